@@ -1,0 +1,1 @@
+"""armstui.sandbox.services."""

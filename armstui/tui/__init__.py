@@ -1,0 +1,1 @@
+"""The Textual app. Never imports an SDK: cloud work goes through armstui.flows."""

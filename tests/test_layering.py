@@ -1,0 +1,57 @@
+"""Dependencies point down only (DESIGN.md): checked on the import statements of each module."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "armstui"
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def _modules(subpackage: str) -> list[Path]:
+    return sorted((PACKAGE / subpackage).rglob("*.py"))
+
+
+def _violations(subpackage: str, forbidden: tuple[str, ...], allowed: tuple[str, ...] = ()) -> list[str]:
+    found = []
+    for path in _modules(subpackage):
+        for name in _imports(path):
+            if name.startswith(forbidden) and not name.startswith(allowed):
+                found.append(f"{path.relative_to(PACKAGE.parent)} imports {name}")
+    return found
+
+
+@pytest.mark.parametrize("subpackage", ["flows", "cloud", "sandbox"])
+def test_core_never_imports_textual(subpackage: str) -> None:
+    assert _modules(subpackage), f"armstui/{subpackage} has no modules"
+    assert _violations(subpackage, ("textual", "rich")) == []
+
+
+def test_sandbox_imports_nothing_else_from_armstui() -> None:
+    assert _violations("sandbox", ("armstui",), allowed=("armstui.sandbox",)) == []
+
+
+def test_tui_never_imports_an_sdk() -> None:
+    assert _violations("tui", ("alibabacloud_", "darabonba", "Tea")) == []
+
+
+def test_flows_never_import_an_sdk() -> None:
+    assert _violations("flows", ("alibabacloud_", "darabonba", "Tea")) == []
+
+
+def test_the_check_sees_a_violation(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("import textual\nfrom alibabacloud_ram20150501 import client\n")
+    assert _imports(bad) == {"textual", "alibabacloud_ram20150501"}
