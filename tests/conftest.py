@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.sandbox import RunningSandbox
+
 _CLEARED_PREFIXES = ("ALIBABA_CLOUD_", "ALIBABACLOUD_", "ALICLOUD_", "ARMSTUI_")
 
 
@@ -95,3 +97,22 @@ def secret_service(_secret_service_bus: str, monkeypatch: pytest.MonkeyPatch) ->
     """A real, unlocked Secret Service on a private session bus (gnome-keyring)."""
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", _secret_service_bus)
     return _secret_service_bus
+
+
+SANDBOX_SPEED = 200.0  # simulated durations run 200x faster in tests
+
+
+@pytest.fixture
+def sandbox() -> Iterator[RunningSandbox]:
+    """A fresh sandbox (default world, in memory) serving on a loopback port."""
+    from armstui.sandbox.server import SandboxServer
+    from armstui.sandbox.state import open_state
+    from armstui.sandbox.world import accounts_by_alias
+
+    state = open_state(None, speed=SANDBOX_SPEED)
+    server = SandboxServer(state)
+    server.start_in_thread()
+    try:
+        yield RunningSandbox(state, server, accounts_by_alias(state))
+    finally:
+        server.stop_thread()

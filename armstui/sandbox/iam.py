@@ -1,0 +1,218 @@
+"""Who is calling, and may they? Principals, AccessKeys, STS sessions and policy evaluation.
+
+Records (in the store):
+- ``account``        key ``<uid>``: ``{uid, name}``
+- ``ram.accesskey``  key ``<AccessKeyId>``: ``{AccessKeyId, AccessKeySecret, AccountId, UserName
+  (None for the account's root key), Status (Active|Inactive), CreateDate}``
+- ``ram.user``       key ``<uid>/<UserName>``: the RAM user (owned by services/ram)
+- ``ram.role``       key ``<uid>/<rolename lower-cased>``: the RAM role (owned by services/ram)
+- ``ram.attachment`` key ``<uid>/<User|Role>/<name>/<PolicyType>/<PolicyName>``
+- ``ram.policy``     key ``<uid>/<PolicyName>``: a custom policy with its document
+- ``sts.session``    key ``<STS AccessKeyId>``: an assumed-role session
+
+Rules, from RAM's documentation (reference §3, §4): the account's root identity may do
+anything in its own account; a RAM user or an assumed role only what its policies allow;
+an explicit Deny wins over any Allow; actions are ``service:Action`` with ``*`` wildcards and
+compared case-insensitively; a session policy given to AssumeRole narrows the role's
+permissions further. ARNs: ``acs:ram::<uid>:root``, ``acs:ram::<uid>:user/<name>``,
+``acs:ram::<uid>:role/<name lower-cased>``, and for an assumed role
+``acs:ram::<uid>:assumed-role/<role>/<session>`` (the assumed-role ARN format is UNCONFIRMED
+in the reference; this is the form AWS uses and the RAM console shows).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import secrets
+import string
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from armstui.sandbox.errors import ApiError, no_permission
+
+if TYPE_CHECKING:
+    from armstui.sandbox.store import Store
+
+_ALNUM = string.ascii_letters + string.digits
+
+SYSTEM_POLICIES: dict[str, dict[str, Any]] = {
+    "AdministratorAccess": {"Description": "Full access to every service.",
+                            "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+    "AliyunRAMFullAccess": {"Description": "Full access to RAM.",
+                            "Statement": [{"Effect": "Allow", "Action": "ram:*", "Resource": "*"}]},
+    "AliyunRAMReadOnlyAccess": {"Description": "Read-only access to RAM.",
+                                "Statement": [{"Effect": "Allow", "Action": ["ram:Get*", "ram:List*"], "Resource": "*"}]},
+    "AliyunSTSAssumeRoleAccess": {"Description": "Call STS AssumeRole.",
+                                  "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]},
+    "AliyunARMSFullAccess": {"Description": "Full access to ARMS.",
+                             "Statement": [{"Effect": "Allow", "Action": "arms:*", "Resource": "*"}]},
+    "AliyunARMSReadOnlyAccess": {"Description": "Read-only access to ARMS.",
+                                 "Statement": [{"Effect": "Allow", "Action": ["arms:Get*", "arms:List*", "arms:Describe*", "arms:Search*", "arms:Query*"], "Resource": "*"}]},
+    "AliyunCSFullAccess": {"Description": "Full access to Container Service for Kubernetes.",
+                           "Statement": [{"Effect": "Allow", "Action": "cs:*", "Resource": "*"}]},
+    "AliyunECSFullAccess": {"Description": "Full access to ECS.",
+                            "Statement": [{"Effect": "Allow", "Action": "ecs:*", "Resource": "*"}]},
+}
+for _doc in SYSTEM_POLICIES.values():
+    _doc["Version"] = "1"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The identity behind a request."""
+
+    account_id: str
+    kind: str  # "Account" | "RAMUser" | "AssumedRoleUser" (GetCallerIdentity's IdentityType)
+    name: str = ""  # user name, or role name for an assumed role
+    principal_id: str = ""  # UserId, or "<RoleId>:<session>"
+    role_id: str = ""
+    session_name: str = ""
+    access_key_id: str = ""
+    session_policy: dict[str, Any] | None = field(default=None, compare=False)
+
+    @property
+    def arn(self) -> str:
+        if self.kind == "Account":
+            return f"acs:ram::{self.account_id}:root"
+        if self.kind == "RAMUser":
+            return f"acs:ram::{self.account_id}:user/{self.name}"
+        return f"acs:ram::{self.account_id}:assumed-role/{self.name.lower()}/{self.session_name}"
+
+
+def new_access_key_id() -> str:
+    """Shaped like a real one: ``LTAI`` + 20 characters (reference §3: 24 in all)."""
+    return "LTAI" + "".join(secrets.choice(_ALNUM) for _ in range(20))
+
+
+def new_secret(length: int = 30) -> str:
+    return "".join(secrets.choice(_ALNUM) for _ in range(length))
+
+
+def new_numeric_id(length: int = 16) -> str:
+    return str(secrets.choice(range(1, 10))) + "".join(secrets.choice(string.digits) for _ in range(length - 1))
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- authentication -------------------------------------------------------------------
+
+def authenticate(store: Store, access_key_id: str, security_token: str | None, now: float) -> tuple[Principal, str]:
+    """The principal behind an AccessKey (and STS token), and the secret to check the
+    signature with. Raises the real errors for unknown, inactive or expired credentials."""
+    if access_key_id.startswith("STS."):
+        return _authenticate_sts(store, access_key_id, security_token, now)
+    key = store.get("ram.accesskey", access_key_id)
+    if key is None:
+        raise ApiError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+    if key["Status"] != "Active":
+        raise ApiError(400, "InvalidAccessKeyId.Inactive", "Specified access key is disabled.")
+    if key.get("UserName") is None:
+        return Principal(key["AccountId"], "Account", principal_id=key["AccountId"], access_key_id=access_key_id), key["AccessKeySecret"]
+    user = store.get("ram.user", f"{key['AccountId']}/{key['UserName']}")
+    if user is None:  # a key outliving its user cannot happen through RAM; be strict anyway
+        raise ApiError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+    principal = Principal(key["AccountId"], "RAMUser", name=user["UserName"], principal_id=user["UserId"],
+                          access_key_id=access_key_id)
+    return principal, key["AccessKeySecret"]
+
+
+def _authenticate_sts(store: Store, access_key_id: str, token: str | None, now: float) -> tuple[Principal, str]:
+    session = store.get("sts.session", access_key_id)
+    if not token:
+        raise ApiError(400, "MissingSecurityToken", "SecurityToken is mandatory for this action.")
+    if session is None:
+        # Either the key or the token is foreign to us; the real service cannot tell which.
+        raise ApiError(400, "InvalidSecurityToken.Malformed", "Specified SecurityToken is malformed.")
+    if token_digest(token) != session["TokenDigest"]:
+        raise ApiError(400, "InvalidSecurityToken.MismatchWithAccessKey", "Specified SecurityToken mismatch with the AccessKey.")
+    if now >= session["Expiration"]:
+        raise ApiError(400, "InvalidSecurityToken.Expired", "Specified SecurityToken is expired.")
+    principal = Principal(session["AccountId"], "AssumedRoleUser", name=session["RoleName"],
+                          principal_id=f"{session['RoleId']}:{session['RoleSessionName']}",
+                          role_id=session["RoleId"], session_name=session["RoleSessionName"],
+                          access_key_id=access_key_id, session_policy=session.get("Policy"))
+    return principal, session["AccessKeySecret"]
+
+
+# --- authorization ----------------------------------------------------------------------
+
+def policy_document(store: Store, account_id: str, policy_type: str, policy_name: str) -> dict[str, Any] | None:
+    if policy_type == "System":
+        return SYSTEM_POLICIES.get(policy_name)
+    custom = store.get("ram.policy", f"{account_id}/{policy_name}")
+    return json.loads(custom["PolicyDocument"]) if custom else None
+
+
+def attached_policies(store: Store, account_id: str, holder_kind: str, holder_name: str) -> list[dict[str, Any]]:
+    """Attachment records of a user (``User``) or role (``Role``)."""
+    return store.list("ram.attachment", f"{account_id}/{holder_kind}/{holder_name}/")
+
+
+def documents_of(store: Store, principal: Principal) -> list[dict[str, Any]]:
+    if principal.kind == "RAMUser":
+        holder = ("User", principal.name)
+    elif principal.kind == "AssumedRoleUser":
+        holder = ("Role", principal.name.lower())
+    else:
+        return []
+    docs = []
+    for att in attached_policies(store, principal.account_id, *holder):
+        doc = policy_document(store, principal.account_id, att["PolicyType"], att["PolicyName"])
+        if doc is not None:
+            docs.append(doc)
+    return docs
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _matches(patterns: list[str], value: str) -> bool:
+    return any(fnmatch.fnmatchcase(value.lower(), p.lower()) for p in patterns)
+
+
+def evaluate(documents: list[dict[str, Any]], action: str, resource: str = "*") -> str:
+    """``"Allow"``, ``"Deny"`` (explicit) or ``"ImplicitDeny"``."""
+    allowed = False
+    for doc in documents:
+        for statement in _as_list_of_dicts(doc.get("Statement")):
+            actions = _as_list(statement.get("Action"))
+            resources = _as_list(statement.get("Resource")) or ["*"]
+            if not _matches(actions, action):
+                continue
+            if resource != "*" and not _matches(resources, resource):
+                continue
+            if statement.get("Effect") == "Deny":
+                return "Deny"
+            if statement.get("Effect") == "Allow":
+                allowed = True
+    return "Allow" if allowed else "ImplicitDeny"
+
+
+def _as_list_of_dicts(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, dict):
+        return [value]
+    return [s for s in (value or []) if isinstance(s, dict)]
+
+
+def is_allowed(store: Store, principal: Principal, action: str, resource: str = "*") -> bool:
+    if principal.kind == "Account":
+        return True
+    verdict = evaluate(documents_of(store, principal), action, resource)
+    if verdict != "Allow":
+        return False
+    if principal.session_policy is not None:
+        return evaluate([principal.session_policy], action, resource) == "Allow"
+    return True
+
+
+def authorize(store: Store, principal: Principal, action: str, resource: str = "*") -> None:
+    """Raise NoPermission (403) unless the principal may do ``action`` on ``resource``."""
+    if not is_allowed(store, principal, action, resource):
+        raise no_permission(action, principal.arn)
