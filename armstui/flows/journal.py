@@ -1,0 +1,117 @@
+"""What happened, per setup: every run, step outcome and cloud call, for resume and audit.
+
+SQLite under the data dir (file 0600 in a 0700 dir). Text passes through
+``vault.redact`` before it is written: the journal never holds a secret. A run whose
+``finished_at`` is empty was interrupted; the next ``apply`` of the same setup resumes it
+(steps are idempotent, so resuming means running again: what holds is ``already``).
+Resources this tool created are recorded too, so a later teardown knows what it owns.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from armstui.flows.step import Step
+from armstui.vault import redact
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, setup_key TEXT NOT NULL, mode TEXT NOT NULL,
+    started_at REAL NOT NULL, finished_at REAL, exit_code INTEGER, step_count INTEGER);
+CREATE TABLE IF NOT EXISTS steps (
+    run_id INTEGER NOT NULL, step_id TEXT NOT NULL, state TEXT NOT NULL,
+    PRIMARY KEY (run_id, step_id));
+CREATE TABLE IF NOT EXISTS created (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, setup_key TEXT NOT NULL, account TEXT NOT NULL,
+    kind TEXT NOT NULL, name TEXT NOT NULL, run_id INTEGER, created_at REAL NOT NULL,
+    removed_at REAL);
+"""
+
+
+def _private_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path.parent, 0o700)
+    if not path.exists():
+        path.touch(mode=0o600)
+    os.chmod(path, 0o600)
+
+
+class Journal:
+    def __init__(self, path: Path) -> None:
+        _private_file(path)
+        self.path = path
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(SCHEMA)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._db.close()
+
+    # --- runs -------------------------------------------------------------------------------
+
+    def start_run(self, setup_key: str, mode: str, steps: Iterable[Step]) -> int:
+        steps = list(steps)
+        with self._lock:
+            cur = self._db.execute(
+                "INSERT INTO runs (setup_key, mode, started_at, step_count) VALUES (?, ?, ?, ?)",
+                (setup_key, mode, time.time(), len(steps)))
+            return int(cur.lastrowid or 0)
+
+    def record_step(self, run_id: int, state: Any) -> None:
+        text = redact(json.dumps(state.to_dict()))
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO steps (run_id, step_id, state) VALUES (?, ?, ?)",
+                             (run_id, state.step_id, text))
+
+    def finish_run(self, run_id: int | None, exit_code: int) -> None:
+        with self._lock:
+            self._db.execute("UPDATE runs SET finished_at = ?, exit_code = ? WHERE id = ?",
+                             (time.time(), exit_code, run_id))
+
+    def last_run(self, setup_key: str | None = None, *, modes: tuple[str, ...] = ("apply", "verify")) -> dict[str, Any] | None:
+        """The newest run (of these modes), with its steps; None if there is none."""
+        query = "SELECT id, setup_key, mode, started_at, finished_at, exit_code, step_count FROM runs WHERE mode IN (%s)" % ",".join("?" * len(modes))
+        args: list[Any] = list(modes)
+        if setup_key is not None:
+            query += " AND setup_key = ?"
+            args.append(setup_key)
+        with self._lock:
+            row = self._db.execute(query + " ORDER BY id DESC LIMIT 1", args).fetchone()
+            if row is None:
+                return None
+            steps = [json.loads(s) for (s,) in self._db.execute(
+                "SELECT state FROM steps WHERE run_id = ? ORDER BY rowid", (row[0],))]
+        keys = ("id", "setup_key", "mode", "started_at", "finished_at", "exit_code", "step_count")
+        return {**dict(zip(keys, row)), "steps": steps}
+
+    def interrupted_run(self, setup_key: str) -> dict[str, Any] | None:
+        """The newest apply of this setup if it never finished (to offer a resume)."""
+        run = self.last_run(setup_key, modes=("apply",))
+        return run if run and run["finished_at"] is None else None
+
+    # --- what we created ------------------------------------------------------------------
+
+    def record_created(self, setup_key: str, account: str, kind: str, name: str, run_id: int | None = None) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO created (setup_key, account, kind, name, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (setup_key, account, kind, redact(name), run_id, time.time()))
+
+    def created(self, setup_key: str | None = None) -> list[dict[str, Any]]:
+        query = "SELECT setup_key, account, kind, name, run_id, created_at FROM created WHERE removed_at IS NULL"
+        args: list[Any] = []
+        if setup_key is not None:
+            query += " AND setup_key = ?"
+            args.append(setup_key)
+        with self._lock:
+            rows = self._db.execute(query + " ORDER BY id", args).fetchall()
+        keys = ("setup_key", "account", "kind", "name", "run_id", "created_at")
+        return [dict(zip(keys, r)) for r in rows]

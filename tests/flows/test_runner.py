@@ -1,0 +1,198 @@
+"""The runner's rules, with small steps over an in-memory world (no cloud here: the flows'
+own tests drive the sandbox through the SDKs)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from armstui.flows.context import FlowContext
+from armstui.flows.journal import Journal
+from armstui.flows.report import to_json, to_markdown
+from armstui.flows.runner import Runner
+from armstui.flows.step import Observation, Outcome, Step
+from armstui.vault import redactor
+
+
+class Lost(Exception):
+    """A mutating call whose answer was lost (the change may have happened)."""
+
+    retryable = True
+    code = "ServiceUnavailable"
+
+
+class Thing(Step):
+    """Goal: ``world[name]`` is True. Counts its applies; can fail or lose answers."""
+
+    def __init__(self, name: str, world: dict, *, deps: tuple[str, ...] = (), fail: bool = False,
+                 lose_answers: int = 0, settle_polls: int = 0, manual: str | None = None) -> None:
+        self.id, self.title, self.account, self.flow = name, f"make {name}", "a", "test"
+        self.depends_on = deps
+        self.world, self.fail, self.lose, self.settle, self.manual = world, fail, lose_answers, settle_polls, manual
+        self.applies = 0
+        self.poll_interval = 1.0
+
+    async def observe(self, ctx: FlowContext) -> Observation:
+        if self.manual:
+            return Observation(False, "not labelled", needs_you=self.manual)
+        if self.world.get(self.id) == "settling":
+            self.settle -= 1
+            if self.settle <= 0:
+                self.world[self.id] = True
+            return Observation(False, "in progress", pending=True)
+        return Observation(self.world.get(self.id) is True, f"{self.id}={self.world.get(self.id)}")
+
+    async def apply(self, ctx: FlowContext, seen: Observation) -> None:
+        self.applies += 1
+        if self.fail:
+            raise RuntimeError("boom")
+        self.world[self.id] = "settling" if self.settle else True
+        if self.lose > 0:
+            self.lose -= 1
+            raise Lost("the answer was lost")
+
+
+def ctx() -> FlowContext:
+    return FlowContext(sessions={}, vault=None, time_scale=1000.0)
+
+
+async def test_applies_what_does_not_hold_and_verifies() -> None:
+    world = {"b": True}
+    a, b = Thing("a", world), Thing("b", world)
+    result = await Runner([a, b], ctx()).run("apply")
+    assert result.by_id("a").outcome is Outcome.OK
+    assert result.by_id("b").outcome is Outcome.ALREADY
+    assert (a.applies, b.applies) == (1, 0)
+    assert result.exit_code == 0
+
+
+async def test_a_second_run_changes_nothing() -> None:
+    world: dict = {}
+    steps = [Thing("a", world), Thing("b", world, deps=("a",))]
+    await Runner(steps, ctx()).run("apply")
+    again = await Runner(steps, ctx()).run("apply")
+    assert {s.outcome for s in again.states} == {Outcome.ALREADY}
+    assert [s.applies for s in steps] == [1, 1]
+
+
+async def test_failure_blocks_dependents_and_exits_1() -> None:
+    world: dict = {}
+    steps = [Thing("a", world, fail=True), Thing("b", world, deps=("a",)), Thing("c", world)]
+    result = await Runner(steps, ctx()).run("apply")
+    assert result.by_id("a").outcome is Outcome.FAILED
+    assert result.by_id("a").error_code == "RuntimeError"
+    assert result.by_id("b").outcome is Outcome.BLOCKED
+    assert "make a" in result.by_id("b").detail
+    assert result.by_id("c").outcome is Outcome.OK
+    assert result.exit_code == 1
+
+
+async def test_a_lost_answer_is_observed_before_any_retry() -> None:
+    world: dict = {}
+    step = Thing("a", world, lose_answers=1)
+    result = await Runner([step], ctx()).run("apply")
+    # The change happened; the runner looked, saw it, and did not apply a second time.
+    assert result.by_id("a").outcome is Outcome.OK
+    assert step.applies == 1
+
+
+async def test_pending_changes_are_waited_for() -> None:
+    world: dict = {}
+    step = Thing("a", world, settle_polls=3)
+    result = await Runner([step], ctx()).run("apply")
+    assert result.by_id("a").outcome is Outcome.OK
+
+
+async def test_needs_you_is_reported_with_the_action_and_exits_3() -> None:
+    step = Thing("a", {}, manual="add label armsPilotAutoEnable=on")
+    result = await Runner([step], ctx()).run("apply")
+    state = result.by_id("a")
+    assert state.outcome is Outcome.NEEDS_YOU
+    assert state.needs_you == "add label armsPilotAutoEnable=on"
+    assert result.exit_code == 3
+
+
+async def test_verify_reports_drift_and_changes_nothing() -> None:
+    world = {"a": True}
+    a, b = Thing("a", world), Thing("b", world)
+    result = await Runner([a, b], ctx()).run("verify")
+    assert result.by_id("a").outcome is Outcome.OK
+    assert result.by_id("b").outcome is Outcome.DRIFT
+    assert (a.applies, b.applies) == (0, 0)
+    assert result.exit_code == 3
+
+
+async def test_plan_lists_calls_and_changes_nothing() -> None:
+    class Planned(Thing):
+        def planned_calls(self, seen):  # type: ignore[override]
+            return [f"Ram.CreateUser ({self.id})"]
+
+    world: dict = {}
+    a = Planned("a", world)
+    result = await Runner([a], ctx()).run("plan")
+    assert result.by_id("a").planned == ["Ram.CreateUser (a)"]
+    assert result.by_id("a").outcome is Outcome.PLANNED
+    assert result.exit_code == 0
+    assert a.applies == 0 and world == {}
+
+
+async def test_independent_steps_run_concurrently() -> None:
+    class Slow(Thing):
+        async def apply(self, ctx, seen):  # type: ignore[override]
+            await asyncio.sleep(0.2)
+            await super().apply(ctx, seen)
+
+    world: dict = {}
+    steps = [Slow(f"s{i}", world) for i in range(10)]
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await Runner(steps, ctx()).run("apply")
+    assert loop.time() - started < 1.0  # ten 0.2 s applies, not one after another
+
+
+async def test_skipped_steps_block_their_dependents() -> None:
+    world: dict = {}
+    steps = [Thing("a", world), Thing("b", world, deps=("a",))]
+    result = await Runner(steps, ctx(), skip={"a"}).run("apply")
+    assert result.by_id("a").outcome is Outcome.SKIPPED
+    assert result.by_id("b").outcome is Outcome.BLOCKED
+
+
+def test_unknown_dependencies_are_refused() -> None:
+    with pytest.raises(ValueError, match="unknown steps"):
+        Runner([Thing("a", {}, deps=("zz",))], ctx())
+
+
+async def test_journal_records_runs_without_secrets_and_reports(tmp_path: Path) -> None:
+    secret = "Zq9" + "x7" * 12
+    redactor.add(secret)
+
+    class Leaky(Thing):
+        async def apply(self, ctx, seen):  # type: ignore[override]
+            raise RuntimeError(f"failed with {secret}")
+
+    journal = Journal(tmp_path / "data" / "journal.db")
+    world: dict = {}
+    steps = [Thing("a", world), Leaky("b", world)]
+    result = await Runner(steps, ctx(), journal=journal, setup_key="ack:m:s").run("apply")
+    run = journal.last_run("ack:m:s")
+    assert run is not None and run["exit_code"] == 1 == result.exit_code
+    assert [s["outcome"] for s in run["steps"]] == ["ok", "failed"]
+    raw = (tmp_path / "data" / "journal.db").read_bytes()
+    assert secret.encode() not in raw
+    assert oct((tmp_path / "data" / "journal.db").stat().st_mode & 0o777) == oct(0o600)
+    assert oct((tmp_path / "data").stat().st_mode & 0o777) == oct(0o700)
+    md = to_markdown(run)
+    assert "| ✔ | make a | a | ok |" in md and "RuntimeError" in md and secret not in md
+    assert secret not in to_json(run)
+    assert journal.interrupted_run("ack:m:s") is None
+
+
+async def test_an_interrupted_run_is_found_for_resume(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.db")
+    run_id = journal.start_run("k", "apply", [])
+    assert journal.interrupted_run("k")["id"] == run_id
+    journal.finish_run(run_id, 0)
+    assert journal.interrupted_run("k") is None
