@@ -25,5 +25,12 @@ class FlowContext:
     def fact(self, step_id: str, name: str, default: Any = None) -> Any:
         return self.facts.get(step_id, {}).get(name, default)
 
+    async def read_secret(self, name: str) -> str | None:
+        """Keyring calls block (and may time out): keep them off the event loop."""
+        return await asyncio.to_thread(self.vault.read, name)
+
+    async def store_secret(self, name: str, secret: str) -> None:
+        await asyncio.to_thread(self.vault.store, name, secret)
+
     async def sleep(self, nominal_seconds: float) -> None:
         await asyncio.sleep(nominal_seconds / self.time_scale)

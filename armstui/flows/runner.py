@@ -144,9 +144,10 @@ class Runner:
     async def _run_step(self, step: Step, mode: str, done: dict[str, asyncio.Event], run_id: int | None) -> None:
         state = self.states[step.id]
         try:
+            # Even when only observing, a step may need what its dependencies saw.
+            for dep in step.depends_on:
+                await done[dep].wait()
             if mode == "apply":
-                for dep in step.depends_on:
-                    await done[dep].wait()
                 blockers = [d for d in step.depends_on if not self.states[d].outcome.succeeded]
                 if step.id in self.skip:
                     self._finish(state, Outcome.SKIPPED, "skipped by the operator")

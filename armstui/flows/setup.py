@@ -1,0 +1,48 @@
+"""What the operator chose for one flow: accounts, targets, names, access approach."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+FlowName = Literal["ack", "ecs", "role"]
+FLOWS: tuple[FlowName, ...] = ("ack", "ecs", "role")
+
+# How people in the monitoring account get to the data (the seed's options).
+ACCESS_APPROACHES = {
+    "keep": "keep the reporting user only",
+    "dedicated-full": "a dedicated RAM user for people, with AliyunARMSFullAccess",
+    "dedicated-custom": "a dedicated RAM user for people, with a generated least-privilege policy (read-only ARMS)",
+    "role": "the role flow: B's users switch into a role in A",
+}
+
+DEFAULT_REPORTER_USER = "armstui-reporter"
+DEFAULT_PEOPLE_USER = "armstui-viewer"
+DEFAULT_ROLE = "arms-admin"
+DEFAULT_OPERATOR_USER = "arms-operator"
+DEFAULT_CUSTOM_POLICY = "armstui-arms-readonly"
+
+
+@dataclass(frozen=True)
+class Setup:
+    flow: FlowName
+    monitoring: str  # alias of account A
+    sources: tuple[str, ...]  # aliases of the source accounts B...
+    clusters: tuple[str, ...] = ()  # ACK: cluster IDs to cover; empty = all of B's in the region
+    instances: tuple[str, ...] = ()  # ECS: instance IDs; empty = all running
+    reporter_user: str = DEFAULT_REPORTER_USER
+    access: str = "keep"
+    people_user: str = DEFAULT_PEOPLE_USER
+    custom_policy: str = DEFAULT_CUSTOM_POLICY
+    role_name: str = DEFAULT_ROLE
+    role_policy: Literal["full", "custom"] = "full"
+    operator_user: str = DEFAULT_OPERATOR_USER
+    install_agent: bool = True  # ECS: install through Cloud Assistant (else: needs-you commands)
+    keep_check_key: bool = False  # role: keep the short-lived key used for the switch proof
+    replace_orphan_key: bool = False  # ACK: replace a reporting key whose secret we lack
+    options: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def key(self) -> str:
+        """Identifies the setup in the journal: flow, monitoring and source accounts."""
+        return f"{self.flow}:{self.monitoring}:{','.join(sorted(self.sources))}"
