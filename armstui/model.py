@@ -1,0 +1,201 @@
+"""Domain objects and validation: accounts, credentials, and the rules every input obeys.
+
+Every validator returns the value unchanged or raises :class:`InvalidInput`, whose text
+names the field and the rule (``uid: must be 16 digits (got 15 characters)``). A rejected
+value is never echoed: an operator may paste a secret into the wrong field, so errors
+describe the value (its length, the kind of the first offending character) instead.
+
+Naming rules, from the Alibaba Cloud API references (RAM ``CreateUser``/``CreateRole``,
+STS ``AssumeRole``) and docs/reference/alibaba-cloud-api-details.md:
+- account ID: 16 digits;
+- RAM user name: 1-64 of letters, digits, ``.``, ``_``, ``-``;
+- RAM role name: 1-64 of letters, digits, ``-``;
+- role session name: 2-64 of letters, digits, ``.``, ``@``, ``-``, ``_``;
+- AccessKey ID: ``LTAI`` + alphanumerics (16-30 in all); STS ones start with ``STS.``;
+- role ARN: ``acs:ram::<account ID>:role/<role name>``.
+Aliases are ours: 1-32 of lower-case letters, digits, ``-``, ``_``, starting with a letter.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from armstui.credentials import CredentialRef
+
+DEFAULT_REGION = "cn-hangzhou"
+
+# Regions listed on Alibaba Cloud's "Regions and zones" page. Any name shaped like these
+# is accepted too (new regions appear), the list only vouches for the odd shapes.
+KNOWN_REGIONS = frozenset({
+    "cn-hangzhou", "cn-shanghai", "cn-qingdao", "cn-beijing", "cn-zhangjiakou",
+    "cn-huhehaote", "cn-wulanchabu", "cn-shenzhen", "cn-heyuan", "cn-guangzhou",
+    "cn-chengdu", "cn-nanjing", "cn-fuzhou", "cn-wuhan-lr", "cn-hongkong",
+    "cn-shanghai-finance-1", "cn-shenzhen-finance-1", "cn-beijing-finance-1",
+    "cn-north-2-gov-1",
+    "ap-northeast-1", "ap-northeast-2", "ap-southeast-1", "ap-southeast-2",
+    "ap-southeast-3", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ap-south-1",
+    "us-east-1", "us-west-1", "eu-west-1", "eu-central-1", "me-east-1", "me-central-1",
+    "na-south-1",
+})
+
+
+class InvalidInput(ValueError):
+    """A value broke a rule. ``got`` is a description safe to show, never a raw secret."""
+
+    def __init__(self, field: str, rule: str, got: str | None = None) -> None:
+        self.field, self.rule, self.got = field, rule, got
+        super().__init__(f"{field}: {rule}" + (f" (got {got})" if got else ""))
+
+
+def _char_kind(ch: str) -> str:
+    if ch.isupper():
+        return "an upper-case letter"
+    if ch.islower():
+        return "a lower-case letter"
+    if ch.isdigit():
+        return "a digit"
+    if ch.isspace():
+        return "a space" if ch == " " else "a whitespace character"
+    if ch in string.punctuation:
+        return repr(ch)  # one punctuation mark tells nothing about a secret
+    return "a non-ASCII character"
+
+
+def describe(value: object, allowed: str | None = None) -> str:
+    """How a rejected value is shown: its length and the first character out of ``allowed``.
+
+    ``allowed`` is a regex character class body such as ``a-z0-9_-``.
+    """
+    if not isinstance(value, str):
+        return f"a {type(value).__name__}"
+    if not value:
+        return "nothing"
+    text = f"{len(value)} character" + ("" if len(value) == 1 else "s")
+    if allowed is not None:
+        bad = re.search(f"[^{allowed}]", value)
+        if bad:
+            text += f", {_char_kind(bad.group())} at position {bad.start() + 1}"
+    return text
+
+
+def _check(value: object, pattern: str, field: str, rule: str, allowed: str | None) -> str:
+    if isinstance(value, str) and re.fullmatch(pattern, value, flags=re.ASCII):
+        return value
+    raise InvalidInput(field, rule, describe(value, allowed))
+
+
+def validate_uid(value: str, field: str = "uid") -> str:
+    return _check(value, r"[0-9]{16}", field, "must be 16 digits", "0-9")
+
+
+def validate_alias(value: str, field: str = "alias") -> str:
+    return _check(value, r"[a-z][a-z0-9_-]{0,31}", field,
+                  "must be 1-32 of a-z, 0-9, '-', '_', starting with a letter", "a-z0-9_-")
+
+
+def validate_user_name(value: str, field: str = "user name") -> str:
+    return _check(value, r"[A-Za-z0-9._-]{1,64}", field,
+                  "must be 1-64 of letters, digits, '.', '_', '-'", "A-Za-z0-9._-")
+
+
+def validate_role_name(value: str, field: str = "role name") -> str:
+    return _check(value, r"[A-Za-z0-9-]{1,64}", field,
+                  "must be 1-64 of letters, digits, '-'", "A-Za-z0-9-")
+
+
+def validate_session_name(value: str, field: str = "session name") -> str:
+    return _check(value, r"[A-Za-z0-9.@_-]{2,64}", field,
+                  "must be 2-64 of letters, digits, '.', '@', '-', '_'", "A-Za-z0-9.@_-")
+
+
+_REGION_SHAPE = r"[a-z]{2,}(-[a-z]{2,})+(-[0-9]{1,2})?"
+
+
+def validate_region(value: str, field: str = "region") -> str:
+    if isinstance(value, str) and (value in KNOWN_REGIONS or
+                                   (len(value) <= 32 and re.fullmatch(_REGION_SHAPE, value))):
+        return value
+    raise InvalidInput(field, "must be a region ID such as cn-hangzhou or ap-southeast-1",
+                       describe(value, "a-z0-9-"))
+
+
+def validate_access_key_id(value: str, field: str = "access key ID") -> str:
+    """``LTAI`` + 12-28 alphanumerics (real and sandbox keys), or an STS key ``STS.…``."""
+    if isinstance(value, str) and re.fullmatch(r"LTAI[A-Za-z0-9]{12,28}|STS\.[A-Za-z0-9]{8,128}",
+                                               value, flags=re.ASCII):
+        return value
+    raise InvalidInput(field, "must be 'LTAI' followed by 12-28 letters or digits",
+                       describe(value, "A-Za-z0-9"))
+
+
+def validate_access_key_secret(value: str, field: str = "secret") -> str:
+    """Loose on purpose (the format is not documented): 1-128 printable, no whitespace."""
+    if isinstance(value, str) and re.fullmatch(r"[!-~]{1,128}", value, flags=re.ASCII):
+        return value
+    raise InvalidInput(field, "must be 1-128 printable characters without spaces",
+                       describe(value, "!-~"))
+
+
+def validate_role_arn(value: str, field: str = "role ARN") -> str:
+    if isinstance(value, str) and re.fullmatch(r"acs:ram::[0-9]{16}:role/[A-Za-z0-9-]{1,64}",
+                                               value, flags=re.ASCII):
+        return value
+    raise InvalidInput(field, "must be acs:ram::<16-digit account ID>:role/<role name>",
+                       describe(value, "a-z0-9:/A-Z-"))
+
+
+def role_arn_uid(arn: str) -> str:
+    """The account ID inside a (valid) role ARN."""
+    return validate_role_arn(arn).split(":")[3]
+
+
+def short_key_id(access_key_id: str) -> str:
+    """``LTAI…abcd``: enough to recognise a key, as the console shows it."""
+    if len(access_key_id) <= 8:
+        return access_key_id
+    return f"{access_key_id[:4]}…{access_key_id[-4:]}"
+
+
+@dataclass(frozen=True, repr=False)
+class Credentials:
+    """An AccessKey pair, optionally with an STS token. Printing it never shows a secret.
+
+    Every secret is handed to the vault's redactor on creation, so it is masked in any
+    text that passes through ``vault.redact`` (logs, journal, call log).
+    """
+
+    access_key_id: str
+    access_key_secret: str
+    security_token: str | None = None
+
+    def __post_init__(self) -> None:
+        from armstui.vault import redactor
+
+        redactor.add(self.access_key_secret)
+        redactor.add(self.security_token)
+
+    def __repr__(self) -> str:
+        token = ", security_token='****'" if self.security_token else ""
+        return f"Credentials(access_key_id={short_key_id(self.access_key_id)!r}, access_key_secret='****'{token})"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class Account:
+    """One Alibaba Cloud account as the operator named it. Validated on creation."""
+
+    alias: str
+    uid: str
+    region: str = DEFAULT_REGION
+    credential: CredentialRef | None = field(default=None)
+    production: bool = False
+
+    def __post_init__(self) -> None:
+        validate_alias(self.alias)
+        validate_uid(self.uid)
+        validate_region(self.region)
