@@ -1,7 +1,19 @@
-"""The only door to secrets: the OS keyring, checked for safety, with a timeout.
+"""The only door to secrets: the OS keyring, or the two safe ways on without one.
 
-Secrets (AccessKey secrets, the onepilot reporting key, generated passwords) rest only
-in the OS keyring. The backend is chosen with
+Secrets (AccessKey secrets, the onepilot reporting key, generated passwords) rest in one
+of these vaults, all with ``kind``, ``store``, ``read`` and ``delete``:
+
+- :class:`KeyringVault` — the OS keyring (the default; service ``armstui``);
+- :class:`FileVault` — one encrypted file when no secure keyring exists (typical over
+  SSH): scrypt + AES-256-GCM, see :mod:`armstui.vault_file`;
+- :class:`MemoryVault` — session only, forgotten when the process exits;
+- :class:`SandboxVault` — the sandbox's fake keys in its state dir (mode 0600), so the
+  sandbox works on a machine without any keyring and never mixes with real accounts.
+
+:func:`open_vault` opens the one the operator chose (``vault`` in config.toml). Plaintext
+storage of real secrets is never offered.
+
+The keyring backend is chosen with
 ``keyring.core.init_backend(limit=keyring.core.recommended)`` and then checked again,
 because ``PYTHON_KEYRING_BACKEND`` or a ``keyringrc.cfg`` bypass the limit: a plaintext
 file (``keyrings.alt.file.PlaintextKeyring``), the ``null`` or ``fail`` backend, or any
@@ -16,12 +28,22 @@ Every secret that passes through here is remembered by :data:`redactor`, so that
 
 from __future__ import annotations
 
+import contextlib
+import json
+import logging
+import os
 import re
+import stat
+import tempfile
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from pathlib import Path
+from typing import Any, TypeVar, Union
 
 SERVICE = "armstui"
+SANDBOX_SERVICE = "armstui-sandbox"
+VAULT_KINDS = ("keyring", "file", "memory")
+PASSPHRASE_FILE_ENV = "ARMSTUI_VAULT_PASSPHRASE_FILE"
 DEFAULT_TIMEOUT = 5.0
 MASK = "****"
 
@@ -36,14 +58,21 @@ _INSECURE_BACKENDS = {
 REMEDY = (
     "Start a Secret Service (on a desktop: unlock GNOME Keyring or KWallet; over SSH: "
     "`dbus-run-session -- sh -c 'gnome-keyring-daemon --unlock --components=secrets; armstui'`), "
-    "or unset PYTHON_KEYRING_BACKEND if it points at an insecure backend."
+    "or unset PYTHON_KEYRING_BACKEND if it points at an insecure backend. "
+    "Without a keyring, two safe ways on: an encrypted file vault unlocked by a passphrase "
+    "(`--vault file`, or vault = \"file\" in config.toml), or a session-only vault whose "
+    "secrets are forgotten on exit (`--vault memory`, in the app). Plaintext is never offered."
 )
 
 T = TypeVar("T")
 
 
 class VaultUnavailable(RuntimeError):
-    """No safe keyring can be used. The message says why and what to do."""
+    """No safe vault can be used. The message says why and what to do."""
+
+
+class WrongPassphrase(VaultUnavailable):
+    """The encrypted file vault did not open with the passphrase given."""
 
 
 class Redactor:
@@ -151,6 +180,8 @@ class KeyringVault:
     ``service`` namespaces entries: real accounts use ``armstui``; the sandbox uses its own.
     """
 
+    kind = "keyring"
+
     def __init__(self, service: str = SERVICE, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.service = service
         self.timeout = timeout
@@ -198,10 +229,7 @@ class KeyringVault:
         return _with_timeout(run, self.timeout, what)
 
     def store(self, name: str, secret: str) -> None:
-        if not name:
-            raise ValueError("vault entry name: must not be empty")
-        if not secret:
-            raise ValueError(f"vault entry {name!r}: the secret must not be empty")
+        _check_entry(name, secret)
         redactor.add(secret)
         self._call("store a secret", lambda b: b.set_password(self.service, name, secret))
 
@@ -222,3 +250,223 @@ class KeyringVault:
             return True
 
         return self._call("delete a secret", run)
+
+
+class MemoryVault:
+    """Session only: secrets live in this process and are forgotten when it exits."""
+
+    kind = "memory"
+
+    def __init__(self) -> None:
+        self._entries: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def store(self, name: str, secret: str) -> None:
+        _check_entry(name, secret)
+        redactor.add(secret)
+        with self._lock:
+            self._entries[name] = secret
+
+    def read(self, name: str) -> str | None:
+        with self._lock:
+            return self._entries.get(name)
+
+    def delete(self, name: str) -> bool:
+        with self._lock:
+            return self._entries.pop(name, None) is not None
+
+
+_session_vault = MemoryVault()
+
+
+def session_vault() -> MemoryVault:
+    """The process's one session-only vault, so every part of the app sees the same one."""
+    return _session_vault
+
+
+class SandboxVault:
+    """The sandbox's secrets (fake keys of an emulator) as JSON in its state dir, mode 0600.
+
+    The sandbox must work on a fresh machine without any keyring (issue #5), and its
+    seeded keys already rest in ``sandbox.json`` with the same mode. Never used for real
+    accounts: :func:`open_vault` cannot return it.
+    """
+
+    kind = "sandbox"
+
+    def __init__(self, state_dir: Path) -> None:
+        self.path = Path(state_dir) / "vault.json"
+        self._lock = threading.Lock()
+
+    def _load(self) -> dict[str, str]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            raise VaultUnavailable(f"cannot read the sandbox vault {self.path}: {type(exc).__name__}") from None
+        return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+
+    def store(self, name: str, secret: str) -> None:
+        _check_entry(name, secret)
+        redactor.add(secret)
+        with self._lock:
+            entries = self._load()
+            entries[name] = secret
+            write_private_file(self.path, json.dumps(entries, indent=1).encode())
+
+    def read(self, name: str) -> str | None:
+        with self._lock:
+            secret = self._load().get(name)
+        redactor.add(secret)
+        return secret
+
+    def delete(self, name: str) -> bool:
+        with self._lock:
+            entries = self._load()
+            if entries.pop(name, None) is None:
+                return False
+            write_private_file(self.path, json.dumps(entries, indent=1).encode())
+            return True
+
+
+def _check_entry(name: str, secret: str) -> None:
+    if not name:
+        raise ValueError("vault entry name: must not be empty")
+    if not secret:
+        raise ValueError(f"vault entry {name!r}: the secret must not be empty")
+
+
+# --- files only we may read -----------------------------------------------------------
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) and make it 0700: only the operator may list it."""
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if stat.S_IMODE(path.stat().st_mode) != 0o700:
+        os.chmod(path, 0o700)
+    return path
+
+
+def write_private_file(path: Path, data: bytes) -> None:
+    """Write atomically (temp file + rename) with mode 0600 from the first byte on."""
+    path = Path(path)
+    if not path.parent.exists():
+        ensure_private_dir(path.parent)  # an existing folder is left as the operator set it
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mkstemp: 0600
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+# --- choosing -----------------------------------------------------------------------------
+
+Passphrase = Union[str, Callable[[], str], None]
+
+
+def read_passphrase_file(env: dict[str, str] | None = None) -> str | None:
+    """The passphrase from the file named by ``ARMSTUI_VAULT_PASSPHRASE_FILE``, if set.
+
+    Only a file's *name* travels in the environment, never the passphrase itself.
+    """
+    name = (os.environ if env is None else env).get(PASSPHRASE_FILE_ENV)
+    if not name:
+        return None
+    try:
+        text = Path(name).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise VaultUnavailable(f"{PASSPHRASE_FILE_ENV}: cannot read {name} ({type(exc).__name__})") from None
+    passphrase = text.rstrip("\r\n")
+    redactor.add(passphrase)
+    return passphrase
+
+
+def open_vault(config: Any = None, passphrase: Passphrase = None) -> Any:
+    """Open the vault the operator chose: ``config.vault`` (or the kind given as a string).
+
+    - ``keyring`` (default): checked now; raises :class:`VaultUnavailable` whose message
+      offers the two safe ways on (encrypted file, session only).
+    - ``file``: the passphrase is ``passphrase`` (a string, or a callable asked only when
+      needed, e.g. the TUI's secret field or ``getpass``), else the file named by
+      ``ARMSTUI_VAULT_PASSPHRASE_FILE``; without either, VaultUnavailable says so.
+    - ``memory``: :func:`session_vault`.
+    """
+    kind = config if isinstance(config, str) else getattr(config, "vault", None) or "keyring"
+    if kind == "keyring":
+        vault = KeyringVault()
+        _ = vault.backend  # fail now, with the remedy, rather than halfway through a flow
+        return vault
+    if kind == "memory":
+        return session_vault()
+    if kind == "file":
+        from armstui import profiles
+        from armstui.vault_file import FileVault
+
+        path = profiles.vault_file_path()
+        given = passphrase() if callable(passphrase) else passphrase
+        given = given if given is not None else read_passphrase_file()
+        if given is None:
+            raise VaultUnavailable(
+                f"The encrypted vault {path} needs its passphrase: enter it when asked, or set "
+                f"{PASSPHRASE_FILE_ENV} to a file (mode 0600) that holds it."
+            )
+        return FileVault(path, given)
+    raise VaultUnavailable(f"vault: must be one of {', '.join(VAULT_KINDS)} (got {kind!r})")
+
+
+def open_sandbox_vault(state_dir: Path) -> SandboxVault:
+    """The sandbox's own vault, apart from every real one."""
+    return SandboxVault(ensure_private_dir(Path(state_dir)))
+
+
+# --- logs ---------------------------------------------------------------------------------
+
+
+class RedactingFilter(logging.Filter):
+    """Masks every known secret in a record's message, arguments, traceback and stack."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string must not lose the record
+            message = f"{record.msg} {record.args}"
+        record.msg, record.args = redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+def install_log_redaction(logger: logging.Logger | None = None) -> RedactingFilter:
+    """Add a :class:`RedactingFilter` to ``logger`` (root by default) and its handlers.
+
+    Filters on a logger do not see records propagated from child loggers, filters on
+    handlers do (logging docs, "Filter Objects"); hence both. Handlers added later need
+    ``handler.addFilter`` themselves.
+    """
+    logger = logger or logging.getLogger()
+    flt = RedactingFilter()
+    logger.addFilter(flt)
+    for handler in logger.handlers:
+        handler.addFilter(flt)
+    return flt
+
+
+def __getattr__(name: str) -> Any:
+    # FileVault lives in vault_file (it imports cryptography); loaded on first use.
+    if name == "FileVault":
+        from armstui.vault_file import FileVault
+
+        return FileVault
+    raise AttributeError(f"module 'armstui.vault' has no attribute {name!r}")
