@@ -60,8 +60,9 @@ REMEDY = (
     "`dbus-run-session -- sh -c 'gnome-keyring-daemon --unlock --components=secrets; armstui'`), "
     "or unset PYTHON_KEYRING_BACKEND if it points at an insecure backend. "
     "Without a keyring, two safe ways on: an encrypted file vault unlocked by a passphrase "
-    "(`--vault file`, or vault = \"file\" in config.toml), or a session-only vault whose "
-    "secrets are forgotten on exit (`--vault memory`, in the app). Plaintext is never offered."
+    "(`armstui accounts add --vault file`, or vault = \"file\" in config.toml), or a "
+    "session-only vault whose secrets are forgotten when armstui exits (vault = \"memory\"; "
+    "chosen in the app). Plaintext is never offered."
 )
 
 T = TypeVar("T")

@@ -51,9 +51,11 @@ _PLANNED = {
 
 
 def _register() -> None:
+    from armstui.cli import accounts as accounts_cli
     from armstui.cli import sandbox as sandbox_cli
 
     main.add_command(sandbox_cli.sandbox)
+    main.add_command(accounts_cli.accounts)
     for name, help_text in _PLANNED.items():
         if name not in main.commands:
             main.add_command(_not_implemented(name, help_text))
