@@ -114,3 +114,83 @@ def _install_fake_keyrings_alt(monkeypatch: pytest.MonkeyPatch) -> None:
     pkg.alt, alt.file = alt, file_mod
     for name, mod in (("keyrings", pkg), ("keyrings.alt", alt), ("keyrings.alt.file", file_mod)):
         monkeypatch.setitem(sys.modules, name, mod)
+
+
+# --- the rest of the vault: memory, sandbox, choosing one, logs -------------------------
+
+def test_memory_vault_is_per_process_and_redacts() -> None:
+    mem = vault.open_vault("memory")
+    assert mem is vault.session_vault() and mem.kind == "memory"
+    secret = secrets.token_urlsafe(20)
+    mem.store("k", secret)
+    assert vault.open_vault("memory").read("k") == secret
+    assert vault.redact(f"[{secret}]") == "[****]"
+    assert mem.delete("k") is True and mem.read("k") is None
+
+
+def test_sandbox_vault_lives_in_the_state_dir(tmp_path) -> None:
+    import stat
+
+    state = tmp_path / "state"
+    sv = vault.open_sandbox_vault(state)
+    assert sv.kind == "sandbox"
+    sv.store("reporter/1/u/k", "sandbox-secret-1")
+    assert vault.open_sandbox_vault(state).read("reporter/1/u/k") == "sandbox-secret-1"
+    assert stat.S_IMODE((state / "vault.json").stat().st_mode) == 0o600
+    assert stat.S_IMODE(state.stat().st_mode) == 0o700
+    assert vault.open_sandbox_vault(tmp_path / "other").read("reporter/1/u/k") is None
+    assert sv.delete("reporter/1/u/k") is True and sv.delete("reporter/1/u/k") is False
+
+
+def test_open_vault_keyring_uses_the_secret_service(secret_service: str) -> None:
+    v = vault.open_vault(None)
+    assert isinstance(v, KeyringVault) and v.service == "armstui" and v.kind == "keyring"
+
+
+def test_open_vault_without_a_keyring_offers_the_two_safe_ways() -> None:
+    with pytest.raises(VaultUnavailable) as info:
+        vault.open_vault("keyring")
+    message = str(info.value)
+    assert "encrypted file vault" in message and "session-only" in message
+    assert "Plaintext is never offered" in message
+
+
+def test_open_vault_refuses_an_unknown_kind() -> None:
+    with pytest.raises(VaultUnavailable, match="must be one of keyring, file, memory"):
+        vault.open_vault("plaintext")
+
+
+def test_log_records_are_redacted(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    secret = secrets.token_urlsafe(24)
+    vault.redactor.add(secret)
+    logger = logging.getLogger("armstui.test.redaction")
+    logger.addFilter(vault.RedactingFilter())
+    with caplog.at_level(logging.INFO, logger="armstui.test.redaction"):
+        logger.info("signed with %s", secret)
+        try:
+            raise RuntimeError(f"server said {secret}")
+        except RuntimeError:
+            logger.exception("call failed for key %s", "LTAIxxxx")
+    text = caplog.text
+    assert secret not in text
+    assert "signed with ****" in text and "server said ****" in text and "LTAIxxxx" in text
+
+
+def test_install_log_redaction_covers_handlers() -> None:
+    import io
+    import logging
+
+    secret = secrets.token_urlsafe(24)
+    vault.redactor.add(secret)
+    stream = io.StringIO()
+    parent = logging.getLogger("armstui.test.handlers")
+    handler = logging.StreamHandler(stream)
+    parent.addHandler(handler)
+    try:
+        vault.install_log_redaction(parent)
+        logging.getLogger("armstui.test.handlers.child").warning("token=%s", secret)
+    finally:
+        parent.removeHandler(handler)
+    assert stream.getvalue() == "token=****\n"
