@@ -136,3 +136,17 @@ def test_credentials_never_show_their_secrets() -> None:
     assert creds.access_key_secret == secret  # still usable by the cloud layer
     # and the redactor learnt both on creation
     assert vault.redact(f"x {secret} y {token}") == "x **** y ****"
+
+
+def test_the_account_modules_import_no_ui_and_no_sdk() -> None:
+    """Layering (DESIGN.md), transitively: and the first screen does not pay for SDK imports."""
+    import subprocess
+    import sys
+
+    code = ("import sys, armstui.model, armstui.credentials, armstui.profiles, armstui.vault, armstui.vault_file\n"
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'Tea', 'darabonba')"
+            " or m.startswith('alibabacloud_'))\n"
+            "print(','.join(bad))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == ""

@@ -9,6 +9,7 @@ nothing stored. ``--sandbox`` shows the sandbox's seeded accounts, which are rea
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -29,7 +30,7 @@ def _fail(command: str, message: str) -> NoReturn:
 
 
 def _stdin_is_terminal() -> bool:
-    return click.get_text_stream("stdin").isatty()
+    return sys.stdin.isatty()
 
 
 def _load_config(command: str) -> profiles.Config:
@@ -204,7 +205,7 @@ def add(sandbox: SandboxOptions, alias: str, uid: str, access_key_id: str, regio
 def _read_secret(label: str) -> str:
     if _stdin_is_terminal():
         return click.prompt(f"AccessKey secret for {label}", hide_input=True, err=True).strip()
-    return click.get_text_stream("stdin").readline().strip()
+    return sys.stdin.readline().strip()
 
 
 # --- import ----------------------------------------------------------------------------------
