@@ -1,0 +1,40 @@
+"""One benchmark figure, printed as a JSON line."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    unit: str
+    baseline: float | None = None
+    target: float | None = None  # the ratio (or value, when there is no baseline) to meet
+    higher_is_better: bool = False
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.baseline in (None, 0):
+            return None
+        return self.value / self.baseline
+
+    @property
+    def ok(self) -> bool | None:
+        if self.target is None:
+            return None
+        measured = self.ratio if self.ratio is not None else self.value
+        return measured >= self.target if self.higher_is_better else measured <= self.target
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data.pop("higher_is_better")
+        if not self.note:
+            data.pop("note")
+        data["value"] = round(self.value, 4)
+        data["ratio"] = None if self.ratio is None else round(self.ratio, 3)
+        data["ok"] = self.ok
+        return json.dumps(data)
