@@ -7,13 +7,58 @@ Each group of subcommands lives in its own module beside this one.
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from armstui import __version__
 from armstui.cli.common import EXIT_USAGE, SandboxOptions, sandbox_options
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+# Subcommands load only when used: the TUI's first frame must not pay for their imports.
+SUBCOMMANDS = {
+    "accounts": ("armstui.cli.accounts:accounts", "Manage accounts: list, add, import, remove."),
+    "plan": ("armstui.cli.flows:plan", "Show the steps of a flow and the calls they would make; changes nothing."),
+    "apply": ("armstui.cli.flows:apply", "Run the steps of a flow against the cloud."),
+    "verify": ("armstui.cli.flows:verify", "Observe only: does every step of a flow still hold?"),
+    "whoami": ("armstui.cli.identity:whoami", "The caller identity behind an account's credentials."),
+    "switch": ("armstui.cli.identity:switch", "Assume a role and list the ARMS applications visible as that identity."),
+    "report": ("armstui.cli.flows:report", "The last setup's checklist as Markdown or JSON."),
+    "sandbox": ("armstui.cli.sandbox:sandbox", "The local emulator of the Alibaba Cloud APIs armstui uses."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use (click's documented pattern)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(SUBCOMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in SUBCOMMANDS:
+            return None
+        target, help_text = SUBCOMMANDS[name]
+        module_name, attr = target.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            return _not_implemented(name, help_text)
+        return getattr(module, attr)
+
+
+def _not_implemented(name: str, help_text: str) -> click.Command:
+    @click.command(name=name, help=help_text, context_settings={"ignore_unknown_options": True})
+    @click.argument("args", nargs=-1, type=click.UNPROCESSED)
+    def command(args: tuple[str, ...]) -> None:
+        click.echo(f"armstui {name}: not implemented yet", err=True)
+        raise SystemExit(EXIT_USAGE)
+
+    return command
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="armstui")
 @sandbox_options
 @click.pass_context
@@ -27,38 +72,3 @@ def main(ctx: click.Context, sandbox: SandboxOptions) -> None:
         from armstui.tui.app import run_app
 
         run_app(sandbox)
-
-
-def _not_implemented(name: str, help_text: str) -> click.Command:
-    @click.command(name=name, help=help_text, context_settings={"ignore_unknown_options": True})
-    @click.argument("args", nargs=-1, type=click.UNPROCESSED)
-    def command(args: tuple[str, ...]) -> None:
-        click.echo(f"armstui {name}: not implemented yet", err=True)
-        raise SystemExit(EXIT_USAGE)
-
-    return command
-
-
-_PLANNED = {
-    "accounts": "Manage accounts: list, add, import, remove.",
-    "plan": "Show the steps of a flow and the calls they would make; changes nothing.",
-    "apply": "Run the steps of a flow against the cloud.",
-    "verify": "Observe only: does every step of a flow still hold?",
-    "whoami": "The caller identity behind an account's credentials.",
-    "switch": "Assume a role and list the ARMS applications visible as that identity.",
-    "report": "The last setup's checklist as Markdown or JSON.",
-}
-
-
-def _register() -> None:
-    from armstui.cli import accounts as accounts_cli
-    from armstui.cli import sandbox as sandbox_cli
-
-    main.add_command(sandbox_cli.sandbox)
-    main.add_command(accounts_cli.accounts)
-    for name, help_text in _PLANNED.items():
-        if name not in main.commands:
-            main.add_command(_not_implemented(name, help_text))
-
-
-_register()
