@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from armstui.sandbox.server import SandboxServer
@@ -31,6 +32,12 @@ class RunningSandbox:
 
     def uid(self, alias: str) -> str:
         return self.accounts[alias]["uid"]
+
+    def write_description(self, directory: Path) -> Path:
+        """Write ``sandbox.json`` for this sandbox into ``directory`` (as `sandbox serve` does)."""
+        from armstui.sandbox.describe import FILE_NAME, write_description
+
+        return write_description(directory / FILE_NAME, self.state, self.endpoint)
 
     def client(self, service: str, alias: str | None = None, *, access_key_id: str | None = None,
                access_key_secret: str | None = None, security_token: str | None = None) -> Any:
