@@ -1,0 +1,95 @@
+"""ARMS 2019-08-08: the license key, the applications, the agent's download URL (reference §5).
+
+RPC over ``arms.<region>.aliyuncs.com``; SDK alibabacloud_arms20190808. Facts relied on:
+``DescribeTraceLicenseKey`` (``RegionId`` -> ``LicenseKey``); ``ListTraceApps`` returns
+``TraceApps`` as a plain list of ``{AppId, AppName, Pid, RegionId, Type, Source, ClusterId,
+Namespace, WorkloadKind, WorkloadName, Language, Labels[], Tags[]{Key,Value}, UserId,
+CreateTime, UpdateTime}`` and also answers ``Success``/``Code``/``Message`` in the body;
+``GetTraceApp(Pid, RegionId)`` -> ``TraceApp``; ``GetAgentDownloadUrl`` (``RegionId`` ->
+``ArmsAgentDownloadUrl``). The license key lets any agent report into the account, so it
+is treated as a secret for display: handed to the redactor as soon as it is read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from armstui.cloud.errors import CloudError
+from armstui.vault import redactor
+
+if TYPE_CHECKING:
+    from armstui.cloud.session import CloudSession
+
+
+@dataclass(frozen=True)
+class TraceApp:
+    app_name: str
+    pid: str
+    app_id: int | None = None
+    region_id: str | None = None
+    cluster_id: str | None = None
+    namespace: str | None = None
+    workload_name: str | None = None
+    workload_kind: str | None = None
+    language: str | None = None
+    source: str | None = None
+    type: str | None = None
+    user_id: str | None = None
+    labels: tuple[str, ...] = ()
+    tags: tuple[tuple[str, str], ...] = ()
+    create_time: int | None = None
+    update_time: int | None = None
+
+
+def _models() -> Any:
+    from alibabacloud_arms20190808 import models
+
+    return models
+
+
+async def _rpc(session: CloudSession, action: str, method: str, request: Any) -> Any:
+    async def invoke(client: Any, runtime: Any) -> Any:
+        return await getattr(client, f"{method}_with_options_async")(request, runtime)
+
+    return (await session.call("arms", action, invoke, mutating=False)).body
+
+
+def _app(raw: Any) -> TraceApp:
+    return TraceApp(
+        app_name=raw.app_name, pid=raw.pid, app_id=raw.app_id, region_id=raw.region_id,
+        cluster_id=raw.cluster_id or None, namespace=getattr(raw, "namespace", None) or None,
+        workload_name=getattr(raw, "workload_name", None) or None,
+        workload_kind=getattr(raw, "workload_kind", None) or None, language=raw.language or None,
+        source=raw.source or None, type=raw.type or None, user_id=raw.user_id or None,
+        labels=tuple(raw.labels or ()), tags=tuple((t.key, t.value) for t in (raw.tags or ())),
+        create_time=raw.create_time, update_time=raw.update_time,
+    )
+
+
+async def describe_trace_license_key(session: CloudSession) -> str:
+    body = await _rpc(session, "DescribeTraceLicenseKey", "describe_trace_license_key",
+                      _models().DescribeTraceLicenseKeyRequest(region_id=session.region))
+    redactor.add(body.license_key)
+    return body.license_key
+
+
+async def list_trace_apps(session: CloudSession, region: str | None = None) -> list[TraceApp]:
+    body = await _rpc(session, "ListTraceApps", "list_trace_apps",
+                      _models().ListTraceAppsRequest(region_id=region or session.region))
+    if body.success is False:  # a 200 that still reports failure in the body
+        raise CloudError(body.code and str(body.code) or "ListTraceAppsFailed", body.message or "",
+                         request_id=body.request_id, service="arms", action="ListTraceApps", account=session.alias)
+    return [_app(a) for a in (body.trace_apps or [])]
+
+
+async def get_trace_app(session: CloudSession, pid: str) -> TraceApp | None:
+    body = await _rpc(session, "GetTraceApp", "get_trace_app",
+                      _models().GetTraceAppRequest(pid=pid, region_id=session.region))
+    return _app(body.trace_app) if body.trace_app else None
+
+
+async def get_agent_download_url(session: CloudSession) -> str:
+    body = await _rpc(session, "GetAgentDownloadUrl", "get_agent_download_url",
+                      _models().GetAgentDownloadUrlRequest(region_id=session.region))
+    return body.arms_agent_download_url

@@ -1,0 +1,253 @@
+"""CS / ACK 2015-12-15: clusters and their addons (reference §6).
+
+ROA over ``cs.<region>.aliyuncs.com``; SDK alibabacloud_cs20151215, whose methods take path
+arguments separately plus ``headers`` and ``runtime``. Facts relied on:
+
+- ``DescribeClustersV1`` (``describe_clusters_v1with_options_async``, no underscore before
+  ``with``) pages with ``page_number``/``page_size`` and answers ``page_info.total_count``;
+- ``GetClusterAddonInstance`` answers ``{name, version, state, config}`` where ``config``
+  is a JSON-encoded string and ``state`` one of initial/active/unhealthy/upgrading/
+  updating/deleting/deleted; an addon that is not installed answers 404;
+- ``InstallClusterAddons`` / ``UpgradeClusterAddons`` / ``UnInstallClusterAddons`` take a
+  JSON array body and answer ``{cluster_id, request_id, task_id}``;
+- ``ModifyClusterAddon`` posts ``{"config": "<json string>"}`` to ``.../components/{name}/config``
+  and answers with no body (body_type ``none``);
+- ``DescribeClusterAddonsVersion`` is an untyped dict keyed by addon name with
+  ``{component_name, version, next_version, can_upgrade, exist, ...}``;
+- ``DescribeTaskInfo`` (``GET /tasks/{id}``) answers ``{task_id, state, task_type, error, ...}``.
+- not found: ``ErrorClusterNotFound`` (404) for a cluster.
+
+An addon's config may hold secrets (onepilot's ``accessKeySecret``): values under keys that
+look secret are handed to the redactor, and :class:`ClusterAddon` masks them when printed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from armstui.cloud.errors import CloudError
+from armstui.vault import MASK, redactor
+
+if TYPE_CHECKING:
+    from armstui.cloud.session import CloudSession
+
+_SECRET_KEY = re.compile(r"secret|password|token|licen[cs]e", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Cluster:
+    cluster_id: str
+    name: str
+    region_id: str | None = None
+    state: str | None = None
+    cluster_type: str | None = None
+    current_version: str | None = None
+    vpc_id: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class AddonInstance:
+    name: str
+    version: str | None
+    state: str | None
+
+
+@dataclass(frozen=True, repr=False)
+class ClusterAddon:
+    name: str
+    version: str
+    state: str
+    config: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        shown = {k: (MASK if _SECRET_KEY.search(k) and v else v) for k, v in self.config.items()}
+        return f"ClusterAddon(name={self.name!r}, version={self.version!r}, state={self.state!r}, config={shown!r})"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class AddonVersion:
+    name: str
+    version: str | None  # installed version ("" or None when not installed)
+    next_version: str | None
+    can_upgrade: bool = False
+    exists: bool = False
+
+
+@dataclass(frozen=True)
+class Task:
+    task_id: str
+    state: str | None
+    task_type: str | None = None
+    error: str | None = None
+    created: str | None = None
+    updated: str | None = None
+
+
+def _models() -> Any:
+    from alibabacloud_cs20151215 import models
+
+    return models
+
+
+async def _roa(session: CloudSession, action: str, method: str, *args: Any, mutating: bool) -> Any:
+    async def invoke(client: Any, runtime: Any) -> Any:
+        return await getattr(client, method)(*args, {}, runtime)
+
+    return await session.call("cs", action, invoke, mutating=mutating)
+
+
+def _register_secrets(config: dict[str, Any]) -> None:
+    for key, value in config.items():
+        if isinstance(value, str) and _SECRET_KEY.search(key):
+            redactor.add(value)
+        elif isinstance(value, dict):
+            _register_secrets(value)
+
+
+def parse_config(text: str | dict | None) -> dict[str, Any]:
+    """An addon's config: a JSON string in the body (sometimes empty)."""
+    if isinstance(text, dict):
+        config = text
+    elif not text:
+        config = {}
+    else:
+        try:
+            config = json.loads(text)
+        except ValueError:
+            raise CloudError("InvalidAddonConfig", "the addon's config is not JSON", service="cs",
+                             retryable=False) from None
+        if not isinstance(config, dict):
+            config = {}
+    _register_secrets(config)
+    return config
+
+
+def _config_text(config: dict[str, Any] | None) -> str | None:
+    if config is None:
+        return None
+    _register_secrets(config)
+    return json.dumps(config, separators=(",", ":"))
+
+
+# --- clusters -------------------------------------------------------------------------
+
+
+async def describe_clusters(session: CloudSession, page_size: int = 50) -> list[Cluster]:
+    """Every cluster of the account in the session's region (all pages)."""
+    m = _models()
+    clusters: list[Cluster] = []
+    page = 1
+    while True:
+        request = m.DescribeClustersV1Request(region_id=session.region, page_number=page, page_size=page_size)
+        body = (await _roa(session, "DescribeClustersV1", "describe_clusters_v1with_options_async", request,
+                           mutating=False)).body
+        batch = body.clusters or []
+        for c in batch:
+            tags = tuple((t.key, t.value) for t in (c.tags or ()))
+            clusters.append(Cluster(c.cluster_id, c.name, c.region_id, c.state, c.cluster_type,
+                                    c.current_version, c.vpc_id, tags))
+        total = body.page_info.total_count if body.page_info and body.page_info.total_count is not None else None
+        if not batch or len(batch) < page_size or (total is not None and len(clusters) >= total):
+            return clusters
+        page += 1
+
+
+# --- addons -----------------------------------------------------------------------------
+
+
+async def list_cluster_addons(session: CloudSession, cluster_id: str) -> list[AddonInstance]:
+    body = (await _roa(session, "ListClusterAddonInstances", "list_cluster_addon_instances_with_options_async",
+                       cluster_id, mutating=False)).body
+    return [AddonInstance(a.name, a.version, a.state) for a in (body.addons or [])]
+
+
+async def get_cluster_addon(session: CloudSession, cluster_id: str, name: str) -> ClusterAddon | None:
+    """The addon as installed, or None when it is not (a 404 other than the cluster's own,
+    or the state ``deleted``)."""
+    try:
+        body = (await _roa(session, "GetClusterAddonInstance", "get_cluster_addon_instance_with_options_async",
+                           cluster_id, name, mutating=False)).body
+    except CloudError as error:
+        if error.http_status == 404 and "cluster" not in error.code.lower():
+            return None
+        raise
+    if body is None or not body.name or body.state == "deleted":
+        return None
+    return ClusterAddon(body.name, body.version or "", body.state or "", parse_config(body.config))
+
+
+async def describe_addon_versions(session: CloudSession, cluster_id: str) -> dict[str, AddonVersion]:
+    """Per addon: installed version, the version an upgrade would go to, whether it can."""
+    body = (await _roa(session, "DescribeClusterAddonsVersion", "describe_cluster_addons_version_with_options_async",
+                       cluster_id, mutating=False)).body or {}
+    out = {}
+    for key, item in body.items():
+        if not isinstance(item, dict):
+            continue
+        name = item.get("component_name") or key
+        out[name] = AddonVersion(name, item.get("version") or None, item.get("next_version") or None,
+                                 bool(item.get("can_upgrade")), bool(item.get("exist", bool(item.get("version")))))
+    return out
+
+
+async def install_addon(session: CloudSession, cluster_id: str, name: str, version: str | None = None,
+                        config: dict[str, Any] | None = None) -> str:
+    """Start installing; returns the task ID. Without ``version`` the service's default is
+    installed (the newest in the sandbox; UNCONFIRMED for the real service)."""
+    m = _models()
+    item = m.InstallClusterAddonsRequestBody(name=name, version=version, config=_config_text(config))
+    body = (await _roa(session, "InstallClusterAddons", "install_cluster_addons_with_options_async", cluster_id,
+                       m.InstallClusterAddonsRequest(body=[item]), mutating=True)).body
+    return body.task_id
+
+
+async def upgrade_addon(session: CloudSession, cluster_id: str, name: str, current_version: str,
+                        next_version: str | None = None, config: dict[str, Any] | None = None) -> str:
+    """Start upgrading from ``current_version``; returns the task ID. Without ``next_version``
+    it is looked up with DescribeClusterAddonsVersion (one more read)."""
+    m = _models()
+    if next_version is None:
+        versions = await describe_addon_versions(session, cluster_id)
+        found = versions.get(name)
+        if found is None or not found.next_version:
+            raise CloudError("AddonNoNewerVersion", f"{name} in {cluster_id} has no newer version to upgrade to",
+                             service="cs", action="UpgradeClusterAddons", account=session.alias, retryable=False)
+        next_version = found.next_version
+    item = m.UpgradeClusterAddonsRequestBody(component_name=name, version=current_version, next_version=next_version,
+                                             config=_config_text(config))
+    body = (await _roa(session, "UpgradeClusterAddons", "upgrade_cluster_addons_with_options_async", cluster_id,
+                       m.UpgradeClusterAddonsRequest(body=[item]), mutating=True)).body
+    return body.task_id
+
+
+async def modify_addon_config(session: CloudSession, cluster_id: str, name: str, config: dict[str, Any]) -> None:
+    """Replace the addon's config with ``config`` (merge with the current one first to keep
+    other settings). The request body carries secrets; nothing of it is logged."""
+    m = _models()
+    await _roa(session, "ModifyClusterAddon", "modify_cluster_addon_with_options_async", cluster_id, name,
+               m.ModifyClusterAddonRequest(config=_config_text(config)), mutating=True)
+
+
+async def uninstall_addon(session: CloudSession, cluster_id: str, name: str,
+                          cleanup_cloud_resources: bool = False) -> str:
+    m = _models()
+    request = m.UnInstallClusterAddonsRequest(addons=[m.UnInstallClusterAddonsRequestAddons(
+        name=name, cleanup_cloud_resources=cleanup_cloud_resources)])
+    body = (await _roa(session, "UnInstallClusterAddons", "un_install_cluster_addons_with_options_async", cluster_id,
+                       request, mutating=True)).body
+    return body.task_id
+
+
+async def describe_task(session: CloudSession, task_id: str) -> Task:
+    body = (await _roa(session, "DescribeTaskInfo", "describe_task_info_with_options_async", task_id,
+                       mutating=False)).body
+    error = None
+    if body.error is not None:
+        error = " ".join(str(x) for x in (getattr(body.error, "code", None), getattr(body.error, "message", None)) if x) or None
+    return Task(body.task_id or task_id, body.state, body.task_type, error, body.created, body.updated)

@@ -1,0 +1,155 @@
+"""ECS 2014-05-26: instances and Cloud Assistant commands (reference §7).
+
+RPC over ``ecs-cn-hangzhou.aliyuncs.com`` / ``ecs.<region>.aliyuncs.com``; SDK
+alibabacloud_ecs20140526. Facts relied on:
+
+- ``DescribeInstances`` pages with ``MaxResults`` (<= 100) + ``NextToken`` and takes
+  ``InstanceIds`` as a JSON array string (<= 100);
+- ``RunCommand`` takes ``InstanceId.N`` for 1-100 instances per call, so larger sets are
+  sent in chunks; it answers ``{CommandId, InvokeId}``;
+- ``DescribeInvocationResults`` pages with ``MaxResults`` (<= 50) + ``NextToken`` and
+  returns ``Output`` base64-encoded by default (``ContentEncoding=Base64``); statuses
+  Pending, Invalid, Aborted, Running, Success, Failed, Error, Timeout, Cancelled, Stopping,
+  Terminated.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from armstui.cloud.session import CloudSession
+
+RUN_COMMAND_MAX_INSTANCES = 100
+DESCRIBE_INSTANCES_MAX = 100
+INVOCATION_RESULTS_MAX = 50
+
+
+@dataclass(frozen=True)
+class Instance:
+    instance_id: str
+    instance_name: str | None = None
+    status: str | None = None
+    os_type: str | None = None
+    region_id: str | None = None
+    zone_id: str | None = None
+    vpc_id: str | None = None
+    private_ips: tuple[str, ...] = ()
+    public_ips: tuple[str, ...] = ()
+    tags: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Invocation:
+    command_id: str | None
+    invoke_id: str
+    instance_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class InvocationResult:
+    instance_id: str
+    invoke_id: str | None
+    status: str | None  # per-instance InvocationStatus
+    exit_code: int | None = None
+    output: str = ""  # decoded
+    error_code: str | None = None
+    error_info: str | None = None
+    start_time: str | None = None
+    finished_time: str | None = None
+
+
+def _models() -> Any:
+    from alibabacloud_ecs20140526 import models
+
+    return models
+
+
+async def _rpc(session: CloudSession, action: str, method: str, request: Any, *, mutating: bool) -> Any:
+    async def invoke(client: Any, runtime: Any) -> Any:
+        return await getattr(client, f"{method}_with_options_async")(request, runtime)
+
+    return (await session.call("ecs", action, invoke, mutating=mutating)).body
+
+
+def _ips(holder: Any) -> tuple[str, ...]:
+    return tuple(holder.ip_address or ()) if holder is not None else ()
+
+
+def _instance(raw: Any) -> Instance:
+    vpc = raw.vpc_attributes
+    tags = tuple((t.tag_key, t.tag_value) for t in (raw.tags.tag or ())) if raw.tags else ()
+    return Instance(raw.instance_id, raw.instance_name, raw.status, raw.ostype, raw.region_id, raw.zone_id,
+                    vpc.vpc_id if vpc else None, _ips(vpc.private_ip_address) if vpc else (),
+                    _ips(raw.public_ip_address), tags)
+
+
+async def describe_instances(session: CloudSession, instance_ids: list[str] | None = None) -> list[Instance]:
+    """Instances in the session's region (all pages); only ``instance_ids`` if given."""
+    m = _models()
+    wanted = list(instance_ids) if instance_ids else [None]
+    chunks = [wanted[i:i + DESCRIBE_INSTANCES_MAX] for i in range(0, len(wanted), DESCRIBE_INSTANCES_MAX)]
+    found: list[Instance] = []
+    for chunk in chunks:
+        ids = json.dumps(chunk) if chunk != [None] else None
+        token = None
+        while True:
+            request = m.DescribeInstancesRequest(region_id=session.region, instance_ids=ids,
+                                                 max_results=DESCRIBE_INSTANCES_MAX, next_token=token)
+            body = await _rpc(session, "DescribeInstances", "describe_instances", request, mutating=False)
+            found += [_instance(i) for i in (body.instances.instance if body.instances and body.instances.instance else [])]
+            token = body.next_token or None
+            if not token:
+                break
+    return found
+
+
+async def run_command(session: CloudSession, instance_ids: list[str], script: str, *, name: str | None = None,
+                      command_type: str = "RunShellScript", timeout: int = 60) -> list[Invocation]:
+    """Run ``script`` on the instances (one RunCommand per 100). The script is sent as is
+    and never logged; a secret inside it must already be known to the redactor."""
+    m = _models()
+    invocations = []
+    for start in range(0, len(instance_ids), RUN_COMMAND_MAX_INSTANCES):
+        chunk = list(instance_ids[start:start + RUN_COMMAND_MAX_INSTANCES])
+        request = m.RunCommandRequest(region_id=session.region, type=command_type, command_content=script,
+                                      instance_id=chunk, name=name, timeout=timeout, content_encoding="PlainText")
+        body = await _rpc(session, "RunCommand", "run_command", request, mutating=True)
+        invocations.append(Invocation(body.command_id, body.invoke_id, tuple(chunk)))
+    return invocations
+
+
+def decode_output(text: str | None) -> str:
+    """Cloud Assistant output is base64 by default; fall back to the raw text if it is not."""
+    if not text:
+        return ""
+    try:
+        return base64.b64decode(text, validate=True).decode("utf-8", errors="replace")
+    except (binascii.Error, ValueError):
+        return text
+
+
+async def describe_invocation_results(session: CloudSession, invoke_id: str,
+                                      instance_id: str | None = None) -> list[InvocationResult]:
+    m = _models()
+    results: list[InvocationResult] = []
+    token = None
+    while True:
+        request = m.DescribeInvocationResultsRequest(region_id=session.region, invoke_id=invoke_id,
+                                                     instance_id=instance_id, content_encoding="Base64",
+                                                     max_results=INVOCATION_RESULTS_MAX, next_token=token)
+        body = await _rpc(session, "DescribeInvocationResults", "describe_invocation_results", request,
+                          mutating=False)
+        invocation = body.invocation
+        holder = invocation.invocation_results if invocation else None
+        for r in (holder.invocation_result if holder and holder.invocation_result else []):
+            results.append(InvocationResult(r.instance_id, r.invoke_id, r.invocation_status, r.exit_code,
+                                            decode_output(r.output), r.error_code or None, r.error_info or None,
+                                            r.start_time, r.finished_time))
+        token = invocation.next_token if invocation else None
+        if not token:
+            return results

@@ -1,0 +1,191 @@
+"""CloudError: every failure of a cloud call, with a hint that says what to do about it.
+
+How the SDK fails (shared/reference/alibaba-cloud-api-details.md §2, read in
+alibabacloud_tea_openapi/client.py ``do_request_async``):
+
+- a 4xx/5xx answer raises a ``Tea.exceptions.TeaException`` subclass (``ClientException``,
+  ``ServerException``, ``ThrottlingException`` when ``x-acs-retry-after`` is set) with
+  ``.code``, ``.message`` (``"code: <status>, <Message> request id: <id>"``),
+  ``.status_code``, ``.request_id``, ``.data`` (the error body: RPC ``Code``/``Message``,
+  CS lower-case ``code``/``message``) and ``.access_denied_detail``;
+- anything else (refused connection, timeout, a body that is not JSON) raises
+  ``darabonba.exceptions.UnretryableException`` wrapping the cause.
+
+``str(exc)`` of an SDK error embeds the whole response body, so it never leaves this module:
+:class:`CloudError` keeps only the code, the service's own message, the request ID and the
+status, and its text passes through :func:`armstui.vault.redact`.
+
+This module imports no SDK (importing ``armstui.cloud`` must stay cheap).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from armstui.vault import redact
+
+CONNECTION_ERROR = "ConnectionError"
+ONEPILOT_TOO_OLD = "OnepilotTooOld"  # raised by the flows: ack-onepilot < 3.0.14
+
+# Transient by nature: a read may simply be tried again (RAM/STS docs, reference §2).
+RETRYABLE_CODES = ("Throttling", "ServiceUnavailable", "InternalError", CONNECTION_ERROR)
+
+# The system policy that grants each service's actions (reference §3: AliyunARMSFullAccess;
+# the rest are the console's standard system policies, also seeded in the sandbox).
+GRANTING_POLICY = {
+    "ram": "AliyunRAMFullAccess",
+    "arms": "AliyunARMSFullAccess",
+    "sts": "AliyunSTSAssumeRoleAccess",
+    "cs": "AliyunCSFullAccess",
+    "ecs": "AliyunECSFullAccess",
+}
+
+_ACTION_IN_MESSAGE = re.compile(r"\b([a-z]+:[A-Za-z*]+)\b")
+
+
+class CloudError(Exception):
+    """A cloud call failed. ``str()`` shows code, message, request ID and hint — redacted."""
+
+    def __init__(self, code: str, message: str, *, request_id: str | None = None,
+                 http_status: int | None = None, hint: str | None = None, service: str = "",
+                 action: str = "", account: str = "", retryable: bool | None = None,
+                 missing_action: str | None = None) -> None:
+        self.code = code
+        self.missing_action = missing_action  # for a refusal: the RAM action missing
+        self.message = redact(message or "")
+        self.request_id = request_id or None
+        self.http_status = http_status
+        self.hint = redact(hint) if hint else None
+        self.service = service
+        self.action = action
+        self.account = account
+        self.retryable = is_retryable(code) if retryable is None else retryable
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.service}.{self.action}" if self.service and self.action else ""
+        text = f"{self.code}: {self.message}" if self.message else self.code
+        if where:
+            text = f"{where} failed: {text}"
+        if self.request_id:
+            text += f" (request ID {self.request_id})"
+        if self.hint:
+            text += f"\nhint: {self.hint}"
+        return redact(text)
+
+    def __repr__(self) -> str:
+        return redact(f"CloudError(code={self.code!r}, request_id={self.request_id!r}, "
+                      f"http_status={self.http_status!r}, service={self.service!r}, action={self.action!r})")
+
+
+def is_retryable(code: str) -> bool:
+    return code.startswith(RETRYABLE_CODES)
+
+
+def granting_policy(ram_action: str) -> str | None:
+    """``arms:ListTraceApps`` -> ``AliyunARMSFullAccess``."""
+    return GRANTING_POLICY.get(ram_action.split(":", 1)[0].lower())
+
+
+def hint_for(code: str, *, service: str = "", action: str = "", missing_action: str | None = None,
+             endpoint: str | None = None) -> str | None:
+    """What to do about ``code``. ``missing_action`` names the RAM action refused."""
+    if code.startswith("InvalidAccessKeyId"):
+        if code.endswith("Inactive"):
+            return "This AccessKey is disabled: enable it in the RAM console, or use another key."
+        return "The AccessKey ID is unknown: check it, or create a new key and add the account again."
+    if code in ("SignatureDoesNotMatch", "IncompleteSignature"):
+        return "The AccessKey secret does not match its ID: enter the secret again (armstui accounts add)."
+    if code.startswith("InvalidTimeStamp"):
+        return "This machine's clock is off by more than 15 minutes: fix the clock (enable NTP, e.g. `timedatectl set-ntp true`)."
+    if code.startswith("InvalidSecurityToken") or code == "MissingSecurityToken":
+        if code.endswith("Expired"):
+            return "The STS credentials expired: assume the role again (armstui switch)."
+        return "The STS token is malformed or does not belong to this AccessKey: assume the role again."
+    if code.startswith(("NoPermission", "Forbidden")):
+        return _permission_hint(service, action, missing_action)
+    if code == "EntityNotExist.Role" and action == "AssumeRole":
+        return "The role does not exist: check the account ID and role name in the ARN."
+    if code.startswith("EntityNotExist"):
+        return f"{_entity(code)} does not exist (deleted, or a typo in its name)."
+    if code.startswith("EntityAlreadyExists"):
+        return f"{_entity(code)} already exists: observe it and reuse it instead of creating it."
+    if code == "LimitExceeded.User.AccessKey":
+        return "A RAM user may have at most two AccessKeys: delete one it no longer uses, then try again."
+    if code.startswith("LimitExceeded"):
+        return "An account quota is reached: delete what is unused, or ask for a higher quota."
+    if code.startswith("DeleteConflict"):
+        return "It is still in use (keys, policies or a login profile attached): remove those first."
+    if code.startswith("Throttling"):
+        return "Alibaba Cloud is throttling this account: wait a little and try again, or run fewer operations at once."
+    if code == "ServiceUnavailable":
+        return "The service is temporarily unavailable: try again in a minute."
+    if code == "InternalError":
+        return "The service failed internally: try again; if it persists, quote the request ID to Alibaba Cloud support."
+    if code == CONNECTION_ERROR:
+        where = f" {endpoint}" if endpoint else " the endpoint"
+        return (f"Could not reach{where}: check the network, proxy and DNS"
+                + (", and that the sandbox is running." if endpoint and endpoint.startswith("127.") else "."))
+    if code == ONEPILOT_TOO_OLD:
+        return "ack-onepilot before 3.0.14 cannot report to another account: upgrade the addon (armstui apply does)."
+    if code == "ErrorClusterNotFound":
+        return "No such ACK cluster in this account and region: check the cluster ID and the account's region."
+    return None
+
+
+def _entity(code: str) -> str:
+    parts = code.split(".")[1:]
+    return " ".join(parts).replace("User Policy", "policy attachment").replace("AccessKey", "access key") or "It"
+
+
+def _permission_hint(service: str, action: str, missing: str | None) -> str:
+    missing = missing or (f"{service}:{action}" if service and action else None)
+    if not missing:
+        return "The caller lacks a permission: attach the needed policy to the RAM user or role."
+    if missing.lower() == "sts:assumerole":
+        return ("AssumeRole was refused: either the role's trust policy does not admit the caller's account "
+                "(not trusted: add acs:ram::<caller account ID>:root to its Principal), or the caller lacks "
+                "sts:AssumeRole (attach AliyunSTSAssumeRoleAccess to the RAM user).")
+    policy = granting_policy(missing)
+    grant = f"; the system policy {policy} grants it" if policy else ""
+    return f"The caller lacks {missing}: attach a policy that allows it{grant}."
+
+
+def _field(data: Any, *names: str) -> Any:
+    if isinstance(data, dict):
+        for name in names:
+            if data.get(name) not in (None, ""):
+                return data[name]
+    return None
+
+
+def from_sdk(exc: BaseException, service: str, action: str, account: str = "",
+             endpoint: str | None = None) -> CloudError:
+    """Turn an SDK exception into a CloudError, keeping only what is safe and useful."""
+    if isinstance(exc, CloudError):
+        return exc
+    code = getattr(exc, "code", None)
+    data = getattr(exc, "data", None)
+    if code and code != "None" and (isinstance(data, dict) or hasattr(exc, "status_code")):
+        message = _field(data, "Message", "message")
+        if message is None:  # fall back to the SDK's "code: 403, <msg> request id: <id>"
+            message = re.sub(r"^code: \d+, | request id: \S*$", "", str(getattr(exc, "message", "") or ""))
+        request_id = _field(data, "RequestId", "requestId") or getattr(exc, "request_id", None)
+        if request_id == "None":
+            request_id = None
+        status = getattr(exc, "status_code", None) or _field(data, "statusCode")
+        detail = getattr(exc, "access_denied_detail", None) or _field(data, "AccessDeniedDetail")
+        missing = _field(detail, "AuthAction")
+        if missing is None and str(code).startswith(("NoPermission", "Forbidden")):
+            found = _ACTION_IN_MESSAGE.search(str(message))
+            missing = found.group(1) if found else None
+        return CloudError(str(code), str(message), request_id=request_id,
+                           http_status=int(status) if status else None,
+                           hint=hint_for(str(code), service=service, action=action, missing_action=missing),
+                          service=service, action=action, account=account, missing_action=missing)
+    cause = getattr(exc, "inner_exception", None) or exc
+    what = type(cause).__name__
+    return CloudError(CONNECTION_ERROR, f"no usable answer from {endpoint or 'the endpoint'} ({what})",
+                      hint=hint_for(CONNECTION_ERROR, endpoint=endpoint), service=service,
+                      action=action, account=account)

@@ -1,0 +1,324 @@
+"""RAM 2015-05-01: users, policies, AccessKeys, roles, login profiles (reference §3).
+
+RPC over ``ram.aliyuncs.com``; SDK alibabacloud_ram20150501 (``client.py``, ``models``).
+Facts relied on: the secret of an AccessKey is returned only by ``CreateAccessKey``; a user
+has at most two keys (``LimitExceeded.User.AccessKey``); missing entities answer 404
+``EntityNotExist.<Kind>`` — the ``get_*`` functions turn that into ``None``; policy
+documents travel as JSON strings (``AssumeRolePolicyDocument``, ``PolicyDocument``) and are
+dicts here; ``PolicyType`` is ``System`` or ``Custom``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+from armstui.cloud.errors import CloudError
+from armstui.vault import redactor
+
+if TYPE_CHECKING:
+    from armstui.cloud.session import CloudSession
+
+
+@dataclass(frozen=True)
+class User:
+    user_name: str
+    user_id: str
+    display_name: str | None = None
+    create_date: str | None = None
+
+
+@dataclass(frozen=True)
+class AttachedPolicy:
+    policy_name: str
+    policy_type: str  # System | Custom
+    attach_date: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class AccessKey:
+    access_key_id: str
+    status: str  # Active | Inactive
+    create_date: str | None = None
+
+
+@dataclass(frozen=True, repr=False)
+class NewAccessKey:
+    """A key just created: the only moment its secret exists. Never printed."""
+
+    access_key_id: str
+    secret: str
+    status: str = "Active"
+    create_date: str | None = None
+
+    def __post_init__(self) -> None:
+        redactor.add(self.secret)
+
+    def __repr__(self) -> str:
+        return f"NewAccessKey(access_key_id={self.access_key_id!r}, secret='****', status={self.status!r})"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class Role:
+    role_name: str
+    role_id: str
+    arn: str
+    trust_policy: dict[str, Any]
+    description: str | None = None
+    max_session_duration: int | None = None
+    create_date: str | None = None
+
+
+@dataclass(frozen=True)
+class Policy:
+    policy_name: str
+    policy_type: str
+    document: dict[str, Any]
+    description: str | None = None
+    default_version: str | None = None
+
+
+@dataclass(frozen=True)
+class LoginProfile:
+    user_name: str
+    password_reset_required: bool = False
+    mfa_bind_required: bool = False
+    create_date: str | None = None
+
+
+def _models() -> Any:
+    from alibabacloud_ram20150501 import models
+
+    return models
+
+
+async def _rpc(session: CloudSession, action: str, method: str, request: Any, *, mutating: bool) -> Any:
+    async def invoke(client: Any, runtime: Any) -> Any:
+        return await getattr(client, f"{method}_with_options_async")(request, runtime)
+
+    return (await session.call("ram", action, invoke, mutating=mutating)).body
+
+
+async def _or_none(call: Any, missing_code: str) -> Any:
+    try:
+        return await call
+    except CloudError as error:
+        if error.code == missing_code:
+            return None
+        raise
+
+
+def _document(text: str | None) -> dict[str, Any]:
+    """Parse a policy document. RAM returns JSON; some older answers URL-encode it."""
+    if not text:
+        return {}
+    for candidate in (text, unquote(text)):
+        try:
+            value = json.loads(candidate)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            return value
+    raise CloudError("MalformedPolicyDocument", "RAM returned a policy document that is not a JSON object",
+                     service="ram", retryable=False)
+
+
+def _json(document: dict[str, Any]) -> str:
+    return json.dumps(document, separators=(",", ":"))
+
+
+# --- users ----------------------------------------------------------------------------
+
+
+def _user(raw: Any) -> User:
+    return User(raw.user_name, raw.user_id, raw.display_name or None, raw.create_date)
+
+
+async def get_user(session: CloudSession, user_name: str) -> User | None:
+    m = _models()
+    body = await _or_none(_rpc(session, "GetUser", "get_user", m.GetUserRequest(user_name=user_name), mutating=False),
+                          "EntityNotExist.User")
+    return _user(body.user) if body else None
+
+
+async def create_user(session: CloudSession, user_name: str, display_name: str | None = None,
+                      comments: str | None = None) -> User:
+    m = _models()
+    request = m.CreateUserRequest(user_name=user_name, display_name=display_name, comments=comments)
+    return _user((await _rpc(session, "CreateUser", "create_user", request, mutating=True)).user)
+
+
+async def delete_user(session: CloudSession, user_name: str) -> None:
+    await _rpc(session, "DeleteUser", "delete_user", _models().DeleteUserRequest(user_name=user_name), mutating=True)
+
+
+# --- policies attached to users and roles ----------------------------------------------
+
+
+def _attached(body: Any) -> list[AttachedPolicy]:
+    items = body.policies.policy if body.policies and body.policies.policy else []
+    return [AttachedPolicy(p.policy_name, p.policy_type, p.attach_date, p.description or None) for p in items]
+
+
+async def list_policies_for_user(session: CloudSession, user_name: str) -> list[AttachedPolicy]:
+    request = _models().ListPoliciesForUserRequest(user_name=user_name)
+    return _attached(await _rpc(session, "ListPoliciesForUser", "list_policies_for_user", request, mutating=False))
+
+
+async def attach_policy_to_user(session: CloudSession, user_name: str, policy_name: str,
+                                policy_type: str = "System") -> None:
+    request = _models().AttachPolicyToUserRequest(user_name=user_name, policy_name=policy_name, policy_type=policy_type)
+    await _rpc(session, "AttachPolicyToUser", "attach_policy_to_user", request, mutating=True)
+
+
+async def detach_policy_from_user(session: CloudSession, user_name: str, policy_name: str,
+                                  policy_type: str = "System") -> None:
+    request = _models().DetachPolicyFromUserRequest(user_name=user_name, policy_name=policy_name, policy_type=policy_type)
+    await _rpc(session, "DetachPolicyFromUser", "detach_policy_from_user", request, mutating=True)
+
+
+async def list_policies_for_role(session: CloudSession, role_name: str) -> list[AttachedPolicy]:
+    request = _models().ListPoliciesForRoleRequest(role_name=role_name)
+    return _attached(await _rpc(session, "ListPoliciesForRole", "list_policies_for_role", request, mutating=False))
+
+
+async def attach_policy_to_role(session: CloudSession, role_name: str, policy_name: str,
+                                policy_type: str = "System") -> None:
+    request = _models().AttachPolicyToRoleRequest(role_name=role_name, policy_name=policy_name, policy_type=policy_type)
+    await _rpc(session, "AttachPolicyToRole", "attach_policy_to_role", request, mutating=True)
+
+
+async def detach_policy_from_role(session: CloudSession, role_name: str, policy_name: str,
+                                  policy_type: str = "System") -> None:
+    request = _models().DetachPolicyFromRoleRequest(role_name=role_name, policy_name=policy_name, policy_type=policy_type)
+    await _rpc(session, "DetachPolicyFromRole", "detach_policy_from_role", request, mutating=True)
+
+
+# --- access keys --------------------------------------------------------------------------
+
+
+async def list_access_keys(session: CloudSession, user_name: str) -> list[AccessKey]:
+    body = await _rpc(session, "ListAccessKeys", "list_access_keys",
+                      _models().ListAccessKeysRequest(user_name=user_name), mutating=False)
+    items = body.access_keys.access_key if body.access_keys and body.access_keys.access_key else []
+    return [AccessKey(k.access_key_id, k.status, k.create_date) for k in items]
+
+
+async def create_access_key(session: CloudSession, user_name: str) -> NewAccessKey:
+    """The one non-idempotent call: store ``.secret`` before anything else can fail."""
+    body = await _rpc(session, "CreateAccessKey", "create_access_key",
+                      _models().CreateAccessKeyRequest(user_name=user_name), mutating=True)
+    key = body.access_key
+    return NewAccessKey(key.access_key_id, key.access_key_secret, key.status or "Active", key.create_date)
+
+
+async def update_access_key(session: CloudSession, user_name: str, access_key_id: str, status: str) -> None:
+    """``status``: ``Active`` or ``Inactive``."""
+    request = _models().UpdateAccessKeyRequest(user_name=user_name, user_access_key_id=access_key_id, status=status)
+    await _rpc(session, "UpdateAccessKey", "update_access_key", request, mutating=True)
+
+
+async def delete_access_key(session: CloudSession, user_name: str, access_key_id: str) -> None:
+    request = _models().DeleteAccessKeyRequest(user_name=user_name, user_access_key_id=access_key_id)
+    await _rpc(session, "DeleteAccessKey", "delete_access_key", request, mutating=True)
+
+
+# --- roles ----------------------------------------------------------------------------------
+
+
+def _role(raw: Any) -> Role:
+    return Role(raw.role_name, raw.role_id, raw.arn, _document(raw.assume_role_policy_document),
+                raw.description or None, raw.max_session_duration, raw.create_date)
+
+
+async def get_role(session: CloudSession, role_name: str) -> Role | None:
+    body = await _or_none(_rpc(session, "GetRole", "get_role", _models().GetRoleRequest(role_name=role_name),
+                               mutating=False), "EntityNotExist.Role")
+    return _role(body.role) if body else None
+
+
+async def create_role(session: CloudSession, role_name: str, trust_policy: dict[str, Any], description: str = "",
+                      max_session_duration: int | None = None) -> Role:
+    request = _models().CreateRoleRequest(role_name=role_name, assume_role_policy_document=_json(trust_policy),
+                                          description=description or None, max_session_duration=max_session_duration)
+    return _role((await _rpc(session, "CreateRole", "create_role", request, mutating=True)).role)
+
+
+async def update_role(session: CloudSession, role_name: str, trust_policy: dict[str, Any],
+                      max_session_duration: int | None = None) -> Role:
+    request = _models().UpdateRoleRequest(role_name=role_name, new_assume_role_policy_document=_json(trust_policy),
+                                          new_max_session_duration=max_session_duration)
+    return _role((await _rpc(session, "UpdateRole", "update_role", request, mutating=True)).role)
+
+
+async def delete_role(session: CloudSession, role_name: str) -> None:
+    await _rpc(session, "DeleteRole", "delete_role", _models().DeleteRoleRequest(role_name=role_name), mutating=True)
+
+
+# --- custom policies ------------------------------------------------------------------------
+
+
+async def get_policy(session: CloudSession, policy_name: str, policy_type: str = "Custom") -> Policy | None:
+    request = _models().GetPolicyRequest(policy_name=policy_name, policy_type=policy_type)
+    body = await _or_none(_rpc(session, "GetPolicy", "get_policy", request, mutating=False), "EntityNotExist.Policy")
+    if body is None:
+        return None
+    policy, version = body.policy, body.default_policy_version
+    text = (version.policy_document if version and version.policy_document else None) or policy.policy_document
+    return Policy(policy.policy_name, policy.policy_type, _document(text), policy.description or None,
+                  policy.default_version)
+
+
+async def create_policy(session: CloudSession, policy_name: str, document: dict[str, Any],
+                        description: str = "") -> Policy:
+    request = _models().CreatePolicyRequest(policy_name=policy_name, policy_document=_json(document),
+                                            description=description or None)
+    policy = (await _rpc(session, "CreatePolicy", "create_policy", request, mutating=True)).policy
+    return Policy(policy.policy_name, policy.policy_type or "Custom", document, policy.description or None,
+                  policy.default_version)
+
+
+async def delete_policy(session: CloudSession, policy_name: str) -> None:
+    await _rpc(session, "DeletePolicy", "delete_policy", _models().DeletePolicyRequest(policy_name=policy_name),
+               mutating=True)
+
+
+# --- console login ----------------------------------------------------------------------------
+
+
+def _login(raw: Any) -> LoginProfile:
+    return LoginProfile(raw.user_name, bool(raw.password_reset_required), bool(raw.mfabind_required), raw.create_date)
+
+
+async def get_login_profile(session: CloudSession, user_name: str) -> LoginProfile | None:
+    body = await _or_none(_rpc(session, "GetLoginProfile", "get_login_profile",
+                               _models().GetLoginProfileRequest(user_name=user_name), mutating=False),
+                          "EntityNotExist.User.LoginProfile")
+    return _login(body.login_profile) if body else None
+
+
+async def create_login_profile(session: CloudSession, user_name: str, password: str,
+                               password_reset_required: bool = False) -> LoginProfile:
+    redactor.add(password)
+    request = _models().CreateLoginProfileRequest(user_name=user_name, password=password,
+                                                  password_reset_required=password_reset_required)
+    return _login((await _rpc(session, "CreateLoginProfile", "create_login_profile", request, mutating=True)).login_profile)
+
+
+async def update_login_profile(session: CloudSession, user_name: str, password: str,
+                               password_reset_required: bool = False) -> None:
+    redactor.add(password)
+    request = _models().UpdateLoginProfileRequest(user_name=user_name, password=password,
+                                                  password_reset_required=password_reset_required)
+    await _rpc(session, "UpdateLoginProfile", "update_login_profile", request, mutating=True)
+
+
+async def delete_login_profile(session: CloudSession, user_name: str) -> None:
+    await _rpc(session, "DeleteLoginProfile", "delete_login_profile",
+               _models().DeleteLoginProfileRequest(user_name=user_name), mutating=True)
+

@@ -1,0 +1,268 @@
+"""CloudSession: one account's credentials + endpoint -> the official SDK clients.
+
+The SDKs take ~1.2 s to import, so nothing here imports them until a client is first
+needed (:meth:`CloudSession.client`); importing ``armstui.cloud`` stays cheap.
+
+Endpoints (reference §7-§8, each client's ``_endpoint_map`` / ``get_endpoint``): RAM
+``ram.aliyuncs.com``; STS ``sts.<region>.aliyuncs.com``; ARMS ``arms.<region>.aliyuncs.com``;
+CS ``cs.<region>.aliyuncs.com``; ECS ``ecs-cn-hangzhou.aliyuncs.com`` in cn-hangzhou, else
+``ecs.<region>.aliyuncs.com``. We set ``Config.endpoint`` explicitly so the same code serves
+the real cloud (HTTPS) and the sandbox (``host:port`` with ``protocol="http"``, which
+overrides each API's HTTPS: reference "What the SDK sends").
+
+Every call goes through :meth:`CloudSession.call`, which adds what the SDK does not do:
+a per-service concurrency limit, the call log, error mapping to :class:`CloudError`, and
+retries. The SDK retries nothing by default (``Config`` has no retry options, and
+``do_request_async`` raises on the first failure: reference §2), so retries happen here:
+exponential backoff with full jitter, bounded in attempts and total time, only for
+retryable errors (throttling, 5xx, connection errors), and never for a mutating call — its
+answer may have been lost after the change happened, so the caller observes first
+(CloudError ``retryable=True`` tells it so).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import random
+import time
+import weakref
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from armstui.cloud.calllog import CallLog, CallRecord
+from armstui.cloud.errors import CloudError, from_sdk
+from armstui.model import Credentials
+
+if TYPE_CHECKING:
+    from armstui.model import Account
+
+SERVICES = ("ram", "sts", "arms", "cs", "ecs")
+SDK_MODULES = {
+    "ram": "alibabacloud_ram20150501.client",
+    "sts": "alibabacloud_sts20150401.client",
+    "arms": "alibabacloud_arms20190808.client",
+    "cs": "alibabacloud_cs20151215.client",
+    "ecs": "alibabacloud_ecs20140526.client",
+}
+# Milliseconds. The SDK defaults are 5 s / 10 s (reference §8, darabonba/core.py); CS
+# addon and ECS Cloud Assistant calls can take longer to answer, so reads get 20 s.
+CONNECT_TIMEOUT_MS = 5_000
+READ_TIMEOUT_MS = 20_000
+
+Invoke = Callable[[Any, Any], Awaitable[Any]]  # (sdk client, RuntimeOptions) -> SDK response
+
+
+@dataclass(frozen=True)
+class ServiceLimits:
+    """How many calls per service may be in flight at once, per session.
+
+    Defaults stay well under the documented per-account API rate limits (RAM and STS are
+    the strictest, hence 5).
+    """
+
+    ram: int = 5
+    sts: int = 5
+    arms: int = 10
+    cs: int = 10
+    ecs: int = 10
+
+    def of(self, service: str) -> int:
+        return int(getattr(self, service))
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with full jitter (sleep ~ U(0, min(max_delay, base * 2**n))).
+
+    ``max_attempts`` counts the first try; ``max_total`` bounds the whole call, sleeps
+    included. Tests shorten ``base_delay``.
+    """
+
+    max_attempts: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    max_total: float = 30.0
+    rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
+
+    def delay(self, retry_number: int) -> float:
+        """The sleep before retry ``retry_number`` (1 for the first retry)."""
+        cap = min(self.max_delay, self.base_delay * (2 ** (retry_number - 1)))
+        return self.rng.uniform(0, cap)
+
+
+def regional_endpoint(service: str, region: str) -> str:
+    if service == "ram":
+        return "ram.aliyuncs.com"
+    if service == "ecs" and region == "cn-hangzhou":
+        return "ecs-cn-hangzhou.aliyuncs.com"
+    if service not in SERVICES:
+        raise ValueError(f"service: must be one of {', '.join(SERVICES)} (got {service!r})")
+    return f"{service}.{region}.aliyuncs.com"
+
+
+class CloudSession:
+    """One identity in one account: SDK clients (built lazily) and the call wrapper.
+
+    ``endpoint`` None means the real regional endpoints over HTTPS; otherwise every service
+    is reached at ``endpoint`` over HTTP (the sandbox).
+    """
+
+    def __init__(self, alias: str, uid: str | None, region: str, credentials: Credentials, *,
+                 endpoint: str | None = None, call_log: CallLog | None = None,
+                 limits: ServiceLimits | None = None, retry: RetryPolicy | None = None,
+                 role_arn: str | None = None, expiration: str | None = None) -> None:
+        self.alias = alias
+        self.uid = uid
+        self.region = region
+        self.credentials = credentials
+        self.endpoint = endpoint
+        self.call_log = call_log
+        self.limits = limits or ServiceLimits()
+        self.retry = retry or RetryPolicy()
+        self.role_arn = role_arn  # set when these are assumed-role (STS) credentials
+        self.expiration = expiration
+        self._clients: dict[str, Any] = {}
+        self._runtime: Any = None
+        self._semaphores: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = \
+            weakref.WeakKeyDictionary()
+
+    def __repr__(self) -> str:
+        where = self.endpoint or "Alibaba Cloud"
+        role = f", role={self.role_arn!r}" if self.role_arn else ""
+        return f"CloudSession(alias={self.alias!r}, uid={self.uid!r}, region={self.region!r}, {self.credentials!r}, endpoint={where!r}{role})"
+
+    # --- clients ----------------------------------------------------------------------
+
+    def endpoint_for(self, service: str) -> str:
+        return self.endpoint or regional_endpoint(service, self.region)
+
+    def client(self, service: str) -> Any:
+        """The official SDK client for ``service``, imported and built on first use."""
+        if service not in self._clients:
+            from alibabacloud_tea_openapi.models import Config
+
+            config = Config(access_key_id=self.credentials.access_key_id,
+                            access_key_secret=self.credentials.access_key_secret,
+                            security_token=self.credentials.security_token,
+                            endpoint=self.endpoint_for(service), region_id=self.region,
+                            protocol="http" if self.endpoint else "https",
+                            connect_timeout=CONNECT_TIMEOUT_MS, read_timeout=READ_TIMEOUT_MS)
+            self._clients[service] = importlib.import_module(SDK_MODULES[service]).Client(config)
+        return self._clients[service]
+
+    @property
+    def runtime(self) -> Any:
+        """RuntimeOptions for ``*_with_options_async``: our timeouts, SDK retries off."""
+        if self._runtime is None:
+            from darabonba.runtime import RuntimeOptions
+
+            self._runtime = RuntimeOptions(autoretry=False, connect_timeout=CONNECT_TIMEOUT_MS,
+                                           read_timeout=READ_TIMEOUT_MS)
+        return self._runtime
+
+    def _semaphore(self, service: str) -> asyncio.Semaphore:
+        # One set per event loop: a session may outlive the loop it was first used on
+        # (the CLI runs one asyncio.run per command, tests one per test).
+        per_loop = self._semaphores.setdefault(asyncio.get_running_loop(), {})
+        if service not in per_loop:
+            per_loop[service] = asyncio.Semaphore(self.limits.of(service))
+        return per_loop[service]
+
+    # --- calls ------------------------------------------------------------------------
+
+    async def call(self, service: str, action: str, invoke: Invoke, *, mutating: bool) -> Any:
+        """Run ``invoke(client, runtime)``: limited, logged, mapped to CloudError, retried
+        (reads only) while the error is retryable and the policy allows."""
+        client = self.client(service)
+        began = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self._attempt(service, action, invoke, client, attempt, mutating)
+            except CloudError as error:
+                if mutating or not error.retryable or attempt >= self.retry.max_attempts:
+                    raise
+                pause = self.retry.delay(attempt)
+                if time.monotonic() - began + pause > self.retry.max_total:
+                    raise
+                await asyncio.sleep(pause)
+
+    async def _attempt(self, service: str, action: str, invoke: Invoke, client: Any,
+                       attempt: int, mutating: bool) -> Any:
+        async with self._semaphore(service):
+            started_at, began = time.time(), time.perf_counter()
+            try:
+                response = await invoke(client, self.runtime)
+            except Exception as exc:
+                error = from_sdk(exc, service, action, self.alias, self.endpoint_for(service))
+                self._log(service, action, started_at, began, error.code, error.request_id, attempt, mutating)
+                raise error from None
+            self._log(service, action, started_at, began, "ok", response_request_id(response), attempt, mutating)
+            return response
+
+    def _log(self, service: str, action: str, started_at: float, began: float, outcome: str,
+             request_id: str | None, attempt: int, mutating: bool) -> None:
+        if self.call_log is not None:
+            self.call_log.append(CallRecord(self.alias, service, action, started_at,
+                                            (time.perf_counter() - began) * 1000, outcome, request_id,
+                                            attempt, mutating))
+
+    # --- other identities -------------------------------------------------------------
+
+    def with_credentials(self, access_key_id: str, access_key_secret: str, security_token: str | None = None,
+                         *, alias: str | None = None, uid: str | None = None) -> CloudSession:
+        """The same endpoint, region, log, limits and retries, signing with other credentials."""
+        return CloudSession(alias or self.alias, uid if uid is not None else self.uid, self.region,
+                            Credentials(access_key_id, access_key_secret, security_token),
+                            endpoint=self.endpoint, call_log=self.call_log, limits=self.limits, retry=self.retry)
+
+    async def assume(self, role_arn: str, session_name: str = "armstui", duration: int = 3600) -> CloudSession:
+        """AssumeRole as this identity; a session acting as the role (credentials in memory only)."""
+        from armstui.cloud import sts
+        from armstui.model import role_arn_uid
+
+        sts_credentials = await sts.assume_role(self, role_arn, session_name, duration)
+        role_name = role_arn.rsplit("/", 1)[-1]
+        assumed = self.with_credentials(sts_credentials.access_key_id, sts_credentials.access_key_secret,
+                                        sts_credentials.security_token, alias=f"{self.alias} as {role_name}",
+                                        uid=role_arn_uid(role_arn))
+        assumed.role_arn = role_arn
+        assumed.expiration = sts_credentials.expiration
+        return assumed
+
+
+def response_request_id(response: Any) -> str | None:
+    """The request ID of an SDK response: the body's (RPC ``RequestId``, CS ``request_id``),
+    else the ``x-acs-request-id`` header (CS answers without a body, e.g. ModifyClusterAddon)."""
+    body = getattr(response, "body", None)
+    rid = getattr(body, "request_id", None) if body is not None and not isinstance(body, (dict, list)) else None
+    if rid is None and isinstance(body, dict):
+        rid = body.get("RequestId") or body.get("request_id") or body.get("requestId")
+    if rid is None:
+        headers = getattr(response, "headers", None) or {}
+        rid = headers.get("x-acs-request-id") if isinstance(headers, dict) else None
+    return str(rid) if rid else None
+
+
+async def session_for(account: Account, vault: Any = None, *, sandbox_endpoint: str | None = None,
+                      call_log: CallLog | None = None, limits: ServiceLimits | None = None,
+                      retry: RetryPolicy | None = None) -> CloudSession:
+    """A session for ``account``: its credentials read now (the vault off the event loop);
+    for an aliyun CLI ``RamRoleArn`` profile, AssumeRole done here with the STS SDK client
+    against our endpoint (alibabacloud_credentials' provider would ignore it: reference §1)."""
+    from armstui.credentials import resolve_credentials
+
+    resolved = await asyncio.to_thread(resolve_credentials, account, vault)
+    session = CloudSession(account.alias, account.uid, account.region, resolved.base, endpoint=sandbox_endpoint,
+                           call_log=call_log, limits=limits, retry=retry)
+    if resolved.assume_role_arn:
+        assumed = await session.assume(resolved.assume_role_arn, resolved.session_name or "armstui")
+        assumed.alias = account.alias
+        return assumed
+    return session
+
+
+__all__ = ["CloudSession", "RetryPolicy", "ServiceLimits", "regional_endpoint", "session_for"]
