@@ -1,0 +1,92 @@
+"""`--sandbox` for every command and the TUI: find the sandbox that serves a state dir, or
+start one in this process.
+
+A sandbox serves DIR when DIR/sandbox.json exists and its endpoint answers
+``GET /__sandbox/health``. Otherwise the sandbox is started here, on a daemon thread
+(:meth:`armstui.sandbox.server.SandboxServer.start_in_thread`), on the state kept in DIR,
+and DIR/sandbox.json is written as ``armstui sandbox serve`` writes it — so a second
+armstui, or any Alibaba Cloud client, can use the same sandbox while this one runs.
+The default DIR is ``platformdirs.user_data_path("armstui") / "sandbox"``.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+SANDBOX_JSON = "sandbox.json"  # armstui.sandbox.describe.FILE_NAME, without importing the sandbox
+HEALTH_TIMEOUT = 0.5
+
+
+def default_state_dir() -> Path:
+    return platformdirs.user_data_path("armstui") / "sandbox"
+
+
+@dataclass
+class SandboxRuntime:
+    state_dir: Path
+    endpoint: str
+    server: Any = None  # the SandboxServer we started, or None when another process serves
+
+    @property
+    def sandbox_json(self) -> Path:
+        return self.state_dir / SANDBOX_JSON
+
+    @property
+    def started_here(self) -> bool:
+        return self.server is not None
+
+    def accounts(self) -> list[Any]:
+        """The seeded accounts (``monitoring``, ``source``, ``outsider``) as armstui Accounts."""
+        from armstui.profiles import sandbox_accounts
+
+        return sandbox_accounts(self.sandbox_json)
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop_thread()
+            self.server = None
+
+
+def answers(endpoint: str, timeout: float = HEALTH_TIMEOUT) -> bool:
+    """Whether a sandbox listens at ``endpoint`` (``host:port``); proxies are bypassed."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(f"http://{endpoint}/__sandbox/health", timeout=timeout) as response:
+            return response.status == 200 and bool(json.loads(response.read() or b"{}").get("ok"))
+    except (OSError, ValueError, urllib.error.URLError):
+        return False
+
+
+def running_endpoint(state_dir: Path) -> str | None:
+    """The endpoint of the sandbox serving ``state_dir``, if one answers."""
+    try:
+        endpoint = json.loads((state_dir / SANDBOX_JSON).read_text(encoding="utf-8")).get("endpoint")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return endpoint if isinstance(endpoint, str) and answers(endpoint) else None
+
+
+def ensure_sandbox(state_dir: Path | None = None, *, speed: float = 1.0) -> SandboxRuntime:
+    """The sandbox serving ``state_dir`` (default :func:`default_state_dir`), started here
+    if none answers. The caller stops it with :meth:`SandboxRuntime.stop` (or lets the
+    process end: the server thread is a daemon)."""
+    state_dir = Path(state_dir) if state_dir is not None else default_state_dir()
+    endpoint = running_endpoint(state_dir)
+    if endpoint is not None:
+        return SandboxRuntime(state_dir, endpoint)
+    from armstui.sandbox.describe import FILE_NAME, write_description
+    from armstui.sandbox.server import SandboxServer
+    from armstui.sandbox.state import open_state
+
+    state = open_state(state_dir, speed=speed)
+    server = SandboxServer(state)
+    endpoint = server.start_in_thread()
+    write_description(state_dir / FILE_NAME, state, endpoint)
+    return SandboxRuntime(state_dir, endpoint, server)
