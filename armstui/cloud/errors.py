@@ -50,9 +50,11 @@ class CloudError(Exception):
     def __init__(self, code: str, message: str, *, request_id: str | None = None,
                  http_status: int | None = None, hint: str | None = None, service: str = "",
                  action: str = "", account: str = "", retryable: bool | None = None,
-                 missing_action: str | None = None) -> None:
+                 missing_action: str | None = None, access_denied: dict[str, str] | None = None) -> None:
         self.code = code
         self.missing_action = missing_action  # for a refusal: the RAM action missing
+        # For a refusal: AccessDeniedDetail's PolicyType, NoPermissionType, AuthAction (§2).
+        self.access_denied = access_denied
         self.message = redact(message or "")
         self.request_id = request_id or None
         self.http_status = http_status
@@ -160,6 +162,14 @@ def _field(data: Any, *names: str) -> Any:
     return None
 
 
+def _denied(detail: Any) -> dict[str, str] | None:
+    """The parts of AccessDeniedDetail worth keeping (the encoded diagnostic is dropped)."""
+    if not isinstance(detail, dict):
+        return None
+    kept = {k: str(detail[k]) for k in ("PolicyType", "NoPermissionType", "AuthAction") if detail.get(k)}
+    return kept or None
+
+
 def from_sdk(exc: BaseException, service: str, action: str, account: str = "",
              endpoint: str | None = None) -> CloudError:
     """Turn an SDK exception into a CloudError, keeping only what is safe and useful."""
@@ -183,7 +193,8 @@ def from_sdk(exc: BaseException, service: str, action: str, account: str = "",
         return CloudError(str(code), str(message), request_id=request_id,
                            http_status=int(status) if status else None,
                            hint=hint_for(str(code), service=service, action=action, missing_action=missing),
-                          service=service, action=action, account=account, missing_action=missing)
+                          service=service, action=action, account=account, missing_action=missing,
+                          access_denied=_denied(detail))
     cause = getattr(exc, "inner_exception", None) or exc
     what = type(cause).__name__
     return CloudError(CONNECTION_ERROR, f"no usable answer from {endpoint or 'the endpoint'} ({what})",
