@@ -1,0 +1,116 @@
+"""Retries through real faults: the sandbox answers throttling / 5xx, the SDK raises, we retry.
+
+Faults are injected through the sandbox state's fault hook (``state.faults.before(action)``,
+armstui/sandbox/faults.py), so each failure crosses the real HTTP server and SDK.
+"""
+
+from __future__ import annotations
+
+import random
+import socket
+from collections.abc import Callable
+
+import pytest
+
+from armstui.cloud import sts
+from armstui.cloud.calllog import CallLog
+from armstui.cloud.errors import CloudError
+from armstui.cloud.session import CloudSession, RetryPolicy
+from armstui.model import Credentials
+from armstui.sandbox.errors import ApiError
+from armstui.sandbox.faults import Faults
+from tests.support.sandbox import RunningSandbox
+
+
+class FailFirst(Faults):
+    """Refuse the first ``count`` requests with the given status and code."""
+
+    def __init__(self, count: int, status: int, code: str) -> None:
+        self.count, self.status, self.code, self.seen = count, status, code, 0
+
+    async def before(self, action: str) -> None:
+        self.seen += 1
+        if self.seen <= self.count:
+            raise ApiError(self.status, self.code, "injected")
+
+
+def _outcomes(log: CallLog) -> list[tuple[int, str]]:
+    return [(r.attempt, r.outcome) for r in log.records()]
+
+
+@pytest.mark.parametrize(("status", "code"), [(400, "Throttling.User"), (503, "ServiceUnavailable"), (500, "InternalError")])
+async def test_a_read_is_retried_until_it_succeeds(sandbox: RunningSandbox, session_of: Callable[..., CloudSession],
+                                                   call_log: CallLog, status: int, code: str) -> None:
+    sandbox.state.faults = FailFirst(2, status, code)
+    identity = await sts.get_caller_identity(session_of("monitoring"))
+    assert identity.account_id == sandbox.uid("monitoring")
+    assert _outcomes(call_log) == [(1, code), (2, code), (3, "ok")]
+
+
+async def test_retries_stop_after_max_attempts(sandbox: RunningSandbox, session_of: Callable[..., CloudSession],
+                                               call_log: CallLog) -> None:
+    sandbox.state.faults = FailFirst(100, 503, "ServiceUnavailable")
+    session = session_of("monitoring", retry=RetryPolicy(max_attempts=3, base_delay=0.001))
+    with pytest.raises(CloudError) as caught:
+        await sts.get_caller_identity(session)
+    assert caught.value.code == "ServiceUnavailable" and caught.value.retryable
+    assert _outcomes(call_log) == [(1, "ServiceUnavailable"), (2, "ServiceUnavailable"), (3, "ServiceUnavailable")]
+
+
+async def test_retries_stop_when_the_time_budget_is_spent(sandbox: RunningSandbox, session_of: Callable[..., CloudSession],
+                                                          call_log: CallLog) -> None:
+    sandbox.state.faults = FailFirst(100, 503, "ServiceUnavailable")
+    # Every pause would be ~1 s; the budget of 0.5 s allows none of them.
+    session = session_of("monitoring", retry=RetryPolicy(max_attempts=10, base_delay=1.0, max_delay=1.0, max_total=0.5,
+                                                         rng=_AlwaysMax()))
+    with pytest.raises(CloudError):
+        await sts.get_caller_identity(session)
+    assert _outcomes(call_log) == [(1, "ServiceUnavailable")]
+
+
+async def test_a_mutating_call_is_never_retried(sandbox: RunningSandbox, session_of: Callable[..., CloudSession],
+                                                call_log: CallLog) -> None:
+    sandbox.state.faults = FailFirst(1, 400, "Throttling.User")
+
+    async def invoke(client, runtime):
+        return await client.get_caller_identity_with_options_async(runtime)
+
+    with pytest.raises(CloudError) as caught:
+        await session_of("monitoring").call("sts", "GetCallerIdentity", invoke, mutating=True)
+    assert caught.value.retryable  # the flow observes, then decides whether to apply again
+    assert [(r.attempt, r.outcome, r.mutating) for r in call_log.records()] == [(1, "Throttling.User", True)]
+
+
+async def test_a_permanent_error_is_not_retried(sandbox: RunningSandbox, session_of: Callable[..., CloudSession],
+                                                call_log: CallLog) -> None:
+    sandbox.state.faults = FailFirst(5, 403, "NoPermission")
+    with pytest.raises(CloudError) as caught:
+        await sts.get_caller_identity(session_of("monitoring"))
+    assert not caught.value.retryable
+    assert _outcomes(call_log) == [(1, "NoPermission")]
+
+
+async def test_connection_errors_are_retried(call_log: CallLog) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    session = CloudSession("monitoring", None, "cn-hangzhou", Credentials("LTAI" + "c" * 20, "C" * 30),
+                           endpoint=f"127.0.0.1:{port}", call_log=call_log,
+                           retry=RetryPolicy(max_attempts=3, base_delay=0.001))
+    with pytest.raises(CloudError) as caught:
+        await sts.get_caller_identity(session)
+    assert caught.value.code == "ConnectionError"
+    assert _outcomes(call_log) == [(1, "ConnectionError"), (2, "ConnectionError"), (3, "ConnectionError")]
+
+
+class _AlwaysMax(random.Random):
+    def uniform(self, a: float, b: float) -> float:
+        return b
+
+
+def test_backoff_is_exponential_with_full_jitter_and_capped() -> None:
+    policy = RetryPolicy(base_delay=0.5, max_delay=4.0, rng=_AlwaysMax())
+    assert [policy.delay(n) for n in range(1, 6)] == [0.5, 1.0, 2.0, 4.0, 4.0]
+    jittered = RetryPolicy(base_delay=0.5, max_delay=4.0, rng=random.Random(7))
+    delays = [jittered.delay(3) for _ in range(200)]
+    assert all(0 <= d <= 2.0 for d in delays) and min(delays) < 0.5 < max(delays)
