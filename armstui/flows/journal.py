@@ -76,13 +76,17 @@ class Journal:
             self._db.execute("UPDATE runs SET finished_at = ?, exit_code = ? WHERE id = ?",
                              (time.time(), exit_code, run_id))
 
-    def last_run(self, setup_key: str | None = None, *, modes: tuple[str, ...] = ("apply", "verify")) -> dict[str, Any] | None:
-        """The newest run (of these modes), with its steps; None if there is none."""
+    def last_run(self, setup_key: str | None = None, *, flow: str | None = None,
+                 modes: tuple[str, ...] = ("apply", "verify")) -> dict[str, Any] | None:
+        """The newest run (of these modes, of this setup or flow), with its steps; None if none."""
         query = "SELECT id, setup_key, mode, started_at, finished_at, exit_code, step_count FROM runs WHERE mode IN (%s)" % ",".join("?" * len(modes))
         args: list[Any] = list(modes)
         if setup_key is not None:
             query += " AND setup_key = ?"
             args.append(setup_key)
+        if flow is not None:
+            query += " AND setup_key LIKE ?"
+            args.append(f"{flow}:%")
         with self._lock:
             row = self._db.execute(query + " ORDER BY id DESC LIMIT 1", args).fetchone()
             if row is None:

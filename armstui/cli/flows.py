@@ -1,0 +1,148 @@
+"""`armstui plan|apply|verify|report`: the flows, headless, with the contract's exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from armstui.cli.common import EXIT_FAILED, EXIT_USAGE, SandboxOptions, sandbox_options
+from armstui.flows.report import ICONS, to_json, to_markdown
+from armstui.flows.setup import ACCESS_APPROACHES, FLOWS, Setup
+
+
+def flow_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--flow", type=click.Choice(FLOWS), required=True, help="Which flow."),
+        click.option("--monitoring", required=True, metavar="ALIAS", help="The monitoring account (A)."),
+        click.option("--source", "sources", multiple=True, required=True, metavar="ALIAS",
+                     help="A source account (B); repeat for several."),
+        click.option("--cluster", "clusters", multiple=True, metavar="ID", help="ACK: only these clusters (default: all)."),
+        click.option("--instance", "instances", multiple=True, metavar="ID", help="ECS: only these instances (default: all running)."),
+        click.option("--reporter-user", default=Setup.reporter_user, show_default=True, help="ACK/ECS: RAM user in A whose key reports."),
+        click.option("--access", type=click.Choice(list(ACCESS_APPROACHES)), default="keep", show_default=True,
+                     help="How people in A get to the data."),
+        click.option("--people-user", default=Setup.people_user, show_default=True, help="Dedicated RAM user for people in A."),
+        click.option("--role-name", default=Setup.role_name, show_default=True, help="Role flow: the role in A."),
+        click.option("--role-policy", type=click.Choice(["full", "custom"]), default="full", show_default=True,
+                     help="Role flow: AliyunARMSFullAccess or a generated read-only policy."),
+        click.option("--operator-user", default=Setup.operator_user, show_default=True, help="Role flow: the RAM user in B."),
+        click.option("--no-install-agent", is_flag=True, help="ECS: print the install commands instead of running them."),
+        click.option("--replace-orphan-key", is_flag=True, help="ACK: replace a key whose secret armstui does not hold."),
+        click.option("--keep-check-key", is_flag=True, help="Role flow: keep the AccessKey used for the switch check."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _setup(kw: dict[str, Any]) -> Setup:
+    return Setup(
+        flow=kw["flow"], monitoring=kw["monitoring"], sources=tuple(dict.fromkeys(kw["sources"])),
+        clusters=tuple(kw["clusters"]), instances=tuple(kw["instances"]), reporter_user=kw["reporter_user"],
+        access=kw["access"], people_user=kw["people_user"], role_name=kw["role_name"],
+        role_policy=kw["role_policy"], operator_user=kw["operator_user"],
+        install_agent=not kw["no_install_agent"], replace_orphan_key=kw["replace_orphan_key"],
+        keep_check_key=kw["keep_check_key"],
+    )
+
+
+def _progress(state: Any) -> None:
+    if state.outcome.final:
+        click.echo(f"{ICONS.get(state.outcome.value, '?')} {state.outcome.value:<9} {state.title} [{state.account}]", err=True)
+
+
+def _print_result(result: Any) -> None:
+    for s in result.states:
+        click.echo(f"{ICONS.get(s.outcome.value, '?')} {s.outcome.value:<9} {s.title} [{s.account}]")
+        if s.detail:
+            click.echo(f"      {s.detail}")
+        for call in s.planned:
+            click.echo(f"      + {call}")
+        if s.error_code:
+            click.echo(f"      error {s.error_code}, request ID {s.request_id or '-'}")
+            if s.hint:
+                click.echo(f"      hint: {s.hint}")
+        if s.needs_you:
+            click.echo(f"      to do: {s.needs_you}")
+
+
+def _run(sandbox: SandboxOptions, kw: dict[str, Any], mode: str, *, confirm: bool = False) -> None:
+    from armstui.flows.workspace import Workspace, WorkspaceError
+    from armstui.model import InvalidInput
+
+    try:
+        setup = _setup(kw)
+        with Workspace.open(sandbox) as ws:
+            ws.validate(setup)
+            if confirm:
+                plan = asyncio.run(ws.run(setup, "plan"))
+                _print_result(plan)
+                if plan.exit_code == 1:
+                    raise SystemExit(EXIT_FAILED)
+                if not click.confirm("Apply these changes?", default=False, err=True):
+                    click.echo("Nothing was changed.", err=True)
+                    raise SystemExit(EXIT_USAGE)
+            result = asyncio.run(ws.run(setup, mode, listener=_progress))
+    except InvalidInput as exc:
+        click.echo(f"armstui {mode}: {exc}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
+    except WorkspaceError as exc:
+        click.echo(f"armstui {mode}: {exc}", err=True)
+        raise SystemExit(exc.exit_code) from None
+    _print_result(result)
+    raise SystemExit(result.exit_code)
+
+
+@click.command()
+@flow_options
+@sandbox_options
+def plan(sandbox: SandboxOptions, **kw: Any) -> None:
+    """Show every step of a flow and the calls apply would make; changes nothing."""
+    _run(sandbox, kw, "plan")
+
+
+@click.command()
+@flow_options
+@click.option("--yes", is_flag=True, help="Apply without asking (for scripts).")
+@click.option("--non-interactive", is_flag=True, help="Never prompt; fail naming the missing flag.")
+@sandbox_options
+def apply(sandbox: SandboxOptions, yes: bool, non_interactive: bool, **kw: Any) -> None:
+    """Run the steps of a flow against the cloud, then show the checklist."""
+    interactive = not (yes or non_interactive) and sys.stdin.isatty()
+    if not yes and not interactive:
+        click.echo("armstui apply: --yes is required when not interactive (no terminal, or --non-interactive): "
+                   "run `armstui plan` first to see what would change", err=True)
+        raise SystemExit(EXIT_USAGE)
+    _run(sandbox, kw, "apply", confirm=interactive)
+
+
+@click.command()
+@flow_options
+@sandbox_options
+def verify(sandbox: SandboxOptions, **kw: Any) -> None:
+    """Observe only: does every step of a flow still hold? Exit 3 names what drifted."""
+    _run(sandbox, kw, "verify")
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option("--flow", type=click.Choice(FLOWS), default=None, help="Only this flow's last run.")
+@sandbox_options
+def report(sandbox: SandboxOptions, fmt: str, flow: str | None) -> None:
+    """The last setup's checklist as Markdown or JSON."""
+    from armstui.flows.workspace import Workspace, WorkspaceError
+
+    try:
+        with Workspace.open(sandbox, start_sandbox=False) as ws:
+            run = ws.last_run(flow)
+    except WorkspaceError as exc:
+        click.echo(f"armstui report: {exc}", err=True)
+        raise SystemExit(exc.exit_code) from None
+    if run is None:
+        click.echo("armstui report: no setup has run yet (run `armstui apply` or `armstui verify` first)", err=True)
+        raise SystemExit(EXIT_USAGE)
+    click.echo(to_json(run) if fmt == "json" else to_markdown(run), nl=False)

@@ -1,0 +1,225 @@
+"""The ACK flow: B's ACK clusters report into A through ack-onepilot and A's AccessKey.
+
+Steps (DESIGN.md, the seed's procedure):
+1. in A, RAM user ``armstui-reporter`` with ``AliyunARMSFullAccess`` and
+   ``AliyunSTSAssumeRoleAccess``;
+2. its AccessKey, created once; the secret goes to the vault before anything else happens
+   (CreateAccessKey is the one call whose result cannot be read again);
+3. in each of B's clusters, ``ack-onepilot`` at 3.0.14 or later (installed if missing,
+   upgraded if older), then its config ``accessKey``/``accessKeySecret``/``uid`` merged into
+   what is already there;
+4. proof: A's ListTraceApps lists applications of that cluster.
+"""
+
+from __future__ import annotations
+
+from armstui.cloud import arms, cs, ram
+from armstui.flows.context import FlowContext
+from armstui.flows.ram_steps import UserExists, UserPolicies, access_steps
+from armstui.flows.setup import Setup
+from armstui.flows.step import Observation, Step
+
+ONEPILOT = "ack-onepilot"
+MIN_ONEPILOT = (3, 0, 14)
+REPORTER_POLICIES = [("System", "AliyunARMSFullAccess"), ("System", "AliyunSTSAssumeRoleAccess")]
+TRANSITIONAL_STATES = {"initial", "installing", "upgrading", "updating", "modifying"}
+ARMS_LABELS = 'armsPilotAutoEnable: "on" and armsPilotCreateAppName: "<app name>"'
+
+
+def parse_version(text: str) -> tuple[int, ...]:
+    """``3.0.14`` -> (3, 0, 14); a leading ``v`` and suffixes like ``-aliyun.1`` are ignored."""
+    core = text.strip().lstrip("vV").split("-")[0].split("+")[0]
+    parts = []
+    for piece in core.split("."):
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts)
+
+
+def reporter_vault_name(uid: str, user: str, key_id: str) -> str:
+    return f"reporter/{uid}/{user}/{key_id}"
+
+
+class ReporterKey(Step):
+    """An active AccessKey of the reporting user whose secret the vault holds."""
+
+    def __init__(self, setup: Setup, monitoring_uid: str, depends_on: tuple[str, ...]) -> None:
+        self.flow, self.account, self.user, self.uid = "ack", setup.monitoring, setup.reporter_user, monitoring_uid
+        self.replace_orphan = setup.replace_orphan_key
+        self.id = f"ack/{self.account}/user/{self.user}/key"
+        self.title = f"AccessKey of {self.user}, secret in the vault"
+        self.depends_on = depends_on
+
+    async def observe(self, ctx: FlowContext) -> Observation:
+        keys = await ram.list_access_keys(ctx.session(self.account), self.user)
+        held, orphans = [], []
+        for key in keys:
+            secret = await ctx.read_secret(reporter_vault_name(self.uid, self.user, key.access_key_id))
+            (held if secret else orphans).append(key)
+        orphan_note = (f"; {len(orphans)} key(s) whose secret armstui does not hold: "
+                       + ", ".join(k.access_key_id for k in orphans)) if orphans else ""
+        active = [k for k in held if k.status == "Active"]
+        if active:
+            return Observation(True, f"key {active[0].access_key_id} is active and in the vault{orphan_note}",
+                               facts={"key_id": active[0].access_key_id, "orphans": [k.access_key_id for k in orphans]})
+        if held:
+            return Observation(False, f"key {held[0].access_key_id} is in the vault but inactive{orphan_note}",
+                               facts={"activate": held[0].access_key_id})
+        if len(keys) >= 2 and not self.replace_orphan:
+            return Observation(False, f"{self.user} has two keys and armstui holds neither secret",
+                               needs_you=(f"{self.user} in {self.account} already has the maximum of two AccessKeys "
+                                          f"({', '.join(k.access_key_id for k in orphans)}) and armstui holds neither secret. "
+                                          "Run again with --replace-orphan-key to delete the oldest and create a new one, "
+                                          "or delete one in the RAM console."))
+        return Observation(False, "no key whose secret armstui holds" + orphan_note,
+                           facts={"orphans": [k.access_key_id for k in orphans]})
+
+    async def apply(self, ctx: FlowContext, seen: Observation) -> None:
+        session = ctx.session(self.account)
+        if seen.facts.get("activate"):
+            await ram.update_access_key(session, self.user, seen.facts["activate"], "Active")
+            return
+        orphans = seen.facts.get("orphans", [])
+        if len(orphans) >= 2:  # only reached when the operator allowed the replacement
+            await ram.delete_access_key(session, self.user, orphans[0])
+        new = await ram.create_access_key(session, self.user)
+        # The secret exists only in this answer: keep it before anything else can fail.
+        await ctx.store_secret(reporter_vault_name(self.uid, self.user, new.access_key_id), new.secret)
+
+    def planned_calls(self, seen: Observation | None) -> list[str]:
+        if seen and seen.facts.get("activate"):
+            return [f"Ram.UpdateAccessKey ({seen.facts['activate']} -> Active)"]
+        calls = []
+        if seen and len(seen.facts.get("orphans", [])) >= 2:
+            calls.append(f"Ram.DeleteAccessKey ({seen.facts['orphans'][0]}, whose secret armstui does not hold)")
+        return calls + [f"Ram.CreateAccessKey ({self.user}; the secret goes to the vault)"]
+
+
+class OnepilotRunning(Step):
+    """ack-onepilot is installed at 3.0.14 or later and active."""
+
+    settle_timeout = 900.0
+    poll_interval = 5.0
+
+    def __init__(self, source: str, cluster_id: str, cluster_name: str) -> None:
+        self.flow, self.account, self.cluster_id = "ack", source, cluster_id
+        self.id = f"ack/{source}/{cluster_id}/onepilot"
+        self.title = f"ack-onepilot >= 3.0.14 in {cluster_name}"
+
+    async def observe(self, ctx: FlowContext) -> Observation:
+        addon = await cs.get_cluster_addon(ctx.session(self.account), self.cluster_id, ONEPILOT)
+        if addon is None:
+            return Observation(False, "ack-onepilot is not installed", facts={"action": "install"})
+        if addon.state in TRANSITIONAL_STATES:
+            return Observation(False, f"ack-onepilot {addon.version} is {addon.state}", pending=True)
+        if parse_version(addon.version) < MIN_ONEPILOT:
+            return Observation(False, f"ack-onepilot {addon.version} is older than 3.0.14 and cannot report across accounts",
+                               facts={"action": "upgrade", "version": addon.version})
+        if addon.state != "active":
+            return Observation(False, f"ack-onepilot {addon.version} is {addon.state}",
+                               needs_you=f"ack-onepilot in cluster {self.cluster_id} is {addon.state}: check it in the ACK console.")
+        return Observation(True, f"ack-onepilot {addon.version} is active", facts={"version": addon.version})
+
+    async def apply(self, ctx: FlowContext, seen: Observation) -> None:
+        session = ctx.session(self.account)
+        if seen.facts.get("action") == "upgrade":
+            await cs.upgrade_addon(session, self.cluster_id, ONEPILOT, seen.facts["version"])
+        else:
+            await cs.install_addon(session, self.cluster_id, ONEPILOT)
+
+    def planned_calls(self, seen: Observation | None) -> list[str]:
+        if seen and seen.facts.get("action") == "upgrade":
+            return [f"CS.UpgradeClusterAddons (ack-onepilot {seen.facts['version']} -> newest, in {self.cluster_id}; takes minutes)"]
+        return [f"CS.InstallClusterAddons (ack-onepilot newest, in {self.cluster_id})"]
+
+
+class OnepilotConfig(Step):
+    """onepilot's config holds A's reporting key and A's uid; other keys are kept."""
+
+    settle_timeout = 600.0
+
+    def __init__(self, setup: Setup, source: str, cluster_id: str, cluster_name: str, monitoring_uid: str,
+                 key_step: str, onepilot_step: str) -> None:
+        self.flow, self.account, self.cluster_id = "ack", source, cluster_id
+        self.monitoring_uid, self.user, self.key_step = monitoring_uid, setup.reporter_user, key_step
+        self.id = f"ack/{source}/{cluster_id}/onepilot-config"
+        self.title = f"onepilot in {cluster_name} reports with A's key"
+        self.depends_on = (key_step, onepilot_step)
+
+    async def _wanted(self, ctx: FlowContext) -> tuple[str, str | None]:
+        key_id = ctx.fact(self.key_step, "key_id")
+        secret = await ctx.read_secret(reporter_vault_name(self.monitoring_uid, self.user, key_id)) if key_id else None
+        return key_id, secret
+
+    async def observe(self, ctx: FlowContext) -> Observation:
+        addon = await cs.get_cluster_addon(ctx.session(self.account), self.cluster_id, ONEPILOT)
+        if addon is None:
+            return Observation(False, "ack-onepilot is not installed")
+        if addon.state in TRANSITIONAL_STATES:
+            return Observation(False, f"ack-onepilot config is {addon.state}", pending=True)
+        key_id, secret = await self._wanted(ctx)
+        config = addon.config or {}
+        wrong = []
+        if config.get("accessKey") != key_id:
+            wrong.append("accessKey")
+        if secret is None or config.get("accessKeySecret") != secret:
+            wrong.append("accessKeySecret")
+        if str(config.get("uid", "")) != self.monitoring_uid:
+            wrong.append("uid")
+        if wrong:
+            return Observation(False, f"config differs in: {', '.join(wrong)}", facts={"config": None})
+        return Observation(True, f"config holds key {key_id} and uid {self.monitoring_uid}")
+
+    async def apply(self, ctx: FlowContext, seen: Observation) -> None:
+        session = ctx.session(self.account)
+        addon = await cs.get_cluster_addon(session, self.cluster_id, ONEPILOT)
+        key_id, secret = await self._wanted(ctx)
+        if addon is None or not key_id or secret is None:
+            raise RuntimeError("the reporting key or ack-onepilot is not in place")
+        merged = dict(addon.config or {})  # keep every setting already there
+        merged.update({"accessKey": key_id, "accessKeySecret": secret, "uid": self.monitoring_uid})
+        await cs.modify_addon_config(session, self.cluster_id, ONEPILOT, merged)
+
+    def planned_calls(self, seen: Observation | None) -> list[str]:
+        return [f"CS.ModifyClusterAddon (ack-onepilot config in {self.cluster_id}: accessKey, accessKeySecret, uid={self.monitoring_uid}; other settings kept)"]
+
+
+class ClusterReports(Step):
+    """Proof: A's ARMS lists applications from this cluster."""
+
+    settle_timeout = 300.0
+    poll_interval = 10.0
+
+    def __init__(self, setup: Setup, source: str, cluster_id: str, cluster_name: str, config_step: str) -> None:
+        self.flow, self.account, self.cluster_id, self.monitoring = "ack", source, cluster_id, setup.monitoring
+        self.id = f"ack/{source}/{cluster_id}/reports"
+        self.title = f"apps of {cluster_name} report into {setup.monitoring}"
+        self.depends_on = (config_step,)
+
+    async def observe(self, ctx: FlowContext) -> Observation:
+        apps = [a for a in await arms.list_trace_apps(ctx.session(self.monitoring)) if a.cluster_id == self.cluster_id]
+        if apps:
+            names = ", ".join(sorted(a.app_name for a in apps))
+            return Observation(True, f"{len(apps)} app(s) report into {self.monitoring}: {names}",
+                               facts={"apps": [a.app_name for a in apps]})
+        return Observation(False, f"no application of {self.cluster_id} reports into {self.monitoring}",
+                           needs_you=(f"No workload of cluster {self.cluster_id} reports yet. Add the labels {ARMS_LABELS} "
+                                      "to the pod template of each Java workload to monitor, then run verify."))
+
+
+async def build_steps(setup: Setup, ctx: FlowContext, uids: dict[str, str]) -> list[Step]:
+    """The ACK flow's steps. Lists B's clusters first (read-only) so each gets its own steps."""
+    a = setup.monitoring
+    user = UserExists("ack", a, setup.reporter_user, "reporting")
+    policies = UserPolicies("ack", a, setup.reporter_user, REPORTER_POLICIES, (user.id,))
+    key = ReporterKey(setup, uids[a], (user.id, policies.id))
+    steps: list[Step] = [user, policies, key]
+    for source in setup.sources:
+        clusters = await cs.describe_clusters(ctx.session(source))
+        if setup.clusters:
+            clusters = [c for c in clusters if c.cluster_id in setup.clusters]
+        for cluster in clusters:
+            running = OnepilotRunning(source, cluster.cluster_id, cluster.name)
+            config = OnepilotConfig(setup, source, cluster.cluster_id, cluster.name, uids[a], key.id, running.id)
+            steps += [running, config, ClusterReports(setup, source, cluster.cluster_id, cluster.name, config.id)]
+    return steps + access_steps("ack", setup)

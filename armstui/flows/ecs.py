@@ -1,0 +1,128 @@
+"""The ECS flow: B's Java applications on ECS report into A through the ARMS agent.
+
+Steps:
+1. A's ARMS license key (DescribeTraceLicenseKey) — the agent reports into whichever
+   account's key it starts with;
+2. per running instance of B: the ARMS Java agent installed with A's key and the app
+   restarted with it, through Cloud Assistant (RunCommand) when the operator allows it,
+   otherwise the exact commands to run by hand (``needs-you``);
+3. proof: A's ListTraceApps lists the instance's application.
+
+The install follows the ARMS documentation for Java on ECS (reference §5): download
+``AliyunJavaAgent.zip`` from ``arms-apm-<region>.oss-<region>.aliyuncs.com``, unzip it, and
+start the JVM with ``-javaagent:<dir>/AliyunJavaAgent/aliyun-java-agent.jar
+-Darms.licenseKey=<key> -Darms.appName=<name>`` (here through ``JAVA_TOOL_OPTIONS``, which
+every JVM reads, and a restart of the application's systemd service).
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from armstui.cloud import arms, ecs
+from armstui.flows.context import FlowContext
+from armstui.flows.ram_steps import access_steps
+from armstui.flows.setup import Setup
+from armstui.flows.step import Observation, Step
+
+AGENT_DIR = "/opt/arms"
+INSTALL_TIMEOUT = 600  # seconds Cloud Assistant lets the script run
+FINAL_STATES = {"Success", "Failed", "Error", "Timeout", "Cancelled", "Terminated", "Invalid", "Aborted"}
+
+
+def install_script(region: str, license_key: str, app_name: str, service: str) -> str:
+    """The shell script that installs the agent and restarts ``service`` with it."""
+    url = f"http://arms-apm-{region}.oss-{region}.aliyuncs.com/AliyunJavaAgent.zip"
+    options = (f"-javaagent:{AGENT_DIR}/AliyunJavaAgent/aliyun-java-agent.jar "
+               f"-Darms.licenseKey={license_key} -Darms.appName={app_name}")
+    return "\n".join([
+        "set -e",
+        f"mkdir -p {AGENT_DIR} && cd {AGENT_DIR}",
+        f"wget -q -O AliyunJavaAgent.zip {shlex.quote(url)}",
+        "unzip -oq AliyunJavaAgent.zip",
+        f"mkdir -p /etc/systemd/system/{service}.service.d",
+        f"printf '[Service]\\nEnvironment=\"JAVA_TOOL_OPTIONS={options}\"\\n' > /etc/systemd/system/{service}.service.d/arms.conf",
+        "systemctl daemon-reload",
+        f"systemctl restart {service}",
+    ])
+
+
+class LicenseKey(Step):
+    def __init__(self, setup: Setup) -> None:
+        self.flow, self.account = "ecs", setup.monitoring
+        self.id = f"ecs/{self.account}/license-key"
+        self.title = f"ARMS license key of {self.account}"
+
+    async def observe(self, ctx: FlowContext) -> Observation:
+        key = await arms.describe_trace_license_key(ctx.session(self.account))
+        if not key:
+            return Observation(False, "ARMS returned no license key",
+                               needs_you=f"Activate ARMS Application Monitoring in {self.account}, then run again.")
+        return Observation(True, "license key found (kept in memory only)", facts={"license_key": key})
+
+
+class AgentReports(Step):
+    """The instance's application reports into A with the ARMS agent."""
+
+    settle_timeout = 900.0
+    poll_interval = 5.0
+
+    def __init__(self, setup: Setup, source: str, instance: ecs.Instance, key_step: str, region: str) -> None:
+        self.flow, self.account, self.instance, self.monitoring = "ecs", source, instance, setup.monitoring
+        self.install, self.key_step, self.region = setup.install_agent, key_step, region
+        self.app_name = app_name_of(instance)
+        self.service = service_of(instance)
+        self.id = f"ecs/{source}/{instance.instance_id}/agent"
+        self.title = f"{self.app_name} on {instance.instance_name or instance.instance_id} reports into {setup.monitoring}"
+        self.depends_on = (key_step,)
+        self._invoke_id: str | None = None
+
+    def _script(self, ctx: FlowContext) -> str:
+        return install_script(self.region, ctx.fact(self.key_step, "license_key", ""), self.app_name, self.service)
+
+    async def observe(self, ctx: FlowContext) -> Observation:
+        if self._invoke_id:
+            results = await ecs.describe_invocation_results(ctx.session(self.account), self._invoke_id)
+            mine = [r for r in results if r.instance_id == self.instance.instance_id]
+            if mine and mine[0].status not in FINAL_STATES:
+                return Observation(False, f"Cloud Assistant: install is {mine[0].status}", pending=True)
+            if mine and mine[0].status != "Success":
+                output = (mine[0].output or "").strip().splitlines()[-3:]
+                return Observation(False, f"install {mine[0].status} (exit {mine[0].exit_code}): {' / '.join(output)}")
+        apps = [a for a in await arms.list_trace_apps(ctx.session(self.monitoring)) if a.app_name == self.app_name]
+        if apps:
+            return Observation(True, f"{self.app_name} reports into {self.monitoring}")
+        if not self.install:
+            return Observation(False, f"{self.app_name} does not report into {self.monitoring}",
+                               needs_you=(f"On {self.instance.instance_id}, run as root:\n{self._script(ctx)}"))
+        return Observation(False, f"{self.app_name} does not report into {self.monitoring}")
+
+    async def apply(self, ctx: FlowContext, seen: Observation) -> None:
+        invocations = await ecs.run_command(ctx.session(self.account), [self.instance.instance_id], self._script(ctx),
+                                            name="armstui-install-arms-agent", timeout=INSTALL_TIMEOUT)
+        self._invoke_id = invocations[0].invoke_id
+
+    def planned_calls(self, seen: Observation | None) -> list[str]:
+        return [f"ECS.RunCommand (install the ARMS agent on {self.instance.instance_id} and restart {self.service})"]
+
+
+def app_name_of(instance: ecs.Instance) -> str:
+    """The application's name: the instance's ``app`` tag, else its name."""
+    return dict(instance.tags).get("app") or instance.instance_name or instance.instance_id
+
+
+def service_of(instance: ecs.Instance) -> str:
+    """The systemd service that runs the application: the ``service`` tag, else the app name."""
+    return dict(instance.tags).get("service") or app_name_of(instance)
+
+
+async def build_steps(setup: Setup, ctx: FlowContext, uids: dict[str, str]) -> list[Step]:
+    key = LicenseKey(setup)
+    steps: list[Step] = [key]
+    for source in setup.sources:
+        session = ctx.session(source)
+        instances = await ecs.describe_instances(session, list(setup.instances) or None)
+        for instance in instances:
+            if instance.status == "Running":
+                steps.append(AgentReports(setup, source, instance, key.id, session.region))
+    return steps + access_steps("ecs", setup)

@@ -1,0 +1,175 @@
+"""The role flow: B's people switch into a role in A and see A's ARMS applications.
+
+Steps:
+1. in A, role ``arms-admin`` whose trust policy names B's account(s) and nothing else
+   (reference §3: ``{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow",
+   "Principal":{"RAM":["acs:ram::<B>:root"]}}],"Version":"1"}``), with AliyunARMSFullAccess or
+   the generated read-only policy;
+2. in B, RAM user ``arms-operator`` with a console login profile (generated password, kept
+   in the vault) and AliyunSTSAssumeRoleAccess;
+3. proof (the identity-switch check): as that user, AssumeRole and list A's applications.
+   The proof needs the user's own AccessKey: a short-lived one is created for it and deleted
+   right after, unless the operator keeps it.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+
+from armstui.cloud import arms, ram, sts
+from armstui.flows.context import FlowContext
+from armstui.flows.ram_steps import ARMS_READ_ONLY_POLICY, CustomPolicy, RolePolicies, UserExists, UserPolicies
+from armstui.flows.setup import Setup
+from armstui.flows.step import Observation, Step
+
+CONSOLE_LOGIN_URL = "https://signin.aliyun.com/{uid}.onaliyun.com/login.htm"
+SWITCH_ROLE_URL = "https://signin.aliyun.com/switchRole.htm"
+
+
+def trust_policy(source_uids: list[str]) -> dict:
+    return {"Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow",
+                           "Principal": {"RAM": [f"acs:ram::{uid}:root" for uid in sorted(source_uids)]}}],
+            "Version": "1"}
+
+
+def trusted_principals(document: dict) -> set[str]:
+    found: set[str] = set()
+    for statement in document.get("Statement", []):
+        if statement.get("Effect") != "Allow":
+            continue
+        principal = statement.get("Principal", {}).get("RAM", [])
+        found.update([principal] if isinstance(principal, str) else principal)
+    return found
+
+
+def role_arn(uid: str, role: str) -> str:
+    return f"acs:ram::{uid}:role/{role.lower()}"
+
+
+def generate_password(length: int = 20) -> str:
+    """Meets RAM's usual password policy: upper, lower, digit and a symbol."""
+    alphabet = string.ascii_letters + string.digits + "!@#%^*-_=+"
+    while True:
+        pw = "".join(secrets.choice(alphabet) for _ in range(length))
+        if (any(c.islower() for c in pw) and any(c.isupper() for c in pw) and any(c.isdigit() for c in pw)
+                and any(not c.isalnum() for c in pw)):
+            return pw
+
+
+def password_vault_name(uid: str, user: str) -> str:
+    return f"login/{uid}/{user}"
+
+
+class RoleTrusted(Step):
+    def __init__(self, setup: Setup, uids: dict[str, str]) -> None:
+        self.flow, self.account, self.role = "role", setup.monitoring, setup.role_name
+        self.wanted = trust_policy([uids[s] for s in setup.sources])
+        self.id = f"role/{self.account}/role/{self.role}"
+        self.title = f"role {self.role} trusted by {', '.join(setup.sources)}"
+
+    async def observe(self, ctx: FlowContext) -> Observation:
+        role = await ram.get_role(ctx.session(self.account), self.role)
+        if role is None:
+            return Observation(False, f"no role {self.role}", facts={"exists": False})
+        have, want = trusted_principals(role.trust_policy), trusted_principals(self.wanted)
+        if have != want:
+            return Observation(False, f"role {self.role} trusts {sorted(have) or 'nobody'}, not {sorted(want)}",
+                               facts={"exists": True})
+        return Observation(True, f"role {self.role} trusts {', '.join(sorted(want))} only", facts={"arn": role.arn})
+
+    async def apply(self, ctx: FlowContext, seen: Observation) -> None:
+        session = ctx.session(self.account)
+        if seen.facts.get("exists"):
+            await ram.update_role(session, self.role, self.wanted)
+        else:
+            await ram.create_role(session, self.role, self.wanted, "armstui: ARMS access for source accounts")
+
+    def planned_calls(self, seen: Observation | None) -> list[str]:
+        if seen and seen.facts.get("exists"):
+            return [f"Ram.UpdateRole ({self.role}: trust only the source accounts)"]
+        return [f"Ram.CreateRole ({self.role}, trusted by the source accounts)"]
+
+
+class LoginProfile(Step):
+    """The user can sign in to the console; the generated password is in the vault."""
+
+    def __init__(self, account: str, uid: str, user: str, depends_on: tuple[str, ...]) -> None:
+        self.flow, self.account, self.uid, self.user = "role", account, uid, user
+        self.id = f"role/{account}/user/{user}/login"
+        self.title = f"console login for {user}, password in the vault"
+        self.depends_on = depends_on
+
+    async def observe(self, ctx: FlowContext) -> Observation:
+        profile = await ram.get_login_profile(ctx.session(self.account), self.user)
+        held = await ctx.read_secret(password_vault_name(self.uid, self.user))
+        if profile is None:
+            return Observation(False, f"{self.user} has no console login", facts={"exists": False})
+        if not held:
+            return Observation(False, f"{self.user} can log in, but armstui does not hold the password",
+                               facts={"exists": True})
+        return Observation(True, f"{self.user} can log in; the password is in the vault")
+
+    async def apply(self, ctx: FlowContext, seen: Observation) -> None:
+        password = generate_password()
+        # Keep the password before RAM knows it: a lost answer must not lose it.
+        await ctx.store_secret(password_vault_name(self.uid, self.user), password)
+        session = ctx.session(self.account)
+        if seen.facts.get("exists"):
+            await ram.update_login_profile(session, self.user, password)
+        else:
+            await ram.create_login_profile(session, self.user, password)
+
+    def planned_calls(self, seen: Observation | None) -> list[str]:
+        verb = "UpdateLoginProfile" if seen and seen.facts.get("exists") else "CreateLoginProfile"
+        return [f"Ram.{verb} ({self.user}; generated password goes to the vault)"]
+
+
+class SwitchCheck(Step):
+    """Proof: B's operator assumes A's role and lists A's applications."""
+
+    def __init__(self, setup: Setup, source: str, uids: dict[str, str], depends_on: tuple[str, ...]) -> None:
+        self.flow, self.account, self.user = "role", source, setup.operator_user
+        self.monitoring, self.keep_key = setup.monitoring, setup.keep_check_key
+        self.arn = role_arn(uids[setup.monitoring], setup.role_name)
+        self.monitoring_uid, self.source_uid, self.role = uids[setup.monitoring], uids[source], setup.role_name
+        self.id = f"role/{source}/switch-check"
+        self.title = f"{self.user} in {source} switches into {setup.role_name} and lists {setup.monitoring}'s apps"
+        self.depends_on = depends_on
+
+    async def observe(self, ctx: FlowContext) -> Observation:
+        session = ctx.session(self.account)
+        key = await ram.create_access_key(session, self.user)
+        try:
+            as_user = session.with_credentials(key.access_key_id, key.secret)
+            as_role = await as_user.assume(self.arn, "armstui-switch-check")
+            who = await sts.get_caller_identity(as_role)
+            apps = await arms.list_trace_apps(as_role)
+        finally:
+            if not self.keep_key:
+                await ram.delete_access_key(session, self.user, key.access_key_id)
+        handover = (f"console: sign in as {self.user} at {CONSOLE_LOGIN_URL.format(uid=self.source_uid)}, "
+                    f"then Switch Role ({SWITCH_ROLE_URL}) with account {self.monitoring_uid} and role {self.role}")
+        if who.account_id != self.monitoring_uid:
+            return Observation(False, f"switched into account {who.account_id}, expected {self.monitoring_uid}")
+        return Observation(True, f"as {who.arn}: {len(apps)} application(s) visible in {self.monitoring}. {handover}",
+                           facts={"apps": [a.app_name for a in apps]})
+
+
+def build_steps(setup: Setup, uids: dict[str, str]) -> list[Step]:
+    a = setup.monitoring
+    role = RoleTrusted(setup, uids)
+    steps: list[Step] = [role]
+    if setup.role_policy == "custom":
+        policy = CustomPolicy("role", a, setup.custom_policy, ARMS_READ_ONLY_POLICY, "armstui: read-only ARMS")
+        steps += [policy, RolePolicies("role", a, setup.role_name, [("Custom", setup.custom_policy)], (role.id, policy.id))]
+    else:
+        steps.append(RolePolicies("role", a, setup.role_name, [("System", "AliyunARMSFullAccess")], (role.id,)))
+    role_ready = tuple(s.id for s in steps)
+    for source in setup.sources:
+        user = UserExists("role", source, setup.operator_user, "switches into A's role")
+        login = LoginProfile(source, uids[source], setup.operator_user, (user.id,))
+        allowed = UserPolicies("role", source, setup.operator_user, [("System", "AliyunSTSAssumeRoleAccess")], (user.id,))
+        check = SwitchCheck(setup, source, uids, role_ready + (user.id, login.id, allowed.id))
+        steps += [user, login, allowed, check]
+    return steps

@@ -1,0 +1,183 @@
+"""One environment to work in — real Alibaba Cloud or the sandbox — as the CLI and the TUI use it.
+
+A workspace holds the accounts, the vault, the journal and the call log, and turns a
+:class:`Setup` into steps and runs them. On the sandbox it makes sure one serves the state
+directory (starting it in-process when none does), reads the seeded accounts from its
+``sandbox.json`` and keeps its journal and secrets apart from the real ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from armstui.flows.context import FlowContext
+from armstui.flows.journal import Journal
+from armstui.flows.runner import Listener, Runner, RunResult
+from armstui.flows.setup import Setup
+from armstui.flows.step import Step
+
+
+class WorkspaceError(Exception):
+    """Something the operator must fix before anything can run; carries the exit code."""
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class Workspace:
+    def __init__(self, accounts: dict[str, Any], vault: Any, journal: Journal, *,
+                 endpoint: str | None = None, runtime: Any = None, time_scale: float = 1.0) -> None:
+        from armstui.cloud.calllog import CallLog
+
+        self.accounts = accounts  # alias -> armstui.model.Account
+        self.vault = vault
+        self.journal = journal
+        self.endpoint = endpoint  # the sandbox's, or None for the real cloud
+        self.runtime = runtime  # the in-process sandbox we started, if any
+        self.time_scale = time_scale
+        self.call_log = CallLog()
+        self._sessions: dict[str, Any] = {}
+
+    # --- opening -----------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, sandbox: Any = None, *, start_sandbox: bool = True) -> Workspace:
+        if sandbox is not None and sandbox.enabled:
+            return cls._open_sandbox(sandbox.state_dir, start_sandbox)
+        return cls._open_real()
+
+    @classmethod
+    def _open_sandbox(cls, state_dir: Path | None, start: bool) -> Workspace:
+        from armstui.cli import sandbox_runtime
+
+        state_dir = state_dir or sandbox_runtime.default_state_dir()
+        runtime = sandbox_runtime.ensure_sandbox(state_dir) if start else None
+        info = state_dir / "sandbox.json"
+        if not info.exists():
+            raise WorkspaceError(f"no sandbox in {state_dir}: run `armstui --sandbox` or `armstui sandbox serve --state {state_dir}`")
+        return cls.from_sandbox_json(info, runtime=runtime)
+
+    @classmethod
+    def from_sandbox_json(cls, info: Path, *, runtime: Any = None) -> Workspace:
+        """The sandbox described by ``info`` (DESIGN.md's sandbox.json): its seeded accounts,
+        its own vault and journal beside it, and its clock speed for our waits."""
+        import json
+
+        from armstui.profiles import sandbox_accounts
+        from armstui.vault import open_sandbox_vault
+
+        described = json.loads(info.read_text(encoding="utf-8"))
+        accounts = {a.alias: a for a in sandbox_accounts(info)}
+        return cls(accounts, open_sandbox_vault(info.parent), Journal(info.parent / "journal.db"),
+                   endpoint=described["endpoint"], runtime=runtime,
+                   time_scale=float(described.get("speed", 1.0)))
+
+    @classmethod
+    def _open_real(cls) -> Workspace:
+        from armstui import profiles
+        from armstui.vault import VaultUnavailable, open_vault
+
+        config = profiles.load()
+        try:
+            vault = open_vault(config)
+        except VaultUnavailable as exc:
+            raise WorkspaceError(str(exc), exit_code=2) from None
+        return cls({a.alias: a for a in config.accounts}, vault, Journal(profiles.data_dir() / "journal.db"))
+
+    def close(self) -> None:
+        self.journal.close()
+        if self.runtime is not None:
+            self.runtime.stop()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- checking what the operator chose ----------------------------------------------
+
+    def account(self, alias: str) -> Any:
+        try:
+            return self.accounts[alias]
+        except KeyError:
+            known = ", ".join(sorted(self.accounts)) or "none yet (armstui accounts add)"
+            raise WorkspaceError(f"account {alias!r}: not configured (known: {known})") from None
+
+    def validate(self, setup: Setup) -> None:
+        """Raise InvalidInput/WorkspaceError naming the field and the rule; nothing is sent."""
+        from armstui import model
+
+        self.account(setup.monitoring)
+        for source in setup.sources:
+            self.account(source)
+            if source == setup.monitoring:
+                raise model.InvalidInput("--source", "must differ from --monitoring", source)
+        for field, value in (("--reporter-user", setup.reporter_user), ("--people-user", setup.people_user),
+                             ("--operator-user", setup.operator_user)):
+            model.validate_user_name(value, field=field)
+        model.validate_role_name(setup.role_name, field="--role-name")
+
+    # --- running ---------------------------------------------------------------------------
+
+    async def session(self, alias: str) -> Any:
+        if alias not in self._sessions:
+            from armstui.cloud.session import session_for
+
+            self._sessions[alias] = await session_for(self.account(alias), self.vault,
+                                                      sandbox_endpoint=self.endpoint, call_log=self.call_log)
+        return self._sessions[alias]
+
+    async def context(self, aliases: Iterable[str]) -> FlowContext:
+        sessions = {alias: await self.session(alias) for alias in dict.fromkeys(aliases)}
+        return FlowContext(sessions=sessions, vault=self.vault, time_scale=self.time_scale)
+
+    async def steps(self, setup: Setup) -> tuple[list[Step], FlowContext]:
+        from armstui.flows import ack, ecs, role
+
+        ctx = await self.context([setup.monitoring, *setup.sources])
+        ctx.allow_replace_orphan_key = setup.replace_orphan_key
+        uids = {alias: self.account(alias).uid for alias in [setup.monitoring, *setup.sources]}
+        if setup.flow == "ack":
+            steps = await ack.build_steps(setup, ctx, uids)
+        elif setup.flow == "ecs":
+            steps = await ecs.build_steps(setup, ctx, uids)
+        else:
+            steps = role.build_steps(setup, uids)
+        if setup.access == "role" and setup.flow != "role":
+            steps += role.build_steps(setup, uids)
+        return steps, ctx
+
+    async def run(self, setup: Setup, mode: str, *, listener: Listener | None = None,
+                  skip: Iterable[str] = ()) -> RunResult:
+        steps, ctx = await self.steps(setup)
+        runner = Runner(steps, ctx, listener=listener, journal=None if mode == "plan" else self.journal,
+                        setup_key=setup.key, call_log=self.call_log, skip=skip)
+        return await runner.run(mode)
+
+    # --- identity -------------------------------------------------------------------------
+
+    async def whoami(self, alias: str) -> Any:
+        """GetCallerIdentity for an account's credentials (needs no permission)."""
+        from armstui.cloud import sts
+
+        return await sts.get_caller_identity(await self.session(alias))
+
+    async def switch(self, alias: str, role_arn: str, session_name: str = "armstui-switch",
+                     duration: int = 3600) -> tuple[Any, list[Any]]:
+        """Assume ``role_arn`` as ``alias``; who we became and the ARMS apps it sees."""
+        from armstui.cloud import arms, sts
+
+        assumed = await (await self.session(alias)).assume(role_arn, session_name, duration)
+        identity = await sts.get_caller_identity(assumed)
+        return identity, await arms.list_trace_apps(assumed)
+
+    def last_run(self, flow: str | None = None) -> dict[str, Any] | None:
+        return self.journal.last_run(flow=flow)
+
+    def run_sync(self, setup: Setup, mode: str, **kw: Any) -> RunResult:
+        return asyncio.run(self.run(setup, mode, **kw))
