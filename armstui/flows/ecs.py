@@ -94,7 +94,10 @@ class AgentReports(Step):
             return Observation(True, f"{self.app_name} reports into {self.monitoring}")
         if not self.install:
             return Observation(False, f"{self.app_name} does not report into {self.monitoring}",
-                               needs_you=(f"On {self.instance.instance_id}, run as root:\n{self._script(ctx)}"))
+                               needs_you=(f"On {self.instance.instance_id}, as root, set ARMS_LICENSE_KEY to "
+                                          f"{self.monitoring}'s ARMS license key (ARMS console > Settings; "
+                                          "armstui never prints it), then run:\n"
+                                          + install_script(self.region, "$ARMS_LICENSE_KEY", self.app_name, self.service)))
         return Observation(False, f"{self.app_name} does not report into {self.monitoring}")
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
