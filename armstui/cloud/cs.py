@@ -168,13 +168,13 @@ async def list_cluster_addons(session: CloudSession, cluster_id: str) -> list[Ad
 
 
 async def get_cluster_addon(session: CloudSession, cluster_id: str, name: str) -> ClusterAddon | None:
-    """The addon as installed, or None when it is not (a 404 other than the cluster's own,
-    or the state ``deleted``)."""
+    """The addon as installed, or None when it is not: a 404 that is not about the cluster
+    (nor an unknown API), or the state ``deleted``."""
     try:
         body = (await _roa(session, "GetClusterAddonInstance", "get_cluster_addon_instance_with_options_async",
                            cluster_id, name, mutating=False)).body
     except CloudError as error:
-        if error.http_status == 404 and "cluster" not in error.code.lower():
+        if error.http_status == 404 and not error.code.startswith("InvalidAction") and "cluster" not in error.code.lower():
             return None
         raise
     if body is None or not body.name or body.state == "deleted":
