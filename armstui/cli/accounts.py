@@ -137,12 +137,9 @@ def _reachable(account: Account, vault: Any) -> str:
 def _sandbox_state_dir(sandbox: SandboxOptions) -> Path:
     if sandbox.state_dir is not None:
         return sandbox.state_dir
-    try:  # owned by the sandbox runtime, when it exists
-        from armstui.cli.sandbox_runtime import default_state_dir  # type: ignore[import-not-found]
+    from armstui.sandbox_runtime import default_state_dir
 
-        return Path(default_state_dir())
-    except ImportError:
-        return profiles.data_dir() / "sandbox"
+    return default_state_dir()
 
 
 # --- add --------------------------------------------------------------------------------------

@@ -74,7 +74,7 @@ def _account(command: str, alias: str, sandbox: SandboxOptions) -> tuple[Any, An
     from armstui import credentials as cred
 
     if sandbox.enabled:
-        from armstui.cli.sandbox_runtime import ensure_sandbox
+        from armstui.sandbox_runtime import ensure_sandbox
 
         runtime = ensure_sandbox(sandbox.state_dir)
         accounts = runtime.accounts()

@@ -52,7 +52,7 @@ class Workspace:
 
     @classmethod
     def _open_sandbox(cls, state_dir: Path | None, start: bool) -> Workspace:
-        from armstui.cli import sandbox_runtime
+        from armstui import sandbox_runtime
 
         state_dir = state_dir or sandbox_runtime.default_state_dir()
         runtime = sandbox_runtime.ensure_sandbox(state_dir) if start else None

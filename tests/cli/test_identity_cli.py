@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from armstui.cli import main
-from armstui.cli.sandbox_runtime import ensure_sandbox, running_endpoint
+from armstui.sandbox_runtime import ensure_sandbox, running_endpoint
 from armstui.cloud import ram
 from armstui.cloud.session import CloudSession
 from armstui.model import Credentials
