@@ -147,7 +147,7 @@ class Runner:
             # Even when only observing, a step may need what its dependencies saw.
             for dep in step.depends_on:
                 await done[dep].wait()
-            if mode == "apply":
+            if mode != "plan":  # a plan looks at every step, whatever its dependencies show
                 blockers = [d for d in step.depends_on if not self.states[d].outcome.succeeded]
                 if step.id in self.skip:
                     self._finish(state, Outcome.SKIPPED, "skipped by the operator")
@@ -184,7 +184,9 @@ class Runner:
                 self._finish(state, Outcome.PLANNED, "will " + ("; ".join(state.planned) or "check: " + seen.detail))
             return
         if seen.holds:
-            self._finish(state, Outcome.OK if mode == "verify" else Outcome.ALREADY, seen.detail)
+            # A proof (a step with nothing to apply) is "ok": it was shown to hold just now.
+            was_there = mode == "apply" and step.can_apply
+            self._finish(state, Outcome.ALREADY if was_there else Outcome.OK, seen.detail)
             return
         if seen.needs_you:
             self._needs_you(state, seen)

@@ -1,15 +1,27 @@
 """The sandbox's seeded worlds (DESIGN.md, "The sandbox's default world").
 
 ``default``: three accounts, ``monitoring`` (A), ``source`` (B) and ``outsider`` (C), each
-with a 16-digit account ID and a root AccessKey, in cn-hangzhou. Secrets are generated per
-state directory, never shipped.
+with a 16-digit account ID and a root AccessKey, in cn-hangzhou. A has ARMS activated (its
+license key exists). B has two ACK clusters — ``shop-prod`` without ack-onepilot and
+``shop-staging`` with ack-onepilot 3.0.12 (too old to report across accounts) — each running
+Java workloads labelled for ARMS and one that is not, and three running ECS instances with a
+Java application each and no agent. C exists to prove that trust is not given to strangers.
+
+``large``: A plus ``source-01`` … ``source-NN`` (default 10), each with ``clusters`` clusters
+(default 10) and an equal share of ``instances`` ECS instances (default 200), for benchmarks.
+Secrets are generated per state directory, never shipped.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import json
+import secrets
+import string
+
 from armstui.sandbox import iam
+from armstui.sandbox.services.arms.model import license_key
 
 if TYPE_CHECKING:
     from armstui.sandbox.state import SandboxState
@@ -34,12 +46,76 @@ def create_account(state: SandboxState, alias: str) -> dict:
     return account
 
 
-def seed(state: SandboxState, world: str = "default") -> None:
+def _suffix(length: int) -> str:
+    return "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(length))
+
+
+def _workloads(app_prefix: str, labelled: int, unlabelled: int = 1) -> list[dict]:
+    workloads = []
+    for n in range(labelled):
+        name = f"{app_prefix}-svc{n + 1}"
+        workloads.append({"namespace": "default", "name": name, "kind": "Deployment", "language": "java",
+                          "labels": {"app": name, "armsPilotAutoEnable": "on", "armsPilotCreateAppName": name}})
+    for n in range(unlabelled):
+        name = f"{app_prefix}-batch{n + 1}"
+        workloads.append({"namespace": "jobs", "name": name, "kind": "Deployment", "language": "java", "labels": {"app": name}})
+    return workloads
+
+
+def create_cluster(state: SandboxState, account: dict, name: str, workloads: list[dict],
+                   onepilot: tuple[str, dict] | None = None) -> dict:
+    cluster_id = "c" + _suffix(32)
+    now = state.clock.iso(state.clock.now())
+    cluster = {"cluster_id": cluster_id, "name": name, "region_id": state.region, "state": "running",
+               "cluster_type": "ManagedKubernetes", "cluster_spec": "ack.pro.small", "profile": "Default",
+               "current_version": "1.30.1-aliyun.1", "vpc_id": "vpc-" + _suffix(20), "created": now, "updated": now,
+               "size": 3, "tags": [], "resource_group_id": "", "account_id": account["uid"], "workloads": workloads}
+    state.store.put("cs.cluster", f"{account['uid']}/{cluster_id}", cluster)
+    if onepilot:
+        version, config = onepilot
+        state.store.put("cs.addon", f"{cluster_id}/ack-onepilot",
+                        {"name": "ack-onepilot", "version": version, "config": json.dumps(config), "op": None})
+    return cluster
+
+
+def create_instance(state: SandboxState, account: dict, name: str, service: str) -> dict:
+    instance_id = "i-" + _suffix(20)
+    instance = {"InstanceId": instance_id, "InstanceName": name, "HostName": name, "Status": "Running",
+                "OSType": "linux", "OSName": "Alibaba Cloud Linux 3", "RegionId": state.region,
+                "ZoneId": f"{state.region}-h", "InstanceType": "ecs.g7.large",
+                "CreationTime": state.clock.iso(state.clock.now()),
+                "VpcAttributes": {"VpcId": "vpc-" + _suffix(20), "PrivateIpAddress": {"IpAddress": [f"10.0.{len(name) % 250}.{secrets.randbelow(250) + 2}"]}},
+                "PublicIpAddress": {"IpAddress": []},
+                "Tags": {"Tag": [{"TagKey": "app", "TagValue": service}, {"TagKey": "service", "TagValue": service}]},
+                "java_apps": [{"service": service, "agent": None}]}
+    state.store.put("ecs.instance", f"{account['uid']}/{instance_id}", instance)
+    return instance
+
+
+def seed(state: SandboxState, world: str = "default", *, sources: int = 10, clusters: int = 10, instances: int = 200) -> None:
     if world not in ("default", "large"):
         raise ValueError(f"world: must be 'default' or 'large' (got {world!r})")
     with state.store.transaction():
-        for alias in DEFAULT_ACCOUNTS:
-            create_account(state, alias)
+        if world == "default":
+            monitoring, source, _ = (create_account(state, alias) for alias in DEFAULT_ACCOUNTS)
+            license_key(state.store, monitoring["uid"], state.region)
+            create_cluster(state, source, "shop-prod", _workloads("shop", 3))
+            create_cluster(state, source, "shop-staging", _workloads("staging", 2),
+                           onepilot=("3.0.12", {"logLevel": "info"}))
+            for n, service in enumerate(("orders", "billing", "catalog"), start=1):
+                create_instance(state, source, f"legacy-{service}-{n}", service)
+            return
+        monitoring = create_account(state, "monitoring")
+        license_key(state.store, monitoring["uid"], state.region)
+        create_account(state, "outsider")
+        per_account = max(1, instances // max(1, sources))
+        for s in range(1, sources + 1):
+            source = create_account(state, f"source-{s:02d}")
+            for c in range(1, clusters + 1):
+                onepilot = ("3.0.12", {"logLevel": "info"}) if c % 2 == 0 else None
+                create_cluster(state, source, f"s{s:02d}-cluster{c:02d}", _workloads(f"s{s:02d}c{c:02d}", 2, 0), onepilot)
+            for n in range(1, per_account + 1):
+                create_instance(state, source, f"s{s:02d}-vm{n:03d}", f"app{n:03d}")
 
 
 def accounts_by_alias(state: SandboxState) -> dict[str, dict]:

@@ -54,7 +54,8 @@ async def test_clusters_and_their_onepilot(session_of: Callable[..., CloudSessio
 async def test_install_configure_upgrade_uninstall(session_of: Callable[..., CloudSession]) -> None:
     b = session_of("source")
     clusters = await cs.describe_clusters(b)
-    bare = next(c.cluster_id for c in clusters if await cs.get_cluster_addon(b, c.cluster_id, ONEPILOT) is None)
+    addons = {c.cluster_id: await cs.get_cluster_addon(b, c.cluster_id, ONEPILOT) for c in clusters}
+    bare = next(cluster_id for cluster_id, addon in addons.items() if addon is None)
     task = await cs.install_addon(b, bare, ONEPILOT)
     assert (await _wait_task(b, task)).state == "success"
     installed = await _settled(b, bare)

@@ -1,0 +1,152 @@
+"""CS / ACK 2015-12-15 (ROA): paths as alibabacloud_cs20151215 7.2.3 builds them.
+
+Shapes from its models (``from_map``, snake_case): DescribeClustersV1 ``{clusters[],
+page_info{page_number,page_size,total_count}}``; GetClusterAddonInstance ``{name, version,
+state, config}`` with config a JSON string; ListClusterAddonInstances ``{addons[]}``;
+Install/Upgrade/UnInstall ``{cluster_id, request_id, task_id}``; ModifyClusterAddon answers no
+body the SDK reads; DescribeClusterAddonsVersion an untyped dict keyed by addon name;
+DescribeTaskInfo ``{task_id, state, task_type, created, ...}``. Errors use lower-case
+``code``/``message``/``requestId`` (reference §2).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from armstui.sandbox.api import Call, Service
+from armstui.sandbox.errors import ApiError
+from armstui.sandbox.services.cs.model import ADDON_RELEASES, Clusters, version_tuple
+
+api = Service("CS", "2015-12-15")
+
+_CLUSTER_FIELDS = ("cluster_id", "name", "region_id", "state", "cluster_type", "cluster_spec", "profile",
+                   "current_version", "vpc_id", "created", "updated", "size", "tags", "resource_group_id")
+
+
+def _clusters(call: Call) -> Clusters:
+    return Clusters(call.state.store, call.state.clock, call.account_id)
+
+
+def _cluster_arn(call: Call) -> str:
+    return f"acs:cs:{call.state.region}:{call.account_id}:cluster/{call.path.get('ClusterId', '*')}"
+
+
+def _view(cluster: dict[str, Any]) -> dict[str, Any]:
+    return {f: cluster[f] for f in _CLUSTER_FIELDS if f in cluster}
+
+
+def _body_list(call: Call) -> list[dict[str, Any]]:
+    if not isinstance(call.body, list) or not call.body or not all(isinstance(i, dict) for i in call.body):
+        raise ApiError(400, "InvalidParameter", "The request body must be a non-empty JSON array of addons.")
+    return call.body
+
+
+@api.roa("GET", "/api/v1/clusters", "DescribeClustersV1", permission="cs:DescribeClustersV1")
+def describe_clusters_v1(call: Call) -> dict:
+    clusters = _clusters(call).all()
+    if call.param("region_id"):
+        clusters = [c for c in clusters if c["region_id"] == call.param("region_id")]
+    if call.param("name"):
+        clusters = [c for c in clusters if call.param("name") in c["name"]]
+    if call.param("cluster_id"):
+        clusters = [c for c in clusters if c["cluster_id"] == call.param("cluster_id")]
+    number = call.int_param("page_number", 1, low=1) or 1
+    size = call.int_param("page_size", 10, low=1, high=100) or 10
+    page = clusters[(number - 1) * size:number * size]
+    return {"clusters": [_view(c) for c in page],
+            "page_info": {"page_number": number, "page_size": size, "total_count": len(clusters)}}
+
+
+@api.roa("GET", "/clusters/{ClusterId}", "DescribeClusterDetail", permission="cs:DescribeClusterDetail", resource=_cluster_arn)
+def describe_cluster_detail(call: Call) -> dict:
+    return _view(_clusters(call).get(call.path["ClusterId"]))
+
+
+@api.roa("GET", "/clusters/{ClusterId}/addon_instances", "ListClusterAddonInstances",
+         permission="cs:ListClusterAddonInstances", resource=_cluster_arn)
+def list_cluster_addon_instances(call: Call) -> dict:
+    addons = _clusters(call).addons(call.path["ClusterId"])
+    return {"addons": [{"name": a["name"], "version": a["version"], "state": a["state"]} for a in addons]}
+
+
+@api.roa("GET", "/clusters/{ClusterId}/addon_instances/{AddonName}", "GetClusterAddonInstance",
+         permission="cs:GetClusterAddonInstance", resource=_cluster_arn)
+def get_cluster_addon_instance(call: Call) -> dict:
+    name = call.path["AddonName"]
+    addon = _clusters(call).addon(call.path["ClusterId"], name)
+    if addon is None:
+        raise ApiError(404, "AddonNotFound", f"The addon {name} is not installed in cluster {call.path['ClusterId']}.")
+    return {"name": addon["name"], "version": addon["version"], "state": addon["state"], "config": addon["config"],
+            "logging": {"capable": False, "enabled": False}}
+
+
+@api.roa("GET", "/clusters/{ClusterId}/components/version", "DescribeClusterAddonsVersion",
+         permission="cs:DescribeClusterAddonsVersion", resource=_cluster_arn)
+def describe_cluster_addons_version(call: Call) -> dict:
+    clusters = _clusters(call)
+    out = {}
+    for name, releases in ADDON_RELEASES.items():
+        addon = clusters.addon(call.path["ClusterId"], name)
+        version = addon["version"] if addon else ""
+        newest = releases[-1]
+        can = bool(addon) and version_tuple(newest) > version_tuple(version)
+        out[name] = {"component_name": name, "version": version, "next_version": newest if can else "",
+                     "can_upgrade": can, "changed": "", "exist": addon is not None, "required": False,
+                     "policy": "", "ready_to_upgrade": "true" if can else "false", "message": ""}
+    return out
+
+
+def _task_answer(call: Call, task_id: str) -> dict:
+    return {"cluster_id": call.path["ClusterId"], "request_id": call.request_id, "task_id": task_id}
+
+
+@api.roa("POST", "/clusters/{ClusterId}/components/install", "InstallClusterAddons",
+         permission="cs:InstallClusterAddons", resource=_cluster_arn)
+def install_cluster_addons(call: Call) -> dict:
+    items = _body_list(call)
+    if len(items) != 1:
+        raise ApiError(400, "InvalidParameter", "This sandbox installs one addon per request.")
+    item = items[0]
+    if not item.get("name"):
+        raise ApiError(400, "InvalidParameter", "Each addon needs a name.")
+    task = _clusters(call).install(call.path["ClusterId"], item["name"], item.get("version") or None, item.get("config"))
+    return _task_answer(call, task)
+
+
+@api.roa("POST", "/clusters/{ClusterId}/components/upgrade", "UpgradeClusterAddons",
+         permission="cs:UpgradeClusterAddons", resource=_cluster_arn)
+def upgrade_cluster_addons(call: Call) -> dict:
+    items = _body_list(call)
+    if len(items) != 1 or not items[0].get("component_name"):
+        raise ApiError(400, "InvalidParameter", "Upgrade one addon per request, naming its component_name.")
+    item = items[0]
+    task = _clusters(call).upgrade(call.path["ClusterId"], item["component_name"], item.get("version") or None,
+                                   item.get("next_version") or None, item.get("config"))
+    return _task_answer(call, task)
+
+
+@api.roa("POST", "/clusters/{ClusterId}/components/uninstall", "UnInstallClusterAddons",
+         permission="cs:UnInstallClusterAddons", resource=_cluster_arn)
+def uninstall_cluster_addons(call: Call) -> dict:
+    items = _body_list(call)
+    if len(items) != 1 or not items[0].get("name"):
+        raise ApiError(400, "InvalidParameter", "Uninstall one addon per request, naming it.")
+    return _task_answer(call, _clusters(call).uninstall(call.path["ClusterId"], items[0]["name"]))
+
+
+@api.roa("POST", "/clusters/{ClusterId}/components/{ComponentId}/config", "ModifyClusterAddon",
+         permission="cs:ModifyClusterAddon", resource=_cluster_arn)
+def modify_cluster_addon(call: Call) -> dict:
+    if not isinstance(call.body, dict) or "config" not in call.body:
+        raise ApiError(400, "InvalidParameter", "The body must be {\"config\": \"<json string>\"}.")
+    task = _clusters(call).modify(call.path["ClusterId"], call.path["ComponentId"], call.body["config"])
+    return _task_answer(call, task)
+
+
+@api.roa("GET", "/tasks/{TaskId}", "DescribeTaskInfo", permission="cs:DescribeTaskInfo")
+def describe_task_info(call: Call) -> dict:
+    task = _clusters(call).task(call.path["TaskId"])
+    return {"task_id": task["task_id"], "cluster_id": task["cluster_id"], "task_type": task["task_type"],
+            "state": task["state"], "created": task["created"], "updated": task["created"],
+            "target": {"id": task["cluster_id"], "type": "cluster"}, "parameters": json.loads("{}")}

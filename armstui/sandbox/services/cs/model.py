@@ -1,0 +1,204 @@
+"""ACK clusters, their workloads and addons, with asynchronous installs and upgrades.
+
+Records:
+- ``cs.cluster`` ``<uid>/<cluster_id>``: the cluster, with ``workloads`` (namespace, name,
+  kind, language, pod-template ``labels``);
+- ``cs.addon``   ``<cluster_id>/<name>``: ``{name, version, config (JSON text), op}`` where
+  ``op`` is the change in progress (``install|upgrade|modify|uninstall``, its task, when it
+  ends and what it leaves);
+- ``cs.task``    ``<task_id>``: the task behind an addon change.
+
+A change takes a nominal time (below; divided by the clock's speed). While it runs the addon
+shows the transitional state GetClusterAddonInstance documents (``initial`` while installing,
+``upgrading``, ``updating``, ``deleting``; reference §6) and the *old* version and config keep
+running — so reporting does not stop during an upgrade or a config change. When its time is
+up the change lands, lazily, on the next read. A second change while one runs is refused with
+``ErrorAddonInProgress`` (409; the real code is UNCONFIRMED).
+
+ack-onepilot's releases and config keys are this sandbox's model: the real release list and
+``config_schema`` (ListAddons) are UNCONFIRMED in the reference. Cross-account reporting needs
+3.0.14 or later and the keys ``accessKey``, ``accessKeySecret``, ``uid`` (the seed procedure);
+``ARMS_REPORT_REGION`` (cross-region, 3.3.0+), ``replicaCount`` and ``logLevel`` are accepted
+too; any other key is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import string
+from typing import Any
+
+from armstui.sandbox.clock import Clock
+from armstui.sandbox.errors import ApiError
+from armstui.sandbox.store import Store
+
+ONEPILOT = "ack-onepilot"
+ADDON_RELEASES: dict[str, list[str]] = {
+    ONEPILOT: ["3.0.10", "3.0.12", "3.0.13", "3.0.14", "3.0.20", "3.2.0", "5.1.2"],
+}
+ADDON_CONFIG_KEYS: dict[str, set[str]] = {
+    ONEPILOT: {"accessKey", "accessKeySecret", "uid", "ARMS_REPORT_REGION", "replicaCount", "logLevel"},
+}
+NOMINAL_SECONDS = {"install": 60.0, "upgrade": 90.0, "modify": 20.0, "uninstall": 30.0}
+TRANSITIONAL = {"install": "initial", "upgrade": "upgrading", "modify": "updating", "uninstall": "deleting"}
+
+
+def version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in text.split("-")[0].split(".") if p.isdigit())
+
+
+def new_id(prefix: str = "c", length: int = 32) -> str:
+    return prefix + "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(length))
+
+
+def cluster_not_found(cluster_id: str) -> ApiError:
+    return ApiError(404, "ErrorClusterNotFound", f"The cluster {cluster_id} was not found.")
+
+
+def validate_config(addon: str, text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    try:
+        config = json.loads(text)
+    except json.JSONDecodeError:
+        raise ApiError(400, "InvalidParameter.Config", f"The config of {addon} is not valid JSON.") from None
+    if not isinstance(config, dict):
+        raise ApiError(400, "InvalidParameter.Config", f"The config of {addon} must be a JSON object.")
+    unknown = sorted(set(config) - ADDON_CONFIG_KEYS.get(addon, set(config)))
+    if unknown:
+        raise ApiError(400, "InvalidParameter.Config", f"Unknown config key(s) for {addon}: {', '.join(unknown)}.")
+    bad = sorted(k for k, v in config.items() if not isinstance(v, str | int))
+    if bad:
+        raise ApiError(400, "InvalidParameter.Config", f"Config values must be strings or numbers: {', '.join(bad)}.")
+    return config
+
+
+class Clusters:
+    """The clusters one account owns."""
+
+    def __init__(self, store: Store, clock: Clock, account_id: str) -> None:
+        self.store, self.clock, self.uid = store, clock, account_id
+
+    # --- clusters -------------------------------------------------------------------------
+
+    def all(self) -> list[dict[str, Any]]:
+        return self.store.list("cs.cluster", f"{self.uid}/")
+
+    def get(self, cluster_id: str) -> dict[str, Any]:
+        cluster = self.store.get("cs.cluster", f"{self.uid}/{cluster_id}")
+        if cluster is None:
+            raise cluster_not_found(cluster_id)
+        return cluster
+
+    # --- addons ----------------------------------------------------------------------------
+
+    def addon(self, cluster_id: str, name: str) -> dict[str, Any] | None:
+        """The addon after settling any change whose time is up; None if not installed."""
+        self.get(cluster_id)
+        return settle(self.store, self.clock, cluster_id, name)
+
+    def addons(self, cluster_id: str) -> list[dict[str, Any]]:
+        self.get(cluster_id)
+        names = [a["name"] for a in self.store.list("cs.addon", f"{cluster_id}/")]
+        return [a for a in (settle(self.store, self.clock, cluster_id, n) for n in names) if a]
+
+    def _begin(self, cluster_id: str, name: str, kind: str, result: dict[str, Any]) -> str:
+        """Record a change that lands after its nominal time; returns its task ID."""
+        now = self.clock.now()
+        ends = now + self.clock.scaled(NOMINAL_SECONDS[kind])
+        task_id = new_id("T-", 24)
+        self.store.put("cs.task", task_id, {"task_id": task_id, "cluster_id": cluster_id, "task_type": f"cluster_addon_{kind}",
+                                             "created": self.clock.iso(now), "ends_at": ends, "addon": name})
+        addon = self.store.get("cs.addon", f"{cluster_id}/{name}") or {"name": name, "version": "", "config": "{}"}
+        addon["op"] = {"kind": kind, "task_id": task_id, "ends_at": ends, "result": result}
+        self.store.put("cs.addon", f"{cluster_id}/{name}", addon)
+        return task_id
+
+    def _busy(self, addon: dict[str, Any] | None, name: str) -> None:
+        if addon and addon.get("op"):
+            raise ApiError(409, "ErrorAddonInProgress", f"The addon {name} is being changed ({addon['op']['kind']}); wait for task {addon['op']['task_id']}.")
+
+    def install(self, cluster_id: str, name: str, version: str | None, config_text: str | None) -> str:
+        releases = ADDON_RELEASES.get(name)
+        if releases is None:
+            raise ApiError(400, "InvalidParameter.Addon", f"Unknown addon {name}.")
+        current = self.addon(cluster_id, name)
+        self._busy(self.store.get("cs.addon", f"{cluster_id}/{name}"), name)
+        if current is not None:
+            raise ApiError(409, "ErrorAddonAlreadyInstalled", f"The addon {name} is already installed in {cluster_id}.")
+        version = version or releases[-1]
+        if version not in releases:
+            raise ApiError(400, "InvalidParameter.Version", f"{name} has no release {version} (releases: {', '.join(releases)}).")
+        config = validate_config(name, config_text)
+        return self._begin(cluster_id, name, "install", {"version": version, "config": json.dumps(config)})
+
+    def upgrade(self, cluster_id: str, name: str, version: str | None, next_version: str | None, config_text: str | None) -> str:
+        current = self.addon(cluster_id, name)
+        if current is None:
+            raise ApiError(404, "ErrorAddonNotFound", f"The addon {name} is not installed in {cluster_id}.")
+        self._busy(current, name)
+        releases = ADDON_RELEASES[name]
+        target = next_version or releases[-1]
+        if target not in releases:
+            raise ApiError(400, "InvalidParameter.NextVersion", f"{name} has no release {target}.")
+        if version and version != current["version"]:
+            raise ApiError(400, "InvalidParameter.Version", f"{name} is at {current['version']}, not {version}.")
+        if version_tuple(target) <= version_tuple(current["version"]):
+            raise ApiError(400, "InvalidParameter.NextVersion", f"{target} is not newer than {current['version']}.")
+        config = current["config"] if not config_text else json.dumps(validate_config(name, config_text))
+        return self._begin(cluster_id, name, "upgrade", {"version": target, "config": config})
+
+    def modify(self, cluster_id: str, name: str, config_text: str | None) -> str:
+        current = self.addon(cluster_id, name)
+        if current is None:
+            raise ApiError(404, "ErrorAddonNotFound", f"The addon {name} is not installed in {cluster_id}.")
+        self._busy(current, name)
+        config = validate_config(name, config_text)
+        return self._begin(cluster_id, name, "modify", {"version": current["version"], "config": json.dumps(config)})
+
+    def uninstall(self, cluster_id: str, name: str) -> str:
+        current = self.addon(cluster_id, name)
+        if current is None:
+            raise ApiError(404, "ErrorAddonNotFound", f"The addon {name} is not installed in {cluster_id}.")
+        self._busy(current, name)
+        return self._begin(cluster_id, name, "uninstall", {})
+
+    def task(self, task_id: str) -> dict[str, Any]:
+        task = self.store.get("cs.task", task_id)
+        if task is None or self.store.get("cs.cluster", f"{self.uid}/{task['cluster_id']}") is None:
+            raise ApiError(404, "ErrorTaskNotFound", f"The task {task_id} was not found.")
+        settle(self.store, self.clock, task["cluster_id"], task["addon"])
+        done = self.clock.now() >= task["ends_at"]
+        return {**task, "state": "success" if done else "running"}
+
+
+def settle(store: Store, clock: Clock, cluster_id: str, name: str) -> dict[str, Any] | None:
+    """Land a change whose time is up; return the addon as it is now (None: not installed).
+
+    The returned dict has ``state`` (transitional while a change runs) plus the version and
+    config that *run* now."""
+    key = f"{cluster_id}/{name}"
+    addon = store.get("cs.addon", key)
+    if addon is None:
+        return None
+    op = addon.get("op")
+    if op and clock.now() >= op["ends_at"]:
+        if op["kind"] == "uninstall":
+            store.delete("cs.addon", key)
+            return None
+        addon.update({"version": op["result"]["version"], "config": op["result"]["config"], "op": None})
+        store.put("cs.addon", key, addon)
+        op = None
+    if op and op["kind"] == "install":
+        return {**addon, "version": op["result"]["version"], "state": "initial", "running": False}
+    state = TRANSITIONAL[op["kind"]] if op else "active"
+    return {**addon, "state": state, "running": True}
+
+
+def running_onepilot(store: Store, clock: Clock, cluster_id: str) -> dict[str, Any] | None:
+    """onepilot as it runs in the cluster now (old version/config during a change), or None."""
+    addon = settle(store, clock, cluster_id, ONEPILOT)
+    if addon is None or not addon["running"]:
+        return None
+    return {"version": addon["version"], "config": json.loads(addon["config"] or "{}")}

@@ -1,0 +1,1 @@
+"""ECS 2014-05-26 (instances and Cloud Assistant)."""

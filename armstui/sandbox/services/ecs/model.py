@@ -1,0 +1,185 @@
+"""ECS instances running Java applications, and Cloud Assistant running shell scripts on them.
+
+Records:
+- ``ecs.instance``   ``<uid>/<InstanceId>``: the instance as DescribeInstances shows it, plus
+  ``java_apps`` — ``{service, agent}`` where ``agent`` is how its JVM runs now
+  (``{license_key, app_name, active_at}``) or None;
+- ``ecs.invocation`` ``<InvokeId>``: a RunCommand: per instance, status over time, exit code
+  and output.
+
+A script runs for a nominal 20 s (divided by the clock's speed): ``Running`` until then, then
+``Success`` or ``Failed``; its effects (an application restarted with the agent) land at the
+same moment. The interpreter knows the commands the ARMS documentation's install uses
+(reference §5): download ``AliyunJavaAgent.zip`` from ``arms-apm-<region>.oss-<region>
+[-internal].aliyuncs.com`` (wget/curl), ``unzip`` it, start the JVM with
+``-javaagent:<dir>/AliyunJavaAgent/aliyun-java-agent.jar -Darms.licenseKey=<key>
+-Darms.appName=<name>`` (on a ``java`` line, or in ``JAVA_TOOL_OPTIONS`` — exported or in a
+systemd drop-in), and restart the application (``systemctl restart <service>``). A command it
+does not know fails with exit code 127 as bash would; an agent started with a license key ARMS
+does not know starts, logs an error, and reports nowhere.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from typing import Any
+
+from armstui.sandbox.clock import Clock
+from armstui.sandbox.errors import ApiError
+from armstui.sandbox.store import Store
+
+NOMINAL_RUN_SECONDS = 20.0
+MAX_INSTANCES_PER_CALL = 100  # RunCommand's InstanceId.N limit (reference §7)
+_AGENT_URL = re.compile(r"https?://arms-apm-([a-z0-9-]+)\.oss-\1(-internal)?\.aliyuncs\.com/AliyunJavaAgent\.zip")
+_JAVAAGENT = re.compile(r"-javaagent:(\S+?)(?=[\s\"']|$)")
+_LICENSE = re.compile(r"-Darms\.licenseKey=([^\s\"']+)")
+_APP_NAME = re.compile(r"-Darms\.appName=([^\s\"']+)")
+_HARMLESS = {"set", "mkdir", "echo", "true", "sleep", "chmod", "cat", "rm", "cp", "mv", "ln", "test", "["}
+
+
+class ScriptResult:
+    def __init__(self) -> None:
+        self.exit_code = 0
+        self.output: list[str] = []
+        self.restarts: dict[str, dict[str, Any] | None] = {}  # service -> agent (None: without)
+
+
+def run_script(script: str, instance: dict[str, Any], known_license: Any) -> ScriptResult:
+    """Interpret the script on the instance (nothing is executed); ``known_license(key)``
+    says whether ARMS knows a license key."""
+    result = ScriptResult()
+    cwd, downloaded, unzipped_jar = "/root", False, None
+    pending: dict[str, Any] | None = None  # agent flags set for the next (re)start
+    services = {a["service"] for a in instance.get("java_apps", [])}
+    region = instance["RegionId"]
+    for raw_line in script.replace(";", "\n").replace("&&", "\n").splitlines():
+        line = raw_line.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            words = shlex.split(line)
+        except ValueError:
+            return _fail(result, 2, f"bash: syntax error near: {line[:60]}")
+        command = words[0]
+        if "-javaagent:" in line:
+            pending = _agent_flags(line, unzipped_jar, result)
+            if pending is None:
+                return result
+        if command == "cd":
+            cwd = _path(cwd, words[1] if len(words) > 1 else "/root")
+        elif command in ("wget", "curl"):
+            url = next((w for w in words[1:] if w.startswith("http")), "")
+            match = _AGENT_URL.fullmatch(url)
+            if match is None or match.group(1) != region:
+                return _fail(result, 4 if command == "wget" else 6, f"{command}: unable to download {url or '(no URL)'}")
+            downloaded = True
+            result.output.append(f"downloaded {url}")
+        elif command == "unzip":
+            if not downloaded or not any(w.endswith("AliyunJavaAgent.zip") for w in words):
+                return _fail(result, 9, "unzip: cannot find or open AliyunJavaAgent.zip")
+            unzipped_jar = f"{cwd.rstrip('/')}/AliyunJavaAgent/aliyun-java-agent.jar"
+            result.output.append(f"unzipped the ARMS agent to {cwd}")
+        elif command == "systemctl":
+            if len(words) >= 3 and words[1] in ("restart", "start"):
+                if words[2].removesuffix(".service") not in services:
+                    return _fail(result, 5, f"Failed to restart {words[2]}: Unit not found.")
+                result.restarts[words[2].removesuffix(".service")] = pending
+                result.output.append(f"restarted {words[2]}")
+        elif command in ("export", "printf") or command in _HARMLESS:
+            continue
+        elif command in ("java", "nohup"):
+            jar = next((w for w in words if w.endswith(".jar") and "aliyun-java-agent" not in w), "")
+            service = next((s for s in services if s in jar), None)
+            if service is None:
+                return _fail(result, 1, f"Error: Unable to access jarfile {jar or '(none)'}")
+            result.restarts[service] = pending
+        else:
+            return _fail(result, 127, f"bash: {command}: command not found")
+    for service, agent in result.restarts.items():
+        if agent and not known_license(agent["license_key"]):
+            result.output.append(f"[ARMS] {service}: licenseKey is invalid; the agent will not report")
+    return result
+
+
+def _agent_flags(line: str, unzipped_jar: str | None, result: ScriptResult) -> dict[str, Any] | None:
+    jar = _JAVAAGENT.search(line)
+    key, name = _LICENSE.search(line), _APP_NAME.search(line)
+    if jar is None or jar.group(1) != unzipped_jar:
+        _fail(result, 1, f"Error opening zip file or JAR manifest missing : {jar.group(1) if jar else '(none)'}")
+        return None
+    if key is None or name is None:
+        _fail(result, 1, "[ARMS] -Darms.licenseKey and -Darms.appName are required")
+        return None
+    return {"license_key": key.group(1), "app_name": name.group(1)}
+
+
+def _path(cwd: str, target: str) -> str:
+    return target if target.startswith("/") else f"{cwd.rstrip('/')}/{target}"
+
+
+def _fail(result: ScriptResult, code: int, message: str) -> ScriptResult:
+    result.exit_code = code
+    result.output.append(message)
+    return result
+
+
+class Instances:
+    def __init__(self, store: Store, clock: Clock, account_id: str) -> None:
+        self.store, self.clock, self.uid = store, clock, account_id
+
+    def all(self) -> list[dict[str, Any]]:
+        return self.store.list("ecs.instance", f"{self.uid}/")
+
+    def get(self, instance_id: str) -> dict[str, Any]:
+        instance = self.store.get("ecs.instance", f"{self.uid}/{instance_id}")
+        if instance is None:
+            raise ApiError(404, "InvalidInstanceId.NotFound", f"The instance {instance_id} does not exist.")
+        return instance
+
+    def run_command(self, instance_ids: list[str], script: str, name: str, known_license: Any, new_id: Any) -> dict[str, str]:
+        if not instance_ids:
+            raise ApiError(400, "MissingParameter.InstanceIds", "The input parameter InstanceId is required.")
+        if len(instance_ids) > MAX_INSTANCES_PER_CALL:
+            raise ApiError(400, "InvalidParameter.InstanceIds",
+                           f"At most {MAX_INSTANCES_PER_CALL} instances per call (got {len(instance_ids)}).")
+        now = self.clock.now()
+        ends = now + self.clock.scaled(NOMINAL_RUN_SECONDS)
+        invoke_id, command_id = new_id("t-"), new_id("c-")
+        per_instance = {}
+        for instance_id in instance_ids:
+            instance = self.get(instance_id)
+            if instance["Status"] != "Running":
+                raise ApiError(400, "IncorrectInstanceStatus", f"The instance {instance_id} is not running.")
+            outcome = run_script(script, instance, known_license)
+            for app in instance.get("java_apps", []):
+                if app["service"] in outcome.restarts:
+                    agent = outcome.restarts[app["service"]]
+                    app["agent"] = {**agent, "active_at": ends} if agent else None
+            self.store.put("ecs.instance", f"{self.uid}/{instance_id}", instance)
+            per_instance[instance_id] = {"ExitCode": outcome.exit_code, "Output": "\n".join(outcome.output) + "\n"}
+        self.store.put("ecs.invocation", invoke_id, {
+            "InvokeId": invoke_id, "CommandId": command_id, "AccountId": self.uid, "Name": name,
+            "StartTime": self.clock.iso(now), "EndsAt": ends, "FinishedTime": self.clock.iso(ends),
+            "Instances": per_instance})
+        return {"InvokeId": invoke_id, "CommandId": command_id}
+
+    def invocation(self, invoke_id: str) -> dict[str, Any]:
+        record = self.store.get("ecs.invocation", invoke_id)
+        if record is None or record["AccountId"] != self.uid:
+            raise ApiError(404, "InvalidInvokeId.NotFound", f"The invocation {invoke_id} does not exist.")
+        return record
+
+    def results(self, invoke_id: str) -> list[dict[str, Any]]:
+        record = self.invocation(invoke_id)
+        done = self.clock.now() >= record["EndsAt"]
+        out = []
+        for instance_id, r in record["Instances"].items():
+            status = ("Success" if r["ExitCode"] == 0 else "Failed") if done else "Running"
+            out.append({"InstanceId": instance_id, "InvokeId": invoke_id, "CommandId": record["CommandId"],
+                        "InvocationStatus": status, "InvokeRecordStatus": "Finished" if done else "Running",
+                        "ExitCode": r["ExitCode"] if done else None, "Output": r["Output"] if done else "",
+                        "StartTime": record["StartTime"], "FinishedTime": record["FinishedTime"] if done else None,
+                        "ErrorCode": "" if (not done or r["ExitCode"] == 0) else "CommandFailed",
+                        "ErrorInfo": "" if (not done or r["ExitCode"] == 0) else "the command exited with a non-zero code"})
+        return out

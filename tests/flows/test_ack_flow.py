@@ -1,0 +1,116 @@
+"""The ACK flow end to end on the sandbox, then checked independently through the SDKs."""
+
+from __future__ import annotations
+
+import json
+
+from alibabacloud_arms20190808 import models as arms_models
+from alibabacloud_cs20151215 import models as cs_models
+from alibabacloud_ram20150501 import models as ram_models
+
+from armstui.flows.ack import parse_version, reporter_vault_name
+from armstui.flows.setup import Setup
+from armstui.flows.step import Outcome
+from armstui.flows.workspace import Workspace
+from tests.flows.conftest import mutating_calls
+from tests.support.sandbox import RunningSandbox
+
+SETUP = Setup("ack", "monitoring", ("source",))
+
+
+def _clusters(sandbox: RunningSandbox) -> list:
+    cs = sandbox.client("cs", "source")
+    return cs.describe_clusters_v1(cs_models.DescribeClustersV1Request()).body.clusters
+
+
+def _onepilot(sandbox: RunningSandbox, cluster_id: str):
+    cs = sandbox.client("cs", "source")
+    return cs.get_cluster_addon_instance(cluster_id, "ack-onepilot").body
+
+
+def test_ack_flow_makes_b_report_into_a(workspace: Workspace, sandbox: RunningSandbox) -> None:
+    clusters = _clusters(sandbox)
+    assert len(clusters) >= 2
+    before = {c.cluster_id: _config_or_none(sandbox, c.cluster_id) for c in clusters}
+
+    result = workspace.run_sync(SETUP, "apply")
+    assert result.exit_code == 0, [(s.title, s.outcome.value, s.detail) for s in result.states]
+
+    ram = sandbox.client("ram", "monitoring")
+    policies = ram.list_policies_for_user(ram_models.ListPoliciesForUserRequest(user_name="armstui-reporter")).body
+    assert {p.policy_name for p in policies.policies.policy} == {"AliyunARMSFullAccess", "AliyunSTSAssumeRoleAccess"}
+    keys = ram.list_access_keys(ram_models.ListAccessKeysRequest(user_name="armstui-reporter")).body.access_keys.access_key
+    assert len(keys) == 1 and keys[0].status == "Active"
+    key_id = keys[0].access_key_id
+    secret = workspace.vault.read(reporter_vault_name(sandbox.uid("monitoring"), "armstui-reporter", key_id))
+    assert secret
+
+    for cluster in clusters:
+        addon = _onepilot(sandbox, cluster.cluster_id)
+        assert parse_version(addon.version) >= (3, 0, 14)
+        config = json.loads(addon.config)
+        assert (config["accessKey"], config["accessKeySecret"], config["uid"]) == (key_id, secret, sandbox.uid("monitoring"))
+        for name, value in (before[cluster.cluster_id] or {}).items():
+            if name not in ("accessKey", "accessKeySecret", "uid"):
+                assert config[name] == value, f"{name} was lost in {cluster.cluster_id}"
+
+    arms = sandbox.client("arms", "monitoring")
+    apps = arms.list_trace_apps(arms_models.ListTraceAppsRequest(region_id="cn-hangzhou")).body.trace_apps
+    assert {a.cluster_id for a in apps} >= {c.cluster_id for c in clusters}
+    for cluster in clusters:
+        assert result.by_id(f"ack/source/{cluster.cluster_id}/reports").outcome is Outcome.OK
+
+
+def _config_or_none(sandbox: RunningSandbox, cluster_id: str) -> dict | None:
+    from Tea.exceptions import TeaException
+
+    try:
+        return json.loads(_onepilot(sandbox, cluster_id).config or "{}")
+    except TeaException:
+        return None
+
+
+def test_a_second_apply_makes_no_mutating_call(workspace: Workspace) -> None:
+    workspace.run_sync(SETUP, "apply")
+    before = len(mutating_calls(workspace))
+    again = workspace.run_sync(SETUP, "apply")
+    assert again.exit_code == 0
+    assert mutating_calls(workspace)[before:] == []
+    assert {s.outcome for s in again.states if not s.step_id.endswith("/reports")} == {Outcome.ALREADY}
+    assert {s.outcome for s in again.states if s.step_id.endswith("/reports")} == {Outcome.OK}
+
+
+def test_plan_changes_nothing_and_lists_the_calls(workspace: Workspace, sandbox: RunningSandbox) -> None:
+    result = workspace.run_sync(SETUP, "plan")
+    assert mutating_calls(workspace) == []
+    planned = [c for s in result.states for c in s.planned]
+    assert any(c.startswith("Ram.CreateUser") for c in planned)
+    assert any(c.startswith("CS.InstallClusterAddons") for c in planned)
+    assert any(c.startswith("CS.UpgradeClusterAddons") for c in planned)
+    ram = sandbox.client("ram", "monitoring")
+    users = ram.list_users(ram_models.ListUsersRequest()).body.users.user
+    assert users == []
+
+
+def test_verify_after_the_key_is_disabled_exits_3(workspace: Workspace, sandbox: RunningSandbox) -> None:
+    workspace.run_sync(SETUP, "apply")
+    ram = sandbox.client("ram", "monitoring")
+    key = ram.list_access_keys(ram_models.ListAccessKeysRequest(user_name="armstui-reporter")).body.access_keys.access_key[0]
+    ram.update_access_key(ram_models.UpdateAccessKeyRequest(user_name="armstui-reporter", user_access_key_id=key.access_key_id, status="Inactive"))
+    result = workspace.run_sync(SETUP, "verify")
+    assert result.exit_code == 3
+    assert result.by_id("ack/monitoring/user/armstui-reporter/key").outcome is Outcome.DRIFT
+    # and the cloud shows the consequence: nothing reports into A any more
+    assert all(s.outcome is not Outcome.OK for s in result.states if s.step_id.endswith("/reports"))
+
+
+def test_the_secret_never_reaches_the_journal_or_the_report(workspace: Workspace, sandbox: RunningSandbox) -> None:
+    from armstui.flows.report import to_json, to_markdown
+
+    workspace.run_sync(SETUP, "apply")
+    ram = sandbox.client("ram", "monitoring")
+    key_id = ram.list_access_keys(ram_models.ListAccessKeysRequest(user_name="armstui-reporter")).body.access_keys.access_key[0].access_key_id
+    secret = workspace.vault.read(reporter_vault_name(sandbox.uid("monitoring"), "armstui-reporter", key_id))
+    run = workspace.last_run("ack")
+    assert secret not in to_json(run) and secret not in to_markdown(run)
+    assert secret.encode() not in workspace.journal.path.read_bytes()
