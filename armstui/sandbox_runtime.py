@@ -22,6 +22,9 @@ import platformdirs
 
 SANDBOX_JSON = "sandbox.json"  # armstui.sandbox.describe.FILE_NAME, without importing the sandbox
 HEALTH_TIMEOUT = 0.5
+# The embedded sandbox runs simulated durations 10x faster: an onepilot upgrade (90 s nominal)
+# takes 9 s, long enough to watch the checklist wait, short enough to rehearse.
+DEFAULT_SPEED = 10.0
 
 
 def default_state_dir() -> Path:
@@ -73,7 +76,7 @@ def running_endpoint(state_dir: Path) -> str | None:
     return endpoint if isinstance(endpoint, str) and answers(endpoint) else None
 
 
-def ensure_sandbox(state_dir: Path | None = None, *, speed: float = 1.0) -> SandboxRuntime:
+def ensure_sandbox(state_dir: Path | None = None, *, speed: float = DEFAULT_SPEED) -> SandboxRuntime:
     """The sandbox serving ``state_dir`` (default :func:`default_state_dir`), started here
     if none answers. The caller stops it with :meth:`SandboxRuntime.stop` (or lets the
     process end: the server thread is a daemon)."""

@@ -1,6 +1,15 @@
-"""`armstui sandbox serve`: the emulator alone, in the foreground."""
+"""`armstui sandbox serve`: the emulator alone, in the foreground (DESIGN.md's contract).
+
+Once it listens it writes DIR/sandbox.json (mode 0600) with its endpoint and the seeded
+accounts' credentials, so any Alibaba Cloud client can rehearse against it. SIGTERM or
+Ctrl+C stops it; the state stays in DIR for the next start.
+"""
 
 from __future__ import annotations
+
+import asyncio
+import signal
+from pathlib import Path
 
 import click
 
@@ -13,12 +22,46 @@ def sandbox() -> None:
 
 
 @sandbox.command()
-@click.option("--state", "state_dir", required=True, type=click.Path(file_okay=False))
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=0, type=int, show_default=True)
-@click.option("--world", type=click.Choice(["default", "large"]), default="default", show_default=True)
-@click.option("--faults", default=None, help="Fault spec, e.g. 'latency=50ms;throttle=0.2'.")
-def serve(state_dir: str, host: str, port: int, world: str, faults: str | None) -> None:
+@click.option("--state", "state_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Where the state lives (SQLite) and sandbox.json is written.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep it on loopback).")
+@click.option("--port", default=0, type=click.IntRange(0, 65535), show_default=True, help="0 picks a free port.")
+@click.option("--world", type=click.Choice(["default", "large"]), default="default", show_default=True,
+              help="What a new state directory is seeded with.")
+@click.option("--faults", default=None, metavar="SPEC",
+              help="Injected faults, e.g. 'latency=50ms;throttle=0.2;5xx=0.05;drop=0.01;seed=7'.")
+@click.option("--speed", default=1.0, type=click.FloatRange(min=0, min_open=True), show_default=True,
+              help="Simulated durations (addon installs, scripts) run this many times faster.")
+def serve(state_dir: Path, host: str, port: int, world: str, faults: str | None, speed: float) -> None:
     """Run the emulator until SIGTERM; write STATE/sandbox.json once it listens."""
-    click.echo("armstui sandbox serve: not implemented yet", err=True)
-    raise SystemExit(EXIT_USAGE)
+    from armstui.sandbox.describe import FILE_NAME, write_description
+    from armstui.sandbox.faults import Faults
+    from armstui.sandbox.server import SandboxServer
+    from armstui.sandbox.state import open_state
+
+    try:
+        injector = Faults.from_spec(faults)
+    except ValueError as exc:
+        click.echo(f"armstui sandbox serve: --faults: {exc}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
+    state = open_state(state_dir, world=world, speed=speed, faults=injector)
+    server = SandboxServer(state, host, port)
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        endpoint = await server.start()
+        write_description(state_dir / FILE_NAME, state, endpoint)
+        click.echo(f"sandbox listening on http://{endpoint} (credentials in {state_dir / FILE_NAME})", err=True)
+        await stop.wait()
+        await server.stop()
+
+    try:
+        asyncio.run(run())
+    except OSError as exc:
+        click.echo(f"armstui sandbox serve: cannot listen on {host}:{port}: {exc.strerror}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
+    finally:
+        state.store.close()

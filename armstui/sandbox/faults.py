@@ -1,14 +1,165 @@
-"""Injected faults: latency, throttling, 5xx, dropped connections, "apply then fail".
+"""Injected faults, so that clients' retry and resume paths run for real.
 
-A stub until the fault injector lands: it injects nothing.
+Spec (``--faults`` and the admin endpoint ``POST /__sandbox/faults``), ``;``-separated:
+
+    latency=50ms          added latency on every call (``10-80ms``: uniform in a range)
+    throttle=0.2          a share of calls refused with Throttling.User (HTTP 400, the gateway's
+                          "Request was denied due to user flow control.")
+    5xx=0.05              a share answered ServiceUnavailable (503) or InternalError (500)
+    drop=0.01             a share whose connection is closed without an answer
+    apply-then-fail=CreateAccessKey:1,ModifyClusterAddon
+                          the change is made, then the answer is lost (503); ``:N`` = the first
+                          N times (default 1); ``*`` = every mutating action
+    only=CreateUser,ListUsers   the random faults hit only these actions
+    seed=7                the random generator's seed, so a failing run can be replayed
+
+The admin endpoint takes the same keys as JSON (``{"latency": "50ms", "throttle": 0.2, ...}``;
+an empty object clears every fault). ``stats`` counts what was injected, by kind.
 """
 
 from __future__ import annotations
 
+import asyncio
+import random
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from armstui.sandbox.errors import ApiError
+
+THROTTLED = ("Throttling.User", "Request was denied due to user flow control.")
+
+
+class Dropped(Exception):
+    """Close the connection without an answer."""
+
+
+@dataclass
+class FaultSpec:
+    latency: tuple[float, float] = (0.0, 0.0)  # seconds, low-high
+    throttle: float = 0.0
+    error_5xx: float = 0.0
+    drop: float = 0.0
+    apply_then_fail: dict[str, int] = field(default_factory=dict)  # action (or "*") -> times left
+    only: frozenset[str] = frozenset()
+    seed: int | None = None
+
+
+def _rate(name: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"faults: {name} must be a number between 0 and 1 (got {text!r})") from None
+    if not 0 <= value <= 1:
+        raise ValueError(f"faults: {name} must be between 0 and 1 (got {value})")
+    return value
+
+
+def _latency(text: str) -> tuple[float, float]:
+    raw = text.strip().removesuffix("ms")
+    low, _, high = raw.partition("-")
+    try:
+        lo, hi = float(low), float(high or low)
+    except ValueError:
+        raise ValueError(f"faults: latency must look like 50ms or 10-80ms (got {text!r})") from None
+    if lo < 0 or hi < lo:
+        raise ValueError(f"faults: latency range {text!r} is not low-high with 0 <= low <= high")
+    return lo / 1000, hi / 1000
+
+
+def _apply_then_fail(value: Any) -> dict[str, int]:
+    items = value if isinstance(value, list) else str(value).split(",")
+    out = {}
+    for item in (str(i).strip() for i in items):
+        if not item:
+            continue
+        action, _, times = item.partition(":")
+        out[action] = int(times) if times else 1
+    return out
+
+
+def parse(spec: dict[str, Any]) -> FaultSpec:
+    known = {"latency", "throttle", "5xx", "drop", "apply-then-fail", "only", "seed"}
+    unknown = sorted(set(spec) - known)
+    if unknown:
+        raise ValueError(f"faults: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+    only = spec.get("only", [])
+    return FaultSpec(
+        latency=_latency(str(spec["latency"])) if "latency" in spec else (0.0, 0.0),
+        throttle=_rate("throttle", str(spec.get("throttle", 0))),
+        error_5xx=_rate("5xx", str(spec.get("5xx", 0))),
+        drop=_rate("drop", str(spec.get("drop", 0))),
+        apply_then_fail=_apply_then_fail(spec.get("apply-then-fail", [])),
+        only=frozenset(only if isinstance(only, list) else [a for a in str(only).split(",") if a]),
+        seed=int(spec["seed"]) if "seed" in spec else None,
+    )
+
+
+def parse_text(text: str) -> dict[str, Any]:
+    spec: dict[str, Any] = {}
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise ValueError(f"faults: {part!r} is not key=value")
+        spec[key.strip()] = value.strip()
+    return spec
+
 
 class Faults:
+    def __init__(self, spec: FaultSpec | None = None) -> None:
+        self._lock = threading.Lock()
+        self.stats: Counter[str] = Counter()
+        self._set(spec or FaultSpec())
+
+    @classmethod
+    def from_spec(cls, text: str | None) -> Faults:
+        return cls(parse(parse_text(text)) if text else None)
+
+    def configure(self, spec: dict[str, Any]) -> None:
+        self._set(parse(spec))
+
+    def _set(self, spec: FaultSpec) -> None:
+        with self._lock:
+            self.spec = spec
+            self.rng = random.Random(spec.seed)
+            self.stats.clear()
+
+    def _hits(self, action: str) -> bool:
+        return not self.spec.only or action in self.spec.only
+
     async def before(self, action: str) -> None:
-        """Called before a request is handled; may sleep, raise ApiError or drop."""
+        """Before a request is handled: latency, then maybe throttle, 5xx or a drop."""
+        with self._lock:
+            spec = self.spec
+            delay = self.rng.uniform(*spec.latency) if spec.latency[1] else 0.0
+            roll = self.rng.random() if self._hits(action) else 1.0
+            pick_500 = self.rng.random() < 0.5
+        if delay:
+            await asyncio.sleep(delay)
+        if roll < spec.throttle:
+            self.stats["throttle"] += 1
+            raise ApiError(400, *THROTTLED)
+        roll -= spec.throttle
+        if roll < spec.error_5xx:
+            self.stats["5xx"] += 1
+            if pick_500:
+                raise ApiError(500, "InternalError", "The request processing has failed due to some unknown error.")
+            raise ApiError(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.")
+        roll -= spec.error_5xx
+        if roll < spec.drop:
+            self.stats["drop"] += 1
+            raise Dropped()
 
     def after(self, action: str) -> None:
-        """Called after a mutating request was applied; may raise to lose the response."""
+        """After a mutating request was applied: maybe lose the answer."""
+        with self._lock:
+            table = self.spec.apply_then_fail
+            key = action if table.get(action, 0) > 0 else ("*" if table.get("*", 0) > 0 else None)
+            if key is None:
+                return
+            table[key] -= 1
+            self.stats["apply-then-fail"] += 1
+        raise ApiError(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.")

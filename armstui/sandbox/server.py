@@ -26,15 +26,12 @@ from aiohttp import web
 from armstui.sandbox import iam, signing
 from armstui.sandbox.api import Call, Operation
 from armstui.sandbox.errors import ApiError
+from armstui.sandbox.faults import Dropped
 from armstui.sandbox.services import ALL_SERVICES
 from armstui.sandbox.state import SandboxState
 
 MAX_SKEW_SECONDS = 15 * 60  # reference §1: x-acs-date within 15 minutes
 HOST_ID = "sandbox.armstui.local"
-
-
-class Dropped(Exception):
-    """Raised by the fault injector to close the connection without an answer."""
 
 
 def _operations() -> dict[tuple[str, str], Operation]:
@@ -93,9 +90,10 @@ class SandboxApp:
         except ApiError as err:
             return self._error(err, request_id, op)
         except Dropped:
+            # Close the socket without an answer: the client sees a broken connection.
             if request.transport is not None:
-                request.transport.close()
-            raise web.HTTPServiceUnavailable() from None
+                request.transport.abort()
+            return web.Response(status=503)
 
     def _find_operation(self, request: web.Request) -> Operation:
         version = request.headers.get("x-acs-version", "")
@@ -174,8 +172,8 @@ class SandboxApp:
     async def _admin_faults(self, request: web.Request) -> web.Response:
         spec = await request.json()
         try:
-            self.state.faults.configure(spec)  # type: ignore[attr-defined]
-        except (ValueError, AttributeError) as exc:
+            self.state.faults.configure(spec)
+        except (ValueError, TypeError) as exc:
             return web.json_response({"error": str(exc)}, status=400)
         return web.json_response({"ok": True})
 
