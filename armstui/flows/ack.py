@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from armstui.cloud import arms, cs, ram
 from armstui.flows.context import FlowContext
-from armstui.flows.ram_steps import UserExists, UserPolicies, access_steps
+from armstui.flows.ram_steps import UserExists, UserPolicies, access_steps, attached_or_none
 from armstui.flows.setup import Setup
 from armstui.flows.step import Observation, Step
 
 ONEPILOT = "ack-onepilot"
 MIN_ONEPILOT = (3, 0, 14)
 REPORTER_POLICIES = [("System", "AliyunARMSFullAccess"), ("System", "AliyunSTSAssumeRoleAccess")]
-TRANSITIONAL_STATES = {"initial", "installing", "upgrading", "updating", "modifying"}
+TRANSITIONAL_STATES = {"initial", "installing", "upgrading", "updating", "modifying", "deleting"}
 ARMS_LABELS = 'armsPilotAutoEnable: "on" and armsPilotCreateAppName: "<app name>"'
 
 
@@ -51,7 +51,7 @@ class ReporterKey(Step):
         self.depends_on = depends_on
 
     async def observe(self, ctx: FlowContext) -> Observation:
-        keys = await ram.list_access_keys(ctx.session(self.account), self.user)
+        keys = await attached_or_none(ram.list_access_keys(ctx.session(self.account), self.user))
         held, orphans = [], []
         for key in keys:
             secret = await ctx.read_secret(reporter_vault_name(self.uid, self.user, key.access_key_id))

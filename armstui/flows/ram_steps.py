@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from armstui.cloud import ram
+from armstui.cloud.errors import CloudError
 from armstui.flows.context import FlowContext
 from armstui.flows.step import Observation, Step
 
@@ -18,6 +19,17 @@ ARMS_READ_ONLY_POLICY: dict[str, Any] = {
         "Resource": "*",
     }],
 }
+
+
+async def attached_or_none(call: Any) -> list[Any]:
+    """A listing of what hangs off a user or role, empty while the user or role does not
+    exist yet (a plan observes steps before their dependencies are applied)."""
+    try:
+        return await call
+    except CloudError as error:
+        if error.code in ("EntityNotExist.User", "EntityNotExist.Role"):
+            return []
+        raise
 
 
 class UserExists(Step):
@@ -50,7 +62,7 @@ class UserPolicies(Step):
         self.depends_on = depends_on
 
     async def _missing(self, ctx: FlowContext) -> list[tuple[str, str]]:
-        attached = await ram.list_policies_for_user(ctx.session(self.account), self.user)
+        attached = await attached_or_none(ram.list_policies_for_user(ctx.session(self.account), self.user))
         have = {(p.policy_type, p.policy_name) for p in attached}
         return [p for p in self.policies if p not in have]
 
@@ -102,7 +114,7 @@ class RolePolicies(Step):
         self.depends_on = depends_on
 
     async def _missing(self, ctx: FlowContext) -> list[tuple[str, str]]:
-        attached = await ram.list_policies_for_role(ctx.session(self.account), self.role)
+        attached = await attached_or_none(ram.list_policies_for_role(ctx.session(self.account), self.role))
         have = {(p.policy_type, p.policy_name) for p in attached}
         return [p for p in self.policies if p not in have]
 

@@ -16,10 +16,18 @@ from __future__ import annotations
 
 import secrets
 import string
+from typing import Any
 
 from armstui.cloud import arms, ram, sts
 from armstui.flows.context import FlowContext
-from armstui.flows.ram_steps import ARMS_READ_ONLY_POLICY, CustomPolicy, RolePolicies, UserExists, UserPolicies
+from armstui.flows.ram_steps import (
+    ARMS_READ_ONLY_POLICY,
+    CustomPolicy,
+    RolePolicies,
+    UserExists,
+    UserPolicies,
+    attached_or_none,
+)
 from armstui.flows.setup import Setup
 from armstui.flows.step import Observation, Step
 
@@ -59,6 +67,11 @@ def generate_password(length: int = 20) -> str:
 
 def password_vault_name(uid: str, user: str) -> str:
     return f"login/{uid}/{user}"
+
+
+async def _as_list(call: Any) -> list[Any]:
+    found = await call
+    return [found] if found is not None else []
 
 
 class RoleTrusted(Step):
@@ -101,7 +114,8 @@ class LoginProfile(Step):
         self.depends_on = depends_on
 
     async def observe(self, ctx: FlowContext) -> Observation:
-        profile = await ram.get_login_profile(ctx.session(self.account), self.user)
+        profiles = await attached_or_none(_as_list(ram.get_login_profile(ctx.session(self.account), self.user)))
+        profile = profiles[0] if profiles else None
         held = await ctx.read_secret(password_vault_name(self.uid, self.user))
         if profile is None:
             return Observation(False, f"{self.user} has no console login", facts={"exists": False})
@@ -127,6 +141,8 @@ class LoginProfile(Step):
 
 class SwitchCheck(Step):
     """Proof: B's operator assumes A's role and lists A's applications."""
+
+    observe_mutates = True  # a short-lived AccessKey for the operator, deleted right after
 
     def __init__(self, setup: Setup, source: str, uids: dict[str, str], depends_on: tuple[str, ...]) -> None:
         self.flow, self.account, self.user = "role", source, setup.operator_user

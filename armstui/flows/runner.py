@@ -173,15 +173,20 @@ class Runner:
             done[step.id].set()
 
     async def _execute(self, step: Step, state: StepState, mode: str) -> None:
+        if mode == "plan" and step.observe_mutates:
+            self._finish(state, Outcome.PLANNED, f"will check: {step.title}")
+            return
         seen = await self._observe_settled(step, state)
         if mode == "plan":
             state.planned = [] if seen.holds else step.planned_calls(seen)
             if seen.holds:
                 self._finish(state, Outcome.ALREADY, seen.detail)
+            elif not step.can_apply:  # a proof: it can only be checked once the rest is in place
+                self._finish(state, Outcome.PLANNED, f"will check; now: {seen.detail}")
             elif seen.needs_you:
                 self._needs_you(state, seen)
             else:
-                self._finish(state, Outcome.PLANNED, "will " + ("; ".join(state.planned) or "check: " + seen.detail))
+                self._finish(state, Outcome.PLANNED, "will " + "; ".join(state.planned))
             return
         if seen.holds:
             # A proof (a step with nothing to apply) is "ok": it was shown to hold just now.

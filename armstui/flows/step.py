@@ -55,6 +55,7 @@ class Step:
     account: str = ""  # alias of the account it acts in
     flow: str = ""
     depends_on: tuple[str, ...] = ()
+    observe_mutates: bool = False  # a proof that needs a short-lived change (never run in a plan)
     settle_timeout: float = 600.0  # nominal seconds to wait for a pending change
     poll_interval: float = 5.0  # nominal seconds between observations while pending
 

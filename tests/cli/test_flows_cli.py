@@ -1,0 +1,106 @@
+"""`armstui plan|apply|verify|report --sandbox`: the contract's output and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from alibabacloud_ram20150501 import models as ram_models
+from click.testing import CliRunner
+
+from armstui.cli import main
+from tests.support.sandbox import RunningSandbox
+
+
+@pytest.fixture
+def state_dir(sandbox: RunningSandbox, tmp_path: Path) -> Path:
+    """A state dir whose sandbox.json points at the running test sandbox (so it is reused)."""
+    directory = tmp_path / "sandbox-state"
+    sandbox.write_description(directory)
+    return directory
+
+
+def run(state_dir: Path, *args: str) -> object:
+    return CliRunner().invoke(main, ["--sandbox", "--sandbox-state", str(state_dir), *args])
+
+
+ACK = ("--flow", "ack", "--monitoring", "monitoring", "--source", "source")
+ROLE = ("--flow", "role", "--monitoring", "monitoring", "--source", "source")
+
+
+def test_plan_lists_the_calls_and_changes_nothing(state_dir: Path, sandbox: RunningSandbox) -> None:
+    result = run(state_dir, "plan", *ACK)
+    assert result.exit_code == 0, result.output
+    assert "+ Ram.CreateUser (armstui-reporter in monitoring)" in result.output
+    assert "CS.UpgradeClusterAddons (ack-onepilot 3.0.12 -> newest" in result.output
+    users = sandbox.client("ram", "monitoring").list_users(ram_models.ListUsersRequest()).body.users.user
+    assert users == []
+
+
+def test_apply_needs_yes_without_a_terminal(state_dir: Path) -> None:
+    result = run(state_dir, "apply", *ACK)
+    assert result.exit_code == 2
+    assert "--yes" in result.output
+
+
+def test_apply_then_apply_again_then_report(state_dir: Path, sandbox: RunningSandbox) -> None:
+    first = run(state_dir, "apply", "--yes", *ACK)
+    assert first.exit_code == 0, first.output
+    assert "ok" in first.output and "report into monitoring" in first.output
+    again = run(state_dir, "apply", "--yes", *ACK)
+    assert again.exit_code == 0
+    assert "already" in again.output
+    md = run(state_dir, "report")
+    assert md.exit_code == 0 and md.output.startswith("# armstui apply: ack:monitoring:source")
+    data = json.loads(run(state_dir, "report", "--format", "json").output)
+    assert data["exit_code"] == 0 and all(s["outcome"] in ("ok", "already") for s in data["steps"])
+    secret = sandbox.state.store.list("ram.accesskey")
+    for key in secret:
+        assert key["AccessKeySecret"] not in first.output + again.output + md.output
+
+
+def test_verify_names_what_drifted_and_exits_3(state_dir: Path, sandbox: RunningSandbox) -> None:
+    assert run(state_dir, "apply", "--yes", *ROLE).exit_code == 0
+    sandbox.client("ram", "source").detach_policy_from_user(ram_models.DetachPolicyFromUserRequest(
+        policy_type="System", policy_name="AliyunSTSAssumeRoleAccess", user_name="arms-operator"))
+    result = run(state_dir, "verify", *ROLE)
+    assert result.exit_code == 3
+    assert "drift     arms-operator has AliyunSTSAssumeRoleAccess [source]" in result.output
+    assert "missing: AliyunSTSAssumeRoleAccess" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (("--reporter-user", "bad name!"), "--reporter-user"),
+        (("--role-name", "x" * 65), "--role-name"),
+    ],
+)
+def test_bad_input_names_the_flag_and_sends_nothing(state_dir: Path, sandbox: RunningSandbox, args: tuple, named: str) -> None:
+    before = sandbox.server.app.request_count
+    result = run(state_dir, "apply", "--yes", *ACK, *args)
+    assert result.exit_code == 2
+    assert named in result.output
+    assert sandbox.server.app.request_count == before
+
+
+def test_an_unknown_account_is_named(state_dir: Path) -> None:
+    result = run(state_dir, "plan", "--flow", "ack", "--monitoring", "monitoring", "--source", "nobody")
+    assert result.exit_code == 2
+    assert "'nobody'" in result.output and "source" in result.output
+
+
+def test_report_before_any_run(state_dir: Path) -> None:
+    result = run(state_dir, "report")
+    assert result.exit_code == 2
+    assert "no setup has run yet" in result.output
+
+
+def test_a_role_plan_mutates_nothing(state_dir: Path, sandbox: RunningSandbox) -> None:
+    before = sandbox.state.store.list("ram.accesskey")
+    result = run(state_dir, "plan", *ROLE)
+    assert result.exit_code == 0, result.output
+    assert "will check: arms-operator in source switches into arms-admin" in result.output
+    assert sandbox.state.store.list("ram.accesskey") == before
+    assert sandbox.state.store.list("ram.user") == []
