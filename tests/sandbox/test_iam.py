@@ -1,0 +1,174 @@
+"""Authorization in the sandbox (issue 3): root may do anything in its own account, a RAM user
+only what its policies allow; system policies with their real effect; custom documents with
+wildcards; an explicit Deny wins; inactive or deleted keys are refused. All through the SDK."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from alibabacloud_arms20190808 import models as arms
+from alibabacloud_ram20150501 import models as ram
+from alibabacloud_sts20150401 import models as sts
+from Tea.exceptions import TeaException
+
+from tests.support.sandbox import RunningSandbox
+
+
+def _error(fn: Callable[..., Any], *args: Any) -> TeaException:
+    with pytest.raises(TeaException) as info:
+        fn(*args)
+    return info.value
+
+
+def _user_with_key(sandbox: RunningSandbox, alias: str, name: str, *policies: tuple[str, str]) -> dict[str, str]:
+    """A RAM user of ``alias`` with the given (type, name) policies and one AccessKey."""
+    root = sandbox.client("ram", alias)
+    root.create_user(ram.CreateUserRequest(user_name=name))
+    for policy_type, policy_name in policies:
+        root.attach_policy_to_user(ram.AttachPolicyToUserRequest(user_name=name, policy_type=policy_type,
+                                                                 policy_name=policy_name))
+    key = root.create_access_key(ram.CreateAccessKeyRequest(user_name=name)).body.access_key
+    return {"access_key_id": key.access_key_id, "access_key_secret": key.access_key_secret}
+
+
+def _as(sandbox: RunningSandbox, service: str, key: dict[str, str]) -> Any:
+    return sandbox.client(service, **key)
+
+
+def test_root_may_do_anything_in_its_account(sandbox: RunningSandbox) -> None:
+    root = sandbox.client("ram", "source")
+    root.create_user(ram.CreateUserRequest(user_name="made-by-root"))
+    assert sandbox.client("arms", "source").describe_trace_license_key(
+        arms.DescribeTraceLicenseKeyRequest(region_id="cn-hangzhou")).body.license_key
+
+
+def test_a_user_without_policies_is_refused_naming_the_action(sandbox: RunningSandbox) -> None:
+    key = _user_with_key(sandbox, "monitoring", "nobody")
+    client = _as(sandbox, "ram", key)
+    err = _error(client.list_users, ram.ListUsersRequest())
+    assert (err.status_code, err.code) == (403, "NoPermission")
+    assert "ram:ListUsers" in err.message
+    detail = err.data["AccessDeniedDetail"]
+    assert detail["AuthAction"] == "ram:ListUsers"
+    assert detail["AuthPrincipalDisplayName"] == f"acs:ram::{sandbox.uid('monitoring')}:user/nobody"
+    assert detail["NoPermissionType"] == "ImplicitDeny"
+    arms_err = _error(_as(sandbox, "arms", key).list_trace_apps, arms.ListTraceAppsRequest(region_id="cn-hangzhou"))
+    assert arms_err.data["AccessDeniedDetail"]["AuthAction"] == "arms:ListTraceApps"
+
+
+def test_get_caller_identity_needs_no_permission(sandbox: RunningSandbox) -> None:
+    key = _user_with_key(sandbox, "monitoring", "nobody")
+    who = _as(sandbox, "sts", key).get_caller_identity().body
+    assert (who.identity_type, who.account_id) == ("RAMUser", sandbox.uid("monitoring"))
+    assert who.arn == f"acs:ram::{sandbox.uid('monitoring')}:user/nobody"
+    assert who.user_id and who.user_id == who.principal_id and not who.role_id
+
+
+def test_ram_read_only_lists_but_cannot_create(sandbox: RunningSandbox) -> None:
+    client = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "auditor", ("System", "AliyunRAMReadOnlyAccess")))
+    names = [u.user_name for u in client.list_users(ram.ListUsersRequest()).body.users.user]
+    assert names == ["auditor"]
+    assert client.get_user(ram.GetUserRequest(user_name="auditor")).body.user.user_name == "auditor"
+    err = _error(client.create_user, ram.CreateUserRequest(user_name="sneaky"))
+    assert (err.code, err.data["AccessDeniedDetail"]["AuthAction"]) == ("NoPermission", "ram:CreateUser")
+    assert _error(client.create_access_key, ram.CreateAccessKeyRequest(user_name="auditor")).code == "NoPermission"
+    assert len(sandbox.client("ram", "monitoring").list_users(ram.ListUsersRequest()).body.users.user) == 1
+
+
+def test_ram_full_access_may_create_users(sandbox: RunningSandbox) -> None:
+    client = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "admin", ("System", "AliyunRAMFullAccess")))
+    client.create_user(ram.CreateUserRequest(user_name="made-by-admin"))
+    assert _error(_as(sandbox, "arms", _user_with_key(sandbox, "monitoring", "x", ("System", "AliyunRAMFullAccess"))).list_trace_apps,
+                  arms.ListTraceAppsRequest(region_id="cn-hangzhou")).code == "NoPermission"
+
+
+def test_arms_read_only_and_full_access(sandbox: RunningSandbox) -> None:
+    reader = _as(sandbox, "arms", _user_with_key(sandbox, "monitoring", "viewer", ("System", "AliyunARMSReadOnlyAccess")))
+    assert reader.list_trace_apps(arms.ListTraceAppsRequest(region_id="cn-hangzhou")).body.success is True
+    full = _as(sandbox, "arms", _user_with_key(sandbox, "monitoring", "armsfull", ("System", "AliyunARMSFullAccess")))
+    assert full.describe_trace_license_key(arms.DescribeTraceLicenseKeyRequest(region_id="cn-hangzhou")).body.license_key
+
+
+def _custom(sandbox: RunningSandbox, alias: str, name: str, statements: list[dict[str, Any]]) -> tuple[str, str]:
+    document = json.dumps({"Version": "1", "Statement": statements})
+    sandbox.client("ram", alias).create_policy(ram.CreatePolicyRequest(policy_name=name, policy_document=document))
+    return ("Custom", name)
+
+
+def test_custom_policy_with_wildcards(sandbox: RunningSandbox) -> None:
+    policy = _custom(sandbox, "monitoring", "get-only", [
+        {"Effect": "Allow", "Action": ["ram:Get*", "ram:listusers"], "Resource": "*"}])  # actions compare case-insensitively
+    client = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "getter", policy))
+    assert client.get_user(ram.GetUserRequest(user_name="getter")).body.user.user_name == "getter"
+    assert client.list_users(ram.ListUsersRequest()).body.users.user
+    assert _error(client.list_roles, ram.ListRolesRequest()).data["AccessDeniedDetail"]["AuthAction"] == "ram:ListRoles"
+    assert _error(client.create_user, ram.CreateUserRequest(user_name="no")).code == "NoPermission"
+
+
+def test_custom_policy_resource_patterns_limit_which_users(sandbox: RunningSandbox) -> None:
+    a = sandbox.uid("monitoring")
+    policy = _custom(sandbox, "monitoring", "own-team", [
+        {"Effect": "Allow", "Action": "ram:GetUser", "Resource": f"acs:ram:*:{a}:user/team-*"}])
+    root = sandbox.client("ram", "monitoring")
+    for name in ("team-one", "other"):
+        root.create_user(ram.CreateUserRequest(user_name=name))
+    client = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "lead", policy))
+    assert client.get_user(ram.GetUserRequest(user_name="team-one")).body.user.user_name == "team-one"
+    assert _error(client.get_user, ram.GetUserRequest(user_name="other")).code == "NoPermission"
+
+
+def test_an_explicit_deny_wins(sandbox: RunningSandbox) -> None:
+    deny = _custom(sandbox, "monitoring", "no-user-deletes", [
+        {"Effect": "Deny", "Action": "ram:Delete*", "Resource": "*"}])
+    client = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "careful", ("System", "AdministratorAccess"), deny))
+    client.create_user(ram.CreateUserRequest(user_name="victim"))
+    err = _error(client.delete_user, ram.DeleteUserRequest(user_name="victim"))
+    assert (err.code, err.data["AccessDeniedDetail"]["AuthAction"]) == ("NoPermission", "ram:DeleteUser")
+    assert client.get_user(ram.GetUserRequest(user_name="victim")).body.user.user_name == "victim"
+
+
+def test_an_inactive_user_key_is_refused_and_can_be_reactivated(sandbox: RunningSandbox) -> None:
+    key = _user_with_key(sandbox, "monitoring", "sleeper", ("System", "AliyunRAMReadOnlyAccess"))
+    client = _as(sandbox, "ram", key)
+    assert client.list_users(ram.ListUsersRequest()).body.users.user
+    root = sandbox.client("ram", "monitoring")
+    root.update_access_key(ram.UpdateAccessKeyRequest(user_name="sleeper", user_access_key_id=key["access_key_id"],
+                                                      status="Inactive"))
+    err = _error(client.list_users, ram.ListUsersRequest())
+    assert (err.status_code, err.code) == (400, "InvalidAccessKeyId.Inactive")
+    assert _error(_as(sandbox, "sts", key).get_caller_identity).code == "InvalidAccessKeyId.Inactive"
+    root.update_access_key(ram.UpdateAccessKeyRequest(user_name="sleeper", user_access_key_id=key["access_key_id"],
+                                                      status="Active"))
+    assert client.list_users(ram.ListUsersRequest()).body.users.user
+
+
+def test_a_deleted_key_is_refused(sandbox: RunningSandbox) -> None:
+    key = _user_with_key(sandbox, "monitoring", "leaver", ("System", "AliyunRAMReadOnlyAccess"))
+    sandbox.client("ram", "monitoring").delete_access_key(
+        ram.DeleteAccessKeyRequest(user_name="leaver", user_access_key_id=key["access_key_id"]))
+    err = _error(_as(sandbox, "ram", key).list_users, ram.ListUsersRequest())
+    assert (err.status_code, err.code) == (404, "InvalidAccessKeyId.NotFound")
+
+
+def test_detaching_a_policy_takes_effect_at_once(sandbox: RunningSandbox) -> None:
+    client = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "temp", ("System", "AliyunRAMReadOnlyAccess")))
+    assert client.list_users(ram.ListUsersRequest()).body.users.user
+    sandbox.client("ram", "monitoring").detach_policy_from_user(ram.DetachPolicyFromUserRequest(
+        user_name="temp", policy_type="System", policy_name="AliyunRAMReadOnlyAccess"))
+    assert _error(client.list_users, ram.ListUsersRequest()).code == "NoPermission"
+
+
+def test_a_user_with_admin_in_one_account_has_nothing_in_another(sandbox: RunningSandbox) -> None:
+    key = _user_with_key(sandbox, "source", "b-admin", ("System", "AdministratorAccess"))
+    client = _as(sandbox, "ram", key)
+    client.create_user(ram.CreateUserRequest(user_name="in-b"))
+    # the same call lands in B, never in A: nothing of A is visible
+    assert [u.user_name for u in client.list_users(ram.ListUsersRequest()).body.users.user] == ["b-admin", "in-b"]
+    assert sandbox.client("ram", "monitoring").list_users(ram.ListUsersRequest()).body.users.user == []
+    # and B's admin cannot assume a role of A without A's trust
+    err = _error(_as(sandbox, "sts", key).assume_role, sts.AssumeRoleRequest(
+        role_arn=f"acs:ram::{sandbox.uid('monitoring')}:role/nothing", role_session_name="probe"))
+    assert err.code == "EntityNotExist.Role"

@@ -1,0 +1,254 @@
+"""STS 2015-04-01 in the sandbox (issue 3): AssumeRole across accounts, its parameter rules and
+refusals, the assumed identity's permissions, and STS credentials' token checks. SDK only."""
+
+from __future__ import annotations
+
+import calendar
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from alibabacloud_arms20190808 import models as arms
+from alibabacloud_ecs20140526 import models as ecs
+from alibabacloud_ram20150501 import models as ram
+from alibabacloud_sts20150401 import models as sts
+from Tea.exceptions import TeaException
+
+from tests.support.sandbox import RunningSandbox
+
+ROLE = "arms-admin"
+
+
+def _error(fn: Callable[..., Any], *args: Any) -> TeaException:
+    with pytest.raises(TeaException) as info:
+        fn(*args)
+    return info.value
+
+
+def _trust(*principals: str) -> str:
+    return json.dumps({"Version": "1", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"RAM": list(principals)}}]})
+
+
+def _role(sandbox: RunningSandbox, trusted_alias: str = "source", max_session: int | None = None,
+          policies: tuple[str, ...] = ("AliyunARMSReadOnlyAccess", "AliyunRAMReadOnlyAccess")) -> str:
+    """A role in A trusted by ``trusted_alias``'s root, with system ``policies``; returns its ARN."""
+    root = sandbox.client("ram", "monitoring")
+    role = root.create_role(ram.CreateRoleRequest(
+        role_name=ROLE, assume_role_policy_document=_trust(f"acs:ram::{sandbox.uid(trusted_alias)}:root"),
+        max_session_duration=max_session)).body.role
+    for name in policies:
+        root.attach_policy_to_role(ram.AttachPolicyToRoleRequest(role_name=ROLE, policy_type="System", policy_name=name))
+    return role.arn
+
+
+def _user_key(sandbox: RunningSandbox, alias: str, name: str, *policies: str) -> dict[str, str]:
+    root = sandbox.client("ram", alias)
+    root.create_user(ram.CreateUserRequest(user_name=name))
+    for policy in policies:
+        root.attach_policy_to_user(ram.AttachPolicyToUserRequest(user_name=name, policy_type="System", policy_name=policy))
+    key = root.create_access_key(ram.CreateAccessKeyRequest(user_name=name)).body.access_key
+    return {"access_key_id": key.access_key_id, "access_key_secret": key.access_key_secret}
+
+
+@pytest.fixture
+def operator(sandbox: RunningSandbox) -> Any:
+    """STS client of B's user ``arms-operator`` with AliyunSTSAssumeRoleAccess."""
+    return sandbox.client("sts", **_user_key(sandbox, "source", "arms-operator", "AliyunSTSAssumeRoleAccess"))
+
+
+def _assume(client: Any, arn: str, session: str = "ops-session", **kwargs: Any) -> Any:
+    return client.assume_role(sts.AssumeRoleRequest(role_arn=arn, role_session_name=session, **kwargs)).body
+
+
+def _session_client(sandbox: RunningSandbox, service: str, body: Any, **overrides: str) -> Any:
+    c = body.credentials
+    creds = {"access_key_id": c.access_key_id, "access_key_secret": c.access_key_secret,
+             "security_token": c.security_token, **overrides}
+    return sandbox.client(service, **creds)
+
+
+def test_assume_role_across_accounts(sandbox: RunningSandbox, operator: Any) -> None:
+    a = sandbox.uid("monitoring")
+    arn = _role(sandbox)
+    before = time.time()
+    body = _assume(operator, arn, duration_seconds=1800)
+    creds = body.credentials
+    assert creds.access_key_id.startswith("STS.") and creds.access_key_secret and creds.security_token
+    expires = calendar.timegm(time.strptime(creds.expiration, "%Y-%m-%dT%H:%M:%SZ"))
+    assert before + 1800 - 5 <= expires <= time.time() + 1800 + 5
+    role_id = sandbox.client("ram", "monitoring").get_role(ram.GetRoleRequest(role_name=ROLE)).body.role.role_id
+    assert body.assumed_role_user.arn == f"acs:ram::{a}:assumed-role/{ROLE}/ops-session"
+    assert body.assumed_role_user.assumed_role_id == f"{role_id}:ops-session"
+
+    who = _session_client(sandbox, "sts", body).get_caller_identity().body
+    assert (who.identity_type, who.account_id) == ("AssumedRoleUser", a)
+    assert who.arn == f"acs:ram::{a}:assumed-role/{ROLE}/ops-session"
+    assert who.role_id == role_id and who.principal_id == f"{role_id}:ops-session"
+    assert not who.user_id
+
+
+def test_the_assumed_identity_has_exactly_the_roles_policies(sandbox: RunningSandbox, operator: Any) -> None:
+    body = _assume(operator, _role(sandbox))
+    as_role = _session_client(sandbox, "ram", body)
+    assert as_role.list_users(ram.ListUsersRequest()).body.users.user == []  # A's users (none), not B's
+    err = _error(as_role.create_user, ram.CreateUserRequest(user_name="nope"))
+    assert (err.code, err.data["AccessDeniedDetail"]["AuthAction"]) == ("NoPermission", "ram:CreateUser")
+    arms_client = _session_client(sandbox, "arms", body)
+    assert arms_client.list_trace_apps(arms.ListTraceAppsRequest(region_id="cn-hangzhou")).body.success
+    ecs_client = _session_client(sandbox, "ecs", body)
+    assert _error(ecs_client.describe_regions, ecs.DescribeRegionsRequest()).code == "NoPermission"
+
+
+def test_a_session_policy_narrows_the_role(sandbox: RunningSandbox, operator: Any) -> None:
+    narrow = json.dumps({"Version": "1", "Statement": [{"Effect": "Allow", "Action": "arms:ListTraceApps", "Resource": "*"}]})
+    body = _assume(operator, _role(sandbox), policy=narrow)
+    assert _session_client(sandbox, "arms", body).list_trace_apps(arms.ListTraceAppsRequest(region_id="cn-hangzhou")).body.success
+    err = _error(_session_client(sandbox, "ram", body).list_users, ram.ListUsersRequest())  # the role may, the session not
+    assert err.code == "NoPermission"
+    wide = json.dumps({"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+    widened = _assume(operator, _existing_role(sandbox), policy=wide)
+    assert _error(_session_client(sandbox, "ram", widened).create_user, ram.CreateUserRequest(user_name="x")).code == "NoPermission"
+
+
+def _existing_role(sandbox: RunningSandbox) -> str:
+    """The ARN of the existing role (a session policy cannot widen it)."""
+    return f"acs:ram::{sandbox.uid('monitoring')}:role/{ROLE}"
+
+
+@pytest.mark.parametrize(("policy", "code"), [
+    ("{not json", "InvalidParameter.PolicyGrammar"),
+    (json.dumps({"Version": "1"}), "InvalidParameter.PolicyGrammar"),
+    (json.dumps({"Version": "1", "Statement": [{"Effect": "Allow", "Action": "x" * 2100, "Resource": "*"}]}),
+     "InvalidParameter.PolicySize"),
+])
+def test_bad_session_policies(sandbox: RunningSandbox, operator: Any, policy: str, code: str) -> None:
+    err = _error(lambda: _assume(operator, _role(sandbox), policy=policy))
+    assert (err.status_code, err.code) == (400, code)
+
+
+def test_an_outsider_is_refused_by_the_trust_policy(sandbox: RunningSandbox) -> None:
+    arn = _role(sandbox)
+    outsider = sandbox.client("sts", **_user_key(sandbox, "outsider", "stranger", "AliyunSTSAssumeRoleAccess"))
+    err = _error(lambda: _assume(outsider, arn))
+    assert (err.status_code, err.code) == (403, "NoPermission")
+    assert err.data["AccessDeniedDetail"]["AuthAction"] == "sts:AssumeRole"
+    assert _error(lambda: _assume(sandbox.client("sts", "outsider"), arn)).code == "NoPermission"  # even C's root
+    assert sandbox.state.store.count("sts.session") == 0
+
+
+def test_trust_may_name_a_single_user(sandbox: RunningSandbox) -> None:
+    b = sandbox.uid("source")
+    sandbox.client("ram", "monitoring").create_role(ram.CreateRoleRequest(
+        role_name="just-one", assume_role_policy_document=_trust(f"acs:ram::{b}:user/chosen")))
+    arn = f"acs:ram::{sandbox.uid('monitoring')}:role/just-one"
+    chosen = sandbox.client("sts", **_user_key(sandbox, "source", "chosen", "AliyunSTSAssumeRoleAccess"))
+    other = sandbox.client("sts", **_user_key(sandbox, "source", "other", "AliyunSTSAssumeRoleAccess"))
+    assert _assume(chosen, arn).credentials.security_token
+    assert _error(lambda: _assume(other, arn)).code == "NoPermission"
+
+
+def test_a_caller_without_sts_assume_role_is_refused(sandbox: RunningSandbox) -> None:
+    arn = _role(sandbox)
+    bare = sandbox.client("sts", **_user_key(sandbox, "source", "bare", "AliyunRAMReadOnlyAccess"))
+    err = _error(lambda: _assume(bare, arn))
+    assert (err.status_code, err.code) == (403, "NoPermission")
+    assert err.data["AccessDeniedDetail"]["AuthAction"] == "sts:AssumeRole"
+
+
+def test_the_trusted_root_may_assume_without_a_policy(sandbox: RunningSandbox) -> None:
+    assert _assume(sandbox.client("sts", "source"), _role(sandbox)).credentials.access_key_id.startswith("STS.")
+
+
+def test_a_missing_role_is_entity_not_exist(sandbox: RunningSandbox, operator: Any) -> None:
+    err = _error(lambda: _assume(operator, f"acs:ram::{sandbox.uid('monitoring')}:role/no-such-role"))
+    assert (err.status_code, err.code) == (404, "EntityNotExist.Role")
+
+
+@pytest.mark.parametrize("arn", ["arms-admin", "acs:ram::12ab:role/x", "acs:ram::1234567890123456:user/arms-admin",
+                                 "acs:ram::1234567890123456:role/bad_name"])
+def test_a_bad_role_arn(sandbox: RunningSandbox, operator: Any, arn: str) -> None:
+    err = _error(lambda: _assume(operator, arn))
+    assert (err.status_code, err.code) == (400, "InvalidParameter.RoleArn")
+
+
+@pytest.mark.parametrize("session", ["a", "x" * 65, "has space", "semi;colon"])
+def test_a_bad_role_session_name(sandbox: RunningSandbox, operator: Any, session: str) -> None:
+    err = _error(lambda: _assume(operator, _role(sandbox), session))
+    assert (err.status_code, err.code) == (400, "InvalidParameter.RoleSessionName")
+
+
+def test_role_session_name_accepts_its_characters(sandbox: RunningSandbox, operator: Any) -> None:
+    name = "a.b@c-d_e" + "9" * 55  # 64 characters
+    assert _assume(operator, _role(sandbox), name).assumed_role_user.arn.endswith("/" + name)
+
+
+def test_duration_seconds_bounds(sandbox: RunningSandbox, operator: Any) -> None:
+    arn = _role(sandbox, max_session=7200)
+    for bad in (899, 7201):
+        err = _error(lambda: _assume(operator, arn, duration_seconds=bad))
+        assert (err.status_code, err.code) == (400, "InvalidParameter.DurationSeconds")
+        assert "7200" in err.message
+    assert _assume(operator, arn, duration_seconds=900).credentials.expiration
+    assert _assume(operator, arn, duration_seconds=7200).credentials.expiration
+
+
+def test_default_max_session_duration_is_an_hour(sandbox: RunningSandbox, operator: Any) -> None:
+    arn = _role(sandbox)
+    assert _error(lambda: _assume(operator, arn, duration_seconds=3601)).code == "InvalidParameter.DurationSeconds"
+
+
+# --- STS credentials -------------------------------------------------------------------------------------
+
+def test_an_expired_token_is_refused(sandbox: RunningSandbox, operator: Any) -> None:
+    body = _assume(operator, _role(sandbox))
+    client = _session_client(sandbox, "sts", body)
+    assert client.get_caller_identity().body.identity_type == "AssumedRoleUser"
+    store = sandbox.state.store
+    session = store.get("sts.session", body.credentials.access_key_id)
+    session["Expiration"] = time.time() - 1
+    store.put("sts.session", body.credentials.access_key_id, session)
+    err = _error(client.get_caller_identity)
+    assert (err.status_code, err.code) == (400, "InvalidSecurityToken.Expired")
+
+
+def test_a_tampered_token_is_a_mismatch(sandbox: RunningSandbox, operator: Any) -> None:
+    body = _assume(operator, _role(sandbox))
+    token = body.credentials.security_token
+    tampered = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    err = _error(_session_client(sandbox, "sts", body, security_token=tampered).get_caller_identity)
+    assert (err.status_code, err.code) == (400, "InvalidSecurityToken.MismatchWithAccessKey")
+    other = _assume(operator, _existing_role(sandbox), "second")
+    swapped = _session_client(sandbox, "sts", body, security_token=other.credentials.security_token)
+    assert _error(swapped.get_caller_identity).code == "InvalidSecurityToken.MismatchWithAccessKey"
+
+
+def test_an_unknown_sts_key_is_malformed(sandbox: RunningSandbox, operator: Any) -> None:
+    body = _assume(operator, _role(sandbox))
+    client = _session_client(sandbox, "sts", body, access_key_id="STS." + "Z" * 28)
+    assert _error(client.get_caller_identity).code == "InvalidSecurityToken.Malformed"
+
+
+def test_a_missing_token_is_refused(sandbox: RunningSandbox, operator: Any) -> None:
+    body = _assume(operator, _role(sandbox))
+    c = body.credentials
+    client = sandbox.client("sts", access_key_id=c.access_key_id, access_key_secret=c.access_key_secret)
+    err = _error(client.get_caller_identity)
+    assert (err.status_code, err.code) == (400, "MissingSecurityToken")
+
+
+def test_the_sts_secret_is_checked(sandbox: RunningSandbox, operator: Any) -> None:
+    body = _assume(operator, _role(sandbox))
+    client = _session_client(sandbox, "sts", body, access_key_secret="wrong-secret")
+    assert _error(client.get_caller_identity).code == "SignatureDoesNotMatch"
+
+
+def test_deleting_the_role_policy_takes_effect_for_live_sessions(sandbox: RunningSandbox, operator: Any) -> None:
+    body = _assume(operator, _role(sandbox, policies=("AliyunARMSReadOnlyAccess",)))
+    client = _session_client(sandbox, "arms", body)
+    assert client.list_trace_apps(arms.ListTraceAppsRequest(region_id="cn-hangzhou")).body.success
+    sandbox.client("ram", "monitoring").detach_policy_from_role(ram.DetachPolicyFromRoleRequest(
+        role_name=ROLE, policy_type="System", policy_name="AliyunARMSReadOnlyAccess"))
+    assert _error(client.list_trace_apps, arms.ListTraceAppsRequest(region_id="cn-hangzhou")).code == "NoPermission"
