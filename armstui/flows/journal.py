@@ -101,6 +101,11 @@ class Journal:
         run = self.last_run(setup_key, modes=("apply",))
         return run if run and run["finished_at"] is None else None
 
+    def last_interrupted(self) -> dict[str, Any] | None:
+        """The newest apply, of any setup, if it never finished."""
+        run = self.last_run(modes=("apply",))
+        return run if run and run["finished_at"] is None else None
+
     # --- what we created ------------------------------------------------------------------
 
     def record_created(self, setup_key: str, account: str, kind: str, name: str, run_id: int | None = None) -> None:

@@ -23,9 +23,10 @@ from armstui.flows.step import Step
 class WorkspaceError(Exception):
     """Something the operator must fix before anything can run; carries the exit code."""
 
-    def __init__(self, message: str, exit_code: int = 2) -> None:
+    def __init__(self, message: str, exit_code: int = 2, *, vault_problem: bool = False) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+        self.vault_problem = vault_problem  # the app offers the encrypted-file / session-only choice
 
 
 class Workspace:
@@ -40,15 +41,18 @@ class Workspace:
         self.runtime = runtime  # the in-process sandbox we started, if any
         self.time_scale = time_scale
         self.call_log = CallLog()
+        self.chosen: tuple[str | None, list[str]] = (None, [])  # saved monitoring and source aliases
         self._sessions: dict[str, Any] = {}
 
     # --- opening -----------------------------------------------------------------------
 
     @classmethod
-    def open(cls, sandbox: Any = None, *, start_sandbox: bool = True) -> Workspace:
+    def open(cls, sandbox: Any = None, *, start_sandbox: bool = True, vault: Any = None) -> Workspace:
+        """``vault``: one the operator already chose (the TUI's encrypted-file or
+        session-only choice); by default the configured one is opened."""
         if sandbox is not None and sandbox.enabled:
             return cls._open_sandbox(sandbox.state_dir, start_sandbox)
-        return cls._open_real()
+        return cls._open_real(vault)
 
     @classmethod
     def _open_sandbox(cls, state_dir: Path | None, start: bool) -> Workspace:
@@ -77,16 +81,22 @@ class Workspace:
                    time_scale=float(described.get("speed", 1.0)))
 
     @classmethod
-    def _open_real(cls) -> Workspace:
+    def _open_real(cls, vault: Any = None) -> Workspace:
         from armstui import profiles
-        from armstui.vault import VaultUnavailable, open_vault
+        from armstui.vault import VaultUnavailable, open_vault, read_passphrase_file
 
-        config = profiles.load()
         try:
-            vault = open_vault(config)
-        except VaultUnavailable as exc:
-            raise WorkspaceError(str(exc), exit_code=2) from None
-        return cls({a.alias: a for a in config.accounts}, vault, Journal(profiles.data_dir() / "journal.db"))
+            config = profiles.load()
+        except profiles.ConfigError as exc:
+            raise WorkspaceError(str(exc)) from None
+        if vault is None:
+            try:
+                vault = open_vault(config, read_passphrase_file if config.vault == "file" else None)
+            except VaultUnavailable as exc:
+                raise WorkspaceError(str(exc), exit_code=2, vault_problem=True) from None
+        workspace = cls({a.alias: a for a in config.accounts}, vault, Journal(profiles.data_dir() / "journal.db"))
+        workspace.chosen = (config.monitoring, list(config.sources))
+        return workspace
 
     def close(self) -> None:
         self.journal.close()
