@@ -1,0 +1,231 @@
+"""CS / ACK 2015-12-15 in the sandbox (issue 4), through the official ROA client: clusters per
+account, ack-onepilot's release history, asynchronous install/upgrade/modify/uninstall with
+transitional states and tasks, ErrorAddonInProgress, config validation. The fixture's clock
+runs at speed 200, so a 90 s nominal upgrade lasts 0.45 s."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from alibabacloud_cs20151215 import models as cs
+from Tea.exceptions import TeaException
+
+from armstui.sandbox.services.cs.model import ADDON_RELEASES, NOMINAL_SECONDS
+from tests.support.sandbox import RunningSandbox
+
+ONEPILOT = "ack-onepilot"
+RELEASES = ADDON_RELEASES[ONEPILOT]
+
+
+def _error(fn: Callable[..., Any], *args: Any) -> TeaException:
+    with pytest.raises(TeaException) as info:
+        fn(*args)
+    return info.value
+
+
+def _v(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in text.split("."))
+
+
+@pytest.fixture
+def client(sandbox: RunningSandbox) -> Any:
+    return sandbox.client("cs", "source")
+
+
+def _clusters(client: Any) -> dict[str, str]:
+    """name -> cluster_id"""
+    body = client.describe_clusters_v1(cs.DescribeClustersV1Request(region_id="cn-hangzhou")).body
+    return {c.name: c.cluster_id for c in body.clusters}
+
+
+def _addon(client: Any, cluster_id: str) -> Any:
+    return client.get_cluster_addon_instance(cluster_id, ONEPILOT).body
+
+
+def _install(client: Any, cluster_id: str, version: str | None = None, config: dict | None = None) -> str:
+    item = cs.InstallClusterAddonsRequestBody(name=ONEPILOT, version=version,
+                                              config=json.dumps(config) if config is not None else None)
+    return client.install_cluster_addons(cluster_id, cs.InstallClusterAddonsRequest(body=[item])).body.task_id
+
+
+def _wait_active(client: Any, cluster_id: str, timeout: float = 5.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            addon = _addon(client, cluster_id)
+        except TeaException as err:
+            if err.code == "AddonNotFound":
+                return None
+            raise
+        if addon.state == "active":
+            return addon
+        time.sleep(0.03)
+    raise AssertionError("the addon did not settle")
+
+
+def test_default_world_clusters(client: Any) -> None:
+    body = client.describe_clusters_v1(cs.DescribeClustersV1Request(region_id="cn-hangzhou")).body
+    assert sorted(c.name for c in body.clusters) == ["shop-prod", "shop-staging"]
+    assert body.page_info.total_count == 2
+    assert all(c.region_id == "cn-hangzhou" and c.state == "running" and c.cluster_id for c in body.clusters)
+    page = client.describe_clusters_v1(cs.DescribeClustersV1Request(page_size=1, page_number=2)).body
+    assert len(page.clusters) == 1 and page.page_info.total_count == 2
+    named = client.describe_clusters_v1(cs.DescribeClustersV1Request(name="prod")).body
+    assert [c.name for c in named.clusters] == ["shop-prod"]
+    ids = _clusters(client)
+    detail = client.describe_cluster_detail(ids["shop-prod"]).body
+    assert (detail.cluster_id, detail.name) == (ids["shop-prod"], "shop-prod")
+
+
+def test_clusters_are_scoped_per_account(sandbox: RunningSandbox, client: Any) -> None:
+    ids = _clusters(client)
+    other = sandbox.client("cs", "monitoring")
+    assert other.describe_clusters_v1(cs.DescribeClustersV1Request()).body.clusters == []
+    for call in (lambda: other.describe_cluster_detail(ids["shop-staging"]),
+                 lambda: other.get_cluster_addon_instance(ids["shop-staging"], ONEPILOT),
+                 lambda: other.list_cluster_addon_instances(ids["shop-staging"]),
+                 lambda: _install(other, ids["shop-prod"])):
+        err = _error(call)
+        assert (err.status_code, err.code) == (404, "ErrorClusterNotFound")
+    assert _error(lambda: _addon(client, "c" + "0" * 32)).code == "ErrorClusterNotFound"
+
+
+def test_the_old_onepilot_and_the_bare_cluster(client: Any) -> None:
+    ids = _clusters(client)
+    old = _addon(client, ids["shop-staging"])
+    assert old.state == "active" and _v(old.version) < (3, 0, 14)
+    assert json.loads(old.config) == {"logLevel": "info"}
+    listed = client.list_cluster_addon_instances(ids["shop-staging"]).body.addons
+    assert [(a.name, a.version, a.state) for a in listed] == [(ONEPILOT, old.version, "active")]
+    assert client.list_cluster_addon_instances(ids["shop-prod"]).body.addons == []
+    err = _error(lambda: _addon(client, ids["shop-prod"]))
+    assert (err.status_code, err.code) == (404, "AddonNotFound")
+
+
+def test_install_takes_the_newest_and_passes_through_initial(client: Any) -> None:
+    cluster = _clusters(client)["shop-prod"]
+    task_id = _install(client, cluster)
+    during = _addon(client, cluster)
+    assert (during.state, during.version) == ("initial", RELEASES[-1])
+    task = client.describe_task_info(task_id).body
+    assert (task.task_id, task.state, task.cluster_id) == (task_id, "running", cluster)
+    assert task.task_type == "cluster_addon_install"
+    again = _error(lambda: _install(client, cluster))
+    assert (again.status_code, again.code) == (409, "ErrorAddonInProgress")
+    settled = _wait_active(client, cluster)
+    assert settled.version == RELEASES[-1]
+    assert client.describe_task_info(task_id).body.state == "success"
+    assert _error(lambda: _install(client, cluster)).code == "ErrorAddonAlreadyInstalled"
+
+
+def test_install_a_named_old_version_then_upgrade(client: Any) -> None:
+    cluster = _clusters(client)["shop-prod"]
+    _install(client, cluster, version="3.0.10", config={"logLevel": "debug"})
+    assert _wait_active(client, cluster).version == "3.0.10"
+    versions = client.describe_cluster_addons_version(cluster).body
+    assert versions[ONEPILOT]["version"] == "3.0.10"
+    assert versions[ONEPILOT]["next_version"] == RELEASES[-1] and versions[ONEPILOT]["can_upgrade"] is True
+
+    started = time.monotonic()
+    item = cs.UpgradeClusterAddonsRequestBody(component_name=ONEPILOT, version="3.0.10", next_version="3.0.14")
+    task_id = client.upgrade_cluster_addons(cluster, cs.UpgradeClusterAddonsRequest(body=[item])).body.task_id
+    during = _addon(client, cluster)
+    assert (during.state, during.version) == ("upgrading", "3.0.10")  # the old release runs until it lands
+    modify = cs.ModifyClusterAddonRequest(config=json.dumps({"logLevel": "warn"}))
+    err = _error(lambda: client.modify_cluster_addon(cluster, ONEPILOT, modify))
+    assert (err.status_code, err.code) == (409, "ErrorAddonInProgress")
+    upgraded = _wait_active(client, cluster)
+    took = time.monotonic() - started
+    assert upgraded.version == "3.0.14" and json.loads(upgraded.config) == {"logLevel": "debug"}  # config kept
+    assert took >= NOMINAL_SECONDS["upgrade"] / 200 * 0.8
+    assert client.describe_task_info(task_id).body.state == "success"
+
+    newest = client.describe_cluster_addons_version(cluster).body[ONEPILOT]
+    assert newest["next_version"] == RELEASES[-1]
+    item = cs.UpgradeClusterAddonsRequestBody(component_name=ONEPILOT, version="3.0.14", next_version="3.0.13")
+    down = _error(lambda: client.upgrade_cluster_addons(cluster, cs.UpgradeClusterAddonsRequest(body=[item])))
+    assert down.code == "InvalidParameter.NextVersion"
+    stale = cs.UpgradeClusterAddonsRequestBody(component_name=ONEPILOT, version="3.0.10", next_version=RELEASES[-1])
+    assert _error(lambda: client.upgrade_cluster_addons(cluster, cs.UpgradeClusterAddonsRequest(body=[stale]))).code \
+        == "InvalidParameter.Version"
+
+
+def test_the_newest_release_has_nothing_to_upgrade_to(client: Any) -> None:
+    cluster = _clusters(client)["shop-prod"]
+    _install(client, cluster)
+    _wait_active(client, cluster)
+    info = client.describe_cluster_addons_version(cluster).body[ONEPILOT]
+    assert (info["next_version"], info["can_upgrade"]) == ("", False)
+
+
+def test_unknown_releases_and_addons_are_refused(client: Any) -> None:
+    cluster = _clusters(client)["shop-prod"]
+    err = _error(lambda: _install(client, cluster, version="9.9.9"))
+    assert (err.status_code, err.code) == (400, "InvalidParameter.Version")
+    assert "9.9.9" in err.message
+    item = cs.InstallClusterAddonsRequestBody(name="no-such-addon")
+    unknown = _error(lambda: client.install_cluster_addons(cluster, cs.InstallClusterAddonsRequest(body=[item])))
+    assert unknown.code == "InvalidParameter.Addon"
+    assert client.list_cluster_addon_instances(cluster).body.addons == []
+
+
+def test_modify_config_with_updating_state(client: Any) -> None:
+    cluster = _clusters(client)["shop-staging"]
+    config = {"accessKey": "LTAI" + "k" * 20, "accessKeySecret": "s" * 30, "uid": "1234567890123456",
+              "logLevel": "info", "replicaCount": 2, "ARMS_REPORT_REGION": "cn-shanghai"}
+    client.modify_cluster_addon(cluster, ONEPILOT, cs.ModifyClusterAddonRequest(config=json.dumps(config)))
+    during = _addon(client, cluster)
+    assert during.state == "updating" and json.loads(during.config) == {"logLevel": "info"}  # old config still runs
+    assert json.loads(_wait_active(client, cluster).config) == config
+
+
+@pytest.mark.parametrize(("config", "named"), [
+    ({"accessKey": "x", "bogusKey": "y"}, "bogusKey"),
+    ({"logLevel": {"nested": True}}, "logLevel"),
+])
+def test_bad_config_is_refused_naming_the_key(client: Any, config: dict, named: str) -> None:
+    cluster = _clusters(client)["shop-staging"]
+    err = _error(lambda: client.modify_cluster_addon(cluster, ONEPILOT, cs.ModifyClusterAddonRequest(config=json.dumps(config))))
+    assert (err.status_code, err.code) == (400, "InvalidParameter.Config")
+    assert named in err.message
+    assert _addon(client, cluster).state == "active"  # nothing started
+    install = _error(lambda: _install(client, _clusters(client)["shop-prod"], config=config))
+    assert install.code == "InvalidParameter.Config" and named in install.message
+
+
+def test_config_that_is_not_json_is_refused(client: Any) -> None:
+    cluster = _clusters(client)["shop-staging"]
+    err = _error(lambda: client.modify_cluster_addon(cluster, ONEPILOT, cs.ModifyClusterAddonRequest(config="{oops")))
+    assert err.code == "InvalidParameter.Config"
+
+
+def test_uninstall_passes_through_deleting(client: Any) -> None:
+    cluster = _clusters(client)["shop-staging"]
+    request = cs.UnInstallClusterAddonsRequest(addons=[cs.UnInstallClusterAddonsRequestAddons(name=ONEPILOT)])
+    task_id = client.un_install_cluster_addons(cluster, request).body.task_id
+    assert _addon(client, cluster).state == "deleting"
+    assert _error(lambda: client.un_install_cluster_addons(cluster, request)).code == "ErrorAddonInProgress"
+    assert _wait_active(client, cluster) is None
+    assert client.describe_task_info(task_id).body.state == "success"
+    assert client.list_cluster_addon_instances(cluster).body.addons == []
+    gone = _error(lambda: client.un_install_cluster_addons(cluster, request))
+    assert (gone.status_code, gone.code) == (404, "ErrorAddonNotFound")
+    not_installed = cs.UpgradeClusterAddonsRequestBody(component_name=ONEPILOT, next_version=RELEASES[-1])
+    assert _error(lambda: client.upgrade_cluster_addons(cluster, cs.UpgradeClusterAddonsRequest(body=[not_installed]))).code \
+        == "ErrorAddonNotFound"
+
+
+def test_tasks_are_scoped_per_account(sandbox: RunningSandbox, client: Any) -> None:
+    task_id = _install(client, _clusters(client)["shop-prod"])
+    err = _error(lambda: sandbox.client("cs", "monitoring").describe_task_info(task_id))
+    assert (err.status_code, err.code) == (404, "ErrorTaskNotFound")
+    assert _error(lambda: client.describe_task_info("T-nosuchtask")).code == "ErrorTaskNotFound"
+
+
+def test_cs_errors_use_the_roa_shape(client: Any) -> None:
+    err = _error(lambda: client.describe_cluster_detail("c-missing"))
+    assert err.data["code"] == "ErrorClusterNotFound" and err.data["requestId"] and err.data["message"]
