@@ -13,7 +13,7 @@ Steps (DESIGN.md, the seed's procedure):
 
 from __future__ import annotations
 
-from armstui.cloud import arms, cs, ram
+from armstui.cloud import cs, ram
 from armstui.flows.context import FlowContext
 from armstui.flows.ram_steps import UserExists, UserPolicies, access_steps, attached_or_none
 from armstui.flows.setup import Setup
@@ -123,8 +123,10 @@ class OnepilotRunning(Step):
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
         session = ctx.session(self.account)
         if seen.facts.get("action") == "upgrade":
+            self.expected_seconds = 90.0  # an onepilot upgrade takes a minute or two
             await cs.upgrade_addon(session, self.cluster_id, ONEPILOT, seen.facts["version"])
         else:
+            self.expected_seconds = 60.0
             await cs.install_addon(session, self.cluster_id, ONEPILOT)
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
@@ -137,6 +139,7 @@ class OnepilotConfig(Step):
     """onepilot's config holds A's reporting key and A's uid; other keys are kept."""
 
     settle_timeout = 600.0
+    expected_seconds = 20.0  # onepilot restarts with the new config
 
     def __init__(self, setup: Setup, source: str, cluster_id: str, cluster_name: str, monitoring_uid: str,
                  key_step: str, onepilot_step: str) -> None:
@@ -197,7 +200,8 @@ class ClusterReports(Step):
         self.depends_on = (config_step,)
 
     async def observe(self, ctx: FlowContext) -> Observation:
-        apps = [a for a in await arms.list_trace_apps(ctx.session(self.monitoring)) if a.cluster_id == self.cluster_id]
+        apps = [a for a in await ctx.trace_apps(self.monitoring, newer_than=ctx.applied_at.get(self.depends_on[0], 0.0))
+                if a.cluster_id == self.cluster_id]
         if apps:
             names = ", ".join(sorted(a.app_name for a in apps))
             return Observation(True, f"{len(apps)} app(s) report into {self.monitoring}: {names}",

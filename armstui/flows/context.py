@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,9 @@ class FlowContext:
     facts: dict[str, Any] = field(default_factory=dict)  # step id -> facts it observed
     time_scale: float = 1.0  # divides waits (tests and the sandbox run faster)
     allow_replace_orphan_key: bool = False  # the operator said yes to replacing a key we lack
+    applied_at: dict[str, float] = field(default_factory=dict)  # step id -> when its last apply returned (monotonic)
+    _apps: dict[str, tuple[float, list[Any]]] = field(default_factory=dict)  # alias -> (fetched at, apps)
+    _apps_pending: dict[str, tuple[float, Any]] = field(default_factory=dict)
 
     def session(self, alias: str) -> Any:
         try:
@@ -24,6 +28,33 @@ class FlowContext:
 
     def fact(self, step_id: str, name: str, default: Any = None) -> Any:
         return self.facts.get(step_id, {}).get(name, default)
+
+    async def trace_apps(self, alias: str, *, newer_than: float = 0.0) -> list[Any]:
+        """A's ListTraceApps, shared by every step that needs it.
+
+        Dozens of steps prove their reporting with the same listing; concurrent askers share
+        one call, and a listing fetched after ``newer_than`` (time.monotonic()) is reused, so
+        a proof never looks at a listing older than its own change."""
+        from armstui.cloud import arms
+
+        cached = self._apps.get(alias)
+        if cached is not None and cached[0] >= newer_than:
+            return cached[1]
+        pending = self._apps_pending.get(alias)
+        if pending is None or pending[0] < newer_than:
+            started = time.monotonic()
+            task = asyncio.ensure_future(arms.list_trace_apps(self.session(alias)))
+            pending = (started, task)
+            self._apps_pending[alias] = pending
+            task.add_done_callback(lambda t, a=alias, s=started: self._remember_apps(a, s, t))
+        return await asyncio.shield(pending[1])
+
+    def _remember_apps(self, alias: str, started: float, task: asyncio.Future[Any]) -> None:
+        if not task.cancelled() and task.exception() is None:
+            if alias not in self._apps or self._apps[alias][0] < started:
+                self._apps[alias] = (started, task.result())
+        if self._apps_pending.get(alias, (None, None))[1] is task:
+            del self._apps_pending[alias]
 
     async def read_secret(self, name: str) -> str | None:
         """Keyring calls block (and may time out): keep them off the event loop."""

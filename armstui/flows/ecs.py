@@ -66,6 +66,7 @@ class AgentReports(Step):
 
     settle_timeout = 900.0
     poll_interval = 5.0
+    expected_seconds = 20.0  # download, unzip, restart
 
     def __init__(self, setup: Setup, source: str, instance: ecs.Instance, key_step: str, region: str) -> None:
         self.flow, self.account, self.instance, self.monitoring = "ecs", source, instance, setup.monitoring
@@ -76,6 +77,17 @@ class AgentReports(Step):
         self.title = f"{self.app_name} on {instance.instance_name or instance.instance_id} reports into {setup.monitoring}"
         self.depends_on = (key_step,)
         self._invoke_id: str | None = None
+
+    def _is_mine(self, app: arms.TraceApp) -> bool:
+        """This instance's application: its name, and (where ARMS lists it) the instance.
+
+        Apps of the same name on other hosts are not this one's proof. ARMS's per-host
+        detail for ECS apps is UNCONFIRMED in the reference; the sandbox labels each ECS app
+        ``instanceId=<id>``."""
+        if app.app_name != self.app_name:
+            return False
+        hosts = [label.split("=", 1)[1] for label in app.labels if label.startswith("instanceId=")]
+        return not hosts or self.instance.instance_id in hosts
 
     def _script(self, ctx: FlowContext) -> str:
         return install_script(self.region, ctx.fact(self.key_step, "license_key", ""), self.app_name, self.service)
@@ -89,7 +101,7 @@ class AgentReports(Step):
             if mine and mine[0].status != "Success":
                 output = (mine[0].output or "").strip().splitlines()[-3:]
                 return Observation(False, f"install {mine[0].status} (exit {mine[0].exit_code}): {' / '.join(output)}")
-        apps = [a for a in await arms.list_trace_apps(ctx.session(self.monitoring)) if a.app_name == self.app_name]
+        apps = [a for a in await ctx.trace_apps(self.monitoring, newer_than=ctx.applied_at.get(self.id, 0.0)) if self._is_mine(a)]
         if apps:
             return Observation(True, f"{self.app_name} reports into {self.monitoring}")
         if not self.install:

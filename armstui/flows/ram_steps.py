@@ -73,7 +73,7 @@ class UserPolicies(Step):
         return Observation(True, "attached: " + ", ".join(name for _, name in self.policies))
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
-        for policy_type, name in await self._missing(ctx):
+        for policy_type, name in seen.facts["missing"]:
             await ram.attach_policy_to_user(ctx.session(self.account), self.user, name, policy_type)
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
@@ -125,7 +125,7 @@ class RolePolicies(Step):
         return Observation(True, "attached: " + ", ".join(n for _, n in self.policies))
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
-        for policy_type, name in await self._missing(ctx):
+        for policy_type, name in seen.facts["missing"]:
             await ram.attach_policy_to_role(ctx.session(self.account), self.role, name, policy_type)
 
     def planned_calls(self, seen: Observation | None) -> list[str]:

@@ -25,7 +25,7 @@ from armstui.flows.context import FlowContext
 from armstui.flows.step import Observation, Outcome, Step
 from armstui.vault import redact
 
-MAX_APPLY_ATTEMPTS = 3
+MAX_APPLY_ATTEMPTS = 4
 MODES = ("apply", "verify", "plan")
 
 # The step whose coroutine is running; the call log attributes each cloud call to it.
@@ -213,6 +213,13 @@ class Runner:
                 if not getattr(exc, "retryable", False) or attempt == MAX_APPLY_ATTEMPTS:
                     raise
                 # The answer was lost: maybe the change happened. Look before trying again.
+                await self.ctx.sleep(step.poll_interval * attempt)
+            finally:
+                self.ctx.applied_at[step.id] = time.monotonic()
+            if step.expected_seconds:
+                # Looking before the change can have landed only costs calls (and rate limit).
+                self._set(state, Outcome.RUNNING, f"waiting ~{step.expected_seconds:g} s for the change to land")
+                await self.ctx.sleep(step.expected_seconds)
             self._set(state, Outcome.RUNNING, "verifying")
             seen = await self._observe_settled(step, state)
             if seen.holds:

@@ -58,6 +58,7 @@ class Step:
     observe_mutates: bool = False  # a proof that needs a short-lived change (never run in a plan)
     settle_timeout: float = 600.0  # nominal seconds to wait for a pending change
     poll_interval: float = 5.0  # nominal seconds between observations while pending
+    expected_seconds: float = 0.0  # how long apply's change usually takes: the first look waits this long
 
     async def observe(self, ctx: FlowContext) -> Observation:
         raise NotImplementedError

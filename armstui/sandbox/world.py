@@ -115,7 +115,7 @@ def seed(state: SandboxState, world: str = "default", *, sources: int = 10, clus
                 onepilot = ("3.0.12", {"logLevel": "info"}) if c % 2 == 0 else None
                 create_cluster(state, source, f"s{s:02d}-cluster{c:02d}", _workloads(f"s{s:02d}c{c:02d}", 2, 0), onepilot)
             for n in range(1, per_account + 1):
-                create_instance(state, source, f"s{s:02d}-vm{n:03d}", f"app{n:03d}")
+                create_instance(state, source, f"s{s:02d}-vm{n:03d}", f"s{s:02d}-app{n:03d}")
 
 
 def accounts_by_alias(state: SandboxState) -> dict[str, dict]:

@@ -1,0 +1,54 @@
+"""fanout: a full ACK + ECS setup across an organisation, with 50 ms added to every call.
+
+World ``large`` (quick: 4 source accounts x 4 clusters, 40 instances; full: 10 x 10, 200),
+latency=50ms on every sandbox call, simulated durations at speed 100 (an onepilot upgrade,
+90 s nominal, takes 0.9 s). Measured in a fresh process each (benchmarks/fanout_harness.py).
+
+Figures:
+- ``fanout.wall``: wall time of the whole setup vs the critical-path bound, measured in the
+  same run as the same flows on a world of one source account with one cluster and one
+  instance: that run *is* one chain of dependent calls (x latency) plus the simulated
+  durations, and every chain of the large world is as long. Target <= 2.0.
+- ``fanout.calls``: cloud calls made vs the minimum needed (per step: one observation, its
+  changes, one observation to verify; plus one discovery call per source account and
+  flow). Target <= 1.1.
+- ``fanout.vs_sequential``: wall time vs running the chains one at a time, estimated as
+  (number of chains) x (one chain's wall time). Target >= 10 (higher is better).
+- ``fanout.peak_rss``: peak RSS of the process that ran the large setup (MB), vs the
+  one-chain run.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from benchmarks.result import Figure
+
+HARNESS = Path(__file__).with_name("fanout_harness.py")
+
+
+def _measure(sources: int, clusters: int, instances: int) -> dict:
+    out = subprocess.run([sys.executable, str(HARNESS), str(sources), str(clusters), str(instances)],
+                         capture_output=True, text=True, timeout=900)
+    if out.returncode != 0:
+        raise RuntimeError(f"fanout harness failed: {out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run(quick: bool) -> list[Figure]:
+    size = (4, 4, 40) if quick else (10, 10, 200)
+    chain = _measure(1, 1, 1)
+    large = _measure(*size)
+    chains = size[0] * size[1] + size[2]  # one per cluster and one per instance
+    note = f"{size[0]} sources x {size[1]} clusters, {size[2]} instances; exit codes {large['exit_codes']}"
+    return [
+        Figure("fanout.wall", large["wall"], "s", chain["wall"], target=2.0, note=note),
+        Figure("fanout.calls", large["calls"], "calls", large["minimum_calls"], target=1.1,
+               note=f"mutating {large['mutating_calls']}"),
+        Figure("fanout.vs_sequential", chains * chain["wall"], "s", large["wall"], target=10.0, higher_is_better=True,
+               note=f"estimated one-at-a-time: {chains} chains x {chain['wall']:.2f} s"),
+        Figure("fanout.peak_rss", large["peak_rss_mb"], "MB", chain["peak_rss_mb"], note="headless runner process"),
+    ]
