@@ -58,8 +58,10 @@ def _rate(name: str, text: str) -> float:
 
 def _latency(text: str) -> tuple[float, float]:
     raw = text.strip().removesuffix("ms")
-    low, _, high = raw.partition("-")
+    low, dash, high = raw.partition("-")
     try:
+        if dash and not high:
+            raise ValueError
         lo, hi = float(low), float(high or low)
     except ValueError:
         raise ValueError(f"faults: latency must look like 50ms or 10-80ms (got {text!r})") from None
@@ -75,8 +77,21 @@ def _apply_then_fail(value: Any) -> dict[str, int]:
         if not item:
             continue
         action, _, times = item.partition(":")
-        out[action] = int(times) if times else 1
+        try:
+            count = int(times) if times else 1
+        except ValueError:
+            count = 0
+        if count < 1:
+            raise ValueError(f"faults: apply-then-fail wants ACTION or ACTION:N with N >= 1 (got {item!r})")
+        out[action] = count
     return out
+
+
+def _seed(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"faults: seed must be an integer (got {value!r})") from None
 
 
 def parse(spec: dict[str, Any]) -> FaultSpec:
@@ -92,7 +107,7 @@ def parse(spec: dict[str, Any]) -> FaultSpec:
         drop=_rate("drop", str(spec.get("drop", 0))),
         apply_then_fail=_apply_then_fail(spec.get("apply-then-fail", [])),
         only=frozenset(only if isinstance(only, list) else [a for a in str(only).split(",") if a]),
-        seed=int(spec["seed"]) if "seed" in spec else None,
+        seed=_seed(spec["seed"]) if "seed" in spec else None,
     )
 
 
