@@ -169,17 +169,29 @@ class SandboxApp:
     async def _admin_health(self, request: web.Request) -> web.Response:
         return web.json_response({"ok": True, "requests": self.request_count})
 
-    async def _admin_faults(self, request: web.Request) -> web.Response:
-        spec = await request.json()
+    @staticmethod
+    async def _admin_spec(request: web.Request) -> dict[str, Any]:
+        """The admin request's body, which must be a JSON object (ValueError otherwise)."""
         try:
-            self.state.faults.configure(spec)
+            spec = json.loads(await request.read() or b"{}")
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise ValueError("the body must be a JSON object") from None
+        if not isinstance(spec, dict):
+            raise ValueError("the body must be a JSON object")
+        return spec
+
+    async def _admin_faults(self, request: web.Request) -> web.Response:
+        try:
+            self.state.faults.configure(await self._admin_spec(request))
         except (ValueError, TypeError) as exc:
             return web.json_response({"error": str(exc)}, status=400)
         return web.json_response({"ok": True})
 
     async def _admin_clock(self, request: web.Request) -> web.Response:
-        spec = await request.json()
-        speed = float(spec.get("speed", 0))
+        try:
+            speed = float((await self._admin_spec(request)).get("speed", 0))
+        except (ValueError, TypeError) as exc:
+            return web.json_response({"error": f"speed: {exc}"}, status=400)
         if speed <= 0:
             return web.json_response({"error": "speed: must be positive"}, status=400)
         self.state.clock.speed = speed
