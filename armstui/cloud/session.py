@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from armstui.cloud.calllog import CallLog, CallRecord
+from armstui.cloud import killpoint
 from armstui.cloud.errors import CloudError, from_sdk
 from armstui.model import Credentials
 
@@ -183,7 +184,11 @@ class CloudSession:
             try:
                 return await self._attempt(service, action, invoke, client, attempt, mutating)
             except CloudError as error:
-                if mutating or not error.retryable or attempt >= self.retry.max_attempts:
+                # A throttled change was refused at the gateway, before the service acted:
+                # sending it again cannot make it twice. Any other failed change may have
+                # happened, so the flow looks before trying again.
+                safe_to_repeat = not mutating or error.code.startswith("Throttling")
+                if not safe_to_repeat or not error.retryable or attempt >= self.retry.max_attempts:
                     raise
                 pause = self.retry.delay(attempt)
                 if time.monotonic() - began + pause > self.retry.max_total:
@@ -194,12 +199,15 @@ class CloudSession:
                        attempt: int, mutating: bool) -> Any:
         async with self._semaphore(service):
             started_at, began = time.time(), time.perf_counter()
+            number = killpoint.before_mutation() if mutating else 0
             try:
                 response = await invoke(client, self.runtime)
             except Exception as exc:
                 error = from_sdk(exc, service, action, self.alias, self.endpoint_for(service))
                 self._log(service, action, started_at, began, error.code, error.request_id, attempt, mutating)
                 raise error from None
+            if mutating:
+                killpoint.after_mutation(number)
             self._log(service, action, started_at, began, "ok", response_request_id(response), attempt, mutating)
             return response
 

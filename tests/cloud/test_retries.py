@@ -68,9 +68,9 @@ async def test_retries_stop_when_the_time_budget_is_spent(sandbox: RunningSandbo
     assert _outcomes(call_log) == [(1, "ServiceUnavailable")]
 
 
-async def test_a_mutating_call_is_never_retried(sandbox: RunningSandbox, session_of: Callable[..., CloudSession],
-                                                call_log: CallLog) -> None:
-    sandbox.state.faults = FailFirst(1, 400, "Throttling.User")
+async def test_a_mutating_call_that_may_have_happened_is_never_retried(
+        sandbox: RunningSandbox, session_of: Callable[..., CloudSession], call_log: CallLog) -> None:
+    sandbox.state.faults = FailFirst(1, 503, "ServiceUnavailable")
 
     async def invoke(client, runtime):
         return await client.get_caller_identity_with_options_async(runtime)
@@ -78,7 +78,19 @@ async def test_a_mutating_call_is_never_retried(sandbox: RunningSandbox, session
     with pytest.raises(CloudError) as caught:
         await session_of("monitoring").call("sts", "GetCallerIdentity", invoke, mutating=True)
     assert caught.value.retryable  # the flow observes, then decides whether to apply again
-    assert [(r.attempt, r.outcome, r.mutating) for r in call_log.records()] == [(1, "Throttling.User", True)]
+    assert [(r.attempt, r.outcome, r.mutating) for r in call_log.records()] == [(1, "ServiceUnavailable", True)]
+
+
+async def test_a_throttled_mutating_call_is_repeated(sandbox: RunningSandbox, session_of: Callable[..., CloudSession],
+                                                     call_log: CallLog) -> None:
+    # Throttling is refused at the gateway before the service acts: repeating cannot apply twice.
+    sandbox.state.faults = FailFirst(1, 400, "Throttling.User")
+
+    async def invoke(client, runtime):
+        return await client.get_caller_identity_with_options_async(runtime)
+
+    await session_of("monitoring").call("sts", "GetCallerIdentity", invoke, mutating=True)
+    assert [(r.attempt, r.outcome) for r in call_log.records()] == [(1, "Throttling.User"), (2, "ok")]
 
 
 async def test_a_permanent_error_is_not_retried(sandbox: RunningSandbox, session_of: Callable[..., CloudSession],
