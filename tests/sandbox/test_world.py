@@ -1,0 +1,148 @@
+"""The seeded worlds (DESIGN.md "The sandbox's default world"; armstui/sandbox/world.py), seen
+through the SDK where an API shows it and through the state where none does (workload labels,
+agents). The large world's sizes are checked; its speed is measured and printed, not asserted."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Iterator
+
+import pytest
+from alibabacloud_arms20190808 import models as arms
+from alibabacloud_cs20151215 import models as cs
+from alibabacloud_ecs20140526 import models as ecs
+from alibabacloud_ram20150501 import models as ram
+
+from armstui.sandbox.server import SandboxServer
+from armstui.sandbox.state import open_state
+from armstui.sandbox.world import accounts_by_alias
+from tests.support.sandbox import RunningSandbox
+
+REGION = "cn-hangzhou"
+
+
+def _v(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in text.split("."))
+
+
+def test_default_accounts(sandbox: RunningSandbox) -> None:
+    assert set(sandbox.accounts) == {"monitoring", "source", "outsider"}
+    uids = {a["uid"] for a in sandbox.accounts.values()}
+    assert len(uids) == 3 and all(len(u) == 16 and u.isdigit() and u[0] != "0" for u in uids)
+    for alias, account in sandbox.accounts.items():
+        who = sandbox.client("sts", alias).get_caller_identity().body
+        assert (who.account_id, who.identity_type) == (account["uid"], "Account")
+        assert account["access_key_id"].startswith("LTAI") and len(account["access_key_id"]) == 24
+        assert sandbox.client("ram", alias).list_users(ram.ListUsersRequest()).body.users.user == []
+        assert sandbox.client("ram", alias).list_roles(ram.ListRolesRequest()).body.roles.role == []
+    assert sandbox.state.region == REGION
+
+
+def test_monitoring_has_arms_activated_and_nothing_else(sandbox: RunningSandbox) -> None:
+    a = sandbox.uid("monitoring")
+    seeded = sandbox.state.store.get("arms.license", f"{a}/{REGION}")
+    assert seeded is not None  # activated before anyone asked
+    key = sandbox.client("arms", "monitoring").describe_trace_license_key(
+        arms.DescribeTraceLicenseKeyRequest(region_id=REGION)).body.license_key
+    assert key == seeded["LicenseKey"]
+    assert sandbox.client("cs", "monitoring").describe_clusters_v1(cs.DescribeClustersV1Request()).body.clusters == []
+    assert sandbox.client("ecs", "monitoring").describe_instances(
+        ecs.DescribeInstancesRequest(region_id=REGION)).body.instances.instance == []
+
+
+def test_source_has_two_clusters_one_bare_one_with_an_old_onepilot(sandbox: RunningSandbox) -> None:
+    client = sandbox.client("cs", "source")
+    clusters = client.describe_clusters_v1(cs.DescribeClustersV1Request()).body.clusters
+    assert len(clusters) == 2
+    addons = {c.name: client.list_cluster_addon_instances(c.cluster_id).body.addons for c in clusters}
+    bare = [name for name, found in addons.items() if not found]
+    old = [found[0] for found in addons.values() if found]
+    assert len(bare) == 1 and len(old) == 1
+    assert old[0].name == "ack-onepilot" and _v(old[0].version) < (3, 0, 14)
+    for cluster in sandbox.state.store.list("cs.cluster", f"{sandbox.uid('source')}/"):
+        java = [w for w in cluster["workloads"] if w["language"] == "java"]
+        labelled = [w for w in java if w["labels"].get("armsPilotAutoEnable") == "on"]
+        assert len(labelled) >= 2 and len(java) > len(labelled)  # a few labelled, one that is not
+
+
+def test_source_has_three_instances_with_java_apps_and_no_agent(sandbox: RunningSandbox) -> None:
+    instances = sandbox.client("ecs", "source").describe_instances(
+        ecs.DescribeInstancesRequest(region_id=REGION)).body.instances.instance
+    assert len(instances) == 3 and all(i.status == "Running" and i.ostype == "linux" for i in instances)
+    for record in sandbox.state.store.list("ecs.instance", f"{sandbox.uid('source')}/"):
+        assert record["java_apps"] and all(app["agent"] is None for app in record["java_apps"])
+    ecs_apps = [a for a in sandbox.client("arms", "source").list_trace_apps(
+        arms.ListTraceAppsRequest(region_id=REGION)).body.trace_apps if a.source == "ECS"]
+    assert ecs_apps == []
+
+
+def test_outsider_owns_nothing(sandbox: RunningSandbox) -> None:
+    assert sandbox.client("cs", "outsider").describe_clusters_v1(cs.DescribeClustersV1Request()).body.clusters == []
+    assert sandbox.client("ecs", "outsider").describe_instances(
+        ecs.DescribeInstancesRequest(region_id=REGION)).body.instances.instance == []
+
+
+def test_an_unknown_world_is_refused() -> None:
+    with pytest.raises(ValueError, match="world"):
+        open_state(None, world="huge")
+
+
+@pytest.fixture(scope="module")
+def large() -> Iterator[tuple[RunningSandbox, float]]:
+    started = time.perf_counter()
+    state = open_state(None, world="large", speed=200)
+    seeded = time.perf_counter() - started
+    server = SandboxServer(state)
+    server.start_in_thread()
+    try:
+        yield RunningSandbox(state, server, accounts_by_alias(state)), seeded
+    finally:
+        server.stop_thread()
+
+
+def test_large_world_sizes(large: tuple[RunningSandbox, float]) -> None:
+    sandbox, _ = large
+    sources = sorted(a for a in sandbox.accounts if a.startswith("source-"))
+    assert sources == [f"source-{n:02d}" for n in range(1, 11)]
+    assert {"monitoring", "outsider"} <= set(sandbox.accounts)
+    store = sandbox.state.store
+    assert store.count("cs.cluster") == 100 and store.count("ecs.instance") == 200
+    client = sandbox.client("cs", "source-03")
+    body = client.describe_clusters_v1(cs.DescribeClustersV1Request(page_size=100)).body
+    assert body.page_info.total_count == 10
+    instances = sandbox.client("ecs", "source-07").describe_instances(
+        ecs.DescribeInstancesRequest(region_id=REGION, max_results=100)).body
+    assert instances.total_count == 20
+
+
+def test_large_world_list_trace_apps_speed(large: tuple[RunningSandbox, float]) -> None:
+    """Reported, not asserted: seeding time and ListTraceApps latency over 100 clusters and 200
+    instances (each call recomputes who reports where)."""
+    sandbox, seeded = large
+    source = sandbox.client("arms", "source-01")
+    monitoring = sandbox.client("arms", "monitoring")
+    request = arms.ListTraceAppsRequest(region_id=REGION)
+    apps = source.list_trace_apps(request).body.trace_apps
+    assert len(apps) == 10  # five clusters with the old onepilot, two labelled workloads each
+    assert monitoring.list_trace_apps(request).body.trace_apps == []
+
+    def timed(client: object, n: int = 10) -> float:
+        samples = []
+        for _ in range(n):
+            started = time.perf_counter()
+            client.list_trace_apps(request)  # type: ignore[attr-defined]
+            samples.append(time.perf_counter() - started)
+        return statistics.median(samples)
+
+    source_ms, monitoring_ms = timed(source) * 1000, timed(monitoring) * 1000
+    sts = sandbox.client("sts", "source-01")
+    baseline_ms = statistics.median(_time(sts.get_caller_identity) for _ in range(10)) * 1000
+    print(f"\nlarge world: seeded in {seeded * 1000:.0f} ms; ListTraceApps median {source_ms:.1f} ms (source-01, "
+          f"{len(apps)} apps), {monitoring_ms:.1f} ms (monitoring); GetCallerIdentity baseline {baseline_ms:.1f} ms")
+
+
+def _time(fn: object) -> float:
+    started = time.perf_counter()
+    fn()  # type: ignore[operator]
+    return time.perf_counter() - started
