@@ -1,32 +1,336 @@
-"""The App: screens, bindings, command palette, theme."""
+"""The App: screens, bindings, command palette, theme. Never imports an SDK: cloud work
+goes through armstui.flows, in workers (armstui/tui/workers.py).
+
+Injection point for tests and scripts: ``ArmsTui(workspace_factory=...)`` opens whatever
+workspace the callable returns (e.g. one on a running test sandbox), and ``clock`` is
+what elapsed times are measured against.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import asyncio
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
+from textual.binding import Binding
+from textual.reactive import var
+from textual.screen import ModalScreen
+from textual.signal import Signal
 
 from armstui import __version__
-from armstui.tui.screens.welcome import WelcomeScreen
+from armstui.tui import messages as msg
+from armstui.tui.commands import ArmsCommands
+from armstui.tui.state import AppState
+from armstui.tui.workers import CloudWorkers
 
 if TYPE_CHECKING:
     from armstui.cli.common import SandboxOptions
+    from armstui.flows.setup import Setup
+
+SCREENS_BY_NAME = ("welcome", "accounts", "ack", "ecs", "role", "checklist", "identity")
 
 
-class ArmsTui(App[None]):
+class ArmsTui(CloudWorkers, App[None]):
     """armstui's terminal app."""
 
     TITLE = "armstui"
     SUB_TITLE = f"ARMS cross-account monitoring · {__version__}"
     CSS_PATH = "armstui.tcss"
-    BINDINGS = [("q", "quit", "Quit")]
+    COMMANDS = App.COMMANDS | {ArmsCommands}
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    BINDINGS = [
+        Binding("a", "show('accounts')", "Accounts", id="accounts"),
+        Binding("k", "show('ack')", "ACK", show=False, id="flow-ack"),
+        Binding("e", "show('ecs')", "ECS", show=False, id="flow-ecs"),
+        Binding("r", "show('role')", "Role", show=False, id="flow-role"),
+        Binding("c", "show('checklist')", "Checklist", id="checklist"),
+        Binding("i", "show('identity')", "Identity", id="identity"),
+        Binding("l", "toggle_call_log", "Calls", id="call-log"),
+        Binding("escape", "show('welcome')", "Home", show=False, id="home"),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, id="interrupt"),
+    ]
 
-    def __init__(self, sandbox: SandboxOptions | None = None) -> None:
+    show_call_log: var[bool] = var(False)
+
+    def __init__(self, sandbox: SandboxOptions | None = None, *,
+                 workspace_factory: Callable[[], Any] | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         super().__init__()
         self.sandbox = sandbox
+        self.clock = clock
+        self.state = AppState(sandbox=bool(sandbox and sandbox.enabled))
+        self._factory = workspace_factory
+        self._records: list[Any] = []
+        self.changed: Signal[str] = Signal(self, "armstui-changed")
+        self.calls: Signal[Any] = Signal(self, "armstui-calls")
+
+    # --- start ----------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        from armstui.tui.screens.welcome import WelcomeScreen
+
         self.push_screen(WelcomeScreen())
+        if self._factory is not None:
+            self.open_workspace(self._factory)
+        elif self.state.sandbox:
+            self.action_use_sandbox()
+        else:
+            from armstui.tui.opening import real_factory
+
+            self.open_workspace(real_factory())
+
+    def action_use_sandbox(self) -> None:
+        from armstui.cli.common import SandboxOptions
+        from armstui.tui.opening import sandbox_factory
+
+        self.sandbox = self.sandbox if self.sandbox and self.sandbox.enabled else SandboxOptions(True, None)
+        self.state.sandbox = True
+        self.state.workspace = None
+        self.changed.publish("workspace")
+        self.open_workspace(sandbox_factory(self.sandbox))
+
+    def on_workspace_opened(self, message: msg.WorkspaceOpened) -> None:
+        self.state.workspace = message.workspace
+        monitoring, sources = None, []
+        if not self.state.sandbox:
+            from armstui.tui import account_ops
+
+            try:
+                monitoring, sources = account_ops.saved_roles()
+            except Exception:  # a broken config was reported when it was opened
+                pass
+        self.state.choose_defaults(monitoring, sources)
+        self._load_journal()
+        self.changed.publish("workspace")
+        if self.state.accounts:
+            self.refresh_identities()
+        self._offer_resume()
+
+    def on_workspace_failed(self, message: msg.WorkspaceFailed) -> None:
+        if message.vault_unavailable:
+            from armstui.tui.screens.vault_choice import VaultChoiceScreen
+
+            self.push_screen(VaultChoiceScreen(message.text), self._vault_chosen)
+            return
+        self.notify(message.text, title="Cannot open the workspace", severity="error", timeout=15)
+        self.changed.publish("workspace")
+
+    def _vault_chosen(self, choice: tuple[str, str | None] | None) -> None:
+        if choice is None:
+            self.notify("No vault: accounts whose secrets are in the vault cannot be used. "
+                        "The sandbox works without one (ctrl+p, Use the sandbox).", severity="warning")
+            return
+        from armstui.tui.opening import real_factory
+
+        self.open_workspace(real_factory(*choice))
+
+    def _load_journal(self) -> None:
+        from armstui.flows.setup import FLOWS
+
+        workspace = self.state.workspace
+        for flow in FLOWS:
+            run = workspace.journal.last_run(flow=flow)
+            if run and run["steps"]:
+                self.state.checklist.load_run(run)
+                self.state.setups.setdefault(flow, setup_from_key(run["setup_key"]))
+
+    def _offer_resume(self) -> None:
+        from armstui.flows.setup import FLOWS
+        from armstui.tui.screens.confirm import ConfirmScreen
+
+        for flow in FLOWS:
+            run = self.state.workspace.journal.last_run(flow=flow, modes=("apply",))
+            if run is None or run["finished_at"] is not None:
+                continue
+            setup = setup_from_key(run["setup_key"])
+            done = sum(1 for s in run["steps"] if s["outcome"] in ("ok", "already"))
+            started = time.strftime("%Y-%m-%d %H:%M", time.localtime(run["started_at"]))
+            text = (f"The {flow.upper()} apply for {setup.monitoring} ← {', '.join(setup.sources)} started "
+                    f"{started} did not finish ({done} of {run['step_count']} steps held). Steps are "
+                    f"idempotent: resuming runs it again, and what holds shows as 'already'.")
+
+            def resume(yes: bool | None, setup: Setup = setup) -> None:
+                if yes:
+                    self.state.setups[setup.flow] = setup
+                    self.action_show("checklist")
+                    self.start_run(setup, "apply")
+
+            self.push_screen(ConfirmScreen("Resume the interrupted run?", text, yes="Resume", no="Not now"), resume)
+            return
+
+    # --- navigation -----------------------------------------------------------------------
+
+    def action_show(self, name: str) -> None:
+        if isinstance(self.screen, ModalScreen):
+            return
+        if name in ("ack", "ecs", "role", "accounts", "identity") and self.state.workspace is None:
+            self.notify("No accounts open yet: use the sandbox or add an account first.", severity="warning")
+            return
+        current = getattr(self.screen, "name_id", None)
+        if current == name:
+            return
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if name == "welcome":
+            return
+        if current not in (None, "welcome"):
+            self.switch_screen(make_screen(name))
+        else:
+            self.push_screen(make_screen(name))
+
+    def action_toggle_call_log(self) -> None:
+        self.show_call_log = not self.show_call_log
+        self.changed.publish("call-log")
+
+    def call_records(self) -> list[Any]:
+        return list(self._records)
+
+    def on_call_logged(self, message: msg.CallLogged) -> None:
+        self._records.append(message.record)
+        del self._records[:-1000]
+        self.calls.publish(message.record)
+
+    # --- runs -------------------------------------------------------------------------------
+
+    def start_run(self, setup: Setup, mode: str) -> bool:
+        if self.state.running:
+            self.notify(f"{self.state.running} is still running; wait for it, or quit to stop it.",
+                        severity="warning")
+            return False
+        self.state.setups[setup.flow] = setup
+        self.state.running = f"{setup.flow.upper()} {mode}"
+        if mode != "plan":
+            self.state.checklist.replace_flow(setup.flow, [], mode)
+        self.changed.publish("run")
+        self.run_setup(setup, mode, frozenset(self.state.skip))
+        return True
+
+    def on_step_changed(self, message: msg.StepChanged) -> None:
+        if message.mode == "plan":
+            return
+        self.state.checklist.update(message.state)
+        self.changed.publish("steps")
+        if message.state.outcome.value == "failed" and message.state.error_code:
+            self.notify(f"{message.state.title}: {message.state.detail}", title="Step failed",
+                        severity="error", timeout=8)
+
+    def on_run_finished(self, message: msg.RunFinished) -> None:
+        self.state.running = None
+        self.job = None
+        if message.mode != "plan" and message.states:
+            self.state.checklist.replace_flow(message.flow, message.states, message.mode)
+        self.changed.publish("run")
+        if message.error:
+            self.notify(message.error, title=f"{message.flow.upper()} {message.mode} did not finish",
+                        severity="error", timeout=12)
+            return
+        if message.mode == "plan":
+            self.changed.publish("plan")
+            self._show_plan(message)
+            return
+        counts = {o: sum(1 for s in message.states if s.outcome.value == o) for o in ("failed", "needs-you", "drift")}
+        summary = ", ".join(f"{n} {o}" for o, n in counts.items() if n) or "every step holds"
+        severity = "error" if counts["failed"] else ("warning" if message.exit_code else "information")
+        self.notify(summary, title=f"{message.flow.upper()} {message.mode} finished", severity=severity)
+
+    def _show_plan(self, message: msg.RunFinished) -> None:
+        from armstui.tui.screens.plan import PlanScreen
+
+        setup = self.state.setups[message.flow]
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.action_show("checklist")
+                self.start_run(setup, "apply")
+
+        self.push_screen(PlanScreen(setup, message.states, self.state), confirmed)
+
+    # --- identity ---------------------------------------------------------------------------
+
+    def refresh_identities(self) -> None:
+        if self.state.workspace is not None and self.state.accounts:
+            self.whoami(list(self.state.accounts))
+
+    def on_identity_found(self, message: msg.IdentityFound) -> None:
+        self.state.identities[message.identity.alias] = message.identity
+        if message.identity.error:
+            self.notify(f"{message.identity.alias}: {message.identity.error}", title="Who am I failed",
+                        severity="error", timeout=10)
+        self.changed.publish("identities")
+
+    def on_switch_done(self, message: msg.SwitchDone) -> None:
+        from armstui.tui.screens.identity import IdentityScreen
+
+        if message.error:
+            self.notify(message.error, title="Switch failed", severity="error", timeout=12)
+        else:
+            self.notify(f"{message.identity.arn}: {len(message.apps)} ARMS app(s) visible.", title="Switched")
+        for screen in self.screen_stack:
+            if isinstance(screen, IdentityScreen):
+                screen.show_switch(message)
+
+    def on_reachability(self, message: msg.Reachability) -> None:
+        self.state.reachable[message.alias] = message.text
+        self.changed.publish("reachable")
+
+    # --- quitting ---------------------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        if self.job is None or self.state.running is None:
+            self.exit()
+            return
+        from armstui.tui.screens.confirm import ConfirmScreen
+
+        text = (f"{self.state.running} is in progress. Stop it and quit? Steps that finished stay "
+                "done; the journal records where the run stopped and the next start offers to resume.")
+
+        async def stop(yes: bool | None) -> None:
+            if yes:
+                await self.stop_run()
+                self.exit()
+
+        self.push_screen(ConfirmScreen("Stop the run?", text, yes="Stop and quit", no="Keep running"), stop)
+
+    async def stop_run(self, timeout: float = 10.0) -> None:
+        """Cancel the run and wait (off the UI loop) until the runner has recorded its steps."""
+        job = self.job
+        if job is None:
+            return
+        job.cancel()
+        await asyncio.to_thread(job.done.wait, timeout)
+
+    def on_unmount(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.job.done.wait(10.0)
+        if self.state.workspace is not None and self._factory is None:
+            self.state.workspace.close()
+
+
+def setup_from_key(key: str) -> Setup:
+    """The journal keeps a setup as ``flow:monitoring:source,...`` (Setup.key); names
+    other than the defaults are not in it."""
+    from armstui.flows.setup import Setup
+
+    flow, monitoring, sources = key.split(":", 2)
+    return Setup(flow, monitoring, tuple(s for s in sources.split(",") if s))  # type: ignore[arg-type]
+
+
+def make_screen(name: str) -> Any:
+    from armstui.tui.screens import accounts, checklist, flow, identity
+
+    if name == "accounts":
+        return accounts.AccountsScreen()
+    if name in ("ack", "ecs", "role"):
+        return flow.FlowScreen(name)
+    if name == "checklist":
+        return checklist.ChecklistScreen()
+    if name == "identity":
+        return identity.IdentityScreen()
+    raise ValueError(f"screen: must be one of {', '.join(SCREENS_BY_NAME)}")
 
 
 def run_app(sandbox: SandboxOptions | None = None) -> None:

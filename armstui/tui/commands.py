@@ -1,0 +1,43 @@
+"""The command palette's armstui commands (ctrl+p): go to a screen, run or check a flow."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from armstui.tui.app import ArmsTui
+
+
+def _commands(app: ArmsTui) -> list[tuple[str, str, Callable[[], object]]]:
+    found: list[tuple[str, str, Callable[[], object]]] = [
+        ("Accounts", "list, add, import, remove; pick A and B", lambda: app.action_show("accounts")),
+        ("ACK flow", "onepilot in B's clusters reports into A", lambda: app.action_show("ack")),
+        ("ECS flow", "the ARMS agent on B's instances reports into A", lambda: app.action_show("ecs")),
+        ("Role flow", "B's users switch into a role in A", lambda: app.action_show("role")),
+        ("Checklist", "every step, live, with its API calls", lambda: app.action_show("checklist")),
+        ("Identity", "who am I, assume a role, list apps", lambda: app.action_show("identity")),
+        ("Toggle call log", "every cloud call, live, redacted", app.action_toggle_call_log),
+        ("Who am I (all accounts)", "GetCallerIdentity per account", app.refresh_identities),
+    ]
+    for flow in app.state.setups:
+        found.append((f"Verify {flow.upper()}", "observe every step again; shows drift",
+                      lambda flow=flow: app.start_run(app.state.setups[flow], "verify")))
+    if app.state.workspace is None or (not app.state.sandbox and not app.state.accounts):
+        found.append(("Use the sandbox", "rehearse on the local emulator", app.action_use_sandbox))
+    return found
+
+
+class ArmsCommands(Provider):
+    async def discover(self) -> Hits:
+        for title, help_text, callback in _commands(self.app):  # type: ignore[arg-type]
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in _commands(self.app):  # type: ignore[arg-type]
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)

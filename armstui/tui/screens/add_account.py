@@ -1,0 +1,84 @@
+"""Add an account: alias, account ID, region, AccessKey ID, and the secret in a hidden
+field that goes straight into the vault (from a worker: keyring calls may block)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Static
+
+from armstui.model import DEFAULT_REGION, InvalidInput
+from armstui.tui import account_ops
+from armstui.tui.widgets.secret_field import SecretField
+from armstui.vault import redact
+
+
+class AddAccountScreen(ModalScreen[Any]):
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="cancel-add"),
+                Binding("ctrl+s", "save", "Save", id="save-account")]
+
+    def __init__(self, workspace: Any, *, sandbox: bool) -> None:
+        super().__init__()
+        self.workspace, self.sandbox = workspace, sandbox
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dialog", classes="form"):
+            yield Label("Add an account", id="dialog-title")
+            yield Label("Alias (a-z, 0-9, - and _)", classes="field-label")
+            yield Input(placeholder="prod-a", id="alias")
+            yield Label("Account ID (16 digits)", classes="field-label")
+            yield Input(placeholder="1234567890123456", id="uid", restrict=r"[0-9]*", max_length=16)
+            yield Label("Region", classes="field-label")
+            yield Input(DEFAULT_REGION, id="region")
+            yield Label("AccessKey ID", classes="field-label")
+            yield Input(placeholder="LTAI…", id="key-id")
+            yield Label("AccessKey secret (hidden; ctrl+r shows it for 5 s)", classes="field-label")
+            yield SecretField(id="secret")
+            yield Checkbox("Production account (shown in red; asks before changes)", id="production")
+            yield Static("", id="form-error")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Save", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.dismiss(None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "secret":
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def action_save(self) -> None:
+        new = account_ops.NewAccount(
+            alias=self.query_one("#alias", Input).value.strip(), uid=self.query_one("#uid", Input).value.strip(),
+            region=self.query_one("#region", Input).value.strip(), access_key_id=self.query_one("#key-id", Input).value.strip(),
+            secret=self.query_one("#secret", SecretField).value, production=self.query_one("#production", Checkbox).value)
+        try:
+            new.validated()
+        except InvalidInput as exc:
+            self._error(str(exc))
+            return
+        self.query_one("#save", Button).disabled = True
+        self._store(new)
+
+    def _error(self, text: str) -> None:
+        self.query_one("#form-error", Static).update(redact(text))
+        self.query_one("#save", Button).disabled = False
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _store(self, new: account_ops.NewAccount) -> None:
+        try:
+            account = account_ops.add(self.workspace, new, sandbox=self.sandbox)
+        except Exception as exc:
+            self.app.call_from_thread(self._error, f"Nothing was saved: {exc}")
+            return
+        self.app.call_from_thread(self.dismiss, account)

@@ -1,0 +1,60 @@
+"""What every main screen shares: header, identity banner, call log panel, footer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from armstui.tui.widgets.call_log import CallLogPanel
+from armstui.tui.widgets.identity_banner import IdentityBanner
+
+if TYPE_CHECKING:
+    from armstui.tui.app import ArmsTui
+
+
+class ArmsScreen(Screen[None]):
+    app: ArmsTui  # type: ignore[assignment]
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◆")
+        yield IdentityBanner(id="banner")
+        yield from self.compose_body()
+        yield CallLogPanel()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.app.changed.subscribe(self, self._on_app_changed)
+        self.app.calls.subscribe(self, self._on_call)
+        self._sync_chrome()
+
+    def on_screen_resume(self) -> None:
+        self._sync_chrome()
+        self.on_app_changed("resume")
+
+    def _sync_chrome(self) -> None:
+        self.query_one(IdentityBanner).refresh_banner(self.app.state)
+        panel = self.query_one(CallLogPanel)
+        panel.display = self.app.show_call_log
+        if panel.display:
+            panel.show_records(self.app.call_records())
+
+    def _on_app_changed(self, what: str) -> None:
+        self.query_one(IdentityBanner).refresh_banner(self.app.state)
+        if what == "call-log":
+            self._sync_chrome()
+        self.on_app_changed(what)
+
+    def on_app_changed(self, what: str) -> None:
+        """Something in app.state changed: "workspace", "accounts", "identities", "steps",
+        "run", "call-log" or "resume". Screens redraw what depends on it."""
+
+    def _on_call(self, record: Any) -> None:
+        panel = self.query_one(CallLogPanel)
+        if panel.display:
+            panel.add_record(record)

@@ -1,0 +1,202 @@
+"""The checklist: every step, grouped by flow and account, live; the selected step's
+details (API calls with request IDs, error code and hint, the exact manual action).
+
+verify re-observes every step (drift shows as such); retry runs apply again (steps are
+idempotent: what holds is 'already', so only the failed step and those it blocked act);
+skip marks a step to be skipped on the next run; export writes the report
+(armstui.flows.report.to_markdown); copy puts a value on the clipboard with OSC 52
+(App.copy_to_clipboard), which reaches the local clipboard over SSH.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, VerticalScroll
+from textual.widgets import OptionList, Static
+
+from armstui.flows.report import ICONS, to_markdown
+from armstui.flows.runner import StepState
+from armstui.tui.screens.base import ArmsScreen
+from armstui.tui.state import format_elapsed
+from armstui.tui.widgets.step_list import OUTCOME_STYLES, StepList
+from armstui.vault import redact
+
+
+def detail_text(state: StepState, now: float, skipped: bool) -> Text:
+    style = OUTCOME_STYLES.get(state.outcome.value, "")
+    text = Text()
+    text.append(f"{ICONS.get(state.outcome.value, '?')} {state.outcome.value}", style=style)
+    elapsed = format_elapsed(state, now)
+    text.append(f"  {elapsed}" if elapsed else "", style="dim")
+    text.append(f"  in {state.account}\n", style="dim")
+    text.append(f"{state.title}\n", style="bold")
+    if skipped:
+        text.append("marked to skip on the next run (s toggles)\n", style="yellow")
+    if state.detail:  # the runner redacts detail, needs_you and hint (runner.py _set)
+        text.append(f"{redact(state.detail)}\n")
+    if state.needs_you:
+        text.append("\nWhat you need to do (y copies it):\n", style="bold yellow")
+        text.append(f"{state.needs_you}\n")
+    if state.error_code:
+        text.append(f"\nerror {state.error_code}", style="bold red")
+        text.append(f"  request ID {state.request_id or '-'}\n")
+        if state.hint:
+            text.append(f"hint: {state.hint}\n", style="yellow")
+    if state.planned:
+        text.append("\nplanned:\n", style="bold")
+        for call in state.planned:
+            text.append(f"  + {call}\n", style="cyan")
+    if state.calls:
+        text.append(f"\nAPI calls ({len(state.calls)}, * changes something):\n", style="bold")
+        for call in state.calls:
+            mark = "*" if call.mutating else " "
+            text.append(f"{mark}{call.service}.{call.action} ", style="bold" if call.mutating else "")
+            text.append(f"{call.outcome} {call.duration_ms:.0f}ms ", style="green" if call.outcome == "ok" else "red")
+            text.append(f"{call.request_id}\n", style="dim")
+    return text
+
+
+def copy_value(state: StepState) -> tuple[str, str]:
+    """What y copies: the manual action, else the request ID, else the detail."""
+    if state.needs_you:
+        return "the manual action", state.needs_you
+    if state.request_id:
+        return "the request ID", state.request_id
+    return "the detail", state.detail
+
+
+class ChecklistScreen(ArmsScreen):
+    name_id = "checklist"
+    BINDINGS = [
+        Binding("v", "verify", "Verify", id="verify"),
+        Binding("t", "retry", "Retry", id="retry"),
+        Binding("s", "skip", "Skip", id="skip"),
+        Binding("x", "export", "Export", id="export"),
+        Binding("y", "copy", "Copy", id="copy"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="summary")
+        with Container(id="checklist-body"):
+            yield StepList(id="steps")
+            with VerticalScroll(id="detail"):
+                yield Static("Select a step to see its API calls and what to do.", id="detail-text")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._rebuild()
+        self.set_interval(1.0, self._tick)
+        self.query_one(StepList).focus()
+
+    def on_app_changed(self, what: str) -> None:
+        if what in ("steps", "run", "resume", "workspace"):
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        steps = self.query_one(StepList)
+        steps.show(self.app.state.checklist, self.app.clock())
+        self._summary()
+        self._detail()
+
+    def _tick(self) -> None:
+        """Running steps' elapsed time moves every second."""
+        if not self.app.state.running:
+            return
+        steps = self.query_one(StepList)
+        now = self.app.clock()
+        for _flow, _account, states in self.app.state.checklist.groups():
+            for state in states:
+                if state.outcome.value == "running":
+                    steps.update_step(state, now)
+        self._summary()
+        self._detail()
+
+    def _summary(self) -> None:
+        state = self.app.state
+        counts = state.checklist.counts()
+        if not counts:
+            text = "No steps yet: plan and apply a flow (k ACK, e ECS, r role)."
+        else:
+            text = "  ".join(f"{ICONS.get(o, '?')} {n} {o}" for o, n in counts.items())
+            modes = ", ".join(f"{f.upper()} {m}" for f, m in state.checklist.modes.items())
+            text += f"   ({state.running + ' running…' if state.running else modes})"
+        self.query_one("#summary", Static).update(Text(text))
+
+    def selected(self) -> StepState | None:
+        step_id = self.query_one(StepList).highlighted_id
+        return self.app.state.checklist.get(step_id) if step_id else None
+
+    def _detail(self) -> None:
+        state = self.selected()
+        if state is None:
+            return
+        self.query_one("#detail-text", Static).update(
+            detail_text(state, self.app.clock(), state.step_id in self.app.state.skip))
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._detail()
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def _setup_of(self, state: StepState | None):  # -> Setup | None
+        setups = self.app.state.setups
+        if state is not None and state.flow in setups:
+            return setups[state.flow]
+        return next(iter(setups.values()), None)
+
+    def action_verify(self) -> None:
+        setups = list(self.app.state.setups.values())
+        if not setups:
+            self.notify("Nothing to verify yet: run a flow first.", severity="warning")
+            return
+        state = self.selected()
+        setup = self._setup_of(state)
+        self.app.start_run(setup, "verify")
+
+    def action_retry(self) -> None:
+        state = self.selected()
+        setup = self._setup_of(state)
+        if setup is None:
+            return
+        if state is not None and state.outcome.value not in ("failed", "blocked", "drift", "needs-you", "skipped"):
+            self.notify("This step holds; retry runs its flow again all the same.", severity="information")
+        self.app.start_run(setup, "apply")
+
+    def action_skip(self) -> None:
+        state = self.selected()
+        if state is None:
+            return
+        skip = self.app.state.skip
+        if state.step_id in skip:
+            skip.discard(state.step_id)
+            self.notify(f"{state.title}: will run again.")
+        else:
+            skip.add(state.step_id)
+            self.notify(f"{state.title}: skipped on the next run (steps that depend on it are blocked).")
+        self._detail()
+
+    def action_export(self) -> None:
+        checklist = self.app.state.checklist
+        written = []
+        for flow in dict.fromkeys(s.flow for _f, _a, states in checklist.groups() for s in states):
+            setup = self.app.state.setups.get(flow)
+            run = checklist.as_run(flow, setup.key if setup else flow)
+            path = Path.cwd() / f"armstui-{flow}-report.md"
+            path.write_text(to_markdown(run), encoding="utf-8")
+            written.append(path.name)
+        if written:
+            self.notify(f"Wrote {', '.join(written)} in {Path.cwd()}", title="Report exported")
+        else:
+            self.notify("Nothing to export yet.", severity="warning")
+
+    def action_copy(self) -> None:
+        state = self.selected()
+        if state is None:
+            return
+        what, value = copy_value(state)
+        self.app.copy_to_clipboard(redact(value))
+        self.notify(f"Copied {what} (OSC 52: works over SSH in most terminals).")

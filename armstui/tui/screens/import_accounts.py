@@ -1,0 +1,99 @@
+"""Import accounts from aliyun CLI profiles or ALIBABA_CLOUD_* variables. The credentials
+stay where they are (read at use time, never copied); only a reference is saved."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from armstui.model import short_key_id
+from armstui.tui import account_ops
+from armstui.vault import redact
+
+
+def candidate_label(c: Any) -> str:
+    key = short_key_id(c.access_key_id) if c.access_key_id else "no key"
+    default = " (default)" if c.default else ""
+    problem = f" — cannot import: {c.problem}" if c.problem else ""
+    return f"{c.name}{default}  {c.mode}  {key}  {c.region}{problem}"
+
+
+class ImportScreen(ModalScreen[Any]):
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="cancel-import")]
+
+    def __init__(self, workspace: Any) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.candidates: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dialog", classes="form"):
+            yield Label("Import an account", id="dialog-title")
+            yield OptionList(id="candidates")
+            yield Label("Alias", classes="field-label")
+            yield Input(id="alias")
+            yield Label("Account ID (16 digits; RamRoleArn profiles know it)", classes="field-label")
+            yield Input(id="uid", restrict=r"[0-9]*", max_length=16)
+            yield Checkbox("Production account", id="production")
+            yield Static("", id="form-error")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Import", variant="primary", id="import")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self._load()
+
+    @work(thread=True, exit_on_error=False)
+    def _load(self) -> None:
+        from armstui import profiles
+
+        try:
+            found = profiles.import_candidates()
+        except Exception as exc:
+            self.app.call_from_thread(self._error, f"Cannot read the aliyun CLI profiles: {exc}")
+            return
+        self.app.call_from_thread(self._show, found)
+
+    def _show(self, found: list[Any]) -> None:
+        self.candidates = found
+        options = self.query_one("#candidates", OptionList)
+        options.set_options([Option(candidate_label(c), id=str(i), disabled=bool(c.problem))
+                             for i, c in enumerate(found)])
+        if not found:
+            self._error("Nothing to import: no ~/.aliyun/config.json profiles and no ALIBABA_CLOUD_ACCESS_KEY_ID.")
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        candidate = self.candidates[int(event.option.id or 0)]
+        self.query_one("#alias", Input).value = candidate.alias
+        self.query_one("#uid", Input).value = candidate.uid or ""
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "cancel":
+            self.dismiss(None)
+            return
+        options = self.query_one("#candidates", OptionList)
+        if options.highlighted is None:
+            self._error("Choose a profile first.")
+            return
+        candidate = self.candidates[int(options.get_option_at_index(options.highlighted).id or 0)]
+        self._import(candidate, self.query_one("#alias", Input).value.strip(),
+                     self.query_one("#uid", Input).value.strip(), self.query_one("#production", Checkbox).value)
+
+    def _error(self, text: str) -> None:
+        self.query_one("#form-error", Static).update(redact(text))
+
+    @work(thread=True, exit_on_error=False)
+    def _import(self, candidate: Any, alias: str, uid: str, production: bool) -> None:
+        try:
+            account = account_ops.import_candidate(self.workspace, candidate, alias, uid, production)
+        except Exception as exc:
+            self.app.call_from_thread(self._error, str(exc))
+            return
+        self.app.call_from_thread(self.dismiss, account)

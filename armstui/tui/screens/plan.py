@@ -1,0 +1,78 @@
+"""The plan preview: what apply would create or change, in which account; then confirm.
+
+Plan states come from ``Workspace.run(setup, "plan")`` (armstui/flows/runner.py): a step
+that already holds is ``already``; one apply would change is ``planned`` with its calls in
+``planned``; ``needs-you`` names a manual action.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static
+
+from armstui.flows.report import ICONS
+from armstui.flows.runner import StepState
+from armstui.flows.setup import Setup
+from armstui.tui.widgets.step_list import OUTCOME_STYLES
+
+
+def plan_text(states: list[StepState]) -> Text:
+    text = Text()
+    for account in dict.fromkeys(s.account for s in states):
+        text.append(f"in {account}\n", style="bold underline")
+        for s in (s for s in states if s.account == account):
+            style = OUTCOME_STYLES.get(s.outcome.value, "")
+            text.append(f" {ICONS.get(s.outcome.value, '?')} ", style=style)
+            text.append(f"{s.title}", style="bold" if s.planned else "")
+            text.append(f"  {s.outcome.value}\n", style=style)
+            for call in s.planned:
+                text.append(f"     + {call}\n", style="cyan")
+            if s.needs_you:
+                text.append(f"     to do: {s.needs_you}\n", style="yellow")
+            if s.error_code:
+                text.append(f"     {s.detail}\n", style="red")
+    return text
+
+
+class PlanScreen(ModalScreen[bool]):
+    BINDINGS = [Binding("escape", "answer(False)", "Cancel", id="cancel-plan"),
+                Binding("ctrl+a", "answer(True)", "Apply", id="apply-plan")]
+
+    def __init__(self, setup: Setup, states: list[StepState], state: Any) -> None:
+        super().__init__()
+        self.setup, self.states, self.app_state = setup, states, state
+
+    def compose(self) -> ComposeResult:
+        changes = sum(len(s.planned) for s in self.states)
+        holding = sum(1 for s in self.states if s.outcome.value == "already")
+        accounts = list(dict.fromkeys(s.account for s in self.states if s.planned))
+        production = [a for a in accounts if self.app_state.production(a)]
+        with Vertical(id="dialog", classes="plan"):
+            yield Label(f"Plan: {self.setup.flow.upper()} flow, {self.setup.monitoring} ← "
+                        f"{', '.join(self.setup.sources)}", id="dialog-title")
+            summary = (f"{changes} change(s) in {', '.join(accounts) or 'no account'}; "
+                       f"{holding} of {len(self.states)} steps already hold.")
+            yield Static(summary, id="plan-summary", markup=False)
+            if production:
+                yield Static(f"PRODUCTION: this changes {', '.join(production)}.", id="plan-production", markup=False)
+            with VerticalScroll(id="plan-steps"):
+                yield Static(plan_text(self.states))
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Apply" if changes else "Apply (checks only)", variant="error" if production else "primary",
+                             id="yes")
+                yield Button("Cancel", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#yes", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

@@ -1,0 +1,55 @@
+"""The keyring is locked or missing: offer the two safe ways on, inside the app.
+
+- an encrypted file vault unlocked by a passphrase (armstui/vault_file.py: scrypt +
+  AES-256-GCM), saved as the choice in config.toml by :func:`armstui.vault.open_vault`'s
+  caller when accounts are added;
+- a session-only vault, forgotten when armstui exits.
+Plaintext is never offered (armstui/vault.py). Dismisses with ``(kind, passphrase)`` or None.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static
+
+from armstui.tui.widgets.secret_field import SecretField
+
+
+class VaultChoiceScreen(ModalScreen[tuple[str, str | None] | None]):
+    BINDINGS = [Binding("escape", "dismiss(None)", "Without a vault", id="no-vault")]
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dialog", classes="form"):
+            yield Label("No usable keyring", id="dialog-title")
+            yield Static(self.reason.split(" Start a Secret Service")[0], id="vault-reason", markup=False)
+            yield Static("Choose where secrets rest for now. Plaintext is never offered.", classes="field-label")
+            yield Label("Encrypted file: its passphrase (hidden)", classes="field-label")
+            yield SecretField(id="passphrase")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Encrypted file", variant="primary", id="file")
+                yield Button("Session only", id="memory")
+                yield Button("Quit", id="quit")
+
+    def on_input_submitted(self) -> None:
+        self._choose("file")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "quit":
+            self.app.exit()
+        else:
+            self._choose(event.button.id or "memory")
+
+    def _choose(self, kind: str) -> None:
+        passphrase = self.query_one("#passphrase", SecretField).value
+        if kind == "file" and not passphrase:
+            self.notify("Type the passphrase of the encrypted file first.", severity="warning")
+            self.query_one("#passphrase", SecretField).focus()
+            return
+        self.dismiss((kind, passphrase if kind == "file" else None))

@@ -1,0 +1,54 @@
+"""The line on every screen that says which account each side acts as.
+
+Reads :class:`armstui.tui.state.AppState` (monitoring, sources, identities from
+GetCallerIdentity). A production account is drawn in the theme's error colour.
+"""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from armstui.tui.state import AppState
+
+
+def _side(label: str, alias: str, state: AppState) -> Content:
+    who = state.identities.get(alias)
+    if who is None:
+        identity = "checking…"
+    elif who.known:
+        identity = f"{who.account_id}/{_principal(who.arn or '')}"
+    else:
+        identity = "unknown identity"
+    style = "bold $text-error" if state.production(alias) else "bold"
+    prod = Content.styled(" PRODUCTION ", "bold reverse $error") if state.production(alias) else Content("")
+    return Content.assemble((label, "$text-muted"), " ", (alias, style), " ", (identity, "$text-muted"), prod)
+
+
+def _principal(arn: str) -> str:
+    """``acs:ram::123:user/ops`` -> ``user/ops``; the root shows as ``root``."""
+    return arn.rsplit(":", 1)[-1] if arn else ""
+
+
+def banner_content(state: AppState) -> Content:
+    parts: list[Content] = []
+    if state.sandbox:
+        parts.append(Content.styled(" SANDBOX ", "bold reverse $accent"))
+    if state.workspace is None:
+        parts.append(Content("no accounts open yet"))
+        return Content(" ").join(parts)
+    if state.monitoring:
+        parts.append(_side("A", state.monitoring, state))
+    for alias in state.sources:
+        parts.append(_side("B", alias, state))
+    if not state.monitoring and not state.sources:
+        parts.append(Content("pick the monitoring and source accounts (a)"))
+    if state.running:
+        parts.append(Content.styled(f"running: {state.running}", "bold $text-warning"))
+    return Content(" │ ").join(parts)
+
+
+class IdentityBanner(Static):
+    def refresh_banner(self, state: AppState) -> None:
+        self.set_class(any(state.production(a) for a in [state.monitoring, *state.sources]), "-production")
+        self.update(banner_content(state))

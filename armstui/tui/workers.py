@@ -1,0 +1,114 @@
+"""The app's background work: every cloud, vault and config call runs here, in thread
+workers, and reports back with messages (armstui/tui/messages.py).
+
+Textual workers: ``@work(thread=True, exit_on_error=False)`` runs the method in a thread
+and never lets an exception end the app; ``post_message`` is thread-safe (textual
+message_pump.py). Errors become notifications in the message handlers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+
+from armstui.tui import account_ops
+from armstui.tui.jobs import CloudJob
+from armstui.tui.messages import (CallLogged, IdentityFound, Reachability, RunFinished, StepChanged, SwitchDone,
+                                  WorkspaceFailed, WorkspaceOpened)
+from armstui.tui.state import Identity, snapshot
+from armstui.vault import redact
+
+if TYPE_CHECKING:
+    from armstui.flows.setup import Setup
+
+
+def describe_error(exc: BaseException) -> str:
+    """One redacted line: a CloudError's own text (code, request ID, hint), else the type
+    and message."""
+    text = str(exc) if getattr(exc, "code", None) else f"{type(exc).__name__}: {exc}"
+    return redact(text)
+
+
+def identity_of(alias: str, caller: Any) -> Identity:
+    return Identity(alias, caller.account_id, caller.identity_type, caller.arn)
+
+
+class CloudWorkers:
+    """Mixed into :class:`armstui.tui.app.ArmsTui`."""
+
+    job: CloudJob | None = None
+
+    # --- opening ------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
+    def open_workspace(self, factory: Any) -> None:
+        from armstui.vault import VaultUnavailable
+
+        try:
+            workspace = factory()
+        except VaultUnavailable as exc:
+            self.post_message(WorkspaceFailed(redact(str(exc)), vault_unavailable=True))
+            return
+        except Exception as exc:
+            self.post_message(WorkspaceFailed(describe_error(exc)))
+            return
+        workspace.call_log.subscribe(lambda record: self.post_message(CallLogged(record)))
+        self.post_message(WorkspaceOpened(workspace))
+
+    # --- runs ---------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="runs", exit_on_error=False)
+    def run_setup(self, setup: Setup, mode: str, skip: frozenset[str]) -> None:
+        workspace = self.state.workspace
+        job = self.job = CloudJob()
+
+        def listener(state: Any) -> None:
+            self.post_message(StepChanged(snapshot(state), mode))
+
+        try:
+            result = job.run(lambda: workspace.run(setup, mode, listener=listener, skip=skip))
+        except asyncio.CancelledError:
+            self.post_message(RunFinished(setup.flow, mode, [], None, "stopped by the operator"))
+        except Exception as exc:
+            self.post_message(RunFinished(setup.flow, mode, [], None, describe_error(exc)))
+        else:
+            self.post_message(RunFinished(setup.flow, mode, [snapshot(s) for s in result.states],
+                                          result.exit_code))
+
+    # --- identity -------------------------------------------------------------------------
+
+    @work(thread=True, group="identity", exit_on_error=False)
+    def whoami(self, aliases: list[str]) -> None:
+        workspace = self.state.workspace
+
+        async def one(alias: str) -> Identity:
+            try:
+                return identity_of(alias, await workspace.whoami(alias))
+            except Exception as exc:
+                return Identity(alias, error=describe_error(exc))
+
+        async def every() -> list[Identity]:
+            return list(await asyncio.gather(*(one(a) for a in aliases)))
+
+        for identity in CloudJob().run(every):
+            self.post_message(IdentityFound(identity))
+
+    @work(thread=True, exclusive=True, group="switch", exit_on_error=False)
+    def switch_role(self, alias: str, role_arn: str) -> None:
+        workspace = self.state.workspace
+        try:
+            caller, apps = CloudJob().run(lambda: workspace.switch(alias, role_arn, "armstui-tui"))
+        except Exception as exc:
+            self.post_message(SwitchDone(alias, role_arn, None, [], describe_error(exc)))
+            return
+        self.post_message(SwitchDone(alias, role_arn, identity_of(alias, caller), list(apps)))
+
+    # --- accounts -------------------------------------------------------------------------
+
+    @work(thread=True, group="reachable", exit_on_error=False)
+    def check_reachability(self) -> None:
+        workspace = self.state.workspace
+        for alias, account in list(workspace.accounts.items()):
+            self.post_message(Reachability(alias, account_ops.reachable(workspace, account)))

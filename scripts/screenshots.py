@@ -1,0 +1,94 @@
+"""Regenerate screenshots/*.svg from the real app on a fresh sandbox.
+
+    /tmp/venv/bin/python scripts/screenshots.py [--out screenshots] [--size 120x36]
+
+Drives armstui with Textual's Pilot (App.run_test) exactly as an operator would: the
+welcome screen, accounts, the three flows (form, plan, run), the finished checklist,
+the identity switch and the call log. One SVG per screen (App.save_screenshot).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from armstui.cli.common import SandboxOptions
+from armstui.tui.app import ArmsTui
+
+SPEED = 100.0  # sandbox clock: an onepilot upgrade (90 s nominal) takes about a second
+
+
+def sandbox_workspace(state_dir: Path) -> Callable[[], object]:
+    def open_() -> object:
+        from armstui.flows.workspace import Workspace
+        from armstui.sandbox_runtime import ensure_sandbox
+
+        runtime = ensure_sandbox(state_dir, speed=SPEED)
+        return Workspace.from_sandbox_json(runtime.sandbox_json, runtime=runtime)
+
+    return open_
+
+
+async def wait_for(pilot, condition: Callable[[], object], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the app did not get there in time")
+        await pilot.pause(0.05)
+    await pilot.pause(0.2)
+
+
+async def shoot(out: Path, size: tuple[int, int]) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    state_dir = Path(tempfile.mkdtemp(prefix="armstui-screens-"))
+    app = ArmsTui(SandboxOptions(True, state_dir), workspace_factory=sandbox_workspace(state_dir))
+
+    def save(name: str) -> None:
+        written.append(Path(app.save_screenshot(f"{name}.svg", str(out))))
+
+    async with app.run_test(size=size) as pilot:
+        state = app.state
+        await wait_for(pilot, lambda: state.workspace is not None and len(state.identities) == len(state.accounts))
+        save("welcome")
+        await pilot.press("a")
+        await wait_for(pilot, lambda: len(state.reachable) == len(state.accounts))
+        save("accounts")
+        for flow, key in (("ack", "k"), ("ecs", "e"), ("role", "r")):
+            await pilot.press(key)
+            await pilot.pause(0.3)
+            save(f"flow-{flow}")
+            await pilot.press("p")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "PlanScreen")
+            save(f"plan-{flow}")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: state.running is None and state.checklist.modes.get(flow) == "apply"
+                           and not any(s.outcome.value in ("pending", "running") for _f, _a, ss in state.checklist.groups() for s in ss))
+        await pilot.press("c")
+        await pilot.pause(0.3)
+        save("checklist")
+        await pilot.press("i", "s", "enter")
+        await wait_for(pilot, lambda: "visible" in str(app.screen.query_one("#switch-result").render()))
+        save("identity")
+        await pilot.press("l")
+        await pilot.pause(0.3)
+        save("call-log")
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "screenshots")
+    parser.add_argument("--size", default="120x36", help="COLUMNSxROWS")
+    args = parser.parse_args()
+    columns, rows = (int(n) for n in args.size.split("x"))
+    for path in asyncio.run(shoot(args.out, (columns, rows))):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()
