@@ -18,6 +18,7 @@ every JVM reads, and a restart of the application's systemd service).
 from __future__ import annotations
 
 import shlex
+import time
 
 from armstui.cloud import arms, ecs
 from armstui.flows.context import FlowContext
@@ -77,6 +78,7 @@ class AgentReports(Step):
         self.title = f"{self.app_name} on {instance.instance_name or instance.instance_id} reports into {setup.monitoring}"
         self.depends_on = (key_step,)
         self._invoke_id: str | None = None
+        self._installed_at = 0.0
 
     def _is_mine(self, app: arms.TraceApp) -> bool:
         """This instance's application: its name, and (where ARMS lists it) the instance.
@@ -101,7 +103,8 @@ class AgentReports(Step):
             if mine and mine[0].status != "Success":
                 output = (mine[0].output or "").strip().splitlines()[-3:]
                 return Observation(False, f"install {mine[0].status} (exit {mine[0].exit_code}): {' / '.join(output)}")
-        apps = [a for a in await ctx.trace_apps(self.monitoring, newer_than=ctx.applied_at.get(self.id, 0.0)) if self._is_mine(a)]
+            self._installed_at = time.monotonic()  # the app restarted with the agent: look after this
+        apps = [a for a in await ctx.trace_apps(self.monitoring, newer_than=self._installed_at) if self._is_mine(a)]
         if apps:
             return Observation(True, f"{self.app_name} reports into {self.monitoring}")
         if not self.install:

@@ -104,7 +104,7 @@ Listener = Callable[[StepState], None]
 class Runner:
     def __init__(self, steps: Iterable[Step], ctx: FlowContext, *, listener: Listener | None = None,
                  journal: Any = None, setup_key: str = "", call_log: Any = None,
-                 skip: Iterable[str] = (), max_parallel: int = 64) -> None:
+                 skip: Iterable[str] = (), max_parallel: int = 1000) -> None:
         self.steps = list(steps)
         self.ctx = ctx
         self.listener = listener
@@ -214,8 +214,6 @@ class Runner:
                     raise
                 # The answer was lost: maybe the change happened. Look before trying again.
                 await self.ctx.sleep(step.poll_interval * attempt)
-            finally:
-                self.ctx.applied_at[step.id] = time.monotonic()
             if step.expected_seconds:
                 # Looking before the change can have landed only costs calls (and rate limit).
                 self._set(state, Outcome.RUNNING, f"waiting ~{step.expected_seconds:g} s for the change to land")
@@ -223,6 +221,8 @@ class Runner:
             self._set(state, Outcome.RUNNING, "verifying")
             seen = await self._observe_settled(step, state)
             if seen.holds:
+                # Proofs that depend on this step look only at listings fetched after now.
+                self.ctx.applied_at[step.id] = time.monotonic()
                 self._finish(state, Outcome.OK, seen.detail)
                 return
             if seen.needs_you:

@@ -149,15 +149,20 @@ class Workspace:
     async def steps(self, setup: Setup) -> tuple[list[Step], FlowContext]:
         from armstui.flows import ack, ecs, role
 
+        from armstui.cloud.errors import CloudError
+
         ctx = await self.context([setup.monitoring, *setup.sources])
         ctx.allow_replace_orphan_key = setup.replace_orphan_key
         uids = {alias: self.account(alias).uid for alias in [setup.monitoring, *setup.sources]}
-        if setup.flow == "ack":
-            steps = await ack.build_steps(setup, ctx, uids)
-        elif setup.flow == "ecs":
-            steps = await ecs.build_steps(setup, ctx, uids)
-        else:
-            steps = role.build_steps(setup, uids)
+        try:
+            if setup.flow == "ack":
+                steps = await ack.build_steps(setup, ctx, uids)
+            elif setup.flow == "ecs":
+                steps = await ecs.build_steps(setup, ctx, uids)
+            else:
+                steps = role.build_steps(setup, uids)
+        except CloudError as error:  # listing B's clusters or instances failed: nothing ran
+            raise WorkspaceError(f"cannot list what the {setup.flow} flow covers: {error}", exit_code=1) from None
         if setup.access == "role" and setup.flow != "role":
             steps += role.build_steps(setup, uids)
         return steps, ctx
