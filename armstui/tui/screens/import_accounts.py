@@ -48,6 +48,7 @@ class ImportScreen(ModalScreen[Any]):
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
+        self.query_one("#candidates", OptionList).focus()
         self._load()
 
     @work(thread=True, exit_on_error=False)

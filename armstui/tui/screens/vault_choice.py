@@ -37,6 +37,9 @@ class VaultChoiceScreen(ModalScreen[tuple[str, str | None] | None]):
                 yield Button("Session only", id="memory")
                 yield Button("Quit", id="quit")
 
+    def on_mount(self) -> None:
+        self.query_one("#passphrase", SecretField).focus()
+
     def on_input_submitted(self) -> None:
         self._choose("file")
 

@@ -1,0 +1,117 @@
+"""Secrets in the app: typed into a hidden field, straight into the vault, never drawn;
+the reveal key; the vault choice when no keyring is usable."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from textual._compositor import CompositorUpdate
+
+from armstui import credentials as cred
+from armstui.flows.journal import Journal
+from armstui.flows.workspace import Workspace
+from armstui.tui.app import ArmsTui
+from armstui.tui.screens.add_account import AddAccountScreen
+from armstui.tui.screens.vault_choice import VaultChoiceScreen
+from armstui.tui.widgets import secret_field
+from armstui.vault import MemoryVault
+from tests.support.sandbox import RunningSandbox
+from tests.tui.conftest import wait_for
+
+
+def record_frames(app: ArmsTui) -> list[str]:
+    """Every update the app would draw, as text (headless apps skip the terminal write,
+    App._display, so the recorder renders the same updates itself)."""
+    frames: list[str] = []
+    console = Console(width=200, color_system=None, force_terminal=False)
+    display = app._display  # noqa: SLF001
+
+    def recording(screen, renderable) -> None:  # type: ignore[no-untyped-def]
+        if isinstance(renderable, CompositorUpdate):
+            frames.append(renderable.render_segments(console))
+        display(screen, renderable)
+
+    app._display = recording  # type: ignore[method-assign]  # noqa: SLF001
+    return frames
+
+
+async def test_a_typed_secret_goes_to_the_vault_and_is_never_drawn(sandbox: RunningSandbox, tmp_path: Path) -> None:
+    source = sandbox.accounts["source"]
+    secret = source["access_key_secret"]
+    workspace = Workspace({}, MemoryVault(), Journal(tmp_path / "journal.db"), endpoint=sandbox.endpoint)
+    app = ArmsTui(workspace_factory=lambda: workspace)
+    frames = record_frames(app)
+    screenshots: list[str] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.state.workspace is not None)
+        await pilot.press("n")  # welcome: add an account
+        await wait_for(pilot, lambda: isinstance(app.screen, AddAccountScreen), what="the add-account form")
+        for text in ("src-b", source["uid"]):
+            await pilot.press(*text)
+            await pilot.press("tab")
+        await pilot.press("tab")  # region keeps its default
+        await pilot.press(*source["access_key_id"])
+        await pilot.press("tab")
+        for ch in secret:
+            await pilot.press(ch)
+            screenshots.append(app.export_screenshot())
+        assert app.screen.query_one("#secret").value == secret
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "src-b" in app.state.accounts, what="the account to be added")
+        await wait_for(pilot, lambda: app.state.identities.get("src-b") is not None, what="whoami")
+        assert app.state.identities["src-b"].account_id == source["uid"]
+        await pilot.press("l")  # the call log too
+        await pilot.pause()
+        screenshots.append(app.export_screenshot())
+
+    assert len(frames) > 20
+    assert not [f for f in frames if secret in f], "a frame showed the secret"
+    assert not [s for s in screenshots if secret in s]
+    assert "•" * len(secret) in "".join(frames), "the field shows one dot per typed character"
+    assert workspace.vault.read(cred.vault_name(source["access_key_id"])) == secret
+    config = (Path.home() / ".config" / "armstui" / "config.toml").read_text()
+    assert secret not in config
+    assert tomllib.loads(config)["accounts"]["src-b"]["credential"]["access_key_id"] == source["access_key_id"]
+
+
+async def test_reveal_shows_the_secret_briefly_with_a_warning(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(secret_field, "REVEAL_SECONDS", 0.3)
+    workspace = Workspace({}, MemoryVault(), Journal(tmp_path / "journal.db"), endpoint="127.0.0.1:9")
+    app = ArmsTui(workspace_factory=lambda: workspace)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await wait_for(pilot, lambda: app.state.workspace is not None)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, AddAccountScreen))
+        field = app.screen.query_one("#secret")
+        field.focus()
+        await pilot.press(*"hunter2-xyz")
+        assert "hunter2-xyz" not in app.export_screenshot()
+        await pilot.press("ctrl+r")
+        assert not field.password and "hunter2-xyz" in app.export_screenshot()
+        assert any(n.severity == "warning" and "visible" in n.message for n in app._notifications)  # noqa: SLF001
+        await wait_for(pilot, lambda: field.password, timeout=3, what="the secret to be hidden again")
+        assert "hunter2-xyz" not in app.export_screenshot()
+
+
+async def test_without_a_keyring_the_app_offers_session_only_and_encrypted_file() -> None:
+    app = ArmsTui()  # saved accounts; the test HOME has no Secret Service
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, VaultChoiceScreen), timeout=15, what="the vault choice")
+        assert "Plaintext is never offered" in app.export_screenshot().replace("&#160;", " ")
+        await pilot.click("#memory")
+        await wait_for(pilot, lambda: app.state.workspace is not None, what="the workspace")
+        assert app.state.workspace.vault.kind == "memory"
+
+    app = ArmsTui()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, VaultChoiceScreen), timeout=15)
+        await pilot.press(*"correct-horse-battery")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.state.workspace is not None)
+        vault = app.state.workspace.vault
+        assert vault.kind == "file"
+        vault.store("probe", "value-123456")
+        assert vault.read("probe") == "value-123456"
