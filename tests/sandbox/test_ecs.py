@@ -49,6 +49,12 @@ def client(sandbox: RunningSandbox) -> Any:
     return sandbox.client("ecs", "source")
 
 
+@pytest.fixture
+def fast(sandbox: RunningSandbox) -> None:
+    """Scripts finish in well under a millisecond, for tests that do not watch them run."""
+    sandbox.state.clock.speed = 100_000
+
+
 def _instances(client: Any, **kwargs: Any) -> list[Any]:
     body = client.describe_instances(ecs.DescribeInstancesRequest(region_id=REGION, **kwargs)).body
     return body.instances.instance or []
@@ -81,7 +87,7 @@ def _finished(client: Any, invoke_id: str, **kwargs: Any) -> list[Any]:
         results = _results(client, invoke_id, **kwargs)
         if results and all(r.invocation_status != "Running" for r in results):
             return results
-        time.sleep(0.02)
+        time.sleep(0.005)
     raise AssertionError("the invocation did not finish")
 
 
@@ -152,7 +158,7 @@ def test_installing_the_agent_makes_the_app_report_into_the_license_keys_account
     assert (invocation.invoke_id, invocation.invocation_status, invocation.command_name) == (invoke_id, "Success", "install-arms-agent")
 
 
-def test_a_direct_java_start_with_the_agent_also_reports(sandbox: RunningSandbox, client: Any) -> None:
+def test_a_direct_java_start_with_the_agent_also_reports(sandbox: RunningSandbox, client: Any, fast: None) -> None:
     instance = next(i for i in _instances(client) if _service(i) == "billing")
     script = "\n".join([
         "cd /opt/arms", f"curl -sO {AGENT_URL}", "unzip -o AliyunJavaAgent.zip",
@@ -163,14 +169,14 @@ def test_a_direct_java_start_with_the_agent_also_reports(sandbox: RunningSandbox
     assert [a.app_name for a in _apps(sandbox, "monitoring")] == ["billing-app"]
 
 
-def test_the_license_key_decides_the_account(sandbox: RunningSandbox, client: Any) -> None:
+def test_the_license_key_decides_the_account(sandbox: RunningSandbox, client: Any, fast: None) -> None:
     instance = next(i for i in _instances(client) if _service(i) == "catalog")
     _finished(client, _run(client, [instance.instance_id], install_script(_license(sandbox, "outsider"), "cat", "catalog")))
     assert [a.app_name for a in _apps(sandbox, "outsider")] == ["cat"]
     assert _apps(sandbox, "monitoring") == []
 
 
-def test_a_wrong_license_key_reports_nowhere_and_says_so(sandbox: RunningSandbox, client: Any) -> None:
+def test_a_wrong_license_key_reports_nowhere_and_says_so(sandbox: RunningSandbox, client: Any, fast: None) -> None:
     instance = next(i for i in _instances(client) if _service(i) == "orders")
     invoke_id = _run(client, [instance.instance_id], install_script("zzzzzzzzzz@000000000000000", "orders-svc", "orders"))
     result = _finished(client, invoke_id, content_encoding="PlainText")[0]
@@ -191,7 +197,7 @@ def test_a_wrong_license_key_reports_nowhere_and_says_so(sandbox: RunningSandbox
     (f"cd /opt/arms\nwget -q {AGENT_URL}\nunzip AliyunJavaAgent.zip\njava -javaagent:{AGENT_JAR} -jar /opt/orders/orders.jar",
      1, "-Darms.licenseKey and -Darms.appName are required"),
 ])
-def test_a_malformed_script_fails_with_its_exit_code(sandbox: RunningSandbox, client: Any, script: str,
+def test_a_malformed_script_fails_with_its_exit_code(sandbox: RunningSandbox, client: Any, fast: None, script: str,
                                                      exit_code: int, says: str) -> None:
     instance = next(i for i in _instances(client) if _service(i) == "orders")
     invoke_id = _run(client, [instance.instance_id], script)
@@ -203,7 +209,7 @@ def test_a_malformed_script_fails_with_its_exit_code(sandbox: RunningSandbox, cl
     assert overall.invocations.invocation[0].invocation_status == "Failed"
 
 
-def test_output_is_base64_by_default_and_plain_on_request(sandbox: RunningSandbox, client: Any) -> None:
+def test_output_is_base64_by_default_and_plain_on_request(sandbox: RunningSandbox, client: Any, fast: None) -> None:
     instance = _instances(client)[0]
     invoke_id = _run(client, [instance.instance_id], "frobnicate")
     plain = _finished(client, invoke_id, content_encoding="PlainText")[0].output
@@ -212,7 +218,7 @@ def test_output_is_base64_by_default_and_plain_on_request(sandbox: RunningSandbo
     assert encoded != plain and base64.b64decode(encoded).decode() == plain
 
 
-def test_the_command_content_may_be_base64(sandbox: RunningSandbox, client: Any) -> None:
+def test_the_command_content_may_be_base64(sandbox: RunningSandbox, client: Any, fast: None) -> None:
     instance = next(i for i in _instances(client) if _service(i) == "orders")
     script = install_script(_license(sandbox, "monitoring"), "orders-b64", "orders")
     request = ecs.RunCommandRequest(region_id=REGION, type="RunShellScript", instance_id=[instance.instance_id],
@@ -224,7 +230,7 @@ def test_the_command_content_may_be_base64(sandbox: RunningSandbox, client: Any)
     assert _error(client.run_command, bad).code == "InvalidParameter.CommandContent"
 
 
-def test_run_command_on_several_instances(sandbox: RunningSandbox, client: Any) -> None:
+def test_run_command_on_several_instances(sandbox: RunningSandbox, client: Any, fast: None) -> None:
     instances = _instances(client)
     invoke_id = _run(client, [i.instance_id for i in instances], "echo hello")
     results = _finished(client, invoke_id)
