@@ -7,8 +7,9 @@ license key exists). B has two ACK clusters — ``shop-prod`` without ack-onepil
 Java workloads labelled for ARMS and one that is not, and three running ECS instances with a
 Java application each and no agent. C exists to prove that trust is not given to strangers.
 
-``large``: A plus ``source-01`` … ``source-NN`` (default 10), each with ``clusters`` clusters
-(default 10) and an equal share of ``instances`` ECS instances (default 200), for benchmarks.
+``large``: A, C and ``source-01`` … ``source-NN`` (default 10), each with ``clusters`` clusters
+(default 10) and an equal share of ``instances`` ECS instances (default 200), for benchmarks;
+``--world large:sources=3,clusters=2,instances=20`` (parse_world) changes the sizes.
 Secrets are generated per state directory, never shipped.
 """
 
@@ -63,13 +64,13 @@ def _workloads(app_prefix: str, labelled: int, unlabelled: int = 1) -> list[dict
 
 
 def create_cluster(state: SandboxState, account: dict, name: str, workloads: list[dict],
-                   onepilot: tuple[str, dict] | None = None) -> dict:
+                   onepilot: tuple[str, dict] | None = None, tags: dict[str, str] | None = None) -> dict:
     cluster_id = "c" + _suffix(32)
     now = state.clock.iso(state.clock.now())
     cluster = {"cluster_id": cluster_id, "name": name, "region_id": state.region, "state": "running",
                "cluster_type": "ManagedKubernetes", "cluster_spec": "ack.pro.small", "profile": "Default",
                "current_version": "1.30.1-aliyun.1", "vpc_id": "vpc-" + _suffix(20), "created": now, "updated": now,
-               "size": 3, "tags": [], "resource_group_id": "", "account_id": account["uid"], "workloads": workloads}
+               "size": 3, "tags": [{"key": k, "value": v} for k, v in (tags or {}).items()], "resource_group_id": "", "account_id": account["uid"], "workloads": workloads}
     state.store.put("cs.cluster", f"{account['uid']}/{cluster_id}", cluster)
     if onepilot:
         version, config = onepilot
@@ -92,30 +93,66 @@ def create_instance(state: SandboxState, account: dict, name: str, service: str)
     return instance
 
 
-def seed(state: SandboxState, world: str = "default", *, sources: int = 10, clusters: int = 10, instances: int = 200) -> None:
-    if world not in ("default", "large"):
-        raise ValueError(f"world: must be 'default' or 'large' (got {world!r})")
+LARGE_DEFAULTS = {"sources": 10, "clusters": 10, "instances": 200}
+
+
+def parse_world(text: str) -> tuple[str, dict[str, int]]:
+    """``default``, ``large`` or ``large:sources=3,clusters=2,instances=20`` -> (name, sizes).
+
+    The sizes only apply to ``large``; a missing one takes its default (LARGE_DEFAULTS)."""
+    name, _, rest = text.partition(":")
+    if name not in ("default", "large"):
+        raise ValueError(f"world: must be 'default' or 'large[:sources=N,clusters=N,instances=N]' (got {text!r})")
+    sizes = dict(LARGE_DEFAULTS) if name == "large" else {}
+    for part in (p.strip() for p in rest.split(",") if p.strip()):
+        key, sep, value = part.partition("=")
+        if name != "large" or not sep or key not in LARGE_DEFAULTS:
+            raise ValueError(f"world: {part!r} is not one of {', '.join(k + '=N' for k in LARGE_DEFAULTS)} (large only)")
+        if not value.isdigit() or (key == "sources" and int(value) < 1):
+            raise ValueError(f"world: {key} must be a whole number{' >= 1' if key == 'sources' else ''} (got {value!r})")
+        sizes[key] = int(value)
+    return name, sizes
+
+
+def seed(state: SandboxState, world: str = "default", *, sources: int | None = None, clusters: int | None = None,
+         instances: int | None = None) -> None:
+    """Seed an empty store with ``world`` (see parse_world); keyword sizes override the text's."""
+    name, sizes = parse_world(world)
+    overrides = {"sources": sources, "clusters": clusters, "instances": instances}
+    sizes.update({k: v for k, v in overrides.items() if v is not None and name == "large"})
     with state.store.transaction():
-        if world == "default":
-            monitoring, source, _ = (create_account(state, alias) for alias in DEFAULT_ACCOUNTS)
-            license_key(state.store, monitoring["uid"], state.region)
-            create_cluster(state, source, "shop-prod", _workloads("shop", 3))
-            create_cluster(state, source, "shop-staging", _workloads("staging", 2),
-                           onepilot=("3.0.12", {"logLevel": "info"}))
-            for n, service in enumerate(("orders", "billing", "catalog"), start=1):
-                create_instance(state, source, f"legacy-{service}-{n}", service)
-            return
-        monitoring = create_account(state, "monitoring")
-        license_key(state.store, monitoring["uid"], state.region)
-        create_account(state, "outsider")
-        per_account = max(1, instances // max(1, sources))
-        for s in range(1, sources + 1):
-            source = create_account(state, f"source-{s:02d}")
-            for c in range(1, clusters + 1):
-                onepilot = ("3.0.12", {"logLevel": "info"}) if c % 2 == 0 else None
-                create_cluster(state, source, f"s{s:02d}-cluster{c:02d}", _workloads(f"s{s:02d}c{c:02d}", 2, 0), onepilot)
-            for n in range(1, per_account + 1):
-                create_instance(state, source, f"s{s:02d}-vm{n:03d}", f"s{s:02d}-app{n:03d}")
+        if name == "default":
+            _seed_default(state)
+        else:
+            _seed_large(state, **sizes)
+
+
+def _seed_default(state: SandboxState) -> None:
+    monitoring, source, _ = (create_account(state, alias) for alias in DEFAULT_ACCOUNTS)
+    license_key(state.store, monitoring["uid"], state.region)
+    create_cluster(state, source, "shop-prod", _workloads("shop", 3), tags={"env": "prod", "team": "shop"})
+    create_cluster(state, source, "shop-staging", _workloads("staging", 2),
+                   onepilot=("3.0.12", {"logLevel": "info"}), tags={"env": "staging", "team": "shop"})
+    for n, service in enumerate(("orders", "billing", "catalog"), start=1):
+        create_instance(state, source, f"legacy-{service}-{n}", service)
+
+
+def _seed_large(state: SandboxState, sources: int, clusters: int, instances: int) -> None:
+    """Like the default world, times ``sources``: every other cluster has an old onepilot
+    (3.0.12), the others none; each has two labelled workloads and one that is not; the
+    ``instances`` are shared out as evenly as they go (the first accounts get the remainder)."""
+    monitoring = create_account(state, "monitoring")
+    license_key(state.store, monitoring["uid"], state.region)
+    create_account(state, "outsider")
+    for s in range(1, sources + 1):
+        source = create_account(state, f"source-{s:02d}")
+        for c in range(1, clusters + 1):
+            onepilot = ("3.0.12", {"logLevel": "info"}) if c % 2 == 0 else None
+            create_cluster(state, source, f"s{s:02d}-cluster{c:02d}", _workloads(f"s{s:02d}c{c:02d}", 2), onepilot,
+                           tags={"env": "bench", "source": f"source-{s:02d}"})
+        mine = instances // sources + (1 if s <= instances % sources else 0)
+        for n in range(1, mine + 1):
+            create_instance(state, source, f"s{s:02d}-vm{n:03d}", f"s{s:02d}-app{n:03d}")
 
 
 def accounts_by_alias(state: SandboxState) -> dict[str, dict]:

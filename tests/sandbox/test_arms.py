@@ -97,3 +97,41 @@ def test_get_agent_download_url(sandbox: RunningSandbox) -> None:
     assert url == "http://arms-apm-cn-hangzhou.oss-cn-hangzhou.aliyuncs.com/AliyunJavaAgent.zip"
     other = client.get_agent_download_url(arms.GetAgentDownloadUrlRequest(region_id="cn-shanghai")).body.arms_agent_download_url
     assert other == "http://arms-apm-cn-shanghai.oss-cn-shanghai.aliyuncs.com/AliyunJavaAgent.zip"
+
+
+def test_tags_filter_keeps_apps_carrying_every_pair(sandbox: RunningSandbox) -> None:
+    staging = arms.ListTraceAppsRequestTags(key="env", value="staging")
+    team = arms.ListTraceAppsRequestTags(key="team", value="shop")
+    prod = arms.ListTraceAppsRequestTags(key="env", value="prod")
+    assert sorted(a.app_name for a in _apps(sandbox, "source", tags=[staging])) == ["staging-svc1", "staging-svc2"]
+    assert len(_apps(sandbox, "source", tags=[staging, team])) == 2
+    assert _apps(sandbox, "source", tags=[prod]) == []  # shop-prod has no onepilot: nothing reports
+    assert _apps(sandbox, "source", tags=[staging, prod]) == []
+
+
+def test_items_carry_every_documented_field(sandbox: RunningSandbox) -> None:
+    app = next(a for a in _apps(sandbox, "source") if a.app_name == "staging-svc1")
+    assert (app.source, app.type, app.language, app.workload_kind, app.namespace, app.workload_name) == \
+        ("ACK", "TRACE", "java", "Deployment", "default", "staging-svc1")
+    assert app.user_id == sandbox.uid("source") and app.region_id == REGION and app.cluster_id.startswith("c")
+    assert "armsPilotAutoEnable=on" in app.labels and "armsPilotCreateAppName=staging-svc1" in app.labels
+    assert {(t.key, t.value) for t in app.tags} == {("env", "staging"), ("team", "shop")}
+    assert isinstance(app.app_id, int) and app.create_time <= app.update_time
+    assert app.update_time > 1_600_000_000_000  # milliseconds
+
+
+def test_arms_calls_need_arms_permissions(sandbox: RunningSandbox) -> None:
+    from alibabacloud_ram20150501 import models as ram
+
+    root = sandbox.client("ram", "source")
+    keys = {}
+    for user, policy in (("viewer", "AliyunARMSReadOnlyAccess"), ("stranger", "AliyunRAMReadOnlyAccess")):
+        root.create_user(ram.CreateUserRequest(user_name=user))
+        root.attach_policy_to_user(ram.AttachPolicyToUserRequest(user_name=user, policy_type="System", policy_name=policy))
+        key = root.create_access_key(ram.CreateAccessKeyRequest(user_name=user)).body.access_key
+        keys[user] = sandbox.client("arms", access_key_id=key.access_key_id, access_key_secret=key.access_key_secret)
+    listed = keys["viewer"].list_trace_apps(arms.ListTraceAppsRequest(region_id=REGION)).body.trace_apps
+    assert len(listed) == 2  # the viewer sees its own account's apps
+    err = _error(keys["stranger"].list_trace_apps, arms.ListTraceAppsRequest(region_id=REGION))
+    assert (err.status_code, err.code) == (403, "NoPermission")
+    assert err.access_denied_detail["AuthAction"] == "arms:ListTraceApps"

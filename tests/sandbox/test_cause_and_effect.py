@@ -3,8 +3,9 @@ through the official SDK clients only.
 
 B's ACK apps report into A only while ack-onepilot >= 3.0.14 runs with an *active* AccessKey of
 an A user whose policies allow ARMS and A's uid; take any of that away and the apps vanish from A
-(the sandbox's documented choice: vanish, not a stale UpdateTime). Older onepilot ignores the
-cross-account keys and keeps reporting into B. A change in progress leaves the old config
+(the sandbox's documented choice: vanish, not a stale UpdateTime) and report into the cluster's
+own account B again (onepilot falls back when the cross-account login fails). Older onepilot
+ignores the cross-account keys and keeps reporting into B. A change in progress leaves the old config
 running. ECS's side of the story is in test_ecs.py."""
 
 from __future__ import annotations
@@ -178,8 +179,8 @@ def test_taking_a_cause_away_makes_the_apps_vanish_from_a(sandbox: RunningSandbo
                                                           cause: Callable[[RunningSandbox, dict[str, Any]], None]) -> None:
     cause(sandbox, reporting)
     assert _apps(sandbox, "monitoring") == []
-    # an invalid cross-account config reports nowhere: not into B, not into the wrong uid
-    assert _apps(sandbox, "source") == []
+    # an invalid cross-account config falls back to the cluster's own account, never the wrong uid
+    assert _apps(sandbox, "source") == LABELLED
     assert _apps(sandbox, "outsider") == []
 
 
@@ -265,3 +266,60 @@ def test_a_reporting_app_is_readable_in_a_only(sandbox: RunningSandbox, reportin
     with pytest.raises(TeaException) as info:
         sandbox.client("arms", "source").get_trace_app(arms.GetTraceAppRequest(pid=app.pid, region_id=REGION))
     assert info.value.code == "AppNotFound"
+
+
+# --- the causes one by one, from nothing ----------------------------------------------------------------------
+
+def test_without_onepilot_labelled_workloads_report_nowhere(sandbox: RunningSandbox) -> None:
+    """shop-prod has no onepilot: none of its workloads shows up in any account; shop-staging's
+    unlabelled batch workload never does, whatever runs."""
+    everywhere = _apps(sandbox, "monitoring") + _apps(sandbox, "source") + _apps(sandbox, "outsider")
+    assert everywhere == LABELLED
+    assert not any(name.startswith("shop-") for name in everywhere)
+
+
+def test_an_install_still_in_progress_reports_nowhere_yet(sandbox: RunningSandbox) -> None:
+    sandbox.state.clock.speed = 20  # the 60 s install lasts 3 s
+    client = sandbox.client("cs", "source")
+    prod = next(c.cluster_id for c in client.describe_clusters_v1(cs.DescribeClustersV1Request()).body.clusters
+                if c.name == "shop-prod")
+    client.install_cluster_addons(prod, cs.InstallClusterAddonsRequest(body=[cs.InstallClusterAddonsRequestBody(name=ONEPILOT)]))
+    assert client.get_cluster_addon_instance(prod, ONEPILOT).body.state == "initial"
+    assert _apps(sandbox, "source") == LABELLED  # only staging's, not yet prod's
+    sandbox.state.clock.speed = 100_000
+    _wait_active(client, prod)
+    assert _apps(sandbox, "source") == sorted(LABELLED + ["shop-svc1", "shop-svc2", "shop-svc3"])
+
+
+def test_an_ecs_app_reports_while_its_jvm_runs_with_the_agent(sandbox: RunningSandbox) -> None:
+    """Both directions on ECS: restarted with A's license key it reports into A; restarted
+    without the agent flags it vanishes again."""
+    from alibabacloud_ecs20140526 import models as ecs
+
+    from tests.sandbox.test_ecs import install_script
+
+    sandbox.state.clock.speed = 100_000
+    client = sandbox.client("ecs", "source")
+    instance = client.describe_instances(ecs.DescribeInstancesRequest(region_id=REGION)).body.instances.instance[0]
+    key = sandbox.client("arms", "monitoring").describe_trace_license_key(
+        arms.DescribeTraceLicenseKeyRequest(region_id=REGION)).body.license_key
+    service = next(t.tag_value for t in instance.tags.tag if t.tag_key == "service")
+
+    def run(script: str) -> None:
+        invoke_id = client.run_command(ecs.RunCommandRequest(region_id=REGION, type="RunShellScript", command_content=script,
+                                                             instance_id=[instance.instance_id])).body.invoke_id
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            result = client.describe_invocation_results(ecs.DescribeInvocationResultsRequest(
+                region_id=REGION, invoke_id=invoke_id)).body.invocation.invocation_results.invocation_result[0]
+            if result.invocation_status == "Success":
+                return
+            assert result.invocation_status in ("Pending", "Running")
+            time.sleep(0.005)
+        raise AssertionError("the script did not finish")
+
+    assert _apps(sandbox, "monitoring") == []
+    run(install_script(key, f"{service}-vm", service))
+    assert _apps(sandbox, "monitoring") == [f"{service}-vm"]
+    run(f"systemctl restart {service}")  # no agent flags any more
+    assert _apps(sandbox, "monitoring") == []

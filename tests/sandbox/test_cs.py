@@ -187,6 +187,11 @@ def test_modify_config_with_updating_state(client: Any) -> None:
 @pytest.mark.parametrize(("config", "named"), [
     ({"accessKey": "x", "bogusKey": "y"}, "bogusKey"),
     ({"logLevel": {"nested": True}}, "logLevel"),
+    ({"logLevel": "loud"}, "logLevel"),
+    ({"uid": "not-a-number"}, "uid"),
+    ({"uid": 1234567890123456}, "uid"),  # Helm would keep a string; the schema says string
+    ({"replicaCount": "2"}, "replicaCount"),
+    ({"replicaCount": 0}, "replicaCount"),
 ])
 def test_bad_config_is_refused_naming_the_key(client: Any, config: dict, named: str) -> None:
     cluster = _clusters(client)["shop-staging"]
@@ -230,3 +235,39 @@ def test_tasks_are_scoped_per_account(sandbox: RunningSandbox, client: Any) -> N
 def test_cs_errors_use_the_roa_shape(client: Any) -> None:
     err = _error(lambda: client.describe_cluster_detail("c-missing"))
     assert err.data["code"] == "ErrorClusterNotFound" and err.data["requestId"] and err.data["message"]
+
+
+def test_list_addons_offers_onepilot_with_its_config_schema(sandbox: RunningSandbox, client: Any) -> None:
+    cluster = _clusters(client)["shop-prod"]
+    addons = client.list_addons(cs.ListAddonsRequest(cluster_id=cluster)).body.addons
+    onepilot = next(a for a in addons if a.name == ONEPILOT)
+    assert onepilot.version == RELEASES[-1]
+    schema = json.loads(onepilot.config_schema)
+    assert {"accessKey", "accessKeySecret", "uid"} <= set(schema["properties"]) and schema["additionalProperties"] is False
+    by_region = client.list_addons(cs.ListAddonsRequest(region_id="cn-hangzhou", cluster_type="ManagedKubernetes")).body.addons
+    assert [a.name for a in by_region] == [a.name for a in addons]
+    foreign = _error(lambda: sandbox.client("cs", "monitoring").list_addons(cs.ListAddonsRequest(cluster_id=cluster)))
+    assert (foreign.status_code, foreign.code) == (404, "ErrorClusterNotFound")
+    assert _error(lambda: client.list_addons(cs.ListAddonsRequest())).code == "InvalidParameter"
+
+
+def test_describe_addon_lists_the_newer_releases(client: Any) -> None:
+    cluster = _clusters(client)["shop-staging"]
+    body = client.describe_addon(ONEPILOT, cs.DescribeAddonRequest(cluster_id=cluster, version="3.0.12")).body
+    assert body.version == "3.0.12"
+    assert [v.version for v in body.newer_versions] == [r for r in RELEASES if _v(r) > _v("3.0.12")]
+    assert "3.0.14" in [v.version for v in body.newer_versions]
+    newest = client.describe_addon(ONEPILOT, cs.DescribeAddonRequest(cluster_id=cluster)).body
+    assert newest.version == RELEASES[-1] and not newest.newer_versions
+    missing = _error(lambda: client.describe_addon("no-such-addon", cs.DescribeAddonRequest(cluster_id=cluster)))
+    assert (missing.status_code, missing.code) == (404, "ErrorAddonNotFound")
+
+
+def test_the_release_history_straddles_the_cross_account_threshold() -> None:
+    assert len([r for r in RELEASES if _v(r) < (3, 0, 14)]) >= 3 and len([r for r in RELEASES if _v(r) >= (3, 0, 14)]) >= 3
+    assert RELEASES == sorted(RELEASES, key=_v)
+
+
+def test_cluster_tags_are_listed(client: Any) -> None:
+    body = client.describe_clusters_v1(cs.DescribeClustersV1Request(name="shop-prod")).body
+    assert [(t.key, t.value) for t in body.clusters[0].tags] == [("env", "prod"), ("team", "shop")]

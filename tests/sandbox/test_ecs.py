@@ -1,7 +1,7 @@
 """ECS 2014-05-26 in the sandbox (issue 4), through the official SDK client: instances, regions,
 Cloud Assistant's RunCommand and its results over time, and the ARMS agent install that makes an
 instance's Java app report into the account whose license key it starts with. Scripts run for a
-nominal 20 s, 0.1 s at the fixture's clock speed."""
+nominal 20 s (Pending for the first 2 s), 0.1 s at the fixture's clock speed."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def _finished(client: Any, invoke_id: str, **kwargs: Any) -> list[Any]:
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         results = _results(client, invoke_id, **kwargs)
-        if results and all(r.invocation_status != "Running" for r in results):
+        if results and all(r.invocation_status not in ("Pending", "Running") for r in results):
             return results
         time.sleep(0.005)
     raise AssertionError("the invocation did not finish")
@@ -141,7 +141,7 @@ def test_installing_the_agent_makes_the_app_report_into_the_license_keys_account
     invoke_id = _run(client, [instance.instance_id], install_script(_license(sandbox, "monitoring"), "orders-svc", "orders"),
                      name="install-arms-agent")
     running = _results(client, invoke_id, content_encoding="PlainText")
-    assert [(r.instance_id, r.invocation_status) for r in running] == [(instance.instance_id, "Running")]
+    assert [(r.instance_id, r.invocation_status in ("Pending", "Running")) for r in running] == [(instance.instance_id, True)]
     assert running[0].exit_code is None and not running[0].output
     assert _apps(sandbox, "monitoring") == []  # not until the app has restarted
 
@@ -262,3 +262,56 @@ def test_invoke_command_of_an_unknown_command(client: Any) -> None:
     request = ecs.InvokeCommandRequest(region_id=REGION, command_id="c-nosuch", instance_id=["i-x"])
     err = _error(client.invoke_command, request)
     assert (err.status_code, err.code) == (404, "InvalidCommandId.NotFound")
+
+
+def test_status_goes_pending_running_then_success(sandbox: RunningSandbox, client: Any) -> None:
+    sandbox.state.clock.speed = 40  # Pending for 50 ms, Running until 500 ms
+    invoke_id = _run(client, [_instances(client)[0].instance_id], "echo hi")
+    seen = []
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and (not seen or seen[-1] not in ("Success", "Failed")):
+        status = _results(client, invoke_id)[0].invocation_status
+        if not seen or seen[-1] != status:
+            seen.append(status)
+        time.sleep(0.01)
+    assert seen == ["Pending", "Running", "Success"]
+
+
+def test_a_timeout_shorter_than_the_script_ends_it_as_timeout(sandbox: RunningSandbox, client: Any, fast: None) -> None:
+    instance = next(i for i in _instances(client) if _service(i) == "orders")
+    script = install_script(_license(sandbox, "monitoring"), "orders-svc", "orders")
+    result = _finished(client, _run(client, [instance.instance_id], script, timeout=10), content_encoding="PlainText")[0]
+    assert (result.invocation_status, result.exit_code, result.error_code) == ("Timeout", 124, "InvocationTimeout")
+    assert _apps(sandbox, "monitoring") == []  # terminated before the restart
+    done = _finished(client, _run(client, [instance.instance_id], script, timeout=60))[0]
+    assert done.invocation_status == "Success" and [a.app_name for a in _apps(sandbox, "monitoring")] == ["orders-svc"]
+
+
+def test_create_command_then_invoke_it(sandbox: RunningSandbox, client: Any, fast: None) -> None:
+    instance = next(i for i in _instances(client) if _service(i) == "billing")
+    script = install_script(_license(sandbox, "monitoring"), "billing-kept", "billing")
+    created = client.create_command(ecs.CreateCommandRequest(
+        region_id=REGION, name="install-agent", type="RunShellScript",
+        command_content=base64.b64encode(script.encode()).decode()))  # CreateCommand's default encoding: Base64
+    command_id = created.body.command_id
+    assert command_id.startswith("c-") and _apps(sandbox, "monitoring") == []
+    invoked = client.invoke_command(ecs.InvokeCommandRequest(region_id=REGION, command_id=command_id,
+                                                             instance_id=[instance.instance_id]))
+    assert _finished(client, invoked.body.invoke_id)[0].invocation_status == "Success"
+    assert [a.app_name for a in _apps(sandbox, "monitoring")] == ["billing-kept"]
+    theirs = ecs.InvokeCommandRequest(region_id=REGION, command_id=command_id, instance_id=[instance.instance_id])
+    assert _error(sandbox.client("ecs", "monitoring").invoke_command, theirs).code == "InvalidCommandId.NotFound"
+    too_many = ecs.InvokeCommandRequest(region_id=REGION, command_id=command_id, instance_id=[f"i-{n:020d}" for n in range(101)])
+    assert _error(client.invoke_command, too_many).code == "InvalidParameter.InstanceIds"
+
+
+def test_run_command_keeps_the_command_only_when_asked(sandbox: RunningSandbox, client: Any, fast: None) -> None:
+    instance_id = _instances(client)[0].instance_id
+    kept = client.run_command(ecs.RunCommandRequest(region_id=REGION, type="RunShellScript", command_content="echo kept",
+                                                    instance_id=[instance_id], keep_command=True)).body.command_id
+    dropped = _run(client, [instance_id], "echo once")
+    dropped_command = _results(client, dropped)[0].command_id
+    again = client.invoke_command(ecs.InvokeCommandRequest(region_id=REGION, command_id=kept, instance_id=[instance_id]))
+    assert _finished(client, again.body.invoke_id, content_encoding="PlainText")[0].invocation_status == "Success"
+    missing = ecs.InvokeCommandRequest(region_id=REGION, command_id=dropped_command, instance_id=[instance_id])
+    assert _error(client.invoke_command, missing).code == "InvalidCommandId.NotFound"

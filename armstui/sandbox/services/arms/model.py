@@ -8,10 +8,10 @@ else the workload's name) reports into:
 - account X, when onepilot is 3.0.14 or later and its config holds ``accessKey`` and
   ``accessKeySecret`` of an *active* AccessKey of a RAM user of X whose policies allow
   ``arms:ReportData``, and ``uid`` is X's account ID;
-- nowhere, when such cross-account keys are configured but fail any of those checks (the
-  agent's authentication fails);
-- the cluster's own account, when onepilot runs without cross-account keys, or is older
-  than 3.0.14 (which ignores them).
+- the cluster's own account otherwise: onepilot runs without cross-account keys, or with
+  keys that fail any of those checks (the cross-account login fails and onepilot falls back
+  to the cluster's own ARMS), or is older than 3.0.14 (which ignores them);
+- nowhere, when onepilot is not running (not installed, still installing, uninstalled).
 ``arms:ReportData`` is this sandbox's stand-in for the agent's write access: granted by
 ``arms:*`` (AliyunARMSFullAccess), not by AliyunARMSReadOnlyAccess.
 
@@ -19,8 +19,13 @@ else the workload's name) reports into:
 started with (``-Darms.licenseKey``), under ``-Darms.appName``; an unknown key reports nowhere.
 
 When the cause goes away (key disabled or deleted, policy detached, uid changed, agent
-removed) the application **vanishes** from ListTraceApps: we chose vanish over a stale
-UpdateTime because it is what an operator's check can see unambiguously.
+removed) the application **vanishes** from X's ListTraceApps (and, for ACK, shows up in the
+cluster's own account): we chose vanish over a stale UpdateTime because it is what an
+operator's check can see unambiguously.
+
+Tags (the sandbox's model): an ACK application carries its cluster's tags, an ECS
+application its instance's tags, as ``[{Key, Value}]``; ListTraceApps' ``Tags.N.Key/Value``
+keeps the applications that carry every pair asked for.
 """
 
 from __future__ import annotations
@@ -91,7 +96,7 @@ def reporting_apps(store: Store, clock: Clock, account_id: str, region: str) -> 
         config = onepilot["config"]
         cross = version_tuple(onepilot["version"]) >= MIN_CROSS_ACCOUNT and any(
             k in config for k in ("accessKey", "accessKeySecret", "uid"))
-        target = cross_account_target(store, now, config) if cross else cluster["account_id"]
+        target = (cross_account_target(store, now, config) if cross else None) or cluster["account_id"]
         if target != account_id:
             continue
         for w in cluster.get("workloads", []):
@@ -101,7 +106,9 @@ def reporting_apps(store: Store, clock: Clock, account_id: str, region: str) -> 
             pid = _pid(account_id, cluster["cluster_id"], w["namespace"], w["name"])
             apps.append(_item(store, now, account_id, region, pid, name, Source="ACK", ClusterId=cluster["cluster_id"],
                               Namespace=w["namespace"], WorkloadName=w["name"], WorkloadKind=w.get("kind", "Deployment"),
-                              Language=w.get("language", "java"), Labels=[f"{k}={v}" for k, v in w["labels"].items()]))
+                              Language=w.get("language", "java"), Labels=[f"{k}={v}" for k, v in w["labels"].items()],
+                              Tags=[{"Key": t["key"], "Value": t["value"]} for t in cluster.get("tags", [])]))
+    my_keys = {r["LicenseKey"] for r in store.list("arms.license", f"{account_id}/")}
     for instance in store.list("ecs.instance"):
         if instance["RegionId"] != region:
             continue
@@ -109,12 +116,13 @@ def reporting_apps(store: Store, clock: Clock, account_id: str, region: str) -> 
             agent = app.get("agent")
             if not agent or agent.get("active_at", now + 1) > now:
                 continue
-            if account_of_license(store, agent["license_key"]) != account_id:
+            if agent["license_key"] not in my_keys:
                 continue
             pid = _pid(account_id, instance["InstanceId"], app["service"])
             apps.append(_item(store, now, account_id, region, pid, agent["app_name"], Source="ECS", ClusterId="",
                               Namespace="", WorkloadName=app["service"], WorkloadKind="",
-                              Language="java", Labels=[f"instanceId={instance['InstanceId']}"]))
+                              Language="java", Labels=[f"instanceId={instance['InstanceId']}"],
+                              Tags=[{"Key": t["TagKey"], "Value": t["TagValue"]} for t in instance.get("Tags", {}).get("Tag", [])]))
     return apps
 
 
@@ -126,4 +134,4 @@ def _item(store: Store, now: float, account_id: str, region: str, pid: str, name
         store.put("arms.seen", seen_key, first)
     return {"AppId": _app_id(pid), "Pid": pid, "AppName": name, "RegionId": region, "Type": "TRACE",
             "UserId": account_id, "CreateTime": first["CreateTime"], "UpdateTime": int(now * 1000), "Show": True,
-            "ResourceGroupId": "", "Tags": [], **fields}
+            "ResourceGroupId": "", **fields}

@@ -5,7 +5,10 @@ page_info{page_number,page_size,total_count}}``; GetClusterAddonInstance ``{name
 state, config}`` with config a JSON string; ListClusterAddonInstances ``{addons[]}``;
 Install/Upgrade/UnInstall ``{cluster_id, request_id, task_id}``; ModifyClusterAddon answers no
 body the SDK reads; DescribeClusterAddonsVersion an untyped dict keyed by addon name;
-DescribeTaskInfo ``{task_id, state, task_type, created, ...}``. Errors use lower-case
+DescribeTaskInfo ``{task_id, state, task_type, created, ...}``; ListAddons (GET ``/addons``)
+``{addons[]{name, version, category, config_schema (a JSON string), ...}}``; DescribeAddon (GET
+``/addons/{name}``) the same fields plus ``newer_versions[]{version, upgradable,
+minimum_cluster_version}``. Errors use lower-case
 ``code``/``message``/``requestId`` (reference §2).
 """
 
@@ -16,7 +19,7 @@ from typing import Any
 
 from armstui.sandbox.api import Call, Service
 from armstui.sandbox.errors import ApiError
-from armstui.sandbox.services.cs.model import ADDON_RELEASES, Clusters, version_tuple
+from armstui.sandbox.services.cs.model import ADDON_CONFIG_SCHEMA, ADDON_RELEASES, Clusters, version_tuple
 
 api = Service("CS", "2015-12-15")
 
@@ -150,3 +153,38 @@ def describe_task_info(call: Call) -> dict:
     return {"task_id": task["task_id"], "cluster_id": task["cluster_id"], "task_type": task["task_type"],
             "state": task["state"], "created": task["created"], "updated": task["created"],
             "target": {"id": task["cluster_id"], "type": "cluster"}, "parameters": json.loads("{}")}
+
+
+def _catalog_entry(name: str, version: str) -> dict[str, Any]:
+    return {"name": name, "version": version, "category": "monitor", "managed": False, "install_by_default": False,
+            "config_schema": json.dumps(ADDON_CONFIG_SCHEMA[name]), "architecture": ["amd64", "arm64"],
+            "supported_actions": ["Install", "Upgrade", "Modify", "Uninstall"]}
+
+
+def _catalog_scope(call: Call) -> None:
+    """ListAddons/DescribeAddon want ``cluster_id`` (one of the caller's) or ``region_id``."""
+    if call.param("cluster_id"):
+        _clusters(call).get(call.required("cluster_id"))
+    elif not call.param("region_id"):
+        raise ApiError(400, "InvalidParameter", "Either cluster_id or region_id (with the cluster type) is required.")
+
+
+@api.roa("GET", "/addons", "ListAddons", permission="cs:ListAddons")
+def list_addons(call: Call) -> dict:
+    _catalog_scope(call)
+    return {"addons": [_catalog_entry(name, releases[-1]) for name, releases in ADDON_RELEASES.items()]}
+
+
+@api.roa("GET", "/addons/{AddonName}", "DescribeAddon", permission="cs:DescribeAddon")
+def describe_addon(call: Call) -> dict:
+    _catalog_scope(call)
+    name = call.path["AddonName"]
+    releases = ADDON_RELEASES.get(name)
+    if releases is None:
+        raise ApiError(404, "ErrorAddonNotFound", f"The addon {name} does not exist.")
+    version = call.param("version") or releases[-1]
+    if version not in releases:
+        raise ApiError(400, "InvalidParameter.Version", f"{name} has no release {version}.")
+    newer = [v for v in releases if version_tuple(v) > version_tuple(version)]
+    return {**_catalog_entry(name, version),
+            "newer_versions": [{"version": v, "upgradable": True, "minimum_cluster_version": "1.20.0"} for v in newer]}

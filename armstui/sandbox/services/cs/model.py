@@ -25,6 +25,7 @@ too; any other key is refused.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import string
 from typing import Any
@@ -37,9 +38,22 @@ ONEPILOT = "ack-onepilot"
 ADDON_RELEASES: dict[str, list[str]] = {
     ONEPILOT: ["3.0.10", "3.0.12", "3.0.13", "3.0.14", "3.0.20", "3.2.0", "5.1.2"],
 }
-ADDON_CONFIG_KEYS: dict[str, set[str]] = {
-    ONEPILOT: {"accessKey", "accessKeySecret", "uid", "ARMS_REPORT_REGION", "replicaCount", "logLevel"},
+# The Helm values onepilot accepts, as the config_schema ListAddons/DescribeAddon return
+# (JSON Schema; the sandbox's model, see above). validate_config enforces it.
+ADDON_CONFIG_SCHEMA: dict[str, dict[str, Any]] = {
+    ONEPILOT: {
+        "$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "additionalProperties": False,
+        "properties": {
+            "accessKey": {"type": "string", "description": "AccessKey ID of a RAM user of the account to report into"},
+            "accessKeySecret": {"type": "string", "description": "Its AccessKey secret"},
+            "uid": {"type": "string", "pattern": "^[0-9]+$", "description": "The account ID to report into"},
+            "ARMS_REPORT_REGION": {"type": "string", "description": "Report into another region (3.3.0+)"},
+            "replicaCount": {"type": "integer", "minimum": 1, "maximum": 10, "default": 2},
+            "logLevel": {"type": "string", "enum": ["debug", "info", "warn", "error"], "default": "info"},
+        },
+    },
 }
+ADDON_CONFIG_KEYS: dict[str, set[str]] = {name: set(schema["properties"]) for name, schema in ADDON_CONFIG_SCHEMA.items()}
 NOMINAL_SECONDS = {"install": 60.0, "upgrade": 90.0, "modify": 20.0, "uninstall": 30.0}
 TRANSITIONAL = {"install": "initial", "upgrade": "upgrading", "modify": "updating", "uninstall": "deleting"}
 
@@ -68,10 +82,31 @@ def validate_config(addon: str, text: str | None) -> dict[str, Any]:
     unknown = sorted(set(config) - ADDON_CONFIG_KEYS.get(addon, set(config)))
     if unknown:
         raise ApiError(400, "InvalidParameter.Config", f"Unknown config key(s) for {addon}: {', '.join(unknown)}.")
-    bad = sorted(k for k, v in config.items() if not isinstance(v, str | int))
-    if bad:
-        raise ApiError(400, "InvalidParameter.Config", f"Config values must be strings or numbers: {', '.join(bad)}.")
+    properties = ADDON_CONFIG_SCHEMA.get(addon, {}).get("properties", {})
+    for key, value in config.items():
+        why = _schema_violation(properties.get(key), value)
+        if why:
+            raise ApiError(400, "InvalidParameter.Config", f"Config key {key} of {addon}: {why}.")
     return config
+
+
+def _schema_violation(rule: dict[str, Any] | None, value: Any) -> str | None:
+    """Why ``value`` breaks ``rule`` (the JSON Schema subset our schemas use), or None."""
+    if rule is None:
+        return None if isinstance(value, str | int) and not isinstance(value, bool) else "must be a string or number"
+    if rule["type"] == "string":
+        if not isinstance(value, str):
+            return "must be a string"
+        if "pattern" in rule and not re.fullmatch(rule["pattern"].strip("^$"), value):
+            return f"must match {rule['pattern']}"
+    elif rule["type"] == "integer":
+        if not isinstance(value, int) or isinstance(value, bool):
+            return "must be an integer"
+        if not rule.get("minimum", value) <= value <= rule.get("maximum", value):
+            return f"must be between {rule['minimum']} and {rule['maximum']}"
+    if "enum" in rule and value not in rule["enum"]:
+        return f"must be one of {', '.join(rule['enum'])}"
+    return None
 
 
 class Clusters:

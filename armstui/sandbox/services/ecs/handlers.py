@@ -3,7 +3,8 @@
 Shapes from alibabacloud_ecs20140526 7.11.8's models (reference §7): DescribeInstances
 ``{Instances{Instance[]}, TotalCount, PageNumber, PageSize, NextToken}`` (``InstanceIds`` is a
 JSON array string, at most 100); RunCommand ``{CommandId, InvokeId}`` (``InstanceId.N``, at most
-100); DescribeInvocationResults ``{Invocation{InvocationResults{InvocationResult[]}, NextToken,
+100; ``KeepCommand`` keeps the command); CreateCommand ``{CommandId}``; InvokeCommand
+``{InvokeId}`` (``CommandId``, ``InstanceId.N``); DescribeInvocationResults ``{Invocation{InvocationResults{InvocationResult[]}, NextToken,
 TotalCount}}`` with ``Output`` base64-encoded unless ``ContentEncoding=PlainText``;
 DescribeInvocations ``{Invocations{Invocation[]}}``; DescribeCloudAssistantStatus
 ``{InstanceCloudAssistantStatusSet{InstanceCloudAssistantStatus[]}}``.
@@ -71,24 +72,53 @@ def _known_license(call: Call) -> Any:
     return lambda key: account_of_license(call.state.store, key) is not None
 
 
-@api.rpc("RunCommand", permission="ecs:RunCommand")
-def run_command(call: Call) -> dict:
-    if call.param("Type", "RunShellScript") != "RunShellScript":
-        raise invalid_parameter("Type", "this sandbox runs RunShellScript only")
+def _content(call: Call, default_encoding: str) -> str:
+    """CommandContent as plain text: RunCommand defaults to PlainText, CreateCommand to Base64
+    (the SDK models' docstrings)."""
     content = call.required("CommandContent")
-    if call.param("ContentEncoding", "PlainText") == "Base64":
+    if call.param("ContentEncoding", default_encoding) == "Base64":
         try:
             content = base64.b64decode(content, validate=True).decode()
         except ValueError:
             raise invalid_parameter("CommandContent", "is not valid Base64") from None
-    call.int_param("Timeout", 60, low=10, high=86400)  # validated; scripts here finish in their nominal time
-    return _instances(call).run_command(call.list_param("InstanceId"), content, call.param("Name") or "",
-                                        _known_license(call), _new_id)
+    return content
+
+
+def _new_command(call: Call, default_encoding: str) -> dict[str, Any]:
+    if call.param("Type", "RunShellScript") != "RunShellScript":
+        raise invalid_parameter("Type", "this sandbox runs RunShellScript only")
+    return {"CommandId": _new_id("c-"), "Name": call.param("Name") or "", "Type": "RunShellScript",
+            "CommandContent": _content(call, default_encoding), "Timeout": _timeout(call, 60)}
+
+
+def _timeout(call: Call, default: int) -> int:
+    return call.int_param("Timeout", default, low=10, high=86400) or default
+
+
+@api.rpc("RunCommand", permission="ecs:RunCommand")
+def run_command(call: Call) -> dict:
+    command = _new_command(call, "PlainText")
+    instances = _instances(call)
+    invoke_id = instances.run_command(call.list_param("InstanceId"), command, _known_license(call), _new_id)
+    if call.bool_param("KeepCommand"):
+        instances.keep_command(command)
+    return {"InvokeId": invoke_id, "CommandId": command["CommandId"]}
+
+
+@api.rpc("CreateCommand", permission="ecs:CreateCommand")
+def create_command(call: Call) -> dict:
+    call.required("Name")
+    command = _new_command(call, "Base64")
+    _instances(call).keep_command(command)
+    return {"CommandId": command["CommandId"]}
 
 
 @api.rpc("InvokeCommand", permission="ecs:InvokeCommand")
 def invoke_command(call: Call) -> dict:
-    raise ApiError(404, "InvalidCommandId.NotFound", f"The command {call.required('CommandId')} does not exist (this sandbox keeps no saved commands).")
+    instances = _instances(call)
+    command = instances.command(call.required("CommandId"))
+    command["Timeout"] = _timeout(call, command["Timeout"])
+    return {"InvokeId": instances.run_command(call.list_param("InstanceId"), command, _known_license(call), _new_id)}
 
 
 def _encode(call: Call, text: str) -> str:

@@ -4,12 +4,17 @@ Records:
 - ``ecs.instance``   ``<uid>/<InstanceId>``: the instance as DescribeInstances shows it, plus
   ``java_apps`` — ``{service, agent}`` where ``agent`` is how its JVM runs now
   (``{license_key, app_name, active_at}``) or None;
-- ``ecs.invocation`` ``<InvokeId>``: a RunCommand: per instance, status over time, exit code
-  and output.
+- ``ecs.command``    ``<uid>/<CommandId>``: a kept command (CreateCommand, or RunCommand with
+  ``KeepCommand=true``) that InvokeCommand runs again: ``{CommandId, Name, Type,
+  CommandContent (plain text), Timeout}``;
+- ``ecs.invocation`` ``<InvokeId>``: a RunCommand/InvokeCommand: per instance, status over
+  time, exit code and output.
 
-A script runs for a nominal 20 s (divided by the clock's speed): ``Running`` until then, then
-``Success`` or ``Failed``; its effects (an application restarted with the agent) land at the
-same moment. The interpreter knows the commands the ARMS documentation's install uses
+Each instance's run is ``Pending`` for a nominal 2 s (the agent picks the task up), then
+``Running`` until a nominal 20 s, then ``Success`` or ``Failed`` (all divided by the clock's
+speed); a ``Timeout`` shorter than those 20 s ends it as ``Timeout`` (exit code 124, as
+``timeout(1)`` reports) and nothing of the script lands. Its effects (an application
+restarted with the agent) land when it finishes. The interpreter knows the commands the ARMS documentation's install uses
 (reference §5): download ``AliyunJavaAgent.zip`` from ``arms-apm-<region>.oss-<region>
 [-internal].aliyuncs.com`` (wget/curl), ``unzip`` it, start the JVM with
 ``-javaagent:<dir>/AliyunJavaAgent/aliyun-java-agent.jar -Darms.licenseKey=<key>
@@ -30,6 +35,7 @@ from armstui.sandbox.errors import ApiError
 from armstui.sandbox.store import Store
 
 NOMINAL_RUN_SECONDS = 20.0
+NOMINAL_PENDING_SECONDS = 2.0
 MAX_INSTANCES_PER_CALL = 100  # RunCommand's InstanceId.N limit (reference §7)
 _AGENT_URL = re.compile(r"https?://arms-apm-([a-z0-9-]+)\.oss-\1(-internal)?\.aliyuncs\.com/AliyunJavaAgent\.zip")
 _JAVAAGENT = re.compile(r"-javaagent:(\S+?)(?=[\s\"']|$)")
@@ -137,21 +143,29 @@ class Instances:
             raise ApiError(404, "InvalidInstanceId.NotFound", f"The instance {instance_id} does not exist.")
         return instance
 
-    def run_command(self, instance_ids: list[str], script: str, name: str, known_license: Any, new_id: Any) -> dict[str, str]:
+    def run_command(self, instance_ids: list[str], command: dict[str, Any], known_license: Any, new_id: Any) -> str:
+        """Run ``command`` (``{CommandId, Name, CommandContent, Timeout}``) on the instances;
+        returns the InvokeId."""
         if not instance_ids:
             raise ApiError(400, "MissingParameter.InstanceIds", "The input parameter InstanceId is required.")
         if len(instance_ids) > MAX_INSTANCES_PER_CALL:
             raise ApiError(400, "InvalidParameter.InstanceIds",
                            f"At most {MAX_INSTANCES_PER_CALL} instances per call (got {len(instance_ids)}).")
-        now = self.clock.now()
-        ends = now + self.clock.scaled(NOMINAL_RUN_SECONDS)
-        invoke_id, command_id = new_id("t-"), new_id("c-")
-        per_instance = {}
-        for instance_id in instance_ids:
-            instance = self.get(instance_id)
+        instances = [self.get(i) for i in instance_ids]
+        for instance in instances:
             if instance["Status"] != "Running":
-                raise ApiError(400, "IncorrectInstanceStatus", f"The instance {instance_id} is not running.")
-            outcome = run_script(script, instance, known_license)
+                raise ApiError(400, "IncorrectInstanceStatus", f"The instance {instance['InstanceId']} is not running.")
+        now = self.clock.now()
+        timed_out = command["Timeout"] < NOMINAL_RUN_SECONDS
+        ends = now + self.clock.scaled(min(NOMINAL_RUN_SECONDS, command["Timeout"]))
+        invoke_id = new_id("t-")
+        per_instance = {}
+        for instance in instances:
+            instance_id = instance["InstanceId"]
+            if timed_out:
+                per_instance[instance_id] = {"ExitCode": 124, "Output": "", "Timeout": True}
+                continue
+            outcome = run_script(command["CommandContent"], instance, known_license)
             for app in instance.get("java_apps", []):
                 if app["service"] in outcome.restarts:
                     agent = outcome.restarts[app["service"]]
@@ -159,10 +173,19 @@ class Instances:
             self.store.put("ecs.instance", f"{self.uid}/{instance_id}", instance)
             per_instance[instance_id] = {"ExitCode": outcome.exit_code, "Output": "\n".join(outcome.output) + "\n"}
         self.store.put("ecs.invocation", invoke_id, {
-            "InvokeId": invoke_id, "CommandId": command_id, "AccountId": self.uid, "Name": name,
-            "StartTime": self.clock.iso(now), "EndsAt": ends, "FinishedTime": self.clock.iso(ends),
-            "Instances": per_instance})
-        return {"InvokeId": invoke_id, "CommandId": command_id}
+            "InvokeId": invoke_id, "CommandId": command["CommandId"], "AccountId": self.uid, "Name": command["Name"],
+            "StartTime": self.clock.iso(now), "RunningAt": now + self.clock.scaled(NOMINAL_PENDING_SECONDS),
+            "EndsAt": ends, "FinishedTime": self.clock.iso(ends), "Instances": per_instance})
+        return invoke_id
+
+    def keep_command(self, command: dict[str, Any]) -> None:
+        self.store.put("ecs.command", f"{self.uid}/{command['CommandId']}", command)
+
+    def command(self, command_id: str) -> dict[str, Any]:
+        command = self.store.get("ecs.command", f"{self.uid}/{command_id}")
+        if command is None:
+            raise ApiError(404, "InvalidCommandId.NotFound", f"The command {command_id} does not exist.")
+        return command
 
     def invocation(self, invoke_id: str) -> dict[str, Any]:
         record = self.store.get("ecs.invocation", invoke_id)
@@ -172,14 +195,32 @@ class Instances:
 
     def results(self, invoke_id: str) -> list[dict[str, Any]]:
         record = self.invocation(invoke_id)
-        done = self.clock.now() >= record["EndsAt"]
+        now = self.clock.now()
+        done = now >= record["EndsAt"]
         out = []
         for instance_id, r in record["Instances"].items():
-            status = ("Success" if r["ExitCode"] == 0 else "Failed") if done else "Running"
+            if done:
+                status = "Timeout" if r.get("Timeout") else ("Success" if r["ExitCode"] == 0 else "Failed")
+            else:
+                status = "Running" if now >= record.get("RunningAt", 0) else "Pending"
             out.append({"InstanceId": instance_id, "InvokeId": invoke_id, "CommandId": record["CommandId"],
                         "InvocationStatus": status, "InvokeRecordStatus": "Finished" if done else "Running",
                         "ExitCode": r["ExitCode"] if done else None, "Output": r["Output"] if done else "",
                         "StartTime": record["StartTime"], "FinishedTime": record["FinishedTime"] if done else None,
-                        "ErrorCode": "" if (not done or r["ExitCode"] == 0) else "CommandFailed",
-                        "ErrorInfo": "" if (not done or r["ExitCode"] == 0) else "the command exited with a non-zero code"})
+                        "ErrorCode": _error_code(done, r),
+                        "ErrorInfo": _error_info(done, r)})
         return out
+
+
+def _error_code(done: bool, result: dict[str, Any]) -> str:
+    if not done or result["ExitCode"] == 0:
+        return ""
+    return "InvocationTimeout" if result.get("Timeout") else "CommandFailed"
+
+
+def _error_info(done: bool, result: dict[str, Any]) -> str:
+    if not done or result["ExitCode"] == 0:
+        return ""
+    if result.get("Timeout"):
+        return "the command did not finish within its Timeout and was terminated"
+    return "the command exited with a non-zero code"
