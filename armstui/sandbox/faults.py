@@ -8,8 +8,12 @@ Spec (``--faults`` and the admin endpoint ``POST /__sandbox/faults``), ``;``-sep
     5xx=0.05              a share answered ServiceUnavailable (503) or InternalError (500)
     drop=0.01             a share whose connection is closed without an answer
     apply-then-fail=CreateAccessKey:1,ModifyClusterAddon
-                          the change is made, then the answer is lost (503); ``:N`` = the first
+                          the change is made, then the answer is lost; ``:N`` = the first
                           N times (default 1); ``*`` = every mutating action
+    apply-then-fail-as=drop   how that answer is lost: ``5xx`` (default: a 503
+                          ServiceUnavailable) or ``drop`` (the connection closes unanswered)
+    rate=ram:5,cs:2       per-service limits in calls per second (``rate=20``: every service);
+                          calls beyond the limit within one second get Throttling.User
     only=CreateUser,ListUsers   the random faults hit only these actions
     seed=7                the random generator's seed, so a failing run can be replayed
 
@@ -22,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import random
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +47,8 @@ class FaultSpec:
     error_5xx: float = 0.0
     drop: float = 0.0
     apply_then_fail: dict[str, int] = field(default_factory=dict)  # action (or "*") -> times left
+    apply_then_fail_as: str = "5xx"  # or "drop"
+    rates: dict[str, int] = field(default_factory=dict)  # service (lower-cased product, or "*") -> calls/s
     only: frozenset[str] = frozenset()
     seed: int | None = None
 
@@ -94,8 +101,30 @@ def _seed(value: Any) -> int:
         raise ValueError(f"faults: seed must be an integer (got {value!r})") from None
 
 
+def _lost_as(value: Any) -> str:
+    if value not in ("5xx", "drop"):
+        raise ValueError(f"faults: apply-then-fail-as must be 5xx or drop (got {value!r})")
+    return str(value)
+
+
+def _rates(value: Any) -> dict[str, int]:
+    """``20`` (every service), ``ram:5,cs:2`` or the JSON object ``{"ram": 5}``."""
+    items = value.items() if isinstance(value, dict) else (
+        (p.partition(":")[0] if ":" in p else "*", p.rpartition(":")[2]) for p in str(value).split(",") if p.strip())
+    out = {}
+    for service, limit in items:
+        try:
+            count = int(limit)
+        except (TypeError, ValueError):
+            count = 0
+        if count < 1:
+            raise ValueError(f"faults: rate wants N or SERVICE:N with N >= 1 calls per second (got {service}:{limit})")
+        out[str(service).strip().lower()] = count
+    return out
+
+
 def parse(spec: dict[str, Any]) -> FaultSpec:
-    known = {"latency", "throttle", "5xx", "drop", "apply-then-fail", "only", "seed"}
+    known = {"latency", "throttle", "5xx", "drop", "apply-then-fail", "apply-then-fail-as", "rate", "only", "seed"}
     unknown = sorted(set(spec) - known)
     if unknown:
         raise ValueError(f"faults: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
@@ -106,6 +135,8 @@ def parse(spec: dict[str, Any]) -> FaultSpec:
         error_5xx=_rate("5xx", str(spec.get("5xx", 0))),
         drop=_rate("drop", str(spec.get("drop", 0))),
         apply_then_fail=_apply_then_fail(spec.get("apply-then-fail", [])),
+        apply_then_fail_as=_lost_as(spec.get("apply-then-fail-as", "5xx")),
+        rates=_rates(spec.get("rate", "")),
         only=frozenset(only if isinstance(only, list) else [a for a in str(only).split(",") if a]),
         seed=_seed(spec["seed"]) if "seed" in spec else None,
     )
@@ -141,19 +172,39 @@ class Faults:
             self.spec = spec
             self.rng = random.Random(spec.seed)
             self.stats.clear()
+            self._recent: dict[str, list[float]] = {}  # service -> times of its calls in the last second
 
     def _hits(self, action: str) -> bool:
         return not self.spec.only or action in self.spec.only
 
-    async def before(self, action: str) -> None:
-        """Before a request is handled: latency, then maybe throttle, 5xx or a drop."""
+    def _over_rate(self, service: str) -> bool:
+        """Count a call of ``service``; True if it exceeds the service's calls per second."""
+        service = service.lower()
+        limit = self.spec.rates.get(service) or self.spec.rates.get("*")
+        if not limit:
+            return False
+        now = time.monotonic()
+        recent = [t for t in self._recent.get(service, []) if now - t < 1.0]
+        if len(recent) >= limit:
+            self._recent[service] = recent
+            return True
+        self._recent[service] = recent + [now]
+        return False
+
+    async def before(self, action: str, service: str = "") -> None:
+        """Before a request is handled: latency, then maybe throttle (by rate or by limit), 5xx
+        or a drop. ``service`` is the product (``Ram``, ``CS``...) for per-service limits."""
         with self._lock:
+            over_rate = self._over_rate(service) if service else False
             spec = self.spec
             delay = self.rng.uniform(*spec.latency) if spec.latency[1] else 0.0
             roll = self.rng.random() if self._hits(action) else 1.0
             pick_500 = self.rng.random() < 0.5
         if delay:
             await asyncio.sleep(delay)
+        if over_rate:
+            self.stats["rate"] += 1
+            raise ApiError(400, *THROTTLED)
         if roll < spec.throttle:
             self.stats["throttle"] += 1
             raise ApiError(400, *THROTTLED)
@@ -169,7 +220,7 @@ class Faults:
             raise Dropped()
 
     def after(self, action: str) -> None:
-        """After a mutating request was applied: maybe lose the answer."""
+        """After a mutating request was applied: maybe lose the answer (ApiError 503 or Dropped)."""
         with self._lock:
             table = self.spec.apply_then_fail
             key = action if table.get(action, 0) > 0 else ("*" if table.get("*", 0) > 0 else None)
@@ -177,4 +228,6 @@ class Faults:
                 return
             table[key] -= 1
             self.stats["apply-then-fail"] += 1
+        if self.spec.apply_then_fail_as == "drop":
+            raise Dropped()
         raise ApiError(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.")

@@ -243,3 +243,46 @@ def test_faults_at_startup_are_observed(tmp_path: Any) -> None:
         assert running.client("sts", "monitoring").get_caller_identity().body.identity_type == "Account"
     finally:
         server.stop_thread()
+
+
+def test_apply_then_fail_as_drop_commits_then_closes_the_connection(sandbox: RunningSandbox) -> None:
+    import json
+
+    from alibabacloud_cs20151215 import models as cs
+
+    sandbox.state.clock.speed = 100_000
+    client = sandbox.client("cs", "source")
+    staging = next(c.cluster_id for c in client.describe_clusters_v1(cs.DescribeClustersV1Request()).body.clusters
+                   if c.name == "shop-staging")
+    assert _faults(sandbox, {"apply-then-fail": "ModifyClusterAddon", "apply-then-fail-as": "drop"}).status_code == 200
+    with pytest.raises(UnretryableException):  # the client sees a broken connection, no answer
+        client.modify_cluster_addon(staging, "ack-onepilot", cs.ModifyClusterAddonRequest(config=json.dumps({"logLevel": "debug"})))
+    deadline = time.monotonic() + 5
+    while client.get_cluster_addon_instance(staging, "ack-onepilot").body.state != "active" and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert json.loads(client.get_cluster_addon_instance(staging, "ack-onepilot").body.config) == {"logLevel": "debug"}
+    assert sandbox.state.faults.stats["apply-then-fail"] == 1
+
+
+def test_a_per_service_rate_limit_throttles_only_that_service(sandbox: RunningSandbox) -> None:
+    assert _faults(sandbox, {"rate": "sts:5"}).status_code == 200
+    sts, ram_client = sandbox.client("sts", "source"), sandbox.client("ram", "source")
+    started = time.monotonic()
+    burst = _outcomes(sts, 8)
+    assert time.monotonic() - started < 1.0  # all eight within one second: the limit bites after five
+    assert burst == ["ok"] * 5 + ["400 Throttling.User"] * 3
+    assert all(ram_client.list_users(ram.ListUsersRequest()).body is not None for _ in range(8))  # RAM has no limit
+    time.sleep(1.0)
+    assert _outcomes(sts, 1) == ["ok"]  # a new second, a new allowance
+    assert sandbox.state.faults.stats["rate"] >= 1
+
+
+def test_from_spec_parses_rates_and_the_lost_answer_mode() -> None:
+    spec = Faults.from_spec("rate=ram:5,cs:2;apply-then-fail=CreateUser;apply-then-fail-as=drop").spec
+    assert spec.rates == {"ram": 5, "cs": 2} and spec.apply_then_fail_as == "drop"
+    assert Faults.from_spec("rate=20").spec.rates == {"*": 20}
+    assert Faults.from_spec("seed=1").spec.apply_then_fail_as == "5xx"
+    for bad, named in (("rate=ram:0", "rate"), ("rate=ram:x", "rate"), ("apply-then-fail-as=maybe", "apply-then-fail-as")):
+        with pytest.raises(ValueError) as info:
+            Faults.from_spec(bad)
+        assert named in str(info.value)
