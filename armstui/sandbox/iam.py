@@ -18,13 +18,27 @@ permissions further. ARNs: ``acs:ram::<uid>:root``, ``acs:ram::<uid>:user/<name>
 ``acs:ram::<uid>:role/<name lower-cased>``, and for an assumed role
 ``acs:ram::<uid>:assumed-role/<role>/<session>`` (the assumed-role ARN format is UNCONFIRMED
 in the reference; this is the form AWS uses and the RAM console shows).
+
+Wildcards: ``*`` (any run of characters) and ``?`` (one character) in Action and Resource;
+nothing else is special (RAM's "Policy elements" page). Resources are compared
+case-insensitively here (UNCONFIRMED; RAM's own ARNs are lower-case for roles).
+
+Conditions (RAM "Policy elements": a Condition block holds operators, each operator keys,
+each key a value or a list; the block holds when every operator and every key holds, a key
+when any value matches). Supported operators: StringEquals, StringNotEquals,
+StringEqualsIgnoreCase, StringNotEqualsIgnoreCase, StringLike, StringNotLike, Bool. The
+only key this sandbox knows is ``sts:ExternalId`` (trust policies, AssumeRole's
+ExternalId); a key absent from the request, or an unsupported operator, never holds, so a
+conditional Allow grants nothing and a conditional Deny refuses nothing. That is the one
+place the sandbox knowingly differs from RAM (which knows acs:SourceIp, acs:CurrentTime ...).
 """
 
 from __future__ import annotations
 
-import fnmatch
+import functools
 import hashlib
 import json
+import re
 import secrets
 import string
 from dataclasses import dataclass, field
@@ -84,6 +98,16 @@ class Principal:
 def new_access_key_id() -> str:
     """Shaped like a real one: ``LTAI`` + 20 characters (reference §3: 24 in all)."""
     return "LTAI" + "".join(secrets.choice(_ALNUM) for _ in range(20))
+
+
+def new_sts_access_key_id() -> str:
+    """``STS.`` + 28 characters (reference §4's example ``STS.L4aBSCSJVMuKg5U1****``)."""
+    return "STS." + "".join(secrets.choice(_ALNUM) for _ in range(28))
+
+
+def new_security_token() -> str:
+    """An opaque token; only its digest (:func:`token_digest`) is stored."""
+    return "CAIS" + secrets.token_urlsafe(96)
 
 
 def new_secret(length: int = 30) -> str:
@@ -170,23 +194,68 @@ def documents_of(store: Store, principal: Principal) -> list[dict[str, Any]]:
 def _as_list(value: Any) -> list[str]:
     if value is None:
         return []
-    return [value] if isinstance(value, str) else list(value)
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return [str(value)]
 
 
-def _matches(patterns: list[str], value: str) -> bool:
-    return any(fnmatch.fnmatchcase(value.lower(), p.lower()) for p in patterns)
+@functools.lru_cache(maxsize=1024)
+def _pattern(glob: str, *, ignore_case: bool = True) -> re.Pattern[str]:
+    parts = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in glob)
+    return re.compile("".join(parts), (re.IGNORECASE if ignore_case else 0) | re.DOTALL)
 
 
-def evaluate(documents: list[dict[str, Any]], action: str, resource: str = "*") -> str:
-    """``"Allow"``, ``"Deny"`` (explicit) or ``"ImplicitDeny"``."""
+def matches(patterns: list[str], value: str) -> bool:
+    """Does ``value`` fit any of the RAM wildcard ``patterns`` (``*``, ``?``; case-insensitive)?"""
+    return any(_pattern(p).fullmatch(value) for p in patterns)
+
+
+def _like(wanted: list[str], actual: str) -> bool:
+    return any(_pattern(w, ignore_case=False).fullmatch(actual) for w in wanted)
+
+
+_CONDITION_OPERATORS = {
+    "StringEquals": lambda wanted, actual: actual in wanted,
+    "StringNotEquals": lambda wanted, actual: actual not in wanted,
+    "StringEqualsIgnoreCase": lambda wanted, actual: actual.lower() in {w.lower() for w in wanted},
+    "StringNotEqualsIgnoreCase": lambda wanted, actual: actual.lower() not in {w.lower() for w in wanted},
+    "StringLike": _like,
+    "StringNotLike": lambda wanted, actual: not _like(wanted, actual),
+    "Bool": lambda wanted, actual: actual.lower() in {w.lower() for w in wanted},
+}
+
+
+def condition_holds(condition: Any, context: dict[str, str]) -> bool:
+    """A statement's Condition block against the request's context (see the module notes)."""
+    if not condition:
+        return True
+    if not isinstance(condition, dict):
+        return False
+    for operator, keys in condition.items():
+        test = _CONDITION_OPERATORS.get(operator)
+        if test is None or not isinstance(keys, dict):
+            return False
+        for key, wanted in keys.items():
+            actual = next((v for k, v in context.items() if k.lower() == str(key).lower()), None)
+            if actual is None or not test(_as_list(wanted), actual):
+                return False
+    return True
+
+
+def evaluate(documents: list[dict[str, Any]], action: str, resource: str = "*",
+             context: dict[str, str] | None = None) -> str:
+    """``"Allow"``, ``"Deny"`` (explicit) or ``"ImplicitDeny"``.
+
+    ``resource`` "*" means the operation names no resource, so a statement's Resource does
+    not narrow it (the operation's own permission check is all there is)."""
     allowed = False
     for doc in documents:
         for statement in _as_list_of_dicts(doc.get("Statement")):
-            actions = _as_list(statement.get("Action"))
-            resources = _as_list(statement.get("Resource")) or ["*"]
-            if not _matches(actions, action):
+            if not matches(_as_list(statement.get("Action")), action):
                 continue
-            if resource != "*" and not _matches(resources, resource):
+            if resource != "*" and not matches(_as_list(statement.get("Resource")) or ["*"], resource):
+                continue
+            if not condition_holds(statement.get("Condition"), context or {}):
                 continue
             if statement.get("Effect") == "Deny":
                 return "Deny"
@@ -201,18 +270,64 @@ def _as_list_of_dicts(value: Any) -> list[dict[str, Any]]:
     return [s for s in (value or []) if isinstance(s, dict)]
 
 
-def is_allowed(store: Store, principal: Principal, action: str, resource: str = "*") -> bool:
+def verdict(store: Store, principal: Principal, action: str, resource: str = "*") -> str:
+    """What RAM decides for this principal: ``Allow``, ``Deny`` or ``ImplicitDeny``. Root may
+    do anything in its account; others need an Allow from their policies, no Deny, and for an
+    assumed role with a session policy an Allow from that too (reference §4: it narrows)."""
     if principal.kind == "Account":
-        return True
-    verdict = evaluate(documents_of(store, principal), action, resource)
-    if verdict != "Allow":
-        return False
-    if principal.session_policy is not None:
-        return evaluate([principal.session_policy], action, resource) == "Allow"
-    return True
+        return "Allow"
+    result = evaluate(documents_of(store, principal), action, resource)
+    if result != "Allow" or principal.session_policy is None:
+        return result
+    return evaluate([principal.session_policy], action, resource)
+
+
+def is_allowed(store: Store, principal: Principal, action: str, resource: str = "*") -> bool:
+    return verdict(store, principal, action, resource) == "Allow"
 
 
 def authorize(store: Store, principal: Principal, action: str, resource: str = "*") -> None:
-    """Raise NoPermission (403) unless the principal may do ``action`` on ``resource``."""
-    if not is_allowed(store, principal, action, resource):
-        raise no_permission(action, principal.arn)
+    """Raise NoPermission (403) unless the principal may do ``action`` on ``resource``;
+    AccessDeniedDetail.NoPermissionType tells an explicit Deny from a missing Allow
+    (reference §2)."""
+    result = verdict(store, principal, action, resource)
+    if result == "Allow":
+        return
+    error = no_permission(action, principal.arn)
+    if result == "Deny":
+        error.extra["AccessDeniedDetail"]["NoPermissionType"] = "ExplicitDeny"
+    raise error
+
+
+# --- trust policies (AssumeRole) ----------------------------------------------------------
+
+def trust_candidates(caller: Principal) -> set[str]:
+    """The principal names a role's trust policy may use to admit ``caller`` (reference §3,
+    "Trust policy for another account": the account as ``acs:ram::<uid>:root``, or one user
+    as ``acs:ram::<uid>:user/<name>``; a role's sessions as ``acs:ram::<uid>:role/<name>``)."""
+    names = {f"acs:ram::{caller.account_id}:root", caller.arn}
+    if caller.kind == "AssumedRoleUser":
+        names.add(f"acs:ram::{caller.account_id}:role/{caller.name.lower()}")
+    return names
+
+
+def trust_admits(trust: dict[str, Any], caller: Principal, context: dict[str, str] | None = None) -> str:
+    """Does the trust policy let ``caller`` assume the role? ``Allow``, ``Deny`` (a statement
+    denies it explicitly) or ``ImplicitDeny`` (no statement names it). Statements apply when
+    their Action covers ``sts:AssumeRole``, their ``Principal.RAM`` names the caller and their
+    Condition holds (e.g. ``{"StringEquals": {"sts:ExternalId": "..."}}``)."""
+    candidates = {c.lower() for c in trust_candidates(caller)}
+    admitted = False
+    for statement in _as_list_of_dicts(trust.get("Statement")):
+        if not matches(_as_list(statement.get("Action")), "sts:AssumeRole"):
+            continue
+        principal = statement.get("Principal")
+        named = _as_list(principal.get("RAM")) if isinstance(principal, dict) else []
+        if not any(n.lower() in candidates for n in named):
+            continue
+        if not condition_holds(statement.get("Condition"), context or {}):
+            continue
+        if statement.get("Effect") == "Deny":
+            return "Deny"
+        admitted = admitted or statement.get("Effect") == "Allow"
+    return "Allow" if admitted else "ImplicitDeny"

@@ -3,7 +3,9 @@
 Response shapes from alibabacloud_ram20150501 1.3.0's models (``from_map``): single entities
 under their name (``{"User": {...}}``), lists wrapped twice (``{"Users": {"User": [...]}}``),
 paging with ``IsTruncated``/``Marker``. Permissions are ``ram:<Action>`` on
-``acs:ram:*:<uid>:user/<name>``-style resources.
+``acs:ram:*:<uid>:user/<name>``-style resources; the List actions check ``…:user/*``,
+``…:role/*`` and ``…:policy/*`` (RAM's authorization tables), so a policy scoped to one
+user neither grants nor denies ListUsers.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from armstui.sandbox.api import Call, Service
+from armstui.sandbox.errors import invalid_parameter
 from armstui.sandbox.services.ram.model import Ram
 
 api = Service("Ram", "2015-05-01")
 
-_USER_FIELDS = ("UserName", "UserId", "DisplayName", "Comments", "CreateDate", "UpdateDate")
+_USER_FIELDS = ("UserName", "UserId", "DisplayName", "Comments", "Email", "MobilePhone", "CreateDate", "UpdateDate")
 _ROLE_FIELDS = ("RoleName", "RoleId", "Arn", "Description", "AssumeRolePolicyDocument", "MaxSessionDuration",
                 "CreateDate", "UpdateDate", "RolePrincipalName", "IsServiceLinkedRole")
 _POLICY_FIELDS = ("PolicyName", "PolicyType", "Description", "DefaultVersion", "CreateDate", "UpdateDate", "AttachmentCount")
@@ -43,7 +46,10 @@ def _policy_arn(call: Call) -> str:
 
 def _page(call: Call, items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     size = call.int_param("MaxItems", 100, low=1, high=1000) or 100
-    start = int(call.param("Marker") or 0)
+    marker = call.param("Marker") or "0"
+    if not marker.isdigit():  # our markers are offsets; anything else did not come from us
+        raise invalid_parameter("Marker", "is not a marker this service returned")
+    start = int(marker)
     chunk = items[start:start + size]
     more = start + size < len(items)
     return chunk, {"IsTruncated": more, **({"Marker": str(start + size)} if more else {})}
@@ -53,7 +59,8 @@ def _page(call: Call, items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]]
 
 @api.rpc("CreateUser", permission="ram:CreateUser", resource=_user_arn)
 def create_user(call: Call) -> dict:
-    user = _ram(call).create_user(call.required("UserName"), call.param("DisplayName"), call.param("Comments"))
+    user = _ram(call).create_user(call.required("UserName"), call.param("DisplayName"), call.param("Comments"),
+                                  call.param("Email"), call.param("MobilePhone"))
     return {"User": _pick(user, _USER_FIELDS)}
 
 
@@ -65,7 +72,8 @@ def get_user(call: Call) -> dict:
 @api.rpc("UpdateUser", permission="ram:UpdateUser", resource=_user_arn)
 def update_user(call: Call) -> dict:
     user = _ram(call).update_user(call.required("UserName"), call.param("NewUserName"),
-                                  call.param("NewDisplayName"), call.param("NewComments"))
+                                  call.param("NewDisplayName"), call.param("NewComments"),
+                                  call.param("NewEmail"), call.param("NewMobilePhone"))
     return {"User": _pick(user, _USER_FIELDS)}
 
 
@@ -75,7 +83,7 @@ def delete_user(call: Call) -> dict:
     return {}
 
 
-@api.rpc("ListUsers", permission="ram:ListUsers")
+@api.rpc("ListUsers", permission="ram:ListUsers", resource=_user_arn)
 def list_users(call: Call) -> dict:
     users, paging = _page(call, _ram(call).users())
     return {"Users": {"User": [_pick(u, _USER_FIELDS) for u in users]}, **paging}
@@ -158,7 +166,7 @@ def get_policy(call: Call) -> dict:
             "DefaultPolicyVersion": version}
 
 
-@api.rpc("ListPolicies", permission="ram:ListPolicies")
+@api.rpc("ListPolicies", permission="ram:ListPolicies", resource=_policy_arn)
 def list_policies(call: Call) -> dict:
     policies, paging = _page(call, _ram(call).policies(call.param("PolicyType")))
     return {"Policies": {"Policy": [_pick(p, _POLICY_FIELDS) for p in policies]}, **paging}
@@ -225,7 +233,7 @@ def delete_role(call: Call) -> dict:
     return {}
 
 
-@api.rpc("ListRoles", permission="ram:ListRoles")
+@api.rpc("ListRoles", permission="ram:ListRoles", resource=_role_arn)
 def list_roles(call: Call) -> dict:
     roles, paging = _page(call, _ram(call).roles())
     return {"Roles": {"Role": [_pick(r, _ROLE_FIELDS) for r in roles]}, **paging}

@@ -19,7 +19,15 @@ Rules and codes, from reference §3 (RAM API docs and "Error messages"):
 - policy documents: ``Version`` "1" and a ``Statement`` list whose items have ``Effect``
   Allow|Deny, ``Action`` and ``Resource`` (``MalformedPolicyDocument``); up to 6144
   characters (the SDK's limit; the docs conflict);
-- ``MaxSessionDuration`` of a role: 3600-43200 seconds, default 3600.
+- ``MaxSessionDuration`` of a role: 3600-43200 seconds, default 3600;
+- DisplayName and Comments up to 128 characters, Description up to 1024
+  (``InvalidParameter.<Field>.Length``);
+- account limits (reference §3, "Limits"): 1000 users (``LimitExceeded.User``), 1000 roles
+  (``LimitExceeded.Role``), per user 20 system + 10 custom policies
+  (``LimitExceeded.User.Policy``), per role 20 system + 5 custom policies (the code
+  ``LimitExceeded.Role.Policy`` is UNCONFIRMED, by analogy);
+- UpdateUser may rename a user: its keys, policies and login profile follow it (the
+  UserId stays).
 """
 
 from __future__ import annotations
@@ -35,6 +43,10 @@ from armstui.sandbox.errors import ApiError, invalid_parameter
 from armstui.sandbox.store import Store
 
 MAX_KEYS_PER_USER = 2
+MAX_USERS = MAX_ROLES = 1000
+MAX_ATTACHED = {("User", "System"): 20, ("User", "Custom"): 10, ("Role", "System"): 20, ("Role", "Custom"): 5}
+POLICY_TYPES = ("System", "Custom")
+_TEXT_LIMITS = {"DisplayName": 128, "Comments": 128, "Description": 1024}
 POLICY_DOCUMENT_MAX = 6144
 _NAME_RULES = {
     "UserName": (64, r"[A-Za-z0-9._-]+"),
@@ -52,6 +64,20 @@ def check_name(kind: str, value: str) -> str:
     return value
 
 
+def check_text(field: str, value: str | None) -> str | None:
+    """DisplayName, Comments, Description: length only (reference §3, "Rules")."""
+    limit = _TEXT_LIMITS[field]
+    if value is not None and len(value) > limit:
+        raise ApiError(400, f"InvalidParameter.{field}.Length", f"The parameter {field} must be at most {limit} characters long.")
+    return value
+
+
+def check_policy_type(value: str) -> str:
+    if value not in POLICY_TYPES:
+        raise ApiError(400, "InvalidParameter.PolicyType", f"The parameter PolicyType must be System or Custom, not {value!r}.")
+    return value
+
+
 def parse_policy_document(text: str, field: str = "PolicyDocument") -> dict[str, Any]:
     if len(text) > POLICY_DOCUMENT_MAX:
         raise ApiError(400, f"InvalidParameter.{field}.Length", f"The {field} exceeds {POLICY_DOCUMENT_MAX} characters.")
@@ -65,7 +91,7 @@ def parse_policy_document(text: str, field: str = "PolicyDocument") -> dict[str,
     for statement in statements:
         if not isinstance(statement, dict) or statement.get("Effect") not in ("Allow", "Deny") or "Action" not in statement:
             raise ApiError(400, "MalformedPolicyDocument", f"Every Statement of the {field} needs Effect Allow|Deny and Action.")
-        if field == "PolicyDocument" and "Resource" not in statement:
+        if field != "AssumeRolePolicyDocument" and "Resource" not in statement:
             raise ApiError(400, "MalformedPolicyDocument", "Every Statement needs a Resource.")
         if field == "AssumeRolePolicyDocument" and not isinstance(statement.get("Principal"), dict):
             raise ApiError(400, "MalformedPolicyDocument", "Every Statement of a trust policy needs a Principal.")
@@ -103,32 +129,55 @@ class Ram:
             raise ApiError(404, "EntityNotExist.User", f"The user does not exist: {name}.")
         return user
 
-    def create_user(self, name: str, display_name: str | None, comments: str | None) -> dict[str, Any]:
+    def create_user(self, name: str, display_name: str | None, comments: str | None,
+                    email: str | None = None, mobile_phone: str | None = None) -> dict[str, Any]:
         check_name("UserName", name)
+        check_text("DisplayName", display_name)
+        check_text("Comments", comments)
         if self.store.get("ram.user", self._user_key(name)) is not None:
             raise ApiError(409, "EntityAlreadyExists.User", f"The user already exists: {name}.")
+        if len(self.users()) >= MAX_USERS:
+            raise ApiError(409, "LimitExceeded.User", f"The account already has {MAX_USERS} users, the maximum.")
         user = {"UserName": name, "UserId": iam.new_numeric_id(16), "DisplayName": display_name or name,
                 "Comments": comments or "", "CreateDate": self.now, "UpdateDate": self.now}
+        user.update({k: v for k, v in (("Email", email), ("MobilePhone", mobile_phone)) if v})
         self.store.put("ram.user", self._user_key(name), user)
         return user
 
-    def update_user(self, name: str, new_name: str | None, new_display: str | None, new_comments: str | None) -> dict[str, Any]:
+    def update_user(self, name: str, new_name: str | None, new_display: str | None, new_comments: str | None,
+                    new_email: str | None = None, new_mobile_phone: str | None = None) -> dict[str, Any]:
         user = self.user(name)
+        check_text("DisplayName", new_display)
+        check_text("Comments", new_comments)
         if new_name and new_name != name:
             check_name("UserName", new_name)
             if self.store.get("ram.user", self._user_key(new_name)) is not None:
                 raise ApiError(409, "EntityAlreadyExists.User", f"The user already exists: {new_name}.")
-            if self.keys(name) or self.attachments("User", name) or self.store.get("ram.login", self._user_key(name)):
-                raise ApiError(409, "DeleteConflict.User.AccessKey", "The user still has keys, policies or a login profile; rename is not supported then.")
-            self.store.delete("ram.user", self._user_key(name))
+            self._rename_user(name, new_name)
             user["UserName"] = new_name
-        if new_display is not None:
-            user["DisplayName"] = new_display
-        if new_comments is not None:
-            user["Comments"] = new_comments
+        for field, value in (("DisplayName", new_display), ("Comments", new_comments), ("Email", new_email),
+                             ("MobilePhone", new_mobile_phone)):
+            if value is not None:
+                user[field] = value
         user["UpdateDate"] = self.now
         self.store.put("ram.user", self._user_key(user["UserName"]), user)
         return user
+
+    def _rename_user(self, old: str, new: str) -> None:
+        """Move what hangs off a user to its new name (keys, attachments, login profile)."""
+        self.store.delete("ram.user", self._user_key(old))
+        for key in self.keys(old):
+            key["UserName"] = new
+            self.store.put("ram.accesskey", key["AccessKeyId"], key)
+        for att in self.attachments("User", old):
+            self.store.delete("ram.attachment", self._attachment_key("User", old, att["PolicyType"], att["PolicyName"]))
+            att["Holder"] = new
+            self.store.put("ram.attachment", self._attachment_key("User", new, att["PolicyType"], att["PolicyName"]), att)
+        login = self.store.get("ram.login", self._user_key(old))
+        if login is not None:
+            self.store.delete("ram.login", self._user_key(old))
+            login["UserName"] = new
+            self.store.put("ram.login", self._user_key(new), login)
 
     def delete_user(self, name: str) -> None:
         self.user(name)
@@ -221,8 +270,7 @@ class Ram:
                     "DefaultVersion": "v1", "CreateDate": "2015-01-01T00:00:00Z", "UpdateDate": "2015-01-01T00:00:00Z",
                     "PolicyDocument": json.dumps({k: v for k, v in doc.items() if k != "Description"}),
                     "AttachmentCount": len(self._attached_anywhere("System", name))}
-        if policy_type != "Custom":
-            raise invalid_parameter("PolicyType", "must be System or Custom")
+        check_policy_type(policy_type)
         policy = self.store.get("ram.policy", f"{self.uid}/{name}")
         if policy is None:
             raise ApiError(404, "EntityNotExist.Policy", f"The policy does not exist: {name}.")
@@ -230,6 +278,8 @@ class Ram:
         return policy
 
     def policies(self, policy_type: str | None) -> list[dict[str, Any]]:
+        if policy_type:
+            check_policy_type(policy_type)
         out = []
         if policy_type in (None, "", "System"):
             out += [self.policy(n, "System") for n in iam.SYSTEM_POLICIES]
@@ -239,6 +289,7 @@ class Ram:
 
     def create_policy(self, name: str, document: str, description: str | None) -> dict[str, Any]:
         check_name("PolicyName", name)
+        check_text("Description", description)
         parse_policy_document(document)
         if name in iam.SYSTEM_POLICIES or self.store.get("ram.policy", f"{self.uid}/{name}") is not None:
             raise ApiError(409, "EntityAlreadyExists.Policy", f"The policy already exists: {name}.")
@@ -267,18 +318,25 @@ class Ram:
             return self.user(holder)["UserName"]
         return self.role(holder)["RoleName"].lower()
 
+    def _attachment_key(self, holder_kind: str, holder: str, policy_type: str, policy_name: str) -> str:
+        return f"{self.uid}/{holder_kind}/{holder}/{policy_type}/{policy_name}"
+
     def attach(self, holder_kind: str, holder: str, policy_type: str, policy_name: str) -> None:
         key_name = self._holder(holder_kind, holder)
-        self.policy(policy_name, policy_type)
-        key = f"{self.uid}/{holder_kind}/{key_name}/{policy_type}/{policy_name}"
+        self.policy(policy_name, check_policy_type(policy_type))
+        key = self._attachment_key(holder_kind, key_name, policy_type, policy_name)
         if self.store.get("ram.attachment", key) is not None:
             raise ApiError(409, f"EntityAlreadyExists.{holder_kind}.Policy", f"The policy {policy_name} is already attached to {holder}.")
+        limit = MAX_ATTACHED[(holder_kind, policy_type)]
+        if sum(a["PolicyType"] == policy_type for a in self.attachments(holder_kind, key_name)) >= limit:
+            raise ApiError(409, f"LimitExceeded.{holder_kind}.Policy",
+                           f"The {holder_kind.lower()} {holder} already has {limit} {policy_type.lower()} policies, the maximum.")
         self.store.put("ram.attachment", key, {"PolicyName": policy_name, "PolicyType": policy_type,
                                                 "AttachDate": self.now, "Holder": key_name, "HolderKind": holder_kind})
 
     def detach(self, holder_kind: str, holder: str, policy_type: str, policy_name: str) -> None:
         key_name = self._holder(holder_kind, holder)
-        key = f"{self.uid}/{holder_kind}/{key_name}/{policy_type}/{policy_name}"
+        key = self._attachment_key(holder_kind, key_name, check_policy_type(policy_type), policy_name)
         if not self.store.delete("ram.attachment", key):
             raise ApiError(404, f"EntityNotExist.{holder_kind}.Policy", f"The policy {policy_name} is not attached to {holder}.")
 
@@ -292,9 +350,12 @@ class Ram:
 
     def create_role(self, name: str, trust: str, description: str | None, max_session: int | None) -> dict[str, Any]:
         check_name("RoleName", name)
+        check_text("Description", description)
         parse_policy_document(trust, "AssumeRolePolicyDocument")
         if self.store.get("ram.role", f"{self.uid}/{name.lower()}") is not None:
             raise ApiError(409, "EntityAlreadyExists.Role", f"The role already exists: {name}.")
+        if len(self.roles()) >= MAX_ROLES:
+            raise ApiError(409, "LimitExceeded.Role", f"The account already has {MAX_ROLES} roles, the maximum.")
         duration = max_session if max_session is not None else 3600
         if not 3600 <= duration <= 43200:
             raise invalid_parameter("MaxSessionDuration", "must be 3600 to 43200 seconds")
@@ -307,6 +368,7 @@ class Ram:
 
     def update_role(self, name: str, trust: str | None, max_session: int | None, description: str | None) -> dict[str, Any]:
         role = self.role(name)
+        check_text("Description", description)
         if trust:
             parse_policy_document(trust, "AssumeRolePolicyDocument")
             role["AssumeRolePolicyDocument"] = trust

@@ -7,9 +7,17 @@ reference §4).
 
 AssumeRole (reference §4): ``RoleArn``, ``RoleSessionName`` (2-64 of letters, digits and
 ``.@-_``), ``DurationSeconds`` (900 up to the role's MaxSessionDuration, default 3600),
-optional ``Policy`` (a session policy that narrows the role, up to 2048 characters). The
-caller needs ``sts:AssumeRole`` and the role's trust policy must admit the caller's account
-(``acs:ram::<uid>:root``) or the caller itself; both refusals are ``NoPermission`` (403).
+optional ``Policy`` (a session policy that narrows the role, up to 2048 characters, the same
+grammar as a custom policy), optional ``ExternalId`` (2-1224 of letters, digits and ``_+=,.@:/-``, matched by
+a trust policy's ``{"StringEquals": {"sts:ExternalId": ...}}`` condition). The caller needs
+``sts:AssumeRole`` on the role's ARN and the role's trust policy must admit the caller's
+account (``acs:ram::<uid>:root``) or the caller itself; both refusals are ``NoPermission``
+(403).
+
+Known difference (left for the team to decide, it changes other callers): the real
+AssumeRole refuses an Alibaba Cloud account's root identity outright ("You cannot use an
+Alibaba Cloud account to call this operation", AssumeRole API page, Prerequisites); the
+sandbox lets a trusted root assume the role.
 Returns ``Credentials{AccessKeyId (STS.…), AccessKeySecret, SecurityToken, Expiration}`` and
 ``AssumedRoleUser{Arn, AssumedRoleId = <RoleId>:<session>}``.
 """
@@ -18,16 +26,18 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 
 from armstui.sandbox import iam
 from armstui.sandbox.api import Call, Service
 from armstui.sandbox.errors import ApiError, invalid_parameter
+from armstui.sandbox.services.ram.model import parse_policy_document
 
 api = Service("Sts", "2015-04-01")
 
 _ROLE_ARN = re.compile(r"acs:ram::(\d+):role/([A-Za-z0-9.-]{1,64})")
 _SESSION_NAME = re.compile(r"[\w.@-]{2,64}", re.ASCII)
+_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
+SESSION_POLICY_MAX = 2048
 
 
 @api.rpc("GetCallerIdentity", permission=None)
@@ -45,23 +55,26 @@ def _role_arn_param(call: Call) -> str:
     return call.params.get("RoleArn", "*")
 
 
-def _trust_admits(trust: dict, caller: iam.Principal) -> bool:
-    candidates = {f"acs:ram::{caller.account_id}:root", caller.arn}
-    if caller.kind == "RAMUser":
-        candidates.add(f"acs:ram::{caller.account_id}:user/{caller.name}")
-    admitted = False
-    for statement in trust.get("Statement", []):
-        actions = statement.get("Action", [])
-        actions = [actions] if isinstance(actions, str) else actions
-        if not any(a.lower() in ("sts:assumerole", "sts:*", "*") for a in actions):
-            continue
-        principals = statement.get("Principal", {}).get("RAM", [])
-        principals = {principals} if isinstance(principals, str) else set(principals)
-        if principals & candidates:
-            if statement.get("Effect") == "Deny":
-                return False
-            admitted = admitted or statement.get("Effect") == "Allow"
-    return admitted
+def _session_policy(call: Call) -> dict | None:
+    """The optional session policy, checked with the custom-policy grammar (reference §4:
+    ``InvalidParameter.PolicySize`` / ``.PolicyGrammar``)."""
+    text = call.param("Policy")
+    if text is None:
+        return None
+    if len(text) > SESSION_POLICY_MAX:
+        raise ApiError(400, "InvalidParameter.PolicySize", f"The session policy exceeds {SESSION_POLICY_MAX} characters.")
+    try:
+        return parse_policy_document(text, "Policy")
+    except ApiError as err:
+        raise ApiError(400, "InvalidParameter.PolicyGrammar", f"The session policy is malformed: {err.message}") from None
+
+
+def _trust_refusal(arn: str, caller: iam.Principal, verdict: str) -> ApiError:
+    return ApiError(403, "NoPermission",
+                    f"You are not authorized to do this action. You should be authorized by RAM: the trust policy of {arn} does not admit {caller.arn}.",
+                    AccessDeniedDetail={"AuthAction": "sts:AssumeRole", "PolicyType": "AssumeRolePolicy",
+                                        "NoPermissionType": "ExplicitDeny" if verdict == "Deny" else "ImplicitDeny",
+                                        "AuthPrincipalDisplayName": caller.arn})
 
 
 @api.rpc("AssumeRole", permission="sts:AssumeRole", resource=_role_arn_param)
@@ -80,25 +93,16 @@ def assume_role(call: Call) -> dict:
     duration = call.int_param("DurationSeconds", 3600)
     if not 900 <= duration <= role["MaxSessionDuration"]:
         raise invalid_parameter("DurationSeconds", f"must be 900 to {role['MaxSessionDuration']} (the role's MaxSessionDuration)")
-    session_policy = None
-    if call.param("Policy"):
-        if len(call.required("Policy")) > 2048:
-            raise ApiError(400, "InvalidParameter.PolicySize", "The session policy exceeds 2048 characters.")
-        try:
-            session_policy = json.loads(call.required("Policy"))
-        except json.JSONDecodeError:
-            raise ApiError(400, "InvalidParameter.PolicyGrammar", "The session policy is not valid JSON.") from None
-        if not isinstance(session_policy, dict) or not isinstance(session_policy.get("Statement"), list):
-            raise ApiError(400, "InvalidParameter.PolicyGrammar", "The session policy needs a Statement list.")
-    if not _trust_admits(json.loads(role["AssumeRolePolicyDocument"]), call.caller):
-        raise ApiError(403, "NoPermission",
-                       f"You are not authorized to do this action. You should be authorized by RAM: the trust policy of {arn} does not admit {call.caller.arn}.",
-                       AccessDeniedDetail={"AuthAction": "sts:AssumeRole", "PolicyType": "AssumeRolePolicy",
-                                           "NoPermissionType": "ImplicitDeny",
-                                           "AuthPrincipalDisplayName": call.caller.arn})
+    session_policy = _session_policy(call)
+    external_id = call.param("ExternalId")
+    if external_id is not None and not _EXTERNAL_ID.fullmatch(external_id):
+        raise invalid_parameter("ExternalId", "must be 2 to 1224 of letters, digits and _+=,.@:/-")
+    context = {"sts:ExternalId": external_id} if external_id is not None else {}
+    verdict = iam.trust_admits(json.loads(role["AssumeRolePolicyDocument"]), call.caller, context)
+    if verdict != "Allow":
+        raise _trust_refusal(arn, call.caller, verdict)
     now = call.state.clock.now()
-    key_id = "STS." + "".join(secrets.choice(iam._ALNUM) for _ in range(28))
-    secret, token = iam.new_secret(44), "CAIS" + secrets.token_urlsafe(96)
+    key_id, secret, token = iam.new_sts_access_key_id(), iam.new_secret(44), iam.new_security_token()
     expiration = now + duration
     call.state.store.put("sts.session", key_id, {
         "AccessKeyId": key_id, "AccessKeySecret": secret, "TokenDigest": iam.token_digest(token),
