@@ -1,7 +1,8 @@
 """`armstui sandbox serve`: the emulator alone, in the foreground (DESIGN.md's contract).
 
 Once it listens it writes DIR/sandbox.json (mode 0600) with its endpoint and the seeded
-accounts' credentials, so any Alibaba Cloud client can rehearse against it. SIGTERM or
+accounts' credentials, so any Alibaba Cloud client can rehearse against it, and prints the
+endpoint (never a secret) on stdout. SIGTERM or
 Ctrl+C stops it; the state stays in DIR for the next start.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sys
 from pathlib import Path
 
 import click
@@ -54,7 +56,9 @@ def serve(state_dir: Path, host: str, port: int, world: str, faults: str | None,
             loop.add_signal_handler(sig, stop.set)
         endpoint = await server.start()
         write_description(state_dir / FILE_NAME, state, endpoint)
-        click.echo(f"sandbox listening on http://{endpoint} (credentials in {state_dir / FILE_NAME})", err=True)
+        # stdout, flushed: a script reading our output learns the endpoint at once. Never the secrets.
+        click.echo(f"sandbox listening on http://{endpoint} (credentials in {state_dir / FILE_NAME})")
+        sys.stdout.flush()
         await stop.wait()
         await server.stop()
 
