@@ -1,9 +1,11 @@
 """The seeded worlds (DESIGN.md "The sandbox's default world"; armstui/sandbox/world.py), seen
 through the SDK where an API shows it and through the state where none does (workload labels,
-agents). The large world's sizes are checked; its speed is measured and printed, not asserted."""
+agents). The large world's sizes are checked (also custom ones, ``large:sources=3,...``); its
+speed is measured and printed, and bounded loosely where everything reports into A."""
 
 from __future__ import annotations
 
+import json
 import statistics
 import time
 from collections.abc import Iterator
@@ -16,7 +18,7 @@ from alibabacloud_ram20150501 import models as ram
 
 from armstui.sandbox.server import SandboxServer
 from armstui.sandbox.state import open_state
-from armstui.sandbox.world import accounts_by_alias
+from armstui.sandbox.world import accounts_by_alias, parse_world
 from tests.support.sandbox import RunningSandbox
 
 REGION = "cn-hangzhou"
@@ -146,3 +148,77 @@ def _time(fn: object) -> float:
     started = time.perf_counter()
     fn()  # type: ignore[operator]
     return time.perf_counter() - started
+
+
+# --- world specs ---------------------------------------------------------------------------------------
+
+def test_parse_world() -> None:
+    assert parse_world("default") == ("default", {})
+    assert parse_world("large") == ("large", {"sources": 10, "clusters": 10, "instances": 200})
+    assert parse_world("large:sources=3,instances=7") == ("large", {"sources": 3, "clusters": 10, "instances": 7})
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("huge", "huge"), ("default:sources=2", "sources=2"), ("large:planets=2", "planets"),
+    ("large:sources=0", "sources"), ("large:clusters=x", "clusters"), ("large:instances", "instances"),
+])
+def test_bad_world_specs_are_refused_naming_the_part(text: str, named: str) -> None:
+    with pytest.raises(ValueError) as info:
+        parse_world(text)
+    assert named in str(info.value)
+
+
+def test_a_small_large_world_has_the_sizes_asked_for() -> None:
+    state = open_state(None, world="large:sources=3,clusters=2,instances=7")
+    accounts = accounts_by_alias(state)
+    assert sorted(accounts) == ["monitoring", "outsider", "source-01", "source-02", "source-03"]
+    per_account = {alias: (state.store.count("cs.cluster", f"{a['uid']}/"), state.store.count("ecs.instance", f"{a['uid']}/"))
+                   for alias, a in accounts.items()}
+    assert per_account == {"monitoring": (0, 0), "outsider": (0, 0), "source-01": (2, 3), "source-02": (2, 2),
+                           "source-03": (2, 2)}
+
+
+def test_seeding_the_large_world_is_quick(large: tuple[RunningSandbox, float]) -> None:
+    assert large[1] < 3.0, large[1]  # measured ~0.25 s
+
+
+def _report_everything_into_monitoring(sandbox: RunningSandbox) -> None:
+    """Every cluster: onepilot 5.1.2 with a valid reporter key of A; every instance: its JVM with A's
+    license key. Set up in the records (kinds ``cs.addon``, ``ecs.instance``) to keep the test fast;
+    the RAM user and key go through the SDK."""
+    root = sandbox.client("ram", "monitoring")
+    root.create_user(ram.CreateUserRequest(user_name="bench-reporter"))
+    root.attach_policy_to_user(ram.AttachPolicyToUserRequest(user_name="bench-reporter", policy_type="System",
+                                                             policy_name="AliyunARMSFullAccess"))
+    key = root.create_access_key(ram.CreateAccessKeyRequest(user_name="bench-reporter")).body.access_key
+    config = json.dumps({"accessKey": key.access_key_id, "accessKeySecret": key.access_key_secret, "uid": sandbox.uid("monitoring")})
+    license_key = sandbox.client("arms", "monitoring").describe_trace_license_key(
+        arms.DescribeTraceLicenseKeyRequest(region_id=REGION)).body.license_key
+    store = sandbox.state.store
+    with store.transaction():
+        for cluster in store.list("cs.cluster"):
+            store.put("cs.addon", f"{cluster['cluster_id']}/ack-onepilot",
+                      {"name": "ack-onepilot", "version": "5.1.2", "config": config, "op": None})
+        for account in sandbox.accounts.values():
+            for instance in store.list("ecs.instance", f"{account['uid']}/"):
+                instance["java_apps"][0]["agent"] = {"license_key": license_key, "app_name": instance["InstanceName"],
+                                                     "active_at": 0}
+                store.put("ecs.instance", f"{account['uid']}/{instance['InstanceId']}", instance)
+
+
+def test_list_trace_apps_stays_fast_when_everything_reports(large: tuple[RunningSandbox, float]) -> None:
+    sandbox, _ = large
+    _report_everything_into_monitoring(sandbox)
+    client = sandbox.client("arms", "monitoring")
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        apps = client.list_trace_apps(arms.ListTraceAppsRequest(region_id=REGION)).body.trace_apps
+        timings.append(time.perf_counter() - started)
+    assert len(apps) == 100 * 2 + 200  # two labelled workloads per cluster, one app per instance
+    assert {a.source for a in apps} == {"ACK", "ECS"}
+    assert sandbox.client("arms", "source-03").list_trace_apps(
+        arms.ListTraceAppsRequest(region_id=REGION)).body.trace_apps == []  # everything went to A
+    print(f"\nlarge world, everything reporting into A: ListTraceApps median {statistics.median(timings) * 1000:.1f} ms "
+          f"for {len(apps)} apps")
+    assert statistics.median(timings) < 1.0, timings
