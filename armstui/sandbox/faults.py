@@ -154,6 +154,19 @@ def parse_text(text: str) -> dict[str, Any]:
     return spec
 
 
+_SERVICE_OF: dict[str, str] = {}
+
+
+def _service_of(action: str) -> str:
+    """The product (lower-cased: ``ram``, ``cs``...) an action belongs to; action names do not
+    repeat across the sandbox's services. Looked up lazily: the services import the sandbox core."""
+    if not _SERVICE_OF:
+        from armstui.sandbox.services import ALL_SERVICES
+
+        _SERVICE_OF.update({a: s.product.lower() for s in ALL_SERVICES for a in s.operations})
+    return _SERVICE_OF.get(action, "")
+
+
 class Faults:
     def __init__(self, spec: FaultSpec | None = None) -> None:
         self._lock = threading.Lock()
@@ -179,7 +192,6 @@ class Faults:
 
     def _over_rate(self, service: str) -> bool:
         """Count a call of ``service``; True if it exceeds the service's calls per second."""
-        service = service.lower()
         limit = self.spec.rates.get(service) or self.spec.rates.get("*")
         if not limit:
             return False
@@ -191,11 +203,11 @@ class Faults:
         self._recent[service] = recent + [now]
         return False
 
-    async def before(self, action: str, service: str = "") -> None:
+    async def before(self, action: str) -> None:
         """Before a request is handled: latency, then maybe throttle (by rate or by limit), 5xx
-        or a drop. ``service`` is the product (``Ram``, ``CS``...) for per-service limits."""
+        or a drop."""
         with self._lock:
-            over_rate = self._over_rate(service) if service else False
+            over_rate = self._over_rate(_service_of(action)) if self.spec.rates else False
             spec = self.spec
             delay = self.rng.uniform(*spec.latency) if spec.latency[1] else 0.0
             roll = self.rng.random() if self._hits(action) else 1.0

@@ -77,7 +77,7 @@ class SandboxApp:
         try:
             body = await request.read()
             op = self._find_operation(request)
-            await self.state.faults.before(op.action, op.product)
+            await self.state.faults.before(op.action)
             call = self._authenticate(request, body, op, request_id)
             if op.permission:
                 resource = op.resource(call) if op.resource else "*"
