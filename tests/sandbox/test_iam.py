@@ -172,3 +172,47 @@ def test_a_user_with_admin_in_one_account_has_nothing_in_another(sandbox: Runnin
     err = _error(_as(sandbox, "sts", key).assume_role, sts.AssumeRoleRequest(
         role_arn=f"acs:ram::{sandbox.uid('monitoring')}:role/nothing", role_session_name="probe"))
     assert err.code == "EntityNotExist.Role"
+
+
+def test_an_explicit_deny_is_reported_as_one(sandbox: RunningSandbox) -> None:
+    deny = _custom(sandbox, "monitoring", "no-lists", [{"Effect": "Deny", "Action": "ram:List*", "Resource": "*"}])
+    client = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "denied", ("System", "AdministratorAccess"), deny))
+    explicit = _error(client.list_users, ram.ListUsersRequest()).data["AccessDeniedDetail"]
+    assert (explicit["AuthAction"], explicit["NoPermissionType"]) == ("ram:ListUsers", "ExplicitDeny")
+    bare = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "bare"))
+    assert _error(bare.list_users, ram.ListUsersRequest()).data["AccessDeniedDetail"]["NoPermissionType"] == "ImplicitDeny"
+
+
+def test_list_actions_check_the_collection_not_one_member(sandbox: RunningSandbox) -> None:
+    a = sandbox.uid("monitoring")
+    one_user = _custom(sandbox, "monitoring", "one-user", [
+        {"Effect": "Allow", "Action": "ram:*", "Resource": f"acs:ram:*:{a}:user/alice"}])
+    narrow = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "narrow", one_user))
+    assert _error(narrow.list_users, ram.ListUsersRequest()).code == "NoPermission"  # user/* is not user/alice
+    all_users = _custom(sandbox, "monitoring", "all-users", [
+        {"Effect": "Allow", "Action": "ram:ListUsers", "Resource": f"acs:ram:*:{a}:user/*"}])
+    wide = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "wide", all_users))
+    assert len(wide.list_users(ram.ListUsersRequest()).body.users.user) == 2
+
+    spare_alice = _custom(sandbox, "monitoring", "spare-alice", [
+        {"Effect": "Deny", "Action": "ram:*", "Resource": f"acs:ram:*:{a}:user/alice"}])
+    admin = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "admin", ("System", "AdministratorAccess"), spare_alice))
+    assert len(admin.list_users(ram.ListUsersRequest()).body.users.user) == 3  # the Deny names one user, not the list
+    sandbox.client("ram", "monitoring").create_user(ram.CreateUserRequest(user_name="alice"))
+    assert _error(admin.get_user, ram.GetUserRequest(user_name="alice")).code == "NoPermission"
+
+
+def test_wildcards_are_star_and_question_mark_only(sandbox: RunningSandbox) -> None:
+    policy = _custom(sandbox, "monitoring", "odd-patterns", [
+        {"Effect": "Allow", "Action": ["ram:?etUser", "ram:List[R]oles"], "Resource": "*"}])
+    client = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "odd", policy))
+    assert client.get_user(ram.GetUserRequest(user_name="odd")).body.user.user_name == "odd"
+    assert _error(client.list_roles, ram.ListRolesRequest()).code == "NoPermission"  # [R] is literal, not a class
+
+
+def test_a_condition_the_sandbox_cannot_satisfy_grants_nothing(sandbox: RunningSandbox) -> None:
+    conditional = _custom(sandbox, "monitoring", "from-the-office", [
+        {"Effect": "Allow", "Action": "ram:ListUsers", "Resource": "*",
+         "Condition": {"IpAddress": {"acs:SourceIp": "10.0.0.0/8"}}}])
+    client = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "remote", conditional))
+    assert _error(client.list_users, ram.ListUsersRequest()).code == "NoPermission"

@@ -105,6 +105,49 @@ def test_list_users_pages_with_max_items_and_marker(client: Any) -> None:
     assert _code(client.list_users, ram.ListUsersRequest(max_items=0))[1] == "InvalidParameter.MaxItems"
 
 
+def test_renaming_a_user_takes_its_keys_policies_and_login_along(sandbox: RunningSandbox, client: Any) -> None:
+    original = _user(client, "before")
+    key = client.create_access_key(ram.CreateAccessKeyRequest(user_name="before")).body.access_key
+    client.attach_policy_to_user(ram.AttachPolicyToUserRequest(user_name="before", policy_type="System",
+                                                               policy_name="AliyunRAMReadOnlyAccess"))
+    client.create_login_profile(ram.CreateLoginProfileRequest(user_name="before", password=PASSWORD))
+
+    renamed = client.update_user(ram.UpdateUserRequest(user_name="before", new_user_name="after")).body.user
+    assert (renamed.user_name, renamed.user_id) == ("after", original.user_id)
+    keys = client.list_access_keys(ram.ListAccessKeysRequest(user_name="after")).body.access_keys.access_key
+    assert [k.access_key_id for k in keys] == [key.access_key_id]
+    policies = client.list_policies_for_user(ram.ListPoliciesForUserRequest(user_name="after")).body.policies.policy
+    assert [p.policy_name for p in policies] == ["AliyunRAMReadOnlyAccess"]
+    assert client.get_login_profile(ram.GetLoginProfileRequest(user_name="after")).body.login_profile.user_name == "after"
+    assert _code(client.list_access_keys, ram.ListAccessKeysRequest(user_name="before")) == (404, "EntityNotExist.User")
+
+    as_user = sandbox.client("sts", access_key_id=key.access_key_id, access_key_secret=key.access_key_secret)
+    assert as_user.get_caller_identity().body.arn == f"acs:ram::{sandbox.uid('monitoring')}:user/after"
+    assert sandbox.client("ram", access_key_id=key.access_key_id,
+                          access_key_secret=key.access_key_secret).list_users(ram.ListUsersRequest()).body.users.user
+    _user(client, "taken")
+    clash = ram.UpdateUserRequest(user_name="after", new_user_name="taken")
+    assert _code(client.update_user, clash) == (409, "EntityAlreadyExists.User")
+
+
+def test_contact_fields_and_text_lengths(client: Any) -> None:
+    made = client.create_user(ram.CreateUserRequest(user_name="reachable", email="ops@example.com",
+                                                    mobile_phone="86-18600008888")).body.user
+    assert (made.email, made.mobile_phone) == ("ops@example.com", "86-18600008888")
+    got = client.get_user(ram.GetUserRequest(user_name="reachable")).body.user
+    assert (got.email, got.mobile_phone) == ("ops@example.com", "86-18600008888")
+    too_long = ram.CreateUserRequest(user_name="wordy", display_name="d" * 129)
+    assert _code(client.create_user, too_long) == (400, "InvalidParameter.DisplayName.Length")
+    assert _code(client.update_user, ram.UpdateUserRequest(user_name="reachable", new_comments="c" * 129)) == \
+        (400, "InvalidParameter.Comments.Length")
+    long_description = ram.CreatePolicyRequest(policy_name="described", policy_document=READ_ONLY_DOC, description="x" * 1025)
+    assert _code(client.create_policy, long_description) == (400, "InvalidParameter.Description.Length")
+
+
+def test_a_marker_that_did_not_come_from_the_service_is_refused(client: Any) -> None:
+    assert _code(client.list_users, ram.ListUsersRequest(marker="not-ours")) == (400, "InvalidParameter.Marker")
+
+
 # --- AccessKeys ---------------------------------------------------------------------------------
 
 def test_access_keys_limit_status_and_delete(client: Any) -> None:
@@ -287,6 +330,36 @@ def test_attachments_to_users(client: Any) -> None:
     assert _code(client.attach_policy_to_user, no_policy) == (404, "EntityNotExist.Policy")
     bad_type = ram.AttachPolicyToUserRequest(user_name="reader", policy_type="Managed", policy_name="nope")
     assert _code(client.attach_policy_to_user, bad_type) == (400, "InvalidParameter.PolicyType")
+
+
+def test_policy_type_is_checked_everywhere(client: Any) -> None:
+    _user(client, "typed")
+    for call, request in [
+        (client.detach_policy_from_user, ram.DetachPolicyFromUserRequest(user_name="typed", policy_type="Managed",
+                                                                         policy_name="AdministratorAccess")),
+        (client.get_policy, ram.GetPolicyRequest(policy_name="AdministratorAccess", policy_type="Managed")),
+        (client.list_policies, ram.ListPoliciesRequest(policy_type="Managed")),
+    ]:
+        assert _code(call, request) == (400, "InvalidParameter.PolicyType")
+
+
+def test_attached_policies_are_limited_per_user_and_role(sandbox: RunningSandbox, client: Any) -> None:
+    _user(client, "collector")
+    client.create_role(ram.CreateRoleRequest(role_name="collecting-role",
+                                             assume_role_policy_document=TRUST_SOURCE.format(uid=sandbox.uid("source"))))
+    for n in range(11):
+        client.create_policy(ram.CreatePolicyRequest(policy_name=f"p{n}", policy_document=READ_ONLY_DOC))
+    for n in range(10):  # reference §3, Limits: 10 custom policies per user, 5 per role
+        client.attach_policy_to_user(ram.AttachPolicyToUserRequest(user_name="collector", policy_type="Custom", policy_name=f"p{n}"))
+    eleventh = ram.AttachPolicyToUserRequest(user_name="collector", policy_type="Custom", policy_name="p10")
+    assert _code(client.attach_policy_to_user, eleventh) == (409, "LimitExceeded.User.Policy")
+    system = ram.AttachPolicyToUserRequest(user_name="collector", policy_type="System", policy_name="AliyunCSFullAccess")
+    client.attach_policy_to_user(system)  # system policies count separately
+    for n in range(5):
+        client.attach_policy_to_role(ram.AttachPolicyToRoleRequest(role_name="collecting-role", policy_type="Custom",
+                                                                   policy_name=f"p{n}"))
+    sixth = ram.AttachPolicyToRoleRequest(role_name="collecting-role", policy_type="Custom", policy_name="p5")
+    assert _code(client.attach_policy_to_role, sixth) == (409, "LimitExceeded.Role.Policy")
 
 
 # --- roles ---------------------------------------------------------------------------------------------

@@ -121,6 +121,11 @@ def _existing_role(sandbox: RunningSandbox) -> str:
 @pytest.mark.parametrize(("policy", "code"), [
     ("{not json", "InvalidParameter.PolicyGrammar"),
     (json.dumps({"Version": "1"}), "InvalidParameter.PolicyGrammar"),
+    (json.dumps({"Version": "2", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
+     "InvalidParameter.PolicyGrammar"),
+    (json.dumps({"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*"}]}), "InvalidParameter.PolicyGrammar"),
+    (json.dumps({"Version": "1", "Statement": [{"Effect": "Permit", "Action": "*", "Resource": "*"}]}),
+     "InvalidParameter.PolicyGrammar"),
     (json.dumps({"Version": "1", "Statement": [{"Effect": "Allow", "Action": "x" * 2100, "Resource": "*"}]}),
      "InvalidParameter.PolicySize"),
 ])
@@ -252,3 +257,60 @@ def test_deleting_the_role_policy_takes_effect_for_live_sessions(sandbox: Runnin
     sandbox.client("ram", "monitoring").detach_policy_from_role(ram.DetachPolicyFromRoleRequest(
         role_name=ROLE, policy_type="System", policy_name="AliyunARMSReadOnlyAccess"))
     assert _error(client.list_trace_apps, arms.ListTraceAppsRequest(region_id="cn-hangzhou")).code == "NoPermission"
+
+
+def test_a_deny_in_the_session_policy_wins(sandbox: RunningSandbox, operator: Any) -> None:
+    policy = json.dumps({"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"},
+                                                       {"Effect": "Deny", "Action": "arms:List*", "Resource": "*"}]})
+    body = _assume(operator, _role(sandbox), policy=policy)
+    assert _session_client(sandbox, "ram", body).list_users(ram.ListUsersRequest()).body.users is not None
+    err = _error(_session_client(sandbox, "arms", body).list_trace_apps, arms.ListTraceAppsRequest(region_id="cn-hangzhou"))
+    assert (err.code, err.data["AccessDeniedDetail"]["NoPermissionType"]) == ("NoPermission", "ExplicitDeny")
+
+
+def _conditional_role(sandbox: RunningSandbox, statements: list[dict[str, Any]]) -> str:
+    trust = json.dumps({"Version": "1", "Statement": statements})
+    return sandbox.client("ram", "monitoring").create_role(ram.CreateRoleRequest(
+        role_name="guarded", assume_role_policy_document=trust)).body.role.arn
+
+
+def test_a_trust_policy_may_require_an_external_id(sandbox: RunningSandbox, operator: Any) -> None:
+    b = sandbox.uid("source")
+    arn = _conditional_role(sandbox, [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                       "Principal": {"RAM": [f"acs:ram::{b}:root"]},
+                                       "Condition": {"StringEquals": {"sts:ExternalId": "abcd-1234"}}}])
+    assert _error(lambda: _assume(operator, arn)).code == "NoPermission"
+    assert _error(lambda: _assume(operator, arn, external_id="wrong-id")).code == "NoPermission"
+    assert _assume(operator, arn, external_id="abcd-1234").credentials.access_key_id.startswith("STS.")
+    for bad in ("x", "has space"):
+        err = _error(lambda: _assume(operator, arn, external_id=bad))
+        assert (err.status_code, err.code) == (400, "InvalidParameter.ExternalId")
+
+
+def test_a_deny_in_the_trust_policy_wins(sandbox: RunningSandbox) -> None:
+    b = sandbox.uid("source")
+    arn = _conditional_role(sandbox, [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"RAM": [f"acs:ram::{b}:root"]}},
+        {"Effect": "Deny", "Action": "sts:*", "Principal": {"RAM": f"acs:ram::{b}:user/banned"}}])
+    banned = sandbox.client("sts", **_user_key(sandbox, "source", "banned", "AliyunSTSAssumeRoleAccess"))
+    err = _error(lambda: _assume(banned, arn))
+    assert (err.code, err.data["AccessDeniedDetail"]["NoPermissionType"]) == ("NoPermission", "ExplicitDeny")
+    welcome = sandbox.client("sts", **_user_key(sandbox, "source", "welcome", "AliyunSTSAssumeRoleAccess"))
+    assert _assume(welcome, arn).credentials.security_token
+
+
+def test_sts_assume_role_may_be_limited_to_one_role(sandbox: RunningSandbox) -> None:
+    arn = _role(sandbox)
+    other = _conditional_role(sandbox, [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                         "Principal": {"RAM": [f"acs:ram::{sandbox.uid('source')}:root"]}}])
+    only_admin = json.dumps({"Version": "1", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"acs:ram:*:{sandbox.uid('monitoring')}:role/{ROLE}"}]})
+    root_b = sandbox.client("ram", "source")
+    root_b.create_policy(ram.CreatePolicyRequest(policy_name="assume-arms-admin", policy_document=only_admin))
+    key = _user_key(sandbox, "source", "limited")
+    root_b.attach_policy_to_user(ram.AttachPolicyToUserRequest(user_name="limited", policy_type="Custom",
+                                                               policy_name="assume-arms-admin"))
+    limited = sandbox.client("sts", **key)
+    assert _assume(limited, arn).credentials.security_token
+    err = _error(lambda: _assume(limited, other))
+    assert (err.code, err.data["AccessDeniedDetail"]["AuthAction"]) == ("NoPermission", "sts:AssumeRole")
