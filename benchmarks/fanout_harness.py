@@ -1,6 +1,8 @@
-"""One ACK + ECS setup on a seeded large world, in this process; prints a JSON line.
+"""One ACK + ECS setup on a seeded large world; prints a JSON line.
 
-argv: source accounts, clusters per account, ECS instances (in all).
+argv: source accounts, clusters per account, ECS instances (in all). The sandbox serves in its
+own process (`armstui sandbox serve`), as the cloud would, with 50 ms added to every call and
+simulated durations at speed 100; this process is the client.
 """
 
 from __future__ import annotations
@@ -8,58 +10,62 @@ from __future__ import annotations
 import asyncio
 import json
 import resource
+import signal
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 LATENCY = "latency=50ms"
-SPEED = 100.0
+SPEED = "100"
+
+
+def _serve(state: Path, world: str) -> subprocess.Popen:
+    server = subprocess.Popen([sys.executable, "-m", "armstui", "sandbox", "serve", "--state", str(state), "--port", "0",
+                               "--world", world, "--faults", LATENCY, "--speed", SPEED],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server.stdout.readline()  # "sandbox listening on ..." once sandbox.json is written
+    return server
 
 
 def main() -> None:
     sources, clusters, instances = (int(a) for a in sys.argv[1:4])
     from armstui.flows.setup import Setup
     from armstui.flows.workspace import Workspace
-    from armstui.sandbox.describe import FILE_NAME, write_description
-    from armstui.sandbox.faults import Faults
-    from armstui.sandbox.server import SandboxServer
-    from armstui.sandbox.state import SandboxState
-    from armstui.sandbox.clock import Clock
-    from armstui.sandbox.store import Store
-    from armstui.sandbox.world import seed
 
-    state = SandboxState(Store(None), clock=Clock(SPEED), faults=Faults.from_spec(LATENCY))
-    seed(state, "large", sources=sources, clusters=clusters, instances=instances)
-    server = SandboxServer(state)
-    endpoint = server.start_in_thread()
     with tempfile.TemporaryDirectory() as tmp:
-        info = write_description(Path(tmp) / FILE_NAME, state, endpoint)
-        workspace = Workspace.from_sandbox_json(info)
-        names = [a for a in workspace.accounts if a.startswith("source-")]
-        ack = Setup("ack", "monitoring", tuple(names))
-        ecs = Setup("ecs", "monitoring", tuple(names))
+        state = Path(tmp) / "state"
+        server = _serve(state, f"large:sources={sources},clusters={clusters},instances={instances}")
+        try:
+            workspace = Workspace.from_sandbox_json(state / "sandbox.json")
+            names = [a for a in workspace.accounts if a.startswith("source-")]
+            ack = Setup("ack", "monitoring", tuple(names))
+            ecs = Setup("ecs", "monitoring", tuple(names))
 
-        async def both() -> list:
-            return list(await asyncio.gather(workspace.run(ack, "apply"), workspace.run(ecs, "apply")))
+            async def both() -> list:
+                return list(await asyncio.gather(workspace.run(ack, "apply"), workspace.run(ecs, "apply")))
 
-        started = time.perf_counter()
-        results = asyncio.run(both())
-        wall = time.perf_counter() - started
-        records = workspace.call_log.records()
-        steps = [s for r in results for s in r.states]
-        # minimum: per step one observation + its changes + one verifying observation (a proof:
-        # one observation), plus one discovery call per source account and flow.
-        minimum = sum((1 if s.step_id.endswith(("/reports", "/license-key")) else 2) + sum(c.mutating for c in s.calls)
-                      for s in steps) + 2 * len(names)
-        print(json.dumps({
-            "wall": wall, "calls": len(records), "minimum_calls": minimum,
-            "mutating_calls": sum(r.mutating for r in records),
-            "exit_codes": [r.exit_code for r in results],
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        }))
-        workspace.close()
-    server.stop_thread()
+            started = time.perf_counter()
+            results = asyncio.run(both())
+            wall = time.perf_counter() - started
+            records = workspace.call_log.records()
+            steps = [s for r in results for s in r.states]
+            # minimum: per step one observation, its changes, and one verifying observation
+            # when it changed something (a proof: one observation), plus one discovery call per
+            # source account and flow.
+            minimum = sum((1 if not any(c.mutating for c in s.calls) else 2) + sum(c.mutating for c in s.calls)
+                          for s in steps) + 2 * len(names)
+            print(json.dumps({
+                "wall": wall, "calls": len(records), "minimum_calls": minimum,
+                "mutating_calls": sum(r.mutating for r in records),
+                "exit_codes": [r.exit_code for r in results],
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }))
+            workspace.close()
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(10)
 
 
 if __name__ == "__main__":

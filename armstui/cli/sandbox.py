@@ -28,7 +28,7 @@ def sandbox() -> None:
               help="Where the state lives (SQLite) and sandbox.json is written.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep it on loopback).")
 @click.option("--port", default=0, type=click.IntRange(0, 65535), show_default=True, help="0 picks a free port.")
-@click.option("--world", type=click.Choice(["default", "large"]), default="default", show_default=True,
+@click.option("--world", default="default", show_default=True, metavar="default|large[:sources=N,clusters=N,instances=N]",
               help="What a new state directory is seeded with.")
 @click.option("--faults", default=None, metavar="SPEC",
               help="Injected faults, e.g. 'latency=50ms;throttle=0.2;5xx=0.05;drop=0.01;seed=7'.")
@@ -41,6 +41,13 @@ def serve(state_dir: Path, host: str, port: int, world: str, faults: str | None,
     from armstui.sandbox.server import SandboxServer
     from armstui.sandbox.state import open_state
 
+    from armstui.sandbox.world import parse_world
+
+    try:
+        parse_world(world)
+    except ValueError as exc:
+        click.echo(f"armstui sandbox serve: --world: {exc}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
     try:
         injector = Faults.from_spec(faults)
     except ValueError as exc:
