@@ -52,33 +52,49 @@ class UserExists(Step):
         return [f"Ram.CreateUser ({self.user} in {self.account})"]
 
 
-class UserPolicies(Step):
-    """The user has these policies attached (others it has are left alone)."""
+class AttachedPolicies(Step):
+    """A user or a role has these policies attached (others it has are left alone)."""
 
-    def __init__(self, flow: str, account: str, user: str, policies: list[tuple[str, str]], depends_on: tuple[str, ...]) -> None:
-        self.flow, self.account, self.user, self.policies = flow, account, user, policies
-        self.id = f"{flow}/{account}/user/{user}/policies"
-        self.title = f"{user} has {', '.join(name for _, name in policies)}"
+    _calls = {
+        "user": (ram.list_policies_for_user, ram.attach_policy_to_user, "Ram.AttachPolicyToUser"),
+        "role": (ram.list_policies_for_role, ram.attach_policy_to_role, "Ram.AttachPolicyToRole"),
+    }
+
+    def __init__(self, flow: str, account: str, holder_kind: str, holder: str, policies: list[tuple[str, str]],
+                 depends_on: tuple[str, ...]) -> None:
+        self.flow, self.account, self.holder_kind, self.holder, self.policies = flow, account, holder_kind, holder, policies
+        self.id = f"{flow}/{account}/{holder_kind}/{holder}/policies"
+        names = ", ".join(name for _, name in policies)
+        self.title = f"{holder} has {names}" if holder_kind == "user" else f"role {holder} has {names}"
         self.depends_on = depends_on
 
-    async def _missing(self, ctx: FlowContext) -> list[tuple[str, str]]:
-        attached = await attached_or_none(ram.list_policies_for_user(ctx.session(self.account), self.user))
-        have = {(p.policy_type, p.policy_name) for p in attached}
-        return [p for p in self.policies if p not in have]
-
     async def observe(self, ctx: FlowContext) -> Observation:
-        missing = await self._missing(ctx)
+        list_policies = self._calls[self.holder_kind][0]
+        attached = await attached_or_none(list_policies(ctx.session(self.account), self.holder))
+        have = {(p.policy_type, p.policy_name) for p in attached}
+        missing = [p for p in self.policies if p not in have]
         if missing:
             return Observation(False, "missing: " + ", ".join(name for _, name in missing), facts={"missing": missing})
         return Observation(True, "attached: " + ", ".join(name for _, name in self.policies))
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
+        attach = self._calls[self.holder_kind][1]
         for policy_type, name in seen.facts["missing"]:
-            await ram.attach_policy_to_user(ctx.session(self.account), self.user, name, policy_type)
+            await attach(ctx.session(self.account), self.holder, name, policy_type)
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
         missing = seen.facts.get("missing", self.policies) if seen else self.policies
-        return [f"Ram.AttachPolicyToUser ({name} to {self.user})" for _, name in missing]
+        return [f"{self._calls[self.holder_kind][2]} ({name} to {self.holder})" for _, name in missing]
+
+
+def UserPolicies(flow: str, account: str, user: str, policies: list[tuple[str, str]],  # noqa: N802
+                 depends_on: tuple[str, ...]) -> AttachedPolicies:
+    return AttachedPolicies(flow, account, "user", user, policies, depends_on)
+
+
+def RolePolicies(flow: str, account: str, role: str, policies: list[tuple[str, str]],  # noqa: N802
+                 depends_on: tuple[str, ...]) -> AttachedPolicies:
+    return AttachedPolicies(flow, account, "role", role, policies, depends_on)
 
 
 class CustomPolicy(Step):
@@ -104,33 +120,6 @@ class CustomPolicy(Step):
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
         return [f"Ram.CreatePolicy ({self.name}: {json.dumps(self.document)})"]
-
-
-class RolePolicies(Step):
-    def __init__(self, flow: str, account: str, role: str, policies: list[tuple[str, str]], depends_on: tuple[str, ...]) -> None:
-        self.flow, self.account, self.role, self.policies = flow, account, role, policies
-        self.id = f"{flow}/{account}/role/{role}/policies"
-        self.title = f"role {role} has {', '.join(name for _, name in policies)}"
-        self.depends_on = depends_on
-
-    async def _missing(self, ctx: FlowContext) -> list[tuple[str, str]]:
-        attached = await attached_or_none(ram.list_policies_for_role(ctx.session(self.account), self.role))
-        have = {(p.policy_type, p.policy_name) for p in attached}
-        return [p for p in self.policies if p not in have]
-
-    async def observe(self, ctx: FlowContext) -> Observation:
-        missing = await self._missing(ctx)
-        if missing:
-            return Observation(False, "missing: " + ", ".join(n for _, n in missing), facts={"missing": missing})
-        return Observation(True, "attached: " + ", ".join(n for _, n in self.policies))
-
-    async def apply(self, ctx: FlowContext, seen: Observation) -> None:
-        for policy_type, name in seen.facts["missing"]:
-            await ram.attach_policy_to_role(ctx.session(self.account), self.role, name, policy_type)
-
-    def planned_calls(self, seen: Observation | None) -> list[str]:
-        missing = seen.facts.get("missing", self.policies) if seen else self.policies
-        return [f"Ram.AttachPolicyToRole ({name} to {self.role})" for _, name in missing]
 
 
 def access_steps(flow: str, setup: Any) -> list[Step]:
