@@ -1,10 +1,11 @@
 """Regenerate screenshots/*.svg from the real app on a fresh sandbox.
 
-    /tmp/venv/bin/python scripts/screenshots.py [--out screenshots] [--size 120x36]
+    /tmp/venv/bin/python scripts/screenshots.py [--out screenshots] [--sizes 80x24,120x40]
 
 Drives armstui with Textual's Pilot (App.run_test) exactly as an operator would: the
 welcome screen, accounts, the three flows (form, plan, run), the finished checklist,
-the identity switch and the call log. One SVG per screen (App.save_screenshot).
+the identity switch and the call log. One SVG per screen and size (App.save_screenshot),
+named ``<screen>-<COLUMNS>x<ROWS>.svg``.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ async def shoot(out: Path, size: tuple[int, int]) -> list[Path]:
     app = ArmsTui(SandboxOptions(True, state_dir), workspace_factory=sandbox_workspace(state_dir))
 
     def save(name: str) -> None:
-        written.append(Path(app.save_screenshot(f"{name}.svg", str(out))))
+        written.append(Path(app.save_screenshot(f"{name}-{size[0]}x{size[1]}.svg", str(out))))
 
     async with app.run_test(size=size) as pilot:
         state = app.state
@@ -83,11 +84,12 @@ async def shoot(out: Path, size: tuple[int, int]) -> list[Path]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "screenshots")
-    parser.add_argument("--size", default="120x36", help="COLUMNSxROWS")
+    parser.add_argument("--sizes", default="80x24,120x40", help="COLUMNSxROWS,...")
     args = parser.parse_args()
-    columns, rows = (int(n) for n in args.size.split("x"))
-    for path in asyncio.run(shoot(args.out, (columns, rows))):
-        print(path)
+    for size in args.sizes.split(","):
+        columns, rows = (int(n) for n in size.split("x"))
+        for path in asyncio.run(shoot(args.out, (columns, rows))):
+            print(path)
 
 
 if __name__ == "__main__":

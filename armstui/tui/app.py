@@ -94,6 +94,7 @@ class ArmsTui(CloudWorkers, App[None]):
 
     def on_workspace_opened(self, message: msg.WorkspaceOpened) -> None:
         self.state.workspace = message.workspace
+        self._records = [*message.earlier_calls, *self._records][-1000:]
         monitoring, sources = None, []
         if not self.state.sandbox:
             from armstui.tui import account_ops

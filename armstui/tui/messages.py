@@ -13,6 +13,7 @@ from armstui.flows.runner import StepState
 @dataclass
 class WorkspaceOpened(Message):
     workspace: Any
+    earlier_calls: list[Any]  # logged before the app subscribed
 
 
 @dataclass

@@ -54,8 +54,9 @@ class CloudWorkers:
         except Exception as exc:
             self.post_message(WorkspaceFailed(describe_error(exc)))
             return
+        earlier = workspace.call_log.records()
         workspace.call_log.subscribe(lambda record: self.post_message(CallLogged(record)))
-        self.post_message(WorkspaceOpened(workspace))
+        self.post_message(WorkspaceOpened(workspace, earlier))
 
     # --- runs ---------------------------------------------------------------------------
 

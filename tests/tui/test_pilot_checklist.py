@@ -28,8 +28,22 @@ async def _show_step(pilot, step_id: str) -> str:
     return str(screen.query_one("#detail-text").render())
 
 
-async def test_a_failed_step_shows_code_request_id_and_hint_then_retry_fixes_it(make_app, sandbox: RunningSandbox) -> None:
-    sandbox.state.faults.configure({"throttle": 1.0, "only": "CreateUser"})
+def _weak_monitoring_account(workspace, sandbox: RunningSandbox) -> None:
+    """Make the app act in A as a RAM user without any policy: CreateUser is refused
+    (NoPermission, not retryable), as it would be for an operator missing RAM rights."""
+    from armstui.credentials import StsSession
+    from armstui.model import Account, Credentials
+
+    ram = sandbox.client("ram", "monitoring")
+    ram.create_user(ram_models.CreateUserRequest(user_name="weak-operator"))
+    key = ram.create_access_key(ram_models.CreateAccessKeyRequest(user_name="weak-operator")).body.access_key
+    credential = StsSession(Credentials(key.access_key_id, key.access_key_secret))
+    workspace.accounts["monitoring"] = Account("monitoring", sandbox.uid("monitoring"), credential=credential)
+
+
+async def test_a_failed_step_shows_code_request_id_and_hint_then_retry_fixes_it(make_app, workspace,
+                                                                                 sandbox: RunningSandbox) -> None:
+    _weak_monitoring_account(workspace, sandbox)
     app = make_app()
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await opened(pilot)
@@ -37,15 +51,18 @@ async def test_a_failed_step_shows_code_request_id_and_hint_then_retry_fixes_it(
         app.start_run(ACK, "apply")
         await wait_for(pilot, lambda: run_done(app, "ack"), timeout=30)
         user = app.state.checklist.get("ack/monitoring/user/armstui-reporter")
-        assert user.outcome is Outcome.FAILED and user.error_code == "Throttling.User"
+        assert user.outcome is Outcome.FAILED and user.error_code.startswith("NoPermission")
         assert app.state.checklist.get(POLICIES).outcome is Outcome.BLOCKED
         detail = await _show_step(pilot, user.step_id)
-        assert "error Throttling.User" in detail and f"request ID {user.request_id}" in detail
-        assert user.request_id and "hint:" in detail
-        assert "*ram.CreateUser Throttling.User" in detail
-        assert any("Step failed" == n.title for n in app._notifications)  # noqa: SLF001
+        assert f"error {user.error_code}" in detail and f"request ID {user.request_id}" in detail
+        assert user.request_id and user.hint and "hint:" in detail
+        assert f"ram.GetUser {user.error_code}" in detail  # the failing call, with its request ID
+        assert any(n.title == "Step failed" for n in app._notifications)  # noqa: SLF001
 
-        sandbox.state.faults.configure({})
+        ram = sandbox.client("ram", "monitoring")
+        for policy in ("AliyunRAMFullAccess", "AliyunARMSFullAccess"):
+            ram.attach_policy_to_user(ram_models.AttachPolicyToUserRequest(
+                policy_type="System", policy_name=policy, user_name="weak-operator"))
         await pilot.press("t")
         await wait_for(pilot, lambda: run_done(app, "ack"), timeout=30)
         assert app.state.checklist.get(user.step_id).outcome is Outcome.OK

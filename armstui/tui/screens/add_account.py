@@ -30,20 +30,20 @@ class AddAccountScreen(ModalScreen[Any]):
         with VerticalScroll(id="dialog", classes="form"):
             yield Label("Add an account", id="dialog-title")
             yield Label("Alias (a-z, 0-9, - and _)", classes="field-label")
-            yield Input(placeholder="prod-a", id="alias")
+            yield Input(placeholder="prod-a", id="alias", compact=True)
             yield Label("Account ID (16 digits)", classes="field-label")
-            yield Input(placeholder="1234567890123456", id="uid", restrict=r"[0-9]*", max_length=16)
+            yield Input(placeholder="1234567890123456", id="uid", restrict=r"[0-9]*", max_length=16, compact=True)
             yield Label("Region", classes="field-label")
-            yield Input(DEFAULT_REGION, id="region")
+            yield Input(DEFAULT_REGION, id="region", compact=True)
             yield Label("AccessKey ID", classes="field-label")
-            yield Input(placeholder="LTAI…", id="key-id")
+            yield Input(placeholder="LTAI…", id="key-id", compact=True)
             yield Label("AccessKey secret (hidden; ctrl+r shows it for 5 s)", classes="field-label")
-            yield SecretField(id="secret")
-            yield Checkbox("Production account (shown in red; asks before changes)", id="production")
+            yield SecretField(id="secret", compact=True)
+            yield Checkbox("Production account (shown in red; asks before changes)", id="production", compact=True)
             yield Static("", id="form-error")
             with Horizontal(id="dialog-buttons"):
-                yield Button("Save", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+                yield Button("Save", variant="primary", id="save", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#alias", Input).focus()

@@ -18,11 +18,11 @@ from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
 from textual.widgets import OptionList, Static
 
-from armstui.flows.report import ICONS, to_markdown
+from armstui.flows.report import to_markdown
 from armstui.flows.runner import StepState
 from armstui.tui.screens.base import ArmsScreen
 from armstui.tui.state import format_elapsed
-from armstui.tui.widgets.step_list import OUTCOME_STYLES, StepList
+from armstui.tui.widgets.step_list import ICONS, OUTCOME_STYLES, StepList
 from armstui.vault import redact
 
 

@@ -23,8 +23,8 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Label(self.title_text, id="dialog-title")
             yield Static(self.text, id="dialog-text", markup=False)
             with Horizontal(id="dialog-buttons"):
-                yield Button(self.yes, variant="error" if self.has_class("-danger") else "primary", id="yes")
-                yield Button(self.no, id="no")
+                yield Button(self.yes, variant="error" if self.has_class("-danger") else "primary", id="yes", compact=True)
+                yield Button(self.no, id="no", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#yes", Button).focus()

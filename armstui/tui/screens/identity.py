@@ -62,9 +62,9 @@ class IdentityScreen(ArmsScreen):
                 self._switch_aliases = list(state.accounts)
                 first_source = next((s for s in state.sources if s in state.accounts), Select.NULL)
                 yield Select([(a, a) for a in self._switch_aliases], value=first_source, id="switch-from",
-                             allow_blank=not self._switch_aliases)
-                yield Input(placeholder="acs:ram::<A's account ID>:role/<name>", id="role-arn")
-                yield Button("Switch", variant="primary", id="switch")
+                             allow_blank=not self._switch_aliases, compact=True)
+                yield Input(placeholder="acs:ram::<A's account ID>:role/<name>", id="role-arn", compact=True)
+                yield Button("Switch", variant="primary", id="switch", compact=True)
             yield Static("", id="switch-result")
 
     def on_mount(self) -> None:

@@ -38,14 +38,14 @@ class ImportScreen(ModalScreen[Any]):
             yield Label("Import an account", id="dialog-title")
             yield OptionList(id="candidates")
             yield Label("Alias", classes="field-label")
-            yield Input(id="alias")
+            yield Input(id="alias", compact=True)
             yield Label("Account ID (16 digits; RamRoleArn profiles know it)", classes="field-label")
-            yield Input(id="uid", restrict=r"[0-9]*", max_length=16)
-            yield Checkbox("Production account", id="production")
+            yield Input(id="uid", restrict=r"[0-9]*", max_length=16, compact=True)
+            yield Checkbox("Production account", id="production", compact=True)
             yield Static("", id="form-error")
             with Horizontal(id="dialog-buttons"):
-                yield Button("Import", variant="primary", id="import")
-                yield Button("Cancel", id="cancel")
+                yield Button("Import", variant="primary", id="import", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#candidates", OptionList).focus()

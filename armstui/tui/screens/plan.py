@@ -16,10 +16,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
-from armstui.flows.report import ICONS
 from armstui.flows.runner import StepState
 from armstui.flows.setup import Setup
-from armstui.tui.widgets.step_list import OUTCOME_STYLES
+from armstui.tui.widgets.step_list import ICONS, OUTCOME_STYLES
 
 
 def plan_text(states: list[StepState]) -> Text:
@@ -65,8 +64,8 @@ class PlanScreen(ModalScreen[bool]):
                 yield Static(plan_text(self.states))
             with Horizontal(id="dialog-buttons"):
                 yield Button("Apply" if changes else "Apply (checks only)", variant="error" if production else "primary",
-                             id="yes")
-                yield Button("Cancel", id="no")
+                             id="yes", compact=True)
+                yield Button("Cancel", id="no", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#yes", Button).focus()

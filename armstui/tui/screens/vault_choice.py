@@ -31,11 +31,11 @@ class VaultChoiceScreen(ModalScreen[tuple[str, str | None] | None]):
             yield Static(self.reason.split(" Start a Secret Service")[0], id="vault-reason", markup=False)
             yield Static("Choose where secrets rest for now. Plaintext is never offered.", classes="field-label")
             yield Label("Encrypted file: its passphrase (hidden)", classes="field-label")
-            yield SecretField(id="passphrase")
+            yield SecretField(id="passphrase", compact=True)
             with Horizontal(id="dialog-buttons"):
-                yield Button("Encrypted file", variant="primary", id="file")
-                yield Button("Session only", id="memory")
-                yield Button("Quit", id="quit")
+                yield Button("Encrypted file", variant="primary", id="file", compact=True)
+                yield Button("Session only", id="memory", compact=True)
+                yield Button("Quit", id="quit", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#passphrase", SecretField).focus()

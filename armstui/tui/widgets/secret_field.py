@@ -16,8 +16,8 @@ REVEAL_SECONDS = 5.0
 class SecretField(Input):
     BINDINGS = [Binding("ctrl+r", "reveal", "Reveal 5 s", id="reveal-secret")]
 
-    def __init__(self, *, placeholder: str = "", id: str | None = None) -> None:
-        super().__init__(placeholder=placeholder, password=True, id=id)
+    def __init__(self, *, placeholder: str = "", id: str | None = None, compact: bool = False) -> None:
+        super().__init__(placeholder=placeholder, password=True, id=id, compact=compact)
         self._hide_timer = None
 
     def action_reveal(self) -> None:

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from armstui.flows.report import ICONS
+from armstui.flows.report import ICONS as REPORT_ICONS
 from armstui.flows.runner import StepState
 from armstui.tui.state import Checklist, format_elapsed
 
@@ -20,23 +20,26 @@ OUTCOME_STYLES = {
     "pending": "dim", "running": "bold cyan", "planned": "cyan",
 }
 FLOW_TITLES = {"ack": "ACK", "ecs": "ECS", "role": "Role"}
+# The report's icons, except one: its needs-you hand is a wide emoji that many terminal
+# fonts lack; the list keeps one narrow cell per icon.
+ICONS = {**REPORT_ICONS, "needs-you": "!"}
 
 
 def step_prompt(state: StepState, now: float) -> Table:
     outcome = state.outcome.value
     style = OUTCOME_STYLES.get(outcome, "")
-    grid = Table.grid(expand=True, padding=(0, 1))
-    grid.add_column(width=1, no_wrap=True)
+    grid = Table.grid(expand=True)
+    grid.add_column(width=2, no_wrap=True)
     grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
-    grid.add_column(width=9, no_wrap=True)
-    grid.add_column(width=6, no_wrap=True, justify="right")
+    grid.add_column(width=10, no_wrap=True, justify="right")
+    grid.add_column(width=7, no_wrap=True, justify="right")
     grid.add_row(Text(ICONS.get(outcome, "?"), style=style), Text(state.title),
                  Text(outcome, style=style), Text(format_elapsed(state, now), style="dim"))
     return grid
 
 
 def group_prompt(flow: str, account: str) -> Text:
-    return Text.assemble((f"{FLOW_TITLES.get(flow, flow)} flow", "bold"), (f" · in {account}", "italic"))
+    return Text.assemble((f"{FLOW_TITLES.get(flow, flow)} flow in ", "bold"), (account, "bold italic"))
 
 
 class StepList(OptionList):
