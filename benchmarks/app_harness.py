@@ -1,0 +1,94 @@
+"""Drive the app (or a bare Textual app) headless; print a JSON line of what was measured.
+
+argv: "app" SOURCES CLUSTERS | "bare".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _p99(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+
+
+async def _presses(pilot, count: int, gap: float) -> list[float]:
+    samples = []
+    for _ in range(count):
+        started = time.perf_counter()
+        await pilot.press("down")
+        await pilot.pause()
+        samples.append(time.perf_counter() - started)
+        await asyncio.sleep(gap)
+    return samples
+
+
+async def bare() -> dict:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Footer, Header, Static
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Header()
+            yield Static("Hello")
+            yield Footer()
+
+    async with Bare().run_test(size=(120, 40)) as pilot:
+        samples = await _presses(pilot, 40, 0.02)
+    return {"p99_ms": _p99(samples), "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+async def app(sources: str, clusters: str) -> dict:
+    from armstui.flows.setup import Setup
+    from armstui.flows.workspace import Workspace
+    from armstui.tui.app import ArmsTui
+
+    with tempfile.TemporaryDirectory() as tmp:
+        state = Path(tmp) / "state"
+        server = subprocess.Popen([sys.executable, "-m", "armstui", "sandbox", "serve", "--state", str(state), "--port", "0",
+                                   "--world", f"large:sources={sources},clusters={clusters},instances=0",
+                                   "--faults", "latency=50ms", "--speed", "100"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        server.stdout.readline()
+        try:
+            tui = ArmsTui(workspace_factory=lambda: Workspace.from_sandbox_json(state / "sandbox.json"))
+            async with tui.run_test(size=(120, 40)) as pilot:
+                for _ in range(200):
+                    await pilot.pause(0.05)
+                    if tui.state.workspace is not None:
+                        break
+                idle = await _presses(pilot, 20, 0.02)
+                names = tuple(a for a in tui.state.workspace.accounts if a.startswith("source-"))
+                tui.action_show("checklist")
+                await pilot.pause(0.2)
+                assert tui.start_run(Setup("ack", "monitoring", names), "apply")
+                busy: list[float] = []
+                while tui.state.running and len(busy) < 2000:
+                    busy += await _presses(pilot, 1, 0.05)
+                await pilot.pause(0.5)
+                steps = len(tui.state.checklist)
+            return {"p99_ms": _p99(busy), "idle_p99_ms": _p99(idle), "presses": len(busy), "steps": steps,
+                    "median_ms": statistics.median(busy) * 1000,
+                    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(10)
+
+
+def main() -> None:
+    result = asyncio.run(bare() if sys.argv[1] == "bare" else app(sys.argv[2], sys.argv[3]))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
