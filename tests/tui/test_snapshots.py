@@ -122,8 +122,11 @@ def test_identity_after_a_switch(snap_compare, size) -> None:
 @pytest.mark.parametrize("size", SIZES)
 def test_add_account_form(snap_compare, size) -> None:
     async def typed(pilot: Any) -> None:
-        await pilot.press(*"prod-a", "tab", *"1234567890123456", "tab", "tab", *"LTAI5tExampleKeyId01", "tab",
-                          *"not-drawn-secret")
+        form = pilot.app.screen
+        form.query_one("#alias").value, form.query_one("#uid").value = "prod-a", "1234567890123456"
+        form.query_one("#key-id").value = "LTAI5tExampleKeyId01"
+        form.query_one("#secret").focus()
+        await pilot.press(*"not-drawn")
 
     app = make()
     app.state.sandbox = False  # adding works on saved accounts
