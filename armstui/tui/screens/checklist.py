@@ -92,9 +92,22 @@ class ChecklistScreen(ArmsScreen):
         self.set_interval(1.0, self._tick)
         self.query_one(StepList).focus()
 
+    REDRAW_EVERY = 0.1  # seconds: step changes arrive by the hundred during a large run
+
     def on_app_changed(self, what: str) -> None:
-        if what in ("steps", "run", "resume", "workspace"):
+        if what == "steps":
+            # Coalesce: one redraw per tick however many steps changed, so keys stay quick.
+            if not self._redraw_pending:
+                self._redraw_pending = True
+                self.set_timer(self.REDRAW_EVERY, self._redraw)
+        elif what in ("run", "resume", "workspace"):
             self._rebuild()
+
+    _redraw_pending = False
+
+    def _redraw(self) -> None:
+        self._redraw_pending = False
+        self._rebuild()
 
     def _rebuild(self) -> None:
         steps = self.query_one(StepList)
