@@ -6,7 +6,6 @@ import asyncio
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -128,12 +127,9 @@ def test_sandbox_runtime_starts_one_when_none_serves_and_reuses_it(tmp_path: Pat
     assert running_endpoint(state) is None  # sandbox.json remains, but nothing answers there
 
 
-def test_whoami_as_a_process_is_fast(tmp_path: Path) -> None:
-    """From process start, starting the sandbox in-process (DESIGN.md: quick daily checks)."""
-    began = time.perf_counter()
+def test_whoami_as_a_process(tmp_path: Path) -> None:
+    """From process start, starting the sandbox in-process (its speed is measured in benchmarks)."""
     out = subprocess.run([sys.executable, "-m", "armstui", "--sandbox", "--sandbox-state", str(tmp_path / "s"),
                           "whoami", "--account", "monitoring"], capture_output=True, text=True, timeout=60)
-    elapsed = time.perf_counter() - began
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("account   ")
-    assert elapsed < 5.0  # measured ~0.5 s on 2 cores; the bound only catches a regression by 10x

@@ -18,7 +18,7 @@ import string
 from typing import Any
 
 from armstui.sandbox.api import Call, Service
-from armstui.sandbox.errors import ApiError, invalid_parameter
+from armstui.sandbox.errors import invalid_parameter
 from armstui.sandbox.services.arms.model import account_of_license
 from armstui.sandbox.services.ecs.model import Instances
 
