@@ -5,8 +5,8 @@ on every call, opens the app on it, starts the ACK flow over every source accoun
 while it runs presses a key every 50 ms, timing each press until the app has handled it and
 refreshed. Then, with every step in the checklist, it reads the process's peak RSS.
 
-- ``responsiveness.p99``: p99 of key press -> handled, vs the same presses on an idle app.
-  Target: p99 <= 100 ms (the ratio is shown for context).
+- ``responsiveness.p99``: p99 of key press -> its effect on screen (the highlighted step
+  moves), vs the same presses once the run is over. Target: p99 <= 100 ms.
 - ``memory.peak_rss``: peak RSS of the app after the run, vs a bare Textual app (Header,
   Static, Footer) driven the same way. Target: <= 150 MB.
 """
@@ -35,8 +35,8 @@ def run(quick: bool) -> list[Figure]:
     busy = _run("app", *sizes)
     bare = _run("bare")
     return [
-        Figure("responsiveness.p99", busy["p99_ms"], "ms", busy["idle_p99_ms"], target=None,
-               note=f"{busy['presses']} presses during the run; target p99 <= 100 ms: {'met' if busy['p99_ms'] <= 100 else 'NOT met'}"),
-        Figure("memory.peak_rss", busy["peak_rss_mb"], "MB", bare["peak_rss_mb"], target=None,
-               note=f"{busy['steps']} steps in the checklist; target <= 150 MB: {'met' if busy['peak_rss_mb'] <= 150 else 'NOT met'}"),
+        Figure("responsiveness.p99", busy["p99_ms"], "ms", busy["idle_p99_ms"], target=100, absolute=True,
+               note=f"{busy['presses']} presses during the run, median {busy['median_ms']:.1f} ms; baseline: idle"),
+        Figure("memory.peak_rss", busy["peak_rss_mb"], "MB", bare["peak_rss_mb"], target=150, absolute=True,
+               note=f"{busy['steps']} steps in the checklist; baseline: a bare Textual app"),
     ]

@@ -14,6 +14,7 @@ class Figure:
     baseline: float | None = None
     target: float | None = None  # the ratio (or value, when there is no baseline) to meet
     higher_is_better: bool = False
+    absolute: bool = False  # the target is for the value itself (ms, MB), not for the ratio
     note: str = ""
 
     @property
@@ -26,12 +27,13 @@ class Figure:
     def ok(self) -> bool | None:
         if self.target is None:
             return None
-        measured = self.ratio if self.ratio is not None else self.value
+        measured = self.value if self.absolute or self.ratio is None else self.ratio
         return measured >= self.target if self.higher_is_better else measured <= self.target
 
     def to_json(self) -> str:
         data = asdict(self)
         data.pop("higher_is_better")
+        data.pop("absolute")
         if not self.note:
             data.pop("note")
         data["value"] = round(self.value, 4)
