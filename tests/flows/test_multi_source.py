@@ -1,0 +1,49 @@
+"""Several source accounts with several clusters and instances: one setup covers them all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from armstui.flows.setup import Setup
+from armstui.flows.step import Outcome
+from armstui.flows.workspace import Workspace
+from armstui.sandbox.server import SandboxServer
+from armstui.sandbox.services.arms.model import reporting_apps
+from armstui.sandbox.state import open_state
+from tests.flows.conftest import mutating_calls
+
+
+@pytest.fixture
+def org(tmp_path: Path) -> Iterator[tuple[Workspace, object]]:
+    state = open_state(None, world="large:sources=3,clusters=2,instances=6", speed=200)
+    server = SandboxServer(state)
+    server.start_in_thread()
+    from armstui.sandbox.describe import FILE_NAME, write_description
+
+    ws = Workspace.from_sandbox_json(write_description(tmp_path / FILE_NAME, state, server.endpoint))
+    try:
+        yield ws, state
+    finally:
+        ws.close()
+        server.stop_thread()
+
+
+def test_ack_and_ecs_across_three_source_accounts(org) -> None:
+    ws, state = org
+    sources = tuple(a for a in ws.accounts if a.startswith("source-"))
+    assert len(sources) == 3
+    monitoring_uid = ws.accounts["monitoring"].uid
+    for flow in ("ack", "ecs"):
+        result = ws.run_sync(Setup(flow, "monitoring", sources), "apply")
+        assert result.exit_code == 0, [(s.title, s.outcome.value, s.detail) for s in result.states]
+    apps = reporting_apps(state.store, state.clock, monitoring_uid, state.region)
+    clusters = {a["ClusterId"] for a in apps if a["Source"] == "ACK"}
+    hosts = {label for a in apps if a["Source"] == "ECS" for label in a["Labels"]}
+    assert len(clusters) == 3 * 2 and len(hosts) == 6
+    # one reporting user and key in A serve every source account
+    assert sum(1 for c in mutating_calls(ws) if c == "ram.CreateAccessKey") == 1
+    again = ws.run_sync(Setup("ack", "monitoring", sources), "verify")
+    assert {s.outcome for s in again.states} == {Outcome.OK}
