@@ -73,6 +73,11 @@ class ArmsTui(CloudWorkers, App[None]):
         from armstui.tui.screens.welcome import WelcomeScreen
 
         self.push_screen(WelcomeScreen())
+        # Open the workspace (and with --sandbox start the sandbox) once the first frame is
+        # on screen: its imports and seeding would otherwise compete with that frame.
+        self.call_after_refresh(self._open_first_workspace)
+
+    def _open_first_workspace(self) -> None:
         if self._factory is not None:
             self.open_workspace(self._factory)
         elif self.state.sandbox:
