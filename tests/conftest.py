@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from armstui.flows.workspace import Workspace
 from tests.support.sandbox import RunningSandbox
 
 _CLEARED_PREFIXES = ("ALIBABA_CLOUD_", "ALIBABACLOUD_", "ALICLOUD_", "ARMSTUI_")
@@ -116,3 +117,22 @@ def sandbox() -> Iterator[RunningSandbox]:
         yield RunningSandbox(state, server, accounts_by_alias(state))
     finally:
         server.stop_thread()
+
+
+@pytest.fixture
+def state_dir(sandbox: RunningSandbox, tmp_path: Path) -> Path:
+    """A sandbox state dir whose sandbox.json names the running test sandbox, so anything
+    opened with `--sandbox-state` on it (the CLI in- or out-of-process, the app) uses it."""
+    directory = tmp_path / "sandbox-state"
+    sandbox.write_description(directory)
+    return directory
+
+
+@pytest.fixture
+def workspace(state_dir: Path) -> Iterator[Workspace]:
+    """A workspace on the test sandbox, exactly as `armstui --sandbox` opens one."""
+    ws = Workspace.from_sandbox_json(state_dir / "sandbox.json")
+    try:
+        yield ws
+    finally:
+        ws.close()

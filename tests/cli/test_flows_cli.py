@@ -13,14 +13,6 @@ from armstui.cli import main
 from tests.support.sandbox import RunningSandbox
 
 
-@pytest.fixture
-def state_dir(sandbox: RunningSandbox, tmp_path: Path) -> Path:
-    """A state dir whose sandbox.json points at the running test sandbox (so it is reused)."""
-    directory = tmp_path / "sandbox-state"
-    sandbox.write_description(directory)
-    return directory
-
-
 def run(state_dir: Path, *args: str) -> object:
     return CliRunner().invoke(main, ["--sandbox", "--sandbox-state", str(state_dir), *args])
 

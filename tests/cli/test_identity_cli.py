@@ -23,13 +23,6 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(main, list(args))
 
 
-@pytest.fixture
-def state_dir(sandbox: RunningSandbox, tmp_path: Path) -> Path:
-    """A state dir served by the test sandbox (its sandbox.json points at it)."""
-    sandbox.write_description(tmp_path)
-    return tmp_path
-
-
 def _root(sandbox: RunningSandbox, alias: str) -> CloudSession:
     a = sandbox.accounts[alias]
     return CloudSession(alias, a["uid"], sandbox.state.region, Credentials(a["access_key_id"], a["access_key_secret"]),

@@ -1,24 +1,8 @@
-"""A workspace on the test sandbox: the flows run exactly as `armstui --sandbox` runs them."""
+"""Helpers for the flow tests (the `workspace` fixture lives in tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from armstui.flows.workspace import Workspace
-from tests.support.sandbox import RunningSandbox
-
-
-@pytest.fixture
-def workspace(sandbox: RunningSandbox, tmp_path: Path) -> Iterator[Workspace]:
-    info = sandbox.write_description(tmp_path / "sandbox-state")
-    ws = Workspace.from_sandbox_json(info)
-    try:
-        yield ws
-    finally:
-        ws.close()
 
 
 def mutating_calls(ws: Workspace) -> list[str]:

@@ -7,20 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
-from tests.support.sandbox import RunningSandbox
 
 FULL = os.environ.get("ARMSTUI_RELIABILITY") == "full"
-
-
-@pytest.fixture
-def state_dir(sandbox: RunningSandbox, tmp_path: Path) -> Path:
-    """A state dir whose sandbox.json names the running test sandbox, so `armstui --sandbox`
-    subprocesses use it (and it outlives them when they are killed)."""
-    directory = tmp_path / "sandbox-state"
-    sandbox.write_description(directory)
-    return directory
 
 
 def armstui(state_dir: Path, *args: str, kill_at: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:

@@ -21,13 +21,6 @@ SETUPS = [Setup("ack", "monitoring", ("source",)), Setup("ecs", "monitoring", ("
           Setup("role", "monitoring", ("source",))]
 
 
-@pytest.fixture
-def workspace(sandbox: RunningSandbox, tmp_path):
-    ws = Workspace.from_sandbox_json(sandbox.write_description(tmp_path / "state"))
-    yield ws
-    ws.close()
-
-
 def _successful_changes(ws: Workspace) -> Counter:
     return Counter(f"{r.account}:{r.service}.{r.action}" for r in ws.call_log.records() if r.mutating and r.outcome == "ok")
 

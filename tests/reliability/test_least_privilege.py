@@ -12,13 +12,6 @@ from armstui.flows.workspace import Workspace
 from tests.support.sandbox import RunningSandbox
 
 
-@pytest.fixture
-def workspace(sandbox: RunningSandbox, tmp_path):
-    ws = Workspace.from_sandbox_json(sandbox.write_description(tmp_path / "state"))
-    yield ws
-    ws.close()
-
-
 def test_the_read_only_policy_lists_apps_and_cannot_change_ram(workspace: Workspace, sandbox: RunningSandbox) -> None:
     setup = Setup("ack", "monitoring", ("source",), access="dedicated-custom")
     assert workspace.run_sync(setup, "apply").exit_code == 0

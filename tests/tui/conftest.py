@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,6 @@ import pytest
 from armstui.cli.common import SandboxOptions
 from armstui.flows.workspace import Workspace
 from armstui.tui.app import ArmsTui
-from tests.support.sandbox import RunningSandbox
 
 
 @pytest.fixture(autouse=True)
@@ -20,17 +19,6 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> None:
     """Clock times in the call log are local; tests see UTC."""
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
-
-
-@pytest.fixture
-def workspace(sandbox: RunningSandbox, tmp_path: Path) -> Iterator[Workspace]:
-    """A workspace on the test sandbox, exactly as `armstui --sandbox` opens one."""
-    info = sandbox.write_description(tmp_path / "sandbox-state")
-    ws = Workspace.from_sandbox_json(info)
-    try:
-        yield ws
-    finally:
-        ws.close()
 
 
 @pytest.fixture
