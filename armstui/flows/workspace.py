@@ -152,7 +152,6 @@ class Workspace:
         from armstui.cloud.errors import CloudError
 
         ctx = await self.context([setup.monitoring, *setup.sources])
-        ctx.allow_replace_orphan_key = setup.replace_orphan_key
         uids = {alias: self.account(alias).uid for alias in [setup.monitoring, *setup.sources]}
         try:
             if setup.flow == "ack":
