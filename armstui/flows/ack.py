@@ -94,6 +94,11 @@ class ReporterKey(Step):
             calls.append(f"Ram.DeleteAccessKey ({seen.facts['orphans'][0]}, whose secret armstui does not hold)")
         return calls + [f"Ram.CreateAccessKey ({self.user}; the secret goes to the vault)"]
 
+    def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
+        if after is None or before.facts.get("activate"):
+            return []  # the key's ID is known only once it exists; reactivating creates nothing
+        return [("access-key", f"{self.user}:{after.facts['key_id']}")]
+
 
 class OnepilotRunning(Step):
     """ack-onepilot is installed at 3.0.14 or later and active."""
@@ -133,6 +138,9 @@ class OnepilotRunning(Step):
         if seen and seen.facts.get("action") == "upgrade":
             return [f"CS.UpgradeClusterAddons (ack-onepilot {seen.facts['version']} -> newest, in {self.cluster_id}; takes minutes)"]
         return [f"CS.InstallClusterAddons (ack-onepilot newest, in {self.cluster_id})"]
+
+    def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
+        return [("onepilot-addon", self.cluster_id)] if before.facts.get("action") == "install" else []
 
 
 class OnepilotConfig(Step):
@@ -185,6 +193,9 @@ class OnepilotConfig(Step):
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
         return [f"CS.ModifyClusterAddon (ack-onepilot config in {self.cluster_id}: accessKey, accessKeySecret, uid={self.monitoring_uid}; other settings kept)"]
+
+    def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
+        return [("onepilot-config", self.cluster_id)]
 
 
 class ClusterReports(Step):

@@ -123,6 +123,9 @@ class AgentReports(Step):
     def planned_calls(self, seen: Observation | None) -> list[str]:
         return [f"ECS.RunCommand (install the ARMS agent on {self.instance.instance_id} and restart {self.service})"]
 
+    def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
+        return [("arms-agent", f"{self.instance.instance_id}:{self.service}")]
+
 
 def app_name_of(instance: ecs.Instance) -> str:
     """The application's name: the instance's ``app`` tag, else its name."""

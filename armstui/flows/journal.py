@@ -31,8 +31,23 @@ CREATE TABLE IF NOT EXISTS steps (
 CREATE TABLE IF NOT EXISTS created (
     id INTEGER PRIMARY KEY AUTOINCREMENT, setup_key TEXT NOT NULL, account TEXT NOT NULL,
     kind TEXT NOT NULL, name TEXT NOT NULL, run_id INTEGER, created_at REAL NOT NULL,
-    removed_at REAL);
+    removed_at REAL, actor TEXT);
+CREATE TABLE IF NOT EXISTS rotations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, setup_key TEXT NOT NULL, old_key TEXT NOT NULL,
+    new_key TEXT, started_at REAL NOT NULL, finished_at REAL);
 """
+
+
+def actor() -> str:
+    """Who ran armstui: the OS user and host (the journal's "by whom")."""
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = f"uid {os.getuid()}"
+    return f"{user}@{socket.gethostname()}"
 
 
 def _private_file(path: Path) -> None:
@@ -50,7 +65,11 @@ class Journal:
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(created)")}
+        if "actor" not in columns:  # journals written before teardown existed
+            self._db.execute("ALTER TABLE created ADD COLUMN actor TEXT")
         self._lock = threading.Lock()
+        self._actor = actor()
 
     def close(self) -> None:
         self._db.close()
@@ -109,18 +128,59 @@ class Journal:
     # --- what we created ------------------------------------------------------------------
 
     def record_created(self, setup_key: str, account: str, kind: str, name: str, run_id: int | None = None) -> None:
+        """Remember that a run of this setup created (or is about to create) a resource.
+
+        Recorded before the creating call, so a crash right after it still leaves the record;
+        teardown observes the resource before removing it, so a record of a call that never
+        landed costs nothing. Recorded once per live resource."""
+        name = redact(name)
+        with self._lock:
+            known = self._db.execute(
+                "SELECT 1 FROM created WHERE setup_key = ? AND account = ? AND kind = ? AND name = ? AND removed_at IS NULL",
+                (setup_key, account, kind, name)).fetchone()
+            if known is None:
+                self._db.execute(
+                    "INSERT INTO created (setup_key, account, kind, name, run_id, created_at, actor) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (setup_key, account, kind, name, run_id, time.time(), self._actor))
+
+    def mark_removed(self, setup_key: str, account: str, kind: str, name: str) -> None:
         with self._lock:
             self._db.execute(
-                "INSERT INTO created (setup_key, account, kind, name, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (setup_key, account, kind, redact(name), run_id, time.time()))
+                "UPDATE created SET removed_at = ? WHERE setup_key = ? AND account = ? AND kind = ? AND name = ? AND removed_at IS NULL",
+                (time.time(), setup_key, account, kind, name))
 
     def created(self, setup_key: str | None = None) -> list[dict[str, Any]]:
-        query = "SELECT setup_key, account, kind, name, run_id, created_at FROM created WHERE removed_at IS NULL"
+        """Live records (not removed yet), oldest first."""
+        query = "SELECT setup_key, account, kind, name, run_id, created_at, actor FROM created WHERE removed_at IS NULL"
         args: list[Any] = []
         if setup_key is not None:
             query += " AND setup_key = ?"
             args.append(setup_key)
         with self._lock:
             rows = self._db.execute(query + " ORDER BY id", args).fetchall()
-        keys = ("setup_key", "account", "kind", "name", "run_id", "created_at")
+        keys = ("setup_key", "account", "kind", "name", "run_id", "created_at", "actor")
         return [dict(zip(keys, r)) for r in rows]
+
+    # --- key rotations ---------------------------------------------------------------------
+
+    def open_rotation(self, setup_key: str) -> dict[str, Any] | None:
+        """The rotation of this setup's reporting key that has not finished, if any."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id, old_key, new_key, started_at FROM rotations WHERE setup_key = ? AND finished_at IS NULL "
+                "ORDER BY id DESC LIMIT 1", (setup_key,)).fetchone()
+        return dict(zip(("id", "old_key", "new_key", "started_at"), row)) if row else None
+
+    def start_rotation(self, setup_key: str, old_key: str) -> dict[str, Any]:
+        with self._lock:
+            cur = self._db.execute("INSERT INTO rotations (setup_key, old_key, started_at) VALUES (?, ?, ?)",
+                                   (setup_key, old_key, time.time()))
+        return {"id": int(cur.lastrowid or 0), "old_key": old_key, "new_key": None, "started_at": time.time()}
+
+    def set_rotation_key(self, rotation_id: int, new_key: str) -> None:
+        with self._lock:
+            self._db.execute("UPDATE rotations SET new_key = ? WHERE id = ?", (new_key, rotation_id))
+
+    def finish_rotation(self, rotation_id: int) -> None:
+        with self._lock:
+            self._db.execute("UPDATE rotations SET finished_at = ? WHERE id = ?", (time.time(), rotation_id))

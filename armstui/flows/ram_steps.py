@@ -51,6 +51,9 @@ class UserExists(Step):
     def planned_calls(self, seen: Observation | None) -> list[str]:
         return [f"Ram.CreateUser ({self.user} in {self.account})"]
 
+    def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
+        return [("ram-user", self.user)]
+
 
 class AttachedPolicies(Step):
     """A user or a role has these policies attached (others it has are left alone)."""
@@ -86,6 +89,9 @@ class AttachedPolicies(Step):
         missing = seen.facts.get("missing", self.policies) if seen else self.policies
         return [f"{self._calls[self.holder_kind][2]} ({name} to {self.holder})" for _, name in missing]
 
+    def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
+        return [(f"{self.holder_kind}-policy", f"{self.holder}:{kind}:{name}") for kind, name in before.facts.get("missing", [])]
+
 
 def UserPolicies(flow: str, account: str, user: str, policies: list[tuple[str, str]],  # noqa: N802
                  depends_on: tuple[str, ...]) -> AttachedPolicies:
@@ -120,6 +126,9 @@ class CustomPolicy(Step):
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
         return [f"Ram.CreatePolicy ({self.name}: {json.dumps(self.document)})"]
+
+    def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
+        return [("custom-policy", self.name)]
 
 
 def access_steps(flow: str, setup: Any) -> list[Step]:

@@ -103,6 +103,9 @@ class RoleTrusted(Step):
             return [f"Ram.UpdateRole ({self.role}: trust only the source accounts)"]
         return [f"Ram.CreateRole ({self.role}, trusted by the source accounts)"]
 
+    def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
+        return [] if before.facts.get("exists") else [("ram-role", self.role)]
+
 
 class LoginProfile(Step):
     """The user can sign in to the console; the generated password is in the vault."""
@@ -137,6 +140,9 @@ class LoginProfile(Step):
     def planned_calls(self, seen: Observation | None) -> list[str]:
         verb = "UpdateLoginProfile" if seen and seen.facts.get("exists") else "CreateLoginProfile"
         return [f"Ram.{verb} ({self.user}; generated password goes to the vault)"]
+
+    def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
+        return [] if before.facts.get("exists") else [("login-profile", self.user)]
 
 
 class SwitchCheck(Step):

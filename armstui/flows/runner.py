@@ -104,8 +104,10 @@ Listener = Callable[[StepState], None]
 class Runner:
     def __init__(self, steps: Iterable[Step], ctx: FlowContext, *, listener: Listener | None = None,
                  journal: Any = None, setup_key: str = "", call_log: Any = None,
-                 skip: Iterable[str] = (), max_parallel: int = 1000) -> None:
+                 skip: Iterable[str] = (), max_parallel: int = 1000, journal_mode: str | None = None) -> None:
         self.steps = list(steps)
+        self.journal_mode = journal_mode  # how the journal names the run ("rotate", "teardown"), else the mode
+        self.run_id: int | None = None
         self.ctx = ctx
         self.listener = listener
         self.journal = journal
@@ -126,7 +128,8 @@ class Runner:
     async def run(self, mode: str = "apply") -> RunResult:
         if mode not in MODES:
             raise ValueError(f"mode: must be one of {', '.join(MODES)}")
-        run_id = self.journal.start_run(self.setup_key, mode, self.steps) if self.journal else None
+        run_id = self.journal.start_run(self.setup_key, self.journal_mode or mode, self.steps) if self.journal else None
+        self.run_id = run_id
         unsubscribe = self._subscribe_calls()
         done = {s.id: asyncio.Event() for s in self.steps}
         try:
@@ -205,6 +208,8 @@ class Runner:
         await self._apply_until_it_holds(step, state, seen)
 
     async def _apply_until_it_holds(self, step: Step, state: StepState, seen: Observation) -> None:
+        before = seen
+        self._record_created(step, before, None)
         for attempt in range(1, MAX_APPLY_ATTEMPTS + 1):
             self._set(state, Outcome.RUNNING, "applying" if attempt == 1 else f"applying again (attempt {attempt})")
             try:
@@ -223,6 +228,7 @@ class Runner:
             if seen.holds:
                 # Proofs that depend on this step look only at listings fetched after now.
                 self.ctx.applied_at[step.id] = time.monotonic()
+                self._record_created(step, before, seen)
                 self._finish(state, Outcome.OK, seen.detail)
                 return
             if seen.needs_you:
@@ -243,6 +249,11 @@ class Runner:
             seen = Observation(False, f"still in progress after {step.settle_timeout:g} s: {seen.detail}")
         self.ctx.facts[step.id] = seen.facts
         return seen
+
+    def _record_created(self, step: Step, before: Observation, after: Observation | None) -> None:
+        if self.journal is not None:
+            for kind, name in step.creates(before, after):
+                self.journal.record_created(self.setup_key, step.account, kind, name, self.run_id)
 
     # --- state changes ----------------------------------------------------------------------
 

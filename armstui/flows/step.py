@@ -75,5 +75,11 @@ class Step:
         """The calls ``apply`` would make, as ``Service.Action (what)``, for the plan."""
         return []
 
+    def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
+        """What ``apply`` brings into existence, as ``(kind, name)`` for the journal (teardown
+        removes it later). Asked before apply (``after`` None) and again once it holds, when
+        names only the cloud chooses (an AccessKey ID) are known."""
+        return []
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.id}>"
