@@ -228,6 +228,17 @@ async def delete_access_key(session: CloudSession, user_name: str, access_key_id
     await _rpc(session, "DeleteAccessKey", "delete_access_key", request, mutating=True)
 
 
+async def get_access_key_last_used(session: CloudSession, user_name: str, access_key_id: str) -> str | None:
+    """When the key last signed a request (UTC ISO 8601), or None if never.
+
+    GetAccessKeyLastUsed (RAM 2015-05-01; SDK ``GetAccessKeyLastUsedResponseBody.
+    AccessKeyLastUsed.LastUsedDate``). UNCONFIRMED: how soon RAM updates the date after use."""
+    request = _models().GetAccessKeyLastUsedRequest(user_name=user_name, user_access_key_id=access_key_id)
+    body = await _rpc(session, "GetAccessKeyLastUsed", "get_access_key_last_used", request, mutating=False)
+    used = body.access_key_last_used
+    return (used.last_used_date or None) if used is not None else None
+
+
 # --- roles ----------------------------------------------------------------------------------
 
 

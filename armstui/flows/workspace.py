@@ -166,12 +166,57 @@ class Workspace:
             steps += role.build_steps(setup, uids)
         return steps, ctx
 
+    async def rotation_steps(self, setup: Setup, mode: str) -> tuple[list[Step], FlowContext]:
+        """The ACK reporting key's rotation (flows/rotate.py), continuing an unfinished one."""
+        from armstui.cloud.errors import CloudError
+        from armstui.flows import rotate
+
+        if setup.flow != "ack":
+            raise WorkspaceError(f"--flow {setup.flow}: only the ACK flow's reporting key can be rotated (--flow ack)")
+        ctx = await self.context([setup.monitoring, *setup.sources])
+        uids = {alias: self.account(alias).uid for alias in [setup.monitoring, *setup.sources]}
+        try:
+            steps = await rotate.build_steps(setup, ctx, uids, self.journal, begin=mode == "apply")
+        except rotate.RotationError as error:
+            raise WorkspaceError(str(error), exit_code=3) from None
+        except CloudError as error:
+            raise WorkspaceError(f"cannot find the key and the clusters to rotate: {error}", exit_code=1) from None
+        return steps, ctx
+
+    async def teardown_steps(self, setup: Setup) -> tuple[list[Step], FlowContext]:
+        """Undo what this setup created (flows/teardown.py), newest first."""
+        from armstui.cloud.errors import CloudError
+        from armstui.flows import teardown
+
+        ctx = await self.context([setup.monitoring, *setup.sources])
+        uids = {alias: self.account(alias).uid for alias in [setup.monitoring, *setup.sources]}
+        try:
+            steps = await teardown.build_steps(setup, ctx, uids, self.journal)
+        except CloudError as error:
+            raise WorkspaceError(f"cannot list what the {setup.flow} setup holds: {error}", exit_code=1) from None
+        return steps, ctx
+
     async def run(self, setup: Setup, mode: str, *, listener: Listener | None = None,
-                  skip: Iterable[str] = ()) -> RunResult:
-        steps, ctx = await self.steps(setup)
+                  skip: Iterable[str] = (), action: str = "setup") -> RunResult:
+        """``action``: ``setup`` (the flow's steps), ``rotate`` or ``teardown``; ``mode``:
+        apply, verify or plan. Rotations and teardowns are journaled under their own name."""
+        if action == "rotate":
+            steps, ctx = await self.rotation_steps(setup, mode)
+        elif action == "teardown":
+            steps, ctx = await self.teardown_steps(setup)
+        else:
+            steps, ctx = await self.steps(setup)
         runner = Runner(steps, ctx, listener=listener, journal=None if mode == "plan" else self.journal,
-                        setup_key=setup.key, call_log=self.call_log, skip=skip)
-        return await runner.run(mode)
+                        setup_key=setup.key, call_log=self.call_log, skip=skip,
+                        journal_mode=None if action == "setup" else action if mode == "apply" else f"{action}-{mode}")
+        result = await runner.run(mode)
+        if action == "rotate" and mode == "apply" and result.exit_code == 0:
+            from armstui.flows.rotate import rotation_of
+
+            rotation = rotation_of(steps)
+            if rotation is not None:
+                rotation.finish()
+        return result
 
     # --- identity -------------------------------------------------------------------------
 

@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from armstui.flows.setup import Setup
 from armstui.flows.step import Outcome
-from armstui.flows.workspace import Workspace
-from armstui.sandbox.server import SandboxServer
 from armstui.sandbox.services.arms.model import reporting_apps
-from armstui.sandbox.state import open_state
-from tests.flows.conftest import mutating_calls
+from tests.flows.conftest import mutating_calls, org_sandbox
 
 
 @pytest.fixture
-def org(tmp_path: Path) -> Iterator[tuple[Workspace, object]]:
-    state = open_state(None, world="large:sources=3,clusters=2,instances=6", speed=200)
-    server = SandboxServer(state)
-    server.start_in_thread()
-    from armstui.sandbox.describe import FILE_NAME, write_description
-
-    ws = Workspace.from_sandbox_json(write_description(tmp_path / FILE_NAME, state, server.endpoint))
-    try:
-        yield ws, state
-    finally:
-        ws.close()
-        server.stop_thread()
+def org(tmp_path: Path):
+    with org_sandbox(tmp_path, "large:sources=3,clusters=2,instances=6") as (ws, sandbox):
+        yield ws, sandbox.state
 
 
 def test_ack_and_ecs_across_three_source_accounts(org) -> None:

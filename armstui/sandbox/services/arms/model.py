@@ -74,6 +74,19 @@ def cross_account_target(store: Store, now: float, config: dict[str, Any]) -> st
     return uid if iam.is_allowed(store, principal, REPORT_ACTION) else None
 
 
+def reporting_keys(store: Store, clock: Clock) -> set[str]:
+    """The AccessKey IDs onepilot reports with right now (valid cross-account configs)."""
+    now, used = clock.now(), set()
+    for cluster in store.list("cs.cluster"):
+        onepilot = running_onepilot(store, clock, cluster["cluster_id"])
+        if onepilot is None or version_tuple(onepilot["version"]) < MIN_CROSS_ACCOUNT:
+            continue
+        config = onepilot["config"]
+        if config.get("accessKey") and cross_account_target(store, now, config) is not None:
+            used.add(config["accessKey"])
+    return used
+
+
 def _pid(*parts: str) -> str:
     digest = hashlib.sha256("/".join(parts).encode()).hexdigest()
     return f"{digest[:10]}@{digest[10:25]}"

@@ -109,6 +109,22 @@ def update_access_key(call: Call) -> dict:
     return {}
 
 
+@api.rpc("GetAccessKeyLastUsed", permission="ram:GetAccessKeyLastUsed", resource=_user_arn)
+def get_access_key_last_used(call: Call) -> dict:
+    """When the key last signed something. Here: onepilot reporting with it counts as use
+    now (the sandbox's reporting is derived when read, so the date is remembered when seen).
+    A key never seen in use has an empty ``LastUsedDate`` (UNCONFIRMED: the real API's
+    answer for an unused key is not in the reference)."""
+    from armstui.sandbox.services.arms.model import reporting_keys
+
+    key_id = call.required("UserAccessKeyId")
+    key = _ram(call).key(call.required("UserName"), key_id)
+    if key_id in reporting_keys(call.state.store, call.state.clock):
+        key["LastUsedDate"] = call.state.clock.iso(call.state.clock.now())
+        call.state.store.put("ram.accesskey", key_id, key)
+    return {"AccessKeyLastUsed": {"LastUsedDate": key.get("LastUsedDate", "")}}
+
+
 @api.rpc("DeleteAccessKey", permission="ram:DeleteAccessKey", resource=_user_arn)
 def delete_access_key(call: Call) -> dict:
     _ram(call).delete_key(call.required("UserName"), call.required("UserAccessKeyId"))
