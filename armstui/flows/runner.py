@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,7 +104,7 @@ Listener = Callable[[StepState], None]
 class Runner:
     def __init__(self, steps: Iterable[Step], ctx: FlowContext, *, listener: Listener | None = None,
                  journal: Any = None, setup_key: str = "", call_log: Any = None,
-                 skip: Iterable[str] = (), max_parallel: int = 1000, journal_mode: str | None = None) -> None:
+                 skip: Iterable[str] | Mapping[str, str] = (), max_parallel: int = 1000, journal_mode: str | None = None) -> None:
         self.steps = list(steps)
         self.journal_mode = journal_mode  # how the journal names the run ("rotate", "teardown"), else the mode
         self.run_id: int | None = None
@@ -113,7 +113,8 @@ class Runner:
         self.journal = journal
         self.setup_key = setup_key
         self.call_log = call_log
-        self.skip = set(skip)
+        # step id -> why it is skipped (the operator's choice, or the flow's: an adopted resource)
+        self.skip = dict(skip) if isinstance(skip, Mapping) else dict.fromkeys(skip, "skipped by the operator")
         self._limit = asyncio.Semaphore(max_parallel)
         ids = [s.id for s in self.steps]
         if len(set(ids)) != len(ids):
@@ -150,11 +151,11 @@ class Runner:
             # Even when only observing, a step may need what its dependencies saw.
             for dep in step.depends_on:
                 await done[dep].wait()
+            if step.id in self.skip:
+                self._finish(state, Outcome.SKIPPED, self.skip[step.id])
+                return
             if mode != "plan":  # a plan looks at every step, whatever its dependencies show
                 blockers = [d for d in step.depends_on if not self.states[d].outcome.succeeded]
-                if step.id in self.skip:
-                    self._finish(state, Outcome.SKIPPED, "skipped by the operator")
-                    return
                 if blockers:
                     self._finish(state, Outcome.BLOCKED, "waits for: " + ", ".join(self.states[b].title for b in blockers))
                     return

@@ -183,18 +183,19 @@ class Workspace:
             raise WorkspaceError(f"cannot find the key and the clusters to rotate: {error}", exit_code=1) from None
         return steps, ctx
 
-    async def teardown_steps(self, setup: Setup) -> tuple[list[Step], FlowContext]:
-        """Undo what this setup created (flows/teardown.py), newest first."""
+    async def teardown_steps(self, setup: Setup) -> tuple[list[Step], FlowContext, dict[str, str]]:
+        """Undo what this setup created (flows/teardown.py), newest first; and the steps
+        kept (adopted resources, an addon not asked for), with the reason."""
         from armstui.cloud.errors import CloudError
         from armstui.flows import teardown
 
-        ctx = await self.context([setup.monitoring, *setup.sources])
+        flow_steps, ctx = await self.steps(setup)
         uids = {alias: self.account(alias).uid for alias in [setup.monitoring, *setup.sources]}
         try:
-            steps = await teardown.build_steps(setup, ctx, uids, self.journal)
+            steps, kept = await teardown.build_steps(setup, flow_steps, ctx, uids, self.journal)
         except CloudError as error:
             raise WorkspaceError(f"cannot list what the {setup.flow} setup holds: {error}", exit_code=1) from None
-        return steps, ctx
+        return steps, ctx, kept
 
     async def run(self, setup: Setup, mode: str, *, listener: Listener | None = None,
                   skip: Iterable[str] = (), action: str = "setup") -> RunResult:
@@ -203,7 +204,8 @@ class Workspace:
         if action == "rotate":
             steps, ctx = await self.rotation_steps(setup, mode)
         elif action == "teardown":
-            steps, ctx = await self.teardown_steps(setup)
+            steps, ctx, kept = await self.teardown_steps(setup)
+            skip = {**kept, **dict.fromkeys(skip, "skipped by the operator")}
         else:
             steps, ctx = await self.steps(setup)
         runner = Runner(steps, ctx, listener=listener, journal=None if mode == "plan" else self.journal,
@@ -236,7 +238,7 @@ class Workspace:
         return identity, await arms.list_trace_apps(assumed)
 
     def last_run(self, flow: str | None = None) -> dict[str, Any] | None:
-        return self.journal.last_run(flow=flow)
+        return self.journal.last_run(flow=flow, modes=("apply", "verify", "rotate", "teardown"))
 
     def run_sync(self, setup: Setup, mode: str, **kw: Any) -> RunResult:
         return asyncio.run(self.run(setup, mode, **kw))

@@ -1,0 +1,414 @@
+"""Tear a setup down: undo what armstui created for it, newest kind first.
+
+What to undo comes from the journal (every step records what its change creates, with
+the run, who and when). What the setup uses but armstui did not create — a reporting user
+that was there before, a cluster config someone else wrote — is *adopted*: listed, kept,
+and removed only with ``include_adopted``. ack-onepilot itself is uninstalled only with
+``uninstall_addon``.
+
+Order (each kind waits for every step of the kinds before it): onepilot reporting configs
+and ECS agents first (nothing reports with the key any more), then addons, AccessKeys
+(deleted in RAM, then dropped from the vault — never the other way round), login
+profiles (and their vault passwords), policy attachments, users, roles, custom policies.
+Every step observes first, so a teardown interrupted half-way simply runs again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import time
+from typing import Any
+
+from armstui.cloud import cs, ecs, ram
+from armstui.flows.ack import ONEPILOT, TRANSITIONAL_STATES, ReporterKey, reporter_vault_name
+from armstui.flows.context import FlowContext
+from armstui.flows.ecs import FINAL_STATES
+from armstui.flows.ram_steps import attached_or_none
+from armstui.flows.role import password_vault_name
+from armstui.flows.setup import Setup
+from armstui.flows.step import Observation, Step
+
+REPORTING_KEYS = ("accessKey", "accessKeySecret", "uid")
+
+# Removal order: a kind is removed only once every kind before it is gone.
+ORDER = ("onepilot-config", "arms-agent", "onepilot-addon", "access-key", "login-profile",
+         "user-policy", "role-policy", "ram-user", "ram-role", "custom-policy")
+
+
+def provenance(record: dict[str, Any] | None) -> str:
+    if record is None:
+        return "adopted: armstui did not create it"
+    when = datetime.datetime.fromtimestamp(record["created_at"]).strftime("%Y-%m-%d %H:%M")
+    return f"created {when} by {record.get('actor') or 'armstui'} (run {record.get('run_id') or '?'})"
+
+
+class Undo(Step):
+    """Remove one resource. ``observe`` holds when it is gone."""
+
+    kind = ""
+    verb = "remove"
+
+    def __init__(self, setup: Setup, account: str, name: str, record: dict[str, Any] | None, uids: dict[str, str],
+                 journal: Any) -> None:
+        self.flow, self.account, self.name, self.record = setup.flow, account, name, record
+        self.setup_key, self.uid, self.monitoring_uid, self.journal = setup.key, uids[account], uids[setup.monitoring], journal
+        self.id = f"teardown/{account}/{self.kind}/{name}"
+        self.parse_name()
+        self.title = f"{self.verb} {self.what()} in {account}"
+
+    def parse_name(self) -> None:
+        """Subclasses split ``name`` (e.g. ``user:key-id``) into their fields."""
+
+    def what(self) -> str:
+        return f"{self.kind} {self.name}"
+
+    async def observe(self, ctx: FlowContext) -> Observation:
+        seen = await self.look(ctx)
+        if seen.holds and self.journal is not None:
+            self.journal.mark_removed(self.setup_key, self.account, self.kind, self.name)
+        return seen
+
+    async def look(self, ctx: FlowContext) -> Observation:
+        raise NotImplementedError
+
+    def calls(self) -> list[str]:
+        return []
+
+    def planned_calls(self, seen: Observation | None) -> list[str]:
+        return [f"{call} — {provenance(self.record)}" for call in self.calls()]
+
+
+class OnepilotConfigRemoved(Undo):
+    kind, verb = "onepilot-config", "take A's reporting key out of"
+    expected_seconds = 20.0  # onepilot restarts with the new config
+
+    def what(self) -> str:
+        return f"onepilot's config in {self.name}"
+
+    async def look(self, ctx: FlowContext) -> Observation:
+        addon = await cs.get_cluster_addon(ctx.session(self.account), self.name, ONEPILOT)
+        if addon is None:
+            return Observation(True, "ack-onepilot is not installed")
+        if addon.state in TRANSITIONAL_STATES:
+            return Observation(False, f"ack-onepilot is {addon.state}", pending=True)
+        if str((addon.config or {}).get("uid", "")) != self.monitoring_uid:
+            return Observation(True, "onepilot holds no reporting key of the monitoring account")
+        return Observation(False, f"onepilot reports with key {(addon.config or {}).get('accessKey')}")
+
+    async def apply(self, ctx: FlowContext, seen: Observation) -> None:
+        session = ctx.session(self.account)
+        addon = await cs.get_cluster_addon(session, self.name, ONEPILOT)
+        if addon is None:
+            return
+        kept = {k: v for k, v in (addon.config or {}).items() if k not in REPORTING_KEYS}  # other settings stay
+        await cs.modify_addon_config(session, self.name, ONEPILOT, kept)
+
+    def calls(self) -> list[str]:
+        return [f"CS.ModifyClusterAddon (ack-onepilot in {self.name}: remove accessKey, accessKeySecret, uid; other settings kept)"]
+
+
+class OnepilotUninstalled(Undo):
+    kind, verb = "onepilot-addon", "uninstall"
+    expected_seconds = 30.0
+
+    def what(self) -> str:
+        return f"ack-onepilot from {self.name}"
+
+    async def look(self, ctx: FlowContext) -> Observation:
+        addon = await cs.get_cluster_addon(ctx.session(self.account), self.name, ONEPILOT)
+        if addon is None:
+            return Observation(True, "ack-onepilot is not installed")
+        if addon.state in TRANSITIONAL_STATES:
+            return Observation(False, f"ack-onepilot is {addon.state}", pending=True)
+        return Observation(False, f"ack-onepilot {addon.version} is installed")
+
+    async def apply(self, ctx: FlowContext, seen: Observation) -> None:
+        await cs.uninstall_addon(ctx.session(self.account), self.name, ONEPILOT)
+
+    def calls(self) -> list[str]:
+        return [f"CS.UnInstallClusterAddons (ack-onepilot in {self.name})"]
+
+
+def uninstall_script(service: str) -> str:
+    """Undo the ECS flow's install (flows/ecs.py): drop the systemd drop-in that adds the
+    agent to JAVA_TOOL_OPTIONS, and restart the application without it."""
+    return "\n".join([
+        "set -e",
+        f"rm -f /etc/systemd/system/{service}.service.d/arms.conf",
+        "systemctl daemon-reload",
+        f"systemctl restart {service}",
+    ])
+
+
+class AgentRemoved(Undo):
+    """The instance's application no longer reports into A (the agent is off its JVM)."""
+
+    kind, verb = "arms-agent", "remove the ARMS agent from"
+    settle_timeout = 900.0
+    expected_seconds = 20.0
+
+    def __init__(self, *args: Any, monitoring: str, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.monitoring = monitoring
+        self._invoke_id: str | None = None
+        self._restarted_at = 0.0
+
+    def parse_name(self) -> None:
+        self.instance_id, _, self.service = self.name.partition(":")
+
+    def what(self) -> str:
+        return f"{self.service} on {self.instance_id}"
+
+    async def look(self, ctx: FlowContext) -> Observation:
+        if self._invoke_id:
+            results = await ecs.describe_invocation_results(ctx.session(self.account), self._invoke_id)
+            mine = [r for r in results if r.instance_id == self.instance_id]
+            if mine and mine[0].status not in FINAL_STATES:
+                return Observation(False, f"Cloud Assistant: removal is {mine[0].status}", pending=True)
+            if mine and mine[0].status != "Success":
+                return Observation(False, f"removal {mine[0].status} (exit {mine[0].exit_code})")
+            self._restarted_at = time.monotonic()
+        apps = await ctx.trace_apps(self.monitoring, newer_than=self._restarted_at)
+        if any(f"instanceId={self.instance_id}" in a.labels and a.workload_name in (None, self.service) for a in apps):
+            return Observation(False, f"{self.service} on {self.instance_id} reports into {self.monitoring}")
+        return Observation(True, f"{self.service} on {self.instance_id} does not report into {self.monitoring}")
+
+    async def apply(self, ctx: FlowContext, seen: Observation) -> None:
+        invocations = await ecs.run_command(ctx.session(self.account), [self.instance_id], uninstall_script(self.service),
+                                            name="armstui-remove-arms-agent", timeout=600)
+        self._invoke_id = invocations[0].invoke_id
+
+    def calls(self) -> list[str]:
+        return [f"ECS.RunCommand (remove the ARMS agent from {self.service} on {self.instance_id} and restart it)"]
+
+
+class KeyDeleted(Undo):
+    """The AccessKey is deleted in RAM, then its secret dropped from the vault."""
+
+    kind, verb = "access-key", "delete"
+
+    def parse_name(self) -> None:
+        self.user, _, self.key_id = self.name.partition(":")
+
+    def what(self) -> str:
+        return f"AccessKey {self.key_id} of {self.user}"
+
+    def _vault_name(self) -> str:
+        return reporter_vault_name(self.uid, self.user, self.key_id)
+
+    async def look(self, ctx: FlowContext) -> Observation:
+        keys = await attached_or_none(ram.list_access_keys(ctx.session(self.account), self.user))
+        if any(k.access_key_id == self.key_id for k in keys):
+            return Observation(False, f"key {self.key_id} exists", facts={"in_cloud": True})
+        if await ctx.read_secret(self._vault_name()):
+            return Observation(False, f"key {self.key_id} is deleted; its vault entry is not yet")
+        return Observation(True, f"key {self.key_id} and its vault entry are gone")
+
+    async def apply(self, ctx: FlowContext, seen: Observation) -> None:
+        if seen.facts.get("in_cloud"):
+            await delete_key_then_secret(ctx, self.account, self.user, self.key_id, self._vault_name())
+        else:
+            await asyncio.to_thread(ctx.vault.delete, self._vault_name())
+
+    def calls(self) -> list[str]:
+        return [f"Ram.DeleteAccessKey ({self.key_id} of {self.user}), then its vault entry"]
+
+
+async def delete_key_then_secret(ctx: FlowContext, account: str, user: str, key_id: str, vault_name: str) -> None:
+    """Delete a key in RAM and, once RAM no longer lists it, its secret in the vault."""
+    session = ctx.session(account)
+    await ram.delete_access_key(session, user, key_id)
+    if not any(k.access_key_id == key_id for k in await ram.list_access_keys(session, user)):
+        await asyncio.to_thread(ctx.vault.delete, vault_name)
+
+
+class LoginRemoved(Undo):
+    kind, verb = "login-profile", "remove the console login of"
+
+    def what(self) -> str:
+        return self.name
+
+    async def look(self, ctx: FlowContext) -> Observation:
+        try:
+            profile = await ram.get_login_profile(ctx.session(self.account), self.name)
+        except Exception as error:
+            if getattr(error, "code", "") != "EntityNotExist.User":
+                raise
+            profile = None
+        if profile is not None:
+            return Observation(False, f"{self.name} can log in", facts={"in_cloud": True})
+        if await ctx.read_secret(password_vault_name(self.uid, self.name)):
+            return Observation(False, "login removed; its password is still in the vault")
+        return Observation(True, f"{self.name} has no console login and no password in the vault")
+
+    async def apply(self, ctx: FlowContext, seen: Observation) -> None:
+        if seen.facts.get("in_cloud"):
+            await ram.delete_login_profile(ctx.session(self.account), self.name)
+        await asyncio.to_thread(ctx.vault.delete, password_vault_name(self.uid, self.name))
+
+    def calls(self) -> list[str]:
+        return [f"Ram.DeleteLoginProfile ({self.name}), then its password in the vault"]
+
+
+class PolicyDetached(Undo):
+    verb = "detach"
+    _calls = {
+        "user-policy": (ram.list_policies_for_user, ram.detach_policy_from_user, "Ram.DetachPolicyFromUser"),
+        "role-policy": (ram.list_policies_for_role, ram.detach_policy_from_role, "Ram.DetachPolicyFromRole"),
+    }
+
+    def __init__(self, *args: Any, kind: str, **kw: Any) -> None:
+        self.kind = kind
+        super().__init__(*args, **kw)
+
+    def parse_name(self) -> None:
+        self.holder, self.policy_type, self.policy = self.name.split(":", 2)
+
+    def what(self) -> str:
+        return f"{self.policy} from {self.holder}"
+
+    async def look(self, ctx: FlowContext) -> Observation:
+        attached = await attached_or_none(self._calls[self.kind][0](ctx.session(self.account), self.holder))
+        if any((p.policy_type, p.policy_name) == (self.policy_type, self.policy) for p in attached):
+            return Observation(False, f"{self.policy} is attached to {self.holder}")
+        return Observation(True, f"{self.policy} is not attached to {self.holder}")
+
+    async def apply(self, ctx: FlowContext, seen: Observation) -> None:
+        await self._calls[self.kind][1](ctx.session(self.account), self.holder, self.policy, self.policy_type)
+
+    def calls(self) -> list[str]:
+        return [f"{self._calls[self.kind][2]} ({self.policy} from {self.holder})"]
+
+
+class UserDeleted(Undo):
+    """The RAM user is deleted, with whatever still hangs off it (RAM refuses otherwise)."""
+
+    kind, verb = "ram-user", "delete RAM user"
+
+    def what(self) -> str:
+        return self.name
+
+    async def look(self, ctx: FlowContext) -> Observation:
+        if await ram.get_user(ctx.session(self.account), self.name) is None:
+            return Observation(True, f"no RAM user {self.name}")
+        return Observation(False, f"RAM user {self.name} exists")
+
+    async def apply(self, ctx: FlowContext, seen: Observation) -> None:
+        session = ctx.session(self.account)
+        for key in await ram.list_access_keys(session, self.name):
+            await delete_key_then_secret(ctx, self.account, self.name, key.access_key_id,
+                                         reporter_vault_name(self.uid, self.name, key.access_key_id))
+        for policy in await ram.list_policies_for_user(session, self.name):
+            await ram.detach_policy_from_user(session, self.name, policy.policy_name, policy.policy_type)
+        if await ram.get_login_profile(session, self.name) is not None:
+            await ram.delete_login_profile(session, self.name)
+        await asyncio.to_thread(ctx.vault.delete, password_vault_name(self.uid, self.name))
+        await ram.delete_user(session, self.name)
+
+    def calls(self) -> list[str]:
+        return [f"Ram.DeleteUser ({self.name}, after its remaining keys, policies and login)"]
+
+
+class RoleDeleted(Undo):
+    kind, verb = "ram-role", "delete role"
+
+    def what(self) -> str:
+        return self.name
+
+    async def look(self, ctx: FlowContext) -> Observation:
+        if await ram.get_role(ctx.session(self.account), self.name) is None:
+            return Observation(True, f"no role {self.name}")
+        return Observation(False, f"role {self.name} exists")
+
+    async def apply(self, ctx: FlowContext, seen: Observation) -> None:
+        session = ctx.session(self.account)
+        for policy in await ram.list_policies_for_role(session, self.name):
+            await ram.detach_policy_from_role(session, self.name, policy.policy_name, policy.policy_type)
+        await ram.delete_role(session, self.name)
+
+    def calls(self) -> list[str]:
+        return [f"Ram.DeleteRole ({self.name}, after its policies)"]
+
+
+class PolicyDeleted(Undo):
+    kind, verb = "custom-policy", "delete custom policy"
+
+    def what(self) -> str:
+        return self.name
+
+    async def look(self, ctx: FlowContext) -> Observation:
+        if await ram.get_policy(ctx.session(self.account), self.name, "Custom") is None:
+            return Observation(True, f"no custom policy {self.name}")
+        return Observation(False, f"custom policy {self.name} exists")
+
+    async def apply(self, ctx: FlowContext, seen: Observation) -> None:
+        await ram.delete_policy(ctx.session(self.account), self.name)
+
+    def calls(self) -> list[str]:
+        return [f"Ram.DeletePolicy ({self.name})"]
+
+
+UNDO = {"onepilot-config": OnepilotConfigRemoved, "onepilot-addon": OnepilotUninstalled, "arms-agent": AgentRemoved,
+        "access-key": KeyDeleted, "login-profile": LoginRemoved, "ram-user": UserDeleted, "ram-role": RoleDeleted,
+        "custom-policy": PolicyDeleted, "user-policy": PolicyDetached, "role-policy": PolicyDetached}
+
+
+def _undo(setup: Setup, account: str, kind: str, name: str, record: dict[str, Any] | None,
+          uids: dict[str, str], journal: Any) -> Undo:
+    extra: dict[str, Any] = {}
+    if kind in ("user-policy", "role-policy"):
+        extra["kind"] = kind
+    if kind == "arms-agent":
+        extra["monitoring"] = setup.monitoring
+    return UNDO[kind](setup, account, name, record, uids, journal, **extra)
+
+
+async def managed(flow_steps: list[Step], ctx: FlowContext) -> list[tuple[str, str, str]]:
+    """(account, kind, name) of everything the setup's steps manage, whoever created it:
+    what each step's change would create, plus the reporting user's keys."""
+    everything_missing = Observation(False, "", facts={"action": "install", "exists": False})
+    found = []
+    for step in flow_steps:
+        if isinstance(step, ReporterKey):
+            keys = await attached_or_none(ram.list_access_keys(ctx.session(step.account), step.user))
+            found += [(step.account, "access-key", f"{step.user}:{k.access_key_id}") for k in keys]
+            continue
+        missing = {"missing": step.policies} if hasattr(step, "policies") else {}
+        seen = Observation(False, "", facts={**everything_missing.facts, **missing})
+        found += [(step.account, kind, name) for kind, name in step.creates(seen, None)]
+    return list(dict.fromkeys(found))
+
+
+async def build_steps(setup: Setup, flow_steps: list[Step], ctx: FlowContext, uids: dict[str, str],
+                      journal: Any) -> tuple[list[Step], dict[str, str]]:
+    """The teardown's steps, and the ids of those kept (adopted, or an addon not asked for)
+    with the reason — the runner shows them as skipped."""
+    records = {(r["account"], r["kind"], r["name"]): r for r in journal.created(setup.key)} if journal else {}
+    wanted = dict.fromkeys([*records, *await managed(flow_steps, ctx)])
+    undo = [_undo(setup, account, kind, name, records.get((account, kind, name)), uids, journal)
+            for account, kind, name in wanted if kind in UNDO]
+    # Adopted things that are not there are not worth a line.
+    present = await asyncio.gather(*(_present(u, ctx) for u in undo))
+    undo = [u for u, there in zip(undo, present) if u.record is not None or there]
+    kept: dict[str, str] = {}
+    for u in undo:
+        if u.record is None and not setup.include_adopted:
+            kept[u.id] = "adopted (armstui did not create it): kept; --include-adopted removes it"
+        elif u.kind == "onepilot-addon" and not setup.uninstall_addon:
+            kept[u.id] = "ack-onepilot stays installed; --uninstall-addon removes it"
+    # Newest first within a kind; each kind waits for every kind before it.
+    undo.sort(key=lambda u: (ORDER.index(u.kind), -(u.record or {}).get("created_at", 0.0)))
+    before: list[str] = []
+    for rank in ORDER:
+        this = [u for u in undo if u.kind == rank]
+        for u in this:
+            u.depends_on = tuple(before)
+        before += [u.id for u in this if u.id not in kept]
+    return list(undo), kept
+
+
+async def _present(step: Undo, ctx: FlowContext) -> bool:
+    if step.record is not None:
+        return True
+    return not (await step.look(ctx)).holds
