@@ -25,6 +25,8 @@ SUBCOMMANDS = {
     "switch": ("armstui.cli.identity:switch", "Assume a role and list the ARMS applications visible as that identity."),
     "report": ("armstui.cli.flows:report", "The last setup's checklist as Markdown or JSON."),
     "sandbox": ("armstui.cli.sandbox:sandbox", "The local emulator of the Alibaba Cloud APIs armstui uses."),
+    "rotate": ("armstui.cli.lifecycle:rotate", "Rotate the ACK reporting key in every cluster without a gap."),
+    "teardown": ("armstui.cli.lifecycle:teardown", "Undo what armstui created for a setup, newest first."),
 }
 
 

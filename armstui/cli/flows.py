@@ -71,30 +71,48 @@ def _print_result(result: Any) -> None:
 
 
 def _run(sandbox: SandboxOptions, kw: dict[str, Any], mode: str, *, confirm: bool = False) -> None:
+    run_action(sandbox, lambda: _setup(kw), mode, confirm=confirm)
+
+
+def run_action(sandbox: SandboxOptions, make_setup: Callable[[], Setup], mode: str, *, confirm: bool = False,
+               action: str = "setup", command: str | None = None) -> None:
+    """Run a setup's steps (``action``: setup, rotate or teardown) in ``mode``, print the
+    checklist and exit with the contract's code. ``confirm``: show the plan and ask first."""
     from armstui.flows.workspace import Workspace, WorkspaceError
     from armstui.model import InvalidInput
 
+    command = command or mode
     try:
-        setup = _setup(kw)
+        setup = make_setup()
         with Workspace.open(sandbox) as ws:
             ws.validate(setup)
             if confirm:
-                plan = asyncio.run(ws.run(setup, "plan"))
+                plan = asyncio.run(ws.run(setup, "plan", action=action))
                 _print_result(plan)
                 if plan.exit_code == 1:
                     raise SystemExit(EXIT_FAILED)
                 if not click.confirm("Apply these changes?", default=False, err=True):
                     click.echo("Nothing was changed.", err=True)
                     raise SystemExit(EXIT_USAGE)
-            result = asyncio.run(ws.run(setup, mode, listener=_progress))
+            result = asyncio.run(ws.run(setup, mode, listener=_progress, action=action))
     except InvalidInput as exc:
-        click.echo(f"armstui {mode}: {exc}", err=True)
+        click.echo(f"armstui {command}: {exc}", err=True)
         raise SystemExit(EXIT_USAGE) from None
     except WorkspaceError as exc:
-        click.echo(f"armstui {mode}: {exc}", err=True)
+        click.echo(f"armstui {command}: {exc}", err=True)
         raise SystemExit(exc.exit_code) from None
     _print_result(result)
     raise SystemExit(result.exit_code)
+
+
+def interactive_or_yes(command: str, yes: bool, non_interactive: bool, plan_command: str = "armstui plan") -> bool:
+    """Whether to ask before changing anything; exits 2 when it cannot ask and --yes is missing."""
+    interactive = not (yes or non_interactive) and sys.stdin.isatty()
+    if not yes and not interactive:
+        click.echo(f"armstui {command}: --yes is required when not interactive (no terminal, or --non-interactive): "
+                   f"run `{plan_command}` first to see what would change", err=True)
+        raise SystemExit(EXIT_USAGE)
+    return interactive
 
 
 @click.command()
@@ -112,12 +130,7 @@ def plan(sandbox: SandboxOptions, **kw: Any) -> None:
 @sandbox_options
 def apply(sandbox: SandboxOptions, yes: bool, non_interactive: bool, **kw: Any) -> None:
     """Run the steps of a flow against the cloud, then show the checklist."""
-    interactive = not (yes or non_interactive) and sys.stdin.isatty()
-    if not yes and not interactive:
-        click.echo("armstui apply: --yes is required when not interactive (no terminal, or --non-interactive): "
-                   "run `armstui plan` first to see what would change", err=True)
-        raise SystemExit(EXIT_USAGE)
-    _run(sandbox, kw, "apply", confirm=interactive)
+    _run(sandbox, kw, "apply", confirm=interactive_or_yes("apply", yes, non_interactive))
 
 
 @click.command()

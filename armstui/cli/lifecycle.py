@@ -1,0 +1,68 @@
+"""`armstui rotate` and `armstui teardown`: after a setup, with apply's exit codes.
+
+Both show the plan and ask first when a person is at the terminal; scripts pass ``--yes``.
+``--plan`` only shows what would change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from armstui.cli.common import SandboxOptions, sandbox_options
+from armstui.cli.flows import _setup, flow_options, interactive_or_yes, run_action
+from armstui.flows.setup import Setup
+
+
+@click.command()
+@click.option("--flow", type=click.Choice(["ack"]), required=True, help="Only the ACK flow has a key to rotate.")
+@click.option("--monitoring", required=True, metavar="ALIAS", help="The monitoring account (A).")
+@click.option("--source", "sources", multiple=True, required=True, metavar="ALIAS",
+              help="A source account (B) whose clusters report with the key; repeat for several.")
+@click.option("--reporter-user", default=Setup.reporter_user, show_default=True, help="The RAM user in A whose key reports.")
+@click.option("--replace-stale-key", is_flag=True, help="Delete a second key whose secret armstui does not hold, to make room.")
+@click.option("--plan", "plan_only", is_flag=True, help="Only show the steps and the calls they would make.")
+@click.option("--yes", is_flag=True, help="Rotate without asking (for scripts).")
+@click.option("--non-interactive", is_flag=True, help="Never prompt; fail naming the missing flag.")
+@sandbox_options
+def rotate(sandbox: SandboxOptions, flow: str, monitoring: str, sources: tuple[str, ...], reporter_user: str,
+           replace_stale_key: bool, plan_only: bool, yes: bool, non_interactive: bool) -> None:
+    """Rotate the reporting AccessKey in every cluster without a gap in reporting.
+
+    A second key is created and stored in the vault, written into every cluster's onepilot
+    config, proven in use in A; then the old key is disabled (and enabled again at once if
+    any cluster stops reporting), and deleted with its vault entry. Run it again to
+    continue a rotation that stopped."""
+    setup = Setup(flow, monitoring, tuple(dict.fromkeys(sources)), reporter_user=reporter_user,
+                  replace_stale_key=replace_stale_key)
+    _run(sandbox, setup, "rotate", plan_only, yes, non_interactive)
+
+
+@click.command()
+@flow_options
+@click.option("--include-adopted", is_flag=True, help="Also remove what the setup uses but armstui did not create.")
+@click.option("--uninstall-addon", is_flag=True, help="ACK: also uninstall ack-onepilot where armstui installed it.")
+@click.option("--plan", "plan_only", is_flag=True, help="Only show what would be removed, and who created it when.")
+@click.option("--yes", is_flag=True, help="Tear down without asking (for scripts).")
+@click.option("--non-interactive", is_flag=True, help="Never prompt; fail naming the missing flag.")
+@sandbox_options
+def teardown(sandbox: SandboxOptions, include_adopted: bool, uninstall_addon: bool, plan_only: bool, yes: bool,
+             non_interactive: bool, **kw: Any) -> None:
+    """Undo what armstui created for a setup, newest first; resumable.
+
+    Removes onepilot's reporting config (the addon only with --uninstall-addon), ECS agents,
+    AccessKeys (in RAM first, then the vault), login profiles, policy attachments, users,
+    roles and custom policies that the journal says armstui created. Anything it only
+    adopted is kept unless --include-adopted."""
+    from dataclasses import replace
+
+    setup = replace(_setup(kw), include_adopted=include_adopted, uninstall_addon=uninstall_addon)
+    _run(sandbox, setup, "teardown", plan_only, yes, non_interactive)
+
+
+def _run(sandbox: SandboxOptions, setup: Setup, command: str, plan_only: bool, yes: bool, non_interactive: bool) -> None:
+    if plan_only:
+        run_action(sandbox, lambda: setup, "plan", action=command, command=command)
+    confirm = interactive_or_yes(command, yes, non_interactive, plan_command=f"armstui {command} --plan")
+    run_action(sandbox, lambda: setup, "apply", confirm=confirm, action=command, command=command)
