@@ -184,6 +184,23 @@ def test_taking_a_cause_away_makes_the_apps_vanish_from_a(sandbox: RunningSandbo
     assert _apps(sandbox, "outsider") == []
 
 
+def test_a_key_onepilot_reports_with_shows_as_used_in_a(sandbox: RunningSandbox, reporting: dict[str, Any]) -> None:
+    client = sandbox.client("ram", "monitoring")
+
+    def last_used(key_id: str) -> str | None:
+        return client.get_access_key_last_used(ram.GetAccessKeyLastUsedRequest(
+            user_name=REPORTER, user_access_key_id=key_id)).body.access_key_last_used.last_used_date
+
+    used = reporting["config"]["accessKey"]
+    spare = client.create_access_key(ram.CreateAccessKeyRequest(user_name=REPORTER)).body.access_key.access_key_id
+    seen = last_used(used)
+    assert seen and seen.endswith("Z")
+    assert not last_used(spare)  # nothing signs with it
+    _disable_key(sandbox, reporting)
+    assert last_used(used) == seen or last_used(used) >= seen  # remembered once it stops being used
+    assert _apps(sandbox, "monitoring") == []
+
+
 def test_an_account_root_key_also_reports(sandbox: RunningSandbox, reporting: dict[str, Any]) -> None:
     """A's root AccessKey authenticates and may do anything in A, so the agent reports with it
     (as it would in the real cloud; armstui never writes a root key into onepilot)."""
