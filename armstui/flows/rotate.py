@@ -77,7 +77,7 @@ class NewKey(Step):
     """A second active key of the reporting user, its secret in the vault."""
 
     def __init__(self, setup: Setup, rotation: Rotation) -> None:
-        self.flow, self.account, self.rotation = "ack", setup.monitoring, rotation
+        self.flow, self.account, self.rotation = "rotate", setup.monitoring, rotation
         self.replace_stale = setup.replace_stale_key
         self.id = f"rotate/{self.account}/user/{rotation.user}/new-key"
         self.title = f"a new AccessKey of {rotation.user}, secret in the vault"
@@ -138,7 +138,7 @@ class NewKeyInUse(Step):
     poll_interval = 30.0
 
     def __init__(self, setup: Setup, rotation: Rotation, depends_on: tuple[str, ...]) -> None:
-        self.flow, self.account, self.rotation = "ack", setup.monitoring, rotation
+        self.flow, self.account, self.rotation = "rotate", setup.monitoring, rotation
         self.id = f"rotate/{self.account}/user/{rotation.user}/new-key-in-use"
         self.title = "A's RAM shows the new key in use"
         self.depends_on = depends_on
@@ -155,7 +155,7 @@ class NewKeyInUse(Step):
 
 class OldKeyDisabled(Step):
     def __init__(self, setup: Setup, rotation: Rotation, depends_on: tuple[str, ...]) -> None:
-        self.flow, self.account, self.rotation = "ack", setup.monitoring, rotation
+        self.flow, self.account, self.rotation = "rotate", setup.monitoring, rotation
         self.id = f"rotate/{self.account}/user/{rotation.user}/old-key-disabled"
         self.title = f"old key {rotation.old_key} disabled"
         self.depends_on = depends_on
@@ -184,7 +184,7 @@ class StillReporting(Step):
     that cluster still needs the old key, and reporting matters more than the rotation."""
 
     def __init__(self, setup: Setup, rotation: Rotation, clusters: list[str], disabled_step: str) -> None:
-        self.flow, self.account, self.rotation, self.clusters = "ack", setup.monitoring, rotation, clusters
+        self.flow, self.account, self.rotation, self.clusters = "rotate", setup.monitoring, rotation, clusters
         self.id = f"rotate/{self.account}/still-reporting"
         self.title = f"every cluster still reports into {setup.monitoring} without the old key"
         self.depends_on = (disabled_step,)
@@ -215,7 +215,7 @@ class OldKeyDeleted(Step):
     a key whose secret armstui dropped could not be used or rotated again)."""
 
     def __init__(self, setup: Setup, rotation: Rotation, depends_on: tuple[str, ...]) -> None:
-        self.flow, self.account, self.rotation = "ack", setup.monitoring, rotation
+        self.flow, self.account, self.rotation = "rotate", setup.monitoring, rotation
         self.id = f"rotate/{self.account}/user/{rotation.user}/old-key-deleted"
         self.title = f"old key {rotation.old_key} deleted, and its vault entry"
         self.depends_on = depends_on
@@ -301,6 +301,7 @@ async def build_steps(setup: Setup, ctx: FlowContext, uids: dict[str, str], jour
         config.depends_on = (new.id,)
         reports = ClusterReports(setup, source, cluster.cluster_id, cluster.name, config.id)
         reports.id = f"rotate/{source}/{cluster.cluster_id}/reports"
+        config.flow = reports.flow = "rotate"  # the checklist shows a rotation as its own group
         steps += [config, reports]
         proofs.append(reports.id)
     if proofs:  # a key no cluster reports with shows no use to wait for

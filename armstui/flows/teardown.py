@@ -51,7 +51,7 @@ class Undo(Step):
 
     def __init__(self, setup: Setup, account: str, name: str, record: dict[str, Any] | None, uids: dict[str, str],
                  journal: Any) -> None:
-        self.flow, self.account, self.name, self.record = setup.flow, account, name, record
+        self.flow, self.account, self.name, self.record = "teardown", account, name, record
         self.setup_key, self.uid, self.monitoring_uid, self.journal = setup.key, uids[account], uids[setup.monitoring], journal
         self.id = f"teardown/{account}/{self.kind}/{name}"
         self.parse_name()
