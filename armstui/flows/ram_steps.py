@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -30,6 +31,28 @@ async def attached_or_none(call: Any) -> list[Any]:
         if error.code in ("EntityNotExist.User", "EntityNotExist.Role"):
             return []
         raise
+
+
+async def key_and_secret_gone(ctx: FlowContext, account: str, user: str, key_id: str, vault_name: str) -> Observation:
+    """Holds when RAM no longer has the key and the vault no longer holds its secret."""
+    keys = await attached_or_none(ram.list_access_keys(ctx.session(account), user))
+    if any(k.access_key_id == key_id for k in keys):
+        return Observation(False, f"key {key_id} exists", facts={"in_cloud": True})
+    if await ctx.read_secret(vault_name):
+        return Observation(False, f"key {key_id} is deleted; its vault entry is not yet")
+    return Observation(True, f"key {key_id} and its vault entry are gone")
+
+
+async def delete_key_then_secret(ctx: FlowContext, account: str, user: str, key_id: str, vault_name: str,
+                                 in_cloud: bool = True) -> None:
+    """Delete a key in RAM and, once RAM no longer lists it, its secret in the vault — never
+    the other way round: a key whose secret armstui dropped could not be used or removed by it."""
+    session = ctx.session(account)
+    if in_cloud:
+        await ram.delete_access_key(session, user, key_id)
+        if any(k.access_key_id == key_id for k in await ram.list_access_keys(session, user)):
+            return  # not gone yet: the runner observes again; the secret stays
+    await asyncio.to_thread(ctx.vault.delete, vault_name)
 
 
 class UserExists(Step):

@@ -25,7 +25,7 @@ from typing import Any
 from armstui.cloud import cs, ram
 from armstui.flows.ack import ONEPILOT, ClusterReports, OnepilotConfig, reporter_vault_name
 from armstui.flows.context import FlowContext
-from armstui.flows.ram_steps import attached_or_none
+from armstui.flows.ram_steps import attached_or_none, delete_key_then_secret, key_and_secret_gone
 from armstui.flows.setup import Setup
 from armstui.flows.step import Observation, Step
 
@@ -211,8 +211,7 @@ class StillReporting(Step):
 
 
 class OldKeyDeleted(Step):
-    """The old key is deleted in A, then dropped from the vault (never the other way round:
-    a key whose secret armstui dropped could not be used or rotated again)."""
+    """The old key is deleted in A, then dropped from the vault."""
 
     def __init__(self, setup: Setup, rotation: Rotation, depends_on: tuple[str, ...]) -> None:
         self.flow, self.account, self.rotation = "rotate", setup.monitoring, rotation
@@ -222,23 +221,12 @@ class OldKeyDeleted(Step):
 
     async def observe(self, ctx: FlowContext) -> Observation:
         r = self.rotation
-        keys = await attached_or_none(ram.list_access_keys(ctx.session(self.account), r.user))
-        in_cloud = any(k.access_key_id == r.old_key for k in keys)
-        in_vault = bool(await ctx.read_secret(r.vault_name(r.old_key)))
-        if in_cloud:
-            return Observation(False, f"old key {r.old_key} still exists", facts={"in_cloud": True})
-        if in_vault:
-            return Observation(False, f"old key {r.old_key} is deleted; its vault entry is not yet")
-        return Observation(True, f"old key {r.old_key} and its vault entry are gone")
+        return await key_and_secret_gone(ctx, self.account, r.user, r.old_key, r.vault_name(r.old_key))
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
         r = self.rotation
-        if seen.facts.get("in_cloud"):
-            await ram.delete_access_key(ctx.session(self.account), r.user, r.old_key)
-            keys = await ram.list_access_keys(ctx.session(self.account), r.user)
-            if any(k.access_key_id == r.old_key for k in keys):
-                return  # not gone yet: the runner observes again; the vault entry stays
-        await asyncio.to_thread(ctx.vault.delete, r.vault_name(r.old_key))
+        await delete_key_then_secret(ctx, self.account, r.user, r.old_key, r.vault_name(r.old_key),
+                                     in_cloud=bool(seen.facts.get("in_cloud")))
         if r.journal is not None:
             r.journal.mark_removed(r.setup_key, self.account, "access-key", f"{r.user}:{r.old_key}")
 
@@ -281,7 +269,7 @@ async def build_steps(setup: Setup, ctx: FlowContext, uids: dict[str, str], jour
     """The rotation's steps, continuing the rotation the journal has open for this setup.
 
     ``begin``: write a new rotation down in the journal now (apply; a plan writes nothing)."""
-    a, uid = setup.monitoring, uids[setup.monitoring]
+    uid = uids[setup.monitoring]
     open_rotation = journal.open_rotation(setup.key) if journal is not None else None
     if open_rotation:
         rotation = Rotation(setup.key, setup.reporter_user, uid, open_rotation["old_key"], open_rotation["new_key"],

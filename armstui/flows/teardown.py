@@ -24,7 +24,7 @@ from armstui.cloud import cs, ecs, ram
 from armstui.flows.ack import ONEPILOT, TRANSITIONAL_STATES, ReporterKey, reporter_vault_name
 from armstui.flows.context import FlowContext
 from armstui.flows.ecs import FINAL_STATES
-from armstui.flows.ram_steps import attached_or_none
+from armstui.flows.ram_steps import attached_or_none, delete_key_then_secret, key_and_secret_gone
 from armstui.flows.role import password_vault_name
 from armstui.flows.setup import Setup
 from armstui.flows.step import Observation, Step
@@ -198,29 +198,14 @@ class KeyDeleted(Undo):
         return reporter_vault_name(self.uid, self.user, self.key_id)
 
     async def look(self, ctx: FlowContext) -> Observation:
-        keys = await attached_or_none(ram.list_access_keys(ctx.session(self.account), self.user))
-        if any(k.access_key_id == self.key_id for k in keys):
-            return Observation(False, f"key {self.key_id} exists", facts={"in_cloud": True})
-        if await ctx.read_secret(self._vault_name()):
-            return Observation(False, f"key {self.key_id} is deleted; its vault entry is not yet")
-        return Observation(True, f"key {self.key_id} and its vault entry are gone")
+        return await key_and_secret_gone(ctx, self.account, self.user, self.key_id, self._vault_name())
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
-        if seen.facts.get("in_cloud"):
-            await delete_key_then_secret(ctx, self.account, self.user, self.key_id, self._vault_name())
-        else:
-            await asyncio.to_thread(ctx.vault.delete, self._vault_name())
+        await delete_key_then_secret(ctx, self.account, self.user, self.key_id, self._vault_name(),
+                                     in_cloud=bool(seen.facts.get("in_cloud")))
 
     def calls(self) -> list[str]:
         return [f"Ram.DeleteAccessKey ({self.key_id} of {self.user}), then its vault entry"]
-
-
-async def delete_key_then_secret(ctx: FlowContext, account: str, user: str, key_id: str, vault_name: str) -> None:
-    """Delete a key in RAM and, once RAM no longer lists it, its secret in the vault."""
-    session = ctx.session(account)
-    await ram.delete_access_key(session, user, key_id)
-    if not any(k.access_key_id == key_id for k in await ram.list_access_keys(session, user)):
-        await asyncio.to_thread(ctx.vault.delete, vault_name)
 
 
 class LoginRemoved(Undo):
@@ -281,18 +266,30 @@ class PolicyDetached(Undo):
         return [f"{self._calls[self.kind][2]} ({self.policy} from {self.holder})"]
 
 
-class UserDeleted(Undo):
-    """The RAM user is deleted, with whatever still hangs off it (RAM refuses otherwise)."""
+class EntityDeleted(Undo):
+    """A RAM user, role or custom policy: gone when RAM no longer returns it."""
 
-    kind, verb = "ram-user", "delete RAM user"
+    label = ""
 
     def what(self) -> str:
         return self.name
 
+    async def fetch(self, session: Any) -> Any:
+        raise NotImplementedError
+
     async def look(self, ctx: FlowContext) -> Observation:
-        if await ram.get_user(ctx.session(self.account), self.name) is None:
-            return Observation(True, f"no RAM user {self.name}")
-        return Observation(False, f"RAM user {self.name} exists")
+        if await self.fetch(ctx.session(self.account)) is None:
+            return Observation(True, f"no {self.label} {self.name}")
+        return Observation(False, f"{self.label} {self.name} exists")
+
+
+class UserDeleted(EntityDeleted):
+    """The RAM user is deleted, with whatever still hangs off it (RAM refuses otherwise)."""
+
+    kind, verb, label = "ram-user", "delete RAM user", "RAM user"
+
+    async def fetch(self, session: Any) -> Any:
+        return await ram.get_user(session, self.name)
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
         session = ctx.session(self.account)
@@ -310,16 +307,11 @@ class UserDeleted(Undo):
         return [f"Ram.DeleteUser ({self.name}, after its remaining keys, policies and login)"]
 
 
-class RoleDeleted(Undo):
-    kind, verb = "ram-role", "delete role"
+class RoleDeleted(EntityDeleted):
+    kind, verb, label = "ram-role", "delete role", "role"
 
-    def what(self) -> str:
-        return self.name
-
-    async def look(self, ctx: FlowContext) -> Observation:
-        if await ram.get_role(ctx.session(self.account), self.name) is None:
-            return Observation(True, f"no role {self.name}")
-        return Observation(False, f"role {self.name} exists")
+    async def fetch(self, session: Any) -> Any:
+        return await ram.get_role(session, self.name)
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
         session = ctx.session(self.account)
@@ -331,16 +323,11 @@ class RoleDeleted(Undo):
         return [f"Ram.DeleteRole ({self.name}, after its policies)"]
 
 
-class PolicyDeleted(Undo):
-    kind, verb = "custom-policy", "delete custom policy"
+class PolicyDeleted(EntityDeleted):
+    kind, verb, label = "custom-policy", "delete custom policy", "custom policy"
 
-    def what(self) -> str:
-        return self.name
-
-    async def look(self, ctx: FlowContext) -> Observation:
-        if await ram.get_policy(ctx.session(self.account), self.name, "Custom") is None:
-            return Observation(True, f"no custom policy {self.name}")
-        return Observation(False, f"custom policy {self.name} exists")
+    async def fetch(self, session: Any) -> Any:
+        return await ram.get_policy(session, self.name, "Custom")
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
         await ram.delete_policy(ctx.session(self.account), self.name)
