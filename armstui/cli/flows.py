@@ -75,9 +75,11 @@ def _run(sandbox: SandboxOptions, kw: dict[str, Any], mode: str, *, confirm: boo
 
 
 def run_action(sandbox: SandboxOptions, make_setup: Callable[[], Setup], mode: str, *, confirm: bool = False,
-               action: str = "setup", command: str | None = None) -> None:
+               action: str = "setup", command: str | None = None,
+               after_plan: Callable[[Setup, Any], Setup] | None = None) -> None:
     """Run a setup's steps (``action``: setup, rotate or teardown) in ``mode``, print the
-    checklist and exit with the contract's code. ``confirm``: show the plan and ask first."""
+    checklist and exit with the contract's code. ``confirm``: show the plan and ask first;
+    ``after_plan(setup, plan)`` may ask more and return the setup to apply."""
     from armstui.flows.workspace import Workspace, WorkspaceError
     from armstui.model import InvalidInput
 
@@ -91,6 +93,8 @@ def run_action(sandbox: SandboxOptions, make_setup: Callable[[], Setup], mode: s
                 _print_result(plan)
                 if plan.exit_code == 1:
                     raise SystemExit(EXIT_FAILED)
+                if after_plan is not None:
+                    setup = after_plan(setup, plan)
                 if not click.confirm("Apply these changes?", default=False, err=True):
                     click.echo("Nothing was changed.", err=True)
                     raise SystemExit(EXIT_USAGE)

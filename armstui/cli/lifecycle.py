@@ -36,7 +36,19 @@ def rotate(sandbox: SandboxOptions, flow: str, monitoring: str, sources: tuple[s
     continue a rotation that stopped."""
     setup = Setup(flow, monitoring, tuple(dict.fromkeys(sources)), reporter_user=reporter_user,
                   replace_stale_key=replace_stale_key)
-    _run(sandbox, setup, "rotate", plan_only, yes, non_interactive)
+    _run(sandbox, setup, "rotate", plan_only, yes, non_interactive, after_plan=_ask_about_a_stale_key)
+
+
+def _ask_about_a_stale_key(setup: Setup, plan: Any) -> Setup:
+    """At a terminal, a stale second key is asked about instead of stopping the rotation."""
+    from dataclasses import replace
+
+    stale = next((s for s in plan.states if s.needs_you and "--replace-stale-key" in s.needs_you), None)
+    if stale is None or setup.replace_stale_key:
+        return setup
+    if click.confirm(f"{stale.detail}. Delete it to make room for the new key?", default=False, err=True):
+        return replace(setup, replace_stale_key=True)
+    return setup
 
 
 @click.command()
@@ -61,8 +73,9 @@ def teardown(sandbox: SandboxOptions, include_adopted: bool, uninstall_addon: bo
     _run(sandbox, setup, "teardown", plan_only, yes, non_interactive)
 
 
-def _run(sandbox: SandboxOptions, setup: Setup, command: str, plan_only: bool, yes: bool, non_interactive: bool) -> None:
+def _run(sandbox: SandboxOptions, setup: Setup, command: str, plan_only: bool, yes: bool, non_interactive: bool,
+         after_plan: Any = None) -> None:
     if plan_only:
         run_action(sandbox, lambda: setup, "plan", action=command, command=command)
     confirm = interactive_or_yes(command, yes, non_interactive, plan_command=f"armstui {command} --plan")
-    run_action(sandbox, lambda: setup, "apply", confirm=confirm, action=command, command=command)
+    run_action(sandbox, lambda: setup, "apply", confirm=confirm, action=command, command=command, after_plan=after_plan)
