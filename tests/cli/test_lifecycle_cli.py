@@ -70,3 +70,19 @@ def test_teardown_plan_shows_who_created_what_then_removes_it(state_dir: Path, s
 def test_teardown_refuses_bad_names_before_any_call(state_dir: Path) -> None:
     result = run(state_dir, "teardown", "--yes", *ACK, "--reporter-user", "no spaces allowed")
     assert result.exit_code == 2 and "--reporter-user" in result.output
+
+
+def test_at_a_terminal_a_stale_key_is_asked_about(state_dir: Path, sandbox: RunningSandbox, monkeypatch) -> None:
+    import armstui.cli.lifecycle as lifecycle
+
+    assert run(state_dir, "apply", "--yes", *ACK).exit_code == 0
+    ram = sandbox.client("ram", "monitoring")
+    stale = ram.create_access_key(ram_models.CreateAccessKeyRequest(user_name="armstui-reporter")).body.access_key
+    monkeypatch.setattr(lifecycle, "interactive_or_yes", lambda *a, **k: True)  # as if at a terminal
+
+    declined = run(state_dir, "rotate", *ACK, stdin="n\nn\n")
+    assert declined.exit_code == 2 and "Delete it to make room" in declined.output
+    assert stale.access_key_id in _keys(sandbox)
+    done = run(state_dir, "rotate", *ACK, stdin="y\ny\n")
+    assert done.exit_code == 0, done.output
+    assert stale.access_key_id not in _keys(sandbox) and len(_keys(sandbox)) == 1
