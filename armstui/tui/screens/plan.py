@@ -2,7 +2,9 @@
 
 Plan states come from ``Workspace.run(setup, "plan")`` (armstui/flows/runner.py): a step
 that already holds is ``already``; one apply would change is ``planned`` with its calls in
-``planned``; ``needs-you`` names a manual action.
+``planned``; ``needs-you`` names a manual action. A rotation's or a teardown's plan
+(``action``) is shown the same way; a teardown's planned calls say who created what, when,
+and what it keeps (``skipped``, with the reason).
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ def plan_text(states: list[StepState]) -> Text:
                 text.append(f"     + {call}\n", style="cyan")
             if s.needs_you:
                 text.append(f"     to do: {s.needs_you}\n", style="yellow")
+            if s.outcome.value == "skipped" and s.detail:
+                text.append(f"     {s.detail}\n", style="dim")
             if s.error_code:
                 text.append(f"     {s.detail}\n", style="red")
     return text
@@ -43,9 +47,13 @@ class PlanScreen(ModalScreen[bool]):
     BINDINGS = [Binding("escape", "answer(False)", "Cancel", id="cancel-plan"),
                 Binding("ctrl+a", "answer(True)", "Apply", id="apply-plan")]
 
-    def __init__(self, setup: Setup, states: list[StepState], state: Any) -> None:
-        super().__init__()
-        self.setup, self.states, self.app_state = setup, states, state
+    TITLES = {"setup": "Plan: {flow} flow", "rotate": "Rotate the {flow} reporting key",
+              "teardown": "Tear down: {flow} flow"}
+    BUTTONS = {"setup": "Apply", "rotate": "Rotate", "teardown": "Tear down"}
+
+    def __init__(self, setup: Setup, states: list[StepState], state: Any, action: str = "setup") -> None:
+        super().__init__(classes="-danger" if action == "teardown" else "")
+        self.setup, self.states, self.app_state, self.action = setup, states, state, action
 
     def compose(self) -> ComposeResult:
         changes = sum(len(s.planned) for s in self.states)
@@ -53,8 +61,8 @@ class PlanScreen(ModalScreen[bool]):
         accounts = list(dict.fromkeys(s.account for s in self.states if s.planned))
         production = [a for a in accounts if self.app_state.production(a)]
         with Vertical(id="dialog", classes="plan"):
-            yield Label(f"Plan: {self.setup.flow.upper()} flow, {self.setup.monitoring} ← "
-                        f"{', '.join(self.setup.sources)}", id="dialog-title")
+            title = self.TITLES[self.action].format(flow=self.setup.flow.upper())
+            yield Label(f"{title}, {self.setup.monitoring} ← {', '.join(self.setup.sources)}", id="dialog-title")
             summary = (f"{changes} change(s) in {', '.join(accounts) or 'no account'}; "
                        f"{holding} of {len(self.states)} steps already hold.")
             yield Static(summary, id="plan-summary", markup=False)
@@ -63,7 +71,9 @@ class PlanScreen(ModalScreen[bool]):
             with VerticalScroll(id="plan-steps"):
                 yield Static(plan_text(self.states))
             with Horizontal(id="dialog-buttons"):
-                yield Button("Apply" if changes else "Apply (checks only)", variant="error" if production else "primary",
+                label = self.BUTTONS[self.action]
+                danger = bool(production) or self.action == "teardown"
+                yield Button(label if changes else f"{label} (checks only)", variant="error" if danger else "primary",
                              id="yes", compact=True)
                 yield Button("Cancel", id="no", compact=True)
 
