@@ -140,6 +140,27 @@ def validate_access_key_secret(value: str, field: str = "secret") -> str:
                        describe(value, "!-~"))
 
 
+def validate_security_token(value: str, field: str = "security token") -> str:
+    """An STS token: long and opaque (base64-like), so only its shape is checked: 1-8192
+    printable ASCII characters without spaces (real ones are about 1,000)."""
+    if isinstance(value, str) and re.fullmatch(r"[!-~]{1,8192}", value, flags=re.ASCII):
+        return value
+    raise InvalidInput(field, "must be 1-8192 printable characters without spaces",
+                       describe(value, "!-~"))
+
+
+def validate_cluster_id(value: str, field: str = "cluster ID") -> str:
+    """ACK cluster IDs are ``c`` + 32 lower-case letters and digits (CS DescribeClustersV1's
+    ``cluster_id``); a little slack either way for older clusters."""
+    return _check(value, r"c[a-z0-9]{16,40}", field, "must be 'c' followed by 16-40 of a-z, 0-9", "a-z0-9")
+
+
+def validate_instance_id(value: str, field: str = "instance ID") -> str:
+    """ECS instance IDs are ``i-`` + lower-case letters and digits (ECS DescribeInstances'
+    ``InstanceId``, e.g. ``i-bp67acfmxazb4p****``)."""
+    return _check(value, r"i-[a-z0-9]{8,32}", field, "must be 'i-' followed by 8-32 of a-z, 0-9", "a-z0-9-")
+
+
 def validate_role_arn(value: str, field: str = "role ARN") -> str:
     if isinstance(value, str) and re.fullmatch(r"acs:ram::[0-9]{16}:role/[A-Za-z0-9-]{1,64}",
                                                value, flags=re.ASCII):

@@ -40,6 +40,13 @@ def _load_config(command: str) -> profiles.Config:
         _fail(command, str(exc))
 
 
+def _save(command: str, config: profiles.Config) -> None:
+    try:
+        profiles.save(config)
+    except profiles.ConfigError as exc:
+        _fail(command, str(exc))
+
+
 def _refuse_sandbox(command: str, sandbox: SandboxOptions) -> None:
     if sandbox.enabled:
         _fail(command, "the sandbox's accounts (monitoring, source, outsider) are read-only; "
@@ -163,7 +170,7 @@ def add(sandbox: SandboxOptions, alias: str, uid: str, access_key_id: str, regio
     """
     _refuse_sandbox("add", sandbox)
     try:
-        account = Account(validate_alias(alias), validate_uid(uid), validate_region(region),
+        account = Account(validate_alias(alias), validate_uid(uid, "--uid"), validate_region(region, "--region"),
                           cred.VaultKey(validate_access_key_id(access_key_id.strip(), "--access-key-id")),
                           production)
     except InvalidInput as exc:
@@ -193,6 +200,9 @@ def add(sandbox: SandboxOptions, alias: str, uid: str, access_key_id: str, regio
     try:
         config.add(account)
         profiles.save(config)
+    except profiles.ConfigError as exc:
+        vault.delete(name)
+        _fail("add", f"{exc}; nothing was stored")
     except BaseException:
         vault.delete(name)
         raise
@@ -250,7 +260,7 @@ def import_accounts(sandbox: SandboxOptions, profile_names: tuple[str, ...], use
         except InvalidInput as exc:
             _fail("import", f"{exc}; nothing was imported")
     if new:
-        profiles.save(config)
+        _save("import", config)
     for account in new:
         click.echo(f"Imported {account.alias} ({account.uid}, {account.region}): {account.credential.describe()}")
 
@@ -272,7 +282,7 @@ def _select(candidates: list[profiles.ImportCandidate], names: Sequence[str], us
             found = next((c for c in candidates if isinstance(c.credential, cred.CliProfile) and c.name == name), None)
             if found is None:
                 known = ", ".join(c.name for c in candidates if isinstance(c.credential, cred.CliProfile)) or "none"
-                _fail("import", f"--profile: profile '{name}' not found in ~/.aliyun/config.json (found: {known})")
+                _fail("import", f"--profile: profile {cred.shown_name(name)} not found in ~/.aliyun/config.json (found: {known})")
             chosen.append(found)
         if use_env:
             found = next((c for c in candidates if isinstance(c.credential, cred.EnvCredentials)), None)
@@ -308,6 +318,8 @@ def _select(candidates: list[profiles.ImportCandidate], names: Sequence[str], us
 
 def _account_for(c: profiles.ImportCandidate, alias: str | None, uid: str | None, region: str | None,
                  production: bool, interactive: bool) -> Account:
+    # Each value is checked under the name of the flag it came from, if it came from one.
+    fields = ("--alias" if alias else "alias", "--uid" if uid else "uid", "--region" if region else "region")
     alias = alias or (click.prompt(f"Alias for {_label(c)}", default=c.alias) if interactive else c.alias)
     uid = uid or c.uid
     if uid is None:
@@ -316,8 +328,8 @@ def _account_for(c: profiles.ImportCandidate, alias: str | None, uid: str | None
                             "account ID; the console shows it under Account Center)")
         uid = click.prompt(f"Account ID (16 digits) for {alias}")
     try:
-        return Account(validate_alias(alias.strip()), validate_uid(uid.strip()),
-                       validate_region(region or c.region), c.credential, production)
+        return Account(validate_alias(alias.strip(), fields[0]), validate_uid(uid.strip(), fields[1]),
+                       validate_region(region or c.region, fields[2]), c.credential, production)
     except InvalidInput as exc:
         _fail("import", f"{exc}; nothing was imported")
 
@@ -349,5 +361,5 @@ def remove(sandbox: SandboxOptions, alias: str, keep_secret: bool) -> None:
         except VaultUnavailable as exc:
             _fail("remove", f"{exc} Nothing was removed (--keep-secret removes the account only).")
         note = f"; its secret was deleted from the {vault.kind} vault" if deleted else "; the vault held no secret for it"
-    profiles.save(config)
+    _save("remove", config)
     click.echo(f"Removed {alias}{note}.")

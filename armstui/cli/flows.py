@@ -40,6 +40,14 @@ def flow_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _setup(kw: dict[str, Any]) -> Setup:
+    """The Setup the flags describe; InvalidInput (exit 2, no call made) for a malformed
+    cluster or instance ID (Workspace.validate checks the names and aliases)."""
+    from armstui.model import validate_cluster_id, validate_instance_id
+
+    for cluster in kw["clusters"]:
+        validate_cluster_id(cluster, "--cluster")
+    for instance in kw["instances"]:
+        validate_instance_id(instance, "--instance")
     return Setup(
         flow=kw["flow"], monitoring=kw["monitoring"], sources=tuple(dict.fromkeys(kw["sources"])),
         clusters=tuple(kw["clusters"]), instances=tuple(kw["instances"]), reporter_user=kw["reporter_user"],
@@ -48,6 +56,20 @@ def _setup(kw: dict[str, Any]) -> Setup:
         install_agent=not kw["no_install_agent"], replace_orphan_key=kw["replace_orphan_key"],
         keep_check_key=kw["keep_check_key"],
     )
+
+
+def _check_accounts(accounts: dict[str, Any], setup: Setup) -> None:
+    """InvalidInput naming --monitoring or --source when it is not a configured account."""
+    from armstui.model import InvalidInput, describe, validate_alias
+
+    known = ", ".join(sorted(accounts)) or "none yet: armstui accounts add"
+    for flag, alias in [("--monitoring", setup.monitoring), *(("--source", s) for s in setup.sources)]:
+        if alias not in accounts:
+            try:
+                shown = repr(validate_alias(alias))  # an alias's shape cannot hold anything worth hiding
+            except InvalidInput:
+                shown = describe(alias)
+            raise InvalidInput(flag, f"must name a configured account (known: {known})", shown)
 
 
 def _progress(state: Any) -> None:
@@ -87,6 +109,7 @@ def run_action(sandbox: SandboxOptions, make_setup: Callable[[], Setup], mode: s
     try:
         setup = make_setup()
         with Workspace.open(sandbox) as ws:
+            _check_accounts(ws.accounts, setup)
             ws.validate(setup)
             if confirm:
                 plan = asyncio.run(ws.run(setup, "plan", action=action))

@@ -9,6 +9,7 @@ Ctrl+C stops it; the state stays in DIR for the next start.
 from __future__ import annotations
 
 import asyncio
+import math
 import signal
 import sys
 from pathlib import Path
@@ -43,6 +44,9 @@ def serve(state_dir: Path, host: str, port: int, world: str, faults: str | None,
 
     from armstui.sandbox.world import parse_world
 
+    if not math.isfinite(speed):
+        click.echo(f"armstui sandbox serve: --speed: must be a finite number above 0 (got {speed})", err=True)
+        raise SystemExit(EXIT_USAGE)
     try:
         parse_world(world)
     except ValueError as exc:

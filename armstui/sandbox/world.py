@@ -94,6 +94,8 @@ def create_instance(state: SandboxState, account: dict, name: str, service: str)
 
 
 LARGE_DEFAULTS = {"sources": 10, "clusters": 10, "instances": 200}
+# Far above any benchmark's sizes; beyond them seeding alone would take minutes and gigabytes.
+LARGE_LIMITS = {"sources": 1000, "clusters": 1000, "instances": 100_000}
 
 
 def parse_world(text: str) -> tuple[str, dict[str, int]]:
@@ -102,14 +104,15 @@ def parse_world(text: str) -> tuple[str, dict[str, int]]:
     The sizes only apply to ``large``; a missing one takes its default (LARGE_DEFAULTS)."""
     name, _, rest = text.partition(":")
     if name not in ("default", "large"):
-        raise ValueError(f"world: must be 'default' or 'large[:sources=N,clusters=N,instances=N]' (got {text!r})")
+        raise ValueError(f"world: must be 'default' or 'large[:sources=N,clusters=N,instances=N]' (got {text[:40]!r})")
     sizes = dict(LARGE_DEFAULTS) if name == "large" else {}
     for part in (p.strip() for p in rest.split(",") if p.strip()):
         key, sep, value = part.partition("=")
         if name != "large" or not sep or key not in LARGE_DEFAULTS:
-            raise ValueError(f"world: {part!r} is not one of {', '.join(k + '=N' for k in LARGE_DEFAULTS)} (large only)")
-        if not value.isdigit() or (key == "sources" and int(value) < 1):
-            raise ValueError(f"world: {key} must be a whole number{' >= 1' if key == 'sources' else ''} (got {value!r})")
+            raise ValueError(f"world: {part[:40]!r} is not one of {', '.join(k + '=N' for k in LARGE_DEFAULTS)} (large only)")
+        low = 1 if key == "sources" else 0
+        if not (value.isascii() and value.isdigit()) or not low <= int(value) <= LARGE_LIMITS[key]:
+            raise ValueError(f"world: {key} must be a whole number from {low} to {LARGE_LIMITS[key]} (got {value[:20]!r})")
         sizes[key] = int(value)
     return name, sizes
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
+import pytest
 
 
 FULL = os.environ.get("ARMSTUI_RELIABILITY") == "full"
@@ -19,3 +21,25 @@ def armstui(state_dir: Path, *args: str, kill_at: str | None = None, timeout: fl
         env["ARMSTUI_TEST_KILL_AT"] = kill_at
     return subprocess.run([sys.executable, "-m", "armstui", "--sandbox", "--sandbox-state", str(state_dir), *args],
                           capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=timeout)
+
+
+# Inputs the bad-input properties tried, by kind (test_bad_input.py, test_odd_answers.py).
+# Summed over pytest-xdist workers and printed at the end of the run.
+INPUTS_TRIED: Counter[str] = Counter()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: hand the counts to the controller
+        workeroutput["armstui_inputs_tried"] = dict(INPUTS_TRIED)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    INPUTS_TRIED.update(getattr(node, "workeroutput", {}).get("armstui_inputs_tried", {}))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if INPUTS_TRIED:
+        kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(INPUTS_TRIED.items()))
+        terminalreporter.write_line(f"armstui bad input: {sum(INPUTS_TRIED.values())} inputs tried ({kinds})")
