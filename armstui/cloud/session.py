@@ -10,6 +10,10 @@ CS ``cs.<region>.aliyuncs.com``; ECS ``ecs-cn-hangzhou.aliyuncs.com`` in cn-hang
 the real cloud (HTTPS) and the sandbox (``host:port`` with ``protocol="http"``, which
 overrides each API's HTTPS: reference "What the SDK sends").
 
+Connections: the SDK's async path opens a new connection per request; inside
+``transport.pooled_connections()`` (the flows runner opens one per run) requests reuse
+kept-alive connections instead (armstui/cloud/transport.py says how and why).
+
 Every call goes through :meth:`CloudSession.call`, which adds what the SDK does not do:
 a per-service concurrency limit, the call log, error mapping to :class:`CloudError`, and
 retries. The SDK retries nothing by default (``Config`` has no retry options, and
@@ -32,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from armstui.cloud.calllog import CallLog, CallRecord
-from armstui.cloud import killpoint
+from armstui.cloud import killpoint, transport
 from armstui.cloud.errors import CloudError, from_sdk
 from armstui.model import Credentials
 
@@ -151,6 +155,7 @@ class CloudSession:
                             protocol="http" if self.endpoint else "https",
                             connect_timeout=CONNECT_TIMEOUT_MS, read_timeout=READ_TIMEOUT_MS)
             self._clients[service] = importlib.import_module(SDK_MODULES[service]).Client(config)
+            transport.install()  # calls made inside pooled_connections() reuse connections
         return self._clients[service]
 
     @property

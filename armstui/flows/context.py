@@ -33,14 +33,21 @@ class FlowContext:
 
         Dozens of steps prove their reporting with the same listing; concurrent askers share
         one call, and a listing fetched after ``newer_than`` (time.monotonic()) is reused, so
-        a proof never looks at a listing older than its own change."""
+        a proof never looks at a listing older than its own change. At most one listing per
+        account is in flight: an asker whose change came after it started waits for it to
+        end and then shares the next one with everyone who came meanwhile (hundreds of
+        proofs cost tens of listings, each of them a large answer to build and parse)."""
         from armstui.cloud import arms
 
-        cached = self._apps.get(alias)
-        if cached is not None and cached[0] >= newer_than:
-            return cached[1]
-        pending = self._apps_pending.get(alias)
-        if pending is None or pending[0] < newer_than:
+        while True:
+            cached = self._apps.get(alias)
+            if cached is not None and cached[0] >= newer_than:
+                return cached[1]
+            pending = self._apps_pending.get(alias)
+            if pending is None or pending[1].done() or pending[0] >= newer_than:
+                break
+            await asyncio.wait([pending[1]])  # too old for this asker: queue behind it
+        if pending is None or pending[1].done():
             started = time.monotonic()
             task = asyncio.ensure_future(arms.list_trace_apps(self.session(alias)))
             pending = (started, task)

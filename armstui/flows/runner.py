@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from armstui.cloud.transport import pooled_connections
 from armstui.flows.context import FlowContext
 from armstui.flows.step import Observation, Outcome, Step
 from armstui.vault import redact
@@ -134,7 +135,8 @@ class Runner:
         unsubscribe = self._subscribe_calls()
         done = {s.id: asyncio.Event() for s in self.steps}
         try:
-            await asyncio.gather(*(self._run_step(step, mode, done, run_id) for step in self.steps))
+            async with pooled_connections():  # the run's calls reuse connections (cloud/transport.py)
+                await asyncio.gather(*(self._run_step(step, mode, done, run_id) for step in self.steps))
         finally:
             if unsubscribe:
                 unsubscribe()

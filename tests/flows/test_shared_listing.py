@@ -1,0 +1,52 @@
+"""FlowContext.trace_apps: hundreds of proofs share few ARMS listings, none older than the
+change it proves (armstui/flows/context.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from armstui.cloud.calllog import CallLog
+from armstui.cloud.session import CloudSession
+from armstui.flows.context import FlowContext
+from armstui.model import Credentials
+from tests.support.sandbox import RunningSandbox
+
+
+def _context(sandbox: RunningSandbox, log: CallLog) -> FlowContext:
+    account = sandbox.accounts["monitoring"]
+    session = CloudSession("monitoring", account["uid"], sandbox.state.region,
+                           Credentials(account["access_key_id"], account["access_key_secret"]),
+                           endpoint=sandbox.endpoint, call_log=log)
+    return FlowContext({"monitoring": session}, vault=None)
+
+
+async def test_askers_after_a_listing_started_wait_for_it_and_share_the_next(sandbox: RunningSandbox) -> None:
+    sandbox.state.faults.configure({"latency": "300ms"})
+    log = CallLog()
+    ctx = _context(sandbox, log)
+    first = asyncio.ensure_future(ctx.trace_apps("monitoring", newer_than=time.monotonic()))
+    await asyncio.sleep(0.02)  # the first listing is on its way
+    asked_at: list[float] = []
+    later = []
+    for _ in range(20):  # each proof's change landed after the first listing started
+        asked_at.append(time.time())
+        later.append(asyncio.ensure_future(ctx.trace_apps("monitoring", newer_than=time.monotonic())))
+        await asyncio.sleep(0.005)
+    seen = await asyncio.gather(first, *later)
+
+    listings = [r for r in log.records() if r.action == "ListTraceApps"]
+    assert len(listings) == 2  # not one per asker
+    assert all(s is seen[1] for s in seen[1:]) and seen[0] is not seen[1]
+    assert listings[1].started_at >= max(asked_at)  # what they saw was fetched after their change
+
+
+async def test_a_listing_started_after_the_change_is_shared_at_once(sandbox: RunningSandbox) -> None:
+    sandbox.state.faults.configure({"latency": "200ms"})
+    log = CallLog()
+    ctx = _context(sandbox, log)
+    changed = time.monotonic()
+    seen = await asyncio.gather(*(ctx.trace_apps("monitoring", newer_than=changed) for _ in range(10)))
+    again = await ctx.trace_apps("monitoring", newer_than=changed)  # fetched after the change: reused
+    assert sum(r.action == "ListTraceApps" for r in log.records()) == 1
+    assert all(s is seen[0] for s in [*seen, again])
