@@ -26,13 +26,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, Union
 
-from armstui.model import Account, Credentials, InvalidInput, short_key_id, validate_role_arn
+from armstui.model import (Account, Credentials, InvalidInput, short_key_id, validate_access_key_id,
+                           validate_access_key_secret, validate_role_arn, validate_security_token,
+                           validate_session_name)
 
 ENV_ID = "ALIBABA_CLOUD_ACCESS_KEY_ID"
 ENV_SECRET = "ALIBABA_CLOUD_ACCESS_KEY_SECRET"
 ENV_TOKEN = "ALIBABA_CLOUD_SECURITY_TOKEN"
 ENV_PROFILE = "ALIBABA_CLOUD_PROFILE"
 CLI_MODES = ("AK", "StsToken", "RamRoleArn")
+# The aliyun CLI's file holds a few profiles; anything this large is not one (and is not
+# read into memory whole).
+MAX_CLI_CONFIG_BYTES = 4 * 1024 * 1024
 DEFAULT_SESSION_NAME = "armstui"
 
 
@@ -69,7 +74,7 @@ class CliProfile:
     kind = "aliyun-cli"
 
     def describe(self) -> str:
-        return f"aliyun CLI profile '{self.name}'"
+        return f"aliyun CLI profile {shown_name(self.name)}"
 
 
 @dataclass(frozen=True)
@@ -147,14 +152,27 @@ def from_config(data: Mapping[str, Any], field: str = "credential") -> Credentia
 # --- resolving --------------------------------------------------------------------------
 
 
+def shown_name(name: object, limit: int = 40) -> str:
+    """A profile name as it is safe to print: quoted, control characters escaped, cut at ``limit``."""
+    text = name if isinstance(name, str) else f"<{type(name).__name__}>"
+    cut = text[:limit]
+    if not cut.isprintable():
+        cut = cut.encode("unicode_escape", "backslashreplace").decode("ascii")
+    return f"'{cut}" + ("…'" if len(text) > limit else "'")
+
+
 def read_cli_config(path: Path | None = None) -> dict[str, Any]:
     path = path or cli_config_path()
     try:
+        if path.stat().st_size > MAX_CLI_CONFIG_BYTES:
+            raise CredentialError(f"{_tilde(path)} is larger than {MAX_CLI_CONFIG_BYTES // (1024 * 1024)} MB: "
+                                  "not an aliyun CLI configuration")
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CredentialError(f"{_tilde(path)} does not exist (run `aliyun configure`)") from None
-    except (OSError, ValueError) as exc:
-        # Never include the parser's excerpt: the file holds secrets.
+    except (OSError, ValueError, RecursionError) as exc:
+        # Never include the parser's excerpt: the file holds secrets. RecursionError: nesting
+        # deeper than the json module's recursion allows.
         raise CredentialError(f"{_tilde(path)} cannot be read as JSON ({type(exc).__name__})") from None
     if not isinstance(data, dict) or not isinstance(data.get("profiles", []), list):
         raise CredentialError(f"{_tilde(path)} has no 'profiles' list")
@@ -166,40 +184,70 @@ def cli_profile(name: str, path: Path | None = None) -> dict[str, Any]:
     for profile in read_cli_config(path).get("profiles", []):
         if isinstance(profile, dict) and profile.get("name") == name:
             return profile
-    raise CredentialError(f"profile '{name}' not found in {_tilde(path)}")
+    raise CredentialError(f"profile {shown_name(name)} not found in {_tilde(path)}")
+
+
+def cli_mode(profile: Mapping[str, Any]) -> Any:
+    """A profile's mode: ``AK`` when unset, as in the aliyun CLI (maybe not a string at all)."""
+    return profile.get("mode") or "AK"
+
+
+def unsupported_mode(mode: Any) -> str:
+    plain = isinstance(mode, str) and mode.isprintable() and len(mode) <= 20
+    return f"mode {mode if plain else shown_name(mode, 20)} is not supported ({', '.join(CLI_MODES)} are)"
+
+
+def _checked(validate: Any, value: Any, field: str) -> Any:
+    """``validate(value, field)``, its InvalidInput turned into a CredentialError (the rule, never the value)."""
+    try:
+        return validate(value, field)
+    except InvalidInput as exc:
+        raise CredentialError(str(exc)) from None
 
 
 def _from_cli_profile(name: str) -> ResolvedCredentials:
+    """The profile's credentials, every field checked for shape before anything is signed
+    with them: a malformed profile fails here, with no call made."""
     profile = cli_profile(name)
-    mode = profile.get("mode") or "AK"
-    where = f"profile '{name}' in {_tilde(cli_config_path())}"
+    mode = cli_mode(profile)
+    where = f"profile {shown_name(name)} in {_tilde(cli_config_path())}"
     if mode not in CLI_MODES:
-        raise CredentialError(f"{where} has mode {mode}; armstui supports {', '.join(CLI_MODES)}")
+        raise CredentialError(f"{where}: {unsupported_mode(mode)}")
     key_id, secret = profile.get("access_key_id"), profile.get("access_key_secret")
     for field, value in (("access_key_id", key_id), ("access_key_secret", secret)):
-        if not value or not isinstance(value, str):
+        if not value:
             raise CredentialError(f"{where} has no {field}")
+    _checked(validate_access_key_id, key_id, f"{where}: access_key_id")
+    _checked(validate_access_key_secret, secret, f"{where}: access_key_secret")
     token = profile.get("sts_token") or None
-    if mode == "StsToken" and not token:
-        raise CredentialError(f"{where} has mode StsToken but no sts_token")
+    if mode == "StsToken":
+        if not token:
+            raise CredentialError(f"{where} has mode StsToken but no sts_token")
+        _checked(validate_security_token, token, f"{where}: sts_token")
     base = Credentials(key_id, secret, token if mode == "StsToken" else None)
     if mode != "RamRoleArn":
         return ResolvedCredentials(base)
     arn = profile.get("ram_role_arn")
     if not arn:
         raise CredentialError(f"{where} has mode RamRoleArn but no ram_role_arn")
-    try:
-        validate_role_arn(arn, f"{where}: ram_role_arn")
-    except InvalidInput as exc:
-        raise CredentialError(str(exc)) from None
-    return ResolvedCredentials(base, arn, profile.get("ram_session_name") or DEFAULT_SESSION_NAME)
+    _checked(validate_role_arn, arn, f"{where}: ram_role_arn")
+    session_name = profile.get("ram_session_name") or DEFAULT_SESSION_NAME
+    _checked(validate_session_name, session_name, f"{where}: ram_session_name")
+    return ResolvedCredentials(base, arn, session_name)
 
 
 def _from_env(env: Mapping[str, str]) -> ResolvedCredentials:
+    """The ALIBABA_CLOUD_* pair (and token), each checked for shape: a malformed variable
+    fails here, naming it, with no call made."""
     for name in (ENV_ID, ENV_SECRET):
         if not env.get(name):
             raise CredentialError(f"{name} is not set")
-    return ResolvedCredentials(Credentials(env[ENV_ID], env[ENV_SECRET], env.get(ENV_TOKEN) or None))
+    token = env.get(ENV_TOKEN) or None
+    _checked(validate_access_key_id, env[ENV_ID], ENV_ID)
+    _checked(validate_access_key_secret, env[ENV_SECRET], ENV_SECRET)
+    if token is not None:
+        _checked(validate_security_token, token, ENV_TOKEN)
+    return ResolvedCredentials(Credentials(env[ENV_ID], env[ENV_SECRET], token))
 
 
 def sandbox_secret(ref: SandboxKey) -> str:

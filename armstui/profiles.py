@@ -35,7 +35,7 @@ import platformdirs
 import tomli_w
 
 from armstui import credentials as cred
-from armstui.model import DEFAULT_REGION, Account, InvalidInput, role_arn_uid, validate_alias
+from armstui.model import DEFAULT_REGION, Account, InvalidInput, role_arn_uid, validate_alias, validate_region
 from armstui.vault import VAULT_KINDS, ensure_private_dir, redact, redactor, write_private_file
 
 CONFIG_ENV = "ARMSTUI_CONFIG"
@@ -100,6 +100,8 @@ def load(path: Path | None = None) -> Config:
         return Config()
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
+    except RecursionError:  # nesting deeper than tomllib's recursion allows
+        raise ConfigError(f"{path}: nested too deeply to be armstui's settings") from None
     try:
         return _from_toml(data)
     except InvalidInput as exc:
@@ -111,11 +113,16 @@ def _from_toml(data: Mapping[str, Any]) -> Config:
     if vault not in VAULT_KINDS:
         raise InvalidInput("vault", f"must be one of {', '.join(VAULT_KINDS)}", repr(vault)[:20])
     accounts = []
-    for alias, entry in (data.get("accounts") or {}).items():
+    tables = data.get("accounts") or {}
+    if not isinstance(tables, dict):
+        raise InvalidInput("accounts", "must be a table of [accounts.ALIAS] tables")
+    for alias, entry in tables.items():
+        where = f"accounts.{_table_name(alias)}"
         if not isinstance(entry, dict):
-            raise InvalidInput(f"accounts.{alias}", "must be a table")
-        where = f"accounts.{alias}"
+            raise InvalidInput(where, "must be a table")
         try:
+            if "credential" in entry and not isinstance(entry["credential"], dict):
+                raise InvalidInput(f"{where}.credential", "must be a table such as { source = \"vault\", access_key_id = \"LTAI…\" }")
             credential = cred.from_config(entry["credential"], f"{where}.credential") if "credential" in entry else None
             production = entry.get("production", False)
             if not isinstance(production, bool):
@@ -132,6 +139,11 @@ def _from_toml(data: Mapping[str, Any]) -> Config:
     if monitoring is not None and not isinstance(monitoring, str):
         raise InvalidInput("monitoring", "must be an alias")
     return Config(accounts, vault, monitoring, list(sources))
+
+
+def _table_name(alias: str) -> str:
+    """An [accounts.X] name as it is safe to show (a bad one may hold anything)."""
+    return alias if re.fullmatch(r"[A-Za-z0-9_-]{1,40}", alias) else cred.shown_name(alias)
 
 
 def to_toml(config: Config) -> str:
@@ -151,16 +163,21 @@ def to_toml(config: Config) -> str:
     text = tomli_w.dumps(data)
     if redact(text) != text:
         where = next((f"accounts.{a}" for a, e in accounts.items() if redact(repr(e)) != repr(e)), "the settings")
-        raise ValueError(f"refusing to write config.toml: {where} contains a secret")
+        raise ConfigError(f"refusing to write config.toml: {where} contains a secret")
     return text
 
 
 def save(config: Config, path: Path | None = None) -> Path:
-    """Write atomically, mode 0600; the default folder is made 0700."""
+    """Write atomically, mode 0600; the default folder is made 0700. ConfigError (naming
+    the file) when it cannot be written, e.g. $ARMSTUI_CONFIG in a folder we may not create."""
     path = path or config_path()
-    if not os.environ.get(CONFIG_ENV):
-        ensure_private_dir(path.parent)
-    write_private_file(path, to_toml(config).encode("utf-8"))
+    text = to_toml(config).encode("utf-8")
+    try:
+        if not os.environ.get(CONFIG_ENV):
+            ensure_private_dir(path.parent)
+        write_private_file(path, text)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be written ({exc.strerror or type(exc).__name__})") from None
     return path
 
 
@@ -219,23 +236,43 @@ def import_candidates(env: Mapping[str, str] | None = None, cli_config: Path | N
     return sorted(found, key=lambda c: not c.default)
 
 
+def _is_region(value: str) -> bool:
+    try:
+        validate_region(value)
+    except InvalidInput:
+        return False
+    return True
+
+
 def _cli_candidate(profile: dict[str, Any], default: bool) -> ImportCandidate:
-    redactor.add(profile.get("access_key_secret"))
-    redactor.add(profile.get("sts_token"))
-    mode = profile.get("mode") or "AK"
+    """A profile as a candidate; whatever is wrong with it (a missing or mistyped field) is
+    its ``problem``, never an exception: one bad profile must not hide the others."""
+    for name in ("access_key_secret", "sts_token"):
+        if isinstance(profile.get(name), str):
+            redactor.add(profile[name])
+    mode = cred.cli_mode(profile)
+    key_id = profile.get("access_key_id")
+    region = profile.get("region_id") or DEFAULT_REGION
     problem, uid = None, None
+    wrong_type = next((f for f in ("access_key_id", "access_key_secret", "sts_token", "region_id", "ram_role_arn")
+                       if profile.get(f) is not None and not isinstance(profile[f], str)), None)
     if mode not in cred.CLI_MODES:
-        problem = f"mode {mode} is not supported ({', '.join(cred.CLI_MODES)} are)"
-    elif not profile.get("access_key_id") or not profile.get("access_key_secret"):
+        problem = cred.unsupported_mode(mode)
+    elif wrong_type:
+        problem = f"{wrong_type}: must be a string"
+    elif region != DEFAULT_REGION and not _is_region(region):
+        problem = "region_id: must be a region ID such as cn-hangzhou or ap-southeast-1"
+    elif not key_id or not profile.get("access_key_secret"):
         problem = "it has no AccessKey pair"
     elif mode == "RamRoleArn":
         try:
             uid = role_arn_uid(profile.get("ram_role_arn") or "")
         except InvalidInput as exc:
             problem = str(exc)
-    region = profile.get("region_id") or DEFAULT_REGION
-    return ImportCandidate(profile["name"], cred.CliProfile(profile["name"]), profile.get("access_key_id") or None,
-                           region, mode, uid, default, problem)
+    return ImportCandidate(profile["name"], cred.CliProfile(profile["name"]),
+                           key_id if isinstance(key_id, str) and key_id else None,
+                           region if isinstance(region, str) and _is_region(region) else DEFAULT_REGION, mode if isinstance(mode, str) else "?",
+                           uid, default, problem)
 
 
 # --- the sandbox ------------------------------------------------------------------------
