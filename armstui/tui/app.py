@@ -201,17 +201,20 @@ class ArmsTui(CloudWorkers, App[None]):
 
     # --- runs -------------------------------------------------------------------------------
 
-    def start_run(self, setup: Setup, mode: str) -> bool:
+    def start_run(self, setup: Setup, mode: str, action: str = "setup") -> bool:
+        """Run a flow's steps, or (``action``) rotate its key or tear it down, in a worker."""
         if self.state.running:
             self.notify(f"{self.state.running} is still running; wait for it, or quit to stop it.",
                         severity="warning")
             return False
-        self.state.setups[setup.flow] = setup
-        self.state.running = f"{setup.flow.upper()} {mode}"
+        group = setup.flow if action == "setup" else action
+        self.state.setups[group] = setup
+        self.state.actions[group] = action
+        self.state.running = f"{setup.flow.upper()} {mode}" if action == "setup" else f"{setup.flow.upper()} {action} {mode}"
         if mode != "plan":
-            self.state.checklist.replace_flow(setup.flow, [], mode)
+            self.state.checklist.replace_flow(group, [], mode)
         self.changed.publish("run")
-        self.run_setup(setup, mode, frozenset(self.state.skip))
+        self.run_setup(setup, mode, frozenset(self.state.skip), action)
         return True
 
     def on_step_changed(self, message: msg.StepChanged) -> None:
@@ -241,18 +244,39 @@ class ArmsTui(CloudWorkers, App[None]):
         summary = ", ".join(f"{n} {o}" for o, n in counts.items() if n) or "every step holds"
         severity = "error" if counts["failed"] else ("warning" if message.exit_code else "information")
         self.notify(summary, title=f"{message.flow.upper()} {message.mode} finished", severity=severity)
+        if message.flow == "rotate":
+            self._offer_stale_key_removal(message)
 
     def _show_plan(self, message: msg.RunFinished) -> None:
         from armstui.tui.screens.plan import PlanScreen
 
         setup = self.state.setups[message.flow]
+        action = self.state.actions.get(message.flow, "setup")
 
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self.action_show("checklist")
-                self.start_run(setup, "apply")
+                self.start_run(setup, "apply", action)
 
-        self.push_screen(PlanScreen(setup, message.states, self.state), confirmed)
+        self.push_screen(PlanScreen(setup, message.states, self.state, action), confirmed)
+
+    def _offer_stale_key_removal(self, message: msg.RunFinished) -> None:
+        """A second key armstui does not hold blocks a rotation: ask, then rotate with it deleted."""
+        import dataclasses
+
+        from armstui.tui.screens.confirm import ConfirmScreen
+
+        stale = next((s for s in message.states if s.needs_you and "--replace-stale-key" in s.needs_you), None)
+        setup = self.state.setups.get("rotate")
+        if stale is None or setup is None or setup.replace_stale_key:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.start_run(dataclasses.replace(setup, replace_stale_key=True), "apply", "rotate")
+
+        self.push_screen(ConfirmScreen("A stale second key", f"{stale.detail}. Delete it and go on with the rotation?",
+                                       yes="Delete and rotate", danger=True), answered)
 
     # --- identity ---------------------------------------------------------------------------
 

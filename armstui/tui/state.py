@@ -110,7 +110,8 @@ class AppState:
     identities: dict[str, Identity] = field(default_factory=dict)
     reachable: dict[str, str] = field(default_factory=dict)  # alias -> "yes" or "no: why"
     checklist: Checklist = field(default_factory=Checklist)
-    setups: dict[str, Setup] = field(default_factory=dict)  # flow -> the setup last planned or run
+    setups: dict[str, Setup] = field(default_factory=dict)  # checklist group -> the setup last planned or run
+    actions: dict[str, str] = field(default_factory=dict)  # checklist group -> "setup", "rotate" or "teardown"
     skip: set[str] = field(default_factory=set)  # step IDs the operator chose to skip
     running: str | None = None  # "ack apply" while a run is in progress
 

@@ -61,21 +61,24 @@ class CloudWorkers:
     # --- runs ---------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="runs", exit_on_error=False)
-    def run_setup(self, setup: Setup, mode: str, skip: frozenset[str]) -> None:
+    def run_setup(self, setup: Setup, mode: str, skip: frozenset[str], action: str = "setup") -> None:
+        """``action``: the flow's own steps (``setup``), a key rotation or a teardown; the
+        checklist shows the last two as groups of their own."""
         workspace = self.state.workspace
         job = self.job = CloudJob()
+        group = setup.flow if action == "setup" else action
 
         def listener(state: Any) -> None:
             self.post_message(StepChanged(snapshot(state), mode))
 
         try:
-            result = job.run(lambda: workspace.run(setup, mode, listener=listener, skip=skip))
+            result = job.run(lambda: workspace.run(setup, mode, listener=listener, skip=skip, action=action))
         except asyncio.CancelledError:
-            self.post_message(RunFinished(setup.flow, mode, [], None, "stopped by the operator"))
+            self.post_message(RunFinished(group, mode, [], None, "stopped by the operator"))
         except Exception as exc:
-            self.post_message(RunFinished(setup.flow, mode, [], None, describe_error(exc)))
+            self.post_message(RunFinished(group, mode, [], None, describe_error(exc)))
         else:
-            self.post_message(RunFinished(setup.flow, mode, [snapshot(s) for s in result.states],
+            self.post_message(RunFinished(group, mode, [snapshot(s) for s in result.states],
                                           result.exit_code))
 
     # --- identity -------------------------------------------------------------------------

@@ -108,7 +108,7 @@ class FakeWorkspace:
             self.call_log.append(CallRecord(account, service, action, NOW - 50 + i, 12.0 + i, outcome,
                                             f"REQ-{i:04d}-5A1B", 1, mutating))
 
-    async def run(self, setup: Any, mode: str, *, listener: Any = None, skip: Any = ()) -> RunResult:
+    async def run(self, setup: Any, mode: str, *, listener: Any = None, skip: Any = (), action: str = "setup") -> RunResult:
         states = self.results[mode]
         for state in states:
             if listener:

@@ -77,6 +77,8 @@ class ChecklistScreen(ArmsScreen):
         Binding("s", "skip", "Skip", id="skip"),
         Binding("x", "export", "Export", id="export"),
         Binding("y", "copy", "Copy", id="copy"),
+        Binding("o", "rotate", "Rotate key", id="rotate"),
+        Binding("d", "teardown", "Teardown", id="teardown"),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -161,6 +163,9 @@ class ChecklistScreen(ArmsScreen):
             return setups[state.flow]
         return next(iter(setups.values()), None)
 
+    def _action_of(self, state: StepState | None) -> str:
+        return self.app.state.actions.get(state.flow, "setup") if state is not None else "setup"
+
     def action_verify(self) -> None:
         setups = list(self.app.state.setups.values())
         if not setups:
@@ -168,7 +173,7 @@ class ChecklistScreen(ArmsScreen):
             return
         state = self.selected()
         setup = self._setup_of(state)
-        self.app.start_run(setup, "verify")
+        self.app.start_run(setup, "verify", self._action_of(state))
 
     def action_retry(self) -> None:
         state = self.selected()
@@ -177,7 +182,28 @@ class ChecklistScreen(ArmsScreen):
             return
         if state is not None and state.outcome.value not in ("failed", "blocked", "drift", "needs-you", "skipped"):
             self.notify("This step holds; retry runs its flow again all the same.", severity="information")
-        self.app.start_run(setup, "apply")
+        self.app.start_run(setup, "apply", self._action_of(state))
+
+    def action_rotate(self) -> None:
+        """Plan a rotation of the ACK flow's reporting key; the plan screen asks before it runs."""
+        setup = self.app.state.setups.get("ack")
+        if setup is None:
+            self.notify("Rotation swaps the ACK flow's reporting key: run the ACK flow first.", severity="warning")
+            return
+        self.app.start_run(setup, "plan", "rotate")
+
+    def action_teardown(self) -> None:
+        """Plan the teardown of the selected step's setup (the ACK one if nothing is selected)."""
+        state = self.selected()
+        setups = self.app.state.setups
+        flow = state.flow if state is not None and state.flow in setups else None
+        setup = setups.get(flow) if flow else None
+        if setup is None or self._action_of(state) != "setup":
+            setup = next((s for group, s in setups.items() if self.app.state.actions.get(group, "setup") == "setup"), None)
+        if setup is None:
+            self.notify("Nothing to tear down yet: run a flow first.", severity="warning")
+            return
+        self.app.start_run(setup, "plan", "teardown")
 
     def action_skip(self) -> None:
         state = self.selected()
