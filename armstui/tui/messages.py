@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from armstui.flows.runner import StepState
+if TYPE_CHECKING:  # the flows load after the first frame (armstui/tui/app.py)
+    from armstui.flows.runner import StepState
 
 
 @dataclass

@@ -11,11 +11,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from armstui.flows.runner import CallSummary, StepState
-from armstui.flows.setup import FLOWS, Setup
-from armstui.flows.step import Outcome
+if TYPE_CHECKING:  # the flows load after the first frame (armstui/tui/app.py); they are needed
+    # only once there are steps
+    from armstui.flows.runner import StepState
+    from armstui.flows.setup import Setup
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,9 @@ def snapshot(state: StepState) -> StepState:
 
 def from_journal(step: dict[str, Any]) -> StepState:
     """A journal step (``StepState.to_dict``) back as a StepState."""
+    from armstui.flows.runner import CallSummary, StepState
+    from armstui.flows.step import Outcome
+
     calls = [CallSummary(c["service"], c["action"], c["outcome"], c.get("request_id") or "",
                          float(c.get("duration_ms") or 0), bool(c.get("mutating")))
              for c in step.get("calls") or []]
@@ -75,6 +79,8 @@ class Checklist:
 
     def groups(self) -> list[tuple[str, str, list[StepState]]]:
         """(flow, account, steps), flows in the seed's order, accounts as they first appear."""
+        from armstui.flows.setup import FLOWS
+
         out: dict[tuple[str, str], list[StepState]] = {}
         for flow in (*FLOWS, *sorted({s.flow for s in self._steps.values()} - set(FLOWS))):
             for state in self._steps.values():

@@ -13,12 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 
-from armstui.tui import account_ops
 from armstui.tui.jobs import CloudJob
 from armstui.tui.messages import (CallLogged, IdentityFound, Reachability, RunFinished, StepChanged, SwitchDone,
                                   WorkspaceFailed, WorkspaceOpened)
 from armstui.tui.state import Identity, snapshot
-from armstui.vault import redact
 
 if TYPE_CHECKING:
     from armstui.flows.setup import Setup
@@ -44,7 +42,7 @@ class CloudWorkers:
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def open_workspace(self, factory: Any) -> None:
-        from armstui.vault import VaultUnavailable
+        from armstui.vault import VaultUnavailable, redact
 
         try:
             workspace = factory()
@@ -113,6 +111,8 @@ class CloudWorkers:
 
     @work(thread=True, group="reachable", exit_on_error=False)
     def check_reachability(self) -> None:
+        from armstui.tui import account_ops
+
         workspace = self.state.workspace
         for alias, account in list(workspace.accounts.items()):
             self.post_message(Reachability(alias, account_ops.reachable(workspace, account)))

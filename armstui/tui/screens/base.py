@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from armstui.tui.widgets.call_log import CallLogPanel
+from armstui.tui.widgets.footer import ArmsFooter
 from armstui.tui.widgets.identity_banner import IdentityBanner
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ class ArmsScreen(Screen[None]):
         yield IdentityBanner(id="banner")
         yield from self.compose_body()
         yield CallLogPanel()
-        yield Footer()
+        yield ArmsFooter()
 
     def compose_body(self) -> ComposeResult:
         yield from ()

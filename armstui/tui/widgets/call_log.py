@@ -11,10 +11,10 @@ from typing import Any
 
 from textual.widgets import Log
 
-from armstui.vault import redact
-
 
 def call_line(record: Any) -> str:
+    from armstui.vault import redact  # loaded with the first record, not before the first frame
+
     clock = time.strftime("%H:%M:%S", time.localtime(record.started_at))
     mark = "*" if record.mutating else " "
     rid = f" {record.request_id}" if record.request_id else ""
