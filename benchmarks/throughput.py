@@ -4,6 +4,10 @@ The sandbox serves in its own process pinned to one core (taskset when available
 process on the other core calls STS GetCallerIdentity through the official SDK (signing,
 verification, routing, JSON) as fast as it can for a few seconds. The baseline is a bare
 aiohttp server answering a fixed JSON body, measured the same way. Reported, no target.
+
+``throughput.async``: the same call through the SDK's async path, 8 in flight, as the flows
+make it: inside ``pooled_connections()`` (kept-alive connections, armstui/cloud/transport.py)
+vs the SDK's own async path (a new aiohttp session and TCP connection per request).
 """
 
 from __future__ import annotations
@@ -29,4 +33,8 @@ def _rps(kind: str, seconds: float) -> float:
 def run(quick: bool) -> list[Figure]:
     seconds = 3.0 if quick else 10.0
     sandbox, bare = _rps("sandbox", seconds), _rps("bare", seconds)
-    return [Figure("throughput", sandbox, "req/s", bare, note="SDK GetCallerIdentity; baseline: bare aiohttp JSON")]
+    pooled, per_request = _rps("async-pooled", seconds), _rps("async-sdk", seconds)
+    return [Figure("throughput", sandbox, "req/s", bare, note="SDK GetCallerIdentity; baseline: bare aiohttp JSON"),
+            Figure("throughput.async", pooled, "req/s", per_request, higher_is_better=True,
+                   note="SDK async GetCallerIdentity, 8 in flight, pooled connections; baseline: the SDK's own "
+                        "async path (a connection per request)")]

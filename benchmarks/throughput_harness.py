@@ -1,6 +1,12 @@
 """Serve (this process, pinned by the caller) and measure from a client on the other core.
 
-argv: "sandbox" | "bare", seconds. Prints requests per second.
+argv: kind, seconds. Prints requests per second. Kinds:
+- ``sandbox``: the SDK's synchronous GetCallerIdentity, one at a time (requests keeps the
+  connection alive);
+- ``bare``: a bare aiohttp JSON server, called the same way;
+- ``async-pooled`` / ``async-sdk``: the SDK's async GetCallerIdentity, 8 at a time, as the
+  flows call it: inside ``pooled_connections()`` (armstui/cloud/transport.py), or through
+  the SDK's own async path (a new aiohttp session and connection per request).
 """
 
 from __future__ import annotations
@@ -15,6 +21,31 @@ import sys, time
 kind, endpoint, key_id, secret, seconds = sys.argv[1:6]
 seconds = float(seconds)
 done = 0
+if kind.startswith("async"):
+    import asyncio, contextlib
+    from alibabacloud_tea_openapi.models import Config
+    from alibabacloud_sts20150401.client import Client
+    from darabonba.runtime import RuntimeOptions
+    from armstui.cloud.transport import install, pooled_connections
+    client = Client(Config(access_key_id=key_id, access_key_secret=secret, endpoint=endpoint, protocol="http", region_id="cn-hangzhou"))
+    install()
+
+    async def measure():
+        async def worker():
+            n = 0
+            while time.perf_counter() < end:
+                await client.get_caller_identity_with_options_async(RuntimeOptions())
+                n += 1
+            return n
+        global end
+        async with pooled_connections() if kind == "async-pooled" else contextlib.nullcontext():
+            await client.get_caller_identity_with_options_async(RuntimeOptions())
+            end = time.perf_counter() + seconds
+            started = time.perf_counter()
+            done = sum(await asyncio.gather(*(worker() for _ in range(8))))
+            return done / (time.perf_counter() - started)
+    print(asyncio.run(measure()))
+    sys.exit(0)
 if kind == "sandbox":
     from alibabacloud_tea_openapi.models import Config
     from alibabacloud_sts20150401.client import Client
@@ -35,7 +66,7 @@ print(done / (time.perf_counter() - started))
 
 def main() -> None:
     kind, seconds = sys.argv[1], sys.argv[2]
-    if kind == "sandbox":
+    if kind != "bare":
         from armstui.sandbox.server import SandboxServer
         from armstui.sandbox.state import open_state
         from armstui.sandbox.world import accounts_by_alias
