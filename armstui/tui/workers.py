@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 def describe_error(exc: BaseException) -> str:
     """One redacted line: a CloudError's own text (code, request ID, hint), else the type
     and message."""
+    from armstui.vault import redact
+
     text = str(exc) if getattr(exc, "code", None) else f"{type(exc).__name__}: {exc}"
     return redact(text)
 
