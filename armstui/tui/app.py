@@ -253,8 +253,12 @@ class ArmsTui(CloudWorkers, App[None]):
         setup = self.state.setups[message.flow]
         action = self.state.actions.get(message.flow, "setup")
 
-        def confirmed(yes: bool | None) -> None:
-            if yes:
+        def confirmed(answer: bool | dict[str, bool] | None) -> None:
+            if isinstance(answer, dict):  # a teardown option flipped: plan again with it
+                import dataclasses
+
+                self.start_run(dataclasses.replace(setup, **answer), "plan", action)
+            elif answer:
                 self.action_show("checklist")
                 self.start_run(setup, "apply", action)
 

@@ -91,3 +91,27 @@ async def test_rotate_before_any_ack_setup_says_what_to_do(make_app) -> None:
         await pilot.pause()
         assert any("run the ACK flow first" in n.message for n in app._notifications)  # noqa: SLF001
         assert app.state.running is None
+
+
+async def test_teardown_options_are_planned_again_when_flipped(make_app, sandbox: RunningSandbox) -> None:
+    ram = sandbox.client("ram", "monitoring")
+    ram.create_user(ram_models.CreateUserRequest(user_name="armstui-reporter"))  # made by hand earlier: adopted
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await opened(pilot)
+        app.action_show("checklist")
+        app.start_run(ACK, "apply")
+        await wait_for(pilot, lambda: run_done(app, "ack"), timeout=30)
+        plan = await _plan_then_confirm(pilot, "d", "Tear down: ACK flow")
+        kept = [s for s in plan.states if s.outcome is Outcome.SKIPPED and "armstui-reporter" in s.title]
+        assert kept and "[ ] a: also remove" in str(plan.query_one("#plan-options").render())
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen) and app.screen is not plan, what="the new plan")
+        plan = app.screen
+        assert plan.setup.include_adopted and "[x] a: also remove" in str(plan.query_one("#plan-options").render())
+        assert not [s for s in plan.states if s.outcome is Outcome.SKIPPED and "armstui-reporter" in s.title]
+        await pilot.press("escape")  # cancel: nothing is removed
+        await pilot.pause()
+        assert app.state.running is None
+    users = ram.list_users(ram_models.ListUsersRequest()).body.users.user
+    assert "armstui-reporter" in {u.user_name for u in users}

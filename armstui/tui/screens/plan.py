@@ -43,9 +43,16 @@ def plan_text(states: list[StepState]) -> Text:
     return text
 
 
-class PlanScreen(ModalScreen[bool]):
+class PlanScreen(ModalScreen["bool | dict[str, bool]"]):
+    """Dismissed with True (go), False (cancel), or — for a teardown — the options to plan
+    again with (``{"include_adopted": True}``)."""
+
     BINDINGS = [Binding("escape", "answer(False)", "Cancel", id="cancel-plan"),
-                Binding("ctrl+a", "answer(True)", "Apply", id="apply-plan")]
+                Binding("ctrl+a", "answer(True)", "Apply", id="apply-plan"),
+                Binding("a", "toggle('include_adopted')", "Adopted too", id="plan-adopted"),
+                Binding("u", "toggle('uninstall_addon')", "Uninstall addon", id="plan-uninstall")]
+    TEARDOWN_OPTIONS = {"include_adopted": "a: also remove what armstui did not create",
+                        "uninstall_addon": "u: also uninstall ack-onepilot where armstui installed it"}
 
     TITLES = {"setup": "Plan: {flow} flow", "rotate": "Rotate the {flow} reporting key",
               "teardown": "Tear down: {flow} flow"}
@@ -68,6 +75,10 @@ class PlanScreen(ModalScreen[bool]):
             yield Static(summary, id="plan-summary", markup=False)
             if production:
                 yield Static(f"PRODUCTION: this changes {', '.join(production)}.", id="plan-production", markup=False)
+            if self.action == "teardown":
+                options = "  ·  ".join(f"[{'x' if getattr(self.setup, name) else ' '}] {text}"
+                                       for name, text in self.TEARDOWN_OPTIONS.items())
+                yield Static(options, id="plan-options", markup=False)
             with VerticalScroll(id="plan-steps"):
                 yield Static(plan_text(self.states))
             with Horizontal(id="dialog-buttons"):
@@ -85,3 +96,10 @@ class PlanScreen(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.action == "teardown" if action == "toggle" else True
+
+    def action_toggle(self, option: str) -> None:
+        """Plan the teardown again with the option flipped (what goes changes with it)."""
+        self.dismiss({option: not getattr(self.setup, option)})
