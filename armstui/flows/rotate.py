@@ -241,7 +241,8 @@ async def _current_key(ctx: FlowContext, setup: Setup, uid: str) -> str:
             and await ctx.read_secret(reporter_vault_name(uid, setup.reporter_user, k.access_key_id))]
     if not held:
         raise RotationError(f"{setup.reporter_user} in {setup.monitoring} has no active key whose secret armstui holds: "
-                            "nothing to rotate (run `armstui apply --flow ack` first)")
+                            "nothing to rotate (run `armstui apply --flow ack` first, or pass the --reporter-user "
+                            "the setup was made with)")
     if len(held) > 1:
         raise RotationError(f"{setup.reporter_user} has two active keys whose secrets armstui holds "
                             f"({', '.join(k.access_key_id for k in held)}) and no rotation is under way: "
