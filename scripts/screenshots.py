@@ -4,7 +4,8 @@
 
 Drives armstui with Textual's Pilot (App.run_test) exactly as an operator would: the
 welcome screen, accounts, the three flows (form, plan, run), the finished checklist,
-the identity switch and the call log. One SVG per screen and size (App.save_screenshot),
+the identity switch, the call log, a key rotation (plan, then the checklist) and a
+teardown's plan. One SVG per screen and size (App.save_screenshot),
 named ``<screen>-<COLUMNS>x<ROWS>.svg``.
 """
 
@@ -78,6 +79,18 @@ async def shoot(out: Path, size: tuple[int, int]) -> list[Path]:
         await pilot.press("l")
         await pilot.pause(0.3)
         save("call-log")
+        await pilot.press("l", "c")
+        await pilot.pause(0.3)
+        await pilot.press("o")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "PlanScreen")
+        save("plan-rotate")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: state.running is None and state.checklist.modes.get("rotate") == "apply"
+                       and not any(s.outcome.value in ("pending", "running") for _f, _a, ss in state.checklist.groups() for s in ss))
+        save("checklist-rotated")
+        await pilot.press("d")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "PlanScreen")
+        save("plan-teardown")
     return written
 
 
