@@ -39,7 +39,6 @@ class ArmsTui(CloudWorkers, App[None]):
     SUB_TITLE = f"ARMS cross-account monitoring · {__version__}"
     CSS_PATH = "armstui.tcss"
     COMMANDS = App.COMMANDS | {ArmsCommands}
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
         Binding("a", "show('accounts')", "Accounts", id="accounts"),
         Binding("k", "show('ack')", "ACK", show=False, id="flow-ack"),
