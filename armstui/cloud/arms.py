@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from armstui.cloud.errors import CloudError
+from armstui.cloud.errors import CloudError, reading, required
 from armstui.vault import redactor
 
 if TYPE_CHECKING:
@@ -56,6 +56,10 @@ async def _rpc(session: CloudSession, action: str, method: str, request: Any) ->
 
 
 def _app(raw: Any) -> TraceApp:
+    """An app of the listing; a field of the wrong type raises (``reading`` makes it a CloudError)."""
+    for name in ("app_name", "pid"):
+        if not isinstance(getattr(raw, name), str):
+            raise TypeError(f"TraceApps[].{name} is not a string")
     return TraceApp(
         app_name=raw.app_name, pid=raw.pid, app_id=raw.app_id, region_id=raw.region_id,
         cluster_id=raw.cluster_id or None, namespace=getattr(raw, "namespace", None) or None,
@@ -70,26 +74,30 @@ def _app(raw: Any) -> TraceApp:
 async def describe_trace_license_key(session: CloudSession) -> str:
     body = await _rpc(session, "DescribeTraceLicenseKey", "describe_trace_license_key",
                       _models().DescribeTraceLicenseKeyRequest(region_id=session.region))
-    redactor.add(body.license_key)
-    return body.license_key
+    if isinstance(body.license_key, str):
+        redactor.add(body.license_key)
+    return required(body.license_key, "LicenseKey", "arms", "DescribeTraceLicenseKey", session.alias)
 
 
 async def list_trace_apps(session: CloudSession, region: str | None = None) -> list[TraceApp]:
     body = await _rpc(session, "ListTraceApps", "list_trace_apps",
                       _models().ListTraceAppsRequest(region_id=region or session.region))
     if body.success is False:  # a 200 that still reports failure in the body
-        raise CloudError(body.code and str(body.code) or "ListTraceAppsFailed", body.message or "",
-                         request_id=body.request_id, service="arms", action="ListTraceApps", account=session.alias)
-    return [_app(a) for a in (body.trace_apps or [])]
+        raise CloudError(body.code and str(body.code) or "ListTraceAppsFailed", str(body.message or ""),
+                         request_id=body.request_id, service="arms", action="ListTraceApps", account=session.alias,
+                         hint="ARMS answered the listing as failed: try again; quote the request ID if it persists.")
+    with reading("arms", "ListTraceApps", session.alias):
+        return [_app(a) for a in (body.trace_apps or [])]
 
 
 async def get_trace_app(session: CloudSession, pid: str) -> TraceApp | None:
     body = await _rpc(session, "GetTraceApp", "get_trace_app",
                       _models().GetTraceAppRequest(pid=pid, region_id=session.region))
-    return _app(body.trace_app) if body.trace_app else None
+    with reading("arms", "GetTraceApp", session.alias):
+        return _app(body.trace_app) if body.trace_app else None
 
 
 async def get_agent_download_url(session: CloudSession) -> str:
     body = await _rpc(session, "GetAgentDownloadUrl", "get_agent_download_url",
                       _models().GetAgentDownloadUrlRequest(region_id=session.region))
-    return body.arms_agent_download_url
+    return required(body.arms_agent_download_url, "ArmsAgentDownloadUrl", "arms", "GetAgentDownloadUrl", session.alias)

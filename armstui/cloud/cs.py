@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from armstui.cloud.errors import CloudError
+from armstui.cloud.errors import CloudError, malformed, reading, required
 from armstui.vault import MASK, redactor
 
 if TYPE_CHECKING:
@@ -138,6 +138,9 @@ def _config_text(config: dict[str, Any] | None) -> str | None:
 # --- clusters -------------------------------------------------------------------------
 
 
+MAX_CLUSTER_PAGES = 1000  # 50,000 clusters: far beyond any account's quota
+
+
 async def describe_clusters(session: CloudSession, page_size: int = 50) -> list[Cluster]:
     """Every cluster of the account in the session's region (all pages)."""
     m = _models()
@@ -147,14 +150,17 @@ async def describe_clusters(session: CloudSession, page_size: int = 50) -> list[
         request = m.DescribeClustersV1Request(region_id=session.region, page_number=page, page_size=page_size)
         body = (await _roa(session, "DescribeClustersV1", "describe_clusters_v1with_options_async", request,
                            mutating=False)).body
-        batch = body.clusters or []
-        for c in batch:
-            tags = tuple((t.key, t.value) for t in (c.tags or ()))
-            clusters.append(Cluster(c.cluster_id, c.name, c.region_id, c.state, c.cluster_type,
-                                    c.current_version, c.vpc_id, tags))
-        total = body.page_info.total_count if body.page_info and body.page_info.total_count is not None else None
+        with reading("cs", "DescribeClustersV1", session.alias):  # odd fields: a CloudError, not a crash
+            batch = body.clusters or []
+            for c in batch:
+                tags = tuple((t.key, t.value) for t in (c.tags or ()))
+                clusters.append(Cluster(required(c.cluster_id, "clusters[].cluster_id", "cs", "DescribeClustersV1"),
+                                        c.name, c.region_id, c.state, c.cluster_type, c.current_version, c.vpc_id, tags))
+            total = body.page_info.total_count if body.page_info and body.page_info.total_count is not None else None
         if not batch or len(batch) < page_size or (total is not None and len(clusters) >= total):
             return clusters
+        if page >= MAX_CLUSTER_PAGES:  # full pages without end: the answer is not what the API documents
+            raise malformed("cs", "DescribeClustersV1", f"more than {MAX_CLUSTER_PAGES} full pages", account=session.alias)
         page += 1
 
 

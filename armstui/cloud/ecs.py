@@ -21,6 +21,8 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from armstui.cloud.errors import malformed, reading, required
+
 if TYPE_CHECKING:
     from armstui.cloud.session import CloudSession
 
@@ -96,13 +98,14 @@ async def describe_instances(session: CloudSession, instance_ids: list[str] | No
     found: list[Instance] = []
     for chunk in chunks:
         ids = json.dumps(chunk) if chunk != [None] else None
-        token = None
+        token, seen = None, set()
         while True:
             request = m.DescribeInstancesRequest(region_id=session.region, instance_ids=ids,
                                                  max_results=DESCRIBE_INSTANCES_MAX, next_token=token)
             body = await _rpc(session, "DescribeInstances", "describe_instances", request, mutating=False)
-            found += [_instance(i) for i in (body.instances.instance if body.instances and body.instances.instance else [])]
-            token = body.next_token or None
+            with reading("ecs", "DescribeInstances", session.alias):
+                found += [_instance(i) for i in (body.instances.instance if body.instances and body.instances.instance else [])]
+            token = _next_token(body.next_token, seen, "DescribeInstances", session.alias)
             if not token:
                 break
     return found
@@ -119,8 +122,20 @@ async def run_command(session: CloudSession, instance_ids: list[str], script: st
         request = m.RunCommandRequest(region_id=session.region, type=command_type, command_content=script,
                                       instance_id=chunk, name=name, timeout=timeout, content_encoding="PlainText")
         body = await _rpc(session, "RunCommand", "run_command", request, mutating=True)
-        invocations.append(Invocation(body.command_id, body.invoke_id, tuple(chunk)))
+        invoke_id = required(body.invoke_id, "InvokeId", "ecs", "RunCommand", session.alias)
+        invocations.append(Invocation(body.command_id if isinstance(body.command_id, str) else None, invoke_id,
+                                      tuple(chunk)))
     return invocations
+
+
+def _next_token(token: object, seen: set[str], action: str, account: str) -> str | None:
+    """The next page's token; a token seen before would page forever: a MalformedAnswer."""
+    if not token:
+        return None
+    if not isinstance(token, str) or token in seen:
+        raise malformed("ecs", action, "NextToken repeats or is not a string", account=account)
+    seen.add(token)
+    return token
 
 
 def decode_output(text: str | None) -> str:
@@ -137,19 +152,21 @@ async def describe_invocation_results(session: CloudSession, invoke_id: str,
                                       instance_id: str | None = None) -> list[InvocationResult]:
     m = _models()
     results: list[InvocationResult] = []
-    token = None
+    token, seen = None, set()
     while True:
         request = m.DescribeInvocationResultsRequest(region_id=session.region, invoke_id=invoke_id,
                                                      instance_id=instance_id, content_encoding="Base64",
                                                      max_results=INVOCATION_RESULTS_MAX, next_token=token)
         body = await _rpc(session, "DescribeInvocationResults", "describe_invocation_results", request,
                           mutating=False)
-        invocation = body.invocation
-        holder = invocation.invocation_results if invocation else None
-        for r in (holder.invocation_result if holder and holder.invocation_result else []):
-            results.append(InvocationResult(r.instance_id, r.invoke_id, r.invocation_status, r.exit_code,
-                                            decode_output(r.output), r.error_code or None, r.error_info or None,
-                                            r.start_time, r.finished_time))
-        token = invocation.next_token if invocation else None
+        with reading("ecs", "DescribeInvocationResults", session.alias):
+            invocation = body.invocation
+            holder = invocation.invocation_results if invocation else None
+            for r in (holder.invocation_result if holder and holder.invocation_result else []):
+                results.append(InvocationResult(r.instance_id, r.invoke_id, r.invocation_status, r.exit_code,
+                                                decode_output(r.output), r.error_code or None, r.error_info or None,
+                                                r.start_time, r.finished_time))
+            token = _next_token(invocation.next_token if invocation else None, seen, "DescribeInvocationResults",
+                                session.alias)
         if not token:
             return results

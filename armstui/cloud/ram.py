@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from armstui.cloud.errors import CloudError
+from armstui.cloud.errors import CloudError, reading, required
 from armstui.vault import redactor
 
 if TYPE_CHECKING:
@@ -136,7 +136,9 @@ def _json(document: dict[str, Any]) -> str:
 
 
 def _user(raw: Any) -> User:
-    return User(raw.user_name, raw.user_id, raw.display_name or None, raw.create_date)
+    with reading("ram", "User"):  # an answer without its User: a MalformedAnswer, not an AttributeError
+        return User(required(raw.user_name, "User.UserName", "ram", "User"), raw.user_id, raw.display_name or None,
+                    raw.create_date)
 
 
 async def get_user(session: CloudSession, user_name: str) -> User | None:
@@ -243,8 +245,10 @@ async def get_access_key_last_used(session: CloudSession, user_name: str, access
 
 
 def _role(raw: Any) -> Role:
-    return Role(raw.role_name, raw.role_id, raw.arn, _document(raw.assume_role_policy_document),
-                raw.description or None, raw.max_session_duration, raw.create_date)
+    with reading("ram", "Role"):
+        return Role(required(raw.role_name, "Role.RoleName", "ram", "Role"), raw.role_id, raw.arn,
+                    _document(raw.assume_role_policy_document), raw.description or None, raw.max_session_duration,
+                    raw.create_date)
 
 
 async def get_role(session: CloudSession, role_name: str) -> Role | None:

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from armstui.cloud.calllog import CallLog, CallRecord
 from armstui.cloud import killpoint, transport
-from armstui.cloud.errors import CloudError, from_sdk
+from armstui.cloud.errors import CloudError, from_sdk, malformed
 from armstui.model import Credentials
 
 if TYPE_CHECKING:
@@ -207,6 +207,9 @@ class CloudSession:
             number = killpoint.before_mutation() if mutating else 0
             try:
                 response = await invoke(client, self.runtime)
+                if _without_body(service, response, mutating):
+                    raise malformed(service, action, "no JSON object in the body", account=self.alias,
+                                    endpoint=self.endpoint_for(service), request_id=response_request_id(response))
             except Exception as exc:
                 error = from_sdk(exc, service, action, self.alias, self.endpoint_for(service))
                 self._log(service, action, started_at, began, error.code, error.request_id, attempt, mutating)
@@ -245,6 +248,13 @@ class CloudSession:
         assumed.role_arn = role_arn
         assumed.expiration = sts_credentials.expiration
         return assumed
+
+
+def _without_body(service: str, response: Any, mutating: bool) -> bool:
+    """An answer the SDK could not make a body of (JSON ``null``, a list, a string): every RPC
+    answer is a JSON object with at least ``RequestId``; CS answers some changes with no body
+    (e.g. ModifyClusterAddon), never a read."""
+    return getattr(response, "body", None) is None and not (service == "cs" and mutating)
 
 
 def response_request_id(response: Any) -> str | None:

@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from armstui.cloud.errors import reading, required
 from armstui.model import Credentials, short_key_id
 from armstui.vault import redactor
 
@@ -63,8 +64,15 @@ async def get_caller_identity(session: CloudSession) -> CallerIdentity:
         return await client.get_caller_identity_with_options_async(runtime)
 
     body = (await session.call("sts", "GetCallerIdentity", invoke, mutating=False)).body
-    return CallerIdentity(body.account_id, body.identity_type, body.arn, body.principal_id,
-                          body.user_id or None, body.role_id or None)
+    where = ("sts", "GetCallerIdentity", session.alias)
+    with reading(*where):
+        return CallerIdentity(required(body.account_id, "AccountId", *where),
+                              required(body.identity_type, "IdentityType", *where), required(body.arn, "Arn", *where),
+                              _optional(body.principal_id), _optional(body.user_id), _optional(body.role_id))
+
+
+def _optional(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 async def assume_role(session: CloudSession, role_arn: str, session_name: str, duration: int = 3600,
@@ -80,6 +88,13 @@ async def assume_role(session: CloudSession, role_arn: str, session_name: str, d
         return await client.assume_role_with_options_async(request, runtime)
 
     body = (await session.call("sts", "AssumeRole", invoke, mutating=False)).body
-    creds, user = body.credentials, body.assumed_role_user
-    return StsCredentials(creds.access_key_id, creds.access_key_secret, creds.security_token, creds.expiration,
-                          user.arn if user else None, user.assumed_role_id if user else None)
+    where = ("sts", "AssumeRole", session.alias)
+    with reading(*where):
+        creds, user = body.credentials, body.assumed_role_user
+        if creds is None:
+            required(None, "Credentials", *where)
+        return StsCredentials(required(creds.access_key_id, "Credentials.AccessKeyId", *where),
+                              required(creds.access_key_secret, "Credentials.AccessKeySecret", *where),
+                              required(creds.security_token, "Credentials.SecurityToken", *where),
+                              _optional(creds.expiration), _optional(user.arn) if user else None,
+                              _optional(user.assumed_role_id) if user else None)
