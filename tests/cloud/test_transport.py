@@ -307,3 +307,68 @@ async def test_https_through_the_pool_verifies_the_endpoint_and_reuses_the_tls_c
     # (connections are pooled per TLS setting); the refused handshake never got through
     assert relay.accepted == 2
     assert await asyncio.to_thread(relay.wait_all_closed) == 0
+
+
+# --- odd answers: the same CloudError through the pool as through the SDK's own path ----------
+
+
+class FixedAnswer:
+    """A server on its own thread that answers every request with ``self.answer``."""
+
+    def __init__(self) -> None:
+        from aiohttp import web
+
+        self.answer: tuple[int, str, bytes] = (200, "application/json", b"{}")
+
+        async def reply(request: web.Request) -> web.Response:
+            status, content_type, body = self.answer
+            return web.Response(status=status, body=body, headers={"Content-Type": content_type})
+
+        async def start() -> web.AppRunner:
+            app = web.Application()
+            app.router.add_route("*", "/{tail:.*}", reply)
+            runner = web.AppRunner(app, access_log=None)
+            await runner.setup()
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            self.endpoint = f"127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+            return runner
+
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+        self._runner = asyncio.run_coroutine_threadsafe(start(), self._loop).result(10)
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop.close()
+
+
+ODD_ANSWERS = {
+    "a proxy's HTML 502": (502, "text/html", b"<html><body><h1>502 Bad Gateway</h1></body></html>"),
+    "an empty 200": (200, "application/json", b""),
+    "not JSON": (200, "text/plain", b"all good"),
+    "JSON null": (200, "application/json", b"null"),
+    "a documented error": (403, "application/json",
+                           b'{"Code": "NoPermission", "Message": "You are not authorized.", "RequestId": "R-1"}'),
+}
+
+
+async def test_odd_answers_fail_the_same_way_through_the_pool() -> None:
+    server = FixedAnswer()
+    session = CloudSession("odd", None, "cn-hangzhou", Credentials("LTAI" + "k" * 20, "s" * 30),
+                           endpoint=server.endpoint, retry=FAST_RETRY)
+    try:
+        for name, answer in ODD_ANSWERS.items():
+            server.answer = answer
+            seen = []
+            for pooled in (False, True):
+                async with pooled_connections() if pooled else contextlib.nullcontext():
+                    with pytest.raises(CloudError) as caught:
+                        await sts.get_caller_identity(session)
+                seen.append((caught.value.code, caught.value.http_status, caught.value.message, caught.value.request_id))
+            assert seen[0] == seen[1], name
+    finally:
+        server.stop()
