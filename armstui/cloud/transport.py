@@ -40,6 +40,7 @@ opened inside another one is that one. Concurrency stays bounded by each session
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import os
 from collections.abc import AsyncIterator
@@ -56,9 +57,11 @@ _current: contextvars.ContextVar[ConnectionPool | None] = contextvars.ContextVar
 
 
 class ConnectionPool:
-    """One aiohttp ClientSession (made on first use) shared by the SDK requests of a block."""
+    """One aiohttp ClientSession (made on first use) shared by the SDK requests of a block,
+    on the event loop the block runs on."""
 
-    def __init__(self) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
         self._session: Any = None  # aiohttp.ClientSession
         self._ssl: dict[tuple[Any, ...], Any] = {}  # TLS options -> ssl.SSLContext
         self.closed = False
@@ -73,8 +76,11 @@ class ConnectionPool:
         from darabonba.utils.stream import BaseStream
 
         if self._session is None:
+            # No cookie jar: the SDK's session per request never sends back a cookie, and one
+            # account's calls must not carry what a gateway set on another's.
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=0, keepalive_timeout=KEEPALIVE_SECONDS))
+                connector=aiohttp.TCPConnector(limit=0, keepalive_timeout=KEEPALIVE_SECONDS),
+                cookie_jar=aiohttp.DummyCookieJar())
         url = DaraCore.compose_url(request)
         https = request.protocol.upper() == "HTTPS"
         connect_s, read_s = _timeouts(runtime_option)
@@ -156,7 +162,7 @@ async def pooled_connections() -> AsyncIterator[ConnectionPool]:
     if outer is not None and not outer.closed:
         yield outer
         return
-    pool = ConnectionPool()
+    pool = ConnectionPool(asyncio.get_running_loop())
     token = _current.set(pool)
     try:
         yield pool
@@ -166,9 +172,18 @@ async def pooled_connections() -> AsyncIterator[ConnectionPool]:
 
 
 def current_pool() -> ConnectionPool | None:
-    """The pool SDK calls made here would use (None: the SDK's own connection per call)."""
+    """The pool SDK calls made here would use (None: the SDK's own connection per call).
+
+    A context copied into another thread that runs its own event loop (``to_thread`` and
+    ``asyncio.run`` there) carries the pool along; its connections belong to the first loop,
+    so there the SDK's own path runs."""
     pool = _current.get()
-    return pool if pool is not None and not pool.closed else None
+    if pool is None or pool.closed:
+        return None
+    try:
+        return pool if asyncio.get_running_loop() is pool.loop else None
+    except RuntimeError:
+        return None
 
 
 _installed: Any = None  # the DaraCore subclass, once made

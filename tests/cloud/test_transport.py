@@ -319,10 +319,13 @@ class FixedAnswer:
         from aiohttp import web
 
         self.answer: tuple[int, str, bytes] = (200, "application/json", b"{}")
+        self.extra_headers: dict[str, str] = {}
+        self.cookies_received: list[str | None] = []
 
         async def reply(request: web.Request) -> web.Response:
+            self.cookies_received.append(request.headers.get("Cookie"))
             status, content_type, body = self.answer
-            return web.Response(status=status, body=body, headers={"Content-Type": content_type})
+            return web.Response(status=status, body=body, headers={"Content-Type": content_type, **self.extra_headers})
 
         async def start() -> web.AppRunner:
             app = web.Application()
@@ -372,3 +375,37 @@ async def test_odd_answers_fail_the_same_way_through_the_pool() -> None:
             assert seen[0] == seen[1], name
     finally:
         server.stop()
+
+
+async def test_no_cookie_a_gateway_sets_is_sent_back() -> None:
+    """The SDK's session per request never returns a cookie; a shared session must not
+    either (one account's calls would carry what was set on another's)."""
+    server = FixedAnswer()
+    server.answer = (200, "application/json", b'{"RequestId": "R-2", "AccountId": "1", "Arn": "acs:ram::1:root", "IdentityType": "Account", "PrincipalId": "1", "UserId": "1"}')
+    server.extra_headers = {"Set-Cookie": "acw_tc=affinity-token; Path=/"}
+    port = server.endpoint.rsplit(":", 1)[1]
+    session = CloudSession("cookies", None, "cn-hangzhou", Credentials("LTAI" + "k" * 20, "s" * 30),
+                           endpoint=f"localhost:{port}", retry=FAST_RETRY)  # a host name: cookies for IPs are refused anyway
+    try:
+        async with pooled_connections() as pool:
+            for _ in range(3):
+                await sts.get_caller_identity(session)
+        assert pool.requests == 3
+        assert server.cookies_received == [None, None, None]
+    finally:
+        server.stop()
+
+
+async def test_a_pools_context_carried_to_another_event_loop_uses_the_sdks_own_path(relay: CountingRelay, via) -> None:
+    session = via(relay)
+
+    def elsewhere() -> str:  # to_thread copies the context, pool included
+        assert current_pool() is None
+        return asyncio.run(sts.get_caller_identity(session)).account_id
+
+    async with pooled_connections() as pool:
+        await sts.get_caller_identity(session)
+        assert await asyncio.to_thread(elsewhere) == session.uid
+        await sts.get_caller_identity(session)
+    assert pool.requests == 2
+    assert relay.accepted == 2  # the pool's one connection, and the other loop's own
