@@ -7,8 +7,9 @@ Why. Every async call of the SDK clients ends in the OpenAPI client
 (darabonba/core.py). That function opens a new ``aiohttp.ClientSession`` and
 ``TCPConnector`` for each request and closes them after it: a new TCP connection every
 call and, over HTTPS, a new SSL context loading certifi's CA bundle and a full TLS
-handshake. With hundreds of calls in flight that is most of the client's CPU
-(benchmarks/README.md, fanout).
+handshake. Over plain HTTP to the sandbox alone that doubles each call's client CPU (0.6 ms
+instead of 0.3 ms here); with hundreds of calls in flight it is what made the client
+CPU-bound (benchmarks/README.md: fanout, throughput.async).
 
 What. Inside ``async with pooled_connections():`` those requests go out through one shared
 ``aiohttp.ClientSession`` whose keep-alive connections are reused per host, with one SSL
@@ -19,7 +20,8 @@ timeouts, the proxy (``httpProxy``/``httpsProxy`` or ``HTTP(S)_PROXY``) and the 
 (verification against certifi's bundle, or the ``ca`` file; none with ``ignoreSSL``; a
 client ``cert``; ``tlsMinVersion``) from the runtime options of that very request; the
 answer as a ``DaraResponse`` (body bytes, lower-cased headers, status); an ``IOError``
-(connection refused or reset, timeouts) raised as darabonba's ``RetryError``. Signing before
+(connection refused or reset, timeouts) raised as darabonba's ``RetryError``; no cookie
+kept or sent back (a session per request never has one). Signing before
 and parsing after stay the SDK's own code, so the same pool serves the real cloud over
 HTTPS and the sandbox over HTTP. Outside a pool the SDK's own path runs, unchanged.
 
@@ -29,7 +31,10 @@ through its module's global name ``DaraCore``. :func:`install` (run by
 only override is ``async_do_action``: it sends through the pool of the current context
 (a ``ContextVar``, so it follows the calling task, each thread and each event loop having
 their own) or defers to the original. Nothing is imported from the SDK or aiohttp until a
-call needs it (importing ``armstui.cloud`` stays cheap).
+call needs it (importing ``armstui.cloud`` stays cheap). Written against
+alibabacloud-tea-openapi 0.4.6 and darabonba-core 1.0.9; should a later SDK send another
+way, tests/cloud/test_transport.py (connections counted where the server sees them, HTTPS
+with verification, odd answers compared with the SDK's own path) fails.
 
 Lifetime. A pool belongs to one ``async with`` on one event loop: the flows runner opens one
 around a run (armstui/flows/runner.py), so each ``asyncio.run`` of the CLI, the TUI's job
