@@ -23,28 +23,40 @@ def _p99(samples: list[float]) -> float:
 
 
 async def _presses(pilot, count: int, gap: float) -> list[float]:
-    """Send a key the way the terminal driver does and time it until its effect shows.
+    """Send keys the way the terminal driver does and time each until its effect is on screen.
 
-    The focused step list's highlighted row is the effect: down, then up, alternately. The
-    app's own loop reports it; nothing waits for the app to be idle (a running flow keeps it
-    busy by design), so this is the latency an operator feels."""
+    The effect: the focused step list's highlight moves to another step (down, or up from
+    the last step), and the screen has been refreshed after it (``call_after_refresh`` on
+    the screen runs once nothing on it waits to be painted). The highlight is followed by
+    step ID, not index: the list is rebuilt as steps arrive and keeps the highlighted step,
+    so an index may move without any key. The app's own loop reports it; nothing waits for
+    the app to be idle (a running flow keeps it busy by design), so this is the latency an
+    operator feels."""
     from textual import events
 
     app = pilot.app
     samples = []
-    for n in range(count):
+    for _ in range(count):
         widget = app.focused
-        before = getattr(widget, "highlighted", None)
-        key = "down" if n % 2 == 0 else "up"
+        before = getattr(widget, "highlighted_id", None)
+        last = widget is not None and widget.highlighted == widget.option_count - 1
         started = time.perf_counter()
-        app.post_message(events.Key(key, None))
+        app.post_message(events.Key("up" if last else "down", None))
         while time.perf_counter() - started < 10:
             await asyncio.sleep(0.001)
-            if getattr(widget, "highlighted", None) != before or widget is None:
+            if widget is None or getattr(widget, "highlighted_id", None) != before:
                 break
+        painted = asyncio.get_running_loop().create_future()
+        app.screen.call_after_refresh(lambda: painted.done() or painted.set_result(None))
+        await asyncio.wait_for(painted, 10)
         samples.append(time.perf_counter() - started)
         await asyncio.sleep(gap)
     return samples
+
+
+def _can_move(widget) -> bool:
+    """The step list holds a step to move to: a group header and two steps at least."""
+    return getattr(widget, "highlighted", None) is not None and widget.option_count >= 3
 
 
 async def bare() -> dict:
@@ -87,7 +99,10 @@ async def app(sources: str, clusters: str) -> dict:
                 assert tui.start_run(Setup("ack", "monitoring", names), "apply")
                 busy: list[float] = []
                 while tui.state.running and len(busy) < 2000:
-                    busy += await _presses(pilot, 1, 0.05)
+                    if _can_move(tui.focused):
+                        busy += await _presses(pilot, 1, 0.05)
+                    else:  # no second step to move to yet: a key would have no effect to time
+                        await pilot.pause(0.05)
                 await pilot.pause(0.5)
                 steps = len(tui.state.checklist)
                 idle = await _presses(pilot, 40, 0.02)  # the same checklist, nothing running

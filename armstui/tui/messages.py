@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,9 +24,32 @@ class WorkspaceFailed(Message):
     vault_unavailable: bool = False
 
 
+class Batch:
+    """Items a worker thread hands to the UI in batches: one message is in flight at a
+    time, and whatever arrives before the UI takes it rides along with it. A large run
+    changes steps by the hundred a second; one message each would keep the UI loop busy
+    dispatching them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: list[Any] = []
+
+    def add(self, item: Any) -> bool:
+        """Keep ``item``; True if the caller must post a message for it (none in flight)."""
+        with self._lock:
+            self._items.append(item)
+            return len(self._items) == 1
+
+    def take(self) -> list[Any]:
+        """Everything kept since the last take (the UI thread calls this)."""
+        with self._lock:
+            items, self._items = self._items, []
+        return items
+
+
 @dataclass
-class StepChanged(Message):
-    state: StepState  # a snapshot: the runner keeps mutating its own
+class StepsChanged(Message):
+    batch: Batch  # of StepState snapshots (the runner keeps mutating its own), in order
     mode: str
 
 

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 
 from armstui.tui.jobs import CloudJob
-from armstui.tui.messages import (CallLogged, IdentityFound, Reachability, RunFinished, StepChanged, SwitchDone,
-                                  WorkspaceFailed, WorkspaceOpened)
+from armstui.tui.messages import (Batch, CallLogged, IdentityFound, Reachability, RunFinished, StepsChanged,
+                                  SwitchDone, WorkspaceFailed, WorkspaceOpened)
 from armstui.tui.state import Identity, snapshot
 
 if TYPE_CHECKING:
@@ -68,8 +68,11 @@ class CloudWorkers:
         job = self.job = CloudJob()
         group = setup.flow if action == "setup" else action
 
+        changed = Batch()
+
         def listener(state: Any) -> None:
-            self.post_message(StepChanged(snapshot(state), mode))
+            if changed.add(snapshot(state)):
+                self.post_message(StepsChanged(changed, mode))
 
         try:
             result = job.run(lambda: workspace.run(setup, mode, listener=listener, skip=skip, action=action))

@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
-from textual.widgets import OptionList, Static
+from textual.widgets import Static
 
 from armstui.flows.report import to_markdown
 from armstui.flows.runner import StepState
@@ -97,22 +97,11 @@ class ChecklistScreen(ArmsScreen):
         self.set_interval(1.0, self._tick)
         self.query_one(StepList).focus()
 
-    REDRAW_EVERY = 0.1  # seconds: step changes arrive by the hundred during a large run
-
     def on_app_changed(self, what: str) -> None:
-        if what == "steps":
-            # Coalesce: one redraw per tick however many steps changed, so keys stay quick.
-            if not self._redraw_pending:
-                self._redraw_pending = True
-                self.set_timer(self.REDRAW_EVERY, self._redraw)
-        elif what in ("run", "resume", "workspace"):
+        # "steps" comes at most every ArmsTui.STEPS_EVERY however many steps changed, and a
+        # rebuild costs what is on screen (StepList), so keys stay quick during large runs.
+        if what in ("steps", "run", "resume", "workspace"):
             self._rebuild()
-
-    _redraw_pending = False
-
-    def _redraw(self) -> None:
-        self._redraw_pending = False
-        self._rebuild()
 
     def _rebuild(self) -> None:
         steps = self.query_one(StepList)
@@ -155,7 +144,7 @@ class ChecklistScreen(ArmsScreen):
         self.query_one("#detail-text", Static).update(
             detail_text(state, self.app.clock(), state.step_id in self.app.state.skip))
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+    def on_step_list_highlighted(self, event: StepList.Highlighted) -> None:
         self._detail()
 
     # --- actions ---------------------------------------------------------------------------

@@ -1,17 +1,34 @@
 """The checklist's list: steps grouped by flow and account, each with its status icon,
-title, outcome and elapsed time. Group headers are disabled options so the cursor skips
-them (OptionList: ``Option(disabled=True)``)."""
+title, outcome and elapsed time; the cursor skips the group headers.
+
+A large run changes steps by the hundred while the operator moves around, so the list
+costs the UI thread in proportion to what is on screen, not to how many steps there are:
+it is a line-API widget (Textual ``ScrollView``: ``render_line`` is called only for the
+visible lines, textual/scroll_view.py), each row one line of fixed-width columns, and a
+row's line is kept until that step changes or the width does. (An OptionList measures and
+renders every option again whenever one changes: ``_clear_caches``, ``_update_lines`` in
+textual/widgets/_option_list.py.)
+"""
 
 from __future__ import annotations
 
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
+
+from rich.segment import Segment
 from rich.text import Text
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from armstui.flows.report import ICONS as REPORT_ICONS
-from armstui.flows.runner import StepState
 from armstui.tui.state import Checklist, format_elapsed
+
+if TYPE_CHECKING:
+    from armstui.flows.runner import StepState
 
 # Styles per outcome, names of Rich styles (the theme's colours do not reach Rich renderables).
 OUTCOME_STYLES = {
@@ -23,50 +40,200 @@ FLOW_TITLES = {"ack": "ACK", "ecs": "ECS", "role": "Role"}
 # The report's icons, except one: its needs-you hand is a wide emoji that many terminal
 # fonts lack; the list keeps one narrow cell per icon.
 ICONS = {**REPORT_ICONS, "needs-you": "!"}
+OUTCOME_WIDTH, ELAPSED_WIDTH = 10, 7
 
 
-def step_prompt(state: StepState, now: float) -> Table:
+def step_line(state: StepState, now: float, width: int) -> Text:
+    """``icon title…  outcome elapsed`` in exactly ``width`` cells."""
     outcome = state.outcome.value
     style = OUTCOME_STYLES.get(outcome, "")
-    grid = Table.grid(expand=True)
-    grid.add_column(width=2, no_wrap=True)
-    grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
-    grid.add_column(width=10, no_wrap=True, justify="right")
-    grid.add_column(width=7, no_wrap=True, justify="right")
-    grid.add_row(Text(ICONS.get(outcome, "?"), style=style), Text(state.title),
-                 Text(outcome, style=style), Text(format_elapsed(state, now), style="dim"))
-    return grid
+    title = Text(state.title)
+    title.truncate(max(1, width - 2 - OUTCOME_WIDTH - ELAPSED_WIDTH), overflow="ellipsis", pad=True)
+    line = Text.assemble((f"{ICONS.get(outcome, '?')} ", style), title, (outcome.rjust(OUTCOME_WIDTH), style),
+                         (format_elapsed(state, now).rjust(ELAPSED_WIDTH), "dim"))
+    line.truncate(width, pad=True)
+    return line
 
 
-def group_prompt(flow: str, account: str) -> Text:
+def group_line(flow: str, account: str) -> Text:
     return Text.assemble((f"{FLOW_TITLES.get(flow, flow)} flow in ", "bold"), (account, "bold italic"))
 
 
-class StepList(OptionList):
+class StepList(ScrollView, can_focus=True):
+    BINDINGS = [
+        Binding("up", "move(-1)", "Up", show=False),
+        Binding("down", "move(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "move_to(0)", "First", show=False),
+        Binding("end", "move_to(-1)", "Last", show=False),
+    ]
+    COMPONENT_CLASSES = {"step-list--group", "step-list--cursor"}
+    DEFAULT_CSS = """
+    StepList {
+        background: $surface;
+        color: $foreground;
+        padding: 0 1;
+        overflow-x: hidden;
+        & > .step-list--group { color: $text-disabled; }
+        & > .step-list--cursor {
+            color: $foreground;
+            background: $block-cursor-blurred-background;
+        }
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .step-list--cursor {
+                color: $block-cursor-foreground;
+                background: $block-cursor-background;
+                text-style: $block-cursor-text-style;
+            }
+        }
+    }
+    """
+
+    highlighted: reactive[int | None] = reactive(None)
+    """The index of the highlighted row (a step, never a group header), or None."""
+
+    class Highlighted(Message):
+        """The cursor moved to another step."""
+
+        def __init__(self, step_list: StepList, step_id: str | None) -> None:
+            super().__init__()
+            self.step_list = step_list
+            self.step_id = step_id
+
+        @property
+        def control(self) -> StepList:
+            return self.step_list
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._rows: list[tuple[str, Any]] = []  # (row ID, the StepState, or (flow, account) for a header)
+        self._index: dict[str, int] = {}
+        self._lines: dict[str, tuple[Any, Any, Strip]] = {}  # row ID -> (the row and look it was drawn for, line)
+        self._now = 0.0
+
+    # --- content ------------------------------------------------------------------------
+
     def show(self, checklist: Checklist, now: float) -> None:
-        """Rebuild from the checklist, keeping the highlighted step."""
+        """Show the checklist's steps, keeping the highlighted step (or the first step)."""
         highlighted = self.highlighted_id
-        options: list[Option] = []
+        rows: list[tuple[str, Any]] = []
         for flow, account, states in checklist.groups():
-            options.append(Option(group_prompt(flow, account), id=f"group:{flow}:{account}", disabled=True))
-            options += [Option(step_prompt(s, now), id=s.step_id) for s in states]
-        self.set_options(options)
-        ids = [o.id for o in options]
-        if highlighted in ids:
-            self.highlighted = ids.index(highlighted)
-        elif any(not o.disabled for o in options):
-            self.highlighted = next(i for i, o in enumerate(options) if not o.disabled)
+            rows.append((f"group:{flow}:{account}", (flow, account)))
+            rows += [(s.step_id, s) for s in states]
+        self._now = now
+        self._rows = rows
+        self._index = {row_id: n for n, (row_id, _) in enumerate(rows)}
+        self._lines = {row_id: line for row_id, line in self._lines.items() if row_id in self._index}
+        self.virtual_size = Size(self.scrollable_content_region.width, len(rows))
+        target = self._index.get(highlighted) if highlighted else None
+        self.set_reactive(StepList.highlighted, None)  # rows moved: compare by step, not index
+        self.highlighted = target if target is not None else self._next_step(0, 1)
+        self.refresh()
 
     def update_step(self, state: StepState, now: float) -> bool:
         """Redraw one step in place; False if the list does not hold it yet."""
-        try:
-            self.replace_option_prompt(state.step_id, step_prompt(state, now))
-        except Exception:  # OptionDoesNotExist: a new step, the caller rebuilds
+        index = self._index.get(state.step_id)
+        if index is None:
             return False
+        self._now = now
+        self._rows[index] = (state.step_id, state)
+        self.refresh_line(index)
         return True
 
     @property
+    def option_count(self) -> int:
+        return len(self._rows)
+
+    def get_option_index(self, step_id: str) -> int:
+        return self._index[step_id]
+
+    @property
     def highlighted_id(self) -> str | None:
-        if self.highlighted is None or self.option_count == 0:
+        index = self.highlighted
+        return self._rows[index][0] if index is not None and index < len(self._rows) else None
+
+    # --- cursor -------------------------------------------------------------------------
+
+    def _is_step(self, index: int) -> bool:
+        return 0 <= index < len(self._rows) and not isinstance(self._rows[index][1], tuple)
+
+    def _next_step(self, start: int, direction: int) -> int | None:
+        index = start
+        while 0 <= index < len(self._rows):
+            if self._is_step(index):
+                return index
+            index += direction
+        return None
+
+    def validate_highlighted(self, index: int | None) -> int | None:
+        if index is None or not self._rows:
             return None
-        return self.get_option_at_index(self.highlighted).id
+        index = min(max(index, 0), len(self._rows) - 1)
+        return index if self._is_step(index) else (self._next_step(index, 1) or self._next_step(index, -1))
+
+    def watch_highlighted(self, old: int | None, new: int | None) -> None:
+        for index in (old, new):
+            if index is not None:
+                self.refresh_line(index)
+        if new is not None:
+            self.scroll_to_region(Region(0, new, 1, 1), animate=False, force=True, immediate=True)
+        self.post_message(self.Highlighted(self, self.highlighted_id))
+
+    def action_move(self, step: int) -> None:
+        start = (self.highlighted if self.highlighted is not None else -1) + step
+        found = self._next_step(start, step)
+        if found is not None:
+            self.highlighted = found
+
+    def action_page(self, direction: int) -> None:
+        start = (self.highlighted or 0) + direction * max(1, self.scrollable_content_region.height - 1)
+        start = min(max(start, 0), len(self._rows) - 1)
+        found = self._next_step(start, direction) or self._next_step(start, -direction)
+        if found is not None:
+            self.highlighted = found
+
+    def action_move_to(self, index: int) -> None:
+        found = self._next_step(0, 1) if index == 0 else self._next_step(len(self._rows) - 1, -1)
+        if found is not None:
+            self.highlighted = found
+
+    def on_click(self, event: events.Click) -> None:
+        index = self.scroll_offset.y + event.y
+        if self._is_step(index):
+            self.highlighted = index
+
+    # --- drawing ------------------------------------------------------------------------
+
+    def refresh_line(self, index: int) -> None:
+        self.refresh(Region(0, index - self.scroll_offset.y, self.size.width, 1))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = self.scroll_offset.y + y
+        if index >= len(self._rows):
+            return Strip.blank(width, self.rich_style)
+        row_id, row = self._rows[index]
+        is_group = isinstance(row, tuple)
+        cursor = index == self.highlighted
+        look = (width, cursor, self.has_focus, self.app.theme,
+                None if is_group or row.finished_at else round(self._now, 1))
+        drawn = self._lines.get(row_id)
+        if drawn is not None and drawn[0] is row and drawn[1] == look:
+            return drawn[2]
+        style = self.rich_style
+        if is_group:
+            style += self.get_component_rich_style("step-list--group")
+            text = group_line(*row)
+        else:
+            if cursor:
+                style += self.get_component_rich_style("step-list--cursor")
+            text = step_line(row, self._now, width)
+        segments = Segment.apply_style(text.render(self.app.console), style)
+        strip = Strip(segments).adjust_cell_length(width, style)
+        self._lines[row_id] = (row, look, strip)
+        return strip
+
+    def _on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._rows))

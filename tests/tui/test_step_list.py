@@ -1,0 +1,106 @@
+"""The checklist's step list (a line-API widget): the cursor walks steps and skips group
+headers, keeps its step when steps arrive above it, and a changed step is drawn anew;
+and the batches that carry step changes from the run's thread to the UI."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from textual.app import App, ComposeResult
+
+from armstui.flows.step import Outcome
+from armstui.tui.messages import Batch
+from armstui.tui.state import Checklist
+from armstui.tui.widgets.step_list import StepList
+from tests.tui.fakes import NOW, ack_states, step
+
+
+class Steps(App[None]):
+    def __init__(self, checklist: Checklist) -> None:
+        super().__init__()
+        self.checklist = checklist
+        self.seen: list[str | None] = []
+
+    def compose(self) -> ComposeResult:
+        yield StepList(id="steps")
+
+    def on_mount(self) -> None:
+        self.query_one(StepList).show(self.checklist, NOW)
+        self.query_one(StepList).focus()
+
+    def on_step_list_highlighted(self, event: StepList.Highlighted) -> None:
+        self.seen.append(event.step_id)
+
+
+def _checklist(states) -> Checklist:
+    checklist = Checklist()
+    checklist.replace_flow("ack", states, "apply")
+    return checklist
+
+
+def _line(steps: StepList, step_id: str) -> str:
+    return steps.render_line(steps.get_option_index(step_id) - steps.scroll_offset.y).text
+
+
+async def test_the_cursor_walks_the_steps_and_skips_group_headers() -> None:
+    states = ack_states()  # monitoring: 3 steps, then source: 3 steps
+    app = Steps(_checklist(states))
+    async with app.run_test(size=(80, 12)) as pilot:
+        steps = app.query_one(StepList)
+        assert steps.option_count == 8  # two group headers
+        assert steps.highlighted_id == states[0].step_id  # not the header above it
+        await pilot.press("down", "down", "down")
+        assert steps.highlighted_id == states[3].step_id  # over the "source" header
+        await pilot.press("up")
+        assert steps.highlighted_id == states[2].step_id
+        await pilot.press("end")
+        assert steps.highlighted_id == states[-1].step_id
+        await pilot.press("down")
+        assert steps.highlighted_id == states[-1].step_id
+        await pilot.press("home")
+        assert steps.highlighted_id == states[0].step_id
+        await pilot.pause()
+        assert app.seen[-1] == states[0].step_id and states[3].step_id in app.seen
+
+
+async def test_the_highlighted_step_stays_as_steps_arrive_and_changed_steps_are_redrawn() -> None:
+    states = ack_states()
+    later = states[3:]
+    app = Steps(_checklist(later))
+    async with app.run_test(size=(80, 12)) as pilot:
+        steps = app.query_one(StepList)
+        await pilot.press("down")
+        assert steps.highlighted_id == later[1].step_id
+        steps.show(_checklist(states), NOW)  # three steps of another group arrive above it
+        await pilot.pause()
+        assert steps.highlighted_id == later[1].step_id and steps.highlighted == 6
+
+        running = states[3]
+        assert "running" in _line(steps, running.step_id)
+        done = dataclasses.replace(running, outcome=Outcome.OK, finished_at=NOW)
+        assert steps.update_step(done, NOW)
+        await pilot.pause()
+        line = _line(steps, running.step_id)
+        assert "ok" in line and "running" not in line and running.title in line
+        assert not steps.update_step(step("ack/source/c9/x", "not shown", "source", "ack", "ok"), NOW)
+
+
+async def test_a_long_title_is_cut_and_the_outcome_stays_in_its_column() -> None:
+    long = step("ack/monitoring/long", "a title " * 20, "monitoring", "ack", "failed")
+    app = Steps(_checklist([long]))
+    async with app.run_test(size=(60, 6)) as pilot:
+        await pilot.pause()
+        steps = app.query_one(StepList)
+        line = _line(steps, long.step_id)
+        assert len(line) == steps.scrollable_content_region.width
+        assert line.rstrip().endswith("failed   1.2s") and "…" in line
+
+
+def test_a_batch_asks_for_one_message_until_the_ui_takes_what_it_holds() -> None:
+    batch = Batch()
+    assert batch.add(1) is True  # post a message
+    assert batch.add(2) is False and batch.add(3) is False  # they ride along
+    assert batch.take() == [1, 2, 3]
+    assert batch.take() == []
+    assert batch.add(4) is True
+    assert batch.take() == [4]
