@@ -150,6 +150,25 @@ async def test_connections_are_closed_when_the_block_ends(relay: CountingRelay, 
     assert await asyncio.to_thread(relay.wait_all_closed) == 0
 
 
+async def test_a_cancelled_block_closes_its_connections(sandbox: RunningSandbox, relay: CountingRelay, via) -> None:
+    # The app's Cancel cancels the job's task while calls are in flight (armstui/tui/jobs.py).
+    session = via(relay)
+
+    async def job() -> None:
+        async with pooled_connections():
+            await asyncio.gather(*(sts.get_caller_identity(session) for _ in range(2)))  # two kept alive
+            sandbox.state.faults.configure({"latency": "300ms"})
+            await sts.get_caller_identity(session)  # one busy, one idle when cancelled
+
+    task = asyncio.ensure_future(job())
+    await asyncio.sleep(0.15)
+    assert relay.open == 2
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await asyncio.to_thread(relay.wait_all_closed) == 0
+
+
 async def test_a_block_inside_a_block_shares_its_pool(relay: CountingRelay, via) -> None:
     session = via(relay)
     async with pooled_connections() as outer:
