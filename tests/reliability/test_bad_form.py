@@ -12,7 +12,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from textual.widgets import Input, Static
+from textual.widgets import Button, Input, Static
 
 from armstui.credentials import vault_name
 from armstui.flows.journal import Journal
@@ -94,3 +94,47 @@ async def _drive(sandbox: RunningSandbox, tmp_path: Path, forms: list[dict[str, 
 @given(forms=st.lists(FORM, min_size=FORMS_PER_APP, max_size=FORMS_PER_APP))
 def test_the_add_account_form_refuses_bad_input(sandbox: RunningSandbox, tmp_path: Path, forms: list[dict[str, str]]) -> None:
     INPUTS_TRIED["add-account form"] += asyncio.run(_drive(sandbox, tmp_path, forms))
+
+
+ODD_NAMES = ["[bold]x[/]", "[/]", "[link=http://x]y", "\x1b[2Jclear", "é" * 200, "tab\tname", "a" * 5000]
+
+
+async def test_the_import_form_lists_odd_profiles_and_refuses_bad_input(sandbox: RunningSandbox, tmp_path: Path,
+                                                                       isolated_home: Path) -> None:
+    """Profile names with markup, escapes and huge lengths are listed as text; a bad alias or
+    account ID is named; nothing is saved."""
+    import json
+
+    from textual.widgets import OptionList
+
+    from armstui.tui.screens.import_accounts import ImportScreen
+
+    profiles = [{"name": n, "mode": "AK", "access_key_id": "LTAIabcdefghijklmnop", "access_key_secret": "S3cret-Value-xyz"}
+                for n in ODD_NAMES] + [{"name": "typed", "mode": {"x": 1}, "access_key_id": 5}]
+    (isolated_home / ".aliyun").mkdir()
+    (isolated_home / ".aliyun" / "config.json").write_text(json.dumps({"profiles": profiles}))
+    workspace = Workspace({}, MemoryVault(), Journal(tmp_path / "journal.db"), endpoint=sandbox.endpoint)
+    app = ArmsTui(workspace_factory=lambda: workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.state.workspace is not None)
+        screen = ImportScreen(workspace)
+        await app.push_screen(screen)
+        await wait_for(pilot, lambda: len(screen.candidates) == len(profiles), what="the candidates")
+        options = screen.query_one("#candidates", OptionList)
+        shown = app.export_screenshot()
+        assert "\x1b" not in shown and "S3cret-Value-xyz" not in shown
+        for index, (alias, uid) in enumerate([("Bad Alias", "1234567890123456"), ("ok-alias", "123"),
+                                              ("", ""), ("x" * 40, "1234567890123456")] * 2):
+            options.highlighted = index % len(ODD_NAMES)
+            await pilot.pause()
+            screen.query_one("#alias", Input).value = alias
+            screen.query_one("#uid", Input).value = uid
+            screen.query_one("#import", Button).press()
+            await wait_for(pilot, lambda: str(screen.query_one("#form-error", Static).render()) != "", what="the error")
+            error = str(screen.query_one("#form-error", Static).render())
+            INPUTS_TRIED["import form"] += 1
+            assert error.startswith(("alias:", "account ID:")), error
+            screen.query_one("#form-error", Static).update("")
+            assert app.screen is screen and app.state.accounts == {}
+        assert not (isolated_home / ".config" / "armstui" / "config.toml").exists()
+    workspace.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -74,7 +75,7 @@ class AddAccountScreen(ModalScreen[Any]):
         self._store(new)
 
     def _error(self, text: str) -> None:
-        self.query_one("#form-error", Static).update(redact(text))
+        self.query_one("#form-error", Static).update(Text(redact(text)))  # plain text: a message may hold "[...]"
         self.query_one("#save", Button).disabled = False
 
     @work(thread=True, exclusive=True, exit_on_error=False)

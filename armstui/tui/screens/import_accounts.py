@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,16 +14,19 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from armstui.credentials import shown_name
 from armstui.model import short_key_id
 from armstui.tui import account_ops
 from armstui.vault import redact
 
 
-def candidate_label(c: Any) -> str:
+def candidate_label(c: Any) -> Text:
+    """Plain text, never markup: a profile name is whatever the aliyun CLI file holds
+    ("[/]" would break markup; control characters are escaped, long names cut)."""
     key = short_key_id(c.access_key_id) if c.access_key_id else "no key"
     default = " (default)" if c.default else ""
     problem = f" — cannot import: {c.problem}" if c.problem else ""
-    return f"{c.name}{default}  {c.mode}  {key}  {c.region}{problem}"
+    return Text(f"{shown_name(c.name).strip(chr(39))}{default}  {c.mode}  {key}  {c.region}{problem}")
 
 
 class ImportScreen(ModalScreen[Any]):
@@ -88,7 +92,7 @@ class ImportScreen(ModalScreen[Any]):
                      self.query_one("#uid", Input).value.strip(), self.query_one("#production", Checkbox).value)
 
     def _error(self, text: str) -> None:
-        self.query_one("#form-error", Static).update(redact(text))
+        self.query_one("#form-error", Static).update(Text(redact(text)))  # plain text: a message may hold "[...]"
 
     @work(thread=True, exit_on_error=False)
     def _import(self, candidate: Any, alias: str, uid: str, production: bool) -> None:
