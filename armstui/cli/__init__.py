@@ -71,6 +71,11 @@ def main(ctx: click.Context, sandbox: SandboxOptions) -> None:
     """
     ctx.obj = sandbox
     if ctx.invoked_subcommand is None:
+        import gc
+
+        # Nothing made until the first frame is garbage: no collector passes over it meanwhile.
+        # The app turns collection back on once the frame is painted (ArmsTui._open_first_workspace).
+        gc.disable()
         from armstui.tui.app import run_app
 
         run_app(sandbox)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import var
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 
 from armstui import __version__
@@ -32,6 +32,22 @@ if TYPE_CHECKING:
     from armstui.flows.setup import Setup
 
 SCREENS_BY_NAME = ("welcome", "accounts", "ack", "ecs", "role", "checklist", "identity")
+
+_modules_at_freeze = 0
+
+
+def freeze_what_loaded() -> None:
+    """Once new modules have loaded (the sandbox with the workspace, then each SDK on its
+    first call: about a hundred thousand objects that live as long as the process), move
+    every object alive into the collector's permanent generation (``gc.freeze``, Python
+    docs: gc), so that later full collections walk only what was made since. Otherwise each
+    full collection during a run walks them all, holding the GIL and so stopping the UI
+    thread for over 100 ms on a small machine. Per process, not per app: once every module
+    is in, nothing more is frozen (what is frozen is never collected)."""
+    global _modules_at_freeze
+    if len(sys.modules) != _modules_at_freeze:
+        _modules_at_freeze = len(sys.modules)
+        gc.freeze()
 
 
 class ArmsTui(CloudWorkers, App[None]):
@@ -70,15 +86,21 @@ class ArmsTui(CloudWorkers, App[None]):
 
     # --- start ----------------------------------------------------------------------------
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen:
+        """Welcome is the bottom of the stack (Textual builds it first; no blank screen under it)."""
         from armstui.tui.screens.welcome import WelcomeScreen
 
-        self.push_screen(WelcomeScreen())
+        return WelcomeScreen()
+
+    def on_mount(self) -> None:
         # Open the workspace (and with --sandbox start the sandbox) once the first frame is
         # on screen: its imports and seeding would otherwise compete with that frame.
         self.call_after_refresh(self._open_first_workspace)
 
     def _open_first_workspace(self) -> None:
+        if not gc.isenabled():  # paused by `armstui` until the first frame (armstui/cli/__init__.py)
+            freeze_what_loaded()
+            gc.enable()
         if self._factory is not None:
             self.open_workspace(self._factory)
         elif self.state.sandbox:
@@ -98,18 +120,8 @@ class ArmsTui(CloudWorkers, App[None]):
         self.changed.publish("workspace")
         self.open_workspace(sandbox_factory(self.sandbox))
 
-    _modules_at_freeze = 0
-
     def _freeze_what_loaded(self) -> None:
-        """Once new modules have loaded (the sandbox with the workspace, then each SDK on its
-        first call: about a hundred thousand objects that live as long as the process), move
-        every object alive into the collector's permanent generation (``gc.freeze``, Python
-        docs: gc), so that later full collections walk only what was made since. Otherwise
-        each full collection during a run walks them all, holding the GIL and so stopping
-        the UI thread for over 100 ms on a small machine."""
-        if len(sys.modules) != self._modules_at_freeze:
-            self._modules_at_freeze = len(sys.modules)
-            gc.freeze()
+        freeze_what_loaded()
 
     def on_workspace_opened(self, message: msg.WorkspaceOpened) -> None:
         self.state.workspace = message.workspace
@@ -193,13 +205,9 @@ class ArmsTui(CloudWorkers, App[None]):
         current = getattr(self.screen, "name_id", None)
         if current == name:
             return
-        while len(self.screen_stack) > 2:
+        while len(self.screen_stack) > 1:  # back to welcome, at the bottom of the stack
             self.pop_screen()
-        if name == "welcome":
-            return
-        if current not in (None, "welcome"):
-            self.switch_screen(make_screen(name))
-        else:
+        if name != "welcome":
             self.push_screen(make_screen(name))
 
     def action_toggle_call_log(self) -> None:
@@ -396,4 +404,7 @@ def make_screen(name: str) -> Any:
 
 
 def run_app(sandbox: SandboxOptions | None = None) -> None:
-    ArmsTui(sandbox).run()
+    try:
+        ArmsTui(sandbox).run()
+    finally:
+        gc.enable()  # if the app ended before its first frame
