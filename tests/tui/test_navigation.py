@@ -1,0 +1,29 @@
+"""Welcome is the bottom of the screen stack: the screen keys go from it, switch between
+screens without piling them up, and escape comes back to it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from armstui.cli.common import SandboxOptions
+from armstui.tui.app import ArmsTui
+from armstui.tui.screens.welcome import WelcomeScreen
+from tests.tui.conftest import wait_for
+from tests.tui.fakes import NOW, FakeWorkspace
+
+
+async def test_screens_stack_on_welcome_and_escape_comes_back() -> None:
+    fake = FakeWorkspace()
+    app = ArmsTui(SandboxOptions(True, Path("/nonexistent")), workspace_factory=lambda: fake, clock=lambda: NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.state.workspace is not None, timeout=5)
+        assert [type(s) for s in app.screen_stack] == [WelcomeScreen]
+        await pilot.press("c")
+        await pilot.pause()
+        assert [getattr(s, "name_id", None) for s in app.screen_stack] == ["welcome", "checklist"]
+        await pilot.press("a")
+        await pilot.pause()
+        assert [getattr(s, "name_id", None) for s in app.screen_stack] == ["welcome", "accounts"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert [type(s) for s in app.screen_stack] == [WelcomeScreen]
