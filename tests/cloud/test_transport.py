@@ -153,15 +153,18 @@ async def test_connections_are_closed_when_the_block_ends(relay: CountingRelay, 
 async def test_a_cancelled_block_closes_its_connections(sandbox: RunningSandbox, relay: CountingRelay, via) -> None:
     # The app's Cancel cancels the job's task while calls are in flight (armstui/tui/jobs.py).
     session = via(relay)
+    slow_call_sent = asyncio.Event()
 
     async def job() -> None:
         async with pooled_connections():
             await asyncio.gather(*(sts.get_caller_identity(session) for _ in range(2)))  # two kept alive
-            sandbox.state.faults.configure({"latency": "300ms"})
+            sandbox.state.faults.configure({"latency": "1s"})
+            slow_call_sent.set()
             await sts.get_caller_identity(session)  # one busy, one idle when cancelled
 
     task = asyncio.ensure_future(job())
-    await asyncio.sleep(0.15)
+    await slow_call_sent.wait()
+    await asyncio.sleep(0.05)
     assert relay.open == 2
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
