@@ -131,7 +131,12 @@ class ChecklistScreen(ArmsScreen):
             text = "  ".join(f"{ICONS.get(o, '?')} {n} {o}" for o, n in counts.items())
             modes = ", ".join(f"{f.upper()} {m}" for f, m in state.checklist.modes.items())
             text += f"   ({state.running + ' running…' if state.running else modes})"
-        self.query_one("#summary", Static).update(Text(text))
+        if text != self._shown_summary:  # a redraw costs the UI thread; runs redraw ten times a second
+            self._shown_summary = text
+            self.query_one("#summary", Static).update(Text(text), layout=False)  # one line, always
+
+    _shown_summary: str | None = None
+    _shown_detail: tuple[object, ...] | None = None
 
     def selected(self) -> StepState | None:
         step_id = self.query_one(StepList).highlighted_id
@@ -141,8 +146,15 @@ class ChecklistScreen(ArmsScreen):
         state = self.selected()
         if state is None:
             return
-        self.query_one("#detail-text", Static).update(
-            detail_text(state, self.app.clock(), state.step_id in self.app.state.skip))
+        now = self.app.clock()
+        skipped = state.step_id in self.app.state.skip
+        # The checklist keeps a step's snapshot until that step changes: the same object, the
+        # same text (but for a running step's elapsed time).
+        shown = (state, skipped, None if state.finished_at else round(now, 1))
+        if self._shown_detail is not None and shown[0] is self._shown_detail[0] and shown[1:] == self._shown_detail[1:]:
+            return
+        self._shown_detail = shown
+        self.query_one("#detail-text", Static).update(detail_text(state, now, skipped))
 
     def on_step_list_highlighted(self, event: StepList.Highlighted) -> None:
         self._detail()

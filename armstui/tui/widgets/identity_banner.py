@@ -49,6 +49,15 @@ def banner_content(state: AppState) -> Content:
 
 
 class IdentityBanner(Static):
+    _shown: tuple[str, bool] | None = None
+
     def refresh_banner(self, state: AppState) -> None:
-        self.set_class(any(state.production(a) for a in [state.monitoring, *state.sources]), "-production")
-        self.update(banner_content(state))
+        """Redraw if the text changed: every change of app state asks, steps ten times a second
+        during a run, and a redraw lays out the screen again."""
+        content = banner_content(state)
+        production = any(state.production(a) for a in [state.monitoring, *state.sources])
+        if (content.plain, production) == self._shown:  # the styles follow the text and the flag
+            return
+        self._shown = (content.plain, production)
+        self.set_class(production, "-production")
+        self.update(content)
