@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from textual.widgets import Button, Input, Static
 
@@ -27,6 +27,8 @@ from tests.support.sandbox import RunningSandbox
 from tests.tui.conftest import wait_for
 
 FORMS_PER_APP = 25
+# No shrinking: each example starts the app, and a failing list already names the value.
+APP_PHASES = (Phase.explicit, Phase.reuse, Phase.generate)
 APPS = 10 if FULL else 2
 
 TEXT = st.one_of(st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=40),
@@ -89,7 +91,7 @@ async def _drive(sandbox: RunningSandbox, tmp_path: Path, forms: list[dict[str, 
     return tried
 
 
-@settings(max_examples=APPS, deadline=None, database=None,
+@settings(max_examples=APPS, deadline=None, database=None, phases=APP_PHASES,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(forms=st.lists(FORM, min_size=FORMS_PER_APP, max_size=FORMS_PER_APP))
 def test_the_add_account_form_refuses_bad_input(sandbox: RunningSandbox, tmp_path: Path, forms: list[dict[str, str]]) -> None:
@@ -138,3 +140,74 @@ async def test_the_import_form_lists_odd_profiles_and_refuses_bad_input(sandbox:
             assert app.screen is screen and app.state.accounts == {}
         assert not (isolated_home / ".config" / "armstui" / "config.toml").exists()
     workspace.close()
+
+
+# --- the flow forms ---------------------------------------------------------------------------
+
+FLOW_FIELDS = {  # flow -> input id -> the field the message names
+    "ack": {"#targets": "clusters", "#reporter-user": "--reporter-user", "#people-user": "--people-user"},
+    "ecs": {"#targets": "instances", "#people-user": "--people-user"},
+    "role": {"#role-name": "--role-name", "#operator-user": "--operator-user"},
+}
+
+
+def _flow_error(flow: str, field_id: str, value: str) -> InvalidInput | None:
+    from armstui import model
+    from armstui.tui.screens.flow import split_ids
+
+    try:
+        if field_id == "#targets":
+            check = model.validate_cluster_id if flow == "ack" else model.validate_instance_id
+            for target in split_ids(value):
+                check(target)
+        elif field_id == "#role-name":
+            model.validate_role_name(value.strip())
+        else:
+            model.validate_user_name(value.strip())
+    except InvalidInput as exc:
+        return exc
+    return None
+
+
+async def _drive_flow_form(workspace: Workspace, sandbox: RunningSandbox, tmp_path: Path,
+                           values: list[tuple[str, str, str]]) -> int:
+    from armstui.cli.common import SandboxOptions
+    from armstui.tui.screens.flow import FlowScreen
+
+    app = ArmsTui(SandboxOptions(True, tmp_path / "sandbox-state"), workspace_factory=lambda: workspace)
+    tried = 0
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.workspace is not None and app.state.monitoring is not None)
+        for flow, field_id, value in values:
+            expected = _flow_error(flow, field_id, value)
+            if expected is None:
+                continue  # a valid value would plan for real (tests/tui cover that)
+            await pilot.press("escape", {"ack": "k", "ecs": "e", "role": "r"}[flow])
+            await wait_for(pilot, lambda: isinstance(app.screen, FlowScreen) and app.screen.flow == flow)
+            screen = app.screen
+            for other in FLOW_FIELDS[flow]:  # the others hold valid values
+                screen.query_one(other, Input).value = "" if other == "#targets" else "armstui-ok"
+            screen.query_one(field_id, Input).value = value
+            before = sandbox.server.app.request_count
+            screen.action_plan()
+            await pilot.pause()
+            tried += 1
+            shown = str(screen.query_one("#form-error", Static).render())
+            assert FLOW_FIELDS[flow][field_id] in shown and expected.rule in shown, (shown, str(expected))
+            assert app.state.running is None
+            assert sandbox.server.app.request_count == before
+    assert app.return_code in (None, 0)
+    return tried
+
+
+FLOW_VALUE = st.sampled_from([(f, i) for f, ids in FLOW_FIELDS.items() for i in ids]).flatmap(
+    lambda fi: st.tuples(st.just(fi[0]), st.just(fi[1]), st.one_of(TEXT, st.sampled_from(
+        ["c" + "a" * 32 + ", bad", "i-abc", "c123", "[/]", "i-" + "x" * 20 + " i-Y"]))))
+
+
+@settings(max_examples=APPS, deadline=None, database=None, phases=APP_PHASES,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(values=st.lists(FLOW_VALUE, min_size=12, max_size=12))
+def test_the_flow_forms_refuse_bad_names_and_ids(workspace: Workspace, sandbox: RunningSandbox, tmp_path: Path,
+                                                  values: list[tuple[str, str, str]]) -> None:
+    INPUTS_TRIED["flow forms"] += asyncio.run(_drive_flow_form(workspace, sandbox, tmp_path, values))

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static
 
 from armstui.flows.setup import ACCESS_APPROACHES, Setup
-from armstui.model import InvalidInput
+from armstui.model import InvalidInput, validate_cluster_id, validate_instance_id
 from armstui.tui.screens.base import ArmsScreen
 from armstui.tui.widgets.account_picker import AccountPicker
 from armstui.vault import redact
@@ -140,6 +141,11 @@ class FlowScreen(ArmsScreen):
 
         base = Setup(self.flow, picker.monitoring, tuple(picker.sources))  # type: ignore[arg-type]
         targets = split_ids(value("#targets", ""))
+        for target in targets:  # checked here: Workspace.validate does not look at them
+            if self.flow == "ack":
+                validate_cluster_id(target, "clusters")
+            elif self.flow == "ecs":
+                validate_instance_id(target, "instances")
         checks = {c.id: c.value for c in self.query(Checkbox)}
         return Setup(
             self.flow, picker.monitoring, tuple(picker.sources),  # type: ignore[arg-type]
@@ -159,7 +165,7 @@ class FlowScreen(ArmsScreen):
             setup = self.setup()
             self.app.state.workspace.validate(setup)
         except Exception as exc:  # InvalidInput or WorkspaceError: both name the field
-            error.update(redact(str(exc)))
+            error.update(Text(redact(str(exc))))  # plain text: a message may hold "[...]"
             self.notify(redact(str(exc)), title="Check the form", severity="error")
             return None
         error.update("")
