@@ -69,6 +69,11 @@ def password_vault_name(uid: str, user: str) -> str:
     return f"login/{uid}/{user}"
 
 
+def operator_key_vault_name(uid: str, user: str, key_id: str) -> str:
+    """Where a kept switch-check key's secret rests (``--keep-check-key``)."""
+    return f"operator/{uid}/{user}/{key_id}"
+
+
 async def _as_list(call: Any) -> list[Any]:
     found = await call
     return [found] if found is not None else []
@@ -150,6 +155,10 @@ class SwitchCheck(Step):
 
     observe_mutates = True  # a short-lived AccessKey for the operator, deleted right after
 
+    # With keep_check_key the key stays for `armstui switch`: its secret goes to the vault
+    # before anything else (never a key whose secret armstui dropped), and later checks
+    # reuse it instead of making more (RAM allows two keys per user).
+
     def __init__(self, setup: Setup, source: str, uids: dict[str, str], depends_on: tuple[str, ...]) -> None:
         self.flow, self.account, self.user = "role", source, setup.operator_user
         self.monitoring, self.keep_key = setup.monitoring, setup.keep_check_key
@@ -159,22 +168,35 @@ class SwitchCheck(Step):
         self.title = f"{self.user} in {source} switches into {setup.role_name} and lists {setup.monitoring}'s apps"
         self.depends_on = depends_on
 
+    async def _key(self, ctx: FlowContext, session: Any) -> tuple[str, str, bool]:
+        """(key ID, secret, made now) of the operator's key for the check."""
+        if self.keep_key:
+            for kept in await ram.list_access_keys(session, self.user):
+                secret = await ctx.read_secret(operator_key_vault_name(self.source_uid, self.user, kept.access_key_id))
+                if secret and kept.status == "Active":
+                    return kept.access_key_id, secret, False
+        key = await ram.create_access_key(session, self.user)
+        if self.keep_key:
+            await ctx.store_secret(operator_key_vault_name(self.source_uid, self.user, key.access_key_id), key.secret)
+        return key.access_key_id, key.secret, True
+
     async def observe(self, ctx: FlowContext) -> Observation:
         session = ctx.session(self.account)
-        key = await ram.create_access_key(session, self.user)
+        key_id, secret, made = await self._key(ctx, session)
         try:
-            as_user = session.with_credentials(key.access_key_id, key.secret)
+            as_user = session.with_credentials(key_id, secret)
             as_role = await as_user.assume(self.arn, "armstui-switch-check")
             who = await sts.get_caller_identity(as_role)
             apps = await arms.list_trace_apps(as_role)
         finally:
-            if not self.keep_key:
-                await ram.delete_access_key(session, self.user, key.access_key_id)
+            if made and not self.keep_key:
+                await ram.delete_access_key(session, self.user, key_id)
         handover = (f"console: sign in as {self.user} at {CONSOLE_LOGIN_URL.format(uid=self.source_uid)}, "
                     f"then Switch Role ({SWITCH_ROLE_URL}) with account {self.monitoring_uid} and role {self.role}")
         if who.account_id != self.monitoring_uid:
             return Observation(False, f"switched into account {who.account_id}, expected {self.monitoring_uid}")
-        return Observation(True, f"as {who.arn}: {len(apps)} application(s) visible in {self.monitoring}. {handover}",
+        kept = f" Key {key_id} of {self.user} is kept, its secret in the vault." if self.keep_key else ""
+        return Observation(True, f"as {who.arn}: {len(apps)} application(s) visible in {self.monitoring}. {handover}.{kept}",
                            facts={"apps": [a.app_name for a in apps]})
 
 

@@ -25,7 +25,7 @@ from armstui.flows.ack import ONEPILOT, TRANSITIONAL_STATES, ReporterKey, report
 from armstui.flows.context import FlowContext
 from armstui.flows.ecs import FINAL_STATES
 from armstui.flows.ram_steps import attached_or_none, delete_key_then_secret, key_and_secret_gone
-from armstui.flows.role import password_vault_name
+from armstui.flows.role import operator_key_vault_name, password_vault_name
 from armstui.flows.setup import Setup
 from armstui.flows.step import Observation, Step
 
@@ -293,9 +293,14 @@ class UserDeleted(EntityDeleted):
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
         session = ctx.session(self.account)
-        for key in await ram.list_access_keys(session, self.name):
-            await delete_key_then_secret(ctx, self.account, self.name, key.access_key_id,
-                                         reporter_vault_name(self.uid, self.name, key.access_key_id))
+        keys = [k.access_key_id for k in await ram.list_access_keys(session, self.name)]
+        for key_id in keys:
+            await ram.delete_access_key(session, self.name, key_id)
+        if await ram.list_access_keys(session, self.name):
+            return  # not gone yet: the runner observes again; the secrets stay
+        for key_id in keys:  # a reporting key's or a kept switch-check key's secret
+            for name in (reporter_vault_name(self.uid, self.name, key_id), operator_key_vault_name(self.uid, self.name, key_id)):
+                await asyncio.to_thread(ctx.vault.delete, name)
         for policy in await ram.list_policies_for_user(session, self.name):
             await ram.detach_policy_from_user(session, self.name, policy.policy_name, policy.policy_type)
         if await ram.get_login_profile(session, self.name) is not None:

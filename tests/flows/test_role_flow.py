@@ -77,3 +77,29 @@ def test_an_outsider_is_not_trusted(workspace: Workspace, sandbox: RunningSandbo
 
     err = asyncio.run(try_switch())
     assert err is not None and err.code == "NoPermission"
+
+
+def test_a_kept_check_key_has_its_secret_in_the_vault_is_reused_and_torn_down(workspace: Workspace,
+                                                                                sandbox: RunningSandbox) -> None:
+    from dataclasses import replace
+
+    from armstui.flows.role import operator_key_vault_name
+
+    keep = replace(SETUP, keep_check_key=True)
+    b = sandbox.client("ram", "source")
+
+    def keys() -> list[str]:
+        body = b.list_access_keys(ram_models.ListAccessKeysRequest(user_name="arms-operator")).body
+        return [k.access_key_id for k in body.access_keys.access_key]
+
+    for mode in ("apply", "verify", "verify"):  # one key, never a third (RAM allows two)
+        assert workspace.run_sync(keep, mode).exit_code == 0
+    (kept,) = keys()
+    secret = workspace.vault.read(operator_key_vault_name(sandbox.uid("source"), "arms-operator", kept))
+    assert secret == next(k["AccessKeySecret"] for k in sandbox.state.store.list("ram.accesskey") if k["AccessKeyId"] == kept)
+    assert kept in workspace.run_sync(keep, "verify").by_id("role/source/switch-check").detail
+
+    assert workspace.run_sync(keep, "apply", action="teardown").exit_code == 0
+    users = b.list_users(ram_models.ListUsersRequest()).body.users.user
+    assert "arms-operator" not in {u.user_name for u in users}
+    assert workspace.vault.read(operator_key_vault_name(sandbox.uid("source"), "arms-operator", kept)) is None
