@@ -290,6 +290,8 @@ def sandbox_accounts(sandbox_json: Path) -> list[Account]:
         info = json.loads(sandbox_json.read_text(encoding="utf-8"))
         region = info.get("region") or DEFAULT_REGION
         entries = info["accounts"]
+        if not isinstance(entries, dict):
+            raise TypeError("accounts is not an object")
         order = [a for a in SANDBOX_ALIASES if a in entries] + sorted(set(entries) - set(SANDBOX_ALIASES))
         accounts = []
         for alias in order:
@@ -301,5 +303,5 @@ def sandbox_accounts(sandbox_json: Path) -> list[Account]:
         return accounts
     except FileNotFoundError:
         raise ConfigError(f"{sandbox_json} does not exist: is the sandbox running?") from None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (OSError, ValueError, LookupError, TypeError, AttributeError, RecursionError) as exc:
         raise ConfigError(f"{sandbox_json}: not a sandbox description ({type(exc).__name__}: {redact(str(exc))})") from None

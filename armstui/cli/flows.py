@@ -72,6 +72,26 @@ def _check_accounts(accounts: dict[str, Any], setup: Setup) -> None:
             raise InvalidInput(flag, f"must name a configured account (known: {known})", shown)
 
 
+def open_workspace(sandbox: SandboxOptions, command: str, **kw: Any) -> Any:
+    """Workspace.open, or exit 2 naming the sandbox state dir when it cannot be used (a
+    sandbox.json that is not one, a folder that cannot be created). WorkspaceError passes."""
+    from armstui.flows.workspace import Workspace, WorkspaceError
+    from armstui.vault import redact
+
+    try:
+        return Workspace.open(sandbox, **kw)
+    except WorkspaceError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        if not sandbox.enabled:
+            raise
+        where = sandbox.state_dir or "the default sandbox state dir"
+        detail = redact(str(exc))[:300]
+        click.echo(f"armstui {command}: --sandbox-state: {where} cannot be used ({type(exc).__name__}: {detail})",
+                   err=True)
+        raise SystemExit(EXIT_USAGE) from None
+
+
 def _progress(state: Any) -> None:
     if state.outcome.final:
         click.echo(f"{ICONS.get(state.outcome.value, '?')} {state.outcome.value:<9} {state.title} [{state.account}]", err=True)
@@ -108,7 +128,7 @@ def run_action(sandbox: SandboxOptions, make_setup: Callable[[], Setup], mode: s
     command = command or mode
     try:
         setup = make_setup()
-        with Workspace.open(sandbox) as ws:
+        with open_workspace(sandbox, command) as ws:
             _check_accounts(ws.accounts, setup)
             ws.validate(setup)
             if confirm:
@@ -177,7 +197,7 @@ def report(sandbox: SandboxOptions, fmt: str, flow: str | None) -> None:
     from armstui.flows.workspace import Workspace, WorkspaceError
 
     try:
-        with Workspace.open(sandbox, start_sandbox=False) as ws:
+        with open_workspace(sandbox, "report", start_sandbox=False) as ws:
             run = ws.last_run(flow)
     except WorkspaceError as exc:
         click.echo(f"armstui report: {exc}", err=True)

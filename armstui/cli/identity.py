@@ -76,8 +76,12 @@ def _account(command: str, alias: str, sandbox: SandboxOptions) -> tuple[Any, An
     if sandbox.enabled:
         from armstui.sandbox_runtime import ensure_sandbox
 
-        runtime = ensure_sandbox(sandbox.state_dir)
-        accounts = runtime.accounts()
+        try:
+            runtime = ensure_sandbox(sandbox.state_dir)
+            accounts = runtime.accounts()
+        except (OSError, ValueError) as exc:  # a folder we cannot create; a sandbox.json that is not one
+            where = sandbox.state_dir or "the default sandbox state dir"
+            _usage(command, f"--sandbox-state: {where} cannot be used ({type(exc).__name__}: {str(exc)[:300]})")
         endpoint: str | None = runtime.endpoint
         vault = None
     else:

@@ -306,3 +306,50 @@ def test_python_keyring_backend(monkeypatch: pytest.MonkeyPatch, isolated_home: 
     no_traceback(result, 2)
     assert "keyring" in result.stderr.lower() and "S3cret-Value-xyz" not in result.output
     assert not (isolated_home / ".config" / "armstui" / "config.toml").exists()
+
+
+# --- sandbox.json and --sandbox-state ----------------------------------------------------------
+
+SANDBOX_JSON = st.one_of(
+    st.binary(max_size=100),
+    st.recursive(ODD, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+                 max_leaves=8).map(lambda v: json.dumps(v).encode()),
+    st.fixed_dictionaries({}, optional={"endpoint": ODD, "region": ODD, "speed": ODD,
+                                        "accounts": st.one_of(ODD, st.dictionaries(st.sampled_from(["monitoring", "Bad Alias"]),
+                                                                                   st.one_of(ODD, st.fixed_dictionaries({}, optional={
+                                                                                       "uid": ODD, "access_key_id": ODD, "access_key_secret": ODD})),
+                                                                                   max_size=2))}).map(lambda v: json.dumps(v).encode()),
+)
+
+
+@PROPERTY
+@given(content=SANDBOX_JSON)
+def test_sandbox_json(tmp_path: Path, content: bytes) -> None:
+    """`report` reads sandbox.json without starting a sandbox: whatever it holds, exit 0 or 2."""
+    INPUTS_TRIED["sandbox.json files"] += 1
+    state = tmp_path / "odd-sandbox"
+    state.mkdir(exist_ok=True)
+    (state / "sandbox.json").write_bytes(content)
+    for args in (["report"], ["accounts", "list"]):
+        result = CliRunner().invoke(main, ["--sandbox", "--sandbox-state", str(state), *args])
+        no_traceback(result, 0, 2)
+        if result.exit_code == 2:
+            assert "sandbox" in result.stderr or "no setup has run yet" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("content", [b'{"endpoint": 5', b"[]", b'{"accounts": {}}'])
+def test_report_names_a_broken_sandbox_json(tmp_path: Path, content: bytes) -> None:
+    (tmp_path / "sandbox.json").write_bytes(content)  # was JSONDecodeError / ConfigError / KeyError
+    result = CliRunner().invoke(main, ["report", "--sandbox-state", str(tmp_path)])
+    INPUTS_TRIED["sandbox.json files"] += 1
+    no_traceback(result, 2)
+    assert f"--sandbox-state: {tmp_path} cannot be used" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["whoami", "--account", "source"],
+                                     ["plan", "--flow", "role", "--monitoring", "monitoring", "--source", "source"]])
+def test_an_unusable_sandbox_state_dir_is_named(command: list[str]) -> None:
+    result = CliRunner().invoke(main, ["--sandbox-state", "/proc/armstui-test/state", *command])  # was FileNotFoundError
+    INPUTS_TRIED["--sandbox-state paths"] += 1
+    no_traceback(result, 2)
+    assert "--sandbox-state: /proc/armstui-test/state cannot be used" in result.stderr
