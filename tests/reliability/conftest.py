@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,20 @@ def armstui(state_dir: Path, *args: str, kill_at: str | None = None, timeout: fl
         env["ARMSTUI_TEST_KILL_AT"] = kill_at
     return subprocess.run([sys.executable, "-m", "armstui", "--sandbox", "--sandbox-state", str(state_dir), *args],
                           capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=timeout)
+
+
+@pytest.fixture
+def forget_seen_secrets() -> Iterator[None]:
+    """Restore the process-wide redactor after a test: the bad-input properties feed it
+    made-up "secrets" (ordinary words among them) that would mask text in later tests."""
+    from armstui.vault import redactor
+
+    with redactor._lock:  # noqa: SLF001 (test isolation of a process-wide registry)
+        saved = set(redactor._secrets)  # noqa: SLF001
+    yield
+    with redactor._lock:  # noqa: SLF001
+        redactor._secrets = saved  # noqa: SLF001
+        redactor._pattern = None  # noqa: SLF001
 
 
 # Inputs the bad-input properties tried, by kind (test_bad_input.py, test_odd_answers.py).

@@ -25,6 +25,8 @@ from armstui.cli import main
 from tests.reliability.conftest import FULL, INPUTS_TRIED
 from tests.support.sandbox import RunningSandbox
 
+pytestmark = pytest.mark.usefixtures("forget_seen_secrets")
+
 EXAMPLES = 200 if FULL else 25
 PROPERTY = settings(max_examples=EXAMPLES, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

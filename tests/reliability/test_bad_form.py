@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from textual.widgets import Button, Input, Static
@@ -24,6 +25,8 @@ from armstui.tui.screens.add_account import AddAccountScreen
 from armstui.vault import MemoryVault, redact
 from tests.reliability.conftest import FULL, INPUTS_TRIED
 from tests.support.sandbox import RunningSandbox
+
+pytestmark = pytest.mark.usefixtures("forget_seen_secrets")
 from tests.tui.conftest import wait_for
 
 FORMS_PER_APP = 25

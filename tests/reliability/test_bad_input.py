@@ -27,6 +27,8 @@ from armstui.sandbox.world import parse_world
 from tests.reliability.conftest import FULL, INPUTS_TRIED
 from tests.support.sandbox import RunningSandbox
 
+pytestmark = pytest.mark.usefixtures("forget_seen_secrets")
+
 EXAMPLES = 300 if FULL else 30
 PROPERTY = settings(max_examples=EXAMPLES, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -215,7 +217,7 @@ def test_accounts_add_fields(sandbox: RunningSandbox, isolated_home: Path, tmp_p
     assert not (isolated_home / ".config" / "armstui" / "config.toml").exists()
 
 
-@PROPERTY
+@settings(PROPERTY, max_examples=EXAMPLES // 3)  # each example opens the encrypted file vault (a slow KDF)
 @given(secret=SECRET_LINE.filter(lambda s: refuses(model.validate_access_key_secret)(s.split("\n")[0].strip())))
 def test_accounts_add_secret_from_stdin(sandbox: RunningSandbox, isolated_home: Path, tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch, secret: str) -> None:
