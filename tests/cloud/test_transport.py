@@ -158,12 +158,12 @@ async def test_a_cancelled_block_closes_its_connections(sandbox: RunningSandbox,
     async def job() -> None:
         async with pooled_connections():
             await asyncio.gather(*(sts.get_caller_identity(session) for _ in range(2)))  # two kept alive
-            sandbox.state.faults.configure({"latency": "1s"})
+            sandbox.state.faults.configure({"latency": "1000ms"})
             slow_call_sent.set()
             await sts.get_caller_identity(session)  # one busy, one idle when cancelled
 
     task = asyncio.ensure_future(job())
-    await slow_call_sent.wait()
+    await asyncio.wait_for(slow_call_sent.wait(), 10)
     await asyncio.sleep(0.05)
     assert relay.open == 2
     task.cancel()
