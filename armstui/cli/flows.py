@@ -39,15 +39,18 @@ def flow_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def _setup(kw: dict[str, Any]) -> Setup:
-    """The Setup the flags describe; InvalidInput (exit 2, no call made) for a malformed
-    cluster or instance ID (Workspace.validate checks the names and aliases)."""
+def _check_ids(setup: Setup) -> None:
+    """InvalidInput (exit 2, no call made) for a malformed --cluster or --instance
+    (Workspace.validate checks the names and aliases, not these)."""
     from armstui.model import validate_cluster_id, validate_instance_id
 
-    for cluster in kw["clusters"]:
+    for cluster in setup.clusters:
         validate_cluster_id(cluster, "--cluster")
-    for instance in kw["instances"]:
+    for instance in setup.instances:
         validate_instance_id(instance, "--instance")
+
+
+def _setup(kw: dict[str, Any]) -> Setup:
     return Setup(
         flow=kw["flow"], monitoring=kw["monitoring"], sources=tuple(dict.fromkeys(kw["sources"])),
         clusters=tuple(kw["clusters"]), instances=tuple(kw["instances"]), reporter_user=kw["reporter_user"],
@@ -128,6 +131,7 @@ def run_action(sandbox: SandboxOptions, make_setup: Callable[[], Setup], mode: s
     command = command or mode
     try:
         setup = make_setup()
+        _check_ids(setup)
         with open_workspace(sandbox, command) as ws:
             _check_accounts(ws.accounts, setup)
             ws.validate(setup)

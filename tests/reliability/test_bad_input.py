@@ -99,23 +99,29 @@ FLOW_NAMES = {
 }
 
 
+# each flow command, with what it needs to run without a terminal
+FLOW_COMMANDS = {"plan": [], "apply": ["--yes"], "verify": [], "teardown": ["--plan"], "rotate": ["--plan"]}
+
+
 @PROPERTY
-@given(command=st.sampled_from(["plan", "apply", "verify"]), flag=st.sampled_from(sorted(FLOW_NAMES)), data=st.data())
+@given(command=st.sampled_from(sorted(FLOW_COMMANDS)), flag=st.sampled_from(sorted(FLOW_NAMES)), data=st.data())
 def test_flow_names_and_ids(state_dir: Path, sandbox: RunningSandbox, command: str, flag: str, data: st.DataObject) -> None:
+    if command == "rotate" and flag != "--reporter-user":
+        flag = "--reporter-user"  # rotate takes the ACK reporting user's flags only
     value = data.draw(ARG.filter(refuses(FLOW_NAMES[flag])), label=flag)
     args = [f"{k}={v}" for k, v in BASE.items()] + [f"{flag}={value}"]
     before = sandbox.server.app.request_count
-    result = run(state_dir, command, *args, *(["--yes"] if command == "apply" else []))
+    result = run(state_dir, command, *args, *FLOW_COMMANDS[command])
     assert_refused(result, sandbox, before, flag, rule_of(FLOW_NAMES[flag], value), "flow flags")
 
 
 @PROPERTY
-@given(command=st.sampled_from(["plan", "apply", "verify"]), flag=st.sampled_from(["--monitoring", "--source"]),
+@given(command=st.sampled_from(sorted(FLOW_COMMANDS)), flag=st.sampled_from(["--monitoring", "--source"]),
        value=ARG.filter(lambda v: v not in SANDBOX_ALIASES))
 def test_flow_accounts_must_be_configured(state_dir: Path, sandbox: RunningSandbox, command: str, flag: str, value: str) -> None:
     chosen = dict(BASE, **{flag: value})
     before = sandbox.server.app.request_count
-    result = run(state_dir, command, *[f"{k}={v}" for k, v in chosen.items()], *(["--yes"] if command == "apply" else []))
+    result = run(state_dir, command, *[f"{k}={v}" for k, v in chosen.items()], *FLOW_COMMANDS[command])
     assert_refused(result, sandbox, before, flag, None, "flow accounts")
 
 
