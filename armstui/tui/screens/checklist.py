@@ -137,6 +137,7 @@ class ChecklistScreen(ArmsScreen):
 
     _shown_summary: str | None = None
     _shown_detail: tuple[object, ...] | None = None
+    _detail_height: int | None = None
 
     def selected(self) -> StepState | None:
         step_id = self.query_one(StepList).highlighted_id
@@ -154,7 +155,15 @@ class ChecklistScreen(ArmsScreen):
         if self._shown_detail is not None and shown[0] is self._shown_detail[0] and shown[1:] == self._shown_detail[1:]:
             return
         self._shown_detail = shown
-        self.query_one("#detail-text", Static).update(detail_text(state, now, skipped))
+        text = detail_text(state, now, skipped)
+        widget = self.query_one("#detail-text", Static)
+        # Lay the screen out again only if the text's height changes: a layout repaints every
+        # widget, the cost of a key press in the list. (Static.update lays out by default.)
+        # The text fills the panel at least (armstui.tcss), so most details are one height.
+        width, room = widget.size.width, self.query_one("#detail").scrollable_content_region.height
+        height = max(room, len(text.wrap(self.app.console, width))) if width else None
+        widget.update(text, layout=height is None or height != self._detail_height)
+        self._detail_height = height
 
     def on_step_list_highlighted(self, event: StepList.Highlighted) -> None:
         self._detail()

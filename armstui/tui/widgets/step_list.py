@@ -91,7 +91,7 @@ class StepList(ScrollView, can_focus=True):
     }
     """
 
-    highlighted: reactive[int | None] = reactive(None)
+    highlighted: reactive[int | None] = reactive(None, repaint=False)  # watch_highlighted redraws its two rows
     """The index of the highlighted row (a step, never a group header), or None."""
 
     class Highlighted(Message):
