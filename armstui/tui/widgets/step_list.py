@@ -177,7 +177,8 @@ class StepList(ScrollView, can_focus=True):
         for index in (old, new):
             if index is not None:
                 self.refresh_line(index)
-        if new is not None:
+        top, height = self.scroll_offset.y, self.scrollable_content_region.height
+        if new is not None and not top <= new < top + height:  # scrolling repaints every row
             self.scroll_to_region(Region(0, new, 1, 1), animate=False, force=True, immediate=True)
         self.post_message(self.Highlighted(self, self.highlighted_id))
 
