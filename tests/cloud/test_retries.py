@@ -18,7 +18,8 @@ from armstui.cloud.errors import CloudError
 from armstui.cloud.session import CloudSession, RetryPolicy
 from armstui.model import Credentials
 from armstui.sandbox.errors import ApiError
-from armstui.sandbox.faults import Faults
+from armstui.cloud.transport import pooled_connections
+from armstui.sandbox.faults import Dropped, Faults
 from tests.support.sandbox import RunningSandbox
 
 
@@ -113,6 +114,30 @@ async def test_connection_errors_are_retried(call_log: CallLog) -> None:
         await sts.get_caller_identity(session)
     assert caught.value.code == "ConnectionError"
     assert _outcomes(call_log) == [(1, "ConnectionError"), (2, "ConnectionError"), (3, "ConnectionError")]
+
+
+class DropSecond(Faults):
+    """Close the connection of the second request without an answer."""
+
+    def __init__(self) -> None:
+        self.seen = 0
+
+    async def before(self, action: str) -> None:
+        self.seen += 1
+        if self.seen == 2:
+            raise Dropped()
+
+
+async def test_a_read_whose_pooled_connection_dropped_is_retried_on_a_new_one(
+        sandbox: RunningSandbox, session_of: Callable[..., CloudSession], call_log: CallLog) -> None:
+    sandbox.state.faults = DropSecond()
+    session = session_of("monitoring")
+    async with pooled_connections() as pool:
+        first = await sts.get_caller_identity(session)  # its connection is kept alive...
+        second = await sts.get_caller_identity(session)  # ...and broken under the second call
+    assert first == second
+    assert _outcomes(call_log) == [(1, "ok"), (1, "ConnectionError"), (2, "ok")]
+    assert pool.requests == 3
 
 
 class _AlwaysMax(random.Random):

@@ -71,6 +71,14 @@ class CountingRelay:
         finally:
             writer.close()
 
+    def close_clients(self) -> None:
+        """Close every client connection from the server's side (an idle timeout, a gateway restart)."""
+        async def close() -> None:
+            for writer in self._writers:
+                writer.close()
+
+        asyncio.run_coroutine_threadsafe(close(), self._loop).result(10)
+
     def wait_all_closed(self, timeout: float = 5.0) -> int:
         deadline = time.monotonic() + timeout
         while self.open and time.monotonic() < deadline:
@@ -170,6 +178,19 @@ async def test_a_cancelled_block_closes_its_connections(sandbox: RunningSandbox,
     with pytest.raises(asyncio.CancelledError):
         await task
     assert await asyncio.to_thread(relay.wait_all_closed) == 0
+
+
+async def test_a_connection_the_server_closed_while_idle_is_not_reused(relay: CountingRelay, via) -> None:
+    log = CallLog()
+    session = via(relay, call_log=log)
+    async with pooled_connections():
+        await sts.get_caller_identity(session)
+        relay.close_clients()
+        assert await asyncio.to_thread(relay.wait_all_closed) == 0
+        await asyncio.sleep(0.05)  # the client has seen the end of its kept-alive connection
+        await sts.get_caller_identity(session)
+    assert [(r.attempt, r.outcome) for r in log.records()] == [(1, "ok"), (1, "ok")]  # no failed try
+    assert relay.accepted == 2
 
 
 async def test_a_block_inside_a_block_shares_its_pool(relay: CountingRelay, via) -> None:
