@@ -9,7 +9,9 @@ Ctrl+C stops it; the state stays in DIR for the next start.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import math
+import re
 import signal
 import sys
 from pathlib import Path
@@ -17,6 +19,16 @@ from pathlib import Path
 import click
 
 from armstui.cli.common import EXIT_USAGE
+
+
+def _host_shaped(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        labels = host.split(".")
+        return len(host) <= 253 and all(re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?", label,
+                                                     flags=re.ASCII) for label in labels)
 
 
 @click.group()
@@ -44,6 +56,10 @@ def serve(state_dir: Path, host: str, port: int, world: str, faults: str | None,
 
     from armstui.sandbox.world import parse_world
 
+    if not _host_shaped(host):
+        click.echo("armstui sandbox serve: --host: must be an IP address or a host name "
+                   "(labels of 1-63 letters, digits, '-')", err=True)
+        raise SystemExit(EXIT_USAGE)
     if not math.isfinite(speed):
         click.echo(f"armstui sandbox serve: --speed: must be a finite number above 0 (got {speed})", err=True)
         raise SystemExit(EXIT_USAGE)
@@ -75,8 +91,9 @@ def serve(state_dir: Path, host: str, port: int, world: str, faults: str | None,
 
     try:
         asyncio.run(run())
-    except OSError as exc:
-        click.echo(f"armstui sandbox serve: cannot listen on {host}:{port}: {exc.strerror}", err=True)
+    except (OSError, UnicodeError) as exc:
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        click.echo(f"armstui sandbox serve: --host/--port: cannot listen on {host}:{port}: {reason}", err=True)
         raise SystemExit(EXIT_USAGE) from None
     finally:
         state.store.close()

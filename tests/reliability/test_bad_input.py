@@ -11,6 +11,7 @@ variables are in test_bad_files_and_env.py; the add-account form in test_bad_for
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -293,7 +294,19 @@ SERVE = {
     "--faults": (lambda v: not _accepts(Faults.from_spec)(v), "faults:"),
     "--port": (lambda v: not 0 <= _int_or(v, -1) <= 65535, "--port"),
     "--speed": (lambda v: not _positive_float(v), "--speed"),
+    "--host": (lambda v: not _host_shaped(v), "--host"),
 }
+
+
+def _host_shaped(v: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(v)
+        return True
+    except ValueError:
+        return len(v) <= 253 and all(re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?", p, flags=re.ASCII)
+                                     for p in v.split("."))
 
 
 def _positive_float(v: str) -> bool:
@@ -326,6 +339,7 @@ def test_sandbox_serve_flags(sandbox: RunningSandbox, tmp_path: Path, monkeypatc
     ("--speed", "inf", "must be a finite number"),
     ("--world", "large:sources=²", "whole number from 1 to"),  # str.isdigit() took '²', int() did not
     ("--world", "large:instances=99999999999", "whole number from 0 to"),  # would seed for hours
+    ("--host", "a" * 300, "must be an IP address or a host name"),  # was UnicodeError from the idna codec
 ])
 def test_sandbox_serve_refuses_what_it_once_took(sandbox: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                  flag: str, value: str, rule: str) -> None:
