@@ -122,8 +122,13 @@ class StepList(ScrollView, can_focus=True):
         for flow, account, states in checklist.groups():
             rows.append((f"group:{flow}:{account}", (flow, account)))
             rows += [(s.step_id, s) for s in states]
-        self._now = now
-        self._rows = rows
+        before, self._rows, self._now = self._rows, rows, now
+        same_rows = [row_id for row_id, _ in before] == [row_id for row_id, _ in rows]
+        if same_rows:  # only steps changed (most batches late in a run): redraw just those rows
+            for index, ((_, old), (_, new)) in enumerate(zip(before, rows)):
+                if old is not new:
+                    self.refresh_line(index)
+            return
         self._index = {row_id: n for n, (row_id, _) in enumerate(rows)}
         self._lines = {row_id: line for row_id, line in self._lines.items() if row_id in self._index}
         self.virtual_size = Size(self.scrollable_content_region.width, len(rows))
