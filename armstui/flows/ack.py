@@ -13,6 +13,8 @@ Steps (DESIGN.md, the seed's procedure):
 
 from __future__ import annotations
 
+import asyncio
+
 from armstui.cloud import cs, ram
 from armstui.flows.context import FlowContext
 from armstui.flows.ram_steps import UserExists, UserPolicies, access_steps, attached_or_none
@@ -229,8 +231,8 @@ async def build_steps(setup: Setup, ctx: FlowContext, uids: dict[str, str]) -> l
     policies = UserPolicies("ack", a, setup.reporter_user, REPORTER_POLICIES, (user.id,))
     key = ReporterKey(setup, uids[a], (user.id, policies.id))
     steps: list[Step] = [user, policies, key]
-    for source in setup.sources:
-        clusters = await cs.describe_clusters(ctx.session(source))
+    listings = await asyncio.gather(*(cs.describe_clusters(ctx.session(source)) for source in setup.sources))
+    for source, clusters in zip(setup.sources, listings):
         if setup.clusters:
             clusters = [c for c in clusters if c.cluster_id in setup.clusters]
         for cluster in clusters:

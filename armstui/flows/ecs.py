@@ -17,6 +17,7 @@ every JVM reads, and a restart of the application's systemd service).
 
 from __future__ import annotations
 
+import asyncio
 import shlex
 import time
 
@@ -140,10 +141,10 @@ def service_of(instance: ecs.Instance) -> str:
 async def build_steps(setup: Setup, ctx: FlowContext, uids: dict[str, str]) -> list[Step]:
     key = LicenseKey(setup)
     steps: list[Step] = [key]
-    for source in setup.sources:
-        session = ctx.session(source)
-        instances = await ecs.describe_instances(session, list(setup.instances) or None)
+    wanted = list(setup.instances) or None
+    listings = await asyncio.gather(*(ecs.describe_instances(ctx.session(source), wanted) for source in setup.sources))
+    for source, instances in zip(setup.sources, listings):
         for instance in instances:
             if instance.status == "Running":
-                steps.append(AgentReports(setup, source, instance, key.id, session.region))
+                steps.append(AgentReports(setup, source, instance, key.id, ctx.session(source).region))
     return steps + access_steps("ecs", setup)

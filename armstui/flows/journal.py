@@ -64,6 +64,11 @@ class Journal:
         self.path = path
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
+        # In WAL mode NORMAL syncs at checkpoints, not at every commit: a crash of armstui
+        # loses nothing (what is committed is in the WAL); a power cut may lose the last
+        # records. A large run writes ~1200 records on the flows' event loop: one fsync each
+        # stalled it for seconds on a busy disk (benchmarks/README.md, fanout).
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(created)")}
         if "actor" not in columns:  # journals written before teardown existed

@@ -259,9 +259,8 @@ async def _clusters_using(ctx: FlowContext, setup: Setup, key_ids: set[str]) -> 
         if addon is not None and (addon.config or {}).get("accessKey") in key_ids:
             found.append((source, cluster))
 
-    for source in setup.sources:
-        clusters = await cs.describe_clusters(ctx.session(source))
-        await asyncio.gather(*(check(source, c) for c in clusters))
+    listings = await asyncio.gather(*(cs.describe_clusters(ctx.session(source)) for source in setup.sources))
+    await asyncio.gather(*(check(source, c) for source, clusters in zip(setup.sources, listings) for c in clusters))
     return sorted(found, key=lambda pair: (pair[0], pair[1].cluster_id))
 
 
