@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -36,6 +37,18 @@ def forget_seen_secrets() -> Iterator[None]:
     with redactor._lock:  # noqa: SLF001
         redactor._secrets = saved  # noqa: SLF001
         redactor._pattern = None  # noqa: SLF001
+
+
+@pytest.fixture
+def forget_keyring_backends() -> Iterator[None]:
+    """Let a later test find the Secret Service: keyring lists the viable backends once per
+    process (keyring.backend.get_all_keyring, jaraco.functools.once), and the bad-input
+    tests open the keyring where none is viable (no D-Bus)."""
+    yield
+    import keyring.backend
+
+    with contextlib.suppress(KeyError):  # reset() of a list never made raises KeyError
+        keyring.backend.get_all_keyring.reset()
 
 
 # Inputs the bad-input properties tried, by kind (test_bad_input.py, test_odd_answers.py).

@@ -25,7 +25,7 @@ from armstui.cli import main
 from tests.reliability.conftest import FULL, INPUTS_TRIED
 from tests.support.sandbox import RunningSandbox
 
-pytestmark = pytest.mark.usefixtures("forget_seen_secrets")
+pytestmark = pytest.mark.usefixtures("forget_seen_secrets", "forget_keyring_backends")
 
 EXAMPLES = 200 if FULL else 25
 PROPERTY = settings(max_examples=EXAMPLES, deadline=None, database=None,

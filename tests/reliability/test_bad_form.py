@@ -26,7 +26,7 @@ from armstui.vault import MemoryVault, redact
 from tests.reliability.conftest import FULL, INPUTS_TRIED
 from tests.support.sandbox import RunningSandbox
 
-pytestmark = pytest.mark.usefixtures("forget_seen_secrets")
+pytestmark = pytest.mark.usefixtures("forget_seen_secrets", "forget_keyring_backends")
 from tests.tui.conftest import wait_for
 
 FORMS_PER_APP = 25

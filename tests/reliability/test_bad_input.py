@@ -28,7 +28,7 @@ from armstui.sandbox.world import parse_world
 from tests.reliability.conftest import FULL, INPUTS_TRIED
 from tests.support.sandbox import RunningSandbox
 
-pytestmark = pytest.mark.usefixtures("forget_seen_secrets")
+pytestmark = pytest.mark.usefixtures("forget_seen_secrets", "forget_keyring_backends")
 
 EXAMPLES = 300 if FULL else 30
 PROPERTY = settings(max_examples=EXAMPLES, deadline=None, database=None,

@@ -34,7 +34,7 @@ from armstui.model import Credentials
 from tests.reliability.conftest import FULL, INPUTS_TRIED
 from tests.support.sandbox import RunningSandbox
 
-pytestmark = pytest.mark.usefixtures("forget_seen_secrets")
+pytestmark = pytest.mark.usefixtures("forget_seen_secrets", "forget_keyring_backends")
 
 EXAMPLES = 300 if FULL else 40
 PROPERTY = settings(max_examples=EXAMPLES, deadline=None, database=None,
