@@ -136,3 +136,9 @@ def workspace(state_dir: Path) -> Iterator[Workspace]:
         yield ws
     finally:
         ws.close()
+
+
+# The count of inputs the bad-input properties tried, printed at the end of any run
+# (tests/reliability/inputs_report.py); here so the xdist controller has the hooks too.
+from tests.reliability.inputs_report import (pytest_sessionfinish, pytest_terminal_summary,  # noqa: E402,F401
+                                             pytest_testnodedown)

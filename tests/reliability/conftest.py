@@ -51,23 +51,6 @@ def forget_keyring_backends() -> Iterator[None]:
         keyring.backend.get_all_keyring.reset()
 
 
-# Inputs the bad-input properties tried, by kind (test_bad_input.py, test_odd_answers.py).
-# Summed over pytest-xdist workers and printed at the end of the run.
-INPUTS_TRIED: Counter[str] = Counter()
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    workeroutput = getattr(session.config, "workeroutput", None)
-    if workeroutput is not None:  # an xdist worker: hand the counts to the controller
-        workeroutput["armstui_inputs_tried"] = dict(INPUTS_TRIED)
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_testnodedown(node: object, error: object) -> None:
-    INPUTS_TRIED.update(getattr(node, "workeroutput", {}).get("armstui_inputs_tried", {}))
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if INPUTS_TRIED:
-        kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(INPUTS_TRIED.items()))
-        terminalreporter.write_line(f"armstui bad input: {sum(INPUTS_TRIED.values())} inputs tried ({kinds})")
+# The count of inputs tried lives in tests/reliability/inputs_report.py (a plugin the root
+# conftest loads, so its summary prints however pytest is started, with xdist too).
+from tests.reliability.inputs_report import INPUTS_TRIED  # noqa: E402,F401
