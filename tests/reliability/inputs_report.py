@@ -14,8 +14,6 @@ import pytest
 INPUTS_TRIED: Counter[str] = Counter()
 
 
-
-
 def pytest_sessionfinish(session: pytest.Session) -> None:
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:  # an xdist worker: hand the counts to the controller
