@@ -21,6 +21,11 @@ backend with a priority below 1 is refused with :class:`VaultUnavailable`.
 
 Every keyring call runs in a daemon thread with a timeout: over SSH the Secret Service
 may wait forever for an unlock prompt nobody can see (jaraco/keyring#40, secretstorage#33).
+A busy machine is another matter: each Secret Service call opens a D-Bus connection that
+must authenticate within 1 s (jeepney's ``auth_timeout``), and on a loaded host that
+sometimes fails once. Such a timeout is tried again (``TRANSIENT_ATTEMPTS``), within the
+same overall timeout, before the keyring is called unavailable; and which backends are
+viable is probed afresh each time a vault is opened (keyring caches it per process).
 
 Every secret that passes through here is remembered by :data:`redactor`, so that
 :func:`redact` can strip it from any text before it reaches a log, a journal or a screen.
@@ -36,6 +41,7 @@ import re
 import stat
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar, Union
@@ -45,6 +51,7 @@ SANDBOX_SERVICE = "armstui-sandbox"
 VAULT_KINDS = ("keyring", "file", "memory")
 PASSPHRASE_FILE_ENV = "ARMSTUI_VAULT_PASSPHRASE_FILE"
 DEFAULT_TIMEOUT = 5.0
+TRANSIENT_ATTEMPTS = 3  # a D-Bus connection that did not authenticate in time, on a busy host
 MASK = "****"
 
 # Backends that keep secrets in clear, or not at all. Matched on "module.Class".
@@ -198,14 +205,29 @@ class KeyringVault:
     @staticmethod
     def _select_backend() -> object:
         import keyring
+        import keyring.backend
         import keyring.core
         from keyring.errors import KeyringError
 
-        try:
-            keyring.core.init_backend(limit=keyring.core.recommended)
-            backend = keyring.get_keyring()
-        except (KeyringError, RuntimeError, ValueError, ImportError) as exc:
-            raise VaultUnavailable(f"The keyring could not be opened: {exc}. {REMEDY}") from None
+        for attempt in range(1, TRANSIENT_ATTEMPTS + 1):
+            # keyring probes which backends are viable once per process (jaraco.functools.once
+            # on keyring.backend.get_all_keyring): a Secret Service that was down or slow at
+            # that moment would stay excluded for the whole life of the app. Probe afresh.
+            with contextlib.suppress(AttributeError, KeyError):
+                keyring.backend.get_all_keyring.reset()  # type: ignore[attr-defined]
+            try:
+                keyring.core.init_backend(limit=keyring.core.recommended)
+                backend = keyring.get_keyring()
+            except (KeyringError, RuntimeError, ValueError, ImportError) as exc:
+                raise VaultUnavailable(f"The keyring could not be opened: {exc}. {REMEDY}") from None
+            except (AttributeError, TypeError):  # PYTHON_KEYRING_BACKEND names something that is no backend
+                raise VaultUnavailable(f"The keyring could not be opened: PYTHON_KEYRING_BACKEND does not name a "
+                                       f"keyring backend. {REMEDY}") from None
+            # The Secret Service is skipped when its probe times out (a busy host): look again.
+            if _backend_name(backend) != "keyring.backends.fail.Keyring" or not os.environ.get("DBUS_SESSION_BUS_ADDRESS") \
+                    or attempt == TRANSIENT_ATTEMPTS:
+                break
+            time.sleep(0.1 * attempt)
         _check_backend(backend)
         return backend
 
@@ -219,13 +241,21 @@ class KeyringVault:
         backend = self.backend
 
         def run() -> T:
-            try:
-                return fn(backend)
-            except KeyringError as exc:
-                # The keyring's own message never contains the secret; keep only its type.
-                raise VaultUnavailable(
-                    f"The keyring refused to {what}: {type(exc).__name__}. {REMEDY}"
-                ) from None
+            for attempt in range(1, TRANSIENT_ATTEMPTS + 1):
+                try:
+                    return fn(backend)
+                except KeyringError as exc:
+                    # The keyring's own message never contains the secret; keep only its type.
+                    raise VaultUnavailable(
+                        f"The keyring refused to {what}: {type(exc).__name__}. {REMEDY}"
+                    ) from None
+                except (TimeoutError, ConnectionError) as exc:  # D-Bus did not answer in time
+                    if attempt == TRANSIENT_ATTEMPTS:
+                        raise VaultUnavailable(
+                            f"The keyring did not answer while trying to {what}: {type(exc).__name__} "
+                            f"{attempt} times. {REMEDY}") from None
+                    time.sleep(0.1 * attempt)
+            raise AssertionError("unreachable")
 
         return _with_timeout(run, self.timeout, what)
 
@@ -385,6 +415,8 @@ def read_passphrase_file(env: dict[str, str] | None = None) -> str | None:
         text = Path(name).read_text(encoding="utf-8")
     except OSError as exc:
         raise VaultUnavailable(f"{PASSPHRASE_FILE_ENV}: cannot read {name} ({type(exc).__name__})") from None
+    except UnicodeDecodeError:
+        raise VaultUnavailable(f"{PASSPHRASE_FILE_ENV}: {name} is not UTF-8 text") from None
     passphrase = text.rstrip("\r\n")
     redactor.add(passphrase)
     return passphrase

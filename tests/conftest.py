@@ -73,9 +73,39 @@ def _start_secret_service(root: Path) -> tuple[str, list[int]]:
     pids = [bus_pid]
     found = subprocess.run(["pgrep", "-f", "-u", str(os.getuid()), "gnome-keyring-daemon"],
                            capture_output=True, text=True)
-    pids += [int(p) for p in found.stdout.split()]
-    time.sleep(0.2)
+    # Only our own daemon: pytest-xdist workers each start one, and killing another
+    # worker's at the end of this session locked its keyring under its running tests.
+    pids += [int(p) for p in found.stdout.split() if _started_under(int(p), root)]
+    _wait_until_served(address)
     return address, pids
+
+
+def _wait_until_served(address: str, timeout: float = 20.0) -> None:
+    """Until the daemon owns org.freedesktop.secrets on the bus: with several test workers
+    starting at once on two cores that takes seconds, and a test that came first found
+    no Secret Service."""
+    from jeepney.io.blocking import open_dbus_connection
+    from secretstorage import check_service_availability
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with open_dbus_connection(address, auth_timeout=5.0) as connection:
+                if check_service_availability(connection):
+                    return
+        except (OSError, ValueError):
+            pass
+        if time.monotonic() > deadline:
+            raise SecretServiceUnavailable(f"gnome-keyring-daemon did not come up on {address} in {timeout:g} s")
+        time.sleep(0.1)
+
+
+def _started_under(pid: int, home: Path) -> bool:
+    try:
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return f"HOME={home}".encode() in environ
 
 
 @pytest.fixture(scope="session")

@@ -73,6 +73,45 @@ def test_a_hanging_keyring_times_out(monkeypatch: pytest.MonkeyPatch) -> None:
     assert time.monotonic() - started < 2
 
 
+class Busy:
+    """A Secret Service whose D-Bus connection fails to authenticate in time ``failures`` times."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures, self.calls, self.entries = failures, 0, {}
+
+    def get_password(self, service: str, name: str) -> str | None:
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise TimeoutError("Did not authenticate in 1.0 seconds")
+        return self.entries.get(name)
+
+
+def test_a_busy_keyring_is_asked_again_then_answers() -> None:
+    v = KeyringVault()
+    v._backend = busy = Busy(failures=vault.TRANSIENT_ATTEMPTS - 1)
+    busy.entries["x"] = "kept-" + secrets.token_hex(8)
+    assert v.read("x") == busy.entries["x"] and busy.calls == vault.TRANSIENT_ATTEMPTS
+
+
+def test_a_keyring_that_stays_busy_is_unavailable_with_a_remedy() -> None:
+    v = KeyringVault()
+    v._backend = busy = Busy(failures=99)
+    with pytest.raises(VaultUnavailable, match="did not answer while trying to read a secret: TimeoutError"):
+        v.read("x")
+    assert busy.calls == vault.TRANSIENT_ATTEMPTS
+
+
+def test_a_secret_service_probe_that_timed_out_once_is_tried_again(secret_service: str,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import keyring.core
+    from keyring.backends import fail
+
+    real_get = keyring.core.get_keyring
+    answers = iter([fail.Keyring()])  # the first probe skipped the Secret Service (auth timeout)
+    monkeypatch.setattr(keyring, "get_keyring", lambda: next(answers, None) or real_get())
+    assert KeyringVault().backend_name == "keyring.backends.SecretService.Keyring"
+
+
 def test_redact_masks_every_known_secret() -> None:
     a, b = secrets.token_hex(16), secrets.token_hex(20)
     vault.redactor.add(a)
@@ -194,3 +233,29 @@ def test_install_log_redaction_covers_handlers() -> None:
     finally:
         parent.removeHandler(handler)
     assert stream.getvalue() == "token=****\n"
+
+
+def test_a_secret_service_that_came_up_later_is_found(secret_service: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """keyring decides once per process which backends are viable; a long-running app whose
+    first look came before the Secret Service was up must still find it later."""
+    import keyring.backend
+
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS")
+    with pytest.raises(VaultUnavailable):
+        KeyringVault().backend  # no bus: only the fail backend is viable, and keyring remembers that
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", secret_service)
+    assert not any("SecretService" in type(b).__module__ for b in keyring.backend.get_all_keyring())
+    assert KeyringVault().backend_name == "keyring.backends.SecretService.Keyring"
+
+
+def test_a_keyring_variable_naming_something_else_is_refused_plainly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "json.JSONDecoder")
+    with pytest.raises(VaultUnavailable, match="does not name a keyring backend"):
+        KeyringVault().read("x")
+
+
+def test_a_passphrase_file_that_is_not_text_is_named(tmp_path) -> None:
+    path = tmp_path / "passphrase"
+    path.write_bytes(b"\xff\xfe\x00secret")
+    with pytest.raises(VaultUnavailable, match="is not UTF-8 text"):
+        vault.read_passphrase_file({vault.PASSPHRASE_FILE_ENV: str(path)})
