@@ -74,11 +74,16 @@ class Workspace:
         from armstui.profiles import sandbox_accounts
         from armstui.vault import open_sandbox_vault
 
-        described = json.loads(info.read_text(encoding="utf-8"))
-        accounts = {a.alias: a for a in sandbox_accounts(info)}
+        try:
+            described = json.loads(info.read_text(encoding="utf-8"))
+            accounts = {a.alias: a for a in sandbox_accounts(info)}
+            endpoint, speed = str(described["endpoint"]), float(described.get("speed", 1.0))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise WorkspaceError(f"--sandbox-state: {info.parent} cannot be used: its {info.name} is not a sandbox "
+                                 f"description ({type(exc).__name__}); start the sandbox again "
+                                 f"(`armstui sandbox serve --state {info.parent}`)") from None
         return cls(accounts, open_sandbox_vault(info.parent), Journal(info.parent / "journal.db"),
-                   endpoint=described["endpoint"], runtime=runtime,
-                   time_scale=float(described.get("speed", 1.0)))
+                   endpoint=endpoint, runtime=runtime, time_scale=speed)
 
     @classmethod
     def _open_real(cls, vault: Any = None) -> Workspace:
@@ -111,22 +116,26 @@ class Workspace:
 
     # --- checking what the operator chose ----------------------------------------------
 
-    def account(self, alias: str) -> Any:
+    def account(self, alias: str, field: str = "account") -> Any:
         try:
             return self.accounts[alias]
         except KeyError:
             known = ", ".join(sorted(self.accounts)) or "none yet (armstui accounts add)"
-            raise WorkspaceError(f"account {alias!r}: not configured (known: {known})") from None
+            raise WorkspaceError(f"{field} {alias!r}: not a configured account (known: {known})") from None
 
     def validate(self, setup: Setup) -> None:
         """Raise InvalidInput/WorkspaceError naming the field and the rule; nothing is sent."""
         from armstui import model
 
-        self.account(setup.monitoring)
+        self.account(setup.monitoring, "--monitoring")
         for source in setup.sources:
-            self.account(source)
+            self.account(source, "--source")
             if source == setup.monitoring:
                 raise model.InvalidInput("--source", "must differ from --monitoring", source)
+        for cluster in setup.clusters:
+            model.validate_cluster_id(cluster, "--cluster")
+        for instance in setup.instances:
+            model.validate_instance_id(instance, "--instance")
         for field, value in (("--reporter-user", setup.reporter_user), ("--people-user", setup.people_user),
                              ("--operator-user", setup.operator_user)):
             model.validate_user_name(value, field=field)
@@ -162,9 +171,26 @@ class Workspace:
                 steps = role.build_steps(setup, uids)
         except CloudError as error:  # listing B's clusters or instances failed: nothing ran
             raise WorkspaceError(f"cannot list what the {setup.flow} flow covers: {error}", exit_code=1) from None
+        self._all_found(setup, steps)
         if setup.access == "role" and setup.flow != "role":
             steps += role.build_steps(setup, uids)
         return steps, ctx
+
+    @staticmethod
+    def _all_found(setup: Setup, steps: list[Step]) -> None:
+        """A --cluster (ACK) or --instance (ECS) the source accounts do not have is named,
+        not silently left out of the plan."""
+        if setup.flow == "ack":
+            flag, wanted, found = "--cluster", setup.clusters, {getattr(s, "cluster_id", None) for s in steps}
+        elif setup.flow == "ecs":
+            flag, wanted = "--instance", setup.instances
+            found = {s.instance.instance_id for s in steps if hasattr(s, "instance")}
+        else:
+            return
+        missing = [w for w in wanted if w not in found]
+        if missing:
+            raise WorkspaceError(f"{flag} {', '.join(missing)}: not found in {', '.join(setup.sources)} "
+                                 "(a cluster of the accounts' region; an instance that is running)")
 
     async def rotation_steps(self, setup: Setup, mode: str) -> tuple[list[Step], FlowContext]:
         """The ACK reporting key's rotation (flows/rotate.py), continuing an unfinished one."""

@@ -114,3 +114,31 @@ def test_the_secret_never_reaches_the_journal_or_the_report(workspace: Workspace
     run = workspace.last_run("ack")
     assert secret not in to_json(run) and secret not in to_markdown(run)
     assert secret.encode() not in workspace.journal.path.read_bytes()
+
+
+def test_a_cluster_the_sources_do_not_have_is_named_not_ignored(workspace: Workspace) -> None:
+    import pytest
+
+    from armstui.flows.workspace import WorkspaceError
+
+    missing = "c" + "0" * 32
+    with pytest.raises(WorkspaceError) as caught:
+        workspace.run_sync(Setup("ack", "monitoring", ("source",), clusters=(missing,)), "plan")
+    assert caught.value.exit_code == 2 and f"--cluster {missing}: not found in source" in str(caught.value)
+    assert mutating_calls(workspace) == []
+
+
+def test_unknown_accounts_and_malformed_ids_name_their_flag(workspace: Workspace) -> None:
+    import pytest
+
+    from armstui.flows.workspace import WorkspaceError
+    from armstui.model import InvalidInput
+
+    with pytest.raises(WorkspaceError, match="--monitoring 'nobody': not a configured account"):
+        workspace.validate(Setup("ack", "nobody", ("source",)))
+    with pytest.raises(WorkspaceError, match="--source 'nobody'"):
+        workspace.validate(Setup("ack", "monitoring", ("nobody",)))
+    with pytest.raises(InvalidInput, match="--cluster"):
+        workspace.validate(Setup("ack", "monitoring", ("source",), clusters=("not-a-cluster",)))
+    with pytest.raises(InvalidInput, match="--instance"):
+        workspace.validate(Setup("ecs", "monitoring", ("source",), instances=("i-",)))
