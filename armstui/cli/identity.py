@@ -9,10 +9,12 @@ Exit codes (DESIGN.md): 0 ok; 1 a cloud error (code, request ID and hint on stde
 input, naming the flag and the rule, before any call is made.
 
 AssumeRole answers ``NoPermission`` both when the caller lacks ``sts:AssumeRole`` and when
-the role's trust policy does not admit it (reference §4). To say which, a refusal is
-followed by one GetCallerIdentity: an account's root identity always holds
-``sts:AssumeRole``, so for it the cause is the trust policy; AccessDeniedDetail's
-``PolicyType`` (when the service names the trust policy) settles it for others.
+the role's trust policy does not admit it (reference §4), and also when the caller is an
+account's root identity: "Roles may not be assumed by root accounts." (Alibaba Cloud's STS
+common errors; RAM FAQ: AssumeRole must be called by a RAM user or role). To say which, a
+refusal is followed by one GetCallerIdentity; AccessDeniedDetail's ``PolicyType`` (when the
+service names the trust policy) settles it for RAM users. The sandbox lets a root key
+assume a trusting role (a known difference, kept so its seeded accounts can rehearse).
 """
 
 from __future__ import annotations
@@ -162,6 +164,10 @@ def _assume_role_failure(error: Any, caller: Any, role_arn: str) -> str:
         return "--duration exceeds the role's maximum session duration (MaxSessionDuration)"
     if not error.code.startswith(("NoPermission", "Forbidden")):
         return f"AssumeRole of {role_arn} failed"
+    if "root account" in (error.message or "").lower():
+        account = caller.account_id if caller else "the account"
+        return (f"root account: roles may not be assumed with account {account}'s own AccessKey; switch as a RAM "
+                "user of that account allowed sts:AssumeRole (the role flow makes arms-operator)")
     policy_type = (error.access_denied or {}).get("PolicyType", "")
     names_trust = "trust" in policy_type.lower() or "assumerolepolicy" in policy_type.lower() \
         or "trust" in (error.message or "").lower()

@@ -126,3 +126,19 @@ def test_whoami_as_a_process(tmp_path: Path) -> None:
                           "whoami", "--account", "monitoring"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("account   ")
+
+
+def test_a_root_key_refused_by_the_real_sts_is_told_to_switch_as_a_ram_user() -> None:
+    """The real STS refuses account root keys ("Roles may not be assumed by root accounts.");
+    the sandbox does not, so the diagnosis is checked on the answer itself."""
+    from types import SimpleNamespace
+
+    from armstui.cli.identity import _assume_role_failure
+    from armstui.cloud.errors import CloudError
+
+    error = CloudError("NoPermission", "Roles may not be assumed by root accounts.", request_id="R-1",
+                       service="sts", action="AssumeRole")
+    caller = SimpleNamespace(account_id="5555666677778888", identity_type="Account",
+                             arn="acs:ram::5555666677778888:root")
+    line = _assume_role_failure(error, caller, "acs:ram::1111222233334444:role/arms-admin")
+    assert line.startswith("root account:") and "RAM user" in line and "5555666677778888" in line
