@@ -26,7 +26,8 @@ def to_markdown(run: dict[str, Any]) -> str:
     for step in run["steps"]:
         by_flow.setdefault(step["flow"], []).append(step)
     for flow, steps in by_flow.items():
-        lines += [f"## {flow.upper()} flow", "", "| | step | account | outcome | detail |", "|---|---|---|---|---|"]
+        heading = {"rotate": "Key rotation", "teardown": "Teardown"}.get(flow, f"{flow.upper()} flow")
+        lines += [f"## {heading}", "", "| | step | account | outcome | detail |", "|---|---|---|---|---|"]
         for s in steps:
             detail = (s.get("detail") or "").replace("|", "\\|").replace("\n", " ")
             lines.append(f"| {ICONS.get(s['outcome'], '?')} | {s['title']} | {s['account']} | {s['outcome']} | {detail} |")

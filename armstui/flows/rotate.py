@@ -183,6 +183,8 @@ class StillReporting(Step):
     If one does not, "applying" this step enables the old key again and stops the rotation:
     that cluster still needs the old key, and reporting matters more than the rotation."""
 
+    proof = True
+
     def __init__(self, setup: Setup, rotation: Rotation, clusters: list[str], disabled_step: str) -> None:
         self.flow, self.account, self.rotation, self.clusters = "rotate", setup.monitoring, rotation, clusters
         self.id = f"rotate/{self.account}/still-reporting"

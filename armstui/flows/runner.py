@@ -196,7 +196,7 @@ class Runner:
             return
         if seen.holds:
             # A proof (a step with nothing to apply) is "ok": it was shown to hold just now.
-            was_there = mode == "apply" and step.can_apply
+            was_there = mode == "apply" and step.can_apply and not step.proof
             self._finish(state, Outcome.ALREADY if was_there else Outcome.OK, seen.detail)
             return
         if seen.needs_you:

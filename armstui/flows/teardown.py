@@ -55,7 +55,7 @@ class Undo(Step):
         self.setup_key, self.uid, self.monitoring_uid, self.journal = setup.key, uids[account], uids[setup.monitoring], journal
         self.id = f"teardown/{account}/{self.kind}/{name}"
         self.parse_name()
-        self.title = f"{self.verb} {self.what()} in {account}"
+        self.title = f"{self.verb} {self.what()}"  # the checklist and the plan group by account
 
     def parse_name(self) -> None:
         """Subclasses split ``name`` (e.g. ``user:key-id``) into their fields."""
@@ -84,7 +84,7 @@ class OnepilotConfigRemoved(Undo):
     expected_seconds = 20.0  # onepilot restarts with the new config
 
     def what(self) -> str:
-        return f"onepilot's config in {self.name}"
+        return f"onepilot in {self.name}"
 
     async def look(self, ctx: FlowContext) -> Observation:
         addon = await cs.get_cluster_addon(ctx.session(self.account), self.name, ONEPILOT)

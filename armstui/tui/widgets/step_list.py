@@ -36,7 +36,7 @@ OUTCOME_STYLES = {
     "needs-you": "bold yellow", "drift": "bold magenta", "skipped": "dim",
     "pending": "dim", "running": "bold cyan", "planned": "cyan",
 }
-FLOW_TITLES = {"ack": "ACK", "ecs": "ECS", "role": "Role"}
+FLOW_TITLES = {"ack": "ACK flow", "ecs": "ECS flow", "role": "Role flow", "rotate": "Key rotation", "teardown": "Teardown"}
 # The report's icons, except one: its needs-you hand is a wide emoji that many terminal
 # fonts lack; the list keeps one narrow cell per icon.
 ICONS = {**REPORT_ICONS, "needs-you": "!"}
@@ -56,7 +56,7 @@ def step_line(state: StepState, now: float, width: int) -> Text:
 
 
 def group_line(flow: str, account: str) -> Text:
-    return Text.assemble((f"{FLOW_TITLES.get(flow, flow)} flow in ", "bold"), (account, "bold italic"))
+    return Text.assemble((f"{FLOW_TITLES.get(flow, flow)} in ", "bold"), (account, "bold italic"))
 
 
 class StepList(ScrollView, can_focus=True):
