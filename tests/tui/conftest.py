@@ -50,3 +50,12 @@ async def opened(pilot: Any) -> None:
     app = pilot.app
     await wait_for(pilot, lambda: app.state.workspace is not None and len(app.state.identities) == len(app.state.accounts),
                    what="the workspace and every whoami")
+
+
+async def applied_in_the_checklist(pilot: Any, setup: Any) -> None:
+    """Open the app's checklist and apply ``setup`` there, until every step is final."""
+    app = pilot.app
+    await opened(pilot)
+    app.action_show("checklist")
+    app.start_run(setup, "apply")
+    await wait_for(pilot, lambda: run_done(app, setup.flow), timeout=30, what=f"the {setup.flow} apply")

@@ -13,7 +13,7 @@ from armstui.flows.step import Outcome
 from armstui.tui.screens.checklist import ChecklistScreen
 from armstui.tui.screens.confirm import ConfirmScreen
 from tests.support.sandbox import RunningSandbox
-from tests.tui.conftest import opened, run_done, wait_for
+from tests.tui.conftest import applied_in_the_checklist, opened, run_done, wait_for
 
 ACK = Setup("ack", "monitoring", ("source",))
 POLICIES = "ack/monitoring/user/armstui-reporter/policies"
@@ -46,10 +46,7 @@ async def test_a_failed_step_shows_code_request_id_and_hint_then_retry_fixes_it(
     _weak_monitoring_account(workspace, sandbox)
     app = make_app()
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await opened(pilot)
-        app.action_show("checklist")
-        app.start_run(ACK, "apply")
-        await wait_for(pilot, lambda: run_done(app, "ack"), timeout=30)
+        await applied_in_the_checklist(pilot, ACK)
         user = app.state.checklist.get("ack/monitoring/user/armstui-reporter")
         assert user.outcome is Outcome.FAILED and user.error_code.startswith("NoPermission")
         assert app.state.checklist.get(POLICIES).outcome is Outcome.BLOCKED
@@ -73,10 +70,7 @@ async def test_a_failed_step_shows_code_request_id_and_hint_then_retry_fixes_it(
 async def test_verify_shows_drift_and_skip_blocks_dependents(make_app, sandbox: RunningSandbox) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await opened(pilot)
-        app.action_show("checklist")
-        app.start_run(ACK, "apply")
-        await wait_for(pilot, lambda: run_done(app, "ack"), timeout=30)
+        await applied_in_the_checklist(pilot, ACK)
         sandbox.client("ram", "monitoring").detach_policy_from_user(ram_models.DetachPolicyFromUserRequest(
             policy_type="System", policy_name="AliyunARMSFullAccess", user_name="armstui-reporter"))
         await pilot.press("v")

@@ -11,7 +11,7 @@ from armstui.tui.screens.checklist import ChecklistScreen
 from armstui.tui.screens.confirm import ConfirmScreen
 from armstui.tui.screens.plan import PlanScreen
 from tests.support.sandbox import RunningSandbox
-from tests.tui.conftest import opened, run_done, wait_for
+from tests.tui.conftest import applied_in_the_checklist, opened, run_done, wait_for
 
 ACK = Setup("ack", "monitoring", ("source",))
 
@@ -33,10 +33,7 @@ async def _plan_then_confirm(pilot, key: str, title: str) -> PlanScreen:
 async def test_rotate_then_tear_down_from_the_checklist(make_app, sandbox: RunningSandbox) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await opened(pilot)
-        app.action_show("checklist")
-        app.start_run(ACK, "apply")
-        await wait_for(pilot, lambda: run_done(app, "ack"), timeout=30)
+        await applied_in_the_checklist(pilot, ACK)
         (old,) = _keys(sandbox)
 
         plan = await _plan_then_confirm(pilot, "o", "Rotate the ACK reporting key")
@@ -64,10 +61,7 @@ async def test_rotate_then_tear_down_from_the_checklist(make_app, sandbox: Runni
 async def test_a_stale_second_key_is_asked_about_in_the_app(make_app, sandbox: RunningSandbox) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await opened(pilot)
-        app.action_show("checklist")
-        app.start_run(ACK, "apply")
-        await wait_for(pilot, lambda: run_done(app, "ack"), timeout=30)
+        await applied_in_the_checklist(pilot, ACK)
         ram = sandbox.client("ram", "monitoring")
         stale = ram.create_access_key(ram_models.CreateAccessKeyRequest(user_name="armstui-reporter")).body.access_key
         await _plan_then_confirm(pilot, "o", "Rotate the ACK reporting key")
@@ -98,10 +92,7 @@ async def test_teardown_options_are_planned_again_when_flipped(make_app, sandbox
     ram.create_user(ram_models.CreateUserRequest(user_name="armstui-reporter"))  # made by hand earlier: adopted
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await opened(pilot)
-        app.action_show("checklist")
-        app.start_run(ACK, "apply")
-        await wait_for(pilot, lambda: run_done(app, "ack"), timeout=30)
+        await applied_in_the_checklist(pilot, ACK)
         plan = await _plan_then_confirm(pilot, "d", "Tear down: ACK flow")
         kept = [s for s in plan.states if s.outcome is Outcome.SKIPPED and "armstui-reporter" in s.title]
         assert kept and "[ ] a: also remove" in str(plan.query_one("#plan-options").render())
