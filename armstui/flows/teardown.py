@@ -266,6 +266,13 @@ class PolicyDetached(Undo):
         return [f"{self._calls[self.kind][2]} ({self.policy} from {self.holder})"]
 
 
+async def detach_all(session: Any, kind: str, holder: str) -> None:
+    """Detach every policy from a user (``user-policy``) or a role (``role-policy``)."""
+    list_policies, detach, _ = PolicyDetached._calls[kind]
+    for policy in await list_policies(session, holder):
+        await detach(session, holder, policy.policy_name, policy.policy_type)
+
+
 class EntityDeleted(Undo):
     """A RAM user, role or custom policy: gone when RAM no longer returns it."""
 
@@ -301,8 +308,7 @@ class UserDeleted(EntityDeleted):
         for key_id in keys:  # a reporting key's or a kept switch-check key's secret
             for name in (reporter_vault_name(self.uid, self.name, key_id), operator_key_vault_name(self.uid, self.name, key_id)):
                 await asyncio.to_thread(ctx.vault.delete, name)
-        for policy in await ram.list_policies_for_user(session, self.name):
-            await ram.detach_policy_from_user(session, self.name, policy.policy_name, policy.policy_type)
+        await detach_all(session, "user-policy", self.name)
         if await ram.get_login_profile(session, self.name) is not None:
             await ram.delete_login_profile(session, self.name)
         await asyncio.to_thread(ctx.vault.delete, password_vault_name(self.uid, self.name))
@@ -320,8 +326,7 @@ class RoleDeleted(EntityDeleted):
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
         session = ctx.session(self.account)
-        for policy in await ram.list_policies_for_role(session, self.name):
-            await ram.detach_policy_from_role(session, self.name, policy.policy_name, policy.policy_type)
+        await detach_all(session, "role-policy", self.name)
         await ram.delete_role(session, self.name)
 
     def calls(self) -> list[str]:
