@@ -28,6 +28,7 @@ from armstui.flows.context import FlowContext
 from armstui.flows.ram_steps import attached_or_none, delete_key_then_secret, key_and_secret_gone
 from armstui.flows.setup import Setup
 from armstui.flows.step import Observation, Step
+from armstui.model import short_key_id
 
 
 class RotationError(Exception):
@@ -121,7 +122,7 @@ class NewKey(Step):
     def planned_calls(self, seen: Observation | None) -> list[str]:
         calls = []
         if seen and seen.facts.get("stale"):
-            calls.append(f"Ram.DeleteAccessKey ({seen.facts['stale']}, a stale second key)")
+            calls.append(f"Ram.DeleteAccessKey ({short_key_id(seen.facts['stale'])}, a stale second key)")
         return calls + [f"Ram.CreateAccessKey ({self.rotation.user}; the secret goes to the vault)"]
 
     def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
@@ -157,7 +158,7 @@ class OldKeyDisabled(Step):
     def __init__(self, setup: Setup, rotation: Rotation, depends_on: tuple[str, ...]) -> None:
         self.flow, self.account, self.rotation = "rotate", setup.monitoring, rotation
         self.id = f"rotate/{self.account}/user/{rotation.user}/old-key-disabled"
-        self.title = f"old key {rotation.old_key} disabled"
+        self.title = f"old key {short_key_id(rotation.old_key)} disabled"
         self.depends_on = depends_on
 
     async def observe(self, ctx: FlowContext) -> Observation:
@@ -174,7 +175,7 @@ class OldKeyDisabled(Step):
         await ram.update_access_key(ctx.session(self.account), self.rotation.user, self.rotation.old_key, "Inactive")
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
-        return [f"Ram.UpdateAccessKey ({self.rotation.old_key} -> Inactive)"]
+        return [f"Ram.UpdateAccessKey ({short_key_id(self.rotation.old_key)} -> Inactive)"]
 
 
 class StillReporting(Step):
@@ -218,7 +219,7 @@ class OldKeyDeleted(Step):
     def __init__(self, setup: Setup, rotation: Rotation, depends_on: tuple[str, ...]) -> None:
         self.flow, self.account, self.rotation = "rotate", setup.monitoring, rotation
         self.id = f"rotate/{self.account}/user/{rotation.user}/old-key-deleted"
-        self.title = f"old key {rotation.old_key} deleted, and its vault entry"
+        self.title = f"old key {short_key_id(rotation.old_key)} deleted, and its vault entry"
         self.depends_on = depends_on
 
     async def observe(self, ctx: FlowContext) -> Observation:
@@ -233,7 +234,7 @@ class OldKeyDeleted(Step):
             r.journal.mark_removed(r.setup_key, self.account, "access-key", f"{r.user}:{r.old_key}")
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
-        return [f"Ram.DeleteAccessKey ({self.rotation.old_key}), then its vault entry"]
+        return [f"Ram.DeleteAccessKey ({short_key_id(self.rotation.old_key)}), then its vault entry"]
 
 
 async def _current_key(ctx: FlowContext, setup: Setup, uid: str) -> str:

@@ -28,6 +28,7 @@ from armstui.flows.ram_steps import attached_or_none, delete_key_then_secret, ke
 from armstui.flows.role import operator_key_vault_name, password_vault_name
 from armstui.flows.setup import Setup
 from armstui.flows.step import Observation, Step
+from armstui.model import short_key_id
 
 REPORTING_KEYS = ("accessKey", "accessKeySecret", "uid")
 
@@ -192,7 +193,7 @@ class KeyDeleted(Undo):
         self.user, _, self.key_id = self.name.partition(":")
 
     def what(self) -> str:
-        return f"AccessKey {self.key_id} of {self.user}"
+        return f"AccessKey {short_key_id(self.key_id)} of {self.user}"
 
     def _vault_name(self) -> str:
         return reporter_vault_name(self.uid, self.user, self.key_id)
@@ -205,7 +206,7 @@ class KeyDeleted(Undo):
                                      in_cloud=bool(seen.facts.get("in_cloud")))
 
     def calls(self) -> list[str]:
-        return [f"Ram.DeleteAccessKey ({self.key_id} of {self.user}), then its vault entry"]
+        return [f"Ram.DeleteAccessKey ({short_key_id(self.key_id)} of {self.user}), then its vault entry"]
 
 
 class LoginRemoved(Undo):

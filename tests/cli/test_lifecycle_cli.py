@@ -33,7 +33,8 @@ def test_rotate_needs_a_setup_then_yes_then_swaps_the_key(state_dir: Path, sandb
     refused = run(state_dir, "rotate", *ACK)  # no terminal, no --yes: nothing happens
     assert refused.exit_code == 2 and "--yes" in refused.output and "armstui rotate --plan" in refused.output
     plan = run(state_dir, "rotate", "--plan", *ACK)
-    assert plan.exit_code == 0 and "+ Ram.CreateAccessKey" in plan.output and f"{old} -> Inactive" in plan.output
+    assert plan.exit_code == 0 and "+ Ram.CreateAccessKey" in plan.output
+    assert f"+ Ram.UpdateAccessKey ({old[:4]}…{old[-4:]} -> Inactive)" in plan.output  # short in the plan
     assert _keys(sandbox) == [old]
 
     done = run(state_dir, "rotate", "--yes", *ACK)
