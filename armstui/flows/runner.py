@@ -179,7 +179,7 @@ class Runner:
             done[step.id].set()
 
     async def _execute(self, step: Step, state: StepState, mode: str) -> None:
-        if mode == "plan" and step.observe_mutates:
+        if mode == "plan" and (step.observe_mutates or step.proof):  # only meaningful after the changes before it
             self._finish(state, Outcome.PLANNED, f"will check: {step.title}")
             return
         seen = await self._observe_settled(step, state)

@@ -56,7 +56,7 @@ class Step:
     flow: str = ""
     depends_on: tuple[str, ...] = ()
     observe_mutates: bool = False  # a proof that needs a short-lived change (never run in a plan)
-    proof: bool = False  # shown to hold now: "ok" even when nothing was applied (set where apply only repairs)
+    proof: bool = False  # a check of the changes before it: "ok" when it holds, "planned" in a plan (apply only repairs)
     settle_timeout: float = 600.0  # nominal seconds to wait for a pending change
     poll_interval: float = 5.0  # nominal seconds between observations while pending
     expected_seconds: float = 0.0  # how long apply's change usually takes: the first look waits this long

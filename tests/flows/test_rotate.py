@@ -222,3 +222,10 @@ def test_the_plan_of_a_rotation_changes_nothing(org) -> None:
     assert [(k.access_key_id, k.status) for k in _keys(sandbox)] == before
     assert len(mutating_calls(ws)) == calls and ws.journal.open_rotation(setup.key) is None
     assert any("CreateAccessKey" in call for s in plan.states for call in s.planned)
+
+
+def test_the_plan_does_not_claim_what_only_the_rotation_can_show(org) -> None:
+    ws, _sandbox, setup = org
+    plan = ws.run_sync(setup, "plan", action="rotate")
+    still = next(s for s in plan.states if s.step_id.endswith("still-reporting"))
+    assert still.outcome is Outcome.PLANNED and still.detail.startswith("will check")
