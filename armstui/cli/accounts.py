@@ -9,6 +9,7 @@ nothing stored. ``--sandbox`` shows the sandbox's seeded accounts, which are rea
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -307,7 +308,9 @@ def _select(candidates: list[profiles.ImportCandidate], names: Sequence[str], us
     answer = click.prompt("Import which (numbers separated by commas; empty for none)", default="", show_default=False)
     chosen = []
     for part in filter(None, (p.strip() for p in answer.split(","))):
-        if not part.isdigit() or not 1 <= int(part) <= len(candidates):
+        # ASCII digits only, and short: str.isdigit() takes '²' and int() then raises; int()
+        # of a 5000-digit string raises too (Python's int max_str_digits).
+        if not re.fullmatch(r"[0-9]{1,6}", part, flags=re.ASCII) or not 1 <= int(part) <= len(candidates):
             _fail("import", f"choice: must be a number from 1 to {len(candidates)} (got {part[:10]!r})")
         c = candidates[int(part) - 1]
         if c.problem:
