@@ -51,6 +51,13 @@ class CloudWorkers:
         except VaultUnavailable as exc:
             self.post_message(WorkspaceFailed(redact(str(exc)), vault_unavailable=True))
             return
+        except ValueError as exc:
+            if getattr(exc, "field", None) != "passphrase":
+                self.post_message(WorkspaceFailed(describe_error(exc)))
+                return
+            # A passphrase the encrypted file refuses (too short for a new one): ask again.
+            self.post_message(WorkspaceFailed(f"The encrypted file vault refused it: {exc}.", vault_unavailable=True))
+            return
         except Exception as exc:
             self.post_message(WorkspaceFailed(describe_error(exc)))
             return

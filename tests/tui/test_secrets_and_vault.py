@@ -120,3 +120,27 @@ async def test_without_a_keyring_the_app_offers_session_only_and_encrypted_file(
         assert vault.kind == "file"
         vault.store("probe", "value-123456")
         assert vault.read("probe") == "value-123456"
+
+
+async def test_a_passphrase_the_file_vault_refuses_is_named_and_asked_again(isolated_home) -> None:
+    from armstui import profiles
+
+    app = ArmsTui()  # saved accounts; the test HOME has no Secret Service
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, VaultChoiceScreen), timeout=15, what="the vault choice")
+        first = app.screen
+        await pilot.press(*"short")  # a new file needs at least 8 characters
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, VaultChoiceScreen) and app.screen is not first,
+                       timeout=15, what="the choice offered again")
+        assert "passphrase: must be at least 8 characters" in app.screen.reason
+        assert not profiles.vault_file_path().exists()  # nothing was written
+        app.screen.query_one("#passphrase").value = "broken-\ud800-paste"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, VaultChoiceScreen) and app.state.workspace is None
+        assert any("passphrase: must be text" in n.message for n in app._notifications)  # noqa: SLF001
+        app.screen.query_one("#passphrase").value = "long-enough-now"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.state.workspace is not None, what="the workspace")
+        assert app.state.workspace.vault.kind == "file" and profiles.vault_file_path().exists()

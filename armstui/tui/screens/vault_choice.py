@@ -55,4 +55,19 @@ class VaultChoiceScreen(ModalScreen[tuple[str, str | None] | None]):
             self.notify("Type the passphrase of the encrypted file first.", severity="warning")
             self.query_one("#passphrase", SecretField).focus()
             return
+        if kind == "file" and not _encodable(passphrase):
+            self.notify("passphrase: must be text that can be written as UTF-8 (a pasted character could not be)",
+                        severity="warning")
+            self.query_one("#passphrase", SecretField).focus()
+            return
         self.dismiss((kind, passphrase if kind == "file" else None))
+
+
+def _encodable(text: str) -> bool:
+    """The passphrase is derived from its UTF-8 bytes (armstui/vault_file.py); a lone
+    surrogate (a broken paste) has none."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
