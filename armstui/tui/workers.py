@@ -44,6 +44,7 @@ class CloudWorkers:
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def open_workspace(self, factory: Any) -> None:
+        from armstui.model import InvalidInput
         from armstui.vault import VaultUnavailable, redact
 
         try:
@@ -51,12 +52,11 @@ class CloudWorkers:
         except VaultUnavailable as exc:
             self.post_message(WorkspaceFailed(redact(str(exc)), vault_unavailable=True))
             return
-        except ValueError as exc:
-            if getattr(exc, "field", None) != "passphrase":
-                self.post_message(WorkspaceFailed(describe_error(exc)))
-                return
+        except InvalidInput as exc:
             # A passphrase the encrypted file refuses (too short for a new one): ask again.
-            self.post_message(WorkspaceFailed(f"The encrypted file vault refused it: {exc}.", vault_unavailable=True))
+            asks_again = exc.field == "passphrase"
+            text = f"The encrypted file vault refused it: {exc}." if asks_again else describe_error(exc)
+            self.post_message(WorkspaceFailed(text, vault_unavailable=asks_again))
             return
         except Exception as exc:
             self.post_message(WorkspaceFailed(describe_error(exc)))
