@@ -24,11 +24,19 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, Union
+from typing import Any, Protocol
 
-from armstui.model import (Account, Credentials, InvalidInput, short_key_id, validate_access_key_id,
-                           validate_access_key_secret, validate_role_arn, validate_security_token,
-                           validate_session_name)
+from armstui.model import (
+    Account,
+    Credentials,
+    InvalidInput,
+    short_key_id,
+    validate_access_key_id,
+    validate_access_key_secret,
+    validate_role_arn,
+    validate_security_token,
+    validate_session_name,
+)
 
 ENV_ID = "ALIBABA_CLOUD_ACCESS_KEY_ID"
 ENV_SECRET = "ALIBABA_CLOUD_ACCESS_KEY_SECRET"
@@ -109,7 +117,7 @@ class SandboxKey:
         return f"sandbox key {short_key_id(self.access_key_id)}"
 
 
-CredentialRef = Union[VaultKey, CliProfile, EnvCredentials, StsSession, SandboxKey]
+CredentialRef = VaultKey | CliProfile | EnvCredentials | StsSession | SandboxKey
 
 
 @dataclass(frozen=True)
@@ -145,8 +153,9 @@ def from_config(data: Mapping[str, Any], field: str = "credential") -> Credentia
         return CliProfile(data["profile"])
     if source == "env":
         return EnvCredentials()
-    raise InvalidInput(field, "must be source = 'vault' (with access_key_id), 'aliyun-cli' "
-                       "(with profile) or 'env'")
+    raise InvalidInput(
+        field, "must be source = 'vault' (with access_key_id), 'aliyun-cli' (with profile) or 'env'"
+    )
 
 
 # --- resolving --------------------------------------------------------------------------
@@ -165,15 +174,19 @@ def read_cli_config(path: Path | None = None) -> dict[str, Any]:
     path = path or cli_config_path()
     try:
         if path.stat().st_size > MAX_CLI_CONFIG_BYTES:
-            raise CredentialError(f"{_tilde(path)} is larger than {MAX_CLI_CONFIG_BYTES // (1024 * 1024)} MB: "
-                                  "not an aliyun CLI configuration")
+            raise CredentialError(
+                f"{_tilde(path)} is larger than {MAX_CLI_CONFIG_BYTES // (1024 * 1024)} MB: "
+                "not an aliyun CLI configuration"
+            )
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CredentialError(f"{_tilde(path)} does not exist (run `aliyun configure`)") from None
     except (OSError, ValueError, RecursionError) as exc:
         # Never include the parser's excerpt: the file holds secrets. RecursionError: nesting
         # deeper than the json module's recursion allows.
-        raise CredentialError(f"{_tilde(path)} cannot be read as JSON ({type(exc).__name__})") from None
+        raise CredentialError(
+            f"{_tilde(path)} cannot be read as JSON ({type(exc).__name__})"
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("profiles", []), list):
         raise CredentialError(f"{_tilde(path)} has no 'profiles' list")
     return data
@@ -254,17 +267,22 @@ def sandbox_secret(ref: SandboxKey) -> str:
     try:
         info = json.loads(ref.sandbox_json.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise CredentialError(f"cannot read {ref.sandbox_json} ({type(exc).__name__}): is the sandbox running?") from None
+        raise CredentialError(
+            f"cannot read {ref.sandbox_json} ({type(exc).__name__}): is the sandbox running?"
+        ) from None
     for entry in (info.get("accounts") or {}).values():
         if isinstance(entry, dict) and entry.get("access_key_id") == ref.access_key_id:
             secret = entry.get("access_key_secret")
             if secret:
                 return secret
-    raise CredentialError(f"no secret for key {short_key_id(ref.access_key_id)} in {ref.sandbox_json}")
+    raise CredentialError(
+        f"no secret for key {short_key_id(ref.access_key_id)} in {ref.sandbox_json}"
+    )
 
 
-def resolve_credentials(account: Account, vault: SecretReader | None = None,
-                        env: Mapping[str, str] | None = None) -> ResolvedCredentials:
+def resolve_credentials(
+    account: Account, vault: SecretReader | None = None, env: Mapping[str, str] | None = None
+) -> ResolvedCredentials:
     """The key pair to sign with for ``account``, read now from wherever it lives.
 
     Raises :class:`CredentialError` naming what is missing. ``vault`` is needed for
@@ -273,11 +291,15 @@ def resolve_credentials(account: Account, vault: SecretReader | None = None,
     ref = account.credential
     if isinstance(ref, VaultKey):
         if vault is None:
-            raise CredentialError(f"account '{account.alias}': its secret is in the vault, and no vault is open")
+            raise CredentialError(
+                f"account '{account.alias}': its secret is in the vault, and no vault is open"
+            )
         secret = vault.read(vault_name(ref.access_key_id))
         if not secret:
-            raise CredentialError(f"no secret for key {short_key_id(ref.access_key_id)} in the vault "
-                                  f"(add it again: armstui accounts add {account.alias} ...)")
+            raise CredentialError(
+                f"no secret for key {short_key_id(ref.access_key_id)} in the vault "
+                f"(add it again: armstui accounts add {account.alias} ...)"
+            )
         return ResolvedCredentials(Credentials(ref.access_key_id, secret))
     if isinstance(ref, CliProfile):
         return _from_cli_profile(ref.name)

@@ -30,17 +30,45 @@ DEFAULT_REGION = "cn-hangzhou"
 
 # Regions listed on Alibaba Cloud's "Regions and zones" page. Any name shaped like these
 # is accepted too (new regions appear), the list only vouches for the odd shapes.
-KNOWN_REGIONS = frozenset({
-    "cn-hangzhou", "cn-shanghai", "cn-qingdao", "cn-beijing", "cn-zhangjiakou",
-    "cn-huhehaote", "cn-wulanchabu", "cn-shenzhen", "cn-heyuan", "cn-guangzhou",
-    "cn-chengdu", "cn-nanjing", "cn-fuzhou", "cn-wuhan-lr", "cn-hongkong",
-    "cn-shanghai-finance-1", "cn-shenzhen-finance-1", "cn-beijing-finance-1",
-    "cn-north-2-gov-1",
-    "ap-northeast-1", "ap-northeast-2", "ap-southeast-1", "ap-southeast-2",
-    "ap-southeast-3", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ap-south-1",
-    "us-east-1", "us-west-1", "eu-west-1", "eu-central-1", "me-east-1", "me-central-1",
-    "na-south-1",
-})
+KNOWN_REGIONS = frozenset(
+    {
+        "cn-hangzhou",
+        "cn-shanghai",
+        "cn-qingdao",
+        "cn-beijing",
+        "cn-zhangjiakou",
+        "cn-huhehaote",
+        "cn-wulanchabu",
+        "cn-shenzhen",
+        "cn-heyuan",
+        "cn-guangzhou",
+        "cn-chengdu",
+        "cn-nanjing",
+        "cn-fuzhou",
+        "cn-wuhan-lr",
+        "cn-hongkong",
+        "cn-shanghai-finance-1",
+        "cn-shenzhen-finance-1",
+        "cn-beijing-finance-1",
+        "cn-north-2-gov-1",
+        "ap-northeast-1",
+        "ap-northeast-2",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "ap-southeast-3",
+        "ap-southeast-5",
+        "ap-southeast-6",
+        "ap-southeast-7",
+        "ap-south-1",
+        "us-east-1",
+        "us-west-1",
+        "eu-west-1",
+        "eu-central-1",
+        "me-east-1",
+        "me-central-1",
+        "na-south-1",
+    }
+)
 
 
 class InvalidInput(ValueError):
@@ -93,51 +121,74 @@ def validate_uid(value: str, field: str = "uid") -> str:
 
 
 def validate_alias(value: str, field: str = "alias") -> str:
-    return _check(value, r"[a-z][a-z0-9_-]{0,31}", field,
-                  "must be 1-32 of a-z, 0-9, '-', '_', starting with a letter", "a-z0-9_-")
+    return _check(
+        value,
+        r"[a-z][a-z0-9_-]{0,31}",
+        field,
+        "must be 1-32 of a-z, 0-9, '-', '_', starting with a letter",
+        "a-z0-9_-",
+    )
 
 
 def validate_user_name(value: str, field: str = "user name") -> str:
-    return _check(value, r"[A-Za-z0-9._-]{1,64}", field,
-                  "must be 1-64 of letters, digits, '.', '_', '-'", "A-Za-z0-9._-")
+    return _check(
+        value,
+        r"[A-Za-z0-9._-]{1,64}",
+        field,
+        "must be 1-64 of letters, digits, '.', '_', '-'",
+        "A-Za-z0-9._-",
+    )
 
 
 def validate_role_name(value: str, field: str = "role name") -> str:
-    return _check(value, r"[A-Za-z0-9-]{1,64}", field,
-                  "must be 1-64 of letters, digits, '-'", "A-Za-z0-9-")
+    return _check(
+        value, r"[A-Za-z0-9-]{1,64}", field, "must be 1-64 of letters, digits, '-'", "A-Za-z0-9-"
+    )
 
 
 def validate_session_name(value: str, field: str = "session name") -> str:
-    return _check(value, r"[A-Za-z0-9.@_-]{2,64}", field,
-                  "must be 2-64 of letters, digits, '.', '@', '-', '_'", "A-Za-z0-9.@_-")
+    return _check(
+        value,
+        r"[A-Za-z0-9.@_-]{2,64}",
+        field,
+        "must be 2-64 of letters, digits, '.', '@', '-', '_'",
+        "A-Za-z0-9.@_-",
+    )
 
 
 _REGION_SHAPE = r"[a-z]{2,}(-[a-z]{2,})+(-[0-9]{1,2})?"
 
 
 def validate_region(value: str, field: str = "region") -> str:
-    if isinstance(value, str) and (value in KNOWN_REGIONS or
-                                   (len(value) <= 32 and re.fullmatch(_REGION_SHAPE, value))):
+    if isinstance(value, str) and (
+        value in KNOWN_REGIONS or (len(value) <= 32 and re.fullmatch(_REGION_SHAPE, value))
+    ):
         return value
-    raise InvalidInput(field, "must be a region ID such as cn-hangzhou or ap-southeast-1",
-                       describe(value, "a-z0-9-"))
+    raise InvalidInput(
+        field,
+        "must be a region ID such as cn-hangzhou or ap-southeast-1",
+        describe(value, "a-z0-9-"),
+    )
 
 
 def validate_access_key_id(value: str, field: str = "access key ID") -> str:
     """``LTAI`` + 12-28 alphanumerics (real and sandbox keys), or an STS key ``STS.…``."""
-    if isinstance(value, str) and re.fullmatch(r"LTAI[A-Za-z0-9]{12,28}|STS\.[A-Za-z0-9]{8,128}",
-                                               value, flags=re.ASCII):
+    if isinstance(value, str) and re.fullmatch(
+        r"LTAI[A-Za-z0-9]{12,28}|STS\.[A-Za-z0-9]{8,128}", value, flags=re.ASCII
+    ):
         return value
-    raise InvalidInput(field, "must be 'LTAI' followed by 12-28 letters or digits",
-                       describe(value, "A-Za-z0-9"))
+    raise InvalidInput(
+        field, "must be 'LTAI' followed by 12-28 letters or digits", describe(value, "A-Za-z0-9")
+    )
 
 
 def validate_access_key_secret(value: str, field: str = "secret") -> str:
     """Loose on purpose (the format is not documented): 1-128 printable, no whitespace."""
     if isinstance(value, str) and re.fullmatch(r"[!-~]{1,128}", value, flags=re.ASCII):
         return value
-    raise InvalidInput(field, "must be 1-128 printable characters without spaces",
-                       describe(value, "!-~"))
+    raise InvalidInput(
+        field, "must be 1-128 printable characters without spaces", describe(value, "!-~")
+    )
 
 
 def validate_security_token(value: str, field: str = "security token") -> str:
@@ -145,28 +196,37 @@ def validate_security_token(value: str, field: str = "security token") -> str:
     printable ASCII characters without spaces (real ones are about 1,000)."""
     if isinstance(value, str) and re.fullmatch(r"[!-~]{1,8192}", value, flags=re.ASCII):
         return value
-    raise InvalidInput(field, "must be 1-8192 printable characters without spaces",
-                       describe(value, "!-~"))
+    raise InvalidInput(
+        field, "must be 1-8192 printable characters without spaces", describe(value, "!-~")
+    )
 
 
 def validate_cluster_id(value: str, field: str = "cluster ID") -> str:
     """ACK cluster IDs are ``c`` + 32 lower-case letters and digits (CS DescribeClustersV1's
     ``cluster_id``); a little slack either way for older clusters."""
-    return _check(value, r"c[a-z0-9]{16,40}", field, "must be 'c' followed by 16-40 of a-z, 0-9", "a-z0-9")
+    return _check(
+        value, r"c[a-z0-9]{16,40}", field, "must be 'c' followed by 16-40 of a-z, 0-9", "a-z0-9"
+    )
 
 
 def validate_instance_id(value: str, field: str = "instance ID") -> str:
     """ECS instance IDs are ``i-`` + lower-case letters and digits (ECS DescribeInstances'
     ``InstanceId``, e.g. ``i-bp67acfmxazb4p****``)."""
-    return _check(value, r"i-[a-z0-9]{8,32}", field, "must be 'i-' followed by 8-32 of a-z, 0-9", "a-z0-9-")
+    return _check(
+        value, r"i-[a-z0-9]{8,32}", field, "must be 'i-' followed by 8-32 of a-z, 0-9", "a-z0-9-"
+    )
 
 
 def validate_role_arn(value: str, field: str = "role ARN") -> str:
-    if isinstance(value, str) and re.fullmatch(r"acs:ram::[0-9]{16}:role/[A-Za-z0-9-]{1,64}",
-                                               value, flags=re.ASCII):
+    if isinstance(value, str) and re.fullmatch(
+        r"acs:ram::[0-9]{16}:role/[A-Za-z0-9-]{1,64}", value, flags=re.ASCII
+    ):
         return value
-    raise InvalidInput(field, "must be acs:ram::<16-digit account ID>:role/<role name>",
-                       describe(value, "a-z0-9:/A-Z-"))
+    raise InvalidInput(
+        field,
+        "must be acs:ram::<16-digit account ID>:role/<role name>",
+        describe(value, "a-z0-9:/A-Z-"),
+    )
 
 
 def role_arn_uid(arn: str) -> str:

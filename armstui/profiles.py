@@ -35,7 +35,14 @@ import platformdirs
 import tomli_w
 
 from armstui import credentials as cred
-from armstui.model import DEFAULT_REGION, Account, InvalidInput, role_arn_uid, validate_alias, validate_region
+from armstui.model import (
+    DEFAULT_REGION,
+    Account,
+    InvalidInput,
+    role_arn_uid,
+    validate_alias,
+    validate_region,
+)
 from armstui.vault import VAULT_KINDS, ensure_private_dir, redact, redactor, write_private_file
 
 CONFIG_ENV = "ARMSTUI_CONFIG"
@@ -48,7 +55,11 @@ class ConfigError(ValueError):
 
 def config_path() -> Path:
     override = os.environ.get(CONFIG_ENV)
-    return Path(override).expanduser() if override else platformdirs.user_config_path("armstui") / "config.toml"
+    return (
+        Path(override).expanduser()
+        if override
+        else platformdirs.user_config_path("armstui") / "config.toml"
+    )
 
 
 def data_dir() -> Path:
@@ -72,7 +83,9 @@ class Config:
 
     def add(self, account: Account) -> None:
         if self.account(account.alias) is not None:
-            raise InvalidInput("alias", "must not be in use already (remove the account first)", account.alias)
+            raise InvalidInput(
+                "alias", "must not be in use already (remove the account first)", account.alias
+            )
         if account.credential is not None:
             cred.to_config(account.credential)  # raises for memory-only and sandbox references
         self.accounts.append(account)
@@ -122,13 +135,27 @@ def _from_toml(data: Mapping[str, Any]) -> Config:
             raise InvalidInput(where, "must be a table")
         try:
             if "credential" in entry and not isinstance(entry["credential"], dict):
-                raise InvalidInput(f"{where}.credential", "must be a table such as { source = \"vault\", access_key_id = \"LTAI…\" }")
-            credential = cred.from_config(entry["credential"], f"{where}.credential") if "credential" in entry else None
+                raise InvalidInput(
+                    f"{where}.credential",
+                    'must be a table such as { source = "vault", access_key_id = "LTAI…" }',
+                )
+            credential = (
+                cred.from_config(entry["credential"], f"{where}.credential")
+                if "credential" in entry
+                else None
+            )
             production = entry.get("production", False)
             if not isinstance(production, bool):
                 raise InvalidInput("production", "must be true or false")
-            accounts.append(Account(alias, entry.get("uid", ""), entry.get("region", DEFAULT_REGION),
-                                    credential, production))
+            accounts.append(
+                Account(
+                    alias,
+                    entry.get("uid", ""),
+                    entry.get("region", DEFAULT_REGION),
+                    credential,
+                    production,
+                )
+            )
         except InvalidInput as exc:
             field_name = exc.field if exc.field.startswith(where) else f"{where}.{exc.field}"
             raise InvalidInput(field_name, exc.rule, exc.got) from None
@@ -154,7 +181,11 @@ def to_toml(config: Config) -> str:
         data["sources"] = list(config.sources)
     accounts: dict[str, Any] = {}
     for account in config.accounts:
-        entry: dict[str, Any] = {"uid": account.uid, "region": account.region, "production": account.production}
+        entry: dict[str, Any] = {
+            "uid": account.uid,
+            "region": account.region,
+            "production": account.production,
+        }
         if account.credential is not None:
             entry["credential"] = cred.to_config(account.credential)
         accounts[account.alias] = entry
@@ -162,7 +193,10 @@ def to_toml(config: Config) -> str:
         data["accounts"] = accounts
     text = tomli_w.dumps(data)
     if redact(text) != text:
-        where = next((f"accounts.{a}" for a, e in accounts.items() if redact(repr(e)) != repr(e)), "the settings")
+        where = next(
+            (f"accounts.{a}" for a, e in accounts.items() if redact(repr(e)) != repr(e)),
+            "the settings",
+        )
         raise ConfigError(f"refusing to write config.toml: {where} contains a secret")
     return text
 
@@ -177,7 +211,9 @@ def save(config: Config, path: Path | None = None) -> Path:
             ensure_private_dir(path.parent)
         write_private_file(path, text)
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot be written ({exc.strerror or type(exc).__name__})") from None
+        raise ConfigError(
+            f"{path}: cannot be written ({exc.strerror or type(exc).__name__})"
+        ) from None
     return path
 
 
@@ -210,7 +246,9 @@ def suggest_alias(name: str) -> str:
     return alias[:32].rstrip("-_") or "imported"
 
 
-def import_candidates(env: Mapping[str, str] | None = None, cli_config: Path | None = None) -> list[ImportCandidate]:
+def import_candidates(
+    env: Mapping[str, str] | None = None, cli_config: Path | None = None
+) -> list[ImportCandidate]:
     """The aliyun CLI profiles and the environment credentials, default first.
 
     The CLI's default is ``ALIBABA_CLOUD_PROFILE``, else the file's ``current``
@@ -224,15 +262,26 @@ def import_candidates(env: Mapping[str, str] | None = None, cli_config: Path | N
         data = cred.read_cli_config(path)
         default = env.get(cred.ENV_PROFILE) or data.get("current")
         for profile in data.get("profiles", []):
-            if isinstance(profile, dict) and isinstance(profile.get("name"), str) and profile["name"]:
+            if (
+                isinstance(profile, dict)
+                and isinstance(profile.get("name"), str)
+                and profile["name"]
+            ):
                 found.append(_cli_candidate(profile, profile["name"] == default))
     if env.get(cred.ENV_ID):
         redactor.add(env.get(cred.ENV_SECRET))
         redactor.add(env.get(cred.ENV_TOKEN))
         problem = None if env.get(cred.ENV_SECRET) else f"{cred.ENV_SECRET} is not set"
-        found.append(ImportCandidate("env", cred.EnvCredentials(), env[cred.ENV_ID],
-                                     env.get("ALIBABA_CLOUD_REGION_ID") or DEFAULT_REGION,
-                                     "StsToken" if env.get(cred.ENV_TOKEN) else "AK", problem=problem))
+        found.append(
+            ImportCandidate(
+                "env",
+                cred.EnvCredentials(),
+                env[cred.ENV_ID],
+                env.get("ALIBABA_CLOUD_REGION_ID") or DEFAULT_REGION,
+                "StsToken" if env.get(cred.ENV_TOKEN) else "AK",
+                problem=problem,
+            )
+        )
     return sorted(found, key=lambda c: not c.default)
 
 
@@ -254,8 +303,20 @@ def _cli_candidate(profile: dict[str, Any], default: bool) -> ImportCandidate:
     key_id = profile.get("access_key_id")
     region = profile.get("region_id") or DEFAULT_REGION
     problem, uid = None, None
-    wrong_type = next((f for f in ("access_key_id", "access_key_secret", "sts_token", "region_id", "ram_role_arn")
-                       if profile.get(f) is not None and not isinstance(profile[f], str)), None)
+    wrong_type = next(
+        (
+            f
+            for f in (
+                "access_key_id",
+                "access_key_secret",
+                "sts_token",
+                "region_id",
+                "ram_role_arn",
+            )
+            if profile.get(f) is not None and not isinstance(profile[f], str)
+        ),
+        None,
+    )
     if mode not in cred.CLI_MODES:
         problem = cred.unsupported_mode(mode)
     elif wrong_type:
@@ -269,10 +330,16 @@ def _cli_candidate(profile: dict[str, Any], default: bool) -> ImportCandidate:
             uid = role_arn_uid(profile.get("ram_role_arn") or "")
         except InvalidInput as exc:
             problem = str(exc)
-    return ImportCandidate(profile["name"], cred.CliProfile(profile["name"]),
-                           key_id if isinstance(key_id, str) and key_id else None,
-                           region if isinstance(region, str) and _is_region(region) else DEFAULT_REGION, mode if isinstance(mode, str) else "?",
-                           uid, default, problem)
+    return ImportCandidate(
+        profile["name"],
+        cred.CliProfile(profile["name"]),
+        key_id if isinstance(key_id, str) and key_id else None,
+        region if isinstance(region, str) and _is_region(region) else DEFAULT_REGION,
+        mode if isinstance(mode, str) else "?",
+        uid,
+        default,
+        problem,
+    )
 
 
 # --- the sandbox ------------------------------------------------------------------------
@@ -292,16 +359,26 @@ def sandbox_accounts(sandbox_json: Path) -> list[Account]:
         entries = info["accounts"]
         if not isinstance(entries, dict):
             raise TypeError("accounts is not an object")
-        order = [a for a in SANDBOX_ALIASES if a in entries] + sorted(set(entries) - set(SANDBOX_ALIASES))
+        order = [a for a in SANDBOX_ALIASES if a in entries] + sorted(
+            set(entries) - set(SANDBOX_ALIASES)
+        )
         accounts = []
         for alias in order:
             entry = entries[alias]
             redactor.add(entry.get("access_key_secret"))
             validate_alias(alias)
-            accounts.append(Account(alias, entry["uid"], region,
-                                    cred.SandboxKey(entry["access_key_id"], sandbox_json)))
+            accounts.append(
+                Account(
+                    alias,
+                    entry["uid"],
+                    region,
+                    cred.SandboxKey(entry["access_key_id"], sandbox_json),
+                )
+            )
         return accounts
     except FileNotFoundError:
         raise ConfigError(f"{sandbox_json} does not exist: is the sandbox running?") from None
     except (OSError, ValueError, LookupError, TypeError, AttributeError, RecursionError) as exc:
-        raise ConfigError(f"{sandbox_json}: not a sandbox description ({type(exc).__name__}: {redact(str(exc))})") from None
+        raise ConfigError(
+            f"{sandbox_json}: not a sandbox description ({type(exc).__name__}: {redact(str(exc))})"
+        ) from None

@@ -70,13 +70,17 @@ def answers(endpoint: str, timeout: float = HEALTH_TIMEOUT) -> bool:
 def running_endpoint(state_dir: Path) -> str | None:
     """The endpoint of the sandbox serving ``state_dir``, if one answers."""
     try:
-        endpoint = json.loads((state_dir / SANDBOX_JSON).read_text(encoding="utf-8")).get("endpoint")
+        endpoint = json.loads((state_dir / SANDBOX_JSON).read_text(encoding="utf-8")).get(
+            "endpoint"
+        )
     except (OSError, ValueError, AttributeError):
         return None
     return endpoint if isinstance(endpoint, str) and answers(endpoint) else None
 
 
-def ensure_sandbox(state_dir: Path | None = None, *, speed: float = DEFAULT_SPEED) -> SandboxRuntime:
+def ensure_sandbox(
+    state_dir: Path | None = None, *, speed: float = DEFAULT_SPEED
+) -> SandboxRuntime:
     """The sandbox serving ``state_dir`` (default :func:`default_state_dir`), started here
     if none answers. The caller stops it with :meth:`SandboxRuntime.stop` (or lets the
     process end: the server thread is a daemon)."""

@@ -44,7 +44,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar, Union
+from typing import Any, TypeVar
 
 SERVICE = "armstui"
 SANDBOX_SERVICE = "armstui-sandbox"
@@ -67,8 +67,8 @@ REMEDY = (
     "`dbus-run-session -- sh -c 'gnome-keyring-daemon --unlock --components=secrets; armstui'`), "
     "or unset PYTHON_KEYRING_BACKEND if it points at an insecure backend. "
     "Without a keyring, two safe ways on: an encrypted file vault unlocked by a passphrase "
-    "(`armstui accounts add --vault file`, or vault = \"file\" in config.toml), or a "
-    "session-only vault whose secrets are forgotten when armstui exits (vault = \"memory\"; "
+    '(`armstui accounts add --vault file`, or vault = "file" in config.toml), or a '
+    'session-only vault whose secrets are forgotten when armstui exits (vault = "memory"; '
     "chosen in the app). Plaintext is never offered."
 )
 
@@ -219,13 +219,23 @@ class KeyringVault:
                 keyring.core.init_backend(limit=keyring.core.recommended)
                 backend = keyring.get_keyring()
             except (KeyringError, RuntimeError, ValueError, ImportError) as exc:
-                raise VaultUnavailable(f"The keyring could not be opened: {exc}. {REMEDY}") from None
-            except (AttributeError, TypeError):  # PYTHON_KEYRING_BACKEND names something that is no backend
-                raise VaultUnavailable(f"The keyring could not be opened: PYTHON_KEYRING_BACKEND does not name a "
-                                       f"keyring backend. {REMEDY}") from None
+                raise VaultUnavailable(
+                    f"The keyring could not be opened: {exc}. {REMEDY}"
+                ) from None
+            except (
+                AttributeError,
+                TypeError,
+            ):  # PYTHON_KEYRING_BACKEND names something that is no backend
+                raise VaultUnavailable(
+                    f"The keyring could not be opened: PYTHON_KEYRING_BACKEND does not name a "
+                    f"keyring backend. {REMEDY}"
+                ) from None
             # The Secret Service is skipped when its probe times out (a busy host): look again.
-            if _backend_name(backend) != "keyring.backends.fail.Keyring" or not os.environ.get("DBUS_SESSION_BUS_ADDRESS") \
-                    or attempt == TRANSIENT_ATTEMPTS:
+            if (
+                _backend_name(backend) != "keyring.backends.fail.Keyring"
+                or not os.environ.get("DBUS_SESSION_BUS_ADDRESS")
+                or attempt == TRANSIENT_ATTEMPTS
+            ):
                 break
             time.sleep(0.1 * attempt)
         _check_backend(backend)
@@ -253,7 +263,8 @@ class KeyringVault:
                     if attempt == TRANSIENT_ATTEMPTS:
                         raise VaultUnavailable(
                             f"The keyring did not answer while trying to {what}: {type(exc).__name__} "
-                            f"{attempt} times. {REMEDY}") from None
+                            f"{attempt} times. {REMEDY}"
+                        ) from None
                     time.sleep(0.1 * attempt)
             raise AssertionError("unreachable")
 
@@ -335,7 +346,9 @@ class SandboxVault:
         except FileNotFoundError:
             return {}
         except (OSError, ValueError) as exc:
-            raise VaultUnavailable(f"cannot read the sandbox vault {self.path}: {type(exc).__name__}") from None
+            raise VaultUnavailable(
+                f"cannot read the sandbox vault {self.path}: {type(exc).__name__}"
+            ) from None
         return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
 
     def store(self, name: str, secret: str) -> None:
@@ -400,7 +413,7 @@ def write_private_file(path: Path, data: bytes) -> None:
 
 # --- choosing -----------------------------------------------------------------------------
 
-Passphrase = Union[str, Callable[[], str], None]
+Passphrase = str | Callable[[], str] | None
 
 
 def read_passphrase_file(env: dict[str, str] | None = None) -> str | None:
@@ -414,7 +427,9 @@ def read_passphrase_file(env: dict[str, str] | None = None) -> str | None:
     try:
         text = Path(name).read_text(encoding="utf-8")
     except OSError as exc:
-        raise VaultUnavailable(f"{PASSPHRASE_FILE_ENV}: cannot read {name} ({type(exc).__name__})") from None
+        raise VaultUnavailable(
+            f"{PASSPHRASE_FILE_ENV}: cannot read {name} ({type(exc).__name__})"
+        ) from None
     except UnicodeDecodeError:
         raise VaultUnavailable(f"{PASSPHRASE_FILE_ENV}: {name} is not UTF-8 text") from None
     passphrase = text.rstrip("\r\n")

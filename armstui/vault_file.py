@@ -34,8 +34,14 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from armstui.model import InvalidInput
-from armstui.vault import (VaultUnavailable, WrongPassphrase, _check_entry, ensure_private_dir,
-                           redactor, write_private_file)
+from armstui.vault import (
+    VaultUnavailable,
+    WrongPassphrase,
+    _check_entry,
+    ensure_private_dir,
+    redactor,
+    write_private_file,
+)
 
 FORMAT = "armstui-vault"
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1
@@ -56,13 +62,17 @@ def _unb64(text: Any) -> bytes:
 
 
 def _derive(passphrase: str, kdf: dict[str, Any]) -> bytes:
-    return Scrypt(salt=_unb64(kdf["salt"]), length=32, n=int(kdf["n"]), r=int(kdf["r"]),
-                  p=int(kdf["p"])).derive(passphrase.encode("utf-8"))
+    return Scrypt(
+        salt=_unb64(kdf["salt"]), length=32, n=int(kdf["n"]), r=int(kdf["r"]), p=int(kdf["p"])
+    ).derive(passphrase.encode("utf-8"))
 
 
 def _aad(header: dict[str, Any]) -> bytes:
-    return json.dumps({k: header[k] for k in ("format", "version", "kdf", "cipher")},
-                      sort_keys=True, separators=(",", ":")).encode()
+    return json.dumps(
+        {k: header[k] for k in ("format", "version", "kdf", "cipher")},
+        sort_keys=True,
+        separators=(",", ":"),
+    ).encode()
 
 
 class FileVault:
@@ -88,10 +98,18 @@ class FileVault:
                 self._decrypt(header)  # the passphrase check
             else:
                 if len(passphrase) < MIN_PASSPHRASE:
-                    raise InvalidInput("passphrase", f"must be at least {MIN_PASSPHRASE} characters",
-                                       f"{len(passphrase)} characters")
-                self._kdf = {"name": "scrypt", "salt": _b64(os.urandom(16)),
-                             "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P}
+                    raise InvalidInput(
+                        "passphrase",
+                        f"must be at least {MIN_PASSPHRASE} characters",
+                        f"{len(passphrase)} characters",
+                    )
+                self._kdf = {
+                    "name": "scrypt",
+                    "salt": _b64(os.urandom(16)),
+                    "n": SCRYPT_N,
+                    "r": SCRYPT_R,
+                    "p": SCRYPT_P,
+                }
                 self._key = _derive(passphrase, self._kdf)
                 self._write({})
 
@@ -113,13 +131,19 @@ class FileVault:
                 raise ValueError("unknown algorithms")
             return header
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise VaultUnavailable(f"The encrypted vault {self.path} cannot be read: {exc}") from None
+            raise VaultUnavailable(
+                f"The encrypted vault {self.path} cannot be read: {exc}"
+            ) from None
 
     def _decrypt(self, header: dict[str, Any]) -> dict[str, str]:
         if header["kdf"] != self._kdf:
-            raise WrongPassphrase(f"The encrypted vault {self.path} was replaced by another one: open it again.")
+            raise WrongPassphrase(
+                f"The encrypted vault {self.path} was replaced by another one: open it again."
+            )
         try:
-            plain = AESGCM(self._key).decrypt(_unb64(header["nonce"]), _unb64(header["ciphertext"]), _aad(header))
+            plain = AESGCM(self._key).decrypt(
+                _unb64(header["nonce"]), _unb64(header["ciphertext"]), _aad(header)
+            )
         except (InvalidTag, ValueError, KeyError):
             raise WrongPassphrase(
                 f"Wrong passphrase for the encrypted vault {self.path} (or the file was altered). "
@@ -134,9 +158,16 @@ class FileVault:
         return self._decrypt(self._read_header())
 
     def _write(self, entries: dict[str, str]) -> None:
-        header: dict[str, Any] = {"format": FORMAT, "version": 1, "kdf": self._kdf, "cipher": "AES-256-GCM"}
+        header: dict[str, Any] = {
+            "format": FORMAT,
+            "version": 1,
+            "kdf": self._kdf,
+            "cipher": "AES-256-GCM",
+        }
         nonce = os.urandom(12)
-        sealed = AESGCM(self._key).encrypt(nonce, json.dumps({"entries": entries}).encode(), _aad(header))
+        sealed = AESGCM(self._key).encrypt(
+            nonce, json.dumps({"entries": entries}).encode(), _aad(header)
+        )
         header.update(nonce=_b64(nonce), ciphertext=_b64(sealed))
         write_private_file(self.path, json.dumps(header, indent=1).encode())
 

@@ -6,17 +6,26 @@ import argparse
 import importlib
 import sys
 
-BENCHMARKS = ("startup", "fanout", "responsiveness", "throughput")  # responsiveness also reports memory
+BENCHMARKS = (
+    "startup",
+    "fanout",
+    "responsiveness",
+    "throughput",
+)  # responsiveness also reports memory
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("names", nargs="*", metavar="NAME", help=f"any of: {', '.join(BENCHMARKS)}")
-    parser.add_argument("--quick", action="store_true", help="smaller sizes; under two minutes on 2 cores")
+    parser.add_argument(
+        "--quick", action="store_true", help="smaller sizes; under two minutes on 2 cores"
+    )
     args = parser.parse_args(argv)
     unknown = [n for n in args.names if n not in BENCHMARKS]
     if unknown:
-        parser.error(f"unknown benchmark {', '.join(unknown)} (choose from {', '.join(BENCHMARKS)})")
+        parser.error(
+            f"unknown benchmark {', '.join(unknown)} (choose from {', '.join(BENCHMARKS)})"
+        )
     failed = False
     for name in args.names or BENCHMARKS:
         try:

@@ -47,7 +47,7 @@ async def _presses(pilot, count: int, gap: float) -> list[float]:
             if widget is None or getattr(widget, "highlighted_id", None) != before:
                 break
         painted = asyncio.get_running_loop().create_future()
-        app.screen.call_after_refresh(lambda: painted.done() or painted.set_result(None))
+        app.screen.call_after_refresh(lambda p=painted: p.done() or p.set_result(None))
         await asyncio.wait_for(painted, 10)
         samples.append(time.perf_counter() - started)
         await asyncio.sleep(gap)
@@ -81,13 +81,33 @@ async def app(sources: str, clusters: str) -> dict:
 
     with tempfile.TemporaryDirectory() as tmp:
         state = Path(tmp) / "state"
-        server = subprocess.Popen([sys.executable, "-m", "armstui", "sandbox", "serve", "--state", str(state), "--port", "0",
-                                   "--world", f"large:sources={sources},clusters={clusters},instances=0",
-                                   "--faults", "latency=50ms", "--speed", "100"],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "armstui",
+                "sandbox",
+                "serve",
+                "--state",
+                str(state),
+                "--port",
+                "0",
+                "--world",
+                f"large:sources={sources},clusters={clusters},instances=0",
+                "--faults",
+                "latency=50ms",
+                "--speed",
+                "100",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         server.stdout.readline()
         try:
-            tui = ArmsTui(workspace_factory=lambda: Workspace.from_sandbox_json(state / "sandbox.json"))
+            tui = ArmsTui(
+                workspace_factory=lambda: Workspace.from_sandbox_json(state / "sandbox.json")
+            )
             async with tui.run_test(size=(120, 40)) as pilot:
                 for _ in range(200):
                     await pilot.pause(0.05)
@@ -106,9 +126,14 @@ async def app(sources: str, clusters: str) -> dict:
                 await pilot.pause(0.5)
                 steps = len(tui.state.checklist)
                 idle = await _presses(pilot, 40, 0.02)  # the same checklist, nothing running
-            return {"p99_ms": _p99(busy), "idle_p99_ms": _p99(idle), "presses": len(busy), "steps": steps,
-                    "median_ms": statistics.median(busy) * 1000,
-                    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            return {
+                "p99_ms": _p99(busy),
+                "idle_p99_ms": _p99(idle),
+                "presses": len(busy),
+                "steps": steps,
+                "median_ms": statistics.median(busy) * 1000,
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(10)

@@ -37,8 +37,12 @@ HARNESS = Path(__file__).with_name("fanout_harness.py")
 
 
 def _measure(sources: int, clusters: int, instances: int) -> dict:
-    out = subprocess.run([sys.executable, str(HARNESS), str(sources), str(clusters), str(instances)],
-                         capture_output=True, text=True, timeout=900)
+    out = subprocess.run(
+        [sys.executable, str(HARNESS), str(sources), str(clusters), str(instances)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     if out.returncode != 0:
         raise RuntimeError(f"fanout harness failed: {out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -59,14 +63,38 @@ def run(quick: bool) -> list[Figure]:
         large_runs.append(_measure(*size))
     chain, large = _median(chain_runs), _median(large_runs)
     chains = size[0] * size[1] + size[2]  # one per cluster and one per instance
-    walls = {name: ", ".join(f"{r['wall']:.2f}" for r in runs) for name, runs in (("large", large_runs), ("chain", chain_runs))}
-    note = (f"{size[0]} sources x {size[1]} clusters, {size[2]} instances; exit codes {large['exit_codes']}; "
-            f"median of {RUNS}: {walls['large']} s vs longest chain {walls['chain']} s")
+    walls = {
+        name: ", ".join(f"{r['wall']:.2f}" for r in runs)
+        for name, runs in (("large", large_runs), ("chain", chain_runs))
+    }
+    note = (
+        f"{size[0]} sources x {size[1]} clusters, {size[2]} instances; exit codes {large['exit_codes']}; "
+        f"median of {RUNS}: {walls['large']} s vs longest chain {walls['chain']} s"
+    )
     return [
         Figure("fanout.wall", large["wall"], "s", chain["wall"], target=2.0, note=note),
-        Figure("fanout.calls", large["calls"], "calls", large["minimum_calls"], target=1.1,
-               note=f"mutating {large['mutating_calls']}"),
-        Figure("fanout.vs_sequential", chains * chain["wall"], "s", large["wall"], target=10.0, higher_is_better=True,
-               note=f"estimated one-at-a-time: {chains} chains x {chain['wall']:.2f} s"),
-        Figure("fanout.peak_rss", large["peak_rss_mb"], "MB", chain["peak_rss_mb"], note="headless runner process"),
+        Figure(
+            "fanout.calls",
+            large["calls"],
+            "calls",
+            large["minimum_calls"],
+            target=1.1,
+            note=f"mutating {large['mutating_calls']}",
+        ),
+        Figure(
+            "fanout.vs_sequential",
+            chains * chain["wall"],
+            "s",
+            large["wall"],
+            target=10.0,
+            higher_is_better=True,
+            note=f"estimated one-at-a-time: {chains} chains x {chain['wall']:.2f} s",
+        ),
+        Figure(
+            "fanout.peak_rss",
+            large["peak_rss_mb"],
+            "MB",
+            chain["peak_rss_mb"],
+            note="headless runner process",
+        ),
     ]

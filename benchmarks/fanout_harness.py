@@ -22,9 +22,28 @@ SPEED = "100"
 
 
 def _serve(state: Path, world: str) -> subprocess.Popen:
-    server = subprocess.Popen([sys.executable, "-m", "armstui", "sandbox", "serve", "--state", str(state), "--port", "0",
-                               "--world", world, "--faults", LATENCY, "--speed", SPEED],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "armstui",
+            "sandbox",
+            "serve",
+            "--state",
+            str(state),
+            "--port",
+            "0",
+            "--world",
+            world,
+            "--faults",
+            LATENCY,
+            "--speed",
+            SPEED,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     server.stdout.readline()  # "sandbox listening on ..." once sandbox.json is written
     return server
 
@@ -44,7 +63,9 @@ def main() -> None:
             ecs = Setup("ecs", "monitoring", tuple(names))
 
             async def both() -> list:
-                return list(await asyncio.gather(workspace.run(ack, "apply"), workspace.run(ecs, "apply")))
+                return list(
+                    await asyncio.gather(workspace.run(ack, "apply"), workspace.run(ecs, "apply"))
+                )
 
             started = time.perf_counter()
             results = asyncio.run(both())
@@ -54,14 +75,23 @@ def main() -> None:
             # minimum: per step one observation, its changes, and one verifying observation
             # when it changed something (a proof: one observation), plus one discovery call per
             # source account and flow.
-            minimum = sum((1 if not any(c.mutating for c in s.calls) else 2) + sum(c.mutating for c in s.calls)
-                          for s in steps) + 2 * len(names)
-            print(json.dumps({
-                "wall": wall, "calls": len(records), "minimum_calls": minimum,
-                "mutating_calls": sum(r.mutating for r in records),
-                "exit_codes": [r.exit_code for r in results],
-                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            }))
+            minimum = sum(
+                (1 if not any(c.mutating for c in s.calls) else 2)
+                + sum(c.mutating for c in s.calls)
+                for s in steps
+            ) + 2 * len(names)
+            print(
+                json.dumps(
+                    {
+                        "wall": wall,
+                        "calls": len(records),
+                        "minimum_calls": minimum,
+                        "mutating_calls": sum(r.mutating for r in records),
+                        "exit_codes": [r.exit_code for r in results],
+                        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                    }
+                )
+            )
             workspace.close()
         finally:
             server.send_signal(signal.SIGTERM)

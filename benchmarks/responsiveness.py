@@ -27,7 +27,9 @@ HARNESS = Path(__file__).with_name("app_harness.py")
 
 
 def _run(*args: str) -> dict:
-    out = subprocess.run([sys.executable, str(HARNESS), *args], capture_output=True, text=True, timeout=900)
+    out = subprocess.run(
+        [sys.executable, str(HARNESS), *args], capture_output=True, text=True, timeout=900
+    )
     if out.returncode != 0:
         raise RuntimeError(f"app harness failed: {out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -38,8 +40,22 @@ def run(quick: bool) -> list[Figure]:
     busy = _run("app", *sizes)
     bare = _run("bare")
     return [
-        Figure("responsiveness.p99", busy["p99_ms"], "ms", busy["idle_p99_ms"], target=100, absolute=True,
-               note=f"{busy['presses']} presses during the run, median {busy['median_ms']:.1f} ms; baseline: idle"),
-        Figure("memory.peak_rss", busy["peak_rss_mb"], "MB", bare["peak_rss_mb"], target=150, absolute=True,
-               note=f"{busy['steps']} steps in the checklist; baseline: a bare Textual app"),
+        Figure(
+            "responsiveness.p99",
+            busy["p99_ms"],
+            "ms",
+            busy["idle_p99_ms"],
+            target=100,
+            absolute=True,
+            note=f"{busy['presses']} presses during the run, median {busy['median_ms']:.1f} ms; baseline: idle",
+        ),
+        Figure(
+            "memory.peak_rss",
+            busy["peak_rss_mb"],
+            "MB",
+            bare["peak_rss_mb"],
+            target=150,
+            absolute=True,
+            note=f"{busy['steps']} steps in the checklist; baseline: a bare Textual app",
+        ),
     ]

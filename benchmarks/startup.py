@@ -23,8 +23,12 @@ HARNESS = Path(__file__).with_name("startup_harness.py")
 
 def _once(kind: str, state_dir: str) -> float:
     started = time.time()
-    out = subprocess.run([sys.executable, str(HARNESS), kind, repr(started), state_dir],
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, str(HARNESS), kind, repr(started), state_dir],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if out.returncode != 0:
         raise RuntimeError(f"startup harness ({kind}) failed: {out.stderr[-2000:]}")
     return float(out.stdout.strip().splitlines()[-1])
@@ -38,5 +42,13 @@ def run(quick: bool) -> list[Figure]:
         for _ in range(rounds):
             bare.append(_once("bare", state))
             app.append(_once("armstui", state))
-    return [Figure("startup", statistics.median(app), "s", statistics.median(bare), target=1.3,
-                   note=f"median of {rounds}; bare Textual app as the baseline")]
+    return [
+        Figure(
+            "startup",
+            statistics.median(app),
+            "s",
+            statistics.median(bare),
+            target=1.3,
+            note=f"median of {rounds}; bare Textual app as the baseline",
+        )
+    ]

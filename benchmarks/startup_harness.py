@@ -29,11 +29,21 @@ def _time_first_frame() -> dict[str, object]:
 
     def timed_display(self: App, screen, renderable) -> None:  # type: ignore[no-untyped-def]
         display(self, screen, renderable)
-        if "painted" in seen or renderable is None or self._batch_count or screen is not self.screen:
+        if (
+            "painted" in seen
+            or renderable is None
+            or self._batch_count
+            or screen is not self.screen
+        ):
             return
         seen["painted"], seen["screen"] = time.time(), type(screen).__name__
-        self.call_after_refresh(lambda: (seen.setdefault("interactive", time.time()),
-                                         seen.setdefault("cpu", time.thread_time()), self.exit()))
+        self.call_after_refresh(
+            lambda: (
+                seen.setdefault("interactive", time.time()),
+                seen.setdefault("cpu", time.thread_time()),
+                self.exit(),
+            )
+        )
 
     def headless_run(self: App, **kwargs: object) -> object:
         return run(self, headless=True, size=(80, 24))
@@ -63,8 +73,11 @@ def main() -> None:
         armstui_main(["--sandbox", "--sandbox-state", state_dir], standalone_mode=False)
     if "interactive" not in seen:
         raise SystemExit(f"{kind}: exited before its first frame (see the error above)")
-    print(f"first frame: {seen['screen']}, painted {float(seen['painted']) - spawned:.4f} s, "
-          f"main thread CPU until interactive {float(seen['cpu']):.4f} s", file=sys.stderr)
+    print(
+        f"first frame: {seen['screen']}, painted {float(seen['painted']) - spawned:.4f} s, "
+        f"main thread CPU until interactive {float(seen['cpu']):.4f} s",
+        file=sys.stderr,
+    )
     print(f"{float(seen['interactive']) - spawned:.4f}")
 
 

@@ -24,7 +24,12 @@ HARNESS = Path(__file__).with_name("throughput_harness.py")
 
 def _rps(kind: str, seconds: float) -> float:
     pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
-    out = subprocess.run([*pin, sys.executable, str(HARNESS), kind, str(seconds)], capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [*pin, sys.executable, str(HARNESS), kind, str(seconds)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if out.returncode != 0:
         raise RuntimeError(f"throughput harness failed: {out.stderr[-2000:]}")
     return float(out.stdout.strip().splitlines()[-1])
@@ -34,7 +39,21 @@ def run(quick: bool) -> list[Figure]:
     seconds = 3.0 if quick else 10.0
     sandbox, bare = _rps("sandbox", seconds), _rps("bare", seconds)
     pooled, per_request = _rps("async-pooled", seconds), _rps("async-sdk", seconds)
-    return [Figure("throughput", sandbox, "req/s", bare, note="SDK GetCallerIdentity; baseline: bare aiohttp JSON"),
-            Figure("throughput.async", pooled, "req/s", per_request, higher_is_better=True,
-                   note="SDK async GetCallerIdentity, 8 in flight, pooled connections; baseline: the SDK's own "
-                        "async path (a connection per request)")]
+    return [
+        Figure(
+            "throughput",
+            sandbox,
+            "req/s",
+            bare,
+            note="SDK GetCallerIdentity; baseline: bare aiohttp JSON",
+        ),
+        Figure(
+            "throughput.async",
+            pooled,
+            "req/s",
+            per_request,
+            higher_is_better=True,
+            note="SDK async GetCallerIdentity, 8 in flight, pooled connections; baseline: the SDK's own "
+            "async path (a connection per request)",
+        ),
+    ]

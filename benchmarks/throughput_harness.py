@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 
-CLIENT = r'''
+CLIENT = r"""
 import sys, time
 kind, endpoint, key_id, secret, seconds = sys.argv[1:6]
 seconds = float(seconds)
@@ -61,7 +61,7 @@ started = time.perf_counter()
 while time.perf_counter() < end:
     call(); done += 1
 print(done / (time.perf_counter() - started))
-'''
+"""
 
 
 def main() -> None:
@@ -107,8 +107,12 @@ def main() -> None:
         ready.wait(10)
         endpoint, key_id, secret = f"127.0.0.1:{box['port']}", "-", "-"
     pin = ["taskset", "-c", "1"] if shutil.which("taskset") else []
-    out = subprocess.run([*pin, sys.executable, "-c", CLIENT, kind, endpoint, key_id, secret, seconds],
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [*pin, sys.executable, "-c", CLIENT, kind, endpoint, key_id, secret, seconds],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if out.returncode != 0:
         raise SystemExit(out.stderr[-2000:])
     print(out.stdout.strip())

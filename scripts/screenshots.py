@@ -55,7 +55,10 @@ async def shoot(out: Path, size: tuple[int, int]) -> list[Path]:
 
     async with app.run_test(size=size) as pilot:
         state = app.state
-        await wait_for(pilot, lambda: state.workspace is not None and len(state.identities) == len(state.accounts))
+        await wait_for(
+            pilot,
+            lambda: state.workspace is not None and len(state.identities) == len(state.accounts),
+        )
         save("welcome")
         await pilot.press("a")
         await wait_for(pilot, lambda: len(state.reachable) == len(state.accounts))
@@ -68,13 +71,25 @@ async def shoot(out: Path, size: tuple[int, int]) -> list[Path]:
             await wait_for(pilot, lambda: type(app.screen).__name__ == "PlanScreen")
             save(f"plan-{flow}")
             await pilot.press("enter")
-            await wait_for(pilot, lambda: state.running is None and state.checklist.modes.get(flow) == "apply"
-                           and not any(s.outcome.value in ("pending", "running") for _f, _a, ss in state.checklist.groups() for s in ss))
+            await wait_for(
+                pilot,
+                lambda flow=flow: (
+                    state.running is None
+                    and state.checklist.modes.get(flow) == "apply"
+                    and not any(
+                        s.outcome.value in ("pending", "running")
+                        for _f, _a, ss in state.checklist.groups()
+                        for s in ss
+                    )
+                ),
+            )
         await pilot.press("c")
         await pilot.pause(0.3)
         save("checklist")
         await pilot.press("i", "s", "enter")
-        await wait_for(pilot, lambda: "visible" in str(app.screen.query_one("#switch-result").render()))
+        await wait_for(
+            pilot, lambda: "visible" in str(app.screen.query_one("#switch-result").render())
+        )
         save("identity")
         await pilot.press("l")
         await pilot.pause(0.3)
@@ -85,8 +100,18 @@ async def shoot(out: Path, size: tuple[int, int]) -> list[Path]:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "PlanScreen")
         save("plan-rotate")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: state.running is None and state.checklist.modes.get("rotate") == "apply"
-                       and not any(s.outcome.value in ("pending", "running") for _f, _a, ss in state.checklist.groups() for s in ss))
+        await wait_for(
+            pilot,
+            lambda: (
+                state.running is None
+                and state.checklist.modes.get("rotate") == "apply"
+                and not any(
+                    s.outcome.value in ("pending", "running")
+                    for _f, _a, ss in state.checklist.groups()
+                    for s in ss
+                )
+            ),
+        )
         save("checklist-rotated")
         await pilot.press("d")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "PlanScreen")
@@ -96,7 +121,9 @@ async def shoot(out: Path, size: tuple[int, int]) -> list[Path]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "screenshots")
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).resolve().parent.parent / "screenshots"
+    )
     parser.add_argument("--sizes", default="80x24,120x40", help="COLUMNSxROWS,...")
     args = parser.parse_args()
     for size in args.sizes.split(","):

@@ -54,25 +54,41 @@ def _start_secret_service(root: Path) -> tuple[str, list[int]]:
             "dbus-daemon (scripts/test.sh does it) so the vault is tested against a real "
             "Secret Service"
         )
-    env = dict(os.environ, HOME=str(root), XDG_DATA_HOME=str(root / "data"),
-               XDG_RUNTIME_DIR=str(root / "run"), XDG_CONFIG_HOME=str(root / "config"))
+    env = dict(
+        os.environ,
+        HOME=str(root),
+        XDG_DATA_HOME=str(root / "data"),
+        XDG_RUNTIME_DIR=str(root / "run"),
+        XDG_CONFIG_HOME=str(root / "config"),
+    )
     (root / "run").mkdir(mode=0o700)
     out = subprocess.run(
         ["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
-        env=env, capture_output=True, text=True, check=True, timeout=30,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
     ).stdout.split()
     address, bus_pid = out[0], int(out[1])
     env["DBUS_SESSION_BUS_ADDRESS"] = address
     keyring_proc = subprocess.run(
         ["gnome-keyring-daemon", "--unlock", "--components=secrets"],
-        input="armstui-test", env=env, capture_output=True, text=True, timeout=30,
+        input="armstui-test",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     if keyring_proc.returncode != 0:
         os.kill(bus_pid, 15)
         raise SecretServiceUnavailable(f"gnome-keyring-daemon failed: {keyring_proc.stderr}")
     pids = [bus_pid]
-    found = subprocess.run(["pgrep", "-f", "-u", str(os.getuid()), "gnome-keyring-daemon"],
-                           capture_output=True, text=True)
+    found = subprocess.run(
+        ["pgrep", "-f", "-u", str(os.getuid()), "gnome-keyring-daemon"],
+        capture_output=True,
+        text=True,
+    )
     # Only our own daemon: pytest-xdist workers each start one, and killing another
     # worker's at the end of this session locked its keyring under its running tests.
     pids += [int(p) for p in found.stdout.split() if _started_under(int(p), root)]
@@ -96,7 +112,9 @@ def _wait_until_served(address: str, timeout: float = 20.0) -> None:
         except (OSError, ValueError):
             pass
         if time.monotonic() > deadline:
-            raise SecretServiceUnavailable(f"gnome-keyring-daemon did not come up on {address} in {timeout:g} s")
+            raise SecretServiceUnavailable(
+                f"gnome-keyring-daemon did not come up on {address} in {timeout:g} s"
+            )
         time.sleep(0.1)
 
 
@@ -170,5 +188,4 @@ def workspace(state_dir: Path) -> Iterator[Workspace]:
 
 # The count of inputs the bad-input properties tried, printed at the end of any run
 # (tests/reliability/inputs_report.py); here so the xdist controller has the hooks too.
-from tests.reliability.inputs_report import (pytest_sessionfinish, pytest_terminal_summary,  # noqa: E402,F401
-                                             pytest_testnodedown)
+from tests.reliability.inputs_report import pytest_terminal_summary  # noqa: E402,F401

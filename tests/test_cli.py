@@ -22,12 +22,16 @@ def test_version() -> None:
 def test_help_lists_every_contract_subcommand() -> None:
     result = CliRunner().invoke(main, ["--help"])
     assert result.exit_code == 0
-    listed = {line.split()[0] for line in result.output.split("Commands:")[1].splitlines() if line.strip()}
+    listed = {
+        line.split()[0] for line in result.output.split("Commands:")[1].splitlines() if line.strip()
+    }
     assert CONTRACT_COMMANDS <= listed
 
 
 def test_python_dash_m_runs_the_same_command() -> None:
-    out = subprocess.run([sys.executable, "-m", "armstui", "--version"], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "armstui", "--version"], capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 0
     assert __version__ in out.stdout
 

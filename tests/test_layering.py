@@ -24,7 +24,9 @@ def _modules(subpackage: str) -> list[Path]:
     return sorted((PACKAGE / subpackage).rglob("*.py"))
 
 
-def _violations(subpackage: str, forbidden: tuple[str, ...], allowed: tuple[str, ...] = ()) -> list[str]:
+def _violations(
+    subpackage: str, forbidden: tuple[str, ...], allowed: tuple[str, ...] = ()
+) -> list[str]:
     found = []
     for path in _modules(subpackage):
         for name in _imports(path):

@@ -23,7 +23,11 @@ RULES = [
     (model.validate_user_name, "user name", r"[A-Za-z0-9._-]{1,64}"),
     (model.validate_role_name, "role name", r"[A-Za-z0-9-]{1,64}"),
     (model.validate_session_name, "session name", r"[A-Za-z0-9.@_-]{2,64}"),
-    (model.validate_access_key_id, "access key ID", r"LTAI[A-Za-z0-9]{12,28}|STS\.[A-Za-z0-9]{8,128}"),
+    (
+        model.validate_access_key_id,
+        "access key ID",
+        r"LTAI[A-Za-z0-9]{12,28}|STS\.[A-Za-z0-9]{8,128}",
+    ),
     (model.validate_role_arn, "role ARN", r"acs:ram::[0-9]{16}:role/[A-Za-z0-9-]{1,64}"),
 ]
 
@@ -43,7 +47,9 @@ def test_each_rule_matches_its_reference(validate, field, pattern, value: str) -
         message = str(info.value)
         assert message.startswith(f"{field}: must ")
         # the value itself is never shown, only described: its length and a character class
-        assert re.search(r" \(got (nothing|\d+ characters?(, (an? [a-z -]+|'.') at position \d+)?)\)$", message)
+        assert re.search(
+            r" \(got (nothing|\d+ characters?(, (an? [a-z -]+|'.') at position \d+)?)\)$", message
+        )
 
 
 @FEW
@@ -55,7 +61,9 @@ def test_sixteen_digits_is_a_uid(uid: str) -> None:
 @FEW
 @given(st.from_regex(r"[0-9]{2,15}|[0-9]{17,20}", fullmatch=True))
 def test_other_lengths_are_not(uid: str) -> None:
-    with pytest.raises(InvalidInput, match=rf"^uid: must be 16 digits \(got {len(uid)} characters\)$"):
+    with pytest.raises(
+        InvalidInput, match=rf"^uid: must be 16 digits \(got {len(uid)} characters\)$"
+    ):
         model.validate_uid(uid)
 
 
@@ -81,7 +89,10 @@ def test_region_shaped_names_are_accepted(region: str) -> None:
     assert model.validate_region(region) == region
 
 
-@pytest.mark.parametrize("region", ["", "cn", "CN-hangzhou", "cn_hangzhou", "cn-hangzhou-", "1-east", "cn--x", "cn-hangzhou-1-2"])
+@pytest.mark.parametrize(
+    "region",
+    ["", "cn", "CN-hangzhou", "cn_hangzhou", "cn-hangzhou-", "1-east", "cn--x", "cn-hangzhou-1-2"],
+)
 def test_malformed_regions_are_refused(region: str) -> None:
     with pytest.raises(InvalidInput, match=r"^region: must be a region ID such as cn-hangzhou"):
         model.validate_region(region)
@@ -90,15 +101,22 @@ def test_malformed_regions_are_refused(region: str) -> None:
 def test_the_message_describes_the_first_bad_character() -> None:
     with pytest.raises(InvalidInput) as info:
         model.validate_alias("prod A")
-    assert str(info.value) == ("alias: must be 1-32 of a-z, 0-9, '-', '_', starting with a letter "
-                               "(got 6 characters, a space at position 5)")
+    assert str(info.value) == (
+        "alias: must be 1-32 of a-z, 0-9, '-', '_', starting with a letter "
+        "(got 6 characters, a space at position 5)"
+    )
     assert (info.value.field, info.value.got) == ("alias", "6 characters, a space at position 5")
 
 
 def test_a_secret_pasted_into_the_wrong_field_is_not_echoed() -> None:
     secret = "Ab3" + secrets.token_hex(14)  # shaped like an AccessKey secret
-    for validate in (model.validate_uid, model.validate_access_key_id, model.validate_alias,
-                     model.validate_region, model.validate_role_arn):
+    for validate in (
+        model.validate_uid,
+        model.validate_access_key_id,
+        model.validate_alias,
+        model.validate_region,
+        model.validate_role_arn,
+    ):
         with pytest.raises(InvalidInput) as info:
             validate(secret)
         assert secret not in str(info.value)
@@ -129,8 +147,14 @@ def test_credentials_never_show_their_secrets() -> None:
     secret, token = secrets.token_urlsafe(22), "CAIS" + secrets.token_urlsafe(60)
     creds = Credentials("LTAI1234567890abcdef", secret, token)
     session = StsSession(creds, role_arn="acs:ram::1234567890123456:role/arms-admin")
-    for text in (repr(creds), str(creds), f"{creds}", repr([creds]), repr(session), repr(Account(
-            "sts", "1234567890123456", credential=session))):
+    for text in (
+        repr(creds),
+        str(creds),
+        f"{creds}",
+        repr([creds]),
+        repr(session),
+        repr(Account("sts", "1234567890123456", credential=session)),
+    ):
         assert secret not in text and token not in text
         assert "LTAI…cdef" in text
     assert creds.access_key_secret == secret  # still usable by the cloud layer
@@ -143,10 +167,12 @@ def test_the_account_modules_import_no_ui_and_no_sdk() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, armstui.model, armstui.credentials, armstui.profiles, armstui.vault, armstui.vault_file\n"
-            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'Tea', 'darabonba')"
-            " or m.startswith('alibabacloud_'))\n"
-            "print(','.join(bad))")
+    code = (
+        "import sys, armstui.model, armstui.credentials, armstui.profiles, armstui.vault, armstui.vault_file\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'Tea', 'darabonba')"
+        " or m.startswith('alibabacloud_'))\n"
+        "print(','.join(bad))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""

@@ -96,13 +96,16 @@ def test_a_busy_keyring_is_asked_again_then_answers() -> None:
 def test_a_keyring_that_stays_busy_is_unavailable_with_a_remedy() -> None:
     v = KeyringVault()
     v._backend = busy = Busy(failures=99)
-    with pytest.raises(VaultUnavailable, match="did not answer while trying to read a secret: TimeoutError"):
+    with pytest.raises(
+        VaultUnavailable, match="did not answer while trying to read a secret: TimeoutError"
+    ):
         v.read("x")
     assert busy.calls == vault.TRANSIENT_ATTEMPTS
 
 
-def test_a_secret_service_probe_that_timed_out_once_is_tried_again(secret_service: str,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_secret_service_probe_that_timed_out_once_is_tried_again(
+    secret_service: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import keyring.core
     from keyring.backends import fail
 
@@ -147,7 +150,9 @@ def _install_fake_keyrings_alt(monkeypatch: pytest.MonkeyPatch) -> None:
 
     PlaintextKeyring.__module__ = "keyrings.alt.file"
     PlaintextKeyring.__qualname__ = "PlaintextKeyring"
-    pkg, alt, file_mod = (types.ModuleType(n) for n in ("keyrings", "keyrings.alt", "keyrings.alt.file"))
+    pkg, alt, file_mod = (
+        types.ModuleType(n) for n in ("keyrings", "keyrings.alt", "keyrings.alt.file")
+    )
     file_mod.PlaintextKeyring = PlaintextKeyring
     pkg.__path__, alt.__path__ = [], []
     pkg.alt, alt.file = alt, file_mod
@@ -156,6 +161,7 @@ def _install_fake_keyrings_alt(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 # --- the rest of the vault: memory, sandbox, choosing one, logs -------------------------
+
 
 def test_memory_vault_is_per_process_and_redacts() -> None:
     mem = vault.open_vault("memory")
@@ -235,20 +241,26 @@ def test_install_log_redaction_covers_handlers() -> None:
     assert stream.getvalue() == "token=****\n"
 
 
-def test_a_secret_service_that_came_up_later_is_found(secret_service: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_secret_service_that_came_up_later_is_found(
+    secret_service: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """keyring decides once per process which backends are viable; a long-running app whose
     first look came before the Secret Service was up must still find it later."""
     import keyring.backend
 
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS")
     with pytest.raises(VaultUnavailable):
-        KeyringVault().backend  # no bus: only the fail backend is viable, and keyring remembers that
+        _ = (
+            KeyringVault().backend
+        )  # no bus: only the fail backend is viable, and keyring remembers that
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", secret_service)
     assert not any("SecretService" in type(b).__module__ for b in keyring.backend.get_all_keyring())
     assert KeyringVault().backend_name == "keyring.backends.SecretService.Keyring"
 
 
-def test_a_keyring_variable_naming_something_else_is_refused_plainly(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_keyring_variable_naming_something_else_is_refused_plainly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "json.JSONDecoder")
     with pytest.raises(VaultUnavailable, match="does not name a keyring backend"):
         KeyringVault().read("x")

@@ -91,7 +91,9 @@ def test_each_write_uses_a_fresh_nonce(tmp_path: Path) -> None:
 
 
 def test_a_short_passphrase_is_refused_for_a_new_vault(tmp_path: Path) -> None:
-    with pytest.raises(InvalidInput, match=r"^passphrase: must be at least 8 characters \(got 5 characters\)$"):
+    with pytest.raises(
+        InvalidInput, match=r"^passphrase: must be at least 8 characters \(got 5 characters\)$"
+    ):
         FileVault(tmp_path / "vault.enc", "short")
     assert not (tmp_path / "vault.enc").exists()
 
@@ -110,7 +112,9 @@ def test_the_default_kdf_cost(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert json.loads((tmp_path / "vault.enc").read_text())["kdf"]["n"] == 2**17
 
 
-def test_open_vault_file_takes_the_passphrase_from_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_open_vault_file_takes_the_passphrase_from_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with pytest.raises(VaultUnavailable, match="ARMSTUI_VAULT_PASSPHRASE_FILE"):
         vault.open_vault("file")
     pw = tmp_path / "pw"

@@ -14,19 +14,36 @@ import click
 from armstui import __version__
 from armstui.cli.common import EXIT_USAGE, SandboxOptions, sandbox_options
 
-
 # Subcommands load only when used: the TUI's first frame must not pay for their imports.
 SUBCOMMANDS = {
     "accounts": ("armstui.cli.accounts:accounts", "Manage accounts: list, add, import, remove."),
-    "plan": ("armstui.cli.flows:plan", "Show the steps of a flow and the calls they would make; changes nothing."),
+    "plan": (
+        "armstui.cli.flows:plan",
+        "Show the steps of a flow and the calls they would make; changes nothing.",
+    ),
     "apply": ("armstui.cli.flows:apply", "Run the steps of a flow against the cloud."),
     "verify": ("armstui.cli.flows:verify", "Observe only: does every step of a flow still hold?"),
-    "whoami": ("armstui.cli.identity:whoami", "The caller identity behind an account's credentials."),
-    "switch": ("armstui.cli.identity:switch", "Assume a role and list the ARMS applications visible as that identity."),
+    "whoami": (
+        "armstui.cli.identity:whoami",
+        "The caller identity behind an account's credentials.",
+    ),
+    "switch": (
+        "armstui.cli.identity:switch",
+        "Assume a role and list the ARMS applications visible as that identity.",
+    ),
     "report": ("armstui.cli.flows:report", "The last setup's checklist as Markdown or JSON."),
-    "sandbox": ("armstui.cli.sandbox:sandbox", "The local emulator of the Alibaba Cloud APIs armstui uses."),
-    "rotate": ("armstui.cli.lifecycle:rotate", "Rotate the ACK reporting key in every cluster without a gap."),
-    "teardown": ("armstui.cli.lifecycle:teardown", "Undo what armstui created for a setup, newest first."),
+    "sandbox": (
+        "armstui.cli.sandbox:sandbox",
+        "The local emulator of the Alibaba Cloud APIs armstui uses.",
+    ),
+    "rotate": (
+        "armstui.cli.lifecycle:rotate",
+        "Rotate the ACK reporting key in every cluster without a gap.",
+    ),
+    "teardown": (
+        "armstui.cli.lifecycle:teardown",
+        "Undo what armstui created for a setup, newest first.",
+    ),
 }
 
 
@@ -60,7 +77,11 @@ def _not_implemented(name: str, help_text: str) -> click.Command:
     return command
 
 
-@click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name="armstui")
 @sandbox_options
 @click.pass_context

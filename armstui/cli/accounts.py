@@ -20,8 +20,17 @@ import click
 from armstui import credentials as cred
 from armstui import profiles
 from armstui.cli.common import EXIT_USAGE, SandboxOptions, sandbox_options
-from armstui.model import (DEFAULT_REGION, Account, InvalidInput, short_key_id, validate_access_key_id,
-                           validate_access_key_secret, validate_alias, validate_region, validate_uid)
+from armstui.model import (
+    DEFAULT_REGION,
+    Account,
+    InvalidInput,
+    short_key_id,
+    validate_access_key_id,
+    validate_access_key_secret,
+    validate_alias,
+    validate_region,
+    validate_uid,
+)
 from armstui.vault import VaultUnavailable, open_vault, read_passphrase_file, redact
 
 
@@ -50,8 +59,11 @@ def _save(command: str, config: profiles.Config) -> None:
 
 def _refuse_sandbox(command: str, sandbox: SandboxOptions) -> None:
     if sandbox.enabled:
-        _fail(command, "the sandbox's accounts (monitoring, source, outsider) are read-only; "
-                       "`armstui accounts list --sandbox` shows them")
+        _fail(
+            command,
+            "the sandbox's accounts (monitoring, source, outsider) are read-only; "
+            "`armstui accounts list --sandbox` shows them",
+        )
 
 
 def _passphrase(creating: bool) -> str | None:
@@ -59,7 +71,10 @@ def _passphrase(creating: bool) -> str | None:
     if from_file is not None or not _stdin_is_terminal():
         return from_file
     if creating:
-        click.echo("No encrypted vault yet: choose its passphrase (8+ characters; it cannot be recovered).", err=True)
+        click.echo(
+            "No encrypted vault yet: choose its passphrase (8+ characters; it cannot be recovered).",
+            err=True,
+        )
     return click.prompt("Vault passphrase", hide_input=True, confirmation_prompt=creating, err=True)
 
 
@@ -96,15 +111,29 @@ def list_accounts(sandbox: SandboxOptions) -> None:
         rows = config.accounts
         roles = {a.alias: _roles(config, a) for a in rows}
         if not rows:
-            click.echo("No accounts yet: `armstui accounts add ALIAS --uid UID --access-key-id ID` "
-                       "or `armstui accounts import`.")
+            click.echo(
+                "No accounts yet: `armstui accounts add ALIAS --uid UID --access-key-id ID` "
+                "or `armstui accounts import`."
+            )
             return
-        vault = _vault_for_list(config) if any(isinstance(a.credential, cred.VaultKey) for a in rows) else None
+        vault = (
+            _vault_for_list(config)
+            if any(isinstance(a.credential, cred.VaultKey) for a in rows)
+            else None
+        )
     table = [("ALIAS", "UID", "REGION", "CREDENTIALS", "REACHABLE", "NOTES")]
     for account in rows:
         source = account.credential.describe() if account.credential else "(none)"
-        table.append((account.alias, account.uid, account.region, source,
-                      _reachable(account, vault), roles.get(account.alias, "read-only")))
+        table.append(
+            (
+                account.alias,
+                account.uid,
+                account.region,
+                source,
+                _reachable(account, vault),
+                roles.get(account.alias, "read-only"),
+            )
+        )
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for row in table:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
@@ -156,14 +185,34 @@ def _sandbox_state_dir(sandbox: SandboxOptions) -> Path:
 @accounts.command()
 @click.argument("alias")
 @click.option("--uid", required=True, help="The account ID (16 digits).")
-@click.option("--access-key-id", required=True, help="The AccessKey ID; the secret is asked for, or read from stdin.")
+@click.option(
+    "--access-key-id",
+    required=True,
+    help="The AccessKey ID; the secret is asked for, or read from stdin.",
+)
 @click.option("--region", default=DEFAULT_REGION, show_default=True)
-@click.option("--production", is_flag=True, help="Mark the account as production (the app asks before changes).")
-@click.option("--vault", "vault_kind", type=click.Choice(["keyring", "file"]), default=None,
-              help="Where secrets rest: the OS keyring, or an encrypted file (saved as the default).")
+@click.option(
+    "--production",
+    is_flag=True,
+    help="Mark the account as production (the app asks before changes).",
+)
+@click.option(
+    "--vault",
+    "vault_kind",
+    type=click.Choice(["keyring", "file"]),
+    default=None,
+    help="Where secrets rest: the OS keyring, or an encrypted file (saved as the default).",
+)
 @sandbox_options
-def add(sandbox: SandboxOptions, alias: str, uid: str, access_key_id: str, region: str,
-        production: bool, vault_kind: str | None) -> None:
+def add(
+    sandbox: SandboxOptions,
+    alias: str,
+    uid: str,
+    access_key_id: str,
+    region: str,
+    production: bool,
+    vault_kind: str | None,
+) -> None:
     """Add an account whose AccessKey secret goes into the vault.
 
     The secret is read from a hidden prompt, or from the first line of stdin when stdin
@@ -171,21 +220,36 @@ def add(sandbox: SandboxOptions, alias: str, uid: str, access_key_id: str, regio
     """
     _refuse_sandbox("add", sandbox)
     try:
-        account = Account(validate_alias(alias), validate_uid(uid, "--uid"), validate_region(region, "--region"),
-                          cred.VaultKey(validate_access_key_id(access_key_id.strip(), "--access-key-id")),
-                          production)
+        account = Account(
+            validate_alias(alias),
+            validate_uid(uid, "--uid"),
+            validate_region(region, "--region"),
+            cred.VaultKey(validate_access_key_id(access_key_id.strip(), "--access-key-id")),
+            production,
+        )
     except InvalidInput as exc:
         _fail("add", str(exc))
     config = _load_config("add")
     if config.account(alias) is not None:
-        _fail("add", f"alias: '{alias}' is in use already (remove it first: armstui accounts remove {alias})")
+        _fail(
+            "add",
+            f"alias: '{alias}' is in use already (remove it first: armstui accounts remove {alias})",
+        )
     kind = vault_kind or config.vault
-    if kind != config.vault and any(isinstance(a.credential, cred.VaultKey) for a in config.accounts):
-        _fail("add", f"--vault: the accounts' secrets are in the {config.vault} vault; "
-                     f"switching to {kind} would leave them behind (remove them first)")
+    if kind != config.vault and any(
+        isinstance(a.credential, cred.VaultKey) for a in config.accounts
+    ):
+        _fail(
+            "add",
+            f"--vault: the accounts' secrets are in the {config.vault} vault; "
+            f"switching to {kind} would leave them behind (remove them first)",
+        )
     if kind == "memory":
-        _fail("add", "--vault: the session-only vault forgets everything when this command exits; "
-                     "use it inside the app, or choose --vault file")
+        _fail(
+            "add",
+            "--vault: the session-only vault forgets everything when this command exits; "
+            "use it inside the app, or choose --vault file",
+        )
     vault = _open("add", kind)
     secret = _read_secret(f"{alias} ({short_key_id(account.credential.access_key_id)})")
     try:
@@ -207,7 +271,9 @@ def add(sandbox: SandboxOptions, alias: str, uid: str, access_key_id: str, regio
     except BaseException:
         vault.delete(name)
         raise
-    click.echo(f"Added {alias} ({uid}, {region}): key {short_key_id(access_key_id)}, secret in the {kind} vault.")
+    click.echo(
+        f"Added {alias} ({uid}, {region}): key {short_key_id(access_key_id)}, secret in the {kind} vault."
+    )
 
 
 def _read_secret(label: str) -> str:
@@ -220,16 +286,34 @@ def _read_secret(label: str) -> str:
 
 
 @accounts.command("import")
-@click.option("--profile", "profile_names", multiple=True, metavar="NAME", help="An aliyun CLI profile; repeat for several.")
+@click.option(
+    "--profile",
+    "profile_names",
+    multiple=True,
+    metavar="NAME",
+    help="An aliyun CLI profile; repeat for several.",
+)
 @click.option("--env", "use_env", is_flag=True, help="The ALIBABA_CLOUD_ACCESS_KEY_* variables.")
 @click.option("--all", "take_all", is_flag=True, help="Every usable candidate.")
-@click.option("--alias", default=None, help="The alias (one candidate only; default: from the profile name).")
-@click.option("--uid", default=None, help="The account ID (one candidate only; RamRoleArn profiles know it).")
+@click.option(
+    "--alias", default=None, help="The alias (one candidate only; default: from the profile name)."
+)
+@click.option(
+    "--uid", default=None, help="The account ID (one candidate only; RamRoleArn profiles know it)."
+)
 @click.option("--region", default=None, help="Override the profile's region.")
 @click.option("--production", is_flag=True, help="Mark the imported account(s) as production.")
 @sandbox_options
-def import_accounts(sandbox: SandboxOptions, profile_names: tuple[str, ...], use_env: bool, take_all: bool,
-                    alias: str | None, uid: str | None, region: str | None, production: bool) -> None:
+def import_accounts(
+    sandbox: SandboxOptions,
+    profile_names: tuple[str, ...],
+    use_env: bool,
+    take_all: bool,
+    alias: str | None,
+    uid: str | None,
+    region: str | None,
+    production: bool,
+) -> None:
     """Add accounts that use aliyun CLI profiles or the environment's credentials.
 
     Nothing secret is copied: the profile or the variables are read each time they are
@@ -246,11 +330,16 @@ def import_accounts(sandbox: SandboxOptions, profile_names: tuple[str, ...], use
     if not chosen:
         return
     if len(chosen) > 1 and (alias or uid):
-        _fail("import", f"{'--alias' if alias else '--uid'}: only with a single candidate (got {len(chosen)}); "
-                        "import them one at a time with --profile NAME")
+        _fail(
+            "import",
+            f"{'--alias' if alias else '--uid'}: only with a single candidate (got {len(chosen)}); "
+            "import them one at a time with --profile NAME",
+        )
     new: list[Account] = []
     for candidate in chosen:
-        done = next((a.alias for a in config.accounts if a.credential == candidate.credential), None)
+        done = next(
+            (a.alias for a in config.accounts if a.credential == candidate.credential), None
+        )
         if done:
             click.echo(f"{_label(candidate)}: already imported as {done}")
             continue
@@ -263,15 +352,22 @@ def import_accounts(sandbox: SandboxOptions, profile_names: tuple[str, ...], use
     if new:
         _save("import", config)
     for account in new:
-        click.echo(f"Imported {account.alias} ({account.uid}, {account.region}): {account.credential.describe()}")
+        click.echo(
+            f"Imported {account.alias} ({account.uid}, {account.region}): {account.credential.describe()}"
+        )
 
 
 def _label(c: profiles.ImportCandidate) -> str:
     return c.credential.describe()
 
 
-def _select(candidates: list[profiles.ImportCandidate], names: Sequence[str], use_env: bool, take_all: bool,
-            interactive: bool) -> list[profiles.ImportCandidate]:
+def _select(
+    candidates: list[profiles.ImportCandidate],
+    names: Sequence[str],
+    use_env: bool,
+    take_all: bool,
+    interactive: bool,
+) -> list[profiles.ImportCandidate]:
     if take_all:
         for c in candidates:
             if c.problem:
@@ -280,13 +376,30 @@ def _select(candidates: list[profiles.ImportCandidate], names: Sequence[str], us
     if names or use_env:
         chosen = []
         for name in names:
-            found = next((c for c in candidates if isinstance(c.credential, cred.CliProfile) and c.name == name), None)
+            found = next(
+                (
+                    c
+                    for c in candidates
+                    if isinstance(c.credential, cred.CliProfile) and c.name == name
+                ),
+                None,
+            )
             if found is None:
-                known = ", ".join(c.name for c in candidates if isinstance(c.credential, cred.CliProfile)) or "none"
-                _fail("import", f"--profile: profile {cred.shown_name(name)} not found in ~/.aliyun/config.json (found: {known})")
+                known = (
+                    ", ".join(
+                        c.name for c in candidates if isinstance(c.credential, cred.CliProfile)
+                    )
+                    or "none"
+                )
+                _fail(
+                    "import",
+                    f"--profile: profile {cred.shown_name(name)} not found in ~/.aliyun/config.json (found: {known})",
+                )
             chosen.append(found)
         if use_env:
-            found = next((c for c in candidates if isinstance(c.credential, cred.EnvCredentials)), None)
+            found = next(
+                (c for c in candidates if isinstance(c.credential, cred.EnvCredentials)), None
+            )
             if found is None:
                 _fail("import", f"--env: {cred.ENV_ID} is not set")
             chosen.append(found)
@@ -295,23 +408,34 @@ def _select(candidates: list[profiles.ImportCandidate], names: Sequence[str], us
                 _fail("import", f"{_label(c)}: {c.problem}")
         return chosen
     if not candidates:
-        click.echo("Nothing to import: no profiles in ~/.aliyun/config.json and no ALIBABA_CLOUD_ACCESS_KEY_ID.")
+        click.echo(
+            "Nothing to import: no profiles in ~/.aliyun/config.json and no ALIBABA_CLOUD_ACCESS_KEY_ID."
+        )
         return []
     click.echo("Candidates:")
     for i, c in enumerate(candidates, 1):
         key = f"key {short_key_id(c.access_key_id)}, " if c.access_key_id else ""
-        note = f" -- cannot import: {c.problem}" if c.problem else (" (current)" if c.default else "")
+        note = (
+            f" -- cannot import: {c.problem}" if c.problem else (" (current)" if c.default else "")
+        )
         click.echo(f"  {i}. {_label(c)}: {c.mode}, {key}{c.region}{note}")
     if not interactive:
         click.echo("Choose with --profile NAME, --env or --all.")
         return []
-    answer = click.prompt("Import which (numbers separated by commas; empty for none)", default="", show_default=False)
+    answer = click.prompt(
+        "Import which (numbers separated by commas; empty for none)", default="", show_default=False
+    )
     chosen = []
     for part in filter(None, (p.strip() for p in answer.split(","))):
         # ASCII digits only, and short: str.isdigit() takes '²' and int() then raises; int()
         # of a 5000-digit string raises too (Python's int max_str_digits).
-        if not re.fullmatch(r"[0-9]{1,6}", part, flags=re.ASCII) or not 1 <= int(part) <= len(candidates):
-            _fail("import", f"choice: must be a number from 1 to {len(candidates)} (got {part[:10]!r})")
+        if not re.fullmatch(r"[0-9]{1,6}", part, flags=re.ASCII) or not 1 <= int(part) <= len(
+            candidates
+        ):
+            _fail(
+                "import",
+                f"choice: must be a number from 1 to {len(candidates)} (got {part[:10]!r})",
+            )
         c = candidates[int(part) - 1]
         if c.problem:
             _fail("import", f"{_label(c)}: {c.problem}")
@@ -319,20 +443,40 @@ def _select(candidates: list[profiles.ImportCandidate], names: Sequence[str], us
     return chosen
 
 
-def _account_for(c: profiles.ImportCandidate, alias: str | None, uid: str | None, region: str | None,
-                 production: bool, interactive: bool) -> Account:
+def _account_for(
+    c: profiles.ImportCandidate,
+    alias: str | None,
+    uid: str | None,
+    region: str | None,
+    production: bool,
+    interactive: bool,
+) -> Account:
     # Each value is checked under the name of the flag it came from, if it came from one.
-    fields = ("--alias" if alias else "alias", "--uid" if uid else "uid", "--region" if region else "region")
-    alias = alias or (click.prompt(f"Alias for {_label(c)}", default=c.alias) if interactive else c.alias)
+    fields = (
+        "--alias" if alias else "alias",
+        "--uid" if uid else "uid",
+        "--region" if region else "region",
+    )
+    alias = alias or (
+        click.prompt(f"Alias for {_label(c)}", default=c.alias) if interactive else c.alias
+    )
     uid = uid or c.uid
     if uid is None:
         if not interactive:
-            _fail("import", f"--uid: needed for {_label(c)} (16 digits; the aliyun CLI does not record the "
-                            "account ID; the console shows it under Account Center)")
+            _fail(
+                "import",
+                f"--uid: needed for {_label(c)} (16 digits; the aliyun CLI does not record the "
+                "account ID; the console shows it under Account Center)",
+            )
         uid = click.prompt(f"Account ID (16 digits) for {alias}")
     try:
-        return Account(validate_alias(alias.strip(), fields[0]), validate_uid(uid.strip(), fields[1]),
-                       validate_region(region or c.region, fields[2]), c.credential, production)
+        return Account(
+            validate_alias(alias.strip(), fields[0]),
+            validate_uid(uid.strip(), fields[1]),
+            validate_region(region or c.region, fields[2]),
+            c.credential,
+            production,
+        )
     except InvalidInput as exc:
         _fail("import", f"{exc}; nothing was imported")
 
@@ -342,7 +486,11 @@ def _account_for(c: profiles.ImportCandidate, alias: str | None, uid: str | None
 
 @accounts.command()
 @click.argument("alias")
-@click.option("--keep-secret", is_flag=True, help="Leave the secret in the vault (e.g. when the vault is unavailable).")
+@click.option(
+    "--keep-secret",
+    is_flag=True,
+    help="Leave the secret in the vault (e.g. when the vault is unavailable).",
+)
 @sandbox_options
 def remove(sandbox: SandboxOptions, alias: str, keep_secret: bool) -> None:
     """Remove an account and its secret from the vault."""
@@ -363,6 +511,10 @@ def remove(sandbox: SandboxOptions, alias: str, keep_secret: bool) -> None:
             deleted = vault.delete(cred.vault_name(ref.access_key_id))
         except VaultUnavailable as exc:
             _fail("remove", f"{exc} Nothing was removed (--keep-secret removes the account only).")
-        note = f"; its secret was deleted from the {vault.kind} vault" if deleted else "; the vault held no secret for it"
+        note = (
+            f"; its secret was deleted from the {vault.kind} vault"
+            if deleted
+            else "; the vault held no secret for it"
+        )
     _save("remove", config)
     click.echo(f"Removed {alias}{note}.")

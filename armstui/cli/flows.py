@@ -17,22 +17,84 @@ from armstui.flows.setup import ACCESS_APPROACHES, FLOWS, Setup
 def flow_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--flow", type=click.Choice(FLOWS), required=True, help="Which flow."),
-        click.option("--monitoring", required=True, metavar="ALIAS", help="The monitoring account (A)."),
-        click.option("--source", "sources", multiple=True, required=True, metavar="ALIAS",
-                     help="A source account (B); repeat for several."),
-        click.option("--cluster", "clusters", multiple=True, metavar="ID", help="ACK: only these clusters (default: all)."),
-        click.option("--instance", "instances", multiple=True, metavar="ID", help="ECS: only these instances (default: all running)."),
-        click.option("--reporter-user", default=Setup.reporter_user, show_default=True, help="ACK/ECS: RAM user in A whose key reports."),
-        click.option("--access", type=click.Choice(list(ACCESS_APPROACHES)), default="keep", show_default=True,
-                     help="How people in A get to the data."),
-        click.option("--people-user", default=Setup.people_user, show_default=True, help="Dedicated RAM user for people in A."),
-        click.option("--role-name", default=Setup.role_name, show_default=True, help="Role flow: the role in A."),
-        click.option("--role-policy", type=click.Choice(["full", "custom"]), default="full", show_default=True,
-                     help="Role flow: AliyunARMSFullAccess or a generated read-only policy."),
-        click.option("--operator-user", default=Setup.operator_user, show_default=True, help="Role flow: the RAM user in B."),
-        click.option("--no-install-agent", is_flag=True, help="ECS: print the install commands instead of running them."),
-        click.option("--replace-orphan-key", is_flag=True, help="ACK: replace a key whose secret armstui does not hold."),
-        click.option("--keep-check-key", is_flag=True, help="Role flow: keep the AccessKey used for the switch check."),
+        click.option(
+            "--monitoring", required=True, metavar="ALIAS", help="The monitoring account (A)."
+        ),
+        click.option(
+            "--source",
+            "sources",
+            multiple=True,
+            required=True,
+            metavar="ALIAS",
+            help="A source account (B); repeat for several.",
+        ),
+        click.option(
+            "--cluster",
+            "clusters",
+            multiple=True,
+            metavar="ID",
+            help="ACK: only these clusters (default: all).",
+        ),
+        click.option(
+            "--instance",
+            "instances",
+            multiple=True,
+            metavar="ID",
+            help="ECS: only these instances (default: all running).",
+        ),
+        click.option(
+            "--reporter-user",
+            default=Setup.reporter_user,
+            show_default=True,
+            help="ACK/ECS: RAM user in A whose key reports.",
+        ),
+        click.option(
+            "--access",
+            type=click.Choice(list(ACCESS_APPROACHES)),
+            default="keep",
+            show_default=True,
+            help="How people in A get to the data.",
+        ),
+        click.option(
+            "--people-user",
+            default=Setup.people_user,
+            show_default=True,
+            help="Dedicated RAM user for people in A.",
+        ),
+        click.option(
+            "--role-name",
+            default=Setup.role_name,
+            show_default=True,
+            help="Role flow: the role in A.",
+        ),
+        click.option(
+            "--role-policy",
+            type=click.Choice(["full", "custom"]),
+            default="full",
+            show_default=True,
+            help="Role flow: AliyunARMSFullAccess or a generated read-only policy.",
+        ),
+        click.option(
+            "--operator-user",
+            default=Setup.operator_user,
+            show_default=True,
+            help="Role flow: the RAM user in B.",
+        ),
+        click.option(
+            "--no-install-agent",
+            is_flag=True,
+            help="ECS: print the install commands instead of running them.",
+        ),
+        click.option(
+            "--replace-orphan-key",
+            is_flag=True,
+            help="ACK: replace a key whose secret armstui does not hold.",
+        ),
+        click.option(
+            "--keep-check-key",
+            is_flag=True,
+            help="Role flow: keep the AccessKey used for the switch check.",
+        ),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -52,11 +114,19 @@ def _check_ids(setup: Setup) -> None:
 
 def _setup(kw: dict[str, Any]) -> Setup:
     return Setup(
-        flow=kw["flow"], monitoring=kw["monitoring"], sources=tuple(dict.fromkeys(kw["sources"])),
-        clusters=tuple(kw["clusters"]), instances=tuple(kw["instances"]), reporter_user=kw["reporter_user"],
-        access=kw["access"], people_user=kw["people_user"], role_name=kw["role_name"],
-        role_policy=kw["role_policy"], operator_user=kw["operator_user"],
-        install_agent=not kw["no_install_agent"], replace_orphan_key=kw["replace_orphan_key"],
+        flow=kw["flow"],
+        monitoring=kw["monitoring"],
+        sources=tuple(dict.fromkeys(kw["sources"])),
+        clusters=tuple(kw["clusters"]),
+        instances=tuple(kw["instances"]),
+        reporter_user=kw["reporter_user"],
+        access=kw["access"],
+        people_user=kw["people_user"],
+        role_name=kw["role_name"],
+        role_policy=kw["role_policy"],
+        operator_user=kw["operator_user"],
+        install_agent=not kw["no_install_agent"],
+        replace_orphan_key=kw["replace_orphan_key"],
         keep_check_key=kw["keep_check_key"],
     )
 
@@ -66,10 +136,15 @@ def _check_accounts(accounts: dict[str, Any], setup: Setup) -> None:
     from armstui.model import InvalidInput, describe, validate_alias
 
     known = ", ".join(sorted(accounts)) or "none yet: armstui accounts add"
-    for flag, alias in [("--monitoring", setup.monitoring), *(("--source", s) for s in setup.sources)]:
+    for flag, alias in [
+        ("--monitoring", setup.monitoring),
+        *(("--source", s) for s in setup.sources),
+    ]:
         if alias not in accounts:
             try:
-                shown = repr(validate_alias(alias))  # an alias's shape cannot hold anything worth hiding
+                shown = repr(
+                    validate_alias(alias)
+                )  # an alias's shape cannot hold anything worth hiding
             except InvalidInput:
                 shown = describe(alias)
             raise InvalidInput(flag, f"must name a configured account (known: {known})", shown)
@@ -90,19 +165,26 @@ def open_workspace(sandbox: SandboxOptions, command: str, **kw: Any) -> Any:
             raise
         where = sandbox.state_dir or "the default sandbox state dir"
         detail = redact(str(exc))[:300]
-        click.echo(f"armstui {command}: --sandbox-state: {where} cannot be used ({type(exc).__name__}: {detail})",
-                   err=True)
+        click.echo(
+            f"armstui {command}: --sandbox-state: {where} cannot be used ({type(exc).__name__}: {detail})",
+            err=True,
+        )
         raise SystemExit(EXIT_USAGE) from None
 
 
 def _progress(state: Any) -> None:
     if state.outcome.final:
-        click.echo(f"{ICONS.get(state.outcome.value, '?')} {state.outcome.value:<9} {state.title} [{state.account}]", err=True)
+        click.echo(
+            f"{ICONS.get(state.outcome.value, '?')} {state.outcome.value:<9} {state.title} [{state.account}]",
+            err=True,
+        )
 
 
 def _print_result(result: Any) -> None:
     for s in result.states:
-        click.echo(f"{ICONS.get(s.outcome.value, '?')} {s.outcome.value:<9} {s.title} [{s.account}]")
+        click.echo(
+            f"{ICONS.get(s.outcome.value, '?')} {s.outcome.value:<9} {s.title} [{s.account}]"
+        )
         if s.detail:
             click.echo(f"      {s.detail}")
         for call in s.planned:
@@ -119,13 +201,20 @@ def _run(sandbox: SandboxOptions, kw: dict[str, Any], mode: str, *, confirm: boo
     run_action(sandbox, lambda: _setup(kw), mode, confirm=confirm)
 
 
-def run_action(sandbox: SandboxOptions, make_setup: Callable[[], Setup], mode: str, *, confirm: bool = False,
-               action: str = "setup", command: str | None = None,
-               after_plan: Callable[[Setup, Any], Setup] | None = None) -> None:
+def run_action(
+    sandbox: SandboxOptions,
+    make_setup: Callable[[], Setup],
+    mode: str,
+    *,
+    confirm: bool = False,
+    action: str = "setup",
+    command: str | None = None,
+    after_plan: Callable[[Setup, Any], Setup] | None = None,
+) -> None:
     """Run a setup's steps (``action``: setup, rotate or teardown) in ``mode``, print the
     checklist and exit with the contract's code. ``confirm``: show the plan and ask first;
     ``after_plan(setup, plan)`` may ask more and return the setup to apply."""
-    from armstui.flows.workspace import Workspace, WorkspaceError
+    from armstui.flows.workspace import WorkspaceError
     from armstui.model import InvalidInput
 
     command = command or mode
@@ -156,12 +245,17 @@ def run_action(sandbox: SandboxOptions, make_setup: Callable[[], Setup], mode: s
     raise SystemExit(result.exit_code)
 
 
-def interactive_or_yes(command: str, yes: bool, non_interactive: bool, plan_command: str = "armstui plan") -> bool:
+def interactive_or_yes(
+    command: str, yes: bool, non_interactive: bool, plan_command: str = "armstui plan"
+) -> bool:
     """Whether to ask before changing anything; exits 2 when it cannot ask and --yes is missing."""
     interactive = not (yes or non_interactive) and sys.stdin.isatty()
     if not yes and not interactive:
-        click.echo(f"armstui {command}: --yes is required when not interactive (no terminal, or --non-interactive): "
-                   f"run `{plan_command}` first to see what would change", err=True)
+        click.echo(
+            f"armstui {command}: --yes is required when not interactive (no terminal, or --non-interactive): "
+            f"run `{plan_command}` first to see what would change",
+            err=True,
+        )
         raise SystemExit(EXIT_USAGE)
     return interactive
 
@@ -198,7 +292,7 @@ def verify(sandbox: SandboxOptions, **kw: Any) -> None:
 @sandbox_options
 def report(sandbox: SandboxOptions, fmt: str, flow: str | None) -> None:
     """The last setup's checklist as Markdown or JSON."""
-    from armstui.flows.workspace import Workspace, WorkspaceError
+    from armstui.flows.workspace import WorkspaceError
 
     try:
         with open_workspace(sandbox, "report", start_sandbox=False) as ws:
@@ -207,6 +301,9 @@ def report(sandbox: SandboxOptions, fmt: str, flow: str | None) -> None:
         click.echo(f"armstui report: {exc}", err=True)
         raise SystemExit(exc.exit_code) from None
     if run is None:
-        click.echo("armstui report: no setup has run yet (run `armstui apply` or `armstui verify` first)", err=True)
+        click.echo(
+            "armstui report: no setup has run yet (run `armstui apply` or `armstui verify` first)",
+            err=True,
+        )
         raise SystemExit(EXIT_USAGE)
     click.echo(to_json(run) if fmt == "json" else to_markdown(run), nl=False)

@@ -81,9 +81,15 @@ def _account(command: str, alias: str, sandbox: SandboxOptions) -> tuple[Any, An
         try:
             runtime = ensure_sandbox(sandbox.state_dir)
             accounts = runtime.accounts()
-        except (OSError, ValueError) as exc:  # a folder we cannot create; a sandbox.json that is not one
+        except (
+            OSError,
+            ValueError,
+        ) as exc:  # a folder we cannot create; a sandbox.json that is not one
             where = sandbox.state_dir or "the default sandbox state dir"
-            _usage(command, f"--sandbox-state: {where} cannot be used ({type(exc).__name__}: {str(exc)[:300]})")
+            _usage(
+                command,
+                f"--sandbox-state: {where} cannot be used ({type(exc).__name__}: {str(exc)[:300]})",
+            )
         endpoint: str | None = runtime.endpoint
         vault = None
     else:
@@ -98,7 +104,9 @@ def _account(command: str, alias: str, sandbox: SandboxOptions) -> tuple[Any, An
     account = next((a for a in accounts if a.alias == alias), None)
     if account is None:
         known = ", ".join(a.alias for a in accounts) or "none yet: armstui accounts add"
-        _usage(command, f"--account: must name a configured account (known: {known}), got {alias!r}")
+        _usage(
+            command, f"--account: must name a configured account (known: {known}), got {alias!r}"
+        )
     if not sandbox.enabled and isinstance(account.credential, cred.VaultKey):
         vault = _open_vault(command, config)
     return account, vault, endpoint, runtime
@@ -127,7 +135,13 @@ def _print_identity(identity: Any, title: str | None = None) -> None:
 
 
 @click.command()
-@click.option("--account", "alias", required=True, metavar="ALIAS", help="The account whose credentials to ask about.")
+@click.option(
+    "--account",
+    "alias",
+    required=True,
+    metavar="ALIAS",
+    help="The account whose credentials to ask about.",
+)
 @sandbox_options
 def whoami(alias: str, sandbox: SandboxOptions) -> None:
     """The caller identity behind an account's credentials (STS GetCallerIdentity)."""
@@ -166,31 +180,55 @@ def _assume_role_failure(error: Any, caller: Any, role_arn: str) -> str:
         return f"AssumeRole of {role_arn} failed"
     if "root account" in (error.message or "").lower():
         account = caller.account_id if caller else "the account"
-        return (f"root account: roles may not be assumed with account {account}'s own AccessKey; switch as a RAM "
-                "user of that account allowed sts:AssumeRole (the role flow makes arms-operator)")
+        return (
+            f"root account: roles may not be assumed with account {account}'s own AccessKey; switch as a RAM "
+            "user of that account allowed sts:AssumeRole (the role flow makes arms-operator)"
+        )
     policy_type = (error.access_denied or {}).get("PolicyType", "")
-    names_trust = "trust" in policy_type.lower() or "assumerolepolicy" in policy_type.lower() \
+    names_trust = (
+        "trust" in policy_type.lower()
+        or "assumerolepolicy" in policy_type.lower()
         or "trust" in (error.message or "").lower()
+    )
     who = caller.arn if caller else "the caller"
     if names_trust or (caller is not None and caller.identity_type == "Account"):
         account = caller.account_id if caller else "the caller's account"
-        return (f"not trusted: the trust policy of {role_arn} does not admit {who} "
-                f"(add acs:ram::{account}:root to its Principal.RAM)")
+        return (
+            f"not trusted: the trust policy of {role_arn} does not admit {who} "
+            f"(add acs:ram::{account}:root to its Principal.RAM)"
+        )
     if policy_type:
         return f"no sts:AssumeRole: {who} lacks sts:AssumeRole (attach AliyunSTSAssumeRoleAccess)"
-    return (f"refused: {who} lacks sts:AssumeRole (attach AliyunSTSAssumeRoleAccess), "
-            f"or the trust policy of {role_arn} does not admit it")
+    return (
+        f"refused: {who} lacks sts:AssumeRole (attach AliyunSTSAssumeRoleAccess), "
+        f"or the trust policy of {role_arn} does not admit it"
+    )
 
 
 @click.command()
-@click.option("--account", "alias", required=True, metavar="ALIAS", help="The account to switch from.")
-@click.option("--role-arn", required=True, metavar="ARN", help="acs:ram::<account ID>:role/<role name>")
-@click.option("--session-name", default=DEFAULT_SESSION_NAME, show_default=True,
-              help="The role session name (2-64 of letters, digits, '.', '@', '-', '_').")
-@click.option("--duration", default=3600, show_default=True, type=int,
-              help=f"Seconds the STS credentials last ({MIN_DURATION}-{MAX_DURATION}, up to the role's maximum).")
+@click.option(
+    "--account", "alias", required=True, metavar="ALIAS", help="The account to switch from."
+)
+@click.option(
+    "--role-arn", required=True, metavar="ARN", help="acs:ram::<account ID>:role/<role name>"
+)
+@click.option(
+    "--session-name",
+    default=DEFAULT_SESSION_NAME,
+    show_default=True,
+    help="The role session name (2-64 of letters, digits, '.', '@', '-', '_').",
+)
+@click.option(
+    "--duration",
+    default=3600,
+    show_default=True,
+    type=int,
+    help=f"Seconds the STS credentials last ({MIN_DURATION}-{MAX_DURATION}, up to the role's maximum).",
+)
 @sandbox_options
-def switch(alias: str, role_arn: str, session_name: str, duration: int, sandbox: SandboxOptions) -> None:
+def switch(
+    alias: str, role_arn: str, session_name: str, duration: int, sandbox: SandboxOptions
+) -> None:
     """Assume a role, print who you became and the ARMS applications visible as that identity."""
     try:
         validate_role_arn(role_arn, "--role-arn")
@@ -198,7 +236,9 @@ def switch(alias: str, role_arn: str, session_name: str, duration: int, sandbox:
     except InvalidInput as exc:
         _usage("switch", str(exc))
     if not MIN_DURATION <= duration <= MAX_DURATION:
-        _usage("switch", f"--duration: must be {MIN_DURATION}-{MAX_DURATION} seconds (got {duration})")
+        _usage(
+            "switch", f"--duration: must be {MIN_DURATION}-{MAX_DURATION} seconds (got {duration})"
+        )
 
     from armstui.cloud import arms, sts
     from armstui.cloud.errors import CloudError
@@ -221,7 +261,9 @@ def switch(alias: str, role_arn: str, session_name: str, duration: int, sandbox:
         try:
             apps = await arms.list_trace_apps(assumed)
         except CloudError as error:
-            raise _Failed(error, f"switched into {identity.arn}, but cannot list its ARMS applications") from None
+            raise _Failed(
+                error, f"switched into {identity.arn}, but cannot list its ARMS applications"
+            ) from None
         return assumed, identity, apps
 
     try:

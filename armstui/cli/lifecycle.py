@@ -16,51 +16,113 @@ from armstui.flows.setup import Setup
 
 
 @click.command()
-@click.option("--flow", type=click.Choice(["ack"]), required=True, help="Only the ACK flow has a key to rotate.")
+@click.option(
+    "--flow",
+    type=click.Choice(["ack"]),
+    required=True,
+    help="Only the ACK flow has a key to rotate.",
+)
 @click.option("--monitoring", required=True, metavar="ALIAS", help="The monitoring account (A).")
-@click.option("--source", "sources", multiple=True, required=True, metavar="ALIAS",
-              help="A source account (B) whose clusters report with the key; repeat for several.")
-@click.option("--reporter-user", default=Setup.reporter_user, show_default=True, help="The RAM user in A whose key reports.")
-@click.option("--replace-stale-key", is_flag=True, help="Delete a second key whose secret armstui does not hold, to make room.")
-@click.option("--plan", "plan_only", is_flag=True, help="Only show the steps and the calls they would make.")
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    required=True,
+    metavar="ALIAS",
+    help="A source account (B) whose clusters report with the key; repeat for several.",
+)
+@click.option(
+    "--reporter-user",
+    default=Setup.reporter_user,
+    show_default=True,
+    help="The RAM user in A whose key reports.",
+)
+@click.option(
+    "--replace-stale-key",
+    is_flag=True,
+    help="Delete a second key whose secret armstui does not hold, to make room.",
+)
+@click.option(
+    "--plan", "plan_only", is_flag=True, help="Only show the steps and the calls they would make."
+)
 @click.option("--yes", is_flag=True, help="Rotate without asking (for scripts).")
 @click.option("--non-interactive", is_flag=True, help="Never prompt; fail naming the missing flag.")
 @sandbox_options
-def rotate(sandbox: SandboxOptions, flow: str, monitoring: str, sources: tuple[str, ...], reporter_user: str,
-           replace_stale_key: bool, plan_only: bool, yes: bool, non_interactive: bool) -> None:
+def rotate(
+    sandbox: SandboxOptions,
+    flow: str,
+    monitoring: str,
+    sources: tuple[str, ...],
+    reporter_user: str,
+    replace_stale_key: bool,
+    plan_only: bool,
+    yes: bool,
+    non_interactive: bool,
+) -> None:
     """Rotate the reporting AccessKey in every cluster without a gap in reporting.
 
     A second key is created and stored in the vault, written into every cluster's onepilot
     config, proven in use in A; then the old key is disabled (and enabled again at once if
     any cluster stops reporting), and deleted with its vault entry. Run it again to
     continue a rotation that stopped."""
-    setup = Setup(flow, monitoring, tuple(dict.fromkeys(sources)), reporter_user=reporter_user,
-                  replace_stale_key=replace_stale_key)
-    _run(sandbox, setup, "rotate", plan_only, yes, non_interactive, after_plan=_ask_about_a_stale_key)
+    setup = Setup(
+        flow,
+        monitoring,
+        tuple(dict.fromkeys(sources)),
+        reporter_user=reporter_user,
+        replace_stale_key=replace_stale_key,
+    )
+    _run(
+        sandbox, setup, "rotate", plan_only, yes, non_interactive, after_plan=_ask_about_a_stale_key
+    )
 
 
 def _ask_about_a_stale_key(setup: Setup, plan: Any) -> Setup:
     """At a terminal, a stale second key is asked about instead of stopping the rotation."""
     from dataclasses import replace
 
-    stale = next((s for s in plan.states if s.needs_you and "--replace-stale-key" in s.needs_you), None)
+    stale = next(
+        (s for s in plan.states if s.needs_you and "--replace-stale-key" in s.needs_you), None
+    )
     if stale is None or setup.replace_stale_key:
         return setup
-    if click.confirm(f"{stale.detail}. Delete it to make room for the new key?", default=False, err=True):
+    if click.confirm(
+        f"{stale.detail}. Delete it to make room for the new key?", default=False, err=True
+    ):
         return replace(setup, replace_stale_key=True)
     return setup
 
 
 @click.command()
 @flow_options
-@click.option("--include-adopted", is_flag=True, help="Also remove what the setup uses but armstui did not create.")
-@click.option("--uninstall-addon", is_flag=True, help="ACK: also uninstall ack-onepilot where armstui installed it.")
-@click.option("--plan", "plan_only", is_flag=True, help="Only show what would be removed, and who created it when.")
+@click.option(
+    "--include-adopted",
+    is_flag=True,
+    help="Also remove what the setup uses but armstui did not create.",
+)
+@click.option(
+    "--uninstall-addon",
+    is_flag=True,
+    help="ACK: also uninstall ack-onepilot where armstui installed it.",
+)
+@click.option(
+    "--plan",
+    "plan_only",
+    is_flag=True,
+    help="Only show what would be removed, and who created it when.",
+)
 @click.option("--yes", is_flag=True, help="Tear down without asking (for scripts).")
 @click.option("--non-interactive", is_flag=True, help="Never prompt; fail naming the missing flag.")
 @sandbox_options
-def teardown(sandbox: SandboxOptions, include_adopted: bool, uninstall_addon: bool, plan_only: bool, yes: bool,
-             non_interactive: bool, **kw: Any) -> None:
+def teardown(
+    sandbox: SandboxOptions,
+    include_adopted: bool,
+    uninstall_addon: bool,
+    plan_only: bool,
+    yes: bool,
+    non_interactive: bool,
+    **kw: Any,
+) -> None:
     """Undo what armstui created for a setup, newest first; resumable.
 
     Removes onepilot's reporting config (the addon only with --uninstall-addon), ECS agents,
@@ -73,9 +135,26 @@ def teardown(sandbox: SandboxOptions, include_adopted: bool, uninstall_addon: bo
     _run(sandbox, setup, "teardown", plan_only, yes, non_interactive)
 
 
-def _run(sandbox: SandboxOptions, setup: Setup, command: str, plan_only: bool, yes: bool, non_interactive: bool,
-         after_plan: Any = None) -> None:
+def _run(
+    sandbox: SandboxOptions,
+    setup: Setup,
+    command: str,
+    plan_only: bool,
+    yes: bool,
+    non_interactive: bool,
+    after_plan: Any = None,
+) -> None:
     if plan_only:
         run_action(sandbox, lambda: setup, "plan", action=command, command=command)
-    confirm = interactive_or_yes(command, yes, non_interactive, plan_command=f"armstui {command} --plan")
-    run_action(sandbox, lambda: setup, "apply", confirm=confirm, action=command, command=command, after_plan=after_plan)
+    confirm = interactive_or_yes(
+        command, yes, non_interactive, plan_command=f"armstui {command} --plan"
+    )
+    run_action(
+        sandbox,
+        lambda: setup,
+        "apply",
+        confirm=confirm,
+        action=command,
+        command=command,
+        after_plan=after_plan,
+    )

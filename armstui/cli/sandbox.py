@@ -27,8 +27,10 @@ def _host_shaped(host: str) -> bool:
         return True
     except ValueError:
         labels = host.split(".")
-        return len(host) <= 253 and all(re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?", label,
-                                                     flags=re.ASCII) for label in labels)
+        return len(host) <= 253 and all(
+            re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?", label, flags=re.ASCII)
+            for label in labels
+        )
 
 
 @click.group()
@@ -37,31 +39,68 @@ def sandbox() -> None:
 
 
 @sandbox.command()
-@click.option("--state", "state_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Where the state lives (SQLite) and sandbox.json is written.")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep it on loopback).")
-@click.option("--port", default=0, type=click.IntRange(0, 65535), show_default=True, help="0 picks a free port.")
-@click.option("--world", default="default", show_default=True, metavar="default|large[:sources=N,clusters=N,instances=N]",
-              help="What a new state directory is seeded with.")
-@click.option("--faults", default=None, metavar="SPEC",
-              help="Injected faults, e.g. 'latency=50ms;throttle=0.2;5xx=0.05;drop=0.01;seed=7'.")
-@click.option("--speed", default=1.0, type=click.FloatRange(min=0, min_open=True), show_default=True,
-              help="Simulated durations (addon installs, scripts) run this many times faster.")
-def serve(state_dir: Path, host: str, port: int, world: str, faults: str | None, speed: float) -> None:
+@click.option(
+    "--state",
+    "state_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the state lives (SQLite) and sandbox.json is written.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (keep it on loopback).",
+)
+@click.option(
+    "--port",
+    default=0,
+    type=click.IntRange(0, 65535),
+    show_default=True,
+    help="0 picks a free port.",
+)
+@click.option(
+    "--world",
+    default="default",
+    show_default=True,
+    metavar="default|large[:sources=N,clusters=N,instances=N]",
+    help="What a new state directory is seeded with.",
+)
+@click.option(
+    "--faults",
+    default=None,
+    metavar="SPEC",
+    help="Injected faults, e.g. 'latency=50ms;throttle=0.2;5xx=0.05;drop=0.01;seed=7'.",
+)
+@click.option(
+    "--speed",
+    default=1.0,
+    type=click.FloatRange(min=0, min_open=True),
+    show_default=True,
+    help="Simulated durations (addon installs, scripts) run this many times faster.",
+)
+def serve(
+    state_dir: Path, host: str, port: int, world: str, faults: str | None, speed: float
+) -> None:
     """Run the emulator until SIGTERM; write STATE/sandbox.json once it listens."""
     from armstui.sandbox.describe import FILE_NAME, write_description
     from armstui.sandbox.faults import Faults
     from armstui.sandbox.server import SandboxServer
     from armstui.sandbox.state import open_state
-
     from armstui.sandbox.world import parse_world
 
     if not _host_shaped(host):
-        click.echo("armstui sandbox serve: --host: must be an IP address or a host name "
-                   "(labels of 1-63 letters, digits, '-')", err=True)
+        click.echo(
+            "armstui sandbox serve: --host: must be an IP address or a host name "
+            "(labels of 1-63 letters, digits, '-')",
+            err=True,
+        )
         raise SystemExit(EXIT_USAGE)
     if not math.isfinite(speed):
-        click.echo(f"armstui sandbox serve: --speed: must be a finite number above 0 (got {speed})", err=True)
+        click.echo(
+            f"armstui sandbox serve: --speed: must be a finite number above 0 (got {speed})",
+            err=True,
+        )
         raise SystemExit(EXIT_USAGE)
     try:
         parse_world(world)
@@ -84,7 +123,9 @@ def serve(state_dir: Path, host: str, port: int, world: str, faults: str | None,
         endpoint = await server.start()
         write_description(state_dir / FILE_NAME, state, endpoint)
         # stdout, flushed: a script reading our output learns the endpoint at once. Never the secrets.
-        click.echo(f"sandbox listening on http://{endpoint} (credentials in {state_dir / FILE_NAME})")
+        click.echo(
+            f"sandbox listening on http://{endpoint} (credentials in {state_dir / FILE_NAME})"
+        )
         sys.stdout.flush()
         await stop.wait()
         await server.stop()
@@ -93,7 +134,10 @@ def serve(state_dir: Path, host: str, port: int, world: str, faults: str | None,
         asyncio.run(run())
     except (OSError, UnicodeError) as exc:
         reason = getattr(exc, "strerror", None) or type(exc).__name__
-        click.echo(f"armstui sandbox serve: --host/--port: cannot listen on {host}:{port}: {reason}", err=True)
+        click.echo(
+            f"armstui sandbox serve: --host/--port: cannot listen on {host}:{port}: {reason}",
+            err=True,
+        )
         raise SystemExit(EXIT_USAGE) from None
     finally:
         state.store.close()

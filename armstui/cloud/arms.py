@@ -61,43 +61,82 @@ def _app(raw: Any) -> TraceApp:
         if not isinstance(getattr(raw, name), str):
             raise TypeError(f"TraceApps[].{name} is not a string")
     return TraceApp(
-        app_name=raw.app_name, pid=raw.pid, app_id=raw.app_id, region_id=raw.region_id,
-        cluster_id=raw.cluster_id or None, namespace=getattr(raw, "namespace", None) or None,
+        app_name=raw.app_name,
+        pid=raw.pid,
+        app_id=raw.app_id,
+        region_id=raw.region_id,
+        cluster_id=raw.cluster_id or None,
+        namespace=getattr(raw, "namespace", None) or None,
         workload_name=getattr(raw, "workload_name", None) or None,
-        workload_kind=getattr(raw, "workload_kind", None) or None, language=raw.language or None,
-        source=raw.source or None, type=raw.type or None, user_id=raw.user_id or None,
-        labels=tuple(raw.labels or ()), tags=tuple((t.key, t.value) for t in (raw.tags or ())),
-        create_time=raw.create_time, update_time=raw.update_time,
+        workload_kind=getattr(raw, "workload_kind", None) or None,
+        language=raw.language or None,
+        source=raw.source or None,
+        type=raw.type or None,
+        user_id=raw.user_id or None,
+        labels=tuple(raw.labels or ()),
+        tags=tuple((t.key, t.value) for t in (raw.tags or ())),
+        create_time=raw.create_time,
+        update_time=raw.update_time,
     )
 
 
 async def describe_trace_license_key(session: CloudSession) -> str:
-    body = await _rpc(session, "DescribeTraceLicenseKey", "describe_trace_license_key",
-                      _models().DescribeTraceLicenseKeyRequest(region_id=session.region))
+    body = await _rpc(
+        session,
+        "DescribeTraceLicenseKey",
+        "describe_trace_license_key",
+        _models().DescribeTraceLicenseKeyRequest(region_id=session.region),
+    )
     if isinstance(body.license_key, str):
         redactor.add(body.license_key)
-    return required(body.license_key, "LicenseKey", "arms", "DescribeTraceLicenseKey", session.alias)
+    return required(
+        body.license_key, "LicenseKey", "arms", "DescribeTraceLicenseKey", session.alias
+    )
 
 
 async def list_trace_apps(session: CloudSession, region: str | None = None) -> list[TraceApp]:
-    body = await _rpc(session, "ListTraceApps", "list_trace_apps",
-                      _models().ListTraceAppsRequest(region_id=region or session.region))
+    body = await _rpc(
+        session,
+        "ListTraceApps",
+        "list_trace_apps",
+        _models().ListTraceAppsRequest(region_id=region or session.region),
+    )
     if body.success is False:  # a 200 that still reports failure in the body
-        raise CloudError(body.code and str(body.code) or "ListTraceAppsFailed", str(body.message or ""),
-                         request_id=body.request_id, service="arms", action="ListTraceApps", account=session.alias,
-                         hint="ARMS answered the listing as failed: try again; quote the request ID if it persists.")
+        raise CloudError(
+            body.code and str(body.code) or "ListTraceAppsFailed",
+            str(body.message or ""),
+            request_id=body.request_id,
+            service="arms",
+            action="ListTraceApps",
+            account=session.alias,
+            hint="ARMS answered the listing as failed: try again; quote the request ID if it persists.",
+        )
     with reading("arms", "ListTraceApps", session.alias):
         return [_app(a) for a in (body.trace_apps or [])]
 
 
 async def get_trace_app(session: CloudSession, pid: str) -> TraceApp | None:
-    body = await _rpc(session, "GetTraceApp", "get_trace_app",
-                      _models().GetTraceAppRequest(pid=pid, region_id=session.region))
+    body = await _rpc(
+        session,
+        "GetTraceApp",
+        "get_trace_app",
+        _models().GetTraceAppRequest(pid=pid, region_id=session.region),
+    )
     with reading("arms", "GetTraceApp", session.alias):
         return _app(body.trace_app) if body.trace_app else None
 
 
 async def get_agent_download_url(session: CloudSession) -> str:
-    body = await _rpc(session, "GetAgentDownloadUrl", "get_agent_download_url",
-                      _models().GetAgentDownloadUrlRequest(region_id=session.region))
-    return required(body.arms_agent_download_url, "ArmsAgentDownloadUrl", "arms", "GetAgentDownloadUrl", session.alias)
+    body = await _rpc(
+        session,
+        "GetAgentDownloadUrl",
+        "get_agent_download_url",
+        _models().GetAgentDownloadUrlRequest(region_id=session.region),
+    )
+    return required(
+        body.arms_agent_download_url,
+        "ArmsAgentDownloadUrl",
+        "arms",
+        "GetAgentDownloadUrl",
+        session.alias,
+    )

@@ -48,10 +48,15 @@ class CallLog:
 
     def append(self, record: CallRecord) -> CallRecord:
         clean = CallRecord(
-            account=redact(record.account), service=record.service, action=redact(record.action),
-            started_at=record.started_at, duration_ms=record.duration_ms, outcome=redact(record.outcome),
+            account=redact(record.account),
+            service=record.service,
+            action=redact(record.action),
+            started_at=record.started_at,
+            duration_ms=record.duration_ms,
+            outcome=redact(record.outcome),
             request_id=redact(record.request_id) if record.request_id else None,
-            attempt=record.attempt, mutating=record.mutating,
+            attempt=record.attempt,
+            mutating=record.mutating,
         )
         with self._lock:
             self._records.append(clean)

@@ -120,8 +120,12 @@ def parse_config(text: str | dict | None) -> dict[str, Any]:
         try:
             config = json.loads(text)
         except ValueError:
-            raise CloudError("InvalidAddonConfig", "the addon's config is not JSON", service="cs",
-                             retryable=False) from None
+            raise CloudError(
+                "InvalidAddonConfig",
+                "the addon's config is not JSON",
+                service="cs",
+                retryable=False,
+            ) from None
         if not isinstance(config, dict):
             config = {}
     _register_secrets(config)
@@ -147,20 +151,52 @@ async def describe_clusters(session: CloudSession, page_size: int = 50) -> list[
     clusters: list[Cluster] = []
     page = 1
     while True:
-        request = m.DescribeClustersV1Request(region_id=session.region, page_number=page, page_size=page_size)
-        body = (await _roa(session, "DescribeClustersV1", "describe_clusters_v1with_options_async", request,
-                           mutating=False)).body
-        with reading("cs", "DescribeClustersV1", session.alias):  # odd fields: a CloudError, not a crash
+        request = m.DescribeClustersV1Request(
+            region_id=session.region, page_number=page, page_size=page_size
+        )
+        body = (
+            await _roa(
+                session,
+                "DescribeClustersV1",
+                "describe_clusters_v1with_options_async",
+                request,
+                mutating=False,
+            )
+        ).body
+        with reading(
+            "cs", "DescribeClustersV1", session.alias
+        ):  # odd fields: a CloudError, not a crash
             batch = body.clusters or []
             for c in batch:
                 tags = tuple((t.key, t.value) for t in (c.tags or ()))
-                clusters.append(Cluster(required(c.cluster_id, "clusters[].cluster_id", "cs", "DescribeClustersV1"),
-                                        c.name, c.region_id, c.state, c.cluster_type, c.current_version, c.vpc_id, tags))
-            total = body.page_info.total_count if body.page_info and body.page_info.total_count is not None else None
+                clusters.append(
+                    Cluster(
+                        required(c.cluster_id, "clusters[].cluster_id", "cs", "DescribeClustersV1"),
+                        c.name,
+                        c.region_id,
+                        c.state,
+                        c.cluster_type,
+                        c.current_version,
+                        c.vpc_id,
+                        tags,
+                    )
+                )
+            total = (
+                body.page_info.total_count
+                if body.page_info and body.page_info.total_count is not None
+                else None
+            )
         if not batch or len(batch) < page_size or (total is not None and len(clusters) >= total):
             return clusters
-        if page >= MAX_CLUSTER_PAGES:  # full pages without end: the answer is not what the API documents
-            raise malformed("cs", "DescribeClustersV1", f"more than {MAX_CLUSTER_PAGES} full pages", account=session.alias)
+        if (
+            page >= MAX_CLUSTER_PAGES
+        ):  # full pages without end: the answer is not what the API documents
+            raise malformed(
+                "cs",
+                "DescribeClustersV1",
+                f"more than {MAX_CLUSTER_PAGES} full pages",
+                account=session.alias,
+            )
         page += 1
 
 
@@ -168,19 +204,40 @@ async def describe_clusters(session: CloudSession, page_size: int = 50) -> list[
 
 
 async def list_cluster_addons(session: CloudSession, cluster_id: str) -> list[AddonInstance]:
-    body = (await _roa(session, "ListClusterAddonInstances", "list_cluster_addon_instances_with_options_async",
-                       cluster_id, mutating=False)).body
+    body = (
+        await _roa(
+            session,
+            "ListClusterAddonInstances",
+            "list_cluster_addon_instances_with_options_async",
+            cluster_id,
+            mutating=False,
+        )
+    ).body
     return [AddonInstance(a.name, a.version, a.state) for a in (body.addons or [])]
 
 
-async def get_cluster_addon(session: CloudSession, cluster_id: str, name: str) -> ClusterAddon | None:
+async def get_cluster_addon(
+    session: CloudSession, cluster_id: str, name: str
+) -> ClusterAddon | None:
     """The addon as installed, or None when it is not: a 404 that is not about the cluster
     (nor an unknown API), or the state ``deleted``."""
     try:
-        body = (await _roa(session, "GetClusterAddonInstance", "get_cluster_addon_instance_with_options_async",
-                           cluster_id, name, mutating=False)).body
+        body = (
+            await _roa(
+                session,
+                "GetClusterAddonInstance",
+                "get_cluster_addon_instance_with_options_async",
+                cluster_id,
+                name,
+                mutating=False,
+            )
+        ).body
     except CloudError as error:
-        if error.http_status == 404 and not error.code.startswith("InvalidAction") and "cluster" not in error.code.lower():
+        if (
+            error.http_status == 404
+            and not error.code.startswith("InvalidAction")
+            and "cluster" not in error.code.lower()
+        ):
             return None
         raise
     if body is None or not body.name or body.state == "deleted":
@@ -188,33 +245,68 @@ async def get_cluster_addon(session: CloudSession, cluster_id: str, name: str) -
     return ClusterAddon(body.name, body.version or "", body.state or "", parse_config(body.config))
 
 
-async def describe_addon_versions(session: CloudSession, cluster_id: str) -> dict[str, AddonVersion]:
+async def describe_addon_versions(
+    session: CloudSession, cluster_id: str
+) -> dict[str, AddonVersion]:
     """Per addon: installed version, the version an upgrade would go to, whether it can."""
-    body = (await _roa(session, "DescribeClusterAddonsVersion", "describe_cluster_addons_version_with_options_async",
-                       cluster_id, mutating=False)).body or {}
+    body = (
+        await _roa(
+            session,
+            "DescribeClusterAddonsVersion",
+            "describe_cluster_addons_version_with_options_async",
+            cluster_id,
+            mutating=False,
+        )
+    ).body or {}
     out = {}
     for key, item in body.items():
         if not isinstance(item, dict):
             continue
         name = item.get("component_name") or key
-        out[name] = AddonVersion(name, item.get("version") or None, item.get("next_version") or None,
-                                 bool(item.get("can_upgrade")), bool(item.get("exist", bool(item.get("version")))))
+        out[name] = AddonVersion(
+            name,
+            item.get("version") or None,
+            item.get("next_version") or None,
+            bool(item.get("can_upgrade")),
+            bool(item.get("exist", bool(item.get("version")))),
+        )
     return out
 
 
-async def install_addon(session: CloudSession, cluster_id: str, name: str, version: str | None = None,
-                        config: dict[str, Any] | None = None) -> str:
+async def install_addon(
+    session: CloudSession,
+    cluster_id: str,
+    name: str,
+    version: str | None = None,
+    config: dict[str, Any] | None = None,
+) -> str:
     """Start installing; returns the task ID. Without ``version`` the service's default is
     installed (the newest in the sandbox; UNCONFIRMED for the real service)."""
     m = _models()
-    item = m.InstallClusterAddonsRequestBody(name=name, version=version, config=_config_text(config))
-    body = (await _roa(session, "InstallClusterAddons", "install_cluster_addons_with_options_async", cluster_id,
-                       m.InstallClusterAddonsRequest(body=[item]), mutating=True)).body
+    item = m.InstallClusterAddonsRequestBody(
+        name=name, version=version, config=_config_text(config)
+    )
+    body = (
+        await _roa(
+            session,
+            "InstallClusterAddons",
+            "install_cluster_addons_with_options_async",
+            cluster_id,
+            m.InstallClusterAddonsRequest(body=[item]),
+            mutating=True,
+        )
+    ).body
     return body.task_id
 
 
-async def upgrade_addon(session: CloudSession, cluster_id: str, name: str, current_version: str,
-                        next_version: str | None = None, config: dict[str, Any] | None = None) -> str:
+async def upgrade_addon(
+    session: CloudSession,
+    cluster_id: str,
+    name: str,
+    current_version: str,
+    next_version: str | None = None,
+    config: dict[str, Any] | None = None,
+) -> str:
     """Start upgrading from ``current_version``; returns the task ID. Without ``next_version``
     it is looked up with DescribeClusterAddonsVersion (one more read)."""
     m = _models()
@@ -222,38 +314,95 @@ async def upgrade_addon(session: CloudSession, cluster_id: str, name: str, curre
         versions = await describe_addon_versions(session, cluster_id)
         found = versions.get(name)
         if found is None or not found.next_version:
-            raise CloudError("AddonNoNewerVersion", f"{name} in {cluster_id} has no newer version to upgrade to",
-                             service="cs", action="UpgradeClusterAddons", account=session.alias, retryable=False)
+            raise CloudError(
+                "AddonNoNewerVersion",
+                f"{name} in {cluster_id} has no newer version to upgrade to",
+                service="cs",
+                action="UpgradeClusterAddons",
+                account=session.alias,
+                retryable=False,
+            )
         next_version = found.next_version
-    item = m.UpgradeClusterAddonsRequestBody(component_name=name, version=current_version, next_version=next_version,
-                                             config=_config_text(config))
-    body = (await _roa(session, "UpgradeClusterAddons", "upgrade_cluster_addons_with_options_async", cluster_id,
-                       m.UpgradeClusterAddonsRequest(body=[item]), mutating=True)).body
+    item = m.UpgradeClusterAddonsRequestBody(
+        component_name=name,
+        version=current_version,
+        next_version=next_version,
+        config=_config_text(config),
+    )
+    body = (
+        await _roa(
+            session,
+            "UpgradeClusterAddons",
+            "upgrade_cluster_addons_with_options_async",
+            cluster_id,
+            m.UpgradeClusterAddonsRequest(body=[item]),
+            mutating=True,
+        )
+    ).body
     return body.task_id
 
 
-async def modify_addon_config(session: CloudSession, cluster_id: str, name: str, config: dict[str, Any]) -> None:
+async def modify_addon_config(
+    session: CloudSession, cluster_id: str, name: str, config: dict[str, Any]
+) -> None:
     """Replace the addon's config with ``config`` (merge with the current one first to keep
     other settings). The request body carries secrets; nothing of it is logged."""
     m = _models()
-    await _roa(session, "ModifyClusterAddon", "modify_cluster_addon_with_options_async", cluster_id, name,
-               m.ModifyClusterAddonRequest(config=_config_text(config)), mutating=True)
+    await _roa(
+        session,
+        "ModifyClusterAddon",
+        "modify_cluster_addon_with_options_async",
+        cluster_id,
+        name,
+        m.ModifyClusterAddonRequest(config=_config_text(config)),
+        mutating=True,
+    )
 
 
-async def uninstall_addon(session: CloudSession, cluster_id: str, name: str,
-                          cleanup_cloud_resources: bool = False) -> str:
+async def uninstall_addon(
+    session: CloudSession, cluster_id: str, name: str, cleanup_cloud_resources: bool = False
+) -> str:
     m = _models()
-    request = m.UnInstallClusterAddonsRequest(addons=[m.UnInstallClusterAddonsRequestAddons(
-        name=name, cleanup_cloud_resources=cleanup_cloud_resources)])
-    body = (await _roa(session, "UnInstallClusterAddons", "un_install_cluster_addons_with_options_async", cluster_id,
-                       request, mutating=True)).body
+    request = m.UnInstallClusterAddonsRequest(
+        addons=[
+            m.UnInstallClusterAddonsRequestAddons(
+                name=name, cleanup_cloud_resources=cleanup_cloud_resources
+            )
+        ]
+    )
+    body = (
+        await _roa(
+            session,
+            "UnInstallClusterAddons",
+            "un_install_cluster_addons_with_options_async",
+            cluster_id,
+            request,
+            mutating=True,
+        )
+    ).body
     return body.task_id
 
 
 async def describe_task(session: CloudSession, task_id: str) -> Task:
-    body = (await _roa(session, "DescribeTaskInfo", "describe_task_info_with_options_async", task_id,
-                       mutating=False)).body
+    body = (
+        await _roa(
+            session,
+            "DescribeTaskInfo",
+            "describe_task_info_with_options_async",
+            task_id,
+            mutating=False,
+        )
+    ).body
     error = None
     if body.error is not None:
-        error = " ".join(str(x) for x in (getattr(body.error, "code", None), getattr(body.error, "message", None)) if x) or None
-    return Task(body.task_id or task_id, body.state, body.task_type, error, body.created, body.updated)
+        error = (
+            " ".join(
+                str(x)
+                for x in (getattr(body.error, "code", None), getattr(body.error, "message", None))
+                if x
+            )
+            or None
+        )
+    return Task(
+        body.task_id or task_id, body.state, body.task_type, error, body.created, body.updated
+    )

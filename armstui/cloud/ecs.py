@@ -71,7 +71,9 @@ def _models() -> Any:
     return models
 
 
-async def _rpc(session: CloudSession, action: str, method: str, request: Any, *, mutating: bool) -> Any:
+async def _rpc(
+    session: CloudSession, action: str, method: str, request: Any, *, mutating: bool
+) -> Any:
     async def invoke(client: Any, runtime: Any) -> Any:
         return await getattr(client, f"{method}_with_options_async")(request, runtime)
 
@@ -85,46 +87,92 @@ def _ips(holder: Any) -> tuple[str, ...]:
 def _instance(raw: Any) -> Instance:
     vpc = raw.vpc_attributes
     tags = tuple((t.tag_key, t.tag_value) for t in (raw.tags.tag or ())) if raw.tags else ()
-    return Instance(raw.instance_id, raw.instance_name, raw.status, raw.ostype, raw.region_id, raw.zone_id,
-                    vpc.vpc_id if vpc else None, _ips(vpc.private_ip_address) if vpc else (),
-                    _ips(raw.public_ip_address), tags)
+    return Instance(
+        raw.instance_id,
+        raw.instance_name,
+        raw.status,
+        raw.ostype,
+        raw.region_id,
+        raw.zone_id,
+        vpc.vpc_id if vpc else None,
+        _ips(vpc.private_ip_address) if vpc else (),
+        _ips(raw.public_ip_address),
+        tags,
+    )
 
 
-async def describe_instances(session: CloudSession, instance_ids: list[str] | None = None) -> list[Instance]:
+async def describe_instances(
+    session: CloudSession, instance_ids: list[str] | None = None
+) -> list[Instance]:
     """Instances in the session's region (all pages); only ``instance_ids`` if given."""
     m = _models()
     wanted = list(instance_ids) if instance_ids else [None]
-    chunks = [wanted[i:i + DESCRIBE_INSTANCES_MAX] for i in range(0, len(wanted), DESCRIBE_INSTANCES_MAX)]
+    chunks = [
+        wanted[i : i + DESCRIBE_INSTANCES_MAX]
+        for i in range(0, len(wanted), DESCRIBE_INSTANCES_MAX)
+    ]
     found: list[Instance] = []
     for chunk in chunks:
         ids = json.dumps(chunk) if chunk != [None] else None
         token, seen = None, set()
         while True:
-            request = m.DescribeInstancesRequest(region_id=session.region, instance_ids=ids,
-                                                 max_results=DESCRIBE_INSTANCES_MAX, next_token=token)
-            body = await _rpc(session, "DescribeInstances", "describe_instances", request, mutating=False)
+            request = m.DescribeInstancesRequest(
+                region_id=session.region,
+                instance_ids=ids,
+                max_results=DESCRIBE_INSTANCES_MAX,
+                next_token=token,
+            )
+            body = await _rpc(
+                session, "DescribeInstances", "describe_instances", request, mutating=False
+            )
             with reading("ecs", "DescribeInstances", session.alias):
-                found += [_instance(i) for i in (body.instances.instance if body.instances and body.instances.instance else [])]
+                found += [
+                    _instance(i)
+                    for i in (
+                        body.instances.instance
+                        if body.instances and body.instances.instance
+                        else []
+                    )
+                ]
             token = _next_token(body.next_token, seen, "DescribeInstances", session.alias)
             if not token:
                 break
     return found
 
 
-async def run_command(session: CloudSession, instance_ids: list[str], script: str, *, name: str | None = None,
-                      command_type: str = "RunShellScript", timeout: int = 60) -> list[Invocation]:
+async def run_command(
+    session: CloudSession,
+    instance_ids: list[str],
+    script: str,
+    *,
+    name: str | None = None,
+    command_type: str = "RunShellScript",
+    timeout: int = 60,
+) -> list[Invocation]:
     """Run ``script`` on the instances (one RunCommand per 100). The script is sent as is
     and never logged; a secret inside it must already be known to the redactor."""
     m = _models()
     invocations = []
     for start in range(0, len(instance_ids), RUN_COMMAND_MAX_INSTANCES):
-        chunk = list(instance_ids[start:start + RUN_COMMAND_MAX_INSTANCES])
-        request = m.RunCommandRequest(region_id=session.region, type=command_type, command_content=script,
-                                      instance_id=chunk, name=name, timeout=timeout, content_encoding="PlainText")
+        chunk = list(instance_ids[start : start + RUN_COMMAND_MAX_INSTANCES])
+        request = m.RunCommandRequest(
+            region_id=session.region,
+            type=command_type,
+            command_content=script,
+            instance_id=chunk,
+            name=name,
+            timeout=timeout,
+            content_encoding="PlainText",
+        )
         body = await _rpc(session, "RunCommand", "run_command", request, mutating=True)
         invoke_id = required(body.invoke_id, "InvokeId", "ecs", "RunCommand", session.alias)
-        invocations.append(Invocation(body.command_id if isinstance(body.command_id, str) else None, invoke_id,
-                                      tuple(chunk)))
+        invocations.append(
+            Invocation(
+                body.command_id if isinstance(body.command_id, str) else None,
+                invoke_id,
+                tuple(chunk),
+            )
+        )
     return invocations
 
 
@@ -148,25 +196,50 @@ def decode_output(text: str | None) -> str:
         return text
 
 
-async def describe_invocation_results(session: CloudSession, invoke_id: str,
-                                      instance_id: str | None = None) -> list[InvocationResult]:
+async def describe_invocation_results(
+    session: CloudSession, invoke_id: str, instance_id: str | None = None
+) -> list[InvocationResult]:
     m = _models()
     results: list[InvocationResult] = []
     token, seen = None, set()
     while True:
-        request = m.DescribeInvocationResultsRequest(region_id=session.region, invoke_id=invoke_id,
-                                                     instance_id=instance_id, content_encoding="Base64",
-                                                     max_results=INVOCATION_RESULTS_MAX, next_token=token)
-        body = await _rpc(session, "DescribeInvocationResults", "describe_invocation_results", request,
-                          mutating=False)
+        request = m.DescribeInvocationResultsRequest(
+            region_id=session.region,
+            invoke_id=invoke_id,
+            instance_id=instance_id,
+            content_encoding="Base64",
+            max_results=INVOCATION_RESULTS_MAX,
+            next_token=token,
+        )
+        body = await _rpc(
+            session,
+            "DescribeInvocationResults",
+            "describe_invocation_results",
+            request,
+            mutating=False,
+        )
         with reading("ecs", "DescribeInvocationResults", session.alias):
             invocation = body.invocation
             holder = invocation.invocation_results if invocation else None
-            for r in (holder.invocation_result if holder and holder.invocation_result else []):
-                results.append(InvocationResult(r.instance_id, r.invoke_id, r.invocation_status, r.exit_code,
-                                                decode_output(r.output), r.error_code or None, r.error_info or None,
-                                                r.start_time, r.finished_time))
-            token = _next_token(invocation.next_token if invocation else None, seen, "DescribeInvocationResults",
-                                session.alias)
+            for r in holder.invocation_result if holder and holder.invocation_result else []:
+                results.append(
+                    InvocationResult(
+                        r.instance_id,
+                        r.invoke_id,
+                        r.invocation_status,
+                        r.exit_code,
+                        decode_output(r.output),
+                        r.error_code or None,
+                        r.error_info or None,
+                        r.start_time,
+                        r.finished_time,
+                    )
+                )
+            token = _next_token(
+                invocation.next_token if invocation else None,
+                seen,
+                "DescribeInvocationResults",
+                session.alias,
+            )
         if not token:
             return results

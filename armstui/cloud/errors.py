@@ -42,7 +42,13 @@ ONEPILOT_TOO_OLD = "OnepilotTooOld"  # raised by the flows: ack-onepilot < 3.0.1
 
 # Transient by nature: a read may simply be tried again (RAM/STS docs, reference §2).
 # A malformed answer is most often a proxy's or gateway's error page (HTML 502/504).
-RETRYABLE_CODES = ("Throttling", "ServiceUnavailable", "InternalError", CONNECTION_ERROR, MALFORMED_ANSWER)
+RETRYABLE_CODES = (
+    "Throttling",
+    "ServiceUnavailable",
+    "InternalError",
+    CONNECTION_ERROR,
+    MALFORMED_ANSWER,
+)
 
 # The system policy that grants each service's actions (reference §3: AliyunARMSFullAccess;
 # the rest are the console's standard system policies, also seeded in the sandbox).
@@ -60,10 +66,21 @@ _ACTION_IN_MESSAGE = re.compile(r"\b([a-z]+:[A-Za-z*]+)\b")
 class CloudError(Exception):
     """A cloud call failed. ``str()`` shows code, message, request ID and hint — redacted."""
 
-    def __init__(self, code: str, message: str, *, request_id: str | None = None,
-                 http_status: int | None = None, hint: str | None = None, service: str = "",
-                 action: str = "", account: str = "", retryable: bool | None = None,
-                 missing_action: str | None = None, access_denied: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        request_id: str | None = None,
+        http_status: int | None = None,
+        hint: str | None = None,
+        service: str = "",
+        action: str = "",
+        account: str = "",
+        retryable: bool | None = None,
+        missing_action: str | None = None,
+        access_denied: dict[str, str] | None = None,
+    ) -> None:
         self.code = code
         self.missing_action = missing_action  # for a refusal: the RAM action missing
         # For a refusal: AccessDeniedDetail's PolicyType, NoPermissionType, AuthAction (§2).
@@ -89,8 +106,10 @@ class CloudError(Exception):
         return redact(text)
 
     def __repr__(self) -> str:
-        return redact(f"CloudError(code={self.code!r}, request_id={self.request_id!r}, "
-                      f"http_status={self.http_status!r}, service={self.service!r}, action={self.action!r})")
+        return redact(
+            f"CloudError(code={self.code!r}, request_id={self.request_id!r}, "
+            f"http_status={self.http_status!r}, service={self.service!r}, action={self.action!r})"
+        )
 
 
 def is_retryable(code: str) -> bool:
@@ -102,13 +121,21 @@ def granting_policy(ram_action: str) -> str | None:
     return GRANTING_POLICY.get(ram_action.split(":", 1)[0].lower())
 
 
-def hint_for(code: str, *, service: str = "", action: str = "", missing_action: str | None = None,
-             endpoint: str | None = None) -> str | None:
+def hint_for(
+    code: str,
+    *,
+    service: str = "",
+    action: str = "",
+    missing_action: str | None = None,
+    endpoint: str | None = None,
+) -> str | None:
     """What to do about ``code``. ``missing_action`` names the RAM action refused."""
     if code.startswith("InvalidAccessKeyId"):
         if code.endswith("Inactive"):
             return "This AccessKey is disabled: enable it in the RAM console, or use another key."
-        return "The AccessKey ID is unknown: check it, or create a new key and add the account again."
+        return (
+            "The AccessKey ID is unknown: check it, or create a new key and add the account again."
+        )
     if code in ("SignatureDoesNotMatch", "IncompleteSignature"):
         return "The AccessKey secret does not match its ID: enter the secret again (armstui accounts add)."
     if code.startswith("InvalidTimeStamp"):
@@ -130,7 +157,9 @@ def hint_for(code: str, *, service: str = "", action: str = "", missing_action: 
     if code.startswith("LimitExceeded"):
         return "An account quota is reached: delete what is unused, or ask for a higher quota."
     if code.startswith("DeleteConflict"):
-        return "It is still in use (keys, policies or a login profile attached): remove those first."
+        return (
+            "It is still in use (keys, policies or a login profile attached): remove those first."
+        )
     if code.startswith("Throttling"):
         return "Alibaba Cloud is throttling this account: wait a little and try again, or run fewer operations at once."
     if code == "ServiceUnavailable":
@@ -139,13 +168,18 @@ def hint_for(code: str, *, service: str = "", action: str = "", missing_action: 
         return "The service failed internally: try again; if it persists, quote the request ID to Alibaba Cloud support."
     if code == CONNECTION_ERROR:
         where = f" {endpoint}" if endpoint else " the endpoint"
-        return (f"Could not reach{where}: check the network, proxy and DNS"
-                + (", and that the sandbox is running." if endpoint and endpoint.startswith("127.") else "."))
+        return f"Could not reach{where}: check the network, proxy and DNS" + (
+            ", and that the sandbox is running."
+            if endpoint and endpoint.startswith("127.")
+            else "."
+        )
     if code == MALFORMED_ANSWER:
         where = endpoint or "the endpoint"
-        return (f"{where} answered, but not with an Alibaba Cloud API answer (not JSON, or without the expected "
-                "fields): often a proxy's or gateway's error page. Check the endpoint and HTTPS_PROXY/HTTP_PROXY, "
-                "then try again.")
+        return (
+            f"{where} answered, but not with an Alibaba Cloud API answer (not JSON, or without the expected "
+            "fields): often a proxy's or gateway's error page. Check the endpoint and HTTPS_PROXY/HTTP_PROXY, "
+            "then try again."
+        )
     if re.fullmatch(r"HTTP5\d\d", code):
         return "The service failed without saying why: try again; if it persists, quote the request ID to Alibaba Cloud support."
     if re.fullmatch(r"HTTP\d{3}", code):
@@ -159,7 +193,12 @@ def hint_for(code: str, *, service: str = "", action: str = "", missing_action: 
 
 def _entity(code: str) -> str:
     parts = code.split(".")[1:]
-    return " ".join(parts).replace("User Policy", "policy attachment").replace("AccessKey", "access key") or "It"
+    return (
+        " ".join(parts)
+        .replace("User Policy", "policy attachment")
+        .replace("AccessKey", "access key")
+        or "It"
+    )
 
 
 def _permission_hint(service: str, action: str, missing: str | None) -> str:
@@ -167,9 +206,11 @@ def _permission_hint(service: str, action: str, missing: str | None) -> str:
     if not missing:
         return "The caller lacks a permission: attach the needed policy to the RAM user or role."
     if missing.lower() == "sts:assumerole":
-        return ("AssumeRole was refused: either the role's trust policy does not admit the caller's account "
-                "(not trusted: add acs:ram::<caller account ID>:root to its Principal), or the caller lacks "
-                "sts:AssumeRole (attach AliyunSTSAssumeRoleAccess to the RAM user).")
+        return (
+            "AssumeRole was refused: either the role's trust policy does not admit the caller's account "
+            "(not trusted: add acs:ram::<caller account ID>:root to its Principal), or the caller lacks "
+            "sts:AssumeRole (attach AliyunSTSAssumeRoleAccess to the RAM user)."
+        )
     policy = granting_policy(missing)
     grant = f"; the system policy {policy} grants it" if policy else ""
     return f"The caller lacks {missing}: attach a policy that allows it{grant}."
@@ -187,7 +228,9 @@ def _denied(detail: Any) -> dict[str, str] | None:
     """The parts of AccessDeniedDetail worth keeping (the encoded diagnostic is dropped)."""
     if not isinstance(detail, dict):
         return None
-    kept = {k: str(detail[k]) for k in ("PolicyType", "NoPermissionType", "AuthAction") if detail.get(k)}
+    kept = {
+        k: str(detail[k]) for k in ("PolicyType", "NoPermissionType", "AuthAction") if detail.get(k)
+    }
     return kept or None
 
 
@@ -217,8 +260,14 @@ def _request_id(value: Any) -> str | None:
 
 
 # The SDK's exceptions when no answer came at all (darabonba wraps socket errors in RetryError).
-_NETWORK_FAILURES = ("RetryError", "ClientConnectionError", "ClientConnectorError", "ServerDisconnectedError",
-                     "ClientOSError", "ServerTimeoutError")
+_NETWORK_FAILURES = (
+    "RetryError",
+    "ClientConnectionError",
+    "ClientConnectorError",
+    "ServerDisconnectedError",
+    "ClientOSError",
+    "ServerTimeoutError",
+)
 
 
 def _unanswered(cause: BaseException) -> bool:
@@ -228,8 +277,9 @@ def _unanswered(cause: BaseException) -> bool:
     return any(c.__name__ in _NETWORK_FAILURES for c in type(cause).__mro__)
 
 
-def from_sdk(exc: BaseException, service: str, action: str, account: str = "",
-             endpoint: str | None = None) -> CloudError:
+def from_sdk(
+    exc: BaseException, service: str, action: str, account: str = "", endpoint: str | None = None
+) -> CloudError:
     """Turn an SDK exception into a CloudError, keeping only what is safe and useful.
 
     Total: odd payloads (``data`` None or not a dict, no ``Code``, a code that is a number,
@@ -244,41 +294,85 @@ def from_sdk(exc: BaseException, service: str, action: str, account: str = "",
         code = f"HTTP{status}"  # an error answer without a code (a gateway's, or a bare status)
     if code is not None and (data is not None or status is not None or hasattr(exc, "status_code")):
         message = _field(data, "Message", "message")
-        if not isinstance(message, str):  # fall back to the SDK's "code: 403, <msg> request id: <id>"
-            message = re.sub(r"^code: \d+, | request id: \S*$", "", str(getattr(exc, "message", "") or ""))
-        request_id = _request_id(_field(data, "RequestId", "requestId") or getattr(exc, "request_id", None))
+        if not isinstance(
+            message, str
+        ):  # fall back to the SDK's "code: 403, <msg> request id: <id>"
+            message = re.sub(
+                r"^code: \d+, | request id: \S*$", "", str(getattr(exc, "message", "") or "")
+            )
+        request_id = _request_id(
+            _field(data, "RequestId", "requestId") or getattr(exc, "request_id", None)
+        )
         detail = getattr(exc, "access_denied_detail", None) or _field(data, "AccessDeniedDetail")
         missing = _field(detail, "AuthAction")
-        missing = missing if isinstance(missing, str) and re.fullmatch(r"[a-z]+:[A-Za-z*]+", missing) else None
+        missing = (
+            missing
+            if isinstance(missing, str) and re.fullmatch(r"[a-z]+:[A-Za-z*]+", missing)
+            else None
+        )
         if missing is None and code.startswith(("NoPermission", "Forbidden")):
             found = _ACTION_IN_MESSAGE.search(message)
             missing = found.group(1) if found else None
-        hint = hint_for(code, service=service, action=action, missing_action=missing, endpoint=endpoint)
-        return CloudError(code, message, request_id=request_id, http_status=status,
-                          hint=hint or _unknown_code_hint(service),
-                          service=service, action=action, account=account, missing_action=missing,
-                          access_denied=_denied(detail),
-                          retryable=True if status is not None and status >= 500 and code.startswith("HTTP") else None)
+        hint = hint_for(
+            code, service=service, action=action, missing_action=missing, endpoint=endpoint
+        )
+        return CloudError(
+            code,
+            message,
+            request_id=request_id,
+            http_status=status,
+            hint=hint or _unknown_code_hint(service),
+            service=service,
+            action=action,
+            account=account,
+            missing_action=missing,
+            access_denied=_denied(detail),
+            retryable=True
+            if status is not None and status >= 500 and code.startswith("HTTP")
+            else None,
+        )
     cause = getattr(exc, "inner_exception", None) or exc
     what = type(cause).__name__
     if not _unanswered(cause):
-        return malformed(service, action, f"{what} while reading it", account=account, endpoint=endpoint)
-    return CloudError(CONNECTION_ERROR, f"no usable answer from {endpoint or 'the endpoint'} ({what})",
-                      hint=hint_for(CONNECTION_ERROR, endpoint=endpoint), service=service,
-                      action=action, account=account)
+        return malformed(
+            service, action, f"{what} while reading it", account=account, endpoint=endpoint
+        )
+    return CloudError(
+        CONNECTION_ERROR,
+        f"no usable answer from {endpoint or 'the endpoint'} ({what})",
+        hint=hint_for(CONNECTION_ERROR, endpoint=endpoint),
+        service=service,
+        action=action,
+        account=account,
+    )
 
 
-def malformed(service: str, action: str, what: str, *, account: str = "", endpoint: str | None = None,
-              request_id: str | None = None) -> CloudError:
+def malformed(
+    service: str,
+    action: str,
+    what: str,
+    *,
+    account: str = "",
+    endpoint: str | None = None,
+    request_id: str | None = None,
+) -> CloudError:
     """The CloudError for an answer that is not what the API documents (``what`` says how)."""
-    return CloudError(MALFORMED_ANSWER, f"the answer to {action} is not an API answer: {what}",
-                      request_id=request_id, hint=hint_for(MALFORMED_ANSWER, endpoint=endpoint),
-                      service=service, action=action, account=account)
+    return CloudError(
+        MALFORMED_ANSWER,
+        f"the answer to {action} is not an API answer: {what}",
+        request_id=request_id,
+        hint=hint_for(MALFORMED_ANSWER, endpoint=endpoint),
+        service=service,
+        action=action,
+        account=account,
+    )
 
 
 def _unknown_code_hint(service: str) -> str:
-    return (f"Look the code up in the {service.upper() or 'service'} API's error codes; quote the request ID "
-            "when asking Alibaba Cloud support.")
+    return (
+        f"Look the code up in the {service.upper() or 'service'} API's error codes; quote the request ID "
+        "when asking Alibaba Cloud support."
+    )
 
 
 @contextmanager
@@ -289,7 +383,9 @@ def reading(service: str, action: str, account: str = "") -> Iterator[None]:
     try:
         yield
     except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
-        raise malformed(service, action, f"{type(exc).__name__} while reading its fields", account=account) from None
+        raise malformed(
+            service, action, f"{type(exc).__name__} while reading its fields", account=account
+        ) from None
 
 
 def required(value: Any, name: str, service: str, action: str, account: str = "") -> str:

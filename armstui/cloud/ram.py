@@ -97,7 +97,9 @@ def _models() -> Any:
     return models
 
 
-async def _rpc(session: CloudSession, action: str, method: str, request: Any, *, mutating: bool) -> Any:
+async def _rpc(
+    session: CloudSession, action: str, method: str, request: Any, *, mutating: bool
+) -> Any:
     async def invoke(client: Any, runtime: Any) -> Any:
         return await getattr(client, f"{method}_with_options_async")(request, runtime)
 
@@ -124,8 +126,12 @@ def _document(text: str | None) -> dict[str, Any]:
             continue
         if isinstance(value, dict):
             return value
-    raise CloudError("MalformedPolicyDocument", "RAM returned a policy document that is not a JSON object",
-                     service="ram", retryable=False)
+    raise CloudError(
+        "MalformedPolicyDocument",
+        "RAM returned a policy document that is not a JSON object",
+        service="ram",
+        retryable=False,
+    )
 
 
 def _json(document: dict[str, Any]) -> str:
@@ -136,27 +142,45 @@ def _json(document: dict[str, Any]) -> str:
 
 
 def _user(raw: Any) -> User:
-    with reading("ram", "User"):  # an answer without its User: a MalformedAnswer, not an AttributeError
-        return User(required(raw.user_name, "User.UserName", "ram", "User"), raw.user_id, raw.display_name or None,
-                    raw.create_date)
+    with reading(
+        "ram", "User"
+    ):  # an answer without its User: a MalformedAnswer, not an AttributeError
+        return User(
+            required(raw.user_name, "User.UserName", "ram", "User"),
+            raw.user_id,
+            raw.display_name or None,
+            raw.create_date,
+        )
 
 
 async def get_user(session: CloudSession, user_name: str) -> User | None:
     m = _models()
-    body = await _or_none(_rpc(session, "GetUser", "get_user", m.GetUserRequest(user_name=user_name), mutating=False),
-                          "EntityNotExist.User")
+    body = await _or_none(
+        _rpc(session, "GetUser", "get_user", m.GetUserRequest(user_name=user_name), mutating=False),
+        "EntityNotExist.User",
+    )
     return _user(body.user) if body else None
 
 
-async def create_user(session: CloudSession, user_name: str, display_name: str | None = None,
-                      comments: str | None = None) -> User:
+async def create_user(
+    session: CloudSession,
+    user_name: str,
+    display_name: str | None = None,
+    comments: str | None = None,
+) -> User:
     m = _models()
     request = m.CreateUserRequest(user_name=user_name, display_name=display_name, comments=comments)
     return _user((await _rpc(session, "CreateUser", "create_user", request, mutating=True)).user)
 
 
 async def delete_user(session: CloudSession, user_name: str) -> None:
-    await _rpc(session, "DeleteUser", "delete_user", _models().DeleteUserRequest(user_name=user_name), mutating=True)
+    await _rpc(
+        session,
+        "DeleteUser",
+        "delete_user",
+        _models().DeleteUserRequest(user_name=user_name),
+        mutating=True,
+    )
 
 
 # --- policies attached to users and roles ----------------------------------------------
@@ -164,40 +188,63 @@ async def delete_user(session: CloudSession, user_name: str) -> None:
 
 def _attached(body: Any) -> list[AttachedPolicy]:
     items = body.policies.policy if body.policies and body.policies.policy else []
-    return [AttachedPolicy(p.policy_name, p.policy_type, p.attach_date, p.description or None) for p in items]
+    return [
+        AttachedPolicy(p.policy_name, p.policy_type, p.attach_date, p.description or None)
+        for p in items
+    ]
 
 
 async def list_policies_for_user(session: CloudSession, user_name: str) -> list[AttachedPolicy]:
     request = _models().ListPoliciesForUserRequest(user_name=user_name)
-    return _attached(await _rpc(session, "ListPoliciesForUser", "list_policies_for_user", request, mutating=False))
+    return _attached(
+        await _rpc(
+            session, "ListPoliciesForUser", "list_policies_for_user", request, mutating=False
+        )
+    )
 
 
-async def attach_policy_to_user(session: CloudSession, user_name: str, policy_name: str,
-                                policy_type: str = "System") -> None:
-    request = _models().AttachPolicyToUserRequest(user_name=user_name, policy_name=policy_name, policy_type=policy_type)
+async def attach_policy_to_user(
+    session: CloudSession, user_name: str, policy_name: str, policy_type: str = "System"
+) -> None:
+    request = _models().AttachPolicyToUserRequest(
+        user_name=user_name, policy_name=policy_name, policy_type=policy_type
+    )
     await _rpc(session, "AttachPolicyToUser", "attach_policy_to_user", request, mutating=True)
 
 
-async def detach_policy_from_user(session: CloudSession, user_name: str, policy_name: str,
-                                  policy_type: str = "System") -> None:
-    request = _models().DetachPolicyFromUserRequest(user_name=user_name, policy_name=policy_name, policy_type=policy_type)
+async def detach_policy_from_user(
+    session: CloudSession, user_name: str, policy_name: str, policy_type: str = "System"
+) -> None:
+    request = _models().DetachPolicyFromUserRequest(
+        user_name=user_name, policy_name=policy_name, policy_type=policy_type
+    )
     await _rpc(session, "DetachPolicyFromUser", "detach_policy_from_user", request, mutating=True)
 
 
 async def list_policies_for_role(session: CloudSession, role_name: str) -> list[AttachedPolicy]:
     request = _models().ListPoliciesForRoleRequest(role_name=role_name)
-    return _attached(await _rpc(session, "ListPoliciesForRole", "list_policies_for_role", request, mutating=False))
+    return _attached(
+        await _rpc(
+            session, "ListPoliciesForRole", "list_policies_for_role", request, mutating=False
+        )
+    )
 
 
-async def attach_policy_to_role(session: CloudSession, role_name: str, policy_name: str,
-                                policy_type: str = "System") -> None:
-    request = _models().AttachPolicyToRoleRequest(role_name=role_name, policy_name=policy_name, policy_type=policy_type)
+async def attach_policy_to_role(
+    session: CloudSession, role_name: str, policy_name: str, policy_type: str = "System"
+) -> None:
+    request = _models().AttachPolicyToRoleRequest(
+        role_name=role_name, policy_name=policy_name, policy_type=policy_type
+    )
     await _rpc(session, "AttachPolicyToRole", "attach_policy_to_role", request, mutating=True)
 
 
-async def detach_policy_from_role(session: CloudSession, role_name: str, policy_name: str,
-                                  policy_type: str = "System") -> None:
-    request = _models().DetachPolicyFromRoleRequest(role_name=role_name, policy_name=policy_name, policy_type=policy_type)
+async def detach_policy_from_role(
+    session: CloudSession, role_name: str, policy_name: str, policy_type: str = "System"
+) -> None:
+    request = _models().DetachPolicyFromRoleRequest(
+        role_name=role_name, policy_name=policy_name, policy_type=policy_type
+    )
     await _rpc(session, "DetachPolicyFromRole", "detach_policy_from_role", request, mutating=True)
 
 
@@ -205,38 +252,62 @@ async def detach_policy_from_role(session: CloudSession, role_name: str, policy_
 
 
 async def list_access_keys(session: CloudSession, user_name: str) -> list[AccessKey]:
-    body = await _rpc(session, "ListAccessKeys", "list_access_keys",
-                      _models().ListAccessKeysRequest(user_name=user_name), mutating=False)
+    body = await _rpc(
+        session,
+        "ListAccessKeys",
+        "list_access_keys",
+        _models().ListAccessKeysRequest(user_name=user_name),
+        mutating=False,
+    )
     items = body.access_keys.access_key if body.access_keys and body.access_keys.access_key else []
     return [AccessKey(k.access_key_id, k.status, k.create_date) for k in items]
 
 
 async def create_access_key(session: CloudSession, user_name: str) -> NewAccessKey:
     """The one non-idempotent call: store ``.secret`` before anything else can fail."""
-    body = await _rpc(session, "CreateAccessKey", "create_access_key",
-                      _models().CreateAccessKeyRequest(user_name=user_name), mutating=True)
+    body = await _rpc(
+        session,
+        "CreateAccessKey",
+        "create_access_key",
+        _models().CreateAccessKeyRequest(user_name=user_name),
+        mutating=True,
+    )
     key = body.access_key
-    return NewAccessKey(key.access_key_id, key.access_key_secret, key.status or "Active", key.create_date)
+    return NewAccessKey(
+        key.access_key_id, key.access_key_secret, key.status or "Active", key.create_date
+    )
 
 
-async def update_access_key(session: CloudSession, user_name: str, access_key_id: str, status: str) -> None:
+async def update_access_key(
+    session: CloudSession, user_name: str, access_key_id: str, status: str
+) -> None:
     """``status``: ``Active`` or ``Inactive``."""
-    request = _models().UpdateAccessKeyRequest(user_name=user_name, user_access_key_id=access_key_id, status=status)
+    request = _models().UpdateAccessKeyRequest(
+        user_name=user_name, user_access_key_id=access_key_id, status=status
+    )
     await _rpc(session, "UpdateAccessKey", "update_access_key", request, mutating=True)
 
 
 async def delete_access_key(session: CloudSession, user_name: str, access_key_id: str) -> None:
-    request = _models().DeleteAccessKeyRequest(user_name=user_name, user_access_key_id=access_key_id)
+    request = _models().DeleteAccessKeyRequest(
+        user_name=user_name, user_access_key_id=access_key_id
+    )
     await _rpc(session, "DeleteAccessKey", "delete_access_key", request, mutating=True)
 
 
-async def get_access_key_last_used(session: CloudSession, user_name: str, access_key_id: str) -> str | None:
+async def get_access_key_last_used(
+    session: CloudSession, user_name: str, access_key_id: str
+) -> str | None:
     """When the key last signed a request (UTC ISO 8601), or None if never.
 
     GetAccessKeyLastUsed (RAM 2015-05-01; SDK ``GetAccessKeyLastUsedResponseBody.
     AccessKeyLastUsed.LastUsedDate``). UNCONFIRMED: how soon RAM updates the date after use."""
-    request = _models().GetAccessKeyLastUsedRequest(user_name=user_name, user_access_key_id=access_key_id)
-    body = await _rpc(session, "GetAccessKeyLastUsed", "get_access_key_last_used", request, mutating=False)
+    request = _models().GetAccessKeyLastUsedRequest(
+        user_name=user_name, user_access_key_id=access_key_id
+    )
+    body = await _rpc(
+        session, "GetAccessKeyLastUsed", "get_access_key_last_used", request, mutating=False
+    )
     used = body.access_key_last_used
     return (used.last_used_date or None) if used is not None else None
 
@@ -246,94 +317,179 @@ async def get_access_key_last_used(session: CloudSession, user_name: str, access
 
 def _role(raw: Any) -> Role:
     with reading("ram", "Role"):
-        return Role(required(raw.role_name, "Role.RoleName", "ram", "Role"), raw.role_id, raw.arn,
-                    _document(raw.assume_role_policy_document), raw.description or None, raw.max_session_duration,
-                    raw.create_date)
+        return Role(
+            required(raw.role_name, "Role.RoleName", "ram", "Role"),
+            raw.role_id,
+            raw.arn,
+            _document(raw.assume_role_policy_document),
+            raw.description or None,
+            raw.max_session_duration,
+            raw.create_date,
+        )
 
 
 async def get_role(session: CloudSession, role_name: str) -> Role | None:
-    body = await _or_none(_rpc(session, "GetRole", "get_role", _models().GetRoleRequest(role_name=role_name),
-                               mutating=False), "EntityNotExist.Role")
+    body = await _or_none(
+        _rpc(
+            session,
+            "GetRole",
+            "get_role",
+            _models().GetRoleRequest(role_name=role_name),
+            mutating=False,
+        ),
+        "EntityNotExist.Role",
+    )
     return _role(body.role) if body else None
 
 
-async def create_role(session: CloudSession, role_name: str, trust_policy: dict[str, Any], description: str = "",
-                      max_session_duration: int | None = None) -> Role:
-    request = _models().CreateRoleRequest(role_name=role_name, assume_role_policy_document=_json(trust_policy),
-                                          description=description or None, max_session_duration=max_session_duration)
+async def create_role(
+    session: CloudSession,
+    role_name: str,
+    trust_policy: dict[str, Any],
+    description: str = "",
+    max_session_duration: int | None = None,
+) -> Role:
+    request = _models().CreateRoleRequest(
+        role_name=role_name,
+        assume_role_policy_document=_json(trust_policy),
+        description=description or None,
+        max_session_duration=max_session_duration,
+    )
     return _role((await _rpc(session, "CreateRole", "create_role", request, mutating=True)).role)
 
 
-async def update_role(session: CloudSession, role_name: str, trust_policy: dict[str, Any],
-                      max_session_duration: int | None = None) -> Role:
-    request = _models().UpdateRoleRequest(role_name=role_name, new_assume_role_policy_document=_json(trust_policy),
-                                          new_max_session_duration=max_session_duration)
+async def update_role(
+    session: CloudSession,
+    role_name: str,
+    trust_policy: dict[str, Any],
+    max_session_duration: int | None = None,
+) -> Role:
+    request = _models().UpdateRoleRequest(
+        role_name=role_name,
+        new_assume_role_policy_document=_json(trust_policy),
+        new_max_session_duration=max_session_duration,
+    )
     return _role((await _rpc(session, "UpdateRole", "update_role", request, mutating=True)).role)
 
 
 async def delete_role(session: CloudSession, role_name: str) -> None:
-    await _rpc(session, "DeleteRole", "delete_role", _models().DeleteRoleRequest(role_name=role_name), mutating=True)
+    await _rpc(
+        session,
+        "DeleteRole",
+        "delete_role",
+        _models().DeleteRoleRequest(role_name=role_name),
+        mutating=True,
+    )
 
 
 # --- custom policies ------------------------------------------------------------------------
 
 
-async def get_policy(session: CloudSession, policy_name: str, policy_type: str = "Custom") -> Policy | None:
+async def get_policy(
+    session: CloudSession, policy_name: str, policy_type: str = "Custom"
+) -> Policy | None:
     request = _models().GetPolicyRequest(policy_name=policy_name, policy_type=policy_type)
-    body = await _or_none(_rpc(session, "GetPolicy", "get_policy", request, mutating=False), "EntityNotExist.Policy")
+    body = await _or_none(
+        _rpc(session, "GetPolicy", "get_policy", request, mutating=False), "EntityNotExist.Policy"
+    )
     if body is None:
         return None
     policy, version = body.policy, body.default_policy_version
-    text = (version.policy_document if version and version.policy_document else None) or policy.policy_document
-    return Policy(policy.policy_name, policy.policy_type, _document(text), policy.description or None,
-                  policy.default_version)
+    text = (
+        version.policy_document if version and version.policy_document else None
+    ) or policy.policy_document
+    return Policy(
+        policy.policy_name,
+        policy.policy_type,
+        _document(text),
+        policy.description or None,
+        policy.default_version,
+    )
 
 
-async def create_policy(session: CloudSession, policy_name: str, document: dict[str, Any],
-                        description: str = "") -> Policy:
-    request = _models().CreatePolicyRequest(policy_name=policy_name, policy_document=_json(document),
-                                            description=description or None)
+async def create_policy(
+    session: CloudSession, policy_name: str, document: dict[str, Any], description: str = ""
+) -> Policy:
+    request = _models().CreatePolicyRequest(
+        policy_name=policy_name, policy_document=_json(document), description=description or None
+    )
     policy = (await _rpc(session, "CreatePolicy", "create_policy", request, mutating=True)).policy
-    return Policy(policy.policy_name, policy.policy_type or "Custom", document, policy.description or None,
-                  policy.default_version)
+    return Policy(
+        policy.policy_name,
+        policy.policy_type or "Custom",
+        document,
+        policy.description or None,
+        policy.default_version,
+    )
 
 
 async def delete_policy(session: CloudSession, policy_name: str) -> None:
-    await _rpc(session, "DeletePolicy", "delete_policy", _models().DeletePolicyRequest(policy_name=policy_name),
-               mutating=True)
+    await _rpc(
+        session,
+        "DeletePolicy",
+        "delete_policy",
+        _models().DeletePolicyRequest(policy_name=policy_name),
+        mutating=True,
+    )
 
 
 # --- console login ----------------------------------------------------------------------------
 
 
 def _login(raw: Any) -> LoginProfile:
-    return LoginProfile(raw.user_name, bool(raw.password_reset_required), bool(raw.mfabind_required), raw.create_date)
+    return LoginProfile(
+        raw.user_name,
+        bool(raw.password_reset_required),
+        bool(raw.mfabind_required),
+        raw.create_date,
+    )
 
 
 async def get_login_profile(session: CloudSession, user_name: str) -> LoginProfile | None:
-    body = await _or_none(_rpc(session, "GetLoginProfile", "get_login_profile",
-                               _models().GetLoginProfileRequest(user_name=user_name), mutating=False),
-                          "EntityNotExist.User.LoginProfile")
+    body = await _or_none(
+        _rpc(
+            session,
+            "GetLoginProfile",
+            "get_login_profile",
+            _models().GetLoginProfileRequest(user_name=user_name),
+            mutating=False,
+        ),
+        "EntityNotExist.User.LoginProfile",
+    )
     return _login(body.login_profile) if body else None
 
 
-async def create_login_profile(session: CloudSession, user_name: str, password: str,
-                               password_reset_required: bool = False) -> LoginProfile:
+async def create_login_profile(
+    session: CloudSession, user_name: str, password: str, password_reset_required: bool = False
+) -> LoginProfile:
     redactor.add(password)
-    request = _models().CreateLoginProfileRequest(user_name=user_name, password=password,
-                                                  password_reset_required=password_reset_required)
-    return _login((await _rpc(session, "CreateLoginProfile", "create_login_profile", request, mutating=True)).login_profile)
+    request = _models().CreateLoginProfileRequest(
+        user_name=user_name, password=password, password_reset_required=password_reset_required
+    )
+    return _login(
+        (
+            await _rpc(
+                session, "CreateLoginProfile", "create_login_profile", request, mutating=True
+            )
+        ).login_profile
+    )
 
 
-async def update_login_profile(session: CloudSession, user_name: str, password: str,
-                               password_reset_required: bool = False) -> None:
+async def update_login_profile(
+    session: CloudSession, user_name: str, password: str, password_reset_required: bool = False
+) -> None:
     redactor.add(password)
-    request = _models().UpdateLoginProfileRequest(user_name=user_name, password=password,
-                                                  password_reset_required=password_reset_required)
+    request = _models().UpdateLoginProfileRequest(
+        user_name=user_name, password=password, password_reset_required=password_reset_required
+    )
     await _rpc(session, "UpdateLoginProfile", "update_login_profile", request, mutating=True)
 
 
 async def delete_login_profile(session: CloudSession, user_name: str) -> None:
-    await _rpc(session, "DeleteLoginProfile", "delete_login_profile",
-               _models().DeleteLoginProfileRequest(user_name=user_name), mutating=True)
-
+    await _rpc(
+        session,
+        "DeleteLoginProfile",
+        "delete_login_profile",
+        _models().DeleteLoginProfileRequest(user_name=user_name),
+        mutating=True,
+    )

@@ -35,8 +35,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from armstui.cloud.calllog import CallLog, CallRecord
 from armstui.cloud import killpoint, transport
+from armstui.cloud.calllog import CallLog, CallRecord
 from armstui.cloud.errors import CloudError, from_sdk, malformed
 from armstui.model import Credentials
 
@@ -114,10 +114,20 @@ class CloudSession:
     is reached at ``endpoint`` over HTTP (the sandbox).
     """
 
-    def __init__(self, alias: str, uid: str | None, region: str, credentials: Credentials, *,
-                 endpoint: str | None = None, call_log: CallLog | None = None,
-                 limits: ServiceLimits | None = None, retry: RetryPolicy | None = None,
-                 role_arn: str | None = None, expiration: str | None = None) -> None:
+    def __init__(
+        self,
+        alias: str,
+        uid: str | None,
+        region: str,
+        credentials: Credentials,
+        *,
+        endpoint: str | None = None,
+        call_log: CallLog | None = None,
+        limits: ServiceLimits | None = None,
+        retry: RetryPolicy | None = None,
+        role_arn: str | None = None,
+        expiration: str | None = None,
+    ) -> None:
         self.alias = alias
         self.uid = uid
         self.region = region
@@ -130,8 +140,9 @@ class CloudSession:
         self.expiration = expiration
         self._clients: dict[str, Any] = {}
         self._runtime: Any = None
-        self._semaphores: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = \
-            weakref.WeakKeyDictionary()
+        self._semaphores: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]
+        ] = weakref.WeakKeyDictionary()
 
     def __repr__(self) -> str:
         where = self.endpoint or "Alibaba Cloud"
@@ -148,12 +159,16 @@ class CloudSession:
         if service not in self._clients:
             from alibabacloud_tea_openapi.models import Config
 
-            config = Config(access_key_id=self.credentials.access_key_id,
-                            access_key_secret=self.credentials.access_key_secret,
-                            security_token=self.credentials.security_token,
-                            endpoint=self.endpoint_for(service), region_id=self.region,
-                            protocol="http" if self.endpoint else "https",
-                            connect_timeout=CONNECT_TIMEOUT_MS, read_timeout=READ_TIMEOUT_MS)
+            config = Config(
+                access_key_id=self.credentials.access_key_id,
+                access_key_secret=self.credentials.access_key_secret,
+                security_token=self.credentials.security_token,
+                endpoint=self.endpoint_for(service),
+                region_id=self.region,
+                protocol="http" if self.endpoint else "https",
+                connect_timeout=CONNECT_TIMEOUT_MS,
+                read_timeout=READ_TIMEOUT_MS,
+            )
             self._clients[service] = importlib.import_module(SDK_MODULES[service]).Client(config)
             transport.install()  # calls made inside pooled_connections() reuse connections
         return self._clients[service]
@@ -164,8 +179,9 @@ class CloudSession:
         if self._runtime is None:
             from darabonba.runtime import RuntimeOptions
 
-            self._runtime = RuntimeOptions(autoretry=False, connect_timeout=CONNECT_TIMEOUT_MS,
-                                           read_timeout=READ_TIMEOUT_MS)
+            self._runtime = RuntimeOptions(
+                autoretry=False, connect_timeout=CONNECT_TIMEOUT_MS, read_timeout=READ_TIMEOUT_MS
+            )
         return self._runtime
 
     def _semaphore(self, service: str) -> asyncio.Semaphore:
@@ -200,51 +216,115 @@ class CloudSession:
                     raise
                 await asyncio.sleep(pause)
 
-    async def _attempt(self, service: str, action: str, invoke: Invoke, client: Any,
-                       attempt: int, mutating: bool) -> Any:
+    async def _attempt(
+        self, service: str, action: str, invoke: Invoke, client: Any, attempt: int, mutating: bool
+    ) -> Any:
         async with self._semaphore(service):
             started_at, began = time.time(), time.perf_counter()
             number = killpoint.before_mutation() if mutating else 0
             try:
                 response = await invoke(client, self.runtime)
                 if _without_body(service, response, mutating):
-                    raise malformed(service, action, "no JSON object in the body", account=self.alias,
-                                    endpoint=self.endpoint_for(service), request_id=response_request_id(response))
+                    raise malformed(
+                        service,
+                        action,
+                        "no JSON object in the body",
+                        account=self.alias,
+                        endpoint=self.endpoint_for(service),
+                        request_id=response_request_id(response),
+                    )
             except Exception as exc:
                 error = from_sdk(exc, service, action, self.alias, self.endpoint_for(service))
-                self._log(service, action, started_at, began, error.code, error.request_id, attempt, mutating)
+                self._log(
+                    service,
+                    action,
+                    started_at,
+                    began,
+                    error.code,
+                    error.request_id,
+                    attempt,
+                    mutating,
+                )
                 raise error from None
             if mutating:
                 killpoint.after_mutation(number)
-            self._log(service, action, started_at, began, "ok", response_request_id(response), attempt, mutating)
+            self._log(
+                service,
+                action,
+                started_at,
+                began,
+                "ok",
+                response_request_id(response),
+                attempt,
+                mutating,
+            )
             return response
 
-    def _log(self, service: str, action: str, started_at: float, began: float, outcome: str,
-             request_id: str | None, attempt: int, mutating: bool) -> None:
+    def _log(
+        self,
+        service: str,
+        action: str,
+        started_at: float,
+        began: float,
+        outcome: str,
+        request_id: str | None,
+        attempt: int,
+        mutating: bool,
+    ) -> None:
         if self.call_log is not None:
-            self.call_log.append(CallRecord(self.alias, service, action, started_at,
-                                            (time.perf_counter() - began) * 1000, outcome, request_id,
-                                            attempt, mutating))
+            self.call_log.append(
+                CallRecord(
+                    self.alias,
+                    service,
+                    action,
+                    started_at,
+                    (time.perf_counter() - began) * 1000,
+                    outcome,
+                    request_id,
+                    attempt,
+                    mutating,
+                )
+            )
 
     # --- other identities -------------------------------------------------------------
 
-    def with_credentials(self, access_key_id: str, access_key_secret: str, security_token: str | None = None,
-                         *, alias: str | None = None, uid: str | None = None) -> CloudSession:
+    def with_credentials(
+        self,
+        access_key_id: str,
+        access_key_secret: str,
+        security_token: str | None = None,
+        *,
+        alias: str | None = None,
+        uid: str | None = None,
+    ) -> CloudSession:
         """The same endpoint, region, log, limits and retries, signing with other credentials."""
-        return CloudSession(alias or self.alias, uid if uid is not None else self.uid, self.region,
-                            Credentials(access_key_id, access_key_secret, security_token),
-                            endpoint=self.endpoint, call_log=self.call_log, limits=self.limits, retry=self.retry)
+        return CloudSession(
+            alias or self.alias,
+            uid if uid is not None else self.uid,
+            self.region,
+            Credentials(access_key_id, access_key_secret, security_token),
+            endpoint=self.endpoint,
+            call_log=self.call_log,
+            limits=self.limits,
+            retry=self.retry,
+        )
 
-    async def assume(self, role_arn: str, session_name: str = "armstui", duration: int = 3600) -> CloudSession:
+    async def assume(
+        self, role_arn: str, session_name: str = "armstui", duration: int = 3600
+    ) -> CloudSession:
         """AssumeRole as this identity; a session acting as the role (credentials in memory only)."""
         from armstui.cloud import sts
         from armstui.model import role_arn_uid
 
         sts_credentials = await sts.assume_role(self, role_arn, session_name, duration)
         role_name = role_arn.rsplit("/", 1)[-1]
-        assumed = self.with_credentials(sts_credentials.access_key_id, sts_credentials.access_key_secret,
-                                        sts_credentials.security_token, alias=f"{self.alias} as {role_name}",
-                                        uid=role_arn_uid(role_arn))
+        assumed = self.with_credentials(
+            sts_credentials.access_key_id,
+            sts_credentials.access_key_secret,
+            sts_credentials.security_token,
+            alias=f"{self.alias} as {role_name}",
+            uid=role_arn_uid(role_arn),
+        )
         assumed.role_arn = role_arn
         assumed.expiration = sts_credentials.expiration
         return assumed
@@ -261,7 +341,11 @@ def response_request_id(response: Any) -> str | None:
     """The request ID of an SDK response: the body's (RPC ``RequestId``, CS ``request_id``),
     else the ``x-acs-request-id`` header (CS answers without a body, e.g. ModifyClusterAddon)."""
     body = getattr(response, "body", None)
-    rid = getattr(body, "request_id", None) if body is not None and not isinstance(body, (dict, list)) else None
+    rid = (
+        getattr(body, "request_id", None)
+        if body is not None and not isinstance(body, (dict, list))
+        else None
+    )
     if rid is None and isinstance(body, dict):
         rid = body.get("RequestId") or body.get("request_id") or body.get("requestId")
     if rid is None:
@@ -270,17 +354,31 @@ def response_request_id(response: Any) -> str | None:
     return str(rid) if rid else None
 
 
-async def session_for(account: Account, vault: Any = None, *, sandbox_endpoint: str | None = None,
-                      call_log: CallLog | None = None, limits: ServiceLimits | None = None,
-                      retry: RetryPolicy | None = None) -> CloudSession:
+async def session_for(
+    account: Account,
+    vault: Any = None,
+    *,
+    sandbox_endpoint: str | None = None,
+    call_log: CallLog | None = None,
+    limits: ServiceLimits | None = None,
+    retry: RetryPolicy | None = None,
+) -> CloudSession:
     """A session for ``account``: its credentials read now (the vault off the event loop);
     for an aliyun CLI ``RamRoleArn`` profile, AssumeRole done here with the STS SDK client
     against our endpoint (alibabacloud_credentials' provider would ignore it: reference §1)."""
     from armstui.credentials import resolve_credentials
 
     resolved = await asyncio.to_thread(resolve_credentials, account, vault)
-    session = CloudSession(account.alias, account.uid, account.region, resolved.base, endpoint=sandbox_endpoint,
-                           call_log=call_log, limits=limits, retry=retry)
+    session = CloudSession(
+        account.alias,
+        account.uid,
+        account.region,
+        resolved.base,
+        endpoint=sandbox_endpoint,
+        call_log=call_log,
+        limits=limits,
+        retry=retry,
+    )
     if resolved.assume_role_arn:
         assumed = await session.assume(resolved.assume_role_arn, resolved.session_name or "armstui")
         assumed.alias = account.alias

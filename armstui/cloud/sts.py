@@ -50,8 +50,10 @@ class StsCredentials:
         redactor.add(self.security_token)
 
     def __repr__(self) -> str:
-        return (f"StsCredentials(access_key_id={short_key_id(self.access_key_id)!r}, access_key_secret='****', "
-                f"security_token='****', expiration={self.expiration!r}, assumed_role_arn={self.assumed_role_arn!r})")
+        return (
+            f"StsCredentials(access_key_id={short_key_id(self.access_key_id)!r}, access_key_secret='****', "
+            f"security_token='****', expiration={self.expiration!r}, assumed_role_arn={self.assumed_role_arn!r})"
+        )
 
     __str__ = __repr__
 
@@ -66,23 +68,36 @@ async def get_caller_identity(session: CloudSession) -> CallerIdentity:
     body = (await session.call("sts", "GetCallerIdentity", invoke, mutating=False)).body
     where = ("sts", "GetCallerIdentity", session.alias)
     with reading(*where):
-        return CallerIdentity(required(body.account_id, "AccountId", *where),
-                              required(body.identity_type, "IdentityType", *where), required(body.arn, "Arn", *where),
-                              _optional(body.principal_id), _optional(body.user_id), _optional(body.role_id))
+        return CallerIdentity(
+            required(body.account_id, "AccountId", *where),
+            required(body.identity_type, "IdentityType", *where),
+            required(body.arn, "Arn", *where),
+            _optional(body.principal_id),
+            _optional(body.user_id),
+            _optional(body.role_id),
+        )
 
 
 def _optional(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-async def assume_role(session: CloudSession, role_arn: str, session_name: str, duration: int = 3600,
-                      policy: dict[str, Any] | None = None) -> StsCredentials:
+async def assume_role(
+    session: CloudSession,
+    role_arn: str,
+    session_name: str,
+    duration: int = 3600,
+    policy: dict[str, Any] | None = None,
+) -> StsCredentials:
     """Not marked mutating: a lost answer only leaves an unused token, so reads' retries apply."""
     from alibabacloud_sts20150401 import models
 
-    request = models.AssumeRoleRequest(role_arn=role_arn, role_session_name=session_name,
-                                       duration_seconds=duration,
-                                       policy=json.dumps(policy, separators=(",", ":")) if policy else None)
+    request = models.AssumeRoleRequest(
+        role_arn=role_arn,
+        role_session_name=session_name,
+        duration_seconds=duration,
+        policy=json.dumps(policy, separators=(",", ":")) if policy else None,
+    )
 
     async def invoke(client: Any, runtime: Any) -> Any:
         return await client.assume_role_with_options_async(request, runtime)
@@ -93,8 +108,11 @@ async def assume_role(session: CloudSession, role_arn: str, session_name: str, d
         creds, user = body.credentials, body.assumed_role_user
         if creds is None:
             required(None, "Credentials", *where)
-        return StsCredentials(required(creds.access_key_id, "Credentials.AccessKeyId", *where),
-                              required(creds.access_key_secret, "Credentials.AccessKeySecret", *where),
-                              required(creds.security_token, "Credentials.SecurityToken", *where),
-                              _optional(creds.expiration), _optional(user.arn) if user else None,
-                              _optional(user.assumed_role_id) if user else None)
+        return StsCredentials(
+            required(creds.access_key_id, "Credentials.AccessKeyId", *where),
+            required(creds.access_key_secret, "Credentials.AccessKeySecret", *where),
+            required(creds.security_token, "Credentials.SecurityToken", *where),
+            _optional(creds.expiration),
+            _optional(user.arn) if user else None,
+            _optional(user.assumed_role_id) if user else None,
+        )

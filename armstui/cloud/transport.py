@@ -57,8 +57,9 @@ from typing import Any
 # before the server does rather than write on one it just closed.
 KEEPALIVE_SECONDS = 10.0
 
-_current: contextvars.ContextVar[ConnectionPool | None] = contextvars.ContextVar("armstui_connection_pool",
-                                                                                  default=None)
+_current: contextvars.ContextVar[ConnectionPool | None] = contextvars.ContextVar(
+    "armstui_connection_pool", default=None
+)
 
 
 class ConnectionPool:
@@ -85,7 +86,8 @@ class ConnectionPool:
             # account's calls must not carry what a gateway set on another's.
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=0, keepalive_timeout=KEEPALIVE_SECONDS),
-                cookie_jar=aiohttp.DummyCookieJar())
+                cookie_jar=aiohttp.DummyCookieJar(),
+            )
         url = DaraCore.compose_url(request)
         https = request.protocol.upper() == "HTTPS"
         connect_s, read_s = _timeouts(runtime_option)
@@ -97,16 +99,22 @@ class ConnectionPool:
             body = request.body or b""
         self.requests += 1
         try:
-            async with self._session.request(request.method, url, data=body, headers=request.headers,
-                                             ssl=self._ssl_for(https, runtime_option), proxy=_proxy(https, runtime_option),
-                                             timeout=aiohttp.ClientTimeout(sock_read=read_s, sock_connect=connect_s)) as answer:
+            async with self._session.request(
+                request.method,
+                url,
+                data=body,
+                headers=request.headers,
+                ssl=self._ssl_for(https, runtime_option),
+                proxy=_proxy(https, runtime_option),
+                timeout=aiohttp.ClientTimeout(sock_read=read_s, sock_connect=connect_s),
+            ) as answer:
                 response = DaraResponse()
                 response.body = await answer.read()
                 response.headers = {k.lower(): v for k, v in answer.headers.items()}
                 response.status_code = answer.status
                 response.status_message = answer.reason
                 response.response = answer
-        except IOError as exc:
+        except OSError as exc:
             raise RetryError(str(exc)) from exc
         return response
 
@@ -131,7 +139,9 @@ class ConnectionPool:
             context.load_verify_locations(ca if isinstance(ca, str) else certifi.where())
             if cert is not None:
                 if isinstance(cert, (list, tuple)):
-                    context.load_cert_chain(certfile=cert[0], keyfile=cert[1] if len(cert) > 1 else None)
+                    context.load_cert_chain(
+                        certfile=cert[0], keyfile=cert[1] if len(cert) > 1 else None
+                    )
                 else:
                     context.load_cert_chain(certfile=cert, keyfile=None)
             self._ssl[key] = context
@@ -155,8 +165,16 @@ def _timeouts(runtime_option: dict[str, Any]) -> tuple[float, float]:
 
 def _proxy(https: bool, runtime_option: dict[str, Any]) -> str | None:
     if https:
-        return runtime_option.get("httpsProxy") or os.environ.get("HTTPS_PROXY") or os.environ.get("https_proxy")
-    return runtime_option.get("httpProxy") or os.environ.get("HTTP_PROXY") or os.environ.get("http_proxy")
+        return (
+            runtime_option.get("httpsProxy")
+            or os.environ.get("HTTPS_PROXY")
+            or os.environ.get("https_proxy")
+        )
+    return (
+        runtime_option.get("httpProxy")
+        or os.environ.get("HTTP_PROXY")
+        or os.environ.get("http_proxy")
+    )
 
 
 @asynccontextmanager

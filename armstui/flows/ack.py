@@ -46,7 +46,12 @@ class ReporterKey(Step):
     """An active AccessKey of the reporting user whose secret the vault holds."""
 
     def __init__(self, setup: Setup, monitoring_uid: str, depends_on: tuple[str, ...]) -> None:
-        self.flow, self.account, self.user, self.uid = "ack", setup.monitoring, setup.reporter_user, monitoring_uid
+        self.flow, self.account, self.user, self.uid = (
+            "ack",
+            setup.monitoring,
+            setup.reporter_user,
+            monitoring_uid,
+        )
         self.replace_orphan = setup.replace_orphan_key
         self.id = f"ack/{self.account}/user/{self.user}/key"
         self.title = f"AccessKey of {self.user}, secret in the vault"
@@ -56,25 +61,50 @@ class ReporterKey(Step):
         keys = await attached_or_none(ram.list_access_keys(ctx.session(self.account), self.user))
         held, orphans = [], []
         for key in keys:
-            secret = await ctx.read_secret(reporter_vault_name(self.uid, self.user, key.access_key_id))
+            secret = await ctx.read_secret(
+                reporter_vault_name(self.uid, self.user, key.access_key_id)
+            )
             (held if secret else orphans).append(key)
-        orphan_note = (f"; {len(orphans)} key(s) whose secret armstui does not hold: "
-                       + ", ".join(k.access_key_id for k in orphans)) if orphans else ""
+        orphan_note = (
+            (
+                f"; {len(orphans)} key(s) whose secret armstui does not hold: "
+                + ", ".join(k.access_key_id for k in orphans)
+            )
+            if orphans
+            else ""
+        )
         active = [k for k in held if k.status == "Active"]
         if active:
-            return Observation(True, f"key {active[0].access_key_id} is active and in the vault{orphan_note}",
-                               facts={"key_id": active[0].access_key_id, "orphans": [k.access_key_id for k in orphans]})
+            return Observation(
+                True,
+                f"key {active[0].access_key_id} is active and in the vault{orphan_note}",
+                facts={
+                    "key_id": active[0].access_key_id,
+                    "orphans": [k.access_key_id for k in orphans],
+                },
+            )
         if held:
-            return Observation(False, f"key {held[0].access_key_id} is in the vault but inactive{orphan_note}",
-                               facts={"activate": held[0].access_key_id})
+            return Observation(
+                False,
+                f"key {held[0].access_key_id} is in the vault but inactive{orphan_note}",
+                facts={"activate": held[0].access_key_id},
+            )
         if len(keys) >= 2 and not self.replace_orphan:
-            return Observation(False, f"{self.user} has two keys and armstui holds neither secret",
-                               needs_you=(f"{self.user} in {self.account} already has the maximum of two AccessKeys "
-                                          f"({', '.join(k.access_key_id for k in orphans)}) and armstui holds neither secret. "
-                                          "Run again with --replace-orphan-key to delete the oldest and create a new one, "
-                                          "or delete one in the RAM console."))
-        return Observation(False, "no key whose secret armstui holds" + orphan_note,
-                           facts={"orphans": [k.access_key_id for k in orphans]})
+            return Observation(
+                False,
+                f"{self.user} has two keys and armstui holds neither secret",
+                needs_you=(
+                    f"{self.user} in {self.account} already has the maximum of two AccessKeys "
+                    f"({', '.join(k.access_key_id for k in orphans)}) and armstui holds neither secret. "
+                    "Run again with --replace-orphan-key to delete the oldest and create a new one, "
+                    "or delete one in the RAM console."
+                ),
+            )
+        return Observation(
+            False,
+            "no key whose secret armstui holds" + orphan_note,
+            facts={"orphans": [k.access_key_id for k in orphans]},
+        )
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
         session = ctx.session(self.account)
@@ -86,14 +116,18 @@ class ReporterKey(Step):
             await ram.delete_access_key(session, self.user, orphans[0])
         new = await ram.create_access_key(session, self.user)
         # The secret exists only in this answer: keep it before anything else can fail.
-        await ctx.store_secret(reporter_vault_name(self.uid, self.user, new.access_key_id), new.secret)
+        await ctx.store_secret(
+            reporter_vault_name(self.uid, self.user, new.access_key_id), new.secret
+        )
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
         if seen and seen.facts.get("activate"):
             return [f"Ram.UpdateAccessKey ({seen.facts['activate']} -> Active)"]
         calls = []
         if seen and len(seen.facts.get("orphans", [])) >= 2:
-            calls.append(f"Ram.DeleteAccessKey ({seen.facts['orphans'][0]}, whose secret armstui does not hold)")
+            calls.append(
+                f"Ram.DeleteAccessKey ({seen.facts['orphans'][0]}, whose secret armstui does not hold)"
+            )
         return calls + [f"Ram.CreateAccessKey ({self.user}; the secret goes to the vault)"]
 
     def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
@@ -118,14 +152,24 @@ class OnepilotRunning(Step):
         if addon is None:
             return Observation(False, "ack-onepilot is not installed", facts={"action": "install"})
         if addon.state in TRANSITIONAL_STATES:
-            return Observation(False, f"ack-onepilot {addon.version} is {addon.state}", pending=True)
+            return Observation(
+                False, f"ack-onepilot {addon.version} is {addon.state}", pending=True
+            )
         if parse_version(addon.version) < MIN_ONEPILOT:
-            return Observation(False, f"ack-onepilot {addon.version} is older than 3.0.14 and cannot report across accounts",
-                               facts={"action": "upgrade", "version": addon.version})
+            return Observation(
+                False,
+                f"ack-onepilot {addon.version} is older than 3.0.14 and cannot report across accounts",
+                facts={"action": "upgrade", "version": addon.version},
+            )
         if addon.state != "active":
-            return Observation(False, f"ack-onepilot {addon.version} is {addon.state}",
-                               needs_you=f"ack-onepilot in cluster {self.cluster_id} is {addon.state}: check it in the ACK console.")
-        return Observation(True, f"ack-onepilot {addon.version} is active", facts={"version": addon.version})
+            return Observation(
+                False,
+                f"ack-onepilot {addon.version} is {addon.state}",
+                needs_you=f"ack-onepilot in cluster {self.cluster_id} is {addon.state}: check it in the ACK console.",
+            )
+        return Observation(
+            True, f"ack-onepilot {addon.version} is active", facts={"version": addon.version}
+        )
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
         session = ctx.session(self.account)
@@ -138,11 +182,15 @@ class OnepilotRunning(Step):
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
         if seen and seen.facts.get("action") == "upgrade":
-            return [f"CS.UpgradeClusterAddons (ack-onepilot {seen.facts['version']} -> newest, in {self.cluster_id}; takes minutes)"]
+            return [
+                f"CS.UpgradeClusterAddons (ack-onepilot {seen.facts['version']} -> newest, in {self.cluster_id}; takes minutes)"
+            ]
         return [f"CS.InstallClusterAddons (ack-onepilot newest, in {self.cluster_id})"]
 
     def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
-        return [("onepilot-addon", self.cluster_id)] if before.facts.get("action") == "install" else []
+        return (
+            [("onepilot-addon", self.cluster_id)] if before.facts.get("action") == "install" else []
+        )
 
 
 class OnepilotConfig(Step):
@@ -151,17 +199,33 @@ class OnepilotConfig(Step):
     settle_timeout = 600.0
     expected_seconds = 20.0  # onepilot restarts with the new config
 
-    def __init__(self, setup: Setup, source: str, cluster_id: str, cluster_name: str, monitoring_uid: str,
-                 key_step: str, onepilot_step: str) -> None:
+    def __init__(
+        self,
+        setup: Setup,
+        source: str,
+        cluster_id: str,
+        cluster_name: str,
+        monitoring_uid: str,
+        key_step: str,
+        onepilot_step: str,
+    ) -> None:
         self.flow, self.account, self.cluster_id = "ack", source, cluster_id
-        self.monitoring_uid, self.user, self.key_step = monitoring_uid, setup.reporter_user, key_step
+        self.monitoring_uid, self.user, self.key_step = (
+            monitoring_uid,
+            setup.reporter_user,
+            key_step,
+        )
         self.id = f"ack/{source}/{cluster_id}/onepilot-config"
         self.title = f"onepilot in {cluster_name} reports with A's key"
         self.depends_on = (key_step, onepilot_step)
 
     async def _wanted(self, ctx: FlowContext) -> tuple[str, str | None]:
         key_id = ctx.fact(self.key_step, "key_id")
-        secret = await ctx.read_secret(reporter_vault_name(self.monitoring_uid, self.user, key_id)) if key_id else None
+        secret = (
+            await ctx.read_secret(reporter_vault_name(self.monitoring_uid, self.user, key_id))
+            if key_id
+            else None
+        )
         return key_id, secret
 
     async def observe(self, ctx: FlowContext) -> Observation:
@@ -180,7 +244,9 @@ class OnepilotConfig(Step):
         if str(config.get("uid", "")) != self.monitoring_uid:
             wrong.append("uid")
         if wrong:
-            return Observation(False, f"config differs in: {', '.join(wrong)}", facts={"config": None})
+            return Observation(
+                False, f"config differs in: {', '.join(wrong)}", facts={"config": None}
+            )
         return Observation(True, f"config holds key {key_id} and uid {self.monitoring_uid}")
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
@@ -194,7 +260,9 @@ class OnepilotConfig(Step):
         await cs.modify_addon_config(session, self.cluster_id, ONEPILOT, merged)
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
-        return [f"CS.ModifyClusterAddon (ack-onepilot config in {self.cluster_id}: accessKey, accessKeySecret, uid={self.monitoring_uid}; other settings kept)"]
+        return [
+            f"CS.ModifyClusterAddon (ack-onepilot config in {self.cluster_id}: accessKey, accessKeySecret, uid={self.monitoring_uid}; other settings kept)"
+        ]
 
     def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
         return [("onepilot-config", self.cluster_id)]
@@ -206,22 +274,42 @@ class ClusterReports(Step):
     settle_timeout = 300.0
     poll_interval = 10.0
 
-    def __init__(self, setup: Setup, source: str, cluster_id: str, cluster_name: str, config_step: str) -> None:
-        self.flow, self.account, self.cluster_id, self.monitoring = "ack", source, cluster_id, setup.monitoring
+    def __init__(
+        self, setup: Setup, source: str, cluster_id: str, cluster_name: str, config_step: str
+    ) -> None:
+        self.flow, self.account, self.cluster_id, self.monitoring = (
+            "ack",
+            source,
+            cluster_id,
+            setup.monitoring,
+        )
         self.id = f"ack/{source}/{cluster_id}/reports"
         self.title = f"apps of {cluster_name} report into {setup.monitoring}"
         self.depends_on = (config_step,)
 
     async def observe(self, ctx: FlowContext) -> Observation:
-        apps = [a for a in await ctx.trace_apps(self.monitoring, newer_than=ctx.applied_at.get(self.depends_on[0], 0.0))
-                if a.cluster_id == self.cluster_id]
+        apps = [
+            a
+            for a in await ctx.trace_apps(
+                self.monitoring, newer_than=ctx.applied_at.get(self.depends_on[0], 0.0)
+            )
+            if a.cluster_id == self.cluster_id
+        ]
         if apps:
             names = ", ".join(sorted(a.app_name for a in apps))
-            return Observation(True, f"{len(apps)} app(s) report into {self.monitoring}: {names}",
-                               facts={"apps": [a.app_name for a in apps]})
-        return Observation(False, f"no application of {self.cluster_id} reports into {self.monitoring}",
-                           needs_you=(f"No workload of cluster {self.cluster_id} reports yet. Add the labels {ARMS_LABELS} "
-                                      "to the pod template of each Java workload to monitor, then run verify."))
+            return Observation(
+                True,
+                f"{len(apps)} app(s) report into {self.monitoring}: {names}",
+                facts={"apps": [a.app_name for a in apps]},
+            )
+        return Observation(
+            False,
+            f"no application of {self.cluster_id} reports into {self.monitoring}",
+            needs_you=(
+                f"No workload of cluster {self.cluster_id} reports yet. Add the labels {ARMS_LABELS} "
+                "to the pod template of each Java workload to monitor, then run verify."
+            ),
+        )
 
 
 async def build_steps(setup: Setup, ctx: FlowContext, uids: dict[str, str]) -> list[Step]:
@@ -231,12 +319,20 @@ async def build_steps(setup: Setup, ctx: FlowContext, uids: dict[str, str]) -> l
     policies = UserPolicies("ack", a, setup.reporter_user, REPORTER_POLICIES, (user.id,))
     key = ReporterKey(setup, uids[a], (user.id, policies.id))
     steps: list[Step] = [user, policies, key]
-    listings = await asyncio.gather(*(cs.describe_clusters(ctx.session(source)) for source in setup.sources))
+    listings = await asyncio.gather(
+        *(cs.describe_clusters(ctx.session(source)) for source in setup.sources)
+    )
     for source, clusters in zip(setup.sources, listings):
         if setup.clusters:
             clusters = [c for c in clusters if c.cluster_id in setup.clusters]
         for cluster in clusters:
             running = OnepilotRunning(source, cluster.cluster_id, cluster.name)
-            config = OnepilotConfig(setup, source, cluster.cluster_id, cluster.name, uids[a], key.id, running.id)
-            steps += [running, config, ClusterReports(setup, source, cluster.cluster_id, cluster.name, config.id)]
+            config = OnepilotConfig(
+                setup, source, cluster.cluster_id, cluster.name, uids[a], key.id, running.id
+            )
+            steps += [
+                running,
+                config,
+                ClusterReports(setup, source, cluster.cluster_id, cluster.name, config.id),
+            ]
     return steps + access_steps("ack", setup)

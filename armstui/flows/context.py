@@ -15,8 +15,12 @@ class FlowContext:
     vault: Any  # armstui.vault: store/read/delete
     facts: dict[str, Any] = field(default_factory=dict)  # step id -> facts it observed
     time_scale: float = 1.0  # divides waits (tests and the sandbox run faster)
-    applied_at: dict[str, float] = field(default_factory=dict)  # step id -> when its change was seen in place (monotonic)
-    _apps: dict[str, tuple[float, list[Any]]] = field(default_factory=dict)  # alias -> (fetched at, apps)
+    applied_at: dict[str, float] = field(
+        default_factory=dict
+    )  # step id -> when its change was seen in place (monotonic)
+    _apps: dict[str, tuple[float, list[Any]]] = field(
+        default_factory=dict
+    )  # alias -> (fetched at, apps)
     _apps_pending: dict[str, tuple[float, Any]] = field(default_factory=dict)
 
     def session(self, alias: str) -> Any:

@@ -29,24 +29,37 @@ from armstui.flows.step import Observation, Step
 
 AGENT_DIR = "/opt/arms"
 INSTALL_TIMEOUT = 600  # seconds Cloud Assistant lets the script run
-FINAL_STATES = {"Success", "Failed", "Error", "Timeout", "Cancelled", "Terminated", "Invalid", "Aborted"}
+FINAL_STATES = {
+    "Success",
+    "Failed",
+    "Error",
+    "Timeout",
+    "Cancelled",
+    "Terminated",
+    "Invalid",
+    "Aborted",
+}
 
 
 def install_script(region: str, license_key: str, app_name: str, service: str) -> str:
     """The shell script that installs the agent and restarts ``service`` with it."""
     url = f"http://arms-apm-{region}.oss-{region}.aliyuncs.com/AliyunJavaAgent.zip"
-    options = (f"-javaagent:{AGENT_DIR}/AliyunJavaAgent/aliyun-java-agent.jar "
-               f"-Darms.licenseKey={license_key} -Darms.appName={app_name}")
-    return "\n".join([
-        "set -e",
-        f"mkdir -p {AGENT_DIR} && cd {AGENT_DIR}",
-        f"wget -q -O AliyunJavaAgent.zip {shlex.quote(url)}",
-        "unzip -oq AliyunJavaAgent.zip",
-        f"mkdir -p /etc/systemd/system/{service}.service.d",
-        f"printf '[Service]\\nEnvironment=\"JAVA_TOOL_OPTIONS={options}\"\\n' > /etc/systemd/system/{service}.service.d/arms.conf",
-        "systemctl daemon-reload",
-        f"systemctl restart {service}",
-    ])
+    options = (
+        f"-javaagent:{AGENT_DIR}/AliyunJavaAgent/aliyun-java-agent.jar "
+        f"-Darms.licenseKey={license_key} -Darms.appName={app_name}"
+    )
+    return "\n".join(
+        [
+            "set -e",
+            f"mkdir -p {AGENT_DIR} && cd {AGENT_DIR}",
+            f"wget -q -O AliyunJavaAgent.zip {shlex.quote(url)}",
+            "unzip -oq AliyunJavaAgent.zip",
+            f"mkdir -p /etc/systemd/system/{service}.service.d",
+            f"printf '[Service]\\nEnvironment=\"JAVA_TOOL_OPTIONS={options}\"\\n' > /etc/systemd/system/{service}.service.d/arms.conf",
+            "systemctl daemon-reload",
+            f"systemctl restart {service}",
+        ]
+    )
 
 
 class LicenseKey(Step):
@@ -58,9 +71,14 @@ class LicenseKey(Step):
     async def observe(self, ctx: FlowContext) -> Observation:
         key = await arms.describe_trace_license_key(ctx.session(self.account))
         if not key:
-            return Observation(False, "ARMS returned no license key",
-                               needs_you=f"Activate ARMS Application Monitoring in {self.account}, then run again.")
-        return Observation(True, "license key found (kept in memory only)", facts={"license_key": key})
+            return Observation(
+                False,
+                "ARMS returned no license key",
+                needs_you=f"Activate ARMS Application Monitoring in {self.account}, then run again.",
+            )
+        return Observation(
+            True, "license key found (kept in memory only)", facts={"license_key": key}
+        )
 
 
 class AgentReports(Step):
@@ -70,8 +88,15 @@ class AgentReports(Step):
     poll_interval = 5.0
     expected_seconds = 20.0  # download, unzip, restart
 
-    def __init__(self, setup: Setup, source: str, instance: ecs.Instance, key_step: str, region: str) -> None:
-        self.flow, self.account, self.instance, self.monitoring = "ecs", source, instance, setup.monitoring
+    def __init__(
+        self, setup: Setup, source: str, instance: ecs.Instance, key_step: str, region: str
+    ) -> None:
+        self.flow, self.account, self.instance, self.monitoring = (
+            "ecs",
+            source,
+            instance,
+            setup.monitoring,
+        )
         self.install, self.key_step, self.region = setup.install_agent, key_step, region
         self.app_name = app_name_of(instance)
         self.service = service_of(instance)
@@ -93,36 +118,63 @@ class AgentReports(Step):
         return not hosts or self.instance.instance_id in hosts
 
     def _script(self, ctx: FlowContext) -> str:
-        return install_script(self.region, ctx.fact(self.key_step, "license_key", ""), self.app_name, self.service)
+        return install_script(
+            self.region, ctx.fact(self.key_step, "license_key", ""), self.app_name, self.service
+        )
 
     async def observe(self, ctx: FlowContext) -> Observation:
         if self._invoke_id:
-            results = await ecs.describe_invocation_results(ctx.session(self.account), self._invoke_id)
+            results = await ecs.describe_invocation_results(
+                ctx.session(self.account), self._invoke_id
+            )
             mine = [r for r in results if r.instance_id == self.instance.instance_id]
             if mine and mine[0].status not in FINAL_STATES:
-                return Observation(False, f"Cloud Assistant: install is {mine[0].status}", pending=True)
+                return Observation(
+                    False, f"Cloud Assistant: install is {mine[0].status}", pending=True
+                )
             if mine and mine[0].status != "Success":
                 output = (mine[0].output or "").strip().splitlines()[-3:]
-                return Observation(False, f"install {mine[0].status} (exit {mine[0].exit_code}): {' / '.join(output)}")
-            self._installed_at = time.monotonic()  # the app restarted with the agent: look after this
-        apps = [a for a in await ctx.trace_apps(self.monitoring, newer_than=self._installed_at) if self._is_mine(a)]
+                return Observation(
+                    False,
+                    f"install {mine[0].status} (exit {mine[0].exit_code}): {' / '.join(output)}",
+                )
+            self._installed_at = (
+                time.monotonic()
+            )  # the app restarted with the agent: look after this
+        apps = [
+            a
+            for a in await ctx.trace_apps(self.monitoring, newer_than=self._installed_at)
+            if self._is_mine(a)
+        ]
         if apps:
             return Observation(True, f"{self.app_name} reports into {self.monitoring}")
         if not self.install:
-            return Observation(False, f"{self.app_name} does not report into {self.monitoring}",
-                               needs_you=(f"On {self.instance.instance_id}, as root, set ARMS_LICENSE_KEY to "
-                                          f"{self.monitoring}'s ARMS license key (ARMS console > Settings; "
-                                          "armstui never prints it), then run:\n"
-                                          + install_script(self.region, "$ARMS_LICENSE_KEY", self.app_name, self.service)))
+            return Observation(
+                False,
+                f"{self.app_name} does not report into {self.monitoring}",
+                needs_you=(
+                    f"On {self.instance.instance_id}, as root, set ARMS_LICENSE_KEY to "
+                    f"{self.monitoring}'s ARMS license key (ARMS console > Settings; "
+                    "armstui never prints it), then run:\n"
+                    + install_script(self.region, "$ARMS_LICENSE_KEY", self.app_name, self.service)
+                ),
+            )
         return Observation(False, f"{self.app_name} does not report into {self.monitoring}")
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
-        invocations = await ecs.run_command(ctx.session(self.account), [self.instance.instance_id], self._script(ctx),
-                                            name="armstui-install-arms-agent", timeout=INSTALL_TIMEOUT)
+        invocations = await ecs.run_command(
+            ctx.session(self.account),
+            [self.instance.instance_id],
+            self._script(ctx),
+            name="armstui-install-arms-agent",
+            timeout=INSTALL_TIMEOUT,
+        )
         self._invoke_id = invocations[0].invoke_id
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
-        return [f"ECS.RunCommand (install the ARMS agent on {self.instance.instance_id} and restart {self.service})"]
+        return [
+            f"ECS.RunCommand (install the ARMS agent on {self.instance.instance_id} and restart {self.service})"
+        ]
 
     def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
         return [("arms-agent", f"{self.instance.instance_id}:{self.service}")]
@@ -142,9 +194,13 @@ async def build_steps(setup: Setup, ctx: FlowContext, uids: dict[str, str]) -> l
     key = LicenseKey(setup)
     steps: list[Step] = [key]
     wanted = list(setup.instances) or None
-    listings = await asyncio.gather(*(ecs.describe_instances(ctx.session(source), wanted) for source in setup.sources))
+    listings = await asyncio.gather(
+        *(ecs.describe_instances(ctx.session(source), wanted) for source in setup.sources)
+    )
     for source, instances in zip(setup.sources, listings):
         for instance in instances:
             if instance.status == "Running":
-                steps.append(AgentReports(setup, source, instance, key.id, ctx.session(source).region))
+                steps.append(
+                    AgentReports(setup, source, instance, key.id, ctx.session(source).region)
+                )
     return steps + access_steps("ecs", setup)

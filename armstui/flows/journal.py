@@ -86,24 +86,36 @@ class Journal:
         with self._lock:
             cur = self._db.execute(
                 "INSERT INTO runs (setup_key, mode, started_at, step_count) VALUES (?, ?, ?, ?)",
-                (setup_key, mode, time.time(), len(steps)))
+                (setup_key, mode, time.time(), len(steps)),
+            )
             return int(cur.lastrowid or 0)
 
     def record_step(self, run_id: int, state: Any) -> None:
         text = redact(json.dumps(state.to_dict()))
         with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO steps (run_id, step_id, state) VALUES (?, ?, ?)",
-                             (run_id, state.step_id, text))
+            self._db.execute(
+                "INSERT OR REPLACE INTO steps (run_id, step_id, state) VALUES (?, ?, ?)",
+                (run_id, state.step_id, text),
+            )
 
     def finish_run(self, run_id: int | None, exit_code: int) -> None:
         with self._lock:
-            self._db.execute("UPDATE runs SET finished_at = ?, exit_code = ? WHERE id = ?",
-                             (time.time(), exit_code, run_id))
+            self._db.execute(
+                "UPDATE runs SET finished_at = ?, exit_code = ? WHERE id = ?",
+                (time.time(), exit_code, run_id),
+            )
 
-    def last_run(self, setup_key: str | None = None, *, flow: str | None = None,
-                 modes: tuple[str, ...] = ("apply", "verify")) -> dict[str, Any] | None:
+    def last_run(
+        self,
+        setup_key: str | None = None,
+        *,
+        flow: str | None = None,
+        modes: tuple[str, ...] = ("apply", "verify"),
+    ) -> dict[str, Any] | None:
         """The newest run (of these modes, of this setup or flow), with its steps; None if none."""
-        query = "SELECT id, setup_key, mode, started_at, finished_at, exit_code, step_count FROM runs WHERE mode IN (%s)" % ",".join("?" * len(modes))
+        query = "SELECT id, setup_key, mode, started_at, finished_at, exit_code, step_count FROM runs WHERE mode IN ({})".format(
+            ",".join("?" * len(modes))
+        )
         args: list[Any] = list(modes)
         if setup_key is not None:
             query += " AND setup_key = ?"
@@ -115,8 +127,12 @@ class Journal:
             row = self._db.execute(query + " ORDER BY id DESC LIMIT 1", args).fetchone()
             if row is None:
                 return None
-            steps = [json.loads(s) for (s,) in self._db.execute(
-                "SELECT state FROM steps WHERE run_id = ? ORDER BY rowid", (row[0],))]
+            steps = [
+                json.loads(s)
+                for (s,) in self._db.execute(
+                    "SELECT state FROM steps WHERE run_id = ? ORDER BY rowid", (row[0],)
+                )
+            ]
         keys = ("id", "setup_key", "mode", "started_at", "finished_at", "exit_code", "step_count")
         return {**dict(zip(keys, row)), "steps": steps}
 
@@ -132,7 +148,9 @@ class Journal:
 
     # --- what we created ------------------------------------------------------------------
 
-    def record_created(self, setup_key: str, account: str, kind: str, name: str, run_id: int | None = None) -> None:
+    def record_created(
+        self, setup_key: str, account: str, kind: str, name: str, run_id: int | None = None
+    ) -> None:
         """Remember that a run of this setup created (or is about to create) a resource.
 
         Recorded before the creating call, so a crash right after it still leaves the record;
@@ -142,17 +160,20 @@ class Journal:
         with self._lock:
             known = self._db.execute(
                 "SELECT 1 FROM created WHERE setup_key = ? AND account = ? AND kind = ? AND name = ? AND removed_at IS NULL",
-                (setup_key, account, kind, name)).fetchone()
+                (setup_key, account, kind, name),
+            ).fetchone()
             if known is None:
                 self._db.execute(
                     "INSERT INTO created (setup_key, account, kind, name, run_id, created_at, actor) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (setup_key, account, kind, name, run_id, time.time(), self._actor))
+                    (setup_key, account, kind, name, run_id, time.time(), self._actor),
+                )
 
     def mark_removed(self, setup_key: str, account: str, kind: str, name: str) -> None:
         with self._lock:
             self._db.execute(
                 "UPDATE created SET removed_at = ? WHERE setup_key = ? AND account = ? AND kind = ? AND name = ? AND removed_at IS NULL",
-                (time.time(), setup_key, account, kind, name))
+                (time.time(), setup_key, account, kind, name),
+            )
 
     def created(self, setup_key: str | None = None) -> list[dict[str, Any]]:
         """Live records (not removed yet), oldest first."""
@@ -173,19 +194,32 @@ class Journal:
         with self._lock:
             row = self._db.execute(
                 "SELECT id, old_key, new_key, started_at FROM rotations WHERE setup_key = ? AND finished_at IS NULL "
-                "ORDER BY id DESC LIMIT 1", (setup_key,)).fetchone()
+                "ORDER BY id DESC LIMIT 1",
+                (setup_key,),
+            ).fetchone()
         return dict(zip(("id", "old_key", "new_key", "started_at"), row)) if row else None
 
     def start_rotation(self, setup_key: str, old_key: str) -> dict[str, Any]:
         with self._lock:
-            cur = self._db.execute("INSERT INTO rotations (setup_key, old_key, started_at) VALUES (?, ?, ?)",
-                                   (setup_key, old_key, time.time()))
-        return {"id": int(cur.lastrowid or 0), "old_key": old_key, "new_key": None, "started_at": time.time()}
+            cur = self._db.execute(
+                "INSERT INTO rotations (setup_key, old_key, started_at) VALUES (?, ?, ?)",
+                (setup_key, old_key, time.time()),
+            )
+        return {
+            "id": int(cur.lastrowid or 0),
+            "old_key": old_key,
+            "new_key": None,
+            "started_at": time.time(),
+        }
 
     def set_rotation_key(self, rotation_id: int, new_key: str) -> None:
         with self._lock:
-            self._db.execute("UPDATE rotations SET new_key = ? WHERE id = ?", (new_key, rotation_id))
+            self._db.execute(
+                "UPDATE rotations SET new_key = ? WHERE id = ?", (new_key, rotation_id)
+            )
 
     def finish_rotation(self, rotation_id: int) -> None:
         with self._lock:
-            self._db.execute("UPDATE rotations SET finished_at = ? WHERE id = ?", (time.time(), rotation_id))
+            self._db.execute(
+                "UPDATE rotations SET finished_at = ? WHERE id = ?", (time.time(), rotation_id)
+            )

@@ -14,11 +14,13 @@ from armstui.flows.step import Observation, Step
 # Read-only ARMS: what a person needs to look at A's applications, and nothing more.
 ARMS_READ_ONLY_POLICY: dict[str, Any] = {
     "Version": "1",
-    "Statement": [{
-        "Effect": "Allow",
-        "Action": ["arms:Get*", "arms:List*", "arms:Describe*", "arms:Search*", "arms:Query*"],
-        "Resource": "*",
-    }],
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": ["arms:Get*", "arms:List*", "arms:Describe*", "arms:Search*", "arms:Query*"],
+            "Resource": "*",
+        }
+    ],
 }
 
 
@@ -33,7 +35,9 @@ async def attached_or_none(call: Any) -> list[Any]:
         raise
 
 
-async def key_and_secret_gone(ctx: FlowContext, account: str, user: str, key_id: str, vault_name: str) -> Observation:
+async def key_and_secret_gone(
+    ctx: FlowContext, account: str, user: str, key_id: str, vault_name: str
+) -> Observation:
     """Holds when RAM no longer has the key and the vault no longer holds its secret."""
     keys = await attached_or_none(ram.list_access_keys(ctx.session(account), user))
     if any(k.access_key_id == key_id for k in keys):
@@ -43,8 +47,9 @@ async def key_and_secret_gone(ctx: FlowContext, account: str, user: str, key_id:
     return Observation(True, f"key {key_id} and its vault entry are gone")
 
 
-async def delete_key_then_secret(ctx: FlowContext, account: str, user: str, key_id: str, vault_name: str,
-                                 in_cloud: bool = True) -> None:
+async def delete_key_then_secret(
+    ctx: FlowContext, account: str, user: str, key_id: str, vault_name: str, in_cloud: bool = True
+) -> None:
     """Delete a key in RAM and, once RAM no longer lists it, its secret in the vault — never
     the other way round: a key whose secret armstui dropped could not be used or removed by it."""
     session = ctx.session(account)
@@ -56,7 +61,9 @@ async def delete_key_then_secret(ctx: FlowContext, account: str, user: str, key_
 
 
 class UserExists(Step):
-    def __init__(self, flow: str, account: str, user: str, purpose: str, depends_on: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, flow: str, account: str, user: str, purpose: str, depends_on: tuple[str, ...] = ()
+    ) -> None:
         self.flow, self.account, self.user = flow, account, user
         self.id = f"{flow}/{account}/user/{user}"
         self.title = f"RAM user {user} ({purpose})"
@@ -86,12 +93,27 @@ class AttachedPolicies(Step):
         "role": (ram.list_policies_for_role, ram.attach_policy_to_role, "Ram.AttachPolicyToRole"),
     }
 
-    def __init__(self, flow: str, account: str, holder_kind: str, holder: str, policies: list[tuple[str, str]],
-                 depends_on: tuple[str, ...]) -> None:
-        self.flow, self.account, self.holder_kind, self.holder, self.policies = flow, account, holder_kind, holder, policies
+    def __init__(
+        self,
+        flow: str,
+        account: str,
+        holder_kind: str,
+        holder: str,
+        policies: list[tuple[str, str]],
+        depends_on: tuple[str, ...],
+    ) -> None:
+        self.flow, self.account, self.holder_kind, self.holder, self.policies = (
+            flow,
+            account,
+            holder_kind,
+            holder,
+            policies,
+        )
         self.id = f"{flow}/{account}/{holder_kind}/{holder}/policies"
         names = ", ".join(name for _, name in policies)
-        self.title = f"{holder} has {names}" if holder_kind == "user" else f"role {holder} has {names}"
+        self.title = (
+            f"{holder} has {names}" if holder_kind == "user" else f"role {holder} has {names}"
+        )
         self.depends_on = depends_on
 
     async def observe(self, ctx: FlowContext) -> Observation:
@@ -100,7 +122,11 @@ class AttachedPolicies(Step):
         have = {(p.policy_type, p.policy_name) for p in attached}
         missing = [p for p in self.policies if p not in have]
         if missing:
-            return Observation(False, "missing: " + ", ".join(name for _, name in missing), facts={"missing": missing})
+            return Observation(
+                False,
+                "missing: " + ", ".join(name for _, name in missing),
+                facts={"missing": missing},
+            )
         return Observation(True, "attached: " + ", ".join(name for _, name in self.policies))
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
@@ -110,27 +136,50 @@ class AttachedPolicies(Step):
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
         missing = seen.facts.get("missing", self.policies) if seen else self.policies
-        return [f"{self._calls[self.holder_kind][2]} ({name} to {self.holder})" for _, name in missing]
+        return [
+            f"{self._calls[self.holder_kind][2]} ({name} to {self.holder})" for _, name in missing
+        ]
 
     def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
-        return [(f"{self.holder_kind}-policy", f"{self.holder}:{kind}:{name}") for kind, name in before.facts.get("missing", [])]
+        return [
+            (f"{self.holder_kind}-policy", f"{self.holder}:{kind}:{name}")
+            for kind, name in before.facts.get("missing", [])
+        ]
 
 
-def UserPolicies(flow: str, account: str, user: str, policies: list[tuple[str, str]],  # noqa: N802
-                 depends_on: tuple[str, ...]) -> AttachedPolicies:
+def UserPolicies(
+    flow: str,
+    account: str,
+    user: str,
+    policies: list[tuple[str, str]],  # noqa: N802
+    depends_on: tuple[str, ...],
+) -> AttachedPolicies:
     return AttachedPolicies(flow, account, "user", user, policies, depends_on)
 
 
-def RolePolicies(flow: str, account: str, role: str, policies: list[tuple[str, str]],  # noqa: N802
-                 depends_on: tuple[str, ...]) -> AttachedPolicies:
+def RolePolicies(
+    flow: str,
+    account: str,
+    role: str,
+    policies: list[tuple[str, str]],  # noqa: N802
+    depends_on: tuple[str, ...],
+) -> AttachedPolicies:
     return AttachedPolicies(flow, account, "role", role, policies, depends_on)
 
 
 class CustomPolicy(Step):
     """A custom policy with exactly this document exists."""
 
-    def __init__(self, flow: str, account: str, name: str, document: dict[str, Any], description: str) -> None:
-        self.flow, self.account, self.name, self.document, self.description = flow, account, name, document, description
+    def __init__(
+        self, flow: str, account: str, name: str, document: dict[str, Any], description: str
+    ) -> None:
+        self.flow, self.account, self.name, self.document, self.description = (
+            flow,
+            account,
+            name,
+            document,
+            description,
+        )
         self.id = f"{flow}/{account}/policy/{name}"
         self.title = f"custom policy {name}"
 
@@ -139,13 +188,18 @@ class CustomPolicy(Step):
         if policy is None:
             return Observation(False, f"no custom policy {self.name}")
         if policy.document != self.document:
-            return Observation(False, f"custom policy {self.name} exists with another document",
-                               needs_you=f"Review custom policy {self.name} in {self.account}: its document differs from "
-                                         f"the one armstui generates ({json.dumps(self.document)}). Delete or rename it, then run again.")
+            return Observation(
+                False,
+                f"custom policy {self.name} exists with another document",
+                needs_you=f"Review custom policy {self.name} in {self.account}: its document differs from "
+                f"the one armstui generates ({json.dumps(self.document)}). Delete or rename it, then run again.",
+            )
         return Observation(True, f"custom policy {self.name} is in place")
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
-        await ram.create_policy(ctx.session(self.account), self.name, self.document, self.description)
+        await ram.create_policy(
+            ctx.session(self.account), self.name, self.document, self.description
+        )
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
         return [f"Ram.CreatePolicy ({self.name}: {json.dumps(self.document)})"]
@@ -159,10 +213,19 @@ def access_steps(flow: str, setup: Any) -> list[Step]:
     a = setup.monitoring
     if setup.access == "dedicated-full":
         user = UserExists(flow, a, setup.people_user, "people, full ARMS")
-        return [user, UserPolicies(flow, a, setup.people_user, [("System", "AliyunARMSFullAccess")], (user.id,))]
+        return [
+            user,
+            UserPolicies(
+                flow, a, setup.people_user, [("System", "AliyunARMSFullAccess")], (user.id,)
+            ),
+        ]
     if setup.access == "dedicated-custom":
-        policy = CustomPolicy(flow, a, setup.custom_policy, ARMS_READ_ONLY_POLICY, "armstui: read-only ARMS")
+        policy = CustomPolicy(
+            flow, a, setup.custom_policy, ARMS_READ_ONLY_POLICY, "armstui: read-only ARMS"
+        )
         user = UserExists(flow, a, setup.people_user, "people, read-only ARMS")
-        attach = UserPolicies(flow, a, setup.people_user, [("Custom", setup.custom_policy)], (user.id, policy.id))
+        attach = UserPolicies(
+            flow, a, setup.people_user, [("Custom", setup.custom_policy)], (user.id, policy.id)
+        )
         return [policy, user, attach]
     return []

@@ -9,8 +9,16 @@ from typing import Any
 from armstui.vault import redact
 
 ICONS = {
-    "ok": "✔", "already": "✔", "failed": "✘", "blocked": "⊘", "needs-you": "✋",
-    "drift": "≠", "skipped": "–", "pending": "·", "running": "…", "planned": "+",
+    "ok": "✔",
+    "already": "✔",
+    "failed": "✘",
+    "blocked": "⊘",
+    "needs-you": "✋",
+    "drift": "≠",
+    "skipped": "–",
+    "pending": "·",
+    "running": "…",
+    "planned": "+",
 }
 
 
@@ -20,22 +28,40 @@ def to_json(run: dict[str, Any]) -> str:
 
 def to_markdown(run: dict[str, Any]) -> str:
     started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(run["started_at"]))
-    status = "interrupted" if run.get("finished_at") is None else f"exit code {run.get('exit_code')}"
-    lines = [f"# armstui {run['mode']}: {run['setup_key']}", "", f"Started {started}; {status}.", ""]
+    status = (
+        "interrupted" if run.get("finished_at") is None else f"exit code {run.get('exit_code')}"
+    )
+    lines = [
+        f"# armstui {run['mode']}: {run['setup_key']}",
+        "",
+        f"Started {started}; {status}.",
+        "",
+    ]
     by_flow: dict[str, list[dict[str, Any]]] = {}
     for step in run["steps"]:
         by_flow.setdefault(step["flow"], []).append(step)
     for flow, steps in by_flow.items():
-        heading = {"rotate": "Key rotation", "teardown": "Teardown"}.get(flow, f"{flow.upper()} flow")
-        lines += [f"## {heading}", "", "| | step | account | outcome | detail |", "|---|---|---|---|---|"]
+        heading = {"rotate": "Key rotation", "teardown": "Teardown"}.get(
+            flow, f"{flow.upper()} flow"
+        )
+        lines += [
+            f"## {heading}",
+            "",
+            "| | step | account | outcome | detail |",
+            "|---|---|---|---|---|",
+        ]
         for s in steps:
             detail = (s.get("detail") or "").replace("|", "\\|").replace("\n", " ")
-            lines.append(f"| {ICONS.get(s['outcome'], '?')} | {s['title']} | {s['account']} | {s['outcome']} | {detail} |")
+            lines.append(
+                f"| {ICONS.get(s['outcome'], '?')} | {s['title']} | {s['account']} | {s['outcome']} | {detail} |"
+            )
         lines.append("")
         for s in steps:
             extra = []
             if s.get("error_code"):
-                extra.append(f"- error `{s['error_code']}`, request ID `{s.get('request_id') or '-'}`")
+                extra.append(
+                    f"- error `{s['error_code']}`, request ID `{s.get('request_id') or '-'}`"
+                )
                 if s.get("hint"):
                     extra.append(f"- hint: {s['hint']}")
             if s.get("needs_you"):

@@ -36,9 +36,16 @@ SWITCH_ROLE_URL = "https://signin.aliyun.com/switchRole.htm"
 
 
 def trust_policy(source_uids: list[str]) -> dict:
-    return {"Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow",
-                           "Principal": {"RAM": [f"acs:ram::{uid}:root" for uid in sorted(source_uids)]}}],
-            "Version": "1"}
+    return {
+        "Statement": [
+            {
+                "Action": "sts:AssumeRole",
+                "Effect": "Allow",
+                "Principal": {"RAM": [f"acs:ram::{uid}:root" for uid in sorted(source_uids)]},
+            }
+        ],
+        "Version": "1",
+    }
 
 
 def trusted_principals(document: dict) -> set[str]:
@@ -60,8 +67,12 @@ def generate_password(length: int = 20) -> str:
     alphabet = string.ascii_letters + string.digits + "!@#%^*-_=+"
     while True:
         pw = "".join(secrets.choice(alphabet) for _ in range(length))
-        if (any(c.islower() for c in pw) and any(c.isupper() for c in pw) and any(c.isdigit() for c in pw)
-                and any(not c.isalnum() for c in pw)):
+        if (
+            any(c.islower() for c in pw)
+            and any(c.isupper() for c in pw)
+            and any(c.isdigit() for c in pw)
+            and any(not c.isalnum() for c in pw)
+        ):
             return pw
 
 
@@ -92,16 +103,23 @@ class RoleTrusted(Step):
             return Observation(False, f"no role {self.role}", facts={"exists": False})
         have, want = trusted_principals(role.trust_policy), trusted_principals(self.wanted)
         if have != want:
-            return Observation(False, f"role {self.role} trusts {sorted(have) or 'nobody'}, not {sorted(want)}",
-                               facts={"exists": True})
-        return Observation(True, f"role {self.role} trusts {', '.join(sorted(want))} only", facts={"arn": role.arn})
+            return Observation(
+                False,
+                f"role {self.role} trusts {sorted(have) or 'nobody'}, not {sorted(want)}",
+                facts={"exists": True},
+            )
+        return Observation(
+            True, f"role {self.role} trusts {', '.join(sorted(want))} only", facts={"arn": role.arn}
+        )
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
         session = ctx.session(self.account)
         if seen.facts.get("exists"):
             await ram.update_role(session, self.role, self.wanted)
         else:
-            await ram.create_role(session, self.role, self.wanted, "armstui: ARMS access for source accounts")
+            await ram.create_role(
+                session, self.role, self.wanted, "armstui: ARMS access for source accounts"
+            )
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
         if seen and seen.facts.get("exists"):
@@ -122,14 +140,19 @@ class LoginProfile(Step):
         self.depends_on = depends_on
 
     async def observe(self, ctx: FlowContext) -> Observation:
-        profiles = await attached_or_none(_as_list(ram.get_login_profile(ctx.session(self.account), self.user)))
+        profiles = await attached_or_none(
+            _as_list(ram.get_login_profile(ctx.session(self.account), self.user))
+        )
         profile = profiles[0] if profiles else None
         held = await ctx.read_secret(password_vault_name(self.uid, self.user))
         if profile is None:
             return Observation(False, f"{self.user} has no console login", facts={"exists": False})
         if not held:
-            return Observation(False, f"{self.user} can log in, but armstui does not hold the password",
-                               facts={"exists": True})
+            return Observation(
+                False,
+                f"{self.user} can log in, but armstui does not hold the password",
+                facts={"exists": True},
+            )
         return Observation(True, f"{self.user} can log in; the password is in the vault")
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
@@ -159,11 +182,17 @@ class SwitchCheck(Step):
     # before anything else (never a key whose secret armstui dropped), and later checks
     # reuse it instead of making more (RAM allows two keys per user).
 
-    def __init__(self, setup: Setup, source: str, uids: dict[str, str], depends_on: tuple[str, ...]) -> None:
+    def __init__(
+        self, setup: Setup, source: str, uids: dict[str, str], depends_on: tuple[str, ...]
+    ) -> None:
         self.flow, self.account, self.user = "role", source, setup.operator_user
         self.monitoring, self.keep_key = setup.monitoring, setup.keep_check_key
         self.arn = role_arn(uids[setup.monitoring], setup.role_name)
-        self.monitoring_uid, self.source_uid, self.role = uids[setup.monitoring], uids[source], setup.role_name
+        self.monitoring_uid, self.source_uid, self.role = (
+            uids[setup.monitoring],
+            uids[source],
+            setup.role_name,
+        )
         self.id = f"role/{source}/switch-check"
         self.title = f"{self.user} in {source} switches into {setup.role_name} and lists {setup.monitoring}'s apps"
         self.depends_on = depends_on
@@ -172,12 +201,16 @@ class SwitchCheck(Step):
         """(key ID, secret, made now) of the operator's key for the check."""
         if self.keep_key:
             for kept in await ram.list_access_keys(session, self.user):
-                secret = await ctx.read_secret(operator_key_vault_name(self.source_uid, self.user, kept.access_key_id))
+                secret = await ctx.read_secret(
+                    operator_key_vault_name(self.source_uid, self.user, kept.access_key_id)
+                )
                 if secret and kept.status == "Active":
                     return kept.access_key_id, secret, False
         key = await ram.create_access_key(session, self.user)
         if self.keep_key:
-            await ctx.store_secret(operator_key_vault_name(self.source_uid, self.user, key.access_key_id), key.secret)
+            await ctx.store_secret(
+                operator_key_vault_name(self.source_uid, self.user, key.access_key_id), key.secret
+            )
         return key.access_key_id, key.secret, True
 
     async def observe(self, ctx: FlowContext) -> Observation:
@@ -191,13 +224,24 @@ class SwitchCheck(Step):
         finally:
             if made and not self.keep_key:
                 await ram.delete_access_key(session, self.user, key_id)
-        handover = (f"console: sign in as {self.user} at {CONSOLE_LOGIN_URL.format(uid=self.source_uid)}, "
-                    f"then Switch Role ({SWITCH_ROLE_URL}) with account {self.monitoring_uid} and role {self.role}")
+        handover = (
+            f"console: sign in as {self.user} at {CONSOLE_LOGIN_URL.format(uid=self.source_uid)}, "
+            f"then Switch Role ({SWITCH_ROLE_URL}) with account {self.monitoring_uid} and role {self.role}"
+        )
         if who.account_id != self.monitoring_uid:
-            return Observation(False, f"switched into account {who.account_id}, expected {self.monitoring_uid}")
-        kept = f" Key {key_id} of {self.user} is kept, its secret in the vault." if self.keep_key else ""
-        return Observation(True, f"as {who.arn}: {len(apps)} application(s) visible in {self.monitoring}. {handover}.{kept}",
-                           facts={"apps": [a.app_name for a in apps]})
+            return Observation(
+                False, f"switched into account {who.account_id}, expected {self.monitoring_uid}"
+            )
+        kept = (
+            f" Key {key_id} of {self.user} is kept, its secret in the vault."
+            if self.keep_key
+            else ""
+        )
+        return Observation(
+            True,
+            f"as {who.arn}: {len(apps)} application(s) visible in {self.monitoring}. {handover}.{kept}",
+            facts={"apps": [a.app_name for a in apps]},
+        )
 
 
 def build_steps(setup: Setup, uids: dict[str, str]) -> list[Step]:
@@ -205,15 +249,32 @@ def build_steps(setup: Setup, uids: dict[str, str]) -> list[Step]:
     role = RoleTrusted(setup, uids)
     steps: list[Step] = [role]
     if setup.role_policy == "custom":
-        policy = CustomPolicy("role", a, setup.custom_policy, ARMS_READ_ONLY_POLICY, "armstui: read-only ARMS")
-        steps += [policy, RolePolicies("role", a, setup.role_name, [("Custom", setup.custom_policy)], (role.id, policy.id))]
+        policy = CustomPolicy(
+            "role", a, setup.custom_policy, ARMS_READ_ONLY_POLICY, "armstui: read-only ARMS"
+        )
+        steps += [
+            policy,
+            RolePolicies(
+                "role", a, setup.role_name, [("Custom", setup.custom_policy)], (role.id, policy.id)
+            ),
+        ]
     else:
-        steps.append(RolePolicies("role", a, setup.role_name, [("System", "AliyunARMSFullAccess")], (role.id,)))
+        steps.append(
+            RolePolicies(
+                "role", a, setup.role_name, [("System", "AliyunARMSFullAccess")], (role.id,)
+            )
+        )
     role_ready = tuple(s.id for s in steps)
     for source in setup.sources:
         user = UserExists("role", source, setup.operator_user, "switches into A's role")
         login = LoginProfile(source, uids[source], setup.operator_user, (user.id,))
-        allowed = UserPolicies("role", source, setup.operator_user, [("System", "AliyunSTSAssumeRoleAccess")], (user.id,))
+        allowed = UserPolicies(
+            "role",
+            source,
+            setup.operator_user,
+            [("System", "AliyunSTSAssumeRoleAccess")],
+            (user.id,),
+        )
         check = SwitchCheck(setup, source, uids, role_ready + (user.id, login.id, allowed.id))
         steps += [user, login, allowed, check]
     return steps

@@ -93,18 +93,33 @@ class NewKey(Step):
             if r.new_key != key.access_key_id:
                 r.set_new_key(key.access_key_id)
             if key.status != "Active":
-                return Observation(False, f"new key {key.access_key_id} is inactive", facts={"activate": key.access_key_id})
-            return Observation(True, f"new key {key.access_key_id} is active and in the vault",
-                               facts={"key_id": key.access_key_id})
+                return Observation(
+                    False,
+                    f"new key {key.access_key_id} is inactive",
+                    facts={"activate": key.access_key_id},
+                )
+            return Observation(
+                True,
+                f"new key {key.access_key_id} is active and in the vault",
+                facts={"key_id": key.access_key_id},
+            )
         if others:  # a second key whose secret armstui does not hold: someone else's, or lost
             stale = others[0].access_key_id
             if not self.replace_stale:
-                return Observation(False, f"{r.user} already has a second key, {stale}, whose secret armstui does not hold",
-                                   needs_you=(f"{r.user} in {self.account} already has a second AccessKey ({stale}) and armstui "
-                                              "does not hold its secret, so it cannot be the new key. If nothing uses it, run "
-                                              "the rotation again with --replace-stale-key to delete it; otherwise delete it in "
-                                              "the RAM console."), facts={"stale": stale})
-            return Observation(False, f"stale second key {stale} will be deleted", facts={"stale": stale})
+                return Observation(
+                    False,
+                    f"{r.user} already has a second key, {stale}, whose secret armstui does not hold",
+                    needs_you=(
+                        f"{r.user} in {self.account} already has a second AccessKey ({stale}) and armstui "
+                        "does not hold its secret, so it cannot be the new key. If nothing uses it, run "
+                        "the rotation again with --replace-stale-key to delete it; otherwise delete it in "
+                        "the RAM console."
+                    ),
+                    facts={"stale": stale},
+                )
+            return Observation(
+                False, f"stale second key {stale} will be deleted", facts={"stale": stale}
+            )
         return Observation(False, "no second key yet")
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
@@ -122,7 +137,9 @@ class NewKey(Step):
     def planned_calls(self, seen: Observation | None) -> list[str]:
         calls = []
         if seen and seen.facts.get("stale"):
-            calls.append(f"Ram.DeleteAccessKey ({short_key_id(seen.facts['stale'])}, a stale second key)")
+            calls.append(
+                f"Ram.DeleteAccessKey ({short_key_id(seen.facts['stale'])}, a stale second key)"
+            )
         return calls + [f"Ram.CreateAccessKey ({self.rotation.user}; the secret goes to the vault)"]
 
     def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
@@ -172,7 +189,9 @@ class OldKeyDisabled(Step):
         return Observation(False, f"old key {r.old_key} is still active")
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
-        await ram.update_access_key(ctx.session(self.account), self.rotation.user, self.rotation.old_key, "Inactive")
+        await ram.update_access_key(
+            ctx.session(self.account), self.rotation.user, self.rotation.old_key, "Inactive"
+        )
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
         return [f"Ram.UpdateAccessKey ({short_key_id(self.rotation.old_key)} -> Inactive)"]
@@ -186,18 +205,29 @@ class StillReporting(Step):
 
     proof = True
 
-    def __init__(self, setup: Setup, rotation: Rotation, clusters: list[str], disabled_step: str) -> None:
-        self.flow, self.account, self.rotation, self.clusters = "rotate", setup.monitoring, rotation, clusters
+    def __init__(
+        self, setup: Setup, rotation: Rotation, clusters: list[str], disabled_step: str
+    ) -> None:
+        self.flow, self.account, self.rotation, self.clusters = (
+            "rotate",
+            setup.monitoring,
+            rotation,
+            clusters,
+        )
         self.id = f"rotate/{self.account}/still-reporting"
         self.title = f"every cluster still reports into {setup.monitoring} without the old key"
         self.depends_on = (disabled_step,)
 
     async def observe(self, ctx: FlowContext) -> Observation:
-        apps = await ctx.trace_apps(self.account, newer_than=ctx.applied_at.get(self.depends_on[0], 0.0))
+        apps = await ctx.trace_apps(
+            self.account, newer_than=ctx.applied_at.get(self.depends_on[0], 0.0)
+        )
         reporting = {a.cluster_id for a in apps}
         silent = [c for c in self.clusters if c not in reporting]
         if silent:
-            return Observation(False, f"not reporting: {', '.join(silent)}", facts={"silent": silent})
+            return Observation(
+                False, f"not reporting: {', '.join(silent)}", facts={"silent": silent}
+            )
         return Observation(True, f"all {len(self.clusters)} cluster(s) report with the new key")
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
@@ -205,9 +235,11 @@ class StillReporting(Step):
         await ram.update_access_key(ctx.session(self.account), r.user, r.old_key, "Active")
         silent = ", ".join(seen.facts.get("silent", []))
         raise RotationStopped(
-            "RotationStopped", f"{silent} stopped reporting once the old key {r.old_key} was disabled; "
-                               "the old key is active again and the rotation stopped",
-            f"Check the onepilot config of {silent} (it should hold key {r.new_key}), then run the rotation again.")
+            "RotationStopped",
+            f"{silent} stopped reporting once the old key {r.old_key} was disabled; "
+            "the old key is active again and the rotation stopped",
+            f"Check the onepilot config of {silent} (it should hold key {r.new_key}), then run the rotation again.",
+        )
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
         return []
@@ -224,36 +256,58 @@ class OldKeyDeleted(Step):
 
     async def observe(self, ctx: FlowContext) -> Observation:
         r = self.rotation
-        return await key_and_secret_gone(ctx, self.account, r.user, r.old_key, r.vault_name(r.old_key))
+        return await key_and_secret_gone(
+            ctx, self.account, r.user, r.old_key, r.vault_name(r.old_key)
+        )
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
         r = self.rotation
-        await delete_key_then_secret(ctx, self.account, r.user, r.old_key, r.vault_name(r.old_key),
-                                     in_cloud=bool(seen.facts.get("in_cloud")))
+        await delete_key_then_secret(
+            ctx,
+            self.account,
+            r.user,
+            r.old_key,
+            r.vault_name(r.old_key),
+            in_cloud=bool(seen.facts.get("in_cloud")),
+        )
         if r.journal is not None:
             r.journal.mark_removed(r.setup_key, self.account, "access-key", f"{r.user}:{r.old_key}")
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
-        return [f"Ram.DeleteAccessKey ({short_key_id(self.rotation.old_key)}), then its vault entry"]
+        return [
+            f"Ram.DeleteAccessKey ({short_key_id(self.rotation.old_key)}), then its vault entry"
+        ]
 
 
 async def _current_key(ctx: FlowContext, setup: Setup, uid: str) -> str:
     """The reporting user's active key whose secret the vault holds: the one to replace."""
-    keys = await attached_or_none(ram.list_access_keys(ctx.session(setup.monitoring), setup.reporter_user))
-    held = [k for k in keys if k.status == "Active"
-            and await ctx.read_secret(reporter_vault_name(uid, setup.reporter_user, k.access_key_id))]
+    keys = await attached_or_none(
+        ram.list_access_keys(ctx.session(setup.monitoring), setup.reporter_user)
+    )
+    held = [
+        k
+        for k in keys
+        if k.status == "Active"
+        and await ctx.read_secret(reporter_vault_name(uid, setup.reporter_user, k.access_key_id))
+    ]
     if not held:
-        raise RotationError(f"{setup.reporter_user} in {setup.monitoring} has no active key whose secret armstui holds: "
-                            "nothing to rotate (run `armstui apply --flow ack` first, or pass the --reporter-user "
-                            "the setup was made with)")
+        raise RotationError(
+            f"{setup.reporter_user} in {setup.monitoring} has no active key whose secret armstui holds: "
+            "nothing to rotate (run `armstui apply --flow ack` first, or pass the --reporter-user "
+            "the setup was made with)"
+        )
     if len(held) > 1:
-        raise RotationError(f"{setup.reporter_user} has two active keys whose secrets armstui holds "
-                            f"({', '.join(k.access_key_id for k in held)}) and no rotation is under way: "
-                            "run `armstui verify --flow ack` to see which one the clusters use, and delete the other")
+        raise RotationError(
+            f"{setup.reporter_user} has two active keys whose secrets armstui holds "
+            f"({', '.join(k.access_key_id for k in held)}) and no rotation is under way: "
+            "run `armstui verify --flow ack` to see which one the clusters use, and delete the other"
+        )
     return held[0].access_key_id
 
 
-async def _clusters_using(ctx: FlowContext, setup: Setup, key_ids: set[str]) -> list[tuple[str, Any]]:
+async def _clusters_using(
+    ctx: FlowContext, setup: Setup, key_ids: set[str]
+) -> list[tuple[str, Any]]:
     """(source alias, cluster) for every cluster of the sources whose onepilot reports with one of these keys."""
     found = []
 
@@ -262,31 +316,49 @@ async def _clusters_using(ctx: FlowContext, setup: Setup, key_ids: set[str]) -> 
         if addon is not None and (addon.config or {}).get("accessKey") in key_ids:
             found.append((source, cluster))
 
-    listings = await asyncio.gather(*(cs.describe_clusters(ctx.session(source)) for source in setup.sources))
-    await asyncio.gather(*(check(source, c) for source, clusters in zip(setup.sources, listings) for c in clusters))
+    listings = await asyncio.gather(
+        *(cs.describe_clusters(ctx.session(source)) for source in setup.sources)
+    )
+    await asyncio.gather(
+        *(check(source, c) for source, clusters in zip(setup.sources, listings) for c in clusters)
+    )
     return sorted(found, key=lambda pair: (pair[0], pair[1].cluster_id))
 
 
-async def build_steps(setup: Setup, ctx: FlowContext, uids: dict[str, str], journal: Any, *,
-                      begin: bool) -> list[Step]:
+async def build_steps(
+    setup: Setup, ctx: FlowContext, uids: dict[str, str], journal: Any, *, begin: bool
+) -> list[Step]:
     """The rotation's steps, continuing the rotation the journal has open for this setup.
 
     ``begin``: write a new rotation down in the journal now (apply; a plan writes nothing)."""
     uid = uids[setup.monitoring]
     open_rotation = journal.open_rotation(setup.key) if journal is not None else None
     if open_rotation:
-        rotation = Rotation(setup.key, setup.reporter_user, uid, open_rotation["old_key"], open_rotation["new_key"],
-                            journal, open_rotation["id"])
+        rotation = Rotation(
+            setup.key,
+            setup.reporter_user,
+            uid,
+            open_rotation["old_key"],
+            open_rotation["new_key"],
+            journal,
+            open_rotation["id"],
+        )
     else:
-        rotation = Rotation(setup.key, setup.reporter_user, uid, await _current_key(ctx, setup, uid), None, journal)
+        rotation = Rotation(
+            setup.key, setup.reporter_user, uid, await _current_key(ctx, setup, uid), None, journal
+        )
         if begin:
             rotation.begin()
-    clusters = await _clusters_using(ctx, setup, {rotation.old_key, *([rotation.new_key] if rotation.new_key else [])})
+    clusters = await _clusters_using(
+        ctx, setup, {rotation.old_key, *([rotation.new_key] if rotation.new_key else [])}
+    )
     new = NewKey(setup, rotation)
     steps: list[Step] = [new]
     proofs = []
     for source, cluster in clusters:
-        config = OnepilotConfig(setup, source, cluster.cluster_id, cluster.name, uid, new.id, new.id)
+        config = OnepilotConfig(
+            setup, source, cluster.cluster_id, cluster.name, uid, new.id, new.id
+        )
         config.id = f"rotate/{source}/{cluster.cluster_id}/onepilot-config"
         config.title = f"onepilot in {cluster.name} holds the new key"
         config.depends_on = (new.id,)

@@ -30,7 +30,9 @@ MAX_APPLY_ATTEMPTS = 4
 MODES = ("apply", "verify", "plan")
 
 # The step whose coroutine is running; the call log attributes each cloud call to it.
-current_step: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_step", default=None)
+current_step: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "current_step", default=None
+)
 
 
 @dataclass
@@ -70,11 +72,20 @@ class StepState:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.step_id, "title": self.title, "account": self.account, "flow": self.flow,
-            "outcome": self.outcome.value, "detail": self.detail, "needs_you": self.needs_you,
-            "error_code": self.error_code, "request_id": self.request_id, "hint": self.hint,
-            "started_at": self.started_at, "finished_at": self.finished_at,
-            "elapsed": self.elapsed, "planned": list(self.planned),
+            "id": self.step_id,
+            "title": self.title,
+            "account": self.account,
+            "flow": self.flow,
+            "outcome": self.outcome.value,
+            "detail": self.detail,
+            "needs_you": self.needs_you,
+            "error_code": self.error_code,
+            "request_id": self.request_id,
+            "hint": self.hint,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "elapsed": self.elapsed,
+            "planned": list(self.planned),
             "calls": [c.__dict__ for c in self.calls],
         }
 
@@ -103,11 +114,23 @@ Listener = Callable[[StepState], None]
 
 
 class Runner:
-    def __init__(self, steps: Iterable[Step], ctx: FlowContext, *, listener: Listener | None = None,
-                 journal: Any = None, setup_key: str = "", call_log: Any = None,
-                 skip: Iterable[str] | Mapping[str, str] = (), max_parallel: int = 1000, journal_mode: str | None = None) -> None:
+    def __init__(
+        self,
+        steps: Iterable[Step],
+        ctx: FlowContext,
+        *,
+        listener: Listener | None = None,
+        journal: Any = None,
+        setup_key: str = "",
+        call_log: Any = None,
+        skip: Iterable[str] | Mapping[str, str] = (),
+        max_parallel: int = 1000,
+        journal_mode: str | None = None,
+    ) -> None:
         self.steps = list(steps)
-        self.journal_mode = journal_mode  # how the journal names the run ("rotate", "teardown"), else the mode
+        self.journal_mode = (
+            journal_mode  # how the journal names the run ("rotate", "teardown"), else the mode
+        )
         self.run_id: int | None = None
         self.ctx = ctx
         self.listener = listener
@@ -115,7 +138,11 @@ class Runner:
         self.setup_key = setup_key
         self.call_log = call_log
         # step id -> why it is skipped (the operator's choice, or the flow's: an adopted resource)
-        self.skip = dict(skip) if isinstance(skip, Mapping) else dict.fromkeys(skip, "skipped by the operator")
+        self.skip = (
+            dict(skip)
+            if isinstance(skip, Mapping)
+            else dict.fromkeys(skip, "skipped by the operator")
+        )
         self._limit = asyncio.Semaphore(max_parallel)
         ids = [s.id for s in self.steps]
         if len(set(ids)) != len(ids):
@@ -130,13 +157,21 @@ class Runner:
     async def run(self, mode: str = "apply") -> RunResult:
         if mode not in MODES:
             raise ValueError(f"mode: must be one of {', '.join(MODES)}")
-        run_id = self.journal.start_run(self.setup_key, self.journal_mode or mode, self.steps) if self.journal else None
+        run_id = (
+            self.journal.start_run(self.setup_key, self.journal_mode or mode, self.steps)
+            if self.journal
+            else None
+        )
         self.run_id = run_id
         unsubscribe = self._subscribe_calls()
         done = {s.id: asyncio.Event() for s in self.steps}
         try:
-            async with pooled_connections():  # the run's calls reuse connections (cloud/transport.py)
-                await asyncio.gather(*(self._run_step(step, mode, done, run_id) for step in self.steps))
+            async with (
+                pooled_connections()
+            ):  # the run's calls reuse connections (cloud/transport.py)
+                await asyncio.gather(
+                    *(self._run_step(step, mode, done, run_id) for step in self.steps)
+                )
         finally:
             if unsubscribe:
                 unsubscribe()
@@ -147,7 +182,9 @@ class Runner:
 
     # --- one step -------------------------------------------------------------------------
 
-    async def _run_step(self, step: Step, mode: str, done: dict[str, asyncio.Event], run_id: int | None) -> None:
+    async def _run_step(
+        self, step: Step, mode: str, done: dict[str, asyncio.Event], run_id: int | None
+    ) -> None:
         state = self.states[step.id]
         try:
             # Even when only observing, a step may need what its dependencies saw.
@@ -159,7 +196,11 @@ class Runner:
             if mode != "plan":  # a plan looks at every step, whatever its dependencies show
                 blockers = [d for d in step.depends_on if not self.states[d].outcome.succeeded]
                 if blockers:
-                    self._finish(state, Outcome.BLOCKED, "waits for: " + ", ".join(self.states[b].title for b in blockers))
+                    self._finish(
+                        state,
+                        Outcome.BLOCKED,
+                        "waits for: " + ", ".join(self.states[b].title for b in blockers),
+                    )
                     return
             async with self._limit:
                 token = current_step.set(step.id)
@@ -179,7 +220,9 @@ class Runner:
             done[step.id].set()
 
     async def _execute(self, step: Step, state: StepState, mode: str) -> None:
-        if mode == "plan" and (step.observe_mutates or step.proof):  # only meaningful after the changes before it
+        if mode == "plan" and (
+            step.observe_mutates or step.proof
+        ):  # only meaningful after the changes before it
             self._finish(state, Outcome.PLANNED, f"will check: {step.title}")
             return
         seen = await self._observe_settled(step, state)
@@ -214,7 +257,11 @@ class Runner:
         before = seen
         self._record_created(step, before, None)
         for attempt in range(1, MAX_APPLY_ATTEMPTS + 1):
-            self._set(state, Outcome.RUNNING, "applying" if attempt == 1 else f"applying again (attempt {attempt})")
+            self._set(
+                state,
+                Outcome.RUNNING,
+                "applying" if attempt == 1 else f"applying again (attempt {attempt})",
+            )
             try:
                 await step.apply(self.ctx, seen)
             except Exception as exc:
@@ -224,7 +271,11 @@ class Runner:
                 await self.ctx.sleep(step.poll_interval * attempt)
             if step.expected_seconds:
                 # Looking before the change can have landed only costs calls (and rate limit).
-                self._set(state, Outcome.RUNNING, f"waiting ~{step.expected_seconds:g} s for the change to land")
+                self._set(
+                    state,
+                    Outcome.RUNNING,
+                    f"waiting ~{step.expected_seconds:g} s for the change to land",
+                )
                 await self.ctx.sleep(step.expected_seconds)
             self._set(state, Outcome.RUNNING, "verifying")
             seen = await self._observe_settled(step, state)
@@ -237,7 +288,9 @@ class Runner:
             if seen.needs_you:
                 self._needs_you(state, seen)
                 return
-        self._finish(state, Outcome.FAILED, f"applied, but the cloud does not show it: {seen.detail}")
+        self._finish(
+            state, Outcome.FAILED, f"applied, but the cloud does not show it: {seen.detail}"
+        )
 
     async def _observe_settled(self, step: Step, state: StepState) -> Observation:
         """Observe; while a change is in progress, wait and look again (bounded)."""
@@ -249,7 +302,9 @@ class Runner:
             waited += step.poll_interval
             seen = await step.observe(self.ctx)
         if seen.pending:
-            seen = Observation(False, f"still in progress after {step.settle_timeout:g} s: {seen.detail}")
+            seen = Observation(
+                False, f"still in progress after {step.settle_timeout:g} s: {seen.detail}"
+            )
         self.ctx.facts[step.id] = seen.facts
         return seen
 
@@ -290,8 +345,15 @@ class Runner:
         def on_call(record: Any) -> None:
             step_id = current_step.get()
             if step_id in self.states:
-                self.states[step_id].calls.append(CallSummary(
-                    record.service, record.action, record.outcome, record.request_id or "",
-                    record.duration_ms, record.mutating))
+                self.states[step_id].calls.append(
+                    CallSummary(
+                        record.service,
+                        record.action,
+                        record.outcome,
+                        record.request_id or "",
+                        record.duration_ms,
+                        record.mutating,
+                    )
+                )
 
         return self.call_log.subscribe(on_call)

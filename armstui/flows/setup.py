@@ -40,9 +40,15 @@ class Setup:
     install_agent: bool = True  # ECS: install through Cloud Assistant (else: needs-you commands)
     keep_check_key: bool = False  # role: keep the short-lived key used for the switch proof
     replace_orphan_key: bool = False  # ACK: replace a reporting key whose secret we lack
-    replace_stale_key: bool = False  # rotate: delete a second key whose secret we lack, to make room
-    include_adopted: bool = False  # teardown: also remove what the setup uses but armstui did not create
-    uninstall_addon: bool = False  # teardown (ACK): uninstall ack-onepilot where armstui installed it
+    replace_stale_key: bool = (
+        False  # rotate: delete a second key whose secret we lack, to make room
+    )
+    include_adopted: bool = (
+        False  # teardown: also remove what the setup uses but armstui did not create
+    )
+    uninstall_addon: bool = (
+        False  # teardown (ACK): uninstall ack-onepilot where armstui installed it
+    )
     options: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property

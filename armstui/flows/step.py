@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from armstui.flows.context import FlowContext
 
 
-class Outcome(str, Enum):
+class Outcome(str, Enum):  # noqa: UP042
     PENDING = "pending"
     RUNNING = "running"
     OK = "ok"  # applied now, and the cloud shows it
@@ -59,7 +59,9 @@ class Step:
     proof: bool = False  # a check of the changes before it: "ok" when it holds, "planned" in a plan (apply only repairs)
     settle_timeout: float = 600.0  # nominal seconds to wait for a pending change
     poll_interval: float = 5.0  # nominal seconds between observations while pending
-    expected_seconds: float = 0.0  # how long apply's change usually takes: the first look waits this long
+    expected_seconds: float = (
+        0.0  # how long apply's change usually takes: the first look waits this long
+    )
 
     async def observe(self, ctx: FlowContext) -> Observation:
         raise NotImplementedError

@@ -33,15 +33,27 @@ from armstui.model import short_key_id
 REPORTING_KEYS = ("accessKey", "accessKeySecret", "uid")
 
 # Removal order: a kind is removed only once every kind before it is gone.
-ORDER = ("onepilot-config", "arms-agent", "onepilot-addon", "access-key", "login-profile",
-         "user-policy", "role-policy", "ram-user", "ram-role", "custom-policy")
+ORDER = (
+    "onepilot-config",
+    "arms-agent",
+    "onepilot-addon",
+    "access-key",
+    "login-profile",
+    "user-policy",
+    "role-policy",
+    "ram-user",
+    "ram-role",
+    "custom-policy",
+)
 
 
 def provenance(record: dict[str, Any] | None) -> str:
     if record is None:
         return "adopted: armstui did not create it"
     when = datetime.datetime.fromtimestamp(record["created_at"]).strftime("%Y-%m-%d %H:%M")
-    return f"created {when} by {record.get('actor') or 'armstui'} (run {record.get('run_id') or '?'})"
+    return (
+        f"created {when} by {record.get('actor') or 'armstui'} (run {record.get('run_id') or '?'})"
+    )
 
 
 class Undo(Step):
@@ -50,10 +62,22 @@ class Undo(Step):
     kind = ""
     verb = "remove"
 
-    def __init__(self, setup: Setup, account: str, name: str, record: dict[str, Any] | None, uids: dict[str, str],
-                 journal: Any) -> None:
+    def __init__(
+        self,
+        setup: Setup,
+        account: str,
+        name: str,
+        record: dict[str, Any] | None,
+        uids: dict[str, str],
+        journal: Any,
+    ) -> None:
         self.flow, self.account, self.name, self.record = "teardown", account, name, record
-        self.setup_key, self.uid, self.monitoring_uid, self.journal = setup.key, uids[account], uids[setup.monitoring], journal
+        self.setup_key, self.uid, self.monitoring_uid, self.journal = (
+            setup.key,
+            uids[account],
+            uids[setup.monitoring],
+            journal,
+        )
         self.id = f"teardown/{account}/{self.kind}/{name}"
         self.parse_name()
         self.title = f"{self.verb} {self.what()}"  # the checklist and the plan group by account
@@ -95,18 +119,24 @@ class OnepilotConfigRemoved(Undo):
             return Observation(False, f"ack-onepilot is {addon.state}", pending=True)
         if str((addon.config or {}).get("uid", "")) != self.monitoring_uid:
             return Observation(True, "onepilot holds no reporting key of the monitoring account")
-        return Observation(False, f"onepilot reports with key {(addon.config or {}).get('accessKey')}")
+        return Observation(
+            False, f"onepilot reports with key {(addon.config or {}).get('accessKey')}"
+        )
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
         session = ctx.session(self.account)
         addon = await cs.get_cluster_addon(session, self.name, ONEPILOT)
         if addon is None:
             return
-        kept = {k: v for k, v in (addon.config or {}).items() if k not in REPORTING_KEYS}  # other settings stay
+        kept = {
+            k: v for k, v in (addon.config or {}).items() if k not in REPORTING_KEYS
+        }  # other settings stay
         await cs.modify_addon_config(session, self.name, ONEPILOT, kept)
 
     def calls(self) -> list[str]:
-        return [f"CS.ModifyClusterAddon (ack-onepilot in {self.name}: remove accessKey, accessKeySecret, uid; other settings kept)"]
+        return [
+            f"CS.ModifyClusterAddon (ack-onepilot in {self.name}: remove accessKey, accessKeySecret, uid; other settings kept)"
+        ]
 
 
 class OnepilotUninstalled(Undo):
@@ -134,12 +164,14 @@ class OnepilotUninstalled(Undo):
 def uninstall_script(service: str) -> str:
     """Undo the ECS flow's install (flows/ecs.py): drop the systemd drop-in that adds the
     agent to JAVA_TOOL_OPTIONS, and restart the application without it."""
-    return "\n".join([
-        "set -e",
-        f"rm -f /etc/systemd/system/{service}.service.d/arms.conf",
-        "systemctl daemon-reload",
-        f"systemctl restart {service}",
-    ])
+    return "\n".join(
+        [
+            "set -e",
+            f"rm -f /etc/systemd/system/{service}.service.d/arms.conf",
+            "systemctl daemon-reload",
+            f"systemctl restart {service}",
+        ]
+    )
 
 
 class AgentRemoved(Undo):
@@ -163,25 +195,43 @@ class AgentRemoved(Undo):
 
     async def look(self, ctx: FlowContext) -> Observation:
         if self._invoke_id:
-            results = await ecs.describe_invocation_results(ctx.session(self.account), self._invoke_id)
+            results = await ecs.describe_invocation_results(
+                ctx.session(self.account), self._invoke_id
+            )
             mine = [r for r in results if r.instance_id == self.instance_id]
             if mine and mine[0].status not in FINAL_STATES:
-                return Observation(False, f"Cloud Assistant: removal is {mine[0].status}", pending=True)
+                return Observation(
+                    False, f"Cloud Assistant: removal is {mine[0].status}", pending=True
+                )
             if mine and mine[0].status != "Success":
                 return Observation(False, f"removal {mine[0].status} (exit {mine[0].exit_code})")
             self._restarted_at = time.monotonic()
         apps = await ctx.trace_apps(self.monitoring, newer_than=self._restarted_at)
-        if any(f"instanceId={self.instance_id}" in a.labels and a.workload_name in (None, self.service) for a in apps):
-            return Observation(False, f"{self.service} on {self.instance_id} reports into {self.monitoring}")
-        return Observation(True, f"{self.service} on {self.instance_id} does not report into {self.monitoring}")
+        if any(
+            f"instanceId={self.instance_id}" in a.labels and a.workload_name in (None, self.service)
+            for a in apps
+        ):
+            return Observation(
+                False, f"{self.service} on {self.instance_id} reports into {self.monitoring}"
+            )
+        return Observation(
+            True, f"{self.service} on {self.instance_id} does not report into {self.monitoring}"
+        )
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
-        invocations = await ecs.run_command(ctx.session(self.account), [self.instance_id], uninstall_script(self.service),
-                                            name="armstui-remove-arms-agent", timeout=600)
+        invocations = await ecs.run_command(
+            ctx.session(self.account),
+            [self.instance_id],
+            uninstall_script(self.service),
+            name="armstui-remove-arms-agent",
+            timeout=600,
+        )
         self._invoke_id = invocations[0].invoke_id
 
     def calls(self) -> list[str]:
-        return [f"ECS.RunCommand (remove the ARMS agent from {self.service} on {self.instance_id} and restart it)"]
+        return [
+            f"ECS.RunCommand (remove the ARMS agent from {self.service} on {self.instance_id} and restart it)"
+        ]
 
 
 class KeyDeleted(Undo):
@@ -199,14 +249,24 @@ class KeyDeleted(Undo):
         return reporter_vault_name(self.uid, self.user, self.key_id)
 
     async def look(self, ctx: FlowContext) -> Observation:
-        return await key_and_secret_gone(ctx, self.account, self.user, self.key_id, self._vault_name())
+        return await key_and_secret_gone(
+            ctx, self.account, self.user, self.key_id, self._vault_name()
+        )
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
-        await delete_key_then_secret(ctx, self.account, self.user, self.key_id, self._vault_name(),
-                                     in_cloud=bool(seen.facts.get("in_cloud")))
+        await delete_key_then_secret(
+            ctx,
+            self.account,
+            self.user,
+            self.key_id,
+            self._vault_name(),
+            in_cloud=bool(seen.facts.get("in_cloud")),
+        )
 
     def calls(self) -> list[str]:
-        return [f"Ram.DeleteAccessKey ({short_key_id(self.key_id)} of {self.user}), then its vault entry"]
+        return [
+            f"Ram.DeleteAccessKey ({short_key_id(self.key_id)} of {self.user}), then its vault entry"
+        ]
 
 
 class LoginRemoved(Undo):
@@ -240,8 +300,16 @@ class LoginRemoved(Undo):
 class PolicyDetached(Undo):
     verb = "detach"
     _calls = {
-        "user-policy": (ram.list_policies_for_user, ram.detach_policy_from_user, "Ram.DetachPolicyFromUser"),
-        "role-policy": (ram.list_policies_for_role, ram.detach_policy_from_role, "Ram.DetachPolicyFromRole"),
+        "user-policy": (
+            ram.list_policies_for_user,
+            ram.detach_policy_from_user,
+            "Ram.DetachPolicyFromUser",
+        ),
+        "role-policy": (
+            ram.list_policies_for_role,
+            ram.detach_policy_from_role,
+            "Ram.DetachPolicyFromRole",
+        ),
     }
 
     def __init__(self, *args: Any, kind: str, **kw: Any) -> None:
@@ -255,13 +323,17 @@ class PolicyDetached(Undo):
         return f"{self.policy} from {self.holder}"
 
     async def look(self, ctx: FlowContext) -> Observation:
-        attached = await attached_or_none(self._calls[self.kind][0](ctx.session(self.account), self.holder))
+        attached = await attached_or_none(
+            self._calls[self.kind][0](ctx.session(self.account), self.holder)
+        )
         if any((p.policy_type, p.policy_name) == (self.policy_type, self.policy) for p in attached):
             return Observation(False, f"{self.policy} is attached to {self.holder}")
         return Observation(True, f"{self.policy} is not attached to {self.holder}")
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
-        await self._calls[self.kind][1](ctx.session(self.account), self.holder, self.policy, self.policy_type)
+        await self._calls[self.kind][1](
+            ctx.session(self.account), self.holder, self.policy, self.policy_type
+        )
 
     def calls(self) -> list[str]:
         return [f"{self._calls[self.kind][2]} ({self.policy} from {self.holder})"]
@@ -307,7 +379,10 @@ class UserDeleted(EntityDeleted):
         if await ram.list_access_keys(session, self.name):
             return  # not gone yet: the runner observes again; the secrets stay
         for key_id in keys:  # a reporting key's or a kept switch-check key's secret
-            for name in (reporter_vault_name(self.uid, self.name, key_id), operator_key_vault_name(self.uid, self.name, key_id)):
+            for name in (
+                reporter_vault_name(self.uid, self.name, key_id),
+                operator_key_vault_name(self.uid, self.name, key_id),
+            ):
                 await asyncio.to_thread(ctx.vault.delete, name)
         await detach_all(session, "user-policy", self.name)
         if await ram.get_login_profile(session, self.name) is not None:
@@ -347,13 +422,29 @@ class PolicyDeleted(EntityDeleted):
         return [f"Ram.DeletePolicy ({self.name})"]
 
 
-UNDO = {"onepilot-config": OnepilotConfigRemoved, "onepilot-addon": OnepilotUninstalled, "arms-agent": AgentRemoved,
-        "access-key": KeyDeleted, "login-profile": LoginRemoved, "ram-user": UserDeleted, "ram-role": RoleDeleted,
-        "custom-policy": PolicyDeleted, "user-policy": PolicyDetached, "role-policy": PolicyDetached}
+UNDO = {
+    "onepilot-config": OnepilotConfigRemoved,
+    "onepilot-addon": OnepilotUninstalled,
+    "arms-agent": AgentRemoved,
+    "access-key": KeyDeleted,
+    "login-profile": LoginRemoved,
+    "ram-user": UserDeleted,
+    "ram-role": RoleDeleted,
+    "custom-policy": PolicyDeleted,
+    "user-policy": PolicyDetached,
+    "role-policy": PolicyDetached,
+}
 
 
-def _undo(setup: Setup, account: str, kind: str, name: str, record: dict[str, Any] | None,
-          uids: dict[str, str], journal: Any) -> Undo:
+def _undo(
+    setup: Setup,
+    account: str,
+    kind: str,
+    name: str,
+    record: dict[str, Any] | None,
+    uids: dict[str, str],
+    journal: Any,
+) -> Undo:
     extra: dict[str, Any] = {}
     if kind in ("user-policy", "role-policy"):
         extra["kind"] = kind
@@ -369,7 +460,9 @@ async def managed(flow_steps: list[Step], ctx: FlowContext) -> list[tuple[str, s
     found = []
     for step in flow_steps:
         if isinstance(step, ReporterKey):
-            keys = await attached_or_none(ram.list_access_keys(ctx.session(step.account), step.user))
+            keys = await attached_or_none(
+                ram.list_access_keys(ctx.session(step.account), step.user)
+            )
             found += [(step.account, "access-key", f"{step.user}:{k.access_key_id}") for k in keys]
             continue
         missing = {"missing": step.policies} if hasattr(step, "policies") else {}
@@ -378,14 +471,22 @@ async def managed(flow_steps: list[Step], ctx: FlowContext) -> list[tuple[str, s
     return list(dict.fromkeys(found))
 
 
-async def build_steps(setup: Setup, flow_steps: list[Step], ctx: FlowContext, uids: dict[str, str],
-                      journal: Any) -> tuple[list[Step], dict[str, str]]:
+async def build_steps(
+    setup: Setup, flow_steps: list[Step], ctx: FlowContext, uids: dict[str, str], journal: Any
+) -> tuple[list[Step], dict[str, str]]:
     """The teardown's steps, and the ids of those kept (adopted, or an addon not asked for)
     with the reason — the runner shows them as skipped."""
-    records = {(r["account"], r["kind"], r["name"]): r for r in journal.created(setup.key)} if journal else {}
+    records = (
+        {(r["account"], r["kind"], r["name"]): r for r in journal.created(setup.key)}
+        if journal
+        else {}
+    )
     wanted = dict.fromkeys([*records, *await managed(flow_steps, ctx)])
-    undo = [_undo(setup, account, kind, name, records.get((account, kind, name)), uids, journal)
-            for account, kind, name in wanted if kind in UNDO]
+    undo = [
+        _undo(setup, account, kind, name, records.get((account, kind, name)), uids, journal)
+        for account, kind, name in wanted
+        if kind in UNDO
+    ]
     # Adopted things that are not there are not worth a line.
     present = await asyncio.gather(*(_present(u, ctx) for u in undo))
     undo = [u for u, there in zip(undo, present) if u.record is not None or there]

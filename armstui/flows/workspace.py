@@ -26,12 +26,22 @@ class WorkspaceError(Exception):
     def __init__(self, message: str, exit_code: int = 2, *, vault_problem: bool = False) -> None:
         super().__init__(message)
         self.exit_code = exit_code
-        self.vault_problem = vault_problem  # the app offers the encrypted-file / session-only choice
+        self.vault_problem = (
+            vault_problem  # the app offers the encrypted-file / session-only choice
+        )
 
 
 class Workspace:
-    def __init__(self, accounts: dict[str, Any], vault: Any, journal: Journal, *,
-                 endpoint: str | None = None, runtime: Any = None, time_scale: float = 1.0) -> None:
+    def __init__(
+        self,
+        accounts: dict[str, Any],
+        vault: Any,
+        journal: Journal,
+        *,
+        endpoint: str | None = None,
+        runtime: Any = None,
+        time_scale: float = 1.0,
+    ) -> None:
         from armstui.cloud.calllog import CallLog
 
         self.accounts = accounts  # alias -> armstui.model.Account
@@ -41,13 +51,18 @@ class Workspace:
         self.runtime = runtime  # the in-process sandbox we started, if any
         self.time_scale = time_scale
         self.call_log = CallLog()
-        self.chosen: tuple[str | None, list[str]] = (None, [])  # saved monitoring and source aliases
+        self.chosen: tuple[str | None, list[str]] = (
+            None,
+            [],
+        )  # saved monitoring and source aliases
         self._sessions: dict[str, Any] = {}
 
     # --- opening -----------------------------------------------------------------------
 
     @classmethod
-    def open(cls, sandbox: Any = None, *, start_sandbox: bool = True, vault: Any = None) -> Workspace:
+    def open(
+        cls, sandbox: Any = None, *, start_sandbox: bool = True, vault: Any = None
+    ) -> Workspace:
         """``vault``: one the operator already chose (the TUI's encrypted-file or
         session-only choice); by default the configured one is opened."""
         if sandbox is not None and sandbox.enabled:
@@ -62,7 +77,9 @@ class Workspace:
         runtime = sandbox_runtime.ensure_sandbox(state_dir) if start else None
         info = state_dir / "sandbox.json"
         if not info.exists():
-            raise WorkspaceError(f"no sandbox in {state_dir}: run `armstui --sandbox` or `armstui sandbox serve --state {state_dir}`")
+            raise WorkspaceError(
+                f"no sandbox in {state_dir}: run `armstui --sandbox` or `armstui sandbox serve --state {state_dir}`"
+            )
         return cls.from_sandbox_json(info, runtime=runtime)
 
     @classmethod
@@ -79,11 +96,19 @@ class Workspace:
             accounts = {a.alias: a for a in sandbox_accounts(info)}
             endpoint, speed = str(described["endpoint"]), float(described.get("speed", 1.0))
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise WorkspaceError(f"--sandbox-state: {info.parent} cannot be used: its {info.name} is not a sandbox "
-                                 f"description ({type(exc).__name__}); start the sandbox again "
-                                 f"(`armstui sandbox serve --state {info.parent}`)") from None
-        return cls(accounts, open_sandbox_vault(info.parent), Journal(info.parent / "journal.db"),
-                   endpoint=endpoint, runtime=runtime, time_scale=speed)
+            raise WorkspaceError(
+                f"--sandbox-state: {info.parent} cannot be used: its {info.name} is not a sandbox "
+                f"description ({type(exc).__name__}); start the sandbox again "
+                f"(`armstui sandbox serve --state {info.parent}`)"
+            ) from None
+        return cls(
+            accounts,
+            open_sandbox_vault(info.parent),
+            Journal(info.parent / "journal.db"),
+            endpoint=endpoint,
+            runtime=runtime,
+            time_scale=speed,
+        )
 
     @classmethod
     def _open_real(cls, vault: Any = None) -> Workspace:
@@ -99,7 +124,11 @@ class Workspace:
                 vault = open_vault(config, read_passphrase_file if config.vault == "file" else None)
             except VaultUnavailable as exc:
                 raise WorkspaceError(str(exc), exit_code=2, vault_problem=True) from None
-        workspace = cls({a.alias: a for a in config.accounts}, vault, Journal(profiles.data_dir() / "journal.db"))
+        workspace = cls(
+            {a.alias: a for a in config.accounts},
+            vault,
+            Journal(profiles.data_dir() / "journal.db"),
+        )
         workspace.chosen = (config.monitoring, list(config.sources))
         return workspace
 
@@ -121,7 +150,9 @@ class Workspace:
             return self.accounts[alias]
         except KeyError:
             known = ", ".join(sorted(self.accounts)) or "none yet (armstui accounts add)"
-            raise WorkspaceError(f"{field} {alias!r}: not a configured account (known: {known})") from None
+            raise WorkspaceError(
+                f"{field} {alias!r}: not a configured account (known: {known})"
+            ) from None
 
     def validate(self, setup: Setup) -> None:
         """Raise InvalidInput/WorkspaceError naming the field and the rule; nothing is sent."""
@@ -136,8 +167,11 @@ class Workspace:
             model.validate_cluster_id(cluster, "--cluster")
         for instance in setup.instances:
             model.validate_instance_id(instance, "--instance")
-        for field, value in (("--reporter-user", setup.reporter_user), ("--people-user", setup.people_user),
-                             ("--operator-user", setup.operator_user)):
+        for field, value in (
+            ("--reporter-user", setup.reporter_user),
+            ("--people-user", setup.people_user),
+            ("--operator-user", setup.operator_user),
+        ):
             model.validate_user_name(value, field=field)
         model.validate_role_name(setup.role_name, field="--role-name")
 
@@ -147,8 +181,12 @@ class Workspace:
         if alias not in self._sessions:
             from armstui.cloud.session import session_for
 
-            self._sessions[alias] = await session_for(self.account(alias), self.vault,
-                                                      sandbox_endpoint=self.endpoint, call_log=self.call_log)
+            self._sessions[alias] = await session_for(
+                self.account(alias),
+                self.vault,
+                sandbox_endpoint=self.endpoint,
+                call_log=self.call_log,
+            )
         return self._sessions[alias]
 
     async def context(self, aliases: Iterable[str]) -> FlowContext:
@@ -156,9 +194,8 @@ class Workspace:
         return FlowContext(sessions=sessions, vault=self.vault, time_scale=self.time_scale)
 
     async def steps(self, setup: Setup) -> tuple[list[Step], FlowContext]:
-        from armstui.flows import ack, ecs, role
-
         from armstui.cloud.errors import CloudError
+        from armstui.flows import ack, ecs, role
 
         ctx = await self.context([setup.monitoring, *setup.sources])
         uids = {alias: self.account(alias).uid for alias in [setup.monitoring, *setup.sources]}
@@ -170,7 +207,9 @@ class Workspace:
             else:
                 steps = role.build_steps(setup, uids)
         except CloudError as error:  # listing B's clusters or instances failed: nothing ran
-            raise WorkspaceError(f"cannot list what the {setup.flow} flow covers: {error}", exit_code=1) from None
+            raise WorkspaceError(
+                f"cannot list what the {setup.flow} flow covers: {error}", exit_code=1
+            ) from None
         self._all_found(setup, steps)
         if setup.access == "role" and setup.flow != "role":
             steps += role.build_steps(setup, uids)
@@ -181,7 +220,11 @@ class Workspace:
         """A --cluster (ACK) or --instance (ECS) the source accounts do not have is named,
         not silently left out of the plan."""
         if setup.flow == "ack":
-            flag, wanted, found = "--cluster", setup.clusters, {getattr(s, "cluster_id", None) for s in steps}
+            flag, wanted, found = (
+                "--cluster",
+                setup.clusters,
+                {getattr(s, "cluster_id", None) for s in steps},
+            )
         elif setup.flow == "ecs":
             flag, wanted = "--instance", setup.instances
             found = {s.instance.instance_id for s in steps if hasattr(s, "instance")}
@@ -189,8 +232,10 @@ class Workspace:
             return
         missing = [w for w in wanted if w not in found]
         if missing:
-            raise WorkspaceError(f"{flag} {', '.join(missing)}: not found in {', '.join(setup.sources)} "
-                                 "(a cluster of the accounts' region; an instance that is running)")
+            raise WorkspaceError(
+                f"{flag} {', '.join(missing)}: not found in {', '.join(setup.sources)} "
+                "(a cluster of the accounts' region; an instance that is running)"
+            )
 
     async def rotation_steps(self, setup: Setup, mode: str) -> tuple[list[Step], FlowContext]:
         """The ACK reporting key's rotation (flows/rotate.py), continuing an unfinished one."""
@@ -198,7 +243,9 @@ class Workspace:
         from armstui.flows import rotate
 
         if setup.flow != "ack":
-            raise WorkspaceError(f"--flow {setup.flow}: only the ACK flow's reporting key can be rotated (--flow ack)")
+            raise WorkspaceError(
+                f"--flow {setup.flow}: only the ACK flow's reporting key can be rotated (--flow ack)"
+            )
         ctx = await self.context([setup.monitoring, *setup.sources])
         uids = {alias: self.account(alias).uid for alias in [setup.monitoring, *setup.sources]}
         try:
@@ -206,7 +253,9 @@ class Workspace:
         except rotate.RotationError as error:
             raise WorkspaceError(str(error), exit_code=3) from None
         except CloudError as error:
-            raise WorkspaceError(f"cannot find the key and the clusters to rotate: {error}", exit_code=1) from None
+            raise WorkspaceError(
+                f"cannot find the key and the clusters to rotate: {error}", exit_code=1
+            ) from None
         return steps, ctx
 
     async def teardown_steps(self, setup: Setup) -> tuple[list[Step], FlowContext, dict[str, str]]:
@@ -220,11 +269,20 @@ class Workspace:
         try:
             steps, kept = await teardown.build_steps(setup, flow_steps, ctx, uids, self.journal)
         except CloudError as error:
-            raise WorkspaceError(f"cannot list what the {setup.flow} setup holds: {error}", exit_code=1) from None
+            raise WorkspaceError(
+                f"cannot list what the {setup.flow} setup holds: {error}", exit_code=1
+            ) from None
         return steps, ctx, kept
 
-    async def run(self, setup: Setup, mode: str, *, listener: Listener | None = None,
-                  skip: Iterable[str] = (), action: str = "setup") -> RunResult:
+    async def run(
+        self,
+        setup: Setup,
+        mode: str,
+        *,
+        listener: Listener | None = None,
+        skip: Iterable[str] = (),
+        action: str = "setup",
+    ) -> RunResult:
         """``action``: ``setup`` (the flow's steps), ``rotate`` or ``teardown``; ``mode``:
         apply, verify or plan. Rotations and teardowns are journaled under their own name."""
         if action == "rotate":
@@ -234,9 +292,20 @@ class Workspace:
             skip = {**kept, **dict.fromkeys(skip, "skipped by the operator")}
         else:
             steps, ctx = await self.steps(setup)
-        runner = Runner(steps, ctx, listener=listener, journal=None if mode == "plan" else self.journal,
-                        setup_key=setup.key, call_log=self.call_log, skip=skip,
-                        journal_mode=None if action == "setup" else action if mode == "apply" else f"{action}-{mode}")
+        runner = Runner(
+            steps,
+            ctx,
+            listener=listener,
+            journal=None if mode == "plan" else self.journal,
+            setup_key=setup.key,
+            call_log=self.call_log,
+            skip=skip,
+            journal_mode=None
+            if action == "setup"
+            else action
+            if mode == "apply"
+            else f"{action}-{mode}",
+        )
         result = await runner.run(mode)
         if action == "rotate" and mode == "apply" and result.exit_code == 0:
             from armstui.flows.rotate import rotation_of
@@ -254,8 +323,9 @@ class Workspace:
 
         return await sts.get_caller_identity(await self.session(alias))
 
-    async def switch(self, alias: str, role_arn: str, session_name: str = "armstui-switch",
-                     duration: int = 3600) -> tuple[Any, list[Any]]:
+    async def switch(
+        self, alias: str, role_arn: str, session_name: str = "armstui-switch", duration: int = 3600
+    ) -> tuple[Any, list[Any]]:
         """Assume ``role_arn`` as ``alias``; who we became and the ARMS apps it sees."""
         from armstui.cloud import arms, sts
 

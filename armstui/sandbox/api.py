@@ -71,22 +71,52 @@ class Service:
     version: str
     operations: dict[str, Operation] = field(default_factory=dict)
 
-    def rpc(self, action: str, *, permission: str | None, resource: ResourceOf | None = None,
-            mutating: bool | None = None) -> Callable[[Handler], Handler]:
+    def rpc(
+        self,
+        action: str,
+        *,
+        permission: str | None,
+        resource: ResourceOf | None = None,
+        mutating: bool | None = None,
+    ) -> Callable[[Handler], Handler]:
         return self._register(action, permission, resource, "POST", None, mutating)
 
-    def roa(self, method: str, path: str, action: str, *, permission: str | None,
-            resource: ResourceOf | None = None, mutating: bool | None = None) -> Callable[[Handler], Handler]:
+    def roa(
+        self,
+        method: str,
+        path: str,
+        action: str,
+        *,
+        permission: str | None,
+        resource: ResourceOf | None = None,
+        mutating: bool | None = None,
+    ) -> Callable[[Handler], Handler]:
         return self._register(action, permission, resource, method, path, mutating)
 
-    def _register(self, action: str, permission: str | None, resource: ResourceOf | None,
-                  method: str, path: str | None, mutating: bool | None) -> Callable[[Handler], Handler]:
+    def _register(
+        self,
+        action: str,
+        permission: str | None,
+        resource: ResourceOf | None,
+        method: str,
+        path: str | None,
+        mutating: bool | None,
+    ) -> Callable[[Handler], Handler]:
         if mutating is None:
             mutating = not action.startswith(("Get", "List", "Describe", "Search"))
 
         def decorate(handler: Handler) -> Handler:
-            self.operations[action] = Operation(self.product, self.version, action, handler,
-                                                permission, resource, method, path, mutating)
+            self.operations[action] = Operation(
+                self.product,
+                self.version,
+                action,
+                handler,
+                permission,
+                resource,
+                method,
+                path,
+                mutating,
+            )
             return handler
 
         return decorate
@@ -122,8 +152,14 @@ class Call:
         assert value is not None
         return value
 
-    def int_param(self, name: str, default: int | None = None, *, low: int | None = None,
-                  high: int | None = None) -> int | None:
+    def int_param(
+        self,
+        name: str,
+        default: int | None = None,
+        *,
+        low: int | None = None,
+        high: int | None = None,
+    ) -> int | None:
         raw = self.param(name)
         if raw is None:
             return default
@@ -147,7 +183,7 @@ class Call:
         numbered = []
         prefix = name + "."
         for key, value in self.params.items():
-            rest = key[len(prefix):] if key.startswith(prefix) else ""
+            rest = key[len(prefix) :] if key.startswith(prefix) else ""
             if rest.isdigit():
                 numbered.append((int(rest), value))
         if numbered:

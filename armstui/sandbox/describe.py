@@ -21,8 +21,12 @@ FILE_NAME = "sandbox.json"
 
 
 def description(state: SandboxState, endpoint: str) -> dict[str, Any]:
-    return {"endpoint": endpoint, "region": state.region, "speed": state.clock.speed,
-            "accounts": accounts_by_alias(state)}
+    return {
+        "endpoint": endpoint,
+        "region": state.region,
+        "speed": state.clock.speed,
+        "accounts": accounts_by_alias(state),
+    }
 
 
 def write_description(path: Path, state: SandboxState, endpoint: str) -> Path:

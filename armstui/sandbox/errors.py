@@ -24,11 +24,15 @@ class ApiError(Exception):
 
 
 def missing_parameter(name: str) -> ApiError:
-    return ApiError(400, f"MissingParameter.{name}", f"The input parameter \"{name}\" that is mandatory for processing this request is not supplied.")
+    return ApiError(
+        400,
+        f"MissingParameter.{name}",
+        f'The input parameter "{name}" that is mandatory for processing this request is not supplied.',
+    )
 
 
 def invalid_parameter(name: str, why: str) -> ApiError:
-    return ApiError(400, f"InvalidParameter.{name}", f"The parameter \"{name}\" is invalid: {why}")
+    return ApiError(400, f"InvalidParameter.{name}", f'The parameter "{name}" is invalid: {why}')
 
 
 def no_permission(action: str, principal_arn: str) -> ApiError:

@@ -48,7 +48,9 @@ class FaultSpec:
     drop: float = 0.0
     apply_then_fail: dict[str, int] = field(default_factory=dict)  # action (or "*") -> times left
     apply_then_fail_as: str = "5xx"  # or "drop"
-    rates: dict[str, int] = field(default_factory=dict)  # service (lower-cased product, or "*") -> calls/s
+    rates: dict[str, int] = field(
+        default_factory=dict
+    )  # service (lower-cased product, or "*") -> calls/s
     only: frozenset[str] = frozenset()
     seed: int | None = None
 
@@ -57,7 +59,9 @@ def _rate(name: str, text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise ValueError(f"faults: {name} must be a number between 0 and 1 (got {text!r})") from None
+        raise ValueError(
+            f"faults: {name} must be a number between 0 and 1 (got {text!r})"
+        ) from None
     if not 0 <= value <= 1:
         raise ValueError(f"faults: {name} must be between 0 and 1 (got {value})")
     return value
@@ -89,7 +93,9 @@ def _apply_then_fail(value: Any) -> dict[str, int]:
         except ValueError:
             count = 0
         if count < 1:
-            raise ValueError(f"faults: apply-then-fail wants ACTION or ACTION:N with N >= 1 (got {item!r})")
+            raise ValueError(
+                f"faults: apply-then-fail wants ACTION or ACTION:N with N >= 1 (got {item!r})"
+            )
         out[action] = count
     return out
 
@@ -109,8 +115,15 @@ def _lost_as(value: Any) -> str:
 
 def _rates(value: Any) -> dict[str, int]:
     """``20`` (every service), ``ram:5,cs:2`` or the JSON object ``{"ram": 5}``."""
-    items = value.items() if isinstance(value, dict) else (
-        (p.partition(":")[0] if ":" in p else "*", p.rpartition(":")[2]) for p in str(value).split(",") if p.strip())
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else (
+            (p.partition(":")[0] if ":" in p else "*", p.rpartition(":")[2])
+            for p in str(value).split(",")
+            if p.strip()
+        )
+    )
     out = {}
     for service, limit in items:
         try:
@@ -118,16 +131,30 @@ def _rates(value: Any) -> dict[str, int]:
         except (TypeError, ValueError):
             count = 0
         if count < 1:
-            raise ValueError(f"faults: rate wants N or SERVICE:N with N >= 1 calls per second (got {service}:{limit})")
+            raise ValueError(
+                f"faults: rate wants N or SERVICE:N with N >= 1 calls per second (got {service}:{limit})"
+            )
         out[str(service).strip().lower()] = count
     return out
 
 
 def parse(spec: dict[str, Any]) -> FaultSpec:
-    known = {"latency", "throttle", "5xx", "drop", "apply-then-fail", "apply-then-fail-as", "rate", "only", "seed"}
+    known = {
+        "latency",
+        "throttle",
+        "5xx",
+        "drop",
+        "apply-then-fail",
+        "apply-then-fail-as",
+        "rate",
+        "only",
+        "seed",
+    }
     unknown = sorted(set(spec) - known)
     if unknown:
-        raise ValueError(f"faults: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        raise ValueError(
+            f"faults: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+        )
     only = spec.get("only", [])
     return FaultSpec(
         latency=_latency(str(spec["latency"])) if "latency" in spec else (0.0, 0.0),
@@ -185,7 +212,9 @@ class Faults:
             self.spec = spec
             self.rng = random.Random(spec.seed)
             self.stats.clear()
-            self._recent: dict[str, list[float]] = {}  # service -> times of its calls in the last second
+            self._recent: dict[
+                str, list[float]
+            ] = {}  # service -> times of its calls in the last second
 
     def _hits(self, action: str) -> bool:
         return not self.spec.only or action in self.spec.only
@@ -224,8 +253,16 @@ class Faults:
         if roll < spec.error_5xx:
             self.stats["5xx"] += 1
             if pick_500:
-                raise ApiError(500, "InternalError", "The request processing has failed due to some unknown error.")
-            raise ApiError(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.")
+                raise ApiError(
+                    500,
+                    "InternalError",
+                    "The request processing has failed due to some unknown error.",
+                )
+            raise ApiError(
+                503,
+                "ServiceUnavailable",
+                "The request has failed due to a temporary failure of the server.",
+            )
         roll -= spec.error_5xx
         if roll < spec.drop:
             self.stats["drop"] += 1
@@ -242,4 +279,8 @@ class Faults:
             self.stats["apply-then-fail"] += 1
         if self.spec.apply_then_fail_as == "drop":
             raise Dropped()
-        raise ApiError(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.")
+        raise ApiError(
+            503,
+            "ServiceUnavailable",
+            "The request has failed due to a temporary failure of the server.",
+        )

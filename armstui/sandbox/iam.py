@@ -52,22 +52,50 @@ if TYPE_CHECKING:
 _ALNUM = string.ascii_letters + string.digits
 
 SYSTEM_POLICIES: dict[str, dict[str, Any]] = {
-    "AdministratorAccess": {"Description": "Full access to every service.",
-                            "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
-    "AliyunRAMFullAccess": {"Description": "Full access to RAM.",
-                            "Statement": [{"Effect": "Allow", "Action": "ram:*", "Resource": "*"}]},
-    "AliyunRAMReadOnlyAccess": {"Description": "Read-only access to RAM.",
-                                "Statement": [{"Effect": "Allow", "Action": ["ram:Get*", "ram:List*"], "Resource": "*"}]},
-    "AliyunSTSAssumeRoleAccess": {"Description": "Call STS AssumeRole.",
-                                  "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]},
-    "AliyunARMSFullAccess": {"Description": "Full access to ARMS.",
-                             "Statement": [{"Effect": "Allow", "Action": "arms:*", "Resource": "*"}]},
-    "AliyunARMSReadOnlyAccess": {"Description": "Read-only access to ARMS.",
-                                 "Statement": [{"Effect": "Allow", "Action": ["arms:Get*", "arms:List*", "arms:Describe*", "arms:Search*", "arms:Query*"], "Resource": "*"}]},
-    "AliyunCSFullAccess": {"Description": "Full access to Container Service for Kubernetes.",
-                           "Statement": [{"Effect": "Allow", "Action": "cs:*", "Resource": "*"}]},
-    "AliyunECSFullAccess": {"Description": "Full access to ECS.",
-                            "Statement": [{"Effect": "Allow", "Action": "ecs:*", "Resource": "*"}]},
+    "AdministratorAccess": {
+        "Description": "Full access to every service.",
+        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+    },
+    "AliyunRAMFullAccess": {
+        "Description": "Full access to RAM.",
+        "Statement": [{"Effect": "Allow", "Action": "ram:*", "Resource": "*"}],
+    },
+    "AliyunRAMReadOnlyAccess": {
+        "Description": "Read-only access to RAM.",
+        "Statement": [{"Effect": "Allow", "Action": ["ram:Get*", "ram:List*"], "Resource": "*"}],
+    },
+    "AliyunSTSAssumeRoleAccess": {
+        "Description": "Call STS AssumeRole.",
+        "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
+    },
+    "AliyunARMSFullAccess": {
+        "Description": "Full access to ARMS.",
+        "Statement": [{"Effect": "Allow", "Action": "arms:*", "Resource": "*"}],
+    },
+    "AliyunARMSReadOnlyAccess": {
+        "Description": "Read-only access to ARMS.",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "arms:Get*",
+                    "arms:List*",
+                    "arms:Describe*",
+                    "arms:Search*",
+                    "arms:Query*",
+                ],
+                "Resource": "*",
+            }
+        ],
+    },
+    "AliyunCSFullAccess": {
+        "Description": "Full access to Container Service for Kubernetes.",
+        "Statement": [{"Effect": "Allow", "Action": "cs:*", "Resource": "*"}],
+    },
+    "AliyunECSFullAccess": {
+        "Description": "Full access to ECS.",
+        "Statement": [{"Effect": "Allow", "Action": "ecs:*", "Resource": "*"}],
+    },
 }
 for _doc in SYSTEM_POLICIES.values():
     _doc["Version"] = "1"
@@ -115,7 +143,9 @@ def new_secret(length: int = 30) -> str:
 
 
 def new_numeric_id(length: int = 16) -> str:
-    return str(secrets.choice(range(1, 10))) + "".join(secrets.choice(string.digits) for _ in range(length - 1))
+    return str(secrets.choice(range(1, 10))) + "".join(
+        secrets.choice(string.digits) for _ in range(length - 1)
+    )
 
 
 def token_digest(token: str) -> str:
@@ -124,7 +154,10 @@ def token_digest(token: str) -> str:
 
 # --- authentication -------------------------------------------------------------------
 
-def authenticate(store: Store, access_key_id: str, security_token: str | None, now: float) -> tuple[Principal, str]:
+
+def authenticate(
+    store: Store, access_key_id: str, security_token: str | None, now: float
+) -> tuple[Principal, str]:
     """The principal behind an AccessKey (and STS token), and the secret to check the
     signature with. Raises the real errors for unknown, inactive or expired credentials."""
     if access_key_id.startswith("STS."):
@@ -135,43 +168,69 @@ def authenticate(store: Store, access_key_id: str, security_token: str | None, n
     if key["Status"] != "Active":
         raise ApiError(400, "InvalidAccessKeyId.Inactive", "Specified access key is disabled.")
     if key.get("UserName") is None:
-        return Principal(key["AccountId"], "Account", principal_id=key["AccountId"], access_key_id=access_key_id), key["AccessKeySecret"]
+        return Principal(
+            key["AccountId"], "Account", principal_id=key["AccountId"], access_key_id=access_key_id
+        ), key["AccessKeySecret"]
     user = store.get("ram.user", f"{key['AccountId']}/{key['UserName']}")
     if user is None:  # a key outliving its user cannot happen through RAM; be strict anyway
         raise ApiError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
-    principal = Principal(key["AccountId"], "RAMUser", name=user["UserName"], principal_id=user["UserId"],
-                          access_key_id=access_key_id)
+    principal = Principal(
+        key["AccountId"],
+        "RAMUser",
+        name=user["UserName"],
+        principal_id=user["UserId"],
+        access_key_id=access_key_id,
+    )
     return principal, key["AccessKeySecret"]
 
 
-def _authenticate_sts(store: Store, access_key_id: str, token: str | None, now: float) -> tuple[Principal, str]:
+def _authenticate_sts(
+    store: Store, access_key_id: str, token: str | None, now: float
+) -> tuple[Principal, str]:
     session = store.get("sts.session", access_key_id)
     if not token:
         raise ApiError(400, "MissingSecurityToken", "SecurityToken is mandatory for this action.")
     if session is None:
         # Either the key or the token is foreign to us; the real service cannot tell which.
-        raise ApiError(400, "InvalidSecurityToken.Malformed", "Specified SecurityToken is malformed.")
+        raise ApiError(
+            400, "InvalidSecurityToken.Malformed", "Specified SecurityToken is malformed."
+        )
     if token_digest(token) != session["TokenDigest"]:
-        raise ApiError(400, "InvalidSecurityToken.MismatchWithAccessKey", "Specified SecurityToken mismatch with the AccessKey.")
+        raise ApiError(
+            400,
+            "InvalidSecurityToken.MismatchWithAccessKey",
+            "Specified SecurityToken mismatch with the AccessKey.",
+        )
     if now >= session["Expiration"]:
         raise ApiError(400, "InvalidSecurityToken.Expired", "Specified SecurityToken is expired.")
-    principal = Principal(session["AccountId"], "AssumedRoleUser", name=session["RoleName"],
-                          principal_id=f"{session['RoleId']}:{session['RoleSessionName']}",
-                          role_id=session["RoleId"], session_name=session["RoleSessionName"],
-                          access_key_id=access_key_id, session_policy=session.get("Policy"))
+    principal = Principal(
+        session["AccountId"],
+        "AssumedRoleUser",
+        name=session["RoleName"],
+        principal_id=f"{session['RoleId']}:{session['RoleSessionName']}",
+        role_id=session["RoleId"],
+        session_name=session["RoleSessionName"],
+        access_key_id=access_key_id,
+        session_policy=session.get("Policy"),
+    )
     return principal, session["AccessKeySecret"]
 
 
 # --- authorization ----------------------------------------------------------------------
 
-def policy_document(store: Store, account_id: str, policy_type: str, policy_name: str) -> dict[str, Any] | None:
+
+def policy_document(
+    store: Store, account_id: str, policy_type: str, policy_name: str
+) -> dict[str, Any] | None:
     if policy_type == "System":
         return SYSTEM_POLICIES.get(policy_name)
     custom = store.get("ram.policy", f"{account_id}/{policy_name}")
     return json.loads(custom["PolicyDocument"]) if custom else None
 
 
-def attached_policies(store: Store, account_id: str, holder_kind: str, holder_name: str) -> list[dict[str, Any]]:
+def attached_policies(
+    store: Store, account_id: str, holder_kind: str, holder_name: str
+) -> list[dict[str, Any]]:
     """Attachment records of a user (``User``) or role (``Role``)."""
     return store.list("ram.attachment", f"{account_id}/{holder_kind}/{holder_name}/")
 
@@ -218,7 +277,9 @@ _CONDITION_OPERATORS = {
     "StringEquals": lambda wanted, actual: actual in wanted,
     "StringNotEquals": lambda wanted, actual: actual not in wanted,
     "StringEqualsIgnoreCase": lambda wanted, actual: actual.lower() in {w.lower() for w in wanted},
-    "StringNotEqualsIgnoreCase": lambda wanted, actual: actual.lower() not in {w.lower() for w in wanted},
+    "StringNotEqualsIgnoreCase": lambda wanted, actual: (
+        actual.lower() not in {w.lower() for w in wanted}
+    ),
     "StringLike": _like,
     "StringNotLike": lambda wanted, actual: not _like(wanted, actual),
     "Bool": lambda wanted, actual: actual.lower() in {w.lower() for w in wanted},
@@ -242,8 +303,12 @@ def condition_holds(condition: Any, context: dict[str, str]) -> bool:
     return True
 
 
-def evaluate(documents: list[dict[str, Any]], action: str, resource: str = "*",
-             context: dict[str, str] | None = None) -> str:
+def evaluate(
+    documents: list[dict[str, Any]],
+    action: str,
+    resource: str = "*",
+    context: dict[str, str] | None = None,
+) -> str:
     """``"Allow"``, ``"Deny"`` (explicit) or ``"ImplicitDeny"``.
 
     ``resource`` "*" means the operation names no resource, so a statement's Resource does
@@ -253,7 +318,9 @@ def evaluate(documents: list[dict[str, Any]], action: str, resource: str = "*",
         for statement in _as_list_of_dicts(doc.get("Statement")):
             if not matches(_as_list(statement.get("Action")), action):
                 continue
-            if resource != "*" and not matches(_as_list(statement.get("Resource")) or ["*"], resource):
+            if resource != "*" and not matches(
+                _as_list(statement.get("Resource")) or ["*"], resource
+            ):
                 continue
             if not condition_holds(statement.get("Condition"), context or {}):
                 continue
@@ -301,6 +368,7 @@ def authorize(store: Store, principal: Principal, action: str, resource: str = "
 
 # --- trust policies (AssumeRole) ----------------------------------------------------------
 
+
 def trust_candidates(caller: Principal) -> set[str]:
     """The principal names a role's trust policy may use to admit ``caller`` (reference §3,
     "Trust policy for another account": the account as ``acs:ram::<uid>:root``, or one user
@@ -311,7 +379,9 @@ def trust_candidates(caller: Principal) -> set[str]:
     return names
 
 
-def trust_admits(trust: dict[str, Any], caller: Principal, context: dict[str, str] | None = None) -> str:
+def trust_admits(
+    trust: dict[str, Any], caller: Principal, context: dict[str, str] | None = None
+) -> str:
     """Does the trust policy let ``caller`` assume the role? ``Allow``, ``Deny`` (a statement
     denies it explicitly) or ``ImplicitDeny`` (no statement names it). Statements apply when
     their Action covers ``sts:AssumeRole``, their ``Principal.RAM`` names the caller and their

@@ -50,7 +50,11 @@ def _parse_acs_date(value: str) -> float:
     try:
         return calendar.timegm(time.strptime(value, "%Y-%m-%dT%H:%M:%SZ"))
     except (ValueError, TypeError):
-        raise ApiError(400, "InvalidTimeStamp.Format", f"Specified time stamp or date value {value!r} is not well formatted.") from None
+        raise ApiError(
+            400,
+            "InvalidTimeStamp.Format",
+            f"Specified time stamp or date value {value!r} is not well formatted.",
+        ) from None
 
 
 class SandboxApp:
@@ -99,26 +103,47 @@ class SandboxApp:
         version = request.headers.get("x-acs-version", "")
         action = request.headers.get("x-acs-action", "")
         if not action or not version:
-            raise ApiError(400, "MissingParameter", "The x-acs-action and x-acs-version headers are required (only V3-signed requests are served).")
+            raise ApiError(
+                400,
+                "MissingParameter",
+                "The x-acs-action and x-acs-version headers are required (only V3-signed requests are served).",
+            )
         op = self.operations.get((version, action))
         if op is None:
-            raise ApiError(404, "InvalidAction.NotFound", f"Specified api {action} (version {version}) is not found, please check your url and method.")
+            raise ApiError(
+                404,
+                "InvalidAction.NotFound",
+                f"Specified api {action} (version {version}) is not found, please check your url and method.",
+            )
         if op.is_roa:
             if request.method != op.method or op.match_path(request.rel_url.raw_path) is None:
-                raise ApiError(404, "InvalidAction.NotFound", f"Specified api {action} is not found at {request.method} {request.rel_url.raw_path}.")
+                raise ApiError(
+                    404,
+                    "InvalidAction.NotFound",
+                    f"Specified api {action} is not found at {request.method} {request.rel_url.raw_path}.",
+                )
         return op
 
-    def _authenticate(self, request: web.Request, body: bytes, op: Operation, request_id: str) -> Call:
+    def _authenticate(
+        self, request: web.Request, body: bytes, op: Operation, request_id: str
+    ) -> Call:
         headers = request.headers
         auth = signing.parse_authorization(headers.get("Authorization"))
         now = self.state.clock.now()
         sent = _parse_acs_date(headers.get("x-acs-date", ""))
         if abs(now - sent) > MAX_SKEW_SECONDS:
-            raise ApiError(400, "InvalidTimeStamp.Expired", f"Specified time stamp or date value is expired: {headers.get('x-acs-date')} is more than 15 minutes from the server time.")
-        principal, secret = iam.authenticate(self.state.store, auth.access_key_id,
-                                             headers.get("x-acs-security-token"), now)
+            raise ApiError(
+                400,
+                "InvalidTimeStamp.Expired",
+                f"Specified time stamp or date value is expired: {headers.get('x-acs-date')} is more than 15 minutes from the server time.",
+            )
+        principal, secret = iam.authenticate(
+            self.state.store, auth.access_key_id, headers.get("x-acs-security-token"), now
+        )
         raw_query = request.rel_url.raw_query_string
-        signing.verify(auth, secret, request.method, request.rel_url.raw_path, raw_query, headers, body)
+        signing.verify(
+            auth, secret, request.method, request.rel_url.raw_path, raw_query, headers, body
+        )
         self._check_nonce(headers.get("x-acs-signature-nonce", ""), now)
         params = dict(parse_qsl(raw_query, keep_blank_values=True))
         payload: Any = None
@@ -129,9 +154,13 @@ class SandboxApp:
             try:
                 payload = json.loads(body)
             except json.JSONDecodeError:
-                raise ApiError(400, "InvalidParameter", "The request body is not valid JSON.") from None
+                raise ApiError(
+                    400, "InvalidParameter", "The request body is not valid JSON."
+                ) from None
         path = op.match_path(request.rel_url.raw_path) if op.is_roa else {}
-        return Call(self.state, principal, op, request_id, params=params, path=path or {}, body=payload)
+        return Call(
+            self.state, principal, op, request_id, params=params, path=path or {}, body=payload
+        )
 
     def _check_nonce(self, nonce: str, now: float) -> None:
         if not nonce:
@@ -149,7 +178,9 @@ class SandboxApp:
     def _answer(op: Operation, result: Any, request_id: str) -> web.Response:
         headers = {"x-acs-request-id": request_id}
         if result is None:
-            return web.json_response({} if not op.is_roa else {"request_id": request_id}, headers=headers)
+            return web.json_response(
+                {} if not op.is_roa else {"request_id": request_id}, headers=headers
+            )
         if isinstance(result, dict) and not op.is_roa:
             result = {"RequestId": request_id, **result}
         return web.json_response(result, headers=headers)
@@ -157,10 +188,19 @@ class SandboxApp:
     @staticmethod
     def _error(err: ApiError, request_id: str, op: Operation | None) -> web.Response:
         if op is not None and op.is_roa:
-            body: dict[str, Any] = {"code": err.code, "message": err.message, "requestId": request_id}
+            body: dict[str, Any] = {
+                "code": err.code,
+                "message": err.message,
+                "requestId": request_id,
+            }
         else:
-            body = {"RequestId": request_id, "HostId": HOST_ID, "Code": err.code, "Message": err.message,
-                    "Recommend": f"https://api.aliyun.com/troubleshoot?q={err.code}"}
+            body = {
+                "RequestId": request_id,
+                "HostId": HOST_ID,
+                "Code": err.code,
+                "Message": err.message,
+                "Recommend": f"https://api.aliyun.com/troubleshoot?q={err.code}",
+            }
         body.update(err.extra)
         return web.json_response(body, status=err.status, headers={"x-acs-request-id": request_id})
 

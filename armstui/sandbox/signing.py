@@ -31,7 +31,14 @@ from armstui.sandbox.errors import ApiError
 
 ALGORITHM = "ACS3-HMAC-SHA256"
 # Headers a signature must cover so that it binds the call to its action and time.
-REQUIRED_SIGNED = ("host", "x-acs-action", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce", "x-acs-version")
+REQUIRED_SIGNED = (
+    "host",
+    "x-acs-action",
+    "x-acs-content-sha256",
+    "x-acs-date",
+    "x-acs-signature-nonce",
+    "x-acs-version",
+)
 
 
 @dataclass(frozen=True)
@@ -47,7 +54,11 @@ def parse_authorization(value: str | None) -> Authorization:
         raise ApiError(400, "MissingAccessKeyId", "AccessKeyId is mandatory for this action.")
     algorithm, _, rest = value.strip().partition(" ")
     if algorithm != ALGORITHM:
-        raise ApiError(400, "IncompleteSignature", f"The request signature algorithm {algorithm!r} is not supported; use {ALGORITHM}.")
+        raise ApiError(
+            400,
+            "IncompleteSignature",
+            f"The request signature algorithm {algorithm!r} is not supported; use {ALGORITHM}.",
+        )
     fields: dict[str, str] = {}
     for part in rest.split(","):
         name, sep, val = part.strip().partition("=")
@@ -57,7 +68,11 @@ def parse_authorization(value: str | None) -> Authorization:
     if not credential:
         raise ApiError(400, "MissingAccessKeyId", "AccessKeyId is mandatory for this action.")
     if "SignedHeaders" not in fields or "Signature" not in fields:
-        raise ApiError(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards: SignedHeaders and Signature are required.")
+        raise ApiError(
+            400,
+            "IncompleteSignature",
+            "The request signature does not conform to Aliyun standards: SignedHeaders and Signature are required.",
+        )
     signed = tuple(h for h in fields["SignedHeaders"].split(";") if h)
     return Authorization(credential, signed, fields["Signature"])
 
@@ -67,14 +82,28 @@ def canonical_query(raw_query: str) -> str:
     return "&".join(f"{quote(k, safe='~')}={quote(v, safe='~')}" for k, v in pairs)
 
 
-def string_to_sign(method: str, raw_path: str, raw_query: str, headers: Mapping[str, str],
-                   signed_headers: tuple[str, ...], payload_hash: str) -> str:
+def string_to_sign(
+    method: str,
+    raw_path: str,
+    raw_query: str,
+    headers: Mapping[str, str],
+    signed_headers: tuple[str, ...],
+    payload_hash: str,
+) -> str:
     lower = {k.lower(): v for k, v in headers.items()}
-    canonical_headers = "".join(f"{name}:{lower.get(name, '').strip()}\n" for name in sorted(signed_headers))
-    canonical_request = "\n".join([
-        method.upper(), raw_path or "/", canonical_query(raw_query), canonical_headers,
-        ";".join(sorted(signed_headers)), payload_hash,
-    ])
+    canonical_headers = "".join(
+        f"{name}:{lower.get(name, '').strip()}\n" for name in sorted(signed_headers)
+    )
+    canonical_request = "\n".join(
+        [
+            method.upper(),
+            raw_path or "/",
+            canonical_query(raw_query),
+            canonical_headers,
+            ";".join(sorted(signed_headers)),
+            payload_hash,
+        ]
+    )
     return f"{ALGORITHM}\n{hashlib.sha256(canonical_request.encode()).hexdigest()}"
 
 
@@ -82,16 +111,36 @@ def sign(secret: str, text: str) -> str:
     return hmac.new(secret.encode(), text.encode(), hashlib.sha256).hexdigest()
 
 
-def verify(auth: Authorization, secret: str, method: str, raw_path: str, raw_query: str,
-           headers: Mapping[str, str], body: bytes) -> None:
+def verify(
+    auth: Authorization,
+    secret: str,
+    method: str,
+    raw_path: str,
+    raw_query: str,
+    headers: Mapping[str, str],
+    body: bytes,
+) -> None:
     """Raise the real error unless the request was signed with ``secret``."""
     lower = {k.lower(): v for k, v in headers.items()}
     missing = [h for h in REQUIRED_SIGNED if h not in auth.signed_headers]
     if missing:
-        raise ApiError(400, "IncompleteSignature", f"The request signature does not conform to Aliyun standards: headers {', '.join(missing)} must be signed.")
+        raise ApiError(
+            400,
+            "IncompleteSignature",
+            f"The request signature does not conform to Aliyun standards: headers {', '.join(missing)} must be signed.",
+        )
     payload_hash = hashlib.sha256(body).hexdigest()
     if lower.get("x-acs-content-sha256", "").lower() != payload_hash:
-        raise ApiError(400, "SignatureDoesNotMatch", "Specified signature does not match our calculation: x-acs-content-sha256 is not the SHA-256 of the body.")
-    expected = sign(secret, string_to_sign(method, raw_path, raw_query, lower, auth.signed_headers, payload_hash))
+        raise ApiError(
+            400,
+            "SignatureDoesNotMatch",
+            "Specified signature does not match our calculation: x-acs-content-sha256 is not the SHA-256 of the body.",
+        )
+    expected = sign(
+        secret,
+        string_to_sign(method, raw_path, raw_query, lower, auth.signed_headers, payload_hash),
+    )
     if not hmac.compare_digest(expected, auth.signature.lower()):
-        raise ApiError(400, "SignatureDoesNotMatch", "Specified signature does not match our calculation.")
+        raise ApiError(
+            400, "SignatureDoesNotMatch", "Specified signature does not match our calculation."
+        )

@@ -22,8 +22,13 @@ class SandboxState:
     state_dir: Path | None = None
 
 
-def open_state(state_dir: Path | None = None, *, world: str = "default", speed: float = 1.0,
-               faults: Faults | None = None) -> SandboxState:
+def open_state(
+    state_dir: Path | None = None,
+    *,
+    world: str = "default",
+    speed: float = 1.0,
+    faults: Faults | None = None,
+) -> SandboxState:
     """Open (or create and seed) the state in ``state_dir``; None keeps it in memory."""
     from armstui.sandbox.world import seed
 
@@ -33,8 +38,12 @@ def open_state(state_dir: Path | None = None, *, world: str = "default", speed: 
         state_dir.chmod(0o700)
         store = Store(state_dir / DB_NAME)
         (state_dir / DB_NAME).chmod(0o600)
-    state = SandboxState(store=store or Store(None), clock=Clock(speed), faults=faults or Faults(),
-                         state_dir=state_dir)
+    state = SandboxState(
+        store=store or Store(None),
+        clock=Clock(speed),
+        faults=faults or Faults(),
+        state_dir=state_dir,
+    )
     if state.store.is_empty():
         seed(state, world)
     return state

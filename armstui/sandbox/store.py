@@ -25,10 +25,14 @@ class Store:
     def __init__(self, path: Path | None = None) -> None:
         """``path`` None keeps state in memory only (for fast tests)."""
         self.path = path
-        self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False, isolation_level=None)
+        self._db = sqlite3.connect(
+            str(path) if path else ":memory:", check_same_thread=False, isolation_level=None
+        )
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS docs (kind TEXT, key TEXT, doc TEXT, PRIMARY KEY (kind, key))")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS docs (kind TEXT, key TEXT, doc TEXT, PRIMARY KEY (kind, key))"
+        )
         self._lock = threading.RLock()
         self._undo: list[tuple[str, str, Doc | None]] | None = None
         self._cache: dict[str, dict[str, Doc]] = {}
@@ -46,7 +50,9 @@ class Store:
         with self._lock:
             self._remember(kind, key)
             self._cache.setdefault(kind, {})[key] = json.loads(text)
-            self._db.execute("INSERT OR REPLACE INTO docs (kind, key, doc) VALUES (?, ?, ?)", (kind, key, text))
+            self._db.execute(
+                "INSERT OR REPLACE INTO docs (kind, key, doc) VALUES (?, ?, ?)", (kind, key, text)
+            )
 
     def delete(self, kind: str, key: str) -> bool:
         with self._lock:
@@ -59,7 +65,11 @@ class Store:
     def list(self, kind: str, prefix: str = "") -> list[Doc]:
         """Copies of the documents of one kind whose key starts with ``prefix``, oldest first."""
         with self._lock:
-            return [copy.deepcopy(d) for k, d in self._cache.get(kind, {}).items() if k.startswith(prefix)]
+            return [
+                copy.deepcopy(d)
+                for k, d in self._cache.get(kind, {}).items()
+                if k.startswith(prefix)
+            ]
 
     def count(self, kind: str, prefix: str = "") -> int:
         with self._lock:

@@ -15,11 +15,10 @@ Secrets are generated per state directory, never shipped.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import json
 import secrets
 import string
+from typing import TYPE_CHECKING
 
 from armstui.sandbox import iam
 from armstui.sandbox.services.arms.model import license_key
@@ -40,10 +39,18 @@ def create_account(state: SandboxState, alias: str) -> dict:
     account = {"uid": uid, "alias": alias, "CreateDate": now}
     store.put("account", uid, account)
     key_id = iam.new_access_key_id()
-    store.put("ram.accesskey", key_id, {
-        "AccessKeyId": key_id, "AccessKeySecret": iam.new_secret(), "AccountId": uid,
-        "UserName": None, "Status": "Active", "CreateDate": now,
-    })
+    store.put(
+        "ram.accesskey",
+        key_id,
+        {
+            "AccessKeyId": key_id,
+            "AccessKeySecret": iam.new_secret(),
+            "AccountId": uid,
+            "UserName": None,
+            "Status": "Active",
+            "CreateDate": now,
+        },
+    )
     return account
 
 
@@ -55,40 +62,100 @@ def _workloads(app_prefix: str, labelled: int, unlabelled: int = 1) -> list[dict
     workloads = []
     for n in range(labelled):
         name = f"{app_prefix}-svc{n + 1}"
-        workloads.append({"namespace": "default", "name": name, "kind": "Deployment", "language": "java",
-                          "labels": {"app": name, "armsPilotAutoEnable": "on", "armsPilotCreateAppName": name}})
+        workloads.append(
+            {
+                "namespace": "default",
+                "name": name,
+                "kind": "Deployment",
+                "language": "java",
+                "labels": {
+                    "app": name,
+                    "armsPilotAutoEnable": "on",
+                    "armsPilotCreateAppName": name,
+                },
+            }
+        )
     for n in range(unlabelled):
         name = f"{app_prefix}-batch{n + 1}"
-        workloads.append({"namespace": "jobs", "name": name, "kind": "Deployment", "language": "java", "labels": {"app": name}})
+        workloads.append(
+            {
+                "namespace": "jobs",
+                "name": name,
+                "kind": "Deployment",
+                "language": "java",
+                "labels": {"app": name},
+            }
+        )
     return workloads
 
 
-def create_cluster(state: SandboxState, account: dict, name: str, workloads: list[dict],
-                   onepilot: tuple[str, dict] | None = None, tags: dict[str, str] | None = None) -> dict:
+def create_cluster(
+    state: SandboxState,
+    account: dict,
+    name: str,
+    workloads: list[dict],
+    onepilot: tuple[str, dict] | None = None,
+    tags: dict[str, str] | None = None,
+) -> dict:
     cluster_id = "c" + _suffix(32)
     now = state.clock.iso(state.clock.now())
-    cluster = {"cluster_id": cluster_id, "name": name, "region_id": state.region, "state": "running",
-               "cluster_type": "ManagedKubernetes", "cluster_spec": "ack.pro.small", "profile": "Default",
-               "current_version": "1.30.1-aliyun.1", "vpc_id": "vpc-" + _suffix(20), "created": now, "updated": now,
-               "size": 3, "tags": [{"key": k, "value": v} for k, v in (tags or {}).items()], "resource_group_id": "", "account_id": account["uid"], "workloads": workloads}
+    cluster = {
+        "cluster_id": cluster_id,
+        "name": name,
+        "region_id": state.region,
+        "state": "running",
+        "cluster_type": "ManagedKubernetes",
+        "cluster_spec": "ack.pro.small",
+        "profile": "Default",
+        "current_version": "1.30.1-aliyun.1",
+        "vpc_id": "vpc-" + _suffix(20),
+        "created": now,
+        "updated": now,
+        "size": 3,
+        "tags": [{"key": k, "value": v} for k, v in (tags or {}).items()],
+        "resource_group_id": "",
+        "account_id": account["uid"],
+        "workloads": workloads,
+    }
     state.store.put("cs.cluster", f"{account['uid']}/{cluster_id}", cluster)
     if onepilot:
         version, config = onepilot
-        state.store.put("cs.addon", f"{cluster_id}/ack-onepilot",
-                        {"name": "ack-onepilot", "version": version, "config": json.dumps(config), "op": None})
+        state.store.put(
+            "cs.addon",
+            f"{cluster_id}/ack-onepilot",
+            {"name": "ack-onepilot", "version": version, "config": json.dumps(config), "op": None},
+        )
     return cluster
 
 
 def create_instance(state: SandboxState, account: dict, name: str, service: str) -> dict:
     instance_id = "i-" + _suffix(20)
-    instance = {"InstanceId": instance_id, "InstanceName": name, "HostName": name, "Status": "Running",
-                "OSType": "linux", "OSName": "Alibaba Cloud Linux 3", "RegionId": state.region,
-                "ZoneId": f"{state.region}-h", "InstanceType": "ecs.g7.large",
-                "CreationTime": state.clock.iso(state.clock.now()),
-                "VpcAttributes": {"VpcId": "vpc-" + _suffix(20), "PrivateIpAddress": {"IpAddress": [f"10.0.{len(name) % 250}.{secrets.randbelow(250) + 2}"]}},
-                "PublicIpAddress": {"IpAddress": []},
-                "Tags": {"Tag": [{"TagKey": "app", "TagValue": service}, {"TagKey": "service", "TagValue": service}]},
-                "java_apps": [{"service": service, "agent": None}]}
+    instance = {
+        "InstanceId": instance_id,
+        "InstanceName": name,
+        "HostName": name,
+        "Status": "Running",
+        "OSType": "linux",
+        "OSName": "Alibaba Cloud Linux 3",
+        "RegionId": state.region,
+        "ZoneId": f"{state.region}-h",
+        "InstanceType": "ecs.g7.large",
+        "CreationTime": state.clock.iso(state.clock.now()),
+        "VpcAttributes": {
+            "VpcId": "vpc-" + _suffix(20),
+            "PrivateIpAddress": {
+                "IpAddress": [f"10.0.{len(name) % 250}.{secrets.randbelow(250) + 2}"]
+            },
+        },
+        "PublicIpAddress": {"IpAddress": []},
+        "Tags": {
+            "Tag": [
+                {"TagKey": "app", "TagValue": service},
+                {"TagKey": "service", "TagValue": service},
+            ]
+        },
+        "java_apps": [{"service": service, "agent": None}],
+    }
     state.store.put("ecs.instance", f"{account['uid']}/{instance_id}", instance)
     return instance
 
@@ -104,21 +171,33 @@ def parse_world(text: str) -> tuple[str, dict[str, int]]:
     The sizes only apply to ``large``; a missing one takes its default (LARGE_DEFAULTS)."""
     name, _, rest = text.partition(":")
     if name not in ("default", "large"):
-        raise ValueError(f"world: must be 'default' or 'large[:sources=N,clusters=N,instances=N]' (got {text[:40]!r})")
+        raise ValueError(
+            f"world: must be 'default' or 'large[:sources=N,clusters=N,instances=N]' (got {text[:40]!r})"
+        )
     sizes = dict(LARGE_DEFAULTS) if name == "large" else {}
     for part in (p.strip() for p in rest.split(",") if p.strip()):
         key, sep, value = part.partition("=")
         if name != "large" or not sep or key not in LARGE_DEFAULTS:
-            raise ValueError(f"world: {part[:40]!r} is not one of {', '.join(k + '=N' for k in LARGE_DEFAULTS)} (large only)")
+            raise ValueError(
+                f"world: {part[:40]!r} is not one of {', '.join(k + '=N' for k in LARGE_DEFAULTS)} (large only)"
+            )
         low = 1 if key == "sources" else 0
         if not (value.isascii() and value.isdigit()) or not low <= int(value) <= LARGE_LIMITS[key]:
-            raise ValueError(f"world: {key} must be a whole number from {low} to {LARGE_LIMITS[key]} (got {value[:20]!r})")
+            raise ValueError(
+                f"world: {key} must be a whole number from {low} to {LARGE_LIMITS[key]} (got {value[:20]!r})"
+            )
         sizes[key] = int(value)
     return name, sizes
 
 
-def seed(state: SandboxState, world: str = "default", *, sources: int | None = None, clusters: int | None = None,
-         instances: int | None = None) -> None:
+def seed(
+    state: SandboxState,
+    world: str = "default",
+    *,
+    sources: int | None = None,
+    clusters: int | None = None,
+    instances: int | None = None,
+) -> None:
     """Seed an empty store with ``world`` (see parse_world); keyword sizes override the text's."""
     name, sizes = parse_world(world)
     overrides = {"sources": sources, "clusters": clusters, "instances": instances}
@@ -133,9 +212,17 @@ def seed(state: SandboxState, world: str = "default", *, sources: int | None = N
 def _seed_default(state: SandboxState) -> None:
     monitoring, source, _ = (create_account(state, alias) for alias in DEFAULT_ACCOUNTS)
     license_key(state.store, monitoring["uid"], state.region)
-    create_cluster(state, source, "shop-prod", _workloads("shop", 3), tags={"env": "prod", "team": "shop"})
-    create_cluster(state, source, "shop-staging", _workloads("staging", 2),
-                   onepilot=("3.0.12", {"logLevel": "info"}), tags={"env": "staging", "team": "shop"})
+    create_cluster(
+        state, source, "shop-prod", _workloads("shop", 3), tags={"env": "prod", "team": "shop"}
+    )
+    create_cluster(
+        state,
+        source,
+        "shop-staging",
+        _workloads("staging", 2),
+        onepilot=("3.0.12", {"logLevel": "info"}),
+        tags={"env": "staging", "team": "shop"},
+    )
     for n, service in enumerate(("orders", "billing", "catalog"), start=1):
         create_instance(state, source, f"legacy-{service}-{n}", service)
 
@@ -151,8 +238,14 @@ def _seed_large(state: SandboxState, sources: int, clusters: int, instances: int
         source = create_account(state, f"source-{s:02d}")
         for c in range(1, clusters + 1):
             onepilot = ("3.0.12", {"logLevel": "info"}) if c % 2 == 0 else None
-            create_cluster(state, source, f"s{s:02d}-cluster{c:02d}", _workloads(f"s{s:02d}c{c:02d}", 2), onepilot,
-                           tags={"env": "bench", "source": f"source-{s:02d}"})
+            create_cluster(
+                state,
+                source,
+                f"s{s:02d}-cluster{c:02d}",
+                _workloads(f"s{s:02d}c{c:02d}", 2),
+                onepilot,
+                tags={"env": "bench", "source": f"source-{s:02d}"},
+            )
         mine = instances // sources + (1 if s <= instances % sources else 0)
         for n in range(1, mine + 1):
             create_instance(state, source, f"s{s:02d}-vm{n:03d}", f"s{s:02d}-app{n:03d}")
@@ -162,8 +255,14 @@ def accounts_by_alias(state: SandboxState) -> dict[str, dict]:
     """Each seeded account with its root key: what sandbox.json publishes."""
     out = {}
     for account in state.store.list("account"):
-        root = next(k for k in state.store.list("ram.accesskey")
-                    if k["AccountId"] == account["uid"] and k["UserName"] is None)
-        out[account["alias"]] = {"uid": account["uid"], "access_key_id": root["AccessKeyId"],
-                                 "access_key_secret": root["AccessKeySecret"]}
+        root = next(
+            k
+            for k in state.store.list("ram.accesskey")
+            if k["AccountId"] == account["uid"] and k["UserName"] is None
+        )
+        out[account["alias"]] = {
+            "uid": account["uid"],
+            "access_key_id": root["AccessKeyId"],
+            "access_key_secret": root["AccessKeySecret"],
+        }
     return out

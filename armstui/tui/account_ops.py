@@ -15,8 +15,14 @@ from typing import Any
 
 from armstui import credentials as cred
 from armstui import profiles
-from armstui.model import (Account, validate_access_key_id, validate_access_key_secret, validate_alias,
-                           validate_region, validate_uid)
+from armstui.model import (
+    Account,
+    validate_access_key_id,
+    validate_access_key_secret,
+    validate_alias,
+    validate_region,
+    validate_uid,
+)
 
 
 @dataclass(frozen=True)
@@ -33,10 +39,13 @@ class NewAccount:
     def validated(self) -> Account:
         """The account, or InvalidInput naming the field and the rule (never the value)."""
         validate_access_key_secret(self.secret, "secret")
-        return Account(validate_alias(self.alias, "alias"), validate_uid(self.uid, "account ID"),
-                       validate_region(self.region, "region"),
-                       cred.VaultKey(validate_access_key_id(self.access_key_id, "AccessKey ID")),
-                       self.production)
+        return Account(
+            validate_alias(self.alias, "alias"),
+            validate_uid(self.uid, "account ID"),
+            validate_region(self.region, "region"),
+            cred.VaultKey(validate_access_key_id(self.access_key_id, "AccessKey ID")),
+            self.production,
+        )
 
 
 def add(workspace: Any, new: NewAccount, *, sandbox: bool) -> Account:
@@ -46,7 +55,9 @@ def add(workspace: Any, new: NewAccount, *, sandbox: bool) -> Account:
     if account.alias in workspace.accounts:
         from armstui.model import InvalidInput
 
-        raise InvalidInput("alias", "must not be in use already (remove the account first)", account.alias)
+        raise InvalidInput(
+            "alias", "must not be in use already (remove the account first)", account.alias
+        )
     name = cred.vault_name(new.access_key_id)
     workspace.vault.store(name, new.secret)
     if not sandbox:
@@ -61,10 +72,16 @@ def add(workspace: Any, new: NewAccount, *, sandbox: bool) -> Account:
     return account
 
 
-def import_candidate(workspace: Any, candidate: profiles.ImportCandidate, alias: str, uid: str,
-                     production: bool) -> Account:
-    account = Account(validate_alias(alias, "alias"), validate_uid(uid, "account ID"), candidate.region,
-                      candidate.credential, production)
+def import_candidate(
+    workspace: Any, candidate: profiles.ImportCandidate, alias: str, uid: str, production: bool
+) -> Account:
+    account = Account(
+        validate_alias(alias, "alias"),
+        validate_uid(uid, "account ID"),
+        candidate.region,
+        candidate.credential,
+        production,
+    )
     config = profiles.load()
     config.add(account)
     profiles.save(config)
@@ -107,7 +124,7 @@ def saved_roles() -> tuple[str | None, list[str]]:
 
 
 def reachable(workspace: Any, account: Account) -> str:
-    """"yes", or "no: why" — can the account's secret be read now?"""
+    """ "yes", or "no: why" — can the account's secret be read now?"""
     from armstui.vault import VaultUnavailable, redact
 
     try:

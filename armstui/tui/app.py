@@ -72,9 +72,13 @@ class ArmsTui(CloudWorkers, App[None]):
 
     show_call_log: var[bool] = var(False)
 
-    def __init__(self, sandbox: SandboxOptions | None = None, *,
-                 workspace_factory: Callable[[], Any] | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        sandbox: SandboxOptions | None = None,
+        *,
+        workspace_factory: Callable[[], Any] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         super().__init__()
         self.sandbox = sandbox
         self.clock = clock
@@ -98,7 +102,9 @@ class ArmsTui(CloudWorkers, App[None]):
         self.call_after_refresh(self._open_first_workspace)
 
     def _open_first_workspace(self) -> None:
-        if not gc.isenabled():  # paused by `armstui` until the first frame (armstui/cli/__init__.py)
+        if (
+            not gc.isenabled()
+        ):  # paused by `armstui` until the first frame (armstui/cli/__init__.py)
             freeze_what_loaded()
             gc.enable()
         if self._factory is not None:
@@ -114,7 +120,9 @@ class ArmsTui(CloudWorkers, App[None]):
         from armstui.cli.common import SandboxOptions
         from armstui.tui.opening import sandbox_factory
 
-        self.sandbox = self.sandbox if self.sandbox and self.sandbox.enabled else SandboxOptions(True, None)
+        self.sandbox = (
+            self.sandbox if self.sandbox and self.sandbox.enabled else SandboxOptions(True, None)
+        )
         self.state.sandbox = True
         self.state.workspace = None
         self.changed.publish("workspace")
@@ -153,8 +161,11 @@ class ArmsTui(CloudWorkers, App[None]):
 
     def _vault_chosen(self, choice: tuple[str, str | None] | None) -> None:
         if choice is None:
-            self.notify("No vault: accounts whose secrets are in the vault cannot be used. "
-                        "The sandbox works without one (ctrl+p, Use the sandbox).", severity="warning")
+            self.notify(
+                "No vault: accounts whose secrets are in the vault cannot be used. "
+                "The sandbox works without one (ctrl+p, Use the sandbox).",
+                severity="warning",
+            )
             return
         from armstui.tui.opening import real_factory
 
@@ -181,9 +192,11 @@ class ArmsTui(CloudWorkers, App[None]):
             setup = setup_from_key(run["setup_key"])
             done = sum(1 for s in run["steps"] if s["outcome"] in ("ok", "already"))
             started = time.strftime("%Y-%m-%d %H:%M", time.localtime(run["started_at"]))
-            text = (f"The {flow.upper()} apply for {setup.monitoring} ← {', '.join(setup.sources)} started "
-                    f"{started} did not finish ({done} of {run['step_count']} steps held). Steps are "
-                    f"idempotent: resuming runs it again, and what holds shows as 'already'.")
+            text = (
+                f"The {flow.upper()} apply for {setup.monitoring} ← {', '.join(setup.sources)} started "
+                f"{started} did not finish ({done} of {run['step_count']} steps held). Steps are "
+                f"idempotent: resuming runs it again, and what holds shows as 'already'."
+            )
 
             def resume(yes: bool | None, setup: Setup = setup) -> None:
                 if yes:
@@ -191,7 +204,10 @@ class ArmsTui(CloudWorkers, App[None]):
                     self.action_show("checklist")
                     self.start_run(setup, "apply")
 
-            self.push_screen(ConfirmScreen("Resume the interrupted run?", text, yes="Resume", no="Not now"), resume)
+            self.push_screen(
+                ConfirmScreen("Resume the interrupted run?", text, yes="Resume", no="Not now"),
+                resume,
+            )
             return
 
     # --- navigation -----------------------------------------------------------------------
@@ -200,7 +216,9 @@ class ArmsTui(CloudWorkers, App[None]):
         if isinstance(self.screen, ModalScreen):
             return
         if name in ("ack", "ecs", "role", "accounts", "identity") and self.state.workspace is None:
-            self.notify("No accounts open yet: use the sandbox or add an account first.", severity="warning")
+            self.notify(
+                "No accounts open yet: use the sandbox or add an account first.", severity="warning"
+            )
             return
         current = getattr(self.screen, "name_id", None)
         if current == name:
@@ -227,13 +245,19 @@ class ArmsTui(CloudWorkers, App[None]):
     def start_run(self, setup: Setup, mode: str, action: str = "setup") -> bool:
         """Run a flow's steps, or (``action``) rotate its key or tear it down, in a worker."""
         if self.state.running:
-            self.notify(f"{self.state.running} is still running; wait for it, or quit to stop it.",
-                        severity="warning")
+            self.notify(
+                f"{self.state.running} is still running; wait for it, or quit to stop it.",
+                severity="warning",
+            )
             return False
         group = setup.flow if action == "setup" else action
         self.state.setups[group] = setup
         self.state.actions[group] = action
-        self.state.running = f"{setup.flow.upper()} {mode}" if action == "setup" else f"{setup.flow.upper()} {action} {mode}"
+        self.state.running = (
+            f"{setup.flow.upper()} {mode}"
+            if action == "setup"
+            else f"{setup.flow.upper()} {action} {mode}"
+        )
         if mode != "plan":
             self.state.checklist.replace_flow(group, [], mode)
         self.changed.publish("run")
@@ -250,7 +274,12 @@ class ArmsTui(CloudWorkers, App[None]):
         for state in states:
             self.state.checklist.update(state)
             if state.outcome.value == "failed" and state.error_code:
-                self.notify(f"{state.title}: {state.detail}", title="Step failed", severity="error", timeout=8)
+                self.notify(
+                    f"{state.title}: {state.detail}",
+                    title="Step failed",
+                    severity="error",
+                    timeout=8,
+                )
         if not self._steps_news_pending:
             self._steps_news_pending = True
             self.set_timer(self.STEPS_EVERY, self._publish_steps)
@@ -268,17 +297,28 @@ class ArmsTui(CloudWorkers, App[None]):
             self.state.checklist.replace_flow(message.flow, message.states, message.mode)
         self.changed.publish("run")
         if message.error:
-            self.notify(message.error, title=f"{message.flow.upper()} {message.mode} did not finish",
-                        severity="error", timeout=12)
+            self.notify(
+                message.error,
+                title=f"{message.flow.upper()} {message.mode} did not finish",
+                severity="error",
+                timeout=12,
+            )
             return
         if message.mode == "plan":
             self.changed.publish("plan")
             self._show_plan(message)
             return
-        counts = {o: sum(1 for s in message.states if s.outcome.value == o) for o in ("failed", "needs-you", "drift")}
+        counts = {
+            o: sum(1 for s in message.states if s.outcome.value == o)
+            for o in ("failed", "needs-you", "drift")
+        }
         summary = ", ".join(f"{n} {o}" for o, n in counts.items() if n) or "every step holds"
-        severity = "error" if counts["failed"] else ("warning" if message.exit_code else "information")
-        self.notify(summary, title=f"{message.flow.upper()} {message.mode} finished", severity=severity)
+        severity = (
+            "error" if counts["failed"] else ("warning" if message.exit_code else "information")
+        )
+        self.notify(
+            summary, title=f"{message.flow.upper()} {message.mode} finished", severity=severity
+        )
         if message.flow == "rotate":
             self._offer_stale_key_removal(message)
 
@@ -305,17 +345,29 @@ class ArmsTui(CloudWorkers, App[None]):
 
         from armstui.tui.screens.confirm import ConfirmScreen
 
-        stale = next((s for s in message.states if s.needs_you and "--replace-stale-key" in s.needs_you), None)
+        stale = next(
+            (s for s in message.states if s.needs_you and "--replace-stale-key" in s.needs_you),
+            None,
+        )
         setup = self.state.setups.get("rotate")
         if stale is None or setup is None or setup.replace_stale_key:
             return
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.start_run(dataclasses.replace(setup, replace_stale_key=True), "apply", "rotate")
+                self.start_run(
+                    dataclasses.replace(setup, replace_stale_key=True), "apply", "rotate"
+                )
 
-        self.push_screen(ConfirmScreen("A stale second key", f"{stale.detail}. Delete it and go on with the rotation?",
-                                       yes="Delete and rotate", danger=True), answered)
+        self.push_screen(
+            ConfirmScreen(
+                "A stale second key",
+                f"{stale.detail}. Delete it and go on with the rotation?",
+                yes="Delete and rotate",
+                danger=True,
+            ),
+            answered,
+        )
 
     # --- identity ---------------------------------------------------------------------------
 
@@ -327,8 +379,12 @@ class ArmsTui(CloudWorkers, App[None]):
         self._freeze_what_loaded()
         self.state.identities[message.identity.alias] = message.identity
         if message.identity.error:
-            self.notify(f"{message.identity.alias}: {message.identity.error}", title="Who am I failed",
-                        severity="error", timeout=10)
+            self.notify(
+                f"{message.identity.alias}: {message.identity.error}",
+                title="Who am I failed",
+                severity="error",
+                timeout=10,
+            )
         self.changed.publish("identities")
 
     def on_switch_done(self, message: msg.SwitchDone) -> None:
@@ -337,7 +393,10 @@ class ArmsTui(CloudWorkers, App[None]):
         if message.error:
             self.notify(message.error, title="Switch failed", severity="error", timeout=12)
         else:
-            self.notify(f"{message.identity.arn}: {len(message.apps)} ARMS app(s) visible.", title="Switched")
+            self.notify(
+                f"{message.identity.arn}: {len(message.apps)} ARMS app(s) visible.",
+                title="Switched",
+            )
         for screen in self.screen_stack:
             if isinstance(screen, IdentityScreen):
                 screen.show_switch(message)
@@ -354,15 +413,19 @@ class ArmsTui(CloudWorkers, App[None]):
             return
         from armstui.tui.screens.confirm import ConfirmScreen
 
-        text = (f"{self.state.running} is in progress. Stop it and quit? Steps that finished stay "
-                "done; the journal records where the run stopped and the next start offers to resume.")
+        text = (
+            f"{self.state.running} is in progress. Stop it and quit? Steps that finished stay "
+            "done; the journal records where the run stopped and the next start offers to resume."
+        )
 
         async def stop(yes: bool | None) -> None:
             if yes:
                 await self.stop_run()
                 self.exit()
 
-        self.push_screen(ConfirmScreen("Stop the run?", text, yes="Stop and quit", no="Keep running"), stop)
+        self.push_screen(
+            ConfirmScreen("Stop the run?", text, yes="Stop and quit", no="Keep running"), stop
+        )
 
     async def stop_run(self, timeout: float = 10.0) -> None:
         """Cancel the run and wait (off the UI loop) until the runner has recorded its steps."""

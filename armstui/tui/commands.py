@@ -13,9 +13,17 @@ if TYPE_CHECKING:
 
 def _commands(app: ArmsTui) -> list[tuple[str, str, Callable[[], object]]]:
     found: list[tuple[str, str, Callable[[], object]]] = [
-        ("Accounts", "list, add, import, remove; pick A and B", lambda: app.action_show("accounts")),
+        (
+            "Accounts",
+            "list, add, import, remove; pick A and B",
+            lambda: app.action_show("accounts"),
+        ),
         ("ACK flow", "onepilot in B's clusters reports into A", lambda: app.action_show("ack")),
-        ("ECS flow", "the ARMS agent on B's instances reports into A", lambda: app.action_show("ecs")),
+        (
+            "ECS flow",
+            "the ARMS agent on B's instances reports into A",
+            lambda: app.action_show("ecs"),
+        ),
         ("Role flow", "B's users switch into a role in A", lambda: app.action_show("role")),
         ("Checklist", "every step, live, with its API calls", lambda: app.action_show("checklist")),
         ("Identity", "who am I, assume a role, list apps", lambda: app.action_show("identity")),
@@ -23,8 +31,13 @@ def _commands(app: ArmsTui) -> list[tuple[str, str, Callable[[], object]]]:
         ("Who am I (all accounts)", "GetCallerIdentity per account", app.refresh_identities),
     ]
     for flow in app.state.setups:
-        found.append((f"Verify {flow.upper()}", "observe every step again; shows drift",
-                      lambda flow=flow: app.start_run(app.state.setups[flow], "verify")))
+        found.append(
+            (
+                f"Verify {flow.upper()}",
+                "observe every step again; shows drift",
+                lambda flow=flow: app.start_run(app.state.setups[flow], "verify"),
+            )
+        )
     if app.state.workspace is None or (not app.state.sandbox and not app.state.accounts):
         found.append(("Use the sandbox", "rehearse on the local emulator", app.action_use_sandbox))
     return found

@@ -38,6 +38,10 @@ def real_factory(vault_kind: str | None = None, passphrase: str | None = None) -
 
         config = profiles.load()
         vault = open_vault(vault_kind or config.vault, passphrase)
-        return Workspace({a.alias: a for a in config.accounts}, vault, Journal(profiles.data_dir() / "journal.db"))
+        return Workspace(
+            {a.alias: a for a in config.accounts},
+            vault,
+            Journal(profiles.data_dir() / "journal.db"),
+        )
 
     return open_

@@ -44,13 +44,33 @@ def from_journal(step: dict[str, Any]) -> StepState:
     from armstui.flows.runner import CallSummary, StepState
     from armstui.flows.step import Outcome
 
-    calls = [CallSummary(c["service"], c["action"], c["outcome"], c.get("request_id") or "",
-                         float(c.get("duration_ms") or 0), bool(c.get("mutating")))
-             for c in step.get("calls") or []]
-    return StepState(step["id"], step["title"], step["account"], step["flow"], Outcome(step["outcome"]),
-                     step.get("detail") or "", step.get("needs_you"), step.get("error_code"),
-                     step.get("request_id"), step.get("hint"), step.get("started_at"), step.get("finished_at"),
-                     list(step.get("planned") or []), calls)
+    calls = [
+        CallSummary(
+            c["service"],
+            c["action"],
+            c["outcome"],
+            c.get("request_id") or "",
+            float(c.get("duration_ms") or 0),
+            bool(c.get("mutating")),
+        )
+        for c in step.get("calls") or []
+    ]
+    return StepState(
+        step["id"],
+        step["title"],
+        step["account"],
+        step["flow"],
+        Outcome(step["outcome"]),
+        step.get("detail") or "",
+        step.get("needs_you"),
+        step.get("error_code"),
+        step.get("request_id"),
+        step.get("hint"),
+        step.get("started_at"),
+        step.get("finished_at"),
+        list(step.get("planned") or []),
+        calls,
+    )
 
 
 class Checklist:
@@ -58,7 +78,9 @@ class Checklist:
 
     def __init__(self) -> None:
         self._steps: dict[str, StepState] = {}
-        self.modes: dict[str, str] = {}  # flow -> the mode of the run shown ("apply", "verify", "plan")
+        self.modes: dict[
+            str, str
+        ] = {}  # flow -> the mode of the run shown ("apply", "verify", "plan")
 
     def update(self, state: StepState) -> None:
         self._steps[state.step_id] = state
@@ -102,9 +124,14 @@ class Checklist:
         steps = [s for s in self._steps.values() if s.flow == flow]
         started = min((s.started_at for s in steps if s.started_at), default=0.0)
         finished = [s.finished_at for s in steps]
-        return {"setup_key": setup_key or flow, "mode": self.modes.get(flow, "apply"), "started_at": started,
-                "finished_at": max(finished) if finished and all(finished) else None,
-                "exit_code": None, "steps": [s.to_dict() for s in steps]}
+        return {
+            "setup_key": setup_key or flow,
+            "mode": self.modes.get(flow, "apply"),
+            "started_at": started,
+            "finished_at": max(finished) if finished and all(finished) else None,
+            "exit_code": None,
+            "steps": [s.to_dict() for s in steps],
+        }
 
 
 @dataclass
@@ -116,8 +143,12 @@ class AppState:
     identities: dict[str, Identity] = field(default_factory=dict)
     reachable: dict[str, str] = field(default_factory=dict)  # alias -> "yes" or "no: why"
     checklist: Checklist = field(default_factory=Checklist)
-    setups: dict[str, Setup] = field(default_factory=dict)  # checklist group -> the setup last planned or run
-    actions: dict[str, str] = field(default_factory=dict)  # checklist group -> "setup", "rotate" or "teardown"
+    setups: dict[str, Setup] = field(
+        default_factory=dict
+    )  # checklist group -> the setup last planned or run
+    actions: dict[str, str] = field(
+        default_factory=dict
+    )  # checklist group -> "setup", "rotate" or "teardown"
     skip: set[str] = field(default_factory=set)  # step IDs the operator chose to skip
     running: str | None = None  # "ack apply" while a run is in progress
 
@@ -136,7 +167,9 @@ class AppState:
         if monitoring in aliases:
             self.monitoring = monitoring
         elif self.monitoring not in aliases:
-            self.monitoring = "monitoring" if "monitoring" in aliases else (aliases[0] if aliases else None)
+            self.monitoring = (
+                "monitoring" if "monitoring" in aliases else (aliases[0] if aliases else None)
+            )
         chosen = [s for s in sources if s in aliases and s != self.monitoring]
         if chosen:
             self.sources = chosen

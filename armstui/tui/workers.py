@@ -14,8 +14,17 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 
 from armstui.tui.jobs import CloudJob
-from armstui.tui.messages import (Batch, CallLogged, IdentityFound, Reachability, RunFinished, StepsChanged,
-                                  SwitchDone, WorkspaceFailed, WorkspaceOpened)
+from armstui.tui.messages import (
+    Batch,
+    CallLogged,
+    IdentityFound,
+    Reachability,
+    RunFinished,
+    StepsChanged,
+    SwitchDone,
+    WorkspaceFailed,
+    WorkspaceOpened,
+)
 from armstui.tui.state import Identity, snapshot
 
 if TYPE_CHECKING:
@@ -55,7 +64,11 @@ class CloudWorkers:
         except InvalidInput as exc:
             # A passphrase the encrypted file refuses (too short for a new one): ask again.
             asks_again = exc.field == "passphrase"
-            text = f"The encrypted file vault refused it: {exc}." if asks_again else describe_error(exc)
+            text = (
+                f"The encrypted file vault refused it: {exc}."
+                if asks_again
+                else describe_error(exc)
+            )
             self.post_message(WorkspaceFailed(text, vault_unavailable=asks_again))
             return
         except Exception as exc:
@@ -68,7 +81,9 @@ class CloudWorkers:
     # --- runs ---------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="runs", exit_on_error=False)
-    def run_setup(self, setup: Setup, mode: str, skip: frozenset[str], action: str = "setup") -> None:
+    def run_setup(
+        self, setup: Setup, mode: str, skip: frozenset[str], action: str = "setup"
+    ) -> None:
         """``action``: the flow's own steps (``setup``), a key rotation or a teardown; the
         checklist shows the last two as groups of their own."""
         workspace = self.state.workspace
@@ -82,14 +97,17 @@ class CloudWorkers:
                 self.post_message(StepsChanged(changed, mode))
 
         try:
-            result = job.run(lambda: workspace.run(setup, mode, listener=listener, skip=skip, action=action))
+            result = job.run(
+                lambda: workspace.run(setup, mode, listener=listener, skip=skip, action=action)
+            )
         except asyncio.CancelledError:
             self.post_message(RunFinished(group, mode, [], None, "stopped by the operator"))
         except Exception as exc:
             self.post_message(RunFinished(group, mode, [], None, describe_error(exc)))
         else:
-            self.post_message(RunFinished(group, mode, [snapshot(s) for s in result.states],
-                                          result.exit_code))
+            self.post_message(
+                RunFinished(group, mode, [snapshot(s) for s in result.states], result.exit_code)
+            )
 
     # --- identity -------------------------------------------------------------------------
 

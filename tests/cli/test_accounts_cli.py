@@ -19,7 +19,9 @@ UID = "1234567890123456"
 
 
 def run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(main, ["accounts", *args], input=input, env=env, catch_exceptions=False)
+    return CliRunner().invoke(
+        main, ["accounts", *args], input=input, env=env, catch_exceptions=False
+    )
 
 
 def new_key_id() -> str:
@@ -56,21 +58,41 @@ def cheap_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
 
 # --- add / list / remove with the real Secret Service ---------------------------------------
 
-def test_add_from_stdin_goes_to_the_secret_service_only(secret_service: str, isolated_home: Path) -> None:
+
+def test_add_from_stdin_goes_to_the_secret_service_only(
+    secret_service: str, isolated_home: Path
+) -> None:
     key_id, secret = new_key_id(), secrets.token_urlsafe(22)
-    added = run("add", "prod-a", "--uid", UID, "--access-key-id", key_id, "--production", input=secret + "\n")
+    added = run(
+        "add",
+        "prod-a",
+        "--uid",
+        UID,
+        "--access-key-id",
+        key_id,
+        "--production",
+        input=secret + "\n",
+    )
     assert added.exit_code == 0, added.output
     assert f"Added prod-a ({UID}, cn-hangzhou)" in added.output
     assert KeyringVault("armstui").read(vault_name(key_id)) == secret
     assert KeyringVault("armstui-sandbox").read(vault_name(key_id)) is None  # namespaced
     config = profiles.load()
     assert config.vault == "keyring"
-    assert config.account("prod-a").credential == VaultKey(key_id) and config.account("prod-a").production
+    assert (
+        config.account("prod-a").credential == VaultKey(key_id)
+        and config.account("prod-a").production
+    )
     listed = run("list")
     assert listed.exit_code == 0
-    assert rows(listed.stdout)["prod-a"] == {"ALIAS": "prod-a", "UID": UID, "REGION": "cn-hangzhou",
-                                             "CREDENTIALS": f"key {key_id[:4]}…{key_id[-4:]} in the vault",
-                                             "REACHABLE": "yes", "NOTES": "production"}
+    assert rows(listed.stdout)["prod-a"] == {
+        "ALIAS": "prod-a",
+        "UID": UID,
+        "REGION": "cn-hangzhou",
+        "CREDENTIALS": f"key {key_id[:4]}…{key_id[-4:]} in the vault",
+        "REACHABLE": "yes",
+        "NOTES": "production",
+    }
     assert key_id not in listed.output  # shown shortened
     assert_nowhere(secret, isolated_home, added, listed)
 
@@ -80,8 +102,9 @@ def test_add_from_stdin_goes_to_the_secret_service_only(secret_service: str, iso
     assert profiles.load().accounts == []
 
 
-def test_add_prompts_hidden_on_a_terminal(secret_service: str, isolated_home: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_add_prompts_hidden_on_a_terminal(
+    secret_service: str, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(accounts_cli, "_stdin_is_terminal", lambda: True)
     key_id, secret = new_key_id(), secrets.token_urlsafe(22)
     result = run("add", "prod-a", "--uid", UID, "--access-key-id", key_id, input=secret + "\n")
@@ -94,20 +117,40 @@ def test_add_prompts_hidden_on_a_terminal(secret_service: str, isolated_home: Pa
 
 def test_a_removed_vault_secret_shows_as_unreachable(secret_service: str) -> None:
     key_id = new_key_id()
-    assert run("add", "a", "--uid", UID, "--access-key-id", key_id, input="some-secret-1\n").exit_code == 0
+    assert (
+        run("add", "a", "--uid", UID, "--access-key-id", key_id, input="some-secret-1\n").exit_code
+        == 0
+    )
     KeyringVault("armstui").delete(vault_name(key_id))
     listed = run("list")
-    assert rows(listed.stdout)["a"]["REACHABLE"].startswith(f"no: no secret for key {key_id[:4]}…{key_id[-4:]} in the vault")
+    assert rows(listed.stdout)["a"]["REACHABLE"].startswith(
+        f"no: no secret for key {key_id[:4]}…{key_id[-4:]} in the vault"
+    )
 
 
 # --- refusals: exit 2, nothing stored --------------------------------------------------------
 
-@pytest.mark.parametrize(("args", "field"), [
-    (["--uid", "123456789012345", "--access-key-id", "LTAI1234567890abcd"], "uid: must be 16 digits (got 15 characters)"),
-    (["--uid", UID, "--access-key-id", "AKID1234567890abcd"], "--access-key-id: must be 'LTAI'"),
-    (["--uid", UID, "--access-key-id", "LTAI1234567890abcd", "--region", "Hangzhou"], "region: must be a region ID"),
-])
-def test_bad_input_exits_2_naming_the_field(args: list[str], field: str, isolated_home: Path) -> None:
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (
+            ["--uid", "123456789012345", "--access-key-id", "LTAI1234567890abcd"],
+            "uid: must be 16 digits (got 15 characters)",
+        ),
+        (
+            ["--uid", UID, "--access-key-id", "AKID1234567890abcd"],
+            "--access-key-id: must be 'LTAI'",
+        ),
+        (
+            ["--uid", UID, "--access-key-id", "LTAI1234567890abcd", "--region", "Hangzhou"],
+            "region: must be a region ID",
+        ),
+    ],
+)
+def test_bad_input_exits_2_naming_the_field(
+    args: list[str], field: str, isolated_home: Path
+) -> None:
     secret = secrets.token_urlsafe(22)
     result = run("add", "prod-a", *args, input=secret + "\n")
     assert result.exit_code == 2
@@ -117,7 +160,15 @@ def test_bad_input_exits_2_naming_the_field(args: list[str], field: str, isolate
 
 
 def test_bad_alias_exits_2() -> None:
-    result = run("add", "Prod A", "--uid", UID, "--access-key-id", "LTAI1234567890abcd", input="s3cret-value\n")
+    result = run(
+        "add",
+        "Prod A",
+        "--uid",
+        UID,
+        "--access-key-id",
+        "LTAI1234567890abcd",
+        input="s3cret-value\n",
+    )
     assert result.exit_code == 2 and "alias: must be 1-32 of a-z" in result.stderr
 
 
@@ -129,27 +180,52 @@ def test_a_secret_pasted_as_the_key_id_is_not_echoed(isolated_home: Path) -> Non
 
 
 def test_there_is_no_secret_option() -> None:
-    result = run("add", "a", "--uid", UID, "--access-key-id", "LTAI1234567890abcd", "--secret", "s3cret-value")
+    result = run(
+        "add",
+        "a",
+        "--uid",
+        UID,
+        "--access-key-id",
+        "LTAI1234567890abcd",
+        "--secret",
+        "s3cret-value",
+    )
     assert result.exit_code == 2 and "No such option '--secret'" in result.output
 
 
 def test_an_empty_secret_is_refused(secret_service: str) -> None:
     result = run("add", "a", "--uid", UID, "--access-key-id", new_key_id(), input="\n")
     assert result.exit_code == 2
-    assert "secret: must be 1-128 printable characters without spaces (got nothing); nothing was stored" in result.stderr
+    assert (
+        "secret: must be 1-128 printable characters without spaces (got nothing); nothing was stored"
+        in result.stderr
+    )
     assert not profiles.config_path().exists()
 
 
-def test_a_plaintext_keyring_is_refused(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_plaintext_keyring_is_refused(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tests.test_vault import _install_fake_keyrings_alt
 
     _install_fake_keyrings_alt(monkeypatch)
     secret = secrets.token_urlsafe(22)
-    result = run("add", "a", "--uid", UID, "--access-key-id", "LTAI1234567890abcd", input=secret + "\n",
-                 env={"PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring"})
+    result = run(
+        "add",
+        "a",
+        "--uid",
+        UID,
+        "--access-key-id",
+        "LTAI1234567890abcd",
+        input=secret + "\n",
+        env={"PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring"},
+    )
     assert result.exit_code == 2
     message = result.stderr
-    assert "Refusing the keyring backend keyrings.alt.file.PlaintextKeyring: it stores secrets in a plaintext file" in message
+    assert (
+        "Refusing the keyring backend keyrings.alt.file.PlaintextKeyring: it stores secrets in a plaintext file"
+        in message
+    )
     assert "encrypted file vault" in message and "session-only vault" in message
     assert "Plaintext is never offered" in message
     assert not profiles.config_path().exists()
@@ -157,26 +233,42 @@ def test_a_plaintext_keyring_is_refused(isolated_home: Path, monkeypatch: pytest
 
 
 def test_no_keyring_at_all_offers_the_two_ways() -> None:
-    result = run("add", "a", "--uid", UID, "--access-key-id", "LTAI1234567890abcd", input="s3cret-value\n")
+    result = run(
+        "add", "a", "--uid", UID, "--access-key-id", "LTAI1234567890abcd", input="s3cret-value\n"
+    )
     assert result.exit_code == 2
     assert "--vault file" in result.stderr and "session-only" in result.stderr
 
 
 def test_a_used_alias_is_refused(secret_service: str) -> None:
     key_id = new_key_id()
-    assert run("add", "a", "--uid", UID, "--access-key-id", key_id, input="first-secret\n").exit_code == 0
+    assert (
+        run("add", "a", "--uid", UID, "--access-key-id", key_id, input="first-secret\n").exit_code
+        == 0
+    )
     again = run("add", "a", "--uid", UID, "--access-key-id", new_key_id(), input="second-secret\n")
     assert again.exit_code == 2 and "alias: 'a' is in use already" in again.stderr
     assert run("remove", "a").exit_code == 0
 
 
 def test_the_session_only_vault_makes_no_sense_for_a_command() -> None:
-    result = run("add", "a", "--uid", UID, "--access-key-id", "LTAI1234567890abcd", "--vault", "memory", input="x-secret\n")
+    result = run(
+        "add",
+        "a",
+        "--uid",
+        UID,
+        "--access-key-id",
+        "LTAI1234567890abcd",
+        "--vault",
+        "memory",
+        input="x-secret\n",
+    )
     assert result.exit_code == 2  # not even a choice: click names the valid ones
     assert "'keyring'" in result.output and "'file'" in result.output
 
 
 # --- the encrypted file vault ----------------------------------------------------------------
+
 
 def test_add_into_the_encrypted_file(cheap_kdf: None, isolated_home: Path, tmp_path: Path) -> None:
     passphrase = "a long passphrase"
@@ -184,7 +276,18 @@ def test_add_into_the_encrypted_file(cheap_kdf: None, isolated_home: Path, tmp_p
     pw.write_text(passphrase + "\n")
     env = {"ARMSTUI_VAULT_PASSPHRASE_FILE": str(pw)}
     key_id, secret = new_key_id(), secrets.token_urlsafe(22)
-    added = run("add", "a", "--uid", UID, "--access-key-id", key_id, "--vault", "file", input=secret + "\n", env=env)
+    added = run(
+        "add",
+        "a",
+        "--uid",
+        UID,
+        "--access-key-id",
+        key_id,
+        "--vault",
+        "file",
+        input=secret + "\n",
+        env=env,
+    )
     assert added.exit_code == 0, added.output
     assert "secret in the file vault" in added.output
     assert profiles.load().vault == "file"
@@ -194,31 +297,65 @@ def test_add_into_the_encrypted_file(cheap_kdf: None, isolated_home: Path, tmp_p
     assert_nowhere(passphrase, isolated_home, added, listed)
 
     pw.write_text("the wrong passphrase\n")
-    wrong = run("add", "b", "--uid", UID, "--access-key-id", new_key_id(), input="other-secret\n", env=env)
+    wrong = run(
+        "add", "b", "--uid", UID, "--access-key-id", new_key_id(), input="other-secret\n", env=env
+    )
     assert wrong.exit_code == 2 and "Wrong passphrase for the encrypted vault" in wrong.stderr
     assert profiles.load().account("b") is None
 
     locked = run("list")  # no passphrase, no terminal
-    assert rows(locked.stdout)["a"]["REACHABLE"] == "no: vault unavailable" and "ARMSTUI_VAULT_PASSPHRASE_FILE" in locked.stderr
+    assert (
+        rows(locked.stdout)["a"]["REACHABLE"] == "no: vault unavailable"
+        and "ARMSTUI_VAULT_PASSPHRASE_FILE" in locked.stderr
+    )
 
 
 def test_the_file_vault_needs_a_passphrase_source(cheap_kdf: None) -> None:
-    result = run("add", "a", "--uid", UID, "--access-key-id", "LTAI1234567890abcd", "--vault", "file", input="s3cret-value\n")
+    result = run(
+        "add",
+        "a",
+        "--uid",
+        UID,
+        "--access-key-id",
+        "LTAI1234567890abcd",
+        "--vault",
+        "file",
+        input="s3cret-value\n",
+    )
     assert result.exit_code == 2 and "ARMSTUI_VAULT_PASSPHRASE_FILE" in result.stderr
     assert not profiles.config_path().exists()
 
 
 # --- import -----------------------------------------------------------------------------------
 
+
 def _aliyun_config(home: Path, secret: str) -> None:
     (home / ".aliyun").mkdir()
-    (home / ".aliyun" / "config.json").write_text(json.dumps({"current": "default", "profiles": [
-        {"name": "default", "mode": "AK", "access_key_id": "LTAIdefault123456", "access_key_secret": secret,
-         "region_id": "cn-shanghai"},
-        {"name": "admin", "mode": "RamRoleArn", "access_key_id": "LTAIadmin12345678", "access_key_secret": secret,
-         "ram_role_arn": "acs:ram::6543210987654321:role/arms-admin", "ram_session_name": "ops"},
-        {"name": "ecs", "mode": "EcsRamRole", "ram_role_name": "r"},
-    ]}))
+    (home / ".aliyun" / "config.json").write_text(
+        json.dumps(
+            {
+                "current": "default",
+                "profiles": [
+                    {
+                        "name": "default",
+                        "mode": "AK",
+                        "access_key_id": "LTAIdefault123456",
+                        "access_key_secret": secret,
+                        "region_id": "cn-shanghai",
+                    },
+                    {
+                        "name": "admin",
+                        "mode": "RamRoleArn",
+                        "access_key_id": "LTAIadmin12345678",
+                        "access_key_secret": secret,
+                        "ram_role_arn": "acs:ram::6543210987654321:role/arms-admin",
+                        "ram_session_name": "ops",
+                    },
+                    {"name": "ecs", "mode": "EcsRamRole", "ram_role_name": "r"},
+                ],
+            }
+        )
+    )
 
 
 def test_import_lists_candidates_without_a_terminal(isolated_home: Path) -> None:
@@ -226,8 +363,13 @@ def test_import_lists_candidates_without_a_terminal(isolated_home: Path) -> None
     _aliyun_config(isolated_home, secret)
     result = run("import")
     assert result.exit_code == 0
-    assert "1. aliyun CLI profile 'default': AK, key LTAI…3456, cn-shanghai (current)" in result.output
-    assert "aliyun CLI profile 'ecs': EcsRamRole, cn-hangzhou -- cannot import: mode EcsRamRole is not supported" in result.output
+    assert (
+        "1. aliyun CLI profile 'default': AK, key LTAI…3456, cn-shanghai (current)" in result.output
+    )
+    assert (
+        "aliyun CLI profile 'ecs': EcsRamRole, cn-hangzhou -- cannot import: mode EcsRamRole is not supported"
+        in result.output
+    )
     assert "Choose with --profile NAME, --env or --all." in result.output
     assert not profiles.config_path().exists()
     assert secret not in result.output
@@ -237,7 +379,10 @@ def test_import_a_cli_profile(isolated_home: Path) -> None:
     secret = secrets.token_urlsafe(22)
     _aliyun_config(isolated_home, secret)
     missing_uid = run("import", "--profile", "default")
-    assert missing_uid.exit_code == 2 and "--uid: needed for aliyun CLI profile 'default'" in missing_uid.stderr
+    assert (
+        missing_uid.exit_code == 2
+        and "--uid: needed for aliyun CLI profile 'default'" in missing_uid.stderr
+    )
     done = run("import", "--profile", "default", "--uid", UID)
     assert done.exit_code == 0, done.output
     assert f"Imported default ({UID}, cn-shanghai): aliyun CLI profile 'default'" in done.output
@@ -250,7 +395,8 @@ def test_import_a_cli_profile(isolated_home: Path) -> None:
     listed = run("list")
     assert [r["REACHABLE"] for r in rows(listed.stdout).values()] == ["yes", "yes"]
     assert run("import", "--profile", "default", "--uid", UID).output.startswith(
-        "aliyun CLI profile 'default': already imported as default")
+        "aliyun CLI profile 'default': already imported as default"
+    )
     assert_nowhere(secret, isolated_home / ".config", done, role, listed)
 
 
@@ -258,24 +404,47 @@ def test_import_refusals(isolated_home: Path) -> None:
     _aliyun_config(isolated_home, "cli-secret-value")
     unknown = run("import", "--profile", "nope", "--uid", UID)
     assert unknown.exit_code == 2
-    assert "--profile: profile 'nope' not found in ~/.aliyun/config.json (found: default, admin, ecs)" in unknown.stderr
+    assert (
+        "--profile: profile 'nope' not found in ~/.aliyun/config.json (found: default, admin, ecs)"
+        in unknown.stderr
+    )
     unsupported = run("import", "--profile", "ecs", "--uid", UID)
     assert unsupported.exit_code == 2 and "mode EcsRamRole is not supported" in unsupported.stderr
     bad_uid = run("import", "--profile", "default", "--uid", "12")
-    assert bad_uid.exit_code == 2 and "uid: must be 16 digits (got 2 characters); nothing was imported" in bad_uid.stderr
+    assert (
+        bad_uid.exit_code == 2
+        and "uid: must be 16 digits (got 2 characters); nothing was imported" in bad_uid.stderr
+    )
     no_env = run("import", "--env", "--uid", UID)
-    assert no_env.exit_code == 2 and "--env: ALIBABA_CLOUD_ACCESS_KEY_ID is not set" in no_env.stderr
+    assert (
+        no_env.exit_code == 2 and "--env: ALIBABA_CLOUD_ACCESS_KEY_ID is not set" in no_env.stderr
+    )
     assert not profiles.config_path().exists()
 
 
 def test_import_all_skips_what_cannot_be_used(isolated_home: Path) -> None:
     _aliyun_config(isolated_home, "cli-secret-value")
     too_many = run("import", "--all", "--uid", UID)
-    assert too_many.exit_code == 2 and "--uid: only with a single candidate (got 2)" in too_many.stderr
-    (isolated_home / ".aliyun" / "config.json").write_text(json.dumps({"current": "admin", "profiles": [
-        {"name": "admin", "mode": "RamRoleArn", "access_key_id": "LTAIadmin12345678", "access_key_secret": "x-secret",
-         "ram_role_arn": "acs:ram::6543210987654321:role/arms-admin"},
-        {"name": "ecs", "mode": "EcsRamRole"}]}))
+    assert (
+        too_many.exit_code == 2 and "--uid: only with a single candidate (got 2)" in too_many.stderr
+    )
+    (isolated_home / ".aliyun" / "config.json").write_text(
+        json.dumps(
+            {
+                "current": "admin",
+                "profiles": [
+                    {
+                        "name": "admin",
+                        "mode": "RamRoleArn",
+                        "access_key_id": "LTAIadmin12345678",
+                        "access_key_secret": "x-secret",
+                        "ram_role_arn": "acs:ram::6543210987654321:role/arms-admin",
+                    },
+                    {"name": "ecs", "mode": "EcsRamRole"},
+                ],
+            }
+        )
+    )
     result = run("import", "--all")
     assert result.exit_code == 0
     assert "skipped aliyun CLI profile 'ecs'" in result.stderr
@@ -284,10 +453,16 @@ def test_import_all_skips_what_cannot_be_used(isolated_home: Path) -> None:
 
 def test_import_from_the_environment(isolated_home: Path) -> None:
     secret, token = secrets.token_urlsafe(22), secrets.token_urlsafe(40)
-    env = {"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIenvironment1234", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": secret,
-           "ALIBABA_CLOUD_SECURITY_TOKEN": token}
+    env = {
+        "ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIenvironment1234",
+        "ALIBABA_CLOUD_ACCESS_KEY_SECRET": secret,
+        "ALIBABA_CLOUD_SECURITY_TOKEN": token,
+    }
     listed = run("import", env=env)
-    assert "ALIBABA_CLOUD_* environment variables: StsToken, key LTAI…1234, cn-hangzhou" in listed.output
+    assert (
+        "ALIBABA_CLOUD_* environment variables: StsToken, key LTAI…1234, cn-hangzhou"
+        in listed.output
+    )
     done = run("import", "--env", "--uid", UID, "--alias", "ci", "--production", env=env)
     assert done.exit_code == 0, done.output
     account = profiles.load().account("ci")
@@ -302,12 +477,25 @@ def test_import_from_the_environment(isolated_home: Path) -> None:
 
 # --- the sandbox ------------------------------------------------------------------------------
 
+
 def test_sandbox_accounts_are_listed_read_only(tmp_path: Path) -> None:
     state = tmp_path / "state"
     state.mkdir()
-    seeded = {alias: {"uid": uid, "access_key_id": "LTAI" + secrets.token_hex(10), "access_key_secret": secrets.token_hex(15)}
-              for alias, uid in (("monitoring", UID), ("source", "2234567890123456"), ("outsider", "3234567890123456"))}
-    (state / "sandbox.json").write_text(json.dumps({"endpoint": "127.0.0.1:1", "region": "cn-hangzhou", "accounts": seeded}))
+    seeded = {
+        alias: {
+            "uid": uid,
+            "access_key_id": "LTAI" + secrets.token_hex(10),
+            "access_key_secret": secrets.token_hex(15),
+        }
+        for alias, uid in (
+            ("monitoring", UID),
+            ("source", "2234567890123456"),
+            ("outsider", "3234567890123456"),
+        )
+    }
+    (state / "sandbox.json").write_text(
+        json.dumps({"endpoint": "127.0.0.1:1", "region": "cn-hangzhou", "accounts": seeded})
+    )
     listed = run("list", "--sandbox-state", str(state))
     assert listed.exit_code == 0
     table = rows(listed.stdout)
@@ -316,7 +504,17 @@ def test_sandbox_accounts_are_listed_read_only(tmp_path: Path) -> None:
     assert table["monitoring"]["CREDENTIALS"].startswith("sandbox key LTAI…")
     for entry in seeded.values():
         assert entry["access_key_secret"] not in listed.output
-    refused = run("add", "x", "--uid", UID, "--access-key-id", new_key_id(), "--sandbox-state", str(state), input="s3cret\n")
+    refused = run(
+        "add",
+        "x",
+        "--uid",
+        UID,
+        "--access-key-id",
+        new_key_id(),
+        "--sandbox-state",
+        str(state),
+        input="s3cret\n",
+    )
     assert refused.exit_code == 2 and "read-only" in refused.stderr
     assert run("remove", "source", "--sandbox").exit_code == 2
     assert not profiles.config_path().exists()
@@ -324,4 +522,7 @@ def test_sandbox_accounts_are_listed_read_only(tmp_path: Path) -> None:
 
 def test_remove_an_unknown_alias() -> None:
     result = run("remove", "nope")
-    assert result.exit_code == 2 and "alias: must name a configured account (got nope); configured: none" in result.stderr
+    assert (
+        result.exit_code == 2
+        and "alias: must name a configured account (got nope); configured: none" in result.stderr
+    )

@@ -26,7 +26,11 @@ def test_plan_lists_the_calls_and_changes_nothing(state_dir: Path, sandbox: Runn
     assert result.exit_code == 0, result.output
     assert "+ Ram.CreateUser (armstui-reporter in monitoring)" in result.output
     assert "CS.UpgradeClusterAddons (ack-onepilot 3.0.12 -> newest" in result.output
-    users = sandbox.client("ram", "monitoring").list_users(ram_models.ListUsersRequest()).body.users.user
+    users = (
+        sandbox.client("ram", "monitoring")
+        .list_users(ram_models.ListUsersRequest())
+        .body.users.user
+    )
     assert users == []
 
 
@@ -54,8 +58,11 @@ def test_apply_then_apply_again_then_report(state_dir: Path, sandbox: RunningSan
 
 def test_verify_names_what_drifted_and_exits_3(state_dir: Path, sandbox: RunningSandbox) -> None:
     assert run(state_dir, "apply", "--yes", *ROLE).exit_code == 0
-    sandbox.client("ram", "source").detach_policy_from_user(ram_models.DetachPolicyFromUserRequest(
-        policy_type="System", policy_name="AliyunSTSAssumeRoleAccess", user_name="arms-operator"))
+    sandbox.client("ram", "source").detach_policy_from_user(
+        ram_models.DetachPolicyFromUserRequest(
+            policy_type="System", policy_name="AliyunSTSAssumeRoleAccess", user_name="arms-operator"
+        )
+    )
     result = run(state_dir, "verify", *ROLE)
     assert result.exit_code == 3
     assert "drift     arms-operator has AliyunSTSAssumeRoleAccess [source]" in result.output
@@ -69,7 +76,9 @@ def test_verify_names_what_drifted_and_exits_3(state_dir: Path, sandbox: Running
         (("--role-name", "x" * 65), "--role-name"),
     ],
 )
-def test_bad_input_names_the_flag_and_sends_nothing(state_dir: Path, sandbox: RunningSandbox, args: tuple, named: str) -> None:
+def test_bad_input_names_the_flag_and_sends_nothing(
+    state_dir: Path, sandbox: RunningSandbox, args: tuple, named: str
+) -> None:
     before = sandbox.server.app.request_count
     result = run(state_dir, "apply", "--yes", *ACK, *args)
     assert result.exit_code == 2
@@ -78,7 +87,9 @@ def test_bad_input_names_the_flag_and_sends_nothing(state_dir: Path, sandbox: Ru
 
 
 def test_an_unknown_account_is_named(state_dir: Path) -> None:
-    result = run(state_dir, "plan", "--flow", "ack", "--monitoring", "monitoring", "--source", "nobody")
+    result = run(
+        state_dir, "plan", "--flow", "ack", "--monitoring", "monitoring", "--source", "nobody"
+    )
     assert result.exit_code == 2
     assert "'nobody'" in result.output and "source" in result.output
 

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from armstui.cli import main
-from armstui.sandbox_runtime import ensure_sandbox, running_endpoint
 from armstui.cloud import ram
 from armstui.cloud.session import CloudSession
 from armstui.model import Credentials
+from armstui.sandbox_runtime import ensure_sandbox, running_endpoint
 from tests.support.sandbox import RunningSandbox
 
 
@@ -25,8 +25,13 @@ def run(*args: str) -> Result:
 
 def _root(sandbox: RunningSandbox, alias: str) -> CloudSession:
     a = sandbox.accounts[alias]
-    return CloudSession(alias, a["uid"], sandbox.state.region, Credentials(a["access_key_id"], a["access_key_secret"]),
-                        endpoint=sandbox.endpoint)
+    return CloudSession(
+        alias,
+        a["uid"],
+        sandbox.state.region,
+        Credentials(a["access_key_id"], a["access_key_secret"]),
+        endpoint=sandbox.endpoint,
+    )
 
 
 def test_whoami_prints_account_type_and_arn(sandbox: RunningSandbox, state_dir: Path) -> None:
@@ -34,22 +39,38 @@ def test_whoami_prints_account_type_and_arn(sandbox: RunningSandbox, state_dir: 
     result = run("--sandbox", "--sandbox-state", str(state_dir), "whoami", "--account", "source")
     assert result.exit_code == 0, result.stderr
     uid = sandbox.uid("source")
-    assert result.stdout.splitlines() == [f"account   {uid}", "type      Account", f"arn       acs:ram::{uid}:root"]
-    assert sandbox.server.app.request_count > before  # the running sandbox answered; none was started
+    assert result.stdout.splitlines() == [
+        f"account   {uid}",
+        "type      Account",
+        f"arn       acs:ram::{uid}:root",
+    ]
+    assert (
+        sandbox.server.app.request_count > before
+    )  # the running sandbox answered; none was started
 
 
-def test_whoami_with_a_wrong_secret_exits_1_with_code_request_id_and_hint(sandbox: RunningSandbox, state_dir: Path) -> None:
+def test_whoami_with_a_wrong_secret_exits_1_with_code_request_id_and_hint(
+    sandbox: RunningSandbox, state_dir: Path
+) -> None:
     described = json.loads((state_dir / "sandbox.json").read_text())
     wrong = "Wr0ng" * 6
     described["accounts"]["monitoring"]["access_key_secret"] = wrong
     (state_dir / "sandbox.json").write_text(json.dumps(described))
-    result = run("--sandbox", "--sandbox-state", str(state_dir), "whoami", "--account", "monitoring")
+    result = run(
+        "--sandbox", "--sandbox-state", str(state_dir), "whoami", "--account", "monitoring"
+    )
     assert result.exit_code == 1
-    assert "SignatureDoesNotMatch" in result.stderr and "request ID" in result.stderr and "hint:" in result.stderr
+    assert (
+        "SignatureDoesNotMatch" in result.stderr
+        and "request ID" in result.stderr
+        and "hint:" in result.stderr
+    )
     assert wrong not in result.stderr + result.stdout
 
 
-def test_unknown_account_is_bad_input_and_makes_no_call(sandbox: RunningSandbox, state_dir: Path) -> None:
+def test_unknown_account_is_bad_input_and_makes_no_call(
+    sandbox: RunningSandbox, state_dir: Path
+) -> None:
     before = sandbox.server.app.request_count
     result = run("--sandbox", "--sandbox-state", str(state_dir), "whoami", "--account", "nobody")
     assert result.exit_code == 2
@@ -57,14 +78,27 @@ def test_unknown_account_is_bad_input_and_makes_no_call(sandbox: RunningSandbox,
     assert sandbox.server.app.request_count == before
 
 
-@pytest.mark.parametrize(("args", "flag"), [
-    (["--role-arn", "acs:ram::123:role/x"], "--role-arn"),
-    (["--role-arn", "acs:ram::1234567890123456:role/arms-admin", "--session-name", "x"], "--session-name"),
-    (["--role-arn", "acs:ram::1234567890123456:role/arms-admin", "--duration", "60"], "--duration"),
-])
-def test_switch_rejects_bad_input_before_any_call(sandbox: RunningSandbox, state_dir: Path, args: list[str], flag: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["--role-arn", "acs:ram::123:role/x"], "--role-arn"),
+        (
+            ["--role-arn", "acs:ram::1234567890123456:role/arms-admin", "--session-name", "x"],
+            "--session-name",
+        ),
+        (
+            ["--role-arn", "acs:ram::1234567890123456:role/arms-admin", "--duration", "60"],
+            "--duration",
+        ),
+    ],
+)
+def test_switch_rejects_bad_input_before_any_call(
+    sandbox: RunningSandbox, state_dir: Path, args: list[str], flag: str
+) -> None:
     before = sandbox.server.app.request_count
-    result = run("--sandbox", "--sandbox-state", str(state_dir), "switch", "--account", "source", *args)
+    result = run(
+        "--sandbox", "--sandbox-state", str(state_dir), "switch", "--account", "source", *args
+    )
     assert result.exit_code == 2
     assert flag in result.stderr
     assert sandbox.server.app.request_count == before
@@ -73,8 +107,16 @@ def test_switch_rejects_bad_input_before_any_call(sandbox: RunningSandbox, state
 def _trusting_role(sandbox: RunningSandbox, trusted: str) -> str:
     async def make() -> str:
         a = _root(sandbox, "monitoring")
-        trust = {"Version": "1", "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow",
-                                                "Principal": {"RAM": [f"acs:ram::{sandbox.uid(trusted)}:root"]}}]}
+        trust = {
+            "Version": "1",
+            "Statement": [
+                {
+                    "Action": "sts:AssumeRole",
+                    "Effect": "Allow",
+                    "Principal": {"RAM": [f"acs:ram::{sandbox.uid(trusted)}:root"]},
+                }
+            ],
+        }
         role = await ram.create_role(a, "arms-admin", trust, "test")
         await ram.attach_policy_to_role(a, "arms-admin", "AliyunARMSReadOnlyAccess", "System")
         return role.arn
@@ -82,9 +124,20 @@ def _trusting_role(sandbox: RunningSandbox, trusted: str) -> str:
     return asyncio.run(make())
 
 
-def test_switch_prints_who_we_became_and_the_visible_apps(sandbox: RunningSandbox, state_dir: Path) -> None:
+def test_switch_prints_who_we_became_and_the_visible_apps(
+    sandbox: RunningSandbox, state_dir: Path
+) -> None:
     arn = _trusting_role(sandbox, "source")
-    result = run("--sandbox", "--sandbox-state", str(state_dir), "switch", "--account", "source", "--role-arn", arn)
+    result = run(
+        "--sandbox",
+        "--sandbox-state",
+        str(state_dir),
+        "switch",
+        "--account",
+        "source",
+        "--role-arn",
+        arn,
+    )
     assert result.exit_code == 0, result.stderr
     a = sandbox.uid("monitoring")
     assert f"account   {a}" in result.stdout
@@ -92,16 +145,42 @@ def test_switch_prints_who_we_became_and_the_visible_apps(sandbox: RunningSandbo
     assert "ARMS applications visible:" in result.stdout
 
 
-def test_switch_from_an_untrusted_account_says_not_trusted(sandbox: RunningSandbox, state_dir: Path) -> None:
+def test_switch_from_an_untrusted_account_says_not_trusted(
+    sandbox: RunningSandbox, state_dir: Path
+) -> None:
     arn = _trusting_role(sandbox, "source")
-    result = run("--sandbox", "--sandbox-state", str(state_dir), "switch", "--account", "outsider", "--role-arn", arn)
+    result = run(
+        "--sandbox",
+        "--sandbox-state",
+        str(state_dir),
+        "switch",
+        "--account",
+        "outsider",
+        "--role-arn",
+        arn,
+    )
     assert result.exit_code == 1
-    assert "not trusted" in result.stderr and "NoPermission" in result.stderr and "request ID" in result.stderr
+    assert (
+        "not trusted" in result.stderr
+        and "NoPermission" in result.stderr
+        and "request ID" in result.stderr
+    )
 
 
-def test_switch_into_a_missing_role_says_role_missing(sandbox: RunningSandbox, state_dir: Path) -> None:
+def test_switch_into_a_missing_role_says_role_missing(
+    sandbox: RunningSandbox, state_dir: Path
+) -> None:
     arn = f"acs:ram::{sandbox.uid('monitoring')}:role/no-such-role"
-    result = run("--sandbox", "--sandbox-state", str(state_dir), "switch", "--account", "source", "--role-arn", arn)
+    result = run(
+        "--sandbox",
+        "--sandbox-state",
+        str(state_dir),
+        "switch",
+        "--account",
+        "source",
+        "--role-arn",
+        arn,
+    )
     assert result.exit_code == 1
     assert "role missing" in result.stderr and "EntityNotExist.Role" in result.stderr
 
@@ -122,8 +201,22 @@ def test_sandbox_runtime_starts_one_when_none_serves_and_reuses_it(tmp_path: Pat
 
 def test_whoami_as_a_process(tmp_path: Path) -> None:
     """From process start, starting the sandbox in-process (its speed is measured in benchmarks)."""
-    out = subprocess.run([sys.executable, "-m", "armstui", "--sandbox", "--sandbox-state", str(tmp_path / "s"),
-                          "whoami", "--account", "monitoring"], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "armstui",
+            "--sandbox",
+            "--sandbox-state",
+            str(tmp_path / "s"),
+            "whoami",
+            "--account",
+            "monitoring",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("account   ")
 
@@ -136,9 +229,15 @@ def test_a_root_key_refused_by_the_real_sts_is_told_to_switch_as_a_ram_user() ->
     from armstui.cli.identity import _assume_role_failure
     from armstui.cloud.errors import CloudError
 
-    error = CloudError("NoPermission", "Roles may not be assumed by root accounts.", request_id="R-1",
-                       service="sts", action="AssumeRole")
-    caller = SimpleNamespace(account_id="5555666677778888", identity_type="Account",
-                             arn="acs:ram::5555666677778888:root")
+    error = CloudError(
+        "NoPermission",
+        "Roles may not be assumed by root accounts.",
+        request_id="R-1",
+        service="sts",
+        action="AssumeRole",
+    )
+    caller = SimpleNamespace(
+        account_id="5555666677778888", identity_type="Account", arn="acs:ram::5555666677778888:root"
+    )
     line = _assume_role_failure(error, caller, "acs:ram::1111222233334444:role/arms-admin")
     assert line.startswith("root account:") and "RAM user" in line and "5555666677778888" in line

@@ -15,7 +15,9 @@ ACK = ("--flow", "ack", "--monitoring", "monitoring", "--source", "source")
 
 
 def run(state_dir: Path, *args: str, stdin: str | None = None) -> object:
-    return CliRunner().invoke(main, ["--sandbox", "--sandbox-state", str(state_dir), *args], input=stdin)
+    return CliRunner().invoke(
+        main, ["--sandbox", "--sandbox-state", str(state_dir), *args], input=stdin
+    )
 
 
 def _keys(sandbox: RunningSandbox) -> list[str]:
@@ -24,46 +26,76 @@ def _keys(sandbox: RunningSandbox) -> list[str]:
     return [k.access_key_id for k in body.access_keys.access_key]
 
 
-def test_rotate_needs_a_setup_then_yes_then_swaps_the_key(state_dir: Path, sandbox: RunningSandbox) -> None:
+def test_rotate_needs_a_setup_then_yes_then_swaps_the_key(
+    state_dir: Path, sandbox: RunningSandbox
+) -> None:
     nothing = run(state_dir, "rotate", "--yes", *ACK)
     assert nothing.exit_code == 3 and "nothing to rotate" in nothing.output
     assert run(state_dir, "apply", "--yes", *ACK).exit_code == 0
     (old,) = _keys(sandbox)
 
     refused = run(state_dir, "rotate", *ACK)  # no terminal, no --yes: nothing happens
-    assert refused.exit_code == 2 and "--yes" in refused.output and "armstui rotate --plan" in refused.output
+    assert (
+        refused.exit_code == 2
+        and "--yes" in refused.output
+        and "armstui rotate --plan" in refused.output
+    )
     plan = run(state_dir, "rotate", "--plan", *ACK)
     assert plan.exit_code == 0 and "+ Ram.CreateAccessKey" in plan.output
-    assert f"+ Ram.UpdateAccessKey ({old[:4]}…{old[-4:]} -> Inactive)" in plan.output  # short in the plan
+    assert (
+        f"+ Ram.UpdateAccessKey ({old[:4]}…{old[-4:]} -> Inactive)" in plan.output
+    )  # short in the plan
     assert _keys(sandbox) == [old]
 
     done = run(state_dir, "rotate", "--yes", *ACK)
     assert done.exit_code == 0, done.output
     (new,) = _keys(sandbox)
     assert new != old and "every cluster still reports" in done.output
-    secret = next(k for k in sandbox.state.store.list("ram.accesskey") if k["AccessKeyId"] == new)["AccessKeySecret"]
+    secret = next(k for k in sandbox.state.store.list("ram.accesskey") if k["AccessKeyId"] == new)[
+        "AccessKeySecret"
+    ]
     assert secret not in done.output
     report = json.loads(run(state_dir, "report", "--format", "json").output)
     assert report["mode"] == "rotate" and report["exit_code"] == 0
 
 
 def test_rotate_is_for_the_ack_flow_only(state_dir: Path) -> None:
-    result = run(state_dir, "rotate", "--yes", "--flow", "ecs", "--monitoring", "monitoring", "--source", "source")
+    result = run(
+        state_dir,
+        "rotate",
+        "--yes",
+        "--flow",
+        "ecs",
+        "--monitoring",
+        "monitoring",
+        "--source",
+        "source",
+    )
     assert result.exit_code == 2 and "--flow" in result.output
 
 
-def test_teardown_plan_shows_who_created_what_then_removes_it(state_dir: Path, sandbox: RunningSandbox) -> None:
+def test_teardown_plan_shows_who_created_what_then_removes_it(
+    state_dir: Path, sandbox: RunningSandbox
+) -> None:
     assert run(state_dir, "apply", "--yes", *ACK).exit_code == 0
     plan = run(state_dir, "teardown", "--plan", *ACK)
     assert plan.exit_code == 0, plan.output
-    assert "Ram.DeleteUser (armstui-reporter" in plan.output and "created " in plan.output and "(run 1)" in plan.output
+    assert (
+        "Ram.DeleteUser (armstui-reporter" in plan.output
+        and "created " in plan.output
+        and "(run 1)" in plan.output
+    )
     assert "ack-onepilot stays installed" in plan.output
 
     declined = run(state_dir, "teardown", "--non-interactive", *ACK)
     assert declined.exit_code == 2 and _keys(sandbox)
     done = run(state_dir, "teardown", "--yes", *ACK)
     assert done.exit_code == 0, done.output
-    users = sandbox.client("ram", "monitoring").list_users(ram_models.ListUsersRequest()).body.users.user
+    users = (
+        sandbox.client("ram", "monitoring")
+        .list_users(ram_models.ListUsersRequest())
+        .body.users.user
+    )
     assert users == []
     assert json.loads(run(state_dir, "report", "--format", "json").output)["mode"] == "teardown"
 
@@ -73,13 +105,19 @@ def test_teardown_refuses_bad_names_before_any_call(state_dir: Path) -> None:
     assert result.exit_code == 2 and "--reporter-user" in result.output
 
 
-def test_at_a_terminal_a_stale_key_is_asked_about(state_dir: Path, sandbox: RunningSandbox, monkeypatch) -> None:
+def test_at_a_terminal_a_stale_key_is_asked_about(
+    state_dir: Path, sandbox: RunningSandbox, monkeypatch
+) -> None:
     import armstui.cli.lifecycle as lifecycle
 
     assert run(state_dir, "apply", "--yes", *ACK).exit_code == 0
     ram = sandbox.client("ram", "monitoring")
-    stale = ram.create_access_key(ram_models.CreateAccessKeyRequest(user_name="armstui-reporter")).body.access_key
-    monkeypatch.setattr(lifecycle, "interactive_or_yes", lambda *a, **k: True)  # as if at a terminal
+    stale = ram.create_access_key(
+        ram_models.CreateAccessKeyRequest(user_name="armstui-reporter")
+    ).body.access_key
+    monkeypatch.setattr(
+        lifecycle, "interactive_or_yes", lambda *a, **k: True
+    )  # as if at a terminal
 
     declined = run(state_dir, "rotate", *ACK, stdin="n\nn\n")
     assert declined.exit_code == 2 and "Delete it to make room" in declined.output

@@ -26,8 +26,14 @@ def session_of(sandbox: RunningSandbox, call_log: CallLog) -> Callable[..., Clou
     def make(alias: str, **kwargs: object) -> CloudSession:
         account = sandbox.accounts[alias]
         kwargs.setdefault("retry", FAST_RETRY)
-        return CloudSession(alias, account["uid"], sandbox.state.region,
-                            Credentials(account["access_key_id"], account["access_key_secret"]),
-                            endpoint=sandbox.endpoint, call_log=call_log, **kwargs)  # type: ignore[arg-type]
+        return CloudSession(
+            alias,
+            account["uid"],
+            sandbox.state.region,
+            Credentials(account["access_key_id"], account["access_key_secret"]),
+            endpoint=sandbox.endpoint,
+            call_log=call_log,
+            **kwargs,
+        )  # type: ignore[arg-type]
 
     return make

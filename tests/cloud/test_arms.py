@@ -10,7 +10,9 @@ from armstui.cloud.session import CloudSession
 from armstui.vault import redact
 
 
-async def test_license_key_is_treated_as_a_secret(session_of: Callable[..., CloudSession], call_log: CallLog) -> None:
+async def test_license_key_is_treated_as_a_secret(
+    session_of: Callable[..., CloudSession], call_log: CallLog
+) -> None:
     key = await arms.describe_trace_license_key(session_of("monitoring"))
     assert isinstance(key, str) and len(key) >= 6
     assert key not in redact(f"-Darms.licenseKey={key}")

@@ -62,8 +62,17 @@ async def test_install_configure_upgrade_uninstall(session_of: Callable[..., Clo
     assert installed is not None and _version(installed.version) >= (3, 0, 14)
 
     secret = "0nepilotReportingSecretValue12"
-    await cs.modify_addon_config(b, bare, ONEPILOT, {**installed.config, "accessKey": "LTAI" + "r" * 20,
-                                                     "accessKeySecret": secret, "uid": "1234567890123456"})
+    await cs.modify_addon_config(
+        b,
+        bare,
+        ONEPILOT,
+        {
+            **installed.config,
+            "accessKey": "LTAI" + "r" * 20,
+            "accessKeySecret": secret,
+            "uid": "1234567890123456",
+        },
+    )
     configured = await _settled(b, bare)
     assert configured is not None and configured.config["accessKeySecret"] == secret
     assert secret not in repr(configured) and redactor.redact(secret) == "****"
@@ -72,7 +81,11 @@ async def test_install_configure_upgrade_uninstall(session_of: Callable[..., Clo
     old = await cs.get_cluster_addon(b, old_cluster, ONEPILOT)
     assert old is not None
     versions = await cs.describe_addon_versions(b, old_cluster)
-    assert versions[ONEPILOT].next_version and _version(versions[ONEPILOT].next_version) >= (3, 0, 14)
+    assert versions[ONEPILOT].next_version and _version(versions[ONEPILOT].next_version) >= (
+        3,
+        0,
+        14,
+    )
     await _wait_task(b, await cs.upgrade_addon(b, old_cluster, ONEPILOT, old.version))
     upgraded = await _settled(b, old_cluster)
     assert upgraded is not None and _version(upgraded.version) >= (3, 0, 14)
@@ -83,5 +96,7 @@ async def test_install_configure_upgrade_uninstall(session_of: Callable[..., Clo
 
 async def test_an_unknown_cluster(session_of: Callable[..., CloudSession]) -> None:
     with pytest.raises(CloudError) as caught:
-        await cs.get_cluster_addon(session_of("source"), "c0000000000000000000000000000000", ONEPILOT)
+        await cs.get_cluster_addon(
+            session_of("source"), "c0000000000000000000000000000000", ONEPILOT
+        )
     assert caught.value.http_status == 404 and "cluster" in caught.value.code.lower()

@@ -9,7 +9,13 @@ from collections.abc import Callable
 import pytest
 
 from armstui.cloud import sts
-from armstui.cloud.errors import CONNECTION_ERROR, ONEPILOT_TOO_OLD, CloudError, granting_policy, hint_for
+from armstui.cloud.errors import (
+    CONNECTION_ERROR,
+    ONEPILOT_TOO_OLD,
+    CloudError,
+    granting_policy,
+    hint_for,
+)
 from armstui.cloud.session import CloudSession, RetryPolicy
 from armstui.model import Credentials
 from armstui.vault import redactor
@@ -34,7 +40,12 @@ async def test_wrong_secret(session_of: Callable[..., CloudSession]) -> None:
     good = session_of("monitoring")
     wrong = "Zq" * 15
     error = await _fail(good.with_credentials(good.credentials.access_key_id, wrong))
-    assert (error.code, error.http_status, error.service, error.action) == ("SignatureDoesNotMatch", 400, "sts", "GetCallerIdentity")
+    assert (error.code, error.http_status, error.service, error.action) == (
+        "SignatureDoesNotMatch",
+        400,
+        "sts",
+        "GetCallerIdentity",
+    )
     assert error.request_id and error.request_id in str(error)
     assert "secret" in (error.hint or "").lower()
     assert not error.retryable
@@ -47,8 +58,11 @@ async def test_unknown_key(session_of: Callable[..., CloudSession]) -> None:
     assert "unknown" in (error.hint or "")
 
 
-async def test_clock_skew_says_fix_the_clock(sandbox: RunningSandbox, session_of: Callable[..., CloudSession],
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_clock_skew_says_fix_the_clock(
+    sandbox: RunningSandbox,
+    session_of: Callable[..., CloudSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(sandbox.state.clock, "now", lambda: time.time() + 3600)
     error = await _fail(session_of("monitoring"))
     assert error.code == "InvalidTimeStamp.Expired"
@@ -69,8 +83,14 @@ async def test_connection_refused_names_the_endpoint() -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed once the block ends: nothing listens there
     secret = "C" * 30
-    session = CloudSession("monitoring", None, "cn-hangzhou", Credentials("LTAI" + "c" * 20, secret),
-                           endpoint=f"127.0.0.1:{port}", retry=NO_RETRY)
+    session = CloudSession(
+        "monitoring",
+        None,
+        "cn-hangzhou",
+        Credentials("LTAI" + "c" * 20, secret),
+        endpoint=f"127.0.0.1:{port}",
+        retry=NO_RETRY,
+    )
     error = await _fail(session)
     assert error.code == CONNECTION_ERROR and error.retryable
     assert f"127.0.0.1:{port}" in (error.hint or "") and "sandbox" in (error.hint or "")
@@ -79,8 +99,12 @@ async def test_connection_refused_names_the_endpoint() -> None:
 
 
 def test_no_permission_names_the_action_and_the_granting_policy() -> None:
-    for action, policy in [("ram:CreateUser", "AliyunRAMFullAccess"), ("arms:ListTraceApps", "AliyunARMSFullAccess"),
-                           ("cs:InstallClusterAddons", "AliyunCSFullAccess"), ("ecs:RunCommand", "AliyunECSFullAccess")]:
+    for action, policy in [
+        ("ram:CreateUser", "AliyunRAMFullAccess"),
+        ("arms:ListTraceApps", "AliyunARMSFullAccess"),
+        ("cs:InstallClusterAddons", "AliyunCSFullAccess"),
+        ("ecs:RunCommand", "AliyunECSFullAccess"),
+    ]:
         hint = hint_for("NoPermission", missing_action=action) or ""
         assert action in hint and policy in hint
         assert granting_policy(action) == policy
@@ -90,24 +114,36 @@ def test_no_permission_names_the_action_and_the_granting_policy() -> None:
     assert "ram:GetUser" in (hint_for("Forbidden.RAM", service="ram", action="GetUser") or "")
 
 
-@pytest.mark.parametrize(("code", "words"), [
-    ("EntityAlreadyExists.User", "already exists"),
-    ("EntityNotExist.Role", "does not exist"),
-    ("LimitExceeded.User.AccessKey", "delete one"),
-    ("Throttling.User", "throttling"),
-    ("ServiceUnavailable", "try again"),
-    ("InvalidSecurityToken.Expired", "assume the role again"),
-    ("InvalidAccessKeyId.Inactive", "disabled"),
-    (ONEPILOT_TOO_OLD, "3.0.14"),
-])
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        ("EntityAlreadyExists.User", "already exists"),
+        ("EntityNotExist.Role", "does not exist"),
+        ("LimitExceeded.User.AccessKey", "delete one"),
+        ("Throttling.User", "throttling"),
+        ("ServiceUnavailable", "try again"),
+        ("InvalidSecurityToken.Expired", "assume the role again"),
+        ("InvalidAccessKeyId.Inactive", "disabled"),
+        (ONEPILOT_TOO_OLD, "3.0.14"),
+    ],
+)
 def test_hint_table(code: str, words: str) -> None:
     assert words in (hint_for(code) or "")
 
 
-@pytest.mark.parametrize(("code", "retryable"), [
-    ("Throttling", True), ("Throttling.User", True), ("ServiceUnavailable", True), ("InternalError", True),
-    (CONNECTION_ERROR, True), ("NoPermission", False), ("EntityNotExist.User", False), ("SignatureDoesNotMatch", False),
-])
+@pytest.mark.parametrize(
+    ("code", "retryable"),
+    [
+        ("Throttling", True),
+        ("Throttling.User", True),
+        ("ServiceUnavailable", True),
+        ("InternalError", True),
+        (CONNECTION_ERROR, True),
+        ("NoPermission", False),
+        ("EntityNotExist.User", False),
+        ("SignatureDoesNotMatch", False),
+    ],
+)
 def test_retryable_codes(code: str, retryable: bool) -> None:
     assert CloudError(code, "m").retryable is retryable
 
@@ -115,8 +151,17 @@ def test_retryable_codes(code: str, retryable: bool) -> None:
 def test_str_shows_code_message_request_id_and_hint_and_redacts() -> None:
     secret = "R3dact3dS3cr3tValue0123456789x"
     redactor.add(secret)
-    error = CloudError("InternalError", f"failed near {secret}", request_id="REQ-1", http_status=500,
-                       hint=f"retry with {secret}", service="ram", action="CreateUser")
+    error = CloudError(
+        "InternalError",
+        f"failed near {secret}",
+        request_id="REQ-1",
+        http_status=500,
+        hint=f"retry with {secret}",
+        service="ram",
+        action="CreateUser",
+    )
     text = str(error)
-    assert "ram.CreateUser" in text and "InternalError" in text and "REQ-1" in text and "hint:" in text
+    assert (
+        "ram.CreateUser" in text and "InternalError" in text and "REQ-1" in text and "hint:" in text
+    )
     assert secret not in text and secret not in repr(error) and secret not in error.message

@@ -16,9 +16,9 @@ from armstui.cloud import sts
 from armstui.cloud.calllog import CallLog
 from armstui.cloud.errors import CloudError
 from armstui.cloud.session import CloudSession, RetryPolicy
+from armstui.cloud.transport import pooled_connections
 from armstui.model import Credentials
 from armstui.sandbox.errors import ApiError
-from armstui.cloud.transport import pooled_connections
 from armstui.sandbox.faults import Dropped, Faults
 from tests.support.sandbox import RunningSandbox
 
@@ -39,38 +39,57 @@ def _outcomes(log: CallLog) -> list[tuple[int, str]]:
     return [(r.attempt, r.outcome) for r in log.records()]
 
 
-@pytest.mark.parametrize(("status", "code"), [(400, "Throttling.User"), (503, "ServiceUnavailable"), (500, "InternalError")])
-async def test_a_read_is_retried_until_it_succeeds(sandbox: RunningSandbox, session_of: Callable[..., CloudSession],
-                                                   call_log: CallLog, status: int, code: str) -> None:
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [(400, "Throttling.User"), (503, "ServiceUnavailable"), (500, "InternalError")],
+)
+async def test_a_read_is_retried_until_it_succeeds(
+    sandbox: RunningSandbox,
+    session_of: Callable[..., CloudSession],
+    call_log: CallLog,
+    status: int,
+    code: str,
+) -> None:
     sandbox.state.faults = FailFirst(2, status, code)
     identity = await sts.get_caller_identity(session_of("monitoring"))
     assert identity.account_id == sandbox.uid("monitoring")
     assert _outcomes(call_log) == [(1, code), (2, code), (3, "ok")]
 
 
-async def test_retries_stop_after_max_attempts(sandbox: RunningSandbox, session_of: Callable[..., CloudSession],
-                                               call_log: CallLog) -> None:
+async def test_retries_stop_after_max_attempts(
+    sandbox: RunningSandbox, session_of: Callable[..., CloudSession], call_log: CallLog
+) -> None:
     sandbox.state.faults = FailFirst(100, 503, "ServiceUnavailable")
     session = session_of("monitoring", retry=RetryPolicy(max_attempts=3, base_delay=0.001))
     with pytest.raises(CloudError) as caught:
         await sts.get_caller_identity(session)
     assert caught.value.code == "ServiceUnavailable" and caught.value.retryable
-    assert _outcomes(call_log) == [(1, "ServiceUnavailable"), (2, "ServiceUnavailable"), (3, "ServiceUnavailable")]
+    assert _outcomes(call_log) == [
+        (1, "ServiceUnavailable"),
+        (2, "ServiceUnavailable"),
+        (3, "ServiceUnavailable"),
+    ]
 
 
-async def test_retries_stop_when_the_time_budget_is_spent(sandbox: RunningSandbox, session_of: Callable[..., CloudSession],
-                                                          call_log: CallLog) -> None:
+async def test_retries_stop_when_the_time_budget_is_spent(
+    sandbox: RunningSandbox, session_of: Callable[..., CloudSession], call_log: CallLog
+) -> None:
     sandbox.state.faults = FailFirst(100, 503, "ServiceUnavailable")
     # Every pause would be ~1 s; the budget of 0.5 s allows none of them.
-    session = session_of("monitoring", retry=RetryPolicy(max_attempts=10, base_delay=1.0, max_delay=1.0, max_total=0.5,
-                                                         rng=_AlwaysMax()))
+    session = session_of(
+        "monitoring",
+        retry=RetryPolicy(
+            max_attempts=10, base_delay=1.0, max_delay=1.0, max_total=0.5, rng=_AlwaysMax()
+        ),
+    )
     with pytest.raises(CloudError):
         await sts.get_caller_identity(session)
     assert _outcomes(call_log) == [(1, "ServiceUnavailable")]
 
 
 async def test_a_mutating_call_that_may_have_happened_is_never_retried(
-        sandbox: RunningSandbox, session_of: Callable[..., CloudSession], call_log: CallLog) -> None:
+    sandbox: RunningSandbox, session_of: Callable[..., CloudSession], call_log: CallLog
+) -> None:
     sandbox.state.faults = FailFirst(1, 503, "ServiceUnavailable")
 
     async def invoke(client, runtime):
@@ -79,11 +98,14 @@ async def test_a_mutating_call_that_may_have_happened_is_never_retried(
     with pytest.raises(CloudError) as caught:
         await session_of("monitoring").call("sts", "GetCallerIdentity", invoke, mutating=True)
     assert caught.value.retryable  # the flow observes, then decides whether to apply again
-    assert [(r.attempt, r.outcome, r.mutating) for r in call_log.records()] == [(1, "ServiceUnavailable", True)]
+    assert [(r.attempt, r.outcome, r.mutating) for r in call_log.records()] == [
+        (1, "ServiceUnavailable", True)
+    ]
 
 
-async def test_a_throttled_mutating_call_is_repeated(sandbox: RunningSandbox, session_of: Callable[..., CloudSession],
-                                                     call_log: CallLog) -> None:
+async def test_a_throttled_mutating_call_is_repeated(
+    sandbox: RunningSandbox, session_of: Callable[..., CloudSession], call_log: CallLog
+) -> None:
     # Throttling is refused at the gateway before the service acts: repeating cannot apply twice.
     sandbox.state.faults = FailFirst(1, 400, "Throttling.User")
 
@@ -91,11 +113,15 @@ async def test_a_throttled_mutating_call_is_repeated(sandbox: RunningSandbox, se
         return await client.get_caller_identity_with_options_async(runtime)
 
     await session_of("monitoring").call("sts", "GetCallerIdentity", invoke, mutating=True)
-    assert [(r.attempt, r.outcome) for r in call_log.records()] == [(1, "Throttling.User"), (2, "ok")]
+    assert [(r.attempt, r.outcome) for r in call_log.records()] == [
+        (1, "Throttling.User"),
+        (2, "ok"),
+    ]
 
 
-async def test_a_permanent_error_is_not_retried(sandbox: RunningSandbox, session_of: Callable[..., CloudSession],
-                                                call_log: CallLog) -> None:
+async def test_a_permanent_error_is_not_retried(
+    sandbox: RunningSandbox, session_of: Callable[..., CloudSession], call_log: CallLog
+) -> None:
     sandbox.state.faults = FailFirst(5, 403, "NoPermission")
     with pytest.raises(CloudError) as caught:
         await sts.get_caller_identity(session_of("monitoring"))
@@ -107,13 +133,23 @@ async def test_connection_errors_are_retried(call_log: CallLog) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    session = CloudSession("monitoring", None, "cn-hangzhou", Credentials("LTAI" + "c" * 20, "C" * 30),
-                           endpoint=f"127.0.0.1:{port}", call_log=call_log,
-                           retry=RetryPolicy(max_attempts=3, base_delay=0.001))
+    session = CloudSession(
+        "monitoring",
+        None,
+        "cn-hangzhou",
+        Credentials("LTAI" + "c" * 20, "C" * 30),
+        endpoint=f"127.0.0.1:{port}",
+        call_log=call_log,
+        retry=RetryPolicy(max_attempts=3, base_delay=0.001),
+    )
     with pytest.raises(CloudError) as caught:
         await sts.get_caller_identity(session)
     assert caught.value.code == "ConnectionError"
-    assert _outcomes(call_log) == [(1, "ConnectionError"), (2, "ConnectionError"), (3, "ConnectionError")]
+    assert _outcomes(call_log) == [
+        (1, "ConnectionError"),
+        (2, "ConnectionError"),
+        (3, "ConnectionError"),
+    ]
 
 
 class DropSecond(Faults):
@@ -129,7 +165,8 @@ class DropSecond(Faults):
 
 
 async def test_a_read_whose_pooled_connection_dropped_is_retried_on_a_new_one(
-        sandbox: RunningSandbox, session_of: Callable[..., CloudSession], call_log: CallLog) -> None:
+    sandbox: RunningSandbox, session_of: Callable[..., CloudSession], call_log: CallLog
+) -> None:
     sandbox.state.faults = DropSecond()
     session = session_of("monitoring")
     async with pooled_connections() as pool:

@@ -12,7 +12,13 @@ import pytest
 
 from armstui.cloud import sts
 from armstui.cloud.calllog import CallLog
-from armstui.cloud.session import SDK_MODULES, CloudSession, ServiceLimits, regional_endpoint, session_for
+from armstui.cloud.session import (
+    SDK_MODULES,
+    CloudSession,
+    ServiceLimits,
+    regional_endpoint,
+    session_for,
+)
 from armstui.model import Credentials
 from armstui.profiles import sandbox_accounts
 from tests.support.sandbox import RunningSandbox
@@ -36,7 +42,13 @@ def test_importing_the_cloud_layer_loads_no_sdk() -> None:
 
 
 def _session(region: str = "cn-hangzhou", endpoint: str | None = None) -> CloudSession:
-    return CloudSession("prod", "1234567890123456", region, Credentials("LTAI" + "k" * 20, "s" * 30), endpoint=endpoint)
+    return CloudSession(
+        "prod",
+        "1234567890123456",
+        region,
+        Credentials("LTAI" + "k" * 20, "s" * 30),
+        endpoint=endpoint,
+    )
 
 
 @pytest.mark.parametrize("region", ["cn-hangzhou", "ap-southeast-1"])
@@ -47,7 +59,8 @@ def test_real_endpoints_are_the_ones_the_sdk_resolves_itself(service: str, regio
     from alibabacloud_tea_openapi.models import Config
 
     own = importlib.import_module(SDK_MODULES[service]).Client(
-        Config(access_key_id="LTAI" + "k" * 20, access_key_secret="s" * 30, region_id=region))
+        Config(access_key_id="LTAI" + "k" * 20, access_key_secret="s" * 30, region_id=region)
+    )
     client = _session(region).client(service)
     assert client._endpoint == own._endpoint == regional_endpoint(service, region)
     assert client._protocol == "https"
@@ -73,8 +86,9 @@ def test_repr_shows_no_secret() -> None:
     assert "prod" in repr(session)
 
 
-async def test_whoami_through_the_sdk_and_the_call_log(sandbox: RunningSandbox, session_of: Callable[..., CloudSession],
-                                                       call_log: CallLog) -> None:
+async def test_whoami_through_the_sdk_and_the_call_log(
+    sandbox: RunningSandbox, session_of: Callable[..., CloudSession], call_log: CallLog
+) -> None:
     seen = []
     unsubscribe = call_log.subscribe(seen.append)
     identity = await sts.get_caller_identity(session_of("monitoring"))
@@ -85,7 +99,9 @@ async def test_whoami_through_the_sdk_and_the_call_log(sandbox: RunningSandbox, 
     assert identity.identity_type == "Account"
     assert identity.arn == f"acs:ram::{sandbox.uid('monitoring')}:root"
     records = call_log.records()
-    assert [(r.account, r.service, r.action, r.outcome, r.attempt, r.mutating) for r in records] == [
+    assert [
+        (r.account, r.service, r.action, r.outcome, r.attempt, r.mutating) for r in records
+    ] == [
         ("monitoring", "sts", "GetCallerIdentity", "ok", 1, False),
         ("source", "sts", "GetCallerIdentity", "ok", 1, False),
     ]
@@ -96,8 +112,9 @@ async def test_whoami_through_the_sdk_and_the_call_log(sandbox: RunningSandbox, 
         assert not any(s in record.line() or s in repr(record) for s in secrets)
 
 
-async def test_failed_calls_are_logged_with_their_code(sandbox: RunningSandbox, session_of: Callable[..., CloudSession],
-                                                       call_log: CallLog) -> None:
+async def test_failed_calls_are_logged_with_their_code(
+    sandbox: RunningSandbox, session_of: Callable[..., CloudSession], call_log: CallLog
+) -> None:
     good = session_of("monitoring")
     wrong_secret = "W" * 30
     bad = good.with_credentials(good.credentials.access_key_id, wrong_secret)
@@ -105,7 +122,9 @@ async def test_failed_calls_are_logged_with_their_code(sandbox: RunningSandbox, 
         await sts.get_caller_identity(bad)
     assert caught.value.code == "SignatureDoesNotMatch"  # type: ignore[attr-defined]
     (record,) = call_log.records()
-    assert record.outcome == "SignatureDoesNotMatch" and record.request_id == caught.value.request_id  # type: ignore[attr-defined]
+    assert (
+        record.outcome == "SignatureDoesNotMatch" and record.request_id == caught.value.request_id
+    )  # type: ignore[attr-defined]
     assert wrong_secret not in record.line() and wrong_secret not in str(caught.value)
 
 
@@ -123,7 +142,9 @@ async def test_concurrency_is_limited_per_service(session_of: Callable[..., Clou
         finally:
             in_flight -= 1
 
-    answers = await asyncio.gather(*(session.call("sts", "GetCallerIdentity", invoke, mutating=False) for _ in range(8)))
+    answers = await asyncio.gather(
+        *(session.call("sts", "GetCallerIdentity", invoke, mutating=False) for _ in range(8))
+    )
     assert peak == 2
     assert len({a.body.request_id for a in answers}) == 8
 
@@ -132,18 +153,26 @@ def test_a_session_works_across_event_loops(session_of: Callable[..., CloudSessi
     session = session_of("monitoring", limits=ServiceLimits(sts=1))
 
     async def two_at_once() -> list[sts.CallerIdentity]:
-        return await asyncio.wait_for(asyncio.gather(sts.get_caller_identity(session), sts.get_caller_identity(session)), 10)
+        return await asyncio.wait_for(
+            asyncio.gather(sts.get_caller_identity(session), sts.get_caller_identity(session)), 10
+        )
 
     for _ in range(2):  # the CLI runs one asyncio.run per command on the same session
         first, second = asyncio.run(two_at_once())
         assert first == second
 
 
-async def test_session_for_a_sandbox_account(sandbox: RunningSandbox, tmp_path: Path, call_log: CallLog) -> None:
+async def test_session_for_a_sandbox_account(
+    sandbox: RunningSandbox, tmp_path: Path, call_log: CallLog
+) -> None:
     sandbox_json = sandbox.write_description(tmp_path)
     source = next(a for a in sandbox_accounts(sandbox_json) if a.alias == "source")
     session = await session_for(source, None, sandbox_endpoint=sandbox.endpoint, call_log=call_log)
-    assert (session.alias, session.uid, session.endpoint) == ("source", sandbox.uid("source"), sandbox.endpoint)
+    assert (session.alias, session.uid, session.endpoint) == (
+        "source",
+        sandbox.uid("source"),
+        sandbox.endpoint,
+    )
     identity = await sts.get_caller_identity(session)
     assert identity.account_id == sandbox.uid("source")
     assert call_log.records()[0].account == "source"

@@ -15,13 +15,22 @@ from tests.support.sandbox import RunningSandbox
 
 
 async def _role(sandbox: RunningSandbox, a: CloudSession, trusted: str) -> str:
-    trust = {"Version": "1", "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow",
-                                            "Principal": {"RAM": [f"acs:ram::{sandbox.uid(trusted)}:root"]}}]}
+    trust = {
+        "Version": "1",
+        "Statement": [
+            {
+                "Action": "sts:AssumeRole",
+                "Effect": "Allow",
+                "Principal": {"RAM": [f"acs:ram::{sandbox.uid(trusted)}:root"]},
+            }
+        ],
+    }
     return (await ram.create_role(a, "arms-admin", trust, "ARMS for B")).arn
 
 
-async def test_assume_a_trusting_role(sandbox: RunningSandbox, session_of: Callable[..., CloudSession],
-                                      call_log: CallLog) -> None:
+async def test_assume_a_trusting_role(
+    sandbox: RunningSandbox, session_of: Callable[..., CloudSession], call_log: CallLog
+) -> None:
     arn = await _role(sandbox, session_of("monitoring"), "source")
     b = session_of("source")
     creds = await sts.assume_role(b, arn, "check", 900)
@@ -36,31 +45,45 @@ async def test_assume_a_trusting_role(sandbox: RunningSandbox, session_of: Calla
     assert as_role.credentials.security_token not in repr(as_role)
     assert call_log.records()[-1].account == "source as arms-admin"
     for record in call_log.records():
-        assert creds.security_token not in record.line() and creds.access_key_secret not in record.line()
+        assert (
+            creds.security_token not in record.line()
+            and creds.access_key_secret not in record.line()
+        )
 
 
-async def test_an_untrusted_account_is_refused(sandbox: RunningSandbox, session_of: Callable[..., CloudSession]) -> None:
+async def test_an_untrusted_account_is_refused(
+    sandbox: RunningSandbox, session_of: Callable[..., CloudSession]
+) -> None:
     arn = await _role(sandbox, session_of("monitoring"), "source")
     with pytest.raises(CloudError) as caught:
         await session_of("outsider").assume(arn, "intruder")
     assert caught.value.code == "NoPermission" and "sts:AssumeRole" in (caught.value.hint or "")
 
 
-async def test_a_missing_role(sandbox: RunningSandbox, session_of: Callable[..., CloudSession]) -> None:
+async def test_a_missing_role(
+    sandbox: RunningSandbox, session_of: Callable[..., CloudSession]
+) -> None:
     with pytest.raises(CloudError) as caught:
-        await session_of("source").assume(f"acs:ram::{sandbox.uid('monitoring')}:role/missing", "s1")
+        await session_of("source").assume(
+            f"acs:ram::{sandbox.uid('monitoring')}:role/missing", "s1"
+        )
     assert caught.value.code == "EntityNotExist.Role" and "ARN" in (caught.value.hint or "")
 
 
-async def test_expired_sts_credentials_say_assume_again(sandbox: RunningSandbox,
-                                                        session_of: Callable[..., CloudSession]) -> None:
+async def test_expired_sts_credentials_say_assume_again(
+    sandbox: RunningSandbox, session_of: Callable[..., CloudSession]
+) -> None:
     arn = await _role(sandbox, session_of("monitoring"), "source")
     as_role = await session_of("source").assume(arn, "short", 900)
     # Let the session's time pass (the sandbox keeps it in its store, armstui/sandbox/iam.py).
     store = sandbox.state.store
     with store.transaction():
         record = store.get("sts.session", as_role.credentials.access_key_id)
-        store.put("sts.session", as_role.credentials.access_key_id, {**record, "Expiration": time.time() - 1})
+        store.put(
+            "sts.session",
+            as_role.credentials.access_key_id,
+            {**record, "Expiration": time.time() - 1},
+        )
     with pytest.raises(CloudError) as caught:
         await sts.get_caller_identity(as_role)
     assert caught.value.code == "InvalidSecurityToken.Expired"

@@ -48,7 +48,8 @@ class CountingRelay:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
         self._server = asyncio.run_coroutine_threadsafe(
-            asyncio.start_server(self._relay, "127.0.0.1", 0, ssl=tls), self._loop).result(10)
+            asyncio.start_server(self._relay, "127.0.0.1", 0, ssl=tls), self._loop
+        ).result(10)
         self.endpoint = f"127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
 
     async def _relay(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
@@ -58,7 +59,11 @@ class CountingRelay:
         try:
             server_r, server_w = await asyncio.open_connection(self.target_host, self.target_port)
             self._writers.add(server_w)
-            await asyncio.gather(self._pipe(client_r, server_w), self._pipe(server_r, client_w), return_exceptions=True)
+            await asyncio.gather(
+                self._pipe(client_r, server_w),
+                self._pipe(server_r, client_w),
+                return_exceptions=True,
+            )
         finally:
             self.open -= 1
 
@@ -73,6 +78,7 @@ class CountingRelay:
 
     def close_clients(self) -> None:
         """Close every client connection from the server's side (an idle timeout, a gateway restart)."""
+
         async def close() -> None:
             for writer in self._writers:
                 writer.close()
@@ -112,14 +118,21 @@ def via(sandbox: RunningSandbox) -> Callable[..., CloudSession]:
     def make(relay: CountingRelay, **kwargs: object) -> CloudSession:
         account = sandbox.accounts["monitoring"]
         kwargs.setdefault("retry", FAST_RETRY)
-        return CloudSession("monitoring", account["uid"], sandbox.state.region,
-                            Credentials(account["access_key_id"], account["access_key_secret"]),
-                            endpoint=relay.endpoint, **kwargs)  # type: ignore[arg-type]
+        return CloudSession(
+            "monitoring",
+            account["uid"],
+            sandbox.state.region,
+            Credentials(account["access_key_id"], account["access_key_secret"]),
+            endpoint=relay.endpoint,
+            **kwargs,
+        )  # type: ignore[arg-type]
 
     return make
 
 
-async def test_calls_in_a_pool_reuse_one_connection(sandbox: RunningSandbox, relay: CountingRelay, via) -> None:
+async def test_calls_in_a_pool_reuse_one_connection(
+    sandbox: RunningSandbox, relay: CountingRelay, via
+) -> None:
     session = via(relay)
     async with pooled_connections() as pool:
         identities = [await sts.get_caller_identity(session) for _ in range(10)]
@@ -128,7 +141,9 @@ async def test_calls_in_a_pool_reuse_one_connection(sandbox: RunningSandbox, rel
     assert pool.requests == 10 and pool.closed
 
 
-async def test_without_a_pool_the_sdk_opens_a_connection_per_call(relay: CountingRelay, via) -> None:
+async def test_without_a_pool_the_sdk_opens_a_connection_per_call(
+    relay: CountingRelay, via
+) -> None:
     session = via(relay)
     for _ in range(4):
         await sts.get_caller_identity(session)
@@ -137,7 +152,8 @@ async def test_without_a_pool_the_sdk_opens_a_connection_per_call(relay: Countin
 
 
 async def test_concurrent_calls_open_no_more_connections_than_the_service_limit(
-        sandbox: RunningSandbox, relay: CountingRelay, via) -> None:
+    sandbox: RunningSandbox, relay: CountingRelay, via
+) -> None:
     sandbox.state.faults.configure({"latency": "20ms"})  # calls overlap
     session = via(relay, limits=ServiceLimits(sts=3))
     async with pooled_connections():
@@ -158,14 +174,18 @@ async def test_connections_are_closed_when_the_block_ends(relay: CountingRelay, 
     assert await asyncio.to_thread(relay.wait_all_closed) == 0
 
 
-async def test_a_cancelled_block_closes_its_connections(sandbox: RunningSandbox, relay: CountingRelay, via) -> None:
+async def test_a_cancelled_block_closes_its_connections(
+    sandbox: RunningSandbox, relay: CountingRelay, via
+) -> None:
     # The app's Cancel cancels the job's task while calls are in flight (armstui/tui/jobs.py).
     session = via(relay)
     slow_call_sent = asyncio.Event()
 
     async def job() -> None:
         async with pooled_connections():
-            await asyncio.gather(*(sts.get_caller_identity(session) for _ in range(2)))  # two kept alive
+            await asyncio.gather(
+                *(sts.get_caller_identity(session) for _ in range(2))
+            )  # two kept alive
             sandbox.state.faults.configure({"latency": "1000ms"})
             slow_call_sent.set()
             await sts.get_caller_identity(session)  # one busy, one idle when cancelled
@@ -180,7 +200,9 @@ async def test_a_cancelled_block_closes_its_connections(sandbox: RunningSandbox,
     assert await asyncio.to_thread(relay.wait_all_closed) == 0
 
 
-async def test_a_connection_the_server_closed_while_idle_is_not_reused(relay: CountingRelay, via) -> None:
+async def test_a_connection_the_server_closed_while_idle_is_not_reused(
+    relay: CountingRelay, via
+) -> None:
     log = CallLog()
     session = via(relay, call_log=log)
     async with pooled_connections():
@@ -189,7 +211,10 @@ async def test_a_connection_the_server_closed_while_idle_is_not_reused(relay: Co
         assert await asyncio.to_thread(relay.wait_all_closed) == 0
         await asyncio.sleep(0.05)  # the client has seen the end of its kept-alive connection
         await sts.get_caller_identity(session)
-    assert [(r.attempt, r.outcome) for r in log.records()] == [(1, "ok"), (1, "ok")]  # no failed try
+    assert [(r.attempt, r.outcome) for r in log.records()] == [
+        (1, "ok"),
+        (1, "ok"),
+    ]  # no failed try
     assert relay.accepted == 2
 
 
@@ -203,7 +228,9 @@ async def test_a_block_inside_a_block_shares_its_pool(relay: CountingRelay, via)
     assert relay.accepted == 1 and outer.closed
 
 
-async def test_a_call_after_its_pool_closed_goes_the_sdks_own_way(relay: CountingRelay, via) -> None:
+async def test_a_call_after_its_pool_closed_goes_the_sdks_own_way(
+    relay: CountingRelay, via
+) -> None:
     session = via(relay)
     go = asyncio.Event()
 
@@ -219,7 +246,9 @@ async def test_a_call_after_its_pool_closed_goes_the_sdks_own_way(relay: Countin
     assert relay.accepted == 2
 
 
-def test_each_event_loop_gets_its_own_pool_like_the_apps_job_threads(relay: CountingRelay, via) -> None:
+def test_each_event_loop_gets_its_own_pool_like_the_apps_job_threads(
+    relay: CountingRelay, via
+) -> None:
     # The TUI runs each cloud job with asyncio.run in a worker thread (armstui/tui/jobs.py),
     # all on the same CloudSession objects.
     session = via(relay)
@@ -229,7 +258,9 @@ def test_each_event_loop_gets_its_own_pool_like_the_apps_job_threads(relay: Coun
         async with pooled_connections():
             return [(await sts.get_caller_identity(session)).account_id for _ in range(5)]
 
-    threads = [threading.Thread(target=lambda: answers.append(asyncio.run(job()))) for _ in range(2)]
+    threads = [
+        threading.Thread(target=lambda: answers.append(asyncio.run(job()))) for _ in range(2)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -246,7 +277,12 @@ def test_each_event_loop_gets_its_own_pool_like_the_apps_job_threads(relay: Coun
 
 class WhoAmI(Step):
     def __init__(self, number: int) -> None:
-        self.id, self.title, self.account, self.flow = f"who/{number}", f"who {number}", "monitoring", "test"
+        self.id, self.title, self.account, self.flow = (
+            f"who/{number}",
+            f"who {number}",
+            "monitoring",
+            "test",
+        )
 
     async def observe(self, ctx: FlowContext) -> Observation:
         identity = await sts.get_caller_identity(ctx.session("monitoring"))
@@ -255,7 +291,9 @@ class WhoAmI(Step):
 
 async def test_a_flows_run_pools_its_calls(relay: CountingRelay, via) -> None:
     session = via(relay, limits=ServiceLimits(sts=2))
-    result = await Runner([WhoAmI(n) for n in range(12)], FlowContext({"monitoring": session}, vault=None)).run("verify")
+    result = await Runner(
+        [WhoAmI(n) for n in range(12)], FlowContext({"monitoring": session}, vault=None)
+    ).run("verify")
     assert result.exit_code == 0 and {s.detail for s in result.states} == {session.uid}
     assert relay.accepted <= 2
     assert await asyncio.to_thread(relay.wait_all_closed) == 0
@@ -273,14 +311,18 @@ async def test_failures_are_the_sdks_own(sandbox: RunningSandbox, via, pooled: b
     log = CallLog()
 
     async def impatient(client, runtime):
-        return await client.get_caller_identity_with_options_async(RuntimeOptions(read_timeout=100, connect_timeout=1000))
+        return await client.get_caller_identity_with_options_async(
+            RuntimeOptions(read_timeout=100, connect_timeout=1000)
+        )
 
     try:
         async with pooled_connections() if pooled else contextlib.nullcontext():
             with pytest.raises(CloudError) as no_listener:
                 await sts.get_caller_identity(via(closed))
             with pytest.raises(CloudError) as too_slow:
-                await via(slow, call_log=log).call("sts", "GetCallerIdentity", impatient, mutating=False)
+                await via(slow, call_log=log).call(
+                    "sts", "GetCallerIdentity", impatient, mutating=False
+                )
     finally:
         slow.stop()
     for caught in (no_listener, too_slow):
@@ -302,18 +344,32 @@ def _self_signed(directory: Path) -> tuple[Path, Path]:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "armstui test endpoint")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(hours=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-            .sign(key, hashes.SHA256()))
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
     cert_path, key_path = directory / "endpoint.pem", directory / "endpoint.key"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     return cert_path, key_path
 
 
@@ -328,22 +384,39 @@ def tls_relay(sandbox: RunningSandbox, tmp_path: Path) -> Iterator[tuple[Countin
 
 
 async def test_https_through_the_pool_verifies_the_endpoint_and_reuses_the_tls_connection(
-        sandbox: RunningSandbox, tls_relay: tuple[CountingRelay, Path]) -> None:
+    sandbox: RunningSandbox, tls_relay: tuple[CountingRelay, Path]
+) -> None:
     from alibabacloud_sts20150401.client import Client
     from alibabacloud_tea_openapi.models import Config
     from darabonba.runtime import RuntimeOptions
 
     relay, ca = tls_relay
     account = sandbox.accounts["monitoring"]
-    client = Client(Config(access_key_id=account["access_key_id"], access_key_secret=account["access_key_secret"],
-                           endpoint=relay.endpoint, protocol="https", region_id=sandbox.state.region))
+    client = Client(
+        Config(
+            access_key_id=account["access_key_id"],
+            access_key_secret=account["access_key_secret"],
+            endpoint=relay.endpoint,
+            protocol="https",
+            region_id=sandbox.state.region,
+        )
+    )
     transport.install()
     async with pooled_connections() as pool:
-        answers = [await client.get_caller_identity_with_options_async(RuntimeOptions(ca=str(ca))) for _ in range(3)]
+        answers = [
+            await client.get_caller_identity_with_options_async(RuntimeOptions(ca=str(ca)))
+            for _ in range(3)
+        ]
         with pytest.raises(Exception) as unverified:  # certifi's bundle does not know this endpoint
             await client.get_caller_identity_with_options_async(RuntimeOptions())
-        insecure = await client.get_caller_identity_with_options_async(RuntimeOptions(ignore_ssl=True))
-    assert {a.body.account_id for a in answers} == {sandbox.uid("monitoring")} == {insecure.body.account_id}
+        insecure = await client.get_caller_identity_with_options_async(
+            RuntimeOptions(ignore_ssl=True)
+        )
+    assert (
+        {a.body.account_id for a in answers}
+        == {sandbox.uid("monitoring")}
+        == {insecure.body.account_id}
+    )
     assert "CERTIFICATE_VERIFY_FAILED" in str(unverified.value)
     assert pool.requests == 5
     # one verified TLS connection for the three calls, one for the unverified call
@@ -368,7 +441,11 @@ class FixedAnswer:
         async def reply(request: web.Request) -> web.Response:
             self.cookies_received.append(request.headers.get("Cookie"))
             status, content_type, body = self.answer
-            return web.Response(status=status, body=body, headers={"Content-Type": content_type, **self.extra_headers})
+            return web.Response(
+                status=status,
+                body=body,
+                headers={"Content-Type": content_type, **self.extra_headers},
+            )
 
         async def start() -> web.AppRunner:
             app = web.Application()
@@ -397,15 +474,24 @@ ODD_ANSWERS = {
     "an empty 200": (200, "application/json", b""),
     "not JSON": (200, "text/plain", b"all good"),
     "JSON null": (200, "application/json", b"null"),
-    "a documented error": (403, "application/json",
-                           b'{"Code": "NoPermission", "Message": "You are not authorized.", "RequestId": "R-1"}'),
+    "a documented error": (
+        403,
+        "application/json",
+        b'{"Code": "NoPermission", "Message": "You are not authorized.", "RequestId": "R-1"}',
+    ),
 }
 
 
 async def test_odd_answers_fail_the_same_way_through_the_pool() -> None:
     server = FixedAnswer()
-    session = CloudSession("odd", None, "cn-hangzhou", Credentials("LTAI" + "k" * 20, "s" * 30),
-                           endpoint=server.endpoint, retry=FAST_RETRY)
+    session = CloudSession(
+        "odd",
+        None,
+        "cn-hangzhou",
+        Credentials("LTAI" + "k" * 20, "s" * 30),
+        endpoint=server.endpoint,
+        retry=FAST_RETRY,
+    )
     try:
         for name, answer in ODD_ANSWERS.items():
             server.answer = answer
@@ -414,7 +500,14 @@ async def test_odd_answers_fail_the_same_way_through_the_pool() -> None:
                 async with pooled_connections() if pooled else contextlib.nullcontext():
                     with pytest.raises(CloudError) as caught:
                         await sts.get_caller_identity(session)
-                seen.append((caught.value.code, caught.value.http_status, caught.value.message, caught.value.request_id))
+                seen.append(
+                    (
+                        caught.value.code,
+                        caught.value.http_status,
+                        caught.value.message,
+                        caught.value.request_id,
+                    )
+                )
             assert seen[0] == seen[1], name
     finally:
         server.stop()
@@ -424,11 +517,21 @@ async def test_no_cookie_a_gateway_sets_is_sent_back() -> None:
     """The SDK's session per request never returns a cookie; a shared session must not
     either (one account's calls would carry what was set on another's)."""
     server = FixedAnswer()
-    server.answer = (200, "application/json", b'{"RequestId": "R-2", "AccountId": "1", "Arn": "acs:ram::1:root", "IdentityType": "Account", "PrincipalId": "1", "UserId": "1"}')
+    server.answer = (
+        200,
+        "application/json",
+        b'{"RequestId": "R-2", "AccountId": "1", "Arn": "acs:ram::1:root", "IdentityType": "Account", "PrincipalId": "1", "UserId": "1"}',
+    )
     server.extra_headers = {"Set-Cookie": "acw_tc=affinity-token; Path=/"}
     port = server.endpoint.rsplit(":", 1)[1]
-    session = CloudSession("cookies", None, "cn-hangzhou", Credentials("LTAI" + "k" * 20, "s" * 30),
-                           endpoint=f"localhost:{port}", retry=FAST_RETRY)  # a host name: cookies for IPs are refused anyway
+    session = CloudSession(
+        "cookies",
+        None,
+        "cn-hangzhou",
+        Credentials("LTAI" + "k" * 20, "s" * 30),
+        endpoint=f"localhost:{port}",
+        retry=FAST_RETRY,
+    )  # a host name: cookies for IPs are refused anyway
     try:
         async with pooled_connections() as pool:
             for _ in range(3):
@@ -439,7 +542,9 @@ async def test_no_cookie_a_gateway_sets_is_sent_back() -> None:
         server.stop()
 
 
-async def test_a_pools_context_carried_to_another_event_loop_uses_the_sdks_own_path(relay: CountingRelay, via) -> None:
+async def test_a_pools_context_carried_to_another_event_loop_uses_the_sdks_own_path(
+    relay: CountingRelay, via
+) -> None:
     session = via(relay)
 
     def elsewhere() -> str:  # to_thread copies the context, pool included

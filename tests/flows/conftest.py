@@ -26,7 +26,9 @@ def org_sandbox(directory: Path, world: str) -> Iterator[tuple[Workspace, Runnin
     state = open_state(None, world=world, speed=200)
     server = SandboxServer(state)
     server.start_in_thread()
-    ws = Workspace.from_sandbox_json(write_description(directory / FILE_NAME, state, server.endpoint))
+    ws = Workspace.from_sandbox_json(
+        write_description(directory / FILE_NAME, state, server.endpoint)
+    )
     try:
         yield ws, RunningSandbox(state, server, accounts_by_alias(state))
     finally:

@@ -37,25 +37,40 @@ def test_ack_flow_makes_b_report_into_a(workspace: Workspace, sandbox: RunningSa
     assert result.exit_code == 0, [(s.title, s.outcome.value, s.detail) for s in result.states]
 
     ram = sandbox.client("ram", "monitoring")
-    policies = ram.list_policies_for_user(ram_models.ListPoliciesForUserRequest(user_name="armstui-reporter")).body
-    assert {p.policy_name for p in policies.policies.policy} == {"AliyunARMSFullAccess", "AliyunSTSAssumeRoleAccess"}
-    keys = ram.list_access_keys(ram_models.ListAccessKeysRequest(user_name="armstui-reporter")).body.access_keys.access_key
+    policies = ram.list_policies_for_user(
+        ram_models.ListPoliciesForUserRequest(user_name="armstui-reporter")
+    ).body
+    assert {p.policy_name for p in policies.policies.policy} == {
+        "AliyunARMSFullAccess",
+        "AliyunSTSAssumeRoleAccess",
+    }
+    keys = ram.list_access_keys(
+        ram_models.ListAccessKeysRequest(user_name="armstui-reporter")
+    ).body.access_keys.access_key
     assert len(keys) == 1 and keys[0].status == "Active"
     key_id = keys[0].access_key_id
-    secret = workspace.vault.read(reporter_vault_name(sandbox.uid("monitoring"), "armstui-reporter", key_id))
+    secret = workspace.vault.read(
+        reporter_vault_name(sandbox.uid("monitoring"), "armstui-reporter", key_id)
+    )
     assert secret
 
     for cluster in clusters:
         addon = _onepilot(sandbox, cluster.cluster_id)
         assert parse_version(addon.version) >= (3, 0, 14)
         config = json.loads(addon.config)
-        assert (config["accessKey"], config["accessKeySecret"], config["uid"]) == (key_id, secret, sandbox.uid("monitoring"))
+        assert (config["accessKey"], config["accessKeySecret"], config["uid"]) == (
+            key_id,
+            secret,
+            sandbox.uid("monitoring"),
+        )
         for name, value in (before[cluster.cluster_id] or {}).items():
             if name not in ("accessKey", "accessKeySecret", "uid"):
                 assert config[name] == value, f"{name} was lost in {cluster.cluster_id}"
 
     arms = sandbox.client("arms", "monitoring")
-    apps = arms.list_trace_apps(arms_models.ListTraceAppsRequest(region_id="cn-hangzhou")).body.trace_apps
+    apps = arms.list_trace_apps(
+        arms_models.ListTraceAppsRequest(region_id="cn-hangzhou")
+    ).body.trace_apps
     assert {a.cluster_id for a in apps} >= {c.cluster_id for c in clusters}
     for cluster in clusters:
         assert result.by_id(f"ack/source/{cluster.cluster_id}/reports").outcome is Outcome.OK
@@ -76,11 +91,15 @@ def test_a_second_apply_makes_no_mutating_call(workspace: Workspace) -> None:
     again = workspace.run_sync(SETUP, "apply")
     assert again.exit_code == 0
     assert mutating_calls(workspace)[before:] == []
-    assert {s.outcome for s in again.states if not s.step_id.endswith("/reports")} == {Outcome.ALREADY}
+    assert {s.outcome for s in again.states if not s.step_id.endswith("/reports")} == {
+        Outcome.ALREADY
+    }
     assert {s.outcome for s in again.states if s.step_id.endswith("/reports")} == {Outcome.OK}
 
 
-def test_plan_changes_nothing_and_lists_the_calls(workspace: Workspace, sandbox: RunningSandbox) -> None:
+def test_plan_changes_nothing_and_lists_the_calls(
+    workspace: Workspace, sandbox: RunningSandbox
+) -> None:
     result = workspace.run_sync(SETUP, "plan")
     assert mutating_calls(workspace) == []
     planned = [c for s in result.states for c in s.planned]
@@ -92,11 +111,19 @@ def test_plan_changes_nothing_and_lists_the_calls(workspace: Workspace, sandbox:
     assert users == []
 
 
-def test_verify_after_the_key_is_disabled_exits_3(workspace: Workspace, sandbox: RunningSandbox) -> None:
+def test_verify_after_the_key_is_disabled_exits_3(
+    workspace: Workspace, sandbox: RunningSandbox
+) -> None:
     workspace.run_sync(SETUP, "apply")
     ram = sandbox.client("ram", "monitoring")
-    key = ram.list_access_keys(ram_models.ListAccessKeysRequest(user_name="armstui-reporter")).body.access_keys.access_key[0]
-    ram.update_access_key(ram_models.UpdateAccessKeyRequest(user_name="armstui-reporter", user_access_key_id=key.access_key_id, status="Inactive"))
+    key = ram.list_access_keys(
+        ram_models.ListAccessKeysRequest(user_name="armstui-reporter")
+    ).body.access_keys.access_key[0]
+    ram.update_access_key(
+        ram_models.UpdateAccessKeyRequest(
+            user_name="armstui-reporter", user_access_key_id=key.access_key_id, status="Inactive"
+        )
+    )
     result = workspace.run_sync(SETUP, "verify")
     assert result.exit_code == 3
     assert result.by_id("ack/monitoring/user/armstui-reporter/key").outcome is Outcome.DRIFT
@@ -104,13 +131,21 @@ def test_verify_after_the_key_is_disabled_exits_3(workspace: Workspace, sandbox:
     assert all(s.outcome is not Outcome.OK for s in result.states if s.step_id.endswith("/reports"))
 
 
-def test_the_secret_never_reaches_the_journal_or_the_report(workspace: Workspace, sandbox: RunningSandbox) -> None:
+def test_the_secret_never_reaches_the_journal_or_the_report(
+    workspace: Workspace, sandbox: RunningSandbox
+) -> None:
     from armstui.flows.report import to_json, to_markdown
 
     workspace.run_sync(SETUP, "apply")
     ram = sandbox.client("ram", "monitoring")
-    key_id = ram.list_access_keys(ram_models.ListAccessKeysRequest(user_name="armstui-reporter")).body.access_keys.access_key[0].access_key_id
-    secret = workspace.vault.read(reporter_vault_name(sandbox.uid("monitoring"), "armstui-reporter", key_id))
+    key_id = (
+        ram.list_access_keys(ram_models.ListAccessKeysRequest(user_name="armstui-reporter"))
+        .body.access_keys.access_key[0]
+        .access_key_id
+    )
+    secret = workspace.vault.read(
+        reporter_vault_name(sandbox.uid("monitoring"), "armstui-reporter", key_id)
+    )
     run = workspace.last_run("ack")
     assert secret not in to_json(run) and secret not in to_markdown(run)
     assert secret.encode() not in workspace.journal.path.read_bytes()
@@ -124,7 +159,9 @@ def test_a_cluster_the_sources_do_not_have_is_named_not_ignored(workspace: Works
     missing = "c" + "0" * 32
     with pytest.raises(WorkspaceError) as caught:
         workspace.run_sync(Setup("ack", "monitoring", ("source",), clusters=(missing,)), "plan")
-    assert caught.value.exit_code == 2 and f"--cluster {missing}: not found in source" in str(caught.value)
+    assert caught.value.exit_code == 2 and f"--cluster {missing}: not found in source" in str(
+        caught.value
+    )
     assert mutating_calls(workspace) == []
 
 

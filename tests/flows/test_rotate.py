@@ -45,7 +45,9 @@ class ReportingMonitor:
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
     def clusters(self) -> set[str]:
-        apps = self.client.list_trace_apps(arms_models.ListTraceAppsRequest(region_id=self.region)).body.trace_apps
+        apps = self.client.list_trace_apps(
+            arms_models.ListTraceAppsRequest(region_id=self.region)
+        ).body.trace_apps
         return {a.cluster_id for a in apps if a.cluster_id}
 
     def _loop(self) -> None:
@@ -71,7 +73,9 @@ class ReportingMonitor:
 
 def _keys(sandbox: RunningSandbox) -> list:
     ram = sandbox.client("ram", "monitoring")
-    return ram.list_access_keys(ram_models.ListAccessKeysRequest(user_name="armstui-reporter")).body.access_keys.access_key
+    return ram.list_access_keys(
+        ram_models.ListAccessKeysRequest(user_name="armstui-reporter")
+    ).body.access_keys.access_key
 
 
 def _configs(sandbox: RunningSandbox, ws: Workspace, setup: Setup) -> dict[str, dict]:
@@ -79,7 +83,9 @@ def _configs(sandbox: RunningSandbox, ws: Workspace, setup: Setup) -> dict[str, 
     for source in setup.sources:
         cs = sandbox.client("cs", source)
         for cluster in cs.describe_clusters_v1(cs_models.DescribeClustersV1Request()).body.clusters:
-            configs[cluster.cluster_id] = json.loads(cs.get_cluster_addon_instance(cluster.cluster_id, "ack-onepilot").body.config)
+            configs[cluster.cluster_id] = json.loads(
+                cs.get_cluster_addon_instance(cluster.cluster_id, "ack-onepilot").body.config
+            )
     return configs
 
 
@@ -99,12 +105,20 @@ def test_rotation_swaps_the_key_in_every_cluster_without_a_gap(org) -> None:
     (new,) = _keys(sandbox)
     assert new.access_key_id != old.access_key_id and new.status == "Active"
     secret = ws.vault.read(reporter_vault_name(uid, "armstui-reporter", new.access_key_id))
-    assert secret and ws.vault.read(reporter_vault_name(uid, "armstui-reporter", old.access_key_id)) is None
+    assert (
+        secret
+        and ws.vault.read(reporter_vault_name(uid, "armstui-reporter", old.access_key_id)) is None
+    )
     after = _configs(sandbox, ws, setup)
     for cluster_id, config in after.items():
-        assert (config["accessKey"], config["accessKeySecret"], config["uid"]) == (new.access_key_id, secret, uid)
-        assert {k: v for k, v in config.items() if not k.startswith("access")} == \
-               {k: v for k, v in before[cluster_id].items() if not k.startswith("access")}
+        assert (config["accessKey"], config["accessKeySecret"], config["uid"]) == (
+            new.access_key_id,
+            secret,
+            uid,
+        )
+        assert {k: v for k, v in config.items() if not k.startswith("access")} == {
+            k: v for k, v in before[cluster_id].items() if not k.startswith("access")
+        }
     assert monitor.clusters() == monitor.expected
     assert ws.journal.open_rotation(setup.key) is None
     # the setup still verifies with the new key, and a second rotation starts afresh
@@ -117,10 +131,13 @@ def test_rotation_under_faults_keeps_reporting_and_changes_each_thing_once(org) 
     ws, sandbox, setup = org
     (old,) = _keys(sandbox)
     sandbox.state.faults.configure({"throttle": 0.2, "5xx": 0.05, "drop": 0.01, "seed": 5})
+
     def rotate() -> object:
         try:
             return ws.run_sync(setup, "apply", action="rotate")
-        except WorkspaceError as error:  # finding the clusters failed after its retries: nothing changed
+        except (
+            WorkspaceError
+        ) as error:  # finding the clusters failed after its retries: nothing changed
             assert error.exit_code == 1 and "Throttling" in str(error)
             return error
 
@@ -131,31 +148,44 @@ def test_rotation_under_faults_keeps_reporting_and_changes_each_thing_once(org) 
     injected = dict(sandbox.state.faults.stats)
     sandbox.state.faults.configure({})
     assert injected.get("throttle", 0) > 0
-    assert results[-1].exit_code == 0, [(s.title, s.outcome.value, s.detail) for s in results[-1].states]
+    assert results[-1].exit_code == 0, [
+        (s.title, s.outcome.value, s.detail) for s in results[-1].states
+    ]
     assert monitor.gaps() == [] and len(monitor.polls) > 20
     (new,) = _keys(sandbox)
     assert new.access_key_id != old.access_key_id
-    ok_creates = [r for r in ws.call_log.records() if r.action == "CreateAccessKey" and r.outcome == "ok"]
+    ok_creates = [
+        r for r in ws.call_log.records() if r.action == "CreateAccessKey" and r.outcome == "ok"
+    ]
     assert len(ok_creates) == 2  # the setup's key, then exactly one for the rotation
 
 
-def test_a_cluster_that_still_needs_the_old_key_stops_the_rotation_with_the_old_key_active(org) -> None:
+def test_a_cluster_that_still_needs_the_old_key_stops_the_rotation_with_the_old_key_active(
+    org,
+) -> None:
     ws, sandbox, setup = org
     (old,) = _keys(sandbox)
     # someone puts the old key back into one cluster right after armstui wrote the new one
     target_source = setup.sources[0]
     cs = sandbox.client("cs", target_source)
-    cluster_id = cs.describe_clusters_v1(cs_models.DescribeClustersV1Request()).body.clusters[0].cluster_id
+    cluster_id = (
+        cs.describe_clusters_v1(cs_models.DescribeClustersV1Request()).body.clusters[0].cluster_id
+    )
     original = json.loads(cs.get_cluster_addon_instance(cluster_id, "ack-onepilot").body.config)
 
     def put_back(record) -> None:
         if record.action == "GetAccessKeyLastUsed" and not put_back.done:
             put_back.done = True
-            cs.modify_cluster_addon(cluster_id, "ack-onepilot", cs_models.ModifyClusterAddonRequest(config=json.dumps(original)))
+            cs.modify_cluster_addon(
+                cluster_id,
+                "ack-onepilot",
+                cs_models.ModifyClusterAddonRequest(config=json.dumps(original)),
+            )
             for _ in range(200):  # until the change has landed (a nominal 20 s, 0.1 s here)
                 if cs.get_cluster_addon_instance(cluster_id, "ack-onepilot").body.state == "active":
                     break
                 time.sleep(0.01)
+
     put_back.done = False
     unsubscribe = ws.call_log.subscribe(put_back)
     try:
@@ -165,7 +195,9 @@ def test_a_cluster_that_still_needs_the_old_key_stops_the_rotation_with_the_old_
     assert result.exit_code == 1
     stopped = next(s for s in result.states if s.outcome == Outcome.FAILED)
     assert stopped.error_code == "RotationStopped" and cluster_id in stopped.detail and stopped.hint
-    assert [s.outcome for s in result.states if s.step_id.endswith("old-key-deleted")] == [Outcome.BLOCKED]
+    assert [s.outcome for s in result.states if s.step_id.endswith("old-key-deleted")] == [
+        Outcome.BLOCKED
+    ]
     keys = {k.access_key_id: k.status for k in _keys(sandbox)}
     assert keys[old.access_key_id] == "Active" and len(keys) == 2
     assert ws.journal.open_rotation(setup.key)["old_key"] == old.access_key_id
@@ -173,7 +205,9 @@ def test_a_cluster_that_still_needs_the_old_key_stops_the_rotation_with_the_old_
     # the operator fixes the cluster (armstui writes the new key again) and re-runs: it continues
     result = ws.run_sync(setup, "apply", action="rotate")
     assert result.exit_code == 0, [(s.title, s.outcome.value, s.detail) for s in result.states]
-    assert [k.access_key_id for k in _keys(sandbox)] == [next(k for k in keys if k != old.access_key_id)]
+    assert [k.access_key_id for k in _keys(sandbox)] == [
+        next(k for k in keys if k != old.access_key_id)
+    ]
     assert ws.journal.open_rotation(setup.key) is None
 
 
@@ -188,13 +222,17 @@ def test_an_interrupted_rotation_is_continued_not_restarted(org) -> None:
     second = ws.run_sync(setup, "apply", action="rotate")
     assert second.exit_code == 0
     assert [k.access_key_id for k in _keys(sandbox)] == [new]
-    assert mutating_calls(ws).count("ram.CreateAccessKey") == 1 + 1  # apply's key, then one rotation key
+    assert (
+        mutating_calls(ws).count("ram.CreateAccessKey") == 1 + 1
+    )  # apply's key, then one rotation key
 
 
 def test_a_stale_second_key_is_reported_and_replaced_only_when_asked(org) -> None:
     ws, sandbox, setup = org
     ram = sandbox.client("ram", "monitoring")
-    stale = ram.create_access_key(ram_models.CreateAccessKeyRequest(user_name="armstui-reporter")).body.access_key
+    stale = ram.create_access_key(
+        ram_models.CreateAccessKeyRequest(user_name="armstui-reporter")
+    ).body.access_key
     result = ws.run_sync(setup, "apply", action="rotate")
     assert result.exit_code == 3
     (new_key,) = [s for s in result.states if s.step_id.endswith("/new-key")]

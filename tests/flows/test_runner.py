@@ -26,11 +26,26 @@ class Lost(Exception):
 class Thing(Step):
     """Goal: ``world[name]`` is True. Counts its applies; can fail or lose answers."""
 
-    def __init__(self, name: str, world: dict, *, deps: tuple[str, ...] = (), fail: bool = False,
-                 lose_answers: int = 0, settle_polls: int = 0, manual: str | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        world: dict,
+        *,
+        deps: tuple[str, ...] = (),
+        fail: bool = False,
+        lose_answers: int = 0,
+        settle_polls: int = 0,
+        manual: str | None = None,
+    ) -> None:
         self.id, self.title, self.account, self.flow = name, f"make {name}", "a", "test"
         self.depends_on = deps
-        self.world, self.fail, self.lose, self.settle, self.manual = world, fail, lose_answers, settle_polls, manual
+        self.world, self.fail, self.lose, self.settle, self.manual = (
+            world,
+            fail,
+            lose_answers,
+            settle_polls,
+            manual,
+        )
         self.applies = 0
         self.poll_interval = 1.0
 

@@ -15,13 +15,20 @@ from tests.support.sandbox import RunningSandbox
 
 def _context(sandbox: RunningSandbox, log: CallLog) -> FlowContext:
     account = sandbox.accounts["monitoring"]
-    session = CloudSession("monitoring", account["uid"], sandbox.state.region,
-                           Credentials(account["access_key_id"], account["access_key_secret"]),
-                           endpoint=sandbox.endpoint, call_log=log)
+    session = CloudSession(
+        "monitoring",
+        account["uid"],
+        sandbox.state.region,
+        Credentials(account["access_key_id"], account["access_key_secret"]),
+        endpoint=sandbox.endpoint,
+        call_log=log,
+    )
     return FlowContext({"monitoring": session}, vault=None)
 
 
-async def test_askers_after_a_listing_started_wait_for_it_and_share_the_next(sandbox: RunningSandbox) -> None:
+async def test_askers_after_a_listing_started_wait_for_it_and_share_the_next(
+    sandbox: RunningSandbox,
+) -> None:
     sandbox.state.faults.configure({"latency": "300ms"})
     log = CallLog()
     ctx = _context(sandbox, log)
@@ -31,7 +38,9 @@ async def test_askers_after_a_listing_started_wait_for_it_and_share_the_next(san
     later = []
     for _ in range(20):  # each proof's change landed after the first listing started
         asked_at.append(time.time())
-        later.append(asyncio.ensure_future(ctx.trace_apps("monitoring", newer_than=time.monotonic())))
+        later.append(
+            asyncio.ensure_future(ctx.trace_apps("monitoring", newer_than=time.monotonic()))
+        )
         await asyncio.sleep(0.005)
     seen = await asyncio.gather(first, *later)
 
@@ -41,12 +50,18 @@ async def test_askers_after_a_listing_started_wait_for_it_and_share_the_next(san
     assert listings[1].started_at >= max(asked_at)  # what they saw was fetched after their change
 
 
-async def test_a_listing_started_after_the_change_is_shared_at_once(sandbox: RunningSandbox) -> None:
+async def test_a_listing_started_after_the_change_is_shared_at_once(
+    sandbox: RunningSandbox,
+) -> None:
     sandbox.state.faults.configure({"latency": "200ms"})
     log = CallLog()
     ctx = _context(sandbox, log)
     changed = time.monotonic()
-    seen = await asyncio.gather(*(ctx.trace_apps("monitoring", newer_than=changed) for _ in range(10)))
-    again = await ctx.trace_apps("monitoring", newer_than=changed)  # fetched after the change: reused
+    seen = await asyncio.gather(
+        *(ctx.trace_apps("monitoring", newer_than=changed) for _ in range(10))
+    )
+    again = await ctx.trace_apps(
+        "monitoring", newer_than=changed
+    )  # fetched after the change: reused
     assert sum(r.action == "ListTraceApps" for r in log.records()) == 1
     assert all(s is seen[0] for s in [*seen, again])

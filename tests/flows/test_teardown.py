@@ -37,7 +37,9 @@ def _addons(sandbox: RunningSandbox) -> dict[str, object]:
     found = {}
     for cluster in cs.describe_clusters_v1(cs_models.DescribeClustersV1Request()).body.clusters:
         try:
-            found[cluster.cluster_id] = cs.get_cluster_addon_instance(cluster.cluster_id, "ack-onepilot").body
+            found[cluster.cluster_id] = cs.get_cluster_addon_instance(
+                cluster.cluster_id, "ack-onepilot"
+            ).body
         except Exception as error:  # not installed
             assert "NotFound" in str(error)
             found[cluster.cluster_id] = None
@@ -46,33 +48,63 @@ def _addons(sandbox: RunningSandbox) -> dict[str, object]:
 
 def _apps_from_b(sandbox: RunningSandbox) -> list:
     arms = sandbox.client("arms", "monitoring")
-    apps = arms.list_trace_apps(arms_models.ListTraceAppsRequest(region_id=sandbox.state.region)).body.trace_apps or []
-    return [a for a in apps if a.cluster_id or any(label.startswith("instanceId=") for label in (a.labels or []))]
+    apps = (
+        arms.list_trace_apps(
+            arms_models.ListTraceAppsRequest(region_id=sandbox.state.region)
+        ).body.trace_apps
+        or []
+    )
+    return [
+        a
+        for a in apps
+        if a.cluster_id or any(label.startswith("instanceId=") for label in (a.labels or []))
+    ]
 
 
-def test_ack_teardown_removes_what_armstui_created_and_a_new_apply_works(workspace: Workspace, sandbox: RunningSandbox) -> None:
-    before = {cid: (json.loads(a.config or "{}") if a else None) for cid, a in _addons(sandbox).items()}
+def test_ack_teardown_removes_what_armstui_created_and_a_new_apply_works(
+    workspace: Workspace, sandbox: RunningSandbox
+) -> None:
+    before = {
+        cid: (json.loads(a.config or "{}") if a else None) for cid, a in _addons(sandbox).items()
+    }
     _applied(workspace, ACK)
     assert _apps_from_b(sandbox)
     created = {(r["kind"], r["name"].split(":")[0]) for r in workspace.journal.created(ACK.key)}
-    assert {("ram-user", "armstui-reporter"), ("access-key", "armstui-reporter"), ("onepilot-config", next(iter(before))),
-            ("custom-policy", "armstui-arms-readonly"), ("ram-user", "armstui-viewer")} <= created
+    assert {
+        ("ram-user", "armstui-reporter"),
+        ("access-key", "armstui-reporter"),
+        ("onepilot-config", next(iter(before))),
+        ("custom-policy", "armstui-arms-readonly"),
+        ("ram-user", "armstui-viewer"),
+    } <= created
     assert all(r["actor"] and r["run_id"] for r in workspace.journal.created(ACK.key))
 
     ram = sandbox.client("ram", "monitoring")
-    (key,) = ram.list_access_keys(ram_models.ListAccessKeysRequest(user_name="armstui-reporter")).body.access_keys.access_key
-    vault_entry = reporter_vault_name(sandbox.uid("monitoring"), "armstui-reporter", key.access_key_id)
+    (key,) = ram.list_access_keys(
+        ram_models.ListAccessKeysRequest(user_name="armstui-reporter")
+    ).body.access_keys.access_key
+    vault_entry = reporter_vault_name(
+        sandbox.uid("monitoring"), "armstui-reporter", key.access_key_id
+    )
     assert workspace.vault.read(vault_entry)
     changes = len(mutating_calls(workspace))
     plan = workspace.run_sync(ACK, "plan", action="teardown")
     assert len(mutating_calls(workspace)) == changes  # a plan changes nothing
     planned = [call for s in plan.states for call in s.planned]
-    assert any("Ram.DeleteUser (armstui-reporter" in c and "created" in c and "(run " in c for c in planned)
+    assert any(
+        "Ram.DeleteUser (armstui-reporter" in c and "created" in c and "(run " in c for c in planned
+    )
 
     result = workspace.run_sync(ACK, "apply", action="teardown")
     assert result.exit_code == 0, [(s.title, s.outcome.value, s.detail) for s in result.states]
-    assert _user(sandbox, "monitoring", "armstui-reporter") is None and _user(sandbox, "monitoring", "armstui-viewer") is None
-    custom = ram.list_policies(ram_models.ListPoliciesRequest(policy_type="Custom")).body.policies.policy or []
+    assert (
+        _user(sandbox, "monitoring", "armstui-reporter") is None
+        and _user(sandbox, "monitoring", "armstui-viewer") is None
+    )
+    custom = (
+        ram.list_policies(ram_models.ListPoliciesRequest(policy_type="Custom")).body.policies.policy
+        or []
+    )
     assert "armstui-arms-readonly" not in {p.policy_name for p in custom}
     for cluster_id, addon in _addons(sandbox).items():
         assert addon is not None  # ack-onepilot stays unless asked
@@ -87,19 +119,33 @@ def test_ack_teardown_removes_what_armstui_created_and_a_new_apply_works(workspa
     assert {r["kind"] for r in workspace.journal.created(ACK.key)} == {"onepilot-addon"}
 
     # newest kind first: configs before the key, the key before its user, users before the policy
-    order = [f"{r.service}.{r.action}" for r in workspace.call_log.records() if r.mutating][changes:]
-    assert order.index("cs.ModifyClusterAddon") < order.index("ram.DeleteAccessKey") < order.index("ram.DeleteUser")
-    assert max(i for i, c in enumerate(order) if c == "ram.DeleteUser") < order.index("ram.DeletePolicy")
+    order = [f"{r.service}.{r.action}" for r in workspace.call_log.records() if r.mutating][
+        changes:
+    ]
+    assert (
+        order.index("cs.ModifyClusterAddon")
+        < order.index("ram.DeleteAccessKey")
+        < order.index("ram.DeleteUser")
+    )
+    assert max(i for i, c in enumerate(order) if c == "ram.DeleteUser") < order.index(
+        "ram.DeletePolicy"
+    )
 
-    assert workspace.run_sync(ACK, "apply", action="teardown").exit_code == 0  # again: nothing left to do
+    assert (
+        workspace.run_sync(ACK, "apply", action="teardown").exit_code == 0
+    )  # again: nothing left to do
     assert len([r for r in workspace.call_log.records() if r.mutating]) == changes + len(order)
     _applied(workspace, ACK)  # and the other direction: set up again from scratch
     assert _apps_from_b(sandbox)
 
 
-def test_adopted_resources_are_kept_unless_asked(workspace: Workspace, sandbox: RunningSandbox) -> None:
+def test_adopted_resources_are_kept_unless_asked(
+    workspace: Workspace, sandbox: RunningSandbox
+) -> None:
     ram = sandbox.client("ram", "monitoring")
-    ram.create_user(ram_models.CreateUserRequest(user_name="armstui-reporter"))  # the operator made it earlier
+    ram.create_user(
+        ram_models.CreateUserRequest(user_name="armstui-reporter")
+    )  # the operator made it earlier
     setup = Setup("ack", "monitoring", ("source",))
     _applied(workspace, setup)
 
@@ -108,15 +154,21 @@ def test_adopted_resources_are_kept_unless_asked(workspace: Workspace, sandbox: 
     kept = [s for s in result.states if s.outcome == Outcome.SKIPPED]
     assert any("armstui-reporter" in s.title and "adopted" in s.detail for s in kept)
     assert _user(sandbox, "monitoring", "armstui-reporter") is not None
-    keys = ram.list_access_keys(ram_models.ListAccessKeysRequest(user_name="armstui-reporter")).body.access_keys.access_key
-    attached = ram.list_policies_for_user(ram_models.ListPoliciesForUserRequest(user_name="armstui-reporter")).body
+    keys = ram.list_access_keys(
+        ram_models.ListAccessKeysRequest(user_name="armstui-reporter")
+    ).body.access_keys.access_key
+    attached = ram.list_policies_for_user(
+        ram_models.ListPoliciesForUserRequest(user_name="armstui-reporter")
+    ).body
     assert not keys and not attached.policies.policy  # what armstui added to it is gone
 
     result = workspace.run_sync(replace(setup, include_adopted=True), "apply", action="teardown")
     assert result.exit_code == 0 and _user(sandbox, "monitoring", "armstui-reporter") is None
 
 
-def test_onepilot_is_uninstalled_only_where_armstui_installed_it_and_only_when_asked(workspace: Workspace, sandbox: RunningSandbox) -> None:
+def test_onepilot_is_uninstalled_only_where_armstui_installed_it_and_only_when_asked(
+    workspace: Workspace, sandbox: RunningSandbox
+) -> None:
     before = _addons(sandbox)
     missing = [cid for cid, a in before.items() if a is None]
     assert missing and len(missing) < len(before)
@@ -125,10 +177,14 @@ def test_onepilot_is_uninstalled_only_where_armstui_installed_it_and_only_when_a
     result = workspace.run_sync(replace(setup, uninstall_addon=True), "apply", action="teardown")
     assert result.exit_code == 0, [(s.title, s.outcome.value, s.detail) for s in result.states]
     after = _addons(sandbox)
-    assert [cid for cid, a in after.items() if a is None] == missing  # the ones armstui installed, and only those
+    assert [
+        cid for cid, a in after.items() if a is None
+    ] == missing  # the ones armstui installed, and only those
 
 
-def test_role_teardown_removes_role_users_logins_and_passwords(workspace: Workspace, sandbox: RunningSandbox) -> None:
+def test_role_teardown_removes_role_users_logins_and_passwords(
+    workspace: Workspace, sandbox: RunningSandbox
+) -> None:
     setup = Setup("role", "monitoring", ("source",), role_policy="custom")
     _applied(workspace, setup)
     password = password_vault_name(sandbox.uid("source"), "arms-operator")
@@ -143,7 +199,9 @@ def test_role_teardown_removes_role_users_logins_and_passwords(workspace: Worksp
     _applied(workspace, setup)  # and back
 
 
-def test_ecs_teardown_takes_the_agent_off_every_instance(workspace: Workspace, sandbox: RunningSandbox) -> None:
+def test_ecs_teardown_takes_the_agent_off_every_instance(
+    workspace: Workspace, sandbox: RunningSandbox
+) -> None:
     setup = Setup("ecs", "monitoring", ("source",))
     _applied(workspace, setup)
     assert any(a.source == "ECS" for a in _apps_from_b(sandbox))

@@ -6,23 +6,29 @@ import contextlib
 import os
 import subprocess
 import sys
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-
 FULL = os.environ.get("ARMSTUI_RELIABILITY") == "full"
 
 
-def armstui(state_dir: Path, *args: str, kill_at: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+def armstui(
+    state_dir: Path, *args: str, kill_at: str | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env.pop("ARMSTUI_TEST_KILL_AT", None)
     if kill_at:
         env["ARMSTUI_TEST_KILL_AT"] = kill_at
-    return subprocess.run([sys.executable, "-m", "armstui", "--sandbox", "--sandbox-state", str(state_dir), *args],
-                          capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "armstui", "--sandbox", "--sandbox-state", str(state_dir), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture

@@ -28,4 +28,6 @@ def pytest_testnodedown(node: object, error: object) -> None:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if INPUTS_TRIED:
         kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(INPUTS_TRIED.items()))
-        terminalreporter.write_line(f"armstui bad input: {sum(INPUTS_TRIED.values())} inputs tried ({kinds})")
+        terminalreporter.write_line(
+            f"armstui bad input: {sum(INPUTS_TRIED.values())} inputs tried ({kinds})"
+        )

@@ -32,27 +32,65 @@ SECRET = "S3cret-Value-xyz"
 ANSWER = st.one_of(
     st.text(st.characters(exclude_characters="\x00\r\n"), max_size=40),
     st.integers().map(str),
-    st.sampled_from(["0", "-1", "999", "abc", "1,,", "1, 3", "²", "١", "9" * 5000, "1" + "0" * 20,
-                     "\x1b[2J", "1\t", "[/]", " , "]),
+    st.sampled_from(
+        [
+            "0",
+            "-1",
+            "999",
+            "abc",
+            "1,,",
+            "1, 3",
+            "²",
+            "١",
+            "9" * 5000,
+            "1" + "0" * 20,
+            "\x1b[2J",
+            "1\t",
+            "[/]",
+            " , ",
+        ]
+    ),
 )
 PROFILES = ["dev", "ops"]
 
 
 def _numbers_ok(answer: str) -> bool:
     parts = [p.strip() for p in answer.split(",") if p.strip()]
-    return all(re.fullmatch(r"[0-9]{1,6}", p, flags=re.ASCII) and 1 <= int(p) <= len(PROFILES) for p in parts)
+    return all(
+        re.fullmatch(r"[0-9]{1,6}", p, flags=re.ASCII) and 1 <= int(p) <= len(PROFILES)
+        for p in parts
+    )
 
 
-@settings(max_examples=EXAMPLES, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(answer=ANSWER.filter(lambda a: not _numbers_ok(a)))
-def test_the_import_choice_refuses_bad_numbers(sandbox: RunningSandbox, isolated_home: Path,
-                                               monkeypatch: pytest.MonkeyPatch, answer: str) -> None:
+def test_the_import_choice_refuses_bad_numbers(
+    sandbox: RunningSandbox, isolated_home: Path, monkeypatch: pytest.MonkeyPatch, answer: str
+) -> None:
     aliyun = isolated_home / ".aliyun"
     aliyun.mkdir(exist_ok=True)
-    (aliyun / "config.json").write_text(json.dumps({"current": "dev", "profiles": [
-        {"name": n, "mode": "AK", "access_key_id": "LTAIabcdefghijklmnop", "access_key_secret": SECRET,
-         "region_id": "cn-hangzhou"} for n in PROFILES]}))
+    (aliyun / "config.json").write_text(
+        json.dumps(
+            {
+                "current": "dev",
+                "profiles": [
+                    {
+                        "name": n,
+                        "mode": "AK",
+                        "access_key_id": "LTAIabcdefghijklmnop",
+                        "access_key_secret": SECRET,
+                        "region_id": "cn-hangzhou",
+                    }
+                    for n in PROFILES
+                ],
+            }
+        )
+    )
     monkeypatch.setattr(accounts_cli, "_stdin_is_terminal", lambda: True)
     before = sandbox.server.app.request_count
     result = CliRunner().invoke(main, ["accounts", "import"], input=answer + "\n")
@@ -69,10 +107,21 @@ def test_the_import_choice_refuses_bad_numbers(sandbox: RunningSandbox, isolated
 
 ARN_TEXT = st.one_of(
     st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=60),
-    st.sampled_from(["[/]", "[bold]x", "acs:ram::123:role/x", "acs:ram::1234567890123456:role/",
-                     "acs:ram::1234567890123456:role/a b", "acs:ram::1234567890123456:user/x",
-                     "armstui-session", "\x1b[2J", "a" * 5000, "acs:ram::１２３４５６７８９０１２３４５６:role/x",
-                     "acs:ram::1234567890123456:role/" + "x" * 65]),
+    st.sampled_from(
+        [
+            "[/]",
+            "[bold]x",
+            "acs:ram::123:role/x",
+            "acs:ram::1234567890123456:role/",
+            "acs:ram::1234567890123456:role/a b",
+            "acs:ram::1234567890123456:user/x",
+            "armstui-session",
+            "\x1b[2J",
+            "a" * 5000,
+            "acs:ram::１２３４５６７８９０１２３４５６:role/x",
+            "acs:ram::1234567890123456:role/" + "x" * 65,
+        ]
+    ),
 )
 APP_PHASES = (Phase.explicit, Phase.reuse, Phase.generate)
 
@@ -85,7 +134,9 @@ def _refused(value: str) -> model.InvalidInput | None:
     return None
 
 
-async def _drive_identity(workspace, sandbox: RunningSandbox, tmp_path: Path, values: list[str]) -> int:
+async def _drive_identity(
+    workspace, sandbox: RunningSandbox, tmp_path: Path, values: list[str]
+) -> int:
     from textual.widgets import Input
 
     from armstui.cli.common import SandboxOptions
@@ -93,12 +144,18 @@ async def _drive_identity(workspace, sandbox: RunningSandbox, tmp_path: Path, va
     from armstui.tui.screens.identity import IdentityScreen
     from tests.tui.conftest import wait_for
 
-    app = ArmsTui(SandboxOptions(True, tmp_path / "sandbox-state"), workspace_factory=lambda: workspace)
+    app = ArmsTui(
+        SandboxOptions(True, tmp_path / "sandbox-state"), workspace_factory=lambda: workspace
+    )
     tried = 0
     async with app.run_test(size=(100, 40)) as pilot:
-        await wait_for(pilot, lambda: app.state.workspace is not None and app.state.monitoring is not None)
+        await wait_for(
+            pilot, lambda: app.state.workspace is not None and app.state.monitoring is not None
+        )
         await pilot.press("i")
-        await wait_for(pilot, lambda: isinstance(app.screen, IdentityScreen), what="the identity screen")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, IdentityScreen), what="the identity screen"
+        )
         screen = app.screen
         await pilot.pause()
         for value in values:
@@ -115,7 +172,10 @@ async def _drive_identity(workspace, sandbox: RunningSandbox, tmp_path: Path, va
             await pilot.pause()
             tried += 1
             shown = [str(n.message) for n in app._notifications]  # noqa: SLF001
-            assert any(m.startswith("role ARN: ") and expected.rule in m for m in shown), (value, shown)
+            assert any(m.startswith("role ARN: ") and expected.rule in m for m in shown), (
+                value,
+                shown,
+            )
             assert app.screen is screen
             assert sandbox.server.app.request_count == before
             assert len(app.workers) <= switches
@@ -123,9 +183,17 @@ async def _drive_identity(workspace, sandbox: RunningSandbox, tmp_path: Path, va
     return tried
 
 
-@settings(max_examples=10 if FULL else 2, deadline=None, database=None, phases=APP_PHASES,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=10 if FULL else 2,
+    deadline=None,
+    database=None,
+    phases=APP_PHASES,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(values=st.lists(ARN_TEXT, min_size=15, max_size=15))
-def test_the_identity_screen_refuses_bad_role_arns(workspace, sandbox: RunningSandbox, tmp_path: Path,
-                                                   values: list[str]) -> None:
-    INPUTS_TRIED["identity role ARN"] += asyncio.run(_drive_identity(workspace, sandbox, tmp_path, values))
+def test_the_identity_screen_refuses_bad_role_arns(
+    workspace, sandbox: RunningSandbox, tmp_path: Path, values: list[str]
+) -> None:
+    INPUTS_TRIED["identity role ARN"] += asyncio.run(
+        _drive_identity(workspace, sandbox, tmp_path, values)
+    )

@@ -25,24 +25,30 @@ from armstui.tui.screens.add_account import AddAccountScreen
 from armstui.vault import MemoryVault, redact
 from tests.reliability.conftest import FULL, INPUTS_TRIED
 from tests.support.sandbox import RunningSandbox
+from tests.tui.conftest import wait_for
 
 pytestmark = pytest.mark.usefixtures("forget_seen_secrets", "forget_keyring_backends")
-from tests.tui.conftest import wait_for
 
 FORMS_PER_APP = 25
 # No shrinking: each example starts the app, and a failing list already names the value.
 APP_PHASES = (Phase.explicit, Phase.reuse, Phase.generate)
 APPS = 10 if FULL else 2
 
-TEXT = st.one_of(st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=40),
-                 st.sampled_from(["", " ", "x" * 300, "\x1b[2J", "a\tb", "１２３", "prod a", "-a", "cn-hangzhou "]))
-FORM = st.fixed_dictionaries({
-    "alias": st.one_of(st.just("prod-a"), TEXT),
-    "uid": st.one_of(st.just("1234567890123456"), st.text("0123456789", max_size=20), TEXT),
-    "region": st.one_of(st.just("cn-hangzhou"), TEXT),
-    "key-id": st.one_of(st.just("LTAIabcdefghijklmnop"), TEXT),
-    "secret": st.one_of(st.just("S3cret-Value-xyz"), TEXT),
-})
+TEXT = st.one_of(
+    st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=40),
+    st.sampled_from(
+        ["", " ", "x" * 300, "\x1b[2J", "a\tb", "１２３", "prod a", "-a", "cn-hangzhou "]
+    ),
+)
+FORM = st.fixed_dictionaries(
+    {
+        "alias": st.one_of(st.just("prod-a"), TEXT),
+        "uid": st.one_of(st.just("1234567890123456"), st.text("0123456789", max_size=20), TEXT),
+        "region": st.one_of(st.just("cn-hangzhou"), TEXT),
+        "key-id": st.one_of(st.just("LTAIabcdefghijklmnop"), TEXT),
+        "secret": st.one_of(st.just("S3cret-Value-xyz"), TEXT),
+    }
+)
 
 
 def _fill(screen: AddAccountScreen, form: dict[str, str]) -> None:
@@ -54,21 +60,31 @@ def _fill(screen: AddAccountScreen, form: dict[str, str]) -> None:
 
 def _held(screen: AddAccountScreen) -> account_ops.NewAccount:
     """What the form holds now, as the form's save reads it."""
+
     def value(field_id: str) -> str:
         return screen.query_one(f"#{field_id}", Input).value
 
-    return account_ops.NewAccount(value("alias").strip(), value("uid").strip(), value("region").strip(),
-                                  value("key-id").strip(), value("secret"))
+    return account_ops.NewAccount(
+        value("alias").strip(),
+        value("uid").strip(),
+        value("region").strip(),
+        value("key-id").strip(),
+        value("secret"),
+    )
 
 
 async def _drive(sandbox: RunningSandbox, tmp_path: Path, forms: list[dict[str, str]]) -> int:
-    workspace = Workspace({}, MemoryVault(), Journal(tmp_path / "journal.db"), endpoint=sandbox.endpoint)
+    workspace = Workspace(
+        {}, MemoryVault(), Journal(tmp_path / "journal.db"), endpoint=sandbox.endpoint
+    )
     app = ArmsTui(workspace_factory=lambda: workspace)
     tried = 0
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.state.workspace is not None)
         await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.screen, AddAccountScreen), what="the add-account form")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, AddAccountScreen), what="the add-account form"
+        )
         screen = app.screen
         for form in forms:
             _fill(screen, form)
@@ -87,25 +103,44 @@ async def _drive(sandbox: RunningSandbox, tmp_path: Path, forms: list[dict[str, 
             assert shown == redact(str(expected)), (shown, str(expected))
             assert shown.startswith(f"{expected.field}: ") and expected.rule in shown
             assert len(held.secret) < 6 or held.secret not in shown + app.export_screenshot()
-            assert app.state.accounts == {} and workspace.vault.read(vault_name(held.access_key_id)) is None
+            assert (
+                app.state.accounts == {}
+                and workspace.vault.read(vault_name(held.access_key_id)) is None
+            )
             assert sandbox.server.app.request_count == before
     assert app.return_code in (None, 0)
     workspace.close()
     return tried
 
 
-@settings(max_examples=APPS, deadline=None, database=None, phases=APP_PHASES,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=APPS,
+    deadline=None,
+    database=None,
+    phases=APP_PHASES,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(forms=st.lists(FORM, min_size=FORMS_PER_APP, max_size=FORMS_PER_APP))
-def test_the_add_account_form_refuses_bad_input(sandbox: RunningSandbox, tmp_path: Path, forms: list[dict[str, str]]) -> None:
+def test_the_add_account_form_refuses_bad_input(
+    sandbox: RunningSandbox, tmp_path: Path, forms: list[dict[str, str]]
+) -> None:
     INPUTS_TRIED["add-account form"] += asyncio.run(_drive(sandbox, tmp_path, forms))
 
 
-ODD_NAMES = ["[bold]x[/]", "[/]", "[link=http://x]y", "\x1b[2Jclear", "é" * 200, "tab\tname", "a" * 5000]
+ODD_NAMES = [
+    "[bold]x[/]",
+    "[/]",
+    "[link=http://x]y",
+    "\x1b[2Jclear",
+    "é" * 200,
+    "tab\tname",
+    "a" * 5000,
+]
 
 
-async def test_the_import_form_lists_odd_profiles_and_refuses_bad_input(sandbox: RunningSandbox, tmp_path: Path,
-                                                                       isolated_home: Path) -> None:
+async def test_the_import_form_lists_odd_profiles_and_refuses_bad_input(
+    sandbox: RunningSandbox, tmp_path: Path, isolated_home: Path
+) -> None:
     """Profile names with markup, escapes and huge lengths are listed as text; a bad alias or
     account ID is named; nothing is saved."""
     import json
@@ -114,28 +149,50 @@ async def test_the_import_form_lists_odd_profiles_and_refuses_bad_input(sandbox:
 
     from armstui.tui.screens.import_accounts import ImportScreen
 
-    profiles = [{"name": n, "mode": "AK", "access_key_id": "LTAIabcdefghijklmnop", "access_key_secret": "S3cret-Value-xyz"}
-                for n in ODD_NAMES] + [{"name": "typed", "mode": {"x": 1}, "access_key_id": 5}]
+    profiles = [
+        {
+            "name": n,
+            "mode": "AK",
+            "access_key_id": "LTAIabcdefghijklmnop",
+            "access_key_secret": "S3cret-Value-xyz",
+        }
+        for n in ODD_NAMES
+    ] + [{"name": "typed", "mode": {"x": 1}, "access_key_id": 5}]
     (isolated_home / ".aliyun").mkdir()
     (isolated_home / ".aliyun" / "config.json").write_text(json.dumps({"profiles": profiles}))
-    workspace = Workspace({}, MemoryVault(), Journal(tmp_path / "journal.db"), endpoint=sandbox.endpoint)
+    workspace = Workspace(
+        {}, MemoryVault(), Journal(tmp_path / "journal.db"), endpoint=sandbox.endpoint
+    )
     app = ArmsTui(workspace_factory=lambda: workspace)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: app.state.workspace is not None)
         screen = ImportScreen(workspace)
         await app.push_screen(screen)
-        await wait_for(pilot, lambda: len(screen.candidates) == len(profiles), what="the candidates")
+        await wait_for(
+            pilot, lambda: len(screen.candidates) == len(profiles), what="the candidates"
+        )
         options = screen.query_one("#candidates", OptionList)
         shown = app.export_screenshot()
         assert "\x1b" not in shown and "S3cret-Value-xyz" not in shown
-        for index, (alias, uid) in enumerate([("Bad Alias", "1234567890123456"), ("ok-alias", "123"),
-                                              ("", ""), ("x" * 40, "1234567890123456")] * 2):
+        for index, (alias, uid) in enumerate(
+            [
+                ("Bad Alias", "1234567890123456"),
+                ("ok-alias", "123"),
+                ("", ""),
+                ("x" * 40, "1234567890123456"),
+            ]
+            * 2
+        ):
             options.highlighted = index % len(ODD_NAMES)
             await pilot.pause()
             screen.query_one("#alias", Input).value = alias
             screen.query_one("#uid", Input).value = uid
             screen.query_one("#import", Button).press()
-            await wait_for(pilot, lambda: str(screen.query_one("#form-error", Static).render()) != "", what="the error")
+            await wait_for(
+                pilot,
+                lambda: str(screen.query_one("#form-error", Static).render()) != "",
+                what="the error",
+            )
             error = str(screen.query_one("#form-error", Static).render())
             INPUTS_TRIED["import form"] += 1
             assert error.startswith(("alias:", "account ID:")), error
@@ -148,7 +205,11 @@ async def test_the_import_form_lists_odd_profiles_and_refuses_bad_input(sandbox:
 # --- the flow forms ---------------------------------------------------------------------------
 
 FLOW_FIELDS = {  # flow -> input id -> the field the message names
-    "ack": {"#targets": "clusters", "#reporter-user": "--reporter-user", "#people-user": "--people-user"},
+    "ack": {
+        "#targets": "clusters",
+        "#reporter-user": "--reporter-user",
+        "#people-user": "--people-user",
+    },
     "ecs": {"#targets": "instances", "#people-user": "--people-user"},
     "role": {"#role-name": "--role-name", "#operator-user": "--operator-user"},
 }
@@ -172,21 +233,32 @@ def _flow_error(flow: str, field_id: str, value: str) -> InvalidInput | None:
     return None
 
 
-async def _drive_flow_form(workspace: Workspace, sandbox: RunningSandbox, tmp_path: Path,
-                           values: list[tuple[str, str, str]]) -> int:
+async def _drive_flow_form(
+    workspace: Workspace,
+    sandbox: RunningSandbox,
+    tmp_path: Path,
+    values: list[tuple[str, str, str]],
+) -> int:
     from armstui.cli.common import SandboxOptions
     from armstui.tui.screens.flow import FlowScreen
 
-    app = ArmsTui(SandboxOptions(True, tmp_path / "sandbox-state"), workspace_factory=lambda: workspace)
+    app = ArmsTui(
+        SandboxOptions(True, tmp_path / "sandbox-state"), workspace_factory=lambda: workspace
+    )
     tried = 0
     async with app.run_test(size=(100, 40)) as pilot:
-        await wait_for(pilot, lambda: app.state.workspace is not None and app.state.monitoring is not None)
+        await wait_for(
+            pilot, lambda: app.state.workspace is not None and app.state.monitoring is not None
+        )
         for flow, field_id, value in values:
             expected = _flow_error(flow, field_id, value)
             if expected is None:
                 continue  # a valid value would plan for real (tests/tui cover that)
             await pilot.press("escape", {"ack": "k", "ecs": "e", "role": "r"}[flow])
-            await wait_for(pilot, lambda: isinstance(app.screen, FlowScreen) and app.screen.flow == flow)
+            await wait_for(
+                pilot,
+                lambda flow=flow: isinstance(app.screen, FlowScreen) and app.screen.flow == flow,
+            )
             screen = app.screen
             for other in FLOW_FIELDS[flow]:  # the others hold valid values
                 screen.query_one(other, Input).value = "" if other == "#targets" else "armstui-ok"
@@ -196,7 +268,10 @@ async def _drive_flow_form(workspace: Workspace, sandbox: RunningSandbox, tmp_pa
             await pilot.pause()
             tried += 1
             shown = str(screen.query_one("#form-error", Static).render())
-            assert FLOW_FIELDS[flow][field_id] in shown and expected.rule in shown, (shown, str(expected))
+            assert FLOW_FIELDS[flow][field_id] in shown and expected.rule in shown, (
+                shown,
+                str(expected),
+            )
             assert app.state.running is None
             assert sandbox.server.app.request_count == before
     assert app.return_code in (None, 0)
@@ -204,13 +279,33 @@ async def _drive_flow_form(workspace: Workspace, sandbox: RunningSandbox, tmp_pa
 
 
 FLOW_VALUE = st.sampled_from([(f, i) for f, ids in FLOW_FIELDS.items() for i in ids]).flatmap(
-    lambda fi: st.tuples(st.just(fi[0]), st.just(fi[1]), st.one_of(TEXT, st.sampled_from(
-        ["c" + "a" * 32 + ", bad", "i-abc", "c123", "[/]", "i-" + "x" * 20 + " i-Y"]))))
+    lambda fi: st.tuples(
+        st.just(fi[0]),
+        st.just(fi[1]),
+        st.one_of(
+            TEXT,
+            st.sampled_from(
+                ["c" + "a" * 32 + ", bad", "i-abc", "c123", "[/]", "i-" + "x" * 20 + " i-Y"]
+            ),
+        ),
+    )
+)
 
 
-@settings(max_examples=APPS, deadline=None, database=None, phases=APP_PHASES,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=APPS,
+    deadline=None,
+    database=None,
+    phases=APP_PHASES,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(values=st.lists(FLOW_VALUE, min_size=12, max_size=12))
-def test_the_flow_forms_refuse_bad_names_and_ids(workspace: Workspace, sandbox: RunningSandbox, tmp_path: Path,
-                                                  values: list[tuple[str, str, str]]) -> None:
-    INPUTS_TRIED["flow forms"] += asyncio.run(_drive_flow_form(workspace, sandbox, tmp_path, values))
+def test_the_flow_forms_refuse_bad_names_and_ids(
+    workspace: Workspace,
+    sandbox: RunningSandbox,
+    tmp_path: Path,
+    values: list[tuple[str, str, str]],
+) -> None:
+    INPUTS_TRIED["flow forms"] += asyncio.run(
+        _drive_flow_form(workspace, sandbox, tmp_path, values)
+    )

@@ -31,16 +31,37 @@ from tests.support.sandbox import RunningSandbox
 pytestmark = pytest.mark.usefixtures("forget_seen_secrets", "forget_keyring_backends")
 
 EXAMPLES = 300 if FULL else 30
-PROPERTY = settings(max_examples=EXAMPLES, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 # Text as argv can carry it: any Unicode (no NUL: execve cannot pass one), plus bytes that
 # are not UTF-8, which Python hands over as lone surrogates (surrogateescape).
 ARG = st.one_of(
     st.text(st.characters(exclude_characters="\x00"), max_size=80),
     st.binary(max_size=40).map(lambda b: b.decode("utf-8", "surrogateescape").replace("\x00", "")),
-    st.sampled_from(["", " ", "-", "--", "--help", "monitoring ", " source", "MONITORING", "x" * 5000,
-                     "../../etc/passwd", "$(id)", "\x1b[2J", "a\nb", "\u202emonitoring", "１２３４５６７８９０１２３４５６"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "-",
+            "--",
+            "--help",
+            "monitoring ",
+            " source",
+            "MONITORING",
+            "x" * 5000,
+            "../../etc/passwd",
+            "$(id)",
+            "\x1b[2J",
+            "a\nb",
+            "\u202emonitoring",
+            "１２３４５６７８９０１２３４５６",
+        ]
+    ),
 )
 SANDBOX_ALIASES = ("monitoring", "source", "outsider")
 
@@ -57,10 +78,14 @@ def refuses(validate: Callable[..., Any]) -> Callable[[str], bool]:
 
 
 def run(state_dir: Path, *args: str, input: str | None = None) -> Result:
-    return CliRunner().invoke(main, ["--sandbox", "--sandbox-state", str(state_dir), *args], input=input)
+    return CliRunner().invoke(
+        main, ["--sandbox", "--sandbox-state", str(state_dir), *args], input=input
+    )
 
 
-def assert_refused(result: Result, sandbox: RunningSandbox, before: int, flag: str, rule: str | None, kind: str) -> None:
+def assert_refused(
+    result: Result, sandbox: RunningSandbox, before: int, flag: str, rule: str | None, kind: str
+) -> None:
     """Exit 2, the flag and the rule named on stderr, no traceback, no request sent."""
     INPUTS_TRIED[kind] += 1
     assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
@@ -101,12 +126,24 @@ FLOW_NAMES = {
 
 
 # each flow command, with what it needs to run without a terminal
-FLOW_COMMANDS = {"plan": [], "apply": ["--yes"], "verify": [], "teardown": ["--plan"], "rotate": ["--plan"]}
+FLOW_COMMANDS = {
+    "plan": [],
+    "apply": ["--yes"],
+    "verify": [],
+    "teardown": ["--plan"],
+    "rotate": ["--plan"],
+}
 
 
 @PROPERTY
-@given(command=st.sampled_from(sorted(FLOW_COMMANDS)), flag=st.sampled_from(sorted(FLOW_NAMES)), data=st.data())
-def test_flow_names_and_ids(state_dir: Path, sandbox: RunningSandbox, command: str, flag: str, data: st.DataObject) -> None:
+@given(
+    command=st.sampled_from(sorted(FLOW_COMMANDS)),
+    flag=st.sampled_from(sorted(FLOW_NAMES)),
+    data=st.data(),
+)
+def test_flow_names_and_ids(
+    state_dir: Path, sandbox: RunningSandbox, command: str, flag: str, data: st.DataObject
+) -> None:
     if command == "rotate" and flag != "--reporter-user":
         flag = "--reporter-user"  # rotate takes the ACK reporting user's flags only
     value = data.draw(ARG.filter(refuses(FLOW_NAMES[flag])), label=flag)
@@ -117,23 +154,37 @@ def test_flow_names_and_ids(state_dir: Path, sandbox: RunningSandbox, command: s
 
 
 @PROPERTY
-@given(command=st.sampled_from(sorted(FLOW_COMMANDS)), flag=st.sampled_from(["--monitoring", "--source"]),
-       value=ARG.filter(lambda v: v not in SANDBOX_ALIASES))
-def test_flow_accounts_must_be_configured(state_dir: Path, sandbox: RunningSandbox, command: str, flag: str, value: str) -> None:
+@given(
+    command=st.sampled_from(sorted(FLOW_COMMANDS)),
+    flag=st.sampled_from(["--monitoring", "--source"]),
+    value=ARG.filter(lambda v: v not in SANDBOX_ALIASES),
+)
+def test_flow_accounts_must_be_configured(
+    state_dir: Path, sandbox: RunningSandbox, command: str, flag: str, value: str
+) -> None:
     chosen = dict(BASE, **{flag: value})
     before = sandbox.server.app.request_count
-    result = run(state_dir, command, *[f"{k}={v}" for k, v in chosen.items()], *FLOW_COMMANDS[command])
+    result = run(
+        state_dir, command, *[f"{k}={v}" for k, v in chosen.items()], *FLOW_COMMANDS[command]
+    )
     assert_refused(result, sandbox, before, flag, None, "flow accounts")
 
 
-@pytest.mark.parametrize("args", [
-    ("--monitoring", "source", "--source", "source"),  # A and B the same account
-    ("--monitoring", "monitoring", "--source", "monitoring"),
-])
-def test_a_source_must_differ_from_the_monitoring_account(state_dir: Path, sandbox: RunningSandbox, args: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--monitoring", "source", "--source", "source"),  # A and B the same account
+        ("--monitoring", "monitoring", "--source", "monitoring"),
+    ],
+)
+def test_a_source_must_differ_from_the_monitoring_account(
+    state_dir: Path, sandbox: RunningSandbox, args: tuple[str, ...]
+) -> None:
     before = sandbox.server.app.request_count
     result = run(state_dir, "plan", "--flow", "role", *args)
-    assert_refused(result, sandbox, before, "--source", "must differ from --monitoring", "flow accounts")
+    assert_refused(
+        result, sandbox, before, "--source", "must differ from --monitoring", "flow accounts"
+    )
 
 
 CHOICES = {"--flow": ("ack", "ecs", "role"), "--access": None, "--role-policy": ("full", "custom")}
@@ -157,7 +208,14 @@ def test_flow_choices(state_dir: Path, sandbox: RunningSandbox, flag: str, value
 @given(value=ARG.filter(lambda v: v not in ("md", "json")))
 def test_report_format(state_dir: Path, sandbox: RunningSandbox, value: str) -> None:
     before = sandbox.server.app.request_count
-    assert_refused(run(state_dir, "report", f"--format={value}"), sandbox, before, "--format", "is not one of", "report flags")
+    assert_refused(
+        run(state_dir, "report", f"--format={value}"),
+        sandbox,
+        before,
+        "--format",
+        "is not one of",
+        "report flags",
+    )
 
 
 # --- whoami / switch ---------------------------------------------------------------------------
@@ -166,12 +224,19 @@ ARN = "acs:ram::1234567890123456:role/arms-admin"
 
 
 @PROPERTY
-@given(command=st.sampled_from(["whoami", "switch"]), value=ARG.filter(lambda v: v not in SANDBOX_ALIASES))
-def test_identity_account(state_dir: Path, sandbox: RunningSandbox, command: str, value: str) -> None:
+@given(
+    command=st.sampled_from(["whoami", "switch"]),
+    value=ARG.filter(lambda v: v not in SANDBOX_ALIASES),
+)
+def test_identity_account(
+    state_dir: Path, sandbox: RunningSandbox, command: str, value: str
+) -> None:
     extra = ["--role-arn", ARN] if command == "switch" else []
     before = sandbox.server.app.request_count
     result = run(state_dir, command, f"--account={value}", *extra)
-    assert_refused(result, sandbox, before, "--account", "must name a configured account", "identity flags")
+    assert_refused(
+        result, sandbox, before, "--account", "must name a configured account", "identity flags"
+    )
 
 
 SWITCH = {"--role-arn": model.validate_role_arn, "--session-name": model.validate_session_name}
@@ -179,7 +244,9 @@ SWITCH = {"--role-arn": model.validate_role_arn, "--session-name": model.validat
 
 @PROPERTY
 @given(flag=st.sampled_from(sorted(SWITCH)), data=st.data())
-def test_switch_arn_and_session_name(state_dir: Path, sandbox: RunningSandbox, flag: str, data: st.DataObject) -> None:
+def test_switch_arn_and_session_name(
+    state_dir: Path, sandbox: RunningSandbox, flag: str, data: st.DataObject
+) -> None:
     value = data.draw(ARG.filter(refuses(SWITCH[flag])), label=flag)
     args = {"--account": "source", "--role-arn": ARN, flag: value}
     before = sandbox.server.app.request_count
@@ -188,46 +255,84 @@ def test_switch_arn_and_session_name(state_dir: Path, sandbox: RunningSandbox, f
 
 
 @PROPERTY
-@given(value=st.one_of(st.integers().filter(lambda n: not 900 <= n <= 43200).map(str),
-                       ARG.filter(lambda v: not 900 <= _int_or(v, 0) <= 43200)))
+@given(
+    value=st.one_of(
+        st.integers().filter(lambda n: not 900 <= n <= 43200).map(str),
+        ARG.filter(lambda v: not 900 <= _int_or(v, 0) <= 43200),
+    )
+)
 def test_switch_duration(state_dir: Path, sandbox: RunningSandbox, value: str) -> None:
     before = sandbox.server.app.request_count
-    result = run(state_dir, "switch", "--account", "source", "--role-arn", ARN, f"--duration={value}")
+    result = run(
+        state_dir, "switch", "--account", "source", "--role-arn", ARN, f"--duration={value}"
+    )
     assert_refused(result, sandbox, before, "--duration", None, "identity flags")
 
 
 # --- accounts ----------------------------------------------------------------------------------
 
-GOOD_ADD = {"alias": "prod-a", "--uid": "1234567890123456", "--access-key-id": "LTAIabcdefghijklmnop",
-            "--region": "cn-hangzhou"}
-ADD_RULES = {"alias": model.validate_alias, "--uid": model.validate_uid,
-             "--access-key-id": lambda v: model.validate_access_key_id(v.strip()), "--region": model.validate_region}
+GOOD_ADD = {
+    "alias": "prod-a",
+    "--uid": "1234567890123456",
+    "--access-key-id": "LTAIabcdefghijklmnop",
+    "--region": "cn-hangzhou",
+}
+ADD_RULES = {
+    "alias": model.validate_alias,
+    "--uid": model.validate_uid,
+    "--access-key-id": lambda v: model.validate_access_key_id(v.strip()),
+    "--region": model.validate_region,
+}
 SECRET_LINE = st.one_of(  # what a secret file or pipe may hold (no NUL; \r ends a line too)
     st.text(st.characters(exclude_characters="\x00\r"), max_size=200),
-    st.sampled_from(["", "a b", "x" * 129, "tab\there", "é" * 10, " \n", "\u00a0secret"]))
+    st.sampled_from(["", "a b", "x" * 129, "tab\there", "é" * 10, " \n", "\u00a0secret"]),
+)
 
 
 def _add_args(values: dict[str, str]) -> list[str]:
-    return ["accounts", "add", "--vault", "file", *[f"{k}={v}" for k, v in values.items() if k != "alias"],
-            "--", values["alias"]]
+    return [
+        "accounts",
+        "add",
+        "--vault",
+        "file",
+        *[f"{k}={v}" for k, v in values.items() if k != "alias"],
+        "--",
+        values["alias"],
+    ]
 
 
 @PROPERTY
 @given(field=st.sampled_from(sorted(ADD_RULES)), data=st.data())
-def test_accounts_add_fields(sandbox: RunningSandbox, isolated_home: Path, tmp_path: Path, field: str,
-                             data: st.DataObject) -> None:
+def test_accounts_add_fields(
+    sandbox: RunningSandbox, isolated_home: Path, tmp_path: Path, field: str, data: st.DataObject
+) -> None:
     value = data.draw(ARG.filter(refuses(ADD_RULES[field])), label=field)
     before = sandbox.server.app.request_count
-    result = CliRunner().invoke(main, _add_args(dict(GOOD_ADD, **{field: value})), input="S3cret-Value-xyz\n")
+    result = CliRunner().invoke(
+        main, _add_args(dict(GOOD_ADD, **{field: value})), input="S3cret-Value-xyz\n"
+    )
     rule = rule_of(ADD_RULES[field], value)
-    assert_refused(result, sandbox, before, field if field != "alias" else "alias", rule, "accounts add")
+    assert_refused(
+        result, sandbox, before, field if field != "alias" else "alias", rule, "accounts add"
+    )
     assert not (isolated_home / ".config" / "armstui" / "config.toml").exists()
 
 
-@settings(PROPERTY, max_examples=EXAMPLES // 3)  # each example opens the encrypted file vault (a slow KDF)
-@given(secret=SECRET_LINE.filter(lambda s: refuses(model.validate_access_key_secret)(s.split("\n")[0].strip())))
-def test_accounts_add_secret_from_stdin(sandbox: RunningSandbox, isolated_home: Path, tmp_path: Path,
-                                        monkeypatch: pytest.MonkeyPatch, secret: str) -> None:
+@settings(
+    PROPERTY, max_examples=EXAMPLES // 3
+)  # each example opens the encrypted file vault (a slow KDF)
+@given(
+    secret=SECRET_LINE.filter(
+        lambda s: refuses(model.validate_access_key_secret)(s.split("\n")[0].strip())
+    )
+)
+def test_accounts_add_secret_from_stdin(
+    sandbox: RunningSandbox,
+    isolated_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    secret: str,
+) -> None:
     passphrase = tmp_path / "passphrase"
     passphrase.write_text("correct-horse-battery")
     passphrase.chmod(0o600)
@@ -243,30 +348,55 @@ def test_accounts_add_secret_from_stdin(sandbox: RunningSandbox, isolated_home: 
 @given(command=st.sampled_from(["remove", "add"]), value=ARG.filter(refuses(model.validate_alias)))
 def test_accounts_alias_argument(sandbox: RunningSandbox, command: str, value: str) -> None:
     before = sandbox.server.app.request_count
-    extra = ["--uid", "1234567890123456", "--access-key-id", "LTAIabcdefghijklmnop"] if command == "add" else []
-    result = CliRunner().invoke(main, ["accounts", command, *extra, "--", value], input="S3cret-Value-xyz\n")
+    extra = (
+        ["--uid", "1234567890123456", "--access-key-id", "LTAIabcdefghijklmnop"]
+        if command == "add"
+        else []
+    )
+    result = CliRunner().invoke(
+        main, ["accounts", command, *extra, "--", value], input="S3cret-Value-xyz\n"
+    )
     assert_refused(result, sandbox, before, "alias", None, "accounts alias")
 
 
 @PROPERTY
 @given(flag=st.sampled_from(["--alias", "--uid", "--region", "--profile"]), data=st.data())
-def test_accounts_import_flags(sandbox: RunningSandbox, isolated_home: Path, flag: str, data: st.DataObject) -> None:
+def test_accounts_import_flags(
+    sandbox: RunningSandbox, isolated_home: Path, flag: str, data: st.DataObject
+) -> None:
     import json
 
     aliyun = isolated_home / ".aliyun"
     aliyun.mkdir(exist_ok=True)
-    (aliyun / "config.json").write_text(json.dumps({"current": "dev", "profiles": [
-        {"name": "dev", "mode": "AK", "access_key_id": "LTAIabcdefghijklmnop", "access_key_secret": "S3cret-Value-xyz",
-         "region_id": "cn-hangzhou"}]}))
+    (aliyun / "config.json").write_text(
+        json.dumps(
+            {
+                "current": "dev",
+                "profiles": [
+                    {
+                        "name": "dev",
+                        "mode": "AK",
+                        "access_key_id": "LTAIabcdefghijklmnop",
+                        "access_key_secret": "S3cret-Value-xyz",
+                        "region_id": "cn-hangzhou",
+                    }
+                ],
+            }
+        )
+    )
     # the value is refused when this is true (an empty --alias or --region means "the profile's")
-    broken = {"--alias": lambda v: v != "" and refuses(model.validate_alias)(v.strip()),
-              "--uid": lambda v: refuses(model.validate_uid)(v.strip()),
-              "--region": lambda v: v != "" and refuses(model.validate_region)(v),
-              "--profile": lambda v: v != "dev"}
+    broken = {
+        "--alias": lambda v: v != "" and refuses(model.validate_alias)(v.strip()),
+        "--uid": lambda v: refuses(model.validate_uid)(v.strip()),
+        "--region": lambda v: v != "" and refuses(model.validate_region)(v),
+        "--profile": lambda v: v != "dev",
+    }
     value = data.draw(ARG.filter(broken[flag]), label=flag)
     args = {"--profile": "dev", "--uid": "1234567890123456", flag: value}
     before = sandbox.server.app.request_count
-    result = CliRunner().invoke(main, ["accounts", "import", *[f"{k}={v}" for k, v in args.items()]])
+    result = CliRunner().invoke(
+        main, ["accounts", "import", *[f"{k}={v}" for k, v in args.items()]]
+    )
     assert_refused(result, sandbox, before, flag, None, "accounts import flags")
     assert not (isolated_home / ".config" / "armstui" / "config.toml").exists()
 
@@ -305,8 +435,10 @@ def _host_shaped(v: str) -> bool:
         ipaddress.ip_address(v)
         return True
     except ValueError:
-        return len(v) <= 253 and all(re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?", p, flags=re.ASCII)
-                                     for p in v.split("."))
+        return len(v) <= 253 and all(
+            re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?", p, flags=re.ASCII)
+            for p in v.split(".")
+        )
 
 
 def _positive_float(v: str) -> bool:
@@ -318,8 +450,13 @@ def _positive_float(v: str) -> bool:
 
 @PROPERTY
 @given(flag=st.sampled_from(sorted(SERVE)), data=st.data())
-def test_sandbox_serve_flags(sandbox: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flag: str,
-                             data: st.DataObject) -> None:
+def test_sandbox_serve_flags(
+    sandbox: RunningSandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    flag: str,
+    data: st.DataObject,
+) -> None:
     import armstui.sandbox.state
 
     def never(*_a: Any, **_k: Any) -> Any:
@@ -329,31 +466,72 @@ def test_sandbox_serve_flags(sandbox: RunningSandbox, tmp_path: Path, monkeypatc
     broken, named = SERVE[flag]
     value = data.draw(ARG.filter(lambda v: v != "" and broken(v)), label=flag)
     before = sandbox.server.app.request_count
-    result = CliRunner().invoke(main, ["sandbox", "serve", "--state", str(tmp_path / "s"), f"{flag}={value}"])
+    result = CliRunner().invoke(
+        main, ["sandbox", "serve", "--state", str(tmp_path / "s"), f"{flag}={value}"]
+    )
     assert not isinstance(result.exception, _Listening), f"{flag}={value!r} was accepted"
     assert_refused(result, sandbox, before, named, None, "sandbox serve flags")
 
 
-@pytest.mark.parametrize(("flag", "value", "rule"), [
-    ("--speed", "nan", "must be a finite number"),  # click's FloatRange lets NaN through
-    ("--speed", "inf", "must be a finite number"),
-    ("--world", "large:sources=²", "whole number from 1 to"),  # str.isdigit() took '²', int() did not
-    ("--world", "large:instances=99999999999", "whole number from 0 to"),  # would seed for hours
-    ("--host", "a" * 300, "must be an IP address or a host name"),  # was UnicodeError from the idna codec
-])
-def test_sandbox_serve_refuses_what_it_once_took(sandbox: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                 flag: str, value: str, rule: str) -> None:
+@pytest.mark.parametrize(
+    ("flag", "value", "rule"),
+    [
+        ("--speed", "nan", "must be a finite number"),  # click's FloatRange lets NaN through
+        ("--speed", "inf", "must be a finite number"),
+        (
+            "--world",
+            "large:sources=²",
+            "whole number from 1 to",
+        ),  # str.isdigit() took '²', int() did not
+        (
+            "--world",
+            "large:instances=99999999999",
+            "whole number from 0 to",
+        ),  # would seed for hours
+        (
+            "--host",
+            "a" * 300,
+            "must be an IP address or a host name",
+        ),  # was UnicodeError from the idna codec
+    ],
+)
+def test_sandbox_serve_refuses_what_it_once_took(
+    sandbox: RunningSandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    flag: str,
+    value: str,
+    rule: str,
+) -> None:
     import armstui.sandbox.state
 
-    monkeypatch.setattr(armstui.sandbox.state, "open_state", lambda *a, **k: (_ for _ in ()).throw(_Listening()))
+    monkeypatch.setattr(
+        armstui.sandbox.state, "open_state", lambda *a, **k: (_ for _ in ()).throw(_Listening())
+    )
     before = sandbox.server.app.request_count
-    result = CliRunner().invoke(main, ["sandbox", "serve", "--state", str(tmp_path / "s"), f"{flag}={value}"])
+    result = CliRunner().invoke(
+        main, ["sandbox", "serve", "--state", str(tmp_path / "s"), f"{flag}={value}"]
+    )
     assert_refused(result, sandbox, before, flag, rule, "sandbox serve flags")
 
 
-@pytest.mark.parametrize(("flag", "value"), [("--cluster", "c; rm -rf /"), ("--instance", "i-" + "x" * 500)])
-def test_ids_are_checked_before_any_listing(state_dir: Path, sandbox: RunningSandbox, flag: str, value: str) -> None:
+@pytest.mark.parametrize(
+    ("flag", "value"), [("--cluster", "c; rm -rf /"), ("--instance", "i-" + "x" * 500)]
+)
+def test_ids_are_checked_before_any_listing(
+    state_dir: Path, sandbox: RunningSandbox, flag: str, value: str
+) -> None:
     before = sandbox.server.app.request_count
-    result = run(state_dir, "plan", "--flow", "ecs" if flag == "--instance" else "ack", "--monitoring", "monitoring",
-                 "--source", "source", flag, value)
+    result = run(
+        state_dir,
+        "plan",
+        "--flow",
+        "ecs" if flag == "--instance" else "ack",
+        "--monitoring",
+        "monitoring",
+        "--source",
+        "source",
+        flag,
+        value,
+    )
     assert_refused(result, sandbox, before, flag, "must be", "flow flags")

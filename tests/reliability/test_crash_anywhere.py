@@ -21,12 +21,17 @@ from tests.support.sandbox import RunningSandbox
 
 FLOWS = {
     # flow -> mutating calls a clean apply makes on the default world
-    "ack": 8,   # CreateUser, 2x AttachPolicyToUser, CreateAccessKey, Install, Upgrade, 2x ModifyClusterAddon
+    "ack": 8,  # CreateUser, 2x AttachPolicyToUser, CreateAccessKey, Install, Upgrade, 2x ModifyClusterAddon
     "role": 7,  # CreateRole, AttachPolicyToRole, CreateUser, CreateLoginProfile, AttachPolicyToUser, Create+DeleteAccessKey
-    "ecs": 3,   # 3x RunCommand
+    "ecs": 3,  # 3x RunCommand
 }
-KILL_POINTS = [(flow, when, n) for flow, count in FLOWS.items() if flow == "ack" or FULL
-               for n in range(1, count + 1) for when in ("before", "after")]
+KILL_POINTS = [
+    (flow, when, n)
+    for flow, count in FLOWS.items()
+    if flow == "ack" or FULL
+    for n in range(1, count + 1)
+    for when in ("before", "after")
+]
 
 
 def flow_args(flow: str) -> list[str]:
@@ -42,14 +47,20 @@ def test_the_kill_point_counts_are_right(state_dir: Path, sandbox: RunningSandbo
     assert mutating == FLOWS["ack"]
 
 
-@pytest.mark.parametrize(("flow", "when", "number"), KILL_POINTS, ids=[f"{f}-{w}-{n}" for f, w, n in KILL_POINTS])
-def test_killed_then_run_again(flow: str, when: str, number: int, state_dir: Path, sandbox: RunningSandbox) -> None:
+@pytest.mark.parametrize(
+    ("flow", "when", "number"), KILL_POINTS, ids=[f"{f}-{w}-{n}" for f, w, n in KILL_POINTS]
+)
+def test_killed_then_run_again(
+    flow: str, when: str, number: int, state_dir: Path, sandbox: RunningSandbox
+) -> None:
     killed = armstui(state_dir, "apply", "--yes", *flow_args(flow), kill_at=f"{when}:{number}")
     assert killed.returncode == -signal.SIGKILL, killed.stdout + killed.stderr
 
     journal = Journal(state_dir / "journal.db")
     interrupted = journal.last_run()
-    assert interrupted is not None and interrupted["finished_at"] is None  # the journal tells what happened
+    assert (
+        interrupted is not None and interrupted["finished_at"] is None
+    )  # the journal tells what happened
 
     again = armstui(state_dir, "apply", "--yes", *flow_args(flow))
     assert again.returncode == 0, again.stdout + again.stderr
@@ -61,12 +72,22 @@ def test_killed_then_run_again(flow: str, when: str, number: int, state_dir: Pat
         assert [u["UserName"] for u in users] == ["armstui-reporter"]
         keys = [k for k in store.list("ram.accesskey") if k.get("UserName") == "armstui-reporter"]
         vault = json.loads((state_dir / "vault.json").read_text())
-        held = [k for k in keys if reporter_vault_name(a, "armstui-reporter", k["AccessKeyId"]) in vault]
+        held = [
+            k for k in keys if reporter_vault_name(a, "armstui-reporter", k["AccessKeyId"]) in vault
+        ]
         orphans = [k for k in keys if k not in held]
-        in_use = {json.loads(store.get("cs.addon", f"{c['cluster_id']}/ack-onepilot")["config"])["accessKey"]
-                  for c in store.list("cs.cluster", f"{b}/")}
-        assert in_use <= {k["AccessKeyId"] for k in held}, "a key in use whose secret the vault lost"
-        for orphan in orphans:  # killed between CreateAccessKey's answer and the vault: reported, not hidden
+        in_use = {
+            json.loads(store.get("cs.addon", f"{c['cluster_id']}/ack-onepilot")["config"])[
+                "accessKey"
+            ]
+            for c in store.list("cs.cluster", f"{b}/")
+        }
+        assert in_use <= {k["AccessKeyId"] for k in held}, (
+            "a key in use whose secret the vault lost"
+        )
+        for (
+            orphan
+        ) in orphans:  # killed between CreateAccessKey's answer and the vault: reported, not hidden
             assert orphan["AccessKeyId"] in again.stdout
         assert len(keys) <= 2
     elif flow == "role":

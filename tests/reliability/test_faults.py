@@ -17,17 +17,26 @@ from tests.reliability.conftest import FULL
 from tests.support.sandbox import RunningSandbox
 
 SEEDS = [7, 11, 23, 42] if FULL else [7]
-SETUPS = [Setup("ack", "monitoring", ("source",)), Setup("ecs", "monitoring", ("source",)),
-          Setup("role", "monitoring", ("source",))]
+SETUPS = [
+    Setup("ack", "monitoring", ("source",)),
+    Setup("ecs", "monitoring", ("source",)),
+    Setup("role", "monitoring", ("source",)),
+]
 
 
 def _successful_changes(ws: Workspace) -> Counter:
-    return Counter(f"{r.account}:{r.service}.{r.action}" for r in ws.call_log.records() if r.mutating and r.outcome == "ok")
+    return Counter(
+        f"{r.account}:{r.service}.{r.action}"
+        for r in ws.call_log.records()
+        if r.mutating and r.outcome == "ok"
+    )
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("setup", SETUPS, ids=[s.flow for s in SETUPS])
-def test_flows_converge_under_faults(setup: Setup, seed: int, sandbox: RunningSandbox, workspace: Workspace) -> None:
+def test_flows_converge_under_faults(
+    setup: Setup, seed: int, sandbox: RunningSandbox, workspace: Workspace
+) -> None:
     sandbox.state.faults.configure({"throttle": 0.2, "5xx": 0.05, "drop": 0.01, "seed": seed})
 
     def apply() -> object:
@@ -35,22 +44,34 @@ def test_flows_converge_under_faults(setup: Setup, seed: int, sandbox: RunningSa
 
         try:
             return workspace.run_sync(setup, "apply")
-        except WorkspaceError as error:  # listing B's clusters failed after its retries: nothing ran
+        except (
+            WorkspaceError
+        ) as error:  # listing B's clusters failed after its retries: nothing ran
             assert error.exit_code == 1 and "request ID" in str(error)
             return error
 
     results = [apply()]
     while results[-1].exit_code != 0 and len(results) < 4:  # an operator's "run it again"
         results.append(apply())
-    assert results[-1].exit_code == 0, [(s.title, s.outcome.value, s.detail) for s in results[-1].states]
+    assert results[-1].exit_code == 0, [
+        (s.title, s.outcome.value, s.detail) for s in results[-1].states
+    ]
     injected = dict(sandbox.state.faults.stats)
     sandbox.state.faults.configure({})
     assert injected.get("throttle", 0) > 0  # the faults really happened
     assert workspace.run_sync(setup, "verify").exit_code == 0
 
     changes = _successful_changes(workspace)
-    once = {"ack": ["ram.CreateUser", "ram.CreateAccessKey", "cs.InstallClusterAddons", "cs.UpgradeClusterAddons"],
-            "role": ["ram.CreateRole", "ram.CreateLoginProfile"], "ecs": []}[setup.flow]
+    once = {
+        "ack": [
+            "ram.CreateUser",
+            "ram.CreateAccessKey",
+            "cs.InstallClusterAddons",
+            "cs.UpgradeClusterAddons",
+        ],
+        "role": ["ram.CreateRole", "ram.CreateLoginProfile"],
+        "ecs": [],
+    }[setup.flow]
     for change in once:
         made = sum(n for key, n in changes.items() if key.endswith(change))
         assert made <= 1, f"{change} succeeded {made} times"
@@ -60,7 +81,9 @@ def test_flows_converge_under_faults(setup: Setup, seed: int, sandbox: RunningSa
     assert max(r.attempt for r in retries) <= 4  # RetryPolicy.max_attempts
 
 
-def test_a_hard_outage_stops_with_a_clear_error(sandbox: RunningSandbox, workspace: Workspace) -> None:
+def test_a_hard_outage_stops_with_a_clear_error(
+    sandbox: RunningSandbox, workspace: Workspace
+) -> None:
     from armstui.flows.workspace import WorkspaceError
 
     sandbox.state.faults.configure({"5xx": 1.0, "seed": 1})
@@ -71,7 +94,9 @@ def test_a_hard_outage_stops_with_a_clear_error(sandbox: RunningSandbox, workspa
     assert not [r for r in workspace.call_log.records() if r.mutating]
 
 
-def test_a_hard_outage_mid_run_marks_nothing_ok(sandbox: RunningSandbox, workspace: Workspace) -> None:
+def test_a_hard_outage_mid_run_marks_nothing_ok(
+    sandbox: RunningSandbox, workspace: Workspace
+) -> None:
     # The role flow discovers nothing: every step meets the outage.
     sandbox.state.faults.configure({"5xx": 1.0, "seed": 1})
     result = workspace.run_sync(SETUPS[2], "apply")

@@ -12,27 +12,46 @@ from armstui.flows.workspace import Workspace
 from tests.support.sandbox import RunningSandbox
 
 
-def test_the_read_only_policy_lists_apps_and_cannot_change_ram(workspace: Workspace, sandbox: RunningSandbox) -> None:
+def test_the_read_only_policy_lists_apps_and_cannot_change_ram(
+    workspace: Workspace, sandbox: RunningSandbox
+) -> None:
     setup = Setup("ack", "monitoring", ("source",), access="dedicated-custom")
     assert workspace.run_sync(setup, "apply").exit_code == 0
     root = sandbox.client("ram", "monitoring")
-    key = root.create_access_key(ram_models.CreateAccessKeyRequest(user_name=setup.people_user)).body.access_key
-    people_arms = sandbox.client("arms", access_key_id=key.access_key_id, access_key_secret=key.access_key_secret)
-    apps = people_arms.list_trace_apps(arms_models.ListTraceAppsRequest(region_id="cn-hangzhou")).body.trace_apps
+    key = root.create_access_key(
+        ram_models.CreateAccessKeyRequest(user_name=setup.people_user)
+    ).body.access_key
+    people_arms = sandbox.client(
+        "arms", access_key_id=key.access_key_id, access_key_secret=key.access_key_secret
+    )
+    apps = people_arms.list_trace_apps(
+        arms_models.ListTraceAppsRequest(region_id="cn-hangzhou")
+    ).body.trace_apps
     assert len(apps) == 5  # the labelled workloads of both clusters
-    people_ram = sandbox.client("ram", access_key_id=key.access_key_id, access_key_secret=key.access_key_secret)
+    people_ram = sandbox.client(
+        "ram", access_key_id=key.access_key_id, access_key_secret=key.access_key_secret
+    )
     with pytest.raises(TeaException) as refused:
         people_ram.create_user(ram_models.CreateUserRequest(user_name="sneaky"))
     assert refused.value.code == "NoPermission"
     with pytest.raises(TeaException):
-        people_ram.attach_policy_to_user(ram_models.AttachPolicyToUserRequest(
-            policy_type="System", policy_name="AdministratorAccess", user_name=setup.people_user))
+        people_ram.attach_policy_to_user(
+            ram_models.AttachPolicyToUserRequest(
+                policy_type="System", policy_name="AdministratorAccess", user_name=setup.people_user
+            )
+        )
     # and a read-only ARMS user cannot be used to report: its key in onepilot would not report
-    policies = root.list_policies_for_user(ram_models.ListPoliciesForUserRequest(user_name=setup.people_user)).body
-    assert [(p.policy_type, p.policy_name) for p in policies.policies.policy] == [("Custom", setup.custom_policy)]
+    policies = root.list_policies_for_user(
+        ram_models.ListPoliciesForUserRequest(user_name=setup.people_user)
+    ).body
+    assert [(p.policy_type, p.policy_name) for p in policies.policies.policy] == [
+        ("Custom", setup.custom_policy)
+    ]
 
 
-def test_the_role_trusts_b_only_and_an_outsider_is_refused(workspace: Workspace, sandbox: RunningSandbox) -> None:
+def test_the_role_trusts_b_only_and_an_outsider_is_refused(
+    workspace: Workspace, sandbox: RunningSandbox
+) -> None:
     import asyncio
 
     from armstui.cloud.errors import CloudError
@@ -41,7 +60,9 @@ def test_the_role_trusts_b_only_and_an_outsider_is_refused(workspace: Workspace,
     assert workspace.run_sync(setup, "apply").exit_code == 0
     arn = f"acs:ram::{sandbox.uid('monitoring')}:role/arms-admin"
     identity, apps = asyncio.run(workspace.switch("source", arn))
-    assert identity.identity_type == "AssumedRoleUser" and identity.account_id == sandbox.uid("monitoring")
+    assert identity.identity_type == "AssumedRoleUser" and identity.account_id == sandbox.uid(
+        "monitoring"
+    )
     with pytest.raises(CloudError) as refused:
         asyncio.run(workspace.switch("outsider", arn))
     assert refused.value.code == "NoPermission"

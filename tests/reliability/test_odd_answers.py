@@ -37,8 +37,12 @@ from tests.support.sandbox import RunningSandbox
 pytestmark = pytest.mark.usefixtures("forget_seen_secrets", "forget_keyring_backends")
 
 EXAMPLES = 300 if FULL else 40
-PROPERTY = settings(max_examples=EXAMPLES, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 KEY = Credentials("LTAIabcdefghijklmnop", "odd-answers-secret-value")
 
 
@@ -70,7 +74,9 @@ class OddServer:
     async def _any(self, request: web.Request) -> web.Response:
         self.requests += 1
         a = self.answer
-        return web.Response(status=a.status, body=a.body, headers={"Content-Type": a.content_type, **a.headers})
+        return web.Response(
+            status=a.status, body=a.body, headers={"Content-Type": a.content_type, **a.headers}
+        )
 
     def start(self) -> None:
         ready = threading.Event()
@@ -112,8 +118,14 @@ def odd() -> Iterator[OddServer]:
 
 
 def session_on(server: OddServer) -> CloudSession:
-    return CloudSession("odd", "1234567890123456", "cn-hangzhou", KEY, endpoint=server.endpoint,
-                        retry=RetryPolicy(max_attempts=1))
+    return CloudSession(
+        "odd",
+        "1234567890123456",
+        "cn-hangzhou",
+        KEY,
+        endpoint=server.endpoint,
+        retry=RetryPolicy(max_attempts=1),
+    )
 
 
 def assert_well_formed(error: CloudError) -> None:
@@ -129,30 +141,75 @@ def assert_well_formed(error: CloudError) -> None:
 # --- the answers -------------------------------------------------------------------------------
 
 JSONISH = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20)),
-    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=12), inner, max_size=4)),
-    max_leaves=12)
-FIELDS = ["AccountId", "Arn", "IdentityType", "TraceApps", "clusters", "Instances", "NextToken", "Credentials",
-          "RequestId", "Code", "Message", "page_info", "Success", "LicenseKey"]
+    st.one_of(
+        st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20)
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+FIELDS = [
+    "AccountId",
+    "Arn",
+    "IdentityType",
+    "TraceApps",
+    "clusters",
+    "Instances",
+    "NextToken",
+    "Credentials",
+    "RequestId",
+    "Code",
+    "Message",
+    "page_info",
+    "Success",
+    "LicenseKey",
+]
 API_LIKE = st.dictionaries(st.sampled_from(FIELDS), JSONISH, max_size=6)
-ERROR_LIKE = st.fixed_dictionaries({}, optional={
-    "Code": st.one_of(st.sampled_from(["Throttling.User", "NoPermission", "Forbidden.RAM", "", "\x1b[2J", "a" * 300]), JSONISH),
-    "Message": st.one_of(st.text(max_size=50), st.just("m" * 1_000_000), JSONISH),
-    "RequestId": st.one_of(st.sampled_from(["6C7A2D3B-1F0E-4E1D-9A5B-2B3C4D5E6F70", "", "id\nwith newline"]), JSONISH),
-    "AccessDeniedDetail": JSONISH,
-})
+ERROR_LIKE = st.fixed_dictionaries(
+    {},
+    optional={
+        "Code": st.one_of(
+            st.sampled_from(
+                ["Throttling.User", "NoPermission", "Forbidden.RAM", "", "\x1b[2J", "a" * 300]
+            ),
+            JSONISH,
+        ),
+        "Message": st.one_of(st.text(max_size=50), st.just("m" * 1_000_000), JSONISH),
+        "RequestId": st.one_of(
+            st.sampled_from(["6C7A2D3B-1F0E-4E1D-9A5B-2B3C4D5E6F70", "", "id\nwith newline"]),
+            JSONISH,
+        ),
+        "AccessDeniedDetail": JSONISH,
+    },
+)
 BODY = st.one_of(
     st.binary(max_size=300),
     JSONISH.map(lambda v: json.dumps(v).encode()),
     API_LIKE.map(lambda v: json.dumps(v).encode()),
     ERROR_LIKE.map(lambda v: json.dumps(v).encode()),
-    st.sampled_from([b"", b"null", b"<html><body><h1>502 Bad Gateway</h1></body></html>", b"\xef\xbb\xbf{}",
-                     b'{"RequestId": "X", "TraceApps": "not a list"}', b'{"NextToken": "same", "Instances": {"Instance": []}}']),
+    st.sampled_from(
+        [
+            b"",
+            b"null",
+            b"<html><body><h1>502 Bad Gateway</h1></body></html>",
+            b"\xef\xbb\xbf{}",
+            b'{"RequestId": "X", "TraceApps": "not a list"}',
+            b'{"NextToken": "same", "Instances": {"Instance": []}}',
+        ]
+    ),
 )
-ANSWER = st.builds(Answer, status=st.sampled_from([200, 200, 400, 403, 404, 500, 502, 503]),
-                   content_type=st.sampled_from(["application/json", "text/html", "text/plain", "application/xml"]),
-                   body=BODY,
-                   headers=st.one_of(st.just({}), st.just({"x-acs-request-id": "HDR-1"}), st.just({"x-acs-retry-after": "abc"})))
+ANSWER = st.builds(
+    Answer,
+    status=st.sampled_from([200, 200, 400, 403, 404, 500, 502, 503]),
+    content_type=st.sampled_from(
+        ["application/json", "text/html", "text/plain", "application/xml"]
+    ),
+    body=BODY,
+    headers=st.one_of(
+        st.just({}), st.just({"x-acs-request-id": "HDR-1"}), st.just({"x-acs-retry-after": "abc"})
+    ),
+)
 CALLS = {
     "sts.GetCallerIdentity": lambda s: sts.get_caller_identity(s),
     "sts.AssumeRole": lambda s: sts.assume_role(s, "acs:ram::1234567890123456:role/r", "armstui"),
@@ -165,7 +222,9 @@ CALLS = {
 
 def _returned_sensibly(call: str, value: Any) -> None:
     if call == "sts.GetCallerIdentity":
-        assert all(isinstance(x, str) and x for x in (value.account_id, value.identity_type, value.arn)), value
+        assert all(
+            isinstance(x, str) and x for x in (value.account_id, value.identity_type, value.arn)
+        ), value
     elif call == "sts.AssumeRole":
         assert isinstance(value.security_token, str) and value.security_token
     elif call == "arms.DescribeTraceLicenseKey":
@@ -176,7 +235,9 @@ def _returned_sensibly(call: str, value: Any) -> None:
 
 @PROPERTY
 @given(answer=ANSWER, call=st.sampled_from(sorted(CALLS)))
-def test_any_answer_is_a_result_or_a_well_formed_cloud_error(odd: OddServer, answer: Answer, call: str) -> None:
+def test_any_answer_is_a_result_or_a_well_formed_cloud_error(
+    odd: OddServer, answer: Answer, call: str
+) -> None:
     INPUTS_TRIED["odd answers"] += 1
     odd.answer = answer
 
@@ -191,16 +252,40 @@ def test_any_answer_is_a_result_or_a_well_formed_cloud_error(odd: OddServer, ans
         _returned_sensibly(call, value)
 
 
-@pytest.mark.parametrize(("answer", "code"), [
-    (Answer(502, "text/html", b"<html><body><h1>502 Bad Gateway</h1></body></html>"), "MalformedAnswer"),
-    (Answer(200, "text/plain", b"hello"), "MalformedAnswer"),
-    (Answer(200, "application/json", b""), "MalformedAnswer"),
-    (Answer(200, "application/json", b"null"), "MalformedAnswer"),  # was AttributeError: 'NoneType' ... 'account_id'
-    (Answer(200, "application/json", b'{"RequestId": "R-1"}'), "MalformedAnswer"),  # was an identity of Nones
-    (Answer(400, "application/json", b'{"Message": "bad", "RequestId": "R-2"}'), "HTTP400"),  # was "ConnectionError"
-    (Answer(403, "application/json", json.dumps({"Code": "Forbidden", "Message": "m" * 200_000}).encode()), "Forbidden"),
-])
-def test_whoami_turns_odd_answers_into_cloud_errors(odd: OddServer, answer: Answer, code: str) -> None:
+@pytest.mark.parametrize(
+    ("answer", "code"),
+    [
+        (
+            Answer(502, "text/html", b"<html><body><h1>502 Bad Gateway</h1></body></html>"),
+            "MalformedAnswer",
+        ),
+        (Answer(200, "text/plain", b"hello"), "MalformedAnswer"),
+        (Answer(200, "application/json", b""), "MalformedAnswer"),
+        (
+            Answer(200, "application/json", b"null"),
+            "MalformedAnswer",
+        ),  # was AttributeError: 'NoneType' ... 'account_id'
+        (
+            Answer(200, "application/json", b'{"RequestId": "R-1"}'),
+            "MalformedAnswer",
+        ),  # was an identity of Nones
+        (
+            Answer(400, "application/json", b'{"Message": "bad", "RequestId": "R-2"}'),
+            "HTTP400",
+        ),  # was "ConnectionError"
+        (
+            Answer(
+                403,
+                "application/json",
+                json.dumps({"Code": "Forbidden", "Message": "m" * 200_000}).encode(),
+            ),
+            "Forbidden",
+        ),
+    ],
+)
+def test_whoami_turns_odd_answers_into_cloud_errors(
+    odd: OddServer, answer: Answer, code: str
+) -> None:
     INPUTS_TRIED["odd answers"] += 1
     odd.answer = answer
     with pytest.raises(CloudError) as caught:
@@ -208,12 +293,22 @@ def test_whoami_turns_odd_answers_into_cloud_errors(odd: OddServer, answer: Answ
     assert caught.value.code == code
     assert_well_formed(caught.value)
     if code == "MalformedAnswer":
-        assert "not with an Alibaba Cloud API answer" in caught.value.hint and "Could not reach" not in str(caught.value)
+        assert (
+            "not with an Alibaba Cloud API answer" in caught.value.hint
+            and "Could not reach" not in str(caught.value)
+        )
 
 
 def test_a_next_token_that_repeats_ends_the_paging(odd: OddServer) -> None:
-    odd.answer = Answer(body=json.dumps({"RequestId": "R", "NextToken": "again",
-                                         "Instances": {"Instance": [{"InstanceId": "i-abcdefgh12"}]}}).encode())
+    odd.answer = Answer(
+        body=json.dumps(
+            {
+                "RequestId": "R",
+                "NextToken": "again",
+                "Instances": {"Instance": [{"InstanceId": "i-abcdefgh12"}]},
+            }
+        ).encode()
+    )
     with pytest.raises(CloudError) as caught:
         asyncio.run(asyncio.wait_for(ecs.describe_instances(session_on(odd)), 10))
     assert caught.value.code == "MalformedAnswer" and "NextToken" in caught.value.message
@@ -224,8 +319,14 @@ def test_a_proxy_error_page_is_retried_on_a_read_and_never_on_a_change(odd: OddS
     from armstui.cloud import ram
 
     odd.answer = Answer(502, "text/html", b"<html>502</html>")
-    session = CloudSession("odd", "1234567890123456", "cn-hangzhou", KEY, endpoint=odd.endpoint,
-                           retry=RetryPolicy(max_attempts=3, base_delay=0.001))
+    session = CloudSession(
+        "odd",
+        "1234567890123456",
+        "cn-hangzhou",
+        KEY,
+        endpoint=odd.endpoint,
+        retry=RetryPolicy(max_attempts=3, base_delay=0.001),
+    )
     with pytest.raises(CloudError):
         asyncio.run(sts.get_caller_identity(session))
     assert odd.requests == 3
@@ -236,21 +337,32 @@ def test_a_proxy_error_page_is_retried_on_a_read_and_never_on_a_change(odd: OddS
 
 # --- SDK exceptions with odd payloads ----------------------------------------------------------
 
-ODD_VALUE = st.one_of(JSONISH, st.just("x" * 100_000), st.sampled_from(["None", "", "\n", "NoPermission"]))
+ODD_VALUE = st.one_of(
+    JSONISH, st.just("x" * 100_000), st.sampled_from(["None", "", "\n", "NoPermission"])
+)
 
 
-def _sdk_exception(kind: str, code: Any, message: Any, data: Any, status: Any, request_id: Any, detail: Any) -> BaseException:
-    from alibabacloud_tea_openapi.exceptions import ClientException, ServerException, ThrottlingException
+def _sdk_exception(
+    kind: str, code: Any, message: Any, data: Any, status: Any, request_id: Any, detail: Any
+) -> BaseException:
+    from alibabacloud_tea_openapi.exceptions import (
+        ClientException,
+        ServerException,
+        ThrottlingException,
+    )
     from darabonba.exceptions import RetryError
 
     if kind == "plain":
         return RuntimeError(message)
     if kind == "unretryable":
+
         class Wrapped(Exception):  # the shape of darabonba's UnretryableException
             inner_exception = RetryError(str(message)) if status else ValueError(str(message))
 
         return Wrapped()
-    cls = {"client": ClientException, "server": ServerException, "throttling": ThrottlingException}[kind]
+    cls = {"client": ClientException, "server": ServerException, "throttling": ThrottlingException}[
+        kind
+    ]
     exc = cls(status_code=None, code=None, message=None)
     # Set after construction: the SDK's constructors format some of them into the text.
     exc.code, exc.message, exc.data, exc.status_code = code, message, data, status
@@ -259,10 +371,18 @@ def _sdk_exception(kind: str, code: Any, message: Any, data: Any, status: Any, r
 
 
 @PROPERTY
-@given(kind=st.sampled_from(["client", "server", "throttling", "plain", "unretryable"]), code=ODD_VALUE,
-       message=ODD_VALUE, data=st.one_of(st.none(), ODD_VALUE, ERROR_LIKE), status=st.one_of(st.none(), ODD_VALUE),
-       request_id=ODD_VALUE, detail=ODD_VALUE)
-def test_from_sdk_is_total(kind: str, code: Any, message: Any, data: Any, status: Any, request_id: Any, detail: Any) -> None:
+@given(
+    kind=st.sampled_from(["client", "server", "throttling", "plain", "unretryable"]),
+    code=ODD_VALUE,
+    message=ODD_VALUE,
+    data=st.one_of(st.none(), ODD_VALUE, ERROR_LIKE),
+    status=st.one_of(st.none(), ODD_VALUE),
+    request_id=ODD_VALUE,
+    detail=ODD_VALUE,
+)
+def test_from_sdk_is_total(
+    kind: str, code: Any, message: Any, data: Any, status: Any, request_id: Any, detail: Any
+) -> None:
     INPUTS_TRIED["odd SDK exceptions"] += 1
     exc = _sdk_exception(kind, code, message, data, status, request_id, detail)
     error = from_sdk(exc, "ram", "GetUser", "odd", "127.0.0.1:1")
@@ -285,15 +405,25 @@ def odd_state(odd: OddServer, sandbox: RunningSandbox, tmp_path: Path) -> Path:
     return directory
 
 
-@pytest.mark.parametrize("answer", [
-    Answer(502, "text/html", b"<html><body><h1>502 Bad Gateway</h1></body></html>"),
-    Answer(200, "application/json", b"[]"),
-    Answer(500, "application/json", b'{"Code": 500}'),
-])
-@pytest.mark.parametrize("command", [["whoami", "--account", "source"],
-                                     ["switch", "--account", "source", "--role-arn", "acs:ram::1234567890123456:role/r"],
-                                     ["plan", "--flow", "ack", "--monitoring", "monitoring", "--source", "source"]])
-def test_the_cli_shows_code_request_id_and_hint(odd: OddServer, odd_state: Path, answer: Answer, command: list[str]) -> None:
+@pytest.mark.parametrize(
+    "answer",
+    [
+        Answer(502, "text/html", b"<html><body><h1>502 Bad Gateway</h1></body></html>"),
+        Answer(200, "application/json", b"[]"),
+        Answer(500, "application/json", b'{"Code": 500}'),
+    ],
+)
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["whoami", "--account", "source"],
+        ["switch", "--account", "source", "--role-arn", "acs:ram::1234567890123456:role/r"],
+        ["plan", "--flow", "ack", "--monitoring", "monitoring", "--source", "source"],
+    ],
+)
+def test_the_cli_shows_code_request_id_and_hint(
+    odd: OddServer, odd_state: Path, answer: Answer, command: list[str]
+) -> None:
     INPUTS_TRIED["odd answers"] += 1
     odd.answer = answer
     result = CliRunner().invoke(main, ["--sandbox", "--sandbox-state", str(odd_state), *command])
@@ -303,7 +433,9 @@ def test_the_cli_shows_code_request_id_and_hint(odd: OddServer, odd_state: Path,
     assert odd.requests > 0
 
 
-async def test_the_app_shows_odd_answers_without_a_traceback(odd: OddServer, odd_state: Path) -> None:
+async def test_the_app_shows_odd_answers_without_a_traceback(
+    odd: OddServer, odd_state: Path
+) -> None:
     from armstui.flows.workspace import Workspace
     from armstui.tui.app import ArmsTui
     from armstui.tui.screens.identity import IdentityScreen
@@ -313,14 +445,21 @@ async def test_the_app_shows_odd_answers_without_a_traceback(odd: OddServer, odd
     workspace = Workspace.from_sandbox_json(odd_state / "sandbox.json")
     app = ArmsTui(workspace_factory=lambda: workspace)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.state.workspace is not None and len(app.state.identities) == 3,
-                       what="every whoami to fail")
+        await wait_for(
+            pilot,
+            lambda: app.state.workspace is not None and len(app.state.identities) == 3,
+            what="every whoami to fail",
+        )
         await pilot.press("i")
-        await wait_for(pilot, lambda: isinstance(app.screen, IdentityScreen), what="the identity screen")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, IdentityScreen), what="the identity screen"
+        )
         await pilot.pause()
         screen = app.export_screenshot().replace("&#160;", " ")
         assert "MalformedAnswer" in screen
-        assert all(not who.known and "request ID" in who.error and "hint:" in who.error
-                   for who in app.state.identities.values())
+        assert all(
+            not who.known and "request ID" in who.error and "hint:" in who.error
+            for who in app.state.identities.values()
+        )
     assert app.return_code in (None, 0)
     workspace.close()

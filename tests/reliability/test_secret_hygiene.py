@@ -21,25 +21,45 @@ def _secrets(sandbox: RunningSandbox, state_dir: Path) -> set[str]:
     found = {k["AccessKeySecret"] for k in store.list("ram.accesskey")}
     found |= {r["LicenseKey"] for r in store.list("arms.license")}
     vault = state_dir / "vault.json"
-    found |= set(json.loads(vault.read_text()).values()) if vault.exists() else set()  # reporting key, password
+    found |= (
+        set(json.loads(vault.read_text()).values()) if vault.exists() else set()
+    )  # reporting key, password
     return {s for s in found if s}
 
 
-def test_no_secret_anywhere_after_every_flow(sandbox: RunningSandbox, state_dir: Path, isolated_home: Path,
-                                              tmp_path: Path) -> None:
+def test_no_secret_anywhere_after_every_flow(
+    sandbox: RunningSandbox, state_dir: Path, isolated_home: Path, tmp_path: Path
+) -> None:
     outputs = []
-    secrets: set[str] = set()  # every secret that existed at any point (a rotation and a teardown delete some)
-    sandbox.state.faults.configure({"apply-then-fail": "CreateAccessKey:1,ModifyClusterAddon:1", "seed": 3})
+    secrets: set[str] = (
+        set()
+    )  # every secret that existed at any point (a rotation and a teardown delete some)
+    sandbox.state.faults.configure(
+        {"apply-then-fail": "CreateAccessKey:1,ModifyClusterAddon:1", "seed": 3}
+    )
     for flow in FLOWS:
         args = ["--flow", flow, "--monitoring", "monitoring", "--source", "source"]
-        lifecycle = [["rotate", "--yes", *args], ["report"], ["teardown", "--plan", *args]] if flow == "ack" else []
-        for command in (["plan", *args], ["apply", "--yes", *args], ["apply", "--yes", *args], ["verify", *args],
-                        ["report"], ["report", "--format", "json"], *lifecycle):
+        lifecycle = (
+            [["rotate", "--yes", *args], ["report"], ["teardown", "--plan", *args]]
+            if flow == "ack"
+            else []
+        )
+        for command in (
+            ["plan", *args],
+            ["apply", "--yes", *args],
+            ["apply", "--yes", *args],
+            ["verify", *args],
+            ["report"],
+            ["report", "--format", "json"],
+            *lifecycle,
+        ):
             done = armstui(state_dir, *command)
             outputs.append(done.stdout + done.stderr)
             secrets |= _secrets(sandbox, state_dir)
-    for command in (["teardown", "--yes", "--flow", "ack", "--monitoring", "monitoring", "--source", "source"],
-                    ["report", "--format", "json"]):
+    for command in (
+        ["teardown", "--yes", "--flow", "ack", "--monitoring", "monitoring", "--source", "source"],
+        ["report", "--format", "json"],
+    ):
         done = armstui(state_dir, *command)
         outputs.append(done.stdout + done.stderr)
     for alias in ("monitoring", "source", "outsider"):

@@ -24,22 +24,40 @@ def _error(fn: Callable[..., Any], *args: Any) -> TeaException:
 
 
 def _apps(sandbox: RunningSandbox, alias: str, **kwargs: Any) -> list[Any]:
-    body = sandbox.client("arms", alias).list_trace_apps(arms.ListTraceAppsRequest(region_id=REGION, **kwargs)).body
+    body = (
+        sandbox.client("arms", alias)
+        .list_trace_apps(arms.ListTraceAppsRequest(region_id=REGION, **kwargs))
+        .body
+    )
     assert body.success is True
     return body.trace_apps or []
 
 
 def test_license_key_is_stable_per_account(sandbox: RunningSandbox) -> None:
     a = sandbox.client("arms", "monitoring")
-    first = a.describe_trace_license_key(arms.DescribeTraceLicenseKeyRequest(region_id=REGION)).body.license_key
-    again = a.describe_trace_license_key(arms.DescribeTraceLicenseKeyRequest(region_id=REGION)).body.license_key
+    first = a.describe_trace_license_key(
+        arms.DescribeTraceLicenseKeyRequest(region_id=REGION)
+    ).body.license_key
+    again = a.describe_trace_license_key(
+        arms.DescribeTraceLicenseKeyRequest(region_id=REGION)
+    ).body.license_key
     assert first == again and re.fullmatch(r"[a-z0-9]{10}@[0-9a-f]{15}", first)
-    b = sandbox.client("arms", "source").describe_trace_license_key(
-        arms.DescribeTraceLicenseKeyRequest(region_id=REGION)).body.license_key
+    b = (
+        sandbox.client("arms", "source")
+        .describe_trace_license_key(arms.DescribeTraceLicenseKeyRequest(region_id=REGION))
+        .body.license_key
+    )
     assert b != first
-    other_region = a.describe_trace_license_key(arms.DescribeTraceLicenseKeyRequest(region_id="cn-shanghai")).body.license_key
+    other_region = a.describe_trace_license_key(
+        arms.DescribeTraceLicenseKeyRequest(region_id="cn-shanghai")
+    ).body.license_key
     assert other_region not in (first, b)
-    assert a.describe_trace_license_key(arms.DescribeTraceLicenseKeyRequest(region_id=REGION)).body.license_key == first
+    assert (
+        a.describe_trace_license_key(
+            arms.DescribeTraceLicenseKeyRequest(region_id=REGION)
+        ).body.license_key
+        == first
+    )
 
 
 def test_the_default_world_has_no_apps_in_monitoring(sandbox: RunningSandbox) -> None:
@@ -47,12 +65,22 @@ def test_the_default_world_has_no_apps_in_monitoring(sandbox: RunningSandbox) ->
     assert _apps(sandbox, "outsider") == []
 
 
-def test_the_old_onepilot_reports_labelled_workloads_into_its_own_account(sandbox: RunningSandbox) -> None:
+def test_the_old_onepilot_reports_labelled_workloads_into_its_own_account(
+    sandbox: RunningSandbox,
+) -> None:
     apps = _apps(sandbox, "source")
-    assert sorted(a.app_name for a in apps) == ["staging-svc1", "staging-svc2"]  # never staging-batch1 (unlabelled)
+    assert sorted(a.app_name for a in apps) == [
+        "staging-svc1",
+        "staging-svc2",
+    ]  # never staging-batch1 (unlabelled)
     staging = next(c for c in sandbox.state.store.list("cs.cluster") if c["name"] == "shop-staging")
     for app in apps:
-        assert (app.source, app.cluster_id, app.namespace, app.language) == ("ACK", staging["cluster_id"], "default", "java")
+        assert (app.source, app.cluster_id, app.namespace, app.language) == (
+            "ACK",
+            staging["cluster_id"],
+            "default",
+            "java",
+        )
         assert app.workload_name == app.app_name and app.region_id == REGION
         assert app.user_id == sandbox.uid("source") and app.type == "TRACE"
         assert app.pid and app.app_id and app.create_time <= app.update_time
@@ -75,27 +103,55 @@ def test_create_time_is_stable_and_update_time_moves(sandbox: RunningSandbox) ->
 def test_filters(sandbox: RunningSandbox) -> None:
     assert len(_apps(sandbox, "source", app_type="TRACE")) == 2
     assert _apps(sandbox, "source", app_type="RETCODE") == []
-    assert sandbox.client("arms", "source").list_trace_apps(
-        arms.ListTraceAppsRequest(region_id="cn-beijing")).body.trace_apps == []
+    assert (
+        sandbox.client("arms", "source")
+        .list_trace_apps(arms.ListTraceAppsRequest(region_id="cn-beijing"))
+        .body.trace_apps
+        == []
+    )
 
 
 def test_get_trace_app(sandbox: RunningSandbox) -> None:
     app = _apps(sandbox, "source")[0]
-    got = sandbox.client("arms", "source").get_trace_app(arms.GetTraceAppRequest(pid=app.pid, region_id=REGION)).body.trace_app
-    assert (got.pid, got.app_name, got.app_id, got.cluster_id) == (app.pid, app.app_name, app.app_id, app.cluster_id)
-    err = _error(sandbox.client("arms", "monitoring").get_trace_app, arms.GetTraceAppRequest(pid=app.pid, region_id=REGION))
+    got = (
+        sandbox.client("arms", "source")
+        .get_trace_app(arms.GetTraceAppRequest(pid=app.pid, region_id=REGION))
+        .body.trace_app
+    )
+    assert (got.pid, got.app_name, got.app_id, got.cluster_id) == (
+        app.pid,
+        app.app_name,
+        app.app_id,
+        app.cluster_id,
+    )
+    err = _error(
+        sandbox.client("arms", "monitoring").get_trace_app,
+        arms.GetTraceAppRequest(pid=app.pid, region_id=REGION),
+    )
     assert (err.status_code, err.code) == (404, "AppNotFound")  # B's app does not report into A
-    missing = _error(sandbox.client("arms", "source").get_trace_app, arms.GetTraceAppRequest(pid="nope@nope", region_id=REGION))
+    missing = _error(
+        sandbox.client("arms", "source").get_trace_app,
+        arms.GetTraceAppRequest(pid="nope@nope", region_id=REGION),
+    )
     assert missing.code == "AppNotFound"
-    assert _error(sandbox.client("arms", "source").get_trace_app, arms.GetTraceAppRequest(region_id=REGION)).code \
+    assert (
+        _error(
+            sandbox.client("arms", "source").get_trace_app,
+            arms.GetTraceAppRequest(region_id=REGION),
+        ).code
         == "MissingParameter.Pid"
+    )
 
 
 def test_get_agent_download_url(sandbox: RunningSandbox) -> None:
     client = sandbox.client("arms", "monitoring")
-    url = client.get_agent_download_url(arms.GetAgentDownloadUrlRequest(region_id=REGION)).body.arms_agent_download_url
+    url = client.get_agent_download_url(
+        arms.GetAgentDownloadUrlRequest(region_id=REGION)
+    ).body.arms_agent_download_url
     assert url == "http://arms-apm-cn-hangzhou.oss-cn-hangzhou.aliyuncs.com/AliyunJavaAgent.zip"
-    other = client.get_agent_download_url(arms.GetAgentDownloadUrlRequest(region_id="cn-shanghai")).body.arms_agent_download_url
+    other = client.get_agent_download_url(
+        arms.GetAgentDownloadUrlRequest(region_id="cn-shanghai")
+    ).body.arms_agent_download_url
     assert other == "http://arms-apm-cn-shanghai.oss-cn-shanghai.aliyuncs.com/AliyunJavaAgent.zip"
 
 
@@ -103,7 +159,10 @@ def test_tags_filter_keeps_apps_carrying_every_pair(sandbox: RunningSandbox) -> 
     staging = arms.ListTraceAppsRequestTags(key="env", value="staging")
     team = arms.ListTraceAppsRequestTags(key="team", value="shop")
     prod = arms.ListTraceAppsRequestTags(key="env", value="prod")
-    assert sorted(a.app_name for a in _apps(sandbox, "source", tags=[staging])) == ["staging-svc1", "staging-svc2"]
+    assert sorted(a.app_name for a in _apps(sandbox, "source", tags=[staging])) == [
+        "staging-svc1",
+        "staging-svc2",
+    ]
     assert len(_apps(sandbox, "source", tags=[staging, team])) == 2
     assert _apps(sandbox, "source", tags=[prod]) == []  # shop-prod has no onepilot: nothing reports
     assert _apps(sandbox, "source", tags=[staging, prod]) == []
@@ -111,10 +170,23 @@ def test_tags_filter_keeps_apps_carrying_every_pair(sandbox: RunningSandbox) -> 
 
 def test_items_carry_every_documented_field(sandbox: RunningSandbox) -> None:
     app = next(a for a in _apps(sandbox, "source") if a.app_name == "staging-svc1")
-    assert (app.source, app.type, app.language, app.workload_kind, app.namespace, app.workload_name) == \
-        ("ACK", "TRACE", "java", "Deployment", "default", "staging-svc1")
-    assert app.user_id == sandbox.uid("source") and app.region_id == REGION and app.cluster_id.startswith("c")
-    assert "armsPilotAutoEnable=on" in app.labels and "armsPilotCreateAppName=staging-svc1" in app.labels
+    assert (
+        app.source,
+        app.type,
+        app.language,
+        app.workload_kind,
+        app.namespace,
+        app.workload_name,
+    ) == ("ACK", "TRACE", "java", "Deployment", "default", "staging-svc1")
+    assert (
+        app.user_id == sandbox.uid("source")
+        and app.region_id == REGION
+        and app.cluster_id.startswith("c")
+    )
+    assert (
+        "armsPilotAutoEnable=on" in app.labels
+        and "armsPilotCreateAppName=staging-svc1" in app.labels
+    )
     assert {(t.key, t.value) for t in app.tags} == {("env", "staging"), ("team", "shop")}
     assert isinstance(app.app_id, int) and app.create_time <= app.update_time
     assert app.update_time > 1_600_000_000_000  # milliseconds
@@ -125,12 +197,21 @@ def test_arms_calls_need_arms_permissions(sandbox: RunningSandbox) -> None:
 
     root = sandbox.client("ram", "source")
     keys = {}
-    for user, policy in (("viewer", "AliyunARMSReadOnlyAccess"), ("stranger", "AliyunRAMReadOnlyAccess")):
+    for user, policy in (
+        ("viewer", "AliyunARMSReadOnlyAccess"),
+        ("stranger", "AliyunRAMReadOnlyAccess"),
+    ):
         root.create_user(ram.CreateUserRequest(user_name=user))
-        root.attach_policy_to_user(ram.AttachPolicyToUserRequest(user_name=user, policy_type="System", policy_name=policy))
+        root.attach_policy_to_user(
+            ram.AttachPolicyToUserRequest(user_name=user, policy_type="System", policy_name=policy)
+        )
         key = root.create_access_key(ram.CreateAccessKeyRequest(user_name=user)).body.access_key
-        keys[user] = sandbox.client("arms", access_key_id=key.access_key_id, access_key_secret=key.access_key_secret)
-    listed = keys["viewer"].list_trace_apps(arms.ListTraceAppsRequest(region_id=REGION)).body.trace_apps
+        keys[user] = sandbox.client(
+            "arms", access_key_id=key.access_key_id, access_key_secret=key.access_key_secret
+        )
+    listed = (
+        keys["viewer"].list_trace_apps(arms.ListTraceAppsRequest(region_id=REGION)).body.trace_apps
+    )
     assert len(listed) == 2  # the viewer sees its own account's apps
     err = _error(keys["stranger"].list_trace_apps, arms.ListTraceAppsRequest(region_id=REGION))
     assert (err.status_code, err.code) == (403, "NoPermission")

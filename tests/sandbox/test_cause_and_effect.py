@@ -31,21 +31,37 @@ LABELLED = ["staging-svc1", "staging-svc2"]
 
 
 def _apps(sandbox: RunningSandbox, alias: str) -> list[str]:
-    body = sandbox.client("arms", alias).list_trace_apps(arms.ListTraceAppsRequest(region_id=REGION)).body
+    body = (
+        sandbox.client("arms", alias)
+        .list_trace_apps(arms.ListTraceAppsRequest(region_id=REGION))
+        .body
+    )
     return sorted(a.app_name for a in body.trace_apps or [])
 
 
 def _staging(sandbox: RunningSandbox) -> str:
-    clusters = sandbox.client("cs", "source").describe_clusters_v1(cs.DescribeClustersV1Request()).body.clusters
+    clusters = (
+        sandbox.client("cs", "source")
+        .describe_clusters_v1(cs.DescribeClustersV1Request())
+        .body.clusters
+    )
     return next(c.cluster_id for c in clusters if c.name == "shop-staging")
 
 
-def _reporter_key(sandbox: RunningSandbox, policy: str = "AliyunARMSFullAccess", name: str = REPORTER) -> dict[str, str]:
+def _reporter_key(
+    sandbox: RunningSandbox, policy: str = "AliyunARMSFullAccess", name: str = REPORTER
+) -> dict[str, str]:
     root = sandbox.client("ram", "monitoring")
     root.create_user(ram.CreateUserRequest(user_name=name))
-    root.attach_policy_to_user(ram.AttachPolicyToUserRequest(user_name=name, policy_type="System", policy_name=policy))
+    root.attach_policy_to_user(
+        ram.AttachPolicyToUserRequest(user_name=name, policy_type="System", policy_name=policy)
+    )
     key = root.create_access_key(ram.CreateAccessKeyRequest(user_name=name)).body.access_key
-    return {"accessKey": key.access_key_id, "accessKeySecret": key.access_key_secret, "uid": sandbox.uid("monitoring")}
+    return {
+        "accessKey": key.access_key_id,
+        "accessKeySecret": key.access_key_secret,
+        "uid": sandbox.uid("monitoring"),
+    }
 
 
 def _wait_active(client: Any, cluster_id: str) -> Any:
@@ -58,9 +74,13 @@ def _wait_active(client: Any, cluster_id: str) -> Any:
     raise AssertionError("onepilot did not settle")
 
 
-def _configure(sandbox: RunningSandbox, cluster_id: str, config: dict[str, Any], *, wait: bool = True) -> None:
+def _configure(
+    sandbox: RunningSandbox, cluster_id: str, config: dict[str, Any], *, wait: bool = True
+) -> None:
     client = sandbox.client("cs", "source")
-    client.modify_cluster_addon(cluster_id, ONEPILOT, cs.ModifyClusterAddonRequest(config=json.dumps(config)))
+    client.modify_cluster_addon(
+        cluster_id, ONEPILOT, cs.ModifyClusterAddonRequest(config=json.dumps(config))
+    )
     if wait:
         _wait_active(client, cluster_id)
 
@@ -68,7 +88,9 @@ def _configure(sandbox: RunningSandbox, cluster_id: str, config: dict[str, Any],
 def _upgrade(sandbox: RunningSandbox, cluster_id: str, to: str, *, wait: bool = True) -> None:
     client = sandbox.client("cs", "source")
     current = client.get_cluster_addon_instance(cluster_id, ONEPILOT).body.version
-    item = cs.UpgradeClusterAddonsRequestBody(component_name=ONEPILOT, version=current, next_version=to)
+    item = cs.UpgradeClusterAddonsRequestBody(
+        component_name=ONEPILOT, version=current, next_version=to
+    )
     client.upgrade_cluster_addons(cluster_id, cs.UpgradeClusterAddonsRequest(body=[item]))
     if wait:
         _wait_active(client, cluster_id)
@@ -76,7 +98,9 @@ def _upgrade(sandbox: RunningSandbox, cluster_id: str, to: str, *, wait: bool = 
 
 def _fast_clock(sandbox: RunningSandbox) -> None:
     """Addon changes land in a few ms (the admin endpoint; only where no transitional state is watched)."""
-    r = requests.post(f"http://{sandbox.endpoint}/__sandbox/clock", json={"speed": 100_000}, timeout=5)
+    r = requests.post(
+        f"http://{sandbox.endpoint}/__sandbox/clock", json={"speed": 100_000}, timeout=5
+    )
     assert r.status_code == 200 and sandbox.state.clock.speed == 100_000
 
 
@@ -93,18 +117,24 @@ def reporting(sandbox: RunningSandbox) -> dict[str, Any]:
     return {"cluster": cluster, "config": config}
 
 
-def test_old_onepilot_with_cross_account_config_keeps_reporting_into_b(sandbox: RunningSandbox) -> None:
+def test_old_onepilot_with_cross_account_config_keeps_reporting_into_b(
+    sandbox: RunningSandbox,
+) -> None:
     _fast_clock(sandbox)
     cluster = _staging(sandbox)
     _configure(sandbox, cluster, _reporter_key(sandbox))
-    version = sandbox.client("cs", "source").get_cluster_addon_instance(cluster, ONEPILOT).body.version
+    version = (
+        sandbox.client("cs", "source").get_cluster_addon_instance(cluster, ONEPILOT).body.version
+    )
     assert version == "3.0.12"
     assert _apps(sandbox, "monitoring") == []
     assert _apps(sandbox, "source") == LABELLED
 
 
 @pytest.mark.parametrize("version", ["3.0.14", "3.2.0", "5.1.2"])
-def test_new_onepilot_with_a_valid_key_reports_into_a(sandbox: RunningSandbox, version: str) -> None:
+def test_new_onepilot_with_a_valid_key_reports_into_a(
+    sandbox: RunningSandbox, version: str
+) -> None:
     _fast_clock(sandbox)
     cluster = _staging(sandbox)
     _configure(sandbox, cluster, _reporter_key(sandbox))
@@ -126,28 +156,48 @@ def test_just_below_the_threshold_is_not_enough(sandbox: RunningSandbox) -> None
 def test_a_fresh_install_with_the_key_reports_into_a(sandbox: RunningSandbox) -> None:
     _fast_clock(sandbox)
     client = sandbox.client("cs", "source")
-    prod = next(c.cluster_id for c in client.describe_clusters_v1(cs.DescribeClustersV1Request()).body.clusters
-                if c.name == "shop-prod")
-    item = cs.InstallClusterAddonsRequestBody(name=ONEPILOT, config=json.dumps(_reporter_key(sandbox)))
+    prod = next(
+        c.cluster_id
+        for c in client.describe_clusters_v1(cs.DescribeClustersV1Request()).body.clusters
+        if c.name == "shop-prod"
+    )
+    item = cs.InstallClusterAddonsRequestBody(
+        name=ONEPILOT, config=json.dumps(_reporter_key(sandbox))
+    )
     client.install_cluster_addons(prod, cs.InstallClusterAddonsRequest(body=[item]))
     _wait_active(client, prod)
-    assert _apps(sandbox, "monitoring") == ["shop-svc1", "shop-svc2", "shop-svc3"]  # never shop-batch1
-    assert _apps(sandbox, "source") == LABELLED  # staging still reports into B with its old onepilot
+    assert _apps(sandbox, "monitoring") == [
+        "shop-svc1",
+        "shop-svc2",
+        "shop-svc3",
+    ]  # never shop-batch1
+    assert (
+        _apps(sandbox, "source") == LABELLED
+    )  # staging still reports into B with its old onepilot
 
 
 def _disable_key(sandbox: RunningSandbox, setup: dict[str, Any]) -> None:
-    sandbox.client("ram", "monitoring").update_access_key(ram.UpdateAccessKeyRequest(
-        user_name=REPORTER, user_access_key_id=setup["config"]["accessKey"], status="Inactive"))
+    sandbox.client("ram", "monitoring").update_access_key(
+        ram.UpdateAccessKeyRequest(
+            user_name=REPORTER, user_access_key_id=setup["config"]["accessKey"], status="Inactive"
+        )
+    )
 
 
 def _delete_key(sandbox: RunningSandbox, setup: dict[str, Any]) -> None:
-    sandbox.client("ram", "monitoring").delete_access_key(ram.DeleteAccessKeyRequest(
-        user_name=REPORTER, user_access_key_id=setup["config"]["accessKey"]))
+    sandbox.client("ram", "monitoring").delete_access_key(
+        ram.DeleteAccessKeyRequest(
+            user_name=REPORTER, user_access_key_id=setup["config"]["accessKey"]
+        )
+    )
 
 
 def _detach_policy(sandbox: RunningSandbox, setup: dict[str, Any]) -> None:
-    sandbox.client("ram", "monitoring").detach_policy_from_user(ram.DetachPolicyFromUserRequest(
-        user_name=REPORTER, policy_type="System", policy_name="AliyunARMSFullAccess"))
+    sandbox.client("ram", "monitoring").detach_policy_from_user(
+        ram.DetachPolicyFromUserRequest(
+            user_name=REPORTER, policy_type="System", policy_name="AliyunARMSFullAccess"
+        )
+    )
 
 
 def _change_uid(sandbox: RunningSandbox, setup: dict[str, Any]) -> None:
@@ -159,24 +209,49 @@ def _wrong_secret(sandbox: RunningSandbox, setup: dict[str, Any]) -> None:
 
 
 def _read_only_user(sandbox: RunningSandbox, setup: dict[str, Any]) -> None:
-    _configure(sandbox, setup["cluster"], _reporter_key(sandbox, "AliyunARMSReadOnlyAccess", "arms-viewer"))
+    _configure(
+        sandbox, setup["cluster"], _reporter_key(sandbox, "AliyunARMSReadOnlyAccess", "arms-viewer")
+    )
 
 
 def _key_of_b(sandbox: RunningSandbox, setup: dict[str, Any]) -> None:
     """A valid ARMS key, but of B's user, with A's uid."""
     root = sandbox.client("ram", "source")
     root.create_user(ram.CreateUserRequest(user_name="b-reporter"))
-    root.attach_policy_to_user(ram.AttachPolicyToUserRequest(user_name="b-reporter", policy_type="System",
-                                                             policy_name="AliyunARMSFullAccess"))
+    root.attach_policy_to_user(
+        ram.AttachPolicyToUserRequest(
+            user_name="b-reporter", policy_type="System", policy_name="AliyunARMSFullAccess"
+        )
+    )
     key = root.create_access_key(ram.CreateAccessKeyRequest(user_name="b-reporter")).body.access_key
-    _configure(sandbox, setup["cluster"], {**setup["config"], "accessKey": key.access_key_id,
-                                           "accessKeySecret": key.access_key_secret})
+    _configure(
+        sandbox,
+        setup["cluster"],
+        {
+            **setup["config"],
+            "accessKey": key.access_key_id,
+            "accessKeySecret": key.access_key_secret,
+        },
+    )
 
 
-@pytest.mark.parametrize("cause", [_disable_key, _delete_key, _detach_policy, _change_uid, _wrong_secret,
-                                   _read_only_user, _key_of_b])
-def test_taking_a_cause_away_makes_the_apps_vanish_from_a(sandbox: RunningSandbox, reporting: dict[str, Any],
-                                                          cause: Callable[[RunningSandbox, dict[str, Any]], None]) -> None:
+@pytest.mark.parametrize(
+    "cause",
+    [
+        _disable_key,
+        _delete_key,
+        _detach_policy,
+        _change_uid,
+        _wrong_secret,
+        _read_only_user,
+        _key_of_b,
+    ],
+)
+def test_taking_a_cause_away_makes_the_apps_vanish_from_a(
+    sandbox: RunningSandbox,
+    reporting: dict[str, Any],
+    cause: Callable[[RunningSandbox, dict[str, Any]], None],
+) -> None:
     cause(sandbox, reporting)
     assert _apps(sandbox, "monitoring") == []
     # an invalid cross-account config falls back to the cluster's own account, never the wrong uid
@@ -184,15 +259,20 @@ def test_taking_a_cause_away_makes_the_apps_vanish_from_a(sandbox: RunningSandbo
     assert _apps(sandbox, "outsider") == []
 
 
-def test_a_key_onepilot_reports_with_shows_as_used_in_a(sandbox: RunningSandbox, reporting: dict[str, Any]) -> None:
+def test_a_key_onepilot_reports_with_shows_as_used_in_a(
+    sandbox: RunningSandbox, reporting: dict[str, Any]
+) -> None:
     client = sandbox.client("ram", "monitoring")
 
     def last_used(key_id: str) -> str | None:
-        return client.get_access_key_last_used(ram.GetAccessKeyLastUsedRequest(
-            user_name=REPORTER, user_access_key_id=key_id)).body.access_key_last_used.last_used_date
+        return client.get_access_key_last_used(
+            ram.GetAccessKeyLastUsedRequest(user_name=REPORTER, user_access_key_id=key_id)
+        ).body.access_key_last_used.last_used_date
 
     used = reporting["config"]["accessKey"]
-    spare = client.create_access_key(ram.CreateAccessKeyRequest(user_name=REPORTER)).body.access_key.access_key_id
+    spare = client.create_access_key(
+        ram.CreateAccessKeyRequest(user_name=REPORTER)
+    ).body.access_key.access_key_id
     seen = last_used(used)
     assert seen and seen.endswith("Z")
     assert not last_used(spare)  # nothing signs with it
@@ -201,51 +281,86 @@ def test_a_key_onepilot_reports_with_shows_as_used_in_a(sandbox: RunningSandbox,
     assert _apps(sandbox, "monitoring") == []
 
 
-def test_an_account_root_key_also_reports(sandbox: RunningSandbox, reporting: dict[str, Any]) -> None:
+def test_an_account_root_key_also_reports(
+    sandbox: RunningSandbox, reporting: dict[str, Any]
+) -> None:
     """A's root AccessKey authenticates and may do anything in A, so the agent reports with it
     (as it would in the real cloud; armstui never writes a root key into onepilot)."""
     account = sandbox.accounts["monitoring"]
     _delete_key(sandbox, reporting)
     assert _apps(sandbox, "monitoring") == []
-    _configure(sandbox, reporting["cluster"], {**reporting["config"], "accessKey": account["access_key_id"],
-                                               "accessKeySecret": account["access_key_secret"]})
+    _configure(
+        sandbox,
+        reporting["cluster"],
+        {
+            **reporting["config"],
+            "accessKey": account["access_key_id"],
+            "accessKeySecret": account["access_key_secret"],
+        },
+    )
     assert _apps(sandbox, "monitoring") == LABELLED
 
 
-def test_restoring_the_cause_brings_the_apps_back(sandbox: RunningSandbox, reporting: dict[str, Any]) -> None:
-    pids = {a.pid for a in sandbox.client("arms", "monitoring").list_trace_apps(
-        arms.ListTraceAppsRequest(region_id=REGION)).body.trace_apps}
+def test_restoring_the_cause_brings_the_apps_back(
+    sandbox: RunningSandbox, reporting: dict[str, Any]
+) -> None:
+    pids = {
+        a.pid
+        for a in sandbox.client("arms", "monitoring")
+        .list_trace_apps(arms.ListTraceAppsRequest(region_id=REGION))
+        .body.trace_apps
+    }
     _disable_key(sandbox, reporting)
     assert _apps(sandbox, "monitoring") == []
-    sandbox.client("ram", "monitoring").update_access_key(ram.UpdateAccessKeyRequest(
-        user_name=REPORTER, user_access_key_id=reporting["config"]["accessKey"], status="Active"))
-    back = sandbox.client("arms", "monitoring").list_trace_apps(arms.ListTraceAppsRequest(region_id=REGION)).body.trace_apps
+    sandbox.client("ram", "monitoring").update_access_key(
+        ram.UpdateAccessKeyRequest(
+            user_name=REPORTER, user_access_key_id=reporting["config"]["accessKey"], status="Active"
+        )
+    )
+    back = (
+        sandbox.client("arms", "monitoring")
+        .list_trace_apps(arms.ListTraceAppsRequest(region_id=REGION))
+        .body.trace_apps
+    )
     assert {a.pid for a in back} == pids  # the same applications, not new ones
 
     _detach_policy(sandbox, reporting)
     assert _apps(sandbox, "monitoring") == []
-    sandbox.client("ram", "monitoring").attach_policy_to_user(ram.AttachPolicyToUserRequest(
-        user_name=REPORTER, policy_type="System", policy_name="AliyunARMSFullAccess"))
+    sandbox.client("ram", "monitoring").attach_policy_to_user(
+        ram.AttachPolicyToUserRequest(
+            user_name=REPORTER, policy_type="System", policy_name="AliyunARMSFullAccess"
+        )
+    )
     assert _apps(sandbox, "monitoring") == LABELLED
 
 
-def test_removing_the_cross_account_keys_reports_into_b_again(sandbox: RunningSandbox, reporting: dict[str, Any]) -> None:
+def test_removing_the_cross_account_keys_reports_into_b_again(
+    sandbox: RunningSandbox, reporting: dict[str, Any]
+) -> None:
     _configure(sandbox, reporting["cluster"], {"logLevel": "info"})
     assert _apps(sandbox, "monitoring") == []
     assert _apps(sandbox, "source") == LABELLED
 
 
-def test_uninstalling_onepilot_stops_all_reporting(sandbox: RunningSandbox, reporting: dict[str, Any]) -> None:
+def test_uninstalling_onepilot_stops_all_reporting(
+    sandbox: RunningSandbox, reporting: dict[str, Any]
+) -> None:
     client = sandbox.client("cs", "source")
-    request = cs.UnInstallClusterAddonsRequest(addons=[cs.UnInstallClusterAddonsRequestAddons(name=ONEPILOT)])
+    request = cs.UnInstallClusterAddonsRequest(
+        addons=[cs.UnInstallClusterAddonsRequestAddons(name=ONEPILOT)]
+    )
     client.un_install_cluster_addons(reporting["cluster"], request)
     deadline = time.monotonic() + 5
-    while client.list_cluster_addon_instances(reporting["cluster"]).body.addons and time.monotonic() < deadline:
+    while (
+        client.list_cluster_addon_instances(reporting["cluster"]).body.addons
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.02)
     assert _apps(sandbox, "monitoring") == [] and _apps(sandbox, "source") == []
 
 
 # --- while a change runs, the old config keeps reporting ----------------------------------------------------
+
 
 def test_during_an_upgrade_the_old_release_keeps_reporting(sandbox: RunningSandbox) -> None:
     cluster = _staging(sandbox)  # the fixture's speed: the 90 s upgrade lasts 0.45 s
@@ -253,44 +368,83 @@ def test_during_an_upgrade_the_old_release_keeps_reporting(sandbox: RunningSandb
     _configure(sandbox, cluster, config)
     assert _apps(sandbox, "source") == LABELLED
     _upgrade(sandbox, cluster, "3.0.14", wait=False)
-    assert sandbox.client("cs", "source").get_cluster_addon_instance(cluster, ONEPILOT).body.state == "upgrading"
+    assert (
+        sandbox.client("cs", "source").get_cluster_addon_instance(cluster, ONEPILOT).body.state
+        == "upgrading"
+    )
     assert _apps(sandbox, "source") == LABELLED and _apps(sandbox, "monitoring") == []
     _wait_active(sandbox.client("cs", "source"), cluster)
     assert _apps(sandbox, "monitoring") == LABELLED and _apps(sandbox, "source") == []
 
 
-def test_during_a_config_change_the_old_config_keeps_reporting(sandbox: RunningSandbox, reporting: dict[str, Any]) -> None:
+def test_during_a_config_change_the_old_config_keeps_reporting(
+    sandbox: RunningSandbox, reporting: dict[str, Any]
+) -> None:
     sandbox.state.clock.speed = 200  # back to the fixture's speed: the 20 s change lasts 0.1 s
-    _configure(sandbox, reporting["cluster"], {**reporting["config"], "uid": sandbox.uid("source")}, wait=False)
-    assert sandbox.client("cs", "source").get_cluster_addon_instance(reporting["cluster"], ONEPILOT).body.state == "updating"
+    _configure(
+        sandbox,
+        reporting["cluster"],
+        {**reporting["config"], "uid": sandbox.uid("source")},
+        wait=False,
+    )
+    assert (
+        sandbox.client("cs", "source")
+        .get_cluster_addon_instance(reporting["cluster"], ONEPILOT)
+        .body.state
+        == "updating"
+    )
     assert _apps(sandbox, "monitoring") == LABELLED
     _wait_active(sandbox.client("cs", "source"), reporting["cluster"])
     assert _apps(sandbox, "monitoring") == []
 
 
-def test_the_license_key_does_not_change_with_reporting(sandbox: RunningSandbox, reporting: dict[str, Any]) -> None:
+def test_the_license_key_does_not_change_with_reporting(
+    sandbox: RunningSandbox, reporting: dict[str, Any]
+) -> None:
     client = sandbox.client("arms", "monitoring")
-    key = client.describe_trace_license_key(arms.DescribeTraceLicenseKeyRequest(region_id=REGION)).body.license_key
+    key = client.describe_trace_license_key(
+        arms.DescribeTraceLicenseKeyRequest(region_id=REGION)
+    ).body.license_key
     _disable_key(sandbox, reporting)
-    assert client.describe_trace_license_key(arms.DescribeTraceLicenseKeyRequest(region_id=REGION)).body.license_key == key
+    assert (
+        client.describe_trace_license_key(
+            arms.DescribeTraceLicenseKeyRequest(region_id=REGION)
+        ).body.license_key
+        == key
+    )
 
 
-def test_a_reporting_app_is_readable_in_a_only(sandbox: RunningSandbox, reporting: dict[str, Any]) -> None:
-    app = sandbox.client("arms", "monitoring").list_trace_apps(arms.ListTraceAppsRequest(region_id=REGION)).body.trace_apps[0]
+def test_a_reporting_app_is_readable_in_a_only(
+    sandbox: RunningSandbox, reporting: dict[str, Any]
+) -> None:
+    app = (
+        sandbox.client("arms", "monitoring")
+        .list_trace_apps(arms.ListTraceAppsRequest(region_id=REGION))
+        .body.trace_apps[0]
+    )
     assert app.user_id == sandbox.uid("monitoring") and app.cluster_id == reporting["cluster"]
-    got = sandbox.client("arms", "monitoring").get_trace_app(arms.GetTraceAppRequest(pid=app.pid, region_id=REGION)).body.trace_app
+    got = (
+        sandbox.client("arms", "monitoring")
+        .get_trace_app(arms.GetTraceAppRequest(pid=app.pid, region_id=REGION))
+        .body.trace_app
+    )
     assert got.app_name == app.app_name
     with pytest.raises(TeaException) as info:
-        sandbox.client("arms", "source").get_trace_app(arms.GetTraceAppRequest(pid=app.pid, region_id=REGION))
+        sandbox.client("arms", "source").get_trace_app(
+            arms.GetTraceAppRequest(pid=app.pid, region_id=REGION)
+        )
     assert info.value.code == "AppNotFound"
 
 
 # --- the causes one by one, from nothing ----------------------------------------------------------------------
 
+
 def test_without_onepilot_labelled_workloads_report_nowhere(sandbox: RunningSandbox) -> None:
     """shop-prod has no onepilot: none of its workloads shows up in any account; shop-staging's
     unlabelled batch workload never does, whatever runs."""
-    everywhere = _apps(sandbox, "monitoring") + _apps(sandbox, "source") + _apps(sandbox, "outsider")
+    everywhere = (
+        _apps(sandbox, "monitoring") + _apps(sandbox, "source") + _apps(sandbox, "outsider")
+    )
     assert everywhere == LABELLED
     assert not any(name.startswith("shop-") for name in everywhere)
 
@@ -298,9 +452,15 @@ def test_without_onepilot_labelled_workloads_report_nowhere(sandbox: RunningSand
 def test_an_install_still_in_progress_reports_nowhere_yet(sandbox: RunningSandbox) -> None:
     sandbox.state.clock.speed = 20  # the 60 s install lasts 3 s
     client = sandbox.client("cs", "source")
-    prod = next(c.cluster_id for c in client.describe_clusters_v1(cs.DescribeClustersV1Request()).body.clusters
-                if c.name == "shop-prod")
-    client.install_cluster_addons(prod, cs.InstallClusterAddonsRequest(body=[cs.InstallClusterAddonsRequestBody(name=ONEPILOT)]))
+    prod = next(
+        c.cluster_id
+        for c in client.describe_clusters_v1(cs.DescribeClustersV1Request()).body.clusters
+        if c.name == "shop-prod"
+    )
+    client.install_cluster_addons(
+        prod,
+        cs.InstallClusterAddonsRequest(body=[cs.InstallClusterAddonsRequestBody(name=ONEPILOT)]),
+    )
     assert client.get_cluster_addon_instance(prod, ONEPILOT).body.state == "initial"
     assert _apps(sandbox, "source") == LABELLED  # only staging's, not yet prod's
     sandbox.state.clock.speed = 100_000
@@ -317,18 +477,30 @@ def test_an_ecs_app_reports_while_its_jvm_runs_with_the_agent(sandbox: RunningSa
 
     sandbox.state.clock.speed = 100_000
     client = sandbox.client("ecs", "source")
-    instance = client.describe_instances(ecs.DescribeInstancesRequest(region_id=REGION)).body.instances.instance[0]
-    key = sandbox.client("arms", "monitoring").describe_trace_license_key(
-        arms.DescribeTraceLicenseKeyRequest(region_id=REGION)).body.license_key
+    instance = client.describe_instances(
+        ecs.DescribeInstancesRequest(region_id=REGION)
+    ).body.instances.instance[0]
+    key = (
+        sandbox.client("arms", "monitoring")
+        .describe_trace_license_key(arms.DescribeTraceLicenseKeyRequest(region_id=REGION))
+        .body.license_key
+    )
     service = next(t.tag_value for t in instance.tags.tag if t.tag_key == "service")
 
     def run(script: str) -> None:
-        invoke_id = client.run_command(ecs.RunCommandRequest(region_id=REGION, type="RunShellScript", command_content=script,
-                                                             instance_id=[instance.instance_id])).body.invoke_id
+        invoke_id = client.run_command(
+            ecs.RunCommandRequest(
+                region_id=REGION,
+                type="RunShellScript",
+                command_content=script,
+                instance_id=[instance.instance_id],
+            )
+        ).body.invoke_id
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
-            result = client.describe_invocation_results(ecs.DescribeInvocationResultsRequest(
-                region_id=REGION, invoke_id=invoke_id)).body.invocation.invocation_results.invocation_result[0]
+            result = client.describe_invocation_results(
+                ecs.DescribeInvocationResultsRequest(region_id=REGION, invoke_id=invoke_id)
+            ).body.invocation.invocation_results.invocation_result[0]
             if result.invocation_status == "Success":
                 return
             assert result.invocation_status in ("Pending", "Running")

@@ -46,10 +46,15 @@ def _addon(client: Any, cluster_id: str) -> Any:
     return client.get_cluster_addon_instance(cluster_id, ONEPILOT).body
 
 
-def _install(client: Any, cluster_id: str, version: str | None = None, config: dict | None = None) -> str:
-    item = cs.InstallClusterAddonsRequestBody(name=ONEPILOT, version=version,
-                                              config=json.dumps(config) if config is not None else None)
-    return client.install_cluster_addons(cluster_id, cs.InstallClusterAddonsRequest(body=[item])).body.task_id
+def _install(
+    client: Any, cluster_id: str, version: str | None = None, config: dict | None = None
+) -> str:
+    item = cs.InstallClusterAddonsRequestBody(
+        name=ONEPILOT, version=version, config=json.dumps(config) if config is not None else None
+    )
+    return client.install_cluster_addons(
+        cluster_id, cs.InstallClusterAddonsRequest(body=[item])
+    ).body.task_id
 
 
 def _wait_active(client: Any, cluster_id: str, timeout: float = 5.0) -> Any:
@@ -71,8 +76,13 @@ def test_default_world_clusters(client: Any) -> None:
     body = client.describe_clusters_v1(cs.DescribeClustersV1Request(region_id="cn-hangzhou")).body
     assert sorted(c.name for c in body.clusters) == ["shop-prod", "shop-staging"]
     assert body.page_info.total_count == 2
-    assert all(c.region_id == "cn-hangzhou" and c.state == "running" and c.cluster_id for c in body.clusters)
-    page = client.describe_clusters_v1(cs.DescribeClustersV1Request(page_size=1, page_number=2)).body
+    assert all(
+        c.region_id == "cn-hangzhou" and c.state == "running" and c.cluster_id
+        for c in body.clusters
+    )
+    page = client.describe_clusters_v1(
+        cs.DescribeClustersV1Request(page_size=1, page_number=2)
+    ).body
     assert len(page.clusters) == 1 and page.page_info.total_count == 2
     named = client.describe_clusters_v1(cs.DescribeClustersV1Request(name="prod")).body
     assert [c.name for c in named.clusters] == ["shop-prod"]
@@ -85,10 +95,12 @@ def test_clusters_are_scoped_per_account(sandbox: RunningSandbox, client: Any) -
     ids = _clusters(client)
     other = sandbox.client("cs", "monitoring")
     assert other.describe_clusters_v1(cs.DescribeClustersV1Request()).body.clusters == []
-    for call in (lambda: other.describe_cluster_detail(ids["shop-staging"]),
-                 lambda: other.get_cluster_addon_instance(ids["shop-staging"], ONEPILOT),
-                 lambda: other.list_cluster_addon_instances(ids["shop-staging"]),
-                 lambda: _install(other, ids["shop-prod"])):
+    for call in (
+        lambda: other.describe_cluster_detail(ids["shop-staging"]),
+        lambda: other.get_cluster_addon_instance(ids["shop-staging"], ONEPILOT),
+        lambda: other.list_cluster_addon_instances(ids["shop-staging"]),
+        lambda: _install(other, ids["shop-prod"]),
+    ):
         err = _error(call)
         assert (err.status_code, err.code) == (404, "ErrorClusterNotFound")
     assert _error(lambda: _addon(client, "c" + "0" * 32)).code == "ErrorClusterNotFound"
@@ -128,30 +140,54 @@ def test_install_a_named_old_version_then_upgrade(client: Any) -> None:
     assert _wait_active(client, cluster).version == "3.0.10"
     versions = client.describe_cluster_addons_version(cluster).body
     assert versions[ONEPILOT]["version"] == "3.0.10"
-    assert versions[ONEPILOT]["next_version"] == RELEASES[-1] and versions[ONEPILOT]["can_upgrade"] is True
+    assert (
+        versions[ONEPILOT]["next_version"] == RELEASES[-1]
+        and versions[ONEPILOT]["can_upgrade"] is True
+    )
 
     started = time.monotonic()
-    item = cs.UpgradeClusterAddonsRequestBody(component_name=ONEPILOT, version="3.0.10", next_version="3.0.14")
-    task_id = client.upgrade_cluster_addons(cluster, cs.UpgradeClusterAddonsRequest(body=[item])).body.task_id
+    item = cs.UpgradeClusterAddonsRequestBody(
+        component_name=ONEPILOT, version="3.0.10", next_version="3.0.14"
+    )
+    task_id = client.upgrade_cluster_addons(
+        cluster, cs.UpgradeClusterAddonsRequest(body=[item])
+    ).body.task_id
     during = _addon(client, cluster)
-    assert (during.state, during.version) == ("upgrading", "3.0.10")  # the old release runs until it lands
+    assert (during.state, during.version) == (
+        "upgrading",
+        "3.0.10",
+    )  # the old release runs until it lands
     modify = cs.ModifyClusterAddonRequest(config=json.dumps({"logLevel": "warn"}))
     err = _error(lambda: client.modify_cluster_addon(cluster, ONEPILOT, modify))
     assert (err.status_code, err.code) == (409, "ErrorAddonInProgress")
     upgraded = _wait_active(client, cluster)
     took = time.monotonic() - started
-    assert upgraded.version == "3.0.14" and json.loads(upgraded.config) == {"logLevel": "debug"}  # config kept
+    assert upgraded.version == "3.0.14" and json.loads(upgraded.config) == {
+        "logLevel": "debug"
+    }  # config kept
     assert took >= NOMINAL_SECONDS["upgrade"] / 200 * 0.8
     assert client.describe_task_info(task_id).body.state == "success"
 
     newest = client.describe_cluster_addons_version(cluster).body[ONEPILOT]
     assert newest["next_version"] == RELEASES[-1]
-    item = cs.UpgradeClusterAddonsRequestBody(component_name=ONEPILOT, version="3.0.14", next_version="3.0.13")
-    down = _error(lambda: client.upgrade_cluster_addons(cluster, cs.UpgradeClusterAddonsRequest(body=[item])))
+    item = cs.UpgradeClusterAddonsRequestBody(
+        component_name=ONEPILOT, version="3.0.14", next_version="3.0.13"
+    )
+    down = _error(
+        lambda: client.upgrade_cluster_addons(cluster, cs.UpgradeClusterAddonsRequest(body=[item]))
+    )
     assert down.code == "InvalidParameter.NextVersion"
-    stale = cs.UpgradeClusterAddonsRequestBody(component_name=ONEPILOT, version="3.0.10", next_version=RELEASES[-1])
-    assert _error(lambda: client.upgrade_cluster_addons(cluster, cs.UpgradeClusterAddonsRequest(body=[stale]))).code \
+    stale = cs.UpgradeClusterAddonsRequestBody(
+        component_name=ONEPILOT, version="3.0.10", next_version=RELEASES[-1]
+    )
+    assert (
+        _error(
+            lambda: client.upgrade_cluster_addons(
+                cluster, cs.UpgradeClusterAddonsRequest(body=[stale])
+            )
+        ).code
         == "InvalidParameter.Version"
+    )
 
 
 def test_the_newest_release_has_nothing_to_upgrade_to(sandbox: RunningSandbox, client: Any) -> None:
@@ -169,33 +205,52 @@ def test_unknown_releases_and_addons_are_refused(client: Any) -> None:
     assert (err.status_code, err.code) == (400, "InvalidParameter.Version")
     assert "9.9.9" in err.message
     item = cs.InstallClusterAddonsRequestBody(name="no-such-addon")
-    unknown = _error(lambda: client.install_cluster_addons(cluster, cs.InstallClusterAddonsRequest(body=[item])))
+    unknown = _error(
+        lambda: client.install_cluster_addons(cluster, cs.InstallClusterAddonsRequest(body=[item]))
+    )
     assert unknown.code == "InvalidParameter.Addon"
     assert client.list_cluster_addon_instances(cluster).body.addons == []
 
 
 def test_modify_config_with_updating_state(client: Any) -> None:
     cluster = _clusters(client)["shop-staging"]
-    config = {"accessKey": "LTAI" + "k" * 20, "accessKeySecret": "s" * 30, "uid": "1234567890123456",
-              "logLevel": "info", "replicaCount": 2, "ARMS_REPORT_REGION": "cn-shanghai"}
-    client.modify_cluster_addon(cluster, ONEPILOT, cs.ModifyClusterAddonRequest(config=json.dumps(config)))
+    config = {
+        "accessKey": "LTAI" + "k" * 20,
+        "accessKeySecret": "s" * 30,
+        "uid": "1234567890123456",
+        "logLevel": "info",
+        "replicaCount": 2,
+        "ARMS_REPORT_REGION": "cn-shanghai",
+    }
+    client.modify_cluster_addon(
+        cluster, ONEPILOT, cs.ModifyClusterAddonRequest(config=json.dumps(config))
+    )
     during = _addon(client, cluster)
-    assert during.state == "updating" and json.loads(during.config) == {"logLevel": "info"}  # old config still runs
+    assert during.state == "updating" and json.loads(during.config) == {
+        "logLevel": "info"
+    }  # old config still runs
     assert json.loads(_wait_active(client, cluster).config) == config
 
 
-@pytest.mark.parametrize(("config", "named"), [
-    ({"accessKey": "x", "bogusKey": "y"}, "bogusKey"),
-    ({"logLevel": {"nested": True}}, "logLevel"),
-    ({"logLevel": "loud"}, "logLevel"),
-    ({"uid": "not-a-number"}, "uid"),
-    ({"uid": 1234567890123456}, "uid"),  # Helm would keep a string; the schema says string
-    ({"replicaCount": "2"}, "replicaCount"),
-    ({"replicaCount": 0}, "replicaCount"),
-])
+@pytest.mark.parametrize(
+    ("config", "named"),
+    [
+        ({"accessKey": "x", "bogusKey": "y"}, "bogusKey"),
+        ({"logLevel": {"nested": True}}, "logLevel"),
+        ({"logLevel": "loud"}, "logLevel"),
+        ({"uid": "not-a-number"}, "uid"),
+        ({"uid": 1234567890123456}, "uid"),  # Helm would keep a string; the schema says string
+        ({"replicaCount": "2"}, "replicaCount"),
+        ({"replicaCount": 0}, "replicaCount"),
+    ],
+)
 def test_bad_config_is_refused_naming_the_key(client: Any, config: dict, named: str) -> None:
     cluster = _clusters(client)["shop-staging"]
-    err = _error(lambda: client.modify_cluster_addon(cluster, ONEPILOT, cs.ModifyClusterAddonRequest(config=json.dumps(config))))
+    err = _error(
+        lambda: client.modify_cluster_addon(
+            cluster, ONEPILOT, cs.ModifyClusterAddonRequest(config=json.dumps(config))
+        )
+    )
     assert (err.status_code, err.code) == (400, "InvalidParameter.Config")
     assert named in err.message
     assert _addon(client, cluster).state == "active"  # nothing started
@@ -205,24 +260,41 @@ def test_bad_config_is_refused_naming_the_key(client: Any, config: dict, named: 
 
 def test_config_that_is_not_json_is_refused(client: Any) -> None:
     cluster = _clusters(client)["shop-staging"]
-    err = _error(lambda: client.modify_cluster_addon(cluster, ONEPILOT, cs.ModifyClusterAddonRequest(config="{oops")))
+    err = _error(
+        lambda: client.modify_cluster_addon(
+            cluster, ONEPILOT, cs.ModifyClusterAddonRequest(config="{oops")
+        )
+    )
     assert err.code == "InvalidParameter.Config"
 
 
 def test_uninstall_passes_through_deleting(client: Any) -> None:
     cluster = _clusters(client)["shop-staging"]
-    request = cs.UnInstallClusterAddonsRequest(addons=[cs.UnInstallClusterAddonsRequestAddons(name=ONEPILOT)])
+    request = cs.UnInstallClusterAddonsRequest(
+        addons=[cs.UnInstallClusterAddonsRequestAddons(name=ONEPILOT)]
+    )
     task_id = client.un_install_cluster_addons(cluster, request).body.task_id
     assert _addon(client, cluster).state == "deleting"
-    assert _error(lambda: client.un_install_cluster_addons(cluster, request)).code == "ErrorAddonInProgress"
+    assert (
+        _error(lambda: client.un_install_cluster_addons(cluster, request)).code
+        == "ErrorAddonInProgress"
+    )
     assert _wait_active(client, cluster) is None
     assert client.describe_task_info(task_id).body.state == "success"
     assert client.list_cluster_addon_instances(cluster).body.addons == []
     gone = _error(lambda: client.un_install_cluster_addons(cluster, request))
     assert (gone.status_code, gone.code) == (404, "ErrorAddonNotFound")
-    not_installed = cs.UpgradeClusterAddonsRequestBody(component_name=ONEPILOT, next_version=RELEASES[-1])
-    assert _error(lambda: client.upgrade_cluster_addons(cluster, cs.UpgradeClusterAddonsRequest(body=[not_installed]))).code \
+    not_installed = cs.UpgradeClusterAddonsRequestBody(
+        component_name=ONEPILOT, next_version=RELEASES[-1]
+    )
+    assert (
+        _error(
+            lambda: client.upgrade_cluster_addons(
+                cluster, cs.UpgradeClusterAddonsRequest(body=[not_installed])
+            )
+        ).code
         == "ErrorAddonNotFound"
+    )
 
 
 def test_tasks_are_scoped_per_account(sandbox: RunningSandbox, client: Any) -> None:
@@ -234,37 +306,56 @@ def test_tasks_are_scoped_per_account(sandbox: RunningSandbox, client: Any) -> N
 
 def test_cs_errors_use_the_roa_shape(client: Any) -> None:
     err = _error(lambda: client.describe_cluster_detail("c-missing"))
-    assert err.data["code"] == "ErrorClusterNotFound" and err.data["requestId"] and err.data["message"]
+    assert (
+        err.data["code"] == "ErrorClusterNotFound" and err.data["requestId"] and err.data["message"]
+    )
 
 
-def test_list_addons_offers_onepilot_with_its_config_schema(sandbox: RunningSandbox, client: Any) -> None:
+def test_list_addons_offers_onepilot_with_its_config_schema(
+    sandbox: RunningSandbox, client: Any
+) -> None:
     cluster = _clusters(client)["shop-prod"]
     addons = client.list_addons(cs.ListAddonsRequest(cluster_id=cluster)).body.addons
     onepilot = next(a for a in addons if a.name == ONEPILOT)
     assert onepilot.version == RELEASES[-1]
     schema = json.loads(onepilot.config_schema)
-    assert {"accessKey", "accessKeySecret", "uid"} <= set(schema["properties"]) and schema["additionalProperties"] is False
-    by_region = client.list_addons(cs.ListAddonsRequest(region_id="cn-hangzhou", cluster_type="ManagedKubernetes")).body.addons
+    assert {"accessKey", "accessKeySecret", "uid"} <= set(schema["properties"]) and schema[
+        "additionalProperties"
+    ] is False
+    by_region = client.list_addons(
+        cs.ListAddonsRequest(region_id="cn-hangzhou", cluster_type="ManagedKubernetes")
+    ).body.addons
     assert [a.name for a in by_region] == [a.name for a in addons]
-    foreign = _error(lambda: sandbox.client("cs", "monitoring").list_addons(cs.ListAddonsRequest(cluster_id=cluster)))
+    foreign = _error(
+        lambda: sandbox.client("cs", "monitoring").list_addons(
+            cs.ListAddonsRequest(cluster_id=cluster)
+        )
+    )
     assert (foreign.status_code, foreign.code) == (404, "ErrorClusterNotFound")
     assert _error(lambda: client.list_addons(cs.ListAddonsRequest())).code == "InvalidParameter"
 
 
 def test_describe_addon_lists_the_newer_releases(client: Any) -> None:
     cluster = _clusters(client)["shop-staging"]
-    body = client.describe_addon(ONEPILOT, cs.DescribeAddonRequest(cluster_id=cluster, version="3.0.12")).body
+    body = client.describe_addon(
+        ONEPILOT, cs.DescribeAddonRequest(cluster_id=cluster, version="3.0.12")
+    ).body
     assert body.version == "3.0.12"
     assert [v.version for v in body.newer_versions] == [r for r in RELEASES if _v(r) > _v("3.0.12")]
     assert "3.0.14" in [v.version for v in body.newer_versions]
     newest = client.describe_addon(ONEPILOT, cs.DescribeAddonRequest(cluster_id=cluster)).body
     assert newest.version == RELEASES[-1] and not newest.newer_versions
-    missing = _error(lambda: client.describe_addon("no-such-addon", cs.DescribeAddonRequest(cluster_id=cluster)))
+    missing = _error(
+        lambda: client.describe_addon("no-such-addon", cs.DescribeAddonRequest(cluster_id=cluster))
+    )
     assert (missing.status_code, missing.code) == (404, "ErrorAddonNotFound")
 
 
 def test_the_release_history_straddles_the_cross_account_threshold() -> None:
-    assert len([r for r in RELEASES if _v(r) < (3, 0, 14)]) >= 3 and len([r for r in RELEASES if _v(r) >= (3, 0, 14)]) >= 3
+    assert (
+        len([r for r in RELEASES if _v(r) < (3, 0, 14)]) >= 3
+        and len([r for r in RELEASES if _v(r) >= (3, 0, 14)]) >= 3
+    )
     assert RELEASES == sorted(RELEASES, key=_v)
 
 

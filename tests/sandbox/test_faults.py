@@ -42,7 +42,9 @@ def test_throttling_at_the_configured_rate(sandbox: RunningSandbox) -> None:
     throttled = outcomes.count("400 Throttling.User")
     assert set(outcomes) == {"ok", "400 Throttling.User"}
     assert abs(throttled / CALLS - 0.3) < 0.08, throttled
-    assert sandbox.state.faults.stats["throttle"] == throttled  # the client does not retry on its own
+    assert (
+        sandbox.state.faults.stats["throttle"] == throttled
+    )  # the client does not retry on its own
 
 
 def test_a_seed_replays_the_same_run(sandbox: RunningSandbox) -> None:
@@ -109,11 +111,16 @@ def test_apply_then_fail_makes_the_change_and_loses_the_answer(sandbox: RunningS
         client.create_user(ram.CreateUserRequest(user_name="half-done"))
     assert (info.value.status_code, info.value.code) == (503, "ServiceUnavailable")
     assert sandbox.state.store.get("ram.user", f"{sandbox.uid('monitoring')}/half-done") is not None
-    assert client.get_user(ram.GetUserRequest(user_name="half-done")).body.user.user_name == "half-done"
+    assert (
+        client.get_user(ram.GetUserRequest(user_name="half-done")).body.user.user_name
+        == "half-done"
+    )
     with pytest.raises(TeaException) as again:  # a blind retry meets the change it made
         client.create_user(ram.CreateUserRequest(user_name="half-done"))
     assert again.value.code == "EntityAlreadyExists.User"
-    assert client.create_user(ram.CreateUserRequest(user_name="next")).body.user.user_name == "next"  # once only
+    assert (
+        client.create_user(ram.CreateUserRequest(user_name="next")).body.user.user_name == "next"
+    )  # once only
     assert sandbox.state.faults.stats["apply-then-fail"] == 1
 
 
@@ -124,7 +131,9 @@ def test_apply_then_fail_on_the_secret_only_response(sandbox: RunningSandbox) ->
     for _ in range(2):
         with pytest.raises(TeaException):
             client.create_access_key(ram.CreateAccessKeyRequest(user_name="reporter"))
-    keys = client.list_access_keys(ram.ListAccessKeysRequest(user_name="reporter")).body.access_keys.access_key
+    keys = client.list_access_keys(
+        ram.ListAccessKeysRequest(user_name="reporter")
+    ).body.access_keys.access_key
     assert len(keys) == 2  # two orphans: their secrets were never seen
     with pytest.raises(TeaException) as info:
         client.create_access_key(ram.CreateAccessKeyRequest(user_name="reporter"))
@@ -139,7 +148,12 @@ def test_apply_then_fail_star_spares_reads(sandbox: RunningSandbox) -> None:
         with pytest.raises(TeaException):
             client.create_user(ram.CreateUserRequest(user_name=name))
     client.create_user(ram.CreateUserRequest(user_name="u4"))
-    assert [u.user_name for u in client.list_users(ram.ListUsersRequest()).body.users.user] == ["u1", "u2", "u3", "u4"]
+    assert [u.user_name for u in client.list_users(ram.ListUsersRequest()).body.users.user] == [
+        "u1",
+        "u2",
+        "u3",
+        "u4",
+    ]
 
 
 def test_a_refused_change_is_not_applied_then_failed(sandbox: RunningSandbox) -> None:
@@ -173,17 +187,22 @@ def test_an_empty_spec_clears_every_fault(sandbox: RunningSandbox) -> None:
     assert sandbox.state.faults.spec.latency == (0.0, 0.0)  # the 200 ms latency is gone too
 
 
-@pytest.mark.parametrize(("spec", "named"), [
-    ({"bogus": 1}, "bogus"),
-    ({"throttle": 2}, "throttle"),
-    ({"5xx": "lots"}, "5xx"),
-    ({"drop": -0.1}, "drop"),
-    ({"latency": "fast"}, "latency"),
-    ({"latency": "80-20ms"}, "latency"),
-    ({"seed": "abc"}, "seed"),
-    ({"apply-then-fail": ["CreateUser:-1"]}, "apply-then-fail"),
-])
-def test_a_bad_spec_is_refused_naming_the_key(sandbox: RunningSandbox, spec: dict[str, Any], named: str) -> None:
+@pytest.mark.parametrize(
+    ("spec", "named"),
+    [
+        ({"bogus": 1}, "bogus"),
+        ({"throttle": 2}, "throttle"),
+        ({"5xx": "lots"}, "5xx"),
+        ({"drop": -0.1}, "drop"),
+        ({"latency": "fast"}, "latency"),
+        ({"latency": "80-20ms"}, "latency"),
+        ({"seed": "abc"}, "seed"),
+        ({"apply-then-fail": ["CreateUser:-1"]}, "apply-then-fail"),
+    ],
+)
+def test_a_bad_spec_is_refused_naming_the_key(
+    sandbox: RunningSandbox, spec: dict[str, Any], named: str
+) -> None:
     _faults(sandbox, {"throttle": 1})
     answer = _faults(sandbox, spec)
     assert answer.status_code == 400 and named in answer.json()["error"]
@@ -197,17 +216,20 @@ def test_the_admin_endpoint_wants_a_json_object(sandbox: RunningSandbox, body: b
         assert answer.status_code == 400 and "JSON object" in answer.json()["error"]
 
 
-@pytest.mark.parametrize(("text", "named"), [
-    ("bogus=1", "bogus"),
-    ("throttle=1.5", "throttle"),
-    ("5xx=x", "5xx"),
-    ("latency=10-", "latency"),
-    ("throttle", "'throttle' is not key=value"),
-    ("seed=7;drop=2", "drop"),
-    ("seed=abc", "seed"),
-    ("apply-then-fail=CreateUser:x", "apply-then-fail"),
-    ("apply-then-fail=CreateUser:0", "apply-then-fail"),
-])
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("bogus=1", "bogus"),
+        ("throttle=1.5", "throttle"),
+        ("5xx=x", "5xx"),
+        ("latency=10-", "latency"),
+        ("throttle", "'throttle' is not key=value"),
+        ("seed=7;drop=2", "drop"),
+        ("seed=abc", "seed"),
+        ("apply-then-fail=CreateUser:x", "apply-then-fail"),
+        ("apply-then-fail=CreateUser:0", "apply-then-fail"),
+    ],
+)
 def test_from_spec_refuses_bad_text_naming_the_key(text: str, named: str) -> None:
     with pytest.raises(ValueError) as info:
         Faults.from_spec(text)
@@ -215,14 +237,19 @@ def test_from_spec_refuses_bad_text_naming_the_key(text: str, named: str) -> Non
 
 
 def test_from_spec_parses_every_key() -> None:
-    faults = Faults.from_spec("latency=10-80ms; throttle=0.2; 5xx=0.05; drop=0.01; "
-                              "apply-then-fail=CreateAccessKey:2,ModifyClusterAddon; only=CreateUser,ListUsers; seed=7")
+    faults = Faults.from_spec(
+        "latency=10-80ms; throttle=0.2; 5xx=0.05; drop=0.01; "
+        "apply-then-fail=CreateAccessKey:2,ModifyClusterAddon; only=CreateUser,ListUsers; seed=7"
+    )
     spec = faults.spec
     assert spec.latency == pytest.approx((0.01, 0.08))
     assert (spec.throttle, spec.error_5xx, spec.drop, spec.seed) == (0.2, 0.05, 0.01, 7)
     assert spec.apply_then_fail == {"CreateAccessKey": 2, "ModifyClusterAddon": 1}
     assert spec.only == frozenset({"CreateUser", "ListUsers"})
-    assert Faults.from_spec(None).spec.throttle == 0 and Faults.from_spec("").spec.apply_then_fail == {}
+    assert (
+        Faults.from_spec(None).spec.throttle == 0
+        and Faults.from_spec("").spec.apply_then_fail == {}
+    )
 
 
 def test_faults_at_startup_are_observed(tmp_path: Any) -> None:
@@ -239,27 +266,49 @@ def test_faults_at_startup_are_observed(tmp_path: Any) -> None:
         with pytest.raises(TeaException) as info:
             running.client("ram", "monitoring").list_users(ram.ListUsersRequest())
         assert info.value.code == "Throttling.User"
-        assert running.client("sts", "monitoring").get_caller_identity().body.identity_type == "Account"
+        assert (
+            running.client("sts", "monitoring").get_caller_identity().body.identity_type
+            == "Account"
+        )
     finally:
         server.stop_thread()
 
 
-def test_apply_then_fail_as_drop_commits_then_closes_the_connection(sandbox: RunningSandbox) -> None:
+def test_apply_then_fail_as_drop_commits_then_closes_the_connection(
+    sandbox: RunningSandbox,
+) -> None:
     import json
 
     from alibabacloud_cs20151215 import models as cs
 
     sandbox.state.clock.speed = 100_000
     client = sandbox.client("cs", "source")
-    staging = next(c.cluster_id for c in client.describe_clusters_v1(cs.DescribeClustersV1Request()).body.clusters
-                   if c.name == "shop-staging")
-    assert _faults(sandbox, {"apply-then-fail": "ModifyClusterAddon", "apply-then-fail-as": "drop"}).status_code == 200
+    staging = next(
+        c.cluster_id
+        for c in client.describe_clusters_v1(cs.DescribeClustersV1Request()).body.clusters
+        if c.name == "shop-staging"
+    )
+    assert (
+        _faults(
+            sandbox, {"apply-then-fail": "ModifyClusterAddon", "apply-then-fail-as": "drop"}
+        ).status_code
+        == 200
+    )
     with pytest.raises(UnretryableException):  # the client sees a broken connection, no answer
-        client.modify_cluster_addon(staging, "ack-onepilot", cs.ModifyClusterAddonRequest(config=json.dumps({"logLevel": "debug"})))
+        client.modify_cluster_addon(
+            staging,
+            "ack-onepilot",
+            cs.ModifyClusterAddonRequest(config=json.dumps({"logLevel": "debug"})),
+        )
     deadline = time.monotonic() + 5
-    while client.get_cluster_addon_instance(staging, "ack-onepilot").body.state != "active" and time.monotonic() < deadline:
+    while (
+        client.get_cluster_addon_instance(staging, "ack-onepilot").body.state != "active"
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.005)
-    assert json.loads(client.get_cluster_addon_instance(staging, "ack-onepilot").body.config) == {"logLevel": "debug"}
+    assert json.loads(client.get_cluster_addon_instance(staging, "ack-onepilot").body.config) == {
+        "logLevel": "debug"
+    }
     assert sandbox.state.faults.stats["apply-then-fail"] == 1
 
 
@@ -268,20 +317,30 @@ def test_a_per_service_rate_limit_throttles_only_that_service(sandbox: RunningSa
     sts, ram_client = sandbox.client("sts", "source"), sandbox.client("ram", "source")
     started = time.monotonic()
     burst = _outcomes(sts, 8)
-    assert time.monotonic() - started < 1.0  # all eight within one second: the limit bites after five
+    assert (
+        time.monotonic() - started < 1.0
+    )  # all eight within one second: the limit bites after five
     assert burst == ["ok"] * 5 + ["400 Throttling.User"] * 3
-    assert all(ram_client.list_users(ram.ListUsersRequest()).body is not None for _ in range(8))  # RAM has no limit
+    assert all(
+        ram_client.list_users(ram.ListUsersRequest()).body is not None for _ in range(8)
+    )  # RAM has no limit
     time.sleep(1.0)
     assert _outcomes(sts, 1) == ["ok"]  # a new second, a new allowance
     assert sandbox.state.faults.stats["rate"] >= 1
 
 
 def test_from_spec_parses_rates_and_the_lost_answer_mode() -> None:
-    spec = Faults.from_spec("rate=ram:5,cs:2;apply-then-fail=CreateUser;apply-then-fail-as=drop").spec
+    spec = Faults.from_spec(
+        "rate=ram:5,cs:2;apply-then-fail=CreateUser;apply-then-fail-as=drop"
+    ).spec
     assert spec.rates == {"ram": 5, "cs": 2} and spec.apply_then_fail_as == "drop"
     assert Faults.from_spec("rate=20").spec.rates == {"*": 20}
     assert Faults.from_spec("seed=1").spec.apply_then_fail_as == "5xx"
-    for bad, named in (("rate=ram:0", "rate"), ("rate=ram:x", "rate"), ("apply-then-fail-as=maybe", "apply-then-fail-as")):
+    for bad, named in (
+        ("rate=ram:0", "rate"),
+        ("rate=ram:x", "rate"),
+        ("apply-then-fail-as=maybe", "apply-then-fail-as"),
+    ):
         with pytest.raises(ValueError) as info:
             Faults.from_spec(bad)
         assert named in str(info.value)

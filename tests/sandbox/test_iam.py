@@ -23,13 +23,18 @@ def _error(fn: Callable[..., Any], *args: Any) -> TeaException:
     return info.value
 
 
-def _user_with_key(sandbox: RunningSandbox, alias: str, name: str, *policies: tuple[str, str]) -> dict[str, str]:
+def _user_with_key(
+    sandbox: RunningSandbox, alias: str, name: str, *policies: tuple[str, str]
+) -> dict[str, str]:
     """A RAM user of ``alias`` with the given (type, name) policies and one AccessKey."""
     root = sandbox.client("ram", alias)
     root.create_user(ram.CreateUserRequest(user_name=name))
     for policy_type, policy_name in policies:
-        root.attach_policy_to_user(ram.AttachPolicyToUserRequest(user_name=name, policy_type=policy_type,
-                                                                 policy_name=policy_name))
+        root.attach_policy_to_user(
+            ram.AttachPolicyToUserRequest(
+                user_name=name, policy_type=policy_type, policy_name=policy_name
+            )
+        )
     key = root.create_access_key(ram.CreateAccessKeyRequest(user_name=name)).body.access_key
     return {"access_key_id": key.access_key_id, "access_key_secret": key.access_key_secret}
 
@@ -41,8 +46,11 @@ def _as(sandbox: RunningSandbox, service: str, key: dict[str, str]) -> Any:
 def test_root_may_do_anything_in_its_account(sandbox: RunningSandbox) -> None:
     root = sandbox.client("ram", "source")
     root.create_user(ram.CreateUserRequest(user_name="made-by-root"))
-    assert sandbox.client("arms", "source").describe_trace_license_key(
-        arms.DescribeTraceLicenseKeyRequest(region_id="cn-hangzhou")).body.license_key
+    assert (
+        sandbox.client("arms", "source")
+        .describe_trace_license_key(arms.DescribeTraceLicenseKeyRequest(region_id="cn-hangzhou"))
+        .body.license_key
+    )
 
 
 def test_a_user_without_policies_is_refused_naming_the_action(sandbox: RunningSandbox) -> None:
@@ -55,7 +63,10 @@ def test_a_user_without_policies_is_refused_naming_the_action(sandbox: RunningSa
     assert detail["AuthAction"] == "ram:ListUsers"
     assert detail["AuthPrincipalDisplayName"] == f"acs:ram::{sandbox.uid('monitoring')}:user/nobody"
     assert detail["NoPermissionType"] == "ImplicitDeny"
-    arms_err = _error(_as(sandbox, "arms", key).list_trace_apps, arms.ListTraceAppsRequest(region_id="cn-hangzhou"))
+    arms_err = _error(
+        _as(sandbox, "arms", key).list_trace_apps,
+        arms.ListTraceAppsRequest(region_id="cn-hangzhou"),
+    )
     assert arms_err.data["AccessDeniedDetail"]["AuthAction"] == "arms:ListTraceApps"
 
 
@@ -68,65 +79,132 @@ def test_get_caller_identity_needs_no_permission(sandbox: RunningSandbox) -> Non
 
 
 def test_ram_read_only_lists_but_cannot_create(sandbox: RunningSandbox) -> None:
-    client = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "auditor", ("System", "AliyunRAMReadOnlyAccess")))
+    client = _as(
+        sandbox,
+        "ram",
+        _user_with_key(sandbox, "monitoring", "auditor", ("System", "AliyunRAMReadOnlyAccess")),
+    )
     names = [u.user_name for u in client.list_users(ram.ListUsersRequest()).body.users.user]
     assert names == ["auditor"]
     assert client.get_user(ram.GetUserRequest(user_name="auditor")).body.user.user_name == "auditor"
     err = _error(client.create_user, ram.CreateUserRequest(user_name="sneaky"))
-    assert (err.code, err.data["AccessDeniedDetail"]["AuthAction"]) == ("NoPermission", "ram:CreateUser")
-    assert _error(client.create_access_key, ram.CreateAccessKeyRequest(user_name="auditor")).code == "NoPermission"
-    assert len(sandbox.client("ram", "monitoring").list_users(ram.ListUsersRequest()).body.users.user) == 1
+    assert (err.code, err.data["AccessDeniedDetail"]["AuthAction"]) == (
+        "NoPermission",
+        "ram:CreateUser",
+    )
+    assert (
+        _error(client.create_access_key, ram.CreateAccessKeyRequest(user_name="auditor")).code
+        == "NoPermission"
+    )
+    assert (
+        len(sandbox.client("ram", "monitoring").list_users(ram.ListUsersRequest()).body.users.user)
+        == 1
+    )
 
 
 def test_ram_full_access_may_create_users(sandbox: RunningSandbox) -> None:
-    client = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "admin", ("System", "AliyunRAMFullAccess")))
+    client = _as(
+        sandbox,
+        "ram",
+        _user_with_key(sandbox, "monitoring", "admin", ("System", "AliyunRAMFullAccess")),
+    )
     client.create_user(ram.CreateUserRequest(user_name="made-by-admin"))
-    assert _error(_as(sandbox, "arms", _user_with_key(sandbox, "monitoring", "x", ("System", "AliyunRAMFullAccess"))).list_trace_apps,
-                  arms.ListTraceAppsRequest(region_id="cn-hangzhou")).code == "NoPermission"
+    assert (
+        _error(
+            _as(
+                sandbox,
+                "arms",
+                _user_with_key(sandbox, "monitoring", "x", ("System", "AliyunRAMFullAccess")),
+            ).list_trace_apps,
+            arms.ListTraceAppsRequest(region_id="cn-hangzhou"),
+        ).code
+        == "NoPermission"
+    )
 
 
 def test_arms_read_only_and_full_access(sandbox: RunningSandbox) -> None:
-    reader = _as(sandbox, "arms", _user_with_key(sandbox, "monitoring", "viewer", ("System", "AliyunARMSReadOnlyAccess")))
-    assert reader.list_trace_apps(arms.ListTraceAppsRequest(region_id="cn-hangzhou")).body.success is True
-    full = _as(sandbox, "arms", _user_with_key(sandbox, "monitoring", "armsfull", ("System", "AliyunARMSFullAccess")))
-    assert full.describe_trace_license_key(arms.DescribeTraceLicenseKeyRequest(region_id="cn-hangzhou")).body.license_key
+    reader = _as(
+        sandbox,
+        "arms",
+        _user_with_key(sandbox, "monitoring", "viewer", ("System", "AliyunARMSReadOnlyAccess")),
+    )
+    assert (
+        reader.list_trace_apps(arms.ListTraceAppsRequest(region_id="cn-hangzhou")).body.success
+        is True
+    )
+    full = _as(
+        sandbox,
+        "arms",
+        _user_with_key(sandbox, "monitoring", "armsfull", ("System", "AliyunARMSFullAccess")),
+    )
+    assert full.describe_trace_license_key(
+        arms.DescribeTraceLicenseKeyRequest(region_id="cn-hangzhou")
+    ).body.license_key
 
 
-def _custom(sandbox: RunningSandbox, alias: str, name: str, statements: list[dict[str, Any]]) -> tuple[str, str]:
+def _custom(
+    sandbox: RunningSandbox, alias: str, name: str, statements: list[dict[str, Any]]
+) -> tuple[str, str]:
     document = json.dumps({"Version": "1", "Statement": statements})
-    sandbox.client("ram", alias).create_policy(ram.CreatePolicyRequest(policy_name=name, policy_document=document))
+    sandbox.client("ram", alias).create_policy(
+        ram.CreatePolicyRequest(policy_name=name, policy_document=document)
+    )
     return ("Custom", name)
 
 
 def test_custom_policy_with_wildcards(sandbox: RunningSandbox) -> None:
-    policy = _custom(sandbox, "monitoring", "get-only", [
-        {"Effect": "Allow", "Action": ["ram:Get*", "ram:listusers"], "Resource": "*"}])  # actions compare case-insensitively
+    policy = _custom(
+        sandbox,
+        "monitoring",
+        "get-only",
+        [{"Effect": "Allow", "Action": ["ram:Get*", "ram:listusers"], "Resource": "*"}],
+    )  # actions compare case-insensitively
     client = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "getter", policy))
     assert client.get_user(ram.GetUserRequest(user_name="getter")).body.user.user_name == "getter"
     assert client.list_users(ram.ListUsersRequest()).body.users.user
-    assert _error(client.list_roles, ram.ListRolesRequest()).data["AccessDeniedDetail"]["AuthAction"] == "ram:ListRoles"
+    assert (
+        _error(client.list_roles, ram.ListRolesRequest()).data["AccessDeniedDetail"]["AuthAction"]
+        == "ram:ListRoles"
+    )
     assert _error(client.create_user, ram.CreateUserRequest(user_name="no")).code == "NoPermission"
 
 
 def test_custom_policy_resource_patterns_limit_which_users(sandbox: RunningSandbox) -> None:
     a = sandbox.uid("monitoring")
-    policy = _custom(sandbox, "monitoring", "own-team", [
-        {"Effect": "Allow", "Action": "ram:GetUser", "Resource": f"acs:ram:*:{a}:user/team-*"}])
+    policy = _custom(
+        sandbox,
+        "monitoring",
+        "own-team",
+        [{"Effect": "Allow", "Action": "ram:GetUser", "Resource": f"acs:ram:*:{a}:user/team-*"}],
+    )
     root = sandbox.client("ram", "monitoring")
     for name in ("team-one", "other"):
         root.create_user(ram.CreateUserRequest(user_name=name))
     client = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "lead", policy))
-    assert client.get_user(ram.GetUserRequest(user_name="team-one")).body.user.user_name == "team-one"
+    assert (
+        client.get_user(ram.GetUserRequest(user_name="team-one")).body.user.user_name == "team-one"
+    )
     assert _error(client.get_user, ram.GetUserRequest(user_name="other")).code == "NoPermission"
 
 
 def test_an_explicit_deny_wins(sandbox: RunningSandbox) -> None:
-    deny = _custom(sandbox, "monitoring", "no-user-deletes", [
-        {"Effect": "Deny", "Action": "ram:Delete*", "Resource": "*"}])
-    client = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "careful", ("System", "AdministratorAccess"), deny))
+    deny = _custom(
+        sandbox,
+        "monitoring",
+        "no-user-deletes",
+        [{"Effect": "Deny", "Action": "ram:Delete*", "Resource": "*"}],
+    )
+    client = _as(
+        sandbox,
+        "ram",
+        _user_with_key(sandbox, "monitoring", "careful", ("System", "AdministratorAccess"), deny),
+    )
     client.create_user(ram.CreateUserRequest(user_name="victim"))
     err = _error(client.delete_user, ram.DeleteUserRequest(user_name="victim"))
-    assert (err.code, err.data["AccessDeniedDetail"]["AuthAction"]) == ("NoPermission", "ram:DeleteUser")
+    assert (err.code, err.data["AccessDeniedDetail"]["AuthAction"]) == (
+        "NoPermission",
+        "ram:DeleteUser",
+    )
     assert client.get_user(ram.GetUserRequest(user_name="victim")).body.user.user_name == "victim"
 
 
@@ -135,29 +213,45 @@ def test_an_inactive_user_key_is_refused_and_can_be_reactivated(sandbox: Running
     client = _as(sandbox, "ram", key)
     assert client.list_users(ram.ListUsersRequest()).body.users.user
     root = sandbox.client("ram", "monitoring")
-    root.update_access_key(ram.UpdateAccessKeyRequest(user_name="sleeper", user_access_key_id=key["access_key_id"],
-                                                      status="Inactive"))
+    root.update_access_key(
+        ram.UpdateAccessKeyRequest(
+            user_name="sleeper", user_access_key_id=key["access_key_id"], status="Inactive"
+        )
+    )
     err = _error(client.list_users, ram.ListUsersRequest())
     assert (err.status_code, err.code) == (400, "InvalidAccessKeyId.Inactive")
-    assert _error(_as(sandbox, "sts", key).get_caller_identity).code == "InvalidAccessKeyId.Inactive"
-    root.update_access_key(ram.UpdateAccessKeyRequest(user_name="sleeper", user_access_key_id=key["access_key_id"],
-                                                      status="Active"))
+    assert (
+        _error(_as(sandbox, "sts", key).get_caller_identity).code == "InvalidAccessKeyId.Inactive"
+    )
+    root.update_access_key(
+        ram.UpdateAccessKeyRequest(
+            user_name="sleeper", user_access_key_id=key["access_key_id"], status="Active"
+        )
+    )
     assert client.list_users(ram.ListUsersRequest()).body.users.user
 
 
 def test_a_deleted_key_is_refused(sandbox: RunningSandbox) -> None:
     key = _user_with_key(sandbox, "monitoring", "leaver", ("System", "AliyunRAMReadOnlyAccess"))
     sandbox.client("ram", "monitoring").delete_access_key(
-        ram.DeleteAccessKeyRequest(user_name="leaver", user_access_key_id=key["access_key_id"]))
+        ram.DeleteAccessKeyRequest(user_name="leaver", user_access_key_id=key["access_key_id"])
+    )
     err = _error(_as(sandbox, "ram", key).list_users, ram.ListUsersRequest())
     assert (err.status_code, err.code) == (404, "InvalidAccessKeyId.NotFound")
 
 
 def test_detaching_a_policy_takes_effect_at_once(sandbox: RunningSandbox) -> None:
-    client = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "temp", ("System", "AliyunRAMReadOnlyAccess")))
+    client = _as(
+        sandbox,
+        "ram",
+        _user_with_key(sandbox, "monitoring", "temp", ("System", "AliyunRAMReadOnlyAccess")),
+    )
     assert client.list_users(ram.ListUsersRequest()).body.users.user
-    sandbox.client("ram", "monitoring").detach_policy_from_user(ram.DetachPolicyFromUserRequest(
-        user_name="temp", policy_type="System", policy_name="AliyunRAMReadOnlyAccess"))
+    sandbox.client("ram", "monitoring").detach_policy_from_user(
+        ram.DetachPolicyFromUserRequest(
+            user_name="temp", policy_type="System", policy_name="AliyunRAMReadOnlyAccess"
+        )
+    )
     assert _error(client.list_users, ram.ListUsersRequest()).code == "NoPermission"
 
 
@@ -166,53 +260,117 @@ def test_a_user_with_admin_in_one_account_has_nothing_in_another(sandbox: Runnin
     client = _as(sandbox, "ram", key)
     client.create_user(ram.CreateUserRequest(user_name="in-b"))
     # the same call lands in B, never in A: nothing of A is visible
-    assert [u.user_name for u in client.list_users(ram.ListUsersRequest()).body.users.user] == ["b-admin", "in-b"]
-    assert sandbox.client("ram", "monitoring").list_users(ram.ListUsersRequest()).body.users.user == []
+    assert [u.user_name for u in client.list_users(ram.ListUsersRequest()).body.users.user] == [
+        "b-admin",
+        "in-b",
+    ]
+    assert (
+        sandbox.client("ram", "monitoring").list_users(ram.ListUsersRequest()).body.users.user == []
+    )
     # and B's admin cannot assume a role of A without A's trust
-    err = _error(_as(sandbox, "sts", key).assume_role, sts.AssumeRoleRequest(
-        role_arn=f"acs:ram::{sandbox.uid('monitoring')}:role/nothing", role_session_name="probe"))
+    err = _error(
+        _as(sandbox, "sts", key).assume_role,
+        sts.AssumeRoleRequest(
+            role_arn=f"acs:ram::{sandbox.uid('monitoring')}:role/nothing", role_session_name="probe"
+        ),
+    )
     assert err.code == "EntityNotExist.Role"
 
 
 def test_an_explicit_deny_is_reported_as_one(sandbox: RunningSandbox) -> None:
-    deny = _custom(sandbox, "monitoring", "no-lists", [{"Effect": "Deny", "Action": "ram:List*", "Resource": "*"}])
-    client = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "denied", ("System", "AdministratorAccess"), deny))
+    deny = _custom(
+        sandbox,
+        "monitoring",
+        "no-lists",
+        [{"Effect": "Deny", "Action": "ram:List*", "Resource": "*"}],
+    )
+    client = _as(
+        sandbox,
+        "ram",
+        _user_with_key(sandbox, "monitoring", "denied", ("System", "AdministratorAccess"), deny),
+    )
     explicit = _error(client.list_users, ram.ListUsersRequest()).data["AccessDeniedDetail"]
-    assert (explicit["AuthAction"], explicit["NoPermissionType"]) == ("ram:ListUsers", "ExplicitDeny")
+    assert (explicit["AuthAction"], explicit["NoPermissionType"]) == (
+        "ram:ListUsers",
+        "ExplicitDeny",
+    )
     bare = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "bare"))
-    assert _error(bare.list_users, ram.ListUsersRequest()).data["AccessDeniedDetail"]["NoPermissionType"] == "ImplicitDeny"
+    assert (
+        _error(bare.list_users, ram.ListUsersRequest()).data["AccessDeniedDetail"][
+            "NoPermissionType"
+        ]
+        == "ImplicitDeny"
+    )
 
 
 def test_list_actions_check_the_collection_not_one_member(sandbox: RunningSandbox) -> None:
     a = sandbox.uid("monitoring")
-    one_user = _custom(sandbox, "monitoring", "one-user", [
-        {"Effect": "Allow", "Action": "ram:*", "Resource": f"acs:ram:*:{a}:user/alice"}])
+    one_user = _custom(
+        sandbox,
+        "monitoring",
+        "one-user",
+        [{"Effect": "Allow", "Action": "ram:*", "Resource": f"acs:ram:*:{a}:user/alice"}],
+    )
     narrow = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "narrow", one_user))
-    assert _error(narrow.list_users, ram.ListUsersRequest()).code == "NoPermission"  # user/* is not user/alice
-    all_users = _custom(sandbox, "monitoring", "all-users", [
-        {"Effect": "Allow", "Action": "ram:ListUsers", "Resource": f"acs:ram:*:{a}:user/*"}])
+    assert (
+        _error(narrow.list_users, ram.ListUsersRequest()).code == "NoPermission"
+    )  # user/* is not user/alice
+    all_users = _custom(
+        sandbox,
+        "monitoring",
+        "all-users",
+        [{"Effect": "Allow", "Action": "ram:ListUsers", "Resource": f"acs:ram:*:{a}:user/*"}],
+    )
     wide = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "wide", all_users))
     assert len(wide.list_users(ram.ListUsersRequest()).body.users.user) == 2
 
-    spare_alice = _custom(sandbox, "monitoring", "spare-alice", [
-        {"Effect": "Deny", "Action": "ram:*", "Resource": f"acs:ram:*:{a}:user/alice"}])
-    admin = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "admin", ("System", "AdministratorAccess"), spare_alice))
-    assert len(admin.list_users(ram.ListUsersRequest()).body.users.user) == 3  # the Deny names one user, not the list
+    spare_alice = _custom(
+        sandbox,
+        "monitoring",
+        "spare-alice",
+        [{"Effect": "Deny", "Action": "ram:*", "Resource": f"acs:ram:*:{a}:user/alice"}],
+    )
+    admin = _as(
+        sandbox,
+        "ram",
+        _user_with_key(
+            sandbox, "monitoring", "admin", ("System", "AdministratorAccess"), spare_alice
+        ),
+    )
+    assert (
+        len(admin.list_users(ram.ListUsersRequest()).body.users.user) == 3
+    )  # the Deny names one user, not the list
     sandbox.client("ram", "monitoring").create_user(ram.CreateUserRequest(user_name="alice"))
     assert _error(admin.get_user, ram.GetUserRequest(user_name="alice")).code == "NoPermission"
 
 
 def test_wildcards_are_star_and_question_mark_only(sandbox: RunningSandbox) -> None:
-    policy = _custom(sandbox, "monitoring", "odd-patterns", [
-        {"Effect": "Allow", "Action": ["ram:?etUser", "ram:List[R]oles"], "Resource": "*"}])
+    policy = _custom(
+        sandbox,
+        "monitoring",
+        "odd-patterns",
+        [{"Effect": "Allow", "Action": ["ram:?etUser", "ram:List[R]oles"], "Resource": "*"}],
+    )
     client = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "odd", policy))
     assert client.get_user(ram.GetUserRequest(user_name="odd")).body.user.user_name == "odd"
-    assert _error(client.list_roles, ram.ListRolesRequest()).code == "NoPermission"  # [R] is literal, not a class
+    assert (
+        _error(client.list_roles, ram.ListRolesRequest()).code == "NoPermission"
+    )  # [R] is literal, not a class
 
 
 def test_a_condition_the_sandbox_cannot_satisfy_grants_nothing(sandbox: RunningSandbox) -> None:
-    conditional = _custom(sandbox, "monitoring", "from-the-office", [
-        {"Effect": "Allow", "Action": "ram:ListUsers", "Resource": "*",
-         "Condition": {"IpAddress": {"acs:SourceIp": "10.0.0.0/8"}}}])
+    conditional = _custom(
+        sandbox,
+        "monitoring",
+        "from-the-office",
+        [
+            {
+                "Effect": "Allow",
+                "Action": "ram:ListUsers",
+                "Resource": "*",
+                "Condition": {"IpAddress": {"acs:SourceIp": "10.0.0.0/8"}},
+            }
+        ],
+    )
     client = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "remote", conditional))
     assert _error(client.list_users, ram.ListUsersRequest()).code == "NoPermission"

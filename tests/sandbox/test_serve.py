@@ -24,8 +24,23 @@ STARTUP_TIMEOUT = 20.0
 
 
 def _serve(state: Path, *extra: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "armstui", "sandbox", "serve", "--state", str(state), "--port", "0",
-                             *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "armstui",
+            "sandbox",
+            "serve",
+            "--state",
+            str(state),
+            "--port",
+            "0",
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _wait_description(proc: subprocess.Popen[str], path: Path) -> dict[str, Any]:
@@ -34,7 +49,9 @@ def _wait_description(proc: subprocess.Popen[str], path: Path) -> dict[str, Any]
         if path.exists():
             return json.loads(path.read_text())
         if proc.poll() is not None:
-            raise AssertionError(f"serve exited {proc.returncode}: {proc.stderr.read() if proc.stderr else ''}")
+            raise AssertionError(
+                f"serve exited {proc.returncode}: {proc.stderr.read() if proc.stderr else ''}"
+            )
         time.sleep(0.05)
     raise AssertionError("sandbox.json did not appear")
 
@@ -52,8 +69,15 @@ def _stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
 
 def _client(cls: Any, description: dict[str, Any], alias: str) -> Any:
     account = description["accounts"][alias]
-    return cls(Config(access_key_id=account["access_key_id"], access_key_secret=account["access_key_secret"],
-                      endpoint=description["endpoint"], protocol="http", region_id=description["region"]))
+    return cls(
+        Config(
+            access_key_id=account["access_key_id"],
+            access_key_secret=account["access_key_secret"],
+            endpoint=description["endpoint"],
+            protocol="http",
+            region_id=description["region"],
+        )
+    )
 
 
 def test_serve_stop_and_restart_keep_the_state(tmp_path: Path) -> None:
@@ -63,20 +87,35 @@ def test_serve_stop_and_restart_keep_the_state(tmp_path: Path) -> None:
     try:
         described = _wait_description(proc, path)
         assert (path.stat().st_mode & 0o777) == 0o600
-        assert (state.stat().st_mode & 0o777) == 0o700 and (os.stat(state / "sandbox.db").st_mode & 0o777) == 0o600
-        assert described["region"] == "cn-hangzhou" and described["endpoint"].startswith("127.0.0.1:")
+        assert (state.stat().st_mode & 0o777) == 0o700 and (
+            os.stat(state / "sandbox.db").st_mode & 0o777
+        ) == 0o600
+        assert described["region"] == "cn-hangzhou" and described["endpoint"].startswith(
+            "127.0.0.1:"
+        )
         assert set(described["accounts"]) == {"monitoring", "source", "outsider"}
         for account in described["accounts"].values():
-            assert len(account["uid"]) == 16 and account["access_key_id"] and account["access_key_secret"]
+            assert (
+                len(account["uid"]) == 16
+                and account["access_key_id"]
+                and account["access_key_secret"]
+            )
 
         who = _client(StsClient, described, "source").get_caller_identity().body
-        assert (who.account_id, who.identity_type) == (described["accounts"]["source"]["uid"], "Account")
-        _client(RamClient, described, "monitoring").create_user(ram.CreateUserRequest(user_name="survivor"))
+        assert (who.account_id, who.identity_type) == (
+            described["accounts"]["source"]["uid"],
+            "Account",
+        )
+        _client(RamClient, described, "monitoring").create_user(
+            ram.CreateUserRequest(user_name="survivor")
+        )
         first_line = proc.stdout.readline() if proc.stdout else ""
     finally:
         code, output = _stop(proc)
     assert code == 0
-    assert "listening on http://" + described["endpoint"] in first_line  # on stdout, as soon as it listens
+    assert (
+        "listening on http://" + described["endpoint"] in first_line
+    )  # on stdout, as soon as it listens
     for account in described["accounts"].values():  # the secrets stay in the 0600 file
         assert account["access_key_secret"] not in first_line + output
 
@@ -86,7 +125,10 @@ def test_serve_stop_and_restart_keep_the_state(tmp_path: Path) -> None:
         restarted = _wait_description(again, path)
         assert restarted["accounts"] == described["accounts"]
         client = _client(RamClient, restarted, "monitoring")
-        assert client.get_user(ram.GetUserRequest(user_name="survivor")).body.user.user_name == "survivor"
+        assert (
+            client.get_user(ram.GetUserRequest(user_name="survivor")).body.user.user_name
+            == "survivor"
+        )
         with pytest.raises(TeaException) as info:  # --faults is in force
             client.list_users(ram.ListUsersRequest())
         assert info.value.code == "Throttling.User"
@@ -95,10 +137,27 @@ def test_serve_stop_and_restart_keep_the_state(tmp_path: Path) -> None:
     assert code == 0
 
 
-@pytest.mark.parametrize(("faults", "named"), [("bogus=1", "bogus"), ("throttle=7", "throttle"), ("nonsense", "nonsense")])
+@pytest.mark.parametrize(
+    ("faults", "named"),
+    [("bogus=1", "bogus"), ("throttle=7", "throttle"), ("nonsense", "nonsense")],
+)
 def test_bad_faults_are_a_usage_error(tmp_path: Path, faults: str, named: str) -> None:
-    proc = subprocess.run([sys.executable, "-m", "armstui", "sandbox", "serve", "--state", str(tmp_path / "s"),
-                           "--faults", faults], capture_output=True, text=True, timeout=30)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "armstui",
+            "sandbox",
+            "serve",
+            "--state",
+            str(tmp_path / "s"),
+            "--faults",
+            faults,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert proc.returncode == 2
     assert "--faults" in proc.stderr and named in proc.stderr
     assert not (tmp_path / "s" / "sandbox.json").exists()
@@ -111,8 +170,21 @@ def test_a_busy_port_is_a_usage_error(tmp_path: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        proc = subprocess.run([sys.executable, "-m", "armstui", "sandbox", "serve", "--state", str(tmp_path / "s"),
-                               "--port", str(port)], capture_output=True, text=True, timeout=30)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "armstui",
+                "sandbox",
+                "serve",
+                "--state",
+                str(tmp_path / "s"),
+                "--port",
+                str(port),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
     assert proc.returncode == 2 and f"127.0.0.1:{port}" in proc.stderr
     assert not (tmp_path / "s" / "sandbox.json").exists()
-

@@ -70,7 +70,9 @@ def test_garbled_and_missing_authorization(sandbox: RunningSandbox) -> None:
     base = {"x-acs-action": "GetCallerIdentity", "x-acs-version": "2015-04-01"}
     missing = requests.post(url, headers=base, timeout=5)
     assert (missing.status_code, missing.json()["Code"]) == (400, "MissingAccessKeyId")
-    garbled = requests.post(url, headers={**base, "Authorization": "ACS3-HMAC-SHA256 nonsense"}, timeout=5)
+    garbled = requests.post(
+        url, headers={**base, "Authorization": "ACS3-HMAC-SHA256 nonsense"}, timeout=5
+    )
     assert garbled.json()["Code"] in ("MissingAccessKeyId", "IncompleteSignature")
     other = requests.post(url, headers={**base, "Authorization": "Bearer abc"}, timeout=5)
     assert other.json()["Code"] == "IncompleteSignature"
@@ -80,14 +82,19 @@ def _signed_headers(sandbox: RunningSandbox, alias: str, date: str, nonce: str) 
     """Sign a GetCallerIdentity by hand, to control the date and nonce (the SDK sets both)."""
     account = sandbox.accounts[alias]
     headers = {
-        "host": sandbox.endpoint, "x-acs-action": "GetCallerIdentity", "x-acs-version": "2015-04-01",
-        "x-acs-date": date, "x-acs-signature-nonce": nonce,
+        "host": sandbox.endpoint,
+        "x-acs-action": "GetCallerIdentity",
+        "x-acs-version": "2015-04-01",
+        "x-acs-date": date,
+        "x-acs-signature-nonce": nonce,
         "x-acs-content-sha256": hashlib.sha256(b"").hexdigest(),
     }
     names = tuple(sorted(headers))
     text = signing.string_to_sign("POST", "/", "", headers, names, headers["x-acs-content-sha256"])
     sig = signing.sign(account["access_key_secret"], text)
-    headers["Authorization"] = f"ACS3-HMAC-SHA256 Credential={account['access_key_id']},SignedHeaders={';'.join(names)},Signature={sig}"
+    headers["Authorization"] = (
+        f"ACS3-HMAC-SHA256 Credential={account['access_key_id']},SignedHeaders={';'.join(names)},Signature={sig}"
+    )
     return headers
 
 
@@ -95,7 +102,11 @@ def test_a_hand_signed_request_matches_the_sdk_algorithm(sandbox: RunningSandbox
     import requests
 
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    ok = requests.post(f"http://{sandbox.endpoint}/", headers=_signed_headers(sandbox, "source", now, uuid.uuid4().hex), timeout=5)
+    ok = requests.post(
+        f"http://{sandbox.endpoint}/",
+        headers=_signed_headers(sandbox, "source", now, uuid.uuid4().hex),
+        timeout=5,
+    )
     assert ok.status_code == 200, ok.text
     assert ok.json()["AccountId"] == sandbox.uid("source")
 
@@ -104,7 +115,11 @@ def test_time_skew_over_15_minutes_is_refused(sandbox: RunningSandbox) -> None:
     import requests
 
     stale = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 16 * 60))
-    r = requests.post(f"http://{sandbox.endpoint}/", headers=_signed_headers(sandbox, "source", stale, uuid.uuid4().hex), timeout=5)
+    r = requests.post(
+        f"http://{sandbox.endpoint}/",
+        headers=_signed_headers(sandbox, "source", stale, uuid.uuid4().hex),
+        timeout=5,
+    )
     assert (r.status_code, r.json()["Code"]) == (400, "InvalidTimeStamp.Expired")
 
 

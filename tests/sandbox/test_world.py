@@ -45,19 +45,33 @@ def test_monitoring_has_arms_activated_and_nothing_else(sandbox: RunningSandbox)
     a = sandbox.uid("monitoring")
     seeded = sandbox.state.store.get("arms.license", f"{a}/{REGION}")
     assert seeded is not None  # activated before anyone asked
-    key = sandbox.client("arms", "monitoring").describe_trace_license_key(
-        arms.DescribeTraceLicenseKeyRequest(region_id=REGION)).body.license_key
+    key = (
+        sandbox.client("arms", "monitoring")
+        .describe_trace_license_key(arms.DescribeTraceLicenseKeyRequest(region_id=REGION))
+        .body.license_key
+    )
     assert key == seeded["LicenseKey"]
-    assert sandbox.client("cs", "monitoring").describe_clusters_v1(cs.DescribeClustersV1Request()).body.clusters == []
-    assert sandbox.client("ecs", "monitoring").describe_instances(
-        ecs.DescribeInstancesRequest(region_id=REGION)).body.instances.instance == []
+    assert (
+        sandbox.client("cs", "monitoring")
+        .describe_clusters_v1(cs.DescribeClustersV1Request())
+        .body.clusters
+        == []
+    )
+    assert (
+        sandbox.client("ecs", "monitoring")
+        .describe_instances(ecs.DescribeInstancesRequest(region_id=REGION))
+        .body.instances.instance
+        == []
+    )
 
 
 def test_source_has_two_clusters_one_bare_one_with_an_old_onepilot(sandbox: RunningSandbox) -> None:
     client = sandbox.client("cs", "source")
     clusters = client.describe_clusters_v1(cs.DescribeClustersV1Request()).body.clusters
     assert len(clusters) == 2
-    addons = {c.name: client.list_cluster_addon_instances(c.cluster_id).body.addons for c in clusters}
+    addons = {
+        c.name: client.list_cluster_addon_instances(c.cluster_id).body.addons for c in clusters
+    }
     bare = [name for name, found in addons.items() if not found]
     old = [found[0] for found in addons.values() if found]
     assert len(bare) == 1 and len(old) == 1
@@ -69,20 +83,39 @@ def test_source_has_two_clusters_one_bare_one_with_an_old_onepilot(sandbox: Runn
 
 
 def test_source_has_three_instances_with_java_apps_and_no_agent(sandbox: RunningSandbox) -> None:
-    instances = sandbox.client("ecs", "source").describe_instances(
-        ecs.DescribeInstancesRequest(region_id=REGION)).body.instances.instance
-    assert len(instances) == 3 and all(i.status == "Running" and i.ostype == "linux" for i in instances)
+    instances = (
+        sandbox.client("ecs", "source")
+        .describe_instances(ecs.DescribeInstancesRequest(region_id=REGION))
+        .body.instances.instance
+    )
+    assert len(instances) == 3 and all(
+        i.status == "Running" and i.ostype == "linux" for i in instances
+    )
     for record in sandbox.state.store.list("ecs.instance", f"{sandbox.uid('source')}/"):
         assert record["java_apps"] and all(app["agent"] is None for app in record["java_apps"])
-    ecs_apps = [a for a in sandbox.client("arms", "source").list_trace_apps(
-        arms.ListTraceAppsRequest(region_id=REGION)).body.trace_apps if a.source == "ECS"]
+    ecs_apps = [
+        a
+        for a in sandbox.client("arms", "source")
+        .list_trace_apps(arms.ListTraceAppsRequest(region_id=REGION))
+        .body.trace_apps
+        if a.source == "ECS"
+    ]
     assert ecs_apps == []
 
 
 def test_outsider_owns_nothing(sandbox: RunningSandbox) -> None:
-    assert sandbox.client("cs", "outsider").describe_clusters_v1(cs.DescribeClustersV1Request()).body.clusters == []
-    assert sandbox.client("ecs", "outsider").describe_instances(
-        ecs.DescribeInstancesRequest(region_id=REGION)).body.instances.instance == []
+    assert (
+        sandbox.client("cs", "outsider")
+        .describe_clusters_v1(cs.DescribeClustersV1Request())
+        .body.clusters
+        == []
+    )
+    assert (
+        sandbox.client("ecs", "outsider")
+        .describe_instances(ecs.DescribeInstancesRequest(region_id=REGION))
+        .body.instances.instance
+        == []
+    )
 
 
 def test_an_unknown_world_is_refused() -> None:
@@ -113,8 +146,11 @@ def test_large_world_sizes(large: tuple[RunningSandbox, float]) -> None:
     client = sandbox.client("cs", "source-03")
     body = client.describe_clusters_v1(cs.DescribeClustersV1Request(page_size=100)).body
     assert body.page_info.total_count == 10
-    instances = sandbox.client("ecs", "source-07").describe_instances(
-        ecs.DescribeInstancesRequest(region_id=REGION, max_results=100)).body
+    instances = (
+        sandbox.client("ecs", "source-07")
+        .describe_instances(ecs.DescribeInstancesRequest(region_id=REGION, max_results=100))
+        .body
+    )
     assert instances.total_count == 20
 
 
@@ -140,8 +176,10 @@ def test_large_world_list_trace_apps_speed(large: tuple[RunningSandbox, float]) 
     source_ms, monitoring_ms = timed(source) * 1000, timed(monitoring) * 1000
     sts = sandbox.client("sts", "source-01")
     baseline_ms = statistics.median(_time(sts.get_caller_identity) for _ in range(10)) * 1000
-    print(f"\nlarge world: seeded in {seeded * 1000:.0f} ms; ListTraceApps median {source_ms:.1f} ms (source-01, "
-          f"{len(apps)} apps), {monitoring_ms:.1f} ms (monitoring); GetCallerIdentity baseline {baseline_ms:.1f} ms")
+    print(
+        f"\nlarge world: seeded in {seeded * 1000:.0f} ms; ListTraceApps median {source_ms:.1f} ms (source-01, "
+        f"{len(apps)} apps), {monitoring_ms:.1f} ms (monitoring); GetCallerIdentity baseline {baseline_ms:.1f} ms"
+    )
 
 
 def _time(fn: object) -> float:
@@ -152,16 +190,27 @@ def _time(fn: object) -> float:
 
 # --- world specs ---------------------------------------------------------------------------------------
 
+
 def test_parse_world() -> None:
     assert parse_world("default") == ("default", {})
     assert parse_world("large") == ("large", {"sources": 10, "clusters": 10, "instances": 200})
-    assert parse_world("large:sources=3,instances=7") == ("large", {"sources": 3, "clusters": 10, "instances": 7})
+    assert parse_world("large:sources=3,instances=7") == (
+        "large",
+        {"sources": 3, "clusters": 10, "instances": 7},
+    )
 
 
-@pytest.mark.parametrize(("text", "named"), [
-    ("huge", "huge"), ("default:sources=2", "sources=2"), ("large:planets=2", "planets"),
-    ("large:sources=0", "sources"), ("large:clusters=x", "clusters"), ("large:instances", "instances"),
-])
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("huge", "huge"),
+        ("default:sources=2", "sources=2"),
+        ("large:planets=2", "planets"),
+        ("large:sources=0", "sources"),
+        ("large:clusters=x", "clusters"),
+        ("large:instances", "instances"),
+    ],
+)
 def test_bad_world_specs_are_refused_naming_the_part(text: str, named: str) -> None:
     with pytest.raises(ValueError) as info:
         parse_world(text)
@@ -172,10 +221,20 @@ def test_a_small_large_world_has_the_sizes_asked_for() -> None:
     state = open_state(None, world="large:sources=3,clusters=2,instances=7")
     accounts = accounts_by_alias(state)
     assert sorted(accounts) == ["monitoring", "outsider", "source-01", "source-02", "source-03"]
-    per_account = {alias: (state.store.count("cs.cluster", f"{a['uid']}/"), state.store.count("ecs.instance", f"{a['uid']}/"))
-                   for alias, a in accounts.items()}
-    assert per_account == {"monitoring": (0, 0), "outsider": (0, 0), "source-01": (2, 3), "source-02": (2, 2),
-                           "source-03": (2, 2)}
+    per_account = {
+        alias: (
+            state.store.count("cs.cluster", f"{a['uid']}/"),
+            state.store.count("ecs.instance", f"{a['uid']}/"),
+        )
+        for alias, a in accounts.items()
+    }
+    assert per_account == {
+        "monitoring": (0, 0),
+        "outsider": (0, 0),
+        "source-01": (2, 3),
+        "source-02": (2, 2),
+        "source-03": (2, 2),
+    }
 
 
 def test_seeding_the_large_world_is_quick(large: tuple[RunningSandbox, float]) -> None:
@@ -188,25 +247,47 @@ def _report_everything_into_monitoring(sandbox: RunningSandbox) -> None:
     the RAM user and key go through the SDK."""
     root = sandbox.client("ram", "monitoring")
     root.create_user(ram.CreateUserRequest(user_name="bench-reporter"))
-    root.attach_policy_to_user(ram.AttachPolicyToUserRequest(user_name="bench-reporter", policy_type="System",
-                                                             policy_name="AliyunARMSFullAccess"))
-    key = root.create_access_key(ram.CreateAccessKeyRequest(user_name="bench-reporter")).body.access_key
-    config = json.dumps({"accessKey": key.access_key_id, "accessKeySecret": key.access_key_secret, "uid": sandbox.uid("monitoring")})
-    license_key = sandbox.client("arms", "monitoring").describe_trace_license_key(
-        arms.DescribeTraceLicenseKeyRequest(region_id=REGION)).body.license_key
+    root.attach_policy_to_user(
+        ram.AttachPolicyToUserRequest(
+            user_name="bench-reporter", policy_type="System", policy_name="AliyunARMSFullAccess"
+        )
+    )
+    key = root.create_access_key(
+        ram.CreateAccessKeyRequest(user_name="bench-reporter")
+    ).body.access_key
+    config = json.dumps(
+        {
+            "accessKey": key.access_key_id,
+            "accessKeySecret": key.access_key_secret,
+            "uid": sandbox.uid("monitoring"),
+        }
+    )
+    license_key = (
+        sandbox.client("arms", "monitoring")
+        .describe_trace_license_key(arms.DescribeTraceLicenseKeyRequest(region_id=REGION))
+        .body.license_key
+    )
     store = sandbox.state.store
     with store.transaction():
         for cluster in store.list("cs.cluster"):
-            store.put("cs.addon", f"{cluster['cluster_id']}/ack-onepilot",
-                      {"name": "ack-onepilot", "version": "5.1.2", "config": config, "op": None})
+            store.put(
+                "cs.addon",
+                f"{cluster['cluster_id']}/ack-onepilot",
+                {"name": "ack-onepilot", "version": "5.1.2", "config": config, "op": None},
+            )
         for account in sandbox.accounts.values():
             for instance in store.list("ecs.instance", f"{account['uid']}/"):
-                instance["java_apps"][0]["agent"] = {"license_key": license_key, "app_name": instance["InstanceName"],
-                                                     "active_at": 0}
+                instance["java_apps"][0]["agent"] = {
+                    "license_key": license_key,
+                    "app_name": instance["InstanceName"],
+                    "active_at": 0,
+                }
                 store.put("ecs.instance", f"{account['uid']}/{instance['InstanceId']}", instance)
 
 
-def test_list_trace_apps_stays_fast_when_everything_reports(large: tuple[RunningSandbox, float]) -> None:
+def test_list_trace_apps_stays_fast_when_everything_reports(
+    large: tuple[RunningSandbox, float],
+) -> None:
     sandbox, _ = large
     _report_everything_into_monitoring(sandbox)
     client = sandbox.client("arms", "monitoring")
@@ -217,8 +298,14 @@ def test_list_trace_apps_stays_fast_when_everything_reports(large: tuple[Running
         timings.append(time.perf_counter() - started)
     assert len(apps) == 100 * 2 + 200  # two labelled workloads per cluster, one app per instance
     assert {a.source for a in apps} == {"ACK", "ECS"}
-    assert sandbox.client("arms", "source-03").list_trace_apps(
-        arms.ListTraceAppsRequest(region_id=REGION)).body.trace_apps == []  # everything went to A
-    print(f"\nlarge world, everything reporting into A: ListTraceApps median {statistics.median(timings) * 1000:.1f} ms "
-          f"for {len(apps)} apps")
+    assert (
+        sandbox.client("arms", "source-03")
+        .list_trace_apps(arms.ListTraceAppsRequest(region_id=REGION))
+        .body.trace_apps
+        == []
+    )  # everything went to A
+    print(
+        f"\nlarge world, everything reporting into A: ListTraceApps median {statistics.median(timings) * 1000:.1f} ms "
+        f"for {len(apps)} apps"
+    )
     assert statistics.median(timings) < 1.0, timings

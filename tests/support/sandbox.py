@@ -39,8 +39,15 @@ class RunningSandbox:
 
         return write_description(directory / FILE_NAME, self.state, self.endpoint)
 
-    def client(self, service: str, alias: str | None = None, *, access_key_id: str | None = None,
-               access_key_secret: str | None = None, security_token: str | None = None) -> Any:
+    def client(
+        self,
+        service: str,
+        alias: str | None = None,
+        *,
+        access_key_id: str | None = None,
+        access_key_secret: str | None = None,
+        security_token: str | None = None,
+    ) -> Any:
         """An official SDK client for ``service``, as an account's root (``alias``) or with
         the given credentials."""
         from alibabacloud_tea_openapi.models import Config
@@ -48,7 +55,12 @@ class RunningSandbox:
         if alias is not None:
             access_key_id = self.accounts[alias]["access_key_id"]
             access_key_secret = self.accounts[alias]["access_key_secret"]
-        config = Config(access_key_id=access_key_id, access_key_secret=access_key_secret,
-                        security_token=security_token, endpoint=self.endpoint, protocol="http",
-                        region_id=self.state.region)
+        config = Config(
+            access_key_id=access_key_id,
+            access_key_secret=access_key_secret,
+            security_token=security_token,
+            endpoint=self.endpoint,
+            protocol="http",
+            region_id=self.state.region,
+        )
         return importlib.import_module(SDK_CLIENTS[service]).Client(config)

@@ -24,12 +24,18 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def make_app(workspace: Workspace, tmp_path: Path) -> Callable[..., ArmsTui]:
     def make(**kw: Any) -> ArmsTui:
-        return ArmsTui(SandboxOptions(True, tmp_path / "sandbox-state"), workspace_factory=lambda: workspace, **kw)
+        return ArmsTui(
+            SandboxOptions(True, tmp_path / "sandbox-state"),
+            workspace_factory=lambda: workspace,
+            **kw,
+        )
 
     return make
 
 
-async def wait_for(pilot: Any, condition: Callable[[], object], timeout: float = 20.0, what: str = "") -> None:
+async def wait_for(
+    pilot: Any, condition: Callable[[], object], timeout: float = 20.0, what: str = ""
+) -> None:
     """Let the app run until ``condition()`` holds (workers post their results meanwhile)."""
     deadline = time.monotonic() + timeout
     while not condition():
@@ -42,14 +48,23 @@ async def wait_for(pilot: Any, condition: Callable[[], object], timeout: float =
 def run_done(app: ArmsTui, flow: str, mode: str = "apply") -> bool:
     checklist = app.state.checklist
     states = [s for _f, _a, ss in checklist.groups() for s in ss if s.flow == flow]
-    return (app.state.running is None and checklist.modes.get(flow) == mode and bool(states)
-            and all(s.outcome.final for s in states))
+    return (
+        app.state.running is None
+        and checklist.modes.get(flow) == mode
+        and bool(states)
+        and all(s.outcome.final for s in states)
+    )
 
 
 async def opened(pilot: Any) -> None:
     app = pilot.app
-    await wait_for(pilot, lambda: app.state.workspace is not None and len(app.state.identities) == len(app.state.accounts),
-                   what="the workspace and every whoami")
+    await wait_for(
+        pilot,
+        lambda: (
+            app.state.workspace is not None and len(app.state.identities) == len(app.state.accounts)
+        ),
+        what="the workspace and every whoami",
+    )
 
 
 async def applied_in_the_checklist(pilot: Any, setup: Any) -> None:
@@ -58,4 +73,6 @@ async def applied_in_the_checklist(pilot: Any, setup: Any) -> None:
     await opened(pilot)
     app.action_show("checklist")
     app.start_run(setup, "apply")
-    await wait_for(pilot, lambda: run_done(app, setup.flow), timeout=30, what=f"the {setup.flow} apply")
+    await wait_for(
+        pilot, lambda: run_done(app, setup.flow), timeout=30, what=f"the {setup.flow} apply"
+    )

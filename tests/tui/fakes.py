@@ -14,61 +14,172 @@ from armstui.model import Account
 from armstui.vault import MemoryVault
 
 NOW = 1_700_000_000.0
-UIDS = {"monitoring": "1111222233334444", "source": "5555666677778888", "outsider": "9999000011112222"}
+UIDS = {
+    "monitoring": "1111222233334444",
+    "source": "5555666677778888",
+    "outsider": "9999000011112222",
+}
 
 
-def step(step_id: str, title: str, account: str, flow: str, outcome: str, *, took: float = 1.2,
-         detail: str = "", **extra: Any) -> StepState:
+def step(
+    step_id: str,
+    title: str,
+    account: str,
+    flow: str,
+    outcome: str,
+    *,
+    took: float = 1.2,
+    detail: str = "",
+    **extra: Any,
+) -> StepState:
     started = NOW - 60 if outcome != "running" else NOW - 7.5
     finished = None if outcome in ("running", "pending") else started + took
-    return StepState(step_id, title, account, flow, Outcome(outcome), detail,
-                     started_at=None if outcome == "pending" else started, finished_at=finished, **extra)
+    return StepState(
+        step_id,
+        title,
+        account,
+        flow,
+        Outcome(outcome),
+        detail,
+        started_at=None if outcome == "pending" else started,
+        finished_at=finished,
+        **extra,
+    )
 
 
 def ack_states(mode: str = "apply") -> list[StepState]:
-    calls = [CallSummary("ram", "GetUser", "EntityNotExist.User", "4DAD559A-DE64-4427-853A-AD6295152004", 6, False),
-             CallSummary("ram", "CreateUser", "ok", "9FF1356F-2C69-4297-921A-6D82D1883349", 7, True),
-             CallSummary("ram", "GetUser", "ok", "9514D2ED-2FA4-4372-8389-F6827B90DC47", 14, False)]
+    calls = [
+        CallSummary(
+            "ram",
+            "GetUser",
+            "EntityNotExist.User",
+            "4DAD559A-DE64-4427-853A-AD6295152004",
+            6,
+            False,
+        ),
+        CallSummary("ram", "CreateUser", "ok", "9FF1356F-2C69-4297-921A-6D82D1883349", 7, True),
+        CallSummary("ram", "GetUser", "ok", "9514D2ED-2FA4-4372-8389-F6827B90DC47", 14, False),
+    ]
     return [
-        step("ack/monitoring/user/armstui-reporter", "RAM user armstui-reporter (reporting)", "monitoring", "ack", "ok",
-             detail="RAM user armstui-reporter exists", calls=calls),
-        step("ack/monitoring/user/armstui-reporter/policies", "armstui-reporter has AliyunARMSFullAccess",
-             "monitoring", "ack", "already", detail="attached: AliyunARMSFullAccess"),
-        step("ack/monitoring/user/armstui-reporter/key", "AccessKey of armstui-reporter, secret in the vault",
-             "monitoring", "ack", "failed", detail="Throttling.User: Request was denied due to user flow control.",
-             error_code="Throttling.User", request_id="0C1D2E3F-4A5B-6C7D-8E9F-A0B1C2D3E4F5",
-             hint="Too many calls: wait a minute, then retry (t)."),
-        step("ack/source/c1/onepilot", "ack-onepilot >= 3.0.14 in shop-prod", "source", "ack", "running",
-             detail="waiting: ack-onepilot 3.0.10 -> 5.1.2 upgrading"),
-        step("ack/source/c1/onepilot-config", "onepilot in shop-prod reports with A's key", "source", "ack", "blocked",
-             detail="waits for: AccessKey of armstui-reporter, secret in the vault"),
-        step("ack/source/c1/reports", "apps of shop-prod report into monitoring", "source", "ack", "pending"),
+        step(
+            "ack/monitoring/user/armstui-reporter",
+            "RAM user armstui-reporter (reporting)",
+            "monitoring",
+            "ack",
+            "ok",
+            detail="RAM user armstui-reporter exists",
+            calls=calls,
+        ),
+        step(
+            "ack/monitoring/user/armstui-reporter/policies",
+            "armstui-reporter has AliyunARMSFullAccess",
+            "monitoring",
+            "ack",
+            "already",
+            detail="attached: AliyunARMSFullAccess",
+        ),
+        step(
+            "ack/monitoring/user/armstui-reporter/key",
+            "AccessKey of armstui-reporter, secret in the vault",
+            "monitoring",
+            "ack",
+            "failed",
+            detail="Throttling.User: Request was denied due to user flow control.",
+            error_code="Throttling.User",
+            request_id="0C1D2E3F-4A5B-6C7D-8E9F-A0B1C2D3E4F5",
+            hint="Too many calls: wait a minute, then retry (t).",
+        ),
+        step(
+            "ack/source/c1/onepilot",
+            "ack-onepilot >= 3.0.14 in shop-prod",
+            "source",
+            "ack",
+            "running",
+            detail="waiting: ack-onepilot 3.0.10 -> 5.1.2 upgrading",
+        ),
+        step(
+            "ack/source/c1/onepilot-config",
+            "onepilot in shop-prod reports with A's key",
+            "source",
+            "ack",
+            "blocked",
+            detail="waits for: AccessKey of armstui-reporter, secret in the vault",
+        ),
+        step(
+            "ack/source/c1/reports",
+            "apps of shop-prod report into monitoring",
+            "source",
+            "ack",
+            "pending",
+        ),
     ]
 
 
 def ecs_states() -> list[StepState]:
     return [
-        step("ecs/monitoring/license-key", "ARMS license key of monitoring", "monitoring", "ecs", "ok",
-             detail="license key found (kept in memory only)"),
-        step("ecs/source/i-1/agent", "orders on legacy-orders-1 reports into monitoring", "source", "ecs", "needs-you",
-             detail="the agent is not installed",
-             needs_you="On legacy-orders-1 run: curl -fsSL https://arms.example/install.sh | sh -s -- "
-                       "--license-key \"$ARMS_LICENSE_KEY\" --app orders"),
-        step("ecs/source/i-2/agent", "billing on legacy-billing-2 reports into monitoring", "source", "ecs", "drift",
-             detail="billing no longer reports into monitoring"),
+        step(
+            "ecs/monitoring/license-key",
+            "ARMS license key of monitoring",
+            "monitoring",
+            "ecs",
+            "ok",
+            detail="license key found (kept in memory only)",
+        ),
+        step(
+            "ecs/source/i-1/agent",
+            "orders on legacy-orders-1 reports into monitoring",
+            "source",
+            "ecs",
+            "needs-you",
+            detail="the agent is not installed",
+            needs_you="On legacy-orders-1 run: curl -fsSL https://arms.example/install.sh | sh -s -- "
+            '--license-key "$ARMS_LICENSE_KEY" --app orders',
+        ),
+        step(
+            "ecs/source/i-2/agent",
+            "billing on legacy-billing-2 reports into monitoring",
+            "source",
+            "ecs",
+            "drift",
+            detail="billing no longer reports into monitoring",
+        ),
     ]
 
 
 def plan_states() -> list[StepState]:
     return [
-        step("ack/monitoring/user/armstui-reporter", "RAM user armstui-reporter (reporting)", "monitoring", "ack",
-             "planned", planned=["Ram.CreateUser (armstui-reporter in monitoring)"]),
-        step("ack/monitoring/user/armstui-reporter/policies", "armstui-reporter has AliyunARMSFullAccess",
-             "monitoring", "ack", "planned", planned=["Ram.AttachPolicyToUser (AliyunARMSFullAccess to armstui-reporter)"]),
-        step("ack/source/c1/onepilot", "ack-onepilot >= 3.0.14 in shop-prod", "source", "ack", "already",
-             detail="ack-onepilot 5.1.2 is active"),
-        step("ack/source/c1/reports", "apps of shop-prod report into monitoring", "source", "ack", "planned",
-             detail="will check"),
+        step(
+            "ack/monitoring/user/armstui-reporter",
+            "RAM user armstui-reporter (reporting)",
+            "monitoring",
+            "ack",
+            "planned",
+            planned=["Ram.CreateUser (armstui-reporter in monitoring)"],
+        ),
+        step(
+            "ack/monitoring/user/armstui-reporter/policies",
+            "armstui-reporter has AliyunARMSFullAccess",
+            "monitoring",
+            "ack",
+            "planned",
+            planned=["Ram.AttachPolicyToUser (AliyunARMSFullAccess to armstui-reporter)"],
+        ),
+        step(
+            "ack/source/c1/onepilot",
+            "ack-onepilot >= 3.0.14 in shop-prod",
+            "source",
+            "ack",
+            "already",
+            detail="ack-onepilot 5.1.2 is active",
+        ),
+        step(
+            "ack/source/c1/reports",
+            "apps of shop-prod report into monitoring",
+            "source",
+            "ack",
+            "planned",
+            detail="will check",
+        ),
     ]
 
 
@@ -76,8 +187,13 @@ class FakeJournal:
     def __init__(self, runs: dict[str, dict[str, Any]] | None = None) -> None:
         self.runs = runs or {}
 
-    def last_run(self, setup_key: str | None = None, *, flow: str | None = None,
-                 modes: tuple[str, ...] = ("apply", "verify")) -> dict[str, Any] | None:
+    def last_run(
+        self,
+        setup_key: str | None = None,
+        *,
+        flow: str | None = None,
+        modes: tuple[str, ...] = ("apply", "verify"),
+    ) -> dict[str, Any] | None:
         run = self.runs.get(flow or "")
         return run if run and run["mode"] in modes else None
 
@@ -90,8 +206,13 @@ class FakeWorkspace:
 
     endpoint = "127.0.0.1:1"
 
-    def __init__(self, *, production: tuple[str, ...] = (), runs: dict[str, dict[str, Any]] | None = None) -> None:
-        self.accounts = {alias: Account(alias, uid, production=alias in production) for alias, uid in UIDS.items()}
+    def __init__(
+        self, *, production: tuple[str, ...] = (), runs: dict[str, dict[str, Any]] | None = None
+    ) -> None:
+        self.accounts = {
+            alias: Account(alias, uid, production=alias in production)
+            for alias, uid in UIDS.items()
+        }
         self.vault = MemoryVault()
         self.journal = FakeJournal(runs)
         self.call_log = CallLog()
@@ -101,14 +222,32 @@ class FakeWorkspace:
         pass
 
     def log_calls(self) -> None:
-        for i, (account, service, action, outcome, mutating) in enumerate([
-                ("monitoring", "sts", "GetCallerIdentity", "ok", False), ("monitoring", "ram", "GetUser", "EntityNotExist.User", False),
-                ("monitoring", "ram", "CreateUser", "ok", True), ("source", "cs", "DescribeClustersV1", "ok", False),
-                ("source", "cs", "UpgradeClusterAddons", "ok", True)]):
-            self.call_log.append(CallRecord(account, service, action, NOW - 50 + i, 12.0 + i, outcome,
-                                            f"REQ-{i:04d}-5A1B", 1, mutating))
+        for i, (account, service, action, outcome, mutating) in enumerate(
+            [
+                ("monitoring", "sts", "GetCallerIdentity", "ok", False),
+                ("monitoring", "ram", "GetUser", "EntityNotExist.User", False),
+                ("monitoring", "ram", "CreateUser", "ok", True),
+                ("source", "cs", "DescribeClustersV1", "ok", False),
+                ("source", "cs", "UpgradeClusterAddons", "ok", True),
+            ]
+        ):
+            self.call_log.append(
+                CallRecord(
+                    account,
+                    service,
+                    action,
+                    NOW - 50 + i,
+                    12.0 + i,
+                    outcome,
+                    f"REQ-{i:04d}-5A1B",
+                    1,
+                    mutating,
+                )
+            )
 
-    async def run(self, setup: Any, mode: str, *, listener: Any = None, skip: Any = (), action: str = "setup") -> RunResult:
+    async def run(
+        self, setup: Any, mode: str, *, listener: Any = None, skip: Any = (), action: str = "setup"
+    ) -> RunResult:
         states = self.results[mode]
         for state in states:
             if listener:
@@ -116,13 +255,22 @@ class FakeWorkspace:
         return RunResult(mode, states)
 
     async def whoami(self, alias: str) -> Any:
-        return SimpleNamespace(account_id=UIDS[alias], identity_type="Account", arn=f"acs:ram::{UIDS[alias]}:root")
+        return SimpleNamespace(
+            account_id=UIDS[alias], identity_type="Account", arn=f"acs:ram::{UIDS[alias]}:root"
+        )
 
-    async def switch(self, alias: str, role_arn: str, session_name: str = "x") -> tuple[Any, list[Any]]:
-        who = SimpleNamespace(account_id=UIDS["monitoring"], identity_type="AssumedRoleUser",
-                              arn=f"acs:ram::{UIDS['monitoring']}:assumed-role/arms-admin/{session_name}")
-        apps = [SimpleNamespace(app_name=n, region_id="cn-hangzhou", cluster_id=c, language="java")
-                for n, c in (("shop-svc1", "c1"), ("orders", None), ("billing", None))]
+    async def switch(
+        self, alias: str, role_arn: str, session_name: str = "x"
+    ) -> tuple[Any, list[Any]]:
+        who = SimpleNamespace(
+            account_id=UIDS["monitoring"],
+            identity_type="AssumedRoleUser",
+            arn=f"acs:ram::{UIDS['monitoring']}:assumed-role/arms-admin/{session_name}",
+        )
+        apps = [
+            SimpleNamespace(app_name=n, region_id="cn-hangzhou", cluster_id=c, language="java")
+            for n, c in (("shop-svc1", "c1"), ("orders", None), ("billing", None))
+        ]
         return who, apps
 
     def close(self) -> None:
@@ -130,5 +278,12 @@ class FakeWorkspace:
 
 
 def journal_run(flow: str, states: list[StepState], mode: str = "apply") -> dict[str, Any]:
-    return {"setup_key": f"{flow}:monitoring:source", "mode": mode, "started_at": NOW - 60,
-            "finished_at": NOW, "exit_code": 1, "step_count": len(states), "steps": [s.to_dict() for s in states]}
+    return {
+        "setup_key": f"{flow}:monitoring:source",
+        "mode": mode,
+        "started_at": NOW - 60,
+        "finished_at": NOW,
+        "exit_code": 1,
+        "step_count": len(states),
+        "steps": [s.to_dict() for s in states],
+    }

@@ -55,5 +55,12 @@ async def test_the_footer_follows_the_keys_but_not_every_focus_move() -> None:
         await pilot.pause()
         assert _shown(app) == ["Toggle", "Other", "palette"]
         # As Footer draws them: its own keys follow Footer.compact (False), the palette's stays compact.
-        styles = {key.description: (key.compact, key.has_class("-compact")) for key in app.query(FooterKey)}
-        assert styles == {"Toggle": (False, False), "Other": (False, False), "palette": (True, True)}
+        styles = {
+            key.description: (key.compact, key.has_class("-compact"))
+            for key in app.query(FooterKey)
+        }
+        assert styles == {
+            "Toggle": (False, False),
+            "Other": (False, False),
+            "palette": (True, True),
+        }

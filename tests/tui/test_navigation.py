@@ -14,7 +14,11 @@ from tests.tui.fakes import NOW, FakeWorkspace
 
 async def test_screens_stack_on_welcome_and_escape_comes_back() -> None:
     fake = FakeWorkspace()
-    app = ArmsTui(SandboxOptions(True, Path("/nonexistent")), workspace_factory=lambda: fake, clock=lambda: NOW)
+    app = ArmsTui(
+        SandboxOptions(True, Path("/nonexistent")),
+        workspace_factory=lambda: fake,
+        clock=lambda: NOW,
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.state.workspace is not None, timeout=5)
         assert [type(s) for s in app.screen_stack] == [WelcomeScreen]

@@ -36,13 +36,18 @@ def _weak_monitoring_account(workspace, sandbox: RunningSandbox) -> None:
 
     ram = sandbox.client("ram", "monitoring")
     ram.create_user(ram_models.CreateUserRequest(user_name="weak-operator"))
-    key = ram.create_access_key(ram_models.CreateAccessKeyRequest(user_name="weak-operator")).body.access_key
+    key = ram.create_access_key(
+        ram_models.CreateAccessKeyRequest(user_name="weak-operator")
+    ).body.access_key
     credential = StsSession(Credentials(key.access_key_id, key.access_key_secret))
-    workspace.accounts["monitoring"] = Account("monitoring", sandbox.uid("monitoring"), credential=credential)
+    workspace.accounts["monitoring"] = Account(
+        "monitoring", sandbox.uid("monitoring"), credential=credential
+    )
 
 
-async def test_a_failed_step_shows_code_request_id_and_hint_then_retry_fixes_it(make_app, workspace,
-                                                                                 sandbox: RunningSandbox) -> None:
+async def test_a_failed_step_shows_code_request_id_and_hint_then_retry_fixes_it(
+    make_app, workspace, sandbox: RunningSandbox
+) -> None:
     _weak_monitoring_account(workspace, sandbox)
     app = make_app()
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
@@ -58,21 +63,35 @@ async def test_a_failed_step_shows_code_request_id_and_hint_then_retry_fixes_it(
 
         ram = sandbox.client("ram", "monitoring")
         for policy in ("AliyunRAMFullAccess", "AliyunARMSFullAccess"):
-            ram.attach_policy_to_user(ram_models.AttachPolicyToUserRequest(
-                policy_type="System", policy_name=policy, user_name="weak-operator"))
+            ram.attach_policy_to_user(
+                ram_models.AttachPolicyToUserRequest(
+                    policy_type="System", policy_name=policy, user_name="weak-operator"
+                )
+            )
         await pilot.press("t")
         await wait_for(pilot, lambda: run_done(app, "ack"), timeout=30)
         assert app.state.checklist.get(user.step_id).outcome is Outcome.OK
-    users = sandbox.client("ram", "monitoring").list_users(ram_models.ListUsersRequest()).body.users.user
+    users = (
+        sandbox.client("ram", "monitoring")
+        .list_users(ram_models.ListUsersRequest())
+        .body.users.user
+    )
     assert "armstui-reporter" in {u.user_name for u in users}
 
 
-async def test_verify_shows_drift_and_skip_blocks_dependents(make_app, sandbox: RunningSandbox) -> None:
+async def test_verify_shows_drift_and_skip_blocks_dependents(
+    make_app, sandbox: RunningSandbox
+) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await applied_in_the_checklist(pilot, ACK)
-        sandbox.client("ram", "monitoring").detach_policy_from_user(ram_models.DetachPolicyFromUserRequest(
-            policy_type="System", policy_name="AliyunARMSFullAccess", user_name="armstui-reporter"))
+        sandbox.client("ram", "monitoring").detach_policy_from_user(
+            ram_models.DetachPolicyFromUserRequest(
+                policy_type="System",
+                policy_name="AliyunARMSFullAccess",
+                user_name="armstui-reporter",
+            )
+        )
         await pilot.press("v")
         await wait_for(pilot, lambda: run_done(app, "ack", "verify"), timeout=30)
         drifted = app.state.checklist.get(POLICIES)
@@ -83,14 +102,21 @@ async def test_verify_shows_drift_and_skip_blocks_dependents(make_app, sandbox: 
         await pilot.press("t")
         await wait_for(pilot, lambda: run_done(app, "ack"), timeout=30)
         assert app.state.checklist.get(POLICIES).outcome is Outcome.SKIPPED
-        assert app.state.checklist.get("ack/monitoring/user/armstui-reporter/key").outcome is Outcome.BLOCKED
-    policies = sandbox.client("ram", "monitoring").list_policies_for_user(
-        ram_models.ListPoliciesForUserRequest(user_name="armstui-reporter")).body.policies.policy
+        assert (
+            app.state.checklist.get("ack/monitoring/user/armstui-reporter/key").outcome
+            is Outcome.BLOCKED
+        )
+    policies = (
+        sandbox.client("ram", "monitoring")
+        .list_policies_for_user(ram_models.ListPoliciesForUserRequest(user_name="armstui-reporter"))
+        .body.policies.policy
+    )
     assert "AliyunARMSFullAccess" not in {p.policy_name for p in policies}, "a skipped step acted"
 
 
-async def test_needs_you_shows_the_manual_action_and_copy_sends_it(make_app, tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_needs_you_shows_the_manual_action_and_copy_sends_it(
+    make_app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -98,7 +124,12 @@ async def test_needs_you_shows_the_manual_action_and_copy_sends_it(make_app, tmp
         app.action_show("checklist")
         app.start_run(Setup("ecs", "monitoring", ("source",), install_agent=False), "apply")
         await wait_for(pilot, lambda: run_done(app, "ecs"), timeout=30)
-        manual = [s for _f, _a, ss in app.state.checklist.groups() for s in ss if s.outcome is Outcome.NEEDS_YOU]
+        manual = [
+            s
+            for _f, _a, ss in app.state.checklist.groups()
+            for s in ss
+            if s.outcome is Outcome.NEEDS_YOU
+        ]
         assert manual, "without installing the agent, each instance needs the operator"
         detail = await _show_step(pilot, manual[0].step_id)
         assert "What you need to do" in detail and manual[0].needs_you.splitlines()[0] in detail
@@ -112,17 +143,24 @@ async def test_needs_you_shows_the_manual_action_and_copy_sends_it(make_app, tmp
 
 
 async def test_quitting_mid_run_leaves_the_journal_consistent_and_the_next_start_resumes(
-        make_app, workspace, sandbox: RunningSandbox) -> None:
+    make_app, workspace, sandbox: RunningSandbox
+) -> None:
     sandbox.state.faults.configure({"latency": "150ms"})
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await opened(pilot)
         app.action_show("checklist")
         app.start_run(ACK, "apply")
-        await wait_for(pilot, lambda: any(s.outcome.final for _f, _a, ss in app.state.checklist.groups() for s in ss),
-                       timeout=30, what="a first finished step")
+        await wait_for(
+            pilot,
+            lambda: any(s.outcome.final for _f, _a, ss in app.state.checklist.groups() for s in ss),
+            timeout=30,
+            what="a first finished step",
+        )
         await pilot.press("q")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the stop-the-run question")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the stop-the-run question"
+        )
         await pilot.press("enter")
         await wait_for(pilot, lambda: not app.is_running, timeout=15, what="the app to exit")
 
@@ -135,9 +173,14 @@ async def test_quitting_mid_run_leaves_the_journal_consistent_and_the_next_start
     sandbox.state.faults.configure({})
     again = make_app()
     async with again.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: isinstance(again.screen, ConfirmScreen), what="the resume offer")
+        await wait_for(
+            pilot, lambda: isinstance(again.screen, ConfirmScreen), what="the resume offer"
+        )
         assert "did not finish" in str(again.screen.query_one("#dialog-text").render())
         await pilot.press("enter")
         await wait_for(pilot, lambda: run_done(again, "ack"), timeout=30, what="the resumed run")
-        assert {s.outcome for _f, _a, ss in again.state.checklist.groups() for s in ss} <= {Outcome.OK, Outcome.ALREADY}
+        assert {s.outcome for _f, _a, ss in again.state.checklist.groups() for s in ss} <= {
+            Outcome.OK,
+            Outcome.ALREADY,
+        }
     assert workspace.journal.last_run(ACK.key, modes=("apply",))["finished_at"] is not None

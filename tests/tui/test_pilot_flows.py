@@ -18,13 +18,20 @@ from tests.tui.conftest import opened, run_done, wait_for
 
 def _apps_in_a(sandbox: RunningSandbox) -> set[str]:
     arms = sandbox.client("arms", "monitoring")
-    return {a.app_name for a in arms.list_trace_apps(arms_models.ListTraceAppsRequest(region_id="cn-hangzhou")).body.trace_apps}
+    return {
+        a.app_name
+        for a in arms.list_trace_apps(
+            arms_models.ListTraceAppsRequest(region_id="cn-hangzhou")
+        ).body.trace_apps
+    }
 
 
 async def _plan_and_apply(pilot, key: str, flow: str) -> None:
     app = pilot.app
     await pilot.press(key)
-    await wait_for(pilot, lambda: getattr(app.screen, "name_id", None) == flow, what=f"the {flow} screen")
+    await wait_for(
+        pilot, lambda: getattr(app.screen, "name_id", None) == flow, what=f"the {flow} screen"
+    )
     await pilot.press("p")
     await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen), what="the plan preview")
     await pilot.press("enter")  # Apply has the focus
@@ -41,8 +48,12 @@ async def test_ack_flow_from_the_screens(make_app, sandbox: RunningSandbox) -> N
         await pilot.press("p")
         await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen), what="the plan preview")
         plan = {s.step_id: s for s in app.screen.states}
-        assert plan["ack/monitoring/user/armstui-reporter"].planned == ["Ram.CreateUser (armstui-reporter in monitoring)"]
-        assert "change(s) in monitoring, source" in str(app.screen.query_one("#plan-summary").render())
+        assert plan["ack/monitoring/user/armstui-reporter"].planned == [
+            "Ram.CreateUser (armstui-reporter in monitoring)"
+        ]
+        assert "change(s) in monitoring, source" in str(
+            app.screen.query_one("#plan-summary").render()
+        )
         ram = sandbox.client("ram", "monitoring")
         users = ram.list_users(ram_models.ListUsersRequest()).body.users.user
         assert "armstui-reporter" not in {u.user_name for u in users}, "planning changed the cloud"
@@ -51,17 +62,26 @@ async def test_ack_flow_from_the_screens(make_app, sandbox: RunningSandbox) -> N
         outcomes = {s.outcome for _f, _a, ss in app.state.checklist.groups() for s in ss}
         assert outcomes == {Outcome.OK}
 
-    policies = ram.list_policies_for_user(ram_models.ListPoliciesForUserRequest(user_name="armstui-reporter")).body
-    assert {p.policy_name for p in policies.policies.policy} == {"AliyunARMSFullAccess", "AliyunSTSAssumeRoleAccess"}
+    policies = ram.list_policies_for_user(
+        ram_models.ListPoliciesForUserRequest(user_name="armstui-reporter")
+    ).body
+    assert {p.policy_name for p in policies.policies.policy} == {
+        "AliyunARMSFullAccess",
+        "AliyunSTSAssumeRoleAccess",
+    }
     cs = sandbox.client("cs", "source")
     clusters = cs.describe_clusters_v1(cs_models.DescribeClustersV1Request()).body.clusters
     for cluster in clusters:
-        config = json.loads(cs.get_cluster_addon_instance(cluster.cluster_id, "ack-onepilot").body.config)
+        config = json.loads(
+            cs.get_cluster_addon_instance(cluster.cluster_id, "ack-onepilot").body.config
+        )
         assert config["uid"] == sandbox.uid("monitoring")
     assert {"shop-svc1", "staging-svc1"} <= _apps_in_a(sandbox)
 
 
-async def test_ecs_and_role_flows_then_the_identity_switch(make_app, sandbox: RunningSandbox) -> None:
+async def test_ecs_and_role_flows_then_the_identity_switch(
+    make_app, sandbox: RunningSandbox
+) -> None:
     app = make_app()
     before = _apps_in_a(sandbox)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -69,10 +89,16 @@ async def test_ecs_and_role_flows_then_the_identity_switch(make_app, sandbox: Ru
         await _plan_and_apply(pilot, "e", "ecs")
         assert {"orders", "billing", "catalog"} <= _apps_in_a(sandbox) - before
         await _plan_and_apply(pilot, "r", "role")
-        role = sandbox.client("ram", "monitoring").get_role(ram_models.GetRoleRequest(role_name="arms-admin")).body.role
+        role = (
+            sandbox.client("ram", "monitoring")
+            .get_role(ram_models.GetRoleRequest(role_name="arms-admin"))
+            .body.role
+        )
         trust = json.loads(role.assume_role_policy_document)
         assert f"acs:ram::{sandbox.uid('source')}:root" in json.dumps(trust)
-        operator = sandbox.client("ram", "source").get_user(ram_models.GetUserRequest(user_name="arms-operator"))
+        operator = sandbox.client("ram", "source").get_user(
+            ram_models.GetUserRequest(user_name="arms-operator")
+        )
         assert operator.body.user.user_name == "arms-operator"
 
         # The quick identity-switch check: three keystrokes.

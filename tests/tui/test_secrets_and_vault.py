@@ -38,17 +38,23 @@ def record_frames(app: ArmsTui) -> list[str]:
     return frames
 
 
-async def test_a_typed_secret_goes_to_the_vault_and_is_never_drawn(sandbox: RunningSandbox, tmp_path: Path) -> None:
+async def test_a_typed_secret_goes_to_the_vault_and_is_never_drawn(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
     source = sandbox.accounts["source"]
     secret = source["access_key_secret"]
-    workspace = Workspace({}, MemoryVault(), Journal(tmp_path / "journal.db"), endpoint=sandbox.endpoint)
+    workspace = Workspace(
+        {}, MemoryVault(), Journal(tmp_path / "journal.db"), endpoint=sandbox.endpoint
+    )
     app = ArmsTui(workspace_factory=lambda: workspace)
     frames = record_frames(app)
     screenshots: list[str] = []
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.state.workspace is not None)
         await pilot.press("n")  # welcome: add an account
-        await wait_for(pilot, lambda: isinstance(app.screen, AddAccountScreen), what="the add-account form")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, AddAccountScreen), what="the add-account form"
+        )
         form = app.screen
         form.query_one("#alias").value, form.query_one("#uid").value = "src-b", source["uid"]
         form.query_one("#key-id").value = source["access_key_id"]
@@ -73,12 +79,19 @@ async def test_a_typed_secret_goes_to_the_vault_and_is_never_drawn(sandbox: Runn
     assert workspace.vault.read(cred.vault_name(source["access_key_id"])) == secret
     config = (Path.home() / ".config" / "armstui" / "config.toml").read_text()
     assert secret not in config
-    assert tomllib.loads(config)["accounts"]["src-b"]["credential"]["access_key_id"] == source["access_key_id"]
+    assert (
+        tomllib.loads(config)["accounts"]["src-b"]["credential"]["access_key_id"]
+        == source["access_key_id"]
+    )
 
 
-async def test_reveal_shows_the_secret_briefly_with_a_warning(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+async def test_reveal_shows_the_secret_briefly_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setattr(secret_field, "REVEAL_SECONDS", 0.3)
-    workspace = Workspace({}, MemoryVault(), Journal(tmp_path / "journal.db"), endpoint="127.0.0.1:9")
+    workspace = Workspace(
+        {}, MemoryVault(), Journal(tmp_path / "journal.db"), endpoint="127.0.0.1:9"
+    )
     app = ArmsTui(workspace_factory=lambda: workspace)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await wait_for(pilot, lambda: app.state.workspace is not None)
@@ -96,7 +109,9 @@ async def test_reveal_shows_the_secret_briefly_with_a_warning(monkeypatch: pytes
         await pilot.pause()
         assert not field.password and "hunter2-xyz" in drawn()
         assert any(n.severity == "warning" and "visible" in n.message for n in app._notifications)  # noqa: SLF001
-        await wait_for(pilot, lambda: field.password, timeout=3, what="the secret to be hidden again")
+        await wait_for(
+            pilot, lambda: field.password, timeout=3, what="the secret to be hidden again"
+        )
         await pilot.pause()
         assert "hunter2-xyz" not in drawn()
 
@@ -104,7 +119,12 @@ async def test_reveal_shows_the_secret_briefly_with_a_warning(monkeypatch: pytes
 async def test_without_a_keyring_the_app_offers_session_only_and_encrypted_file() -> None:
     app = ArmsTui()  # saved accounts; the test HOME has no Secret Service
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, VaultChoiceScreen), timeout=15, what="the vault choice")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, VaultChoiceScreen),
+            timeout=15,
+            what="the vault choice",
+        )
         assert "Plaintext is never offered" in app.export_screenshot().replace("&#160;", " ")
         await pilot.click("#memory")
         await wait_for(pilot, lambda: app.state.workspace is not None, what="the workspace")
@@ -127,12 +147,21 @@ async def test_a_passphrase_the_file_vault_refuses_is_named_and_asked_again(isol
 
     app = ArmsTui()  # saved accounts; the test HOME has no Secret Service
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, VaultChoiceScreen), timeout=15, what="the vault choice")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, VaultChoiceScreen),
+            timeout=15,
+            what="the vault choice",
+        )
         first = app.screen
         await pilot.press(*"short")  # a new file needs at least 8 characters
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, VaultChoiceScreen) and app.screen is not first,
-                       timeout=15, what="the choice offered again")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, VaultChoiceScreen) and app.screen is not first,
+            timeout=15,
+            what="the choice offered again",
+        )
         assert "passphrase: must be at least 8 characters" in app.screen.reason
         assert not profiles.vault_file_path().exists()  # nothing was written
         app.screen.query_one("#passphrase").value = "broken-\ud800-paste"

@@ -22,7 +22,11 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40"
 def make(**kw: Any) -> ArmsTui:
     fake = FakeWorkspace(**kw)
     fake.log_calls()
-    return ArmsTui(SandboxOptions(True, Path("/nonexistent")), workspace_factory=lambda: fake, clock=lambda: NOW)
+    return ArmsTui(
+        SandboxOptions(True, Path("/nonexistent")),
+        workspace_factory=lambda: fake,
+        clock=lambda: NOW,
+    )
 
 
 def finished_runs() -> dict[str, dict[str, Any]]:
@@ -34,13 +38,21 @@ def steps(*keys: str, then: Any = None):
 
     async def run_before(pilot: Any) -> None:
         app = pilot.app
-        await wait_for(pilot, lambda: app.state.workspace is not None
-                       and len(app.state.identities) == len(app.state.accounts), timeout=5)
+        await wait_for(
+            pilot,
+            lambda: (
+                app.state.workspace is not None
+                and len(app.state.identities) == len(app.state.accounts)
+            ),
+            timeout=5,
+        )
         for key in keys:
             await pilot.press(key)
             await pilot.pause()
         if keys[:1] == ("a",):
-            await wait_for(pilot, lambda: len(app.state.reachable) == len(app.state.accounts), timeout=5)
+            await wait_for(
+                pilot, lambda: len(app.state.reachable) == len(app.state.accounts), timeout=5
+            )
         if then is not None:
             await then(pilot)
         await app.workers.wait_for_complete()
@@ -63,7 +75,9 @@ def test_accounts(snap_compare, size) -> None:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_accounts_with_a_production_source(snap_compare, size) -> None:
-    assert snap_compare(make(production=("source",)), terminal_size=size, run_before=steps("a", "down"))
+    assert snap_compare(
+        make(production=("source",)), terminal_size=size, run_before=steps("a", "down")
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -95,10 +109,14 @@ def test_plan_preview(snap_compare, size) -> None:
 def test_checklist_with_a_failure_selected(snap_compare, size) -> None:
     async def select_failure(pilot: Any) -> None:
         step_list = pilot.app.screen.query_one("#steps")
-        step_list.highlighted = step_list.get_option_index("ack/monitoring/user/armstui-reporter/key")
+        step_list.highlighted = step_list.get_option_index(
+            "ack/monitoring/user/armstui-reporter/key"
+        )
         await pilot.pause()
 
-    assert snap_compare(make(runs=finished_runs()), terminal_size=size, run_before=steps("c", then=select_failure))
+    assert snap_compare(
+        make(runs=finished_runs()), terminal_size=size, run_before=steps("c", then=select_failure)
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -108,15 +126,25 @@ def test_checklist_needs_you_with_the_call_log(snap_compare, size) -> None:
         step_list.highlighted = step_list.get_option_index("ecs/source/i-1/agent")
         await pilot.pause()
 
-    assert snap_compare(make(runs=finished_runs()), terminal_size=size, run_before=steps("c", "l", then=select_manual))
+    assert snap_compare(
+        make(runs=finished_runs()),
+        terminal_size=size,
+        run_before=steps("c", "l", then=select_manual),
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_identity_after_a_switch(snap_compare, size) -> None:
     async def switched(pilot: Any) -> None:
-        await wait_for(pilot, lambda: "visible" in str(pilot.app.screen.query_one("#switch-result").render()), timeout=5)
+        await wait_for(
+            pilot,
+            lambda: "visible" in str(pilot.app.screen.query_one("#switch-result").render()),
+            timeout=5,
+        )
 
-    assert snap_compare(make(), terminal_size=size, run_before=steps("i", "s", "enter", then=switched))
+    assert snap_compare(
+        make(), terminal_size=size, run_before=steps("i", "s", "enter", then=switched)
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -135,8 +163,10 @@ def test_add_account_form(snap_compare, size) -> None:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_vault_choice(snap_compare, size) -> None:
-    reason = ("No secure keyring backend is available. Start a Secret Service (on a desktop: unlock "
-              "GNOME Keyring or KWallet) …")
+    reason = (
+        "No secure keyring backend is available. Start a Secret Service (on a desktop: unlock "
+        "GNOME Keyring or KWallet) …"
+    )
 
     async def locked(pilot: Any) -> None:
         pilot.app.push_screen(VaultChoiceScreen(reason))

@@ -39,15 +39,36 @@ print(" ".join(seen["modules"]))
 
 # What the first frame must not wait for: the SDKs (~1.2 s), the sandbox (aiohttp, SQLite),
 # the flows, the vault and the saved config, and the headless subcommands' modules.
-LATER = ("alibabacloud_", "Tea", "darabonba", "aiohttp", "sqlite3", "keyring", "cryptography",
-         "armstui.flows", "armstui.sandbox", "armstui.cloud", "armstui.vault", "armstui.profiles",
-         "armstui.credentials", "armstui.cli.accounts", "armstui.cli.flows", "armstui.cli.identity",
-         "armstui.cli.sandbox")
+LATER = (
+    "alibabacloud_",
+    "Tea",
+    "darabonba",
+    "aiohttp",
+    "sqlite3",
+    "keyring",
+    "cryptography",
+    "armstui.flows",
+    "armstui.sandbox",
+    "armstui.cloud",
+    "armstui.vault",
+    "armstui.profiles",
+    "armstui.credentials",
+    "armstui.cli.accounts",
+    "armstui.cli.flows",
+    "armstui.cli.identity",
+    "armstui.cli.sandbox",
+)
 
 
-def test_armstui_sandbox_paints_its_first_frame_before_loading_the_sandbox_flows_or_sdks(tmp_path: Path) -> None:
-    out = subprocess.run([sys.executable, "-c", FIRST_FRAME, str(tmp_path / "state")],
-                         capture_output=True, text=True, timeout=60)
+def test_armstui_sandbox_paints_its_first_frame_before_loading_the_sandbox_flows_or_sdks(
+    tmp_path: Path,
+) -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", FIRST_FRAME, str(tmp_path / "state")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     first_line, modules = out.stdout.splitlines()[-2:]
     # The welcome text was on the first frame; the garbage collector, paused until then, runs again.

@@ -82,13 +82,19 @@ async def test_the_highlighted_step_stays_as_steps_arrive_and_changed_steps_are_
         await pilot.pause()
         line = _line(steps, running.step_id)
         assert "ok" in line and "running" not in line and running.title in line
-        assert not steps.update_step(step("ack/source/c9/x", "not shown", "source", "ack", "ok"), NOW)
+        assert not steps.update_step(
+            step("ack/source/c9/x", "not shown", "source", "ack", "ok"), NOW
+        )
 
         blocked = states[4]  # the same steps again, one of them changed: only its row is drawn anew
-        changed = _checklist([*states[:4], dataclasses.replace(blocked, outcome=Outcome.OK), *states[5:]])
+        changed = _checklist(
+            [*states[:4], dataclasses.replace(blocked, outcome=Outcome.OK), *states[5:]]
+        )
         steps.show(changed, NOW)
         await pilot.pause()
-        assert "ok" in _line(steps, blocked.step_id) and "blocked" not in _line(steps, blocked.step_id)
+        assert "ok" in _line(steps, blocked.step_id) and "blocked" not in _line(
+            steps, blocked.step_id
+        )
         assert steps.highlighted_id == later[1].step_id
 
 

@@ -60,16 +60,31 @@ class AccountsScreen(ArmsScreen):
             credential = account.credential.describe() if account.credential else "none"
             name = f"{alias} (PROD)" if account.production else alias
             reachable = state.reachable.get(alias, "…")
-            cells = (name, self._part(alias), account.uid, account.region, credential,
-                     reachable if reachable == "…" else reachable.split(":")[0])
-            table.add_row(*(Text(c, style="bold red" if account.production and c == name else "") for c in cells),
-                          key=alias)
+            cells = (
+                name,
+                self._part(alias),
+                account.uid,
+                account.region,
+                credential,
+                reachable if reachable == "…" else reachable.split(":")[0],
+            )
+            table.add_row(
+                *(
+                    Text(c, style="bold red" if account.production and c == name else "")
+                    for c in cells
+                ),
+                key=alias,
+            )
         if selected in state.accounts:
             table.move_cursor(row=list(state.accounts).index(selected))
-        where = ("Sandbox accounts come from sandbox.json (add/import/remove act on saved accounts)."
-                 if state.sandbox else "Secrets go straight into the vault; config.toml holds none.")
+        where = (
+            "Sandbox accounts come from sandbox.json (add/import/remove act on saved accounts)."
+            if state.sandbox
+            else "Secrets go straight into the vault; config.toml holds none."
+        )
         self.query_one("#accounts-help", Static).update(
-            f"{where} [b]m[/] makes the row the monitoring account (A), [b]s[/] toggles it as a source (B).")
+            f"{where} [b]m[/] makes the row the monitoring account (A), [b]s[/] toggles it as a source (B)."
+        )
 
     @property
     def selected_alias(self) -> str | None:
@@ -95,9 +110,16 @@ class AccountsScreen(ArmsScreen):
         if alias is None:
             return
         if alias == state.monitoring:
-            self.notify(f"{alias} is the monitoring account; a source must differ from it.", severity="warning")
+            self.notify(
+                f"{alias} is the monitoring account; a source must differ from it.",
+                severity="warning",
+            )
             return
-        state.sources = [s for s in state.sources if s != alias] if alias in state.sources else [*state.sources, alias]
+        state.sources = (
+            [s for s in state.sources if s != alias]
+            if alias in state.sources
+            else [*state.sources, alias]
+        )
         self._roles_changed()
 
     def _roles_changed(self) -> None:
@@ -111,7 +133,9 @@ class AccountsScreen(ArmsScreen):
         try:
             account_ops.save_roles(monitoring, sources)
         except Exception as exc:
-            self.app.call_from_thread(self.notify, redact(str(exc)), title="Not saved", severity="error")
+            self.app.call_from_thread(
+                self.notify, redact(str(exc)), title="Not saved", severity="error"
+            )
 
     def action_toggle_production(self) -> None:
         alias = self.selected_alias
@@ -123,9 +147,13 @@ class AccountsScreen(ArmsScreen):
     @work(thread=True, exit_on_error=False)
     def _set_production(self, alias: str, production: bool) -> None:
         try:
-            account_ops.set_production(self.app.state.workspace, alias, production, sandbox=self.app.state.sandbox)
+            account_ops.set_production(
+                self.app.state.workspace, alias, production, sandbox=self.app.state.sandbox
+            )
         except Exception as exc:
-            self.app.call_from_thread(self.notify, redact(str(exc)), title="Not saved", severity="error")
+            self.app.call_from_thread(
+                self.notify, redact(str(exc)), title="Not saved", severity="error"
+            )
             return
         self.app.call_from_thread(self.app.changed.publish, "accounts")
 
@@ -134,13 +162,16 @@ class AccountsScreen(ArmsScreen):
     def action_add_account(self) -> None:
         from armstui.tui.screens.add_account import AddAccountScreen
 
-        self.app.push_screen(AddAccountScreen(self.app.state.workspace, sandbox=self.app.state.sandbox),
-                             self._added)
+        self.app.push_screen(
+            AddAccountScreen(self.app.state.workspace, sandbox=self.app.state.sandbox), self._added
+        )
 
     def _added(self, account: Any) -> None:
         if account is None:
             return
-        self.notify(f"Added {account.alias}: secret in the {self.app.state.workspace.vault.kind} vault.")
+        self.notify(
+            f"Added {account.alias}: secret in the {self.app.state.workspace.vault.kind} vault."
+        )
         self.app.state.choose_defaults()
         self.app.changed.publish("accounts")
         self.app.check_reachability()
@@ -148,8 +179,10 @@ class AccountsScreen(ArmsScreen):
 
     def action_import_accounts(self) -> None:
         if self.app.state.sandbox:
-            self.notify("On the sandbox the accounts are its seeded ones; import works on saved accounts.",
-                        severity="warning")
+            self.notify(
+                "On the sandbox the accounts are its seeded ones; import works on saved accounts.",
+                severity="warning",
+            )
             return
         from armstui.tui.screens.import_accounts import ImportScreen
 
@@ -160,7 +193,10 @@ class AccountsScreen(ArmsScreen):
         if alias is None:
             return
         if self.app.state.sandbox:
-            self.notify("Sandbox accounts cannot be removed; they come from sandbox.json.", severity="warning")
+            self.notify(
+                "Sandbox accounts cannot be removed; they come from sandbox.json.",
+                severity="warning",
+            )
             return
         from armstui.tui.screens.confirm import ConfirmScreen
 
@@ -168,16 +204,25 @@ class AccountsScreen(ArmsScreen):
             if yes:
                 self._remove(alias)
 
-        self.app.push_screen(ConfirmScreen(f"Remove {alias}?", f"{alias} leaves config.toml and its secret "
-                                           "leaves the vault. Nothing changes in the cloud.",
-                                           yes="Remove", danger=True), answered)
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Remove {alias}?",
+                f"{alias} leaves config.toml and its secret "
+                "leaves the vault. Nothing changes in the cloud.",
+                yes="Remove",
+                danger=True,
+            ),
+            answered,
+        )
 
     @work(thread=True, exit_on_error=False)
     def _remove(self, alias: str) -> None:
         try:
             text = account_ops.remove(self.app.state.workspace, alias)
         except Exception as exc:
-            self.app.call_from_thread(self.notify, redact(str(exc)), title="Not removed", severity="error")
+            self.app.call_from_thread(
+                self.notify, redact(str(exc)), title="Not removed", severity="error"
+            )
             return
         state = self.app.state
         if state.monitoring == alias:

@@ -20,8 +20,10 @@ from armstui.vault import redact
 
 
 class AddAccountScreen(ModalScreen[Any]):
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="cancel-add"),
-                Binding("ctrl+s", "save", "Save", id="save-account")]
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel", id="cancel-add"),
+        Binding("ctrl+s", "save", "Save", id="save-account"),
+    ]
 
     def __init__(self, workspace: Any, *, sandbox: bool) -> None:
         super().__init__()
@@ -33,14 +35,24 @@ class AddAccountScreen(ModalScreen[Any]):
             yield Label("Alias (a-z, 0-9, - and _)", classes="field-label")
             yield Input(placeholder="prod-a", id="alias", compact=True)
             yield Label("Account ID (16 digits)", classes="field-label")
-            yield Input(placeholder="1234567890123456", id="uid", restrict=r"[0-9]*", max_length=16, compact=True)
+            yield Input(
+                placeholder="1234567890123456",
+                id="uid",
+                restrict=r"[0-9]*",
+                max_length=16,
+                compact=True,
+            )
             yield Label("Region", classes="field-label")
             yield Input(DEFAULT_REGION, id="region", compact=True)
             yield Label("AccessKey ID", classes="field-label")
             yield Input(placeholder="LTAI…", id="key-id", compact=True)
             yield Label("AccessKey secret (hidden; ctrl+r shows it for 5 s)", classes="field-label")
             yield SecretField(id="secret", compact=True)
-            yield Checkbox("Production account (shown in red; asks before changes)", id="production", compact=True)
+            yield Checkbox(
+                "Production account (shown in red; asks before changes)",
+                id="production",
+                compact=True,
+            )
             yield Static("", id="form-error")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Save", variant="primary", id="save", compact=True)
@@ -63,9 +75,13 @@ class AddAccountScreen(ModalScreen[Any]):
 
     def action_save(self) -> None:
         new = account_ops.NewAccount(
-            alias=self.query_one("#alias", Input).value.strip(), uid=self.query_one("#uid", Input).value.strip(),
-            region=self.query_one("#region", Input).value.strip(), access_key_id=self.query_one("#key-id", Input).value.strip(),
-            secret=self.query_one("#secret", SecretField).value, production=self.query_one("#production", Checkbox).value)
+            alias=self.query_one("#alias", Input).value.strip(),
+            uid=self.query_one("#uid", Input).value.strip(),
+            region=self.query_one("#region", Input).value.strip(),
+            access_key_id=self.query_one("#key-id", Input).value.strip(),
+            secret=self.query_one("#secret", SecretField).value,
+            production=self.query_one("#production", Checkbox).value,
+        )
         try:
             new.validated()
         except InvalidInput as exc:
@@ -75,7 +91,9 @@ class AddAccountScreen(ModalScreen[Any]):
         self._store(new)
 
     def _error(self, text: str) -> None:
-        self.query_one("#form-error", Static).update(Text(redact(text)))  # plain text: a message may hold "[...]"
+        self.query_one("#form-error", Static).update(
+            Text(redact(text))
+        )  # plain text: a message may hold "[...]"
         self.query_one("#save", Button).disabled = False
 
     @work(thread=True, exclusive=True, exit_on_error=False)

@@ -54,8 +54,13 @@ def detail_text(state: StepState, now: float, skipped: bool) -> Text:
         text.append(f"\nAPI calls ({len(state.calls)}, * changes something):\n", style="bold")
         for call in state.calls:
             mark = "*" if call.mutating else " "
-            text.append(f"{mark}{call.service}.{call.action} ", style="bold" if call.mutating else "")
-            text.append(f"{call.outcome} {call.duration_ms:.0f}ms ", style="green" if call.outcome == "ok" else "red")
+            text.append(
+                f"{mark}{call.service}.{call.action} ", style="bold" if call.mutating else ""
+            )
+            text.append(
+                f"{call.outcome} {call.duration_ms:.0f}ms ",
+                style="green" if call.outcome == "ok" else "red",
+            )
             text.append(f"{call.request_id}\n", style="dim")
     return text
 
@@ -131,7 +136,9 @@ class ChecklistScreen(ArmsScreen):
             text = "  ".join(f"{ICONS.get(o, '?')} {n} {o}" for o, n in counts.items())
             modes = ", ".join(f"{f.upper()} {m}" for f, m in state.checklist.modes.items())
             text += f"   ({state.running + ' running…' if state.running else modes})"
-        if text != self._shown_summary:  # a redraw costs the UI thread; runs redraw ten times a second
+        if (
+            text != self._shown_summary
+        ):  # a redraw costs the UI thread; runs redraw ten times a second
             self._shown_summary = text
             self.query_one("#summary", Static).update(Text(text), layout=False)  # one line, always
 
@@ -152,7 +159,11 @@ class ChecklistScreen(ArmsScreen):
         # The checklist keeps a step's snapshot until that step changes: the same object, the
         # same text (but for a running step's elapsed time).
         shown = (state, skipped, None if state.finished_at else round(now, 1))
-        if self._shown_detail is not None and shown[0] is self._shown_detail[0] and shown[1:] == self._shown_detail[1:]:
+        if (
+            self._shown_detail is not None
+            and shown[0] is self._shown_detail[0]
+            and shown[1:] == self._shown_detail[1:]
+        ):
             return
         self._shown_detail = shown
         text = detail_text(state, now, skipped)
@@ -193,15 +204,26 @@ class ChecklistScreen(ArmsScreen):
         setup = self._setup_of(state)
         if setup is None:
             return
-        if state is not None and state.outcome.value not in ("failed", "blocked", "drift", "needs-you", "skipped"):
-            self.notify("This step holds; retry runs its flow again all the same.", severity="information")
+        if state is not None and state.outcome.value not in (
+            "failed",
+            "blocked",
+            "drift",
+            "needs-you",
+            "skipped",
+        ):
+            self.notify(
+                "This step holds; retry runs its flow again all the same.", severity="information"
+            )
         self.app.start_run(setup, "apply", self._action_of(state))
 
     def action_rotate(self) -> None:
         """Plan a rotation of the ACK flow's reporting key; the plan screen asks before it runs."""
         setup = self.app.state.setups.get("ack")
         if setup is None:
-            self.notify("Rotation swaps the ACK flow's reporting key: run the ACK flow first.", severity="warning")
+            self.notify(
+                "Rotation swaps the ACK flow's reporting key: run the ACK flow first.",
+                severity="warning",
+            )
             return
         self.app.start_run(setup, "plan", "rotate")
 
@@ -212,7 +234,14 @@ class ChecklistScreen(ArmsScreen):
         flow = state.flow if state is not None and state.flow in setups else None
         setup = setups.get(flow) if flow else None
         if setup is None or self._action_of(state) != "setup":
-            setup = next((s for group, s in setups.items() if self.app.state.actions.get(group, "setup") == "setup"), None)
+            setup = next(
+                (
+                    s
+                    for group, s in setups.items()
+                    if self.app.state.actions.get(group, "setup") == "setup"
+                ),
+                None,
+            )
         if setup is None:
             self.notify("Nothing to tear down yet: run a flow first.", severity="warning")
             return
@@ -228,7 +257,9 @@ class ChecklistScreen(ArmsScreen):
             self.notify(f"{state.title}: will run again.")
         else:
             skip.add(state.step_id)
-            self.notify(f"{state.title}: skipped on the next run (steps that depend on it are blocked).")
+            self.notify(
+                f"{state.title}: skipped on the next run (steps that depend on it are blocked)."
+            )
         self._detail()
 
     def action_export(self) -> None:

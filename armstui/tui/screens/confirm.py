@@ -10,11 +10,14 @@ from textual.widgets import Button, Label, Static
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    BINDINGS = [Binding("escape", "answer(False)", "Cancel", id="cancel"),
-                Binding("y", "answer(True)", "Yes", show=False, id="yes")]
+    BINDINGS = [
+        Binding("escape", "answer(False)", "Cancel", id="cancel"),
+        Binding("y", "answer(True)", "Yes", show=False, id="yes"),
+    ]
 
-    def __init__(self, title: str, text: str, *, yes: str = "Yes", no: str = "Cancel",
-                 danger: bool = False) -> None:
+    def __init__(
+        self, title: str, text: str, *, yes: str = "Yes", no: str = "Cancel", danger: bool = False
+    ) -> None:
         super().__init__(classes="-danger" if danger else "")
         self.title_text, self.text, self.yes, self.no = title, text, yes, no
 
@@ -23,7 +26,12 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Label(self.title_text, id="dialog-title")
             yield Static(self.text, id="dialog-text", markup=False)
             with Horizontal(id="dialog-buttons"):
-                yield Button(self.yes, variant="error" if self.has_class("-danger") else "primary", id="yes", compact=True)
+                yield Button(
+                    self.yes,
+                    variant="error" if self.has_class("-danger") else "primary",
+                    id="yes",
+                    compact=True,
+                )
                 yield Button(self.no, id="no", compact=True)
 
     def on_mount(self) -> None:

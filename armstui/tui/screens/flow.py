@@ -24,15 +24,17 @@ from armstui.vault import redact
 
 ABOUT = {
     "ack": "ACK: a RAM user in A with ARMS permission and an AccessKey (secret into the vault); "
-           "ack-onepilot >= 3.0.14 in each of B's clusters, configured with that key and A's account ID; "
-           "then proof that B's apps appear in A.",
+    "ack-onepilot >= 3.0.14 in each of B's clusters, configured with that key and A's account ID; "
+    "then proof that B's apps appear in A.",
     "ecs": "ECS: A's ARMS license key; the ARMS Java agent on each of B's instances with that key "
-           "(through Cloud Assistant, or the exact commands for you to run); then proof in A.",
+    "(through Cloud Assistant, or the exact commands for you to run); then proof in A.",
     "role": "Role: a role in A trusted by B, with ARMS permission; a RAM user in B allowed to "
-            "switch into it (console login, password into the vault); then a real switch as proof.",
+    "switch into it (console login, password into the vault); then a real switch as proof.",
 }
-ROLE_POLICIES = {"full": "AliyunARMSFullAccess (system policy)",
-                 "custom": "read-only ARMS (a generated custom policy)"}
+ROLE_POLICIES = {
+    "full": "AliyunARMSFullAccess (system policy)",
+    "custom": "read-only ARMS (a generated custom policy)",
+}
 
 
 def policy_preview() -> str:
@@ -46,8 +48,10 @@ def split_ids(text: str) -> tuple[str, ...]:
 
 
 class FlowScreen(ArmsScreen):
-    BINDINGS = [Binding("p", "plan", "Plan", id="plan"),
-                Binding("v", "verify", "Verify", id="flow-verify")]
+    BINDINGS = [
+        Binding("p", "plan", "Plan", id="plan"),
+        Binding("v", "verify", "Verify", id="flow-verify"),
+    ]
 
     def __init__(self, flow: str) -> None:
         super().__init__()
@@ -62,17 +66,37 @@ class FlowScreen(ArmsScreen):
             yield Static(ABOUT[self.flow], id="about", markup=False)
             yield AccountPicker(state.accounts, state.monitoring, state.sources, id="picker")
             if self.flow == "ack":
-                yield Label("Clusters (IDs, comma-separated; empty = all of B's in the region)", classes="field-label")
-                yield Input(",".join(setup.clusters), placeholder="all clusters", id="targets", compact=True)
+                yield Label(
+                    "Clusters (IDs, comma-separated; empty = all of B's in the region)",
+                    classes="field-label",
+                )
+                yield Input(
+                    ",".join(setup.clusters), placeholder="all clusters", id="targets", compact=True
+                )
                 yield Label("Reporting RAM user in A", classes="field-label")
                 yield Input(setup.reporter_user, id="reporter-user", compact=True)
-                yield Checkbox("Replace a reporting key whose secret armstui lacks", setup.replace_orphan_key,
-                               id="replace-orphan-key", compact=True)
+                yield Checkbox(
+                    "Replace a reporting key whose secret armstui lacks",
+                    setup.replace_orphan_key,
+                    id="replace-orphan-key",
+                    compact=True,
+                )
             if self.flow == "ecs":
-                yield Label("Instances (IDs, comma-separated; empty = all running)", classes="field-label")
-                yield Input(",".join(setup.instances), placeholder="all running instances", id="targets", compact=True)
-                yield Checkbox("Install the agent through Cloud Assistant (else: the commands to run)",
-                               setup.install_agent, id="install-agent", compact=True)
+                yield Label(
+                    "Instances (IDs, comma-separated; empty = all running)", classes="field-label"
+                )
+                yield Input(
+                    ",".join(setup.instances),
+                    placeholder="all running instances",
+                    id="targets",
+                    compact=True,
+                )
+                yield Checkbox(
+                    "Install the agent through Cloud Assistant (else: the commands to run)",
+                    setup.install_agent,
+                    id="install-agent",
+                    compact=True,
+                )
             if self.flow != "role":
                 yield Label("How people in A get to the data", classes="field-label")
                 with RadioSet(id="access", compact=True):
@@ -88,7 +112,9 @@ class FlowScreen(ArmsScreen):
             with RadioSet(id="role-policy", classes="role", compact=True):
                 for key, text in ROLE_POLICIES.items():
                     yield RadioButton(text, value=key == setup.role_policy, name=key)
-            yield Label("Custom policy (read-only ARMS), created in A:", classes="field-label policy")
+            yield Label(
+                "Custom policy (read-only ARMS), created in A:", classes="field-label policy"
+            )
             yield Static(policy_preview(), id="policy-preview", classes="policy", markup=False)
             yield Static("", id="form-error")
             with Horizontal(id="form-buttons"):
@@ -110,7 +136,9 @@ class FlowScreen(ArmsScreen):
     def _sync_visibility(self) -> None:
         access = self._radio("#access", "role" if self.flow == "role" else "keep")
         role = self.flow == "role" or access == "role"
-        policy = access == "dedicated-custom" or (role and self._radio("#role-policy", "full") == "custom")
+        policy = access == "dedicated-custom" or (
+            role and self._radio("#role-policy", "full") == "custom"
+        )
         for widget in self.query(".role"):
             widget.display = role
         for widget in self.query(".people"):
@@ -148,11 +176,15 @@ class FlowScreen(ArmsScreen):
                 validate_instance_id(target, "instances")
         checks = {c.id: c.value for c in self.query(Checkbox)}
         return Setup(
-            self.flow, picker.monitoring, tuple(picker.sources),  # type: ignore[arg-type]
-            clusters=targets if self.flow == "ack" else (), instances=targets if self.flow == "ecs" else (),
+            self.flow,
+            picker.monitoring,
+            tuple(picker.sources),  # type: ignore[arg-type]
+            clusters=targets if self.flow == "ack" else (),
+            instances=targets if self.flow == "ecs" else (),
             reporter_user=value("#reporter-user", base.reporter_user),
             access=self._radio("#access", "keep") if self.flow != "role" else "keep",
-            people_user=value("#people-user", base.people_user), role_name=value("#role-name", base.role_name),
+            people_user=value("#people-user", base.people_user),
+            role_name=value("#role-name", base.role_name),
             role_policy=self._radio("#role-policy", "full"),  # type: ignore[arg-type]
             operator_user=value("#operator-user", base.operator_user),
             install_agent=checks.get("install-agent", True),
@@ -177,7 +209,9 @@ class FlowScreen(ArmsScreen):
     def action_plan(self) -> None:
         setup = self._checked_setup()
         if setup is not None and self.app.start_run(setup, "plan"):
-            self.notify("Looking at the cloud: nothing is changed while planning.", title="Planning")
+            self.notify(
+                "Looking at the cloud: nothing is changed while planning.", title="Planning"
+            )
 
     def action_verify(self) -> None:
         setup = self._checked_setup()

@@ -46,8 +46,10 @@ def switch_text(message: SwitchDone) -> Text:
 
 class IdentityScreen(ArmsScreen):
     name_id = "identity"
-    BINDINGS = [Binding("s", "switch", "Switch role", id="switch-role"),
-                Binding("w", "whoami", "Who am I", id="whoami")]
+    BINDINGS = [
+        Binding("s", "switch", "Switch role", id="switch-role"),
+        Binding("w", "whoami", "Who am I", id="whoami"),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -61,9 +63,16 @@ class IdentityScreen(ArmsScreen):
                 state = self.app.state
                 self._switch_aliases = list(state.accounts)
                 first_source = next((s for s in state.sources if s in state.accounts), Select.NULL)
-                yield Select([(a, a) for a in self._switch_aliases], value=first_source, id="switch-from",
-                             allow_blank=not self._switch_aliases, compact=True)
-                yield Input(placeholder="acs:ram::<A's account ID>:role/<name>", id="role-arn", compact=True)
+                yield Select(
+                    [(a, a) for a in self._switch_aliases],
+                    value=first_source,
+                    id="switch-from",
+                    allow_blank=not self._switch_aliases,
+                    compact=True,
+                )
+                yield Input(
+                    placeholder="acs:ram::<A's account ID>:role/<name>", id="role-arn", compact=True
+                )
                 yield Button("Switch", variant="primary", id="switch", compact=True)
             yield Static("", id="switch-result")
 
@@ -84,14 +93,24 @@ class IdentityScreen(ArmsScreen):
         table.clear()
         for alias, account in state.accounts.items():
             who = state.identities.get(alias)
-            name = Text(alias + (" PROD" if account.production else ""), style="bold red" if account.production else "")
+            name = Text(
+                alias + (" PROD" if account.production else ""),
+                style="bold red" if account.production else "",
+            )
             if who is None:
                 table.add_row(name, Text(account.uid), "…", "checking…", key=alias)
             elif who.known:
-                table.add_row(name, Text(who.account_id or ""), Text(who.identity_type or ""), Text(who.arn or ""),
-                              key=alias)
+                table.add_row(
+                    name,
+                    Text(who.account_id or ""),
+                    Text(who.identity_type or ""),
+                    Text(who.arn or ""),
+                    key=alias,
+                )
             else:
-                table.add_row(name, Text(account.uid), "-", Text(f"{who.error}", style="red"), key=alias)
+                table.add_row(
+                    name, Text(account.uid), "-", Text(f"{who.error}", style="red"), key=alias
+                )
         picker = self.query_one("#switch-from", Select)
         aliases = list(state.accounts)
         if aliases and aliases != self._switch_aliases:
@@ -133,7 +152,9 @@ class IdentityScreen(ArmsScreen):
         if not isinstance(alias, str):
             self.notify("Choose the account to switch from.", severity="error")
             return
-        self.query_one("#switch-result", Static).update(Text(f"{alias} assumes {arn}…", style="italic"))
+        self.query_one("#switch-result", Static).update(
+            Text(f"{alias} assumes {arn}…", style="italic")
+        )
         self.app.switch_role(alias, arn)
         self.query_one(DataTable).focus()  # the screen's keys (s, w, l, …) work again
 

@@ -26,7 +26,9 @@ def candidate_label(c: Any) -> Text:
     key = short_key_id(c.access_key_id) if c.access_key_id else "no key"
     default = " (default)" if c.default else ""
     problem = f" — cannot import: {c.problem}" if c.problem else ""
-    return Text(f"{shown_name(c.name).strip(chr(39))}{default}  {c.mode}  {key}  {c.region}{problem}")
+    return Text(
+        f"{shown_name(c.name).strip(chr(39))}{default}  {c.mode}  {key}  {c.region}{problem}"
+    )
 
 
 class ImportScreen(ModalScreen[Any]):
@@ -43,7 +45,9 @@ class ImportScreen(ModalScreen[Any]):
             yield OptionList(id="candidates")
             yield Label("Alias", classes="field-label")
             yield Input(id="alias", compact=True)
-            yield Label("Account ID (16 digits; RamRoleArn profiles know it)", classes="field-label")
+            yield Label(
+                "Account ID (16 digits; RamRoleArn profiles know it)", classes="field-label"
+            )
             yield Input(id="uid", restrict=r"[0-9]*", max_length=16, compact=True)
             yield Checkbox("Production account", id="production", compact=True)
             yield Static("", id="form-error")
@@ -69,10 +73,16 @@ class ImportScreen(ModalScreen[Any]):
     def _show(self, found: list[Any]) -> None:
         self.candidates = found
         options = self.query_one("#candidates", OptionList)
-        options.set_options([Option(candidate_label(c), id=str(i), disabled=bool(c.problem))
-                             for i, c in enumerate(found)])
+        options.set_options(
+            [
+                Option(candidate_label(c), id=str(i), disabled=bool(c.problem))
+                for i, c in enumerate(found)
+            ]
+        )
         if not found:
-            self._error("Nothing to import: no ~/.aliyun/config.json profiles and no ALIBABA_CLOUD_ACCESS_KEY_ID.")
+            self._error(
+                "Nothing to import: no ~/.aliyun/config.json profiles and no ALIBABA_CLOUD_ACCESS_KEY_ID."
+            )
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         candidate = self.candidates[int(event.option.id or 0)]
@@ -88,16 +98,24 @@ class ImportScreen(ModalScreen[Any]):
             self._error("Choose a profile first.")
             return
         candidate = self.candidates[int(options.get_option_at_index(options.highlighted).id or 0)]
-        self._import(candidate, self.query_one("#alias", Input).value.strip(),
-                     self.query_one("#uid", Input).value.strip(), self.query_one("#production", Checkbox).value)
+        self._import(
+            candidate,
+            self.query_one("#alias", Input).value.strip(),
+            self.query_one("#uid", Input).value.strip(),
+            self.query_one("#production", Checkbox).value,
+        )
 
     def _error(self, text: str) -> None:
-        self.query_one("#form-error", Static).update(Text(redact(text)))  # plain text: a message may hold "[...]"
+        self.query_one("#form-error", Static).update(
+            Text(redact(text))
+        )  # plain text: a message may hold "[...]"
 
     @work(thread=True, exit_on_error=False)
     def _import(self, candidate: Any, alias: str, uid: str, production: bool) -> None:
         try:
-            account = account_ops.import_candidate(self.workspace, candidate, alias, uid, production)
+            account = account_ops.import_candidate(
+                self.workspace, candidate, alias, uid, production
+            )
         except Exception as exc:
             self.app.call_from_thread(self._error, str(exc))
             return

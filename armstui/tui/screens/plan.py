@@ -47,18 +47,27 @@ class PlanScreen(ModalScreen["bool | dict[str, bool]"]):
     """Dismissed with True (go), False (cancel), or — for a teardown — the options to plan
     again with (``{"include_adopted": True}``)."""
 
-    BINDINGS = [Binding("escape", "answer(False)", "Cancel", id="cancel-plan"),
-                Binding("ctrl+a", "answer(True)", "Apply", id="apply-plan"),
-                Binding("a", "toggle('include_adopted')", "Adopted too", id="plan-adopted"),
-                Binding("u", "toggle('uninstall_addon')", "Uninstall addon", id="plan-uninstall")]
-    TEARDOWN_OPTIONS = {"include_adopted": "a: also remove what armstui did not create",
-                        "uninstall_addon": "u: also uninstall ack-onepilot where armstui installed it"}
+    BINDINGS = [
+        Binding("escape", "answer(False)", "Cancel", id="cancel-plan"),
+        Binding("ctrl+a", "answer(True)", "Apply", id="apply-plan"),
+        Binding("a", "toggle('include_adopted')", "Adopted too", id="plan-adopted"),
+        Binding("u", "toggle('uninstall_addon')", "Uninstall addon", id="plan-uninstall"),
+    ]
+    TEARDOWN_OPTIONS = {
+        "include_adopted": "a: also remove what armstui did not create",
+        "uninstall_addon": "u: also uninstall ack-onepilot where armstui installed it",
+    }
 
-    TITLES = {"setup": "Plan: {flow} flow", "rotate": "Rotate the {flow} reporting key",
-              "teardown": "Tear down: {flow} flow"}
+    TITLES = {
+        "setup": "Plan: {flow} flow",
+        "rotate": "Rotate the {flow} reporting key",
+        "teardown": "Tear down: {flow} flow",
+    }
     BUTTONS = {"setup": "Apply", "rotate": "Rotate", "teardown": "Tear down"}
 
-    def __init__(self, setup: Setup, states: list[StepState], state: Any, action: str = "setup") -> None:
+    def __init__(
+        self, setup: Setup, states: list[StepState], state: Any, action: str = "setup"
+    ) -> None:
         super().__init__(classes="-danger" if action == "teardown" else "")
         self.setup, self.states, self.app_state, self.action = setup, states, state, action
 
@@ -69,23 +78,38 @@ class PlanScreen(ModalScreen["bool | dict[str, bool]"]):
         production = [a for a in accounts if self.app_state.production(a)]
         with Vertical(id="dialog", classes="plan"):
             title = self.TITLES[self.action].format(flow=self.setup.flow.upper())
-            yield Label(f"{title}, {self.setup.monitoring} ← {', '.join(self.setup.sources)}", id="dialog-title")
-            summary = (f"{changes} change(s) in {', '.join(accounts) or 'no account'}; "
-                       f"{holding} of {len(self.states)} steps already hold.")
+            yield Label(
+                f"{title}, {self.setup.monitoring} ← {', '.join(self.setup.sources)}",
+                id="dialog-title",
+            )
+            summary = (
+                f"{changes} change(s) in {', '.join(accounts) or 'no account'}; "
+                f"{holding} of {len(self.states)} steps already hold."
+            )
             yield Static(summary, id="plan-summary", markup=False)
             if production:
-                yield Static(f"PRODUCTION: this changes {', '.join(production)}.", id="plan-production", markup=False)
+                yield Static(
+                    f"PRODUCTION: this changes {', '.join(production)}.",
+                    id="plan-production",
+                    markup=False,
+                )
             if self.action == "teardown":
-                options = "  ·  ".join(f"[{'x' if getattr(self.setup, name) else ' '}] {text}"
-                                       for name, text in self.TEARDOWN_OPTIONS.items())
+                options = "  ·  ".join(
+                    f"[{'x' if getattr(self.setup, name) else ' '}] {text}"
+                    for name, text in self.TEARDOWN_OPTIONS.items()
+                )
                 yield Static(options, id="plan-options", markup=False)
             with VerticalScroll(id="plan-steps"):
                 yield Static(plan_text(self.states))
             with Horizontal(id="dialog-buttons"):
                 label = self.BUTTONS[self.action]
                 danger = bool(production) or self.action == "teardown"
-                yield Button(label if changes else f"{label} (checks only)", variant="error" if danger else "primary",
-                             id="yes", compact=True)
+                yield Button(
+                    label if changes else f"{label} (checks only)",
+                    variant="error" if danger else "primary",
+                    id="yes",
+                    compact=True,
+                )
                 yield Button("Cancel", id="no", compact=True)
 
     def on_mount(self) -> None:

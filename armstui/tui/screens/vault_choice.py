@@ -28,8 +28,13 @@ class VaultChoiceScreen(ModalScreen[tuple[str, str | None] | None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog", classes="form"):
             yield Label("No usable keyring", id="dialog-title")
-            yield Static(self.reason.split(" Start a Secret Service")[0], id="vault-reason", markup=False)
-            yield Static("Choose where secrets rest for now. Plaintext is never offered.", classes="field-label")
+            yield Static(
+                self.reason.split(" Start a Secret Service")[0], id="vault-reason", markup=False
+            )
+            yield Static(
+                "Choose where secrets rest for now. Plaintext is never offered.",
+                classes="field-label",
+            )
             yield Label("Encrypted file: its passphrase (hidden)", classes="field-label")
             yield SecretField(id="passphrase", compact=True)
             with Horizontal(id="dialog-buttons"):
@@ -56,8 +61,10 @@ class VaultChoiceScreen(ModalScreen[tuple[str, str | None] | None]):
             self.query_one("#passphrase", SecretField).focus()
             return
         if kind == "file" and not _encodable(passphrase):
-            self.notify("passphrase: must be text that can be written as UTF-8 (a pasted character could not be)",
-                        severity="warning")
+            self.notify(
+                "passphrase: must be text that can be written as UTF-8 (a pasted character could not be)",
+                severity="warning",
+            )
             self.query_one("#passphrase", SecretField).focus()
             return
         self.dismiss((kind, passphrase if kind == "file" else None))

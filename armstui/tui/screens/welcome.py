@@ -31,8 +31,10 @@ DESTINATIONS = [
 
 class WelcomeScreen(ArmsScreen):
     name_id = "welcome"
-    BINDINGS = [Binding("s", "app.use_sandbox", "Use sandbox", id="use-sandbox"),
-                Binding("n", "add_account", "Add account", id="welcome-add-account")]
+    BINDINGS = [
+        Binding("s", "app.use_sandbox", "Use sandbox", id="use-sandbox"),
+        Binding("n", "add_account", "Add account", id="welcome-add-account"),
+    ]
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="welcome"):
@@ -59,15 +61,25 @@ class WelcomeScreen(ArmsScreen):
             return
         aliases = list(state.accounts)
         if not aliases:
-            status.update("No accounts yet. Press [b]s[/] to rehearse on the sandbox (nothing real is "
-                          "touched), or [b]n[/] to add a real account (its secret goes to the vault).")
-            menu.set_options([Option("s  Use the sandbox — rehearse every flow locally", id="sandbox"),
-                              Option("n  Add an account", id="add")])
+            status.update(
+                "No accounts yet. Press [b]s[/] to rehearse on the sandbox (nothing real is "
+                "touched), or [b]n[/] to add a real account (its secret goes to the vault)."
+            )
+            menu.set_options(
+                [
+                    Option("s  Use the sandbox — rehearse every flow locally", id="sandbox"),
+                    Option("n  Add an account", id="add"),
+                ]
+            )
         else:
             where = "the sandbox" if state.sandbox else "Alibaba Cloud"
             status.update(f"{len(aliases)} account(s) on {where}: {', '.join(aliases)}.")
-            menu.set_options([Option(f"{key}  {title:<10} {text}", id=name)
-                              for name, key, title, text in DESTINATIONS])
+            menu.set_options(
+                [
+                    Option(f"{key}  {title:<10} {text}", id=name)
+                    for name, key, title, text in DESTINATIONS
+                ]
+            )
         menu.highlighted = 0
         self.refresh_bindings()
 

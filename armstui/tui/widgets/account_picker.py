@@ -16,8 +16,14 @@ def account_label(account: Any) -> str:
 
 
 class AccountPicker(Vertical):
-    def __init__(self, accounts: dict[str, Any], monitoring: str | None, sources: Iterable[str],
-                 *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        accounts: dict[str, Any],
+        monitoring: str | None,
+        sources: Iterable[str],
+        *,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.accounts = accounts
         self._monitoring = monitoring
@@ -25,12 +31,24 @@ class AccountPicker(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label("Monitoring account (A): where the data is viewed", classes="field-label")
-        yield Select([(account_label(a), a.alias) for a in self.accounts.values()],
-                     value=self._monitoring if self._monitoring in self.accounts else Select.NULL,
-                     allow_blank=False, id="monitoring", compact=True)
-        yield Label("Source accounts (B): whose apps report into A (space toggles)", classes="field-label")
-        yield SelectionList[str](*[(account_label(a), a.alias, a.alias in self._sources)
-                                   for a in self.accounts.values()], id="sources", compact=True)
+        yield Select(
+            [(account_label(a), a.alias) for a in self.accounts.values()],
+            value=self._monitoring if self._monitoring in self.accounts else Select.NULL,
+            allow_blank=False,
+            id="monitoring",
+            compact=True,
+        )
+        yield Label(
+            "Source accounts (B): whose apps report into A (space toggles)", classes="field-label"
+        )
+        yield SelectionList[str](
+            *[
+                (account_label(a), a.alias, a.alias in self._sources)
+                for a in self.accounts.values()
+            ],
+            id="sources",
+            compact=True,
+        )
 
     @property
     def monitoring(self) -> str | None:
@@ -39,4 +57,6 @@ class AccountPicker(Vertical):
 
     @property
     def sources(self) -> list[str]:
-        return [a for a in self.query_one("#sources", SelectionList).selected if a != self.monitoring]
+        return [
+            a for a in self.query_one("#sources", SelectionList).selected if a != self.monitoring
+        ]

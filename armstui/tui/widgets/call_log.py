@@ -19,8 +19,10 @@ def call_line(record: Any) -> str:
     mark = "*" if record.mutating else " "
     rid = f" {record.request_id}" if record.request_id else ""
     retry = f" try {record.attempt}" if record.attempt > 1 else ""
-    return redact(f"{clock}{mark}{record.account} {record.service}.{record.action} {record.outcome} "
-                  f"{record.duration_ms:.0f}ms{retry}{rid}")
+    return redact(
+        f"{clock}{mark}{record.account} {record.service}.{record.action} {record.outcome} "
+        f"{record.duration_ms:.0f}ms{retry}{rid}"
+    )
 
 
 class CallLogPanel(Log):

@@ -49,7 +49,9 @@ class ArmsFooter(Footer):
     def _check_bindings(self, screen: Screen) -> None:
         self._check_pending = False
         if not (screen.app.app_focus and self.is_attached and screen is self.screen):
-            super().bindings_changed(screen)  # not shown now: Footer only notes that bindings are ready
+            super().bindings_changed(
+                screen
+            )  # not shown now: Footer only notes that bindings are ready
             return
         shown = self._keys_shown(screen)
         if shown != self._shown:
@@ -58,6 +60,8 @@ class ArmsFooter(Footer):
 
     def _keys_shown(self, screen: Screen) -> tuple[Any, ...]:
         palette = self.app.COMMAND_PALETTE_BINDING if self.show_command_palette else None
-        return tuple((binding.key, binding.action, binding.description, binding.tooltip, enabled, tooltip)
-                     for key, (_node, binding, enabled, tooltip) in screen.active_bindings.items()
-                     if binding.show or key == palette)
+        return tuple(
+            (binding.key, binding.action, binding.description, binding.tooltip, enabled, tooltip)
+            for key, (_node, binding, enabled, tooltip) in screen.active_bindings.items()
+            if binding.show or key == palette
+        )

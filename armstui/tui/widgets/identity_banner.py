@@ -21,8 +21,14 @@ def _side(label: str, alias: str, state: AppState) -> Content:
     else:
         identity = "unknown identity"
     style = "bold $text-error" if state.production(alias) else "bold"
-    prod = Content.styled(" PRODUCTION ", "bold reverse $error") if state.production(alias) else Content("")
-    return Content.assemble((label, "$text-muted"), " ", (alias, style), " ", (identity, "$text-muted"), prod)
+    prod = (
+        Content.styled(" PRODUCTION ", "bold reverse $error")
+        if state.production(alias)
+        else Content("")
+    )
+    return Content.assemble(
+        (label, "$text-muted"), " ", (alias, style), " ", (identity, "$text-muted"), prod
+    )
 
 
 def _principal(arn: str) -> str:

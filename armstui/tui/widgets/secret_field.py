@@ -16,7 +16,9 @@ REVEAL_SECONDS = 5.0
 class SecretField(Input):
     BINDINGS = [Binding("ctrl+r", "reveal", "Reveal 5 s", id="reveal-secret")]
 
-    def __init__(self, *, placeholder: str = "", id: str | None = None, compact: bool = False) -> None:
+    def __init__(
+        self, *, placeholder: str = "", id: str | None = None, compact: bool = False
+    ) -> None:
         super().__init__(placeholder=placeholder, password=True, id=id, compact=compact)
         self._hide_timer = None
 
@@ -25,8 +27,12 @@ class SecretField(Input):
             return
         self.password = False
         self.add_class("-revealed")
-        self.notify(f"The secret is visible for {REVEAL_SECONDS:g} seconds: mind who can see your screen.",
-                    title="Secret shown", severity="warning", timeout=REVEAL_SECONDS)
+        self.notify(
+            f"The secret is visible for {REVEAL_SECONDS:g} seconds: mind who can see your screen.",
+            title="Secret shown",
+            severity="warning",
+            timeout=REVEAL_SECONDS,
+        )
         if self._hide_timer is not None:
             self._hide_timer.stop()
         self._hide_timer = self.set_timer(REVEAL_SECONDS, self.hide)

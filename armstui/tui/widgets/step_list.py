@@ -32,11 +32,24 @@ if TYPE_CHECKING:
 
 # Styles per outcome, names of Rich styles (the theme's colours do not reach Rich renderables).
 OUTCOME_STYLES = {
-    "ok": "green", "already": "green", "failed": "bold red", "blocked": "red",
-    "needs-you": "bold yellow", "drift": "bold magenta", "skipped": "dim",
-    "pending": "dim", "running": "bold cyan", "planned": "cyan",
+    "ok": "green",
+    "already": "green",
+    "failed": "bold red",
+    "blocked": "red",
+    "needs-you": "bold yellow",
+    "drift": "bold magenta",
+    "skipped": "dim",
+    "pending": "dim",
+    "running": "bold cyan",
+    "planned": "cyan",
 }
-FLOW_TITLES = {"ack": "ACK flow", "ecs": "ECS flow", "role": "Role flow", "rotate": "Key rotation", "teardown": "Teardown"}
+FLOW_TITLES = {
+    "ack": "ACK flow",
+    "ecs": "ECS flow",
+    "role": "Role flow",
+    "rotate": "Key rotation",
+    "teardown": "Teardown",
+}
 # The report's icons, except one: its needs-you hand is a wide emoji that many terminal
 # fonts lack; the list keeps one narrow cell per icon.
 ICONS = {**REPORT_ICONS, "needs-you": "!"}
@@ -49,8 +62,12 @@ def step_line(state: StepState, now: float, width: int) -> Text:
     style = OUTCOME_STYLES.get(outcome, "")
     title = Text(state.title)
     title.truncate(max(1, width - 2 - OUTCOME_WIDTH - ELAPSED_WIDTH), overflow="ellipsis", pad=True)
-    line = Text.assemble((f"{ICONS.get(outcome, '?')} ", style), title, (outcome.rjust(OUTCOME_WIDTH), style),
-                         (format_elapsed(state, now).rjust(ELAPSED_WIDTH), "dim"))
+    line = Text.assemble(
+        (f"{ICONS.get(outcome, '?')} ", style),
+        title,
+        (outcome.rjust(OUTCOME_WIDTH), style),
+        (format_elapsed(state, now).rjust(ELAPSED_WIDTH), "dim"),
+    )
     line.truncate(width, pad=True)
     return line
 
@@ -91,7 +108,9 @@ class StepList(ScrollView, can_focus=True):
     }
     """
 
-    highlighted: reactive[int | None] = reactive(None, repaint=False)  # watch_highlighted redraws its two rows
+    highlighted: reactive[int | None] = reactive(
+        None, repaint=False
+    )  # watch_highlighted redraws its two rows
     """The index of the highlighted row (a step, never a group header), or None."""
 
     class Highlighted(Message):
@@ -108,9 +127,13 @@ class StepList(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._rows: list[tuple[str, Any]] = []  # (row ID, the StepState, or (flow, account) for a header)
+        self._rows: list[
+            tuple[str, Any]
+        ] = []  # (row ID, the StepState, or (flow, account) for a header)
         self._index: dict[str, int] = {}
-        self._lines: dict[str, tuple[Any, Any, Strip]] = {}  # row ID -> (the row and look it was drawn for, line)
+        self._lines: dict[
+            str, tuple[Any, Any, Strip]
+        ] = {}  # row ID -> (the row and look it was drawn for, line)
         self._now = 0.0
 
     # --- content ------------------------------------------------------------------------
@@ -130,7 +153,9 @@ class StepList(ScrollView, can_focus=True):
                     self.refresh_line(index)
             return
         self._index = {row_id: n for n, (row_id, _) in enumerate(rows)}
-        self._lines = {row_id: line for row_id, line in self._lines.items() if row_id in self._index}
+        self._lines = {
+            row_id: line for row_id, line in self._lines.items() if row_id in self._index
+        }
         self.virtual_size = Size(self.scrollable_content_region.width, len(rows))
         target = self._index.get(highlighted) if highlighted else None
         self.set_reactive(StepList.highlighted, None)  # rows moved: compare by step, not index
@@ -176,7 +201,11 @@ class StepList(ScrollView, can_focus=True):
         if index is None or not self._rows:
             return None
         index = min(max(index, 0), len(self._rows) - 1)
-        return index if self._is_step(index) else (self._next_step(index, 1) or self._next_step(index, -1))
+        return (
+            index
+            if self._is_step(index)
+            else (self._next_step(index, 1) or self._next_step(index, -1))
+        )
 
     def watch_highlighted(self, old: int | None, new: int | None) -> None:
         for index in (old, new):
@@ -194,7 +223,9 @@ class StepList(ScrollView, can_focus=True):
             self.highlighted = found
 
     def action_page(self, direction: int) -> None:
-        start = (self.highlighted or 0) + direction * max(1, self.scrollable_content_region.height - 1)
+        start = (self.highlighted or 0) + direction * max(
+            1, self.scrollable_content_region.height - 1
+        )
         start = min(max(start, 0), len(self._rows) - 1)
         found = self._next_step(start, direction) or self._next_step(start, -direction)
         if found is not None:
@@ -223,8 +254,13 @@ class StepList(ScrollView, can_focus=True):
         row_id, row = self._rows[index]
         is_group = isinstance(row, tuple)
         cursor = index == self.highlighted
-        look = (width, cursor, self.has_focus, self.app.theme,
-                None if is_group or row.finished_at else round(self._now, 1))
+        look = (
+            width,
+            cursor,
+            self.has_focus,
+            self.app.theme,
+            None if is_group or row.finished_at else round(self._now, 1),
+        )
         drawn = self._lines.get(row_id)
         if drawn is not None and drawn[0] is row and drawn[1] == look:
             return drawn[2]

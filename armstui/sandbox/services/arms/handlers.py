@@ -26,9 +26,17 @@ def describe_trace_license_key(call: Call) -> dict:
 
 def _tags(call: Call) -> list[tuple[str, str]]:
     """``Tags.1.Key=team&Tags.1.Value=shop`` ... as (key, value) pairs, in order."""
-    numbers = sorted({int(k.split(".")[1]) for k in call.params
-                      if k.startswith("Tags.") and k.count(".") == 2 and k.split(".")[1].isdigit()})
-    return [(call.params.get(f"Tags.{n}.Key", ""), call.params.get(f"Tags.{n}.Value", "")) for n in numbers]
+    numbers = sorted(
+        {
+            int(k.split(".")[1])
+            for k in call.params
+            if k.startswith("Tags.") and k.count(".") == 2 and k.split(".")[1].isdigit()
+        }
+    )
+    return [
+        (call.params.get(f"Tags.{n}.Key", ""), call.params.get(f"Tags.{n}.Value", ""))
+        for n in numbers
+    ]
 
 
 @api.rpc("ListTraceApps", permission="arms:ListTraceApps")
@@ -45,14 +53,28 @@ def list_trace_apps(call: Call) -> dict:
 @api.rpc("GetTraceApp", permission="arms:GetTraceApp")
 def get_trace_app(call: Call) -> dict:
     pid = call.required("Pid")
-    app = next((a for a in reporting_apps(call.state.store, call.state.clock, call.account_id, _region(call))
-                if a["Pid"] == pid), None)
+    app = next(
+        (
+            a
+            for a in reporting_apps(
+                call.state.store, call.state.clock, call.account_id, _region(call)
+            )
+            if a["Pid"] == pid
+        ),
+        None,
+    )
     if app is None:
-        raise ApiError(404, "AppNotFound", f"The application {pid} does not exist or does not report into this account.")
+        raise ApiError(
+            404,
+            "AppNotFound",
+            f"The application {pid} does not exist or does not report into this account.",
+        )
     return {"TraceApp": app}
 
 
 @api.rpc("GetAgentDownloadUrl", permission="arms:GetAgentDownloadUrl")
 def get_agent_download_url(call: Call) -> dict:
     region = _region(call)
-    return {"ArmsAgentDownloadUrl": f"http://arms-apm-{region}.oss-{region}.aliyuncs.com/AliyunJavaAgent.zip"}
+    return {
+        "ArmsAgentDownloadUrl": f"http://arms-apm-{region}.oss-{region}.aliyuncs.com/AliyunJavaAgent.zip"
+    }

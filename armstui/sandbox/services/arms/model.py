@@ -52,20 +52,35 @@ def license_key(store: Store, account_id: str, region: str) -> str:
     record = store.get("arms.license", key)
     if record is None:
         prefix = "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(10))
-        record = {"LicenseKey": f"{prefix}@{secrets.token_hex(8)[:15]}", "AccountId": account_id, "RegionId": region}
+        record = {
+            "LicenseKey": f"{prefix}@{secrets.token_hex(8)[:15]}",
+            "AccountId": account_id,
+            "RegionId": region,
+        }
         store.put("arms.license", key, record)
     return record["LicenseKey"]
 
 
 def account_of_license(store: Store, key: str) -> str | None:
-    return next((r["AccountId"] for r in store.list("arms.license") if r["LicenseKey"] == key), None)
+    return next(
+        (r["AccountId"] for r in store.list("arms.license") if r["LicenseKey"] == key), None
+    )
 
 
 def cross_account_target(store: Store, now: float, config: dict[str, Any]) -> str | None:
     """The account a cross-account onepilot config reports into, or None if it is not valid."""
-    key_id, secret, uid = config.get("accessKey"), config.get("accessKeySecret"), str(config.get("uid", ""))
+    key_id, secret, uid = (
+        config.get("accessKey"),
+        config.get("accessKeySecret"),
+        str(config.get("uid", "")),
+    )
     key = store.get("ram.accesskey", key_id) if key_id else None
-    if key is None or key["Status"] != "Active" or key["AccountId"] != uid or key["AccessKeySecret"] != secret:
+    if (
+        key is None
+        or key["Status"] != "Active"
+        or key["AccountId"] != uid
+        or key["AccessKeySecret"] != secret
+    ):
         return None
     try:
         principal, _ = iam.authenticate(store, key_id, None, now)
@@ -96,7 +111,9 @@ def _app_id(pid: str) -> int:
     return int(hashlib.sha256(pid.encode()).hexdigest()[:12], 16)
 
 
-def reporting_apps(store: Store, clock: Clock, account_id: str, region: str) -> list[dict[str, Any]]:
+def reporting_apps(
+    store: Store, clock: Clock, account_id: str, region: str
+) -> list[dict[str, Any]]:
     """Every application that reports into ``account_id`` now, in ListTraceApps' item shape."""
     now = clock.now()
     apps = []
@@ -108,8 +125,11 @@ def reporting_apps(store: Store, clock: Clock, account_id: str, region: str) -> 
             continue
         config = onepilot["config"]
         cross = version_tuple(onepilot["version"]) >= MIN_CROSS_ACCOUNT and any(
-            k in config for k in ("accessKey", "accessKeySecret", "uid"))
-        target = (cross_account_target(store, now, config) if cross else None) or cluster["account_id"]
+            k in config for k in ("accessKey", "accessKeySecret", "uid")
+        )
+        target = (cross_account_target(store, now, config) if cross else None) or cluster[
+            "account_id"
+        ]
         if target != account_id:
             continue
         for w in cluster.get("workloads", []):
@@ -117,10 +137,24 @@ def reporting_apps(store: Store, clock: Clock, account_id: str, region: str) -> 
                 continue
             name = w["labels"].get(LABEL_APP_NAME) or w["name"]
             pid = _pid(account_id, cluster["cluster_id"], w["namespace"], w["name"])
-            apps.append(_item(store, now, account_id, region, pid, name, Source="ACK", ClusterId=cluster["cluster_id"],
-                              Namespace=w["namespace"], WorkloadName=w["name"], WorkloadKind=w.get("kind", "Deployment"),
-                              Language=w.get("language", "java"), Labels=[f"{k}={v}" for k, v in w["labels"].items()],
-                              Tags=[{"Key": t["key"], "Value": t["value"]} for t in cluster.get("tags", [])]))
+            apps.append(
+                _item(
+                    store,
+                    now,
+                    account_id,
+                    region,
+                    pid,
+                    name,
+                    Source="ACK",
+                    ClusterId=cluster["cluster_id"],
+                    Namespace=w["namespace"],
+                    WorkloadName=w["name"],
+                    WorkloadKind=w.get("kind", "Deployment"),
+                    Language=w.get("language", "java"),
+                    Labels=[f"{k}={v}" for k, v in w["labels"].items()],
+                    Tags=[{"Key": t["key"], "Value": t["value"]} for t in cluster.get("tags", [])],
+                )
+            )
     my_keys = {r["LicenseKey"] for r in store.list("arms.license", f"{account_id}/")}
     for instance in store.list("ecs.instance"):
         if instance["RegionId"] != region:
@@ -132,19 +166,48 @@ def reporting_apps(store: Store, clock: Clock, account_id: str, region: str) -> 
             if agent["license_key"] not in my_keys:
                 continue
             pid = _pid(account_id, instance["InstanceId"], app["service"])
-            apps.append(_item(store, now, account_id, region, pid, agent["app_name"], Source="ECS", ClusterId="",
-                              Namespace="", WorkloadName=app["service"], WorkloadKind="",
-                              Language="java", Labels=[f"instanceId={instance['InstanceId']}"],
-                              Tags=[{"Key": t["TagKey"], "Value": t["TagValue"]} for t in instance.get("Tags", {}).get("Tag", [])]))
+            apps.append(
+                _item(
+                    store,
+                    now,
+                    account_id,
+                    region,
+                    pid,
+                    agent["app_name"],
+                    Source="ECS",
+                    ClusterId="",
+                    Namespace="",
+                    WorkloadName=app["service"],
+                    WorkloadKind="",
+                    Language="java",
+                    Labels=[f"instanceId={instance['InstanceId']}"],
+                    Tags=[
+                        {"Key": t["TagKey"], "Value": t["TagValue"]}
+                        for t in instance.get("Tags", {}).get("Tag", [])
+                    ],
+                )
+            )
     return apps
 
 
-def _item(store: Store, now: float, account_id: str, region: str, pid: str, name: str, **fields: Any) -> dict[str, Any]:
+def _item(
+    store: Store, now: float, account_id: str, region: str, pid: str, name: str, **fields: Any
+) -> dict[str, Any]:
     seen_key = f"{account_id}/{pid}"
     first = store.get("arms.seen", seen_key)
     if first is None:
         first = {"CreateTime": int(now * 1000)}
         store.put("arms.seen", seen_key, first)
-    return {"AppId": _app_id(pid), "Pid": pid, "AppName": name, "RegionId": region, "Type": "TRACE",
-            "UserId": account_id, "CreateTime": first["CreateTime"], "UpdateTime": int(now * 1000), "Show": True,
-            "ResourceGroupId": "", **fields}
+    return {
+        "AppId": _app_id(pid),
+        "Pid": pid,
+        "AppName": name,
+        "RegionId": region,
+        "Type": "TRACE",
+        "UserId": account_id,
+        "CreateTime": first["CreateTime"],
+        "UpdateTime": int(now * 1000),
+        "Show": True,
+        "ResourceGroupId": "",
+        **fields,
+    }

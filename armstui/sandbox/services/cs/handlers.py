@@ -19,12 +19,31 @@ from typing import Any
 
 from armstui.sandbox.api import Call, Service
 from armstui.sandbox.errors import ApiError
-from armstui.sandbox.services.cs.model import ADDON_CONFIG_SCHEMA, ADDON_RELEASES, Clusters, version_tuple
+from armstui.sandbox.services.cs.model import (
+    ADDON_CONFIG_SCHEMA,
+    ADDON_RELEASES,
+    Clusters,
+    version_tuple,
+)
 
 api = Service("CS", "2015-12-15")
 
-_CLUSTER_FIELDS = ("cluster_id", "name", "region_id", "state", "cluster_type", "cluster_spec", "profile",
-                   "current_version", "vpc_id", "created", "updated", "size", "tags", "resource_group_id")
+_CLUSTER_FIELDS = (
+    "cluster_id",
+    "name",
+    "region_id",
+    "state",
+    "cluster_type",
+    "cluster_spec",
+    "profile",
+    "current_version",
+    "vpc_id",
+    "created",
+    "updated",
+    "size",
+    "tags",
+    "resource_group_id",
+)
 
 
 def _clusters(call: Call) -> Clusters:
@@ -40,8 +59,14 @@ def _view(cluster: dict[str, Any]) -> dict[str, Any]:
 
 
 def _body_list(call: Call) -> list[dict[str, Any]]:
-    if not isinstance(call.body, list) or not call.body or not all(isinstance(i, dict) for i in call.body):
-        raise ApiError(400, "InvalidParameter", "The request body must be a non-empty JSON array of addons.")
+    if (
+        not isinstance(call.body, list)
+        or not call.body
+        or not all(isinstance(i, dict) for i in call.body)
+    ):
+        raise ApiError(
+            400, "InvalidParameter", "The request body must be a non-empty JSON array of addons."
+        )
     return call.body
 
 
@@ -56,36 +81,72 @@ def describe_clusters_v1(call: Call) -> dict:
         clusters = [c for c in clusters if c["cluster_id"] == call.param("cluster_id")]
     number = call.int_param("page_number", 1, low=1) or 1
     size = call.int_param("page_size", 10, low=1, high=100) or 10
-    page = clusters[(number - 1) * size:number * size]
-    return {"clusters": [_view(c) for c in page],
-            "page_info": {"page_number": number, "page_size": size, "total_count": len(clusters)}}
+    page = clusters[(number - 1) * size : number * size]
+    return {
+        "clusters": [_view(c) for c in page],
+        "page_info": {"page_number": number, "page_size": size, "total_count": len(clusters)},
+    }
 
 
-@api.roa("GET", "/clusters/{ClusterId}", "DescribeClusterDetail", permission="cs:DescribeClusterDetail", resource=_cluster_arn)
+@api.roa(
+    "GET",
+    "/clusters/{ClusterId}",
+    "DescribeClusterDetail",
+    permission="cs:DescribeClusterDetail",
+    resource=_cluster_arn,
+)
 def describe_cluster_detail(call: Call) -> dict:
     return _view(_clusters(call).get(call.path["ClusterId"]))
 
 
-@api.roa("GET", "/clusters/{ClusterId}/addon_instances", "ListClusterAddonInstances",
-         permission="cs:ListClusterAddonInstances", resource=_cluster_arn)
+@api.roa(
+    "GET",
+    "/clusters/{ClusterId}/addon_instances",
+    "ListClusterAddonInstances",
+    permission="cs:ListClusterAddonInstances",
+    resource=_cluster_arn,
+)
 def list_cluster_addon_instances(call: Call) -> dict:
     addons = _clusters(call).addons(call.path["ClusterId"])
-    return {"addons": [{"name": a["name"], "version": a["version"], "state": a["state"]} for a in addons]}
+    return {
+        "addons": [
+            {"name": a["name"], "version": a["version"], "state": a["state"]} for a in addons
+        ]
+    }
 
 
-@api.roa("GET", "/clusters/{ClusterId}/addon_instances/{AddonName}", "GetClusterAddonInstance",
-         permission="cs:GetClusterAddonInstance", resource=_cluster_arn)
+@api.roa(
+    "GET",
+    "/clusters/{ClusterId}/addon_instances/{AddonName}",
+    "GetClusterAddonInstance",
+    permission="cs:GetClusterAddonInstance",
+    resource=_cluster_arn,
+)
 def get_cluster_addon_instance(call: Call) -> dict:
     name = call.path["AddonName"]
     addon = _clusters(call).addon(call.path["ClusterId"], name)
     if addon is None:
-        raise ApiError(404, "AddonNotFound", f"The addon {name} is not installed in cluster {call.path['ClusterId']}.")
-    return {"name": addon["name"], "version": addon["version"], "state": addon["state"], "config": addon["config"],
-            "logging": {"capable": False, "enabled": False}}
+        raise ApiError(
+            404,
+            "AddonNotFound",
+            f"The addon {name} is not installed in cluster {call.path['ClusterId']}.",
+        )
+    return {
+        "name": addon["name"],
+        "version": addon["version"],
+        "state": addon["state"],
+        "config": addon["config"],
+        "logging": {"capable": False, "enabled": False},
+    }
 
 
-@api.roa("GET", "/clusters/{ClusterId}/components/version", "DescribeClusterAddonsVersion",
-         permission="cs:DescribeClusterAddonsVersion", resource=_cluster_arn)
+@api.roa(
+    "GET",
+    "/clusters/{ClusterId}/components/version",
+    "DescribeClusterAddonsVersion",
+    permission="cs:DescribeClusterAddonsVersion",
+    resource=_cluster_arn,
+)
 def describe_cluster_addons_version(call: Call) -> dict:
     clusters = _clusters(call)
     out = {}
@@ -94,9 +155,18 @@ def describe_cluster_addons_version(call: Call) -> dict:
         version = addon["version"] if addon else ""
         newest = releases[-1]
         can = bool(addon) and version_tuple(newest) > version_tuple(version)
-        out[name] = {"component_name": name, "version": version, "next_version": newest if can else "",
-                     "can_upgrade": can, "changed": "", "exist": addon is not None, "required": False,
-                     "policy": "", "ready_to_upgrade": "true" if can else "false", "message": ""}
+        out[name] = {
+            "component_name": name,
+            "version": version,
+            "next_version": newest if can else "",
+            "can_upgrade": can,
+            "changed": "",
+            "exist": addon is not None,
+            "required": False,
+            "policy": "",
+            "ready_to_upgrade": "true" if can else "false",
+            "message": "",
+        }
     return out
 
 
@@ -104,8 +174,13 @@ def _task_answer(call: Call, task_id: str) -> dict:
     return {"cluster_id": call.path["ClusterId"], "request_id": call.request_id, "task_id": task_id}
 
 
-@api.roa("POST", "/clusters/{ClusterId}/components/install", "InstallClusterAddons",
-         permission="cs:InstallClusterAddons", resource=_cluster_arn)
+@api.roa(
+    "POST",
+    "/clusters/{ClusterId}/components/install",
+    "InstallClusterAddons",
+    permission="cs:InstallClusterAddons",
+    resource=_cluster_arn,
+)
 def install_cluster_addons(call: Call) -> dict:
     items = _body_list(call)
     if len(items) != 1:
@@ -113,24 +188,43 @@ def install_cluster_addons(call: Call) -> dict:
     item = items[0]
     if not item.get("name"):
         raise ApiError(400, "InvalidParameter", "Each addon needs a name.")
-    task = _clusters(call).install(call.path["ClusterId"], item["name"], item.get("version") or None, item.get("config"))
+    task = _clusters(call).install(
+        call.path["ClusterId"], item["name"], item.get("version") or None, item.get("config")
+    )
     return _task_answer(call, task)
 
 
-@api.roa("POST", "/clusters/{ClusterId}/components/upgrade", "UpgradeClusterAddons",
-         permission="cs:UpgradeClusterAddons", resource=_cluster_arn)
+@api.roa(
+    "POST",
+    "/clusters/{ClusterId}/components/upgrade",
+    "UpgradeClusterAddons",
+    permission="cs:UpgradeClusterAddons",
+    resource=_cluster_arn,
+)
 def upgrade_cluster_addons(call: Call) -> dict:
     items = _body_list(call)
     if len(items) != 1 or not items[0].get("component_name"):
-        raise ApiError(400, "InvalidParameter", "Upgrade one addon per request, naming its component_name.")
+        raise ApiError(
+            400, "InvalidParameter", "Upgrade one addon per request, naming its component_name."
+        )
     item = items[0]
-    task = _clusters(call).upgrade(call.path["ClusterId"], item["component_name"], item.get("version") or None,
-                                   item.get("next_version") or None, item.get("config"))
+    task = _clusters(call).upgrade(
+        call.path["ClusterId"],
+        item["component_name"],
+        item.get("version") or None,
+        item.get("next_version") or None,
+        item.get("config"),
+    )
     return _task_answer(call, task)
 
 
-@api.roa("POST", "/clusters/{ClusterId}/components/uninstall", "UnInstallClusterAddons",
-         permission="cs:UnInstallClusterAddons", resource=_cluster_arn)
+@api.roa(
+    "POST",
+    "/clusters/{ClusterId}/components/uninstall",
+    "UnInstallClusterAddons",
+    permission="cs:UnInstallClusterAddons",
+    resource=_cluster_arn,
+)
 def uninstall_cluster_addons(call: Call) -> dict:
     items = _body_list(call)
     if len(items) != 1 or not items[0].get("name"):
@@ -138,27 +232,48 @@ def uninstall_cluster_addons(call: Call) -> dict:
     return _task_answer(call, _clusters(call).uninstall(call.path["ClusterId"], items[0]["name"]))
 
 
-@api.roa("POST", "/clusters/{ClusterId}/components/{ComponentId}/config", "ModifyClusterAddon",
-         permission="cs:ModifyClusterAddon", resource=_cluster_arn)
+@api.roa(
+    "POST",
+    "/clusters/{ClusterId}/components/{ComponentId}/config",
+    "ModifyClusterAddon",
+    permission="cs:ModifyClusterAddon",
+    resource=_cluster_arn,
+)
 def modify_cluster_addon(call: Call) -> dict:
     if not isinstance(call.body, dict) or "config" not in call.body:
-        raise ApiError(400, "InvalidParameter", "The body must be {\"config\": \"<json string>\"}.")
-    task = _clusters(call).modify(call.path["ClusterId"], call.path["ComponentId"], call.body["config"])
+        raise ApiError(400, "InvalidParameter", 'The body must be {"config": "<json string>"}.')
+    task = _clusters(call).modify(
+        call.path["ClusterId"], call.path["ComponentId"], call.body["config"]
+    )
     return _task_answer(call, task)
 
 
 @api.roa("GET", "/tasks/{TaskId}", "DescribeTaskInfo", permission="cs:DescribeTaskInfo")
 def describe_task_info(call: Call) -> dict:
     task = _clusters(call).task(call.path["TaskId"])
-    return {"task_id": task["task_id"], "cluster_id": task["cluster_id"], "task_type": task["task_type"],
-            "state": task["state"], "created": task["created"], "updated": task["created"],
-            "target": {"id": task["cluster_id"], "type": "cluster"}, "parameters": json.loads("{}")}
+    return {
+        "task_id": task["task_id"],
+        "cluster_id": task["cluster_id"],
+        "task_type": task["task_type"],
+        "state": task["state"],
+        "created": task["created"],
+        "updated": task["created"],
+        "target": {"id": task["cluster_id"], "type": "cluster"},
+        "parameters": json.loads("{}"),
+    }
 
 
 def _catalog_entry(name: str, version: str) -> dict[str, Any]:
-    return {"name": name, "version": version, "category": "monitor", "managed": False, "install_by_default": False,
-            "config_schema": json.dumps(ADDON_CONFIG_SCHEMA[name]), "architecture": ["amd64", "arm64"],
-            "supported_actions": ["Install", "Upgrade", "Modify", "Uninstall"]}
+    return {
+        "name": name,
+        "version": version,
+        "category": "monitor",
+        "managed": False,
+        "install_by_default": False,
+        "config_schema": json.dumps(ADDON_CONFIG_SCHEMA[name]),
+        "architecture": ["amd64", "arm64"],
+        "supported_actions": ["Install", "Upgrade", "Modify", "Uninstall"],
+    }
 
 
 def _catalog_scope(call: Call) -> None:
@@ -166,13 +281,19 @@ def _catalog_scope(call: Call) -> None:
     if call.param("cluster_id"):
         _clusters(call).get(call.required("cluster_id"))
     elif not call.param("region_id"):
-        raise ApiError(400, "InvalidParameter", "Either cluster_id or region_id (with the cluster type) is required.")
+        raise ApiError(
+            400,
+            "InvalidParameter",
+            "Either cluster_id or region_id (with the cluster type) is required.",
+        )
 
 
 @api.roa("GET", "/addons", "ListAddons", permission="cs:ListAddons")
 def list_addons(call: Call) -> dict:
     _catalog_scope(call)
-    return {"addons": [_catalog_entry(name, releases[-1]) for name, releases in ADDON_RELEASES.items()]}
+    return {
+        "addons": [_catalog_entry(name, releases[-1]) for name, releases in ADDON_RELEASES.items()]
+    }
 
 
 @api.roa("GET", "/addons/{AddonName}", "DescribeAddon", permission="cs:DescribeAddon")
@@ -186,5 +307,9 @@ def describe_addon(call: Call) -> dict:
     if version not in releases:
         raise ApiError(400, "InvalidParameter.Version", f"{name} has no release {version}.")
     newer = [v for v in releases if version_tuple(v) > version_tuple(version)]
-    return {**_catalog_entry(name, version),
-            "newer_versions": [{"version": v, "upgradable": True, "minimum_cluster_version": "1.20.0"} for v in newer]}
+    return {
+        **_catalog_entry(name, version),
+        "newer_versions": [
+            {"version": v, "upgradable": True, "minimum_cluster_version": "1.20.0"} for v in newer
+        ],
+    }

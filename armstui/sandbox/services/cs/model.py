@@ -42,20 +42,43 @@ ADDON_RELEASES: dict[str, list[str]] = {
 # (JSON Schema; the sandbox's model, see above). validate_config enforces it.
 ADDON_CONFIG_SCHEMA: dict[str, dict[str, Any]] = {
     ONEPILOT: {
-        "$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "additionalProperties": False,
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "additionalProperties": False,
         "properties": {
-            "accessKey": {"type": "string", "description": "AccessKey ID of a RAM user of the account to report into"},
+            "accessKey": {
+                "type": "string",
+                "description": "AccessKey ID of a RAM user of the account to report into",
+            },
             "accessKeySecret": {"type": "string", "description": "Its AccessKey secret"},
-            "uid": {"type": "string", "pattern": "^[0-9]+$", "description": "The account ID to report into"},
-            "ARMS_REPORT_REGION": {"type": "string", "description": "Report into another region (3.3.0+)"},
+            "uid": {
+                "type": "string",
+                "pattern": "^[0-9]+$",
+                "description": "The account ID to report into",
+            },
+            "ARMS_REPORT_REGION": {
+                "type": "string",
+                "description": "Report into another region (3.3.0+)",
+            },
             "replicaCount": {"type": "integer", "minimum": 1, "maximum": 10, "default": 2},
-            "logLevel": {"type": "string", "enum": ["debug", "info", "warn", "error"], "default": "info"},
+            "logLevel": {
+                "type": "string",
+                "enum": ["debug", "info", "warn", "error"],
+                "default": "info",
+            },
         },
     },
 }
-ADDON_CONFIG_KEYS: dict[str, set[str]] = {name: set(schema["properties"]) for name, schema in ADDON_CONFIG_SCHEMA.items()}
+ADDON_CONFIG_KEYS: dict[str, set[str]] = {
+    name: set(schema["properties"]) for name, schema in ADDON_CONFIG_SCHEMA.items()
+}
 NOMINAL_SECONDS = {"install": 60.0, "upgrade": 90.0, "modify": 20.0, "uninstall": 30.0}
-TRANSITIONAL = {"install": "initial", "upgrade": "upgrading", "modify": "updating", "uninstall": "deleting"}
+TRANSITIONAL = {
+    "install": "initial",
+    "upgrade": "upgrading",
+    "modify": "updating",
+    "uninstall": "deleting",
+}
 
 
 def version_tuple(text: str) -> tuple[int, ...]:
@@ -63,7 +86,9 @@ def version_tuple(text: str) -> tuple[int, ...]:
 
 
 def new_id(prefix: str = "c", length: int = 32) -> str:
-    return prefix + "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(length))
+    return prefix + "".join(
+        secrets.choice(string.ascii_lowercase + string.digits) for _ in range(length)
+    )
 
 
 def cluster_not_found(cluster_id: str) -> ApiError:
@@ -76,12 +101,20 @@ def validate_config(addon: str, text: str | None) -> dict[str, Any]:
     try:
         config = json.loads(text)
     except json.JSONDecodeError:
-        raise ApiError(400, "InvalidParameter.Config", f"The config of {addon} is not valid JSON.") from None
+        raise ApiError(
+            400, "InvalidParameter.Config", f"The config of {addon} is not valid JSON."
+        ) from None
     if not isinstance(config, dict):
-        raise ApiError(400, "InvalidParameter.Config", f"The config of {addon} must be a JSON object.")
+        raise ApiError(
+            400, "InvalidParameter.Config", f"The config of {addon} must be a JSON object."
+        )
     unknown = sorted(set(config) - ADDON_CONFIG_KEYS.get(addon, set(config)))
     if unknown:
-        raise ApiError(400, "InvalidParameter.Config", f"Unknown config key(s) for {addon}: {', '.join(unknown)}.")
+        raise ApiError(
+            400,
+            "InvalidParameter.Config",
+            f"Unknown config key(s) for {addon}: {', '.join(unknown)}.",
+        )
     properties = ADDON_CONFIG_SCHEMA.get(addon, {}).get("properties", {})
     for key, value in config.items():
         why = _schema_violation(properties.get(key), value)
@@ -93,7 +126,11 @@ def validate_config(addon: str, text: str | None) -> dict[str, Any]:
 def _schema_violation(rule: dict[str, Any] | None, value: Any) -> str | None:
     """Why ``value`` breaks ``rule`` (the JSON Schema subset our schemas use), or None."""
     if rule is None:
-        return None if isinstance(value, str | int) and not isinstance(value, bool) else "must be a string or number"
+        return (
+            None
+            if isinstance(value, str | int) and not isinstance(value, bool)
+            else "must be a string or number"
+        )
     if rule["type"] == "string":
         if not isinstance(value, str):
             return "must be a string"
@@ -143,59 +180,117 @@ class Clusters:
         now = self.clock.now()
         ends = now + self.clock.scaled(NOMINAL_SECONDS[kind])
         task_id = new_id("T-", 24)
-        self.store.put("cs.task", task_id, {"task_id": task_id, "cluster_id": cluster_id, "task_type": f"cluster_addon_{kind}",
-                                             "created": self.clock.iso(now), "ends_at": ends, "addon": name})
-        addon = self.store.get("cs.addon", f"{cluster_id}/{name}") or {"name": name, "version": "", "config": "{}"}
+        self.store.put(
+            "cs.task",
+            task_id,
+            {
+                "task_id": task_id,
+                "cluster_id": cluster_id,
+                "task_type": f"cluster_addon_{kind}",
+                "created": self.clock.iso(now),
+                "ends_at": ends,
+                "addon": name,
+            },
+        )
+        addon = self.store.get("cs.addon", f"{cluster_id}/{name}") or {
+            "name": name,
+            "version": "",
+            "config": "{}",
+        }
         addon["op"] = {"kind": kind, "task_id": task_id, "ends_at": ends, "result": result}
         self.store.put("cs.addon", f"{cluster_id}/{name}", addon)
         return task_id
 
     def _busy(self, addon: dict[str, Any] | None, name: str) -> None:
         if addon and addon.get("op"):
-            raise ApiError(409, "ErrorAddonInProgress", f"The addon {name} is being changed ({addon['op']['kind']}); wait for task {addon['op']['task_id']}.")
+            raise ApiError(
+                409,
+                "ErrorAddonInProgress",
+                f"The addon {name} is being changed ({addon['op']['kind']}); wait for task {addon['op']['task_id']}.",
+            )
 
-    def install(self, cluster_id: str, name: str, version: str | None, config_text: str | None) -> str:
+    def install(
+        self, cluster_id: str, name: str, version: str | None, config_text: str | None
+    ) -> str:
         releases = ADDON_RELEASES.get(name)
         if releases is None:
             raise ApiError(400, "InvalidParameter.Addon", f"Unknown addon {name}.")
         current = self.addon(cluster_id, name)
         self._busy(self.store.get("cs.addon", f"{cluster_id}/{name}"), name)
         if current is not None:
-            raise ApiError(409, "ErrorAddonAlreadyInstalled", f"The addon {name} is already installed in {cluster_id}.")
+            raise ApiError(
+                409,
+                "ErrorAddonAlreadyInstalled",
+                f"The addon {name} is already installed in {cluster_id}.",
+            )
         version = version or releases[-1]
         if version not in releases:
-            raise ApiError(400, "InvalidParameter.Version", f"{name} has no release {version} (releases: {', '.join(releases)}).")
+            raise ApiError(
+                400,
+                "InvalidParameter.Version",
+                f"{name} has no release {version} (releases: {', '.join(releases)}).",
+            )
         config = validate_config(name, config_text)
-        return self._begin(cluster_id, name, "install", {"version": version, "config": json.dumps(config)})
+        return self._begin(
+            cluster_id, name, "install", {"version": version, "config": json.dumps(config)}
+        )
 
-    def upgrade(self, cluster_id: str, name: str, version: str | None, next_version: str | None, config_text: str | None) -> str:
+    def upgrade(
+        self,
+        cluster_id: str,
+        name: str,
+        version: str | None,
+        next_version: str | None,
+        config_text: str | None,
+    ) -> str:
         current = self.addon(cluster_id, name)
         if current is None:
-            raise ApiError(404, "ErrorAddonNotFound", f"The addon {name} is not installed in {cluster_id}.")
+            raise ApiError(
+                404, "ErrorAddonNotFound", f"The addon {name} is not installed in {cluster_id}."
+            )
         self._busy(current, name)
         releases = ADDON_RELEASES[name]
         target = next_version or releases[-1]
         if target not in releases:
             raise ApiError(400, "InvalidParameter.NextVersion", f"{name} has no release {target}.")
         if version and version != current["version"]:
-            raise ApiError(400, "InvalidParameter.Version", f"{name} is at {current['version']}, not {version}.")
+            raise ApiError(
+                400,
+                "InvalidParameter.Version",
+                f"{name} is at {current['version']}, not {version}.",
+            )
         if version_tuple(target) <= version_tuple(current["version"]):
-            raise ApiError(400, "InvalidParameter.NextVersion", f"{target} is not newer than {current['version']}.")
-        config = current["config"] if not config_text else json.dumps(validate_config(name, config_text))
+            raise ApiError(
+                400,
+                "InvalidParameter.NextVersion",
+                f"{target} is not newer than {current['version']}.",
+            )
+        config = (
+            current["config"] if not config_text else json.dumps(validate_config(name, config_text))
+        )
         return self._begin(cluster_id, name, "upgrade", {"version": target, "config": config})
 
     def modify(self, cluster_id: str, name: str, config_text: str | None) -> str:
         current = self.addon(cluster_id, name)
         if current is None:
-            raise ApiError(404, "ErrorAddonNotFound", f"The addon {name} is not installed in {cluster_id}.")
+            raise ApiError(
+                404, "ErrorAddonNotFound", f"The addon {name} is not installed in {cluster_id}."
+            )
         self._busy(current, name)
         config = validate_config(name, config_text)
-        return self._begin(cluster_id, name, "modify", {"version": current["version"], "config": json.dumps(config)})
+        return self._begin(
+            cluster_id,
+            name,
+            "modify",
+            {"version": current["version"], "config": json.dumps(config)},
+        )
 
     def uninstall(self, cluster_id: str, name: str) -> str:
         current = self.addon(cluster_id, name)
         if current is None:
-            raise ApiError(404, "ErrorAddonNotFound", f"The addon {name} is not installed in {cluster_id}.")
+            raise ApiError(
+                404, "ErrorAddonNotFound", f"The addon {name} is not installed in {cluster_id}."
+            )
         self._busy(current, name)
         return self._begin(cluster_id, name, "uninstall", {})
 
@@ -222,7 +317,9 @@ def settle(store: Store, clock: Clock, cluster_id: str, name: str) -> dict[str, 
         if op["kind"] == "uninstall":
             store.delete("cs.addon", key)
             return None
-        addon.update({"version": op["result"]["version"], "config": op["result"]["config"], "op": None})
+        addon.update(
+            {"version": op["result"]["version"], "config": op["result"]["config"], "op": None}
+        )
         store.put("cs.addon", key, addon)
         op = None
     if op and op["kind"] == "install":

@@ -37,11 +37,27 @@ from armstui.sandbox.store import Store
 NOMINAL_RUN_SECONDS = 20.0
 NOMINAL_PENDING_SECONDS = 2.0
 MAX_INSTANCES_PER_CALL = 100  # RunCommand's InstanceId.N limit (reference §7)
-_AGENT_URL = re.compile(r"https?://arms-apm-([a-z0-9-]+)\.oss-\1(-internal)?\.aliyuncs\.com/AliyunJavaAgent\.zip")
+_AGENT_URL = re.compile(
+    r"https?://arms-apm-([a-z0-9-]+)\.oss-\1(-internal)?\.aliyuncs\.com/AliyunJavaAgent\.zip"
+)
 _JAVAAGENT = re.compile(r"-javaagent:(\S+?)(?=[\s\"']|$)")
 _LICENSE = re.compile(r"-Darms\.licenseKey=([^\s\"']+)")
 _APP_NAME = re.compile(r"-Darms\.appName=([^\s\"']+)")
-_HARMLESS = {"set", "mkdir", "echo", "true", "sleep", "chmod", "cat", "rm", "cp", "mv", "ln", "test", "["}
+_HARMLESS = {
+    "set",
+    "mkdir",
+    "echo",
+    "true",
+    "sleep",
+    "chmod",
+    "cat",
+    "rm",
+    "cp",
+    "mv",
+    "ln",
+    "test",
+    "[",
+}
 
 
 class ScriptResult:
@@ -78,7 +94,11 @@ def run_script(script: str, instance: dict[str, Any], known_license: Any) -> Scr
             url = next((w for w in words[1:] if w.startswith("http")), "")
             match = _AGENT_URL.fullmatch(url)
             if match is None or match.group(1) != region:
-                return _fail(result, 4 if command == "wget" else 6, f"{command}: unable to download {url or '(no URL)'}")
+                return _fail(
+                    result,
+                    4 if command == "wget" else 6,
+                    f"{command}: unable to download {url or '(no URL)'}",
+                )
             downloaded = True
             result.output.append(f"downloaded {url}")
         elif command == "unzip":
@@ -95,7 +115,9 @@ def run_script(script: str, instance: dict[str, Any], known_license: Any) -> Scr
         elif command in ("export", "printf") or command in _HARMLESS:
             continue
         elif command in ("java", "nohup"):
-            jar = next((w for w in words if w.endswith(".jar") and "aliyun-java-agent" not in w), "")
+            jar = next(
+                (w for w in words if w.endswith(".jar") and "aliyun-java-agent" not in w), ""
+            )
             service = next((s for s in services if s in jar), None)
             if service is None:
                 return _fail(result, 1, f"Error: Unable to access jarfile {jar or '(none)'}")
@@ -104,15 +126,23 @@ def run_script(script: str, instance: dict[str, Any], known_license: Any) -> Scr
             return _fail(result, 127, f"bash: {command}: command not found")
     for service, agent in result.restarts.items():
         if agent and not known_license(agent["license_key"]):
-            result.output.append(f"[ARMS] {service}: licenseKey is invalid; the agent will not report")
+            result.output.append(
+                f"[ARMS] {service}: licenseKey is invalid; the agent will not report"
+            )
     return result
 
 
-def _agent_flags(line: str, unzipped_jar: str | None, result: ScriptResult) -> dict[str, Any] | None:
+def _agent_flags(
+    line: str, unzipped_jar: str | None, result: ScriptResult
+) -> dict[str, Any] | None:
     jar = _JAVAAGENT.search(line)
     key, name = _LICENSE.search(line), _APP_NAME.search(line)
     if jar is None or jar.group(1) != unzipped_jar:
-        _fail(result, 1, f"Error opening zip file or JAR manifest missing : {jar.group(1) if jar else '(none)'}")
+        _fail(
+            result,
+            1,
+            f"Error opening zip file or JAR manifest missing : {jar.group(1) if jar else '(none)'}",
+        )
         return None
     if key is None or name is None:
         _fail(result, 1, "[ARMS] -Darms.licenseKey and -Darms.appName are required")
@@ -140,21 +170,34 @@ class Instances:
     def get(self, instance_id: str) -> dict[str, Any]:
         instance = self.store.get("ecs.instance", f"{self.uid}/{instance_id}")
         if instance is None:
-            raise ApiError(404, "InvalidInstanceId.NotFound", f"The instance {instance_id} does not exist.")
+            raise ApiError(
+                404, "InvalidInstanceId.NotFound", f"The instance {instance_id} does not exist."
+            )
         return instance
 
-    def run_command(self, instance_ids: list[str], command: dict[str, Any], known_license: Any, new_id: Any) -> str:
+    def run_command(
+        self, instance_ids: list[str], command: dict[str, Any], known_license: Any, new_id: Any
+    ) -> str:
         """Run ``command`` (``{CommandId, Name, CommandContent, Timeout}``) on the instances;
         returns the InvokeId."""
         if not instance_ids:
-            raise ApiError(400, "MissingParameter.InstanceIds", "The input parameter InstanceId is required.")
+            raise ApiError(
+                400, "MissingParameter.InstanceIds", "The input parameter InstanceId is required."
+            )
         if len(instance_ids) > MAX_INSTANCES_PER_CALL:
-            raise ApiError(400, "InvalidParameter.InstanceIds",
-                           f"At most {MAX_INSTANCES_PER_CALL} instances per call (got {len(instance_ids)}).")
+            raise ApiError(
+                400,
+                "InvalidParameter.InstanceIds",
+                f"At most {MAX_INSTANCES_PER_CALL} instances per call (got {len(instance_ids)}).",
+            )
         instances = [self.get(i) for i in instance_ids]
         for instance in instances:
             if instance["Status"] != "Running":
-                raise ApiError(400, "IncorrectInstanceStatus", f"The instance {instance['InstanceId']} is not running.")
+                raise ApiError(
+                    400,
+                    "IncorrectInstanceStatus",
+                    f"The instance {instance['InstanceId']} is not running.",
+                )
         now = self.clock.now()
         timed_out = command["Timeout"] < NOMINAL_RUN_SECONDS
         ends = now + self.clock.scaled(min(NOMINAL_RUN_SECONDS, command["Timeout"]))
@@ -171,11 +214,25 @@ class Instances:
                     agent = outcome.restarts[app["service"]]
                     app["agent"] = {**agent, "active_at": ends} if agent else None
             self.store.put("ecs.instance", f"{self.uid}/{instance_id}", instance)
-            per_instance[instance_id] = {"ExitCode": outcome.exit_code, "Output": "\n".join(outcome.output) + "\n"}
-        self.store.put("ecs.invocation", invoke_id, {
-            "InvokeId": invoke_id, "CommandId": command["CommandId"], "AccountId": self.uid, "Name": command["Name"],
-            "StartTime": self.clock.iso(now), "RunningAt": now + self.clock.scaled(NOMINAL_PENDING_SECONDS),
-            "EndsAt": ends, "FinishedTime": self.clock.iso(ends), "Instances": per_instance})
+            per_instance[instance_id] = {
+                "ExitCode": outcome.exit_code,
+                "Output": "\n".join(outcome.output) + "\n",
+            }
+        self.store.put(
+            "ecs.invocation",
+            invoke_id,
+            {
+                "InvokeId": invoke_id,
+                "CommandId": command["CommandId"],
+                "AccountId": self.uid,
+                "Name": command["Name"],
+                "StartTime": self.clock.iso(now),
+                "RunningAt": now + self.clock.scaled(NOMINAL_PENDING_SECONDS),
+                "EndsAt": ends,
+                "FinishedTime": self.clock.iso(ends),
+                "Instances": per_instance,
+            },
+        )
         return invoke_id
 
     def keep_command(self, command: dict[str, Any]) -> None:
@@ -184,13 +241,17 @@ class Instances:
     def command(self, command_id: str) -> dict[str, Any]:
         command = self.store.get("ecs.command", f"{self.uid}/{command_id}")
         if command is None:
-            raise ApiError(404, "InvalidCommandId.NotFound", f"The command {command_id} does not exist.")
+            raise ApiError(
+                404, "InvalidCommandId.NotFound", f"The command {command_id} does not exist."
+            )
         return command
 
     def invocation(self, invoke_id: str) -> dict[str, Any]:
         record = self.store.get("ecs.invocation", invoke_id)
         if record is None or record["AccountId"] != self.uid:
-            raise ApiError(404, "InvalidInvokeId.NotFound", f"The invocation {invoke_id} does not exist.")
+            raise ApiError(
+                404, "InvalidInvokeId.NotFound", f"The invocation {invoke_id} does not exist."
+            )
         return record
 
     def results(self, invoke_id: str) -> list[dict[str, Any]]:
@@ -200,15 +261,28 @@ class Instances:
         out = []
         for instance_id, r in record["Instances"].items():
             if done:
-                status = "Timeout" if r.get("Timeout") else ("Success" if r["ExitCode"] == 0 else "Failed")
+                status = (
+                    "Timeout"
+                    if r.get("Timeout")
+                    else ("Success" if r["ExitCode"] == 0 else "Failed")
+                )
             else:
                 status = "Running" if now >= record.get("RunningAt", 0) else "Pending"
-            out.append({"InstanceId": instance_id, "InvokeId": invoke_id, "CommandId": record["CommandId"],
-                        "InvocationStatus": status, "InvokeRecordStatus": "Finished" if done else "Running",
-                        "ExitCode": r["ExitCode"] if done else None, "Output": r["Output"] if done else "",
-                        "StartTime": record["StartTime"], "FinishedTime": record["FinishedTime"] if done else None,
-                        "ErrorCode": _error_code(done, r),
-                        "ErrorInfo": _error_info(done, r)})
+            out.append(
+                {
+                    "InstanceId": instance_id,
+                    "InvokeId": invoke_id,
+                    "CommandId": record["CommandId"],
+                    "InvocationStatus": status,
+                    "InvokeRecordStatus": "Finished" if done else "Running",
+                    "ExitCode": r["ExitCode"] if done else None,
+                    "Output": r["Output"] if done else "",
+                    "StartTime": record["StartTime"],
+                    "FinishedTime": record["FinishedTime"] if done else None,
+                    "ErrorCode": _error_code(done, r),
+                    "ErrorInfo": _error_info(done, r),
+                }
+            )
         return out
 
 

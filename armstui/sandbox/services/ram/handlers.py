@@ -18,10 +18,37 @@ from armstui.sandbox.services.ram.model import Ram
 
 api = Service("Ram", "2015-05-01")
 
-_USER_FIELDS = ("UserName", "UserId", "DisplayName", "Comments", "Email", "MobilePhone", "CreateDate", "UpdateDate")
-_ROLE_FIELDS = ("RoleName", "RoleId", "Arn", "Description", "AssumeRolePolicyDocument", "MaxSessionDuration",
-                "CreateDate", "UpdateDate", "RolePrincipalName", "IsServiceLinkedRole")
-_POLICY_FIELDS = ("PolicyName", "PolicyType", "Description", "DefaultVersion", "CreateDate", "UpdateDate", "AttachmentCount")
+_USER_FIELDS = (
+    "UserName",
+    "UserId",
+    "DisplayName",
+    "Comments",
+    "Email",
+    "MobilePhone",
+    "CreateDate",
+    "UpdateDate",
+)
+_ROLE_FIELDS = (
+    "RoleName",
+    "RoleId",
+    "Arn",
+    "Description",
+    "AssumeRolePolicyDocument",
+    "MaxSessionDuration",
+    "CreateDate",
+    "UpdateDate",
+    "RolePrincipalName",
+    "IsServiceLinkedRole",
+)
+_POLICY_FIELDS = (
+    "PolicyName",
+    "PolicyType",
+    "Description",
+    "DefaultVersion",
+    "CreateDate",
+    "UpdateDate",
+    "AttachmentCount",
+)
 
 
 def _ram(call: Call) -> Ram:
@@ -50,17 +77,23 @@ def _page(call: Call, items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]]
     if not marker.isdigit():  # our markers are offsets; anything else did not come from us
         raise invalid_parameter("Marker", "is not a marker this service returned")
     start = int(marker)
-    chunk = items[start:start + size]
+    chunk = items[start : start + size]
     more = start + size < len(items)
     return chunk, {"IsTruncated": more, **({"Marker": str(start + size)} if more else {})}
 
 
 # --- users -----------------------------------------------------------------------------------
 
+
 @api.rpc("CreateUser", permission="ram:CreateUser", resource=_user_arn)
 def create_user(call: Call) -> dict:
-    user = _ram(call).create_user(call.required("UserName"), call.param("DisplayName"), call.param("Comments"),
-                                  call.param("Email"), call.param("MobilePhone"))
+    user = _ram(call).create_user(
+        call.required("UserName"),
+        call.param("DisplayName"),
+        call.param("Comments"),
+        call.param("Email"),
+        call.param("MobilePhone"),
+    )
     return {"User": _pick(user, _USER_FIELDS)}
 
 
@@ -71,9 +104,14 @@ def get_user(call: Call) -> dict:
 
 @api.rpc("UpdateUser", permission="ram:UpdateUser", resource=_user_arn)
 def update_user(call: Call) -> dict:
-    user = _ram(call).update_user(call.required("UserName"), call.param("NewUserName"),
-                                  call.param("NewDisplayName"), call.param("NewComments"),
-                                  call.param("NewEmail"), call.param("NewMobilePhone"))
+    user = _ram(call).update_user(
+        call.required("UserName"),
+        call.param("NewUserName"),
+        call.param("NewDisplayName"),
+        call.param("NewComments"),
+        call.param("NewEmail"),
+        call.param("NewMobilePhone"),
+    )
     return {"User": _pick(user, _USER_FIELDS)}
 
 
@@ -91,6 +129,7 @@ def list_users(call: Call) -> dict:
 
 # --- AccessKeys --------------------------------------------------------------------------------
 
+
 @api.rpc("CreateAccessKey", permission="ram:CreateAccessKey", resource=_user_arn)
 def create_access_key(call: Call) -> dict:
     key = _ram(call).create_key(call.required("UserName"))
@@ -100,12 +139,18 @@ def create_access_key(call: Call) -> dict:
 @api.rpc("ListAccessKeys", permission="ram:ListAccessKeys", resource=_user_arn)
 def list_access_keys(call: Call) -> dict:
     keys = _ram(call).keys(_ram(call).user(call.required("UserName"))["UserName"])
-    return {"AccessKeys": {"AccessKey": [_pick(k, ("AccessKeyId", "Status", "CreateDate")) for k in keys]}}
+    return {
+        "AccessKeys": {
+            "AccessKey": [_pick(k, ("AccessKeyId", "Status", "CreateDate")) for k in keys]
+        }
+    }
 
 
 @api.rpc("UpdateAccessKey", permission="ram:UpdateAccessKey", resource=_user_arn)
 def update_access_key(call: Call) -> dict:
-    _ram(call).update_key(call.required("UserName"), call.required("UserAccessKeyId"), call.required("Status"))
+    _ram(call).update_key(
+        call.required("UserName"), call.required("UserAccessKeyId"), call.required("Status")
+    )
     return {}
 
 
@@ -133,8 +178,13 @@ def delete_access_key(call: Call) -> dict:
 
 # --- login profiles ------------------------------------------------------------------------------
 
+
 def _login_view(profile: dict[str, Any]) -> dict[str, Any]:
-    return {"LoginProfile": _pick(profile, ("UserName", "PasswordResetRequired", "MFABindRequired", "CreateDate"))}
+    return {
+        "LoginProfile": _pick(
+            profile, ("UserName", "PasswordResetRequired", "MFABindRequired", "CreateDate")
+        )
+    }
 
 
 def _flag(call: Call, name: str) -> bool | None:
@@ -143,8 +193,15 @@ def _flag(call: Call, name: str) -> bool | None:
 
 @api.rpc("CreateLoginProfile", permission="ram:CreateLoginProfile", resource=_user_arn)
 def create_login_profile(call: Call) -> dict:
-    return _login_view(_ram(call).set_login(call.required("UserName"), call.param("Password"),
-                                            _flag(call, "PasswordResetRequired"), _flag(call, "MFABindRequired"), create=True))
+    return _login_view(
+        _ram(call).set_login(
+            call.required("UserName"),
+            call.param("Password"),
+            _flag(call, "PasswordResetRequired"),
+            _flag(call, "MFABindRequired"),
+            create=True,
+        )
+    )
 
 
 @api.rpc("GetLoginProfile", permission="ram:GetLoginProfile", resource=_user_arn)
@@ -154,8 +211,13 @@ def get_login_profile(call: Call) -> dict:
 
 @api.rpc("UpdateLoginProfile", permission="ram:UpdateLoginProfile", resource=_user_arn)
 def update_login_profile(call: Call) -> dict:
-    _ram(call).set_login(call.required("UserName"), call.param("Password"), _flag(call, "PasswordResetRequired"),
-                         _flag(call, "MFABindRequired"), create=False)
+    _ram(call).set_login(
+        call.required("UserName"),
+        call.param("Password"),
+        _flag(call, "PasswordResetRequired"),
+        _flag(call, "MFABindRequired"),
+        create=False,
+    )
     return {}
 
 
@@ -167,19 +229,28 @@ def delete_login_profile(call: Call) -> dict:
 
 # --- policies -----------------------------------------------------------------------------------
 
+
 @api.rpc("CreatePolicy", permission="ram:CreatePolicy", resource=_policy_arn)
 def create_policy(call: Call) -> dict:
-    policy = _ram(call).create_policy(call.required("PolicyName"), call.required("PolicyDocument"), call.param("Description"))
+    policy = _ram(call).create_policy(
+        call.required("PolicyName"), call.required("PolicyDocument"), call.param("Description")
+    )
     return {"Policy": _pick(policy, _POLICY_FIELDS)}
 
 
 @api.rpc("GetPolicy", permission="ram:GetPolicy", resource=_policy_arn)
 def get_policy(call: Call) -> dict:
     policy = _ram(call).policy(call.required("PolicyName"), call.required("PolicyType"))
-    version = {"VersionId": policy["DefaultVersion"], "IsDefaultVersion": True,
-               "PolicyDocument": policy["PolicyDocument"], "CreateDate": policy["CreateDate"]}
-    return {"Policy": {**_pick(policy, _POLICY_FIELDS), "PolicyDocument": policy["PolicyDocument"]},
-            "DefaultPolicyVersion": version}
+    version = {
+        "VersionId": policy["DefaultVersion"],
+        "IsDefaultVersion": True,
+        "PolicyDocument": policy["PolicyDocument"],
+        "CreateDate": policy["CreateDate"],
+    }
+    return {
+        "Policy": {**_pick(policy, _POLICY_FIELDS), "PolicyDocument": policy["PolicyDocument"]},
+        "DefaultPolicyVersion": version,
+    }
 
 
 @api.rpc("ListPolicies", permission="ram:ListPolicies", resource=_policy_arn)
@@ -198,20 +269,31 @@ def _attachment_view(attachments: list[dict[str, Any]], ram: Ram) -> dict:
     items = []
     for a in attachments:
         policy = ram.policy(a["PolicyName"], a["PolicyType"])
-        items.append({"PolicyName": a["PolicyName"], "PolicyType": a["PolicyType"], "AttachDate": a["AttachDate"],
-                      "Description": policy.get("Description", ""), "DefaultVersion": policy.get("DefaultVersion", "v1")})
+        items.append(
+            {
+                "PolicyName": a["PolicyName"],
+                "PolicyType": a["PolicyType"],
+                "AttachDate": a["AttachDate"],
+                "Description": policy.get("Description", ""),
+                "DefaultVersion": policy.get("DefaultVersion", "v1"),
+            }
+        )
     return {"Policies": {"Policy": items}}
 
 
 @api.rpc("AttachPolicyToUser", permission="ram:AttachPolicyToUser", resource=_user_arn)
 def attach_policy_to_user(call: Call) -> dict:
-    _ram(call).attach("User", call.required("UserName"), call.required("PolicyType"), call.required("PolicyName"))
+    _ram(call).attach(
+        "User", call.required("UserName"), call.required("PolicyType"), call.required("PolicyName")
+    )
     return {}
 
 
 @api.rpc("DetachPolicyFromUser", permission="ram:DetachPolicyFromUser", resource=_user_arn)
 def detach_policy_from_user(call: Call) -> dict:
-    _ram(call).detach("User", call.required("UserName"), call.required("PolicyType"), call.required("PolicyName"))
+    _ram(call).detach(
+        "User", call.required("UserName"), call.required("PolicyType"), call.required("PolicyName")
+    )
     return {}
 
 
@@ -224,10 +306,15 @@ def list_policies_for_user(call: Call) -> dict:
 
 # --- roles --------------------------------------------------------------------------------------
 
+
 @api.rpc("CreateRole", permission="ram:CreateRole", resource=_role_arn)
 def create_role(call: Call) -> dict:
-    role = _ram(call).create_role(call.required("RoleName"), call.required("AssumeRolePolicyDocument"),
-                                  call.param("Description"), call.int_param("MaxSessionDuration"))
+    role = _ram(call).create_role(
+        call.required("RoleName"),
+        call.required("AssumeRolePolicyDocument"),
+        call.param("Description"),
+        call.int_param("MaxSessionDuration"),
+    )
     return {"Role": _pick(role, _ROLE_FIELDS)}
 
 
@@ -238,8 +325,12 @@ def get_role(call: Call) -> dict:
 
 @api.rpc("UpdateRole", permission="ram:UpdateRole", resource=_role_arn)
 def update_role(call: Call) -> dict:
-    role = _ram(call).update_role(call.required("RoleName"), call.param("NewAssumeRolePolicyDocument"),
-                                  call.int_param("NewMaxSessionDuration"), call.param("NewDescription"))
+    role = _ram(call).update_role(
+        call.required("RoleName"),
+        call.param("NewAssumeRolePolicyDocument"),
+        call.int_param("NewMaxSessionDuration"),
+        call.param("NewDescription"),
+    )
     return {"Role": _pick(role, _ROLE_FIELDS)}
 
 
@@ -257,13 +348,17 @@ def list_roles(call: Call) -> dict:
 
 @api.rpc("AttachPolicyToRole", permission="ram:AttachPolicyToRole", resource=_role_arn)
 def attach_policy_to_role(call: Call) -> dict:
-    _ram(call).attach("Role", call.required("RoleName"), call.required("PolicyType"), call.required("PolicyName"))
+    _ram(call).attach(
+        "Role", call.required("RoleName"), call.required("PolicyType"), call.required("PolicyName")
+    )
     return {}
 
 
 @api.rpc("DetachPolicyFromRole", permission="ram:DetachPolicyFromRole", resource=_role_arn)
 def detach_policy_from_role(call: Call) -> dict:
-    _ram(call).detach("Role", call.required("RoleName"), call.required("PolicyType"), call.required("PolicyName"))
+    _ram(call).detach(
+        "Role", call.required("RoleName"), call.required("PolicyType"), call.required("PolicyName")
+    )
     return {}
 
 

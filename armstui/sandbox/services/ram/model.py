@@ -44,7 +44,12 @@ from armstui.sandbox.store import Store
 
 MAX_KEYS_PER_USER = 2
 MAX_USERS = MAX_ROLES = 1000
-MAX_ATTACHED = {("User", "System"): 20, ("User", "Custom"): 10, ("Role", "System"): 20, ("Role", "Custom"): 5}
+MAX_ATTACHED = {
+    ("User", "System"): 20,
+    ("User", "Custom"): 10,
+    ("Role", "System"): 20,
+    ("Role", "Custom"): 5,
+}
 POLICY_TYPES = ("System", "Custom")
 _TEXT_LIMITS = {"DisplayName": 128, "Comments": 128, "Description": 1024}
 POLICY_DOCUMENT_MAX = 6144
@@ -58,9 +63,17 @@ _NAME_RULES = {
 def check_name(kind: str, value: str) -> str:
     limit, pattern = _NAME_RULES[kind]
     if not 1 <= len(value) <= limit:
-        raise ApiError(400, f"InvalidParameter.{kind}.Length", f"The parameter {kind} must be 1 to {limit} characters long.")
+        raise ApiError(
+            400,
+            f"InvalidParameter.{kind}.Length",
+            f"The parameter {kind} must be 1 to {limit} characters long.",
+        )
     if not re.fullmatch(pattern, value):
-        raise ApiError(400, f"InvalidParameter.{kind}.InvalidChars", f"The parameter {kind} contains invalid characters.")
+        raise ApiError(
+            400,
+            f"InvalidParameter.{kind}.InvalidChars",
+            f"The parameter {kind} contains invalid characters.",
+        )
     return value
 
 
@@ -68,42 +81,84 @@ def check_text(field: str, value: str | None) -> str | None:
     """DisplayName, Comments, Description: length only (reference §3, "Rules")."""
     limit = _TEXT_LIMITS[field]
     if value is not None and len(value) > limit:
-        raise ApiError(400, f"InvalidParameter.{field}.Length", f"The parameter {field} must be at most {limit} characters long.")
+        raise ApiError(
+            400,
+            f"InvalidParameter.{field}.Length",
+            f"The parameter {field} must be at most {limit} characters long.",
+        )
     return value
 
 
 def check_policy_type(value: str) -> str:
     if value not in POLICY_TYPES:
-        raise ApiError(400, "InvalidParameter.PolicyType", f"The parameter PolicyType must be System or Custom, not {value!r}.")
+        raise ApiError(
+            400,
+            "InvalidParameter.PolicyType",
+            f"The parameter PolicyType must be System or Custom, not {value!r}.",
+        )
     return value
 
 
 def parse_policy_document(text: str, field: str = "PolicyDocument") -> dict[str, Any]:
     if len(text) > POLICY_DOCUMENT_MAX:
-        raise ApiError(400, f"InvalidParameter.{field}.Length", f"The {field} exceeds {POLICY_DOCUMENT_MAX} characters.")
+        raise ApiError(
+            400,
+            f"InvalidParameter.{field}.Length",
+            f"The {field} exceeds {POLICY_DOCUMENT_MAX} characters.",
+        )
     try:
         doc = json.loads(text)
     except json.JSONDecodeError:
         raise ApiError(400, "MalformedPolicyDocument", f"The {field} is not valid JSON.") from None
     statements = doc.get("Statement") if isinstance(doc, dict) else None
-    if not isinstance(doc, dict) or doc.get("Version") != "1" or not isinstance(statements, list) or not statements:
-        raise ApiError(400, "MalformedPolicyDocument", f"The {field} needs Version \"1\" and a non-empty Statement list.")
+    if (
+        not isinstance(doc, dict)
+        or doc.get("Version") != "1"
+        or not isinstance(statements, list)
+        or not statements
+    ):
+        raise ApiError(
+            400,
+            "MalformedPolicyDocument",
+            f'The {field} needs Version "1" and a non-empty Statement list.',
+        )
     for statement in statements:
-        if not isinstance(statement, dict) or statement.get("Effect") not in ("Allow", "Deny") or "Action" not in statement:
-            raise ApiError(400, "MalformedPolicyDocument", f"Every Statement of the {field} needs Effect Allow|Deny and Action.")
+        if (
+            not isinstance(statement, dict)
+            or statement.get("Effect") not in ("Allow", "Deny")
+            or "Action" not in statement
+        ):
+            raise ApiError(
+                400,
+                "MalformedPolicyDocument",
+                f"Every Statement of the {field} needs Effect Allow|Deny and Action.",
+            )
         if field != "AssumeRolePolicyDocument" and "Resource" not in statement:
             raise ApiError(400, "MalformedPolicyDocument", "Every Statement needs a Resource.")
         if field == "AssumeRolePolicyDocument" and not isinstance(statement.get("Principal"), dict):
-            raise ApiError(400, "MalformedPolicyDocument", "Every Statement of a trust policy needs a Principal.")
+            raise ApiError(
+                400,
+                "MalformedPolicyDocument",
+                "Every Statement of a trust policy needs a Principal.",
+            )
     return doc
 
 
 def check_password(password: str) -> None:
     if not 8 <= len(password) <= 32:
-        raise ApiError(400, "InvalidParameter.Password.Length", "The password must be 8 to 32 characters long.")
-    if not (re.search(r"[A-Z]", password) and re.search(r"[a-z]", password) and re.search(r"[0-9]", password)):
-        raise ApiError(400, "InvalidParameter.Password.TooWeak",
-                       "The password does not meet the password policy: it needs an upper-case letter, a lower-case letter and a digit.")
+        raise ApiError(
+            400, "InvalidParameter.Password.Length", "The password must be 8 to 32 characters long."
+        )
+    if not (
+        re.search(r"[A-Z]", password)
+        and re.search(r"[a-z]", password)
+        and re.search(r"[0-9]", password)
+    ):
+        raise ApiError(
+            400,
+            "InvalidParameter.Password.TooWeak",
+            "The password does not meet the password policy: it needs an upper-case letter, a lower-case letter and a digit.",
+        )
 
 
 def hash_password(password: str, salt: str | None = None) -> dict[str, str]:
@@ -129,34 +184,63 @@ class Ram:
             raise ApiError(404, "EntityNotExist.User", f"The user does not exist: {name}.")
         return user
 
-    def create_user(self, name: str, display_name: str | None, comments: str | None,
-                    email: str | None = None, mobile_phone: str | None = None) -> dict[str, Any]:
+    def create_user(
+        self,
+        name: str,
+        display_name: str | None,
+        comments: str | None,
+        email: str | None = None,
+        mobile_phone: str | None = None,
+    ) -> dict[str, Any]:
         check_name("UserName", name)
         check_text("DisplayName", display_name)
         check_text("Comments", comments)
         if self.store.get("ram.user", self._user_key(name)) is not None:
             raise ApiError(409, "EntityAlreadyExists.User", f"The user already exists: {name}.")
         if len(self.users()) >= MAX_USERS:
-            raise ApiError(409, "LimitExceeded.User", f"The account already has {MAX_USERS} users, the maximum.")
-        user = {"UserName": name, "UserId": iam.new_numeric_id(16), "DisplayName": display_name or name,
-                "Comments": comments or "", "CreateDate": self.now, "UpdateDate": self.now}
+            raise ApiError(
+                409,
+                "LimitExceeded.User",
+                f"The account already has {MAX_USERS} users, the maximum.",
+            )
+        user = {
+            "UserName": name,
+            "UserId": iam.new_numeric_id(16),
+            "DisplayName": display_name or name,
+            "Comments": comments or "",
+            "CreateDate": self.now,
+            "UpdateDate": self.now,
+        }
         user.update({k: v for k, v in (("Email", email), ("MobilePhone", mobile_phone)) if v})
         self.store.put("ram.user", self._user_key(name), user)
         return user
 
-    def update_user(self, name: str, new_name: str | None, new_display: str | None, new_comments: str | None,
-                    new_email: str | None = None, new_mobile_phone: str | None = None) -> dict[str, Any]:
+    def update_user(
+        self,
+        name: str,
+        new_name: str | None,
+        new_display: str | None,
+        new_comments: str | None,
+        new_email: str | None = None,
+        new_mobile_phone: str | None = None,
+    ) -> dict[str, Any]:
         user = self.user(name)
         check_text("DisplayName", new_display)
         check_text("Comments", new_comments)
         if new_name and new_name != name:
             check_name("UserName", new_name)
             if self.store.get("ram.user", self._user_key(new_name)) is not None:
-                raise ApiError(409, "EntityAlreadyExists.User", f"The user already exists: {new_name}.")
+                raise ApiError(
+                    409, "EntityAlreadyExists.User", f"The user already exists: {new_name}."
+                )
             self._rename_user(name, new_name)
             user["UserName"] = new_name
-        for field, value in (("DisplayName", new_display), ("Comments", new_comments), ("Email", new_email),
-                             ("MobilePhone", new_mobile_phone)):
+        for field, value in (
+            ("DisplayName", new_display),
+            ("Comments", new_comments),
+            ("Email", new_email),
+            ("MobilePhone", new_mobile_phone),
+        ):
             if value is not None:
                 user[field] = value
         user["UpdateDate"] = self.now
@@ -170,9 +254,16 @@ class Ram:
             key["UserName"] = new
             self.store.put("ram.accesskey", key["AccessKeyId"], key)
         for att in self.attachments("User", old):
-            self.store.delete("ram.attachment", self._attachment_key("User", old, att["PolicyType"], att["PolicyName"]))
+            self.store.delete(
+                "ram.attachment",
+                self._attachment_key("User", old, att["PolicyType"], att["PolicyName"]),
+            )
             att["Holder"] = new
-            self.store.put("ram.attachment", self._attachment_key("User", new, att["PolicyType"], att["PolicyName"]), att)
+            self.store.put(
+                "ram.attachment",
+                self._attachment_key("User", new, att["PolicyType"], att["PolicyName"]),
+                att,
+            )
         login = self.store.get("ram.login", self._user_key(old))
         if login is not None:
             self.store.delete("ram.login", self._user_key(old))
@@ -182,11 +273,23 @@ class Ram:
     def delete_user(self, name: str) -> None:
         self.user(name)
         if self.keys(name):
-            raise ApiError(409, "DeleteConflict.User.AccessKey", "The user still has AccessKeys; delete them first.")
+            raise ApiError(
+                409,
+                "DeleteConflict.User.AccessKey",
+                "The user still has AccessKeys; delete them first.",
+            )
         if self.attachments("User", name):
-            raise ApiError(409, "DeleteConflict.User.Policy", "The user still has policies attached; detach them first.")
+            raise ApiError(
+                409,
+                "DeleteConflict.User.Policy",
+                "The user still has policies attached; detach them first.",
+            )
         if self.store.get("ram.login", self._user_key(name)) is not None:
-            raise ApiError(409, "DeleteConflict.User.LoginProfile", "The user still has a login profile; delete it first.")
+            raise ApiError(
+                409,
+                "DeleteConflict.User.LoginProfile",
+                "The user still has a login profile; delete it first.",
+            )
         self.store.delete("ram.user", self._user_key(name))
 
     def users(self) -> list[dict[str, Any]]:
@@ -195,16 +298,29 @@ class Ram:
     # --- AccessKeys ------------------------------------------------------------------------
 
     def keys(self, user_name: str) -> list[dict[str, Any]]:
-        return [k for k in self.store.list("ram.accesskey")
-                if k["AccountId"] == self.uid and k.get("UserName") == user_name]
+        return [
+            k
+            for k in self.store.list("ram.accesskey")
+            if k["AccountId"] == self.uid and k.get("UserName") == user_name
+        ]
 
     def create_key(self, user_name: str) -> dict[str, Any]:
         self.user(user_name)
         if len(self.keys(user_name)) >= MAX_KEYS_PER_USER:
-            raise ApiError(409, "LimitExceeded.User.AccessKey", f"The user {user_name} already has {MAX_KEYS_PER_USER} AccessKeys, the maximum.")
+            raise ApiError(
+                409,
+                "LimitExceeded.User.AccessKey",
+                f"The user {user_name} already has {MAX_KEYS_PER_USER} AccessKeys, the maximum.",
+            )
         key_id = iam.new_access_key_id()
-        key = {"AccessKeyId": key_id, "AccessKeySecret": iam.new_secret(), "AccountId": self.uid,
-               "UserName": user_name, "Status": "Active", "CreateDate": self.now}
+        key = {
+            "AccessKeyId": key_id,
+            "AccessKeySecret": iam.new_secret(),
+            "AccountId": self.uid,
+            "UserName": user_name,
+            "Status": "Active",
+            "CreateDate": self.now,
+        }
         self.store.put("ram.accesskey", key_id, key)
         return key
 
@@ -212,7 +328,9 @@ class Ram:
         self.user(user_name)
         key = self.store.get("ram.accesskey", key_id)
         if key is None or key["AccountId"] != self.uid or key.get("UserName") != user_name:
-            raise ApiError(404, "EntityNotExist.User.AccessKey", f"The AccessKey does not exist: {key_id}.")
+            raise ApiError(
+                404, "EntityNotExist.User.AccessKey", f"The AccessKey does not exist: {key_id}."
+            )
         return key
 
     def update_key(self, user_name: str, key_id: str, status: str) -> None:
@@ -232,20 +350,47 @@ class Ram:
         self.user(user_name)
         profile = self.store.get("ram.login", self._user_key(user_name))
         if profile is None:
-            raise ApiError(404, "EntityNotExist.User.LoginProfile", f"The login profile of {user_name} does not exist.")
+            raise ApiError(
+                404,
+                "EntityNotExist.User.LoginProfile",
+                f"The login profile of {user_name} does not exist.",
+            )
         return profile
 
-    def set_login(self, user_name: str, password: str | None, reset: bool | None, mfa: bool | None, *, create: bool) -> dict[str, Any]:
+    def set_login(
+        self,
+        user_name: str,
+        password: str | None,
+        reset: bool | None,
+        mfa: bool | None,
+        *,
+        create: bool,
+    ) -> dict[str, Any]:
         self.user(user_name)
         existing = self.store.get("ram.login", self._user_key(user_name))
         if create and existing is not None:
-            raise ApiError(409, "EntityAlreadyExists.User.LoginProfile", f"The login profile of {user_name} already exists.")
+            raise ApiError(
+                409,
+                "EntityAlreadyExists.User.LoginProfile",
+                f"The login profile of {user_name} already exists.",
+            )
         if not create and existing is None:
-            raise ApiError(404, "EntityNotExist.User.LoginProfile", f"The login profile of {user_name} does not exist.")
-        profile = existing or {"UserName": user_name, "CreateDate": self.now, "PasswordResetRequired": False, "MFABindRequired": False}
+            raise ApiError(
+                404,
+                "EntityNotExist.User.LoginProfile",
+                f"The login profile of {user_name} does not exist.",
+            )
+        profile = existing or {
+            "UserName": user_name,
+            "CreateDate": self.now,
+            "PasswordResetRequired": False,
+            "MFABindRequired": False,
+        }
         if create or password:
             if not password:
-                raise ApiError(400, "MissingParameter.Password", "The input parameter \"Password\" is required.")
+                raise ApiError(
+                    400, "MissingParameter.Password", 'The input parameter "Password" is required.'
+                )
             check_password(password)
             profile["Password"] = hash_password(password)
         if reset is not None:
@@ -266,10 +411,16 @@ class Ram:
             doc = iam.SYSTEM_POLICIES.get(name)
             if doc is None:
                 raise ApiError(404, "EntityNotExist.Policy", f"The policy does not exist: {name}.")
-            return {"PolicyName": name, "PolicyType": "System", "Description": doc["Description"],
-                    "DefaultVersion": "v1", "CreateDate": "2015-01-01T00:00:00Z", "UpdateDate": "2015-01-01T00:00:00Z",
-                    "PolicyDocument": json.dumps({k: v for k, v in doc.items() if k != "Description"}),
-                    "AttachmentCount": len(self._attached_anywhere("System", name))}
+            return {
+                "PolicyName": name,
+                "PolicyType": "System",
+                "Description": doc["Description"],
+                "DefaultVersion": "v1",
+                "CreateDate": "2015-01-01T00:00:00Z",
+                "UpdateDate": "2015-01-01T00:00:00Z",
+                "PolicyDocument": json.dumps({k: v for k, v in doc.items() if k != "Description"}),
+                "AttachmentCount": len(self._attached_anywhere("System", name)),
+            }
         check_policy_type(policy_type)
         policy = self.store.get("ram.policy", f"{self.uid}/{name}")
         if policy is None:
@@ -291,22 +442,39 @@ class Ram:
         check_name("PolicyName", name)
         check_text("Description", description)
         parse_policy_document(document)
-        if name in iam.SYSTEM_POLICIES or self.store.get("ram.policy", f"{self.uid}/{name}") is not None:
+        if (
+            name in iam.SYSTEM_POLICIES
+            or self.store.get("ram.policy", f"{self.uid}/{name}") is not None
+        ):
             raise ApiError(409, "EntityAlreadyExists.Policy", f"The policy already exists: {name}.")
-        policy = {"PolicyName": name, "PolicyType": "Custom", "Description": description or "", "DefaultVersion": "v1",
-                  "PolicyDocument": document, "CreateDate": self.now, "UpdateDate": self.now}
+        policy = {
+            "PolicyName": name,
+            "PolicyType": "Custom",
+            "Description": description or "",
+            "DefaultVersion": "v1",
+            "PolicyDocument": document,
+            "CreateDate": self.now,
+            "UpdateDate": self.now,
+        }
         self.store.put("ram.policy", f"{self.uid}/{name}", policy)
         return policy
 
     def delete_policy(self, name: str) -> None:
         self.policy(name, "Custom")
         if self._attached_anywhere("Custom", name):
-            raise ApiError(409, "DeleteConflict.Policy.User", f"The policy {name} is still attached; detach it first.")
+            raise ApiError(
+                409,
+                "DeleteConflict.Policy.User",
+                f"The policy {name} is still attached; detach it first.",
+            )
         self.store.delete("ram.policy", f"{self.uid}/{name}")
 
     def _attached_anywhere(self, policy_type: str, name: str) -> list[dict[str, Any]]:
-        return [a for a in self.store.list("ram.attachment", f"{self.uid}/")
-                if a["PolicyType"] == policy_type and a["PolicyName"] == name]
+        return [
+            a
+            for a in self.store.list("ram.attachment", f"{self.uid}/")
+            if a["PolicyType"] == policy_type and a["PolicyName"] == name
+        ]
 
     # --- attachments ---------------------------------------------------------------------------
 
@@ -318,7 +486,9 @@ class Ram:
             return self.user(holder)["UserName"]
         return self.role(holder)["RoleName"].lower()
 
-    def _attachment_key(self, holder_kind: str, holder: str, policy_type: str, policy_name: str) -> str:
+    def _attachment_key(
+        self, holder_kind: str, holder: str, policy_type: str, policy_name: str
+    ) -> str:
         return f"{self.uid}/{holder_kind}/{holder}/{policy_type}/{policy_name}"
 
     def attach(self, holder_kind: str, holder: str, policy_type: str, policy_name: str) -> None:
@@ -326,19 +496,44 @@ class Ram:
         self.policy(policy_name, check_policy_type(policy_type))
         key = self._attachment_key(holder_kind, key_name, policy_type, policy_name)
         if self.store.get("ram.attachment", key) is not None:
-            raise ApiError(409, f"EntityAlreadyExists.{holder_kind}.Policy", f"The policy {policy_name} is already attached to {holder}.")
+            raise ApiError(
+                409,
+                f"EntityAlreadyExists.{holder_kind}.Policy",
+                f"The policy {policy_name} is already attached to {holder}.",
+            )
         limit = MAX_ATTACHED[(holder_kind, policy_type)]
-        if sum(a["PolicyType"] == policy_type for a in self.attachments(holder_kind, key_name)) >= limit:
-            raise ApiError(409, f"LimitExceeded.{holder_kind}.Policy",
-                           f"The {holder_kind.lower()} {holder} already has {limit} {policy_type.lower()} policies, the maximum.")
-        self.store.put("ram.attachment", key, {"PolicyName": policy_name, "PolicyType": policy_type,
-                                                "AttachDate": self.now, "Holder": key_name, "HolderKind": holder_kind})
+        if (
+            sum(a["PolicyType"] == policy_type for a in self.attachments(holder_kind, key_name))
+            >= limit
+        ):
+            raise ApiError(
+                409,
+                f"LimitExceeded.{holder_kind}.Policy",
+                f"The {holder_kind.lower()} {holder} already has {limit} {policy_type.lower()} policies, the maximum.",
+            )
+        self.store.put(
+            "ram.attachment",
+            key,
+            {
+                "PolicyName": policy_name,
+                "PolicyType": policy_type,
+                "AttachDate": self.now,
+                "Holder": key_name,
+                "HolderKind": holder_kind,
+            },
+        )
 
     def detach(self, holder_kind: str, holder: str, policy_type: str, policy_name: str) -> None:
         key_name = self._holder(holder_kind, holder)
-        key = self._attachment_key(holder_kind, key_name, check_policy_type(policy_type), policy_name)
+        key = self._attachment_key(
+            holder_kind, key_name, check_policy_type(policy_type), policy_name
+        )
         if not self.store.delete("ram.attachment", key):
-            raise ApiError(404, f"EntityNotExist.{holder_kind}.Policy", f"The policy {policy_name} is not attached to {holder}.")
+            raise ApiError(
+                404,
+                f"EntityNotExist.{holder_kind}.Policy",
+                f"The policy {policy_name} is not attached to {holder}.",
+            )
 
     # --- roles -----------------------------------------------------------------------------------
 
@@ -348,25 +543,41 @@ class Ram:
             raise ApiError(404, "EntityNotExist.Role", f"The role does not exist: {name}.")
         return role
 
-    def create_role(self, name: str, trust: str, description: str | None, max_session: int | None) -> dict[str, Any]:
+    def create_role(
+        self, name: str, trust: str, description: str | None, max_session: int | None
+    ) -> dict[str, Any]:
         check_name("RoleName", name)
         check_text("Description", description)
         parse_policy_document(trust, "AssumeRolePolicyDocument")
         if self.store.get("ram.role", f"{self.uid}/{name.lower()}") is not None:
             raise ApiError(409, "EntityAlreadyExists.Role", f"The role already exists: {name}.")
         if len(self.roles()) >= MAX_ROLES:
-            raise ApiError(409, "LimitExceeded.Role", f"The account already has {MAX_ROLES} roles, the maximum.")
+            raise ApiError(
+                409,
+                "LimitExceeded.Role",
+                f"The account already has {MAX_ROLES} roles, the maximum.",
+            )
         duration = max_session if max_session is not None else 3600
         if not 3600 <= duration <= 43200:
             raise invalid_parameter("MaxSessionDuration", "must be 3600 to 43200 seconds")
-        role = {"RoleName": name, "RoleId": iam.new_numeric_id(19), "Arn": f"acs:ram::{self.uid}:role/{name.lower()}",
-                "Description": description or "", "AssumeRolePolicyDocument": trust, "MaxSessionDuration": duration,
-                "CreateDate": self.now, "UpdateDate": self.now, "RolePrincipalName": f"{name}@role.{self.uid}.onaliyunservice.com",
-                "IsServiceLinkedRole": False}
+        role = {
+            "RoleName": name,
+            "RoleId": iam.new_numeric_id(19),
+            "Arn": f"acs:ram::{self.uid}:role/{name.lower()}",
+            "Description": description or "",
+            "AssumeRolePolicyDocument": trust,
+            "MaxSessionDuration": duration,
+            "CreateDate": self.now,
+            "UpdateDate": self.now,
+            "RolePrincipalName": f"{name}@role.{self.uid}.onaliyunservice.com",
+            "IsServiceLinkedRole": False,
+        }
         self.store.put("ram.role", f"{self.uid}/{name.lower()}", role)
         return role
 
-    def update_role(self, name: str, trust: str | None, max_session: int | None, description: str | None) -> dict[str, Any]:
+    def update_role(
+        self, name: str, trust: str | None, max_session: int | None, description: str | None
+    ) -> dict[str, Any]:
         role = self.role(name)
         check_text("Description", description)
         if trust:
@@ -385,7 +596,11 @@ class Ram:
     def delete_role(self, name: str) -> None:
         role = self.role(name)
         if self.attachments("Role", role["RoleName"].lower()):
-            raise ApiError(409, "DeleteConflict.Role.Policy", f"The role {name} still has policies attached; detach them first.")
+            raise ApiError(
+                409,
+                "DeleteConflict.Role.Policy",
+                f"The role {name} still has policies attached; detach them first.",
+            )
         self.store.delete("ram.role", f"{self.uid}/{name.lower()}")
 
     def roles(self) -> list[dict[str, Any]]:

@@ -43,7 +43,12 @@ SESSION_POLICY_MAX = 2048
 @api.rpc("GetCallerIdentity", permission=None)
 def get_caller_identity(call: Call) -> dict:
     p = call.caller
-    body = {"AccountId": p.account_id, "Arn": p.arn, "IdentityType": p.kind, "PrincipalId": p.principal_id}
+    body = {
+        "AccountId": p.account_id,
+        "Arn": p.arn,
+        "IdentityType": p.kind,
+        "PrincipalId": p.principal_id,
+    }
     if p.kind in ("Account", "RAMUser"):
         body["UserId"] = p.principal_id
     else:
@@ -62,19 +67,31 @@ def _session_policy(call: Call) -> dict | None:
     if text is None:
         return None
     if len(text) > SESSION_POLICY_MAX:
-        raise ApiError(400, "InvalidParameter.PolicySize", f"The session policy exceeds {SESSION_POLICY_MAX} characters.")
+        raise ApiError(
+            400,
+            "InvalidParameter.PolicySize",
+            f"The session policy exceeds {SESSION_POLICY_MAX} characters.",
+        )
     try:
         return parse_policy_document(text, "Policy")
     except ApiError as err:
-        raise ApiError(400, "InvalidParameter.PolicyGrammar", f"The session policy is malformed: {err.message}") from None
+        raise ApiError(
+            400, "InvalidParameter.PolicyGrammar", f"The session policy is malformed: {err.message}"
+        ) from None
 
 
 def _trust_refusal(arn: str, caller: iam.Principal, verdict: str) -> ApiError:
-    return ApiError(403, "NoPermission",
-                    f"You are not authorized to do this action. You should be authorized by RAM: the trust policy of {arn} does not admit {caller.arn}.",
-                    AccessDeniedDetail={"AuthAction": "sts:AssumeRole", "PolicyType": "AssumeRolePolicy",
-                                        "NoPermissionType": "ExplicitDeny" if verdict == "Deny" else "ImplicitDeny",
-                                        "AuthPrincipalDisplayName": caller.arn})
+    return ApiError(
+        403,
+        "NoPermission",
+        f"You are not authorized to do this action. You should be authorized by RAM: the trust policy of {arn} does not admit {caller.arn}.",
+        AccessDeniedDetail={
+            "AuthAction": "sts:AssumeRole",
+            "PolicyType": "AssumeRolePolicy",
+            "NoPermissionType": "ExplicitDeny" if verdict == "Deny" else "ImplicitDeny",
+            "AuthPrincipalDisplayName": caller.arn,
+        },
+    )
 
 
 @api.rpc("AssumeRole", permission="sts:AssumeRole", resource=_role_arn_param)
@@ -92,7 +109,10 @@ def assume_role(call: Call) -> dict:
         raise ApiError(404, "EntityNotExist.Role", f"The role does not exist: {arn}.")
     duration = call.int_param("DurationSeconds", 3600)
     if not 900 <= duration <= role["MaxSessionDuration"]:
-        raise invalid_parameter("DurationSeconds", f"must be 900 to {role['MaxSessionDuration']} (the role's MaxSessionDuration)")
+        raise invalid_parameter(
+            "DurationSeconds",
+            f"must be 900 to {role['MaxSessionDuration']} (the role's MaxSessionDuration)",
+        )
     session_policy = _session_policy(call)
     external_id = call.param("ExternalId")
     if external_id is not None and not _EXTERNAL_ID.fullmatch(external_id):
@@ -102,16 +122,37 @@ def assume_role(call: Call) -> dict:
     if verdict != "Allow":
         raise _trust_refusal(arn, call.caller, verdict)
     now = call.state.clock.now()
-    key_id, secret, token = iam.new_sts_access_key_id(), iam.new_secret(44), iam.new_security_token()
+    key_id, secret, token = (
+        iam.new_sts_access_key_id(),
+        iam.new_secret(44),
+        iam.new_security_token(),
+    )
     expiration = now + duration
-    call.state.store.put("sts.session", key_id, {
-        "AccessKeyId": key_id, "AccessKeySecret": secret, "TokenDigest": iam.token_digest(token),
-        "Expiration": expiration, "AccountId": account_id, "RoleName": role["RoleName"], "RoleId": role["RoleId"],
-        "RoleSessionName": session_name, "Policy": session_policy, "AssumedBy": call.caller.arn,
-    })
+    call.state.store.put(
+        "sts.session",
+        key_id,
+        {
+            "AccessKeyId": key_id,
+            "AccessKeySecret": secret,
+            "TokenDigest": iam.token_digest(token),
+            "Expiration": expiration,
+            "AccountId": account_id,
+            "RoleName": role["RoleName"],
+            "RoleId": role["RoleId"],
+            "RoleSessionName": session_name,
+            "Policy": session_policy,
+            "AssumedBy": call.caller.arn,
+        },
+    )
     return {
-        "Credentials": {"AccessKeyId": key_id, "AccessKeySecret": secret, "SecurityToken": token,
-                        "Expiration": call.state.clock.iso(expiration)},
-        "AssumedRoleUser": {"Arn": f"acs:ram::{account_id}:assumed-role/{role['RoleName'].lower()}/{session_name}",
-                            "AssumedRoleId": f"{role['RoleId']}:{session_name}"},
+        "Credentials": {
+            "AccessKeyId": key_id,
+            "AccessKeySecret": secret,
+            "SecurityToken": token,
+            "Expiration": call.state.clock.iso(expiration),
+        },
+        "AssumedRoleUser": {
+            "Arn": f"acs:ram::{account_id}:assumed-role/{role['RoleName'].lower()}/{session_name}",
+            "AssumedRoleId": f"{role['RoleId']}:{session_name}",
+        },
     }
