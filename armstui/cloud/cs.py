@@ -110,7 +110,7 @@ def _register_secrets(config: dict[str, Any]) -> None:
             _register_secrets(value)
 
 
-def parse_config(text: str | dict | None) -> dict[str, Any]:
+def parse_config(text: str | dict[str, Any] | None) -> dict[str, Any]:
     """An addon's config: a JSON string in the body (sometimes empty)."""
     if isinstance(text, dict):
         config = text
@@ -296,7 +296,7 @@ async def install_addon(
             mutating=True,
         )
     ).body
-    return body.task_id
+    return str(body.task_id)
 
 
 async def upgrade_addon(
@@ -339,7 +339,7 @@ async def upgrade_addon(
             mutating=True,
         )
     ).body
-    return body.task_id
+    return str(body.task_id)
 
 
 async def modify_addon_config(
@@ -380,7 +380,7 @@ async def uninstall_addon(
             mutating=True,
         )
     ).body
-    return body.task_id
+    return str(body.task_id)
 
 
 async def describe_task(session: CloudSession, task_id: str) -> Task:

@@ -114,7 +114,8 @@ async def describe_instances(
     found: list[Instance] = []
     for chunk in chunks:
         ids = json.dumps(chunk) if chunk != [None] else None
-        token, seen = None, set()
+        token: str | None = None
+        seen: set[str] = set()
         while True:
             request = m.DescribeInstancesRequest(
                 region_id=session.region,
@@ -201,7 +202,8 @@ async def describe_invocation_results(
 ) -> list[InvocationResult]:
     m = _models()
     results: list[InvocationResult] = []
-    token, seen = None, set()
+    token: str | None = None
+    seen: set[str] = set()
     while True:
         request = m.DescribeInvocationResultsRequest(
             region_id=session.region,

@@ -223,7 +223,7 @@ def install() -> None:
     if _installed is None:
         original = DaraCore.async_do_action
 
-        class PooledDaraCore(DaraCore):
+        class PooledDaraCore(DaraCore):  # type: ignore[misc]  # darabonba ships no types
             """darabonba's DaraCore; ``async_do_action`` sends through the current pool."""
 
             @staticmethod
