@@ -1,4 +1,4 @@
-"""ARMS 2019-08-08: the license key, the applications, the agent's download URL (reference §5).
+"""ARMS 2019-08-08: the license key, the applications, the agent's download URL.
 
 RPC over ``arms.<region>.aliyuncs.com``; SDK alibabacloud_arms20190808. Facts relied on:
 ``DescribeTraceLicenseKey`` (``RegionId`` -> ``LicenseKey``); ``ListTraceApps`` returns

@@ -1,4 +1,4 @@
-"""CS / ACK 2015-12-15: clusters and their addons (reference §6).
+"""CS / ACK 2015-12-15: clusters and their addons.
 
 ROA over ``cs.<region>.aliyuncs.com``; SDK alibabacloud_cs20151215, whose methods take path
 arguments separately plus ``headers`` and ``runtime``. Facts relied on:

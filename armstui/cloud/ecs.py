@@ -1,4 +1,4 @@
-"""ECS 2014-05-26: instances and Cloud Assistant commands (reference §7).
+"""ECS 2014-05-26: instances and Cloud Assistant commands.
 
 RPC over ``ecs-cn-hangzhou.aliyuncs.com`` / ``ecs.<region>.aliyuncs.com``; SDK
 alibabacloud_ecs20140526. Facts relied on:

@@ -1,7 +1,6 @@
 """CloudError: every failure of a cloud call, with a hint that says what to do about it.
 
-How the SDK fails (shared/reference/alibaba-cloud-api-details.md §2, read in
-alibabacloud_tea_openapi/client.py ``do_request_async``):
+How the SDK fails (read in alibabacloud_tea_openapi/client.py ``do_request_async``):
 
 - a 4xx/5xx answer raises a ``Tea.exceptions.TeaException`` subclass (``ClientException``,
   ``ServerException``, ``ThrottlingException`` when ``x-acs-retry-after`` is set) with
@@ -40,18 +39,20 @@ MALFORMED_ANSWER = "MalformedAnswer"  # the endpoint answered, but not with an A
 MAX_MESSAGE = 500  # characters of a service's message kept (some answer with a whole page)
 ONEPILOT_TOO_OLD = "OnepilotTooOld"  # raised by the flows: ack-onepilot < 3.0.14
 
-# Transient by nature: a read may simply be tried again (RAM/STS docs, reference §2).
-# A malformed answer is most often a proxy's or gateway's error page (HTML 502/504).
+# Transient by nature: a read may simply be tried again (the RAM and STS error-code pages).
+# RAM and ECS also throttle with ``Rejected.Throttling``. A malformed answer is most often a
+# proxy's or gateway's error page (HTML 502/504).
 RETRYABLE_CODES = (
     "Throttling",
+    "Rejected.Throttling",
     "ServiceUnavailable",
     "InternalError",
     CONNECTION_ERROR,
     MALFORMED_ANSWER,
 )
 
-# The system policy that grants each service's actions (reference §3: AliyunARMSFullAccess;
-# the rest are the console's standard system policies, also seeded in the sandbox).
+# The system policy that grants each service's actions (the console's standard system
+# policies, also seeded in the sandbox).
 GRANTING_POLICY = {
     "ram": "AliyunRAMFullAccess",
     "arms": "AliyunARMSFullAccess",
@@ -83,7 +84,7 @@ class CloudError(Exception):
     ) -> None:
         self.code = code
         self.missing_action = missing_action  # for a refusal: the RAM action missing
-        # For a refusal: AccessDeniedDetail's PolicyType, NoPermissionType, AuthAction (§2).
+        # For a refusal: AccessDeniedDetail's PolicyType, NoPermissionType, AuthAction.
         self.access_denied = access_denied
         self.message = redact(_shorten(message or ""))
         self.request_id = request_id or None
@@ -160,7 +161,7 @@ def hint_for(
         return (
             "It is still in use (keys, policies or a login profile attached): remove those first."
         )
-    if code.startswith("Throttling"):
+    if code.startswith(("Throttling", "Rejected.Throttling")):
         return "Alibaba Cloud is throttling this account: wait a little and try again, or run fewer operations at once."
     if code == "ServiceUnavailable":
         return "The service is temporarily unavailable: try again in a minute."

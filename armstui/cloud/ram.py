@@ -1,4 +1,4 @@
-"""RAM 2015-05-01: users, policies, AccessKeys, roles, login profiles (reference §3).
+"""RAM 2015-05-01: users, policies, AccessKeys, roles, login profiles.
 
 RPC over ``ram.aliyuncs.com``; SDK alibabacloud_ram20150501 (``client.py``, ``models``).
 Facts relied on: the secret of an AccessKey is returned only by ``CreateAccessKey``; a user

@@ -3,12 +3,11 @@
 The SDKs take ~1.2 s to import, so nothing here imports them until a client is first
 needed (:meth:`CloudSession.client`); importing ``armstui.cloud`` stays cheap.
 
-Endpoints (reference §7-§8, each client's ``_endpoint_map`` / ``get_endpoint``): RAM
-``ram.aliyuncs.com``; STS ``sts.<region>.aliyuncs.com``; ARMS ``arms.<region>.aliyuncs.com``;
-CS ``cs.<region>.aliyuncs.com``; ECS ``ecs-cn-hangzhou.aliyuncs.com`` in cn-hangzhou, else
-``ecs.<region>.aliyuncs.com``. We set ``Config.endpoint`` explicitly so the same code serves
-the real cloud (HTTPS) and the sandbox (``host:port`` with ``protocol="http"``, which
-overrides each API's HTTPS: reference "What the SDK sends").
+Endpoints come from each SDK client's own endpoint map and rule (``get_endpoint``): RAM is
+global (``ram.aliyuncs.com``), most others ``<product>.<region>.aliyuncs.com``, and some
+regions map to central endpoints (STS in ap-south-1, ARMS in me-east-1). We set
+``Config.endpoint`` explicitly so the same code serves the real cloud (HTTPS) and the sandbox
+(``host:port`` with ``protocol="http"``, which overrides each API's HTTPS).
 
 Connections: the SDK's async path opens a new connection per request; inside
 ``transport.pooled_connections()`` (the flows runner opens one per run) requests reuse
@@ -17,7 +16,7 @@ kept-alive connections instead (armstui/cloud/transport.py says how and why).
 Every call goes through :meth:`CloudSession.call`, which adds what the SDK does not do:
 a per-service concurrency limit, the call log, error mapping to :class:`CloudError`, and
 retries. The SDK retries nothing by default (``Config`` has no retry options, and
-``do_request_async`` raises on the first failure: reference §2), so retries happen here:
+``do_request_async`` raises on the first failure), so retries happen here:
 exponential backoff with full jitter, bounded in attempts and total time, only for
 retryable errors (throttling, 5xx, connection errors), and never for a mutating call — its
 answer may have been lost after the change happened, so the caller observes first
@@ -27,6 +26,7 @@ answer may have been lost after the change happened, so the caller observes firs
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib
 import random
 import time
@@ -51,7 +51,7 @@ SDK_MODULES = {
     "cs": "alibabacloud_cs20151215.client",
     "ecs": "alibabacloud_ecs20140526.client",
 }
-# Milliseconds. The SDK defaults are 5 s / 10 s (reference §8, darabonba/core.py); CS
+# Milliseconds. The SDK defaults are 5 s / 10 s (darabonba/core.py); CS
 # addon and ECS Cloud Assistant calls can take longer to answer, so reads get 20 s.
 CONNECT_TIMEOUT_MS = 5_000
 READ_TIMEOUT_MS = 20_000
@@ -97,14 +97,19 @@ class RetryPolicy:
         return self.rng.uniform(0, cap)
 
 
+@functools.cache
 def regional_endpoint(service: str, region: str) -> str:
-    if service == "ram":
-        return "ram.aliyuncs.com"
-    if service == "ecs" and region == "cn-hangzhou":
-        return "ecs-cn-hangzhou.aliyuncs.com"
+    """The endpoint the service's own SDK client picks for ``region``: its endpoint map first
+    (which sends, e.g., STS in ap-south-1 and ARMS in me-east-1 to central endpoints), then its
+    regional rule. Built with placeholder credentials: constructing a client sends nothing."""
     if service not in SERVICES:
         raise ValueError(f"service: must be one of {', '.join(SERVICES)} (got {service!r})")
-    return f"{service}.{region}.aliyuncs.com"
+    from alibabacloud_tea_openapi.models import Config
+
+    placeholder = Config(access_key_id="endpoint-lookup", access_key_secret="endpoint-lookup")
+    placeholder.region_id = region
+    client = importlib.import_module(SDK_MODULES[service]).Client(placeholder)
+    return str(client._endpoint)
 
 
 class CloudSession:
@@ -365,7 +370,7 @@ async def session_for(
 ) -> CloudSession:
     """A session for ``account``: its credentials read now (the vault off the event loop);
     for an aliyun CLI ``RamRoleArn`` profile, AssumeRole done here with the STS SDK client
-    against our endpoint (alibabacloud_credentials' provider would ignore it: reference §1)."""
+    against our endpoint (alibabacloud_credentials' provider would send it to the real STS)."""
     from armstui.credentials import resolve_credentials
 
     resolved = await asyncio.to_thread(resolve_credentials, account, vault)

@@ -1,4 +1,4 @@
-"""STS 2015-04-01: who am I, and becoming a role (reference §4).
+"""STS 2015-04-01: who am I, and becoming a role.
 
 GetCallerIdentity needs no permission and returns ``AccountId, UserId, Arn, IdentityType
 (Account|RAMUser|AssumedRoleUser), PrincipalId, RoleId`` (``UserId`` only for an account or

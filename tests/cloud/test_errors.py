@@ -121,6 +121,7 @@ def test_no_permission_names_the_action_and_the_granting_policy() -> None:
         ("EntityNotExist.Role", "does not exist"),
         ("LimitExceeded.User.AccessKey", "delete one"),
         ("Throttling.User", "throttling"),
+        ("Rejected.Throttling", "throttling"),
         ("ServiceUnavailable", "try again"),
         ("InvalidSecurityToken.Expired", "assume the role again"),
         ("InvalidAccessKeyId.Inactive", "disabled"),
@@ -136,6 +137,7 @@ def test_hint_table(code: str, words: str) -> None:
     [
         ("Throttling", True),
         ("Throttling.User", True),
+        ("Rejected.Throttling", True),
         ("ServiceUnavailable", True),
         ("InternalError", True),
         (CONNECTION_ERROR, True),

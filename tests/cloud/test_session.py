@@ -66,10 +66,21 @@ def test_real_endpoints_are_the_ones_the_sdk_resolves_itself(service: str, regio
     assert client._protocol == "https"
 
 
-def test_ecs_in_hangzhou_has_its_own_host() -> None:
-    assert regional_endpoint("ecs", "cn-hangzhou") == "ecs-cn-hangzhou.aliyuncs.com"
-    assert regional_endpoint("sts", "eu-central-1") == "sts.eu-central-1.aliyuncs.com"
-    assert regional_endpoint("ram", "eu-central-1") == "ram.aliyuncs.com"
+@pytest.mark.parametrize(
+    ("service", "region", "host"),
+    [
+        ("ecs", "cn-hangzhou", "ecs-cn-hangzhou.aliyuncs.com"),
+        ("sts", "eu-central-1", "sts.eu-central-1.aliyuncs.com"),
+        ("ram", "eu-central-1", "ram.aliyuncs.com"),
+        # Regions the SDKs' endpoint maps send to a central endpoint, not <product>.<region>:
+        ("sts", "ap-south-1", "sts.aliyuncs.com"),
+        ("sts", "ap-southeast-2", "sts.aliyuncs.com"),
+        ("arms", "me-east-1", "arms.aliyuncs.com"),
+    ],
+)
+def test_endpoints_follow_the_sdk_maps(service: str, region: str, host: str) -> None:
+    assert regional_endpoint(service, region) == host
+    assert _session(region).endpoint_for(service) == host
 
 
 def test_a_sandbox_session_sends_every_service_to_the_sandbox_over_http() -> None:
