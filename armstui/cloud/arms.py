@@ -80,7 +80,17 @@ def _app(raw: Any) -> TraceApp:
     )
 
 
+ARMS_NOT_ACTIVATED = "ArmsNotActivated"
+
+
+def console_link(region: str) -> str:
+    return f"https://arms.console.aliyun.com/#/home?regionId={region}"
+
+
 async def describe_trace_license_key(session: CloudSession) -> str:
+    """The account's license key in the session's region. ARMS answers an empty key (not an
+    error) where it is not activated: that is a CloudError ``ArmsNotActivated`` with the
+    console link, never retried."""
     body = await _rpc(
         session,
         "DescribeTraceLicenseKey",
@@ -89,9 +99,65 @@ async def describe_trace_license_key(session: CloudSession) -> str:
     )
     if isinstance(body.license_key, str):
         redactor.add(body.license_key)
+    if body.license_key == "":
+        raise CloudError(
+            ARMS_NOT_ACTIVATED,
+            f"ARMS is not activated in {session.region} (DescribeTraceLicenseKey has no key)",
+            request_id=body.request_id,
+            service="arms",
+            action="DescribeTraceLicenseKey",
+            account=session.alias,
+            hint=f"Activate ARMS in account {session.alias}, region {session.region}: "
+            f"{console_link(session.region)}",
+            retryable=False,
+        )
     return required(
         body.license_key, "LicenseKey", "arms", "DescribeTraceLicenseKey", session.alias
     )
+
+
+@dataclass(frozen=True)
+class DataWindow:
+    """What ARMS holds for one application between two times (epoch milliseconds)."""
+
+    pid: str
+    start_ms: int
+    end_ms: int
+    spans: int  # how many spans ARMS counts in the window
+    newest_ms: int | None  # the newest span's time, None when there is none
+
+    @property
+    def reporting(self) -> bool:
+        return self.spans > 0
+
+
+async def search_traces(
+    session: CloudSession, pid: str, start_ms: int, end_ms: int, region: str | None = None
+) -> DataWindow:
+    """``SearchTracesByPage`` for one app over [start_ms, end_ms], newest first: whether it
+    sent data then, and when last. Listing an app proves only that it reported once (ARMS
+    keeps apps listed after they stop); this proves it reports now."""
+    m = _models()
+    body = await _rpc(
+        session,
+        "SearchTracesByPage",
+        "search_traces_by_page",
+        m.SearchTracesByPageRequest(
+            pid=pid,
+            start_time=start_ms,
+            end_time=end_ms,
+            region_id=region or session.region,
+            page_number=1,
+            page_size=1,
+            reverse=True,
+        ),
+    )
+    with reading("arms", "SearchTracesByPage", session.alias):
+        page = body.page_bean
+        infos = list(page.trace_infos or []) if page is not None else []
+        total = int(page.total or 0) if page is not None else 0
+        stamps = [int(i.timestamp) for i in infos if i.timestamp is not None]
+    return DataWindow(pid, start_ms, end_ms, max(total, len(infos)), max(stamps, default=None))
 
 
 async def list_trace_apps(session: CloudSession, region: str | None = None) -> list[TraceApp]:

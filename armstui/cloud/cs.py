@@ -80,6 +80,22 @@ class AddonVersion:
 
 
 @dataclass(frozen=True)
+class AddonRelease:
+    """DescribeAddon for one addon in one cluster: the version it describes, the newer
+    releases and whether the cluster may upgrade to each, and the config keys its schema
+    declares (None when the answer carries no schema)."""
+
+    name: str
+    version: str
+    newer: tuple[tuple[str, bool], ...] = ()  # (version, upgradable)
+    config_keys: frozenset[str] | None = None
+
+    @property
+    def upgradable(self) -> tuple[str, ...]:
+        return tuple(v for v, ok in self.newer if ok)
+
+
+@dataclass(frozen=True)
 class Task:
     task_id: str
     state: str | None
@@ -271,6 +287,55 @@ async def describe_addon_versions(
             bool(item.get("exist", bool(item.get("version")))),
         )
     return out
+
+
+def _schema_keys(schema: Any) -> frozenset[str] | None:
+    """Every property name anywhere in a JSON schema (given as text or parsed)."""
+    if isinstance(schema, str):
+        if not schema.strip():
+            return None
+        try:
+            schema = json.loads(schema)
+        except ValueError:
+            return None
+    if not isinstance(schema, dict):
+        return None
+    keys: set[str] = set()
+    stack: list[Any] = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            props = node.get("properties")
+            if isinstance(props, dict):
+                keys.update(k for k in props if isinstance(k, str))
+            stack.extend(v for v in node.values() if isinstance(v, dict | list))
+        elif isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, dict | list))
+    return frozenset(keys)
+
+
+async def describe_addon(session: CloudSession, name: str, cluster_id: str) -> AddonRelease:
+    """``DescribeAddon`` with ``cluster_id``: the releases this cluster can have. Upgrades are
+    decided from ``newer_versions[].upgradable`` (DescribeClusterAddonsVersion is deprecated)."""
+    m = _models()
+    body = (
+        await _roa(
+            session,
+            "DescribeAddon",
+            "describe_addon_with_options_async",
+            name,
+            m.DescribeAddonRequest(cluster_id=cluster_id, region_id=session.region),
+            mutating=False,
+        )
+    ).body
+    with reading("cs", "DescribeAddon", session.alias):
+        version = required(body.version, "version", "cs", "DescribeAddon", session.alias)
+        newer = tuple(
+            (str(n.version), bool(n.upgradable))
+            for n in (body.newer_versions or [])
+            if isinstance(n.version, str) and n.version
+        )
+        return AddonRelease(body.name or name, version, newer, _schema_keys(body.config_schema))
 
 
 async def install_addon(

@@ -177,6 +177,55 @@ async def run_command(
     return invocations
 
 
+CLOUD_ASSISTANT_MAX_INSTANCES = 50  # DescribeCloudAssistantStatus takes up to 50 IDs a call
+
+
+@dataclass(frozen=True)
+class CloudAssistant:
+    instance_id: str
+    running: bool  # CloudAssistantStatus "true": RunCommand can reach the instance
+    version: str | None = None
+
+
+async def describe_cloud_assistant_status(
+    session: CloudSession, instance_ids: list[str]
+) -> dict[str, CloudAssistant]:
+    """Per instance, whether Cloud Assistant runs on it. RunCommand cannot reach an instance
+    without it; an instance the answer leaves out counts as not running."""
+    m = _models()
+    found: dict[str, CloudAssistant] = {}
+    for start in range(0, len(instance_ids), CLOUD_ASSISTANT_MAX_INSTANCES):
+        chunk = list(instance_ids[start : start + CLOUD_ASSISTANT_MAX_INSTANCES])
+        token: str | None = None
+        seen: set[str] = set()
+        while True:
+            request = m.DescribeCloudAssistantStatusRequest(
+                region_id=session.region, instance_id=chunk, max_results=50, next_token=token
+            )
+            body = await _rpc(
+                session,
+                "DescribeCloudAssistantStatus",
+                "describe_cloud_assistant_status",
+                request,
+                mutating=False,
+            )
+            with reading("ecs", "DescribeCloudAssistantStatus", session.alias):
+                holder = body.instance_cloud_assistant_status_set
+                for item in (holder.instance_cloud_assistant_status or []) if holder else []:
+                    if isinstance(item.instance_id, str):
+                        found[item.instance_id] = CloudAssistant(
+                            item.instance_id,
+                            str(item.cloud_assistant_status).lower() == "true",
+                            item.cloud_assistant_version or None,
+                        )
+            token = _next_token(
+                body.next_token, seen, "DescribeCloudAssistantStatus", session.alias
+            )
+            if token is None:
+                break
+    return {i: found.get(i, CloudAssistant(i, False)) for i in instance_ids}
+
+
 def _next_token(token: object, seen: set[str], action: str, account: str) -> str | None:
     """The next page's token; a token seen before would page forever: a MalformedAnswer."""
     if not token:
