@@ -56,6 +56,9 @@ SDK_MODULES = {
 CONNECT_TIMEOUT_MS = 5_000
 READ_TIMEOUT_MS = 20_000
 
+# Refused at the gateway before the service acted: safe to send again, even a change.
+THROTTLED = ("Throttling", "Rejected.Throttling")
+
 Invoke = Callable[[Any, Any], Awaitable[Any]]  # (sdk client, RuntimeOptions) -> SDK response
 
 
@@ -213,7 +216,7 @@ class CloudSession:
                 # A throttled change was refused at the gateway, before the service acted:
                 # sending it again cannot make it twice. Any other failed change may have
                 # happened, so the flow looks before trying again.
-                safe_to_repeat = not mutating or error.code.startswith("Throttling")
+                safe_to_repeat = not mutating or error.code.startswith(THROTTLED)
                 if not safe_to_repeat or not error.retryable or attempt >= self.retry.max_attempts:
                     raise
                 pause = self.retry.delay(attempt)
