@@ -59,6 +59,7 @@ GRANTING_POLICY = {
     "sts": "AliyunSTSAssumeRoleAccess",
     "cs": "AliyunCSFullAccess",
     "ecs": "AliyunECSFullAccess",
+    "resourcemanager": "AliyunResourceDirectoryReadOnlyAccess",
 }
 
 _ACTION_IN_MESSAGE = re.compile(r"\b([a-z]+:[A-Za-z*]+)\b")

@@ -43,13 +43,14 @@ from armstui.model import Credentials
 if TYPE_CHECKING:
     from armstui.model import Account
 
-SERVICES = ("ram", "sts", "arms", "cs", "ecs")
+SERVICES = ("ram", "sts", "arms", "cs", "ecs", "resourcemanager")
 SDK_MODULES = {
     "ram": "alibabacloud_ram20150501.client",
     "sts": "alibabacloud_sts20150401.client",
     "arms": "alibabacloud_arms20190808.client",
     "cs": "alibabacloud_cs20151215.client",
     "ecs": "alibabacloud_ecs20140526.client",
+    "resourcemanager": "alibabacloud_resourcemanager20200331.client",
 }
 # Milliseconds. The SDK defaults are 5 s / 10 s (darabonba/core.py); CS
 # addon and ECS Cloud Assistant calls can take longer to answer, so reads get 20 s.
@@ -75,6 +76,7 @@ class ServiceLimits:
     arms: int = 10
     cs: int = 10
     ecs: int = 10
+    resourcemanager: int = 5
 
     def of(self, service: str) -> int:
         return int(getattr(self, service))

@@ -17,6 +17,7 @@ SDK_CLIENTS = {
     "arms": "alibabacloud_arms20190808.client",
     "cs": "alibabacloud_cs20151215.client",
     "ecs": "alibabacloud_ecs20140526.client",
+    "resourcemanager": "alibabacloud_resourcemanager20200331.client",
 }
 
 
