@@ -105,6 +105,21 @@ class Task:
     updated: str | None = None
 
 
+ONEPILOT = "ack-onepilot"
+MIN_CROSS_ACCOUNT_ONEPILOT = (3, 0, 14)  # the first release that reports across accounts
+ONEPILOT_MASKS_KEYS = (5, 1, 1)  # from here the config read back masks the AccessKey pair
+
+
+def parse_version(text: str) -> tuple[int, ...]:
+    """``3.0.14`` -> (3, 0, 14); a leading ``v`` and suffixes like ``-aliyun.1`` are ignored."""
+    core = text.strip().lstrip("vV").split("-")[0].split("+")[0]
+    parts = []
+    for piece in core.split("."):
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts)
+
+
 def _models() -> Any:
     from alibabacloud_cs20151215 import models
 
