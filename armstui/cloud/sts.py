@@ -32,6 +32,7 @@ class CallerIdentity:
     principal_id: str | None = None
     user_id: str | None = None
     role_id: str | None = None
+    server_time: float | None = None  # the answer's HTTP Date (epoch seconds), for clock skew
 
 
 @dataclass(frozen=True, repr=False)
@@ -65,7 +66,8 @@ async def get_caller_identity(session: CloudSession) -> CallerIdentity:
     async def invoke(client: Any, runtime: Any) -> Any:
         return await client.get_caller_identity_with_options_async(runtime)
 
-    body = (await session.call("sts", "GetCallerIdentity", invoke, mutating=False)).body
+    response = await session.call("sts", "GetCallerIdentity", invoke, mutating=False)
+    body = response.body
     where = ("sts", "GetCallerIdentity", session.alias)
     with reading(*where):
         return CallerIdentity(
@@ -75,7 +77,21 @@ async def get_caller_identity(session: CloudSession) -> CallerIdentity:
             _optional(body.principal_id),
             _optional(body.user_id),
             _optional(body.role_id),
+            _http_date(getattr(response, "headers", None)),
         )
+
+
+def _http_date(headers: Any) -> float | None:
+    """The ``Date`` header as epoch seconds; None when absent or unreadable."""
+    from email.utils import parsedate_to_datetime
+
+    if not isinstance(headers, dict):
+        return None
+    text = next((v for k, v in headers.items() if str(k).lower() == "date"), None)
+    try:
+        return parsedate_to_datetime(str(text)).timestamp() if text else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _optional(value: Any) -> str | None:

@@ -315,6 +315,8 @@ async def _source(
 async def _keys(
     session: CloudSession, user: str, vault_has: Callable[[str], bool], now: float
 ) -> list[KeyHealth]:
+    if await ram.get_user(session, user) is None:
+        return []  # no reporting user yet: nothing set up
     keys = await ram.list_access_keys(session, user)
     used = await asyncio.gather(
         *(ram.get_access_key_last_used(session, user, k.access_key_id) for k in keys)
