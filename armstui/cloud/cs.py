@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from armstui.cloud.errors import CloudError, malformed, reading, required
+from armstui.inert import make_inert
 from armstui.vault import MASK, redactor
 
 if TYPE_CHECKING:
@@ -160,7 +161,7 @@ def parse_config(text: str | dict[str, Any] | None) -> dict[str, Any]:
         if not isinstance(config, dict):
             config = {}
     _register_secrets(config)
-    return config
+    return dict(make_inert(config))
 
 
 def _config_text(config: dict[str, Any] | None) -> str | None:

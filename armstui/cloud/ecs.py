@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from armstui.cloud.errors import malformed, reading, required
+from armstui.inert import inert
 
 if TYPE_CHECKING:
     from armstui.cloud.session import CloudSession
@@ -241,9 +242,10 @@ def decode_output(text: str | None) -> str:
     if not text:
         return ""
     try:
-        return base64.b64decode(text, validate=True).decode("utf-8", errors="replace")
+        decoded = base64.b64decode(text, validate=True).decode("utf-8", errors="replace")
     except (binascii.Error, ValueError):
-        return text
+        decoded = text
+    return inert(decoded, keep_lines=True)
 
 
 async def describe_invocation_results(

@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from armstui.inert import inert
 from armstui.vault import redact
 
 CONNECTION_ERROR = "ConnectionError"
@@ -83,11 +84,11 @@ class CloudError(Exception):
         missing_action: str | None = None,
         access_denied: dict[str, str] | None = None,
     ) -> None:
-        self.code = code
+        self.code = inert(code)
         self.missing_action = missing_action  # for a refusal: the RAM action missing
         # For a refusal: AccessDeniedDetail's PolicyType, NoPermissionType, AuthAction.
         self.access_denied = access_denied
-        self.message = redact(_shorten(message or ""))
+        self.message = inert(redact(_shorten(message or "")))
         self.request_id = request_id or None
         self.http_status = http_status
         self.hint = redact(hint) if hint else None

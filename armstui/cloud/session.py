@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from armstui.cloud import killpoint, transport
 from armstui.cloud.calllog import CallLog, CallRecord
 from armstui.cloud.errors import CloudError, from_sdk, malformed
+from armstui.inert import make_inert
 from armstui.model import Credentials
 
 if TYPE_CHECKING:
@@ -234,6 +235,9 @@ class CloudSession:
             number = killpoint.before_mutation() if mutating else 0
             try:
                 response = await invoke(client, self.runtime)
+                # Names, tags and messages come from whoever controls the account: nothing
+                # in an answer may drive the operator's terminal.
+                make_inert(getattr(response, "body", None))
                 if _without_body(service, response, mutating):
                     raise malformed(
                         service,
