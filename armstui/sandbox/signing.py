@@ -2,7 +2,7 @@
 
 Source: ``Utils.get_authorization`` in alibabacloud_tea_openapi/utils.py (0.4.6) and
 https://www.alibabacloud.com/help/en/sdk/product-overview/v3-request-structure-and-signature,
-summarised in shared/reference/alibaba-cloud-api-details.md §1:
+in short:
 
 1. canonical URI: the raw request path as sent (ROA path parameters are already
    percent-encoded by the client; the server must not decode them), ``/`` when empty;
