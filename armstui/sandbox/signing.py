@@ -184,9 +184,17 @@ def sign_v1(secret: str, text: str) -> str:
     return base64.b64encode(digest).decode()
 
 
-def _v1_mismatch() -> ApiError:
+def _v1_mismatch(text: str, token: str | None) -> ApiError:
+    """The real refusal, which ends with the server's string to sign after a colon (clients
+    such as aliyun-python-sdk-core compare it with theirs to tell a wrong secret from a wrong
+    encoding); a security token in it is masked, as the answer may end up in a log."""
+    if token:
+        text = text.replace(_pct(_pct(token)), "***").replace(_pct(token), "***")
+        text = text.replace(token, "***")
     return ApiError(
-        400, "SignatureDoesNotMatch", "Specified signature does not match our calculation."
+        400,
+        "SignatureDoesNotMatch",
+        f"Specified signature is not matched with our calculation. server string to sign is:{text}",
     )
 
 
@@ -209,9 +217,9 @@ def verify_rpc_v1(
     secret: str, method: str, params: Sequence[tuple[str, str]], signature: str
 ) -> None:
     """Raise the real error unless the RPC parameters were V1-signed with ``secret``."""
-    expected = sign_v1(secret + "&", rpc_v1_string_to_sign(method, params))
-    if not hmac.compare_digest(expected, signature):
-        raise _v1_mismatch()
+    text = rpc_v1_string_to_sign(method, params)
+    if not hmac.compare_digest(sign_v1(secret + "&", text), signature):
+        raise _v1_mismatch(text, dict(params).get("SecurityToken"))
 
 
 def parse_roa_v1(value: str) -> tuple[str, str]:
@@ -262,6 +270,6 @@ def verify_roa_v1(
                 "InvalidContentMD5",
                 "Content-MD5 is missing or is not the MD5 of the request body.",
             )
-    expected = sign_v1(secret, roa_v1_string_to_sign(method, path, query, headers))
-    if not hmac.compare_digest(expected, signature):
-        raise _v1_mismatch()
+    text = roa_v1_string_to_sign(method, path, query, headers)
+    if not hmac.compare_digest(sign_v1(secret, text), signature):
+        raise _v1_mismatch(text, lower.get("x-acs-security-token"))
