@@ -43,6 +43,7 @@ import json
 import re
 import secrets
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -275,7 +276,7 @@ def _like(wanted: list[str], actual: str) -> bool:
     return any(_pattern(w, ignore_case=False).fullmatch(actual) for w in wanted)
 
 
-_CONDITION_OPERATORS = {
+_CONDITION_OPERATORS: dict[str, Callable[[list[str], str], bool]] = {
     "StringEquals": lambda wanted, actual: actual in wanted,
     "StringNotEquals": lambda wanted, actual: actual not in wanted,
     "StringEqualsIgnoreCase": lambda wanted, actual: actual.lower() in {w.lower() for w in wanted},

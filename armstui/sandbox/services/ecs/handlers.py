@@ -73,7 +73,7 @@ def _page(call: Call, items: list[Any], limit: int) -> tuple[list[Any], dict[str
 
 
 @api.rpc("DescribeRegions", permission="ecs:DescribeRegions")
-def describe_regions(call: Call) -> dict:
+def describe_regions(call: Call) -> dict[str, Any]:
     regions = sorted(
         {call.state.region} | {i["RegionId"] for i in call.state.store.list("ecs.instance")}
     )
@@ -93,7 +93,7 @@ def describe_regions(call: Call) -> dict:
 
 
 @api.rpc("DescribeInstances", permission="ecs:DescribeInstances")
-def describe_instances(call: Call) -> dict:
+def describe_instances(call: Call) -> dict[str, Any]:
     instances = [
         i
         for i in _instances(call).all()
@@ -147,7 +147,7 @@ def _timeout(call: Call, default: int) -> int:
 
 
 @api.rpc("RunCommand", permission="ecs:RunCommand")
-def run_command(call: Call) -> dict:
+def run_command(call: Call) -> dict[str, Any]:
     command = _new_command(call, "PlainText")
     instances = _instances(call)
     invoke_id = instances.run_command(
@@ -159,7 +159,7 @@ def run_command(call: Call) -> dict:
 
 
 @api.rpc("CreateCommand", permission="ecs:CreateCommand")
-def create_command(call: Call) -> dict:
+def create_command(call: Call) -> dict[str, Any]:
     call.required("Name")
     command = _new_command(call, "Base64")
     _instances(call).keep_command(command)
@@ -167,7 +167,7 @@ def create_command(call: Call) -> dict:
 
 
 @api.rpc("InvokeCommand", permission="ecs:InvokeCommand")
-def invoke_command(call: Call) -> dict:
+def invoke_command(call: Call) -> dict[str, Any]:
     instances = _instances(call)
     command = instances.command(call.required("CommandId"))
     command["Timeout"] = _timeout(call, command["Timeout"])
@@ -185,7 +185,7 @@ def _encode(call: Call, text: str) -> str:
 
 
 @api.rpc("DescribeInvocationResults", permission="ecs:DescribeInvocationResults")
-def describe_invocation_results(call: Call) -> dict:
+def describe_invocation_results(call: Call) -> dict[str, Any]:
     results = _instances(call).results(call.required("InvokeId"))
     if call.param("InstanceId"):
         results = [r for r in results if r["InstanceId"] == call.param("InstanceId")]
@@ -205,7 +205,7 @@ def _invocation_status(results: list[dict[str, Any]]) -> str:
 
 
 @api.rpc("DescribeInvocations", permission="ecs:DescribeInvocations")
-def describe_invocations(call: Call) -> dict:
+def describe_invocations(call: Call) -> dict[str, Any]:
     """By ``InvokeId``, or every invocation that ran on ``InstanceId`` (newest first), as the
     real API allows either; ``CommandContent`` and ``Output`` follow ``ContentEncoding``
     (default Base64)."""
@@ -263,7 +263,7 @@ def _invocation(call: Call, instances: Instances, record: dict[str, Any]) -> dic
 
 
 @api.rpc("DescribeCloudAssistantStatus", permission="ecs:DescribeCloudAssistantStatus")
-def describe_cloud_assistant_status(call: Call) -> dict:
+def describe_cloud_assistant_status(call: Call) -> dict[str, Any]:
     """Per instance: ``CloudAssistantStatus`` "true" with the client's version when its client
     runs, "false" with an empty version when it does not."""
     instances = _instances(call)
@@ -272,7 +272,7 @@ def describe_cloud_assistant_status(call: Call) -> dict:
         chosen = [
             i
             for i in chosen
-            if i.get("OSType", "linux").lower() == call.param("OSType", "").lower()
+            if i.get("OSType", "linux").lower() == (call.param("OSType") or "").lower()
         ]
     invocations = instances.invocations()
     statuses = []
@@ -341,7 +341,7 @@ def _numbered_tags(call: Call) -> list[tuple[str, str | None]]:
 
 
 @api.rpc("TagResources", permission="ecs:TagResources")
-def tag_resources(call: Call) -> dict:
+def tag_resources(call: Call) -> dict[str, Any]:
     targets = _tag_targets(call)
     pairs = _numbered_tags(call)
     if not pairs:
@@ -374,7 +374,7 @@ def tag_resources(call: Call) -> dict:
 
 
 @api.rpc("UntagResources", permission="ecs:UntagResources")
-def untag_resources(call: Call) -> dict:
+def untag_resources(call: Call) -> dict[str, Any]:
     targets = _tag_targets(call)
     keys = call.list_param("TagKey")
     if not keys and not call.bool_param("All"):
@@ -388,7 +388,7 @@ def untag_resources(call: Call) -> dict:
 
 
 @api.rpc("ListTagResources", permission="ecs:ListTagResources")
-def list_tag_resources(call: Call) -> dict:
+def list_tag_resources(call: Call) -> dict[str, Any]:
     ids = call.list_param("ResourceId")
     wanted = [(k, v) for k, v in _numbered_tags(call) if k]
     if not ids and not wanted:
@@ -399,7 +399,7 @@ def list_tag_resources(call: Call) -> dict:
         instances = _instances(call).all()
     else:
         raise invalid_parameter("ResourceType", "this sandbox tags instances only")
-    rows = []
+    rows: list[dict[str, str]] = []
     for instance in instances:
         tags = _tags_of(instance)
         if wanted and not all(k in tags and (v is None or tags[k] == v) for k, v in wanted):

@@ -212,8 +212,8 @@ class Instances:
         now = self.clock.now()
         timed_out = command["Timeout"] < NOMINAL_RUN_SECONDS
         ends = now + self.clock.scaled(min(NOMINAL_RUN_SECONDS, command["Timeout"]))
-        invoke_id = new_id("t-")
-        per_instance = {}
+        invoke_id: str = new_id("t-")
+        per_instance: dict[str, dict[str, Any]] = {}
         for instance in instances:
             instance_id = instance["InstanceId"]
             if cloud_assistant_version(instance) is None:
@@ -311,7 +311,8 @@ class Instances:
 
 def cloud_assistant_version(instance: dict[str, Any]) -> str | None:
     """The instance's Cloud Assistant client version, or None when it runs none."""
-    return instance.get("cloud_assistant", DEFAULT_CLOUD_ASSISTANT_VERSION)
+    version = instance.get("cloud_assistant", DEFAULT_CLOUD_ASSISTANT_VERSION)
+    return None if version is None else str(version)
 
 
 def _error_code(done: bool, result: dict[str, Any]) -> str:
