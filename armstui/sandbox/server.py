@@ -148,6 +148,14 @@ class SandboxApp:
             if request.transport is not None:
                 request.transport.abort()
             return web.Response(status=503)
+        except Exception as exc:  # a sandbox bug: still answer in the real shape, with a code
+            self._record(call, op, 500, "InternalError")
+            err = ApiError(
+                500,
+                "InternalError",
+                f"The sandbox failed to process the request ({type(exc).__name__}).",
+            )
+            return self._error(err, request_id, op)
 
     def _find_operation(self, request: web.Request, params: list[tuple[str, str]]) -> Operation:
         query = dict(params)

@@ -290,3 +290,20 @@ def test_the_call_log_keeps_the_last_n(monkeypatch: pytest.MonkeyPatch) -> None:
         ]
     finally:
         server.stop_thread()
+
+
+def test_a_handler_bug_is_answered_in_the_real_shape(
+    sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    operations = sandbox.server.app.operations
+    key = ("2015-04-01", "GetCallerIdentity")
+
+    def broken(call: Any) -> Any:
+        raise KeyError("a bug")
+
+    monkeypatch.setitem(operations, key, dataclasses.replace(operations[key], handler=broken))
+    answer = _send(sandbox, _v3(sandbox, "GetCallerIdentity", "2015-04-01"), b"")
+    assert answer.status_code == 500
+    assert answer.json()["Code"] == "InternalError" and answer.json()["RequestId"]
