@@ -150,12 +150,12 @@ class SandboxApp:
             return web.Response(status=503)
         except Exception as exc:  # a sandbox bug: still answer in the real shape, with a code
             self._record(call, op, 500, "InternalError")
-            err = ApiError(
+            failure = ApiError(
                 500,
                 "InternalError",
                 f"The sandbox failed to process the request ({type(exc).__name__}).",
             )
-            return self._error(err, request_id, op)
+            return self._error(failure, request_id, op)
 
     def _find_operation(self, request: web.Request, params: list[tuple[str, str]]) -> Operation:
         query = dict(params)
