@@ -1,9 +1,11 @@
-"""`armstui sandbox serve`: the emulator alone, in the foreground (DESIGN.md's contract).
+"""`armstui sandbox serve`: the emulator alone, in the foreground.
 
 Once it listens it writes DIR/sandbox.json (mode 0600) with its endpoint and the seeded
 accounts' credentials, so any Alibaba Cloud client can rehearse against it, and prints the
-endpoint (never a secret) on stdout. SIGTERM or
-Ctrl+C stops it; the state stays in DIR for the next start.
+endpoint (never a secret) on stdout. With ``--tls`` it also serves https on a second port
+with a self-signed certificate kept in DIR/tls/, and sandbox.json names both
+(``endpoint_https``, ``ca_cert``: the certificate a client must trust). SIGTERM or Ctrl+C
+stops it; the state stays in DIR for the next start.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import click
 
-from armstui.cli.common import EXIT_USAGE
+from armstui.cli.errors import BadInput
 
 
 def _host_shaped(host: str) -> bool:
@@ -73,6 +75,12 @@ def sandbox() -> None:
     help="Injected faults, e.g. 'latency=50ms;throttle=0.2;5xx=0.05;drop=0.01;seed=7'.",
 )
 @click.option(
+    "--tls",
+    is_flag=True,
+    default=False,
+    help="Also serve https (self-signed certificate in STATE/tls/, named in sandbox.json).",
+)
+@click.option(
     "--speed",
     default=1.0,
     type=click.FloatRange(min=0, min_open=True),
@@ -80,40 +88,44 @@ def sandbox() -> None:
     help="Simulated durations (addon installs, scripts) run this many times faster.",
 )
 def serve(
-    state_dir: Path, host: str, port: int, world: str, faults: str | None, speed: float
+    state_dir: Path,
+    host: str,
+    port: int,
+    world: str,
+    faults: str | None,
+    tls: bool,
+    speed: float,
 ) -> None:
     """Run the emulator until SIGTERM; write STATE/sandbox.json once it listens."""
-    from armstui.sandbox.describe import FILE_NAME, write_description
+    from armstui.sandbox.describe import FILE_NAME, description
     from armstui.sandbox.faults import Faults
     from armstui.sandbox.server import SandboxServer
     from armstui.sandbox.state import open_state
+    from armstui.sandbox.tls import ensure_certificate, write_private_json
     from armstui.sandbox.world import parse_world
 
     if not _host_shaped(host):
-        click.echo(
+        raise BadInput(
             "armstui sandbox serve: --host: must be an IP address or a host name "
-            "(labels of 1-63 letters, digits, '-')",
-            err=True,
+            "(labels of 1-63 letters, digits, '-')"
         )
-        raise SystemExit(EXIT_USAGE)
     if not math.isfinite(speed):
-        click.echo(
-            f"armstui sandbox serve: --speed: must be a finite number above 0 (got {speed})",
-            err=True,
+        raise BadInput(
+            f"armstui sandbox serve: --speed: must be a finite number above 0 (got {speed})"
         )
-        raise SystemExit(EXIT_USAGE)
     try:
         parse_world(world)
     except ValueError as exc:
-        click.echo(f"armstui sandbox serve: --world: {exc}", err=True)
-        raise SystemExit(EXIT_USAGE) from None
+        raise BadInput(f"armstui sandbox serve: --world: {exc}") from None
     try:
         injector = Faults.from_spec(faults)
     except ValueError as exc:
-        click.echo(f"armstui sandbox serve: --faults: {exc}", err=True)
-        raise SystemExit(EXIT_USAGE) from None
+        raise BadInput(f"armstui sandbox serve: --faults: {exc}") from None
     state = open_state(state_dir, world=world, speed=speed, faults=injector)
-    server = SandboxServer(state, host, port)
+    certificate = ensure_certificate(state_dir, host) if tls else None
+    server = SandboxServer(
+        state, host, port, tls=certificate.server_context() if certificate else None
+    )
 
     async def run() -> None:
         stop = asyncio.Event()
@@ -121,11 +133,14 @@ def serve(
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         endpoint = await server.start()
-        write_description(state_dir / FILE_NAME, state, endpoint)
+        written = description(state, endpoint)
+        listening = f"http://{endpoint}"
+        if certificate is not None:
+            written |= {"endpoint_https": server.endpoint_https, "ca_cert": str(certificate.cert)}
+            listening += f" and https://{server.endpoint_https}"
+        write_private_json(state_dir / FILE_NAME, written)
         # stdout, flushed: a script reading our output learns the endpoint at once. Never the secrets.
-        click.echo(
-            f"sandbox listening on http://{endpoint} (credentials in {state_dir / FILE_NAME})"
-        )
+        click.echo(f"sandbox listening on {listening} (credentials in {state_dir / FILE_NAME})")
         sys.stdout.flush()
         await stop.wait()
         await server.stop()
@@ -134,10 +149,8 @@ def serve(
         asyncio.run(run())
     except (OSError, UnicodeError) as exc:
         reason = getattr(exc, "strerror", None) or type(exc).__name__
-        click.echo(
-            f"armstui sandbox serve: --host/--port: cannot listen on {host}:{port}: {reason}",
-            err=True,
-        )
-        raise SystemExit(EXIT_USAGE) from None
+        raise BadInput(
+            f"armstui sandbox serve: --host/--port: cannot listen on {host}:{port}: {reason}"
+        ) from None
     finally:
         state.store.close()

@@ -4,7 +4,7 @@ RPC services answer ``{"RequestId", "HostId", "Code", "Message", "Recommend"}`` 
 5xx status; the SDK (alibabacloud_tea_openapi ``do_request``) reads ``Code``/``code`` and
 ``RequestId``/``requestId`` and raises ``ClientException`` (4xx) or ``ServerException`` (5xx).
 CS (ROA) answers lower-case ``code``, ``message``, ``requestId``. Source:
-shared/reference/alibaba-cloud-api-details.md §2, checked against tea_openapi 0.4.6.
+alibabacloud_tea_openapi 0.4.6 (client.py, do_request).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def invalid_parameter(name: str, why: str) -> ApiError:
 
 def no_permission(action: str, principal_arn: str) -> ApiError:
     """RAM's refusal. Real message: "You are not authorized to do this action. You should be
-    authorized by RAM." (reference §2); we name the action, as newer gateways do through
+    authorized by RAM."; we name the action, as newer gateways do through
     AccessDeniedDetail.AuthAction."""
     return ApiError(
         403,

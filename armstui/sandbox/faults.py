@@ -24,6 +24,7 @@ an empty object clears every fault). ``stats`` counts what was injected, by kind
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import threading
 import time
@@ -36,8 +37,19 @@ from armstui.sandbox.errors import ApiError
 THROTTLED = ("Throttling.User", "Request was denied due to user flow control.")
 
 
+MAX_LATENCY_MS = 60_000.0
+
+
 class Dropped(Exception):
     """Close the connection without an answer."""
+
+
+class FaultSpecError(ValueError):
+    """A fault spec the sandbox refuses; ``field`` names the offending key."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass
@@ -59,11 +71,11 @@ def _rate(name: str, text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise ValueError(
-            f"faults: {name} must be a number between 0 and 1 (got {text!r})"
+        raise FaultSpecError(
+            name, f"faults: {name} must be a number between 0 and 1 (got {text!r})"
         ) from None
-    if not 0 <= value <= 1:
-        raise ValueError(f"faults: {name} must be between 0 and 1 (got {value})")
+    if not 0 <= value <= 1:  # also refuses nan
+        raise FaultSpecError(name, f"faults: {name} must be between 0 and 1 (got {value})")
     return value
 
 
@@ -75,9 +87,17 @@ def _latency(text: str) -> tuple[float, float]:
             raise ValueError
         lo, hi = float(low), float(high or low)
     except ValueError:
-        raise ValueError(f"faults: latency must look like 50ms or 10-80ms (got {text!r})") from None
+        raise FaultSpecError(
+            "latency", f"faults: latency must look like 50ms or 10-80ms (got {text!r})"
+        ) from None
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi > MAX_LATENCY_MS:
+        raise FaultSpecError(
+            "latency", f"faults: latency must be finite and at most {MAX_LATENCY_MS:.0f}ms"
+        )
     if lo < 0 or hi < lo:
-        raise ValueError(f"faults: latency range {text!r} is not low-high with 0 <= low <= high")
+        raise FaultSpecError(
+            "latency", f"faults: latency range {text!r} is not low-high with 0 <= low <= high"
+        )
     return lo / 1000, hi / 1000
 
 
@@ -93,8 +113,9 @@ def _apply_then_fail(value: Any) -> dict[str, int]:
         except ValueError:
             count = 0
         if count < 1:
-            raise ValueError(
-                f"faults: apply-then-fail wants ACTION or ACTION:N with N >= 1 (got {item!r})"
+            raise FaultSpecError(
+                "apply-then-fail",
+                f"faults: apply-then-fail wants ACTION or ACTION:N with N >= 1 (got {item!r})",
             )
         out[action] = count
     return out
@@ -104,12 +125,14 @@ def _seed(value: Any) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise ValueError(f"faults: seed must be an integer (got {value!r})") from None
+        raise FaultSpecError("seed", f"faults: seed must be an integer (got {value!r})") from None
 
 
 def _lost_as(value: Any) -> str:
     if value not in ("5xx", "drop"):
-        raise ValueError(f"faults: apply-then-fail-as must be 5xx or drop (got {value!r})")
+        raise FaultSpecError(
+            "apply-then-fail-as", f"faults: apply-then-fail-as must be 5xx or drop (got {value!r})"
+        )
     return str(value)
 
 
@@ -131,8 +154,9 @@ def _rates(value: Any) -> dict[str, int]:
         except (TypeError, ValueError):
             count = 0
         if count < 1:
-            raise ValueError(
-                f"faults: rate wants N or SERVICE:N with N >= 1 calls per second (got {service}:{limit})"
+            raise FaultSpecError(
+                "rate",
+                f"faults: rate wants N or SERVICE:N with N >= 1 calls per second (got {service}:{limit})",
             )
         out[str(service).strip().lower()] = count
     return out
@@ -152,8 +176,9 @@ def parse(spec: dict[str, Any]) -> FaultSpec:
     }
     unknown = sorted(set(spec) - known)
     if unknown:
-        raise ValueError(
-            f"faults: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+        raise FaultSpecError(
+            unknown[0],
+            f"faults: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})",
         )
     only = spec.get("only", [])
     return FaultSpec(
@@ -164,7 +189,11 @@ def parse(spec: dict[str, Any]) -> FaultSpec:
         apply_then_fail=_apply_then_fail(spec.get("apply-then-fail", [])),
         apply_then_fail_as=_lost_as(spec.get("apply-then-fail-as", "5xx")),
         rates=_rates(spec.get("rate", "")),
-        only=frozenset(only if isinstance(only, list) else [a for a in str(only).split(",") if a]),
+        only=frozenset(
+            [str(a) for a in only]
+            if isinstance(only, list)
+            else [a for a in str(only).split(",") if a]
+        ),
         seed=_seed(spec["seed"]) if "seed" in spec else None,
     )
 
@@ -176,7 +205,7 @@ def parse_text(text: str) -> dict[str, Any]:
             continue
         key, sep, value = part.partition("=")
         if not sep:
-            raise ValueError(f"faults: {part!r} is not key=value")
+            raise FaultSpecError(part, f"faults: {part!r} is not key=value")
         spec[key.strip()] = value.strip()
     return spec
 
@@ -206,6 +235,14 @@ class Faults:
 
     def configure(self, spec: dict[str, Any]) -> None:
         self._set(parse(spec))
+
+    @staticmethod
+    def parse(spec: dict[str, Any]) -> FaultSpec:
+        """Check ``spec`` (FaultSpecError naming the key) without installing it."""
+        return parse(spec)
+
+    def install(self, spec: FaultSpec) -> None:
+        self._set(spec)
 
     def _set(self, spec: FaultSpec) -> None:
         with self._lock:

@@ -10,14 +10,14 @@ Records (in the store):
 - ``ram.policy``     key ``<uid>/<PolicyName>``: a custom policy with its document
 - ``sts.session``    key ``<STS AccessKeyId>``: an assumed-role session
 
-Rules, from RAM's documentation (reference §3, §4): the account's root identity may do
+Rules, from RAM's documentation: the account's root identity may do
 anything in its own account; a RAM user or an assumed role only what its policies allow;
 an explicit Deny wins over any Allow; actions are ``service:Action`` with ``*`` wildcards and
 compared case-insensitively; a session policy given to AssumeRole narrows the role's
 permissions further. ARNs: ``acs:ram::<uid>:root``, ``acs:ram::<uid>:user/<name>``,
 ``acs:ram::<uid>:role/<name lower-cased>``, and for an assumed role
-``acs:ram::<uid>:assumed-role/<role>/<session>`` (the assumed-role ARN format is UNCONFIRMED
-in the reference; this is the form AWS uses and the RAM console shows).
+``acs:ram::<uid>:assumed-role/<role>/<session>`` (no public document confirms the assumed-role
+ARN format; this is the form AWS uses and the RAM console shows).
 
 Wildcards: ``*`` (any run of characters) and ``?`` (one character) in Action and Resource;
 nothing else is special (RAM's "Policy elements" page). Resources are compared
@@ -25,12 +25,14 @@ case-insensitively here (UNCONFIRMED; RAM's own ARNs are lower-case for roles).
 
 Conditions (RAM "Policy elements": a Condition block holds operators, each operator keys,
 each key a value or a list; the block holds when every operator and every key holds, a key
-when any value matches). Supported operators: StringEquals, StringNotEquals,
-StringEqualsIgnoreCase, StringNotEqualsIgnoreCase, StringLike, StringNotLike, Bool. The
-only key this sandbox knows is ``sts:ExternalId`` (trust policies, AssumeRole's
-ExternalId); a key absent from the request, or an unsupported operator, never holds, so a
-conditional Allow grants nothing and a conditional Deny refuses nothing. That is the one
-place the sandbox knowingly differs from RAM (which knows acs:SourceIp, acs:CurrentTime ...).
+when any value matches). The sandbox evaluates the operators StringEquals, StringNotEquals,
+StringEqualsIgnoreCase, StringNotEqualsIgnoreCase, StringLike, StringNotLike and Bool on the
+one key it knows, ``sts:ExternalId`` (trust policies, AssumeRole's ExternalId); a known key
+absent from the request never holds. Anything else it cannot evaluate (RAM's other operators,
+keys like acs:SourceIp or acs:CurrentTime) fails closed: such an Allow grants nothing, and
+such a Deny denies, saying why. A Condition that is not even shaped like one, or names an
+operator RAM does not have, is malformed: :func:`check_policy_conditions` refuses it as
+CreatePolicy does (MalformedPolicyDocument).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ import json
 import re
 import secrets
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -124,12 +127,12 @@ class Principal:
 
 
 def new_access_key_id() -> str:
-    """Shaped like a real one: ``LTAI`` + 20 characters (reference §3: 24 in all)."""
+    """Shaped like a real one: ``LTAI`` + 20 characters (24 in all)."""
     return "LTAI" + "".join(secrets.choice(_ALNUM) for _ in range(20))
 
 
 def new_sts_access_key_id() -> str:
-    """``STS.`` + 28 characters (reference §4's example ``STS.L4aBSCSJVMuKg5U1****``)."""
+    """``STS.`` + 28 characters (like ``STS.L4aBSCSJVMuKg5U1****``)."""
     return "STS." + "".join(secrets.choice(_ALNUM) for _ in range(28))
 
 
@@ -273,7 +276,7 @@ def _like(wanted: list[str], actual: str) -> bool:
     return any(_pattern(w, ignore_case=False).fullmatch(actual) for w in wanted)
 
 
-_CONDITION_OPERATORS = {
+_CONDITION_OPERATORS: dict[str, Callable[[list[str], str], bool]] = {
     "StringEquals": lambda wanted, actual: actual in wanted,
     "StringNotEquals": lambda wanted, actual: actual not in wanted,
     "StringEqualsIgnoreCase": lambda wanted, actual: actual.lower() in {w.lower() for w in wanted},
@@ -284,23 +287,121 @@ _CONDITION_OPERATORS = {
     "StringNotLike": lambda wanted, actual: not _like(wanted, actual),
     "Bool": lambda wanted, actual: actual.lower() in {w.lower() for w in wanted},
 }
+# Every operator RAM's policy grammar has ("Policy elements"); the sandbox evaluates a subset.
+RAM_CONDITION_OPERATORS = frozenset(
+    {
+        *_CONDITION_OPERATORS,
+        "NumericEquals",
+        "NumericNotEquals",
+        "NumericLessThan",
+        "NumericLessThanEquals",
+        "NumericGreaterThan",
+        "NumericGreaterThanEquals",
+        "DateEquals",
+        "DateNotEquals",
+        "DateLessThan",
+        "DateLessThanEquals",
+        "DateGreaterThan",
+        "DateGreaterThanEquals",
+        "IpAddress",
+        "NotIpAddress",
+    }
+)
+EVALUATED_CONDITION_KEYS = frozenset({"sts:externalid"})
+
+
+def condition_problem(condition: Any) -> str | None:
+    """Why a statement's Condition is malformed (as RAM's CreatePolicy would refuse it), or
+    None when it is well formed (or absent)."""
+    if condition is None:
+        return None
+    if not isinstance(condition, dict):
+        return "a Condition must be an object of operators"
+    for operator, keys in condition.items():
+        if operator not in RAM_CONDITION_OPERATORS:
+            return f"the Condition operator {operator!r} is not one RAM knows"
+        if not isinstance(keys, dict) or not keys:
+            return f"the Condition operator {operator} must map condition keys to values"
+        for key, wanted in keys.items():
+            values = wanted if isinstance(wanted, list) else [wanted]
+            if not values or not all(
+                isinstance(v, (str, int, float, bool)) and v is not None for v in values
+            ):
+                return (
+                    f"the Condition key {key!r} under {operator} needs a value or a list of values"
+                )
+    return None
+
+
+def check_policy_conditions(document: Any, field: str = "PolicyDocument") -> None:
+    """Raise MalformedPolicyDocument when any statement of ``document`` has a malformed
+    Condition (see :func:`condition_problem`)."""
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    for statement in _as_list_of_dicts(statements):
+        problem = condition_problem(statement.get("Condition"))
+        if problem:
+            raise ApiError(400, "MalformedPolicyDocument", f"The {field} is malformed: {problem}.")
+
+
+class _Unevaluable(str):
+    """Why a Condition could not be evaluated (it neither holds nor fails)."""
+
+
+def _condition(condition: Any, context: dict[str, str]) -> bool | _Unevaluable:
+    """True or False, or why the sandbox cannot tell (see the module notes)."""
+    if not condition:
+        return True
+    problem = condition_problem(condition)
+    if problem:
+        return _Unevaluable(problem)
+    result = True
+    for operator, keys in condition.items():
+        test = _CONDITION_OPERATORS.get(operator)
+        if test is None:
+            return _Unevaluable(f"the sandbox does not evaluate the operator {operator}")
+        for key, wanted in keys.items():
+            if str(key).lower() not in EVALUATED_CONDITION_KEYS:
+                return _Unevaluable(f"the sandbox does not evaluate the condition key {key}")
+            actual = next((v for k, v in context.items() if k.lower() == str(key).lower()), None)
+            if actual is None or not test(_as_list(wanted), actual):
+                result = False
+    return result
 
 
 def condition_holds(condition: Any, context: dict[str, str]) -> bool:
-    """A statement's Condition block against the request's context (see the module notes)."""
-    if not condition:
-        return True
-    if not isinstance(condition, dict):
-        return False
-    for operator, keys in condition.items():
-        test = _CONDITION_OPERATORS.get(operator)
-        if test is None or not isinstance(keys, dict):
-            return False
-        for key, wanted in keys.items():
-            actual = next((v for k, v in context.items() if k.lower() == str(key).lower()), None)
-            if actual is None or not test(_as_list(wanted), actual):
-                return False
-    return True
+    """Does a statement's Condition block hold for the request? Unevaluable ones do not."""
+    return _condition(condition, context) is True
+
+
+def decide(
+    documents: list[dict[str, Any]],
+    action: str,
+    resource: str = "*",
+    context: dict[str, str] | None = None,
+) -> tuple[str, str]:
+    """``("Allow" | "Deny" | "ImplicitDeny", why)``; ``why`` is empty unless a Deny holds
+    because its Condition could not be evaluated (it fails closed)."""
+    allowed = False
+    for doc in documents:
+        for statement in _as_list_of_dicts(doc.get("Statement")):
+            if not matches(_as_list(statement.get("Action")), action):
+                continue
+            if resource != "*" and not matches(
+                _as_list(statement.get("Resource")) or ["*"], resource
+            ):
+                continue
+            holds = _condition(statement.get("Condition"), context or {})
+            if statement.get("Effect") == "Deny":
+                if isinstance(holds, _Unevaluable):
+                    return (
+                        "Deny",
+                        f"a Deny statement's Condition cannot be evaluated ({holds}), so it denies",
+                    )
+                if holds:
+                    return "Deny", ""
+            elif statement.get("Effect") == "Allow" and holds is True:
+                allowed = True
+    return ("Allow" if allowed else "ImplicitDeny"), ""
 
 
 def evaluate(
@@ -313,22 +414,7 @@ def evaluate(
 
     ``resource`` "*" means the operation names no resource, so a statement's Resource does
     not narrow it (the operation's own permission check is all there is)."""
-    allowed = False
-    for doc in documents:
-        for statement in _as_list_of_dicts(doc.get("Statement")):
-            if not matches(_as_list(statement.get("Action")), action):
-                continue
-            if resource != "*" and not matches(
-                _as_list(statement.get("Resource")) or ["*"], resource
-            ):
-                continue
-            if not condition_holds(statement.get("Condition"), context or {}):
-                continue
-            if statement.get("Effect") == "Deny":
-                return "Deny"
-            if statement.get("Effect") == "Allow":
-                allowed = True
-    return "Allow" if allowed else "ImplicitDeny"
+    return decide(documents, action, resource, context)[0]
 
 
 def _as_list_of_dicts(value: Any) -> list[dict[str, Any]]:
@@ -337,16 +423,23 @@ def _as_list_of_dicts(value: Any) -> list[dict[str, Any]]:
     return [s for s in (value or []) if isinstance(s, dict)]
 
 
-def verdict(store: Store, principal: Principal, action: str, resource: str = "*") -> str:
-    """What RAM decides for this principal: ``Allow``, ``Deny`` or ``ImplicitDeny``. Root may
-    do anything in its account; others need an Allow from their policies, no Deny, and for an
-    assumed role with a session policy an Allow from that too (reference §4: it narrows)."""
+def verdict_and_reason(
+    store: Store, principal: Principal, action: str, resource: str = "*"
+) -> tuple[str, str]:
+    """What RAM decides for this principal, and why when a Deny failed closed. Root may do
+    anything in its account; others need an Allow from their policies, no Deny, and for an
+    assumed role with a session policy an Allow from that too (it narrows)."""
     if principal.kind == "Account":
-        return "Allow"
-    result = evaluate(documents_of(store, principal), action, resource)
-    if result != "Allow" or principal.session_policy is None:
+        return "Allow", ""
+    result = decide(documents_of(store, principal), action, resource)
+    if result[0] != "Allow" or principal.session_policy is None:
         return result
-    return evaluate([principal.session_policy], action, resource)
+    return decide([principal.session_policy], action, resource)
+
+
+def verdict(store: Store, principal: Principal, action: str, resource: str = "*") -> str:
+    """``Allow``, ``Deny`` or ``ImplicitDeny`` (see :func:`verdict_and_reason`)."""
+    return verdict_and_reason(store, principal, action, resource)[0]
 
 
 def is_allowed(store: Store, principal: Principal, action: str, resource: str = "*") -> bool:
@@ -355,14 +448,15 @@ def is_allowed(store: Store, principal: Principal, action: str, resource: str = 
 
 def authorize(store: Store, principal: Principal, action: str, resource: str = "*") -> None:
     """Raise NoPermission (403) unless the principal may do ``action`` on ``resource``;
-    AccessDeniedDetail.NoPermissionType tells an explicit Deny from a missing Allow
-    (reference §2)."""
-    result = verdict(store, principal, action, resource)
+    AccessDeniedDetail.NoPermissionType tells an explicit Deny from a missing Allow."""
+    result, why = verdict_and_reason(store, principal, action, resource)
     if result == "Allow":
         return
     error = no_permission(action, principal.arn)
     if result == "Deny":
         error.extra["AccessDeniedDetail"]["NoPermissionType"] = "ExplicitDeny"
+    if why:
+        error.message = f"{error.message} ({why})"
     raise error
 
 
@@ -370,7 +464,7 @@ def authorize(store: Store, principal: Principal, action: str, resource: str = "
 
 
 def trust_candidates(caller: Principal) -> set[str]:
-    """The principal names a role's trust policy may use to admit ``caller`` (reference §3,
+    """The principal names a role's trust policy may use to admit ``caller`` (RAM,
     "Trust policy for another account": the account as ``acs:ram::<uid>:root``, or one user
     as ``acs:ram::<uid>:user/<name>``; a role's sessions as ``acs:ram::<uid>:role/<name>``)."""
     names = {f"acs:ram::{caller.account_id}:root", caller.arn}
@@ -395,9 +489,10 @@ def trust_admits(
         named = _as_list(principal.get("RAM")) if isinstance(principal, dict) else []
         if not any(n.lower() in candidates for n in named):
             continue
-        if not condition_holds(statement.get("Condition"), context or {}):
-            continue
+        holds = _condition(statement.get("Condition"), context or {})
         if statement.get("Effect") == "Deny":
-            return "Deny"
-        admitted = admitted or statement.get("Effect") == "Allow"
+            if holds is True or isinstance(holds, _Unevaluable):
+                return "Deny"
+            continue
+        admitted = admitted or (statement.get("Effect") == "Allow" and holds is True)
     return "Allow" if admitted else "ImplicitDeny"

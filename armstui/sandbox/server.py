@@ -1,37 +1,47 @@
 """The sandbox's HTTP front: one endpoint for every service, as the official SDKs call it.
 
 Requests are told apart by the ``x-acs-version`` and ``x-acs-action`` headers every V3
-request carries (reference §1). RPC services (RAM, STS, ARMS, ECS) send ``POST /`` with the
-parameters in the query (or a form body); CS (ROA) sends method + path + JSON body. Each
-request is authenticated (signature, date, nonce, STS token), authorized against the
-caller's policies, then handled inside a store transaction.
+request carries, or by the ``Version`` and ``Action`` parameters of a V1 RPC request. RPC
+services (RAM, STS, ARMS, ECS) take the parameters in the query (or a form body); CS (ROA)
+takes method + path + JSON body. Each request is authenticated (signature V3 or V1, date,
+nonce, STS token: :mod:`armstui.sandbox.wire_auth`), authorized against the caller's
+policies, then handled inside a store transaction, and recorded in the call log.
 
-Admin endpoints under ``/__sandbox/`` (no signature; loopback only) let tests and the
-operator steer the sandbox: faults, clock speed.
+Admin endpoints under ``/__sandbox/`` (no signature; loopback clients only) let tests and the
+operator steer the sandbox: faults, clock speed, health, and the call log.
 """
 
 from __future__ import annotations
 
 import asyncio
-import calendar
+import ipaddress
 import json
+import math
+import ssl
 import threading
 import time
 import uuid
+from collections import deque
 from typing import Any
-from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from armstui.sandbox import iam, signing
+from armstui.sandbox import iam
 from armstui.sandbox.api import Call, Operation
 from armstui.sandbox.errors import ApiError
-from armstui.sandbox.faults import Dropped
+from armstui.sandbox.faults import Dropped, FaultSpecError
 from armstui.sandbox.services import ALL_SERVICES
 from armstui.sandbox.state import SandboxState
+from armstui.sandbox.wire_auth import authenticate, parse_body
 
-MAX_SKEW_SECONDS = 15 * 60  # reference §1: x-acs-date within 15 minutes
 HOST_ID = "sandbox.armstui.local"
+# A client gets this long to send a request's headers (and, separately, its body); a slow or
+# stalled one is disconnected instead of holding a connection open forever.
+HEADER_TIMEOUT_SECONDS = 15.0
+BODY_TIMEOUT_SECONDS = 30.0
+MAX_BODY_BYTES = 8 * 1024 * 1024
+CALL_LOG_SIZE = 10_000
+MAX_SPEED = 1_000_000.0
 
 
 def _operations() -> dict[tuple[str, str], Operation]:
@@ -46,29 +56,44 @@ def new_request_id() -> str:
     return str(uuid.uuid4()).upper()
 
 
-def _parse_acs_date(value: str) -> float:
+def principal_label(principal: iam.Principal) -> str:
+    """``root``, ``user/<name>`` or ``assumed-role/<role>/<session>``: who called, no secret."""
+    if principal.kind == "Account":
+        return "root"
+    if principal.kind == "RAMUser":
+        return f"user/{principal.name}"
+    return f"assumed-role/{principal.name.lower()}/{principal.session_name}"
+
+
+def _is_loopback(remote: str | None) -> bool:
     try:
-        return calendar.timegm(time.strptime(value, "%Y-%m-%dT%H:%M:%SZ"))
-    except (ValueError, TypeError):
-        raise ApiError(
-            400,
-            "InvalidTimeStamp.Format",
-            f"Specified time stamp or date value {value!r} is not well formatted.",
-        ) from None
+        return remote is not None and ipaddress.ip_address(remote.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+class AdminInputError(ValueError):
+    """A bad value sent to an admin endpoint; ``field`` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class SandboxApp:
     def __init__(self, state: SandboxState) -> None:
         self.state = state
         self.operations = _operations()
-        self._nonces: dict[str, float] = {}
         self.request_count = 0
+        self.calls: deque[dict[str, Any]] = deque(maxlen=CALL_LOG_SIZE)
 
     def build(self) -> web.Application:
-        app = web.Application(client_max_size=8 * 1024 * 1024)
+        app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[self._loopback_admin])
         app.router.add_post("/__sandbox/faults", self._admin_faults)
         app.router.add_post("/__sandbox/clock", self._admin_clock)
         app.router.add_get("/__sandbox/health", self._admin_health)
+        app.router.add_get("/__sandbox/calls", self._admin_calls)
+        app.router.add_route("*", "/__sandbox/{tail:.*}", self._admin_unknown)
         app.router.add_route("*", "/{tail:.*}", self._handle)
         return app
 
@@ -78,11 +103,33 @@ class SandboxApp:
         self.request_count += 1
         request_id = new_request_id()
         op: Operation | None = None
+        call: Call | None = None
         try:
-            body = await request.read()
-            op = self._find_operation(request)
+            try:
+                body = await asyncio.wait_for(request.read(), BODY_TIMEOUT_SECONDS)
+            except TimeoutError:
+                raise ApiError(
+                    408, "RequestTimeout", "The request body was not received in time."
+                ) from None
+            except web.HTTPRequestEntityTooLarge:
+                raise ApiError(
+                    413,
+                    "RequestEntityTooLarge",
+                    f"The request body exceeds {MAX_BODY_BYTES} bytes.",
+                ) from None
+            params, payload = parse_body(request, body)
+            op = self._find_operation(request, params)
             await self.state.faults.before(op.action)
-            call = self._authenticate(request, body, op, request_id)
+            principal = authenticate(self.state, request, body, params, op)
+            call = Call(
+                self.state,
+                principal,
+                op,
+                request_id,
+                params=dict(params),
+                path=(op.match_path(request.rel_url.raw_path) or {}) if op.is_roa else {},
+                body=_checked_payload(op, payload),
+            )
             if op.permission:
                 resource = op.resource(call) if op.resource else "*"
                 iam.authorize(self.state.store, call.caller, op.permission, resource)
@@ -90,23 +137,35 @@ class SandboxApp:
                 result = op.handler(call)
             if op.mutating:
                 self.state.faults.after(op.action)
+            self._record(call, op, 200, "")
             return self._answer(op, result, request_id)
         except ApiError as err:
+            self._record(call, op, err.status, err.code)
             return self._error(err, request_id, op)
         except Dropped:
+            self._record(call, op, 0, "Dropped")
             # Close the socket without an answer: the client sees a broken connection.
             if request.transport is not None:
                 request.transport.abort()
             return web.Response(status=503)
+        except Exception as exc:  # a sandbox bug: still answer in the real shape, with a code
+            self._record(call, op, 500, "InternalError")
+            failure = ApiError(
+                500,
+                "InternalError",
+                f"The sandbox failed to process the request ({type(exc).__name__}).",
+            )
+            return self._error(failure, request_id, op)
 
-    def _find_operation(self, request: web.Request) -> Operation:
-        version = request.headers.get("x-acs-version", "")
-        action = request.headers.get("x-acs-action", "")
+    def _find_operation(self, request: web.Request, params: list[tuple[str, str]]) -> Operation:
+        query = dict(params)
+        version = request.headers.get("x-acs-version") or query.get("Version", "")
+        action = request.headers.get("x-acs-action") or query.get("Action", "")
         if not action or not version:
             raise ApiError(
                 400,
                 "MissingParameter",
-                "The x-acs-action and x-acs-version headers are required (only V3-signed requests are served).",
+                "The action and version are required (x-acs-action and x-acs-version headers, or the Action and Version parameters).",
             )
         op = self.operations.get((version, action))
         if op is None:
@@ -122,55 +181,29 @@ class SandboxApp:
                     "InvalidAction.NotFound",
                     f"Specified api {action} is not found at {request.method} {request.rel_url.raw_path}.",
                 )
+        elif request.method not in ("GET", "POST"):
+            raise ApiError(
+                404,
+                "InvalidAction.NotFound",
+                f"Specified api {action} is not served by {request.method}.",
+            )
         return op
 
-    def _authenticate(
-        self, request: web.Request, body: bytes, op: Operation, request_id: str
-    ) -> Call:
-        headers = request.headers
-        auth = signing.parse_authorization(headers.get("Authorization"))
-        now = self.state.clock.now()
-        sent = _parse_acs_date(headers.get("x-acs-date", ""))
-        if abs(now - sent) > MAX_SKEW_SECONDS:
-            raise ApiError(
-                400,
-                "InvalidTimeStamp.Expired",
-                f"Specified time stamp or date value is expired: {headers.get('x-acs-date')} is more than 15 minutes from the server time.",
-            )
-        principal, secret = iam.authenticate(
-            self.state.store, auth.access_key_id, headers.get("x-acs-security-token"), now
+    def _record(
+        self, call: Call | None, op: Operation | None, status: int, error_code: str
+    ) -> None:
+        """Append to the call log: who called what and how it ended (never a secret)."""
+        self.calls.append(
+            {
+                "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "account": call.caller.account_id if call else None,
+                "principal": principal_label(call.caller) if call else None,
+                "action": op.action if op else None,
+                "service": op.product.lower() if op else None,
+                "http_status": status,
+                "error_code": error_code,
+            }
         )
-        raw_query = request.rel_url.raw_query_string
-        signing.verify(
-            auth, secret, request.method, request.rel_url.raw_path, raw_query, headers, body
-        )
-        self._check_nonce(headers.get("x-acs-signature-nonce", ""), now)
-        params = dict(parse_qsl(raw_query, keep_blank_values=True))
-        payload: Any = None
-        content_type = headers.get("content-type", "")
-        if body and content_type.startswith("application/x-www-form-urlencoded"):
-            params.update(parse_qsl(body.decode(), keep_blank_values=True))
-        elif body and content_type.startswith("application/json"):
-            try:
-                payload = json.loads(body)
-            except json.JSONDecodeError:
-                raise ApiError(
-                    400, "InvalidParameter", "The request body is not valid JSON."
-                ) from None
-        path = op.match_path(request.rel_url.raw_path) if op.is_roa else {}
-        return Call(
-            self.state, principal, op, request_id, params=params, path=path or {}, body=payload
-        )
-
-    def _check_nonce(self, nonce: str, now: float) -> None:
-        if not nonce:
-            raise ApiError(400, "MissingParameter", "x-acs-signature-nonce is required.")
-        if nonce in self._nonces:
-            raise ApiError(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
-        self._nonces[nonce] = now
-        if len(self._nonces) > 100_000:
-            cutoff = now - MAX_SKEW_SECONDS
-            self._nonces = {n: t for n, t in self._nonces.items() if t >= cutoff}
 
     # --- answers ------------------------------------------------------------------------
 
@@ -206,46 +239,112 @@ class SandboxApp:
 
     # --- admin --------------------------------------------------------------------------
 
+    @web.middleware
+    async def _loopback_admin(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.path.startswith("/__sandbox/") and not _is_loopback(request.remote):
+            return web.json_response(
+                {"error": "the admin endpoints answer loopback clients only"}, status=403
+            )
+        response: web.StreamResponse = await handler(request)
+        return response
+
+    @staticmethod
+    def _refuse(exc: Exception) -> web.Response:
+        field = getattr(exc, "field", None)
+        body: dict[str, Any] = {"error": str(exc)}
+        if field:
+            body["field"] = field
+        return web.json_response(body, status=400)
+
+    async def _admin_unknown(self, request: web.Request) -> web.Response:
+        return web.json_response({"error": f"no admin endpoint {request.path}"}, status=404)
+
     async def _admin_health(self, request: web.Request) -> web.Response:
         return web.json_response({"ok": True, "requests": self.request_count})
 
+    async def _admin_calls(self, request: web.Request) -> web.Response:
+        return web.json_response(list(self.calls))
+
     @staticmethod
     async def _admin_spec(request: web.Request) -> dict[str, Any]:
-        """The admin request's body, which must be a JSON object (ValueError otherwise)."""
+        """The admin request's body, which must be a JSON object (AdminInputError otherwise)."""
         try:
             spec = json.loads(await request.read() or b"{}")
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise ValueError("the body must be a JSON object") from None
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+            raise AdminInputError("body", "the body must be a JSON object") from None
         if not isinstance(spec, dict):
-            raise ValueError("the body must be a JSON object")
+            raise AdminInputError("body", "the body must be a JSON object")
         return spec
 
     async def _admin_faults(self, request: web.Request) -> web.Response:
         try:
-            self.state.faults.configure(await self._admin_spec(request))
+            parsed = self.state.faults.parse(await self._admin_spec(request))
+        except (AdminInputError, FaultSpecError) as exc:
+            return self._refuse(exc)
         except (ValueError, TypeError) as exc:
             return web.json_response({"error": str(exc)}, status=400)
+        self.state.faults.install(parsed)
         return web.json_response({"ok": True})
 
     async def _admin_clock(self, request: web.Request) -> web.Response:
         try:
-            speed = float((await self._admin_spec(request)).get("speed", 0))
-        except (ValueError, TypeError) as exc:
-            return web.json_response({"error": f"speed: {exc}"}, status=400)
-        if speed <= 0:
-            return web.json_response({"error": "speed: must be positive"}, status=400)
+            raw = (await self._admin_spec(request)).get("speed")
+            if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+                raise AdminInputError("speed", "speed: must be a number above 0")
+            try:
+                speed = float(raw)
+            except ValueError:
+                raise AdminInputError("speed", f"speed: {raw!r} is not a number") from None
+            if not math.isfinite(speed) or speed <= 0 or speed > MAX_SPEED:
+                raise AdminInputError(
+                    "speed", f"speed: must be a finite number above 0 and at most {MAX_SPEED:g}"
+                )
+        except AdminInputError as exc:
+            return self._refuse(exc)
         self.state.clock.speed = speed
         return web.json_response({"ok": True, "speed": speed})
 
 
+def _checked_payload(op: Operation, payload: Any) -> Any:
+    """CS takes every addon's ``config`` as a JSON string (the SDK models type it ``str``); any
+    other JSON type is refused here, before a handler could trip over it."""
+    if payload is None or op.product != "CS":
+        return payload
+    items = payload if isinstance(payload, list) else [payload]
+    if isinstance(payload, dict) and isinstance(payload.get("addons"), list):
+        items = items + payload["addons"]
+    for item in items:
+        if isinstance(item, dict) and item.get("config") is not None:
+            if not isinstance(item["config"], str):
+                raise ApiError(
+                    400,
+                    "InvalidParameter.Config",
+                    f"config must be a JSON string (got {type(item['config']).__name__}).",
+                )
+    return payload
+
+
 class SandboxServer:
     """Runs the sandbox on its own event loop in a daemon thread (for the app, the CLI and
-    tests), or on the caller's loop (``start``/``stop``)."""
+    tests), or on the caller's loop (``start``/``stop``). With ``tls`` it also listens for
+    https on ``https_port``."""
 
-    def __init__(self, state: SandboxState, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        state: SandboxState,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        tls: ssl.SSLContext | None = None,
+        https_port: int = 0,
+        header_timeout: float = HEADER_TIMEOUT_SECONDS,
+    ) -> None:
         self.state = state
         self.host = host
         self.port = port
+        self.tls = tls
+        self.https_port = https_port
+        self.header_timeout = header_timeout
         self.app = SandboxApp(state)
         self._runner: web.AppRunner | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -255,14 +354,32 @@ class SandboxServer:
     def endpoint(self) -> str:
         return f"{self.host}:{self.port}"
 
+    @property
+    def endpoint_https(self) -> str | None:
+        return f"{self.host}:{self.https_port}" if self.tls is not None else None
+
     async def start(self) -> str:
-        self._runner = web.AppRunner(self.app.build(), access_log=None, handle_signals=False)
+        # aiohttp closes a connection whose first request's headers have not all arrived
+        # within keepalive_timeout (and an idle one after it): that is the header timeout.
+        self._runner = web.AppRunner(
+            self.app.build(),
+            access_log=None,
+            handle_signals=False,
+            keepalive_timeout=self.header_timeout,
+        )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
-        self.port = sockets[0].getsockname()[1]
+        self.port = await self._listen(self.port, None)
+        if self.tls is not None:
+            self.https_port = await self._listen(self.https_port, self.tls)
         return self.endpoint
+
+    async def _listen(self, port: int, tls: ssl.SSLContext | None) -> int:
+        assert self._runner is not None
+        site = web.TCPSite(self._runner, self.host, port, ssl_context=tls)
+        await site.start()
+        server = site._server
+        sockets = getattr(server, "sockets", None) or []
+        return int(sockets[0].getsockname()[1])
 
     async def stop(self) -> None:
         if self._runner is not None:

@@ -5,12 +5,17 @@ Every service model keeps its records here (``kind`` like ``ram.user``, ``key`` 
 everything as it left it. Reads come from the in-memory cache; writes go through to
 SQLite at once (WAL journal). The server handles requests on one event loop, and a lock
 guards the rare calls from other threads (the admin endpoint, tests, seeding).
+
+The database and its ``-wal`` and ``-shm`` companions hold secrets, so they are created mode
+0600 (SQLite gives the companions the database file's mode). Signature nonces live in their
+own table with the time they were first seen, so a restart opens no replay window.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -25,6 +30,8 @@ class Store:
     def __init__(self, path: Path | None = None) -> None:
         """``path`` None keeps state in memory only (for fast tests)."""
         self.path = path
+        if path is not None:
+            _create_private(path)
         self._db = sqlite3.connect(
             str(path) if path else ":memory:", check_same_thread=False, isolation_level=None
         )
@@ -33,6 +40,11 @@ class Store:
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS docs (kind TEXT, key TEXT, doc TEXT, PRIMARY KEY (kind, key))"
         )
+        self._db.execute("CREATE TABLE IF NOT EXISTS nonces (nonce TEXT PRIMARY KEY, seen REAL)")
+        if path is not None:
+            for companion in ("-wal", "-shm"):
+                _make_private(Path(f"{path}{companion}"))
+        self._nonces_since_prune = 0
         self._lock = threading.RLock()
         self._undo: list[tuple[str, str, Doc | None]] | None = None
         self._cache: dict[str, dict[str, Doc]] = {}
@@ -107,6 +119,39 @@ class Store:
             finally:
                 self._undo = None
 
+    def use_nonce(self, nonce: str, now: float, window: float) -> bool:
+        """Record ``nonce`` as used at ``now``; False if it was already used within ``window``
+        seconds. Nonces older than the window are pruned now and then (a request carrying one
+        is refused by its timestamp anyway)."""
+        with self._lock:
+            row = self._db.execute("SELECT seen FROM nonces WHERE nonce = ?", (nonce,)).fetchone()
+            if row is not None and now - row[0] <= window:
+                return False
+            self._db.execute(
+                "INSERT OR REPLACE INTO nonces (nonce, seen) VALUES (?, ?)", (nonce, now)
+            )
+            self._nonces_since_prune += 1
+            if self._nonces_since_prune >= 1000:
+                self._nonces_since_prune = 0
+                self._db.execute("DELETE FROM nonces WHERE seen < ?", (now - window,))
+            return True
+
+    def nonce_count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM nonces").fetchone()[0])
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def _create_private(path: Path) -> None:
+    """Create the file 0600 if it does not exist yet (whatever the umask), and make it 0600."""
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+    _make_private(path)
+
+
+def _make_private(path: Path) -> None:
+    if path.exists():
+        path.chmod(0o600)

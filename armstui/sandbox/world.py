@@ -225,6 +225,10 @@ def _seed_default(state: SandboxState) -> None:
     )
     for n, service in enumerate(("orders", "billing", "catalog"), start=1):
         create_instance(state, source, f"legacy-{service}-{n}", service)
+    # One instance whose Cloud Assistant client is not running: RunCommand cannot reach it.
+    reports = create_instance(state, source, "legacy-reports-4", "reports")
+    reports["cloud_assistant"] = None
+    state.store.put("ecs.instance", f"{source['uid']}/{reports['InstanceId']}", reports)
 
 
 def _seed_large(state: SandboxState, sources: int, clusters: int, instances: int) -> None:

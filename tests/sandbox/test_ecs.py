@@ -123,7 +123,7 @@ def _apps(sandbox: RunningSandbox, alias: str) -> list[Any]:
 
 def test_describe_instances_default_world(sandbox: RunningSandbox, client: Any) -> None:
     instances = _instances(client)
-    assert sorted(_service(i) for i in instances) == ["billing", "catalog", "orders"]
+    assert sorted(_service(i) for i in instances) == ["billing", "catalog", "orders", "reports"]
     assert all(
         i.status == "Running" and i.instance_id.startswith("i-") and i.region_id == REGION
         for i in instances
@@ -150,7 +150,9 @@ def test_describe_instances_by_ids_and_pages(client: Any) -> None:
     second = client.describe_instances(
         ecs.DescribeInstancesRequest(region_id=REGION, page_size=2, page_number=2)
     ).body
-    assert [i.instance_id for i in second.instances.instance] == ids[2:] and second.total_count == 3
+    assert [i.instance_id for i in second.instances.instance] == ids[
+        2:4
+    ] and second.total_count == 4
 
 
 def test_describe_instances_refuses_more_than_100_ids(client: Any) -> None:
@@ -340,7 +342,9 @@ def test_run_command_on_several_instances(sandbox: RunningSandbox, client: Any, 
     invoke_id = _run(client, [i.instance_id for i in instances], "echo hello")
     results = _finished(client, invoke_id)
     assert sorted(r.instance_id for r in results) == sorted(i.instance_id for i in instances)
-    assert all(r.invocation_status == "Success" for r in results)
+    status = {r.instance_id: r.invocation_status for r in results}
+    reports = _by_name(client)["legacy-reports-4"].instance_id  # no Cloud Assistant client
+    assert status.pop(reports) == "Failed" and set(status.values()) == {"Success"}
     one = _results(client, invoke_id, instance_id=instances[0].instance_id)
     assert [r.instance_id for r in one] == [instances[0].instance_id]
 
@@ -475,3 +479,152 @@ def test_run_command_keeps_the_command_only_when_asked(
         region_id=REGION, command_id=dropped_command, instance_id=[instance_id]
     )
     assert _error(client.invoke_command, missing).code == "InvalidCommandId.NotFound"
+
+
+# --- Cloud Assistant status, tags, invocations by instance ---------------------------------------
+
+
+def _assistant(client: Any, instance_ids: list[str] | None = None) -> dict[str, Any]:
+    body = client.describe_cloud_assistant_status(
+        ecs.DescribeCloudAssistantStatusRequest(region_id=REGION, instance_id=instance_ids)
+    ).body
+    return {
+        s.instance_id: s
+        for s in body.instance_cloud_assistant_status_set.instance_cloud_assistant_status
+    }
+
+
+def _by_name(client: Any) -> dict[str, Any]:
+    return {i.instance_name: i for i in _instances(client)}
+
+
+def test_cloud_assistant_status_is_per_instance(client: Any) -> None:
+    instances = _by_name(client)
+    statuses = _assistant(client)
+    assert set(statuses) == {i.instance_id for i in instances.values()}
+    without = statuses[instances["legacy-reports-4"].instance_id]
+    assert without.cloud_assistant_status == "false" and not without.cloud_assistant_version
+    others = [s for i, s in statuses.items() if i != without.instance_id]
+    assert len(others) == 3
+    assert all(s.cloud_assistant_status == "true" and s.cloud_assistant_version for s in others)
+    one = _assistant(client, [instances["legacy-orders-1"].instance_id])
+    assert list(one) == [instances["legacy-orders-1"].instance_id]
+
+
+def test_run_command_without_cloud_assistant_fails_with_client_not_running(
+    sandbox: RunningSandbox, client: Any
+) -> None:
+    target = _by_name(client)["legacy-reports-4"]
+    key = _license(sandbox, "monitoring")
+    invoke_id = _run(client, [target.instance_id], install_script(key, "reports", "reports"))
+    (result,) = _results(client, invoke_id)  # at once: nothing was delivered
+    assert result.invocation_status == "Failed"
+    assert result.error_code == "ClientNotRunning"
+    assert "not running" in result.error_info
+    assert _apps(sandbox, "monitoring") == []
+
+
+def _tags(client: Any, instance_id: str) -> dict[str, str]:
+    body = client.list_tag_resources(
+        ecs.ListTagResourcesRequest(
+            region_id=REGION, resource_type="instance", resource_id=[instance_id]
+        )
+    ).body
+    return {t.tag_key: t.tag_value for t in body.tag_resources.tag_resource}
+
+
+def test_tag_untag_and_list_instance_tags(client: Any) -> None:
+    target = _by_name(client)["legacy-orders-1"]
+    assert _tags(client, target.instance_id) == {"app": "orders", "service": "orders"}
+    client.tag_resources(
+        ecs.TagResourcesRequest(
+            region_id=REGION,
+            resource_type="instance",
+            resource_id=[target.instance_id],
+            tag=[
+                ecs.TagResourcesRequestTag(key="app", value="orders-api"),
+                ecs.TagResourcesRequestTag(key="team", value="shop"),
+            ],
+        )
+    )
+    assert _tags(client, target.instance_id) == {
+        "app": "orders-api",
+        "service": "orders",
+        "team": "shop",
+    }
+    # DescribeInstances shows what TagResources set: that is what the ECS flow reads.
+    assert _service(_by_name(client)["legacy-orders-1"]) == "orders"
+    shown = {t.tag_key: t.tag_value for t in _by_name(client)["legacy-orders-1"].tags.tag}
+    assert shown["app"] == "orders-api"
+    by_tag = client.list_tag_resources(
+        ecs.ListTagResourcesRequest(
+            region_id=REGION,
+            resource_type="instance",
+            tag=[ecs.ListTagResourcesRequestTag(key="team", value="shop")],
+        )
+    ).body.tag_resources.tag_resource
+    assert {t.resource_id for t in by_tag} == {target.instance_id}
+
+    client.untag_resources(
+        ecs.UntagResourcesRequest(
+            region_id=REGION,
+            resource_type="instance",
+            resource_id=[target.instance_id],
+            tag_key=["team"],
+        )
+    )
+    assert "team" not in _tags(client, target.instance_id)
+    client.untag_resources(
+        ecs.UntagResourcesRequest(
+            region_id=REGION, resource_type="instance", resource_id=[target.instance_id], all=True
+        )
+    )
+    assert _tags(client, target.instance_id) == {}
+
+
+def test_tag_refusals(client: Any) -> None:
+    target = _by_name(client)["legacy-orders-1"].instance_id
+
+    def tag(resource_type: str, ids: list[str], *tags: tuple[str, str]) -> TeaException:
+        request = ecs.TagResourcesRequest(
+            region_id=REGION,
+            resource_type=resource_type,
+            resource_id=ids,
+            tag=[ecs.TagResourcesRequestTag(key=k, value=v) for k, v in tags],
+        )
+        return _error(client.tag_resources, request)
+
+    assert tag("instance", [target], ("aliyun:x", "1")).code == "InvalidParameter.Tag.N.Key"
+    assert tag("disk", [target], ("a", "1")).code == "InvalidParameter.ResourceType"
+    assert tag("instance", ["i-missing"], ("a", "1")).code == "InvalidInstanceId.NotFound"
+    assert tag("instance", [target], ("a", "1"), ("a", "2")).code == "InvalidParameter.Tag.N.Key"
+    many = [(f"k{n}", "v") for n in range(19)]
+    assert tag("instance", [target], *many).code == "InvalidTagCount"  # 2 seeded + 19 > 20
+
+
+def test_describe_invocations_by_instance_with_the_command_content(client: Any, fast: None) -> None:
+    instances = _by_name(client)
+    first, second = (
+        instances["legacy-orders-1"].instance_id,
+        instances["legacy-billing-2"].instance_id,
+    )
+    one = _run(client, [first], "echo one")
+    two = _run(client, [first, second], "echo two")
+    _finished(client, two)
+    body = client.describe_invocations(
+        ecs.DescribeInvocationsRequest(region_id=REGION, instance_id=first)
+    ).body
+    found = body.invocations.invocation
+    assert [i.invoke_id for i in found] == [two, one]  # newest first
+    assert base64.b64decode(found[1].command_content).decode() == "echo one"
+    plain = client.describe_invocations(
+        ecs.DescribeInvocationsRequest(
+            region_id=REGION, invoke_id=one, content_encoding="PlainText"
+        )
+    ).body.invocations.invocation
+    assert plain[0].command_content == "echo one"
+    only_second = client.describe_invocations(
+        ecs.DescribeInvocationsRequest(region_id=REGION, instance_id=second)
+    ).body.invocations.invocation
+    assert [i.invoke_id for i in only_second] == [two]
+    assert [x.instance_id for x in only_second[0].invoke_instances.invoke_instance] == [second]

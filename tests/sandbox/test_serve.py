@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from alibabacloud_ram20150501 import models as ram
 from alibabacloud_ram20150501.client import Client as RamClient
 from alibabacloud_sts20150401.client import Client as StsClient
@@ -188,3 +189,28 @@ def test_a_busy_port_is_a_usage_error(tmp_path: Path) -> None:
         )
     assert proc.returncode == 2 and f"127.0.0.1:{port}" in proc.stderr
     assert not (tmp_path / "s" / "sandbox.json").exists()
+
+
+def test_serve_tls_names_its_https_endpoint_and_certificate(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    proc = _serve(state, "--tls")
+    try:
+        described = _wait_description(proc, state / "sandbox.json")
+        ca_cert = Path(described["ca_cert"])
+        assert ca_cert.parent == state / "tls" and described["endpoint_https"].startswith(
+            "127.0.0.1:"
+        )
+        assert described["endpoint_https"] != described["endpoint"]
+        health = requests.get(
+            f"https://{described['endpoint_https']}/__sandbox/health",
+            verify=str(ca_cert),
+            timeout=5,
+        )
+        assert health.json()["ok"] is True  # the certificate is valid for the address served
+        with pytest.raises(requests.exceptions.SSLError):  # and not trusted without it
+            requests.get(f"https://{described['endpoint_https']}/__sandbox/health", timeout=5)
+        assert requests.get(f"http://{described['endpoint']}/__sandbox/health", timeout=5).ok
+        assert all((f.stat().st_mode & 0o777) == 0o600 for f in (state / "tls").iterdir())
+    finally:
+        code, _ = _stop(proc)
+    assert code == 0

@@ -1,13 +1,16 @@
 """ECS 2014-05-26 (RPC): instances, regions and Cloud Assistant.
 
-Shapes from alibabacloud_ecs20140526 7.11.8's models (reference §7): DescribeInstances
+Shapes from alibabacloud_ecs20140526 7.11.8's models: DescribeInstances
 ``{Instances{Instance[]}, TotalCount, PageNumber, PageSize, NextToken}`` (``InstanceIds`` is a
 JSON array string, at most 100); RunCommand ``{CommandId, InvokeId}`` (``InstanceId.N``, at most
 100; ``KeepCommand`` keeps the command); CreateCommand ``{CommandId}``; InvokeCommand
 ``{InvokeId}`` (``CommandId``, ``InstanceId.N``); DescribeInvocationResults ``{Invocation{InvocationResults{InvocationResult[]}, NextToken,
 TotalCount}}`` with ``Output`` base64-encoded unless ``ContentEncoding=PlainText``;
-DescribeInvocations ``{Invocations{Invocation[]}}``; DescribeCloudAssistantStatus
-``{InstanceCloudAssistantStatusSet{InstanceCloudAssistantStatus[]}}``.
+DescribeInvocations ``{Invocations{Invocation[]}}`` (by InvokeId or InstanceId, with
+``CommandContent``); DescribeCloudAssistantStatus
+``{InstanceCloudAssistantStatusSet{InstanceCloudAssistantStatus[]}}`` (per instance, "true" or
+"false"); TagResources, UntagResources and ListTagResources ``{TagResources{TagResource[]}}``
+for instances.
 """
 
 from __future__ import annotations
@@ -18,9 +21,9 @@ import string
 from typing import Any
 
 from armstui.sandbox.api import Call, Service
-from armstui.sandbox.errors import invalid_parameter
+from armstui.sandbox.errors import ApiError, invalid_parameter, missing_parameter
 from armstui.sandbox.services.arms.model import account_of_license
-from armstui.sandbox.services.ecs.model import Instances
+from armstui.sandbox.services.ecs.model import Instances, cloud_assistant_version
 
 api = Service("Ecs", "2014-05-26")
 
@@ -70,7 +73,7 @@ def _page(call: Call, items: list[Any], limit: int) -> tuple[list[Any], dict[str
 
 
 @api.rpc("DescribeRegions", permission="ecs:DescribeRegions")
-def describe_regions(call: Call) -> dict:
+def describe_regions(call: Call) -> dict[str, Any]:
     regions = sorted(
         {call.state.region} | {i["RegionId"] for i in call.state.store.list("ecs.instance")}
     )
@@ -90,7 +93,7 @@ def describe_regions(call: Call) -> dict:
 
 
 @api.rpc("DescribeInstances", permission="ecs:DescribeInstances")
-def describe_instances(call: Call) -> dict:
+def describe_instances(call: Call) -> dict[str, Any]:
     instances = [
         i
         for i in _instances(call).all()
@@ -144,7 +147,7 @@ def _timeout(call: Call, default: int) -> int:
 
 
 @api.rpc("RunCommand", permission="ecs:RunCommand")
-def run_command(call: Call) -> dict:
+def run_command(call: Call) -> dict[str, Any]:
     command = _new_command(call, "PlainText")
     instances = _instances(call)
     invoke_id = instances.run_command(
@@ -156,7 +159,7 @@ def run_command(call: Call) -> dict:
 
 
 @api.rpc("CreateCommand", permission="ecs:CreateCommand")
-def create_command(call: Call) -> dict:
+def create_command(call: Call) -> dict[str, Any]:
     call.required("Name")
     command = _new_command(call, "Base64")
     _instances(call).keep_command(command)
@@ -164,7 +167,7 @@ def create_command(call: Call) -> dict:
 
 
 @api.rpc("InvokeCommand", permission="ecs:InvokeCommand")
-def invoke_command(call: Call) -> dict:
+def invoke_command(call: Call) -> dict[str, Any]:
     instances = _instances(call)
     command = instances.command(call.required("CommandId"))
     command["Timeout"] = _timeout(call, command["Timeout"])
@@ -182,7 +185,7 @@ def _encode(call: Call, text: str) -> str:
 
 
 @api.rpc("DescribeInvocationResults", permission="ecs:DescribeInvocationResults")
-def describe_invocation_results(call: Call) -> dict:
+def describe_invocation_results(call: Call) -> dict[str, Any]:
     results = _instances(call).results(call.required("InvokeId"))
     if call.param("InstanceId"):
         results = [r for r in results if r["InstanceId"] == call.param("InstanceId")]
@@ -192,56 +195,223 @@ def describe_invocation_results(call: Call) -> dict:
     return {"Invocation": {"InvocationResults": {"InvocationResult": page}, **paging}}
 
 
-@api.rpc("DescribeInvocations", permission="ecs:DescribeInvocations")
-def describe_invocations(call: Call) -> dict:
-    record = _instances(call).invocation(call.required("InvokeId"))
-    results = _instances(call).results(record["InvokeId"])
+def _invocation_status(results: list[dict[str, Any]]) -> str:
     statuses = {r["InvocationStatus"] for r in results}
-    overall = (
-        "Running" if "Running" in statuses else ("Success" if statuses == {"Success"} else "Failed")
-    )
-    instances = [
-        {
-            "InstanceId": r["InstanceId"],
-            "InvocationStatus": r["InvocationStatus"],
-            "ExitCode": r["ExitCode"],
-            "Output": _encode(call, r["Output"]) if call.bool_param("IncludeOutput") else "",
-        }
-        for r in results
-    ]
+    if statuses & {"Pending", "Running"}:
+        return "Running"
+    if statuses == {"Success"}:
+        return "Success"
+    return "PartialFailed" if "Success" in statuses else "Failed"
+
+
+@api.rpc("DescribeInvocations", permission="ecs:DescribeInvocations")
+def describe_invocations(call: Call) -> dict[str, Any]:
+    """By ``InvokeId``, or every invocation that ran on ``InstanceId`` (newest first), as the
+    real API allows either; ``CommandContent`` and ``Output`` follow ``ContentEncoding``
+    (default Base64)."""
+    instances = _instances(call)
+    invoke_id, instance_id = call.param("InvokeId"), call.param("InstanceId")
+    if invoke_id:
+        records = [instances.invocation(invoke_id)]
+    else:
+        records = list(reversed(instances.invocations()))
+    if instance_id:
+        records = [r for r in records if instance_id in r["Instances"]]
+    if call.param("InvokeStatus"):
+        wanted = call.param("InvokeStatus")
+        records = [
+            r for r in records if _invocation_status(instances.results(r["InvokeId"])) == wanted
+        ]
+    page, paging = _page(call, records, 50)
     return {
-        "Invocations": {
-            "Invocation": [
+        "Invocations": {"Invocation": [_invocation(call, instances, r) for r in page]},
+        **paging,
+        "PageNumber": call.int_param("PageNumber", 1),
+    }
+
+
+def _invocation(call: Call, instances: Instances, record: dict[str, Any]) -> dict[str, Any]:
+    results = instances.results(record["InvokeId"])
+    if call.param("InstanceId"):
+        results = [r for r in results if r["InstanceId"] == call.param("InstanceId")]
+    include_output = call.bool_param("IncludeOutput")
+    return {
+        "InvokeId": record["InvokeId"],
+        "CommandId": record["CommandId"],
+        "CommandName": record["Name"],
+        "CommandType": record.get("Type", "RunShellScript"),
+        "CommandContent": _encode(call, record.get("CommandContent", "")),
+        "Timeout": record.get("Timeout"),
+        "InvocationStatus": _invocation_status(results),
+        "CreationTime": record["StartTime"],
+        "InvokeInstances": {
+            "InvokeInstance": [
                 {
-                    "InvokeId": record["InvokeId"],
-                    "CommandId": record["CommandId"],
-                    "CommandName": record["Name"],
-                    "InvocationStatus": overall,
-                    "CreationTime": record["StartTime"],
-                    "InvokeInstances": {"InvokeInstance": instances},
+                    "InstanceId": r["InstanceId"],
+                    "InvocationStatus": r["InvocationStatus"],
+                    "ExitCode": r["ExitCode"],
+                    "ErrorCode": r["ErrorCode"],
+                    "ErrorInfo": r["ErrorInfo"],
+                    "StartTime": r["StartTime"],
+                    "FinishTime": r["FinishedTime"],
+                    "Output": _encode(call, r["Output"]) if include_output else "",
                 }
+                for r in results
             ]
         },
-        "TotalCount": 1,
     }
 
 
 @api.rpc("DescribeCloudAssistantStatus", permission="ecs:DescribeCloudAssistantStatus")
-def describe_cloud_assistant_status(call: Call) -> dict:
-    instances = [_instances(call).get(i) for i in call.list_param("InstanceId")] or _instances(
-        call
-    ).all()
+def describe_cloud_assistant_status(call: Call) -> dict[str, Any]:
+    """Per instance: ``CloudAssistantStatus`` "true" with the client's version when its client
+    runs, "false" with an empty version when it does not."""
+    instances = _instances(call)
+    chosen = [instances.get(i) for i in call.list_param("InstanceId")] or instances.all()
+    if call.param("OSType"):
+        chosen = [
+            i
+            for i in chosen
+            if i.get("OSType", "linux").lower() == (call.param("OSType") or "").lower()
+        ]
+    invocations = instances.invocations()
+    statuses = []
+    for instance in chosen:
+        version = cloud_assistant_version(instance)
+        ran = [r for r in invocations if instance["InstanceId"] in r["Instances"]]
+        statuses.append(
+            {
+                "InstanceId": instance["InstanceId"],
+                "CloudAssistantStatus": "true" if version else "false",
+                "CloudAssistantVersion": version or "",
+                "OSType": instance.get("OSType", "linux"),
+                "InvocationCount": len(ran) if version else 0,
+                "ActiveTaskCount": 0,
+                "LastInvokedTime": ran[-1]["StartTime"] if ran and version else "",
+                "SupportSessionManager": bool(version),
+            }
+        )
+    page, paging = _page(call, statuses, 50)
     return {
-        "InstanceCloudAssistantStatusSet": {
-            "InstanceCloudAssistantStatus": [
-                {
-                    "InstanceId": i["InstanceId"],
-                    "CloudAssistantStatus": "true",
-                    "CloudAssistantVersion": "2.2.3.512",
-                    "OSType": i.get("OSType", "linux"),
-                }
-                for i in instances
-            ]
-        },
-        "TotalCount": len(instances),
+        "InstanceCloudAssistantStatusSet": {"InstanceCloudAssistantStatus": page},
+        **paging,
+        "PageNumber": call.int_param("PageNumber", 1),
     }
+
+
+# --- tags ---------------------------------------------------------------------------------
+# TagResources / UntagResources / ListTagResources for ResourceType=instance: ResourceId.N
+# (1-50), Tag.N.Key/Tag.N.Value (1-20 per call), TagKey.N and All for untagging; a resource
+# carries at most 20 tags; keys may not start with "aliyun" or "acs:" (ECS tag rules).
+MAX_TAGGED_RESOURCES = 50
+MAX_TAGS = 20
+_RESERVED_TAG_PREFIXES = ("aliyun", "acs:", "http://", "https://")
+
+
+def _tag_targets(call: Call) -> list[dict[str, Any]]:
+    resource_type = call.required("ResourceType")
+    if resource_type.lower() != "instance":
+        raise invalid_parameter("ResourceType", "this sandbox tags instances only")
+    ids = call.list_param("ResourceId")
+    if not ids:
+        raise missing_parameter("ResourceId")
+    if len(ids) > MAX_TAGGED_RESOURCES:
+        raise invalid_parameter("ResourceId", f"at most {MAX_TAGGED_RESOURCES} resources")
+    instances = _instances(call)
+    return [instances.get(i) for i in ids]
+
+
+def _tags_of(instance: dict[str, Any]) -> dict[str, str]:
+    return {t["TagKey"]: t["TagValue"] for t in instance.get("Tags", {}).get("Tag", [])}
+
+
+def _set_tags(call: Call, instance: dict[str, Any], tags: dict[str, str]) -> None:
+    instance["Tags"] = {"Tag": [{"TagKey": k, "TagValue": v} for k, v in tags.items()]}
+    call.state.store.put("ecs.instance", f"{call.account_id}/{instance['InstanceId']}", instance)
+
+
+def _numbered_tags(call: Call) -> list[tuple[str, str | None]]:
+    """``Tag.N.Key``/``Tag.N.Value`` pairs in N order (a missing value is None)."""
+    found: dict[int, dict[str, str]] = {}
+    for name, value in call.params.items():
+        parts = name.split(".")
+        if len(parts) == 3 and parts[0] == "Tag" and parts[1].isdigit():
+            found.setdefault(int(parts[1]), {})[parts[2]] = value
+    return [(t.get("Key", ""), t.get("Value")) for _, t in sorted(found.items())]
+
+
+@api.rpc("TagResources", permission="ecs:TagResources")
+def tag_resources(call: Call) -> dict[str, Any]:
+    targets = _tag_targets(call)
+    pairs = _numbered_tags(call)
+    if not pairs:
+        raise missing_parameter("Tag")
+    if len(pairs) > MAX_TAGS:
+        raise invalid_parameter("Tag", f"at most {MAX_TAGS} tags per call")
+    keys = [k for k, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise invalid_parameter("Tag.N.Key", "tag keys must be unique in one call")
+    for key, value in pairs:
+        if not key or len(key) > 128:
+            raise invalid_parameter("Tag.N.Key", "a tag key is 1 to 128 characters")
+        if key.lower().startswith(_RESERVED_TAG_PREFIXES):
+            raise invalid_parameter(
+                "Tag.N.Key", f"{key!r} may not start with aliyun, acs:, http:// or https://"
+            )
+        if value is not None and len(value) > 128:
+            raise invalid_parameter("Tag.N.Value", "a tag value is at most 128 characters")
+    for instance in targets:
+        tags = _tags_of(instance)
+        tags.update({k: v or "" for k, v in pairs})
+        if len(tags) > MAX_TAGS:
+            raise ApiError(
+                400,
+                "InvalidTagCount",
+                f"The resource {instance['InstanceId']} would carry more than {MAX_TAGS} tags.",
+            )
+        _set_tags(call, instance, tags)
+    return {}
+
+
+@api.rpc("UntagResources", permission="ecs:UntagResources")
+def untag_resources(call: Call) -> dict[str, Any]:
+    targets = _tag_targets(call)
+    keys = call.list_param("TagKey")
+    if not keys and not call.bool_param("All"):
+        raise missing_parameter("TagKey")
+    for instance in targets:
+        tags = _tags_of(instance) if keys else {}
+        for key in keys:
+            tags.pop(key, None)
+        _set_tags(call, instance, tags)
+    return {}
+
+
+@api.rpc("ListTagResources", permission="ecs:ListTagResources")
+def list_tag_resources(call: Call) -> dict[str, Any]:
+    ids = call.list_param("ResourceId")
+    wanted = [(k, v) for k, v in _numbered_tags(call) if k]
+    if not ids and not wanted:
+        raise missing_parameter("ResourceId")
+    if ids:
+        instances = _tag_targets(call)
+    elif call.required("ResourceType").lower() == "instance":
+        instances = _instances(call).all()
+    else:
+        raise invalid_parameter("ResourceType", "this sandbox tags instances only")
+    rows: list[dict[str, str]] = []
+    for instance in instances:
+        tags = _tags_of(instance)
+        if wanted and not all(k in tags and (v is None or tags[k] == v) for k, v in wanted):
+            continue
+        rows.extend(
+            {
+                "ResourceId": instance["InstanceId"],
+                "ResourceType": "instance",
+                "TagKey": k,
+                "TagValue": v,
+            }
+            for k, v in tags.items()
+        )
+    page, paging = _page(call, rows, 50)
+    return {"TagResources": {"TagResource": page}, "NextToken": paging["NextToken"]}

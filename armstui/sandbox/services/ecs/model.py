@@ -3,19 +3,28 @@
 Records:
 - ``ecs.instance``   ``<uid>/<InstanceId>``: the instance as DescribeInstances shows it, plus
   ``java_apps`` — ``{service, agent}`` where ``agent`` is how its JVM runs now
-  (``{license_key, app_name, active_at}``) or None;
+  (``{license_key, app_name, active_at}``) or None — and ``cloud_assistant``: the Cloud
+  Assistant client's version, or None when the instance runs none (absent: the default
+  version, as on every instance created from a public image since 2017);
 - ``ecs.command``    ``<uid>/<CommandId>``: a kept command (CreateCommand, or RunCommand with
   ``KeepCommand=true``) that InvokeCommand runs again: ``{CommandId, Name, Type,
   CommandContent (plain text), Timeout}``;
-- ``ecs.invocation`` ``<InvokeId>``: a RunCommand/InvokeCommand: per instance, status over
-  time, exit code and output.
+- ``ecs.invocation`` ``<InvokeId>``: a RunCommand/InvokeCommand: the command's content, and per
+  instance status over time, exit code and output.
+
+An instance without a running Cloud Assistant client still accepts RunCommand: the real API
+creates the invocation and that instance's result ends ``Failed`` at once with ``ErrorCode``
+``ClientNotRunning`` and ``ErrorInfo`` "the aliyun service is not running on the instance" (the
+ErrorCode values documented on DescribeInvocations' ``InvokeInstance`` in Alibaba Cloud's
+generated ECS SDK models, e.g. aliyun/alibabacloud-ecs20140526 for C#: "ClientNotRunning: The
+Cloud Assistant client is not running."). Nothing of the script lands on it.
 
 Each instance's run is ``Pending`` for a nominal 2 s (the agent picks the task up), then
 ``Running`` until a nominal 20 s, then ``Success`` or ``Failed`` (all divided by the clock's
 speed); a ``Timeout`` shorter than those 20 s ends it as ``Timeout`` (exit code 124, as
 ``timeout(1)`` reports) and nothing of the script lands. Its effects (an application
-restarted with the agent) land when it finishes. The interpreter knows the commands the ARMS documentation's install uses
-(reference §5): download ``AliyunJavaAgent.zip`` from ``arms-apm-<region>.oss-<region>
+restarted with the agent) land when it finishes. The interpreter knows the commands the ARMS
+documentation's install uses: download ``AliyunJavaAgent.zip`` from ``arms-apm-<region>.oss-<region>
 [-internal].aliyuncs.com`` (wget/curl), ``unzip`` it, start the JVM with
 ``-javaagent:<dir>/AliyunJavaAgent/aliyun-java-agent.jar -Darms.licenseKey=<key>
 -Darms.appName=<name>`` (on a ``java`` line, or in ``JAVA_TOOL_OPTIONS`` — exported or in a
@@ -36,7 +45,9 @@ from armstui.sandbox.store import Store
 
 NOMINAL_RUN_SECONDS = 20.0
 NOMINAL_PENDING_SECONDS = 2.0
-MAX_INSTANCES_PER_CALL = 100  # RunCommand's InstanceId.N limit (reference §7)
+MAX_INSTANCES_PER_CALL = 100  # RunCommand's InstanceId.N limit
+DEFAULT_CLOUD_ASSISTANT_VERSION = "2.2.3.512"
+CLIENT_NOT_RUNNING = ("ClientNotRunning", "the aliyun service is not running on the instance")
 _AGENT_URL = re.compile(
     r"https?://arms-apm-([a-z0-9-]+)\.oss-\1(-internal)?\.aliyuncs\.com/AliyunJavaAgent\.zip"
 )
@@ -201,10 +212,13 @@ class Instances:
         now = self.clock.now()
         timed_out = command["Timeout"] < NOMINAL_RUN_SECONDS
         ends = now + self.clock.scaled(min(NOMINAL_RUN_SECONDS, command["Timeout"]))
-        invoke_id = new_id("t-")
-        per_instance = {}
+        invoke_id: str = new_id("t-")
+        per_instance: dict[str, dict[str, Any]] = {}
         for instance in instances:
             instance_id = instance["InstanceId"]
+            if cloud_assistant_version(instance) is None:
+                per_instance[instance_id] = {"ExitCode": None, "Output": "", "NoClient": True}
+                continue
             if timed_out:
                 per_instance[instance_id] = {"ExitCode": 124, "Output": "", "Timeout": True}
                 continue
@@ -226,6 +240,9 @@ class Instances:
                 "CommandId": command["CommandId"],
                 "AccountId": self.uid,
                 "Name": command["Name"],
+                "Type": command.get("Type", "RunShellScript"),
+                "CommandContent": command["CommandContent"],
+                "Timeout": command["Timeout"],
                 "StartTime": self.clock.iso(now),
                 "RunningAt": now + self.clock.scaled(NOMINAL_PENDING_SECONDS),
                 "EndsAt": ends,
@@ -254,13 +271,19 @@ class Instances:
             )
         return record
 
+    def invocations(self) -> list[dict[str, Any]]:
+        """The account's invocations, oldest first."""
+        return [r for r in self.store.list("ecs.invocation") if r["AccountId"] == self.uid]
+
     def results(self, invoke_id: str) -> list[dict[str, Any]]:
         record = self.invocation(invoke_id)
         now = self.clock.now()
-        done = now >= record["EndsAt"]
         out = []
         for instance_id, r in record["Instances"].items():
-            if done:
+            done = now >= record["EndsAt"] or bool(r.get("NoClient"))
+            if r.get("NoClient"):
+                status = "Failed"
+            elif done:
                 status = (
                     "Timeout"
                     if r.get("Timeout")
@@ -286,13 +309,23 @@ class Instances:
         return out
 
 
+def cloud_assistant_version(instance: dict[str, Any]) -> str | None:
+    """The instance's Cloud Assistant client version, or None when it runs none."""
+    version = instance.get("cloud_assistant", DEFAULT_CLOUD_ASSISTANT_VERSION)
+    return None if version is None else str(version)
+
+
 def _error_code(done: bool, result: dict[str, Any]) -> str:
+    if result.get("NoClient"):
+        return CLIENT_NOT_RUNNING[0]
     if not done or result["ExitCode"] == 0:
         return ""
     return "InvocationTimeout" if result.get("Timeout") else "CommandFailed"
 
 
 def _error_info(done: bool, result: dict[str, Any]) -> str:
+    if result.get("NoClient"):
+        return CLIENT_NOT_RUNNING[1]
     if not done or result["ExitCode"] == 0:
         return ""
     if result.get("Timeout"):
