@@ -1,7 +1,9 @@
-"""The sandbox's seeded worlds (DESIGN.md, "The sandbox's default world").
+"""The sandbox's seeded worlds.
 
 ``default``: three accounts, ``monitoring`` (A), ``source`` (B) and ``outsider`` (C), each
-with a 16-digit account ID and a root AccessKey, in cn-hangzhou. A has ARMS activated (its
+with a 16-digit account ID, a root AccessKey and a RAM user ``admin`` (AdministratorAccess)
+with its own AccessKey, in cn-hangzhou. The root key cannot assume roles (STS refuses root
+accounts); the admin user can, as in the real cloud. A has ARMS activated (its
 license key exists). B has two ACK clusters — ``shop-prod`` without ack-onepilot and
 ``shop-staging`` with ack-onepilot 3.0.12 (too old to report across accounts) — each running
 Java workloads labelled for ARMS and one that is not, and three running ECS instances with a
@@ -21,12 +23,14 @@ import string
 from typing import TYPE_CHECKING
 
 from armstui.sandbox import iam
-from armstui.sandbox.services.arms.model import license_key
+from armstui.sandbox.services.arms.model import license_key, sync
+from armstui.sandbox.services.ram.model import Ram
 
 if TYPE_CHECKING:
     from armstui.sandbox.state import SandboxState
 
 DEFAULT_ACCOUNTS = ("monitoring", "source", "outsider")
+ADMIN_USER = "admin"
 
 
 def create_account(state: SandboxState, alias: str) -> dict:
@@ -51,6 +55,10 @@ def create_account(state: SandboxState, alias: str) -> dict:
             "CreateDate": now,
         },
     )
+    ram = Ram(store, uid, now)
+    ram.create_user(ADMIN_USER, "Administrator", "Seeded: full access, for setup and switches")
+    ram.attach("User", ADMIN_USER, "System", "AdministratorAccess")
+    ram.create_key(ADMIN_USER)
     return account
 
 
@@ -207,6 +215,7 @@ def seed(
             _seed_default(state)
         else:
             _seed_large(state, **sizes)
+        sync(state.store, state.clock)  # what reports from the start has reported since seeding
 
 
 def _seed_default(state: SandboxState) -> None:
@@ -252,17 +261,25 @@ def _seed_large(state: SandboxState, sources: int, clusters: int, instances: int
 
 
 def accounts_by_alias(state: SandboxState) -> dict[str, dict]:
-    """Each seeded account with its root key: what sandbox.json publishes."""
+    """Each seeded account with its root key and, under ``users``, its ``admin`` user's key
+    (while that user and a key of it exist): what sandbox.json publishes."""
+    keys = state.store.list("ram.accesskey")
     out = {}
     for account in state.store.list("account"):
-        root = next(
-            k
-            for k in state.store.list("ram.accesskey")
-            if k["AccountId"] == account["uid"] and k["UserName"] is None
-        )
+        mine = [k for k in keys if k["AccountId"] == account["uid"]]
+        root = next(k for k in mine if k["UserName"] is None)
+        admin = next((k for k in mine if k["UserName"] == ADMIN_USER), None)
+        users = {}
+        if admin is not None:
+            users[ADMIN_USER] = {
+                "user_name": ADMIN_USER,
+                "access_key_id": admin["AccessKeyId"],
+                "access_key_secret": admin["AccessKeySecret"],
+            }
         out[account["alias"]] = {
             "uid": account["uid"],
             "access_key_id": root["AccessKeyId"],
             "access_key_secret": root["AccessKeySecret"],
+            "users": users,
         }
     return out

@@ -89,15 +89,20 @@ def test_the_old_onepilot_reports_labelled_workloads_into_its_own_account(
 
 
 def test_create_time_is_stable_and_update_time_moves(sandbox: RunningSandbox) -> None:
-    import time
-
+    """At speed 1 simulated and real time coincide, so CreateTime reads the same each time;
+    UpdateTime (the last report) moves with simulated time while the app reports."""
+    sandbox.state.clock.speed = 1
     first = {a.pid: a for a in _apps(sandbox, "source")}
-    time.sleep(0.01)
     again = {a.pid: a for a in _apps(sandbox, "source")}
     assert first.keys() == again.keys()
     for pid in first:
         assert again[pid].create_time == first[pid].create_time
         assert again[pid].update_time >= first[pid].update_time
+    sandbox.state.clock.advance(30)
+    later = {a.pid: a for a in _apps(sandbox, "source")}
+    for pid in first:
+        age = first[pid].update_time - first[pid].create_time
+        assert later[pid].update_time - later[pid].create_time >= age + 30_000
 
 
 def test_filters(sandbox: RunningSandbox) -> None:

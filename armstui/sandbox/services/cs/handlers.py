@@ -23,6 +23,8 @@ from armstui.sandbox.services.cs.model import (
     ADDON_CONFIG_SCHEMA,
     ADDON_RELEASES,
     Clusters,
+    masked_config,
+    minimum_cluster_version,
     version_tuple,
 )
 
@@ -123,21 +125,40 @@ def list_cluster_addon_instances(call: Call) -> dict:
     resource=_cluster_arn,
 )
 def get_cluster_addon_instance(call: Call) -> dict:
+    return {
+        **_addon_instance(call, "AddonNotFound"),
+        "logging": {"capable": False, "enabled": False},
+    }
+
+
+def _addon_instance(call: Call, not_found_code: str) -> dict[str, Any]:
+    """``{name, version, state, config}`` with the config as the addon reads it back."""
     name = call.path["AddonName"]
     addon = _clusters(call).addon(call.path["ClusterId"], name)
     if addon is None:
         raise ApiError(
             404,
-            "AddonNotFound",
+            not_found_code,
             f"The addon {name} is not installed in cluster {call.path['ClusterId']}.",
         )
     return {
         "name": addon["name"],
         "version": addon["version"],
         "state": addon["state"],
-        "config": addon["config"],
-        "logging": {"capable": False, "enabled": False},
+        "config": masked_config(name, addon["version"], addon["config"]),
     }
+
+
+@api.roa(
+    "GET",
+    "/clusters/{ClusterId}/components/{AddonName}/instance",
+    "DescribeClusterAddonInstance",
+    permission="cs:DescribeClusterAddonInstance",
+    resource=_cluster_arn,
+)
+def describe_cluster_addon_instance(call: Call) -> dict:
+    """The deprecated sibling of GetClusterAddonInstance: the same fields, no logging."""
+    return _addon_instance(call, "ErrorAddonNotFound")
 
 
 @api.roa(
@@ -276,40 +297,78 @@ def _catalog_entry(name: str, version: str) -> dict[str, Any]:
     }
 
 
-def _catalog_scope(call: Call) -> None:
-    """ListAddons/DescribeAddon want ``cluster_id`` (one of the caller's) or ``region_id``."""
+def _catalog_cluster(call: Call) -> dict[str, Any] | None:
+    """ListAddons/DescribeAddon want ``cluster_id`` (one of the caller's) or ``region_id``;
+    the cluster when one is named."""
     if call.param("cluster_id"):
-        _clusters(call).get(call.required("cluster_id"))
-    elif not call.param("region_id"):
+        return _clusters(call).get(call.required("cluster_id"))
+    if not call.param("region_id"):
         raise ApiError(
             400,
             "InvalidParameter",
             "Either cluster_id or region_id (with the cluster type) is required.",
         )
+    return None
+
+
+def _newer_versions(
+    call: Call, name: str, base: str, cluster: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """The releases after ``base``; ``upgradable`` when the cluster's Kubernetes version is
+    at least the release's minimum (always, without a cluster)."""
+    kubernetes = version_tuple(cluster["current_version"]) if cluster else None
+    out = []
+    for version in ADDON_RELEASES[name]:
+        if version_tuple(version) <= version_tuple(base):
+            continue
+        minimum = minimum_cluster_version(name, version)
+        out.append(
+            {
+                "version": version,
+                "upgradable": kubernetes is None or kubernetes >= version_tuple(minimum),
+                "minimum_cluster_version": minimum,
+            }
+        )
+    return out
+
+
+def _installed_version(call: Call, cluster: dict[str, Any] | None, name: str) -> str | None:
+    if cluster is None:
+        return None
+    addon = _clusters(call).addon(cluster["cluster_id"], name)
+    return addon["version"] if addon else None
 
 
 @api.roa("GET", "/addons", "ListAddons", permission="cs:ListAddons")
 def list_addons(call: Call) -> dict:
-    _catalog_scope(call)
-    return {
-        "addons": [_catalog_entry(name, releases[-1]) for name, releases in ADDON_RELEASES.items()]
-    }
+    """With ``cluster_id``: each addon's newest release, and ``newer_versions`` after the one
+    installed in that cluster (none when it is not installed)."""
+    cluster = _catalog_cluster(call)
+    addons = []
+    for name, releases in ADDON_RELEASES.items():
+        entry = _catalog_entry(name, releases[-1])
+        if cluster is not None:
+            installed = _installed_version(call, cluster, name)
+            entry["newer_versions"] = (
+                _newer_versions(call, name, installed, cluster) if installed else []
+            )
+        addons.append(entry)
+    return {"addons": addons}
 
 
 @api.roa("GET", "/addons/{AddonName}", "DescribeAddon", permission="cs:DescribeAddon")
 def describe_addon(call: Call) -> dict:
-    _catalog_scope(call)
+    """The release asked for (``version``), else with ``cluster_id`` the one installed there,
+    else the newest; ``newer_versions`` lists the releases after it."""
+    cluster = _catalog_cluster(call)
     name = call.path["AddonName"]
     releases = ADDON_RELEASES.get(name)
     if releases is None:
         raise ApiError(404, "ErrorAddonNotFound", f"The addon {name} does not exist.")
-    version = call.param("version") or releases[-1]
+    version = call.param("version") or _installed_version(call, cluster, name) or releases[-1]
     if version not in releases:
         raise ApiError(400, "InvalidParameter.Version", f"{name} has no release {version}.")
-    newer = [v for v in releases if version_tuple(v) > version_tuple(version)]
     return {
         **_catalog_entry(name, version),
-        "newer_versions": [
-            {"version": v, "upgradable": True, "minimum_cluster_version": "1.20.0"} for v in newer
-        ],
+        "newer_versions": _newer_versions(call, name, version, cluster),
     }

@@ -15,6 +15,7 @@ from typing import Any
 from armstui.sandbox.api import Call, Service
 from armstui.sandbox.errors import invalid_parameter
 from armstui.sandbox.services.ram.model import Ram
+from armstui.sandbox.services.ram.usage import last_used
 
 api = Service("Ram", "2015-05-01")
 
@@ -156,18 +157,14 @@ def update_access_key(call: Call) -> dict:
 
 @api.rpc("GetAccessKeyLastUsed", permission="ram:GetAccessKeyLastUsed", resource=_user_arn)
 def get_access_key_last_used(call: Call) -> dict:
-    """When the key last signed something. Here: onepilot reporting with it counts as use
-    now (the sandbox's reporting is derived when read, so the date is remembered when seen).
-    A key never seen in use has an empty ``LastUsedDate`` (UNCONFIRMED: the real API's
-    answer for an unused key is not in the reference)."""
-    from armstui.sandbox.services.arms.model import reporting_keys
-
+    """When the key last signed a request or onepilot last reported with it (services/ram/
+    usage.py), as ``2015-01-23T12:33:18Z``. A key never used has an empty ``LastUsedDate``
+    (the real answer for an unused key is not documented)."""
     key_id = call.required("UserAccessKeyId")
-    key = _ram(call).key(call.required("UserName"), key_id)
-    if key_id in reporting_keys(call.state.store, call.state.clock):
-        key["LastUsedDate"] = call.state.clock.iso(call.state.clock.now())
-        call.state.store.put("ram.accesskey", key_id, key)
-    return {"AccessKeyLastUsed": {"LastUsedDate": key.get("LastUsedDate", "")}}
+    _ram(call).key(call.required("UserName"), key_id)
+    clock = call.state.clock
+    at = last_used(call.state.store, clock, key_id)
+    return {"AccessKeyLastUsed": {"LastUsedDate": clock.iso(clock.present(at)) if at else ""}}
 
 
 @api.rpc("DeleteAccessKey", permission="ram:DeleteAccessKey", resource=_user_arn)

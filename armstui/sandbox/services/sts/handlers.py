@@ -12,12 +12,10 @@ grammar as a custom policy), optional ``ExternalId`` (2-1224 of letters, digits 
 a trust policy's ``{"StringEquals": {"sts:ExternalId": ...}}`` condition). The caller needs
 ``sts:AssumeRole`` on the role's ARN and the role's trust policy must admit the caller's
 account (``acs:ram::<uid>:root``) or the caller itself; both refusals are ``NoPermission``
-(403).
-
-Known difference (left for the team to decide, it changes other callers): the real
-AssumeRole refuses an Alibaba Cloud account's root identity outright ("You cannot use an
-Alibaba Cloud account to call this operation", AssumeRole API page, Prerequisites); the
-sandbox lets a trusted root assume the role.
+(403). An account's root identity may not assume any role: ``NoPermission`` (403), "Roles
+may not be assumed by root accounts." (STS AssumeRole error codes; the API page's
+prerequisites: "You cannot use an Alibaba Cloud account to call this operation"), checked
+before the role is even looked up. RAM users and assumed roles may.
 Returns ``Credentials{AccessKeyId (STS.…), AccessKeySecret, SecurityToken, Expiration}`` and
 ``AssumedRoleUser{Arn, AssumedRoleId = <RoleId>:<session>}``.
 """
@@ -96,6 +94,8 @@ def _trust_refusal(arn: str, caller: iam.Principal, verdict: str) -> ApiError:
 
 @api.rpc("AssumeRole", permission="sts:AssumeRole", resource=_role_arn_param)
 def assume_role(call: Call) -> dict:
+    if call.caller.kind == "Account":
+        raise ApiError(403, "NoPermission", "Roles may not be assumed by root accounts.")
     arn = call.required("RoleArn")
     match = _ROLE_ARN.fullmatch(arn)
     if match is None:
