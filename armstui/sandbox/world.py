@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import secrets
 import string
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from armstui.sandbox import iam
 from armstui.sandbox.services.arms.model import license_key, sync
@@ -33,7 +33,7 @@ DEFAULT_ACCOUNTS = ("monitoring", "source", "outsider")
 ADMIN_USER = "admin"
 
 
-def create_account(state: SandboxState, alias: str) -> dict:
+def create_account(state: SandboxState, alias: str) -> dict[str, Any]:
     """An account with its root AccessKey; returns the account record."""
     store = state.store
     uid = iam.new_numeric_id(16)
@@ -66,7 +66,7 @@ def _suffix(length: int) -> str:
     return "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(length))
 
 
-def _workloads(app_prefix: str, labelled: int, unlabelled: int = 1) -> list[dict]:
+def _workloads(app_prefix: str, labelled: int, unlabelled: int = 1) -> list[dict[str, Any]]:
     workloads = []
     for n in range(labelled):
         name = f"{app_prefix}-svc{n + 1}"
@@ -99,12 +99,12 @@ def _workloads(app_prefix: str, labelled: int, unlabelled: int = 1) -> list[dict
 
 def create_cluster(
     state: SandboxState,
-    account: dict,
+    account: dict[str, Any],
     name: str,
-    workloads: list[dict],
-    onepilot: tuple[str, dict] | None = None,
+    workloads: list[dict[str, Any]],
+    onepilot: tuple[str, dict[str, Any]] | None = None,
     tags: dict[str, str] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     cluster_id = "c" + _suffix(32)
     now = state.clock.iso(state.clock.now())
     cluster = {
@@ -136,7 +136,9 @@ def create_cluster(
     return cluster
 
 
-def create_instance(state: SandboxState, account: dict, name: str, service: str) -> dict:
+def create_instance(
+    state: SandboxState, account: dict[str, Any], name: str, service: str
+) -> dict[str, Any]:
     instance_id = "i-" + _suffix(20)
     instance = {
         "InstanceId": instance_id,
@@ -260,7 +262,7 @@ def _seed_large(state: SandboxState, sources: int, clusters: int, instances: int
             create_instance(state, source, f"s{s:02d}-vm{n:03d}", f"s{s:02d}-app{n:03d}")
 
 
-def accounts_by_alias(state: SandboxState) -> dict[str, dict]:
+def accounts_by_alias(state: SandboxState) -> dict[str, dict[str, Any]]:
     """Each seeded account with its root key and, under ``users``, its ``admin`` user's key
     (while that user and a key of it exist): what sandbox.json publishes."""
     keys = state.store.list("ram.accesskey")

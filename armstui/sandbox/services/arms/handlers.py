@@ -42,7 +42,7 @@ def _region(call: Call) -> str:
 
 
 @api.rpc("DescribeTraceLicenseKey", permission="arms:DescribeTraceLicenseKey")
-def describe_trace_license_key(call: Call) -> dict:
+def describe_trace_license_key(call: Call) -> dict[str, Any]:
     return {"LicenseKey": license_key(call.state.store, call.account_id, _region(call))}
 
 
@@ -67,7 +67,7 @@ def _apps(call: Call) -> list[dict[str, Any]]:
 
 
 @api.rpc("ListTraceApps", permission="arms:ListTraceApps")
-def list_trace_apps(call: Call) -> dict:
+def list_trace_apps(call: Call) -> dict[str, Any]:
     apps = _apps(call)
     if call.param("AppType"):
         apps = [a for a in apps if call.param("AppType") in ("TRACE", a["Type"])]
@@ -89,12 +89,12 @@ def _app(call: Call, pid: str) -> dict[str, Any]:
 
 
 @api.rpc("GetTraceApp", permission="arms:GetTraceApp")
-def get_trace_app(call: Call) -> dict:
+def get_trace_app(call: Call) -> dict[str, Any]:
     return {"TraceApp": _app(call, call.required("Pid"))}
 
 
 @api.rpc("GetAgentDownloadUrl", permission="arms:GetAgentDownloadUrl")
-def get_agent_download_url(call: Call) -> dict:
+def get_agent_download_url(call: Call) -> dict[str, Any]:
     region = _region(call)
     return {
         "ArmsAgentDownloadUrl": f"http://arms-apm-{region}.oss-{region}.aliyuncs.com/AliyunJavaAgent.zip"
@@ -150,7 +150,7 @@ def _span(call: Call, app: dict[str, Any], at: float) -> dict[str, Any]:
 
 
 @api.rpc("SearchTracesByPage", permission="arms:SearchTracesByPage")
-def search_traces_by_page(call: Call) -> dict:
+def search_traces_by_page(call: Call) -> dict[str, Any]:
     """One span per reporting application every 15 simulated seconds it reported."""
     start, end = _window(call)
     number = call.int_param("PageNumber", 1, low=1) or 1
@@ -183,7 +183,7 @@ def _bucket_ms(call: Call) -> int:
 
 
 @api.rpc("QueryMetricByPage", permission="arms:QueryMetricByPage")
-def query_metric_by_page(call: Call) -> dict:
+def query_metric_by_page(call: Call) -> dict[str, Any]:
     """``appstat.incall`` per application (``Filters`` key ``pid``) and time bucket: one
     item per bucket in which the application reported, none where it did not."""
     metric = call.required("Metric")

@@ -62,7 +62,7 @@ def license_key(store: Store, account_id: str, region: str) -> str:
             "RegionId": region,
         }
         store.put("arms.license", key, record)
-    return record["LicenseKey"]
+    return str(record["LicenseKey"])
 
 
 def account_of_license(store: Store, key: str) -> str | None:
@@ -87,7 +87,7 @@ def cross_account_target(store: Store, now: float, config: dict[str, Any]) -> st
     ):
         return None
     try:
-        principal, _ = iam.authenticate(store, key_id, None, now)
+        principal, _ = iam.authenticate(store, str(key_id), None, now)
     except ApiError:
         return None
     return uid if iam.is_allowed(store, principal, REPORT_ACTION) else None

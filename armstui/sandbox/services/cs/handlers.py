@@ -73,7 +73,7 @@ def _body_list(call: Call) -> list[dict[str, Any]]:
 
 
 @api.roa("GET", "/api/v1/clusters", "DescribeClustersV1", permission="cs:DescribeClustersV1")
-def describe_clusters_v1(call: Call) -> dict:
+def describe_clusters_v1(call: Call) -> dict[str, Any]:
     clusters = _clusters(call).all()
     if call.param("region_id"):
         clusters = [c for c in clusters if c["region_id"] == call.param("region_id")]
@@ -97,7 +97,7 @@ def describe_clusters_v1(call: Call) -> dict:
     permission="cs:DescribeClusterDetail",
     resource=_cluster_arn,
 )
-def describe_cluster_detail(call: Call) -> dict:
+def describe_cluster_detail(call: Call) -> dict[str, Any]:
     return _view(_clusters(call).get(call.path["ClusterId"]))
 
 
@@ -108,7 +108,7 @@ def describe_cluster_detail(call: Call) -> dict:
     permission="cs:ListClusterAddonInstances",
     resource=_cluster_arn,
 )
-def list_cluster_addon_instances(call: Call) -> dict:
+def list_cluster_addon_instances(call: Call) -> dict[str, Any]:
     addons = _clusters(call).addons(call.path["ClusterId"])
     return {
         "addons": [
@@ -124,7 +124,7 @@ def list_cluster_addon_instances(call: Call) -> dict:
     permission="cs:GetClusterAddonInstance",
     resource=_cluster_arn,
 )
-def get_cluster_addon_instance(call: Call) -> dict:
+def get_cluster_addon_instance(call: Call) -> dict[str, Any]:
     return {
         **_addon_instance(call, "AddonNotFound"),
         "logging": {"capable": False, "enabled": False},
@@ -156,7 +156,7 @@ def _addon_instance(call: Call, not_found_code: str) -> dict[str, Any]:
     permission="cs:DescribeClusterAddonInstance",
     resource=_cluster_arn,
 )
-def describe_cluster_addon_instance(call: Call) -> dict:
+def describe_cluster_addon_instance(call: Call) -> dict[str, Any]:
     """The deprecated sibling of GetClusterAddonInstance: the same fields, no logging."""
     return _addon_instance(call, "ErrorAddonNotFound")
 
@@ -168,7 +168,7 @@ def describe_cluster_addon_instance(call: Call) -> dict:
     permission="cs:DescribeClusterAddonsVersion",
     resource=_cluster_arn,
 )
-def describe_cluster_addons_version(call: Call) -> dict:
+def describe_cluster_addons_version(call: Call) -> dict[str, Any]:
     clusters = _clusters(call)
     out = {}
     for name, releases in ADDON_RELEASES.items():
@@ -191,7 +191,7 @@ def describe_cluster_addons_version(call: Call) -> dict:
     return out
 
 
-def _task_answer(call: Call, task_id: str) -> dict:
+def _task_answer(call: Call, task_id: str) -> dict[str, Any]:
     return {"cluster_id": call.path["ClusterId"], "request_id": call.request_id, "task_id": task_id}
 
 
@@ -202,7 +202,7 @@ def _task_answer(call: Call, task_id: str) -> dict:
     permission="cs:InstallClusterAddons",
     resource=_cluster_arn,
 )
-def install_cluster_addons(call: Call) -> dict:
+def install_cluster_addons(call: Call) -> dict[str, Any]:
     items = _body_list(call)
     if len(items) != 1:
         raise ApiError(400, "InvalidParameter", "This sandbox installs one addon per request.")
@@ -222,7 +222,7 @@ def install_cluster_addons(call: Call) -> dict:
     permission="cs:UpgradeClusterAddons",
     resource=_cluster_arn,
 )
-def upgrade_cluster_addons(call: Call) -> dict:
+def upgrade_cluster_addons(call: Call) -> dict[str, Any]:
     items = _body_list(call)
     if len(items) != 1 or not items[0].get("component_name"):
         raise ApiError(
@@ -246,7 +246,7 @@ def upgrade_cluster_addons(call: Call) -> dict:
     permission="cs:UnInstallClusterAddons",
     resource=_cluster_arn,
 )
-def uninstall_cluster_addons(call: Call) -> dict:
+def uninstall_cluster_addons(call: Call) -> dict[str, Any]:
     items = _body_list(call)
     if len(items) != 1 or not items[0].get("name"):
         raise ApiError(400, "InvalidParameter", "Uninstall one addon per request, naming it.")
@@ -260,7 +260,7 @@ def uninstall_cluster_addons(call: Call) -> dict:
     permission="cs:ModifyClusterAddon",
     resource=_cluster_arn,
 )
-def modify_cluster_addon(call: Call) -> dict:
+def modify_cluster_addon(call: Call) -> dict[str, Any]:
     if not isinstance(call.body, dict) or "config" not in call.body:
         raise ApiError(400, "InvalidParameter", 'The body must be {"config": "<json string>"}.')
     task = _clusters(call).modify(
@@ -270,7 +270,7 @@ def modify_cluster_addon(call: Call) -> dict:
 
 
 @api.roa("GET", "/tasks/{TaskId}", "DescribeTaskInfo", permission="cs:DescribeTaskInfo")
-def describe_task_info(call: Call) -> dict:
+def describe_task_info(call: Call) -> dict[str, Any]:
     task = _clusters(call).task(call.path["TaskId"])
     return {
         "task_id": task["task_id"],
@@ -340,7 +340,7 @@ def _installed_version(call: Call, cluster: dict[str, Any] | None, name: str) ->
 
 
 @api.roa("GET", "/addons", "ListAddons", permission="cs:ListAddons")
-def list_addons(call: Call) -> dict:
+def list_addons(call: Call) -> dict[str, Any]:
     """With ``cluster_id``: each addon's newest release, and ``newer_versions`` after the one
     installed in that cluster (none when it is not installed)."""
     cluster = _catalog_cluster(call)
@@ -357,7 +357,7 @@ def list_addons(call: Call) -> dict:
 
 
 @api.roa("GET", "/addons/{AddonName}", "DescribeAddon", permission="cs:DescribeAddon")
-def describe_addon(call: Call) -> dict:
+def describe_addon(call: Call) -> dict[str, Any]:
     """The release asked for (``version``), else with ``cluster_id`` the one installed there,
     else the newest; ``newer_versions`` lists the releases after it."""
     cluster = _catalog_cluster(call)

@@ -483,8 +483,8 @@ class Ram:
 
     def _holder(self, holder_kind: str, holder: str) -> str:
         if holder_kind == "User":
-            return self.user(holder)["UserName"]
-        return self.role(holder)["RoleName"].lower()
+            return str(self.user(holder)["UserName"])
+        return str(self.role(holder)["RoleName"]).lower()
 
     def _attachment_key(
         self, holder_kind: str, holder: str, policy_type: str, policy_name: str

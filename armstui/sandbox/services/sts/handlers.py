@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from armstui.sandbox import iam
 from armstui.sandbox.api import Call, Service
@@ -39,7 +40,7 @@ SESSION_POLICY_MAX = 2048
 
 
 @api.rpc("GetCallerIdentity", permission=None)
-def get_caller_identity(call: Call) -> dict:
+def get_caller_identity(call: Call) -> dict[str, Any]:
     p = call.caller
     body = {
         "AccountId": p.account_id,
@@ -58,7 +59,7 @@ def _role_arn_param(call: Call) -> str:
     return call.params.get("RoleArn", "*")
 
 
-def _session_policy(call: Call) -> dict | None:
+def _session_policy(call: Call) -> dict[str, Any] | None:
     """The optional session policy, checked with the custom-policy grammar (reference §4:
     ``InvalidParameter.PolicySize`` / ``.PolicyGrammar``)."""
     text = call.param("Policy")
@@ -93,7 +94,7 @@ def _trust_refusal(arn: str, caller: iam.Principal, verdict: str) -> ApiError:
 
 
 @api.rpc("AssumeRole", permission="sts:AssumeRole", resource=_role_arn_param)
-def assume_role(call: Call) -> dict:
+def assume_role(call: Call) -> dict[str, Any]:
     if call.caller.kind == "Account":
         raise ApiError(403, "NoPermission", "Roles may not be assumed by root accounts.")
     arn = call.required("RoleArn")
@@ -107,7 +108,7 @@ def assume_role(call: Call) -> dict:
     role = call.state.store.get("ram.role", f"{account_id}/{role_name.lower()}")
     if role is None:
         raise ApiError(404, "EntityNotExist.Role", f"The role does not exist: {arn}.")
-    duration = call.int_param("DurationSeconds", 3600)
+    duration = call.int_param("DurationSeconds", 3600) or 3600
     if not 900 <= duration <= role["MaxSessionDuration"]:
         raise invalid_parameter(
             "DurationSeconds",
