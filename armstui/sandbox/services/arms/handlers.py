@@ -25,7 +25,7 @@ from armstui.sandbox.services.arms.model import (
     license_key,
     listed_apps,
     report_times,
-    sync,
+    sync_if_due,
 )
 
 api = Service("ARMS", "2019-08-08")
@@ -62,7 +62,7 @@ def _pairs(call: Call, prefix: str) -> list[tuple[str, str]]:
 
 
 def _apps(call: Call) -> list[dict[str, Any]]:
-    sync(call.state.store, call.state.clock)
+    sync_if_due(call.state.store, call.state.clock)
     return listed_apps(call.state.store, call.state.clock, call.account_id, _region(call))
 
 
@@ -120,7 +120,7 @@ def _window(call: Call) -> tuple[float, float]:
 
 def _records(call: Call, pids: list[str] | None) -> list[dict[str, Any]]:
     """The caller's application records (with their intervals), optionally only ``pids``."""
-    sync(call.state.store, call.state.clock)
+    sync_if_due(call.state.store, call.state.clock)
     region = _region(call)
     return [
         r

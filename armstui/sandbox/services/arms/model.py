@@ -190,6 +190,37 @@ def _pending_changes(store: Store, clock: Clock, after: float, until: float) -> 
     return sorted(times)
 
 
+def _next_changes(store: Store, clock: Clock, now: float) -> dict[str, float | None]:
+    """When the passing of time alone next changes who reports: the earliest pending addon
+    change (simulated seconds) and JVM (re)start (real seconds, as ECS keeps it)."""
+    ends = [a["op"]["ends_at"] for a in store.list("cs.addon") if a.get("op")]
+    starts = [
+        app["agent"]["active_at"]
+        for instance in store.list("ecs.instance")
+        for app in instance.get("java_apps", [])
+        if app.get("agent") and "active_at" in app["agent"]
+    ]
+    real = clock.now()
+    return {
+        "next_sim": min((t for t in ends if t > now), default=None),
+        "next_real": min((t for t in starts if t > real), default=None),
+    }
+
+
+def sync_if_due(store: Store, clock: Clock) -> None:
+    """``sync`` when time alone may have changed who reports since the last one (cheap
+    otherwise); changes made by requests are recorded when each request ends."""
+    last = store.get("arms.sync", "last")
+    if last is None:
+        sync(store, clock)
+        return
+    next_sim, next_real = last.get("next_sim"), last.get("next_real")
+    if (next_sim is not None and clock.sim_now() >= next_sim) or (
+        next_real is not None and clock.now() >= next_real
+    ):
+        sync(store, clock)
+
+
 def sync(store: Store, clock: Clock) -> None:
     """Bring every application's reporting intervals up to the simulated now.
 
@@ -204,7 +235,7 @@ def sync(store: Store, clock: Clock) -> None:
     after = last["at"] if last else now
     for at in [*_pending_changes(store, clock, after, now), now]:
         _record(store, reporters(store, clock, at), at)
-    store.put("arms.sync", "last", {"at": now})
+    store.put("arms.sync", "last", {"at": now, **_next_changes(store, clock, now)})
 
 
 def _record(store: Store, current: dict[str, Reporter], at: float) -> None:

@@ -23,9 +23,9 @@ def record_signing(store: Store, clock: Clock, access_key_id: str) -> None:
 
 def last_used(store: Store, clock: Clock, access_key_id: str) -> float | None:
     """The simulated instant the key last signed a request or reported, or None."""
-    from armstui.sandbox.services.arms.model import key_last_reported, sync
+    from armstui.sandbox.services.arms.model import key_last_reported, sync_if_due
 
-    sync(store, clock)
+    sync_if_due(store, clock)
     signed = store.get("ram.keyuse", access_key_id)
     times = [
         t for t in (signed and signed["at"], key_last_reported(store, clock, access_key_id)) if t
