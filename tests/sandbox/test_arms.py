@@ -1,6 +1,7 @@
-"""ARMS 2019-08-08 in the sandbox (issue 4), through the official SDK client: the license key,
-the applications an account sees (only those reporting into it), GetTraceApp and
-GetAgentDownloadUrl. Cross-account cause and effect is in test_cause_and_effect.py."""
+"""ARMS 2019-08-08 in the sandbox, through the official SDK client: the license key, the
+applications an account lists (those that ever reported into it), GetTraceApp and
+GetAgentDownloadUrl. Cross-account cause and effect is in test_cause_and_effect.py, the data
+(spans, metrics) in test_arms_data.py."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Authorization in the sandbox (issue 3): root may do anything in its own account, a RAM user
+"""Authorization in the sandbox: root may do anything in its own account, a RAM user
 only what its policies allow; system policies with their real effect; custom documents with
 wildcards; an explicit Deny wins; inactive or deleted keys are refused. All through the SDK."""
 

@@ -1,5 +1,5 @@
 """RAM 2015-05-01 in the sandbox, through the official SDK client: every action's happy path
-and the codes RAM answers with (issue 3; rules in armstui/sandbox/services/ram/model.py)."""
+and the codes RAM answers with (rules in armstui/sandbox/services/ram/model.py)."""
 
 from __future__ import annotations
 
@@ -574,7 +574,7 @@ def test_attached_policies_are_limited_per_user_and_role(
         client.create_policy(
             ram.CreatePolicyRequest(policy_name=f"p{n}", policy_document=READ_ONLY_DOC)
         )
-    for n in range(10):  # reference §3, Limits: 10 custom policies per user, 5 per role
+    for n in range(10):  # RAM Limits page: 10 custom policies per user, 5 per role
         client.attach_policy_to_user(
             ram.AttachPolicyToUserRequest(
                 user_name="collector", policy_type="Custom", policy_name=f"p{n}"

@@ -1,5 +1,5 @@
-"""STS 2015-04-01 in the sandbox (issue 3): AssumeRole across accounts, its parameter rules and
-refusals, the assumed identity's permissions, and STS credentials' token checks. SDK only."""
+"""STS 2015-04-01 in the sandbox: AssumeRole across accounts, its parameter rules and
+refusals (a root AccessKey may assume no role), the assumed identity's permissions, and STS credentials' token checks. SDK only."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The seeded worlds (DESIGN.md "The sandbox's default world"; armstui/sandbox/world.py), seen
+"""The seeded worlds (armstui/sandbox/world.py), seen
 through the SDK where an API shows it and through the state where none does (workload labels,
 agents). The large world's sizes are checked (also custom ones, ``large:sources=3,...``); its
 speed is measured and printed, and bounded loosely where everything reports into A."""
@@ -18,7 +18,7 @@ from alibabacloud_ecs20140526 import models as ecs
 from alibabacloud_ram20150501 import models as ram
 
 from armstui.sandbox.server import SandboxServer
-from armstui.sandbox.services.arms.model import reporting_apps, sync
+from armstui.sandbox.services.arms.model import last_sync, reporting_apps, sync
 from armstui.sandbox.state import open_state
 from armstui.sandbox.world import accounts_by_alias, parse_world
 from tests.support.sandbox import RunningSandbox
@@ -347,3 +347,20 @@ def test_list_trace_apps_stays_fast_when_everything_reports(
         f"for {len(apps)} apps"
     )
     assert statistics.median(timings) < 1.0, timings
+
+
+def test_simulated_time_resumes_where_a_fast_run_left_it(tmp_path: Path) -> None:
+    """A state reopened after the clock ran ahead never goes back in simulated time, so the
+    reporting history it recorded stays in the past."""
+    state = open_state(tmp_path / "state", speed=1)
+    state.clock.advance(7200)
+    sync(state.store, state.clock)
+    reached = last_sync(state.store)  # the latest instant the history holds
+    assert reached is not None
+    state.store.close()
+    again = open_state(tmp_path / "state", speed=1)
+    try:
+        assert again.clock.sim_now() >= reached
+        assert again.clock.sim_now() - again.clock.now() >= 7199
+    finally:
+        again.store.close()

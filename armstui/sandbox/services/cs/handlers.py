@@ -9,7 +9,7 @@ DescribeTaskInfo ``{task_id, state, task_type, created, ...}``; ListAddons (GET 
 ``{addons[]{name, version, category, config_schema (a JSON string), ...}}``; DescribeAddon (GET
 ``/addons/{name}``) the same fields plus ``newer_versions[]{version, upgradable,
 minimum_cluster_version}``. Errors use lower-case
-``code``/``message``/``requestId`` (reference §2).
+``code``/``message``/``requestId``.
 """
 
 from __future__ import annotations

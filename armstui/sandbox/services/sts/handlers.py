@@ -2,10 +2,9 @@
 
 GetCallerIdentity needs no permission and returns ``AccountId, UserId, Arn, IdentityType
 (Account|RAMUser|AssumedRoleUser), PrincipalId, RoleId``; ``UserId`` only for an account or a
-RAM user, ``RoleId`` only for a role (https://help.aliyun.com/document_detail/43767.html,
-reference §4).
+RAM user, ``RoleId`` only for a role (https://help.aliyun.com/document_detail/43767.html).
 
-AssumeRole (reference §4): ``RoleArn``, ``RoleSessionName`` (2-64 of letters, digits and
+AssumeRole (alibabacloud_sts20150401's models and the AssumeRole API page): ``RoleArn``, ``RoleSessionName`` (2-64 of letters, digits and
 ``.@-_``), ``DurationSeconds`` (900 up to the role's MaxSessionDuration, default 3600),
 optional ``Policy`` (a session policy that narrows the role, up to 2048 characters, the same
 grammar as a custom policy), optional ``ExternalId`` (2-1224 of letters, digits and ``_+=,.@:/-``, matched by
@@ -60,7 +59,7 @@ def _role_arn_param(call: Call) -> str:
 
 
 def _session_policy(call: Call) -> dict[str, Any] | None:
-    """The optional session policy, checked with the custom-policy grammar (reference §4:
+    """The optional session policy, checked with the custom-policy grammar (refused as
     ``InvalidParameter.PolicySize`` / ``.PolicyGrammar``)."""
     text = call.param("Policy")
     if text is None:
