@@ -477,3 +477,38 @@ def test_states_seen_through_a_whole_lifecycle_are_documented(client: Any) -> No
     assert _wait_active(client, cluster) is None
     gone = _error(lambda: client.describe_cluster_addon_instance(cluster, ONEPILOT))
     assert (gone.status_code, gone.code) == (404, "ErrorAddonNotFound")
+
+
+def _raw_list_addons(client: Any, cluster_id: str) -> dict[str, Any]:
+    """ListAddons' body as sent: the SDK's model has no ``newer_versions`` for it, so the
+    request is made the way list_addons_with_options makes it, without the model."""
+    from alibabacloud_tea_openapi import utils_models
+    from alibabacloud_tea_openapi.utils import Utils
+    from darabonba.runtime import RuntimeOptions
+
+    request = utils_models.OpenApiRequest(headers={}, query=Utils.query({"cluster_id": cluster_id}))
+    params = utils_models.Params(
+        action="ListAddons",
+        version="2015-12-15",
+        protocol="HTTPS",
+        pathname="/addons",
+        method="GET",
+        auth_type="AK",
+        style="ROA",
+        req_body_type="json",
+        body_type="json",
+    )
+    body: dict[str, Any] = client.call_api(params, request, RuntimeOptions())["body"]
+    return body
+
+
+def test_list_addons_with_a_cluster_offers_the_newer_releases(client: Any) -> None:
+    ids = _clusters(client)
+    staging = next(a for a in _raw_list_addons(client, ids["shop-staging"])["addons"])
+    installed = _addon(client, ids["shop-staging"]).version
+    assert [v["version"] for v in staging["newer_versions"]] == [
+        r for r in RELEASES if _v(r) > _v(installed)
+    ]
+    assert all(v["upgradable"] is True for v in staging["newer_versions"])
+    bare = next(a for a in _raw_list_addons(client, ids["shop-prod"])["addons"])
+    assert bare["name"] == ONEPILOT and bare["newer_versions"] == []  # nothing installed
