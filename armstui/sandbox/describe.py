@@ -1,7 +1,12 @@
-"""sandbox.json: how anyone finds a running sandbox and its seeded accounts (DESIGN.md).
+"""sandbox.json: how anyone finds a running sandbox and its seeded accounts.
 
 ``{"endpoint": "127.0.0.1:PORT", "region": "cn-hangzhou", "speed": 1.0,
-   "accounts": {"monitoring": {"uid", "access_key_id", "access_key_secret"}, ...}}``
+   "accounts": {"monitoring": {"uid", "access_key_id", "access_key_secret",
+                               "users": {"admin": {"user_name", "access_key_id",
+                                                   "access_key_secret"}}}, ...}}``
+
+The top-level pair is the account's root AccessKey (which STS refuses for AssumeRole); the
+``admin`` RAM user has AdministratorAccess and may assume roles.
 
 It holds the seeded accounts' (fake) secrets, so it is written mode 0600, atomically.
 """

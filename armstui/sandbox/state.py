@@ -46,4 +46,11 @@ def open_state(
     )
     if state.store.is_empty():
         seed(state, world)
+    else:
+        from armstui.sandbox.services.arms.model import last_sync
+
+        # Simulated time never runs backwards: a state left by a fast run resumes where it was.
+        resumed = last_sync(state.store)
+        if resumed is not None:
+            state.clock.resume_at(resumed)
     return state

@@ -1,7 +1,9 @@
-"""The sandbox's seeded worlds (DESIGN.md, "The sandbox's default world").
+"""The sandbox's seeded worlds.
 
 ``default``: three accounts, ``monitoring`` (A), ``source`` (B) and ``outsider`` (C), each
-with a 16-digit account ID and a root AccessKey, in cn-hangzhou. A has ARMS activated (its
+with a 16-digit account ID, a root AccessKey and a RAM user ``admin`` (AdministratorAccess)
+with its own AccessKey, in cn-hangzhou. The root key cannot assume roles (STS refuses root
+accounts); the admin user can, as in the real cloud. A has ARMS activated (its
 license key exists). B has two ACK clusters — ``shop-prod`` without ack-onepilot and
 ``shop-staging`` with ack-onepilot 3.0.12 (too old to report across accounts) — each running
 Java workloads labelled for ARMS and one that is not, and three running ECS instances with a
@@ -18,18 +20,20 @@ from __future__ import annotations
 import json
 import secrets
 import string
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from armstui.sandbox import iam
-from armstui.sandbox.services.arms.model import license_key
+from armstui.sandbox.services.arms.model import license_key, sync
+from armstui.sandbox.services.ram.model import Ram
 
 if TYPE_CHECKING:
     from armstui.sandbox.state import SandboxState
 
 DEFAULT_ACCOUNTS = ("monitoring", "source", "outsider")
+ADMIN_USER = "admin"
 
 
-def create_account(state: SandboxState, alias: str) -> dict:
+def create_account(state: SandboxState, alias: str) -> dict[str, Any]:
     """An account with its root AccessKey; returns the account record."""
     store = state.store
     uid = iam.new_numeric_id(16)
@@ -51,6 +55,10 @@ def create_account(state: SandboxState, alias: str) -> dict:
             "CreateDate": now,
         },
     )
+    ram = Ram(store, uid, now)
+    ram.create_user(ADMIN_USER, "Administrator", "Seeded: full access, for setup and switches")
+    ram.attach("User", ADMIN_USER, "System", "AdministratorAccess")
+    ram.create_key(ADMIN_USER)
     return account
 
 
@@ -58,7 +66,7 @@ def _suffix(length: int) -> str:
     return "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(length))
 
 
-def _workloads(app_prefix: str, labelled: int, unlabelled: int = 1) -> list[dict]:
+def _workloads(app_prefix: str, labelled: int, unlabelled: int = 1) -> list[dict[str, Any]]:
     workloads = []
     for n in range(labelled):
         name = f"{app_prefix}-svc{n + 1}"
@@ -91,12 +99,12 @@ def _workloads(app_prefix: str, labelled: int, unlabelled: int = 1) -> list[dict
 
 def create_cluster(
     state: SandboxState,
-    account: dict,
+    account: dict[str, Any],
     name: str,
-    workloads: list[dict],
-    onepilot: tuple[str, dict] | None = None,
+    workloads: list[dict[str, Any]],
+    onepilot: tuple[str, dict[str, Any]] | None = None,
     tags: dict[str, str] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     cluster_id = "c" + _suffix(32)
     now = state.clock.iso(state.clock.now())
     cluster = {
@@ -128,7 +136,9 @@ def create_cluster(
     return cluster
 
 
-def create_instance(state: SandboxState, account: dict, name: str, service: str) -> dict:
+def create_instance(
+    state: SandboxState, account: dict[str, Any], name: str, service: str
+) -> dict[str, Any]:
     instance_id = "i-" + _suffix(20)
     instance = {
         "InstanceId": instance_id,
@@ -207,6 +217,7 @@ def seed(
             _seed_default(state)
         else:
             _seed_large(state, **sizes)
+        sync(state.store, state.clock)  # what reports from the start has reported since seeding
 
 
 def _seed_default(state: SandboxState) -> None:
@@ -255,18 +266,26 @@ def _seed_large(state: SandboxState, sources: int, clusters: int, instances: int
             create_instance(state, source, f"s{s:02d}-vm{n:03d}", f"s{s:02d}-app{n:03d}")
 
 
-def accounts_by_alias(state: SandboxState) -> dict[str, dict]:
-    """Each seeded account with its root key: what sandbox.json publishes."""
+def accounts_by_alias(state: SandboxState) -> dict[str, dict[str, Any]]:
+    """Each seeded account with its root key and, under ``users``, its ``admin`` user's key
+    (while that user and a key of it exist): what sandbox.json publishes."""
+    keys = state.store.list("ram.accesskey")
     out = {}
     for account in state.store.list("account"):
-        root = next(
-            k
-            for k in state.store.list("ram.accesskey")
-            if k["AccountId"] == account["uid"] and k["UserName"] is None
-        )
+        mine = [k for k in keys if k["AccountId"] == account["uid"]]
+        root = next(k for k in mine if k["UserName"] is None)
+        admin = next((k for k in mine if k["UserName"] == ADMIN_USER), None)
+        users = {}
+        if admin is not None:
+            users[ADMIN_USER] = {
+                "user_name": ADMIN_USER,
+                "access_key_id": admin["AccessKeyId"],
+                "access_key_secret": admin["AccessKeySecret"],
+            }
         out[account["alias"]] = {
             "uid": account["uid"],
             "access_key_id": root["AccessKeyId"],
             "access_key_secret": root["AccessKeySecret"],
+            "users": users,
         }
     return out

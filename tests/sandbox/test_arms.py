@@ -1,6 +1,7 @@
-"""ARMS 2019-08-08 in the sandbox (issue 4), through the official SDK client: the license key,
-the applications an account sees (only those reporting into it), GetTraceApp and
-GetAgentDownloadUrl. Cross-account cause and effect is in test_cause_and_effect.py."""
+"""ARMS 2019-08-08 in the sandbox, through the official SDK client: the license key, the
+applications an account lists (those that ever reported into it), GetTraceApp and
+GetAgentDownloadUrl. Cross-account cause and effect is in test_cause_and_effect.py, the data
+(spans, metrics) in test_arms_data.py."""
 
 from __future__ import annotations
 
@@ -89,15 +90,20 @@ def test_the_old_onepilot_reports_labelled_workloads_into_its_own_account(
 
 
 def test_create_time_is_stable_and_update_time_moves(sandbox: RunningSandbox) -> None:
-    import time
-
+    """At speed 1 simulated and real time coincide, so CreateTime reads the same each time;
+    UpdateTime (the last report) moves with simulated time while the app reports."""
+    sandbox.state.clock.speed = 1
     first = {a.pid: a for a in _apps(sandbox, "source")}
-    time.sleep(0.01)
     again = {a.pid: a for a in _apps(sandbox, "source")}
     assert first.keys() == again.keys()
     for pid in first:
         assert again[pid].create_time == first[pid].create_time
         assert again[pid].update_time >= first[pid].update_time
+    sandbox.state.clock.advance(30)
+    later = {a.pid: a for a in _apps(sandbox, "source")}
+    for pid in first:
+        age = first[pid].update_time - first[pid].create_time
+        assert later[pid].update_time - later[pid].create_time >= age + 30_000
 
 
 def test_filters(sandbox: RunningSandbox) -> None:

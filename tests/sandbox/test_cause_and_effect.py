@@ -1,15 +1,19 @@
-"""Cause and effect across accounts (issue 4, DESIGN.md "The sandbox"), in both directions,
-through the official SDK clients only.
+"""Cause and effect across accounts, in both directions, through the official SDK clients only.
 
 B's ACK apps report into A only while ack-onepilot >= 3.0.14 runs with an *active* AccessKey of
-an A user whose policies allow ARMS and A's uid; take any of that away and the apps vanish from A
-(the sandbox's documented choice: vanish, not a stale UpdateTime) and report into the cluster's
-own account B again (onepilot falls back when the cross-account login fails). Older onepilot
-ignores the cross-account keys and keeps reporting into B. A change in progress leaves the old config
-running. ECS's side of the story is in test_ecs.py."""
+an A user whose policies allow ARMS and A's uid; take any of that away and A stops receiving
+their data, while ARMS keeps them listed in A (as the real console does, "no data"), and they
+report into the cluster's own account B again (onepilot falls back when the cross-account
+login fails). Older onepilot ignores the cross-account keys and keeps reporting into B. A
+change in progress leaves the old config running.
+
+"Listed" (ListTraceApps) and "reporting" (spans in the last five simulated minutes,
+SearchTracesByPage) are asserted separately; the simulated clock is moved forward instead of
+waiting."""
 
 from __future__ import annotations
 
+import calendar
 import json
 import time
 from collections.abc import Callable
@@ -37,6 +41,25 @@ def _apps(sandbox: RunningSandbox, alias: str) -> list[str]:
         .body
     )
     return sorted(a.app_name for a in body.trace_apps or [])
+
+
+def _live(sandbox: RunningSandbox, alias: str, wait: float = 360, window: float = 300) -> list[str]:
+    """The listed apps with spans in the last ``window`` simulated seconds, after ``wait``
+    more simulated seconds have passed."""
+    sandbox.state.clock.advance(wait)
+    client = sandbox.client("arms", alias)
+    now = int(time.time() * 1000)
+    apps = client.list_trace_apps(arms.ListTraceAppsRequest(region_id=REGION)).body.trace_apps
+    live = []
+    for app in apps or []:
+        page = client.search_traces_by_page(
+            arms.SearchTracesByPageRequest(
+                region_id=REGION, pid=app.pid, start_time=now - int(window * 1000), end_time=now
+            )
+        ).body.page_bean
+        if page.total:
+            live.append(app.app_name)
+    return sorted(live)
 
 
 def _staging(sandbox: RunningSandbox) -> str:
@@ -113,7 +136,9 @@ def reporting(sandbox: RunningSandbox) -> dict[str, Any]:
     _configure(sandbox, cluster, config)
     _upgrade(sandbox, cluster, "3.0.14")
     assert _apps(sandbox, "monitoring") == LABELLED
-    assert _apps(sandbox, "source") == []
+    assert _live(sandbox, "monitoring") == LABELLED
+    assert _live(sandbox, "source") == []
+    assert _apps(sandbox, "source") == LABELLED  # reported into B since seeding: still listed
     return {"cluster": cluster, "config": config}
 
 
@@ -128,7 +153,7 @@ def test_old_onepilot_with_cross_account_config_keeps_reporting_into_b(
     )
     assert version == "3.0.12"
     assert _apps(sandbox, "monitoring") == []
-    assert _apps(sandbox, "source") == LABELLED
+    assert _live(sandbox, "source") == LABELLED
 
 
 @pytest.mark.parametrize("version", ["3.0.14", "3.2.0", "5.1.2"])
@@ -139,8 +164,8 @@ def test_new_onepilot_with_a_valid_key_reports_into_a(
     cluster = _staging(sandbox)
     _configure(sandbox, cluster, _reporter_key(sandbox))
     _upgrade(sandbox, cluster, version)
-    assert _apps(sandbox, "monitoring") == LABELLED  # only labelled workloads, never staging-batch1
-    assert _apps(sandbox, "source") == []
+    assert _live(sandbox, "monitoring") == LABELLED  # only labelled workloads, never staging-batch1
+    assert _live(sandbox, "source") == []
     assert _apps(sandbox, "outsider") == []
 
 
@@ -150,7 +175,7 @@ def test_just_below_the_threshold_is_not_enough(sandbox: RunningSandbox) -> None
     _configure(sandbox, cluster, _reporter_key(sandbox))
     _upgrade(sandbox, cluster, "3.0.13")
     assert _apps(sandbox, "monitoring") == []
-    assert _apps(sandbox, "source") == LABELLED
+    assert _live(sandbox, "source") == LABELLED
 
 
 def test_a_fresh_install_with_the_key_reports_into_a(sandbox: RunningSandbox) -> None:
@@ -162,17 +187,17 @@ def test_a_fresh_install_with_the_key_reports_into_a(sandbox: RunningSandbox) ->
         if c.name == "shop-prod"
     )
     item = cs.InstallClusterAddonsRequestBody(
-        name=ONEPILOT, config=json.dumps(_reporter_key(sandbox))
+        name=ONEPILOT, version="5.2.1", config=json.dumps(_reporter_key(sandbox))
     )
     client.install_cluster_addons(prod, cs.InstallClusterAddonsRequest(body=[item]))
     _wait_active(client, prod)
-    assert _apps(sandbox, "monitoring") == [
+    assert _live(sandbox, "monitoring") == [
         "shop-svc1",
         "shop-svc2",
         "shop-svc3",
     ]  # never shop-batch1
     assert (
-        _apps(sandbox, "source") == LABELLED
+        _live(sandbox, "source") == LABELLED
     )  # staging still reports into B with its old onepilot
 
 
@@ -247,21 +272,35 @@ def _key_of_b(sandbox: RunningSandbox, setup: dict[str, Any]) -> None:
         _key_of_b,
     ],
 )
-def test_taking_a_cause_away_makes_the_apps_vanish_from_a(
+def test_taking_a_cause_away_stops_the_data_but_the_apps_stay_listed_in_a(
     sandbox: RunningSandbox,
     reporting: dict[str, Any],
     cause: Callable[[RunningSandbox, dict[str, Any]], None],
 ) -> None:
     cause(sandbox, reporting)
-    assert _apps(sandbox, "monitoring") == []
+    assert _live(sandbox, "monitoring") == []
+    assert _apps(sandbox, "monitoring") == LABELLED  # listed with "no data", as ARMS does
+    pid = (
+        sandbox.client("arms", "monitoring")
+        .list_trace_apps(arms.ListTraceAppsRequest(region_id=REGION))
+        .body.trace_apps[0]
+        .pid
+    )
+    app = (
+        sandbox.client("arms", "monitoring")
+        .get_trace_app(arms.GetTraceAppRequest(pid=pid, region_id=REGION))
+        .body.trace_app
+    )
+    assert app.update_time <= int(time.time() * 1000) - 300_000  # its last report, long ago
     # an invalid cross-account config falls back to the cluster's own account, never the wrong uid
-    assert _apps(sandbox, "source") == LABELLED
+    assert _live(sandbox, "source") == LABELLED
     assert _apps(sandbox, "outsider") == []
 
 
 def test_a_key_onepilot_reports_with_shows_as_used_in_a(
     sandbox: RunningSandbox, reporting: dict[str, Any]
 ) -> None:
+    sandbox.state.clock.speed = 1  # only advance() moves simulated time on noticeably
     client = sandbox.client("ram", "monitoring")
 
     def last_used(key_id: str) -> str | None:
@@ -269,16 +308,23 @@ def test_a_key_onepilot_reports_with_shows_as_used_in_a(
             ram.GetAccessKeyLastUsedRequest(user_name=REPORTER, user_access_key_id=key_id)
         ).body.access_key_last_used.last_used_date
 
+    def ago(date: str) -> float:
+        return time.time() - calendar.timegm(time.strptime(date, "%Y-%m-%dT%H:%M:%SZ"))
+
     used = reporting["config"]["accessKey"]
-    spare = client.create_access_key(
-        ram.CreateAccessKeyRequest(user_name=REPORTER)
-    ).body.access_key.access_key_id
+    spare = client.create_access_key(ram.CreateAccessKeyRequest(user_name=REPORTER)).body.access_key
+    sandbox.state.clock.advance(600)
     seen = last_used(used)
-    assert seen and seen.endswith("Z")
-    assert not last_used(spare)  # nothing signs with it
+    assert seen and ago(seen) < 5  # onepilot reports with it: used just now
+    assert last_used(spare.access_key_id) == ""  # nothing signed with it, nothing reports with it
     _disable_key(sandbox, reporting)
-    assert last_used(used) == seen or last_used(used) >= seen  # remembered once it stops being used
-    assert _apps(sandbox, "monitoring") == []
+    sandbox.state.clock.advance(600)
+    assert 595 <= ago(last_used(used)) < 610  # its last report, when it was disabled
+    sandbox.client(
+        "sts", access_key_id=spare.access_key_id, access_key_secret=spare.access_key_secret
+    ).get_caller_identity()
+    assert ago(last_used(spare.access_key_id)) < 5  # signing a call is use too
+    assert _live(sandbox, "monitoring") == [] and _apps(sandbox, "monitoring") == LABELLED
 
 
 def test_an_account_root_key_also_reports(
@@ -288,7 +334,7 @@ def test_an_account_root_key_also_reports(
     (as it would in the real cloud; armstui never writes a root key into onepilot)."""
     account = sandbox.accounts["monitoring"]
     _delete_key(sandbox, reporting)
-    assert _apps(sandbox, "monitoring") == []
+    assert _live(sandbox, "monitoring") == []
     _configure(
         sandbox,
         reporting["cluster"],
@@ -298,7 +344,7 @@ def test_an_account_root_key_also_reports(
             "accessKeySecret": account["access_key_secret"],
         },
     )
-    assert _apps(sandbox, "monitoring") == LABELLED
+    assert _live(sandbox, "monitoring") == LABELLED
 
 
 def test_restoring_the_cause_brings_the_apps_back(
@@ -311,7 +357,7 @@ def test_restoring_the_cause_brings_the_apps_back(
         .body.trace_apps
     }
     _disable_key(sandbox, reporting)
-    assert _apps(sandbox, "monitoring") == []
+    assert _live(sandbox, "monitoring") == []
     sandbox.client("ram", "monitoring").update_access_key(
         ram.UpdateAccessKeyRequest(
             user_name=REPORTER, user_access_key_id=reporting["config"]["accessKey"], status="Active"
@@ -323,23 +369,24 @@ def test_restoring_the_cause_brings_the_apps_back(
         .body.trace_apps
     )
     assert {a.pid for a in back} == pids  # the same applications, not new ones
+    assert _live(sandbox, "monitoring") == LABELLED
 
     _detach_policy(sandbox, reporting)
-    assert _apps(sandbox, "monitoring") == []
+    assert _live(sandbox, "monitoring") == []
     sandbox.client("ram", "monitoring").attach_policy_to_user(
         ram.AttachPolicyToUserRequest(
             user_name=REPORTER, policy_type="System", policy_name="AliyunARMSFullAccess"
         )
     )
-    assert _apps(sandbox, "monitoring") == LABELLED
+    assert _live(sandbox, "monitoring") == LABELLED
 
 
 def test_removing_the_cross_account_keys_reports_into_b_again(
     sandbox: RunningSandbox, reporting: dict[str, Any]
 ) -> None:
     _configure(sandbox, reporting["cluster"], {"logLevel": "info"})
-    assert _apps(sandbox, "monitoring") == []
-    assert _apps(sandbox, "source") == LABELLED
+    assert _live(sandbox, "monitoring") == []
+    assert _live(sandbox, "source") == LABELLED
 
 
 def test_uninstalling_onepilot_stops_all_reporting(
@@ -356,46 +403,50 @@ def test_uninstalling_onepilot_stops_all_reporting(
         and time.monotonic() < deadline
     ):
         time.sleep(0.02)
-    assert _apps(sandbox, "monitoring") == [] and _apps(sandbox, "source") == []
+    assert _live(sandbox, "monitoring") == [] and _live(sandbox, "source") == []
+    assert _apps(sandbox, "monitoring") == LABELLED == _apps(sandbox, "source")  # still listed
 
 
 # --- while a change runs, the old config keeps reporting ----------------------------------------------------
 
 
+def _state(sandbox: RunningSandbox, cluster: str) -> str:
+    return sandbox.client("cs", "source").get_cluster_addon_instance(cluster, ONEPILOT).body.state
+
+
 def test_during_an_upgrade_the_old_release_keeps_reporting(sandbox: RunningSandbox) -> None:
-    cluster = _staging(sandbox)  # the fixture's speed: the 90 s upgrade lasts 0.45 s
-    config = _reporter_key(sandbox)
-    _configure(sandbox, cluster, config)
-    assert _apps(sandbox, "source") == LABELLED
+    sandbox.state.clock.speed = 1  # only advance() moves simulated time on noticeably
+    cluster = _staging(sandbox)
+    _configure(sandbox, cluster, _reporter_key(sandbox), wait=False)
+    sandbox.state.clock.advance(25)  # the 20 s config change lands
+    assert _state(sandbox, cluster) == "active"
     _upgrade(sandbox, cluster, "3.0.14", wait=False)
-    assert (
-        sandbox.client("cs", "source").get_cluster_addon_instance(cluster, ONEPILOT).body.state
-        == "upgrading"
-    )
-    assert _apps(sandbox, "source") == LABELLED and _apps(sandbox, "monitoring") == []
-    _wait_active(sandbox.client("cs", "source"), cluster)
-    assert _apps(sandbox, "monitoring") == LABELLED and _apps(sandbox, "source") == []
+    assert _state(sandbox, cluster) == "upgrading"
+    # 60 of the upgrade's 90 simulated seconds later, the old release still reports into B
+    assert _live(sandbox, "source", wait=60, window=45) == LABELLED
+    assert _state(sandbox, cluster) == "upgrading" and _apps(sandbox, "monitoring") == []
+    sandbox.state.clock.advance(35)
+    assert _state(sandbox, cluster) == "active"
+    assert _live(sandbox, "monitoring") == LABELLED and _live(sandbox, "source") == []
 
 
 def test_during_a_config_change_the_old_config_keeps_reporting(
     sandbox: RunningSandbox, reporting: dict[str, Any]
 ) -> None:
-    sandbox.state.clock.speed = 200  # back to the fixture's speed: the 20 s change lasts 0.1 s
+    sandbox.state.clock.speed = 1  # only advance() moves simulated time on noticeably
     _configure(
         sandbox,
         reporting["cluster"],
         {**reporting["config"], "uid": sandbox.uid("source")},
         wait=False,
     )
-    assert (
-        sandbox.client("cs", "source")
-        .get_cluster_addon_instance(reporting["cluster"], ONEPILOT)
-        .body.state
-        == "updating"
-    )
-    assert _apps(sandbox, "monitoring") == LABELLED
-    _wait_active(sandbox.client("cs", "source"), reporting["cluster"])
-    assert _apps(sandbox, "monitoring") == []
+    assert _state(sandbox, reporting["cluster"]) == "updating"
+    # 17 of the change's 20 simulated seconds later, the old config still reports into A
+    assert _live(sandbox, "monitoring", wait=17, window=15) == LABELLED
+    assert _state(sandbox, reporting["cluster"]) == "updating"
+    sandbox.state.clock.advance(5)
+    assert _state(sandbox, reporting["cluster"]) == "active"
+    assert _live(sandbox, "monitoring") == []
 
 
 def test_the_license_key_does_not_change_with_reporting(
@@ -459,18 +510,20 @@ def test_an_install_still_in_progress_reports_nowhere_yet(sandbox: RunningSandbo
     )
     client.install_cluster_addons(
         prod,
-        cs.InstallClusterAddonsRequest(body=[cs.InstallClusterAddonsRequestBody(name=ONEPILOT)]),
+        cs.InstallClusterAddonsRequest(
+            body=[cs.InstallClusterAddonsRequestBody(name=ONEPILOT, version="5.2.1")]
+        ),
     )
-    assert client.get_cluster_addon_instance(prod, ONEPILOT).body.state == "initial"
+    assert client.get_cluster_addon_instance(prod, ONEPILOT).body.state == "updating"
     assert _apps(sandbox, "source") == LABELLED  # only staging's, not yet prod's
     sandbox.state.clock.speed = 100_000
     _wait_active(client, prod)
-    assert _apps(sandbox, "source") == sorted(LABELLED + ["shop-svc1", "shop-svc2", "shop-svc3"])
+    assert _live(sandbox, "source") == sorted(LABELLED + ["shop-svc1", "shop-svc2", "shop-svc3"])
 
 
 def test_an_ecs_app_reports_while_its_jvm_runs_with_the_agent(sandbox: RunningSandbox) -> None:
     """Both directions on ECS: restarted with A's license key it reports into A; restarted
-    without the agent flags it vanishes again."""
+    without the agent flags its data stops, and it stays listed."""
     from alibabacloud_ecs20140526 import models as ecs
 
     from tests.sandbox.test_ecs import install_script
@@ -509,6 +562,7 @@ def test_an_ecs_app_reports_while_its_jvm_runs_with_the_agent(sandbox: RunningSa
 
     assert _apps(sandbox, "monitoring") == []
     run(install_script(key, f"{service}-vm", service))
-    assert _apps(sandbox, "monitoring") == [f"{service}-vm"]
+    assert _live(sandbox, "monitoring") == [f"{service}-vm"]
     run(f"systemctl restart {service}")  # no agent flags any more
-    assert _apps(sandbox, "monitoring") == []
+    assert _live(sandbox, "monitoring") == []
+    assert _apps(sandbox, "monitoring") == [f"{service}-vm"]

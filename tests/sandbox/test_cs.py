@@ -1,7 +1,8 @@
-"""CS / ACK 2015-12-15 in the sandbox (issue 4), through the official ROA client: clusters per
-account, ack-onepilot's release history, asynchronous install/upgrade/modify/uninstall with
-transitional states and tasks, ErrorAddonInProgress, config validation. The fixture's clock
-runs at speed 200, so a 90 s nominal upgrade lasts 0.45 s."""
+"""CS / ACK 2015-12-15 in the sandbox, through the official ROA client: clusters per account,
+ack-onepilot's release history, asynchronous install/upgrade/modify/uninstall with the
+documented states and tasks, ErrorAddonInProgress, config validation, the version an install
+must name, the AccessKey pair masked from 5.1.1. The fixture's clock runs at speed 200, so a
+90 s nominal upgrade lasts 0.45 s."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ from tests.support.sandbox import RunningSandbox
 
 ONEPILOT = "ack-onepilot"
 RELEASES = ADDON_RELEASES[ONEPILOT]
+# GetClusterAddonInstance's states (the API reference; ``initial`` only on the deprecated
+# DescribeClusterAddonInstance page)
+DOCUMENTED_STATES = {"active", "unhealthy", "upgrading", "updating", "deleting", "deleted"}
 
 
 def _error(fn: Callable[..., Any], *args: Any) -> TeaException:
@@ -47,7 +51,7 @@ def _addon(client: Any, cluster_id: str) -> Any:
 
 
 def _install(
-    client: Any, cluster_id: str, version: str | None = None, config: dict | None = None
+    client: Any, cluster_id: str, version: str | None = RELEASES[-1], config: dict | None = None
 ) -> str:
     item = cs.InstallClusterAddonsRequestBody(
         name=ONEPILOT, version=version, config=json.dumps(config) if config is not None else None
@@ -118,11 +122,24 @@ def test_the_old_onepilot_and_the_bare_cluster(client: Any) -> None:
     assert (err.status_code, err.code) == (404, "AddonNotFound")
 
 
-def test_install_takes_the_newest_and_passes_through_initial(client: Any) -> None:
+def test_an_install_without_a_version_is_refused(client: Any) -> None:
+    """The API reference and the SDK model mark ``version`` required for each addon."""
+    cluster = _clusters(client)["shop-prod"]
+    err = _error(lambda: _install(client, cluster, version=None))
+    assert (err.status_code, err.code) == (400, "MissingParameter.Version")
+    assert "version" in err.message and ONEPILOT in err.message
+    empty = _error(lambda: _install(client, cluster, version=""))
+    assert empty.code == "MissingParameter.Version"
+    assert client.list_cluster_addon_instances(cluster).body.addons == []
+
+
+def test_install_passes_through_a_documented_state(client: Any) -> None:
     cluster = _clusters(client)["shop-prod"]
     task_id = _install(client, cluster)
     during = _addon(client, cluster)
-    assert (during.state, during.version) == ("initial", RELEASES[-1])
+    assert (during.state, during.version) == ("updating", RELEASES[-1])
+    listed = client.list_cluster_addon_instances(cluster).body.addons
+    assert [a.state for a in listed] == ["updating"]
     task = client.describe_task_info(task_id).body
     assert (task.task_id, task.state, task.cluster_id) == (task_id, "running", cluster)
     assert task.task_type == "cluster_addon_install"
@@ -343,7 +360,9 @@ def test_describe_addon_lists_the_newer_releases(client: Any) -> None:
     assert body.version == "3.0.12"
     assert [v.version for v in body.newer_versions] == [r for r in RELEASES if _v(r) > _v("3.0.12")]
     assert "3.0.14" in [v.version for v in body.newer_versions]
-    newest = client.describe_addon(ONEPILOT, cs.DescribeAddonRequest(cluster_id=cluster)).body
+    newest = client.describe_addon(
+        ONEPILOT, cs.DescribeAddonRequest(region_id="cn-hangzhou", version=RELEASES[-1])
+    ).body
     assert newest.version == RELEASES[-1] and not newest.newer_versions
     missing = _error(
         lambda: client.describe_addon("no-such-addon", cs.DescribeAddonRequest(cluster_id=cluster))
@@ -362,3 +381,134 @@ def test_the_release_history_straddles_the_cross_account_threshold() -> None:
 def test_cluster_tags_are_listed(client: Any) -> None:
     body = client.describe_clusters_v1(cs.DescribeClustersV1Request(name="shop-prod")).body
     assert [(t.key, t.value) for t in body.clusters[0].tags] == [("env", "prod"), ("team", "shop")]
+
+
+def test_describe_addon_with_a_cluster_starts_from_the_installed_release(
+    sandbox: RunningSandbox, client: Any
+) -> None:
+    ids = _clusters(client)
+    body = client.describe_addon(
+        ONEPILOT, cs.DescribeAddonRequest(cluster_id=ids["shop-staging"])
+    ).body
+    installed = _addon(client, ids["shop-staging"]).version
+    assert body.version == installed
+    assert [v.version for v in body.newer_versions] == [
+        r for r in RELEASES if _v(r) > _v(installed)
+    ]
+    assert RELEASES[-1] == "5.2.1" and all(v.upgradable is True for v in body.newer_versions)
+    schema = json.loads(body.config_schema)
+    assert {"accessKey", "accessKeySecret", "uid"} <= set(schema["properties"])
+
+
+def test_a_release_the_cluster_is_too_old_for_is_not_upgradable(
+    sandbox: RunningSandbox, client: Any
+) -> None:
+    ids = _clusters(client)
+    key = f"{sandbox.uid('source')}/{ids['shop-staging']}"
+    cluster = sandbox.state.store.get("cs.cluster", key)
+    assert cluster is not None
+    sandbox.state.store.put("cs.cluster", key, {**cluster, "current_version": "1.22.3-aliyun.1"})
+    body = client.describe_addon(
+        ONEPILOT, cs.DescribeAddonRequest(cluster_id=ids["shop-staging"])
+    ).body
+    upgradable = {v.version: v.upgradable for v in body.newer_versions}
+    assert upgradable["5.1.1"] is True and upgradable["5.2.1"] is False
+    assert {v.version: v.minimum_cluster_version for v in body.newer_versions}["5.2.1"] == "1.24.0"
+
+
+def _secret_config() -> dict[str, str]:
+    return {"accessKey": "LTAI" + "k" * 20, "accessKeySecret": "s" * 30, "uid": "1234567890123456"}
+
+
+@pytest.mark.parametrize(
+    ("version", "masked"), [("3.2.0", False), ("5.1.2", True), ("5.1.1", True), ("5.2.1", True)]
+)
+def test_from_5_1_1_the_key_pair_reads_back_masked(
+    sandbox: RunningSandbox, client: Any, version: str, masked: bool
+) -> None:
+    sandbox.state.clock.speed = 100_000  # no transitional state watched here
+    cluster = _clusters(client)["shop-prod"]
+    _install(client, cluster, version=version, config=_secret_config())
+    read = json.loads(_wait_active(client, cluster).config)
+    deprecated = json.loads(client.describe_cluster_addon_instance(cluster, ONEPILOT).body.config)
+    for config in (read, deprecated):
+        assert config["uid"] == "1234567890123456"
+        if masked:
+            assert config["accessKey"] == config["accessKeySecret"] == "******"
+        else:
+            assert config == _secret_config()
+    stored = sandbox.state.store.get("cs.addon", f"{cluster}/{ONEPILOT}")
+    assert stored is not None and json.loads(stored["config"]) == _secret_config()
+
+
+def test_an_empty_key_pair_reads_back_empty_not_masked(
+    sandbox: RunningSandbox, client: Any
+) -> None:
+    sandbox.state.clock.speed = 100_000
+    cluster = _clusters(client)["shop-prod"]
+    _install(client, cluster, config={"accessKey": "", "accessKeySecret": "", "uid": ""})
+    assert json.loads(_wait_active(client, cluster).config) == {
+        "accessKey": "",
+        "accessKeySecret": "",
+        "uid": "",
+    }
+
+
+def test_states_seen_through_a_whole_lifecycle_are_documented(client: Any) -> None:
+    cluster = _clusters(client)["shop-prod"]
+    seen = set()
+    _install(client, cluster, version="3.0.14")
+    seen.add(_addon(client, cluster).state)
+    seen.add(_wait_active(client, cluster).state)
+    item = cs.UpgradeClusterAddonsRequestBody(
+        component_name=ONEPILOT, version="3.0.14", next_version="3.2.0"
+    )
+    client.upgrade_cluster_addons(cluster, cs.UpgradeClusterAddonsRequest(body=[item]))
+    seen.add(_addon(client, cluster).state)
+    _wait_active(client, cluster)
+    client.un_install_cluster_addons(
+        cluster,
+        cs.UnInstallClusterAddonsRequest(
+            addons=[cs.UnInstallClusterAddonsRequestAddons(name=ONEPILOT)]
+        ),
+    )
+    seen.add(_addon(client, cluster).state)
+    assert seen <= DOCUMENTED_STATES and {"active", "upgrading", "deleting"} <= seen
+    assert _wait_active(client, cluster) is None
+    gone = _error(lambda: client.describe_cluster_addon_instance(cluster, ONEPILOT))
+    assert (gone.status_code, gone.code) == (404, "ErrorAddonNotFound")
+
+
+def _raw_list_addons(client: Any, cluster_id: str) -> dict[str, Any]:
+    """ListAddons' body as sent: the SDK's model has no ``newer_versions`` for it, so the
+    request is made the way list_addons_with_options makes it, without the model."""
+    from alibabacloud_tea_openapi import utils_models
+    from alibabacloud_tea_openapi.utils import Utils
+    from darabonba.runtime import RuntimeOptions
+
+    request = utils_models.OpenApiRequest(headers={}, query=Utils.query({"cluster_id": cluster_id}))
+    params = utils_models.Params(
+        action="ListAddons",
+        version="2015-12-15",
+        protocol="HTTPS",
+        pathname="/addons",
+        method="GET",
+        auth_type="AK",
+        style="ROA",
+        req_body_type="json",
+        body_type="json",
+    )
+    body: dict[str, Any] = client.call_api(params, request, RuntimeOptions())["body"]
+    return body
+
+
+def test_list_addons_with_a_cluster_offers_the_newer_releases(client: Any) -> None:
+    ids = _clusters(client)
+    staging = next(a for a in _raw_list_addons(client, ids["shop-staging"])["addons"])
+    installed = _addon(client, ids["shop-staging"]).version
+    assert [v["version"] for v in staging["newer_versions"]] == [
+        r for r in RELEASES if _v(r) > _v(installed)
+    ]
+    assert all(v["upgradable"] is True for v in staging["newer_versions"])
+    bare = next(a for a in _raw_list_addons(client, ids["shop-prod"])["addons"])
+    assert bare["name"] == ONEPILOT and bare["newer_versions"] == []  # nothing installed

@@ -1,4 +1,4 @@
-"""Authorization in the sandbox (issue 3): root may do anything in its own account, a RAM user
+"""Authorization in the sandbox: root may do anything in its own account, a RAM user
 only what its policies allow; system policies with their real effect; custom documents with
 wildcards; an explicit Deny wins; inactive or deleted keys are refused. All through the SDK."""
 
@@ -85,7 +85,7 @@ def test_ram_read_only_lists_but_cannot_create(sandbox: RunningSandbox) -> None:
         _user_with_key(sandbox, "monitoring", "auditor", ("System", "AliyunRAMReadOnlyAccess")),
     )
     names = [u.user_name for u in client.list_users(ram.ListUsersRequest()).body.users.user]
-    assert names == ["auditor"]
+    assert names == ["admin", "auditor"]  # admin: seeded in every account
     assert client.get_user(ram.GetUserRequest(user_name="auditor")).body.user.user_name == "auditor"
     err = _error(client.create_user, ram.CreateUserRequest(user_name="sneaky"))
     assert (err.code, err.data["AccessDeniedDetail"]["AuthAction"]) == (
@@ -98,7 +98,7 @@ def test_ram_read_only_lists_but_cannot_create(sandbox: RunningSandbox) -> None:
     )
     assert (
         len(sandbox.client("ram", "monitoring").list_users(ram.ListUsersRequest()).body.users.user)
-        == 1
+        == 2  # with the seeded admin
     )
 
 
@@ -106,7 +106,7 @@ def test_ram_full_access_may_create_users(sandbox: RunningSandbox) -> None:
     client = _as(
         sandbox,
         "ram",
-        _user_with_key(sandbox, "monitoring", "admin", ("System", "AliyunRAMFullAccess")),
+        _user_with_key(sandbox, "monitoring", "ram-admin", ("System", "AliyunRAMFullAccess")),
     )
     client.create_user(ram.CreateUserRequest(user_name="made-by-admin"))
     assert (
@@ -261,12 +261,16 @@ def test_a_user_with_admin_in_one_account_has_nothing_in_another(sandbox: Runnin
     client.create_user(ram.CreateUserRequest(user_name="in-b"))
     # the same call lands in B, never in A: nothing of A is visible
     assert [u.user_name for u in client.list_users(ram.ListUsersRequest()).body.users.user] == [
+        "admin",
         "b-admin",
         "in-b",
     ]
-    assert (
-        sandbox.client("ram", "monitoring").list_users(ram.ListUsersRequest()).body.users.user == []
-    )
+    assert [
+        u.user_name
+        for u in sandbox.client("ram", "monitoring")
+        .list_users(ram.ListUsersRequest())
+        .body.users.user
+    ] == ["admin"]
     # and B's admin cannot assume a role of A without A's trust
     err = _error(
         _as(sandbox, "sts", key).assume_role,
@@ -322,7 +326,7 @@ def test_list_actions_check_the_collection_not_one_member(sandbox: RunningSandbo
         [{"Effect": "Allow", "Action": "ram:ListUsers", "Resource": f"acs:ram:*:{a}:user/*"}],
     )
     wide = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "wide", all_users))
-    assert len(wide.list_users(ram.ListUsersRequest()).body.users.user) == 2
+    assert len(wide.list_users(ram.ListUsersRequest()).body.users.user) == 3  # with admin
 
     spare_alice = _custom(
         sandbox,
@@ -334,12 +338,12 @@ def test_list_actions_check_the_collection_not_one_member(sandbox: RunningSandbo
         sandbox,
         "ram",
         _user_with_key(
-            sandbox, "monitoring", "admin", ("System", "AdministratorAccess"), spare_alice
+            sandbox, "monitoring", "all-admin", ("System", "AdministratorAccess"), spare_alice
         ),
     )
     assert (
-        len(admin.list_users(ram.ListUsersRequest()).body.users.user) == 3
-    )  # the Deny names one user, not the list
+        len(admin.list_users(ram.ListUsersRequest()).body.users.user) == 4
+    )  # the Deny names one user, not the list (with the seeded admin)
     sandbox.client("ram", "monitoring").create_user(ram.CreateUserRequest(user_name="alice"))
     assert _error(admin.get_user, ram.GetUserRequest(user_name="alice")).code == "NoPermission"
 

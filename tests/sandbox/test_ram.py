@@ -1,5 +1,5 @@
 """RAM 2015-05-01 in the sandbox, through the official SDK client: every action's happy path
-and the codes RAM answers with (issue 3; rules in armstui/sandbox/services/ram/model.py)."""
+and the codes RAM answers with (rules in armstui/sandbox/services/ram/model.py)."""
 
 from __future__ import annotations
 
@@ -66,11 +66,14 @@ def test_create_get_update_list_delete_user(client: Any) -> None:
         "EntityNotExist.User",
     )
     assert [u.user_name for u in client.list_users(ram.ListUsersRequest()).body.users.user] == [
-        "alice2"
+        "admin",  # seeded in every account
+        "alice2",
     ]
 
     client.delete_user(ram.DeleteUserRequest(user_name="alice2"))
-    assert client.list_users(ram.ListUsersRequest()).body.users.user == []
+    assert [u.user_name for u in client.list_users(ram.ListUsersRequest()).body.users.user] == [
+        "admin"
+    ]
     assert _code(client.delete_user, ram.DeleteUserRequest(user_name="alice2")) == (
         404,
         "EntityNotExist.User",
@@ -125,7 +128,7 @@ def test_list_users_pages_with_max_items_and_marker(client: Any) -> None:
             assert not body.marker
             break
         marker = body.marker
-    assert seen == names and pages == 3
+    assert seen == ["admin", *names] and pages == 3  # admin: seeded in every account
     assert (
         _code(client.list_users, ram.ListUsersRequest(max_items=0))[1]
         == "InvalidParameter.MaxItems"
@@ -571,7 +574,7 @@ def test_attached_policies_are_limited_per_user_and_role(
         client.create_policy(
             ram.CreatePolicyRequest(policy_name=f"p{n}", policy_document=READ_ONLY_DOC)
         )
-    for n in range(10):  # reference §3, Limits: 10 custom policies per user, 5 per role
+    for n in range(10):  # RAM Limits page: 10 custom policies per user, 5 per role
         client.attach_policy_to_user(
             ram.AttachPolicyToUserRequest(
                 user_name="collector", policy_type="Custom", policy_name=f"p{n}"
@@ -712,7 +715,9 @@ def test_accounts_are_isolated(sandbox: RunningSandbox, client: Any) -> None:
         )
     )
     source = sandbox.client("ram", "source")
-    assert source.list_users(ram.ListUsersRequest()).body.users.user == []
+    assert [u.user_name for u in source.list_users(ram.ListUsersRequest()).body.users.user] == [
+        "admin"
+    ]
     assert source.list_roles(ram.ListRolesRequest()).body.roles.role == []
     assert (
         source.list_policies(ram.ListPoliciesRequest(policy_type="Custom")).body.policies.policy
@@ -734,4 +739,4 @@ def test_accounts_are_isolated(sandbox: RunningSandbox, client: Any) -> None:
         source.create_user(ram.CreateUserRequest(user_name="only-in-a")).body.user.user_name
         == "only-in-a"
     )
-    assert len(client.list_users(ram.ListUsersRequest()).body.users.user) == 1
+    assert len(client.list_users(ram.ListUsersRequest()).body.users.user) == 2  # with admin

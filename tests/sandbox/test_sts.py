@@ -1,5 +1,5 @@
-"""STS 2015-04-01 in the sandbox (issue 3): AssumeRole across accounts, its parameter rules and
-refusals, the assumed identity's permissions, and STS credentials' token checks. SDK only."""
+"""STS 2015-04-01 in the sandbox: AssumeRole across accounts, its parameter rules and
+refusals (a root AccessKey may assume no role), the assumed identity's permissions, and STS credentials' token checks. SDK only."""
 
 from __future__ import annotations
 
@@ -131,9 +131,9 @@ def test_the_assumed_identity_has_exactly_the_roles_policies(
 ) -> None:
     body = _assume(operator, _role(sandbox))
     as_role = _session_client(sandbox, "ram", body)
-    assert (
-        as_role.list_users(ram.ListUsersRequest()).body.users.user == []
-    )  # A's users (none), not B's
+    assert [u.user_name for u in as_role.list_users(ram.ListUsersRequest()).body.users.user] == [
+        "admin"
+    ]  # A's users (only the seeded admin), not B's
     err = _error(as_role.create_user, ram.CreateUserRequest(user_name="nope"))
     assert (err.code, err.data["AccessDeniedDetail"]["AuthAction"]) == (
         "NoPermission",
@@ -264,10 +264,27 @@ def test_a_caller_without_sts_assume_role_is_refused(sandbox: RunningSandbox) ->
     assert err.data["AccessDeniedDetail"]["AuthAction"] == "sts:AssumeRole"
 
 
-def test_the_trusted_root_may_assume_without_a_policy(sandbox: RunningSandbox) -> None:
-    assert _assume(
-        sandbox.client("sts", "source"), _role(sandbox)
-    ).credentials.access_key_id.startswith("STS.")
+def test_a_root_account_may_not_assume_a_role(sandbox: RunningSandbox) -> None:
+    """STS refuses any role to an account's root AccessKey, even one the trust policy names
+    (STS AssumeRole error codes: NoPermission, "Roles may not be assumed by root accounts.")."""
+    arn = _role(sandbox)
+    for alias in ("source", "monitoring"):  # the trusted account, and the role's own
+        err = _error(lambda alias=alias: _assume(sandbox.client("sts", alias), arn))
+        assert (err.status_code, err.code) == (403, "NoPermission")
+        assert "Roles may not be assumed by root accounts." in err.message
+    assert sandbox.state.store.list("sts.session") == []
+
+
+def test_the_seeded_admin_user_may_assume_a_trusted_role(sandbox: RunningSandbox) -> None:
+    """Each account's ``admin`` (AdministratorAccess) is what a switch runs as instead."""
+    admin = sandbox.accounts["source"]["users"]["admin"]
+    client = sandbox.client(
+        "sts", access_key_id=admin["access_key_id"], access_key_secret=admin["access_key_secret"]
+    )
+    body = _assume(client, _role(sandbox))
+    assert body.credentials.access_key_id.startswith("STS.")
+    who = _session_client(sandbox, "sts", body).get_caller_identity().body
+    assert (who.identity_type, who.account_id) == ("AssumedRoleUser", sandbox.uid("monitoring"))
 
 
 def test_a_missing_role_is_entity_not_exist(sandbox: RunningSandbox, operator: Any) -> None:

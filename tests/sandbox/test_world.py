@@ -1,4 +1,4 @@
-"""The seeded worlds (DESIGN.md "The sandbox's default world"; armstui/sandbox/world.py), seen
+"""The seeded worlds (armstui/sandbox/world.py), seen
 through the SDK where an API shows it and through the state where none does (workload labels,
 agents). The large world's sizes are checked (also custom ones, ``large:sources=3,...``); its
 speed is measured and printed, and bounded loosely where everything reports into A."""
@@ -9,6 +9,7 @@ import json
 import statistics
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from alibabacloud_arms20190808 import models as arms
@@ -17,6 +18,7 @@ from alibabacloud_ecs20140526 import models as ecs
 from alibabacloud_ram20150501 import models as ram
 
 from armstui.sandbox.server import SandboxServer
+from armstui.sandbox.services.arms.model import last_sync, reporting_apps, sync
 from armstui.sandbox.state import open_state
 from armstui.sandbox.world import accounts_by_alias, parse_world
 from tests.support.sandbox import RunningSandbox
@@ -36,9 +38,40 @@ def test_default_accounts(sandbox: RunningSandbox) -> None:
         who = sandbox.client("sts", alias).get_caller_identity().body
         assert (who.account_id, who.identity_type) == (account["uid"], "Account")
         assert account["access_key_id"].startswith("LTAI") and len(account["access_key_id"]) == 24
-        assert sandbox.client("ram", alias).list_users(ram.ListUsersRequest()).body.users.user == []
+        users = sandbox.client("ram", alias).list_users(ram.ListUsersRequest()).body.users.user
+        assert [u.user_name for u in users] == ["admin"]
         assert sandbox.client("ram", alias).list_roles(ram.ListRolesRequest()).body.roles.role == []
     assert sandbox.state.region == REGION
+
+
+def test_every_account_has_an_admin_user_with_its_key_in_sandbox_json(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    path = sandbox.write_description(tmp_path / "state")
+    assert path.stat().st_mode & 0o777 == 0o600
+    published = json.loads(path.read_text())["accounts"]
+    assert set(published) == {"monitoring", "source", "outsider"}
+    for alias, account in published.items():
+        assert account["access_key_id"] == sandbox.accounts[alias]["access_key_id"]  # root pair
+        admin = account["users"]["admin"]
+        assert admin["user_name"] == "admin" and admin["access_key_id"] != account["access_key_id"]
+        as_admin = {
+            "access_key_id": admin["access_key_id"],
+            "access_key_secret": admin["access_key_secret"],
+        }
+        who = sandbox.client("sts", **as_admin).get_caller_identity().body
+        assert (who.identity_type, who.account_id) == ("RAMUser", account["uid"])
+        assert who.arn == f"acs:ram::{account['uid']}:user/admin"
+        policies = (
+            sandbox.client("ram", alias)
+            .list_policies_for_user(ram.ListPoliciesForUserRequest(user_name="admin"))
+            .body.policies.policy
+        )
+        assert [(p.policy_type, p.policy_name) for p in policies] == [
+            ("System", "AdministratorAccess")
+        ]
+        # AdministratorAccess: the admin may do what the root may, e.g. create a user
+        sandbox.client("ram", **as_admin).create_user(ram.CreateUserRequest(user_name="made"))
 
 
 def test_monitoring_has_arms_activated_and_nothing_else(sandbox: RunningSandbox) -> None:
@@ -283,6 +316,8 @@ def _report_everything_into_monitoring(sandbox: RunningSandbox) -> None:
                     "active_at": 0,
                 }
                 store.put("ecs.instance", f"{account['uid']}/{instance['InstanceId']}", instance)
+    # written behind the API's back, so the reporting history is brought up to date by hand
+    sync(store, sandbox.state.clock)
 
 
 def test_list_trace_apps_stays_fast_when_everything_reports(
@@ -298,14 +333,34 @@ def test_list_trace_apps_stays_fast_when_everything_reports(
         timings.append(time.perf_counter() - started)
     assert len(apps) == 100 * 2 + 200  # two labelled workloads per cluster, one app per instance
     assert {a.source for a in apps} == {"ACK", "ECS"}
-    assert (
+    # everything reports into A now; what source-03's old onepilots reported stays listed there
+    old = (
         sandbox.client("arms", "source-03")
         .list_trace_apps(arms.ListTraceAppsRequest(region_id=REGION))
         .body.trace_apps
-        == []
-    )  # everything went to A
+    )
+    assert len(old) == 5 * 2  # every other cluster had onepilot 3.0.12, two labelled workloads
+    state = sandbox.state
+    assert reporting_apps(state.store, state.clock, sandbox.uid("source-03"), REGION) == []
     print(
         f"\nlarge world, everything reporting into A: ListTraceApps median {statistics.median(timings) * 1000:.1f} ms "
         f"for {len(apps)} apps"
     )
     assert statistics.median(timings) < 1.0, timings
+
+
+def test_simulated_time_resumes_where_a_fast_run_left_it(tmp_path: Path) -> None:
+    """A state reopened after the clock ran ahead never goes back in simulated time, so the
+    reporting history it recorded stays in the past."""
+    state = open_state(tmp_path / "state", speed=1)
+    state.clock.advance(7200)
+    sync(state.store, state.clock)
+    reached = last_sync(state.store)  # the latest instant the history holds
+    assert reached is not None
+    state.store.close()
+    again = open_state(tmp_path / "state", speed=1)
+    try:
+        assert again.clock.sim_now() >= reached
+        assert again.clock.sim_now() - again.clock.now() >= 7199
+    finally:
+        again.store.close()

@@ -1,6 +1,10 @@
-"""Which applications report into which account: derived from the current state, at read time.
+"""Which applications report into which account, and the history ARMS keeps of it.
 
-Nothing here is stored that could drift from its causes; each ListTraceApps recomputes it.
+Who reports *now* is derived from the state (``reporters``); ``sync`` records it as reporting
+intervals, because ARMS keeps an application listed after it stops reporting (the console
+shows it with "no data") until someone deletes it. So ListTraceApps proves an application
+reported once; only its data (SearchTracesByPage, QueryMetricByPage) shows whether it reports
+now.
 
 **ACK.** A workload whose pod template carries ``armsPilotAutoEnable: "on"`` is instrumented
 once ack-onepilot runs in its cluster. Its application (named by ``armsPilotCreateAppName``,
@@ -19,9 +23,8 @@ else the workload's name) reports into:
 started with (``-Darms.licenseKey``), under ``-Darms.appName``; an unknown key reports nowhere.
 
 When the cause goes away (key disabled or deleted, policy detached, uid changed, agent
-removed) the application **vanishes** from X's ListTraceApps (and, for ACK, shows up in the
-cluster's own account): we chose vanish over a stale UpdateTime because it is what an
-operator's check can see unambiguously.
+removed, onepilot uninstalled) the application's interval in X closes: it stays listed in X
+with no new data (and, for ACK, reports into the cluster's own account from then on).
 
 Tags (the sandbox's model): an ACK application carries its cluster's tags, an ECS
 application its instance's tags, as ``[{Key, Value}]``; ListTraceApps' ``Tags.N.Key/Value``
@@ -31,6 +34,7 @@ keeps the applications that carry every pair asked for.
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 import string
 from typing import Any
@@ -58,7 +62,7 @@ def license_key(store: Store, account_id: str, region: str) -> str:
             "RegionId": region,
         }
         store.put("arms.license", key, record)
-    return record["LicenseKey"]
+    return str(record["LicenseKey"])
 
 
 def account_of_license(store: Store, key: str) -> str | None:
@@ -83,23 +87,10 @@ def cross_account_target(store: Store, now: float, config: dict[str, Any]) -> st
     ):
         return None
     try:
-        principal, _ = iam.authenticate(store, key_id, None, now)
+        principal, _ = iam.authenticate(store, str(key_id), None, now)
     except ApiError:
         return None
     return uid if iam.is_allowed(store, principal, REPORT_ACTION) else None
-
-
-def reporting_keys(store: Store, clock: Clock) -> set[str]:
-    """The AccessKey IDs onepilot reports with right now (valid cross-account configs)."""
-    now, used = clock.now(), set()
-    for cluster in store.list("cs.cluster"):
-        onepilot = running_onepilot(store, clock, cluster["cluster_id"])
-        if onepilot is None or version_tuple(onepilot["version"]) < MIN_CROSS_ACCOUNT:
-            continue
-        config = onepilot["config"]
-        if config.get("accessKey") and cross_account_target(store, now, config) is not None:
-            used.add(config["accessKey"])
-    return used
 
 
 def _pid(*parts: str) -> str:
@@ -107,107 +98,239 @@ def _pid(*parts: str) -> str:
     return f"{digest[:10]}@{digest[10:25]}"
 
 
-def _app_id(pid: str) -> int:
+def app_id(pid: str) -> int:
     return int(hashlib.sha256(pid.encode()).hexdigest()[:12], 16)
 
 
-def reporting_apps(
-    store: Store, clock: Clock, account_id: str, region: str
-) -> list[dict[str, Any]]:
-    """Every application that reports into ``account_id`` now, in ListTraceApps' item shape."""
-    now = clock.now()
-    apps = []
+Reporter = dict[str, Any]  # an application's ListTraceApps fields plus RegionId and key_id
+
+
+def reporters(store: Store, clock: Clock, at: float) -> dict[str, Reporter]:
+    """Every application that reports at simulated time ``at``, keyed ``<account>/<pid>``.
+
+    ``key_id`` is the AccessKey onepilot reports with (a valid cross-account config), else
+    None (onepilot in its own account, or an ECS agent with a license key)."""
+    real = clock.now()
+    out: dict[str, Reporter] = {}
     for cluster in store.list("cs.cluster"):
-        if cluster["region_id"] != region:
-            continue
-        onepilot = running_onepilot(store, clock, cluster["cluster_id"])
+        onepilot = running_onepilot(store, clock, cluster["cluster_id"], at)
         if onepilot is None:
             continue
         config = onepilot["config"]
         cross = version_tuple(onepilot["version"]) >= MIN_CROSS_ACCOUNT and any(
             k in config for k in ("accessKey", "accessKeySecret", "uid")
         )
-        target = (cross_account_target(store, now, config) if cross else None) or cluster[
-            "account_id"
-        ]
-        if target != account_id:
-            continue
+        target = cross_account_target(store, real, config) if cross else None
+        account_id = target or cluster["account_id"]
         for w in cluster.get("workloads", []):
             if w.get("labels", {}).get(LABEL_ENABLE) != "on":
                 continue
-            name = w["labels"].get(LABEL_APP_NAME) or w["name"]
             pid = _pid(account_id, cluster["cluster_id"], w["namespace"], w["name"])
-            apps.append(
-                _item(
-                    store,
-                    now,
-                    account_id,
-                    region,
-                    pid,
-                    name,
-                    Source="ACK",
-                    ClusterId=cluster["cluster_id"],
-                    Namespace=w["namespace"],
-                    WorkloadName=w["name"],
-                    WorkloadKind=w.get("kind", "Deployment"),
-                    Language=w.get("language", "java"),
-                    Labels=[f"{k}={v}" for k, v in w["labels"].items()],
-                    Tags=[{"Key": t["key"], "Value": t["value"]} for t in cluster.get("tags", [])],
-                )
-            )
-    my_keys = {r["LicenseKey"] for r in store.list("arms.license", f"{account_id}/")}
+            out[f"{account_id}/{pid}"] = {
+                "Pid": pid,
+                "AppName": w["labels"].get(LABEL_APP_NAME) or w["name"],
+                "UserId": account_id,
+                "RegionId": cluster["region_id"],
+                "Source": "ACK",
+                "ClusterId": cluster["cluster_id"],
+                "Namespace": w["namespace"],
+                "WorkloadName": w["name"],
+                "WorkloadKind": w.get("kind", "Deployment"),
+                "Language": w.get("language", "java"),
+                "Labels": [f"{k}={v}" for k, v in w["labels"].items()],
+                "Tags": [{"Key": t["key"], "Value": t["value"]} for t in cluster.get("tags", [])],
+                "key_id": config.get("accessKey") if target else None,
+            }
+    owners = {r["LicenseKey"]: r["AccountId"] for r in store.list("arms.license")}
     for instance in store.list("ecs.instance"):
-        if instance["RegionId"] != region:
-            continue
         for app in instance.get("java_apps", []):
             agent = app.get("agent")
-            if not agent or agent.get("active_at", now + 1) > now:
+            if not agent or clock.sim_at(agent.get("active_at", float("inf"))) > at:
                 continue
-            if agent["license_key"] not in my_keys:
+            account_id = owners.get(agent["license_key"])
+            if account_id is None:
                 continue
             pid = _pid(account_id, instance["InstanceId"], app["service"])
-            apps.append(
-                _item(
-                    store,
-                    now,
-                    account_id,
-                    region,
-                    pid,
-                    agent["app_name"],
-                    Source="ECS",
-                    ClusterId="",
-                    Namespace="",
-                    WorkloadName=app["service"],
-                    WorkloadKind="",
-                    Language="java",
-                    Labels=[f"instanceId={instance['InstanceId']}"],
-                    Tags=[
-                        {"Key": t["TagKey"], "Value": t["TagValue"]}
-                        for t in instance.get("Tags", {}).get("Tag", [])
-                    ],
-                )
-            )
-    return apps
+            out[f"{account_id}/{pid}"] = {
+                "Pid": pid,
+                "AppName": agent["app_name"],
+                "UserId": account_id,
+                "RegionId": instance["RegionId"],
+                "Source": "ECS",
+                "ClusterId": "",
+                "Namespace": "",
+                "WorkloadName": app["service"],
+                "WorkloadKind": "",
+                "Language": "java",
+                "Labels": [f"instanceId={instance['InstanceId']}"],
+                "Tags": [
+                    {"Key": t["TagKey"], "Value": t["TagValue"]}
+                    for t in instance.get("Tags", {}).get("Tag", [])
+                ],
+                "key_id": None,
+            }
+    return out
 
 
-def _item(
-    store: Store, now: float, account_id: str, region: str, pid: str, name: str, **fields: Any
-) -> dict[str, Any]:
-    seen_key = f"{account_id}/{pid}"
-    first = store.get("arms.seen", seen_key)
-    if first is None:
-        first = {"CreateTime": int(now * 1000)}
-        store.put("arms.seen", seen_key, first)
-    return {
-        "AppId": _app_id(pid),
-        "Pid": pid,
-        "AppName": name,
-        "RegionId": region,
-        "Type": "TRACE",
-        "UserId": account_id,
-        "CreateTime": first["CreateTime"],
-        "UpdateTime": int(now * 1000),
-        "Show": True,
-        "ResourceGroupId": "",
-        **fields,
+def _pending_changes(store: Store, clock: Clock, after: float, until: float) -> list[float]:
+    """The simulated instants in (after, until] at which something starts or stops
+    reporting by the passing of time alone: an addon change landing, a JVM (re)starting."""
+    times = {
+        a["op"]["ends_at"]
+        for a in store.list("cs.addon")
+        if a.get("op") and after < a["op"]["ends_at"] <= until
     }
+    for instance in store.list("ecs.instance"):
+        for app in instance.get("java_apps", []):
+            agent = app.get("agent")
+            if agent and "active_at" in agent:
+                at = clock.sim_at(agent["active_at"])
+                if after < at <= until:
+                    times.add(at)
+    return sorted(times)
+
+
+def _next_changes(store: Store, clock: Clock, now: float) -> dict[str, float | None]:
+    """When the passing of time alone next changes who reports: the earliest pending addon
+    change (simulated seconds) and JVM (re)start (real seconds, as ECS keeps it)."""
+    ends = [a["op"]["ends_at"] for a in store.list("cs.addon") if a.get("op")]
+    starts = [
+        app["agent"]["active_at"]
+        for instance in store.list("ecs.instance")
+        for app in instance.get("java_apps", [])
+        if app.get("agent") and "active_at" in app["agent"]
+    ]
+    real = clock.now()
+    return {
+        "next_sim": min((t for t in ends if t > now), default=None),
+        "next_real": min((t for t in starts if t > real), default=None),
+    }
+
+
+def sync_if_due(store: Store, clock: Clock) -> None:
+    """``sync`` when time alone may have changed who reports since the last one (cheap
+    otherwise); changes made by requests are recorded when each request ends."""
+    last = store.get("arms.sync", "last")
+    if last is None:
+        sync(store, clock)
+        return
+    next_sim, next_real = last.get("next_sim"), last.get("next_real")
+    if (next_sim is not None and clock.sim_now() >= next_sim) or (
+        next_real is not None and clock.now() >= next_real
+    ):
+        sync(store, clock)
+
+
+def sync(store: Store, clock: Clock) -> None:
+    """Bring every application's reporting intervals up to the simulated now.
+
+    Reporting is derived from the state (keys, policies, addons, agents); this records its
+    history, which the state alone forgets: each application once seen stays as an
+    ``arms.app`` record ``<account>/<pid>`` with ``intervals`` ``[[start, end|None, key_id]]``
+    in simulated seconds. Changes made by a request are recorded when it ends (the caller
+    syncs before and after a mutating request); changes due to time alone land at their
+    own instants."""
+    now = clock.sim_now()
+    last = store.get("arms.sync", "last")
+    after = last["at"] if last else now
+    for at in [*_pending_changes(store, clock, after, now), now]:
+        _record(store, reporters(store, clock, at), at)
+    store.put("arms.sync", "last", {"at": now, **_next_changes(store, clock, now)})
+
+
+def _record(store: Store, current: dict[str, Reporter], at: float) -> None:
+    for app in store.list("arms.app"):
+        key = f"{app['UserId']}/{app['Pid']}"
+        open_interval = app["intervals"][-1] if app["intervals"][-1][1] is None else None
+        reporter = current.get(key)
+        if open_interval is None or (
+            reporter is not None and reporter["key_id"] == open_interval[2]
+        ):
+            continue
+        open_interval[1] = at
+        store.put("arms.app", key, app)
+    for key, reporter in current.items():
+        record = store.get("arms.app", key)
+        key_id = reporter.pop("key_id")
+        if record is None:
+            record = {**reporter, "CreateTime": at, "intervals": []}
+        else:
+            record.update(reporter)
+        if not record["intervals"] or record["intervals"][-1][1] is not None:
+            record["intervals"].append([at, None, key_id])
+            store.put("arms.app", key, record)
+        elif record != store.get("arms.app", key):
+            store.put("arms.app", key, record)
+
+
+def last_sync(store: Store) -> float | None:
+    record = store.get("arms.sync", "last")
+    return record["at"] if record else None
+
+
+# --- what ARMS answers ----------------------------------------------------------------------
+
+
+def listed_apps(store: Store, clock: Clock, account_id: str, region: str) -> list[dict[str, Any]]:
+    """Every application that ever reported into ``account_id`` in ``region``, in
+    ListTraceApps' item shape; ``UpdateTime`` is its last report (now, while it reports)."""
+    now = clock.sim_now()
+    out = []
+    for app in store.list("arms.app", f"{account_id}/"):
+        if app["RegionId"] != region:
+            continue
+        last_report = app["intervals"][-1][1] or now
+        item = {k: v for k, v in app.items() if k not in ("intervals", "CreateTime")}
+        out.append(
+            {
+                **item,
+                "AppId": app_id(app["Pid"]),
+                "Type": "TRACE",
+                "CreateTime": int(clock.present(app["CreateTime"]) * 1000),
+                "UpdateTime": int(clock.present(last_report) * 1000),
+                "Show": True,
+                "ResourceGroupId": "",
+            }
+        )
+    return out
+
+
+POINT_SECONDS = 15  # one span (and one call in the metrics) per app every 15 simulated seconds
+
+
+def report_times(app: dict[str, Any], start: float, end: float, now: float) -> list[float]:
+    """The simulated instants in [start, end] at which ``app`` reported (a 15 s grid inside
+    its reporting intervals, never after ``now``)."""
+    times: list[float] = []
+    for begin, stop, _ in app["intervals"]:
+        low, high = max(begin, start), min(stop if stop is not None else now, end, now)
+        t = math.ceil(low / POINT_SECONDS) * POINT_SECONDS
+        while t <= high:
+            times.append(float(t))
+            t += POINT_SECONDS
+    return times
+
+
+def key_last_reported(store: Store, clock: Clock, key_id: str) -> float | None:
+    """The simulated instant onepilot last reported with the AccessKey, or None."""
+    now, last = clock.sim_now(), None
+    for app in store.list("arms.app"):
+        for _, stop, used in app["intervals"]:
+            if used == key_id:
+                at = stop if stop is not None else now
+                last = at if last is None else max(last, at)
+    return last
+
+
+def reporting_apps(
+    store: Store, clock: Clock, account_id: str, region: str
+) -> list[dict[str, Any]]:
+    """The applications that report into ``account_id`` in ``region`` right now (what a
+    test or a benchmark checks the cloud against; ARMS itself lists more, see
+    ``listed_apps``)."""
+    sync(store, clock)
+    return [
+        {k: v for k, v in r.items() if k != "key_id"}
+        for r in reporters(store, clock, clock.sim_now()).values()
+        if r["UserId"] == account_id and r["RegionId"] == region
+    ]

@@ -9,7 +9,7 @@ DescribeTaskInfo ``{task_id, state, task_type, created, ...}``; ListAddons (GET 
 ``{addons[]{name, version, category, config_schema (a JSON string), ...}}``; DescribeAddon (GET
 ``/addons/{name}``) the same fields plus ``newer_versions[]{version, upgradable,
 minimum_cluster_version}``. Errors use lower-case
-``code``/``message``/``requestId`` (reference §2).
+``code``/``message``/``requestId``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from armstui.sandbox.services.cs.model import (
     ADDON_CONFIG_SCHEMA,
     ADDON_RELEASES,
     Clusters,
+    masked_config,
+    minimum_cluster_version,
     version_tuple,
 )
 
@@ -71,7 +73,7 @@ def _body_list(call: Call) -> list[dict[str, Any]]:
 
 
 @api.roa("GET", "/api/v1/clusters", "DescribeClustersV1", permission="cs:DescribeClustersV1")
-def describe_clusters_v1(call: Call) -> dict:
+def describe_clusters_v1(call: Call) -> dict[str, Any]:
     clusters = _clusters(call).all()
     if call.param("region_id"):
         clusters = [c for c in clusters if c["region_id"] == call.param("region_id")]
@@ -95,7 +97,7 @@ def describe_clusters_v1(call: Call) -> dict:
     permission="cs:DescribeClusterDetail",
     resource=_cluster_arn,
 )
-def describe_cluster_detail(call: Call) -> dict:
+def describe_cluster_detail(call: Call) -> dict[str, Any]:
     return _view(_clusters(call).get(call.path["ClusterId"]))
 
 
@@ -106,7 +108,7 @@ def describe_cluster_detail(call: Call) -> dict:
     permission="cs:ListClusterAddonInstances",
     resource=_cluster_arn,
 )
-def list_cluster_addon_instances(call: Call) -> dict:
+def list_cluster_addon_instances(call: Call) -> dict[str, Any]:
     addons = _clusters(call).addons(call.path["ClusterId"])
     return {
         "addons": [
@@ -122,22 +124,41 @@ def list_cluster_addon_instances(call: Call) -> dict:
     permission="cs:GetClusterAddonInstance",
     resource=_cluster_arn,
 )
-def get_cluster_addon_instance(call: Call) -> dict:
+def get_cluster_addon_instance(call: Call) -> dict[str, Any]:
+    return {
+        **_addon_instance(call, "AddonNotFound"),
+        "logging": {"capable": False, "enabled": False},
+    }
+
+
+def _addon_instance(call: Call, not_found_code: str) -> dict[str, Any]:
+    """``{name, version, state, config}`` with the config as the addon reads it back."""
     name = call.path["AddonName"]
     addon = _clusters(call).addon(call.path["ClusterId"], name)
     if addon is None:
         raise ApiError(
             404,
-            "AddonNotFound",
+            not_found_code,
             f"The addon {name} is not installed in cluster {call.path['ClusterId']}.",
         )
     return {
         "name": addon["name"],
         "version": addon["version"],
         "state": addon["state"],
-        "config": addon["config"],
-        "logging": {"capable": False, "enabled": False},
+        "config": masked_config(name, addon["version"], addon["config"]),
     }
+
+
+@api.roa(
+    "GET",
+    "/clusters/{ClusterId}/components/{AddonName}/instance",
+    "DescribeClusterAddonInstance",
+    permission="cs:DescribeClusterAddonInstance",
+    resource=_cluster_arn,
+)
+def describe_cluster_addon_instance(call: Call) -> dict[str, Any]:
+    """The deprecated sibling of GetClusterAddonInstance: the same fields, no logging."""
+    return _addon_instance(call, "ErrorAddonNotFound")
 
 
 @api.roa(
@@ -147,7 +168,7 @@ def get_cluster_addon_instance(call: Call) -> dict:
     permission="cs:DescribeClusterAddonsVersion",
     resource=_cluster_arn,
 )
-def describe_cluster_addons_version(call: Call) -> dict:
+def describe_cluster_addons_version(call: Call) -> dict[str, Any]:
     clusters = _clusters(call)
     out = {}
     for name, releases in ADDON_RELEASES.items():
@@ -170,7 +191,7 @@ def describe_cluster_addons_version(call: Call) -> dict:
     return out
 
 
-def _task_answer(call: Call, task_id: str) -> dict:
+def _task_answer(call: Call, task_id: str) -> dict[str, Any]:
     return {"cluster_id": call.path["ClusterId"], "request_id": call.request_id, "task_id": task_id}
 
 
@@ -181,7 +202,7 @@ def _task_answer(call: Call, task_id: str) -> dict:
     permission="cs:InstallClusterAddons",
     resource=_cluster_arn,
 )
-def install_cluster_addons(call: Call) -> dict:
+def install_cluster_addons(call: Call) -> dict[str, Any]:
     items = _body_list(call)
     if len(items) != 1:
         raise ApiError(400, "InvalidParameter", "This sandbox installs one addon per request.")
@@ -201,7 +222,7 @@ def install_cluster_addons(call: Call) -> dict:
     permission="cs:UpgradeClusterAddons",
     resource=_cluster_arn,
 )
-def upgrade_cluster_addons(call: Call) -> dict:
+def upgrade_cluster_addons(call: Call) -> dict[str, Any]:
     items = _body_list(call)
     if len(items) != 1 or not items[0].get("component_name"):
         raise ApiError(
@@ -225,7 +246,7 @@ def upgrade_cluster_addons(call: Call) -> dict:
     permission="cs:UnInstallClusterAddons",
     resource=_cluster_arn,
 )
-def uninstall_cluster_addons(call: Call) -> dict:
+def uninstall_cluster_addons(call: Call) -> dict[str, Any]:
     items = _body_list(call)
     if len(items) != 1 or not items[0].get("name"):
         raise ApiError(400, "InvalidParameter", "Uninstall one addon per request, naming it.")
@@ -239,7 +260,7 @@ def uninstall_cluster_addons(call: Call) -> dict:
     permission="cs:ModifyClusterAddon",
     resource=_cluster_arn,
 )
-def modify_cluster_addon(call: Call) -> dict:
+def modify_cluster_addon(call: Call) -> dict[str, Any]:
     if not isinstance(call.body, dict) or "config" not in call.body:
         raise ApiError(400, "InvalidParameter", 'The body must be {"config": "<json string>"}.')
     task = _clusters(call).modify(
@@ -249,7 +270,7 @@ def modify_cluster_addon(call: Call) -> dict:
 
 
 @api.roa("GET", "/tasks/{TaskId}", "DescribeTaskInfo", permission="cs:DescribeTaskInfo")
-def describe_task_info(call: Call) -> dict:
+def describe_task_info(call: Call) -> dict[str, Any]:
     task = _clusters(call).task(call.path["TaskId"])
     return {
         "task_id": task["task_id"],
@@ -276,40 +297,78 @@ def _catalog_entry(name: str, version: str) -> dict[str, Any]:
     }
 
 
-def _catalog_scope(call: Call) -> None:
-    """ListAddons/DescribeAddon want ``cluster_id`` (one of the caller's) or ``region_id``."""
+def _catalog_cluster(call: Call) -> dict[str, Any] | None:
+    """ListAddons/DescribeAddon want ``cluster_id`` (one of the caller's) or ``region_id``;
+    the cluster when one is named."""
     if call.param("cluster_id"):
-        _clusters(call).get(call.required("cluster_id"))
-    elif not call.param("region_id"):
+        return _clusters(call).get(call.required("cluster_id"))
+    if not call.param("region_id"):
         raise ApiError(
             400,
             "InvalidParameter",
             "Either cluster_id or region_id (with the cluster type) is required.",
         )
+    return None
+
+
+def _newer_versions(
+    call: Call, name: str, base: str, cluster: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """The releases after ``base``; ``upgradable`` when the cluster's Kubernetes version is
+    at least the release's minimum (always, without a cluster)."""
+    kubernetes = version_tuple(cluster["current_version"]) if cluster else None
+    out = []
+    for version in ADDON_RELEASES[name]:
+        if version_tuple(version) <= version_tuple(base):
+            continue
+        minimum = minimum_cluster_version(name, version)
+        out.append(
+            {
+                "version": version,
+                "upgradable": kubernetes is None or kubernetes >= version_tuple(minimum),
+                "minimum_cluster_version": minimum,
+            }
+        )
+    return out
+
+
+def _installed_version(call: Call, cluster: dict[str, Any] | None, name: str) -> str | None:
+    if cluster is None:
+        return None
+    addon = _clusters(call).addon(cluster["cluster_id"], name)
+    return addon["version"] if addon else None
 
 
 @api.roa("GET", "/addons", "ListAddons", permission="cs:ListAddons")
-def list_addons(call: Call) -> dict:
-    _catalog_scope(call)
-    return {
-        "addons": [_catalog_entry(name, releases[-1]) for name, releases in ADDON_RELEASES.items()]
-    }
+def list_addons(call: Call) -> dict[str, Any]:
+    """With ``cluster_id``: each addon's newest release, and ``newer_versions`` after the one
+    installed in that cluster (none when it is not installed)."""
+    cluster = _catalog_cluster(call)
+    addons = []
+    for name, releases in ADDON_RELEASES.items():
+        entry = _catalog_entry(name, releases[-1])
+        if cluster is not None:
+            installed = _installed_version(call, cluster, name)
+            entry["newer_versions"] = (
+                _newer_versions(call, name, installed, cluster) if installed else []
+            )
+        addons.append(entry)
+    return {"addons": addons}
 
 
 @api.roa("GET", "/addons/{AddonName}", "DescribeAddon", permission="cs:DescribeAddon")
-def describe_addon(call: Call) -> dict:
-    _catalog_scope(call)
+def describe_addon(call: Call) -> dict[str, Any]:
+    """The release asked for (``version``), else with ``cluster_id`` the one installed there,
+    else the newest; ``newer_versions`` lists the releases after it."""
+    cluster = _catalog_cluster(call)
     name = call.path["AddonName"]
     releases = ADDON_RELEASES.get(name)
     if releases is None:
         raise ApiError(404, "ErrorAddonNotFound", f"The addon {name} does not exist.")
-    version = call.param("version") or releases[-1]
+    version = call.param("version") or _installed_version(call, cluster, name) or releases[-1]
     if version not in releases:
         raise ApiError(400, "InvalidParameter.Version", f"{name} has no release {version}.")
-    newer = [v for v in releases if version_tuple(v) > version_tuple(version)]
     return {
         **_catalog_entry(name, version),
-        "newer_versions": [
-            {"version": v, "upgradable": True, "minimum_cluster_version": "1.20.0"} for v in newer
-        ],
+        "newer_versions": _newer_versions(call, name, version, cluster),
     }

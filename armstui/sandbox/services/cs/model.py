@@ -8,18 +8,21 @@ Records:
   ends and what it leaves);
 - ``cs.task``    ``<task_id>``: the task behind an addon change.
 
-A change takes a nominal time (below; divided by the clock's speed). While it runs the addon
-shows the transitional state GetClusterAddonInstance documents (``initial`` while installing,
-``upgrading``, ``updating``, ``deleting``; reference §6) and the *old* version and config keep
-running — so reporting does not stop during an upgrade or a config change. When its time is
-up the change lands, lazily, on the next read. A second change while one runs is refused with
-``ErrorAddonInProgress`` (409; the real code is UNCONFIRMED).
+A change takes a nominal time in simulated seconds (see ``Clock``). While it runs the addon
+shows a state GetClusterAddonInstance documents (``active``, ``unhealthy``, ``upgrading``,
+``updating``, ``deleting``, ``deleted``): ``upgrading``, ``updating`` (also while installing:
+the current API documents no installing state, ``initial`` appears only on the deprecated
+DescribeClusterAddonInstance page) or ``deleting``; the *old* version and config keep running,
+so reporting does not stop during an upgrade or a config change. When its time is up the
+change lands, lazily, on the next read (``settle``). A second change while one runs is refused
+with ``ErrorAddonInProgress`` (409; the real code is not documented).
 
-ack-onepilot's releases and config keys are this sandbox's model: the real release list and
-``config_schema`` (ListAddons) are UNCONFIRMED in the reference. Cross-account reporting needs
-3.0.14 or later and the keys ``accessKey``, ``accessKeySecret``, ``uid`` (the seed procedure);
+ack-onepilot's releases and config keys: versions are semver without a ``v``, the newest
+published is 5.2.1. Cross-account reporting needs 3.0.14 or later and the keys ``accessKey``,
+``accessKeySecret``, ``uid`` (the names the ARMS cross-account guide uses);
 ``ARMS_REPORT_REGION`` (cross-region, 3.3.0+), ``replicaCount`` and ``logLevel`` are accepted
-too; any other key is refused.
+too; any other key is refused. From 5.1.1 the AccessKey pair is masked when the config is
+read back (``masked_config``); the values set keep running.
 """
 
 from __future__ import annotations
@@ -36,8 +39,26 @@ from armstui.sandbox.store import Store
 
 ONEPILOT = "ack-onepilot"
 ADDON_RELEASES: dict[str, list[str]] = {
-    ONEPILOT: ["3.0.10", "3.0.12", "3.0.13", "3.0.14", "3.0.20", "3.2.0", "5.1.2"],
+    ONEPILOT: [
+        "3.0.10",
+        "3.0.12",
+        "3.0.13",
+        "3.0.14",
+        "3.0.20",
+        "3.2.0",
+        "5.1.1",
+        "5.1.2",
+        "5.2.0",
+        "5.2.1",
+    ],
 }
+# The oldest cluster (Kubernetes) version each release installs on; releases not named: 1.20.
+MINIMUM_CLUSTER_VERSION: dict[str, dict[str, str]] = {
+    ONEPILOT: {"5.1.1": "1.22.0", "5.1.2": "1.22.0", "5.2.0": "1.24.0", "5.2.1": "1.24.0"},
+}
+MASKS_SECRETS_FROM = {ONEPILOT: (5, 1, 1)}
+SECRET_CONFIG_KEYS = ("accessKey", "accessKeySecret")
+MASK = "******"
 # The Helm values onepilot accepts, as the config_schema ListAddons/DescribeAddon return
 # (JSON Schema; the sandbox's model, see above). validate_config enforces it.
 ADDON_CONFIG_SCHEMA: dict[str, dict[str, Any]] = {
@@ -53,7 +74,7 @@ ADDON_CONFIG_SCHEMA: dict[str, dict[str, Any]] = {
             "accessKeySecret": {"type": "string", "description": "Its AccessKey secret"},
             "uid": {
                 "type": "string",
-                "pattern": "^[0-9]+$",
+                "pattern": "^[0-9]*$",
                 "description": "The account ID to report into",
             },
             "ARMS_REPORT_REGION": {
@@ -74,7 +95,7 @@ ADDON_CONFIG_KEYS: dict[str, set[str]] = {
 }
 NOMINAL_SECONDS = {"install": 60.0, "upgrade": 90.0, "modify": 20.0, "uninstall": 30.0}
 TRANSITIONAL = {
-    "install": "initial",
+    "install": "updating",
     "upgrade": "upgrading",
     "modify": "updating",
     "uninstall": "deleting",
@@ -83,6 +104,28 @@ TRANSITIONAL = {
 
 def version_tuple(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in text.split("-")[0].split(".") if p.isdigit())
+
+
+def minimum_cluster_version(addon: str, version: str) -> str:
+    return MINIMUM_CLUSTER_VERSION.get(addon, {}).get(version, "1.20.0")
+
+
+def masked_config(addon: str, version: str, config_text: str) -> str:
+    """The config as GetClusterAddonInstance reads it back: from ack-onepilot 5.1.1 the
+    AccessKey pair is masked (a non-empty value reads as ``******``); ``uid`` stays readable."""
+    threshold = MASKS_SECRETS_FROM.get(addon)
+    if threshold is None or version_tuple(version) < threshold:
+        return config_text
+    try:
+        config = json.loads(config_text or "{}")
+    except json.JSONDecodeError:
+        return config_text
+    if not isinstance(config, dict):
+        return config_text
+    for key in SECRET_CONFIG_KEYS:
+        if config.get(key):
+            config[key] = MASK
+    return json.dumps(config)
 
 
 def new_id(prefix: str = "c", length: int = 32) -> str:
@@ -177,8 +220,8 @@ class Clusters:
 
     def _begin(self, cluster_id: str, name: str, kind: str, result: dict[str, Any]) -> str:
         """Record a change that lands after its nominal time; returns its task ID."""
-        now = self.clock.now()
-        ends = now + self.clock.scaled(NOMINAL_SECONDS[kind])
+        now = self.clock.sim_now()
+        ends = now + NOMINAL_SECONDS[kind]
         task_id = new_id("T-", 24)
         self.store.put(
             "cs.task",
@@ -187,7 +230,7 @@ class Clusters:
                 "task_id": task_id,
                 "cluster_id": cluster_id,
                 "task_type": f"cluster_addon_{kind}",
-                "created": self.clock.iso(now),
+                "created": self.clock.iso(self.clock.present(now)),
                 "ends_at": ends,
                 "addon": name,
             },
@@ -223,7 +266,14 @@ class Clusters:
                 "ErrorAddonAlreadyInstalled",
                 f"The addon {name} is already installed in {cluster_id}.",
             )
-        version = version or releases[-1]
+        if not version:
+            # The API reference and the SDK model mark each addon's version as required; the
+            # real error code for leaving it out is not documented, this one names the field.
+            raise ApiError(
+                400,
+                "MissingParameter.Version",
+                f"The version of addon {name} is required (releases: {', '.join(releases)}).",
+            )
         if version not in releases:
             raise ApiError(
                 400,
@@ -299,21 +349,24 @@ class Clusters:
         if task is None or self.store.get("cs.cluster", f"{self.uid}/{task['cluster_id']}") is None:
             raise ApiError(404, "ErrorTaskNotFound", f"The task {task_id} was not found.")
         settle(self.store, self.clock, task["cluster_id"], task["addon"])
-        done = self.clock.now() >= task["ends_at"]
+        done = self.clock.sim_now() >= task["ends_at"]
         return {**task, "state": "success" if done else "running"}
 
 
-def settle(store: Store, clock: Clock, cluster_id: str, name: str) -> dict[str, Any] | None:
-    """Land a change whose time is up; return the addon as it is now (None: not installed).
+def settle(
+    store: Store, clock: Clock, cluster_id: str, name: str, at: float | None = None
+) -> dict[str, Any] | None:
+    """Land a change whose time is up at simulated time ``at`` (default: now); return the
+    addon as it is then (None: not installed).
 
     The returned dict has ``state`` (transitional while a change runs) plus the version and
-    config that *run* now."""
+    config that *run* then."""
     key = f"{cluster_id}/{name}"
     addon = store.get("cs.addon", key)
     if addon is None:
         return None
     op = addon.get("op")
-    if op and clock.now() >= op["ends_at"]:
+    if op and (clock.sim_now() if at is None else at) >= op["ends_at"]:
         if op["kind"] == "uninstall":
             store.delete("cs.addon", key)
             return None
@@ -323,14 +376,17 @@ def settle(store: Store, clock: Clock, cluster_id: str, name: str) -> dict[str, 
         store.put("cs.addon", key, addon)
         op = None
     if op and op["kind"] == "install":
-        return {**addon, "version": op["result"]["version"], "state": "initial", "running": False}
+        return {**addon, "version": op["result"]["version"], "state": "updating", "running": False}
     state = TRANSITIONAL[op["kind"]] if op else "active"
     return {**addon, "state": state, "running": True}
 
 
-def running_onepilot(store: Store, clock: Clock, cluster_id: str) -> dict[str, Any] | None:
-    """onepilot as it runs in the cluster now (old version/config during a change), or None."""
-    addon = settle(store, clock, cluster_id, ONEPILOT)
+def running_onepilot(
+    store: Store, clock: Clock, cluster_id: str, at: float | None = None
+) -> dict[str, Any] | None:
+    """onepilot as it runs in the cluster at simulated time ``at`` (default: now; the old
+    version/config during a change), or None."""
+    addon = settle(store, clock, cluster_id, ONEPILOT, at)
     if addon is None or not addon["running"]:
         return None
     return {"version": addon["version"], "config": json.loads(addon["config"] or "{}")}

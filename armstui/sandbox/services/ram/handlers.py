@@ -15,6 +15,7 @@ from typing import Any
 from armstui.sandbox.api import Call, Service
 from armstui.sandbox.errors import invalid_parameter
 from armstui.sandbox.services.ram.model import Ram
+from armstui.sandbox.services.ram.usage import last_used
 
 api = Service("Ram", "2015-05-01")
 
@@ -86,7 +87,7 @@ def _page(call: Call, items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]]
 
 
 @api.rpc("CreateUser", permission="ram:CreateUser", resource=_user_arn)
-def create_user(call: Call) -> dict:
+def create_user(call: Call) -> dict[str, Any]:
     user = _ram(call).create_user(
         call.required("UserName"),
         call.param("DisplayName"),
@@ -98,12 +99,12 @@ def create_user(call: Call) -> dict:
 
 
 @api.rpc("GetUser", permission="ram:GetUser", resource=_user_arn)
-def get_user(call: Call) -> dict:
+def get_user(call: Call) -> dict[str, Any]:
     return {"User": _pick(_ram(call).user(call.required("UserName")), _USER_FIELDS)}
 
 
 @api.rpc("UpdateUser", permission="ram:UpdateUser", resource=_user_arn)
-def update_user(call: Call) -> dict:
+def update_user(call: Call) -> dict[str, Any]:
     user = _ram(call).update_user(
         call.required("UserName"),
         call.param("NewUserName"),
@@ -116,13 +117,13 @@ def update_user(call: Call) -> dict:
 
 
 @api.rpc("DeleteUser", permission="ram:DeleteUser", resource=_user_arn)
-def delete_user(call: Call) -> dict:
+def delete_user(call: Call) -> dict[str, Any]:
     _ram(call).delete_user(call.required("UserName"))
     return {}
 
 
 @api.rpc("ListUsers", permission="ram:ListUsers", resource=_user_arn)
-def list_users(call: Call) -> dict:
+def list_users(call: Call) -> dict[str, Any]:
     users, paging = _page(call, _ram(call).users())
     return {"Users": {"User": [_pick(u, _USER_FIELDS) for u in users]}, **paging}
 
@@ -131,13 +132,13 @@ def list_users(call: Call) -> dict:
 
 
 @api.rpc("CreateAccessKey", permission="ram:CreateAccessKey", resource=_user_arn)
-def create_access_key(call: Call) -> dict:
+def create_access_key(call: Call) -> dict[str, Any]:
     key = _ram(call).create_key(call.required("UserName"))
     return {"AccessKey": _pick(key, ("AccessKeyId", "AccessKeySecret", "Status", "CreateDate"))}
 
 
 @api.rpc("ListAccessKeys", permission="ram:ListAccessKeys", resource=_user_arn)
-def list_access_keys(call: Call) -> dict:
+def list_access_keys(call: Call) -> dict[str, Any]:
     keys = _ram(call).keys(_ram(call).user(call.required("UserName"))["UserName"])
     return {
         "AccessKeys": {
@@ -147,7 +148,7 @@ def list_access_keys(call: Call) -> dict:
 
 
 @api.rpc("UpdateAccessKey", permission="ram:UpdateAccessKey", resource=_user_arn)
-def update_access_key(call: Call) -> dict:
+def update_access_key(call: Call) -> dict[str, Any]:
     _ram(call).update_key(
         call.required("UserName"), call.required("UserAccessKeyId"), call.required("Status")
     )
@@ -155,23 +156,19 @@ def update_access_key(call: Call) -> dict:
 
 
 @api.rpc("GetAccessKeyLastUsed", permission="ram:GetAccessKeyLastUsed", resource=_user_arn)
-def get_access_key_last_used(call: Call) -> dict:
-    """When the key last signed something. Here: onepilot reporting with it counts as use
-    now (the sandbox's reporting is derived when read, so the date is remembered when seen).
-    A key never seen in use has an empty ``LastUsedDate`` (UNCONFIRMED: the real API's
-    answer for an unused key is not in the reference)."""
-    from armstui.sandbox.services.arms.model import reporting_keys
-
+def get_access_key_last_used(call: Call) -> dict[str, Any]:
+    """When the key last signed a request or onepilot last reported with it (services/ram/
+    usage.py), as ``2015-01-23T12:33:18Z``. A key never used has an empty ``LastUsedDate``
+    (the real answer for an unused key is not documented)."""
     key_id = call.required("UserAccessKeyId")
-    key = _ram(call).key(call.required("UserName"), key_id)
-    if key_id in reporting_keys(call.state.store, call.state.clock):
-        key["LastUsedDate"] = call.state.clock.iso(call.state.clock.now())
-        call.state.store.put("ram.accesskey", key_id, key)
-    return {"AccessKeyLastUsed": {"LastUsedDate": key.get("LastUsedDate", "")}}
+    _ram(call).key(call.required("UserName"), key_id)
+    clock = call.state.clock
+    at = last_used(call.state.store, clock, key_id)
+    return {"AccessKeyLastUsed": {"LastUsedDate": clock.iso(clock.present(at)) if at else ""}}
 
 
 @api.rpc("DeleteAccessKey", permission="ram:DeleteAccessKey", resource=_user_arn)
-def delete_access_key(call: Call) -> dict:
+def delete_access_key(call: Call) -> dict[str, Any]:
     _ram(call).delete_key(call.required("UserName"), call.required("UserAccessKeyId"))
     return {}
 
@@ -192,7 +189,7 @@ def _flag(call: Call, name: str) -> bool | None:
 
 
 @api.rpc("CreateLoginProfile", permission="ram:CreateLoginProfile", resource=_user_arn)
-def create_login_profile(call: Call) -> dict:
+def create_login_profile(call: Call) -> dict[str, Any]:
     return _login_view(
         _ram(call).set_login(
             call.required("UserName"),
@@ -205,12 +202,12 @@ def create_login_profile(call: Call) -> dict:
 
 
 @api.rpc("GetLoginProfile", permission="ram:GetLoginProfile", resource=_user_arn)
-def get_login_profile(call: Call) -> dict:
+def get_login_profile(call: Call) -> dict[str, Any]:
     return _login_view(_ram(call).login(call.required("UserName")))
 
 
 @api.rpc("UpdateLoginProfile", permission="ram:UpdateLoginProfile", resource=_user_arn)
-def update_login_profile(call: Call) -> dict:
+def update_login_profile(call: Call) -> dict[str, Any]:
     _ram(call).set_login(
         call.required("UserName"),
         call.param("Password"),
@@ -222,7 +219,7 @@ def update_login_profile(call: Call) -> dict:
 
 
 @api.rpc("DeleteLoginProfile", permission="ram:DeleteLoginProfile", resource=_user_arn)
-def delete_login_profile(call: Call) -> dict:
+def delete_login_profile(call: Call) -> dict[str, Any]:
     _ram(call).delete_login(call.required("UserName"))
     return {}
 
@@ -231,7 +228,7 @@ def delete_login_profile(call: Call) -> dict:
 
 
 @api.rpc("CreatePolicy", permission="ram:CreatePolicy", resource=_policy_arn)
-def create_policy(call: Call) -> dict:
+def create_policy(call: Call) -> dict[str, Any]:
     policy = _ram(call).create_policy(
         call.required("PolicyName"), call.required("PolicyDocument"), call.param("Description")
     )
@@ -239,7 +236,7 @@ def create_policy(call: Call) -> dict:
 
 
 @api.rpc("GetPolicy", permission="ram:GetPolicy", resource=_policy_arn)
-def get_policy(call: Call) -> dict:
+def get_policy(call: Call) -> dict[str, Any]:
     policy = _ram(call).policy(call.required("PolicyName"), call.required("PolicyType"))
     version = {
         "VersionId": policy["DefaultVersion"],
@@ -254,18 +251,18 @@ def get_policy(call: Call) -> dict:
 
 
 @api.rpc("ListPolicies", permission="ram:ListPolicies", resource=_policy_arn)
-def list_policies(call: Call) -> dict:
+def list_policies(call: Call) -> dict[str, Any]:
     policies, paging = _page(call, _ram(call).policies(call.param("PolicyType")))
     return {"Policies": {"Policy": [_pick(p, _POLICY_FIELDS) for p in policies]}, **paging}
 
 
 @api.rpc("DeletePolicy", permission="ram:DeletePolicy", resource=_policy_arn)
-def delete_policy(call: Call) -> dict:
+def delete_policy(call: Call) -> dict[str, Any]:
     _ram(call).delete_policy(call.required("PolicyName"))
     return {}
 
 
-def _attachment_view(attachments: list[dict[str, Any]], ram: Ram) -> dict:
+def _attachment_view(attachments: list[dict[str, Any]], ram: Ram) -> dict[str, Any]:
     items = []
     for a in attachments:
         policy = ram.policy(a["PolicyName"], a["PolicyType"])
@@ -282,7 +279,7 @@ def _attachment_view(attachments: list[dict[str, Any]], ram: Ram) -> dict:
 
 
 @api.rpc("AttachPolicyToUser", permission="ram:AttachPolicyToUser", resource=_user_arn)
-def attach_policy_to_user(call: Call) -> dict:
+def attach_policy_to_user(call: Call) -> dict[str, Any]:
     _ram(call).attach(
         "User", call.required("UserName"), call.required("PolicyType"), call.required("PolicyName")
     )
@@ -290,7 +287,7 @@ def attach_policy_to_user(call: Call) -> dict:
 
 
 @api.rpc("DetachPolicyFromUser", permission="ram:DetachPolicyFromUser", resource=_user_arn)
-def detach_policy_from_user(call: Call) -> dict:
+def detach_policy_from_user(call: Call) -> dict[str, Any]:
     _ram(call).detach(
         "User", call.required("UserName"), call.required("PolicyType"), call.required("PolicyName")
     )
@@ -298,7 +295,7 @@ def detach_policy_from_user(call: Call) -> dict:
 
 
 @api.rpc("ListPoliciesForUser", permission="ram:ListPoliciesForUser", resource=_user_arn)
-def list_policies_for_user(call: Call) -> dict:
+def list_policies_for_user(call: Call) -> dict[str, Any]:
     ram = _ram(call)
     name = ram.user(call.required("UserName"))["UserName"]
     return _attachment_view(ram.attachments("User", name), ram)
@@ -308,7 +305,7 @@ def list_policies_for_user(call: Call) -> dict:
 
 
 @api.rpc("CreateRole", permission="ram:CreateRole", resource=_role_arn)
-def create_role(call: Call) -> dict:
+def create_role(call: Call) -> dict[str, Any]:
     role = _ram(call).create_role(
         call.required("RoleName"),
         call.required("AssumeRolePolicyDocument"),
@@ -319,12 +316,12 @@ def create_role(call: Call) -> dict:
 
 
 @api.rpc("GetRole", permission="ram:GetRole", resource=_role_arn)
-def get_role(call: Call) -> dict:
+def get_role(call: Call) -> dict[str, Any]:
     return {"Role": _pick(_ram(call).role(call.required("RoleName")), _ROLE_FIELDS)}
 
 
 @api.rpc("UpdateRole", permission="ram:UpdateRole", resource=_role_arn)
-def update_role(call: Call) -> dict:
+def update_role(call: Call) -> dict[str, Any]:
     role = _ram(call).update_role(
         call.required("RoleName"),
         call.param("NewAssumeRolePolicyDocument"),
@@ -335,19 +332,19 @@ def update_role(call: Call) -> dict:
 
 
 @api.rpc("DeleteRole", permission="ram:DeleteRole", resource=_role_arn)
-def delete_role(call: Call) -> dict:
+def delete_role(call: Call) -> dict[str, Any]:
     _ram(call).delete_role(call.required("RoleName"))
     return {}
 
 
 @api.rpc("ListRoles", permission="ram:ListRoles", resource=_role_arn)
-def list_roles(call: Call) -> dict:
+def list_roles(call: Call) -> dict[str, Any]:
     roles, paging = _page(call, _ram(call).roles())
     return {"Roles": {"Role": [_pick(r, _ROLE_FIELDS) for r in roles]}, **paging}
 
 
 @api.rpc("AttachPolicyToRole", permission="ram:AttachPolicyToRole", resource=_role_arn)
-def attach_policy_to_role(call: Call) -> dict:
+def attach_policy_to_role(call: Call) -> dict[str, Any]:
     _ram(call).attach(
         "Role", call.required("RoleName"), call.required("PolicyType"), call.required("PolicyName")
     )
@@ -355,7 +352,7 @@ def attach_policy_to_role(call: Call) -> dict:
 
 
 @api.rpc("DetachPolicyFromRole", permission="ram:DetachPolicyFromRole", resource=_role_arn)
-def detach_policy_from_role(call: Call) -> dict:
+def detach_policy_from_role(call: Call) -> dict[str, Any]:
     _ram(call).detach(
         "Role", call.required("RoleName"), call.required("PolicyType"), call.required("PolicyName")
     )
@@ -363,7 +360,7 @@ def detach_policy_from_role(call: Call) -> dict:
 
 
 @api.rpc("ListPoliciesForRole", permission="ram:ListPoliciesForRole", resource=_role_arn)
-def list_policies_for_role(call: Call) -> dict:
+def list_policies_for_role(call: Call) -> dict[str, Any]:
     ram = _ram(call)
     name = ram.role(call.required("RoleName"))["RoleName"].lower()
     return _attachment_view(ram.attachments("Role", name), ram)

@@ -4,7 +4,7 @@ policy attachments, each scoped to one account.
 Record kinds and keys are the ones iam.py documents (``ram.user``, ``ram.accesskey``,
 ``ram.role``, ``ram.policy``, ``ram.attachment``) plus ``ram.login`` (``<uid>/<UserName>``).
 
-Rules and codes, from reference §3 (RAM API docs and "Error messages"):
+Rules and codes, from the RAM API reference and its "Error messages" page:
 - user names: 1-64 of ``[A-Za-z0-9._-]`` (``InvalidParameter.UserName.Length`` /
   ``.InvalidChars``); role names 1-64 of ``[A-Za-z0-9.-]``; policy names 1-128 of
   ``[A-Za-z0-9-]``;
@@ -22,7 +22,7 @@ Rules and codes, from reference §3 (RAM API docs and "Error messages"):
 - ``MaxSessionDuration`` of a role: 3600-43200 seconds, default 3600;
 - DisplayName and Comments up to 128 characters, Description up to 1024
   (``InvalidParameter.<Field>.Length``);
-- account limits (reference §3, "Limits"): 1000 users (``LimitExceeded.User``), 1000 roles
+- account limits (RAM "Limits" page): 1000 users (``LimitExceeded.User``), 1000 roles
   (``LimitExceeded.Role``), per user 20 system + 10 custom policies
   (``LimitExceeded.User.Policy``), per role 20 system + 5 custom policies (the code
   ``LimitExceeded.Role.Policy`` is UNCONFIRMED, by analogy);
@@ -78,7 +78,7 @@ def check_name(kind: str, value: str) -> str:
 
 
 def check_text(field: str, value: str | None) -> str | None:
-    """DisplayName, Comments, Description: length only (reference §3, "Rules")."""
+    """DisplayName, Comments, Description: length only (RAM API reference)."""
     limit = _TEXT_LIMITS[field]
     if value is not None and len(value) > limit:
         raise ApiError(
@@ -483,8 +483,8 @@ class Ram:
 
     def _holder(self, holder_kind: str, holder: str) -> str:
         if holder_kind == "User":
-            return self.user(holder)["UserName"]
-        return self.role(holder)["RoleName"].lower()
+            return str(self.user(holder)["UserName"])
+        return str(self.role(holder)["RoleName"]).lower()
 
     def _attachment_key(
         self, holder_kind: str, holder: str, policy_type: str, policy_name: str

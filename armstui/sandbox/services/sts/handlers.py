@@ -2,22 +2,19 @@
 
 GetCallerIdentity needs no permission and returns ``AccountId, UserId, Arn, IdentityType
 (Account|RAMUser|AssumedRoleUser), PrincipalId, RoleId``; ``UserId`` only for an account or a
-RAM user, ``RoleId`` only for a role (https://help.aliyun.com/document_detail/43767.html,
-reference §4).
+RAM user, ``RoleId`` only for a role (https://help.aliyun.com/document_detail/43767.html).
 
-AssumeRole (reference §4): ``RoleArn``, ``RoleSessionName`` (2-64 of letters, digits and
+AssumeRole (alibabacloud_sts20150401's models and the AssumeRole API page): ``RoleArn``, ``RoleSessionName`` (2-64 of letters, digits and
 ``.@-_``), ``DurationSeconds`` (900 up to the role's MaxSessionDuration, default 3600),
 optional ``Policy`` (a session policy that narrows the role, up to 2048 characters, the same
 grammar as a custom policy), optional ``ExternalId`` (2-1224 of letters, digits and ``_+=,.@:/-``, matched by
 a trust policy's ``{"StringEquals": {"sts:ExternalId": ...}}`` condition). The caller needs
 ``sts:AssumeRole`` on the role's ARN and the role's trust policy must admit the caller's
 account (``acs:ram::<uid>:root``) or the caller itself; both refusals are ``NoPermission``
-(403).
-
-Known difference (left for the team to decide, it changes other callers): the real
-AssumeRole refuses an Alibaba Cloud account's root identity outright ("You cannot use an
-Alibaba Cloud account to call this operation", AssumeRole API page, Prerequisites); the
-sandbox lets a trusted root assume the role.
+(403). An account's root identity may not assume any role: ``NoPermission`` (403), "Roles
+may not be assumed by root accounts." (STS AssumeRole error codes; the API page's
+prerequisites: "You cannot use an Alibaba Cloud account to call this operation"), checked
+before the role is even looked up. RAM users and assumed roles may.
 Returns ``Credentials{AccessKeyId (STS.…), AccessKeySecret, SecurityToken, Expiration}`` and
 ``AssumedRoleUser{Arn, AssumedRoleId = <RoleId>:<session>}``.
 """
@@ -26,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from armstui.sandbox import iam
 from armstui.sandbox.api import Call, Service
@@ -41,7 +39,7 @@ SESSION_POLICY_MAX = 2048
 
 
 @api.rpc("GetCallerIdentity", permission=None)
-def get_caller_identity(call: Call) -> dict:
+def get_caller_identity(call: Call) -> dict[str, Any]:
     p = call.caller
     body = {
         "AccountId": p.account_id,
@@ -60,8 +58,8 @@ def _role_arn_param(call: Call) -> str:
     return call.params.get("RoleArn", "*")
 
 
-def _session_policy(call: Call) -> dict | None:
-    """The optional session policy, checked with the custom-policy grammar (reference §4:
+def _session_policy(call: Call) -> dict[str, Any] | None:
+    """The optional session policy, checked with the custom-policy grammar (refused as
     ``InvalidParameter.PolicySize`` / ``.PolicyGrammar``)."""
     text = call.param("Policy")
     if text is None:
@@ -95,7 +93,9 @@ def _trust_refusal(arn: str, caller: iam.Principal, verdict: str) -> ApiError:
 
 
 @api.rpc("AssumeRole", permission="sts:AssumeRole", resource=_role_arn_param)
-def assume_role(call: Call) -> dict:
+def assume_role(call: Call) -> dict[str, Any]:
+    if call.caller.kind == "Account":
+        raise ApiError(403, "NoPermission", "Roles may not be assumed by root accounts.")
     arn = call.required("RoleArn")
     match = _ROLE_ARN.fullmatch(arn)
     if match is None:
@@ -107,7 +107,7 @@ def assume_role(call: Call) -> dict:
     role = call.state.store.get("ram.role", f"{account_id}/{role_name.lower()}")
     if role is None:
         raise ApiError(404, "EntityNotExist.Role", f"The role does not exist: {arn}.")
-    duration = call.int_param("DurationSeconds", 3600)
+    duration = call.int_param("DurationSeconds", 3600) or 3600
     if not 900 <= duration <= role["MaxSessionDuration"]:
         raise invalid_parameter(
             "DurationSeconds",
