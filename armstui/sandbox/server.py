@@ -31,6 +31,7 @@ from armstui.sandbox.api import Call, Operation
 from armstui.sandbox.errors import ApiError
 from armstui.sandbox.faults import Dropped, FaultSpecError
 from armstui.sandbox.services import ALL_SERVICES
+from armstui.sandbox.services.ram.usage import record_signing
 from armstui.sandbox.state import SandboxState
 from armstui.sandbox.wire_auth import authenticate, parse_body
 
@@ -42,6 +43,7 @@ BODY_TIMEOUT_SECONDS = 30.0
 MAX_BODY_BYTES = 8 * 1024 * 1024
 CALL_LOG_SIZE = 10_000
 MAX_SPEED = 1_000_000.0
+MAX_ADVANCE_SECONDS = 10 * 365 * 86400
 
 
 def _operations() -> dict[tuple[str, str], Operation]:
@@ -121,6 +123,9 @@ class SandboxApp:
             op = self._find_operation(request, params)
             await self.state.faults.before(op.action)
             principal = authenticate(self.state, request, body, params, op)
+            # A key counts as used once it signed a request, whatever the answer (RAM's
+            # GetAccessKeyLastUsed).
+            record_signing(self.state.store, self.state.clock, principal.access_key_id)
             call = Call(
                 self.state,
                 principal,
@@ -287,8 +292,13 @@ class SandboxApp:
         return web.json_response({"ok": True})
 
     async def _admin_clock(self, request: web.Request) -> web.Response:
+        """``{"speed": x}`` sets how fast simulated time runs; ``{"advance": seconds}`` jumps it
+        forward (ARMS data, addon changes and key use all live on that axis)."""
         try:
-            raw = (await self._admin_spec(request)).get("speed")
+            spec = await self._admin_spec(request)
+            if "advance" in spec:
+                return self._advance_clock(spec["advance"])
+            raw = spec.get("speed")
             if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
                 raise AdminInputError("speed", "speed: must be a number above 0")
             try:
@@ -303,6 +313,18 @@ class SandboxApp:
             return self._refuse(exc)
         self.state.clock.speed = speed
         return web.json_response({"ok": True, "speed": speed})
+
+    def _advance_clock(self, raw: Any) -> web.Response:
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            return self._refuse(AdminInputError("advance", "advance: must be a number of seconds"))
+        if not math.isfinite(raw) or raw < 0 or raw > MAX_ADVANCE_SECONDS:
+            return self._refuse(
+                AdminInputError(
+                    "advance", f"advance: must be from 0 to {MAX_ADVANCE_SECONDS} seconds"
+                )
+            )
+        self.state.clock.advance(float(raw))
+        return web.json_response({"ok": True, "advanced": raw})
 
 
 def _checked_payload(op: Operation, payload: Any) -> Any:

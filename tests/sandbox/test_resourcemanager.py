@@ -67,8 +67,18 @@ def test_folders_and_their_members(org: RunningSandbox) -> None:
 def test_a_member_is_reached_through_its_access_role(org: RunningSandbox) -> None:
     member = _all_accounts(org.client("resourcemanager", "management"))[0]
     arn = f"acs:ram::{member.account_id}:role/resourcedirectoryaccountaccessrole"
+    admin = org.accounts["management"]["users"]["admin"]
+    with pytest.raises(TeaException) as as_root:  # roles may not be assumed by root accounts
+        org.client("sts", "management").assume_role(
+            sts.AssumeRoleRequest(role_arn=arn, role_session_name="armstui")
+        )
+    assert as_root.value.code == "NoPermission"
     assumed = (
-        org.client("sts", "management")
+        org.client(
+            "sts",
+            access_key_id=admin["access_key_id"],
+            access_key_secret=admin["access_key_secret"],
+        )
         .assume_role(sts.AssumeRoleRequest(role_arn=arn, role_session_name="armstui"))
         .body.credentials
     )

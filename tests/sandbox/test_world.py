@@ -115,13 +115,13 @@ def test_source_has_two_clusters_one_bare_one_with_an_old_onepilot(sandbox: Runn
         assert len(labelled) >= 2 and len(java) > len(labelled)  # a few labelled, one that is not
 
 
-def test_source_has_three_instances_with_java_apps_and_no_agent(sandbox: RunningSandbox) -> None:
+def test_source_has_four_instances_with_java_apps_and_no_agent(sandbox: RunningSandbox) -> None:
     instances = (
         sandbox.client("ecs", "source")
         .describe_instances(ecs.DescribeInstancesRequest(region_id=REGION))
         .body.instances.instance
     )
-    assert len(instances) == 3 and all(
+    assert len(instances) == 4 and all(
         i.status == "Running" and i.ostype == "linux" for i in instances
     )
     for record in sandbox.state.store.list("ecs.instance", f"{sandbox.uid('source')}/"):

@@ -141,6 +141,7 @@ def parse_policy_document(text: str, field: str = "PolicyDocument") -> dict[str,
                 "MalformedPolicyDocument",
                 "Every Statement of a trust policy needs a Principal.",
             )
+    iam.check_policy_conditions(doc, field)
     return doc
 
 
