@@ -8,14 +8,16 @@ only when the cloud shows it (DESIGN.md, "How a step works").
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from armstui.flows.context import FlowContext
 
 
-class Outcome(str, Enum):  # noqa: UP042
+class Outcome(StrEnum):
+    """A step's state; its value is the word the checklist, the report and the journal show."""
+
     PENDING = "pending"
     RUNNING = "running"
     OK = "ok"  # applied now, and the cloud shows it

@@ -22,6 +22,8 @@ from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 
 from armstui import __version__
+from armstui.flows.registry import ALL_FLOWS, FLOW_NAMES
+from armstui.flows.step import Outcome
 from armstui.tui import messages as msg
 from armstui.tui.commands import ArmsCommands
 from armstui.tui.state import AppState
@@ -31,7 +33,8 @@ if TYPE_CHECKING:
     from armstui.cli.common import SandboxOptions
     from armstui.flows.setup import Setup
 
-SCREENS_BY_NAME = ("welcome", "accounts", "ack", "ecs", "role", "checklist", "identity")
+SCREEN_NAMES = ("welcome", "accounts", *FLOW_NAMES, "checklist", "identity")
+NEEDS_WORKSPACE = ("accounts", *FLOW_NAMES, "identity")
 
 _modules_at_freeze = 0
 
@@ -59,9 +62,10 @@ class ArmsTui(CloudWorkers, App[None]):
     COMMANDS = App.COMMANDS | {ArmsCommands}
     BINDINGS = [
         Binding("a", "show('accounts')", "Accounts", id="accounts"),
-        Binding("k", "show('ack')", "ACK", show=False, id="flow-ack"),
-        Binding("e", "show('ecs')", "ECS", show=False, id="flow-ecs"),
-        Binding("r", "show('role')", "Role", show=False, id="flow-role"),
+        *(
+            Binding(f.menu_key, f"show('{f.name}')", f.short, show=False, id=f"flow-{f.name}")
+            for f in ALL_FLOWS
+        ),
         Binding("c", "show('checklist')", "Checklist", id="checklist"),
         Binding("i", "show('identity')", "Identity", id="identity"),
         Binding("l", "toggle_call_log", "Calls", id="call-log"),
@@ -172,20 +176,17 @@ class ArmsTui(CloudWorkers, App[None]):
         self.open_workspace(real_factory(*choice))
 
     def _load_journal(self) -> None:
-        from armstui.flows.setup import FLOWS
-
         workspace = self.state.workspace
-        for flow in FLOWS:
+        for flow in FLOW_NAMES:
             run = workspace.journal.last_run(flow=flow)
             if run and run["steps"]:
                 self.state.checklist.load_run(run)
                 self.state.setups.setdefault(flow, setup_from_key(run["setup_key"]))
 
     def _offer_resume(self) -> None:
-        from armstui.flows.setup import FLOWS
         from armstui.tui.screens.confirm import ConfirmScreen
 
-        for flow in FLOWS:
+        for flow in FLOW_NAMES:
             run = self.state.workspace.journal.last_run(flow=flow, modes=("apply",))
             if run is None or run["finished_at"] is not None:
                 continue
@@ -215,7 +216,7 @@ class ArmsTui(CloudWorkers, App[None]):
     def action_show(self, name: str) -> None:
         if isinstance(self.screen, ModalScreen):
             return
-        if name in ("ack", "ecs", "role", "accounts", "identity") and self.state.workspace is None:
+        if name in NEEDS_WORKSPACE and self.state.workspace is None:
             self.notify(
                 "No accounts open yet: use the sandbox or add an account first.", severity="warning"
             )
@@ -273,7 +274,7 @@ class ArmsTui(CloudWorkers, App[None]):
             return
         for state in states:
             self.state.checklist.update(state)
-            if state.outcome.value == "failed" and state.error_code:
+            if state.outcome is Outcome.FAILED and state.error_code:
                 self.notify(
                     f"{state.title}: {state.detail}",
                     title="Step failed",
@@ -309,8 +310,8 @@ class ArmsTui(CloudWorkers, App[None]):
             self._show_plan(message)
             return
         counts = {
-            o: sum(1 for s in message.states if s.outcome.value == o)
-            for o in ("failed", "needs-you", "drift")
+            o.value: sum(1 for s in message.states if s.outcome is o)
+            for o in (Outcome.FAILED, Outcome.NEEDS_YOU, Outcome.DRIFT)
         }
         summary = ", ".join(f"{n} {o}" for o, n in counts.items() if n) or "every step holds"
         severity = (
@@ -457,13 +458,13 @@ def make_screen(name: str) -> Any:
 
     if name == "accounts":
         return accounts.AccountsScreen()
-    if name in ("ack", "ecs", "role"):
+    if name in FLOW_NAMES:
         return flow.FlowScreen(name)
     if name == "checklist":
         return checklist.ChecklistScreen()
     if name == "identity":
         return identity.IdentityScreen()
-    raise ValueError(f"screen: must be one of {', '.join(SCREENS_BY_NAME)}")
+    raise ValueError(f"screen: must be one of {', '.join(SCREEN_NAMES)}")
 
 
 def run_app(sandbox: SandboxOptions | None = None) -> None:

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from armstui.flows.registry import ALL_FLOWS
+
 if TYPE_CHECKING:
     from armstui.tui.app import ArmsTui
 
@@ -18,13 +20,10 @@ def _commands(app: ArmsTui) -> list[tuple[str, str, Callable[[], object]]]:
             "list, add, import, remove; pick A and B",
             lambda: app.action_show("accounts"),
         ),
-        ("ACK flow", "onepilot in B's clusters reports into A", lambda: app.action_show("ack")),
-        (
-            "ECS flow",
-            "the ARMS agent on B's instances reports into A",
-            lambda: app.action_show("ecs"),
+        *(
+            (spec.title, spec.palette_text, lambda name=spec.name: app.action_show(name))
+            for spec in ALL_FLOWS
         ),
-        ("Role flow", "B's users switch into a role in A", lambda: app.action_show("role")),
         ("Checklist", "every step, live, with its API calls", lambda: app.action_show("checklist")),
         ("Identity", "who am I, assume a role, list apps", lambda: app.action_show("identity")),
         ("Toggle call log", "every cloud call, live, redacted", app.action_toggle_call_log),

@@ -100,11 +100,13 @@ class Checklist:
         return self._steps.get(step_id)
 
     def groups(self) -> list[tuple[str, str, list[StepState]]]:
-        """(flow, account, steps), flows in the seed's order, accounts as they first appear."""
-        from armstui.flows.setup import FLOWS
+        """(flow, account, steps), flows in the registry's order, accounts as they first
+        appear."""
+        from armstui.flows.registry import FLOW_NAMES
 
         out: dict[tuple[str, str], list[StepState]] = {}
-        for flow in (*FLOWS, *sorted({s.flow for s in self._steps.values()} - set(FLOWS))):
+        others = sorted({s.flow for s in self._steps.values()} - set(FLOW_NAMES))
+        for flow in (*FLOW_NAMES, *others):
             for state in self._steps.values():
                 if state.flow == flow:
                     out.setdefault((flow, state.account), []).append(state)

@@ -20,10 +20,14 @@ from textual.widgets import Static
 
 from armstui.flows.report import to_markdown
 from armstui.flows.runner import StepState
+from armstui.flows.step import Outcome
 from armstui.tui.screens.base import ArmsScreen
 from armstui.tui.state import format_elapsed
 from armstui.tui.widgets.step_list import ICONS, OUTCOME_STYLES, StepList
 from armstui.vault import redact
+
+# Outcomes a retry can change: the rest hold, or are still running.
+RETRYABLE = (Outcome.FAILED, Outcome.BLOCKED, Outcome.DRIFT, Outcome.NEEDS_YOU, Outcome.SKIPPED)
 
 
 def detail_text(state: StepState, now: float, skipped: bool) -> Text:
@@ -122,7 +126,7 @@ class ChecklistScreen(ArmsScreen):
         now = self.app.clock()
         for _flow, _account, states in self.app.state.checklist.groups():
             for state in states:
-                if state.outcome.value == "running":
+                if state.outcome is Outcome.RUNNING:
                     steps.update_step(state, now)
         self._summary()
         self._detail()
@@ -204,13 +208,7 @@ class ChecklistScreen(ArmsScreen):
         setup = self._setup_of(state)
         if setup is None:
             return
-        if state is not None and state.outcome.value not in (
-            "failed",
-            "blocked",
-            "drift",
-            "needs-you",
-            "skipped",
-        ):
+        if state is not None and state.outcome not in RETRYABLE:
             self.notify(
                 "This step holds; retry runs its flow again all the same.", severity="information"
             )

@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from armstui.flows.runner import StepState
+from armstui.flows.step import Outcome
 from armstui.flows.setup import Setup
 from armstui.tui.widgets.step_list import ICONS, OUTCOME_STYLES
 
@@ -36,7 +37,7 @@ def plan_text(states: list[StepState]) -> Text:
                 text.append(f"     + {call}\n", style="cyan")
             if s.needs_you:
                 text.append(f"     to do: {s.needs_you}\n", style="yellow")
-            if s.outcome.value == "skipped" and s.detail:
+            if s.outcome is Outcome.SKIPPED and s.detail:
                 text.append(f"     {s.detail}\n", style="dim")
             if s.error_code:
                 text.append(f"     {s.detail}\n", style="red")
@@ -73,7 +74,7 @@ class PlanScreen(ModalScreen["bool | dict[str, bool]"]):
 
     def compose(self) -> ComposeResult:
         changes = sum(len(s.planned) for s in self.states)
-        holding = sum(1 for s in self.states if s.outcome.value == "already")
+        holding = sum(1 for s in self.states if s.outcome is Outcome.ALREADY)
         accounts = list(dict.fromkeys(s.account for s in self.states if s.planned))
         production = [a for a in accounts if self.app_state.production(a)]
         with Vertical(id="dialog", classes="plan"):

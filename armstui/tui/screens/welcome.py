@@ -1,4 +1,4 @@
-"""Welcome: what the tool does, the seed's caution, and where to go from here."""
+"""Welcome: what the tool does, a caution, and where to go from here."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from armstui.flows.registry import ALL_FLOWS
 from armstui.tui.screens.base import ArmsScreen
 
 INTRO = (
@@ -21,9 +22,7 @@ CAUTION = (
 )
 DESTINATIONS = [
     ("accounts", "a", "Accounts", "pick the monitoring (A) and source (B) accounts"),
-    ("ack", "k", "ACK flow", "onepilot in B's Kubernetes clusters reports into A"),
-    ("ecs", "e", "ECS flow", "the ARMS agent on B's ECS instances reports into A"),
-    ("role", "r", "Role flow", "B's people switch into a role in A to see the data"),
+    *((f.name, f.menu_key, f.title, f.menu_text) for f in ALL_FLOWS),
     ("checklist", "c", "Checklist", "every step, live, with the API calls behind it"),
     ("identity", "i", "Identity", "who am I; assume a role; list apps as that identity"),
 ]
