@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -145,14 +146,17 @@ class FlowScreen(ArmsScreen):
         for widget in self.query(".policy"):
             widget.display = policy
 
-    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+    @on(RadioSet.Changed)
+    def _choice_changed(self) -> None:
         self._sync_visibility()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "plan":
-            self.action_plan()
-        elif event.button.id == "verify":
-            self.action_verify()
+    @on(Button.Pressed, "#plan")
+    def _plan_pressed(self) -> None:
+        self.action_plan()
+
+    @on(Button.Pressed, "#verify")
+    def _verify_pressed(self) -> None:
+        self.action_verify()
 
     def setup(self) -> Setup:
         """The Setup the form describes; InvalidInput naming the field when it breaks a rule."""
