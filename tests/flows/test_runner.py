@@ -37,15 +37,12 @@ class Thing(Step):
         settle_polls: int = 0,
         manual: str | None = None,
     ) -> None:
-        self.id, self.title, self.account, self.flow = name, f"make {name}", "a", "test"
-        self.depends_on = deps
-        self.world, self.fail, self.lose, self.settle, self.manual = (
-            world,
-            fail,
-            lose_answers,
-            settle_polls,
-            manual,
-        )
+        super().__init__(id=name, title=f"make {name}", flow="test", account="a", depends_on=deps)
+        self.world = world
+        self.fail = fail
+        self.lose = lose_answers
+        self.settle = settle_polls
+        self.manual = manual
         self.applies = 0
         self.poll_interval = 1.0
 
