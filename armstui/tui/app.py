@@ -23,7 +23,6 @@ from textual.signal import Signal
 
 from armstui import __version__
 from armstui.flows.registry import ALL_FLOWS, FLOW_NAMES
-from armstui.flows.step import Outcome
 from armstui.tui import messages as msg
 from armstui.tui.commands import ArmsCommands
 from armstui.tui.state import AppState
@@ -272,6 +271,8 @@ class ArmsTui(CloudWorkers, App[None]):
         self._freeze_what_loaded()
         if message.mode == "plan" or not states:
             return
+        from armstui.flows.step import Outcome
+
         for state in states:
             self.state.checklist.update(state)
             if state.outcome is Outcome.FAILED and state.error_code:
@@ -309,6 +310,8 @@ class ArmsTui(CloudWorkers, App[None]):
             self.changed.publish("plan")
             self._show_plan(message)
             return
+        from armstui.flows.step import Outcome
+
         counts = {
             o.value: sum(1 for s in message.states if s.outcome is o)
             for o in (Outcome.FAILED, Outcome.NEEDS_YOU, Outcome.DRIFT)
