@@ -287,7 +287,9 @@ def verify(sandbox: SandboxOptions, **kw: Any) -> None:
 
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
-@click.option("--flow", type=click.Choice(FLOW_NAMES), default=None, help="Only this flow's last run.")
+@click.option(
+    "--flow", type=click.Choice(FLOW_NAMES), default=None, help="Only this flow's last run."
+)
 @sandbox_options
 def report(sandbox: SandboxOptions, fmt: str, flow: str | None) -> None:
     """The last setup's checklist as Markdown or JSON."""

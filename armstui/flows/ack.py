@@ -14,6 +14,7 @@ Steps:
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from armstui.cloud import cs, ram
 from armstui.flows.context import FlowContext
@@ -70,7 +71,8 @@ class ReporterKey(Step):
 
     async def observe(self, ctx: FlowContext) -> Observation:
         keys = await attached_or_none(ram.list_access_keys(ctx.session(self.account), self.user))
-        held, orphans = [], []
+        held: list[Any] = []
+        orphans: list[Any] = []
         for key in keys:
             secret = await ctx.read_secret(
                 reporter_vault_name(self.uid, self.user, key.access_key_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -62,7 +63,7 @@ class FlowContext:
             task = asyncio.ensure_future(arms.list_trace_apps(self.session(alias)))
             pending = (started, task)
             self._apps_pending[alias] = pending
-            task.add_done_callback(lambda t, a=alias, s=started: self._remember_apps(a, s, t))
+            task.add_done_callback(functools.partial(self._remember_apps, alias, started))
         return await asyncio.shield(pending[1])
 
     def _remember_apps(self, alias: str, started: float, task: asyncio.Future[Any]) -> None:

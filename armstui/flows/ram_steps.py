@@ -30,7 +30,8 @@ async def attached_or_none(call: Any) -> list[Any]:
     """A listing of what hangs off a user or role, empty while the user or role does not
     exist yet (a plan observes steps before their dependencies are applied)."""
     try:
-        return await call
+        found: list[Any] = await call
+        return found
     except CloudError as error:
         if error.code in ("EntityNotExist.User", "EntityNotExist.Role"):
             return []

@@ -36,7 +36,7 @@ CONSOLE_LOGIN_URL = "https://signin.aliyun.com/{uid}.onaliyun.com/login.htm"
 SWITCH_ROLE_URL = "https://signin.aliyun.com/switchRole.htm"
 
 
-def trust_policy(source_uids: list[str]) -> dict:
+def trust_policy(source_uids: list[str]) -> dict[str, Any]:
     return {
         "Statement": [
             {
@@ -49,7 +49,7 @@ def trust_policy(source_uids: list[str]) -> dict:
     }
 
 
-def trusted_principals(document: dict) -> set[str]:
+def trusted_principals(document: dict[str, Any]) -> set[str]:
     found: set[str] = set()
     for statement in document.get("Statement", []):
         if statement.get("Effect") != "Allow":

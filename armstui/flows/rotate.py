@@ -326,7 +326,8 @@ async def _current_key(ctx: FlowContext, setup: Setup, uid: str) -> str:
             f"({', '.join(k.access_key_id for k in held)}) and no rotation is under way: "
             "run `armstui verify --flow ack` to see which one the clusters use, and delete the other"
         )
-    return held[0].access_key_id
+    key_id: str = held[0].access_key_id
+    return key_id
 
 
 async def _clusters_using(

@@ -358,4 +358,5 @@ class Runner:
                     )
                 )
 
-        return self.call_log.subscribe(on_call)
+        unsubscribe: Callable[[], None] = self.call_log.subscribe(on_call)
+        return unsubscribe

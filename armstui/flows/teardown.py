@@ -429,7 +429,7 @@ class PolicyDeleted(EntityDeleted):
         return [f"Ram.DeletePolicy ({self.name})"]
 
 
-UNDO = {
+UNDO: dict[str, type[Undo]] = {
     "onepilot-config": OnepilotConfigRemoved,
     "onepilot-addon": OnepilotUninstalled,
     "arms-agent": AgentRemoved,

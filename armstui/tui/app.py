@@ -13,7 +13,7 @@ import gc
 import sys
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from textual.app import App
 from textual.binding import Binding
@@ -93,7 +93,7 @@ class ArmsTui(CloudWorkers, App[None]):
 
     # --- start ----------------------------------------------------------------------------
 
-    def get_default_screen(self) -> Screen:
+    def get_default_screen(self) -> Screen[Any]:
         """Welcome is the bottom of the stack (Textual builds it first; no blank screen under it)."""
         from armstui.tui.screens.welcome import WelcomeScreen
 
@@ -138,7 +138,8 @@ class ArmsTui(CloudWorkers, App[None]):
         self.state.workspace = message.workspace
         self._freeze_what_loaded()
         self._records = [*message.earlier_calls, *self._records][-1000:]
-        monitoring, sources = None, []
+        monitoring: str | None = None
+        sources: list[str] = []
         if not self.state.sandbox:
             from armstui.tui import account_ops
 
@@ -317,7 +318,7 @@ class ArmsTui(CloudWorkers, App[None]):
             for o in (Outcome.FAILED, Outcome.NEEDS_YOU, Outcome.DRIFT)
         }
         summary = ", ".join(f"{n} {o}" for o, n in counts.items() if n) or "every step holds"
-        severity = (
+        severity: Literal["information", "warning", "error"] = (
             "error" if counts["failed"] else ("warning" if message.exit_code else "information")
         )
         self.notify(
@@ -336,7 +337,12 @@ class ArmsTui(CloudWorkers, App[None]):
             if isinstance(answer, dict):  # a teardown option flipped: plan again with it
                 import dataclasses
 
-                self.start_run(dataclasses.replace(setup, **answer), "plan", action)
+                again = dataclasses.replace(
+                    setup,
+                    include_adopted=answer.get("include_adopted", setup.include_adopted),
+                    uninstall_addon=answer.get("uninstall_addon", setup.uninstall_addon),
+                )
+                self.start_run(again, "plan", action)
             elif answer:
                 self.action_show("checklist")
                 self.start_run(setup, "apply", action)
@@ -394,8 +400,9 @@ class ArmsTui(CloudWorkers, App[None]):
     def on_switch_done(self, message: msg.SwitchDone) -> None:
         from armstui.tui.screens.identity import IdentityScreen
 
-        if message.error:
-            self.notify(message.error, title="Switch failed", severity="error", timeout=12)
+        if message.error or message.identity is None:
+            error = message.error or "no identity came back"
+            self.notify(error, title="Switch failed", severity="error", timeout=12)
         else:
             self.notify(
                 f"{message.identity.arn}: {len(message.apps)} ARMS app(s) visible.",
@@ -453,7 +460,7 @@ def setup_from_key(key: str) -> Setup:
     from armstui.flows.setup import Setup
 
     flow, monitoring, sources = key.split(":", 2)
-    return Setup(flow, monitoring, tuple(s for s in sources.split(",") if s))  # type: ignore[arg-type]
+    return Setup(flow, monitoring, tuple(s for s in sources.split(",") if s))
 
 
 def make_screen(name: str) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,7 @@ def _commands(app: ArmsTui) -> list[tuple[str, str, Callable[[], object]]]:
             lambda: app.action_show("accounts"),
         ),
         *(
-            (spec.title, spec.palette_text, lambda name=spec.name: app.action_show(name))
+            (spec.title, spec.palette_text, functools.partial(app.action_show, spec.name))
             for spec in ALL_FLOWS
         ),
         ("Checklist", "every step, live, with its API calls", lambda: app.action_show("checklist")),
@@ -34,7 +35,7 @@ def _commands(app: ArmsTui) -> list[tuple[str, str, Callable[[], object]]]:
             (
                 f"Verify {flow.upper()}",
                 "observe every step again; shows drift",
-                lambda flow=flow: app.start_run(app.state.setups[flow], "verify"),
+                functools.partial(app.start_run, app.state.setups[flow], "verify"),
             )
         )
     if app.state.workspace is None or (not app.state.sandbox and not app.state.accounts):

@@ -125,12 +125,12 @@ class Checklist:
         """This flow's steps in the journal's shape, for :mod:`armstui.flows.report`."""
         steps = [s for s in self._steps.values() if s.flow == flow]
         started = min((s.started_at for s in steps if s.started_at), default=0.0)
-        finished = [s.finished_at for s in steps]
+        finished = [s.finished_at for s in steps if s.finished_at is not None]
         return {
             "setup_key": setup_key or flow,
             "mode": self.modes.get(flow, "apply"),
             "started_at": started,
-            "finished_at": max(finished) if finished and all(finished) else None,
+            "finished_at": max(finished) if steps and len(finished) == len(steps) else None,
             "exit_code": None,
             "steps": [s.to_dict() for s in steps],
         }

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 class ArmsScreen(Screen[None]):
-    app: ArmsTui  # type: ignore[assignment]
+    app: ArmsTui
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")

@@ -20,6 +20,7 @@ from textual.widgets import Static
 
 from armstui.flows.report import to_markdown
 from armstui.flows.runner import StepState
+from armstui.flows.setup import Setup
 from armstui.flows.step import Outcome
 from armstui.tui.screens.base import ArmsScreen
 from armstui.tui.state import format_elapsed
@@ -52,8 +53,8 @@ def detail_text(state: StepState, now: float, skipped: bool) -> Text:
             text.append(f"hint: {state.hint}\n", style="yellow")
     if state.planned:
         text.append("\nplanned:\n", style="bold")
-        for call in state.planned:
-            text.append(f"  + {call}\n", style="cyan")
+        for planned in state.planned:
+            text.append(f"  + {planned}\n", style="cyan")
     if state.calls:
         text.append(f"\nAPI calls ({len(state.calls)}, * changes something):\n", style="bold")
         for call in state.calls:
@@ -185,7 +186,7 @@ class ChecklistScreen(ArmsScreen):
 
     # --- actions ---------------------------------------------------------------------------
 
-    def _setup_of(self, state: StepState | None):  # -> Setup | None
+    def _setup_of(self, state: StepState | None) -> Setup | None:
         setups = self.app.state.setups
         if state is not None and state.flow in setups:
             return setups[state.flow]
@@ -200,7 +201,7 @@ class ChecklistScreen(ArmsScreen):
             self.notify("Nothing to verify yet: run a flow first.", severity="warning")
             return
         state = self.selected()
-        setup = self._setup_of(state)
+        setup = self._setup_of(state) or setups[0]
         self.app.start_run(setup, "verify", self._action_of(state))
 
     def action_retry(self) -> None:

@@ -51,8 +51,8 @@ class PlanScreen(DialogScreen["bool | dict[str, bool]"]):
     BINDINGS = [
         Binding("escape", "answer(False)", "Cancel", id="cancel-plan"),
         Binding("ctrl+a", "answer(True)", "Apply", id="apply-plan"),
-        Binding("a", "toggle('include_adopted')", "Adopted too", id="plan-adopted"),
-        Binding("u", "toggle('uninstall_addon')", "Uninstall addon", id="plan-uninstall"),
+        Binding("a", "toggle_option('include_adopted')", "Adopted too", id="plan-adopted"),
+        Binding("u", "toggle_option('uninstall_addon')", "Uninstall addon", id="plan-uninstall"),
     ]
     TEARDOWN_OPTIONS = {
         "include_adopted": "a: also remove what armstui did not create",
@@ -121,8 +121,8 @@ class PlanScreen(DialogScreen["bool | dict[str, bool]"]):
         return yes
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return self.action == "teardown" if action == "toggle" else True
+        return self.action == "teardown" if action == "toggle_option" else True
 
-    def action_toggle(self, option: str) -> None:
+    def action_toggle_option(self, option: str) -> None:
         """Plan the teardown again with the option flipped (what goes changes with it)."""
         self.dismiss({option: not getattr(self.setup, option)})
