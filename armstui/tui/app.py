@@ -88,7 +88,7 @@ class ArmsTui(CloudWorkers, App[None]):
         self.state = AppState(sandbox=bool(sandbox and sandbox.enabled))
         self._factory = workspace_factory
         self._records: list[Any] = []
-        self.changed: Signal[str] = Signal(self, "armstui-changed")
+        self.changed: Signal[msg.AppChange] = Signal(self, "armstui-changed")
         self.calls: Signal[Any] = Signal(self, "armstui-calls")
 
     # --- start ----------------------------------------------------------------------------
@@ -128,7 +128,7 @@ class ArmsTui(CloudWorkers, App[None]):
         )
         self.state.sandbox = True
         self.state.workspace = None
-        self.changed.publish("workspace")
+        self.changed.publish(msg.AppChange.WORKSPACE)
         self.open_workspace(sandbox_factory(self.sandbox))
 
     def _freeze_what_loaded(self) -> None:
@@ -149,7 +149,7 @@ class ArmsTui(CloudWorkers, App[None]):
                 pass
         self.state.choose_defaults(monitoring, sources)
         self._load_journal()
-        self.changed.publish("workspace")
+        self.changed.publish(msg.AppChange.WORKSPACE)
         if self.state.accounts:
             self.refresh_identities()
         self._offer_resume()
@@ -161,7 +161,7 @@ class ArmsTui(CloudWorkers, App[None]):
             self.push_screen(VaultChoiceScreen(message.text), self._vault_chosen)
             return
         self.notify(message.text, title="Cannot open the workspace", severity="error", timeout=15)
-        self.changed.publish("workspace")
+        self.changed.publish(msg.AppChange.WORKSPACE)
 
     def _vault_chosen(self, choice: tuple[str, str | None] | None) -> None:
         if choice is None:
@@ -231,7 +231,7 @@ class ArmsTui(CloudWorkers, App[None]):
 
     def action_toggle_call_log(self) -> None:
         self.show_call_log = not self.show_call_log
-        self.changed.publish("call-log")
+        self.changed.publish(msg.AppChange.CALL_LOG)
 
     def call_records(self) -> list[Any]:
         return list(self._records)
@@ -261,7 +261,7 @@ class ArmsTui(CloudWorkers, App[None]):
         )
         if mode != "plan":
             self.state.checklist.replace_flow(group, [], mode)
-        self.changed.publish("run")
+        self.changed.publish(msg.AppChange.RUN)
         self.run_setup(setup, mode, frozenset(self.state.skip), action)
         return True
 
@@ -291,14 +291,14 @@ class ArmsTui(CloudWorkers, App[None]):
 
     def _publish_steps(self) -> None:
         self._steps_news_pending = False
-        self.changed.publish("steps")
+        self.changed.publish(msg.AppChange.STEPS)
 
     def on_run_finished(self, message: msg.RunFinished) -> None:
         self.state.running = None
         self.job = None
         if message.mode != "plan" and message.states:
             self.state.checklist.replace_flow(message.flow, message.states, message.mode)
-        self.changed.publish("run")
+        self.changed.publish(msg.AppChange.RUN)
         if message.error:
             self.notify(
                 message.error,
@@ -308,7 +308,7 @@ class ArmsTui(CloudWorkers, App[None]):
             )
             return
         if message.mode == "plan":
-            self.changed.publish("plan")
+            self.changed.publish(msg.AppChange.PLAN)
             self._show_plan(message)
             return
         from armstui.flows.step import Outcome
@@ -395,7 +395,7 @@ class ArmsTui(CloudWorkers, App[None]):
                 severity="error",
                 timeout=10,
             )
-        self.changed.publish("identities")
+        self.changed.publish(msg.AppChange.IDENTITIES)
 
     def on_switch_done(self, message: msg.SwitchDone) -> None:
         from armstui.tui.screens.identity import IdentityScreen
@@ -414,7 +414,7 @@ class ArmsTui(CloudWorkers, App[None]):
 
     def on_reachability(self, message: msg.Reachability) -> None:
         self.state.reachable[message.alias] = message.text
-        self.changed.publish("reachable")
+        self.changed.publish(msg.AppChange.REACHABLE)
 
     # --- quitting ---------------------------------------------------------------------------
 

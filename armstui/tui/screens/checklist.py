@@ -22,6 +22,7 @@ from armstui.flows.report import to_markdown
 from armstui.flows.runner import StepState
 from armstui.flows.setup import Setup
 from armstui.flows.step import Outcome
+from armstui.tui.messages import AppChange
 from armstui.tui.screens.base import ArmsScreen
 from armstui.tui.state import format_elapsed
 from armstui.tui.widgets.step_list import ICONS, OUTCOME_STYLES, StepList
@@ -107,10 +108,10 @@ class ChecklistScreen(ArmsScreen):
         self.set_interval(1.0, self._tick)
         self.query_one(StepList).focus()
 
-    def on_app_changed(self, what: str) -> None:
+    def on_app_changed(self, what: AppChange) -> None:
         # "steps" comes at most every ArmsTui.STEPS_EVERY however many steps changed, and a
         # rebuild costs what is on screen (StepList), so keys stay quick during large runs.
-        if what in ("steps", "run", "resume", "workspace"):
+        if what in (AppChange.STEPS, AppChange.RUN, AppChange.RESUME, AppChange.WORKSPACE):
             self._rebuild()
 
     def _rebuild(self) -> None:

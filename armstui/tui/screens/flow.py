@@ -21,6 +21,7 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 from armstui.flows.registry import Field, Targets, flow_spec
 from armstui.flows.setup import ACCESS_APPROACHES, Setup
 from armstui.model import InvalidInput, validate_cluster_id, validate_instance_id
+from armstui.tui.messages import AppChange
 from armstui.tui.screens.base import ArmsScreen
 from armstui.tui.widgets.account_picker import AccountPicker
 from armstui.vault import redact
@@ -206,7 +207,7 @@ class FlowScreen(ArmsScreen):
         error.update("")
         state = self.app.state
         state.monitoring, state.sources = setup.monitoring, list(setup.sources)
-        self.app.changed.publish("accounts")
+        self.app.changed.publish(AppChange.ACCOUNTS)
         return setup
 
     def action_plan(self) -> None:
@@ -221,8 +222,8 @@ class FlowScreen(ArmsScreen):
         if setup is not None and self.app.start_run(setup, "verify"):
             self.app.action_show("checklist")
 
-    def on_app_changed(self, what: str) -> None:
-        if what == "run":
+    def on_app_changed(self, what: AppChange) -> None:
+        if what == AppChange.RUN:
             running = self.app.state.running
             for button in self.query(Button):
                 button.disabled = running is not None

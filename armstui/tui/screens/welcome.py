@@ -9,6 +9,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from armstui.flows.registry import ALL_FLOWS
+from armstui.tui.messages import AppChange
 from armstui.tui.screens.base import ArmsScreen
 
 INTRO = (
@@ -42,8 +43,8 @@ class WelcomeScreen(ArmsScreen):
             yield Static("", id="status")
             yield OptionList(id="menu")
 
-    def on_app_changed(self, what: str) -> None:
-        if what in ("workspace", "accounts", "resume"):
+    def on_app_changed(self, what: AppChange) -> None:
+        if what in (AppChange.WORKSPACE, AppChange.ACCOUNTS, AppChange.RESUME):
             self._redraw()
 
     def on_mount(self) -> None:
