@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
 from textual.widgets import Static
 
+from armstui.flows.registry import ALL_FLOWS
 from armstui.flows.report import to_markdown
 from armstui.flows.runner import StepState
 from armstui.flows.setup import Setup
@@ -217,8 +218,12 @@ class ChecklistScreen(ArmsScreen):
         self.app.start_run(setup, "apply", self._action_of(state))
 
     def action_rotate(self) -> None:
-        """Plan a rotation of the ACK flow's reporting key; the plan screen asks before it runs."""
-        setup = self.app.state.setups.get("ack")
+        """Plan a rotation of the reporting key (the ACK flow's: the one flow the registry
+        marks ``rotates_key``); the plan screen asks before it runs."""
+        setups = self.app.state.setups
+        setup = next(
+            (setups[f.name] for f in ALL_FLOWS if f.rotates_key and f.name in setups), None
+        )
         if setup is None:
             self.notify(
                 "Rotation swaps the ACK flow's reporting key: run the ACK flow first.",
