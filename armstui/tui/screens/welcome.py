@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -91,7 +92,8 @@ class WelcomeScreen(ArmsScreen):
             return not state.sandbox and (state.workspace is None or not state.accounts)
         return True
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    @on(OptionList.OptionSelected, "#menu")
+    def _destination_chosen(self, event: OptionList.OptionSelected) -> None:
         if event.option.id == "sandbox":
             self.app.action_use_sandbox()
         elif event.option.id == "add":
