@@ -47,7 +47,9 @@ class RotationStopped(Exception):
 
     def __init__(self, code: str, message: str, hint: str) -> None:
         super().__init__(message)
-        self.code, self.message, self.hint = code, message, hint
+        self.code = code
+        self.message = message
+        self.hint = hint
 
 
 @dataclass

@@ -112,7 +112,8 @@ class Undo(Step):
 
 
 class OnepilotConfigRemoved(Undo):
-    kind, verb = "onepilot-config", "take A's reporting key out of"
+    kind = "onepilot-config"
+    verb = "take A's reporting key out of"
     expected_seconds = 20.0  # onepilot restarts with the new config
 
     def what(self) -> str:
@@ -147,7 +148,8 @@ class OnepilotConfigRemoved(Undo):
 
 
 class OnepilotUninstalled(Undo):
-    kind, verb = "onepilot-addon", "uninstall"
+    kind = "onepilot-addon"
+    verb = "uninstall"
     expected_seconds = 30.0
 
     def what(self) -> str:
@@ -184,7 +186,8 @@ def uninstall_script(service: str) -> str:
 class AgentRemoved(Undo):
     """The instance's application no longer reports into A (the agent is off its JVM)."""
 
-    kind, verb = "arms-agent", "remove the ARMS agent from"
+    kind = "arms-agent"
+    verb = "remove the ARMS agent from"
     settle_timeout = 900.0
     expected_seconds = 20.0
 
@@ -244,7 +247,8 @@ class AgentRemoved(Undo):
 class KeyDeleted(Undo):
     """The AccessKey is deleted in RAM, then its secret dropped from the vault."""
 
-    kind, verb = "access-key", "delete"
+    kind = "access-key"
+    verb = "delete"
 
     def parse_name(self) -> None:
         self.user, _, self.key_id = self.name.partition(":")
@@ -277,7 +281,8 @@ class KeyDeleted(Undo):
 
 
 class LoginRemoved(Undo):
-    kind, verb = "login-profile", "remove the console login of"
+    kind = "login-profile"
+    verb = "remove the console login of"
 
     def what(self) -> str:
         return self.name
@@ -373,7 +378,9 @@ class EntityDeleted(Undo):
 class UserDeleted(EntityDeleted):
     """The RAM user is deleted, with whatever still hangs off it (RAM refuses otherwise)."""
 
-    kind, verb, label = "ram-user", "delete RAM user", "RAM user"
+    kind = "ram-user"
+    verb = "delete RAM user"
+    label = "RAM user"
 
     async def fetch(self, session: Any) -> Any:
         return await ram.get_user(session, self.name)
@@ -402,7 +409,9 @@ class UserDeleted(EntityDeleted):
 
 
 class RoleDeleted(EntityDeleted):
-    kind, verb, label = "ram-role", "delete role", "role"
+    kind = "ram-role"
+    verb = "delete role"
+    label = "role"
 
     async def fetch(self, session: Any) -> Any:
         return await ram.get_role(session, self.name)
@@ -417,7 +426,9 @@ class RoleDeleted(EntityDeleted):
 
 
 class PolicyDeleted(EntityDeleted):
-    kind, verb, label = "custom-policy", "delete custom policy", "custom policy"
+    kind = "custom-policy"
+    verb = "delete custom policy"
+    label = "custom policy"
 
     async def fetch(self, session: Any) -> Any:
         return await ram.get_policy(session, self.name, "Custom")
