@@ -77,7 +77,7 @@ async def shoot(out: Path, size: tuple[int, int]) -> list[Path]:
                     state.running is None
                     and state.checklist.modes.get(flow) == "apply"
                     and not any(
-                        s.outcome.value in ("pending", "running")
+                        not s.outcome.final
                         for _f, _a, ss in state.checklist.groups()
                         for s in ss
                     )
@@ -106,7 +106,7 @@ async def shoot(out: Path, size: tuple[int, int]) -> list[Path]:
                 state.running is None
                 and state.checklist.modes.get("rotate") == "apply"
                 and not any(
-                    s.outcome.value in ("pending", "running")
+                    not s.outcome.final
                     for _f, _a, ss in state.checklist.groups()
                     for s in ss
                 )

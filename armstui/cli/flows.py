@@ -5,18 +5,23 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from armstui.cli.common import EXIT_FAILED, EXIT_USAGE, SandboxOptions, sandbox_options
+from armstui.cli.common import EXIT_FAILED, SandboxOptions, sandbox_options
+from armstui.cli.errors import BadInput, CliError
+from armstui.flows.registry import FLOW_NAMES
 from armstui.flows.report import ICONS, to_json, to_markdown
-from armstui.flows.setup import ACCESS_APPROACHES, FLOWS, Setup
+from armstui.flows.setup import ACCESS_APPROACHES, Setup
+
+if TYPE_CHECKING:
+    from armstui.flows.runner import RunResult, StepState
 
 
 def flow_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        click.option("--flow", type=click.Choice(FLOWS), required=True, help="Which flow."),
+        click.option("--flow", type=click.Choice(FLOW_NAMES), required=True, help="Which flow."),
         click.option(
             "--monitoring", required=True, metavar="ALIAS", help="The monitoring account (A)."
         ),
@@ -165,26 +170,25 @@ def open_workspace(sandbox: SandboxOptions, command: str, **kw: Any) -> Any:
             raise
         where = sandbox.state_dir or "the default sandbox state dir"
         detail = redact(str(exc))[:300]
-        click.echo(
-            f"armstui {command}: --sandbox-state: {where} cannot be used ({type(exc).__name__}: {detail})",
-            err=True,
-        )
-        raise SystemExit(EXIT_USAGE) from None
+        raise BadInput(
+            f"armstui {command}: --sandbox-state: {where} cannot be used "
+            f"({type(exc).__name__}: {detail})"
+        ) from None
 
 
-def _progress(state: Any) -> None:
+def _line(state: StepState) -> str:
+    outcome = state.outcome.value
+    return f"{ICONS.get(outcome, '?')} {outcome:<9} {state.title} [{state.account}]"
+
+
+def _progress(state: StepState) -> None:
     if state.outcome.final:
-        click.echo(
-            f"{ICONS.get(state.outcome.value, '?')} {state.outcome.value:<9} {state.title} [{state.account}]",
-            err=True,
-        )
+        click.echo(_line(state), err=True)
 
 
-def _print_result(result: Any) -> None:
+def _print_result(result: RunResult) -> None:
     for s in result.states:
-        click.echo(
-            f"{ICONS.get(s.outcome.value, '?')} {s.outcome.value:<9} {s.title} [{s.account}]"
-        )
+        click.echo(_line(s))
         if s.detail:
             click.echo(f"      {s.detail}")
         for call in s.planned:
@@ -228,21 +232,18 @@ def run_action(
                 plan = asyncio.run(ws.run(setup, "plan", action=action))
                 _print_result(plan)
                 if plan.exit_code == 1:
-                    raise SystemExit(EXIT_FAILED)
+                    click.get_current_context().exit(EXIT_FAILED)  # the plan says why
                 if after_plan is not None:
                     setup = after_plan(setup, plan)
                 if not click.confirm("Apply these changes?", default=False, err=True):
-                    click.echo("Nothing was changed.", err=True)
-                    raise SystemExit(EXIT_USAGE)
+                    raise BadInput("Nothing was changed.")
             result = asyncio.run(ws.run(setup, mode, listener=_progress, action=action))
     except InvalidInput as exc:
-        click.echo(f"armstui {command}: {exc}", err=True)
-        raise SystemExit(EXIT_USAGE) from None
+        raise BadInput(f"armstui {command}: {exc}") from None
     except WorkspaceError as exc:
-        click.echo(f"armstui {command}: {exc}", err=True)
-        raise SystemExit(exc.exit_code) from None
+        raise CliError(f"armstui {command}: {exc}", exit_code=exc.exit_code) from None
     _print_result(result)
-    raise SystemExit(result.exit_code)
+    click.get_current_context().exit(result.exit_code)
 
 
 def interactive_or_yes(
@@ -251,12 +252,10 @@ def interactive_or_yes(
     """Whether to ask before changing anything; exits 2 when it cannot ask and --yes is missing."""
     interactive = not (yes or non_interactive) and sys.stdin.isatty()
     if not yes and not interactive:
-        click.echo(
-            f"armstui {command}: --yes is required when not interactive (no terminal, or --non-interactive): "
-            f"run `{plan_command}` first to see what would change",
-            err=True,
+        raise BadInput(
+            f"armstui {command}: --yes is required when not interactive (no terminal, or "
+            f"--non-interactive): run `{plan_command}` first to see what would change"
         )
-        raise SystemExit(EXIT_USAGE)
     return interactive
 
 
@@ -288,7 +287,9 @@ def verify(sandbox: SandboxOptions, **kw: Any) -> None:
 
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
-@click.option("--flow", type=click.Choice(FLOWS), default=None, help="Only this flow's last run.")
+@click.option(
+    "--flow", type=click.Choice(FLOW_NAMES), default=None, help="Only this flow's last run."
+)
 @sandbox_options
 def report(sandbox: SandboxOptions, fmt: str, flow: str | None) -> None:
     """The last setup's checklist as Markdown or JSON."""
@@ -298,12 +299,9 @@ def report(sandbox: SandboxOptions, fmt: str, flow: str | None) -> None:
         with open_workspace(sandbox, "report", start_sandbox=False) as ws:
             run = ws.last_run(flow)
     except WorkspaceError as exc:
-        click.echo(f"armstui report: {exc}", err=True)
-        raise SystemExit(exc.exit_code) from None
+        raise CliError(f"armstui report: {exc}", exit_code=exc.exit_code) from None
     if run is None:
-        click.echo(
-            "armstui report: no setup has run yet (run `armstui apply` or `armstui verify` first)",
-            err=True,
+        raise BadInput(
+            "armstui report: no setup has run yet (run `armstui apply` or `armstui verify` first)"
         )
-        raise SystemExit(EXIT_USAGE)
     click.echo(to_json(run) if fmt == "json" else to_markdown(run), nl=False)

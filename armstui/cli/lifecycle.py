@@ -12,13 +12,14 @@ import click
 
 from armstui.cli.common import SandboxOptions, sandbox_options
 from armstui.cli.flows import _setup, flow_options, interactive_or_yes, run_action
+from armstui.flows.registry import ALL_FLOWS
 from armstui.flows.setup import Setup
 
 
 @click.command()
 @click.option(
     "--flow",
-    type=click.Choice(["ack"]),
+    type=click.Choice([spec.name for spec in ALL_FLOWS if spec.rotates_key]),
     required=True,
     help="Only the ACK flow has a key to rotate.",
 )

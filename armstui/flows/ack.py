@@ -1,6 +1,6 @@
 """The ACK flow: B's ACK clusters report into A through ack-onepilot and A's AccessKey.
 
-Steps (DESIGN.md, the seed's procedure):
+Steps:
 1. in A, RAM user ``armstui-reporter`` with ``AliyunARMSFullAccess`` and
    ``AliyunSTSAssumeRoleAccess``;
 2. its AccessKey, created once; the secret goes to the vault before anything else happens
@@ -14,12 +14,14 @@ Steps (DESIGN.md, the seed's procedure):
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from armstui.cloud import cs, ram
 from armstui.flows.context import FlowContext
-from armstui.flows.ram_steps import UserExists, UserPolicies, access_steps, attached_or_none
+from armstui.flows.facts import AccessKeys, Addon, AppsReporting
+from armstui.flows.ram_steps import UserExists, access_steps, attached_or_none, user_policies
 from armstui.flows.setup import Setup
-from armstui.flows.step import Observation, Step
+from armstui.flows.step import Managed, Observation, Step
 
 ONEPILOT = "ack-onepilot"
 MIN_ONEPILOT = (3, 0, 14)
@@ -42,24 +44,35 @@ def reporter_vault_name(uid: str, user: str, key_id: str) -> str:
     return f"reporter/{uid}/{user}/{key_id}"
 
 
+def created_key(user: str, before: Observation | None, after: Observation | None) -> list[Managed]:
+    """The AccessKey a key step created: its ID is known only once it exists (``after``);
+    making a held key active again creates nothing."""
+    keys_before = before.fact_of(AccessKeys) if before else None
+    keys_after = after.fact_of(AccessKeys) if after else None
+    if keys_after is None or keys_after.key_id is None or (keys_before and keys_before.activate):
+        return []
+    return [Managed("access-key", f"{user}:{keys_after.key_id}")]
+
+
 class ReporterKey(Step):
     """An active AccessKey of the reporting user whose secret the vault holds."""
 
     def __init__(self, setup: Setup, monitoring_uid: str, depends_on: tuple[str, ...]) -> None:
-        self.flow, self.account, self.user, self.uid = (
-            "ack",
-            setup.monitoring,
-            setup.reporter_user,
-            monitoring_uid,
+        super().__init__(
+            id=f"ack/{setup.monitoring}/user/{setup.reporter_user}/key",
+            title=f"AccessKey of {setup.reporter_user}, secret in the vault",
+            flow="ack",
+            account=setup.monitoring,
+            depends_on=depends_on,
         )
+        self.user = setup.reporter_user
+        self.uid = monitoring_uid
         self.replace_orphan = setup.replace_orphan_key
-        self.id = f"ack/{self.account}/user/{self.user}/key"
-        self.title = f"AccessKey of {self.user}, secret in the vault"
-        self.depends_on = depends_on
 
     async def observe(self, ctx: FlowContext) -> Observation:
         keys = await attached_or_none(ram.list_access_keys(ctx.session(self.account), self.user))
-        held, orphans = [], []
+        held: list[Any] = []
+        orphans: list[Any] = []
         for key in keys:
             secret = await ctx.read_secret(
                 reporter_vault_name(self.uid, self.user, key.access_key_id)
@@ -78,16 +91,16 @@ class ReporterKey(Step):
             return Observation(
                 True,
                 f"key {active[0].access_key_id} is active and in the vault{orphan_note}",
-                facts={
-                    "key_id": active[0].access_key_id,
-                    "orphans": [k.access_key_id for k in orphans],
-                },
+                fact=AccessKeys(
+                    key_id=active[0].access_key_id,
+                    orphans=tuple(k.access_key_id for k in orphans),
+                ),
             )
         if held:
             return Observation(
                 False,
                 f"key {held[0].access_key_id} is in the vault but inactive{orphan_note}",
-                facts={"activate": held[0].access_key_id},
+                fact=AccessKeys(activate=held[0].access_key_id),
             )
         if len(keys) >= 2 and not self.replace_orphan:
             return Observation(
@@ -103,15 +116,16 @@ class ReporterKey(Step):
         return Observation(
             False,
             "no key whose secret armstui holds" + orphan_note,
-            facts={"orphans": [k.access_key_id for k in orphans]},
+            fact=AccessKeys(orphans=tuple(k.access_key_id for k in orphans)),
         )
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
         session = ctx.session(self.account)
-        if seen.facts.get("activate"):
-            await ram.update_access_key(session, self.user, seen.facts["activate"], "Active")
+        keys = seen.fact_of(AccessKeys) or AccessKeys()
+        if keys.activate:
+            await ram.update_access_key(session, self.user, keys.activate, "Active")
             return
-        orphans = seen.facts.get("orphans", [])
+        orphans = keys.orphans
         if len(orphans) >= 2:  # only reached when the operator allowed the replacement
             await ram.delete_access_key(session, self.user, orphans[0])
         new = await ram.create_access_key(session, self.user)
@@ -121,19 +135,20 @@ class ReporterKey(Step):
         )
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
-        if seen and seen.facts.get("activate"):
-            return [f"Ram.UpdateAccessKey ({seen.facts['activate']} -> Active)"]
+        keys = (seen.fact_of(AccessKeys) if seen else None) or AccessKeys()
+        if keys.activate:
+            return [f"Ram.UpdateAccessKey ({keys.activate} -> Active)"]
         calls = []
-        if seen and len(seen.facts.get("orphans", [])) >= 2:
+        if len(keys.orphans) >= 2:
             calls.append(
-                f"Ram.DeleteAccessKey ({seen.facts['orphans'][0]}, whose secret armstui does not hold)"
+                f"Ram.DeleteAccessKey ({keys.orphans[0]}, whose secret armstui does not hold)"
             )
         return calls + [f"Ram.CreateAccessKey ({self.user}; the secret goes to the vault)"]
 
-    def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
-        if after is None or before.facts.get("activate"):
-            return []  # the key's ID is known only once it exists; reactivating creates nothing
-        return [("access-key", f"{self.user}:{after.facts['key_id']}")]
+    def manages(
+        self, before: Observation | None, after: Observation | None = None
+    ) -> list[Managed]:
+        return created_key(self.user, before, after)
 
 
 class OnepilotRunning(Step):
@@ -143,14 +158,18 @@ class OnepilotRunning(Step):
     poll_interval = 5.0
 
     def __init__(self, source: str, cluster_id: str, cluster_name: str) -> None:
-        self.flow, self.account, self.cluster_id = "ack", source, cluster_id
-        self.id = f"ack/{source}/{cluster_id}/onepilot"
-        self.title = f"ack-onepilot >= 3.0.14 in {cluster_name}"
+        super().__init__(
+            id=f"ack/{source}/{cluster_id}/onepilot",
+            title=f"ack-onepilot >= 3.0.14 in {cluster_name}",
+            flow="ack",
+            account=source,
+        )
+        self.cluster_id = cluster_id
 
     async def observe(self, ctx: FlowContext) -> Observation:
         addon = await cs.get_cluster_addon(ctx.session(self.account), self.cluster_id, ONEPILOT)
         if addon is None:
-            return Observation(False, "ack-onepilot is not installed", facts={"action": "install"})
+            return Observation(False, "ack-onepilot is not installed", fact=Addon("install"))
         if addon.state in TRANSITIONAL_STATES:
             return Observation(
                 False, f"ack-onepilot {addon.version} is {addon.state}", pending=True
@@ -159,7 +178,7 @@ class OnepilotRunning(Step):
             return Observation(
                 False,
                 f"ack-onepilot {addon.version} is older than 3.0.14 and cannot report across accounts",
-                facts={"action": "upgrade", "version": addon.version},
+                fact=Addon("upgrade", addon.version),
             )
         if addon.state != "active":
             return Observation(
@@ -168,28 +187,35 @@ class OnepilotRunning(Step):
                 needs_you=f"ack-onepilot in cluster {self.cluster_id} is {addon.state}: check it in the ACK console.",
             )
         return Observation(
-            True, f"ack-onepilot {addon.version} is active", facts={"version": addon.version}
+            True, f"ack-onepilot {addon.version} is active", fact=Addon(version=addon.version)
         )
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
         session = ctx.session(self.account)
-        if seen.facts.get("action") == "upgrade":
+        addon = seen.fact_of(Addon)
+        if addon and addon.action == "upgrade" and addon.version:
             self.expected_seconds = 90.0  # an onepilot upgrade takes a minute or two
-            await cs.upgrade_addon(session, self.cluster_id, ONEPILOT, seen.facts["version"])
+            await cs.upgrade_addon(session, self.cluster_id, ONEPILOT, addon.version)
         else:
             self.expected_seconds = 60.0
             await cs.install_addon(session, self.cluster_id, ONEPILOT)
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
-        if seen and seen.facts.get("action") == "upgrade":
+        addon = seen.fact_of(Addon) if seen else None
+        if addon and addon.action == "upgrade":
             return [
-                f"CS.UpgradeClusterAddons (ack-onepilot {seen.facts['version']} -> newest, in {self.cluster_id}; takes minutes)"
+                f"CS.UpgradeClusterAddons (ack-onepilot {addon.version} -> newest, in {self.cluster_id}; takes minutes)"
             ]
         return [f"CS.InstallClusterAddons (ack-onepilot newest, in {self.cluster_id})"]
 
-    def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
+    def manages(
+        self, before: Observation | None, after: Observation | None = None
+    ) -> list[Managed]:
+        addon = before.fact_of(Addon) if before else Addon("install")
         return (
-            [("onepilot-addon", self.cluster_id)] if before.facts.get("action") == "install" else []
+            [Managed("onepilot-addon", self.cluster_id)]
+            if addon and addon.action == "install"
+            else []
         )
 
 
@@ -204,23 +230,29 @@ class OnepilotConfig(Step):
         setup: Setup,
         source: str,
         cluster_id: str,
-        cluster_name: str,
+        title: str,
         monitoring_uid: str,
         key_step: str,
-        onepilot_step: str,
+        depends_on: tuple[str, ...],
+        flow: str = "ack",
     ) -> None:
-        self.flow, self.account, self.cluster_id = "ack", source, cluster_id
-        self.monitoring_uid, self.user, self.key_step = (
-            monitoring_uid,
-            setup.reporter_user,
-            key_step,
+        """``key_step`` observes the key to write (its AccessKeys fact); ``flow``: the flow or
+        run (a rotation) the step belongs to."""
+        super().__init__(
+            id=f"{flow}/{source}/{cluster_id}/onepilot-config",
+            title=title,
+            flow=flow,
+            account=source,
+            depends_on=depends_on,
         )
-        self.id = f"ack/{source}/{cluster_id}/onepilot-config"
-        self.title = f"onepilot in {cluster_name} reports with A's key"
-        self.depends_on = (key_step, onepilot_step)
+        self.cluster_id = cluster_id
+        self.monitoring_uid = monitoring_uid
+        self.user = setup.reporter_user
+        self.key_step = key_step
 
-    async def _wanted(self, ctx: FlowContext) -> tuple[str, str | None]:
-        key_id = ctx.fact(self.key_step, "key_id")
+    async def _wanted(self, ctx: FlowContext) -> tuple[str | None, str | None]:
+        keys = ctx.fact(self.key_step, AccessKeys)
+        key_id = keys.key_id if keys else None
         secret = (
             await ctx.read_secret(reporter_vault_name(self.monitoring_uid, self.user, key_id))
             if key_id
@@ -244,9 +276,7 @@ class OnepilotConfig(Step):
         if str(config.get("uid", "")) != self.monitoring_uid:
             wrong.append("uid")
         if wrong:
-            return Observation(
-                False, f"config differs in: {', '.join(wrong)}", facts={"config": None}
-            )
+            return Observation(False, f"config differs in: {', '.join(wrong)}")
         return Observation(True, f"config holds key {key_id} and uid {self.monitoring_uid}")
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
@@ -264,8 +294,10 @@ class OnepilotConfig(Step):
             f"CS.ModifyClusterAddon (ack-onepilot config in {self.cluster_id}: accessKey, accessKeySecret, uid={self.monitoring_uid}; other settings kept)"
         ]
 
-    def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
-        return [("onepilot-config", self.cluster_id)]
+    def manages(
+        self, before: Observation | None, after: Observation | None = None
+    ) -> list[Managed]:
+        return [Managed("onepilot-config", self.cluster_id)]
 
 
 class ClusterReports(Step):
@@ -275,17 +307,23 @@ class ClusterReports(Step):
     poll_interval = 10.0
 
     def __init__(
-        self, setup: Setup, source: str, cluster_id: str, cluster_name: str, config_step: str
+        self,
+        setup: Setup,
+        source: str,
+        cluster_id: str,
+        cluster_name: str,
+        config_step: str,
+        flow: str = "ack",
     ) -> None:
-        self.flow, self.account, self.cluster_id, self.monitoring = (
-            "ack",
-            source,
-            cluster_id,
-            setup.monitoring,
+        super().__init__(
+            id=f"{flow}/{source}/{cluster_id}/reports",
+            title=f"apps of {cluster_name} report into {setup.monitoring}",
+            flow=flow,
+            account=source,
+            depends_on=(config_step,),
         )
-        self.id = f"ack/{source}/{cluster_id}/reports"
-        self.title = f"apps of {cluster_name} report into {setup.monitoring}"
-        self.depends_on = (config_step,)
+        self.cluster_id = cluster_id
+        self.monitoring = setup.monitoring
 
     async def observe(self, ctx: FlowContext) -> Observation:
         apps = [
@@ -300,7 +338,7 @@ class ClusterReports(Step):
             return Observation(
                 True,
                 f"{len(apps)} app(s) report into {self.monitoring}: {names}",
-                facts={"apps": [a.app_name for a in apps]},
+                fact=AppsReporting(tuple(a.app_name for a in apps)),
             )
         return Observation(
             False,
@@ -316,7 +354,7 @@ async def build_steps(setup: Setup, ctx: FlowContext, uids: dict[str, str]) -> l
     """The ACK flow's steps. Lists B's clusters first (read-only) so each gets its own steps."""
     a = setup.monitoring
     user = UserExists("ack", a, setup.reporter_user, "reporting")
-    policies = UserPolicies("ack", a, setup.reporter_user, REPORTER_POLICIES, (user.id,))
+    policies = user_policies("ack", a, setup.reporter_user, REPORTER_POLICIES, (user.id,))
     key = ReporterKey(setup, uids[a], (user.id, policies.id))
     steps: list[Step] = [user, policies, key]
     listings = await asyncio.gather(
@@ -328,7 +366,13 @@ async def build_steps(setup: Setup, ctx: FlowContext, uids: dict[str, str]) -> l
         for cluster in clusters:
             running = OnepilotRunning(source, cluster.cluster_id, cluster.name)
             config = OnepilotConfig(
-                setup, source, cluster.cluster_id, cluster.name, uids[a], key.id, running.id
+                setup,
+                source,
+                cluster.cluster_id,
+                f"onepilot in {cluster.name} reports with A's key",
+                uids[a],
+                key.id,
+                (key.id, running.id),
             )
             steps += [
                 running,

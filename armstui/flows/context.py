@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+from armstui.flows.facts import Fact
+
+FactT = TypeVar("FactT", bound=Fact)
 
 
 @dataclass
 class FlowContext:
     sessions: Mapping[str, Any]  # alias -> armstui.cloud.session.CloudSession
     vault: Any  # armstui.vault: store/read/delete
-    facts: dict[str, Any] = field(default_factory=dict)  # step id -> facts it observed
+    facts: dict[str, Fact | None] = field(default_factory=dict)  # step id -> what it saw
     time_scale: float = 1.0  # divides waits (tests and the sandbox run faster)
     applied_at: dict[str, float] = field(
         default_factory=dict
@@ -29,8 +34,10 @@ class FlowContext:
         except KeyError:
             raise LookupError(f"account {alias!r}: no session (is it configured?)") from None
 
-    def fact(self, step_id: str, name: str, default: Any = None) -> Any:
-        return self.facts.get(step_id, {}).get(name, default)
+    def fact(self, step_id: str, kind: type[FactT]) -> FactT | None:
+        """What step ``step_id`` last observed, if it is a ``kind``."""
+        seen = self.facts.get(step_id)
+        return seen if isinstance(seen, kind) else None
 
     async def trace_apps(self, alias: str, *, newer_than: float = 0.0) -> list[Any]:
         """A's ListTraceApps, shared by every step that needs it.
@@ -56,7 +63,7 @@ class FlowContext:
             task = asyncio.ensure_future(arms.list_trace_apps(self.session(alias)))
             pending = (started, task)
             self._apps_pending[alias] = pending
-            task.add_done_callback(lambda t, a=alias, s=started: self._remember_apps(a, s, t))
+            task.add_done_callback(functools.partial(self._remember_apps, alias, started))
         return await asyncio.shield(pending[1])
 
     def _remember_apps(self, alias: str, started: float, task: asyncio.Future[Any]) -> None:

@@ -8,7 +8,7 @@ Steps:
    otherwise the exact commands to run by hand (``needs-you``);
 3. proof: A's ListTraceApps lists the instance's application.
 
-The install follows the ARMS documentation for Java on ECS (reference §5): download
+The install follows the ARMS documentation for Java on ECS: download
 ``AliyunJavaAgent.zip`` from ``arms-apm-<region>.oss-<region>.aliyuncs.com``, unzip it, and
 start the JVM with ``-javaagent:<dir>/AliyunJavaAgent/aliyun-java-agent.jar
 -Darms.licenseKey=<key> -Darms.appName=<name>`` (here through ``JAVA_TOOL_OPTIONS``, which
@@ -23,9 +23,10 @@ import time
 
 from armstui.cloud import arms, ecs
 from armstui.flows.context import FlowContext
+from armstui.flows.facts import LicenseKeyFound
 from armstui.flows.ram_steps import access_steps
 from armstui.flows.setup import Setup
-from armstui.flows.step import Observation, Step
+from armstui.flows.step import Managed, Observation, Step
 
 AGENT_DIR = "/opt/arms"
 INSTALL_TIMEOUT = 600  # seconds Cloud Assistant lets the script run
@@ -64,9 +65,12 @@ def install_script(region: str, license_key: str, app_name: str, service: str) -
 
 class LicenseKey(Step):
     def __init__(self, setup: Setup) -> None:
-        self.flow, self.account = "ecs", setup.monitoring
-        self.id = f"ecs/{self.account}/license-key"
-        self.title = f"ARMS license key of {self.account}"
+        super().__init__(
+            id=f"ecs/{setup.monitoring}/license-key",
+            title=f"ARMS license key of {setup.monitoring}",
+            flow="ecs",
+            account=setup.monitoring,
+        )
 
     async def observe(self, ctx: FlowContext) -> Observation:
         key = await arms.describe_trace_license_key(ctx.session(self.account))
@@ -77,7 +81,7 @@ class LicenseKey(Step):
                 needs_you=f"Activate ARMS Application Monitoring in {self.account}, then run again.",
             )
         return Observation(
-            True, "license key found (kept in memory only)", facts={"license_key": key}
+            True, "license key found (kept in memory only)", fact=LicenseKeyFound(key)
         )
 
 
@@ -91,18 +95,22 @@ class AgentReports(Step):
     def __init__(
         self, setup: Setup, source: str, instance: ecs.Instance, key_step: str, region: str
     ) -> None:
-        self.flow, self.account, self.instance, self.monitoring = (
-            "ecs",
-            source,
-            instance,
-            setup.monitoring,
+        app_name = app_name_of(instance)
+        host = instance.instance_name or instance.instance_id
+        super().__init__(
+            id=f"ecs/{source}/{instance.instance_id}/agent",
+            title=f"{app_name} on {host} reports into {setup.monitoring}",
+            flow="ecs",
+            account=source,
+            depends_on=(key_step,),
         )
-        self.install, self.key_step, self.region = setup.install_agent, key_step, region
-        self.app_name = app_name_of(instance)
+        self.instance = instance
+        self.monitoring = setup.monitoring
+        self.install = setup.install_agent
+        self.key_step = key_step
+        self.region = region
+        self.app_name = app_name
         self.service = service_of(instance)
-        self.id = f"ecs/{source}/{instance.instance_id}/agent"
-        self.title = f"{self.app_name} on {instance.instance_name or instance.instance_id} reports into {setup.monitoring}"
-        self.depends_on = (key_step,)
         self._invoke_id: str | None = None
         self._installed_at = 0.0
 
@@ -118,9 +126,9 @@ class AgentReports(Step):
         return not hosts or self.instance.instance_id in hosts
 
     def _script(self, ctx: FlowContext) -> str:
-        return install_script(
-            self.region, ctx.fact(self.key_step, "license_key", ""), self.app_name, self.service
-        )
+        found = ctx.fact(self.key_step, LicenseKeyFound)
+        key = found.license_key if found else ""
+        return install_script(self.region, key, self.app_name, self.service)
 
     async def observe(self, ctx: FlowContext) -> Observation:
         if self._invoke_id:
@@ -176,8 +184,10 @@ class AgentReports(Step):
             f"ECS.RunCommand (install the ARMS agent on {self.instance.instance_id} and restart {self.service})"
         ]
 
-    def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
-        return [("arms-agent", f"{self.instance.instance_id}:{self.service}")]
+    def manages(
+        self, before: Observation | None, after: Observation | None = None
+    ) -> list[Managed]:
+        return [Managed("arms-agent", f"{self.instance.instance_id}:{self.service}")]
 
 
 def app_name_of(instance: ecs.Instance) -> str:

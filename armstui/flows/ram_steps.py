@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from typing import Any, Literal
 
 from armstui.cloud import ram
 from armstui.cloud.errors import CloudError
 from armstui.flows.context import FlowContext
-from armstui.flows.step import Observation, Step
+from armstui.flows.facts import PoliciesMissing, StillInCloud, UserFound
+from armstui.flows.setup import Setup
+from armstui.flows.step import Managed, Observation, Step
 
 # Read-only ARMS: what a person needs to look at A's applications, and nothing more.
 ARMS_READ_ONLY_POLICY: dict[str, Any] = {
@@ -28,7 +30,8 @@ async def attached_or_none(call: Any) -> list[Any]:
     """A listing of what hangs off a user or role, empty while the user or role does not
     exist yet (a plan observes steps before their dependencies are applied)."""
     try:
-        return await call
+        found: list[Any] = await call
+        return found
     except CloudError as error:
         if error.code in ("EntityNotExist.User", "EntityNotExist.Role"):
             return []
@@ -41,7 +44,7 @@ async def key_and_secret_gone(
     """Holds when RAM no longer has the key and the vault no longer holds its secret."""
     keys = await attached_or_none(ram.list_access_keys(ctx.session(account), user))
     if any(k.access_key_id == key_id for k in keys):
-        return Observation(False, f"key {key_id} exists", facts={"in_cloud": True})
+        return Observation(False, f"key {key_id} exists", fact=StillInCloud())
     if await ctx.read_secret(vault_name):
         return Observation(False, f"key {key_id} is deleted; its vault entry is not yet")
     return Observation(True, f"key {key_id} and its vault entry are gone")
@@ -64,16 +67,20 @@ class UserExists(Step):
     def __init__(
         self, flow: str, account: str, user: str, purpose: str, depends_on: tuple[str, ...] = ()
     ) -> None:
-        self.flow, self.account, self.user = flow, account, user
-        self.id = f"{flow}/{account}/user/{user}"
-        self.title = f"RAM user {user} ({purpose})"
-        self.depends_on = depends_on
+        super().__init__(
+            id=f"{flow}/{account}/user/{user}",
+            title=f"RAM user {user} ({purpose})",
+            flow=flow,
+            account=account,
+            depends_on=depends_on,
+        )
+        self.user = user
 
     async def observe(self, ctx: FlowContext) -> Observation:
         user = await ram.get_user(ctx.session(self.account), self.user)
         if user is None:
             return Observation(False, f"no RAM user {self.user}")
-        return Observation(True, f"RAM user {self.user} exists", facts={"user_id": user.user_id})
+        return Observation(True, f"RAM user {self.user} exists", fact=UserFound(user.user_id))
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
         await ram.create_user(ctx.session(self.account), self.user)
@@ -81,8 +88,13 @@ class UserExists(Step):
     def planned_calls(self, seen: Observation | None) -> list[str]:
         return [f"Ram.CreateUser ({self.user} in {self.account})"]
 
-    def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
-        return [("ram-user", self.user)]
+    def manages(
+        self, before: Observation | None, after: Observation | None = None
+    ) -> list[Managed]:
+        return [Managed("ram-user", self.user)]
+
+
+HolderKind = Literal["user", "role"]
 
 
 class AttachedPolicies(Step):
@@ -97,71 +109,80 @@ class AttachedPolicies(Step):
         self,
         flow: str,
         account: str,
-        holder_kind: str,
+        holder_kind: HolderKind,
         holder: str,
         policies: list[tuple[str, str]],
         depends_on: tuple[str, ...],
     ) -> None:
-        self.flow, self.account, self.holder_kind, self.holder, self.policies = (
-            flow,
-            account,
-            holder_kind,
-            holder,
-            policies,
-        )
-        self.id = f"{flow}/{account}/{holder_kind}/{holder}/policies"
         names = ", ".join(name for _, name in policies)
-        self.title = (
-            f"{holder} has {names}" if holder_kind == "user" else f"role {holder} has {names}"
+        super().__init__(
+            id=f"{flow}/{account}/{holder_kind}/{holder}/policies",
+            title=f"{holder} has {names}"
+            if holder_kind == "user"
+            else f"role {holder} has {names}",
+            flow=flow,
+            account=account,
+            depends_on=depends_on,
         )
-        self.depends_on = depends_on
+        self.holder_kind = holder_kind
+        self.holder = holder
+        self.policies = tuple(policies)
 
     async def observe(self, ctx: FlowContext) -> Observation:
         list_policies = self._calls[self.holder_kind][0]
         attached = await attached_or_none(list_policies(ctx.session(self.account), self.holder))
         have = {(p.policy_type, p.policy_name) for p in attached}
-        missing = [p for p in self.policies if p not in have]
+        missing = tuple(p for p in self.policies if p not in have)
         if missing:
             return Observation(
                 False,
                 "missing: " + ", ".join(name for _, name in missing),
-                facts={"missing": missing},
+                fact=PoliciesMissing(missing),
             )
         return Observation(True, "attached: " + ", ".join(name for _, name in self.policies))
 
+    def _missing(self, seen: Observation | None) -> tuple[tuple[str, str], ...]:
+        if seen is None:
+            return self.policies
+        fact = seen.fact_of(PoliciesMissing)
+        return fact.policies if fact else ()
+
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
         attach = self._calls[self.holder_kind][1]
-        for policy_type, name in seen.facts["missing"]:
+        for policy_type, name in self._missing(seen):
             await attach(ctx.session(self.account), self.holder, name, policy_type)
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
-        missing = seen.facts.get("missing", self.policies) if seen else self.policies
+        fact = seen.fact_of(PoliciesMissing) if seen else None
+        missing = fact.policies if fact else self.policies
         return [
             f"{self._calls[self.holder_kind][2]} ({name} to {self.holder})" for _, name in missing
         ]
 
-    def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
+    def manages(
+        self, before: Observation | None, after: Observation | None = None
+    ) -> list[Managed]:
         return [
-            (f"{self.holder_kind}-policy", f"{self.holder}:{kind}:{name}")
-            for kind, name in before.facts.get("missing", [])
+            Managed(f"{self.holder_kind}-policy", f"{self.holder}:{kind}:{name}")
+            for kind, name in self._missing(before)
         ]
 
 
-def UserPolicies(
+def user_policies(
     flow: str,
     account: str,
     user: str,
-    policies: list[tuple[str, str]],  # noqa: N802
+    policies: list[tuple[str, str]],
     depends_on: tuple[str, ...],
 ) -> AttachedPolicies:
     return AttachedPolicies(flow, account, "user", user, policies, depends_on)
 
 
-def RolePolicies(
+def role_policies(
     flow: str,
     account: str,
     role: str,
-    policies: list[tuple[str, str]],  # noqa: N802
+    policies: list[tuple[str, str]],
     depends_on: tuple[str, ...],
 ) -> AttachedPolicies:
     return AttachedPolicies(flow, account, "role", role, policies, depends_on)
@@ -173,15 +194,15 @@ class CustomPolicy(Step):
     def __init__(
         self, flow: str, account: str, name: str, document: dict[str, Any], description: str
     ) -> None:
-        self.flow, self.account, self.name, self.document, self.description = (
-            flow,
-            account,
-            name,
-            document,
-            description,
+        super().__init__(
+            id=f"{flow}/{account}/policy/{name}",
+            title=f"custom policy {name}",
+            flow=flow,
+            account=account,
         )
-        self.id = f"{flow}/{account}/policy/{name}"
-        self.title = f"custom policy {name}"
+        self.name = name
+        self.document = document
+        self.description = description
 
     async def observe(self, ctx: FlowContext) -> Observation:
         policy = await ram.get_policy(ctx.session(self.account), self.name, "Custom")
@@ -204,18 +225,20 @@ class CustomPolicy(Step):
     def planned_calls(self, seen: Observation | None) -> list[str]:
         return [f"Ram.CreatePolicy ({self.name}: {json.dumps(self.document)})"]
 
-    def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
-        return [("custom-policy", self.name)]
+    def manages(
+        self, before: Observation | None, after: Observation | None = None
+    ) -> list[Managed]:
+        return [Managed("custom-policy", self.name)]
 
 
-def access_steps(flow: str, setup: Any) -> list[Step]:
-    """The seed's access approach for people in A, after the reporting is proven."""
+def access_steps(flow: str, setup: Setup) -> list[Step]:
+    """The chosen access approach for people in A, after the reporting is proven."""
     a = setup.monitoring
     if setup.access == "dedicated-full":
         user = UserExists(flow, a, setup.people_user, "people, full ARMS")
         return [
             user,
-            UserPolicies(
+            user_policies(
                 flow, a, setup.people_user, [("System", "AliyunARMSFullAccess")], (user.id,)
             ),
         ]
@@ -224,7 +247,7 @@ def access_steps(flow: str, setup: Any) -> list[Step]:
             flow, a, setup.custom_policy, ARMS_READ_ONLY_POLICY, "armstui: read-only ARMS"
         )
         user = UserExists(flow, a, setup.people_user, "people, read-only ARMS")
-        attach = UserPolicies(
+        attach = user_policies(
             flow, a, setup.people_user, [("Custom", setup.custom_policy)], (user.id, policy.id)
         )
         return [policy, user, attach]

@@ -6,6 +6,7 @@ import json
 import time
 from typing import Any
 
+from armstui.flows.registry import RUN_TITLES
 from armstui.vault import redact
 
 ICONS = {
@@ -41,9 +42,7 @@ def to_markdown(run: dict[str, Any]) -> str:
     for step in run["steps"]:
         by_flow.setdefault(step["flow"], []).append(step)
     for flow, steps in by_flow.items():
-        heading = {"rotate": "Key rotation", "teardown": "Teardown"}.get(
-            flow, f"{flow.upper()} flow"
-        )
+        heading = RUN_TITLES.get(flow, f"{flow.upper()} flow")
         lines += [
             f"## {heading}",
             "",

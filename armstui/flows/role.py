@@ -2,7 +2,7 @@
 
 Steps:
 1. in A, role ``arms-admin`` whose trust policy names B's account(s) and nothing else
-   (reference §3: ``{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow",
+   (``{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow",
    "Principal":{"RAM":["acs:ram::<B>:root"]}}],"Version":"1"}``), with AliyunARMSFullAccess or
    the generated read-only policy;
 2. in B, RAM user ``arms-operator`` with a console login profile (generated password, kept
@@ -20,22 +20,23 @@ from typing import Any
 
 from armstui.cloud import arms, ram, sts
 from armstui.flows.context import FlowContext
+from armstui.flows.facts import AppsReporting, Existence
 from armstui.flows.ram_steps import (
     ARMS_READ_ONLY_POLICY,
     CustomPolicy,
-    RolePolicies,
     UserExists,
-    UserPolicies,
     attached_or_none,
+    role_policies,
+    user_policies,
 )
 from armstui.flows.setup import Setup
-from armstui.flows.step import Observation, Step
+from armstui.flows.step import Managed, Observation, Step
 
 CONSOLE_LOGIN_URL = "https://signin.aliyun.com/{uid}.onaliyun.com/login.htm"
 SWITCH_ROLE_URL = "https://signin.aliyun.com/switchRole.htm"
 
 
-def trust_policy(source_uids: list[str]) -> dict:
+def trust_policy(source_uids: list[str]) -> dict[str, Any]:
     return {
         "Statement": [
             {
@@ -48,7 +49,7 @@ def trust_policy(source_uids: list[str]) -> dict:
     }
 
 
-def trusted_principals(document: dict) -> set[str]:
+def trusted_principals(document: dict[str, Any]) -> set[str]:
     found: set[str] = set()
     for statement in document.get("Statement", []):
         if statement.get("Effect") != "Allow":
@@ -85,6 +86,12 @@ def operator_key_vault_name(uid: str, user: str, key_id: str) -> str:
     return f"operator/{uid}/{user}/{key_id}"
 
 
+def exists(seen: Observation | None) -> bool:
+    """The observation found the thing already there (so apply updates, not creates)."""
+    found = seen.fact_of(Existence) if seen else None
+    return bool(found and found.exists)
+
+
 async def _as_list(call: Any) -> list[Any]:
     found = await call
     return [found] if found is not None else []
@@ -92,29 +99,35 @@ async def _as_list(call: Any) -> list[Any]:
 
 class RoleTrusted(Step):
     def __init__(self, setup: Setup, uids: dict[str, str]) -> None:
-        self.flow, self.account, self.role = "role", setup.monitoring, setup.role_name
+        super().__init__(
+            id=f"role/{setup.monitoring}/role/{setup.role_name}",
+            title=f"role {setup.role_name} trusted by {', '.join(setup.sources)}",
+            flow="role",
+            account=setup.monitoring,
+        )
+        self.role = setup.role_name
         self.wanted = trust_policy([uids[s] for s in setup.sources])
-        self.id = f"role/{self.account}/role/{self.role}"
-        self.title = f"role {self.role} trusted by {', '.join(setup.sources)}"
 
     async def observe(self, ctx: FlowContext) -> Observation:
         role = await ram.get_role(ctx.session(self.account), self.role)
         if role is None:
-            return Observation(False, f"no role {self.role}", facts={"exists": False})
+            return Observation(False, f"no role {self.role}", fact=Existence(False))
         have, want = trusted_principals(role.trust_policy), trusted_principals(self.wanted)
         if have != want:
             return Observation(
                 False,
                 f"role {self.role} trusts {sorted(have) or 'nobody'}, not {sorted(want)}",
-                facts={"exists": True},
+                fact=Existence(True),
             )
         return Observation(
-            True, f"role {self.role} trusts {', '.join(sorted(want))} only", facts={"arn": role.arn}
+            True,
+            f"role {self.role} trusts {', '.join(sorted(want))} only",
+            fact=Existence(True, role.arn),
         )
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
         session = ctx.session(self.account)
-        if seen.facts.get("exists"):
+        if exists(seen):
             await ram.update_role(session, self.role, self.wanted)
         else:
             await ram.create_role(
@@ -122,22 +135,29 @@ class RoleTrusted(Step):
             )
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
-        if seen and seen.facts.get("exists"):
+        if exists(seen):
             return [f"Ram.UpdateRole ({self.role}: trust only the source accounts)"]
         return [f"Ram.CreateRole ({self.role}, trusted by the source accounts)"]
 
-    def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
-        return [] if before.facts.get("exists") else [("ram-role", self.role)]
+    def manages(
+        self, before: Observation | None, after: Observation | None = None
+    ) -> list[Managed]:
+        return [] if exists(before) else [Managed("ram-role", self.role)]
 
 
 class LoginProfile(Step):
     """The user can sign in to the console; the generated password is in the vault."""
 
     def __init__(self, account: str, uid: str, user: str, depends_on: tuple[str, ...]) -> None:
-        self.flow, self.account, self.uid, self.user = "role", account, uid, user
-        self.id = f"role/{account}/user/{user}/login"
-        self.title = f"console login for {user}, password in the vault"
-        self.depends_on = depends_on
+        super().__init__(
+            id=f"role/{account}/user/{user}/login",
+            title=f"console login for {user}, password in the vault",
+            flow="role",
+            account=account,
+            depends_on=depends_on,
+        )
+        self.uid = uid
+        self.user = user
 
     async def observe(self, ctx: FlowContext) -> Observation:
         profiles = await attached_or_none(
@@ -146,12 +166,12 @@ class LoginProfile(Step):
         profile = profiles[0] if profiles else None
         held = await ctx.read_secret(password_vault_name(self.uid, self.user))
         if profile is None:
-            return Observation(False, f"{self.user} has no console login", facts={"exists": False})
+            return Observation(False, f"{self.user} has no console login", fact=Existence(False))
         if not held:
             return Observation(
                 False,
                 f"{self.user} can log in, but armstui does not hold the password",
-                facts={"exists": True},
+                fact=Existence(True),
             )
         return Observation(True, f"{self.user} can log in; the password is in the vault")
 
@@ -160,17 +180,19 @@ class LoginProfile(Step):
         # Keep the password before RAM knows it: a lost answer must not lose it.
         await ctx.store_secret(password_vault_name(self.uid, self.user), password)
         session = ctx.session(self.account)
-        if seen.facts.get("exists"):
+        if exists(seen):
             await ram.update_login_profile(session, self.user, password)
         else:
             await ram.create_login_profile(session, self.user, password)
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
-        verb = "UpdateLoginProfile" if seen and seen.facts.get("exists") else "CreateLoginProfile"
+        verb = "UpdateLoginProfile" if exists(seen) else "CreateLoginProfile"
         return [f"Ram.{verb} ({self.user}; generated password goes to the vault)"]
 
-    def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
-        return [] if before.facts.get("exists") else [("login-profile", self.user)]
+    def manages(
+        self, before: Observation | None, after: Observation | None = None
+    ) -> list[Managed]:
+        return [] if exists(before) else [Managed("login-profile", self.user)]
 
 
 class SwitchCheck(Step):
@@ -185,17 +207,21 @@ class SwitchCheck(Step):
     def __init__(
         self, setup: Setup, source: str, uids: dict[str, str], depends_on: tuple[str, ...]
     ) -> None:
-        self.flow, self.account, self.user = "role", source, setup.operator_user
-        self.monitoring, self.keep_key = setup.monitoring, setup.keep_check_key
-        self.arn = role_arn(uids[setup.monitoring], setup.role_name)
-        self.monitoring_uid, self.source_uid, self.role = (
-            uids[setup.monitoring],
-            uids[source],
-            setup.role_name,
+        user = setup.operator_user
+        super().__init__(
+            id=f"role/{source}/switch-check",
+            title=f"{user} in {source} switches into {setup.role_name} and lists {setup.monitoring}'s apps",
+            flow="role",
+            account=source,
+            depends_on=depends_on,
         )
-        self.id = f"role/{source}/switch-check"
-        self.title = f"{self.user} in {source} switches into {setup.role_name} and lists {setup.monitoring}'s apps"
-        self.depends_on = depends_on
+        self.user = user
+        self.monitoring = setup.monitoring
+        self.keep_key = setup.keep_check_key
+        self.arn = role_arn(uids[setup.monitoring], setup.role_name)
+        self.monitoring_uid = uids[setup.monitoring]
+        self.source_uid = uids[source]
+        self.role = setup.role_name
 
     async def _key(self, ctx: FlowContext, session: Any) -> tuple[str, str, bool]:
         """(key ID, secret, made now) of the operator's key for the check."""
@@ -240,7 +266,7 @@ class SwitchCheck(Step):
         return Observation(
             True,
             f"as {who.arn}: {len(apps)} application(s) visible in {self.monitoring}. {handover}.{kept}",
-            facts={"apps": [a.app_name for a in apps]},
+            fact=AppsReporting(tuple(a.app_name for a in apps)),
         )
 
 
@@ -254,13 +280,13 @@ def build_steps(setup: Setup, uids: dict[str, str]) -> list[Step]:
         )
         steps += [
             policy,
-            RolePolicies(
+            role_policies(
                 "role", a, setup.role_name, [("Custom", setup.custom_policy)], (role.id, policy.id)
             ),
         ]
     else:
         steps.append(
-            RolePolicies(
+            role_policies(
                 "role", a, setup.role_name, [("System", "AliyunARMSFullAccess")], (role.id,)
             )
         )
@@ -268,7 +294,7 @@ def build_steps(setup: Setup, uids: dict[str, str]) -> list[Step]:
     for source in setup.sources:
         user = UserExists("role", source, setup.operator_user, "switches into A's role")
         login = LoginProfile(source, uids[source], setup.operator_user, (user.id,))
-        allowed = UserPolicies(
+        allowed = user_policies(
             "role",
             source,
             setup.operator_user,

@@ -23,11 +23,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from armstui.cloud import cs, ram
-from armstui.flows.ack import ONEPILOT, ClusterReports, OnepilotConfig, reporter_vault_name
+from armstui.flows.ack import (
+    ONEPILOT,
+    ClusterReports,
+    OnepilotConfig,
+    created_key,
+    reporter_vault_name,
+)
 from armstui.flows.context import FlowContext
+from armstui.flows.facts import AccessKeys, SilentClusters, StillInCloud
 from armstui.flows.ram_steps import attached_or_none, delete_key_then_secret, key_and_secret_gone
 from armstui.flows.setup import Setup
-from armstui.flows.step import Observation, Step
+from armstui.flows.step import Managed, Observation, Step
 from armstui.model import short_key_id
 
 
@@ -40,7 +47,9 @@ class RotationStopped(Exception):
 
     def __init__(self, code: str, message: str, hint: str) -> None:
         super().__init__(message)
-        self.code, self.message, self.hint = code, message, hint
+        self.code = code
+        self.message = message
+        self.hint = hint
 
 
 @dataclass
@@ -78,10 +87,14 @@ class NewKey(Step):
     """A second active key of the reporting user, its secret in the vault."""
 
     def __init__(self, setup: Setup, rotation: Rotation) -> None:
-        self.flow, self.account, self.rotation = "rotate", setup.monitoring, rotation
+        super().__init__(
+            id=f"rotate/{setup.monitoring}/user/{rotation.user}/new-key",
+            title=f"a new AccessKey of {rotation.user}, secret in the vault",
+            flow="rotate",
+            account=setup.monitoring,
+        )
+        self.rotation = rotation
         self.replace_stale = setup.replace_stale_key
-        self.id = f"rotate/{self.account}/user/{rotation.user}/new-key"
-        self.title = f"a new AccessKey of {rotation.user}, secret in the vault"
 
     async def observe(self, ctx: FlowContext) -> Observation:
         r = self.rotation
@@ -96,12 +109,12 @@ class NewKey(Step):
                 return Observation(
                     False,
                     f"new key {key.access_key_id} is inactive",
-                    facts={"activate": key.access_key_id},
+                    fact=AccessKeys(activate=key.access_key_id),
                 )
             return Observation(
                 True,
                 f"new key {key.access_key_id} is active and in the vault",
-                facts={"key_id": key.access_key_id},
+                fact=AccessKeys(key_id=key.access_key_id),
             )
         if others:  # a second key whose secret armstui does not hold: someone else's, or lost
             stale = others[0].access_key_id
@@ -115,20 +128,21 @@ class NewKey(Step):
                         "the rotation again with --replace-stale-key to delete it; otherwise delete it in "
                         "the RAM console."
                     ),
-                    facts={"stale": stale},
+                    fact=AccessKeys(stale=stale),
                 )
             return Observation(
-                False, f"stale second key {stale} will be deleted", facts={"stale": stale}
+                False, f"stale second key {stale} will be deleted", fact=AccessKeys(stale=stale)
             )
         return Observation(False, "no second key yet")
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
         session, r = ctx.session(self.account), self.rotation
-        if seen.facts.get("activate"):
-            await ram.update_access_key(session, r.user, seen.facts["activate"], "Active")
+        keys = seen.fact_of(AccessKeys) or AccessKeys()
+        if keys.activate:
+            await ram.update_access_key(session, r.user, keys.activate, "Active")
             return
-        if seen.facts.get("stale"):
-            await ram.delete_access_key(session, r.user, seen.facts["stale"])
+        if keys.stale:
+            await ram.delete_access_key(session, r.user, keys.stale)
         new = await ram.create_access_key(session, r.user)
         # The secret exists only in this answer: keep it before anything else can fail.
         await ctx.store_secret(r.vault_name(new.access_key_id), new.secret)
@@ -136,16 +150,15 @@ class NewKey(Step):
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
         calls = []
-        if seen and seen.facts.get("stale"):
-            calls.append(
-                f"Ram.DeleteAccessKey ({short_key_id(seen.facts['stale'])}, a stale second key)"
-            )
+        stale = seen.fact_of(AccessKeys) if seen else None
+        if stale and stale.stale:
+            calls.append(f"Ram.DeleteAccessKey ({short_key_id(stale.stale)}, a stale second key)")
         return calls + [f"Ram.CreateAccessKey ({self.rotation.user}; the secret goes to the vault)"]
 
-    def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
-        if after is None or before.facts.get("activate"):
-            return []
-        return [("access-key", f"{self.rotation.user}:{after.facts['key_id']}")]
+    def manages(
+        self, before: Observation | None, after: Observation | None = None
+    ) -> list[Managed]:
+        return created_key(self.rotation.user, before, after)
 
 
 class NewKeyInUse(Step):
@@ -156,10 +169,14 @@ class NewKeyInUse(Step):
     poll_interval = 30.0
 
     def __init__(self, setup: Setup, rotation: Rotation, depends_on: tuple[str, ...]) -> None:
-        self.flow, self.account, self.rotation = "rotate", setup.monitoring, rotation
-        self.id = f"rotate/{self.account}/user/{rotation.user}/new-key-in-use"
-        self.title = "A's RAM shows the new key in use"
-        self.depends_on = depends_on
+        super().__init__(
+            id=f"rotate/{setup.monitoring}/user/{rotation.user}/new-key-in-use",
+            title="A's RAM shows the new key in use",
+            flow="rotate",
+            account=setup.monitoring,
+            depends_on=depends_on,
+        )
+        self.rotation = rotation
 
     async def observe(self, ctx: FlowContext) -> Observation:
         r = self.rotation
@@ -173,10 +190,14 @@ class NewKeyInUse(Step):
 
 class OldKeyDisabled(Step):
     def __init__(self, setup: Setup, rotation: Rotation, depends_on: tuple[str, ...]) -> None:
-        self.flow, self.account, self.rotation = "rotate", setup.monitoring, rotation
-        self.id = f"rotate/{self.account}/user/{rotation.user}/old-key-disabled"
-        self.title = f"old key {short_key_id(rotation.old_key)} disabled"
-        self.depends_on = depends_on
+        super().__init__(
+            id=f"rotate/{setup.monitoring}/user/{rotation.user}/old-key-disabled",
+            title=f"old key {short_key_id(rotation.old_key)} disabled",
+            flow="rotate",
+            account=setup.monitoring,
+            depends_on=depends_on,
+        )
+        self.rotation = rotation
 
     async def observe(self, ctx: FlowContext) -> Observation:
         r = self.rotation
@@ -208,15 +229,15 @@ class StillReporting(Step):
     def __init__(
         self, setup: Setup, rotation: Rotation, clusters: list[str], disabled_step: str
     ) -> None:
-        self.flow, self.account, self.rotation, self.clusters = (
-            "rotate",
-            setup.monitoring,
-            rotation,
-            clusters,
+        super().__init__(
+            id=f"rotate/{setup.monitoring}/still-reporting",
+            title=f"every cluster still reports into {setup.monitoring} without the old key",
+            flow="rotate",
+            account=setup.monitoring,
+            depends_on=(disabled_step,),
         )
-        self.id = f"rotate/{self.account}/still-reporting"
-        self.title = f"every cluster still reports into {setup.monitoring} without the old key"
-        self.depends_on = (disabled_step,)
+        self.rotation = rotation
+        self.clusters = clusters
 
     async def observe(self, ctx: FlowContext) -> Observation:
         apps = await ctx.trace_apps(
@@ -226,14 +247,15 @@ class StillReporting(Step):
         silent = [c for c in self.clusters if c not in reporting]
         if silent:
             return Observation(
-                False, f"not reporting: {', '.join(silent)}", facts={"silent": silent}
+                False, f"not reporting: {', '.join(silent)}", fact=SilentClusters(tuple(silent))
             )
         return Observation(True, f"all {len(self.clusters)} cluster(s) report with the new key")
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
         r = self.rotation
         await ram.update_access_key(ctx.session(self.account), r.user, r.old_key, "Active")
-        silent = ", ".join(seen.facts.get("silent", []))
+        found = seen.fact_of(SilentClusters)
+        silent = ", ".join(found.clusters if found else ())
         raise RotationStopped(
             "RotationStopped",
             f"{silent} stopped reporting once the old key {r.old_key} was disabled; "
@@ -249,10 +271,14 @@ class OldKeyDeleted(Step):
     """The old key is deleted in A, then dropped from the vault."""
 
     def __init__(self, setup: Setup, rotation: Rotation, depends_on: tuple[str, ...]) -> None:
-        self.flow, self.account, self.rotation = "rotate", setup.monitoring, rotation
-        self.id = f"rotate/{self.account}/user/{rotation.user}/old-key-deleted"
-        self.title = f"old key {short_key_id(rotation.old_key)} deleted, and its vault entry"
-        self.depends_on = depends_on
+        super().__init__(
+            id=f"rotate/{setup.monitoring}/user/{rotation.user}/old-key-deleted",
+            title=f"old key {short_key_id(rotation.old_key)} deleted, and its vault entry",
+            flow="rotate",
+            account=setup.monitoring,
+            depends_on=depends_on,
+        )
+        self.rotation = rotation
 
     async def observe(self, ctx: FlowContext) -> Observation:
         r = self.rotation
@@ -268,7 +294,7 @@ class OldKeyDeleted(Step):
             r.user,
             r.old_key,
             r.vault_name(r.old_key),
-            in_cloud=bool(seen.facts.get("in_cloud")),
+            in_cloud=seen.fact_of(StillInCloud) is not None,
         )
         if r.journal is not None:
             r.journal.mark_removed(r.setup_key, self.account, "access-key", f"{r.user}:{r.old_key}")
@@ -302,7 +328,8 @@ async def _current_key(ctx: FlowContext, setup: Setup, uid: str) -> str:
             f"({', '.join(k.access_key_id for k in held)}) and no rotation is under way: "
             "run `armstui verify --flow ack` to see which one the clusters use, and delete the other"
         )
-    return held[0].access_key_id
+    key_id: str = held[0].access_key_id
+    return key_id
 
 
 async def _clusters_using(
@@ -356,15 +383,20 @@ async def build_steps(
     steps: list[Step] = [new]
     proofs = []
     for source, cluster in clusters:
+        # The checklist shows a rotation as its own group: its steps are the "rotate" flow's.
         config = OnepilotConfig(
-            setup, source, cluster.cluster_id, cluster.name, uid, new.id, new.id
+            setup,
+            source,
+            cluster.cluster_id,
+            f"onepilot in {cluster.name} holds the new key",
+            uid,
+            new.id,
+            (new.id,),
+            flow="rotate",
         )
-        config.id = f"rotate/{source}/{cluster.cluster_id}/onepilot-config"
-        config.title = f"onepilot in {cluster.name} holds the new key"
-        config.depends_on = (new.id,)
-        reports = ClusterReports(setup, source, cluster.cluster_id, cluster.name, config.id)
-        reports.id = f"rotate/{source}/{cluster.cluster_id}/reports"
-        config.flow = reports.flow = "rotate"  # the checklist shows a rotation as its own group
+        reports = ClusterReports(
+            setup, source, cluster.cluster_id, cluster.name, config.id, flow="rotate"
+        )
         steps += [config, reports]
         proofs.append(reports.id)
     if proofs:  # a key no cluster reports with shows no use to wait for

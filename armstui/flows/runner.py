@@ -305,13 +305,15 @@ class Runner:
             seen = Observation(
                 False, f"still in progress after {step.settle_timeout:g} s: {seen.detail}"
             )
-        self.ctx.facts[step.id] = seen.facts
+        self.ctx.facts[step.id] = seen.fact
         return seen
 
     def _record_created(self, step: Step, before: Observation, after: Observation | None) -> None:
         if self.journal is not None:
-            for kind, name in step.creates(before, after):
-                self.journal.record_created(self.setup_key, step.account, kind, name, self.run_id)
+            for managed in step.manages(before, after):
+                self.journal.record_created(
+                    self.setup_key, step.account, managed.kind, managed.name, self.run_id
+                )
 
     # --- state changes ----------------------------------------------------------------------
 
@@ -356,4 +358,5 @@ class Runner:
                     )
                 )
 
-        return self.call_log.subscribe(on_call)
+        unsubscribe: Callable[[], None] = self.call_log.subscribe(on_call)
+        return unsubscribe

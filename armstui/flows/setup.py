@@ -5,10 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-FlowName = Literal["ack", "ecs", "role"]
-FLOWS: tuple[FlowName, ...] = ("ack", "ecs", "role")
-
-# How people in the monitoring account get to the data (the seed's options).
+# How people in the monitoring account get to the data.
 ACCESS_APPROACHES = {
     "keep": "keep the reporting user only",
     "dedicated-full": "a dedicated RAM user for people, with AliyunARMSFullAccess",
@@ -25,7 +22,7 @@ DEFAULT_CUSTOM_POLICY = "armstui-arms-readonly"
 
 @dataclass(frozen=True)
 class Setup:
-    flow: FlowName
+    flow: str  # a registered flow's name (armstui.flows.registry)
     monitoring: str  # alias of account A
     sources: tuple[str, ...]  # aliases of the source accounts B...
     clusters: tuple[str, ...] = ()  # ACK: cluster IDs to cover; empty = all of B's in the region

@@ -2,20 +2,26 @@
 
 ``observe`` makes read-only calls and says whether the goal holds now. ``apply`` makes it
 so. The runner applies only what does not hold and then observes again: a step is ``ok``
-only when the cloud shows it (DESIGN.md, "How a step works").
+only when the cloud shows it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from enum import Enum
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, TypeVar
+
+from armstui.flows.facts import Fact
 
 if TYPE_CHECKING:
     from armstui.flows.context import FlowContext
 
+FactT = TypeVar("FactT", bound=Fact)
 
-class Outcome(str, Enum):  # noqa: UP042
+
+class Outcome(StrEnum):
+    """A step's state; its value is the word the checklist, the report and the journal show."""
+
     PENDING = "pending"
     RUNNING = "running"
     OK = "ok"  # applied now, and the cloud shows it
@@ -36,6 +42,15 @@ class Outcome(str, Enum):  # noqa: UP042
         return self not in (Outcome.PENDING, Outcome.RUNNING)
 
 
+@dataclass(frozen=True)
+class Managed:
+    """A cloud resource a step's change brings into existence; the journal keeps it and
+    teardown removes it."""
+
+    kind: str  # e.g. "ram-user", "access-key", "onepilot-config" (teardown's ORDER)
+    name: str  # e.g. "armstui-reporter", "armstui-reporter:LTAI...", a cluster ID
+
+
 @dataclass
 class Observation:
     """What ``observe`` saw."""
@@ -44,24 +59,43 @@ class Observation:
     detail: str  # what is there now, for the operator (never a secret)
     pending: bool = False  # a change is still in progress (e.g. an addon upgrading): look again
     needs_you: str | None = None  # the goal cannot be applied by us: exactly what to do
-    facts: dict[str, Any] = field(default_factory=dict)  # for dependent steps
+    fact: Fact | None = None  # for apply, the plan and dependent steps
+
+    def fact_of(self, kind: type[FactT]) -> FactT | None:
+        return self.fact if isinstance(self.fact, kind) else None
 
 
 class Step:
-    """Base class of every step. Subclasses set the fields and override the methods."""
+    """Base class of every step: its identity comes to the constructor; subclasses override
+    ``observe`` (and ``apply``, ``planned_calls``, ``manages`` where they change things)."""
 
-    id: str = ""  # stable across runs, e.g. "ack/source/c-123/onepilot-config"
-    title: str = ""
-    account: str = ""  # alias of the account it acts in
-    flow: str = ""
+    id: str
+    title: str
+    flow: str
+    account: str
     depends_on: tuple[str, ...] = ()
     observe_mutates: bool = False  # a proof that needs a short-lived change (never run in a plan)
-    proof: bool = False  # a check of the changes before it: "ok" when it holds, "planned" in a plan (apply only repairs)
+    # A check of the changes before it: "ok" when it holds, "planned" in a plan (apply only
+    # repairs).
+    proof: bool = False
     settle_timeout: float = 600.0  # nominal seconds to wait for a pending change
     poll_interval: float = 5.0  # nominal seconds between observations while pending
-    expected_seconds: float = (
-        0.0  # how long apply's change usually takes: the first look waits this long
-    )
+    expected_seconds: float = 0.0  # how long apply's change usually takes: the first look waits
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        title: str,
+        flow: str,
+        account: str,
+        depends_on: tuple[str, ...] = (),
+    ) -> None:
+        self.id = id  # stable across runs, e.g. "ack/source/c-123/onepilot-config"
+        self.title = title
+        self.flow = flow
+        self.account = account  # alias of the account it acts in
+        self.depends_on = depends_on
 
     async def observe(self, ctx: FlowContext) -> Observation:
         raise NotImplementedError
@@ -78,10 +112,13 @@ class Step:
         """The calls ``apply`` would make, as ``Service.Action (what)``, for the plan."""
         return []
 
-    def creates(self, before: Observation, after: Observation | None) -> list[tuple[str, str]]:
-        """What ``apply`` brings into existence, as ``(kind, name)`` for the journal (teardown
-        removes it later). Asked before apply (``after`` None) and again once it holds, when
-        names only the cloud chooses (an AccessKey ID) are known."""
+    def manages(
+        self, before: Observation | None, after: Observation | None = None
+    ) -> list[Managed]:
+        """What ``apply`` brings into existence. ``before``: the observation apply starts
+        from; None asks what the step would create were nothing there (teardown's
+        question). ``after``: the observation that shows the goal holds, when names only the
+        cloud chooses (an AccessKey ID) are known."""
         return []
 
     def __repr__(self) -> str:

@@ -24,6 +24,7 @@ from armstui.cloud import cs, ecs, ram
 from armstui.flows.ack import ONEPILOT, TRANSITIONAL_STATES, ReporterKey, reporter_vault_name
 from armstui.flows.context import FlowContext
 from armstui.flows.ecs import FINAL_STATES
+from armstui.flows.facts import StillInCloud
 from armstui.flows.ram_steps import attached_or_none, delete_key_then_secret, key_and_secret_gone
 from armstui.flows.role import operator_key_vault_name, password_vault_name
 from armstui.flows.setup import Setup
@@ -70,17 +71,23 @@ class Undo(Step):
         record: dict[str, Any] | None,
         uids: dict[str, str],
         journal: Any,
+        depends_on: tuple[str, ...] = (),
     ) -> None:
-        self.flow, self.account, self.name, self.record = "teardown", account, name, record
-        self.setup_key, self.uid, self.monitoring_uid, self.journal = (
-            setup.key,
-            uids[account],
-            uids[setup.monitoring],
-            journal,
-        )
-        self.id = f"teardown/{account}/{self.kind}/{name}"
+        self.name = name
+        self.record = record
+        self.setup_key = setup.key
+        self.uid = uids[account]
+        self.monitoring_uid = uids[setup.monitoring]
+        self.journal = journal
         self.parse_name()
-        self.title = f"{self.verb} {self.what()}"  # the checklist and the plan group by account
+        super().__init__(
+            id=undo_id(account, self.kind, name),
+            # No account in the title: the checklist and the plan group steps by account.
+            title=f"{self.verb} {self.what()}",
+            flow="teardown",
+            account=account,
+            depends_on=depends_on,
+        )
 
     def parse_name(self) -> None:
         """Subclasses split ``name`` (e.g. ``user:key-id``) into their fields."""
@@ -105,7 +112,8 @@ class Undo(Step):
 
 
 class OnepilotConfigRemoved(Undo):
-    kind, verb = "onepilot-config", "take A's reporting key out of"
+    kind = "onepilot-config"
+    verb = "take A's reporting key out of"
     expected_seconds = 20.0  # onepilot restarts with the new config
 
     def what(self) -> str:
@@ -140,7 +148,8 @@ class OnepilotConfigRemoved(Undo):
 
 
 class OnepilotUninstalled(Undo):
-    kind, verb = "onepilot-addon", "uninstall"
+    kind = "onepilot-addon"
+    verb = "uninstall"
     expected_seconds = 30.0
 
     def what(self) -> str:
@@ -177,7 +186,8 @@ def uninstall_script(service: str) -> str:
 class AgentRemoved(Undo):
     """The instance's application no longer reports into A (the agent is off its JVM)."""
 
-    kind, verb = "arms-agent", "remove the ARMS agent from"
+    kind = "arms-agent"
+    verb = "remove the ARMS agent from"
     settle_timeout = 900.0
     expected_seconds = 20.0
 
@@ -237,7 +247,8 @@ class AgentRemoved(Undo):
 class KeyDeleted(Undo):
     """The AccessKey is deleted in RAM, then its secret dropped from the vault."""
 
-    kind, verb = "access-key", "delete"
+    kind = "access-key"
+    verb = "delete"
 
     def parse_name(self) -> None:
         self.user, _, self.key_id = self.name.partition(":")
@@ -260,7 +271,7 @@ class KeyDeleted(Undo):
             self.user,
             self.key_id,
             self._vault_name(),
-            in_cloud=bool(seen.facts.get("in_cloud")),
+            in_cloud=seen.fact_of(StillInCloud) is not None,
         )
 
     def calls(self) -> list[str]:
@@ -270,7 +281,8 @@ class KeyDeleted(Undo):
 
 
 class LoginRemoved(Undo):
-    kind, verb = "login-profile", "remove the console login of"
+    kind = "login-profile"
+    verb = "remove the console login of"
 
     def what(self) -> str:
         return self.name
@@ -283,13 +295,13 @@ class LoginRemoved(Undo):
                 raise
             profile = None
         if profile is not None:
-            return Observation(False, f"{self.name} can log in", facts={"in_cloud": True})
+            return Observation(False, f"{self.name} can log in", fact=StillInCloud())
         if await ctx.read_secret(password_vault_name(self.uid, self.name)):
             return Observation(False, "login removed; its password is still in the vault")
         return Observation(True, f"{self.name} has no console login and no password in the vault")
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
-        if seen.facts.get("in_cloud"):
+        if seen.fact_of(StillInCloud) is not None:
             await ram.delete_login_profile(ctx.session(self.account), self.name)
         await asyncio.to_thread(ctx.vault.delete, password_vault_name(self.uid, self.name))
 
@@ -366,7 +378,9 @@ class EntityDeleted(Undo):
 class UserDeleted(EntityDeleted):
     """The RAM user is deleted, with whatever still hangs off it (RAM refuses otherwise)."""
 
-    kind, verb, label = "ram-user", "delete RAM user", "RAM user"
+    kind = "ram-user"
+    verb = "delete RAM user"
+    label = "RAM user"
 
     async def fetch(self, session: Any) -> Any:
         return await ram.get_user(session, self.name)
@@ -395,7 +409,9 @@ class UserDeleted(EntityDeleted):
 
 
 class RoleDeleted(EntityDeleted):
-    kind, verb, label = "ram-role", "delete role", "role"
+    kind = "ram-role"
+    verb = "delete role"
+    label = "role"
 
     async def fetch(self, session: Any) -> Any:
         return await ram.get_role(session, self.name)
@@ -410,7 +426,9 @@ class RoleDeleted(EntityDeleted):
 
 
 class PolicyDeleted(EntityDeleted):
-    kind, verb, label = "custom-policy", "delete custom policy", "custom policy"
+    kind = "custom-policy"
+    verb = "delete custom policy"
+    label = "custom policy"
 
     async def fetch(self, session: Any) -> Any:
         return await ram.get_policy(session, self.name, "Custom")
@@ -422,7 +440,7 @@ class PolicyDeleted(EntityDeleted):
         return [f"Ram.DeletePolicy ({self.name})"]
 
 
-UNDO = {
+UNDO: dict[str, type[Undo]] = {
     "onepilot-config": OnepilotConfigRemoved,
     "onepilot-addon": OnepilotUninstalled,
     "arms-agent": AgentRemoved,
@@ -444,19 +462,24 @@ def _undo(
     record: dict[str, Any] | None,
     uids: dict[str, str],
     journal: Any,
+    depends_on: tuple[str, ...] = (),
 ) -> Undo:
     extra: dict[str, Any] = {}
     if kind in ("user-policy", "role-policy"):
         extra["kind"] = kind
     if kind == "arms-agent":
         extra["monitoring"] = setup.monitoring
-    return UNDO[kind](setup, account, name, record, uids, journal, **extra)
+    return UNDO[kind](setup, account, name, record, uids, journal, depends_on, **extra)
+
+
+def undo_id(account: str, kind: str, name: str) -> str:
+    return f"teardown/{account}/{kind}/{name}"
 
 
 async def managed(flow_steps: list[Step], ctx: FlowContext) -> list[tuple[str, str, str]]:
     """(account, kind, name) of everything the setup's steps manage, whoever created it:
-    what each step's change would create, plus the reporting user's keys."""
-    everything_missing = Observation(False, "", facts={"action": "install", "exists": False})
+    what each step's change would create were nothing there, plus the reporting user's
+    keys (their IDs are known only by listing them)."""
     found = []
     for step in flow_steps:
         if isinstance(step, ReporterKey):
@@ -465,9 +488,7 @@ async def managed(flow_steps: list[Step], ctx: FlowContext) -> list[tuple[str, s
             )
             found += [(step.account, "access-key", f"{step.user}:{k.access_key_id}") for k in keys]
             continue
-        missing = {"missing": step.policies} if hasattr(step, "policies") else {}
-        seen = Observation(False, "", facts={**everything_missing.facts, **missing})
-        found += [(step.account, kind, name) for kind, name in step.creates(seen, None)]
+        found += [(step.account, m.kind, m.name) for m in step.manages(None)]
     return list(dict.fromkeys(found))
 
 
@@ -481,30 +502,41 @@ async def build_steps(
         if journal
         else {}
     )
-    wanted = dict.fromkeys([*records, *await managed(flow_steps, ctx)])
-    undo = [
-        _undo(setup, account, kind, name, records.get((account, kind, name)), uids, journal)
-        for account, kind, name in wanted
+    wanted = [
+        (account, kind, name)
+        for account, kind, name in dict.fromkeys([*records, *await managed(flow_steps, ctx)])
         if kind in UNDO
     ]
     # Adopted things that are not there are not worth a line.
-    present = await asyncio.gather(*(_present(u, ctx) for u in undo))
-    undo = [u for u, there in zip(undo, present) if u.record is not None or there]
+    lookers = [
+        _undo(setup, account, kind, name, records.get((account, kind, name)), uids, journal)
+        for account, kind, name in wanted
+    ]
+    present = await asyncio.gather(*(_present(u, ctx) for u in lookers))
+    wanted = [w for w, u, there in zip(wanted, lookers, present) if u.record is not None or there]
     kept: dict[str, str] = {}
-    for u in undo:
-        if u.record is None and not setup.include_adopted:
-            kept[u.id] = "adopted (armstui did not create it): kept; --include-adopted removes it"
-        elif u.kind == "onepilot-addon" and not setup.uninstall_addon:
-            kept[u.id] = "ack-onepilot stays installed; --uninstall-addon removes it"
+    for account, kind, name in wanted:
+        if records.get((account, kind, name)) is None and not setup.include_adopted:
+            kept[undo_id(account, kind, name)] = (
+                "adopted (armstui did not create it): kept; --include-adopted removes it"
+            )
+        elif kind == "onepilot-addon" and not setup.uninstall_addon:
+            kept[undo_id(account, kind, name)] = (
+                "ack-onepilot stays installed; --uninstall-addon removes it"
+            )
     # Newest first within a kind; each kind waits for every kind before it.
-    undo.sort(key=lambda u: (ORDER.index(u.kind), -(u.record or {}).get("created_at", 0.0)))
+    wanted.sort(key=lambda w: (ORDER.index(w[1]), -(records.get(w) or {}).get("created_at", 0.0)))
+    undo: list[Step] = []
     before: list[str] = []
     for rank in ORDER:
-        this = [u for u in undo if u.kind == rank]
-        for u in this:
-            u.depends_on = tuple(before)
+        this = [
+            _undo(setup, a, kind, name, records.get((a, kind, name)), uids, journal, tuple(before))
+            for a, kind, name in wanted
+            if kind == rank
+        ]
+        undo += this
         before += [u.id for u in this if u.id not in kept]
-    return list(undo), kept
+    return undo, kept
 
 
 async def _present(step: Undo, ctx: FlowContext) -> bool:

@@ -13,7 +13,7 @@ import gc
 import sys
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from textual.app import App
 from textual.binding import Binding
@@ -22,6 +22,7 @@ from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 
 from armstui import __version__
+from armstui.flows.registry import ALL_FLOWS, FLOW_NAMES
 from armstui.tui import messages as msg
 from armstui.tui.commands import ArmsCommands
 from armstui.tui.state import AppState
@@ -31,7 +32,8 @@ if TYPE_CHECKING:
     from armstui.cli.common import SandboxOptions
     from armstui.flows.setup import Setup
 
-SCREENS_BY_NAME = ("welcome", "accounts", "ack", "ecs", "role", "checklist", "identity")
+SCREEN_NAMES = ("welcome", "accounts", *FLOW_NAMES, "checklist", "identity")
+NEEDS_WORKSPACE = ("accounts", *FLOW_NAMES, "identity")
 
 _modules_at_freeze = 0
 
@@ -59,9 +61,10 @@ class ArmsTui(CloudWorkers, App[None]):
     COMMANDS = App.COMMANDS | {ArmsCommands}
     BINDINGS = [
         Binding("a", "show('accounts')", "Accounts", id="accounts"),
-        Binding("k", "show('ack')", "ACK", show=False, id="flow-ack"),
-        Binding("e", "show('ecs')", "ECS", show=False, id="flow-ecs"),
-        Binding("r", "show('role')", "Role", show=False, id="flow-role"),
+        *(
+            Binding(f.menu_key, f"show('{f.name}')", f.short, show=False, id=f"flow-{f.name}")
+            for f in ALL_FLOWS
+        ),
         Binding("c", "show('checklist')", "Checklist", id="checklist"),
         Binding("i", "show('identity')", "Identity", id="identity"),
         Binding("l", "toggle_call_log", "Calls", id="call-log"),
@@ -85,12 +88,12 @@ class ArmsTui(CloudWorkers, App[None]):
         self.state = AppState(sandbox=bool(sandbox and sandbox.enabled))
         self._factory = workspace_factory
         self._records: list[Any] = []
-        self.changed: Signal[str] = Signal(self, "armstui-changed")
+        self.changed: Signal[msg.AppChange] = Signal(self, "armstui-changed")
         self.calls: Signal[Any] = Signal(self, "armstui-calls")
 
     # --- start ----------------------------------------------------------------------------
 
-    def get_default_screen(self) -> Screen:
+    def get_default_screen(self) -> Screen[Any]:
         """Welcome is the bottom of the stack (Textual builds it first; no blank screen under it)."""
         from armstui.tui.screens.welcome import WelcomeScreen
 
@@ -125,7 +128,7 @@ class ArmsTui(CloudWorkers, App[None]):
         )
         self.state.sandbox = True
         self.state.workspace = None
-        self.changed.publish("workspace")
+        self.changed.publish(msg.AppChange.WORKSPACE)
         self.open_workspace(sandbox_factory(self.sandbox))
 
     def _freeze_what_loaded(self) -> None:
@@ -135,7 +138,8 @@ class ArmsTui(CloudWorkers, App[None]):
         self.state.workspace = message.workspace
         self._freeze_what_loaded()
         self._records = [*message.earlier_calls, *self._records][-1000:]
-        monitoring, sources = None, []
+        monitoring: str | None = None
+        sources: list[str] = []
         if not self.state.sandbox:
             from armstui.tui import account_ops
 
@@ -145,7 +149,7 @@ class ArmsTui(CloudWorkers, App[None]):
                 pass
         self.state.choose_defaults(monitoring, sources)
         self._load_journal()
-        self.changed.publish("workspace")
+        self.changed.publish(msg.AppChange.WORKSPACE)
         if self.state.accounts:
             self.refresh_identities()
         self._offer_resume()
@@ -157,7 +161,7 @@ class ArmsTui(CloudWorkers, App[None]):
             self.push_screen(VaultChoiceScreen(message.text), self._vault_chosen)
             return
         self.notify(message.text, title="Cannot open the workspace", severity="error", timeout=15)
-        self.changed.publish("workspace")
+        self.changed.publish(msg.AppChange.WORKSPACE)
 
     def _vault_chosen(self, choice: tuple[str, str | None] | None) -> None:
         if choice is None:
@@ -172,20 +176,17 @@ class ArmsTui(CloudWorkers, App[None]):
         self.open_workspace(real_factory(*choice))
 
     def _load_journal(self) -> None:
-        from armstui.flows.setup import FLOWS
-
         workspace = self.state.workspace
-        for flow in FLOWS:
+        for flow in FLOW_NAMES:
             run = workspace.journal.last_run(flow=flow)
             if run and run["steps"]:
                 self.state.checklist.load_run(run)
                 self.state.setups.setdefault(flow, setup_from_key(run["setup_key"]))
 
     def _offer_resume(self) -> None:
-        from armstui.flows.setup import FLOWS
         from armstui.tui.screens.confirm import ConfirmScreen
 
-        for flow in FLOWS:
+        for flow in FLOW_NAMES:
             run = self.state.workspace.journal.last_run(flow=flow, modes=("apply",))
             if run is None or run["finished_at"] is not None:
                 continue
@@ -215,7 +216,7 @@ class ArmsTui(CloudWorkers, App[None]):
     def action_show(self, name: str) -> None:
         if isinstance(self.screen, ModalScreen):
             return
-        if name in ("ack", "ecs", "role", "accounts", "identity") and self.state.workspace is None:
+        if name in NEEDS_WORKSPACE and self.state.workspace is None:
             self.notify(
                 "No accounts open yet: use the sandbox or add an account first.", severity="warning"
             )
@@ -230,7 +231,7 @@ class ArmsTui(CloudWorkers, App[None]):
 
     def action_toggle_call_log(self) -> None:
         self.show_call_log = not self.show_call_log
-        self.changed.publish("call-log")
+        self.changed.publish(msg.AppChange.CALL_LOG)
 
     def call_records(self) -> list[Any]:
         return list(self._records)
@@ -260,7 +261,7 @@ class ArmsTui(CloudWorkers, App[None]):
         )
         if mode != "plan":
             self.state.checklist.replace_flow(group, [], mode)
-        self.changed.publish("run")
+        self.changed.publish(msg.AppChange.RUN)
         self.run_setup(setup, mode, frozenset(self.state.skip), action)
         return True
 
@@ -271,9 +272,11 @@ class ArmsTui(CloudWorkers, App[None]):
         self._freeze_what_loaded()
         if message.mode == "plan" or not states:
             return
+        from armstui.flows.step import Outcome
+
         for state in states:
             self.state.checklist.update(state)
-            if state.outcome.value == "failed" and state.error_code:
+            if state.outcome is Outcome.FAILED and state.error_code:
                 self.notify(
                     f"{state.title}: {state.detail}",
                     title="Step failed",
@@ -288,14 +291,14 @@ class ArmsTui(CloudWorkers, App[None]):
 
     def _publish_steps(self) -> None:
         self._steps_news_pending = False
-        self.changed.publish("steps")
+        self.changed.publish(msg.AppChange.STEPS)
 
     def on_run_finished(self, message: msg.RunFinished) -> None:
         self.state.running = None
         self.job = None
         if message.mode != "plan" and message.states:
             self.state.checklist.replace_flow(message.flow, message.states, message.mode)
-        self.changed.publish("run")
+        self.changed.publish(msg.AppChange.RUN)
         if message.error:
             self.notify(
                 message.error,
@@ -305,15 +308,17 @@ class ArmsTui(CloudWorkers, App[None]):
             )
             return
         if message.mode == "plan":
-            self.changed.publish("plan")
+            self.changed.publish(msg.AppChange.PLAN)
             self._show_plan(message)
             return
+        from armstui.flows.step import Outcome
+
         counts = {
-            o: sum(1 for s in message.states if s.outcome.value == o)
-            for o in ("failed", "needs-you", "drift")
+            o.value: sum(1 for s in message.states if s.outcome is o)
+            for o in (Outcome.FAILED, Outcome.NEEDS_YOU, Outcome.DRIFT)
         }
         summary = ", ".join(f"{n} {o}" for o, n in counts.items() if n) or "every step holds"
-        severity = (
+        severity: Literal["information", "warning", "error"] = (
             "error" if counts["failed"] else ("warning" if message.exit_code else "information")
         )
         self.notify(
@@ -332,7 +337,12 @@ class ArmsTui(CloudWorkers, App[None]):
             if isinstance(answer, dict):  # a teardown option flipped: plan again with it
                 import dataclasses
 
-                self.start_run(dataclasses.replace(setup, **answer), "plan", action)
+                again = dataclasses.replace(
+                    setup,
+                    include_adopted=answer.get("include_adopted", setup.include_adopted),
+                    uninstall_addon=answer.get("uninstall_addon", setup.uninstall_addon),
+                )
+                self.start_run(again, "plan", action)
             elif answer:
                 self.action_show("checklist")
                 self.start_run(setup, "apply", action)
@@ -385,13 +395,14 @@ class ArmsTui(CloudWorkers, App[None]):
                 severity="error",
                 timeout=10,
             )
-        self.changed.publish("identities")
+        self.changed.publish(msg.AppChange.IDENTITIES)
 
     def on_switch_done(self, message: msg.SwitchDone) -> None:
         from armstui.tui.screens.identity import IdentityScreen
 
-        if message.error:
-            self.notify(message.error, title="Switch failed", severity="error", timeout=12)
+        if message.error or message.identity is None:
+            error = message.error or "no identity came back"
+            self.notify(error, title="Switch failed", severity="error", timeout=12)
         else:
             self.notify(
                 f"{message.identity.arn}: {len(message.apps)} ARMS app(s) visible.",
@@ -403,7 +414,7 @@ class ArmsTui(CloudWorkers, App[None]):
 
     def on_reachability(self, message: msg.Reachability) -> None:
         self.state.reachable[message.alias] = message.text
-        self.changed.publish("reachable")
+        self.changed.publish(msg.AppChange.REACHABLE)
 
     # --- quitting ---------------------------------------------------------------------------
 
@@ -449,7 +460,7 @@ def setup_from_key(key: str) -> Setup:
     from armstui.flows.setup import Setup
 
     flow, monitoring, sources = key.split(":", 2)
-    return Setup(flow, monitoring, tuple(s for s in sources.split(",") if s))  # type: ignore[arg-type]
+    return Setup(flow, monitoring, tuple(s for s in sources.split(",") if s))
 
 
 def make_screen(name: str) -> Any:
@@ -457,13 +468,13 @@ def make_screen(name: str) -> Any:
 
     if name == "accounts":
         return accounts.AccountsScreen()
-    if name in ("ack", "ecs", "role"):
+    if name in FLOW_NAMES:
         return flow.FlowScreen(name)
     if name == "checklist":
         return checklist.ChecklistScreen()
     if name == "identity":
         return identity.IdentityScreen()
-    raise ValueError(f"screen: must be one of {', '.join(SCREENS_BY_NAME)}")
+    raise ValueError(f"screen: must be one of {', '.join(SCREEN_NAMES)}")
 
 
 def run_app(sandbox: SandboxOptions | None = None) -> None:

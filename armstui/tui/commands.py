@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from armstui.flows.registry import ALL_FLOWS
 
 if TYPE_CHECKING:
     from armstui.tui.app import ArmsTui
@@ -18,13 +21,10 @@ def _commands(app: ArmsTui) -> list[tuple[str, str, Callable[[], object]]]:
             "list, add, import, remove; pick A and B",
             lambda: app.action_show("accounts"),
         ),
-        ("ACK flow", "onepilot in B's clusters reports into A", lambda: app.action_show("ack")),
-        (
-            "ECS flow",
-            "the ARMS agent on B's instances reports into A",
-            lambda: app.action_show("ecs"),
+        *(
+            (spec.title, spec.palette_text, functools.partial(app.action_show, spec.name))
+            for spec in ALL_FLOWS
         ),
-        ("Role flow", "B's users switch into a role in A", lambda: app.action_show("role")),
         ("Checklist", "every step, live, with its API calls", lambda: app.action_show("checklist")),
         ("Identity", "who am I, assume a role, list apps", lambda: app.action_show("identity")),
         ("Toggle call log", "every cloud call, live, redacted", app.action_toggle_call_log),
@@ -35,7 +35,7 @@ def _commands(app: ArmsTui) -> list[tuple[str, str, Callable[[], object]]]:
             (
                 f"Verify {flow.upper()}",
                 "observe every step again; shows drift",
-                lambda flow=flow: app.start_run(app.state.setups[flow], "verify"),
+                functools.partial(app.start_run, app.state.setups[flow], "verify"),
             )
         )
     if app.state.workspace is None or (not app.state.sandbox and not app.state.accounts):

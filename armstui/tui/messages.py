@@ -4,12 +4,28 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
 if TYPE_CHECKING:  # the flows load after the first frame (armstui/tui/app.py)
     from armstui.flows.runner import StepState
+
+
+class AppChange(StrEnum):
+    """What in ``app.state`` changed: the topic of the app's ``changed`` signal, which every
+    main screen hears (``ArmsScreen.on_app_changed``) and redraws what depends on it."""
+
+    WORKSPACE = "workspace"
+    ACCOUNTS = "accounts"
+    IDENTITIES = "identities"
+    REACHABLE = "reachable"
+    STEPS = "steps"
+    RUN = "run"
+    PLAN = "plan"
+    CALL_LOG = "call-log"
+    RESUME = "resume"  # the screen came back to the top of the stack
 
 
 @dataclass

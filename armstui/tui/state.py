@@ -100,11 +100,13 @@ class Checklist:
         return self._steps.get(step_id)
 
     def groups(self) -> list[tuple[str, str, list[StepState]]]:
-        """(flow, account, steps), flows in the seed's order, accounts as they first appear."""
-        from armstui.flows.setup import FLOWS
+        """(flow, account, steps), flows in the registry's order, accounts as they first
+        appear."""
+        from armstui.flows.registry import FLOW_NAMES
 
         out: dict[tuple[str, str], list[StepState]] = {}
-        for flow in (*FLOWS, *sorted({s.flow for s in self._steps.values()} - set(FLOWS))):
+        others = sorted({s.flow for s in self._steps.values()} - set(FLOW_NAMES))
+        for flow in (*FLOW_NAMES, *others):
             for state in self._steps.values():
                 if state.flow == flow:
                     out.setdefault((flow, state.account), []).append(state)
@@ -123,12 +125,12 @@ class Checklist:
         """This flow's steps in the journal's shape, for :mod:`armstui.flows.report`."""
         steps = [s for s in self._steps.values() if s.flow == flow]
         started = min((s.started_at for s in steps if s.started_at), default=0.0)
-        finished = [s.finished_at for s in steps]
+        finished = [s.finished_at for s in steps if s.finished_at is not None]
         return {
             "setup_key": setup_key or flow,
             "mode": self.modes.get(flow, "apply"),
             "started_at": started,
-            "finished_at": max(finished) if finished and all(finished) else None,
+            "finished_at": max(finished) if steps and len(finished) == len(steps) else None,
             "exit_code": None,
             "steps": [s.to_dict() for s in steps],
         }

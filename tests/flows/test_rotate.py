@@ -3,6 +3,7 @@ source accounts and clusters, with and without faults; a stopped rotation is con
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -14,8 +15,10 @@ from alibabacloud_cs20151215 import models as cs_models
 from alibabacloud_ram20150501 import models as ram_models
 
 from armstui.flows.ack import reporter_vault_name
+from armstui.flows.context import FlowContext
+from armstui.flows.rotate import NewKeyInUse
 from armstui.flows.setup import Setup
-from armstui.flows.step import Outcome
+from armstui.flows.step import Observation, Outcome
 from armstui.flows.workspace import Workspace, WorkspaceError
 from tests.flows.conftest import mutating_calls, org_sandbox
 from tests.support.sandbox import RunningSandbox
@@ -161,7 +164,7 @@ def test_rotation_under_faults_keeps_reporting_and_changes_each_thing_once(org) 
 
 
 def test_a_cluster_that_still_needs_the_old_key_stops_the_rotation_with_the_old_key_active(
-    org,
+    org, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ws, sandbox, setup = org
     (old,) = _keys(sandbox)
@@ -173,25 +176,33 @@ def test_a_cluster_that_still_needs_the_old_key_stops_the_rotation_with_the_old_
     )
     original = json.loads(cs.get_cluster_addon_instance(cluster_id, "ack-onepilot").body.config)
 
-    def put_back(record) -> None:
-        if record.action == "GetAccessKeyLastUsed" and not put_back.done:
-            put_back.done = True
-            cs.modify_cluster_addon(
-                cluster_id,
-                "ack-onepilot",
-                cs_models.ModifyClusterAddonRequest(config=json.dumps(original)),
-            )
-            for _ in range(200):  # until the change has landed (a nominal 20 s, 0.1 s here)
-                if cs.get_cluster_addon_instance(cluster_id, "ack-onepilot").body.state == "active":
-                    break
-                time.sleep(0.01)
+    def put_back() -> None:  # blocking SDK calls: run off the event loop
+        cs.modify_cluster_addon(
+            cluster_id,
+            "ack-onepilot",
+            cs_models.ModifyClusterAddonRequest(config=json.dumps(original)),
+        )
+        for _ in range(200):  # until the change has landed (a nominal 20 s, 0.1 s here)
+            if cs.get_cluster_addon_instance(cluster_id, "ack-onepilot").body.state == "active":
+                return
+            time.sleep(0.01)
 
-    put_back.done = False
-    unsubscribe = ws.call_log.subscribe(put_back)
-    try:
-        result = ws.run_sync(setup, "apply", action="rotate")
-    finally:
-        unsubscribe()
+    # Right after A's RAM first shows the new key in use, before the old key is disabled.
+    observe = NewKeyInUse.observe
+    put_back_done = False
+
+    async def observe_then_put_back(self: NewKeyInUse, ctx: FlowContext) -> Observation:
+        nonlocal put_back_done
+        seen = await observe(self, ctx)
+        if seen.holds and not put_back_done:
+            put_back_done = True
+            await asyncio.to_thread(put_back)
+        return seen
+
+    monkeypatch.setattr(NewKeyInUse, "observe", observe_then_put_back)
+    result = ws.run_sync(setup, "apply", action="rotate")
+    monkeypatch.undo()
+    assert put_back_done
     assert result.exit_code == 1
     stopped = next(s for s in result.states if s.outcome == Outcome.FAILED)
     assert stopped.error_code == "RotationStopped" and cluster_id in stopped.detail and stopped.hint

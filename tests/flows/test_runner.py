@@ -37,15 +37,12 @@ class Thing(Step):
         settle_polls: int = 0,
         manual: str | None = None,
     ) -> None:
-        self.id, self.title, self.account, self.flow = name, f"make {name}", "a", "test"
-        self.depends_on = deps
-        self.world, self.fail, self.lose, self.settle, self.manual = (
-            world,
-            fail,
-            lose_answers,
-            settle_polls,
-            manual,
-        )
+        super().__init__(id=name, title=f"make {name}", flow="test", account="a", depends_on=deps)
+        self.world = world
+        self.fail = fail
+        self.lose = lose_answers
+        self.settle = settle_polls
+        self.manual = manual
         self.applies = 0
         self.poll_interval = 1.0
 
@@ -154,17 +151,25 @@ async def test_plan_lists_calls_and_changes_nothing() -> None:
 
 
 async def test_independent_steps_run_concurrently() -> None:
-    class Slow(Thing):
+    """Every apply waits until all ten are applying at once: run one after another, the
+    first would wait for ever (the guard's timeout only turns that hang into a failure)."""
+    all_applying = asyncio.Event()
+    applying = 0
+
+    class Together(Thing):
         async def apply(self, ctx, seen):  # type: ignore[override]
-            await asyncio.sleep(0.2)
+            nonlocal applying
+            applying += 1
+            if applying == 10:
+                all_applying.set()
+            await asyncio.wait_for(all_applying.wait(), timeout=30)
             await super().apply(ctx, seen)
 
     world: dict = {}
-    steps = [Slow(f"s{i}", world) for i in range(10)]
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    await Runner(steps, ctx()).run("apply")
-    assert loop.time() - started < 1.0  # ten 0.2 s applies, not one after another
+    steps = [Together(f"s{i}", world) for i in range(10)]
+    result = await Runner(steps, ctx()).run("apply")
+    assert applying == 10 and all_applying.is_set()
+    assert [s.outcome for s in result.states] == [Outcome.OK] * 10
 
 
 async def test_skipped_steps_block_their_dependents() -> None:

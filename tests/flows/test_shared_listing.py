@@ -33,15 +33,18 @@ async def test_askers_after_a_listing_started_wait_for_it_and_share_the_next(
     log = CallLog()
     ctx = _context(sandbox, log)
     first = asyncio.ensure_future(ctx.trace_apps("monitoring", newer_than=time.monotonic()))
-    await asyncio.sleep(0.02)  # the first listing is on its way
+    # One turn of the loop: trace_apps starts its listing before its first await.
+    await asyncio.sleep(0)
+    assert not first.done()
     asked_at: list[float] = []
     later = []
     for _ in range(20):  # each proof's change landed after the first listing started
         asked_at.append(time.time())
-        later.append(
-            asyncio.ensure_future(ctx.trace_apps("monitoring", newer_than=time.monotonic()))
-        )
-        await asyncio.sleep(0.005)
+        asker = asyncio.ensure_future(ctx.trace_apps("monitoring", newer_than=time.monotonic()))
+        later.append(asker)
+        await asyncio.sleep(0)  # the asker queues behind the listing in flight
+        assert not asker.done()
+    assert not first.done()  # every asker came while the first listing was in flight
     seen = await asyncio.gather(first, *later)
 
     listings = [r for r in log.records() if r.action == "ListTraceApps"]

@@ -8,11 +8,11 @@ import json
 import os
 from pathlib import Path
 
+from armstui.flows.registry import FLOW_NAMES, flow_spec
 from tests.reliability.conftest import armstui
 from tests.support.sandbox import RunningSandbox
 
-FLOWS = ("ack", "ecs", "role")
-# The sandbox's own state legitimately holds its fake keys (DESIGN.md), mode 0600.
+# The sandbox's own state legitimately holds its fake keys, mode 0600.
 SANDBOX_OWN = {"sandbox.json", "sandbox.db", "sandbox.db-wal", "sandbox.db-shm", "vault.json"}
 
 
@@ -37,11 +37,11 @@ def test_no_secret_anywhere_after_every_flow(
     sandbox.state.faults.configure(
         {"apply-then-fail": "CreateAccessKey:1,ModifyClusterAddon:1", "seed": 3}
     )
-    for flow in FLOWS:
+    for flow in FLOW_NAMES:
         args = ["--flow", flow, "--monitoring", "monitoring", "--source", "source"]
         lifecycle = (
             [["rotate", "--yes", *args], ["report"], ["teardown", "--plan", *args]]
-            if flow == "ack"
+            if flow_spec(flow).rotates_key
             else []
         )
         for command in (

@@ -26,22 +26,23 @@ def step(
     title: str,
     account: str,
     flow: str,
-    outcome: str,
+    outcome: Outcome | str,
     *,
     took: float = 1.2,
     detail: str = "",
     **extra: Any,
 ) -> StepState:
-    started = NOW - 60 if outcome != "running" else NOW - 7.5
-    finished = None if outcome in ("running", "pending") else started + took
+    outcome = Outcome(outcome)
+    started = NOW - 60 if outcome is not Outcome.RUNNING else NOW - 7.5
+    finished = None if outcome in (Outcome.RUNNING, Outcome.PENDING) else started + took
     return StepState(
         step_id,
         title,
         account,
         flow,
-        Outcome(outcome),
+        outcome,
         detail,
-        started_at=None if outcome == "pending" else started,
+        started_at=None if outcome is Outcome.PENDING else started,
         finished_at=finished,
         **extra,
     )

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Header
 
+from armstui.tui.messages import AppChange
 from armstui.tui.widgets.call_log import CallLogPanel
 from armstui.tui.widgets.footer import ArmsFooter
 from armstui.tui.widgets.identity_banner import IdentityBanner
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 
 class ArmsScreen(Screen[None]):
-    app: ArmsTui  # type: ignore[assignment]
+    app: ArmsTui
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
@@ -36,7 +37,7 @@ class ArmsScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         self._sync_chrome()
-        self.on_app_changed("resume")
+        self.on_app_changed(AppChange.RESUME)
 
     def _sync_chrome(self) -> None:
         self.query_one(IdentityBanner).refresh_banner(self.app.state)
@@ -45,15 +46,14 @@ class ArmsScreen(Screen[None]):
         if panel.display:
             panel.show_records(self.app.call_records())
 
-    def _on_app_changed(self, what: str) -> None:
+    def _on_app_changed(self, what: AppChange) -> None:
         self.query_one(IdentityBanner).refresh_banner(self.app.state)
-        if what == "call-log":
+        if what == AppChange.CALL_LOG:
             self._sync_chrome()
         self.on_app_changed(what)
 
-    def on_app_changed(self, what: str) -> None:
-        """Something in app.state changed: "workspace", "accounts", "identities", "steps",
-        "run", "call-log" or "resume". Screens redraw what depends on it."""
+    def on_app_changed(self, what: AppChange) -> None:
+        """Something in app.state changed (see AppChange): screens redraw what depends on it."""
 
     def _on_call(self, record: Any) -> None:
         panel = self.query_one(CallLogPanel)

@@ -18,12 +18,19 @@ from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
 from textual.widgets import Static
 
+from armstui.flows.registry import ALL_FLOWS
 from armstui.flows.report import to_markdown
 from armstui.flows.runner import StepState
+from armstui.flows.setup import Setup
+from armstui.flows.step import Outcome
+from armstui.tui.messages import AppChange
 from armstui.tui.screens.base import ArmsScreen
 from armstui.tui.state import format_elapsed
 from armstui.tui.widgets.step_list import ICONS, OUTCOME_STYLES, StepList
 from armstui.vault import redact
+
+# Outcomes a retry can change: the rest hold, or are still running.
+RETRYABLE = (Outcome.FAILED, Outcome.BLOCKED, Outcome.DRIFT, Outcome.NEEDS_YOU, Outcome.SKIPPED)
 
 
 def detail_text(state: StepState, now: float, skipped: bool) -> Text:
@@ -48,8 +55,8 @@ def detail_text(state: StepState, now: float, skipped: bool) -> Text:
             text.append(f"hint: {state.hint}\n", style="yellow")
     if state.planned:
         text.append("\nplanned:\n", style="bold")
-        for call in state.planned:
-            text.append(f"  + {call}\n", style="cyan")
+        for planned in state.planned:
+            text.append(f"  + {planned}\n", style="cyan")
     if state.calls:
         text.append(f"\nAPI calls ({len(state.calls)}, * changes something):\n", style="bold")
         for call in state.calls:
@@ -102,10 +109,10 @@ class ChecklistScreen(ArmsScreen):
         self.set_interval(1.0, self._tick)
         self.query_one(StepList).focus()
 
-    def on_app_changed(self, what: str) -> None:
+    def on_app_changed(self, what: AppChange) -> None:
         # "steps" comes at most every ArmsTui.STEPS_EVERY however many steps changed, and a
         # rebuild costs what is on screen (StepList), so keys stay quick during large runs.
-        if what in ("steps", "run", "resume", "workspace"):
+        if what in (AppChange.STEPS, AppChange.RUN, AppChange.RESUME, AppChange.WORKSPACE):
             self._rebuild()
 
     def _rebuild(self) -> None:
@@ -122,7 +129,7 @@ class ChecklistScreen(ArmsScreen):
         now = self.app.clock()
         for _flow, _account, states in self.app.state.checklist.groups():
             for state in states:
-                if state.outcome.value == "running":
+                if state.outcome is Outcome.RUNNING:
                     steps.update_step(state, now)
         self._summary()
         self._detail()
@@ -181,7 +188,7 @@ class ChecklistScreen(ArmsScreen):
 
     # --- actions ---------------------------------------------------------------------------
 
-    def _setup_of(self, state: StepState | None):  # -> Setup | None
+    def _setup_of(self, state: StepState | None) -> Setup | None:
         setups = self.app.state.setups
         if state is not None and state.flow in setups:
             return setups[state.flow]
@@ -196,7 +203,7 @@ class ChecklistScreen(ArmsScreen):
             self.notify("Nothing to verify yet: run a flow first.", severity="warning")
             return
         state = self.selected()
-        setup = self._setup_of(state)
+        setup = self._setup_of(state) or setups[0]
         self.app.start_run(setup, "verify", self._action_of(state))
 
     def action_retry(self) -> None:
@@ -204,21 +211,19 @@ class ChecklistScreen(ArmsScreen):
         setup = self._setup_of(state)
         if setup is None:
             return
-        if state is not None and state.outcome.value not in (
-            "failed",
-            "blocked",
-            "drift",
-            "needs-you",
-            "skipped",
-        ):
+        if state is not None and state.outcome not in RETRYABLE:
             self.notify(
                 "This step holds; retry runs its flow again all the same.", severity="information"
             )
         self.app.start_run(setup, "apply", self._action_of(state))
 
     def action_rotate(self) -> None:
-        """Plan a rotation of the ACK flow's reporting key; the plan screen asks before it runs."""
-        setup = self.app.state.setups.get("ack")
+        """Plan a rotation of the reporting key (the ACK flow's: the one flow the registry
+        marks ``rotates_key``); the plan screen asks before it runs."""
+        setups = self.app.state.setups
+        setup = next(
+            (setups[f.name] for f in ALL_FLOWS if f.rotates_key and f.name in setups), None
+        )
         if setup is None:
             self.notify(
                 "Rotation swaps the ACK flow's reporting key: run the ACK flow first.",

@@ -1,15 +1,15 @@
-"""A yes/no question as a modal (``ModalScreen[bool]``, dismissed with the answer)."""
+"""A yes/no question as a modal, dismissed with the answer."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static
+from textual.widgets import Static
+
+from armstui.tui.screens.dialog import DialogScreen
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(DialogScreen[bool]):
     BINDINGS = [
         Binding("escape", "answer(False)", "Cancel", id="cancel"),
         Binding("y", "answer(True)", "Yes", show=False, id="yes"),
@@ -18,27 +18,20 @@ class ConfirmScreen(ModalScreen[bool]):
     def __init__(
         self, title: str, text: str, *, yes: str = "Yes", no: str = "Cancel", danger: bool = False
     ) -> None:
-        super().__init__(classes="-danger" if danger else "")
+        super().__init__(danger=danger)
         self.title_text, self.text, self.yes, self.no = title, text, yes, no
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Label(self.title_text, id="dialog-title")
-            yield Static(self.text, id="dialog-text", markup=False)
-            with Horizontal(id="dialog-buttons"):
-                yield Button(
-                    self.yes,
-                    variant="error" if self.has_class("-danger") else "primary",
-                    id="yes",
-                    compact=True,
-                )
-                yield Button(self.no, id="no", compact=True)
+    def dialog_title(self) -> str:
+        return self.title_text
 
-    def on_mount(self) -> None:
-        self.query_one("#yes", Button).focus()
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.text, id="dialog-text", markup=False)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
+    def yes_label(self) -> str:
+        return self.yes
 
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
+    def no_label(self) -> str:
+        return self.no
+
+    def answer_for(self, yes: bool) -> bool:
+        return yes

@@ -1,7 +1,8 @@
-"""One screen per flow (ACK, ECS, role): the choices it needs with their defaults, then a
-plan preview (PlanScreen), confirm, run.
+"""One screen per registered flow: the choices it needs with their defaults, then a plan
+preview (PlanScreen), confirm, run.
 
-Fields map one to one onto :class:`armstui.flows.setup.Setup`; names and access
+Which fields a flow shows comes from its FlowSpec (armstui.flows.registry); they map one
+to one onto :class:`armstui.flows.setup.Setup`; names and access
 approaches come from there (``ACCESS_APPROACHES``, ``DEFAULT_*``), the custom policy
 preview from :data:`armstui.flows.ram_steps.ARMS_READ_ONLY_POLICY`.
 """
@@ -11,26 +12,20 @@ from __future__ import annotations
 import json
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static
 
+from armstui.flows.registry import Field, Targets, flow_spec
 from armstui.flows.setup import ACCESS_APPROACHES, Setup
 from armstui.model import InvalidInput, validate_cluster_id, validate_instance_id
+from armstui.tui.messages import AppChange
 from armstui.tui.screens.base import ArmsScreen
 from armstui.tui.widgets.account_picker import AccountPicker
 from armstui.vault import redact
 
-ABOUT = {
-    "ack": "ACK: a RAM user in A with ARMS permission and an AccessKey (secret into the vault); "
-    "ack-onepilot >= 3.0.14 in each of B's clusters, configured with that key and A's account ID; "
-    "then proof that B's apps appear in A.",
-    "ecs": "ECS: A's ARMS license key; the ARMS Java agent on each of B's instances with that key "
-    "(through Cloud Assistant, or the exact commands for you to run); then proof in A.",
-    "role": "Role: a role in A trusted by B, with ARMS permission; a RAM user in B allowed to "
-    "switch into it (console login, password into the vault); then a real switch as proof.",
-}
 ROLE_POLICIES = {
     "full": "AliyunARMSFullAccess (system policy)",
     "custom": "read-only ARMS (a generated custom policy)",
@@ -56,16 +51,18 @@ class FlowScreen(ArmsScreen):
     def __init__(self, flow: str) -> None:
         super().__init__()
         self.flow = flow
+        self.spec = flow_spec(flow)
         self.name_id = flow
 
     def compose_body(self) -> ComposeResult:
         state = self.app.state
         last = state.setups.get(self.flow)
-        setup = last or Setup(self.flow, state.monitoring or "", tuple(state.sources))  # type: ignore[arg-type]
+        setup = last or Setup(self.flow, state.monitoring or "", tuple(state.sources))
+        fields = self.spec.fields
         with VerticalScroll(id="form", classes="form"):
-            yield Static(ABOUT[self.flow], id="about", markup=False)
+            yield Static(self.spec.plan_text, id="about", markup=False)
             yield AccountPicker(state.accounts, state.monitoring, state.sources, id="picker")
-            if self.flow == "ack":
+            if self.spec.targets is Targets.CLUSTERS:
                 yield Label(
                     "Clusters (IDs, comma-separated; empty = all of B's in the region)",
                     classes="field-label",
@@ -73,15 +70,17 @@ class FlowScreen(ArmsScreen):
                 yield Input(
                     ",".join(setup.clusters), placeholder="all clusters", id="targets", compact=True
                 )
+            if Field.REPORTER_USER in fields:
                 yield Label("Reporting RAM user in A", classes="field-label")
                 yield Input(setup.reporter_user, id="reporter-user", compact=True)
+            if Field.REPLACE_ORPHAN_KEY in fields:
                 yield Checkbox(
                     "Replace a reporting key whose secret armstui lacks",
                     setup.replace_orphan_key,
                     id="replace-orphan-key",
                     compact=True,
                 )
-            if self.flow == "ecs":
+            if self.spec.targets is Targets.INSTANCES:
                 yield Label(
                     "Instances (IDs, comma-separated; empty = all running)", classes="field-label"
                 )
@@ -91,13 +90,14 @@ class FlowScreen(ArmsScreen):
                     id="targets",
                     compact=True,
                 )
+            if Field.INSTALL_AGENT in fields:
                 yield Checkbox(
                     "Install the agent through Cloud Assistant (else: the commands to run)",
                     setup.install_agent,
                     id="install-agent",
                     compact=True,
                 )
-            if self.flow != "role":
+            if Field.ACCESS in fields:
                 yield Label("How people in A get to the data", classes="field-label")
                 with RadioSet(id="access", compact=True):
                     for key, text in ACCESS_APPROACHES.items():
@@ -123,7 +123,7 @@ class FlowScreen(ArmsScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.sub_title = f"{self.flow.upper()} flow"
+        self.sub_title = f"{self.spec.short} flow"
         self._sync_visibility()
 
     def _radio(self, selector: str, default: str) -> str:
@@ -134,8 +134,9 @@ class FlowScreen(ArmsScreen):
         return pressed.name if pressed is not None and pressed.name else default
 
     def _sync_visibility(self) -> None:
-        access = self._radio("#access", "role" if self.flow == "role" else "keep")
-        role = self.flow == "role" or access == "role"
+        offers_access = Field.ACCESS in self.spec.fields
+        access = self._radio("#access", "keep" if offers_access else "role")
+        role = not offers_access or access == "role"
         policy = access == "dedicated-custom" or (
             role and self._radio("#role-policy", "full") == "custom"
         )
@@ -146,14 +147,17 @@ class FlowScreen(ArmsScreen):
         for widget in self.query(".policy"):
             widget.display = policy
 
-    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+    @on(RadioSet.Changed)
+    def _choice_changed(self) -> None:
         self._sync_visibility()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "plan":
-            self.action_plan()
-        elif event.button.id == "verify":
-            self.action_verify()
+    @on(Button.Pressed, "#plan")
+    def _plan_pressed(self) -> None:
+        self.action_plan()
+
+    @on(Button.Pressed, "#verify")
+    def _verify_pressed(self) -> None:
+        self.action_verify()
 
     def setup(self) -> Setup:
         """The Setup the form describes; InvalidInput naming the field when it breaks a rule."""
@@ -167,22 +171,22 @@ class FlowScreen(ArmsScreen):
             found = self.query(selector)
             return found.first(Input).value.strip() if found else default
 
-        base = Setup(self.flow, picker.monitoring, tuple(picker.sources))  # type: ignore[arg-type]
+        base = Setup(self.flow, picker.monitoring, tuple(picker.sources))
         targets = split_ids(value("#targets", ""))
         for target in targets:  # checked here: Workspace.validate does not look at them
-            if self.flow == "ack":
+            if self.spec.targets is Targets.CLUSTERS:
                 validate_cluster_id(target, "clusters")
-            elif self.flow == "ecs":
+            elif self.spec.targets is Targets.INSTANCES:
                 validate_instance_id(target, "instances")
         checks = {c.id: c.value for c in self.query(Checkbox)}
         return Setup(
             self.flow,
             picker.monitoring,
-            tuple(picker.sources),  # type: ignore[arg-type]
-            clusters=targets if self.flow == "ack" else (),
-            instances=targets if self.flow == "ecs" else (),
+            tuple(picker.sources),
+            clusters=targets if self.spec.targets is Targets.CLUSTERS else (),
+            instances=targets if self.spec.targets is Targets.INSTANCES else (),
             reporter_user=value("#reporter-user", base.reporter_user),
-            access=self._radio("#access", "keep") if self.flow != "role" else "keep",
+            access=self._radio("#access", "keep"),
             people_user=value("#people-user", base.people_user),
             role_name=value("#role-name", base.role_name),
             role_policy=self._radio("#role-policy", "full"),  # type: ignore[arg-type]
@@ -203,7 +207,7 @@ class FlowScreen(ArmsScreen):
         error.update("")
         state = self.app.state
         state.monitoring, state.sources = setup.monitoring, list(setup.sources)
-        self.app.changed.publish("accounts")
+        self.app.changed.publish(AppChange.ACCOUNTS)
         return setup
 
     def action_plan(self) -> None:
@@ -218,8 +222,8 @@ class FlowScreen(ArmsScreen):
         if setup is not None and self.app.start_run(setup, "verify"):
             self.app.action_show("checklist")
 
-    def on_app_changed(self, what: str) -> None:
-        if what == "run":
+    def on_app_changed(self, what: AppChange) -> None:
+        if what == AppChange.RUN:
             running = self.app.state.running
             for button in self.query(Button):
                 button.disabled = running is not None

@@ -14,12 +14,13 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static
+from textual.containers import VerticalScroll
+from textual.widgets import Static
 
 from armstui.flows.runner import StepState
 from armstui.flows.setup import Setup
+from armstui.flows.step import Outcome
+from armstui.tui.screens.dialog import DialogScreen
 from armstui.tui.widgets.step_list import ICONS, OUTCOME_STYLES
 
 
@@ -36,22 +37,22 @@ def plan_text(states: list[StepState]) -> Text:
                 text.append(f"     + {call}\n", style="cyan")
             if s.needs_you:
                 text.append(f"     to do: {s.needs_you}\n", style="yellow")
-            if s.outcome.value == "skipped" and s.detail:
+            if s.outcome is Outcome.SKIPPED and s.detail:
                 text.append(f"     {s.detail}\n", style="dim")
             if s.error_code:
                 text.append(f"     {s.detail}\n", style="red")
     return text
 
 
-class PlanScreen(ModalScreen["bool | dict[str, bool]"]):
+class PlanScreen(DialogScreen["bool | dict[str, bool]"]):
     """Dismissed with True (go), False (cancel), or — for a teardown — the options to plan
     again with (``{"include_adopted": True}``)."""
 
     BINDINGS = [
         Binding("escape", "answer(False)", "Cancel", id="cancel-plan"),
         Binding("ctrl+a", "answer(True)", "Apply", id="apply-plan"),
-        Binding("a", "toggle('include_adopted')", "Adopted too", id="plan-adopted"),
-        Binding("u", "toggle('uninstall_addon')", "Uninstall addon", id="plan-uninstall"),
+        Binding("a", "toggle_option('include_adopted')", "Adopted too", id="plan-adopted"),
+        Binding("u", "toggle_option('uninstall_addon')", "Uninstall addon", id="plan-uninstall"),
     ]
     TEARDOWN_OPTIONS = {
         "include_adopted": "a: also remove what armstui did not create",
@@ -64,66 +65,64 @@ class PlanScreen(ModalScreen["bool | dict[str, bool]"]):
         "teardown": "Tear down: {flow} flow",
     }
     BUTTONS = {"setup": "Apply", "rotate": "Rotate", "teardown": "Tear down"}
+    dialog_classes = "plan"
 
     def __init__(
         self, setup: Setup, states: list[StepState], state: Any, action: str = "setup"
     ) -> None:
-        super().__init__(classes="-danger" if action == "teardown" else "")
+        super().__init__(danger=action == "teardown")
         self.setup, self.states, self.app_state, self.action = setup, states, state, action
 
-    def compose(self) -> ComposeResult:
-        changes = sum(len(s.planned) for s in self.states)
-        holding = sum(1 for s in self.states if s.outcome.value == "already")
+    @property
+    def changes(self) -> int:
+        return sum(len(s.planned) for s in self.states)
+
+    @property
+    def production(self) -> list[str]:
+        accounts = dict.fromkeys(s.account for s in self.states if s.planned)
+        return [a for a in accounts if self.app_state.production(a)]
+
+    def dialog_title(self) -> str:
+        title = self.TITLES[self.action].format(flow=self.setup.flow.upper())
+        return f"{title}, {self.setup.monitoring} ← {', '.join(self.setup.sources)}"
+
+    def compose_body(self) -> ComposeResult:
+        holding = sum(1 for s in self.states if s.outcome is Outcome.ALREADY)
         accounts = list(dict.fromkeys(s.account for s in self.states if s.planned))
-        production = [a for a in accounts if self.app_state.production(a)]
-        with Vertical(id="dialog", classes="plan"):
-            title = self.TITLES[self.action].format(flow=self.setup.flow.upper())
-            yield Label(
-                f"{title}, {self.setup.monitoring} ← {', '.join(self.setup.sources)}",
-                id="dialog-title",
+        production = self.production
+        summary = (
+            f"{self.changes} change(s) in {', '.join(accounts) or 'no account'}; "
+            f"{holding} of {len(self.states)} steps already hold."
+        )
+        yield Static(summary, id="plan-summary", markup=False)
+        if production:
+            yield Static(
+                f"PRODUCTION: this changes {', '.join(production)}.",
+                id="plan-production",
+                markup=False,
             )
-            summary = (
-                f"{changes} change(s) in {', '.join(accounts) or 'no account'}; "
-                f"{holding} of {len(self.states)} steps already hold."
+        if self.action == "teardown":
+            options = "  ·  ".join(
+                f"[{'x' if getattr(self.setup, name) else ' '}] {text}"
+                for name, text in self.TEARDOWN_OPTIONS.items()
             )
-            yield Static(summary, id="plan-summary", markup=False)
-            if production:
-                yield Static(
-                    f"PRODUCTION: this changes {', '.join(production)}.",
-                    id="plan-production",
-                    markup=False,
-                )
-            if self.action == "teardown":
-                options = "  ·  ".join(
-                    f"[{'x' if getattr(self.setup, name) else ' '}] {text}"
-                    for name, text in self.TEARDOWN_OPTIONS.items()
-                )
-                yield Static(options, id="plan-options", markup=False)
-            with VerticalScroll(id="plan-steps"):
-                yield Static(plan_text(self.states))
-            with Horizontal(id="dialog-buttons"):
-                label = self.BUTTONS[self.action]
-                danger = bool(production) or self.action == "teardown"
-                yield Button(
-                    label if changes else f"{label} (checks only)",
-                    variant="error" if danger else "primary",
-                    id="yes",
-                    compact=True,
-                )
-                yield Button("Cancel", id="no", compact=True)
+            yield Static(options, id="plan-options", markup=False)
+        with VerticalScroll(id="plan-steps"):
+            yield Static(plan_text(self.states))
 
-    def on_mount(self) -> None:
-        self.query_one("#yes", Button).focus()
+    def yes_label(self) -> str:
+        label = self.BUTTONS[self.action]
+        return label if self.changes else f"{label} (checks only)"
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
+    def yes_is_dangerous(self) -> bool:
+        return bool(self.production) or self.action == "teardown"
 
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
+    def answer_for(self, yes: bool) -> bool | dict[str, bool]:
+        return yes
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return self.action == "teardown" if action == "toggle" else True
+        return self.action == "teardown" if action == "toggle_option" else True
 
-    def action_toggle(self, option: str) -> None:
+    def action_toggle_option(self, option: str) -> None:
         """Plan the teardown again with the option flipped (what goes changes with it)."""
         self.dismiss({option: not getattr(self.setup, option)})

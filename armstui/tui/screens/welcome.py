@@ -1,13 +1,16 @@
-"""Welcome: what the tool does, the seed's caution, and where to go from here."""
+"""Welcome: what the tool does, a caution, and where to go from here."""
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from armstui.flows.registry import ALL_FLOWS
+from armstui.tui.messages import AppChange
 from armstui.tui.screens.base import ArmsScreen
 
 INTRO = (
@@ -21,9 +24,7 @@ CAUTION = (
 )
 DESTINATIONS = [
     ("accounts", "a", "Accounts", "pick the monitoring (A) and source (B) accounts"),
-    ("ack", "k", "ACK flow", "onepilot in B's Kubernetes clusters reports into A"),
-    ("ecs", "e", "ECS flow", "the ARMS agent on B's ECS instances reports into A"),
-    ("role", "r", "Role flow", "B's people switch into a role in A to see the data"),
+    *((f.name, f.menu_key, f.title, f.menu_text) for f in ALL_FLOWS),
     ("checklist", "c", "Checklist", "every step, live, with the API calls behind it"),
     ("identity", "i", "Identity", "who am I; assume a role; list apps as that identity"),
 ]
@@ -43,8 +44,8 @@ class WelcomeScreen(ArmsScreen):
             yield Static("", id="status")
             yield OptionList(id="menu")
 
-    def on_app_changed(self, what: str) -> None:
-        if what in ("workspace", "accounts", "resume"):
+    def on_app_changed(self, what: AppChange) -> None:
+        if what in (AppChange.WORKSPACE, AppChange.ACCOUNTS, AppChange.RESUME):
             self._redraw()
 
     def on_mount(self) -> None:
@@ -91,7 +92,8 @@ class WelcomeScreen(ArmsScreen):
             return not state.sandbox and (state.workspace is None or not state.accounts)
         return True
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    @on(OptionList.OptionSelected, "#menu")
+    def _destination_chosen(self, event: OptionList.OptionSelected) -> None:
         if event.option.id == "sandbox":
             self.app.action_use_sandbox()
         elif event.option.id == "add":

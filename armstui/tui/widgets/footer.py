@@ -41,12 +41,12 @@ class ArmsFooter(Footer):
                 widget.set_class(compact, "-compact", update=False)
             yield widget
 
-    def bindings_changed(self, screen: Screen) -> None:
+    def bindings_changed(self, screen: Screen[Any]) -> None:
         if not self._check_pending:
             self._check_pending = True
             self.call_after_refresh(self._check_bindings, screen)
 
-    def _check_bindings(self, screen: Screen) -> None:
+    def _check_bindings(self, screen: Screen[Any]) -> None:
         self._check_pending = False
         if not (screen.app.app_focus and self.is_attached and screen is self.screen):
             super().bindings_changed(
@@ -58,7 +58,7 @@ class ArmsFooter(Footer):
             self._shown = shown
             super().bindings_changed(screen)
 
-    def _keys_shown(self, screen: Screen) -> tuple[Any, ...]:
+    def _keys_shown(self, screen: Screen[Any]) -> tuple[Any, ...]:
         palette = self.app.COMMAND_PALETTE_BINDING if self.show_command_palette else None
         return tuple(
             (binding.key, binding.action, binding.description, binding.tooltip, enabled, tooltip)

@@ -24,6 +24,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from armstui.flows.registry import ALL_FLOWS, RUN_TITLES
 from armstui.flows.report import ICONS as REPORT_ICONS
 from armstui.tui.state import Checklist, format_elapsed
 
@@ -43,13 +44,7 @@ OUTCOME_STYLES = {
     "running": "bold cyan",
     "planned": "cyan",
 }
-FLOW_TITLES = {
-    "ack": "ACK flow",
-    "ecs": "ECS flow",
-    "role": "Role flow",
-    "rotate": "Key rotation",
-    "teardown": "Teardown",
-}
+FLOW_TITLES = {**{spec.name: spec.title for spec in ALL_FLOWS}, **RUN_TITLES}
 # The report's icons, except one: its needs-you hand is a wide emoji that many terminal
 # fonts lack; the list keeps one narrow cell per icon.
 ICONS = {**REPORT_ICONS, "needs-you": "!"}
