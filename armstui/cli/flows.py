@@ -100,6 +100,26 @@ def flow_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             is_flag=True,
             help="Role flow: keep the AccessKey used for the switch check.",
         ),
+        click.option(
+            "--window",
+            "data_window_minutes",
+            type=click.IntRange(1, 1440),
+            default=Setup.data_window_minutes,
+            show_default=True,
+            metavar="MINUTES",
+            help="Proofs: an app reports when A has data from it this recent.",
+        ),
+        click.option(
+            "--onepilot-version",
+            default=None,
+            metavar="VERSION",
+            help="ACK: install or upgrade ack-onepilot to this release (default: the newest).",
+        ),
+        click.option(
+            "--vpc",
+            is_flag=True,
+            help="ECS: download the agent from the region's internal OSS host (no public egress).",
+        ),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -133,6 +153,9 @@ def _setup(kw: dict[str, Any]) -> Setup:
         install_agent=not kw["no_install_agent"],
         replace_orphan_key=kw["replace_orphan_key"],
         keep_check_key=kw["keep_check_key"],
+        data_window_minutes=kw["data_window_minutes"],
+        onepilot_version=kw["onepilot_version"],
+        vpc=kw["vpc"],
     )
 
 

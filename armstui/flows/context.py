@@ -73,6 +73,16 @@ class FlowContext:
         if self._apps_pending.get(alias, (None, None))[1] is task:
             del self._apps_pending[alias]
 
+    async def recent_data(self, alias: str, pid: str, window_minutes: float) -> Any:
+        """What A (``alias``) holds from application ``pid`` in the last ``window_minutes``: an
+        ``armstui.cloud.arms.DataWindow``. Listing an app proves only that it reported once
+        (ARMS keeps apps listed after they stop); this proves it reports now."""
+        from armstui.cloud import arms
+
+        now_ms = int(time.time() * 1000)
+        start_ms = now_ms - int(window_minutes * 60_000)
+        return await arms.search_traces(self.session(alias), pid, start_ms, now_ms)
+
     async def read_secret(self, name: str) -> str | None:
         """Keyring calls block (and may time out): keep them off the event loop."""
         return await asyncio.to_thread(self.vault.read, name)

@@ -18,6 +18,7 @@ DEFAULT_PEOPLE_USER = "armstui-viewer"
 DEFAULT_ROLE = "arms-admin"
 DEFAULT_OPERATOR_USER = "arms-operator"
 DEFAULT_CUSTOM_POLICY = "armstui-arms-readonly"
+DEFAULT_DATA_WINDOW_MINUTES = 5
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,11 @@ class Setup:
     uninstall_addon: bool = (
         False  # teardown (ACK): uninstall ack-onepilot where armstui installed it
     )
+    # Proofs: an application reports when A holds data from it this recent (minutes).
+    data_window_minutes: int = DEFAULT_DATA_WINDOW_MINUTES
+    onepilot_version: str | None = None  # ACK: install/upgrade to this; None: the newest
+    vpc: bool = False  # ECS: download the agent from the region's internal OSS host
+    force: bool = False  # rotate: delete the old key even where a cluster is silent
     options: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
