@@ -26,11 +26,11 @@ SPEED = 100.0  # sandbox clock: an onepilot upgrade (90 s nominal) takes about a
 
 def sandbox_workspace(state_dir: Path) -> Callable[[], object]:
     def open_() -> object:
-        from armstui.flows.workspace import Workspace
+        from armstui.accounts import open_sandbox_workspace
         from armstui.sandbox_runtime import ensure_sandbox
 
         runtime = ensure_sandbox(state_dir, speed=SPEED)
-        return Workspace.from_sandbox_json(runtime.sandbox_json, runtime=runtime)
+        return open_sandbox_workspace(runtime.sandbox_json, runtime=runtime)
 
     return open_
 

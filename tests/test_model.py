@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from armstui import model, vault
+from armstui import model
 from armstui.credentials import StsSession, VaultKey
 from armstui.model import Account, Credentials, InvalidInput
+from armstui.secrets import redaction
 
 FEW = settings(max_examples=150, deadline=None)
 
@@ -159,7 +160,7 @@ def test_credentials_never_show_their_secrets() -> None:
         assert "LTAI…cdef" in text
     assert creds.access_key_secret == secret  # still usable by the cloud layer
     # and the redactor learnt both on creation
-    assert vault.redact(f"x {secret} y {token}") == "x **** y ****"
+    assert redaction.redact(f"x {secret} y {token}") == "x **** y ****"
 
 
 def test_the_account_modules_import_no_ui_and_no_sdk() -> None:
@@ -168,7 +169,7 @@ def test_the_account_modules_import_no_ui_and_no_sdk() -> None:
     import sys
 
     code = (
-        "import sys, armstui.model, armstui.credentials, armstui.profiles, armstui.vault, armstui.vault_file\n"
+        "import sys, armstui.model, armstui.credentials, armstui.profiles, armstui.vault, armstui.secrets.file_vault\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'Tea', 'darabonba')"
         " or m.startswith('alibabacloud_'))\n"
         "print(','.join(bad))"

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from armstui.cloud.errors import CloudError, malformed, reading, required
-from armstui.vault import MASK, redactor
+from armstui.secrets.redaction import MASK, redactor
 
 if TYPE_CHECKING:
     from armstui.cloud.session import CloudSession

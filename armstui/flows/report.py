@@ -6,7 +6,7 @@ import json
 import time
 from typing import Any
 
-from armstui.vault import redact
+from armstui.secrets.redaction import redact
 
 ICONS = {
     "ok": "✔",

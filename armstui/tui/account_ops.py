@@ -125,7 +125,8 @@ def saved_roles() -> tuple[str | None, list[str]]:
 
 def reachable(workspace: Any, account: Account) -> str:
     """ "yes", or "no: why" — can the account's secret be read now?"""
-    from armstui.vault import VaultUnavailable, redact
+    from armstui.secrets.redaction import redact
+    from armstui.vault import VaultUnavailable
 
     try:
         cred.resolve_credentials(account, workspace.vault)

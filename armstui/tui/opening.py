@@ -41,7 +41,7 @@ def real_factory(vault_kind: str | None = None, passphrase: str | None = None) -
         return Workspace(
             {a.alias: a for a in config.accounts},
             vault,
-            Journal(profiles.data_dir() / "journal.db"),
+            Journal(paths.data_dir() / "journal.db"),
         )
 
     return open_

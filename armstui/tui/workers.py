@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 def describe_error(exc: BaseException) -> str:
     """One redacted line: a CloudError's own text (code, request ID, hint), else the type
     and message."""
-    from armstui.vault import redact
+    from armstui.secrets.redaction import redact
 
     text = str(exc) if getattr(exc, "code", None) else f"{type(exc).__name__}: {exc}"
     return redact(text)
@@ -54,7 +54,8 @@ class CloudWorkers:
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def open_workspace(self, factory: Any) -> None:
         from armstui.model import InvalidInput
-        from armstui.vault import VaultUnavailable, redact
+        from armstui.secrets.redaction import redact
+        from armstui.vault import VaultUnavailable
 
         try:
             workspace = factory()

@@ -10,6 +10,7 @@ import pytest
 from rich.console import Console
 from textual._compositor import CompositorUpdate
 
+from armstui import paths
 from armstui import credentials as cred
 from armstui.flows.journal import Journal
 from armstui.flows.workspace import Workspace
@@ -163,7 +164,7 @@ async def test_a_passphrase_the_file_vault_refuses_is_named_and_asked_again(isol
             what="the choice offered again",
         )
         assert "passphrase: must be at least 8 characters" in app.screen.reason
-        assert not profiles.vault_file_path().exists()  # nothing was written
+        assert not paths.vault_file_path().exists()  # nothing was written
         app.screen.query_one("#passphrase").value = "broken-\ud800-paste"
         await pilot.press("enter")
         await pilot.pause()
@@ -172,4 +173,4 @@ async def test_a_passphrase_the_file_vault_refuses_is_named_and_asked_again(isol
         app.screen.query_one("#passphrase").value = "long-enough-now"
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.state.workspace is not None, what="the workspace")
-        assert app.state.workspace.vault.kind == "file" and profiles.vault_file_path().exists()
+        assert app.state.workspace.vault.kind == "file" and paths.vault_file_path().exists()

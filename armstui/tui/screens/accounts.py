@@ -12,9 +12,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from armstui.secrets.redaction import redact
 from armstui.tui import account_ops
 from armstui.tui.screens.base import ArmsScreen
-from armstui.vault import redact
 
 COLUMNS = ("alias", "A/B", "account ID", "region", "credential", "secret")
 

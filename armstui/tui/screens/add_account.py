@@ -14,9 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from armstui.model import DEFAULT_REGION, InvalidInput
+from armstui.secrets.redaction import redact
 from armstui.tui import account_ops
 from armstui.tui.widgets.secret_field import SecretField
-from armstui.vault import redact
 
 
 class AddAccountScreen(ModalScreen[Any]):

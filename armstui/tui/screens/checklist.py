@@ -20,10 +20,10 @@ from textual.widgets import Static
 
 from armstui.flows.report import to_markdown
 from armstui.flows.runner import StepState
+from armstui.secrets.redaction import redact
 from armstui.tui.screens.base import ArmsScreen
 from armstui.tui.state import format_elapsed
 from armstui.tui.widgets.step_list import ICONS, OUTCOME_STYLES, StepList
-from armstui.vault import redact
 
 
 def detail_text(state: StepState, now: float, skipped: bool) -> Text:

@@ -18,9 +18,9 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 
 from armstui.flows.setup import ACCESS_APPROACHES, Setup
 from armstui.model import InvalidInput, validate_cluster_id, validate_instance_id
+from armstui.secrets.redaction import redact
 from armstui.tui.screens.base import ArmsScreen
 from armstui.tui.widgets.account_picker import AccountPicker
-from armstui.vault import redact
 
 ABOUT = {
     "ack": "ACK: a RAM user in A with ARMS permission and an AccessKey (secret into the vault); "

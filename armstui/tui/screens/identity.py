@@ -15,9 +15,9 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from armstui.flows.setup import DEFAULT_ROLE
 from armstui.model import InvalidInput, validate_role_arn
+from armstui.secrets.redaction import redact
 from armstui.tui.messages import SwitchDone
 from armstui.tui.screens.base import ArmsScreen
-from armstui.vault import redact
 
 
 def default_role_arn(state) -> str:  # state: AppState

@@ -16,8 +16,8 @@ from textual.widgets.option_list import Option
 
 from armstui.credentials import shown_name
 from armstui.model import short_key_id
+from armstui.secrets.redaction import redact
 from armstui.tui import account_ops
-from armstui.vault import redact
 
 
 def candidate_label(c: Any) -> Text:

@@ -1,6 +1,6 @@
 """The keyring is locked or missing: offer the two safe ways on, inside the app.
 
-- an encrypted file vault unlocked by a passphrase (armstui/vault_file.py: scrypt +
+- an encrypted file vault unlocked by a passphrase (armstui/secrets/file_vault.py: scrypt +
   AES-256-GCM), saved as the choice in config.toml by :func:`armstui.vault.open_vault`'s
   caller when accounts are added;
 - a session-only vault, forgotten when armstui exits.
@@ -71,7 +71,7 @@ class VaultChoiceScreen(ModalScreen[tuple[str, str | None] | None]):
 
 
 def _encodable(text: str) -> bool:
-    """The passphrase is derived from its UTF-8 bytes (armstui/vault_file.py); a lone
+    """The passphrase is derived from its UTF-8 bytes (armstui/secrets/file_vault.py); a lone
     surrogate (a broken paste) has none."""
     try:
         text.encode("utf-8")
