@@ -195,8 +195,12 @@ class NewAccount:
     secret: str = field(default="", repr=False)
     production: bool = False
 
-    def validated(self, names: FieldNames = FieldNames()) -> Account:
-        """The account, or InvalidInput naming the field and the rule (never the value)."""
+    def validated(self, names: FieldNames = FieldNames(), *, with_secret: bool = True) -> Account:
+        """The account, or InvalidInput naming the field and the rule (never the value);
+        The secret is checked first, unless ``with_secret`` is False (the CLI checks its
+        flags before it asks for the secret)."""
+        if with_secret:
+            validate_access_key_secret(self.secret, names.secret)
         return Account(
             validate_alias(self.alias, names.alias),
             validate_uid(self.uid, names.uid),
@@ -227,7 +231,6 @@ def add_account(
         raise InvalidInput(
             names.alias, "must not be in use already (remove the account first)", account.alias
         )
-    validate_access_key_secret(new.secret, names.secret)
     name = cred.vault_name(account.credential.access_key_id)  # type: ignore[union-attr]
     vault.store(name, new.secret)
     if saved:

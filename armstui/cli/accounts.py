@@ -167,7 +167,7 @@ def add(
     _refuse_sandbox("add", sandbox)
     new = ops.NewAccount(alias, uid, region, access_key_id, production=production)
     try:
-        new.validated(ops.CLI_FIELDS)
+        new.validated(ops.CLI_FIELDS, with_secret=False)
     except InvalidInput as exc:
         raise _bad("add", str(exc)) from None
     config = _load_config("add")

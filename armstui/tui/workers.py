@@ -53,24 +53,15 @@ class CloudWorkers:
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def open_workspace(self, factory: Any) -> None:
-        from armstui.model import InvalidInput
+        """``factory``: :func:`armstui.accounts.open_workspace` with its arguments bound (or a
+        test's stand-in). A vault that did not open is offered again with the other kinds."""
+        from armstui.accounts import VaultNotOpened
         from armstui.secrets.redaction import redact
-        from armstui.vault import VaultUnavailable
 
         try:
             workspace = factory()
-        except VaultUnavailable as exc:
+        except VaultNotOpened as exc:
             self.post_message(WorkspaceFailed(redact(str(exc)), vault_unavailable=True))
-            return
-        except InvalidInput as exc:
-            # A passphrase the encrypted file refuses (too short for a new one): ask again.
-            asks_again = exc.field == "passphrase"
-            text = (
-                f"The encrypted file vault refused it: {exc}."
-                if asks_again
-                else describe_error(exc)
-            )
-            self.post_message(WorkspaceFailed(text, vault_unavailable=asks_again))
             return
         except Exception as exc:
             self.post_message(WorkspaceFailed(describe_error(exc)))
@@ -130,9 +121,15 @@ class CloudWorkers:
 
     @work(thread=True, exclusive=True, group="switch", exit_on_error=False)
     def switch_role(self, alias: str, role_arn: str) -> None:
+        from armstui.identity import SwitchFailed
+
         workspace = self.state.workspace
         try:
             caller, apps = CloudJob().run(lambda: workspace.switch(alias, role_arn, "armstui-tui"))
+        except SwitchFailed as failed:
+            text = f"{failed.headline}: {describe_error(failed.error)}"
+            self.post_message(SwitchDone(alias, role_arn, None, [], text))
+            return
         except Exception as exc:
             self.post_message(SwitchDone(alias, role_arn, None, [], describe_error(exc)))
             return
@@ -142,8 +139,8 @@ class CloudWorkers:
 
     @work(thread=True, group="reachable", exit_on_error=False)
     def check_reachability(self) -> None:
-        from armstui.tui import account_ops
+        from armstui.accounts import reachable
 
         workspace = self.state.workspace
         for alias, account in list(workspace.accounts.items()):
-            self.post_message(Reachability(alias, account_ops.reachable(workspace, account)))
+            self.post_message(Reachability(alias, reachable(account, workspace.vault)))

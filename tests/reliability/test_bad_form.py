@@ -15,12 +15,12 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from textual.widgets import Button, Input, Static
 
+from armstui import accounts as account_ops
 from armstui.credentials import vault_name
 from armstui.flows.journal import Journal
 from armstui.flows.workspace import Workspace
 from armstui.model import InvalidInput
 from armstui.secrets.redaction import redact
-from armstui.tui import account_ops
 from armstui.tui.app import ArmsTui
 from armstui.tui.screens.add_account import AddAccountScreen
 from armstui.vault import MemoryVault

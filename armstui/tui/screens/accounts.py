@@ -12,8 +12,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from armstui import accounts as ops
 from armstui.secrets.redaction import redact
-from armstui.tui import account_ops
 from armstui.tui.screens.base import ArmsScreen
 
 COLUMNS = ("alias", "A/B", "account ID", "region", "credential", "secret")
@@ -131,7 +131,7 @@ class AccountsScreen(ArmsScreen):
     @work(thread=True, exit_on_error=False)
     def _save_roles(self, monitoring: str | None, sources: list[str]) -> None:
         try:
-            account_ops.save_roles(monitoring, sources)
+            ops.save_roles(monitoring, sources)
         except Exception as exc:
             self.app.call_from_thread(
                 self.notify, redact(str(exc)), title="Not saved", severity="error"
@@ -147,8 +147,8 @@ class AccountsScreen(ArmsScreen):
     @work(thread=True, exit_on_error=False)
     def _set_production(self, alias: str, production: bool) -> None:
         try:
-            account_ops.set_production(
-                self.app.state.workspace, alias, production, sandbox=self.app.state.sandbox
+            ops.set_production(
+                self.app.state.workspace, alias, production, saved=not self.app.state.sandbox
             )
         except Exception as exc:
             self.app.call_from_thread(
@@ -218,7 +218,7 @@ class AccountsScreen(ArmsScreen):
     @work(thread=True, exit_on_error=False)
     def _remove(self, alias: str) -> None:
         try:
-            text = account_ops.remove(self.app.state.workspace, alias)
+            text = ops.remove_account(self.app.state.workspace, alias).describe()
         except Exception as exc:
             self.app.call_from_thread(
                 self.notify, redact(str(exc)), title="Not removed", severity="error"

@@ -8,6 +8,7 @@ ARN, prefilled with A's role from the role flow), ``enter``.
 from __future__ import annotations
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -133,14 +134,8 @@ class IdentityScreen(ArmsScreen):
         arn.value = arn.value or default_role_arn(self.app.state)
         arn.focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "role-arn":
-            self._switch()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "switch":
-            self._switch()
-
+    @on(Input.Submitted, "#role-arn")
+    @on(Button.Pressed, "#switch")
     def _switch(self) -> None:
         alias = self.query_one("#switch-from", Select).value
         arn = self.query_one("#role-arn", Input).value.strip()
