@@ -9,16 +9,30 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from armstui.cloud.errors import CloudError
 from armstui.model import role_arn_uid
 
 SWITCH_SESSION_NAME = "armstui-switch"
 
 
-class SwitchFailed(Exception):
-    """A cloud error on the way to a role, with the one line that says what it meant."""
+class SwitchFailed(CloudError):
+    """The cloud error on the way to a role (same code, request ID and hint), with the one
+    line that says what it meant: ``headline``."""
 
-    def __init__(self, error: Any, headline: str) -> None:
-        super().__init__(headline)
+    def __init__(self, error: CloudError, headline: str) -> None:
+        super().__init__(
+            error.code,
+            error.message,
+            request_id=error.request_id,
+            http_status=error.http_status,
+            hint=error.hint,
+            service=error.service,
+            action=error.action,
+            account=error.account,
+            retryable=error.retryable,
+            missing_action=error.missing_action,
+            access_denied=error.access_denied,
+        )
         self.error, self.headline = error, headline
 
 
@@ -47,7 +61,6 @@ async def switch_role(
     """Assume ``role_arn`` from ``session``: who we became and the ARMS apps it sees.
     Raises :class:`SwitchFailed` saying why (AssumeRole refused, or the apps not listed)."""
     from armstui.cloud import arms
-    from armstui.cloud.errors import CloudError
 
     try:
         assumed = await session.assume(role_arn, session_name, duration)
@@ -69,7 +82,7 @@ async def switch_role(
     return Switched(identity, list(apps), getattr(assumed, "expiration", None))
 
 
-def assume_role_failure(error: Any, caller: Any, role_arn: str) -> str:
+def assume_role_failure(error: CloudError, caller: Any, role_arn: str) -> str:
     """One line that says precisely why AssumeRole failed.
 
     AssumeRole answers ``NoPermission`` both when the caller lacks ``sts:AssumeRole`` and
