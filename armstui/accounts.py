@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -315,7 +315,7 @@ class Removed:
 def remove_account(
     workspace: Workspace | None,
     alias: str,
-    vault: Vault | None = None,
+    vault: Vault | Callable[[], Vault] | None = None,
     *,
     keep_secret: bool = False,
 ) -> Removed:

@@ -65,7 +65,8 @@ class LazyGroup(click.Group):
             if exc.name != module_name:
                 raise
             return _not_implemented(name, help_text)
-        return getattr(module, attr)
+        command: click.Command = getattr(module, attr)
+        return command
 
 
 def _not_implemented(name: str, help_text: str) -> click.Command:

@@ -284,9 +284,8 @@ def import_accounts(
         except WorkspaceError as exc:
             raise _bad("import", str(exc)) from None
     for account in new:
-        click.echo(
-            f"Imported {account.alias} ({account.uid}, {account.region}): {account.credential.describe()}"
-        )
+        source = account.credential.describe() if account.credential else "(none)"
+        click.echo(f"Imported {account.alias} ({account.uid}, {account.region}): {source}")
 
 
 def _label(c: profiles.ImportCandidate) -> str:

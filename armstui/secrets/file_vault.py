@@ -119,7 +119,7 @@ class FileVault:
 
     def _read_header(self) -> dict[str, Any]:
         try:
-            header = json.loads(self.path.read_text(encoding="utf-8"))
+            header: dict[str, Any] = json.loads(self.path.read_text(encoding="utf-8"))
             if header.get("format") != FORMAT or header.get("version") != 1:
                 raise ValueError("not an armstui vault")
             if header["kdf"].get("name") != "scrypt" or header.get("cipher") != "AES-256-GCM":
@@ -144,7 +144,7 @@ class FileVault:
                 f"Wrong passphrase for the encrypted vault {self.path} (or the file was altered). "
                 "Nothing was read or changed."
             ) from None
-        entries = json.loads(plain)["entries"]
+        entries: dict[str, str] = json.loads(plain)["entries"]
         for secret in entries.values():
             redactor.add(secret)
         return entries

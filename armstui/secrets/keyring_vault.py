@@ -22,7 +22,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from armstui.secrets.base import REMEDY, VaultUnavailable, check_entry
 from armstui.secrets.redaction import redactor
@@ -128,7 +128,7 @@ class KeyringVault:
             # on keyring.backend.get_all_keyring): a Secret Service that was down or slow at
             # that moment would stay excluded for the whole life of the app. Probe afresh.
             with contextlib.suppress(AttributeError, KeyError):
-                keyring.backend.get_all_keyring.reset()  # type: ignore[attr-defined]
+                keyring.backend.get_all_keyring.reset()
             try:
                 keyring.core.init_backend(limit=keyring.core.recommended)
                 backend = keyring.get_keyring()
@@ -159,7 +159,7 @@ class KeyringVault:
     def backend_name(self) -> str:
         return _backend_name(self.backend)
 
-    def _call(self, what: str, fn: Callable[[object], T]) -> T:
+    def _call(self, what: str, fn: Callable[[Any], T]) -> T:
         from keyring.errors import KeyringError
 
         backend = self.backend
@@ -190,7 +190,9 @@ class KeyringVault:
         self._call("store a secret", lambda b: b.set_password(self.service, name, secret))
 
     def read(self, name: str) -> str | None:
-        secret = self._call("read a secret", lambda b: b.get_password(self.service, name))
+        secret: str | None = self._call(
+            "read a secret", lambda b: b.get_password(self.service, name)
+        )
         redactor.add(secret)
         return secret
 

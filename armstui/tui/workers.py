@@ -28,7 +28,10 @@ from armstui.tui.messages import (
 from armstui.tui.state import Identity, snapshot
 
 if TYPE_CHECKING:
+    from textual.message import Message
+
     from armstui.flows.setup import Setup
+    from armstui.tui.state import AppState
 
 
 def describe_error(exc: BaseException) -> str:
@@ -48,6 +51,11 @@ class CloudWorkers:
     """Mixed into :class:`armstui.tui.app.ArmsTui`."""
 
     job: CloudJob | None = None
+
+    if TYPE_CHECKING:  # provided by the App this is mixed into
+        state: AppState
+
+        def post_message(self, message: Message) -> bool: ...
 
     # --- opening ------------------------------------------------------------------------
 

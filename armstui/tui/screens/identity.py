@@ -7,6 +7,8 @@ ARN, prefilled with A's role from the role flow), ``enter``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -20,8 +22,11 @@ from armstui.secrets.redaction import redact
 from armstui.tui.messages import SwitchDone
 from armstui.tui.screens.base import ArmsScreen
 
+if TYPE_CHECKING:
+    from armstui.tui.state import AppState
 
-def default_role_arn(state) -> str:  # state: AppState
+
+def default_role_arn(state: AppState) -> str:
     monitoring = state.accounts.get(state.monitoring) if state.monitoring else None
     setup = state.setups.get("role")
     role = setup.role_name if setup else DEFAULT_ROLE
