@@ -265,7 +265,7 @@ def test_credentials_never_show_their_secrets() -> None:
 
 
 def test_the_account_modules_import_no_ui_and_no_sdk() -> None:
-    """Layering (DESIGN.md), transitively: and the first screen does not pay for SDK imports."""
+    """Layering, transitively: and the first screen does not pay for SDK imports."""
     import subprocess
     import sys
 
