@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -418,8 +418,3 @@ def sandbox_account_list(state_dir: Path | None) -> list[Account]:
 
     where = state_dir or sandbox_runtime.default_state_dir()
     return profiles.sandbox_accounts(where / sandbox_runtime.SANDBOX_JSON)
-
-
-def known_aliases(accounts: Mapping[str, Account] | Iterable[Account]) -> str:
-    names = accounts.keys() if isinstance(accounts, Mapping) else (a.alias for a in accounts)
-    return ", ".join(names)
