@@ -146,8 +146,6 @@ def to_config(ref: CredentialRef) -> dict[str, str]:
 def from_config(data: Mapping[str, Any], field: str = "credential") -> CredentialRef:
     source = data.get("source")
     if source == "vault" and isinstance(data.get("access_key_id"), str):
-        from armstui.model import validate_access_key_id
-
         return VaultKey(validate_access_key_id(data["access_key_id"], f"{field}.access_key_id"))
     if source == "aliyun-cli" and isinstance(data.get("profile"), str) and data["profile"]:
         return CliProfile(data["profile"])
