@@ -50,8 +50,8 @@ def _serve(state: Path, world: str) -> subprocess.Popen:
 
 def main() -> None:
     sources, clusters, instances = (int(a) for a in sys.argv[1:4])
-    from armstui.flows.setup import Setup
     from armstui.accounts import open_sandbox_workspace
+    from armstui.flows.setup import Setup
 
     with tempfile.TemporaryDirectory() as tmp:
         state = Path(tmp) / "state"

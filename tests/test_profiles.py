@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from armstui import paths
-from armstui import profiles
+from armstui import paths, profiles
 from armstui.credentials import (
     CliProfile,
     CredentialError,

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from armstui import paths
-from armstui import profiles
+from armstui import paths, profiles
 from armstui.cli import accounts as accounts_cli
 from armstui.cli import main
 from armstui.credentials import CliProfile, EnvCredentials, VaultKey, vault_name

@@ -226,8 +226,8 @@ def test_a_root_key_refused_by_the_real_sts_is_told_to_switch_as_a_ram_user() ->
     the sandbox does not, so the diagnosis is checked on the answer itself."""
     from types import SimpleNamespace
 
-    from armstui.identity import assume_role_failure
     from armstui.cloud.errors import CloudError
+    from armstui.identity import assume_role_failure
 
     error = CloudError(
         "NoPermission",
