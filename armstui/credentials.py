@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -146,8 +146,6 @@ def to_config(ref: CredentialRef) -> dict[str, str]:
 def from_config(data: Mapping[str, Any], field: str = "credential") -> CredentialRef:
     source = data.get("source")
     if source == "vault" and isinstance(data.get("access_key_id"), str):
-        from armstui.model import validate_access_key_id
-
         return VaultKey(validate_access_key_id(data["access_key_id"], f"{field}.access_key_id"))
     if source == "aliyun-cli" and isinstance(data.get("profile"), str) and data["profile"]:
         return CliProfile(data["profile"])
@@ -210,7 +208,7 @@ def unsupported_mode(mode: Any) -> str:
     return f"mode {mode if plain else shown_name(mode, 20)} is not supported ({', '.join(CLI_MODES)} are)"
 
 
-def _checked(validate: Any, value: Any, field: str) -> Any:
+def _checked(validate: Callable[[Any, str], str], value: Any, field: str) -> str:
     """``validate(value, field)``, its InvalidInput turned into a CredentialError (the rule, never the value)."""
     try:
         return validate(value, field)
@@ -230,8 +228,8 @@ def _from_cli_profile(name: str) -> ResolvedCredentials:
     for field, value in (("access_key_id", key_id), ("access_key_secret", secret)):
         if not value:
             raise CredentialError(f"{where} has no {field}")
-    _checked(validate_access_key_id, key_id, f"{where}: access_key_id")
-    _checked(validate_access_key_secret, secret, f"{where}: access_key_secret")
+    key_id = _checked(validate_access_key_id, key_id, f"{where}: access_key_id")
+    secret = _checked(validate_access_key_secret, secret, f"{where}: access_key_secret")
     token = profile.get("sts_token") or None
     if mode == "StsToken":
         if not token:
@@ -273,7 +271,7 @@ def sandbox_secret(ref: SandboxKey) -> str:
     for entry in (info.get("accounts") or {}).values():
         if isinstance(entry, dict) and entry.get("access_key_id") == ref.access_key_id:
             secret = entry.get("access_key_secret")
-            if secret:
+            if isinstance(secret, str) and secret:
                 return secret
     raise CredentialError(
         f"no secret for key {short_key_id(ref.access_key_id)} in {ref.sandbox_json}"

@@ -23,6 +23,8 @@ import string
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from armstui.secrets.redaction import redactor
+
 if TYPE_CHECKING:
     from armstui.credentials import CredentialRef
 
@@ -246,7 +248,7 @@ class Credentials:
     """An AccessKey pair, optionally with an STS token. Printing it never shows a secret.
 
     Every secret is handed to the vault's redactor on creation, so it is masked in any
-    text that passes through ``vault.redact`` (logs, journal, call log).
+    text that passes through ``redact`` (logs, journal, call log).
     """
 
     access_key_id: str
@@ -254,8 +256,6 @@ class Credentials:
     security_token: str | None = None
 
     def __post_init__(self) -> None:
-        from armstui.vault import redactor
-
         redactor.add(self.access_key_secret)
         redactor.add(self.security_token)
 

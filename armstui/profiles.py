@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 import tomli_w
 
 from armstui import credentials as cred
@@ -43,32 +42,16 @@ from armstui.model import (
     validate_alias,
     validate_region,
 )
-from armstui.vault import VAULT_KINDS, ensure_private_dir, redact, redactor, write_private_file
+from armstui.paths import CONFIG_ENV, config_path
+from armstui.secrets.base import VAULT_KINDS
+from armstui.secrets.private_files import ensure_private_dir, write_private_file
+from armstui.secrets.redaction import redact, redactor
 
-CONFIG_ENV = "ARMSTUI_CONFIG"
 SANDBOX_ALIASES = ("monitoring", "source", "outsider")
 
 
 class ConfigError(ValueError):
     """config.toml (or sandbox.json) cannot be used; the text names the file and the entry."""
-
-
-def config_path() -> Path:
-    override = os.environ.get(CONFIG_ENV)
-    return (
-        Path(override).expanduser()
-        if override
-        else platformdirs.user_config_path("armstui") / "config.toml"
-    )
-
-
-def data_dir() -> Path:
-    """Where armstui keeps its own files (journal, encrypted vault); created 0700."""
-    return ensure_private_dir(platformdirs.user_data_path("armstui"))
-
-
-def vault_file_path() -> Path:
-    return data_dir() / "vault.enc"
 
 
 @dataclass
@@ -348,7 +331,7 @@ def _cli_candidate(profile: dict[str, Any], default: bool) -> ImportCandidate:
 def sandbox_accounts(sandbox_json: Path) -> list[Account]:
     """The sandbox's seeded accounts (``monitoring``, ``source``, ``outsider``), read-only.
 
-    ``sandbox.json`` (DESIGN.md): ``{"endpoint", "region", "accounts": {alias: {"uid",
+    ``sandbox.json``: ``{"endpoint", "region", "accounts": {alias: {"uid",
     "access_key_id", "access_key_secret"}}}``. The secrets stay in that file; each account
     refers to its key with :class:`~armstui.credentials.SandboxKey`.
     """

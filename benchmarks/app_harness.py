@@ -75,8 +75,8 @@ async def bare() -> dict:
 
 
 async def app(sources: str, clusters: str) -> dict:
+    from armstui.accounts import open_sandbox_workspace
     from armstui.flows.setup import Setup
-    from armstui.flows.workspace import Workspace
     from armstui.tui.app import ArmsTui
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -105,9 +105,7 @@ async def app(sources: str, clusters: str) -> dict:
         )
         server.stdout.readline()
         try:
-            tui = ArmsTui(
-                workspace_factory=lambda: Workspace.from_sandbox_json(state / "sandbox.json")
-            )
+            tui = ArmsTui(workspace_factory=lambda: open_sandbox_workspace(state / "sandbox.json"))
             async with tui.run_test(size=(120, 40)) as pilot:
                 for _ in range(200):
                     await pilot.pause(0.05)

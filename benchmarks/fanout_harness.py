@@ -50,14 +50,14 @@ def _serve(state: Path, world: str) -> subprocess.Popen:
 
 def main() -> None:
     sources, clusters, instances = (int(a) for a in sys.argv[1:4])
+    from armstui.accounts import open_sandbox_workspace
     from armstui.flows.setup import Setup
-    from armstui.flows.workspace import Workspace
 
     with tempfile.TemporaryDirectory() as tmp:
         state = Path(tmp) / "state"
         server = _serve(state, f"large:sources={sources},clusters={clusters},instances={instances}")
         try:
-            workspace = Workspace.from_sandbox_json(state / "sandbox.json")
+            workspace = open_sandbox_workspace(state / "sandbox.json")
             names = [a for a in workspace.accounts if a.startswith("source-")]
             ack = Setup("ack", "monitoring", tuple(names))
             ecs = Setup("ecs", "monitoring", tuple(names))

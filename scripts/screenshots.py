@@ -26,11 +26,11 @@ SPEED = 100.0  # sandbox clock: an onepilot upgrade (90 s nominal) takes about a
 
 def sandbox_workspace(state_dir: Path) -> Callable[[], object]:
     def open_() -> object:
-        from armstui.flows.workspace import Workspace
+        from armstui.accounts import open_sandbox_workspace
         from armstui.sandbox_runtime import ensure_sandbox
 
         runtime = ensure_sandbox(state_dir, speed=SPEED)
-        return Workspace.from_sandbox_json(runtime.sandbox_json, runtime=runtime)
+        return open_sandbox_workspace(runtime.sandbox_json, runtime=runtime)
 
     return open_
 
@@ -77,9 +77,7 @@ async def shoot(out: Path, size: tuple[int, int]) -> list[Path]:
                     state.running is None
                     and state.checklist.modes.get(flow) == "apply"
                     and not any(
-                        not s.outcome.final
-                        for _f, _a, ss in state.checklist.groups()
-                        for s in ss
+                        not s.outcome.final for _f, _a, ss in state.checklist.groups() for s in ss
                     )
                 ),
             )
@@ -106,9 +104,7 @@ async def shoot(out: Path, size: tuple[int, int]) -> list[Path]:
                 state.running is None
                 and state.checklist.modes.get("rotate") == "apply"
                 and not any(
-                    not s.outcome.final
-                    for _f, _a, ss in state.checklist.groups()
-                    for s in ss
+                    not s.outcome.final for _f, _a, ss in state.checklist.groups() for s in ss
                 )
             ),
         )

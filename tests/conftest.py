@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from armstui.accounts import open_sandbox_workspace
 from armstui.flows.workspace import Workspace
 from tests.support.sandbox import RunningSandbox
 
@@ -179,7 +180,7 @@ def state_dir(sandbox: RunningSandbox, tmp_path: Path) -> Path:
 @pytest.fixture
 def workspace(state_dir: Path) -> Iterator[Workspace]:
     """A workspace on the test sandbox, exactly as `armstui --sandbox` opens one."""
-    ws = Workspace.from_sandbox_json(state_dir / "sandbox.json")
+    ws = open_sandbox_workspace(state_dir / "sandbox.json")
     try:
         yield ws
     finally:

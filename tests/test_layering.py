@@ -1,4 +1,4 @@
-"""Dependencies point down only (DESIGN.md): checked on the import statements of each module."""
+"""Dependencies point down only: checked on the import statements of each module."""
 
 from __future__ import annotations
 
@@ -51,6 +51,34 @@ def test_tui_never_imports_an_sdk() -> None:
 
 def test_flows_never_import_an_sdk() -> None:
     assert _violations("flows", ("alibabacloud_", "darabonba", "Tea")) == []
+
+
+# The one place for accounts, secrets and the workspace's opening, called by both the CLI
+# and the app: it prints nothing and draws nothing.
+UI_FREE = [
+    "accounts.py",
+    "identity.py",
+    "paths.py",
+    "vault.py",
+    "credentials.py",
+    "profiles.py",
+    "model.py",
+    "secrets",
+]
+
+
+@pytest.mark.parametrize("where", UI_FREE)
+def test_accounts_and_secrets_import_no_ui_and_no_sdk(where: str) -> None:
+    paths = [PACKAGE / where] if where.endswith(".py") else _modules(where)
+    assert paths and all(p.exists() for p in paths), where
+    found = [
+        f"{p.relative_to(PACKAGE.parent)} imports {name}"
+        for p in paths
+        for name in _imports(p)
+        if name.startswith(("textual", "rich", "click", "armstui.tui", "armstui.cli"))
+        or name.startswith(("alibabacloud_", "darabonba", "Tea"))
+    ]
+    assert found == []
 
 
 def test_the_check_sees_a_violation(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from armstui import profiles, vault
+from armstui import paths, profiles
 from armstui.credentials import (
     CliProfile,
     CredentialError,
@@ -21,6 +21,8 @@ from armstui.credentials import (
     vault_name,
 )
 from armstui.model import Account, Credentials, InvalidInput
+from armstui.secrets import redaction
+from armstui.vault import MemoryVault
 
 UID_A, UID_B = "1234567890123456", "6543210987654321"
 KEY_A = "LTAI5tAbCdEfGhIjKlMn0123"
@@ -57,13 +59,13 @@ def test_armstui_config_overrides_the_path(tmp_path: Path, monkeypatch: pytest.M
 
 def test_a_secret_is_never_written(isolated_home: Path) -> None:
     secret = secrets.token_urlsafe(22)
-    vault.redactor.add(secret)
+    redaction.redactor.add(secret)
     config = profiles.Config(accounts=[Account("a", UID_A, credential=CliProfile(secret))])
     with pytest.raises(ValueError) as info:
         profiles.save(config)
     assert "accounts.a contains a secret" in str(info.value)
     assert secret not in str(info.value)
-    assert not profiles.config_path().exists()
+    assert not paths.config_path().exists()
 
 
 @pytest.mark.parametrize(
@@ -106,7 +108,7 @@ def test_aliases_are_unique_and_removal_clears_the_choices() -> None:
     ],
 )
 def test_a_broken_config_names_the_entry(text: str, message: str) -> None:
-    path = profiles.config_path()
+    path = paths.config_path()
     path.parent.mkdir(parents=True)
     path.write_text(text)
     with pytest.raises(profiles.ConfigError, match=message):
@@ -162,7 +164,7 @@ def test_candidates_from_the_aliyun_cli_and_the_environment(
     assert "EcsRamRole is not supported" in ecs.problem
     assert env.credential == EnvCredentials() and env.access_key_id == "LTAIenvironment1234"
     assert secret not in repr(found) and token not in repr(found)
-    assert vault.redact(secret + token) == "********"
+    assert redaction.redact(secret + token) == "********"
 
 
 def test_no_candidates_on_a_clean_machine() -> None:
@@ -261,7 +263,7 @@ def test_resolve_environment_at_use_time(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_resolve_vault_keys() -> None:
-    mem = vault.MemoryVault()
+    mem = MemoryVault()
     account = Account("a", UID_A, credential=VaultKey(KEY_A))
     with pytest.raises(CredentialError, match=r"^no secret for key LTAI…0123 in the vault"):
         resolve_credentials(account, mem)
@@ -317,7 +319,7 @@ def test_the_real_sandbox_description(sandbox) -> None:
 
     assert isinstance(sandbox, RunningSandbox)
     info = {"endpoint": "x", "region": "cn-hangzhou", "accounts": sandbox.accounts}
-    path = Path(profiles.data_dir()) / "sandbox.json"
+    path = Path(paths.data_dir()) / "sandbox.json"
     path.write_text(json.dumps(info))
     accounts = profiles.sandbox_accounts(path)
     assert [a.alias for a in accounts][:3] == ["monitoring", "source", "outsider"]

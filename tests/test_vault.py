@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import secrets
-import time
+import threading
 
 import pytest
 
 from armstui import vault
+from armstui.secrets import keyring_vault, redaction
 from armstui.vault import KeyringVault, VaultUnavailable
 
 
@@ -58,19 +59,25 @@ def test_no_backend_at_all_is_refused_with_a_remedy() -> None:
         KeyringVault().read("x")
 
 
-def test_a_hanging_keyring_times_out(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_hanging_keyring_times_out() -> None:
+    """The caller gets its answer while the keyring call is still stuck: no clock is read,
+    the stuck call is released only after the caller was answered."""
     v = KeyringVault(timeout=0.2)
+    entered, release = threading.Event(), threading.Event()
 
     class Hangs:
         def get_password(self, service: str, name: str) -> str:
-            time.sleep(5)
+            entered.set()
+            release.wait()
             return "never"
 
     v._backend = Hangs()
-    started = time.monotonic()
-    with pytest.raises(VaultUnavailable, match="did not answer within 0.2 s"):
-        v.read("x")
-    assert time.monotonic() - started < 2
+    try:
+        with pytest.raises(VaultUnavailable, match="did not answer within 0.2 s"):
+            v.read("x")
+        assert entered.is_set() and not release.is_set()  # answered while the call still hangs
+    finally:
+        release.set()
 
 
 class Busy:
@@ -88,9 +95,9 @@ class Busy:
 
 def test_a_busy_keyring_is_asked_again_then_answers() -> None:
     v = KeyringVault()
-    v._backend = busy = Busy(failures=vault.TRANSIENT_ATTEMPTS - 1)
+    v._backend = busy = Busy(failures=keyring_vault.TRANSIENT_ATTEMPTS - 1)
     busy.entries["x"] = "kept-" + secrets.token_hex(8)
-    assert v.read("x") == busy.entries["x"] and busy.calls == vault.TRANSIENT_ATTEMPTS
+    assert v.read("x") == busy.entries["x"] and busy.calls == keyring_vault.TRANSIENT_ATTEMPTS
 
 
 def test_a_keyring_that_stays_busy_is_unavailable_with_a_remedy() -> None:
@@ -100,7 +107,7 @@ def test_a_keyring_that_stays_busy_is_unavailable_with_a_remedy() -> None:
         VaultUnavailable, match="did not answer while trying to read a secret: TimeoutError"
     ):
         v.read("x")
-    assert busy.calls == vault.TRANSIENT_ATTEMPTS
+    assert busy.calls == keyring_vault.TRANSIENT_ATTEMPTS
 
 
 def test_a_secret_service_probe_that_timed_out_once_is_tried_again(
@@ -117,17 +124,17 @@ def test_a_secret_service_probe_that_timed_out_once_is_tried_again(
 
 def test_redact_masks_every_known_secret() -> None:
     a, b = secrets.token_hex(16), secrets.token_hex(20)
-    vault.redactor.add(a)
-    vault.redactor.add(b)
+    redaction.redactor.add(a)
+    redaction.redactor.add(b)
     text = f"key={a} other {b}{a} end"
-    out = vault.redact(text)
+    out = redaction.redact(text)
     assert a not in out and b not in out
     assert out == "key=**** other ******** end"
 
 
 def test_short_strings_are_not_treated_as_secrets() -> None:
-    vault.redactor.add("abc")
-    assert vault.redact("abc def") == "abc def"
+    redaction.redactor.add("abc")
+    assert redaction.redact("abc def") == "abc def"
 
 
 def _install_fake_keyrings_alt(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -169,7 +176,7 @@ def test_memory_vault_is_per_process_and_redacts() -> None:
     secret = secrets.token_urlsafe(20)
     mem.store("k", secret)
     assert vault.open_vault("memory").read("k") == secret
-    assert vault.redact(f"[{secret}]") == "[****]"
+    assert redaction.redact(f"[{secret}]") == "[****]"
     assert mem.delete("k") is True and mem.read("k") is None
 
 
@@ -209,9 +216,9 @@ def test_log_records_are_redacted(caplog: pytest.LogCaptureFixture) -> None:
     import logging
 
     secret = secrets.token_urlsafe(24)
-    vault.redactor.add(secret)
+    redaction.redactor.add(secret)
     logger = logging.getLogger("armstui.test.redaction")
-    logger.addFilter(vault.RedactingFilter())
+    logger.addFilter(redaction.RedactingFilter())
     with caplog.at_level(logging.INFO, logger="armstui.test.redaction"):
         logger.info("signed with %s", secret)
         try:
@@ -228,13 +235,13 @@ def test_install_log_redaction_covers_handlers() -> None:
     import logging
 
     secret = secrets.token_urlsafe(24)
-    vault.redactor.add(secret)
+    redaction.redactor.add(secret)
     stream = io.StringIO()
     parent = logging.getLogger("armstui.test.handlers")
     handler = logging.StreamHandler(stream)
     parent.addHandler(handler)
     try:
-        vault.install_log_redaction(parent)
+        redaction.install_log_redaction(parent)
         logging.getLogger("armstui.test.handlers.child").warning("token=%s", secret)
     finally:
         parent.removeHandler(handler)

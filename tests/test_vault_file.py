@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from armstui import vault, vault_file
+from armstui import vault
 from armstui.model import InvalidInput
-from armstui.vault import FileVault, VaultUnavailable, WrongPassphrase
+from armstui.secrets import file_vault as vault_file
+from armstui.secrets.file_vault import FileVault
+from armstui.vault import VaultUnavailable, WrongPassphrase
 
 PASSPHRASE = "correct horse battery"
 DEFAULT_N = vault_file.SCRYPT_N  # read before the fixture below lowers it

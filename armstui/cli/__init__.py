@@ -1,6 +1,6 @@
 """The `armstui` command: opens the TUI, or runs one headless subcommand.
 
-The command-line contract lives in DESIGN.md; scripts rely on it. Exit codes:
+Scripts rely on the command-line contract (docs/architecture.md). Exit codes:
 0 every step holds, 1 a step failed, 2 bad usage or input, 3 something needs the operator.
 Each group of subcommands lives in its own module beside this one.
 """
@@ -12,7 +12,8 @@ import importlib
 import click
 
 from armstui import __version__
-from armstui.cli.common import EXIT_USAGE, SandboxOptions, sandbox_options
+from armstui.cli.common import SandboxOptions, sandbox_options
+from armstui.cli.errors import BadInput
 
 # Subcommands load only when used: the TUI's first frame must not pay for their imports.
 SUBCOMMANDS = {
@@ -64,15 +65,15 @@ class LazyGroup(click.Group):
             if exc.name != module_name:
                 raise
             return _not_implemented(name, help_text)
-        return getattr(module, attr)
+        command: click.Command = getattr(module, attr)
+        return command
 
 
 def _not_implemented(name: str, help_text: str) -> click.Command:
     @click.command(name=name, help=help_text, context_settings={"ignore_unknown_options": True})
     @click.argument("args", nargs=-1, type=click.UNPROCESSED)
     def command(args: tuple[str, ...]) -> None:
-        click.echo(f"armstui {name}: not implemented yet", err=True)
-        raise SystemExit(EXIT_USAGE)
+        raise BadInput(f"armstui {name}: not implemented yet")
 
     return command
 

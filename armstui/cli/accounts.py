@@ -9,34 +9,27 @@ nothing stored. ``--sandbox`` shows the sandbox's seeded accounts, which are rea
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any, NoReturn
 
 import click
 
+from armstui import accounts as ops
 from armstui import credentials as cred
 from armstui import profiles
-from armstui.cli.common import EXIT_USAGE, SandboxOptions, sandbox_options
-from armstui.model import (
-    DEFAULT_REGION,
-    Account,
-    InvalidInput,
-    short_key_id,
-    validate_access_key_id,
-    validate_access_key_secret,
-    validate_alias,
-    validate_region,
-    validate_uid,
-)
-from armstui.vault import VaultUnavailable, open_vault, read_passphrase_file, redact
+from armstui.cli.common import SandboxOptions, sandbox_options
+from armstui.cli.errors import BadInput
+from armstui.flows.workspace import WorkspaceError
+from armstui.model import DEFAULT_REGION, Account, InvalidInput, short_key_id
+from armstui.secrets.redaction import redact
+from armstui.vault import Vault, VaultUnavailable, read_passphrase_file
 
 
-def _fail(command: str, message: str) -> NoReturn:
-    click.echo(f"armstui accounts {command}: {redact(message)}", err=True)
-    raise SystemExit(EXIT_USAGE)
+def _bad(command: str, message: str) -> BadInput:
+    """Exit 2 with ``armstui accounts COMMAND: message`` (redacted) on stderr."""
+    return BadInput(f"armstui accounts {command}: {redact(message)}")
 
 
 def _stdin_is_terminal() -> bool:
@@ -45,21 +38,14 @@ def _stdin_is_terminal() -> bool:
 
 def _load_config(command: str) -> profiles.Config:
     try:
-        return profiles.load()
-    except profiles.ConfigError as exc:
-        _fail(command, str(exc))
-
-
-def _save(command: str, config: profiles.Config) -> None:
-    try:
-        profiles.save(config)
-    except profiles.ConfigError as exc:
-        _fail(command, str(exc))
+        return ops.load_config()
+    except WorkspaceError as exc:
+        raise _bad(command, str(exc)) from None
 
 
 def _refuse_sandbox(command: str, sandbox: SandboxOptions) -> None:
     if sandbox.enabled:
-        _fail(
+        raise _bad(
             command,
             "the sandbox's accounts (monitoring, source, outsider) are read-only; "
             "`armstui accounts list --sandbox` shows them",
@@ -78,14 +64,13 @@ def _passphrase(creating: bool) -> str | None:
     return click.prompt("Vault passphrase", hide_input=True, confirmation_prompt=creating, err=True)
 
 
-def _open(command: str, kind: str) -> Any:
+def _open(command: str, kind: str) -> Vault:
     try:
         if kind == "file":
-            creating = not profiles.vault_file_path().exists()
-            return open_vault("file", _passphrase(creating))
-        return open_vault(kind)
-    except (VaultUnavailable, InvalidInput) as exc:
-        _fail(command, str(exc))
+            return ops.open_chosen_vault("file", _passphrase(not ops.vault_file_exists()))
+        return ops.open_chosen_vault(kind)
+    except (WorkspaceError, VaultUnavailable) as exc:
+        raise _bad(command, str(exc)) from None
 
 
 # --- list -----------------------------------------------------------------------------------
@@ -101,82 +86,43 @@ def accounts() -> None:
 def list_accounts(sandbox: SandboxOptions) -> None:
     """Show each account, where its credentials come from, and whether they are reachable."""
     if sandbox.enabled:
-        info = _sandbox_state_dir(sandbox) / "sandbox.json"
         try:
-            rows, roles, vault = profiles.sandbox_accounts(info), {}, None
+            rows = ops.account_rows(ops.sandbox_account_list(sandbox.state_dir), None)
         except profiles.ConfigError as exc:
-            _fail("list", str(exc))
+            raise _bad("list", str(exc)) from None
     else:
         config = _load_config("list")
-        rows = config.accounts
-        roles = {a.alias: _roles(config, a) for a in rows}
-        if not rows:
+        if not config.accounts:
             click.echo(
                 "No accounts yet: `armstui accounts add ALIAS --uid UID --access-key-id ID` "
                 "or `armstui accounts import`."
             )
             return
-        vault = (
-            _vault_for_list(config)
-            if any(isinstance(a.credential, cred.VaultKey) for a in rows)
-            else None
+        needs_vault = any(isinstance(a.credential, cred.VaultKey) for a in config.accounts)
+        rows = ops.account_rows(
+            config.accounts, _vault_for_list(config) if needs_vault else None, config
         )
     table = [("ALIAS", "UID", "REGION", "CREDENTIALS", "REACHABLE", "NOTES")]
-    for account in rows:
-        source = account.credential.describe() if account.credential else "(none)"
-        table.append(
-            (
-                account.alias,
-                account.uid,
-                account.region,
-                source,
-                _reachable(account, vault),
-                roles.get(account.alias, "read-only"),
-            )
-        )
+    for row in rows:
+        a = row.account
+        table.append((a.alias, a.uid, a.region, row.credentials, row.reachable, row.notes))
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
-    for row in table:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    for line in table:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip())
 
 
-def _roles(config: profiles.Config, account: Account) -> str:
-    notes = ["production"] if account.production else []
-    if config.monitoring == account.alias:
-        notes.append("monitoring")
-    if account.alias in config.sources:
-        notes.append("source")
-    return ", ".join(notes)
-
-
-def _vault_for_list(config: profiles.Config) -> Any:
+def _vault_for_list(config: profiles.Config) -> Vault | VaultUnavailable:
+    """The vault, or why it could not be opened (said on stderr; the listing goes on)."""
+    passphrase = None
+    if config.vault == "file":
+        passphrase = read_passphrase_file()
+        if passphrase is None and _stdin_is_terminal():
+            passphrase = click.prompt("Vault passphrase", hide_input=True, err=True)
     try:
-        if config.vault == "file":
-            passphrase = read_passphrase_file()
-            if passphrase is None and _stdin_is_terminal():
-                passphrase = click.prompt("Vault passphrase", hide_input=True, err=True)
-            return open_vault("file", passphrase)
-        return open_vault(config.vault)
-    except VaultUnavailable as exc:
+        return ops.open_chosen_vault(config.vault, passphrase)
+    except WorkspaceError as exc:
         click.echo(f"armstui accounts list: {redact(str(exc))}", err=True)
-        return exc
-
-
-def _reachable(account: Account, vault: Any) -> str:
-    if isinstance(vault, VaultUnavailable) and isinstance(account.credential, cred.VaultKey):
-        return "no: vault unavailable"
-    try:
-        cred.resolve_credentials(account, vault)
-    except (cred.CredentialError, VaultUnavailable) as exc:
-        return f"no: {redact(str(exc))}"
-    return "yes"
-
-
-def _sandbox_state_dir(sandbox: SandboxOptions) -> Path:
-    if sandbox.state_dir is not None:
-        return sandbox.state_dir
-    from armstui.sandbox_runtime import default_state_dir
-
-    return default_state_dir()
+        return VaultUnavailable(str(exc))
 
 
 # --- add --------------------------------------------------------------------------------------
@@ -219,19 +165,14 @@ def add(
     is not a terminal: `armstui accounts add prod-a --uid ... --access-key-id ... < secret.txt`.
     """
     _refuse_sandbox("add", sandbox)
+    new = ops.NewAccount(alias, uid, region, access_key_id, production=production)
     try:
-        account = Account(
-            validate_alias(alias),
-            validate_uid(uid, "--uid"),
-            validate_region(region, "--region"),
-            cred.VaultKey(validate_access_key_id(access_key_id.strip(), "--access-key-id")),
-            production,
-        )
+        new.validated(ops.CLI_FIELDS, with_secret=False)
     except InvalidInput as exc:
-        _fail("add", str(exc))
+        raise _bad("add", str(exc)) from None
     config = _load_config("add")
     if config.account(alias) is not None:
-        _fail(
+        raise _bad(
             "add",
             f"alias: '{alias}' is in use already (remove it first: armstui accounts remove {alias})",
         )
@@ -239,38 +180,31 @@ def add(
     if kind != config.vault and any(
         isinstance(a.credential, cred.VaultKey) for a in config.accounts
     ):
-        _fail(
+        raise _bad(
             "add",
             f"--vault: the accounts' secrets are in the {config.vault} vault; "
             f"switching to {kind} would leave them behind (remove them first)",
         )
     if kind == "memory":
-        _fail(
+        raise _bad(
             "add",
             "--vault: the session-only vault forgets everything when this command exits; "
             "use it inside the app, or choose --vault file",
         )
     vault = _open("add", kind)
-    secret = _read_secret(f"{alias} ({short_key_id(account.credential.access_key_id)})")
+    secret = _read_secret(f"{alias} ({short_key_id(access_key_id.strip())})")
     try:
-        validate_access_key_secret(secret)
-    except InvalidInput as exc:
-        _fail("add", f"{exc}; nothing was stored")
-    config.vault = kind
-    name = cred.vault_name(account.credential.access_key_id)
-    try:
-        vault.store(name, secret)
+        ops.add_account(
+            None,
+            dataclasses.replace(new, secret=secret),
+            vault,
+            vault_kind=kind,
+            names=ops.CLI_FIELDS,
+        )
     except VaultUnavailable as exc:
-        _fail("add", f"{exc} Nothing was stored.")
-    try:
-        config.add(account)
-        profiles.save(config)
-    except profiles.ConfigError as exc:
-        vault.delete(name)
-        _fail("add", f"{exc}; nothing was stored")
-    except BaseException:
-        vault.delete(name)
-        raise
+        raise _bad("add", f"{exc} Nothing was stored.") from None
+    except (InvalidInput, WorkspaceError) as exc:
+        raise _bad("add", f"{exc}; nothing was stored") from None
     click.echo(
         f"Added {alias} ({uid}, {region}): key {short_key_id(access_key_id)}, secret in the {kind} vault."
     )
@@ -321,40 +255,37 @@ def import_accounts(
     """
     _refuse_sandbox("import", sandbox)
     try:
-        candidates = profiles.import_candidates()
+        candidates = ops.import_candidates()
     except cred.CredentialError as exc:
-        _fail("import", str(exc))
+        raise _bad("import", str(exc)) from None
     config = _load_config("import")
     interactive = _stdin_is_terminal()
     chosen = _select(candidates, profile_names, use_env, take_all, interactive)
     if not chosen:
         return
     if len(chosen) > 1 and (alias or uid):
-        _fail(
+        raise _bad(
             "import",
             f"{'--alias' if alias else '--uid'}: only with a single candidate (got {len(chosen)}); "
             "import them one at a time with --profile NAME",
         )
     new: list[Account] = []
     for candidate in chosen:
-        done = next(
-            (a.alias for a in config.accounts if a.credential == candidate.credential), None
-        )
+        done = ops.imported_as(config, candidate)
         if done:
             click.echo(f"{_label(candidate)}: already imported as {done}")
             continue
         new.append(_account_for(candidate, alias, uid, region, production, interactive))
-    for account in new:
-        try:
-            config.add(account)
-        except InvalidInput as exc:
-            _fail("import", f"{exc}; nothing was imported")
     if new:
-        _save("import", config)
+        try:
+            ops.save_accounts(None, new)
+        except InvalidInput as exc:
+            raise _bad("import", f"{exc}; nothing was imported") from None
+        except WorkspaceError as exc:
+            raise _bad("import", str(exc)) from None
     for account in new:
-        click.echo(
-            f"Imported {account.alias} ({account.uid}, {account.region}): {account.credential.describe()}"
-        )
+        source = account.credential.describe() if account.credential else "(none)"
+        click.echo(f"Imported {account.alias} ({account.uid}, {account.region}): {source}")
 
 
 def _label(c: profiles.ImportCandidate) -> str:
@@ -391,7 +322,7 @@ def _select(
                     )
                     or "none"
                 )
-                _fail(
+                raise _bad(
                     "import",
                     f"--profile: profile {cred.shown_name(name)} not found in ~/.aliyun/config.json (found: {known})",
                 )
@@ -401,11 +332,11 @@ def _select(
                 (c for c in candidates if isinstance(c.credential, cred.EnvCredentials)), None
             )
             if found is None:
-                _fail("import", f"--env: {cred.ENV_ID} is not set")
+                raise _bad("import", f"--env: {cred.ENV_ID} is not set")
             chosen.append(found)
         for c in chosen:
             if c.problem:
-                _fail("import", f"{_label(c)}: {c.problem}")
+                raise _bad("import", f"{_label(c)}: {c.problem}")
         return chosen
     if not candidates:
         click.echo(
@@ -432,13 +363,13 @@ def _select(
         if not re.fullmatch(r"[0-9]{1,6}", part, flags=re.ASCII) or not 1 <= int(part) <= len(
             candidates
         ):
-            _fail(
+            raise _bad(
                 "import",
                 f"choice: must be a number from 1 to {len(candidates)} (got {part[:10]!r})",
             )
         c = candidates[int(part) - 1]
         if c.problem:
-            _fail("import", f"{_label(c)}: {c.problem}")
+            raise _bad("import", f"{_label(c)}: {c.problem}")
         chosen.append(c)
     return chosen
 
@@ -463,22 +394,16 @@ def _account_for(
     uid = uid or c.uid
     if uid is None:
         if not interactive:
-            _fail(
+            raise _bad(
                 "import",
                 f"--uid: needed for {_label(c)} (16 digits; the aliyun CLI does not record the "
                 "account ID; the console shows it under Account Center)",
             )
         uid = click.prompt(f"Account ID (16 digits) for {alias}")
     try:
-        return Account(
-            validate_alias(alias.strip(), fields[0]),
-            validate_uid(uid.strip(), fields[1]),
-            validate_region(region or c.region, fields[2]),
-            c.credential,
-            production,
-        )
+        return ops.account_for(c, alias, uid, region, production, ops.FieldNames(*fields))
     except InvalidInput as exc:
-        _fail("import", f"{exc}; nothing was imported")
+        raise _bad("import", f"{exc}; nothing was imported") from None
 
 
 # --- remove ----------------------------------------------------------------------------------
@@ -497,24 +422,16 @@ def remove(sandbox: SandboxOptions, alias: str, keep_secret: bool) -> None:
     _refuse_sandbox("remove", sandbox)
     config = _load_config("remove")
     try:
-        validate_alias(alias)
-        account = config.remove(alias)
+        removed = ops.remove_account(
+            None, alias, lambda: _open("remove", config.vault), keep_secret=keep_secret
+        )
     except InvalidInput as exc:
         known = ", ".join(a.alias for a in config.accounts) or "none"
-        _fail("remove", f"{exc}; configured: {known}")
-    note = ""
-    ref = account.credential
-    shared = any(a.credential == ref for a in config.accounts)
-    if isinstance(ref, cred.VaultKey) and not keep_secret and not shared:
-        vault = _open("remove", config.vault)
-        try:
-            deleted = vault.delete(cred.vault_name(ref.access_key_id))
-        except VaultUnavailable as exc:
-            _fail("remove", f"{exc} Nothing was removed (--keep-secret removes the account only).")
-        note = (
-            f"; its secret was deleted from the {vault.kind} vault"
-            if deleted
-            else "; the vault held no secret for it"
-        )
-    _save("remove", config)
-    click.echo(f"Removed {alias}{note}.")
+        raise _bad("remove", f"{exc}; configured: {known}") from None
+    except VaultUnavailable as exc:
+        raise _bad(
+            "remove", f"{exc} Nothing was removed (--keep-secret removes the account only)."
+        ) from None
+    except WorkspaceError as exc:
+        raise _bad("remove", str(exc)) from None
+    click.echo(removed.describe())

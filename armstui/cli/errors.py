@@ -17,12 +17,12 @@ from armstui.cli.common import EXIT_FAILED, EXIT_NEEDS_YOU, EXIT_USAGE
 class CliError(click.ClickException):
     """A command ends with a message and an exit code."""
 
-    exit_code = EXIT_FAILED
+    code = EXIT_FAILED
 
     def __init__(self, message: str, *, exit_code: int | None = None) -> None:
         super().__init__(message)
-        if exit_code is not None:
-            self.exit_code = exit_code
+        # Click declares exit_code a class variable; each error carries its own.
+        vars(self)["exit_code"] = self.code if exit_code is None else exit_code
 
     def show(self, file: IO[Any] | None = None) -> None:
         # Click prefixes "Error: "; our messages already say what went wrong and where.
@@ -32,16 +32,16 @@ class CliError(click.ClickException):
 class Failed(CliError):
     """A cloud call or a step failed (exit 1): the message names its code and request ID."""
 
-    exit_code = EXIT_FAILED
+    code = EXIT_FAILED
 
 
 class BadInput(CliError):
     """Bad usage or input (exit 2): the message names the flag or field and the rule."""
 
-    exit_code = EXIT_USAGE
+    code = EXIT_USAGE
 
 
 class NeedsYou(CliError):
     """Something needs the operator (exit 3): the message says exactly what to do."""
 
-    exit_code = EXIT_NEEDS_YOU
+    code = EXIT_NEEDS_YOU

@@ -181,11 +181,12 @@ def _check_accounts(accounts: dict[str, Any], setup: Setup) -> None:
 def open_workspace(sandbox: SandboxOptions, command: str, **kw: Any) -> Any:
     """Workspace.open, or exit 2 naming the sandbox state dir when it cannot be used (a
     sandbox.json that is not one, a folder that cannot be created). WorkspaceError passes."""
-    from armstui.flows.workspace import Workspace, WorkspaceError
-    from armstui.vault import redact
+    from armstui import accounts
+    from armstui.flows.workspace import WorkspaceError
+    from armstui.secrets.redaction import redact
 
     try:
-        return Workspace.open(sandbox, **kw)
+        return accounts.open_workspace(sandbox, **kw)
     except WorkspaceError:
         raise
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from armstui.cloud.errors import CloudError, reading, required
-from armstui.vault import redactor
+from armstui.secrets.redaction import redactor
 
 if TYPE_CHECKING:
     from armstui.cloud.session import CloudSession

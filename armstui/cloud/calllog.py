@@ -2,7 +2,7 @@
 
 One :class:`CallRecord` per attempt (a retried read shows each try). Records hold no
 parameters and no response data — only who, what, how long, the outcome and the request
-ID — and every text field passes through :func:`armstui.vault.redact` on the way in, so a
+ID — and every text field passes through :func:`armstui.secrets.redaction.redact` on the way in, so a
 secret cannot reach the screen or a file through here.
 """
 
@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from armstui.vault import redact
+from armstui.secrets.redaction import redact
 
 Subscriber = Callable[["CallRecord"], None]
 

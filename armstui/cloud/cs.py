@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from armstui.cloud.errors import CloudError, malformed, reading, required
 from armstui.inert import make_inert
-from armstui.vault import MASK, redactor
+from armstui.secrets.redaction import MASK, redactor
 
 if TYPE_CHECKING:
     from armstui.cloud.session import CloudSession

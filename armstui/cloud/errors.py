@@ -20,7 +20,7 @@ the request ID when there is one, and a hint: it never raises itself.
 
 ``str(exc)`` of an SDK error embeds the whole response body, so it never leaves this module:
 :class:`CloudError` keeps only the code, the service's own message, the request ID and the
-status, and its text passes through :func:`armstui.vault.redact`.
+status, and its text passes through :func:`armstui.secrets.redaction.redact`.
 
 This module imports no SDK (importing ``armstui.cloud`` must stay cheap).
 """
@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from armstui.inert import inert
-from armstui.vault import redact
+from armstui.secrets.redaction import redact
 
 CONNECTION_ERROR = "ConnectionError"
 MALFORMED_ANSWER = "MalformedAnswer"  # the endpoint answered, but not with an API answer

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from armstui.cloud.errors import reading, required
 from armstui.model import Credentials, short_key_id
-from armstui.vault import redactor
+from armstui.secrets.redaction import redactor
 
 if TYPE_CHECKING:
     from armstui.cloud.session import CloudSession

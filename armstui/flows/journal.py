@@ -1,7 +1,7 @@
 """What happened, per setup: every run, step outcome and cloud call, for resume and audit.
 
 SQLite under the data dir (file 0600 in a 0700 dir). Text passes through
-``vault.redact`` before it is written: the journal never holds a secret. A run whose
+``redact`` before it is written: the journal never holds a secret. A run whose
 ``finished_at`` is empty was interrupted; the next ``apply`` of the same setup resumes it
 (steps are idempotent, so resuming means running again: what holds is ``already``).
 Resources this tool created are recorded too, so a later teardown knows what it owns.
@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from armstui.flows.step import Step
-from armstui.vault import redact
+from armstui.secrets.private_files import create_private_file
+from armstui.secrets.redaction import redact
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -50,17 +51,9 @@ def actor() -> str:
     return f"{user}@{socket.gethostname()}"
 
 
-def _private_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(path.parent, 0o700)
-    if not path.exists():
-        path.touch(mode=0o600)
-    os.chmod(path, 0o600)
-
-
 class Journal:
     def __init__(self, path: Path) -> None:
-        _private_file(path)
+        create_private_file(path)
         self.path = path
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")

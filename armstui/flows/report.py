@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from armstui.flows.registry import RUN_TITLES
-from armstui.vault import redact
+from armstui.secrets.redaction import redact
 
 ICONS = {
     "ok": "✔",

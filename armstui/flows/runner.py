@@ -24,7 +24,7 @@ from typing import Any
 from armstui.cloud.transport import pooled_connections
 from armstui.flows.context import FlowContext
 from armstui.flows.step import Observation, Outcome, Step
-from armstui.vault import redact
+from armstui.secrets.redaction import redact
 
 MAX_APPLY_ATTEMPTS = 4
 MODES = ("apply", "verify", "plan")

@@ -1,17 +1,15 @@
 """One environment to work in — real Alibaba Cloud or the sandbox — as the CLI and the TUI use it.
 
 A workspace holds the accounts, the vault, the journal and the call log, and turns a
-:class:`Setup` into steps and runs them. On the sandbox it makes sure one serves the state
-directory (starting it in-process when none does), reads the seeded accounts from its
-``sandbox.json`` and keeps its journal and secrets apart from the real ones.
+:class:`Setup` into steps and runs them. It is opened by
+:func:`armstui.accounts.open_workspace` (the sandbox's or the saved accounts).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from armstui.flows.context import FlowContext
 from armstui.flows.journal import Journal
@@ -19,16 +17,16 @@ from armstui.flows.runner import Listener, Runner, RunResult
 from armstui.flows.setup import Setup
 from armstui.flows.step import Step
 
+if TYPE_CHECKING:
+    from armstui.identity import Switched
+
 
 class WorkspaceError(Exception):
     """Something the operator must fix before anything can run; carries the exit code."""
 
-    def __init__(self, message: str, exit_code: int = 2, *, vault_problem: bool = False) -> None:
+    def __init__(self, message: str, exit_code: int = 2) -> None:
         super().__init__(message)
         self.exit_code = exit_code
-        self.vault_problem = (
-            vault_problem  # the app offers the encrypted-file / session-only choice
-        )
 
 
 class Workspace:
@@ -41,6 +39,7 @@ class Workspace:
         endpoint: str | None = None,
         runtime: Any = None,
         time_scale: float = 1.0,
+        saved_roles: tuple[str | None, list[str]] = (None, []),
     ) -> None:
         from armstui.cloud.calllog import CallLog
 
@@ -51,86 +50,8 @@ class Workspace:
         self.runtime = runtime  # the in-process sandbox we started, if any
         self.time_scale = time_scale
         self.call_log = CallLog()
-        self.chosen: tuple[str | None, list[str]] = (
-            None,
-            [],
-        )  # saved monitoring and source aliases
+        self.saved_roles = saved_roles  # the monitoring and source aliases saved last time
         self._sessions: dict[str, Any] = {}
-
-    # --- opening -----------------------------------------------------------------------
-
-    @classmethod
-    def open(
-        cls, sandbox: Any = None, *, start_sandbox: bool = True, vault: Any = None
-    ) -> Workspace:
-        """``vault``: one the operator already chose (the TUI's encrypted-file or
-        session-only choice); by default the configured one is opened."""
-        if sandbox is not None and sandbox.enabled:
-            return cls._open_sandbox(sandbox.state_dir, start_sandbox)
-        return cls._open_real(vault)
-
-    @classmethod
-    def _open_sandbox(cls, state_dir: Path | None, start: bool) -> Workspace:
-        from armstui import sandbox_runtime
-
-        state_dir = state_dir or sandbox_runtime.default_state_dir()
-        runtime = sandbox_runtime.ensure_sandbox(state_dir) if start else None
-        info = state_dir / "sandbox.json"
-        if not info.exists():
-            raise WorkspaceError(
-                f"no sandbox in {state_dir}: run `armstui --sandbox` or `armstui sandbox serve --state {state_dir}`"
-            )
-        return cls.from_sandbox_json(info, runtime=runtime)
-
-    @classmethod
-    def from_sandbox_json(cls, info: Path, *, runtime: Any = None) -> Workspace:
-        """The sandbox described by ``info`` (DESIGN.md's sandbox.json): its seeded accounts,
-        its own vault and journal beside it, and its clock speed for our waits."""
-        import json
-
-        from armstui.profiles import sandbox_accounts
-        from armstui.vault import open_sandbox_vault
-
-        try:
-            described = json.loads(info.read_text(encoding="utf-8"))
-            accounts = {a.alias: a for a in sandbox_accounts(info)}
-            endpoint, speed = str(described["endpoint"]), float(described.get("speed", 1.0))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise WorkspaceError(
-                f"--sandbox-state: {info.parent} cannot be used: its {info.name} is not a sandbox "
-                f"description ({type(exc).__name__}); start the sandbox again "
-                f"(`armstui sandbox serve --state {info.parent}`)"
-            ) from None
-        return cls(
-            accounts,
-            open_sandbox_vault(info.parent),
-            Journal(info.parent / "journal.db"),
-            endpoint=endpoint,
-            runtime=runtime,
-            time_scale=speed,
-        )
-
-    @classmethod
-    def _open_real(cls, vault: Any = None) -> Workspace:
-        from armstui import profiles
-        from armstui.vault import VaultUnavailable, open_vault, read_passphrase_file
-
-        try:
-            config = profiles.load()
-        except profiles.ConfigError as exc:
-            raise WorkspaceError(str(exc)) from None
-        if vault is None:
-            try:
-                vault = open_vault(config, read_passphrase_file if config.vault == "file" else None)
-            except VaultUnavailable as exc:
-                raise WorkspaceError(str(exc), exit_code=2, vault_problem=True) from None
-        workspace = cls(
-            {a.alias: a for a in config.accounts},
-            vault,
-            Journal(profiles.data_dir() / "journal.db"),
-        )
-        workspace.chosen = (config.monitoring, list(config.sources))
-        return workspace
 
     def close(self) -> None:
         self.journal.close()
@@ -319,19 +240,22 @@ class Workspace:
 
     async def whoami(self, alias: str) -> Any:
         """GetCallerIdentity for an account's credentials (needs no permission)."""
-        from armstui.cloud import sts
+        from armstui.identity import caller_identity
 
-        return await sts.get_caller_identity(await self.session(alias))
+        return await caller_identity(await self.session(alias))
 
     async def switch(
-        self, alias: str, role_arn: str, session_name: str = "armstui-switch", duration: int = 3600
-    ) -> tuple[Any, list[Any]]:
-        """Assume ``role_arn`` as ``alias``; who we became and the ARMS apps it sees."""
-        from armstui.cloud import arms, sts
+        self,
+        alias: str,
+        role_arn: str,
+        session_name: str = "armstui-switch",
+        duration: int = 3600,
+    ) -> Switched:
+        """Assume ``role_arn`` as ``alias``: who we became and the ARMS apps it sees
+        (:class:`armstui.identity.SwitchFailed` says why not)."""
+        from armstui.identity import switch_role
 
-        assumed = await (await self.session(alias)).assume(role_arn, session_name, duration)
-        identity = await sts.get_caller_identity(assumed)
-        return identity, await arms.list_trace_apps(assumed)
+        return await switch_role(await self.session(alias), role_arn, session_name, duration)
 
     def last_run(self, flow: str | None = None) -> dict[str, Any] | None:
         return self.journal.last_run(flow=flow, modes=("apply", "verify", "rotate", "teardown"))

@@ -9,6 +9,7 @@ what elapsed times are measured against.
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import sys
 import time
@@ -115,13 +116,13 @@ class ArmsTui(CloudWorkers, App[None]):
         elif self.state.sandbox:
             self.action_use_sandbox()
         else:
-            from armstui.tui.opening import real_factory
+            from armstui.accounts import open_workspace
 
-            self.open_workspace(real_factory())
+            self.open_workspace(open_workspace)
 
     def action_use_sandbox(self) -> None:
+        from armstui.accounts import open_workspace
         from armstui.cli.common import SandboxOptions
-        from armstui.tui.opening import sandbox_factory
 
         self.sandbox = (
             self.sandbox if self.sandbox and self.sandbox.enabled else SandboxOptions(True, None)
@@ -129,7 +130,7 @@ class ArmsTui(CloudWorkers, App[None]):
         self.state.sandbox = True
         self.state.workspace = None
         self.changed.publish(msg.AppChange.WORKSPACE)
-        self.open_workspace(sandbox_factory(self.sandbox))
+        self.open_workspace(functools.partial(open_workspace, self.sandbox))
 
     def _freeze_what_loaded(self) -> None:
         freeze_what_loaded()
@@ -138,15 +139,7 @@ class ArmsTui(CloudWorkers, App[None]):
         self.state.workspace = message.workspace
         self._freeze_what_loaded()
         self._records = [*message.earlier_calls, *self._records][-1000:]
-        monitoring: str | None = None
-        sources: list[str] = []
-        if not self.state.sandbox:
-            from armstui.tui import account_ops
-
-            try:
-                monitoring, sources = account_ops.saved_roles()
-            except Exception:  # a broken config was reported when it was opened
-                pass
+        monitoring, sources = message.workspace.saved_roles
         self.state.choose_defaults(monitoring, sources)
         self._load_journal()
         self.changed.publish(msg.AppChange.WORKSPACE)
@@ -171,9 +164,12 @@ class ArmsTui(CloudWorkers, App[None]):
                 severity="warning",
             )
             return
-        from armstui.tui.opening import real_factory
+        from armstui.accounts import open_workspace
 
-        self.open_workspace(real_factory(*choice))
+        kind, passphrase = choice
+        self.open_workspace(
+            functools.partial(open_workspace, vault_kind=kind, passphrase=passphrase)
+        )
 
     def _load_journal(self) -> None:
         workspace = self.state.workspace

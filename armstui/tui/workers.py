@@ -28,13 +28,16 @@ from armstui.tui.messages import (
 from armstui.tui.state import Identity, snapshot
 
 if TYPE_CHECKING:
+    from textual.message import Message
+
     from armstui.flows.setup import Setup
+    from armstui.tui.state import AppState
 
 
 def describe_error(exc: BaseException) -> str:
     """One redacted line: a CloudError's own text (code, request ID, hint), else the type
     and message."""
-    from armstui.vault import redact
+    from armstui.secrets.redaction import redact
 
     text = str(exc) if getattr(exc, "code", None) else f"{type(exc).__name__}: {exc}"
     return redact(text)
@@ -49,27 +52,24 @@ class CloudWorkers:
 
     job: CloudJob | None = None
 
+    if TYPE_CHECKING:  # provided by the App this is mixed into
+        state: AppState
+
+        def post_message(self, message: Message) -> bool: ...
+
     # --- opening ------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def open_workspace(self, factory: Any) -> None:
-        from armstui.model import InvalidInput
-        from armstui.vault import VaultUnavailable, redact
+        """``factory``: :func:`armstui.accounts.open_workspace` with its arguments bound (or a
+        test's stand-in). A vault that did not open is offered again with the other kinds."""
+        from armstui.accounts import VaultNotOpened
+        from armstui.secrets.redaction import redact
 
         try:
             workspace = factory()
-        except VaultUnavailable as exc:
+        except VaultNotOpened as exc:
             self.post_message(WorkspaceFailed(redact(str(exc)), vault_unavailable=True))
-            return
-        except InvalidInput as exc:
-            # A passphrase the encrypted file refuses (too short for a new one): ask again.
-            asks_again = exc.field == "passphrase"
-            text = (
-                f"The encrypted file vault refused it: {exc}."
-                if asks_again
-                else describe_error(exc)
-            )
-            self.post_message(WorkspaceFailed(text, vault_unavailable=asks_again))
             return
         except Exception as exc:
             self.post_message(WorkspaceFailed(describe_error(exc)))
@@ -129,9 +129,15 @@ class CloudWorkers:
 
     @work(thread=True, exclusive=True, group="switch", exit_on_error=False)
     def switch_role(self, alias: str, role_arn: str) -> None:
+        from armstui.identity import SwitchFailed
+
         workspace = self.state.workspace
         try:
             caller, apps = CloudJob().run(lambda: workspace.switch(alias, role_arn, "armstui-tui"))
+        except SwitchFailed as failed:
+            text = f"{failed.headline}: {describe_error(failed.error)}"
+            self.post_message(SwitchDone(alias, role_arn, None, [], text))
+            return
         except Exception as exc:
             self.post_message(SwitchDone(alias, role_arn, None, [], describe_error(exc)))
             return
@@ -141,8 +147,8 @@ class CloudWorkers:
 
     @work(thread=True, group="reachable", exit_on_error=False)
     def check_reachability(self) -> None:
-        from armstui.tui import account_ops
+        from armstui.accounts import reachable
 
         workspace = self.state.workspace
         for alias, account in list(workspace.accounts.items()):
-            self.post_message(Reachability(alias, account_ops.reachable(workspace, account)))
+            self.post_message(Reachability(alias, reachable(account, workspace.vault)))

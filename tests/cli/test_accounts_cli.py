@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from armstui import profiles, vault_file
+from armstui import paths, profiles
 from armstui.cli import accounts as accounts_cli
 from armstui.cli import main
 from armstui.credentials import CliProfile, EnvCredentials, VaultKey, vault_name
+from armstui.secrets import file_vault as vault_file
 from armstui.vault import KeyringVault
 
 UID = "1234567890123456"
@@ -155,7 +156,7 @@ def test_bad_input_exits_2_naming_the_field(
     result = run("add", "prod-a", *args, input=secret + "\n")
     assert result.exit_code == 2
     assert field in result.stderr
-    assert not profiles.config_path().exists()
+    assert not paths.config_path().exists()
     assert_nowhere(secret, isolated_home, result)
 
 
@@ -200,7 +201,7 @@ def test_an_empty_secret_is_refused(secret_service: str) -> None:
         "secret: must be 1-128 printable characters without spaces (got nothing); nothing was stored"
         in result.stderr
     )
-    assert not profiles.config_path().exists()
+    assert not paths.config_path().exists()
 
 
 def test_a_plaintext_keyring_is_refused(
@@ -228,7 +229,7 @@ def test_a_plaintext_keyring_is_refused(
     )
     assert "encrypted file vault" in message and "session-only vault" in message
     assert "Plaintext is never offered" in message
-    assert not profiles.config_path().exists()
+    assert not paths.config_path().exists()
     assert_nowhere(secret, isolated_home, result)
 
 
@@ -323,7 +324,7 @@ def test_the_file_vault_needs_a_passphrase_source(cheap_kdf: None) -> None:
         input="s3cret-value\n",
     )
     assert result.exit_code == 2 and "ARMSTUI_VAULT_PASSPHRASE_FILE" in result.stderr
-    assert not profiles.config_path().exists()
+    assert not paths.config_path().exists()
 
 
 # --- import -----------------------------------------------------------------------------------
@@ -371,7 +372,7 @@ def test_import_lists_candidates_without_a_terminal(isolated_home: Path) -> None
         in result.output
     )
     assert "Choose with --profile NAME, --env or --all." in result.output
-    assert not profiles.config_path().exists()
+    assert not paths.config_path().exists()
     assert secret not in result.output
 
 
@@ -391,7 +392,7 @@ def test_import_a_cli_profile(isolated_home: Path) -> None:
     assert role.exit_code == 0 and "Imported ops-admin (6543210987654321" in role.output
     config = profiles.load()
     assert [a.credential for a in config.accounts] == [CliProfile("default"), CliProfile("admin")]
-    assert secret.encode() not in profiles.config_path().read_bytes()
+    assert secret.encode() not in paths.config_path().read_bytes()
     listed = run("list")
     assert [r["REACHABLE"] for r in rows(listed.stdout).values()] == ["yes", "yes"]
     assert run("import", "--profile", "default", "--uid", UID).output.startswith(
@@ -419,7 +420,7 @@ def test_import_refusals(isolated_home: Path) -> None:
     assert (
         no_env.exit_code == 2 and "--env: ALIBABA_CLOUD_ACCESS_KEY_ID is not set" in no_env.stderr
     )
-    assert not profiles.config_path().exists()
+    assert not paths.config_path().exists()
 
 
 def test_import_all_skips_what_cannot_be_used(isolated_home: Path) -> None:
@@ -517,7 +518,7 @@ def test_sandbox_accounts_are_listed_read_only(tmp_path: Path) -> None:
     )
     assert refused.exit_code == 2 and "read-only" in refused.stderr
     assert run("remove", "source", "--sandbox").exit_code == 2
-    assert not profiles.config_path().exists()
+    assert not paths.config_path().exists()
 
 
 def test_remove_an_unknown_alias() -> None:

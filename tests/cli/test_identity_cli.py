@@ -226,8 +226,8 @@ def test_a_root_key_refused_by_the_real_sts_is_told_to_switch_as_a_ram_user() ->
     the sandbox does not, so the diagnosis is checked on the answer itself."""
     from types import SimpleNamespace
 
-    from armstui.cli.identity import _assume_role_failure
     from armstui.cloud.errors import CloudError
+    from armstui.identity import assume_role_failure
 
     error = CloudError(
         "NoPermission",
@@ -239,5 +239,5 @@ def test_a_root_key_refused_by_the_real_sts_is_told_to_switch_as_a_ram_user() ->
     caller = SimpleNamespace(
         account_id="5555666677778888", identity_type="Account", arn="acs:ram::5555666677778888:root"
     )
-    line = _assume_role_failure(error, caller, "acs:ram::1111222233334444:role/arms-admin")
+    line = assume_role_failure(error, caller, "acs:ram::1111222233334444:role/arms-admin")
     assert line.startswith("root account:") and "RAM user" in line and "5555666677778888" in line

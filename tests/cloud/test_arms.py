@@ -7,7 +7,7 @@ from collections.abc import Callable
 from armstui.cloud import arms
 from armstui.cloud.calllog import CallLog
 from armstui.cloud.session import CloudSession
-from armstui.vault import redact
+from armstui.secrets.redaction import redact
 
 
 async def test_license_key_is_treated_as_a_secret(

@@ -11,7 +11,7 @@ import pytest
 from armstui.cloud import cs
 from armstui.cloud.errors import CloudError
 from armstui.cloud.session import CloudSession
-from armstui.vault import redactor
+from armstui.secrets.redaction import redactor
 
 ONEPILOT = "ack-onepilot"
 

@@ -18,7 +18,7 @@ from armstui.cloud.errors import (
 )
 from armstui.cloud.session import CloudSession, RetryPolicy
 from armstui.model import Credentials
-from armstui.vault import redactor
+from armstui.secrets.redaction import redactor
 from tests.support.sandbox import RunningSandbox
 
 NO_RETRY = RetryPolicy(max_attempts=1)

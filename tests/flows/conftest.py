@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from armstui.accounts import open_sandbox_workspace
 from armstui.flows.workspace import Workspace
 from tests.support.sandbox import RunningSandbox
 
@@ -26,9 +27,7 @@ def org_sandbox(directory: Path, world: str) -> Iterator[tuple[Workspace, Runnin
     state = open_state(None, world=world, speed=200)
     server = SandboxServer(state)
     server.start_in_thread()
-    ws = Workspace.from_sandbox_json(
-        write_description(directory / FILE_NAME, state, server.endpoint)
-    )
+    ws = open_sandbox_workspace(write_description(directory / FILE_NAME, state, server.endpoint))
     try:
         yield ws, RunningSandbox(state, server, accounts_by_alias(state))
     finally:

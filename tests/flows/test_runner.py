@@ -13,7 +13,7 @@ from armstui.flows.journal import Journal
 from armstui.flows.report import to_json, to_markdown
 from armstui.flows.runner import Runner
 from armstui.flows.step import Observation, Outcome, Step
-from armstui.vault import redactor
+from armstui.secrets.redaction import redactor
 
 
 class Lost(Exception):

@@ -35,7 +35,7 @@ def armstui(
 def forget_seen_secrets() -> Iterator[None]:
     """Restore the process-wide redactor after a test: the bad-input properties feed it
     made-up "secrets" (ordinary words among them) that would mask text in later tests."""
-    from armstui.vault import redactor
+    from armstui.secrets.redaction import redactor
 
     with redactor._lock:  # noqa: SLF001 (test isolation of a process-wide registry)
         saved = set(redactor._secrets)  # noqa: SLF001

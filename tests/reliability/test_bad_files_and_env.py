@@ -1,4 +1,4 @@
-"""Bad input from files and the environment (issue #9, part 3): the aliyun CLI's
+"""Bad input from files and the environment: the aliyun CLI's
 ~/.aliyun/config.json, armstui's config.toml (and $ARMSTUI_CONFIG), the ALIBABA_CLOUD_*
 variables and PYTHON_KEYRING_BACKEND. Whatever they hold: no traceback, exit 2 with a
 message naming the file, the entry or the variable, no secret echoed, and no request sent

@@ -15,14 +15,15 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from textual.widgets import Button, Input, Static
 
+from armstui import accounts as account_ops
 from armstui.credentials import vault_name
 from armstui.flows.journal import Journal
 from armstui.flows.workspace import Workspace
 from armstui.model import InvalidInput
-from armstui.tui import account_ops
+from armstui.secrets.redaction import redact
 from armstui.tui.app import ArmsTui
 from armstui.tui.screens.add_account import AddAccountScreen
-from armstui.vault import MemoryVault, redact
+from armstui.vault import MemoryVault
 from tests.reliability.conftest import FULL, INPUTS_TRIED
 from tests.support.sandbox import RunningSandbox
 from tests.tui.conftest import wait_for

@@ -436,13 +436,13 @@ def test_the_cli_shows_code_request_id_and_hint(
 async def test_the_app_shows_odd_answers_without_a_traceback(
     odd: OddServer, odd_state: Path
 ) -> None:
-    from armstui.flows.workspace import Workspace
+    from armstui.accounts import open_sandbox_workspace
     from armstui.tui.app import ArmsTui
     from armstui.tui.screens.identity import IdentityScreen
     from tests.tui.conftest import wait_for
 
     odd.answer = Answer(502, "text/html", b"<html><body><h1>502 Bad Gateway</h1></body></html>")
-    workspace = Workspace.from_sandbox_json(odd_state / "sandbox.json")
+    workspace = open_sandbox_workspace(odd_state / "sandbox.json")
     app = ArmsTui(workspace_factory=lambda: workspace)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(

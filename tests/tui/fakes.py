@@ -215,6 +215,7 @@ class FakeWorkspace:
             for alias, uid in UIDS.items()
         }
         self.vault = MemoryVault()
+        self.saved_roles: tuple[str | None, list[str]] = (None, [])
         self.journal = FakeJournal(runs)
         self.call_log = CallLog()
         self.results = {"plan": plan_states(), "apply": ack_states(), "verify": ack_states()}

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
 from textual._compositor import CompositorUpdate
 
 from armstui import credentials as cred
+from armstui import paths
 from armstui.flows.journal import Journal
 from armstui.flows.workspace import Workspace
 from armstui.tui.app import ArmsTui
@@ -93,6 +95,16 @@ async def test_reveal_shows_the_secret_briefly_with_a_warning(
         {}, MemoryVault(), Journal(tmp_path / "journal.db"), endpoint="127.0.0.1:9"
     )
     app = ArmsTui(workspace_factory=lambda: workspace)
+    # Recorded as they are raised: a 0.3 s toast may be gone before the test looks on a busy host.
+    warnings: list[str] = []
+    notify = app.notify
+
+    def recorded(message: str, **kw: Any) -> None:
+        if kw.get("severity") == "warning":
+            warnings.append(message)
+        notify(message, **kw)
+
+    monkeypatch.setattr(app, "notify", recorded)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await wait_for(pilot, lambda: app.state.workspace is not None)
         await pilot.press("n")
@@ -108,7 +120,7 @@ async def test_reveal_shows_the_secret_briefly_with_a_warning(
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert not field.password and "hunter2-xyz" in drawn()
-        assert any(n.severity == "warning" and "visible" in n.message for n in app._notifications)  # noqa: SLF001
+        assert any("visible" in w for w in warnings)
         await wait_for(
             pilot, lambda: field.password, timeout=3, what="the secret to be hidden again"
         )
@@ -143,7 +155,6 @@ async def test_without_a_keyring_the_app_offers_session_only_and_encrypted_file(
 
 
 async def test_a_passphrase_the_file_vault_refuses_is_named_and_asked_again(isolated_home) -> None:
-    from armstui import profiles
 
     app = ArmsTui()  # saved accounts; the test HOME has no Secret Service
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
@@ -163,7 +174,7 @@ async def test_a_passphrase_the_file_vault_refuses_is_named_and_asked_again(isol
             what="the choice offered again",
         )
         assert "passphrase: must be at least 8 characters" in app.screen.reason
-        assert not profiles.vault_file_path().exists()  # nothing was written
+        assert not paths.vault_file_path().exists()  # nothing was written
         app.screen.query_one("#passphrase").value = "broken-\ud800-paste"
         await pilot.press("enter")
         await pilot.pause()
@@ -172,4 +183,4 @@ async def test_a_passphrase_the_file_vault_refuses_is_named_and_asked_again(isol
         app.screen.query_one("#passphrase").value = "long-enough-now"
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.state.workspace is not None, what="the workspace")
-        assert app.state.workspace.vault.kind == "file" and profiles.vault_file_path().exists()
+        assert app.state.workspace.vault.kind == "file" and paths.vault_file_path().exists()

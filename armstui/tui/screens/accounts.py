@@ -12,9 +12,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from armstui.tui import account_ops
+from armstui import accounts as ops
+from armstui.secrets.redaction import redact
+from armstui.tui.messages import AppChange
 from armstui.tui.screens.base import ArmsScreen
-from armstui.vault import redact
 
 COLUMNS = ("alias", "A/B", "account ID", "region", "credential", "secret")
 
@@ -126,12 +127,12 @@ class AccountsScreen(ArmsScreen):
         state = self.app.state
         if not state.sandbox:
             self._save_roles(state.monitoring, list(state.sources))
-        self.app.changed.publish("accounts")
+        self.app.changed.publish(AppChange.ACCOUNTS)
 
     @work(thread=True, exit_on_error=False)
     def _save_roles(self, monitoring: str | None, sources: list[str]) -> None:
         try:
-            account_ops.save_roles(monitoring, sources)
+            ops.save_roles(monitoring, sources)
         except Exception as exc:
             self.app.call_from_thread(
                 self.notify, redact(str(exc)), title="Not saved", severity="error"
@@ -147,15 +148,15 @@ class AccountsScreen(ArmsScreen):
     @work(thread=True, exit_on_error=False)
     def _set_production(self, alias: str, production: bool) -> None:
         try:
-            account_ops.set_production(
-                self.app.state.workspace, alias, production, sandbox=self.app.state.sandbox
+            ops.set_production(
+                self.app.state.workspace, alias, production, saved=not self.app.state.sandbox
             )
         except Exception as exc:
             self.app.call_from_thread(
                 self.notify, redact(str(exc)), title="Not saved", severity="error"
             )
             return
-        self.app.call_from_thread(self.app.changed.publish, "accounts")
+        self.app.call_from_thread(self.app.changed.publish, AppChange.ACCOUNTS)
 
     # --- add, import, remove --------------------------------------------------------------------
 
@@ -173,7 +174,7 @@ class AccountsScreen(ArmsScreen):
             f"Added {account.alias}: secret in the {self.app.state.workspace.vault.kind} vault."
         )
         self.app.state.choose_defaults()
-        self.app.changed.publish("accounts")
+        self.app.changed.publish(AppChange.ACCOUNTS)
         self.app.check_reachability()
         self.app.refresh_identities()
 
@@ -218,7 +219,7 @@ class AccountsScreen(ArmsScreen):
     @work(thread=True, exit_on_error=False)
     def _remove(self, alias: str) -> None:
         try:
-            text = account_ops.remove(self.app.state.workspace, alias)
+            text = ops.remove_account(self.app.state.workspace, alias).describe()
         except Exception as exc:
             self.app.call_from_thread(
                 self.notify, redact(str(exc)), title="Not removed", severity="error"
@@ -229,4 +230,4 @@ class AccountsScreen(ArmsScreen):
             state.monitoring = None
         state.sources = [s for s in state.sources if s != alias]
         self.app.call_from_thread(self.notify, text)
-        self.app.call_from_thread(self.app.changed.publish, "accounts")
+        self.app.call_from_thread(self.app.changed.publish, AppChange.ACCOUNTS)

@@ -6,17 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
+from armstui import accounts as ops
 from armstui.model import DEFAULT_REGION, InvalidInput
-from armstui.tui import account_ops
+from armstui.secrets.redaction import redact
 from armstui.tui.widgets.secret_field import SecretField
-from armstui.vault import redact
 
 
 class AddAccountScreen(ModalScreen[Any]):
@@ -61,20 +61,21 @@ class AddAccountScreen(ModalScreen[Any]):
     def on_mount(self) -> None:
         self.query_one("#alias", Input).focus()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.dismiss(None)
+    @on(Button.Pressed, "#save")
+    @on(Input.Submitted, "#secret")
+    def _save_pressed(self) -> None:
+        self.action_save()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "secret":
-            self.action_save()
-        else:
-            self.focus_next()
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted, "#alias, #uid, #region, #key-id")
+    def _next_field(self) -> None:
+        self.focus_next()
 
     def action_save(self) -> None:
-        new = account_ops.NewAccount(
+        new = ops.NewAccount(
             alias=self.query_one("#alias", Input).value.strip(),
             uid=self.query_one("#uid", Input).value.strip(),
             region=self.query_one("#region", Input).value.strip(),
@@ -97,9 +98,11 @@ class AddAccountScreen(ModalScreen[Any]):
         self.query_one("#save", Button).disabled = False
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def _store(self, new: account_ops.NewAccount) -> None:
+    def _store(self, new: ops.NewAccount) -> None:
         try:
-            account = account_ops.add(self.workspace, new, sandbox=self.sandbox)
+            account = ops.add_account(
+                self.workspace, new, self.workspace.vault, saved=not self.sandbox
+            )
         except Exception as exc:
             self.app.call_from_thread(self._error, f"Nothing was saved: {exc}")
             return

@@ -23,11 +23,11 @@ from armstui.flows.report import to_markdown
 from armstui.flows.runner import StepState
 from armstui.flows.setup import Setup
 from armstui.flows.step import Outcome
+from armstui.secrets.redaction import redact
 from armstui.tui.messages import AppChange
 from armstui.tui.screens.base import ArmsScreen
 from armstui.tui.state import format_elapsed
 from armstui.tui.widgets.step_list import ICONS, OUTCOME_STYLES, StepList
-from armstui.vault import redact
 
 # Outcomes a retry can change: the rest hold, or are still running.
 RETRYABLE = (Outcome.FAILED, Outcome.BLOCKED, Outcome.DRIFT, Outcome.NEEDS_YOU, Outcome.SKIPPED)

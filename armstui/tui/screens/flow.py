@@ -21,10 +21,10 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 from armstui.flows.registry import Field, Targets, flow_spec
 from armstui.flows.setup import ACCESS_APPROACHES, Setup
 from armstui.model import InvalidInput, validate_cluster_id, validate_instance_id
+from armstui.secrets.redaction import redact
 from armstui.tui.messages import AppChange
 from armstui.tui.screens.base import ArmsScreen
 from armstui.tui.widgets.account_picker import AccountPicker
-from armstui.vault import redact
 
 ROLE_POLICIES = {
     "full": "AliyunARMSFullAccess (system policy)",

@@ -7,7 +7,10 @@ ARN, prefilled with A's role from the role flow), ``enter``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -15,12 +18,15 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from armstui.flows.setup import DEFAULT_ROLE
 from armstui.model import InvalidInput, validate_role_arn
+from armstui.secrets.redaction import redact
 from armstui.tui.messages import SwitchDone
 from armstui.tui.screens.base import ArmsScreen
-from armstui.vault import redact
+
+if TYPE_CHECKING:
+    from armstui.tui.state import AppState
 
 
-def default_role_arn(state) -> str:  # state: AppState
+def default_role_arn(state: AppState) -> str:
     monitoring = state.accounts.get(state.monitoring) if state.monitoring else None
     setup = state.setups.get("role")
     role = setup.role_name if setup else DEFAULT_ROLE
@@ -133,14 +139,8 @@ class IdentityScreen(ArmsScreen):
         arn.value = arn.value or default_role_arn(self.app.state)
         arn.focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "role-arn":
-            self._switch()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "switch":
-            self._switch()
-
+    @on(Input.Submitted, "#role-arn")
+    @on(Button.Pressed, "#switch")
     def _switch(self) -> None:
         alias = self.query_one("#switch-from", Select).value
         arn = self.query_one("#role-arn", Input).value.strip()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -14,10 +14,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from armstui import accounts as ops
 from armstui.credentials import shown_name
 from armstui.model import short_key_id
-from armstui.tui import account_ops
-from armstui.vault import redact
+from armstui.secrets.redaction import redact
 
 
 def candidate_label(c: Any) -> Text:
@@ -61,10 +61,8 @@ class ImportScreen(ModalScreen[Any]):
 
     @work(thread=True, exit_on_error=False)
     def _load(self) -> None:
-        from armstui import profiles
-
         try:
-            found = profiles.import_candidates()
+            found = ops.import_candidates()
         except Exception as exc:
             self.app.call_from_thread(self._error, f"Cannot read the aliyun CLI profiles: {exc}")
             return
@@ -89,10 +87,12 @@ class ImportScreen(ModalScreen[Any]):
         self.query_one("#alias", Input).value = candidate.alias
         self.query_one("#uid", Input).value = candidate.uid or ""
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "cancel":
-            self.dismiss(None)
-            return
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#import")
+    def _import_pressed(self) -> None:
         options = self.query_one("#candidates", OptionList)
         if options.highlighted is None:
             self._error("Choose a profile first.")
@@ -113,9 +113,8 @@ class ImportScreen(ModalScreen[Any]):
     @work(thread=True, exit_on_error=False)
     def _import(self, candidate: Any, alias: str, uid: str, production: bool) -> None:
         try:
-            account = account_ops.import_candidate(
-                self.workspace, candidate, alias, uid, production
-            )
+            account = ops.account_for(candidate, alias, uid, production=production)
+            ops.save_accounts(self.workspace, [account])
         except Exception as exc:
             self.app.call_from_thread(self._error, str(exc))
             return

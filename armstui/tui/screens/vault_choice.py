@@ -1,19 +1,19 @@
 """The keyring is locked or missing: offer the two safe ways on, inside the app.
 
-- an encrypted file vault unlocked by a passphrase (armstui/vault_file.py: scrypt +
-  AES-256-GCM), saved as the choice in config.toml by :func:`armstui.vault.open_vault`'s
-  caller when accounts are added;
+- an encrypted file vault unlocked by a passphrase (armstui/secrets/file_vault.py: scrypt +
+  AES-256-GCM), saved as the choice in config.toml when accounts are added;
 - a session-only vault, forgotten when armstui exits.
-Plaintext is never offered (armstui/vault.py). Dismisses with ``(kind, passphrase)`` or None.
+Plaintext is never offered. Dismisses with ``(kind, passphrase)`` or None.
 """
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from armstui.tui.widgets.secret_field import SecretField
 
@@ -45,14 +45,18 @@ class VaultChoiceScreen(ModalScreen[tuple[str, str | None] | None]):
     def on_mount(self) -> None:
         self.query_one("#passphrase", SecretField).focus()
 
-    def on_input_submitted(self) -> None:
+    @on(Input.Submitted, "#passphrase")
+    @on(Button.Pressed, "#file")
+    def _file_chosen(self) -> None:
         self._choose("file")
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "quit":
-            self.app.exit()
-        else:
-            self._choose(event.button.id or "memory")
+    @on(Button.Pressed, "#memory")
+    def _memory_chosen(self) -> None:
+        self._choose("memory")
+
+    @on(Button.Pressed, "#quit")
+    def _quit_pressed(self) -> None:
+        self.app.exit()
 
     def _choose(self, kind: str) -> None:
         passphrase = self.query_one("#passphrase", SecretField).value
@@ -71,7 +75,7 @@ class VaultChoiceScreen(ModalScreen[tuple[str, str | None] | None]):
 
 
 def _encodable(text: str) -> bool:
-    """The passphrase is derived from its UTF-8 bytes (armstui/vault_file.py); a lone
+    """The passphrase is derived from its UTF-8 bytes (armstui/secrets/file_vault.py); a lone
     surrogate (a broken paste) has none."""
     try:
         text.encode("utf-8")

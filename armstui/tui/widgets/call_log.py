@@ -13,7 +13,8 @@ from textual.widgets import Log
 
 
 def call_line(record: Any) -> str:
-    from armstui.vault import redact  # loaded with the first record, not before the first frame
+    # loaded with the first record, not before the first frame
+    from armstui.secrets.redaction import redact
 
     clock = time.strftime("%H:%M:%S", time.localtime(record.started_at))
     mark = "*" if record.mutating else " "

@@ -8,6 +8,7 @@ notification, then masks again.
 from __future__ import annotations
 
 from textual.binding import Binding
+from textual.timer import Timer
 from textual.widgets import Input
 
 REVEAL_SECONDS = 5.0
@@ -20,7 +21,7 @@ class SecretField(Input):
         self, *, placeholder: str = "", id: str | None = None, compact: bool = False
     ) -> None:
         super().__init__(placeholder=placeholder, password=True, id=id, compact=compact)
-        self._hide_timer = None
+        self._hide_timer: Timer | None = None
 
     def action_reveal(self) -> None:
         if not self.value:

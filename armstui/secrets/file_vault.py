@@ -11,7 +11,7 @@ The key is derived from the operator's passphrase with scrypt (``cryptography``'
 The plaintext, ``{"entries": {name: secret}}``, is sealed with AES-256-GCM under a fresh
 96-bit nonce on every write; the header is the associated data, so changing the KDF
 parameters is detected like a wrong passphrase. GCM's tag check is the passphrase check:
-a wrong one raises :class:`~armstui.vault.WrongPassphrase` and changes nothing.
+a wrong one raises :class:`~armstui.secrets.base.WrongPassphrase` and changes nothing.
 
 The passphrase is never stored; the derived key stays in memory while the vault is open.
 Each change re-reads the file under an ``flock`` so two processes do not lose each other's
@@ -34,14 +34,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from armstui.model import InvalidInput
-from armstui.vault import (
-    VaultUnavailable,
-    WrongPassphrase,
-    _check_entry,
-    ensure_private_dir,
-    redactor,
-    write_private_file,
-)
+from armstui.secrets.base import VaultUnavailable, WrongPassphrase, check_entry
+from armstui.secrets.private_files import ensure_private_dir, write_private_file
+from armstui.secrets.redaction import redactor
 
 FORMAT = "armstui-vault"
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1
@@ -124,7 +119,7 @@ class FileVault:
 
     def _read_header(self) -> dict[str, Any]:
         try:
-            header = json.loads(self.path.read_text(encoding="utf-8"))
+            header: dict[str, Any] = json.loads(self.path.read_text(encoding="utf-8"))
             if header.get("format") != FORMAT or header.get("version") != 1:
                 raise ValueError("not an armstui vault")
             if header["kdf"].get("name") != "scrypt" or header.get("cipher") != "AES-256-GCM":
@@ -149,7 +144,7 @@ class FileVault:
                 f"Wrong passphrase for the encrypted vault {self.path} (or the file was altered). "
                 "Nothing was read or changed."
             ) from None
-        entries = json.loads(plain)["entries"]
+        entries: dict[str, str] = json.loads(plain)["entries"]
         for secret in entries.values():
             redactor.add(secret)
         return entries
@@ -174,7 +169,7 @@ class FileVault:
     # --- the vault interface -------------------------------------------------------------
 
     def store(self, name: str, secret: str) -> None:
-        _check_entry(name, secret)
+        check_entry(name, secret)
         redactor.add(secret)
         with self._locked():
             entries = self._load()

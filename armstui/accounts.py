@@ -1,0 +1,420 @@
+"""Accounts and the workspace they are used in, for the command line and the app alike.
+
+Opening the workspace (the sandbox, or the saved accounts with the chosen vault); adding,
+importing, removing and listing accounts. Who an account is (whoami) and becoming a role
+(switch) are :mod:`armstui.identity`, reached through the workspace. Nothing here prints or prompts: callers pass in what they
+gathered (a secret, a passphrase or a callable that asks for it) and show what comes
+back. Everything here blocks (keyring, files, cloud calls): the app calls it from its
+thread workers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from armstui import credentials as cred
+from armstui import paths, profiles
+from armstui.flows.journal import Journal
+from armstui.flows.workspace import Workspace, WorkspaceError
+from armstui.model import (
+    Account,
+    InvalidInput,
+    validate_access_key_id,
+    validate_access_key_secret,
+    validate_alias,
+    validate_region,
+    validate_uid,
+)
+from armstui.secrets.redaction import redact
+from armstui.vault import Passphrase, Vault, VaultUnavailable, open_vault
+
+
+class SandboxChoice(Protocol):
+    """Whether to act on the local emulator, and its state dir (the CLI's --sandbox)."""
+
+    @property
+    def enabled(self) -> bool: ...
+
+    @property
+    def state_dir(self) -> Path | None: ...
+
+
+class VaultNotOpened(WorkspaceError):
+    """The chosen vault did not open (no usable keyring, a missing, wrong or too short
+    passphrase): the message says why and what to do; the app offers the other vaults."""
+
+
+# --- opening the workspace --------------------------------------------------------------
+
+
+def open_workspace(
+    sandbox: SandboxChoice | None = None,
+    *,
+    start_sandbox: bool = True,
+    vault_kind: str | None = None,
+    passphrase: Passphrase = None,
+    vault_for: str | None = None,
+) -> Workspace:
+    """The one way to open a workspace. Raises :class:`WorkspaceError` (exit code 2) naming
+    what to fix, :class:`VaultNotOpened` when the vault is the problem.
+
+    - ``sandbox`` enabled: the sandbox serving its state dir (started in this process
+      unless ``start_sandbox`` is False or one already answers), its seeded accounts, its
+      own vault and journal.
+    - otherwise: the accounts saved in config.toml with the vault ``vault_kind`` (default:
+      the configured one), unlocked with ``passphrase`` when it is the encrypted file.
+      ``vault_for``: open the vault only if that account's secret rests in it (the
+      identity commands need no vault for an aliyun CLI profile).
+    """
+    if sandbox is not None and sandbox.enabled:
+        return _open_sandbox(sandbox.state_dir, start_sandbox)
+    config = load_config()
+    needs_vault = vault_for is None or _secret_in_vault(config.account(vault_for))
+    vault = open_chosen_vault(vault_kind or config.vault, passphrase) if needs_vault else None
+    return Workspace(
+        {a.alias: a for a in config.accounts},
+        vault,
+        Journal(paths.journal_path()),
+        saved_roles=(config.monitoring, list(config.sources)),
+    )
+
+
+def open_sandbox_workspace(info: Path, *, runtime: Any = None) -> Workspace:
+    """The sandbox described by ``info`` (its sandbox.json): its seeded accounts, its own
+    vault and journal beside it, and its clock speed for our waits."""
+    from armstui.secrets.sandbox_vault import open_sandbox_vault
+
+    try:
+        described = json.loads(info.read_text(encoding="utf-8"))
+        accounts = {a.alias: a for a in profiles.sandbox_accounts(info)}
+        endpoint, speed = str(described["endpoint"]), float(described.get("speed", 1.0))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise WorkspaceError(
+            f"--sandbox-state: {info.parent} cannot be used: its {info.name} is not a sandbox "
+            f"description ({type(exc).__name__}); start the sandbox again "
+            f"(`armstui sandbox serve --state {info.parent}`)"
+        ) from None
+    return Workspace(
+        accounts,
+        open_sandbox_vault(info.parent),
+        Journal(info.parent / "journal.db"),
+        endpoint=endpoint,
+        runtime=runtime,
+        time_scale=speed,
+    )
+
+
+def _open_sandbox(state_dir: Path | None, start: bool) -> Workspace:
+    from armstui import sandbox_runtime
+
+    where = state_dir or sandbox_runtime.default_state_dir()
+    try:
+        runtime = sandbox_runtime.ensure_sandbox(where) if start else None
+    except (OSError, ValueError) as exc:  # a folder we cannot create; a state we cannot read
+        raise WorkspaceError(
+            f"--sandbox-state: {state_dir or 'the default sandbox state dir'} cannot be used "
+            f"({type(exc).__name__}: {redact(str(exc))[:300]})"
+        ) from None
+    info = where / sandbox_runtime.SANDBOX_JSON
+    if not info.exists():
+        raise WorkspaceError(
+            f"no sandbox in {where}: run `armstui --sandbox` or "
+            f"`armstui sandbox serve --state {where}`"
+        )
+    try:
+        return open_sandbox_workspace(info, runtime=runtime)
+    except BaseException:
+        if runtime is not None:
+            runtime.stop()
+        raise
+
+
+def load_config() -> profiles.Config:
+    """The saved settings, or WorkspaceError naming the file and the entry."""
+    try:
+        return profiles.load()
+    except profiles.ConfigError as exc:
+        raise WorkspaceError(str(exc)) from None
+
+
+def save_config(config: profiles.Config) -> None:
+    try:
+        profiles.save(config)
+    except profiles.ConfigError as exc:
+        raise WorkspaceError(str(exc)) from None
+
+
+def open_chosen_vault(kind: str, passphrase: Passphrase = None) -> Vault:
+    """The vault of ``kind``, or :class:`VaultNotOpened` saying why."""
+    try:
+        return open_vault(kind, passphrase)
+    except (VaultUnavailable, InvalidInput) as exc:  # InvalidInput: a too short passphrase
+        raise VaultNotOpened(str(exc)) from None
+
+
+def vault_file_exists() -> bool:
+    """Whether the encrypted file vault was created already (else its passphrase is new)."""
+    return paths.vault_file_path().exists()
+
+
+def _secret_in_vault(account: Account | None) -> bool:
+    return account is not None and isinstance(account.credential, cred.VaultKey)
+
+
+# --- adding -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldNames:
+    """What each value is called in messages: the CLI names its flags, the app its fields."""
+
+    alias: str = "alias"
+    uid: str = "account ID"
+    region: str = "region"
+    access_key_id: str = "AccessKey ID"
+    secret: str = "secret"
+
+
+CLI_FIELDS = FieldNames("alias", "--uid", "--region", "--access-key-id", "secret")
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    """An account whose AccessKey secret goes into the vault. The secret never shows in a
+    repr; it may be filled in later (the CLI reads it once the flags are checked)."""
+
+    alias: str
+    uid: str
+    region: str
+    access_key_id: str
+    secret: str = field(default="", repr=False)
+    production: bool = False
+
+    def validated(self, names: FieldNames = FieldNames(), *, with_secret: bool = True) -> Account:
+        """The account, or InvalidInput naming the field and the rule (never the value);
+        The secret is checked first, unless ``with_secret`` is False (the CLI checks its
+        flags before it asks for the secret)."""
+        if with_secret:
+            validate_access_key_secret(self.secret, names.secret)
+        return Account(
+            validate_alias(self.alias, names.alias),
+            validate_uid(self.uid, names.uid),
+            validate_region(self.region, names.region),
+            cred.VaultKey(validate_access_key_id(self.access_key_id.strip(), names.access_key_id)),
+            self.production,
+        )
+
+
+def add_account(
+    workspace: Workspace | None,
+    new: NewAccount,
+    vault: Vault,
+    *,
+    saved: bool = True,
+    vault_kind: str | None = None,
+    names: FieldNames = FieldNames(),
+) -> Account:
+    """Check ``new``, store its secret in ``vault``, then save the account in config.toml
+    (removing the secret again when saving fails). ``vault_kind`` is saved as the chosen
+    vault with it. ``saved=False`` (the sandbox): the account lasts for the session.
+
+    Raises InvalidInput (nothing stored), VaultUnavailable (nothing stored) or
+    WorkspaceError (config.toml cannot be read or written; nothing stored).
+    """
+    account = new.validated(names)
+    if workspace is not None and account.alias in workspace.accounts:
+        raise InvalidInput(
+            names.alias, "must not be in use already (remove the account first)", account.alias
+        )
+    name = cred.vault_name(account.credential.access_key_id)  # type: ignore[union-attr]
+    vault.store(name, new.secret)
+    if saved:
+        try:
+            config = load_config()
+            config.add(account)
+            if vault_kind is not None:
+                config.vault = vault_kind
+            save_config(config)
+        except BaseException:
+            vault.delete(name)
+            raise
+    if workspace is not None:
+        workspace.accounts[account.alias] = account
+    return account
+
+
+# --- importing --------------------------------------------------------------------------
+
+
+def import_candidates() -> list[profiles.ImportCandidate]:
+    """The aliyun CLI profiles and environment credentials that can be imported
+    (CredentialError when ~/.aliyun/config.json cannot be read)."""
+    return profiles.import_candidates()
+
+
+def imported_as(config: profiles.Config, candidate: profiles.ImportCandidate) -> str | None:
+    """The alias of the account that already uses ``candidate``'s credentials, if any."""
+    return next((a.alias for a in config.accounts if a.credential == candidate.credential), None)
+
+
+def account_for(
+    candidate: profiles.ImportCandidate,
+    alias: str,
+    uid: str,
+    region: str | None = None,
+    production: bool = False,
+    names: FieldNames = FieldNames(),
+) -> Account:
+    """The account that uses ``candidate``'s credentials (InvalidInput naming the field)."""
+    return Account(
+        validate_alias(alias.strip(), names.alias),
+        validate_uid(uid.strip(), names.uid),
+        validate_region(region or candidate.region, names.region),
+        candidate.credential,
+        production,
+    )
+
+
+def save_accounts(workspace: Workspace | None, accounts: Iterable[Account]) -> None:
+    """Add accounts whose credentials are not secret (aliyun CLI profiles, environment) to
+    config.toml, all or none (InvalidInput for an alias in use, WorkspaceError)."""
+    accounts = list(accounts)
+    config = load_config()
+    for account in accounts:
+        config.add(account)
+    save_config(config)
+    if workspace is not None:
+        workspace.accounts.update({a.alias: a for a in accounts})
+
+
+# --- removing and changing ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Removed:
+    account: Account
+    vault_kind: str | None = None  # the vault its secret was deleted from, if it was asked
+    secret_deleted: bool = False
+
+    def describe(self) -> str:
+        note = ""
+        if self.vault_kind is not None:
+            note = (
+                f"; its secret was deleted from the {self.vault_kind} vault"
+                if self.secret_deleted
+                else "; the vault held no secret for it"
+            )
+        return f"Removed {self.account.alias}{note}."
+
+
+def remove_account(
+    workspace: Workspace | None,
+    alias: str,
+    vault: Vault | Callable[[], Vault] | None = None,
+    *,
+    keep_secret: bool = False,
+) -> Removed:
+    """Remove the account from config.toml and its secret from the vault, unless another
+    account shares it or ``keep_secret``. ``vault`` (default: the workspace's) is opened
+    only when a secret is to be deleted, so it may be a callable that opens it.
+
+    InvalidInput for an unknown alias, VaultUnavailable (nothing removed), WorkspaceError.
+    """
+    config = load_config()
+    validate_alias(alias)
+    account = config.remove(alias)
+    ref = account.credential
+    removed = Removed(account)
+    shared = any(a.credential == ref for a in config.accounts)
+    if isinstance(ref, cred.VaultKey) and not keep_secret and not shared:
+        chosen = vault if vault is not None else getattr(workspace, "vault", None)
+        opened = chosen() if callable(chosen) else chosen
+        if opened is not None:
+            deleted = opened.delete(cred.vault_name(ref.access_key_id))
+            removed = Removed(account, opened.kind, deleted)
+    save_config(config)
+    if workspace is not None:
+        workspace.accounts.pop(alias, None)
+    return removed
+
+
+def set_production(workspace: Workspace, alias: str, production: bool, *, saved: bool) -> None:
+    """Mark an account as production or not; ``saved=False`` (the sandbox): for the session."""
+    account = dataclasses.replace(workspace.accounts[alias], production=production)
+    if saved:
+        config = load_config()
+        config.accounts = [account if a.alias == alias else a for a in config.accounts]
+        save_config(config)
+    workspace.accounts[alias] = account
+
+
+def save_roles(monitoring: str | None, sources: list[str]) -> None:
+    """Remember which account monitors and which are sources."""
+    config = load_config()
+    config.monitoring, config.sources = monitoring, list(sources)
+    save_config(config)
+
+
+# --- listing ----------------------------------------------------------------------------
+
+
+def reachable(account: Account, vault: Vault | VaultUnavailable | None) -> str:
+    """ "yes", or "no: why" — can the account's credentials be read now? ``vault`` may be
+    the reason it could not be opened."""
+    if isinstance(vault, VaultUnavailable):
+        if isinstance(account.credential, cred.VaultKey):
+            return "no: vault unavailable"
+        vault = None
+    try:
+        cred.resolve_credentials(account, vault)
+    except (cred.CredentialError, VaultUnavailable) as exc:
+        return f"no: {redact(str(exc))}"
+    return "yes"
+
+
+def roles_note(config: profiles.Config, account: Account) -> str:
+    """ "production", "monitoring", "source" as they apply, comma separated."""
+    notes = ["production"] if account.production else []
+    if config.monitoring == account.alias:
+        notes.append("monitoring")
+    if account.alias in config.sources:
+        notes.append("source")
+    return ", ".join(notes)
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    account: Account
+    credentials: str
+    reachable: str
+    notes: str
+
+
+def account_rows(
+    accounts: Iterable[Account],
+    vault: Vault | VaultUnavailable | None,
+    config: profiles.Config | None = None,
+) -> list[AccountRow]:
+    """What ``armstui accounts list`` shows per account (sandbox accounts: no config)."""
+    return [
+        AccountRow(
+            a,
+            a.credential.describe() if a.credential else "(none)",
+            reachable(a, vault),
+            roles_note(config, a) if config is not None else "read-only",
+        )
+        for a in accounts
+    ]
+
+
+def sandbox_account_list(state_dir: Path | None) -> list[Account]:
+    """The sandbox's seeded accounts, read from its sandbox.json (ConfigError)."""
+    from armstui import sandbox_runtime
+
+    where = state_dir or sandbox_runtime.default_state_dir()
+    return profiles.sandbox_accounts(where / sandbox_runtime.SANDBOX_JSON)
