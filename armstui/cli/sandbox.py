@@ -65,7 +65,7 @@ def sandbox() -> None:
     "--world",
     default="default",
     show_default=True,
-    metavar="default|large[:sources=N,clusters=N,instances=N]",
+    metavar="default|large[:sources=N,clusters=N,instances=N]|org[:members=N,regions=N]",
     help="What a new state directory is seeded with.",
 )
 @click.option(

@@ -176,25 +176,31 @@ LARGE_LIMITS = {"sources": 1000, "clusters": 1000, "instances": 100_000}
 
 
 def parse_world(text: str) -> tuple[str, dict[str, int]]:
-    """``default``, ``large`` or ``large:sources=3,clusters=2,instances=20`` -> (name, sizes).
+    """``default``, ``large[:sources=N,clusters=N,instances=N]`` or
+    ``org[:members=N,regions=N]`` -> (name, sizes); a missing size takes its default."""
+    from armstui.sandbox.world_org import ORG_DEFAULTS, ORG_LIMITS
 
-    The sizes only apply to ``large``; a missing one takes its default (LARGE_DEFAULTS)."""
     name, _, rest = text.partition(":")
-    if name not in ("default", "large"):
+    defaults, limits = {
+        "default": ({}, {}),
+        "large": (LARGE_DEFAULTS, LARGE_LIMITS),
+        "org": (ORG_DEFAULTS, ORG_LIMITS),
+    }.get(name, (None, None))
+    if defaults is None or limits is None:
         raise ValueError(
-            f"world: must be 'default' or 'large[:sources=N,clusters=N,instances=N]' (got {text[:40]!r})"
+            "world: must be 'default', 'large[:sources=N,clusters=N,instances=N]' or "
+            f"'org[:members=N,regions=N]' (got {text[:40]!r})"
         )
-    sizes = dict(LARGE_DEFAULTS) if name == "large" else {}
+    sizes = dict(defaults)
     for part in (p.strip() for p in rest.split(",") if p.strip()):
         key, sep, value = part.partition("=")
-        if name != "large" or not sep or key not in LARGE_DEFAULTS:
+        if not sep or key not in defaults:
+            allowed = ", ".join(k + "=N" for k in defaults) or "no sizes"
+            raise ValueError(f"world: {part[:40]!r} is not one of {allowed} ({name})")
+        low = 0 if key in ("clusters", "instances") else 1
+        if not (value.isascii() and value.isdigit()) or not low <= int(value) <= limits[key]:
             raise ValueError(
-                f"world: {part[:40]!r} is not one of {', '.join(k + '=N' for k in LARGE_DEFAULTS)} (large only)"
-            )
-        low = 1 if key == "sources" else 0
-        if not (value.isascii() and value.isdigit()) or not low <= int(value) <= LARGE_LIMITS[key]:
-            raise ValueError(
-                f"world: {key} must be a whole number from {low} to {LARGE_LIMITS[key]} (got {value[:20]!r})"
+                f"world: {key} must be a whole number from {low} to {limits[key]} (got {value[:20]!r})"
             )
         sizes[key] = int(value)
     return name, sizes
@@ -215,6 +221,10 @@ def seed(
     with state.store.transaction():
         if name == "default":
             _seed_default(state)
+        elif name == "org":
+            from armstui.sandbox.world_org import seed_org
+
+            seed_org(state, **sizes)
         else:
             _seed_large(state, **sizes)
         sync(state.store, state.clock)  # what reports from the start has reported since seeding
@@ -272,6 +282,8 @@ def accounts_by_alias(state: SandboxState) -> dict[str, dict[str, Any]]:
     keys = state.store.list("ram.accesskey")
     out = {}
     for account in state.store.list("account"):
+        if account.get("member"):  # a directory member: reached through its access role only
+            continue
         mine = [k for k in keys if k["AccountId"] == account["uid"]]
         root = next(k for k in mine if k["UserName"] is None)
         admin = next((k for k in mine if k["UserName"] == ADMIN_USER), None)

@@ -124,3 +124,8 @@ def test_a_new_member_joins_and_is_listed(org: RunningSandbox) -> None:
     after = {m.account_id for m in _all_accounts(client)}
     assert after - before == {made.account_id}
     assert made.display_name == "newcomer"
+
+
+def test_sandbox_json_lists_no_member_keys(org: RunningSandbox) -> None:
+    assert set(org.accounts) == {"management", "monitoring", "outsider"}
+    assert all(a["users"]["admin"]["access_key_id"] for a in org.accounts.values())
