@@ -116,6 +116,12 @@ def flow_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             help="ACK: install or upgrade ack-onepilot to this release (default: the newest).",
         ),
         click.option(
+            "--exclude",
+            multiple=True,
+            metavar="ID|FOLDER",
+            help="With --source rd:…: leave out this member account ID or folder (repeat).",
+        ),
+        click.option(
             "--vpc",
             is_flag=True,
             help="ECS: download the agent from the region's internal OSS host (no public egress).",
@@ -156,6 +162,7 @@ def _setup(kw: dict[str, Any]) -> Setup:
         data_window_minutes=kw["data_window_minutes"],
         onepilot_version=kw["onepilot_version"],
         vpc=kw["vpc"],
+        exclude=tuple(kw["exclude"]),
     )
 
 
@@ -168,6 +175,8 @@ def _check_accounts(accounts: dict[str, Any], setup: Setup) -> None:
         ("--monitoring", setup.monitoring),
         *(("--source", s) for s in setup.sources),
     ]:
+        if alias.startswith("rd:"):  # directory members: checked when the directory is listed
+            continue
         if alias not in accounts:
             try:
                 shown = repr(
@@ -262,6 +271,8 @@ def run_action(
                 if not click.confirm("Apply these changes?", default=False, err=True):
                     raise BadInput("Nothing was changed.")
             result = asyncio.run(ws.run(setup, mode, listener=_progress, action=action))
+            if ws.enrolment is not None:
+                click.echo(ws.enrolment.summary())
     except InvalidInput as exc:
         raise BadInput(f"armstui {command}: {exc}") from None
     except WorkspaceError as exc:

@@ -52,9 +52,16 @@ class Setup:
     onepilot_version: str | None = None  # ACK: install/upgrade to this; None: the newest
     vpc: bool = False  # ECS: download the agent from the region's internal OSS host
     force: bool = False  # rotate: delete the old key even where a cluster is silent
+    # Directory members (--source rd:…) to leave out, by account ID or folder ID/name.
+    exclude: tuple[str, ...] = ()
+    # Set when rd:… sources were expanded into members: the journal keeps the setup under
+    # the key it had before, so that the next run finds it again.
+    journal_key: str | None = field(default=None, compare=False)
     options: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def key(self) -> str:
         """Identifies the setup in the journal: flow, monitoring and source accounts."""
+        if self.journal_key is not None:
+            return self.journal_key
         return f"{self.flow}:{self.monitoring}:{','.join(sorted(self.sources))}"

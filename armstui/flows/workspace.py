@@ -11,7 +11,9 @@ import asyncio
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from armstui.flows import directory
 from armstui.flows.context import FlowContext
+from armstui.flows.directory import Enrolment, Member
 from armstui.flows.journal import Journal
 from armstui.flows.runner import Listener, Runner, RunResult
 from armstui.flows.setup import Setup
@@ -52,6 +54,8 @@ class Workspace:
         self.call_log = CallLog()
         self.saved_roles = saved_roles  # the monitoring and source aliases saved last time
         self._sessions: dict[str, Any] = {}
+        self._members: dict[str, Member] = {}  # directory members' aliases, for their sessions
+        self.enrolment: Enrolment | None = None  # what the last rd:… expansion found
 
     def close(self) -> None:
         self.journal.close()
@@ -81,6 +85,12 @@ class Workspace:
 
         self.account(setup.monitoring, "--monitoring")
         for source in setup.sources:
+            if directory.is_directory_source(source):
+                try:
+                    directory.check_source(source)
+                except ValueError as error:
+                    raise model.InvalidInput("--source", str(error), source) from None
+                continue
             self.account(source, "--source")
             if source == setup.monitoring:
                 raise model.InvalidInput("--source", "must differ from --monitoring", source)
@@ -99,6 +109,12 @@ class Workspace:
     # --- running ---------------------------------------------------------------------------
 
     async def session(self, alias: str) -> Any:
+        if alias in self._members and alias not in self._sessions:
+            member = self._members[alias]
+            management = await self.session(self.enrolment.management if self.enrolment else "")
+            assumed = await management.assume(member.role_arn, "armstui")
+            assumed.alias = alias
+            self._sessions[alias] = assumed
         if alias not in self._sessions:
             from armstui.cloud.session import session_for
 
@@ -114,19 +130,65 @@ class Workspace:
         sessions = {alias: await self.session(alias) for alias in dict.fromkeys(aliases)}
         return FlowContext(sessions=sessions, vault=self.vault, time_scale=self.time_scale)
 
+    async def expand(self, setup: Setup) -> Setup:
+        """``setup`` with its ``rd:…`` sources replaced by the directory members they cover
+        (each an account acted in through its access role); as it is when it has none. The
+        journal keeps the setup under its ``rd:…`` key, so a later run enrols newcomers."""
+        from dataclasses import replace
+
+        from armstui.cloud.errors import CloudError
+        from armstui.model import Account
+
+        wanted = [s for s in setup.sources if directory.is_directory_source(s)]
+        if not wanted:
+            return setup
+        plain = [s for s in setup.sources if s not in wanted]
+        candidates = {}
+        for alias in self.accounts:
+            if alias == setup.monitoring or alias in self._members:
+                continue
+            try:
+                candidates[alias] = await self.session(alias)
+            except Exception:  # an account we cannot sign as manages no directory here
+                continue
+        try:
+            management, _ = await directory.find_management(candidates)
+            members = await directory.resolve(
+                management,
+                candidates[management],
+                wanted,
+                exclude=setup.exclude,
+                taken=[a for a in self.accounts if a not in self._members],
+            )
+        except CloudError as error:
+            raise WorkspaceError(f"cannot list the directory's members: {error}", 1) from None
+        except directory.DirectoryError as error:
+            raise WorkspaceError(str(error)) from None
+        region = self.account(setup.monitoring).region
+        for member in members:
+            self._members[member.alias] = member
+            self.accounts.setdefault(member.alias, Account(member.alias, member.account_id, region))
+        before = self.journal.last_run(setup_key=setup.key)
+        covered_before = {s["account"] for s in (before or {}).get("steps", [])}
+        now = [m.alias for m in members]
+        self.enrolment = Enrolment(
+            management,
+            members,
+            new=[a for a in now if before is not None and a not in covered_before],
+            left=sorted(a for a in covered_before - set(now) - {setup.monitoring, *plain} if a),
+        )
+        return replace(setup, sources=tuple(plain + now), journal_key=setup.key)
+
     async def steps(self, setup: Setup) -> tuple[list[Step], FlowContext]:
         from armstui.cloud.errors import CloudError
-        from armstui.flows import ack, ecs, role
+        from armstui.flows import role
+        from armstui.flows.registry import flow_spec
 
+        setup = await self.expand(setup)
         ctx = await self.context([setup.monitoring, *setup.sources])
         uids = {alias: self.account(alias).uid for alias in [setup.monitoring, *setup.sources]}
         try:
-            if setup.flow == "ack":
-                steps = await ack.build_steps(setup, ctx, uids)
-            elif setup.flow == "ecs":
-                steps = await ecs.build_steps(setup, ctx, uids)
-            else:
-                steps = role.build_steps(setup, uids)
+            steps = await flow_spec(setup.flow).build_steps(setup, ctx, uids)
         except CloudError as error:  # listing B's clusters or instances failed: nothing ran
             raise WorkspaceError(
                 f"cannot list what the {setup.flow} flow covers: {error}", exit_code=1
@@ -167,6 +229,7 @@ class Workspace:
             raise WorkspaceError(
                 f"--flow {setup.flow}: only the ACK flow's reporting key can be rotated (--flow ack)"
             )
+        setup = await self.expand(setup)
         ctx = await self.context([setup.monitoring, *setup.sources])
         uids = {alias: self.account(alias).uid for alias in [setup.monitoring, *setup.sources]}
         try:
@@ -185,6 +248,7 @@ class Workspace:
         from armstui.cloud.errors import CloudError
         from armstui.flows import teardown
 
+        setup = await self.expand(setup)
         flow_steps, ctx = await self.steps(setup)
         uids = {alias: self.account(alias).uid for alias in [setup.monitoring, *setup.sources]}
         try:

@@ -1,0 +1,146 @@
+"""Sources from a Resource Directory: ``--source rd:all`` or ``--source rd:folder/<id or name>``.
+
+The members are listed by the directory's management account (one of the saved accounts,
+found by asking each with GetResourceDirectory) and acted in by assuming each member's
+``ResourceDirectoryAccountAccessRole`` from there: no member key is saved anywhere. A setup
+keeps ``rd:…`` as its source, so running it again covers the members that joined since;
+which members are new, and which left (reported, never touched), comes from the journal's
+previous run of the same setup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from armstui.cloud import resourcemanager as rm
+from armstui.cloud.errors import CloudError
+
+PREFIX = "rd:"
+_FOLDER = re.compile(r"rd:folder/(?P<folder>[A-Za-z0-9_.-]{1,64})")
+
+
+class DirectoryError(Exception):
+    """The directory source cannot be resolved; the message says what to do."""
+
+
+def is_directory_source(source: str) -> bool:
+    return source.startswith(PREFIX)
+
+
+def check_source(source: str) -> str:
+    """``rd:all`` or ``rd:folder/<id or name>``; anything else under ``rd:`` is refused."""
+    if source == "rd:all" or _FOLDER.fullmatch(source):
+        return source
+    raise ValueError("must be rd:all or rd:folder/<folder ID or name>")
+
+
+@dataclass(frozen=True)
+class Member:
+    alias: str  # how the flows name it: the display name when it is a valid alias
+    account_id: str
+    role_arn: str  # its access role, assumed from the management account
+
+
+@dataclass
+class Enrolment:
+    """The members a directory source covers now, against the setup's previous run."""
+
+    management: str
+    members: list[Member] = field(default_factory=list)
+    new: list[str] = field(default_factory=list)  # aliases enrolled since the previous run
+    left: list[str] = field(default_factory=list)  # covered before, gone now: left as they are
+
+    def summary(self) -> str:
+        parts = [f"{len(self.members)} directory members (managed by {self.management})"]
+        if self.new:
+            parts.append("new since the last run: " + ", ".join(self.new))
+        if self.left:
+            parts.append("no longer members, left untouched: " + ", ".join(self.left))
+        return "; ".join(parts)
+
+
+async def find_management(sessions: Mapping[str, Any]) -> tuple[str, rm.Directory]:
+    """The saved account that manages a Resource Directory (asked concurrently)."""
+
+    async def ask(alias: str, session: Any) -> tuple[str, rm.Directory] | None:
+        try:
+            directory = await rm.get_resource_directory(session)
+        except CloudError:
+            return None
+        return (alias, directory) if directory.management_account_id == session.uid else None
+
+    found = [f for f in await asyncio.gather(*(ask(a, s) for a, s in sessions.items())) if f]
+    if not found:
+        raise DirectoryError(
+            "--source rd:…: none of the saved accounts manages a Resource Directory; add the "
+            "management account (a RAM user of it: root keys cannot assume the members' roles)"
+        )
+    return found[0]
+
+
+def _alias_for(member: rm.Member, taken: set[str]) -> str:
+    from armstui.model import InvalidInput, validate_alias
+
+    try:
+        alias = validate_alias(member.display_name.lower())
+    except InvalidInput:
+        alias = f"rd-{member.account_id}"
+    if alias in taken:
+        alias = f"{alias}-{member.account_id[-4:]}"
+    taken.add(alias)
+    return alias
+
+
+async def _folder_ids(session: Any, wanted: str) -> set[str]:
+    """The folder named or numbered ``wanted`` and every folder under it."""
+    found: set[str] = set()
+    queue: list[str | None] = [None]
+    match: str | None = None
+    while queue:
+        parent = queue.pop()
+        for folder in await rm.list_folders(session, parent):
+            if match is None and wanted in (folder.folder_id, folder.name):
+                match = folder.folder_id
+            queue.append(folder.folder_id)
+            if match is not None and (folder.folder_id == match or parent in found):
+                found.add(folder.folder_id)
+    if match is None:
+        raise DirectoryError(f"--source rd:folder/{wanted}: no such folder in the directory")
+    return found
+
+
+async def resolve(
+    management_alias: str,
+    session: Any,
+    sources: Sequence[str],
+    *,
+    exclude: Iterable[str] = (),
+    taken: Iterable[str] = (),
+) -> list[Member]:
+    """The members the ``rd:`` sources cover, less those excluded by account ID or folder."""
+    members = await rm.list_members(session)
+    chosen: dict[str, rm.Member] = {}
+    for source in sources:
+        if source == "rd:all":
+            chosen.update((m.account_id, m) for m in members)
+            continue
+        match = _FOLDER.fullmatch(source)
+        if match is None:
+            raise DirectoryError(f"--source {source}: must be rd:all or rd:folder/<id or name>")
+        folders = await _folder_ids(session, match["folder"])
+        chosen.update((m.account_id, m) for m in members if m.folder_id in folders)
+    excluded = set(exclude)
+    excluded_folders: set[str] = set()
+    for item in excluded:
+        if not item.isdigit():
+            excluded_folders |= await _folder_ids(session, item)
+    used = set(taken)
+    return [
+        Member(_alias_for(m, used), m.account_id, m.access_role_arn())
+        for m in sorted(chosen.values(), key=lambda m: m.display_name)
+        if m.account_id not in excluded and m.folder_id not in excluded_folders
+    ]

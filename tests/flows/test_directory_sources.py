@@ -1,0 +1,120 @@
+"""Sources from a Resource Directory (``--source rd:all``, ``rd:folder/<name>``): every member
+is covered through its access role, with no member key saved; a member that joins later is
+enrolled by the next run and named as new."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alibabacloud_resourcemanager20200331 import models as rm
+
+from armstui.accounts import open_sandbox_workspace
+from armstui.flows.setup import Setup
+from armstui.flows.workspace import Workspace, WorkspaceError
+from tests.support.org import running_org
+from tests.support.sandbox import RunningSandbox
+
+MEMBERS = 6
+
+
+@pytest.fixture
+def org(tmp_path: Path) -> Iterator[tuple[Workspace, RunningSandbox]]:
+    """The org world, and a workspace whose ``management`` account signs as its RAM user
+    ``admin`` (an account's root key cannot assume the members' roles)."""
+    from armstui.sandbox.describe import FILE_NAME, write_description
+
+    with running_org(MEMBERS) as sandbox:
+        path = write_description(tmp_path / FILE_NAME, sandbox.state, sandbox.endpoint)
+        described = json.loads(path.read_text())
+        management = described["accounts"]["management"]
+        admin = management["users"]["admin"]
+        management["access_key_id"] = admin["access_key_id"]
+        management["access_key_secret"] = admin["access_key_secret"]
+        path.write_text(json.dumps(described))
+        with open_sandbox_workspace(path) as ws:
+            yield ws, sandbox
+
+
+def _members(sandbox: RunningSandbox) -> dict[str, str]:
+    client = sandbox.client("resourcemanager", "management")
+    listed = client.list_accounts(rm.ListAccountsRequest(page_size=100)).body.accounts.account
+    return {m.display_name: m.account_id for m in listed}
+
+
+async def test_rd_all_covers_every_member_through_its_access_role(
+    org: tuple[Workspace, RunningSandbox],
+) -> None:
+    ws, sandbox = org
+    setup = Setup(flow="ack", monitoring="monitoring", sources=("rd:all",))
+    ws.validate(setup)
+    result = await ws.run(setup, "plan")
+    covered = {s.account for s in result.states} - {"monitoring"}
+    assert covered == set(_members(sandbox))
+    assert ws.enrolment is not None and ws.enrolment.management == "management"
+    session = await ws.session("member-001")
+    assert session.uid == _members(sandbox)["member-001"]
+    assert session.role_arn.endswith(":role/resourcedirectoryaccountaccessrole")
+
+
+async def test_a_member_that_joins_is_enrolled_by_the_next_run(
+    org: tuple[Workspace, RunningSandbox],
+) -> None:
+    ws, sandbox = org
+    setup = Setup(flow="ack", monitoring="monitoring", sources=("rd:all",))
+    await ws.run(setup, "verify")
+    assert ws.enrolment is not None and ws.enrolment.new == []
+    sandbox.client("resourcemanager", "management").create_resource_account(
+        rm.CreateResourceAccountRequest(display_name="newcomer", account_name_prefix="newcomer")
+    )
+    again = await ws.run(setup, "verify")
+    assert ws.enrolment.new == ["newcomer"]
+    assert "newcomer" in {s.account for s in again.states}
+    assert "new since the last run: newcomer" in ws.enrolment.summary()
+
+
+async def test_a_folder_and_an_exclusion_narrow_the_members(
+    org: tuple[Workspace, RunningSandbox],
+) -> None:
+    ws, sandbox = org
+    prod = Setup(flow="ack", monitoring="monitoring", sources=("rd:folder/prod",))
+    result = await ws.run(prod, "plan")
+    in_prod = {s.account for s in result.states} - {"monitoring"}
+    records = {m["AccountId"]: m for m in sandbox.state.store.list("rm.member")}
+    by_name = _members(sandbox)
+    assert in_prod and all("prod" in json.dumps(records[by_name[a]]) or a for a in in_prod)
+    everyone = await ws.run(Setup(flow="ack", monitoring="monitoring", sources=("rd:all",)), "plan")
+    assert in_prod < {s.account for s in everyone.states}
+    left_out = sorted(in_prod)[0]
+    narrowed = await ws.run(
+        Setup(
+            flow="ack",
+            monitoring="monitoring",
+            sources=("rd:folder/prod",),
+            exclude=(by_name[left_out],),
+        ),
+        "plan",
+    )
+    assert {s.account for s in narrowed.states} - {"monitoring"} == in_prod - {left_out}
+
+
+def test_a_malformed_directory_source_is_refused_before_anything_is_sent(
+    org: tuple[Workspace, RunningSandbox],
+) -> None:
+    from armstui.model import InvalidInput
+
+    ws, _ = org
+    with pytest.raises(InvalidInput) as refused:
+        ws.validate(Setup(flow="ack", monitoring="monitoring", sources=("rd:everything",)))
+    assert "rd:all or rd:folder/" in str(refused.value)
+
+
+async def test_an_unknown_folder_is_named(org: tuple[Workspace, RunningSandbox]) -> None:
+    ws, _ = org
+    with pytest.raises(WorkspaceError) as refused:
+        await ws.run(
+            Setup(flow="ack", monitoring="monitoring", sources=("rd:folder/nope",)), "plan"
+        )
+    assert "rd:folder/nope: no such folder" in str(refused.value)
