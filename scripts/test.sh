@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install armstui with its test extra into .venv and run the whole suite.
+# Install armstui with its test extra into .venv, then lint (ruff), type-check (mypy) and run
+# the whole suite.
 # The vault tests need a real Secret Service: gnome-keyring and dbus-daemon are
 # installed with apt when missing (tests start them on a private bus, under a temp HOME).
 set -euo pipefail
@@ -18,4 +19,7 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+.venv/bin/ruff check armstui tests benchmarks scripts
+.venv/bin/ruff format --check armstui tests benchmarks scripts
+.venv/bin/mypy
 exec .venv/bin/python -m pytest -n auto "$@"
