@@ -83,8 +83,10 @@ class CloudError(Exception):
         retryable: bool | None = None,
         missing_action: str | None = None,
         access_denied: dict[str, str] | None = None,
+        retry_after: float | None = None,
     ) -> None:
         self.code = inert(code)
+        self.retry_after = retry_after  # seconds the service asked to wait (throttling)
         self.missing_action = missing_action  # for a refusal: the RAM action missing
         # For a refusal: AccessDeniedDetail's PolicyType, NoPermissionType, AuthAction.
         self.access_denied = access_denied
@@ -280,6 +282,17 @@ def _unanswered(cause: BaseException) -> bool:
     return any(c.__name__ in _NETWORK_FAILURES for c in type(cause).__mro__)
 
 
+MAX_RETRY_AFTER = 60.0  # seconds: a longer wait asked for is not waited out inside one call
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    """The SDK's ``retry_after`` (``x-acs-retry-after``, milliseconds) as seconds."""
+    raw = getattr(exc, "retry_after", None)
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not raw > 0:
+        return None
+    return min(float(raw) / 1000, MAX_RETRY_AFTER)
+
+
 def from_sdk(
     exc: BaseException, service: str, action: str, account: str = "", endpoint: str | None = None
 ) -> CloudError:
@@ -333,6 +346,7 @@ def from_sdk(
             retryable=True
             if status is not None and status >= 500 and code.startswith("HTTP")
             else None,
+            retry_after=_retry_after(exc),
         )
     cause = getattr(exc, "inner_exception", None) or exc
     what = type(cause).__name__

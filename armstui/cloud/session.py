@@ -222,7 +222,8 @@ class CloudSession:
                 safe_to_repeat = not mutating or error.code.startswith(THROTTLED)
                 if not safe_to_repeat or not error.retryable or attempt >= self.retry.max_attempts:
                     raise
-                pause = self.retry.delay(attempt)
+                # A wait the service asked for (x-acs-retry-after) is honoured, within bounds.
+                pause = max(self.retry.delay(attempt), error.retry_after or 0.0)
                 if time.monotonic() - began + pause > self.retry.max_total:
                     raise
                 await asyncio.sleep(pause)

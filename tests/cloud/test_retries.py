@@ -188,3 +188,42 @@ def test_backoff_is_exponential_with_full_jitter_and_capped() -> None:
     jittered = RetryPolicy(base_delay=0.5, max_delay=4.0, rng=random.Random(7))
     delays = [jittered.delay(3) for _ in range(200)]
     assert all(0 <= d <= 2.0 for d in delays) and min(delays) < 0.5 < max(delays)
+
+
+async def test_a_wait_the_service_asks_for_is_honoured(
+    session_of: Callable[..., CloudSession], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``x-acs-retry-after`` (milliseconds; the SDK's ThrottlingException.retry_after) sets the
+    pause before the next try, bounded; without it the policy's backoff applies."""
+    import asyncio
+
+    from alibabacloud_tea_openapi.exceptions import ThrottlingException
+
+    pauses: list[float] = []
+
+    async def no_sleep(seconds: float) -> None:
+        pauses.append(seconds)
+
+    monkeypatch.setattr(asyncio, "sleep", no_sleep)
+    tries = 0
+
+    async def invoke(client: object, runtime: object) -> object:
+        nonlocal tries
+        tries += 1
+        if tries == 1:
+            raise ThrottlingException(
+                status_code=400, code="Throttling.User", message="slow down", retry_after=2500
+            )
+        if tries == 2:
+            raise ThrottlingException(
+                status_code=400, code="Throttling.User", message="slow down", retry_after=10**9
+            )
+        return type("Answer", (), {"body": {"RequestId": "r"}, "headers": {}})()
+
+    policy = RetryPolicy(max_attempts=4, base_delay=0.001, max_delay=0.01, max_total=1000.0)
+    await session_of("monitoring", retry=policy).call(
+        "sts", "GetCallerIdentity", invoke, mutating=False
+    )
+    assert tries == 3
+    assert pauses[0] == 2.5  # the service's 2500 ms, not the policy's few milliseconds
+    assert pauses[1] == 60.0  # an absurd wait is capped
