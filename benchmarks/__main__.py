@@ -11,6 +11,7 @@ BENCHMARKS = (
     "fanout",
     "responsiveness",
     "throughput",
+    "faults",
 )  # responsiveness also reports memory
 
 
