@@ -150,6 +150,7 @@ class CloudSession:
         self.role_arn = role_arn  # set when these are assumed-role (STS) credentials
         self.expiration = expiration
         self._clients: dict[str, Any] = {}
+        self._regions: dict[str, CloudSession] = {region: self}
         self._runtime: Any = None
         self._semaphores: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]
@@ -302,6 +303,29 @@ class CloudSession:
             )
 
     # --- other identities -------------------------------------------------------------
+
+    def in_region(self, region: str) -> CloudSession:
+        """The same identity acting in another region (its own clients; the same call log,
+        limits and retries). Sessions are cached per region, so each region's clients and
+        concurrency limits are built once."""
+        if region == self.region:
+            return self
+        if region not in self._regions:
+            other = CloudSession(
+                self.alias,
+                self.uid,
+                region,
+                self.credentials,
+                endpoint=self.endpoint,
+                call_log=self.call_log,
+                limits=self.limits,
+                retry=self.retry,
+                role_arn=self.role_arn,
+                expiration=self.expiration,
+            )
+            other._regions = self._regions
+            self._regions[region] = other
+        return self._regions[region]
 
     def with_credentials(
         self,

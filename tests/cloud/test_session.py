@@ -187,3 +187,13 @@ async def test_session_for_a_sandbox_account(
     identity = await sts.get_caller_identity(session)
     assert identity.account_id == sandbox.uid("source")
     assert call_log.records()[0].account == "source"
+
+
+def test_a_session_in_another_region_keeps_the_identity_and_is_built_once() -> None:
+    home = _session("cn-hangzhou")
+    there = home.in_region("cn-shanghai")
+    assert (there.region, there.alias, there.uid) == ("cn-shanghai", home.alias, home.uid)
+    assert there.credentials is home.credentials and there.call_log is home.call_log
+    assert home.in_region("cn-shanghai") is there and there.in_region("cn-hangzhou") is home
+    assert home.in_region("cn-hangzhou") is home
+    assert there.client("cs")._endpoint == "cs.cn-shanghai.aliyuncs.com"
