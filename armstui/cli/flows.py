@@ -116,6 +116,18 @@ def flow_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             help="ACK: install or upgrade ack-onepilot to this release (default: the newest).",
         ),
         click.option(
+            "--region",
+            "regions",
+            metavar="R1,R2",
+            default="",
+            help="Look for B's clusters and instances in these regions (default: the account's).",
+        ),
+        click.option(
+            "--all-regions",
+            is_flag=True,
+            help="Look for B's clusters and instances in every region the account can use.",
+        ),
+        click.option(
             "--exclude",
             multiple=True,
             metavar="ID|FOLDER",
@@ -163,6 +175,8 @@ def _setup(kw: dict[str, Any]) -> Setup:
         onepilot_version=kw["onepilot_version"],
         vpc=kw["vpc"],
         exclude=tuple(kw["exclude"]),
+        regions=tuple(r.strip() for r in kw["regions"].split(",") if r.strip()),
+        all_regions=kw["all_regions"],
     )
 
 

@@ -52,6 +52,10 @@ class Setup:
     onepilot_version: str | None = None  # ACK: install/upgrade to this; None: the newest
     vpc: bool = False  # ECS: download the agent from the region's internal OSS host
     force: bool = False  # rotate: delete the old key even where a cluster is silent
+    # Where to look for B's clusters and instances: these regions (empty: each account's
+    # own), or every region the account can use.
+    regions: tuple[str, ...] = ()
+    all_regions: bool = False
     # Directory members (--source rd:…) to leave out, by account ID or folder ID/name.
     exclude: tuple[str, ...] = ()
     # Set when rd:… sources were expanded into members: the journal keeps the setup under

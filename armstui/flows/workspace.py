@@ -105,6 +105,10 @@ class Workspace:
         ):
             model.validate_user_name(value, field=field)
         model.validate_role_name(setup.role_name, field="--role-name")
+        for region in setup.regions:
+            model.validate_region(region, "--region")
+        if setup.regions and setup.all_regions:
+            raise model.InvalidInput("--all-regions", "cannot be combined with --region")
 
     # --- running ---------------------------------------------------------------------------
 
