@@ -8,7 +8,6 @@ import pytest
 
 from armstui.cloud.calllog import CallLog
 from armstui.cloud.session import CloudSession, RetryPolicy
-from armstui.model import Credentials
 from tests.support.sandbox import RunningSandbox
 
 FAST_RETRY = RetryPolicy(max_attempts=4, base_delay=0.001, max_delay=0.01, max_total=5.0)
@@ -24,16 +23,7 @@ def session_of(sandbox: RunningSandbox, call_log: CallLog) -> Callable[..., Clou
     """``session_of("monitoring")``: a session as that account's root, on the sandbox."""
 
     def make(alias: str, **kwargs: object) -> CloudSession:
-        account = sandbox.accounts[alias]
         kwargs.setdefault("retry", FAST_RETRY)
-        return CloudSession(
-            alias,
-            account["uid"],
-            sandbox.state.region,
-            Credentials(account["access_key_id"], account["access_key_secret"]),
-            endpoint=sandbox.endpoint,
-            call_log=call_log,
-            **kwargs,
-        )  # type: ignore[arg-type]
+        return sandbox.session(alias, call_log=call_log, **kwargs)
 
     return make

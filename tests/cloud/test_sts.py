@@ -11,20 +11,11 @@ from armstui.cloud import ram, sts
 from armstui.cloud.calllog import CallLog
 from armstui.cloud.errors import CloudError
 from armstui.cloud.session import CloudSession
-from tests.support.sandbox import RunningSandbox
+from tests.support.sandbox import RunningSandbox, trusting
 
 
 async def _role(sandbox: RunningSandbox, a: CloudSession, trusted: str) -> str:
-    trust = {
-        "Version": "1",
-        "Statement": [
-            {
-                "Action": "sts:AssumeRole",
-                "Effect": "Allow",
-                "Principal": {"RAM": [f"acs:ram::{sandbox.uid(trusted)}:root"]},
-            }
-        ],
-    }
+    trust = trusting(sandbox.uid(trusted))
     return (await ram.create_role(a, "arms-admin", trust, "ARMS for B")).arn
 
 

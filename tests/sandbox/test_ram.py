@@ -11,7 +11,7 @@ import pytest
 from alibabacloud_ram20150501 import models as ram
 from Tea.exceptions import TeaException
 
-from tests.support.sandbox import RunningSandbox
+from tests.support.sandbox import RunningSandbox, trusting
 
 PASSWORD = "Sandbox-Passw0rd"
 READ_ONLY_DOC = json.dumps(
@@ -20,7 +20,6 @@ READ_ONLY_DOC = json.dumps(
         "Statement": [{"Effect": "Allow", "Action": ["ram:Get*", "ram:List*"], "Resource": "*"}],
     }
 )
-TRUST_SOURCE = '{{"Version": "1", "Statement": [{{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {{"RAM": ["acs:ram::{uid}:root"]}}}}]}}'
 
 
 def _error(fn: Callable[..., Any], *args: Any) -> TeaException:
@@ -567,7 +566,7 @@ def test_attached_policies_are_limited_per_user_and_role(
     client.create_role(
         ram.CreateRoleRequest(
             role_name="collecting-role",
-            assume_role_policy_document=TRUST_SOURCE.format(uid=sandbox.uid("source")),
+            assume_role_policy_document=json.dumps(trusting(sandbox.uid("source"))),
         )
     )
     for n in range(11):
@@ -609,7 +608,7 @@ def test_role_lifecycle(sandbox: RunningSandbox, client: Any) -> None:
         ram.CreateRoleRequest(
             role_name="Arms-Admin",
             description="ops",
-            assume_role_policy_document=TRUST_SOURCE.format(uid=b),
+            assume_role_policy_document=json.dumps(trusting(b)),
         )
     ).body.role
     assert role.arn == f"acs:ram::{a}:role/arms-admin"
@@ -622,7 +621,7 @@ def test_role_lifecycle(sandbox: RunningSandbox, client: Any) -> None:
         "Arms-Admin"
     ]
     again = ram.CreateRoleRequest(
-        role_name="arms-admin", assume_role_policy_document=TRUST_SOURCE.format(uid=b)
+        role_name="arms-admin", assume_role_policy_document=json.dumps(trusting(b))
     )
     assert _code(client.create_role, again) == (409, "EntityAlreadyExists.Role")
 
@@ -631,7 +630,7 @@ def test_role_lifecycle(sandbox: RunningSandbox, client: Any) -> None:
         ram.UpdateRoleRequest(
             role_name="Arms-Admin",
             new_max_session_duration=7200,
-            new_assume_role_policy_document=TRUST_SOURCE.format(uid=c),
+            new_assume_role_policy_document=json.dumps(trusting(c)),
             new_description="changed",
         )
     ).body.role
@@ -692,7 +691,7 @@ def test_create_role_rules(
     request = ram.CreateRoleRequest(
         **{
             "role_name": "ok-role",
-            "assume_role_policy_document": TRUST_SOURCE.format(uid=sandbox.uid("source")),
+            "assume_role_policy_document": json.dumps(trusting(sandbox.uid("source"))),
             **kwargs,
         }
     )
@@ -711,7 +710,7 @@ def test_accounts_are_isolated(sandbox: RunningSandbox, client: Any) -> None:
     client.create_role(
         ram.CreateRoleRequest(
             role_name="a-role",
-            assume_role_policy_document=TRUST_SOURCE.format(uid=sandbox.uid("source")),
+            assume_role_policy_document=json.dumps(trusting(sandbox.uid("source"))),
         )
     )
     source = sandbox.client("ram", "source")

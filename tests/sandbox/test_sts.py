@@ -16,7 +16,7 @@ from alibabacloud_ram20150501 import models as ram
 from alibabacloud_sts20150401 import models as sts
 from Tea.exceptions import TeaException
 
-from tests.support.sandbox import RunningSandbox
+from tests.support.sandbox import RunningSandbox, root_arn, trust_statement
 
 ROLE = "arms-admin"
 
@@ -28,18 +28,7 @@ def _error(fn: Callable[..., Any], *args: Any) -> TeaException:
 
 
 def _trust(*principals: str) -> str:
-    return json.dumps(
-        {
-            "Version": "1",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Action": "sts:AssumeRole",
-                    "Principal": {"RAM": list(principals)},
-                }
-            ],
-        }
-    )
+    return json.dumps({"Version": "1", "Statement": [trust_statement(*principals)]})
 
 
 def _role(
@@ -53,7 +42,7 @@ def _role(
     role = root.create_role(
         ram.CreateRoleRequest(
             role_name=ROLE,
-            assume_role_policy_document=_trust(f"acs:ram::{sandbox.uid(trusted_alias)}:root"),
+            assume_role_policy_document=_trust(root_arn(sandbox.uid(trusted_alias))),
             max_session_duration=max_session,
         )
     ).body.role
@@ -442,9 +431,7 @@ def test_a_trust_policy_may_require_an_external_id(sandbox: RunningSandbox, oper
         sandbox,
         [
             {
-                "Effect": "Allow",
-                "Action": "sts:AssumeRole",
-                "Principal": {"RAM": [f"acs:ram::{b}:root"]},
+                **trust_statement(root_arn(b)),
                 "Condition": {"StringEquals": {"sts:ExternalId": "abcd-1234"}},
             }
         ],
@@ -464,11 +451,7 @@ def test_a_deny_in_the_trust_policy_wins(sandbox: RunningSandbox) -> None:
     arn = _conditional_role(
         sandbox,
         [
-            {
-                "Effect": "Allow",
-                "Action": "sts:AssumeRole",
-                "Principal": {"RAM": [f"acs:ram::{b}:root"]},
-            },
+            trust_statement(root_arn(b)),
             {
                 "Effect": "Deny",
                 "Action": "sts:*",
@@ -492,16 +475,7 @@ def test_a_deny_in_the_trust_policy_wins(sandbox: RunningSandbox) -> None:
 
 def test_sts_assume_role_may_be_limited_to_one_role(sandbox: RunningSandbox) -> None:
     arn = _role(sandbox)
-    other = _conditional_role(
-        sandbox,
-        [
-            {
-                "Effect": "Allow",
-                "Action": "sts:AssumeRole",
-                "Principal": {"RAM": [f"acs:ram::{sandbox.uid('source')}:root"]},
-            }
-        ],
-    )
+    other = _conditional_role(sandbox, [trust_statement(root_arn(sandbox.uid("source")))])
     only_admin = json.dumps(
         {
             "Version": "1",

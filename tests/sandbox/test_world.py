@@ -17,11 +17,10 @@ from alibabacloud_cs20151215 import models as cs
 from alibabacloud_ecs20140526 import models as ecs
 from alibabacloud_ram20150501 import models as ram
 
-from armstui.sandbox.server import SandboxServer
 from armstui.sandbox.services.arms.model import last_sync, reporting_apps, sync
 from armstui.sandbox.state import open_state
 from armstui.sandbox.world import accounts_by_alias, parse_world
-from tests.support.sandbox import RunningSandbox
+from tests.support.sandbox import RunningSandbox, serving
 
 REGION = "cn-hangzhou"
 
@@ -161,12 +160,8 @@ def large() -> Iterator[tuple[RunningSandbox, float]]:
     started = time.perf_counter()
     state = open_state(None, world="large", speed=200)
     seeded = time.perf_counter() - started
-    server = SandboxServer(state)
-    server.start_in_thread()
-    try:
-        yield RunningSandbox(state, server, accounts_by_alias(state)), seeded
-    finally:
-        server.stop_thread()
+    with serving(state) as running:
+        yield running, seeded
 
 
 def test_large_world_sizes(large: tuple[RunningSandbox, float]) -> None:

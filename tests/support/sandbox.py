@@ -1,24 +1,18 @@
-"""A running sandbox for tests, and official SDK clients pointed at it."""
+"""A running sandbox for tests, and official SDK clients and CloudSessions pointed at it."""
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from armstui.cloud.session import SDK_MODULES, CloudSession
+from armstui.model import Credentials
 from armstui.sandbox.server import SandboxServer
 from armstui.sandbox.state import SandboxState
-
-# service -> (SDK module, version)
-SDK_CLIENTS = {
-    "ram": "alibabacloud_ram20150501.client",
-    "sts": "alibabacloud_sts20150401.client",
-    "arms": "alibabacloud_arms20190808.client",
-    "cs": "alibabacloud_cs20151215.client",
-    "ecs": "alibabacloud_ecs20140526.client",
-    "resourcemanager": "alibabacloud_resourcemanager20200331.client",
-}
 
 
 @dataclass
@@ -64,4 +58,47 @@ class RunningSandbox:
             protocol="http",
             region_id=self.state.region,
         )
-        return importlib.import_module(SDK_CLIENTS[service]).Client(config)
+        return importlib.import_module(SDK_MODULES[service]).Client(config)
+
+    def session(self, alias: str, **options: Any) -> CloudSession:
+        """armstui's CloudSession as ``alias``'s root on this sandbox; ``options`` are
+        CloudSession's keyword arguments (``retry``, ``call_log``...)."""
+        account = self.accounts[alias]
+        return CloudSession(
+            alias,
+            account["uid"],
+            self.state.region,
+            Credentials(account["access_key_id"], account["access_key_secret"]),
+            endpoint=self.endpoint,
+            **options,
+        )
+
+
+@contextmanager
+def serving(state: SandboxState, **server_options: Any) -> Iterator[RunningSandbox]:
+    """``state`` served on a loopback port until the block ends; ``server_options`` are
+    SandboxServer's (``tls``, ``header_timeout``...)."""
+    from armstui.sandbox.world import accounts_by_alias
+
+    server = SandboxServer(state, **server_options)
+    server.start_in_thread()
+    try:
+        yield RunningSandbox(state, server, accounts_by_alias(state))
+    finally:
+        server.stop_thread()
+
+
+def root_arn(uid: str) -> str:
+    """An account's root identity as a trust policy names it: the account, and whoever in it
+    the account allows to call AssumeRole."""
+    return f"acs:ram::{uid}:root"
+
+
+def trust_statement(*principals: str) -> dict[str, Any]:
+    """A trust-policy statement letting ``principals`` (RAM ARNs) assume the role."""
+    return {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"RAM": list(principals)}}
+
+
+def trusting(trusted_uid: str) -> dict[str, Any]:
+    """A role's trust policy (AssumeRolePolicyDocument) trusting account ``trusted_uid``."""
+    return {"Version": "1", "Statement": [trust_statement(root_arn(trusted_uid))]}
