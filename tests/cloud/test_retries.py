@@ -7,7 +7,6 @@ armstui/sandbox/faults.py), so each failure crosses the real HTTP server and SDK
 from __future__ import annotations
 
 import random
-import socket
 from collections.abc import Callable
 
 import pytest
@@ -17,9 +16,9 @@ from armstui.cloud.calllog import CallLog
 from armstui.cloud.errors import CloudError
 from armstui.cloud.session import CloudSession, RetryPolicy
 from armstui.cloud.transport import pooled_connections
-from armstui.model import Credentials
 from armstui.sandbox.errors import ApiError
 from armstui.sandbox.faults import Dropped, Faults
+from tests.cloud.conftest import closed_endpoint, made_up_session
 from tests.support.sandbox import RunningSandbox
 
 
@@ -130,15 +129,8 @@ async def test_a_permanent_error_is_not_retried(
 
 
 async def test_connection_errors_are_retried(call_log: CallLog) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    session = CloudSession(
-        "monitoring",
-        None,
-        "cn-hangzhou",
-        Credentials("LTAI" + "c" * 20, "C" * 30),
-        endpoint=f"127.0.0.1:{port}",
+    session = made_up_session(
+        closed_endpoint(),
         call_log=call_log,
         retry=RetryPolicy(max_attempts=3, base_delay=0.001),
     )

@@ -60,16 +60,16 @@ class RunningSandbox:
         )
         return importlib.import_module(SDK_MODULES[service]).Client(config)
 
-    def session(self, alias: str, **options: Any) -> CloudSession:
-        """armstui's CloudSession as ``alias``'s root on this sandbox; ``options`` are
-        CloudSession's keyword arguments (``retry``, ``call_log``...)."""
+    def session(self, alias: str, *, endpoint: str | None = None, **options: Any) -> CloudSession:
+        """armstui's CloudSession as ``alias``'s root, on this sandbox or on ``endpoint`` (a
+        relay in front of it); ``options`` are CloudSession's (``retry``, ``call_log``...)."""
         account = self.accounts[alias]
         return CloudSession(
             alias,
             account["uid"],
             self.state.region,
             Credentials(account["access_key_id"], account["access_key_secret"]),
-            endpoint=self.endpoint,
+            endpoint=endpoint or self.endpoint,
             **options,
         )
 
