@@ -281,11 +281,7 @@ def test_apply_then_fail_as_drop_commits_then_closes_the_connection(
 
     sandbox.state.clock.speed = 100_000
     client = sandbox.client("cs", "source")
-    staging = next(
-        c.cluster_id
-        for c in client.describe_clusters_v1(cs.DescribeClustersV1Request()).body.clusters
-        if c.name == "shop-staging"
-    )
+    staging = sandbox.cluster_id("source", "shop-staging")
     assert (
         _faults(
             sandbox, {"apply-then-fail": "ModifyClusterAddon", "apply-then-fail-as": "drop"}

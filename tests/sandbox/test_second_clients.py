@@ -198,18 +198,7 @@ def _role_for_a_user_in_source(sandbox: RunningSandbox) -> tuple[str, dict[str, 
         )
         .body.role.arn
     )
-    source = sandbox.client("ram", "source")
-    source.create_user(ram.CreateUserRequest(user_name="switcher"))
-    source.attach_policy_to_user(
-        ram.AttachPolicyToUserRequest(
-            user_name="switcher", policy_type="System", policy_name="AliyunSTSAssumeRoleAccess"
-        )
-    )
-    key = source.create_access_key(ram.CreateAccessKeyRequest(user_name="switcher")).body
-    return arn, {
-        "access_key_id": key.access_key.access_key_id,
-        "access_key_secret": key.access_key.access_key_secret,
-    }
+    return arn, sandbox.user_key("source", "switcher", "AliyunSTSAssumeRoleAccess")
 
 
 def test_ram_role_arn_provider_over_https_then_v1_with_the_token(

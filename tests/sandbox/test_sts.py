@@ -53,22 +53,11 @@ def _role(
     return role.arn
 
 
-def _user_key(sandbox: RunningSandbox, alias: str, name: str, *policies: str) -> dict[str, str]:
-    root = sandbox.client("ram", alias)
-    root.create_user(ram.CreateUserRequest(user_name=name))
-    for policy in policies:
-        root.attach_policy_to_user(
-            ram.AttachPolicyToUserRequest(user_name=name, policy_type="System", policy_name=policy)
-        )
-    key = root.create_access_key(ram.CreateAccessKeyRequest(user_name=name)).body.access_key
-    return {"access_key_id": key.access_key_id, "access_key_secret": key.access_key_secret}
-
-
 @pytest.fixture
 def operator(sandbox: RunningSandbox) -> Any:
     """STS client of B's user ``arms-operator`` with AliyunSTSAssumeRoleAccess."""
     return sandbox.client(
-        "sts", **_user_key(sandbox, "source", "arms-operator", "AliyunSTSAssumeRoleAccess")
+        "sts", **sandbox.user_key("source", "arms-operator", "AliyunSTSAssumeRoleAccess")
     )
 
 
@@ -216,7 +205,7 @@ def test_bad_session_policies(
 def test_an_outsider_is_refused_by_the_trust_policy(sandbox: RunningSandbox) -> None:
     arn = _role(sandbox)
     outsider = sandbox.client(
-        "sts", **_user_key(sandbox, "outsider", "stranger", "AliyunSTSAssumeRoleAccess")
+        "sts", **sandbox.user_key("outsider", "stranger", "AliyunSTSAssumeRoleAccess")
     )
     err = _error(lambda: _assume(outsider, arn))
     assert (err.status_code, err.code) == (403, "NoPermission")
@@ -236,10 +225,10 @@ def test_trust_may_name_a_single_user(sandbox: RunningSandbox) -> None:
     )
     arn = f"acs:ram::{sandbox.uid('monitoring')}:role/just-one"
     chosen = sandbox.client(
-        "sts", **_user_key(sandbox, "source", "chosen", "AliyunSTSAssumeRoleAccess")
+        "sts", **sandbox.user_key("source", "chosen", "AliyunSTSAssumeRoleAccess")
     )
     other = sandbox.client(
-        "sts", **_user_key(sandbox, "source", "other", "AliyunSTSAssumeRoleAccess")
+        "sts", **sandbox.user_key("source", "other", "AliyunSTSAssumeRoleAccess")
     )
     assert _assume(chosen, arn).credentials.security_token
     assert _error(lambda: _assume(other, arn)).code == "NoPermission"
@@ -247,7 +236,7 @@ def test_trust_may_name_a_single_user(sandbox: RunningSandbox) -> None:
 
 def test_a_caller_without_sts_assume_role_is_refused(sandbox: RunningSandbox) -> None:
     arn = _role(sandbox)
-    bare = sandbox.client("sts", **_user_key(sandbox, "source", "bare", "AliyunRAMReadOnlyAccess"))
+    bare = sandbox.client("sts", **sandbox.user_key("source", "bare", "AliyunRAMReadOnlyAccess"))
     err = _error(lambda: _assume(bare, arn))
     assert (err.status_code, err.code) == (403, "NoPermission")
     assert err.data["AccessDeniedDetail"]["AuthAction"] == "sts:AssumeRole"
@@ -460,7 +449,7 @@ def test_a_deny_in_the_trust_policy_wins(sandbox: RunningSandbox) -> None:
         ],
     )
     banned = sandbox.client(
-        "sts", **_user_key(sandbox, "source", "banned", "AliyunSTSAssumeRoleAccess")
+        "sts", **sandbox.user_key("source", "banned", "AliyunSTSAssumeRoleAccess")
     )
     err = _error(lambda: _assume(banned, arn))
     assert (err.code, err.data["AccessDeniedDetail"]["NoPermissionType"]) == (
@@ -468,7 +457,7 @@ def test_a_deny_in_the_trust_policy_wins(sandbox: RunningSandbox) -> None:
         "ExplicitDeny",
     )
     welcome = sandbox.client(
-        "sts", **_user_key(sandbox, "source", "welcome", "AliyunSTSAssumeRoleAccess")
+        "sts", **sandbox.user_key("source", "welcome", "AliyunSTSAssumeRoleAccess")
     )
     assert _assume(welcome, arn).credentials.security_token
 
@@ -492,7 +481,7 @@ def test_sts_assume_role_may_be_limited_to_one_role(sandbox: RunningSandbox) -> 
     root_b.create_policy(
         ram.CreatePolicyRequest(policy_name="assume-arms-admin", policy_document=only_admin)
     )
-    key = _user_key(sandbox, "source", "limited")
+    key = sandbox.user_key("source", "limited")
     root_b.attach_policy_to_user(
         ram.AttachPolicyToUserRequest(
             user_name="limited", policy_type="Custom", policy_name="assume-arms-admin"

@@ -274,20 +274,11 @@ def _report_everything_into_monitoring(sandbox: RunningSandbox) -> None:
     """Every cluster: onepilot 5.1.2 with a valid reporter key of A; every instance: its JVM with A's
     license key. Set up in the records (kinds ``cs.addon``, ``ecs.instance``) to keep the test fast;
     the RAM user and key go through the SDK."""
-    root = sandbox.client("ram", "monitoring")
-    root.create_user(ram.CreateUserRequest(user_name="bench-reporter"))
-    root.attach_policy_to_user(
-        ram.AttachPolicyToUserRequest(
-            user_name="bench-reporter", policy_type="System", policy_name="AliyunARMSFullAccess"
-        )
-    )
-    key = root.create_access_key(
-        ram.CreateAccessKeyRequest(user_name="bench-reporter")
-    ).body.access_key
+    key = sandbox.user_key("monitoring", "bench-reporter", "AliyunARMSFullAccess")
     config = json.dumps(
         {
-            "accessKey": key.access_key_id,
-            "accessKeySecret": key.access_key_secret,
+            "accessKey": key["access_key_id"],
+            "accessKeySecret": key["access_key_secret"],
             "uid": sandbox.uid("monitoring"),
         }
     )

@@ -60,6 +60,31 @@ class RunningSandbox:
         )
         return importlib.import_module(SDK_MODULES[service]).Client(config)
 
+    def cluster_id(self, alias: str, name: str) -> str:
+        """The id of ``alias``'s ACK cluster called ``name``, as DescribeClustersV1 lists it."""
+        from alibabacloud_cs20151215 import models as cs
+
+        listed = self.client("cs", alias).describe_clusters_v1(cs.DescribeClustersV1Request())
+        return next(c.cluster_id for c in listed.body.clusters if c.name == name)
+
+    def user_key(self, alias: str, name: str, *policies: str | tuple[str, str]) -> dict[str, str]:
+        """A new RAM user ``name`` of ``alias`` with ``policies`` attached (a name: a system
+        policy; else ``(type, name)``) and one AccessKey, as :meth:`client`'s keyword
+        arguments: ``access_key_id``, ``access_key_secret``."""
+        from alibabacloud_ram20150501 import models as ram
+
+        root = self.client("ram", alias)
+        root.create_user(ram.CreateUserRequest(user_name=name))
+        for policy in policies:
+            policy_type, policy_name = ("System", policy) if isinstance(policy, str) else policy
+            root.attach_policy_to_user(
+                ram.AttachPolicyToUserRequest(
+                    user_name=name, policy_type=policy_type, policy_name=policy_name
+                )
+            )
+        key = root.create_access_key(ram.CreateAccessKeyRequest(user_name=name)).body.access_key
+        return {"access_key_id": key.access_key_id, "access_key_secret": key.access_key_secret}
+
     def session(self, alias: str, *, endpoint: str | None = None, **options: Any) -> CloudSession:
         """armstui's CloudSession as ``alias``'s root, on this sandbox or on ``endpoint`` (a
         relay in front of it); ``options`` are CloudSession's (``retry``, ``call_log``...)."""
