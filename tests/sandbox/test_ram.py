@@ -44,6 +44,11 @@ def _user(client: Any, name: str) -> Any:
     ).body.user
 
 
+def _key(client: Any, user: str) -> Any:
+    """A new AccessKey of ``user`` (with its secret, shown only here)."""
+    return client.create_access_key(ram.CreateAccessKeyRequest(user_name=user)).body.access_key
+
+
 # --- users ------------------------------------------------------------------------------------
 
 
@@ -138,7 +143,7 @@ def test_renaming_a_user_takes_its_keys_policies_and_login_along(
     sandbox: RunningSandbox, client: Any
 ) -> None:
     original = _user(client, "before")
-    key = client.create_access_key(ram.CreateAccessKeyRequest(user_name="before")).body.access_key
+    key = _key(client, "before")
     client.attach_policy_to_user(
         ram.AttachPolicyToUserRequest(
             user_name="before", policy_type="System", policy_name="AliyunRAMReadOnlyAccess"
@@ -224,12 +229,8 @@ def test_a_marker_that_did_not_come_from_the_service_is_refused(client: Any) -> 
 
 def test_access_keys_limit_status_and_delete(client: Any) -> None:
     _user(client, "keyholder")
-    first = client.create_access_key(
-        ram.CreateAccessKeyRequest(user_name="keyholder")
-    ).body.access_key
-    second = client.create_access_key(
-        ram.CreateAccessKeyRequest(user_name="keyholder")
-    ).body.access_key
+    first = _key(client, "keyholder")
+    second = _key(client, "keyholder")
     assert first.access_key_id.startswith("LTAI") and len(first.access_key_id) == 24
     assert first.access_key_secret and first.access_key_secret != second.access_key_secret
     assert first.status == "Active"
@@ -264,9 +265,7 @@ def test_access_keys_limit_status_and_delete(client: Any) -> None:
     client.delete_access_key(
         ram.DeleteAccessKeyRequest(user_name="keyholder", user_access_key_id=first.access_key_id)
     )
-    third = client.create_access_key(
-        ram.CreateAccessKeyRequest(user_name="keyholder")
-    ).body.access_key
+    third = _key(client, "keyholder")
     assert third.access_key_id not in (first.access_key_id, second.access_key_id)
     gone = ram.DeleteAccessKeyRequest(user_name="keyholder", user_access_key_id=first.access_key_id)
     assert _code(client.delete_access_key, gone)[0] == 404
@@ -275,7 +274,7 @@ def test_access_keys_limit_status_and_delete(client: Any) -> None:
 def test_a_key_of_another_user_is_not_theirs(client: Any) -> None:
     _user(client, "owner")
     _user(client, "other")
-    key = client.create_access_key(ram.CreateAccessKeyRequest(user_name="owner")).body.access_key
+    key = _key(client, "owner")
     wrong = ram.DeleteAccessKeyRequest(user_name="other", user_access_key_id=key.access_key_id)
     assert _code(client.delete_access_key, wrong)[0] == 404
     assert (
@@ -300,7 +299,7 @@ def test_access_keys_of_a_missing_user(client: Any) -> None:
 
 def test_delete_user_is_refused_while_it_has_keys_policies_or_a_login_profile(client: Any) -> None:
     _user(client, "busy")
-    key = client.create_access_key(ram.CreateAccessKeyRequest(user_name="busy")).body.access_key
+    key = _key(client, "busy")
     client.attach_policy_to_user(
         ram.AttachPolicyToUserRequest(
             user_name="busy", policy_type="System", policy_name="AliyunARMSFullAccess"

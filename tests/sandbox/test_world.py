@@ -10,6 +10,7 @@ import statistics
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alibabacloud_arms20190808 import models as arms
@@ -27,6 +28,17 @@ REGION = "cn-hangzhou"
 
 def _v(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in text.split("."))
+
+
+def _clusters_and_instances(sandbox: RunningSandbox, alias: str) -> tuple[list[Any], list[Any]]:
+    """What ``alias`` owns in ACK and ECS, as DescribeClustersV1 and DescribeInstances list it."""
+    clusters = sandbox.client("cs", alias).describe_clusters_v1(cs.DescribeClustersV1Request()).body
+    instances = (
+        sandbox.client("ecs", alias)
+        .describe_instances(ecs.DescribeInstancesRequest(region_id=REGION))
+        .body
+    )
+    return clusters.clusters, instances.instances.instance
 
 
 def test_default_accounts(sandbox: RunningSandbox) -> None:
@@ -83,18 +95,7 @@ def test_monitoring_has_arms_activated_and_nothing_else(sandbox: RunningSandbox)
         .body.license_key
     )
     assert key == seeded["LicenseKey"]
-    assert (
-        sandbox.client("cs", "monitoring")
-        .describe_clusters_v1(cs.DescribeClustersV1Request())
-        .body.clusters
-        == []
-    )
-    assert (
-        sandbox.client("ecs", "monitoring")
-        .describe_instances(ecs.DescribeInstancesRequest(region_id=REGION))
-        .body.instances.instance
-        == []
-    )
+    assert _clusters_and_instances(sandbox, "monitoring") == ([], [])
 
 
 def test_source_has_two_clusters_one_bare_one_with_an_old_onepilot(sandbox: RunningSandbox) -> None:
@@ -136,18 +137,7 @@ def test_source_has_four_instances_with_java_apps_and_no_agent(sandbox: RunningS
 
 
 def test_outsider_owns_nothing(sandbox: RunningSandbox) -> None:
-    assert (
-        sandbox.client("cs", "outsider")
-        .describe_clusters_v1(cs.DescribeClustersV1Request())
-        .body.clusters
-        == []
-    )
-    assert (
-        sandbox.client("ecs", "outsider")
-        .describe_instances(ecs.DescribeInstancesRequest(region_id=REGION))
-        .body.instances.instance
-        == []
-    )
+    assert _clusters_and_instances(sandbox, "outsider") == ([], [])
 
 
 def test_an_unknown_world_is_refused() -> None:
