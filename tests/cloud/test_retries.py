@@ -38,6 +38,15 @@ def _outcomes(log: CallLog) -> list[tuple[int, str]]:
     return [(r.attempt, r.outcome) for r in log.records()]
 
 
+async def _whoami_as_if_mutating(session: CloudSession) -> object:
+    """GetCallerIdentity, declared mutating: the retry rules of a call that changes something."""
+
+    async def invoke(client, runtime):
+        return await client.get_caller_identity_with_options_async(runtime)
+
+    return await session.call("sts", "GetCallerIdentity", invoke, mutating=True)
+
+
 @pytest.mark.parametrize(
     ("status", "code"),
     [(400, "Throttling.User"), (503, "ServiceUnavailable"), (500, "InternalError")],
@@ -91,11 +100,8 @@ async def test_a_mutating_call_that_may_have_happened_is_never_retried(
 ) -> None:
     sandbox.state.faults = FailFirst(1, 503, "ServiceUnavailable")
 
-    async def invoke(client, runtime):
-        return await client.get_caller_identity_with_options_async(runtime)
-
     with pytest.raises(CloudError) as caught:
-        await session_of("monitoring").call("sts", "GetCallerIdentity", invoke, mutating=True)
+        await _whoami_as_if_mutating(session_of("monitoring"))
     assert caught.value.retryable  # the flow observes, then decides whether to apply again
     assert [(r.attempt, r.outcome, r.mutating) for r in call_log.records()] == [
         (1, "ServiceUnavailable", True)
@@ -108,11 +114,8 @@ async def test_a_throttled_mutating_call_is_repeated(
     # Throttling is refused at the gateway before the service acts: repeating cannot apply twice.
     sandbox.state.faults = FailFirst(1, 400, "Throttling.User")
 
-    async def invoke(client, runtime):
-        return await client.get_caller_identity_with_options_async(runtime)
-
-    await session_of("monitoring").call("sts", "GetCallerIdentity", invoke, mutating=True)
-    assert [(r.attempt, r.outcome) for r in call_log.records()] == [
+    await _whoami_as_if_mutating(session_of("monitoring"))
+    assert _outcomes(call_log) == [
         (1, "Throttling.User"),
         (2, "ok"),
     ]
