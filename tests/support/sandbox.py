@@ -19,7 +19,8 @@ from armstui.sandbox.state import SandboxState
 class RunningSandbox:
     state: SandboxState
     server: SandboxServer
-    accounts: dict[str, dict[str, str]]  # alias -> uid, access_key_id, access_key_secret
+    # alias -> uid, access_key_id, access_key_secret (the root's), users: {name: its key}
+    accounts: dict[str, dict[str, Any]]
 
     @property
     def endpoint(self) -> str:
@@ -85,15 +86,19 @@ class RunningSandbox:
         key = root.create_access_key(ram.CreateAccessKeyRequest(user_name=name)).body.access_key
         return {"access_key_id": key.access_key_id, "access_key_secret": key.access_key_secret}
 
-    def session(self, alias: str, *, endpoint: str | None = None, **options: Any) -> CloudSession:
-        """armstui's CloudSession as ``alias``'s root, on this sandbox or on ``endpoint`` (a
-        relay in front of it); ``options`` are CloudSession's (``retry``, ``call_log``...)."""
+    def session(
+        self, alias: str, *, user: str | None = None, endpoint: str | None = None, **options: Any
+    ) -> CloudSession:
+        """armstui's CloudSession as ``alias``'s root or, with ``user``, its seeded RAM user
+        (``admin``: root keys may not assume roles), on this sandbox or on ``endpoint`` (a relay
+        in front of it); ``options`` are CloudSession's (``retry``, ``call_log``...)."""
         account = self.accounts[alias]
+        key = account if user is None else account["users"][user]
         return CloudSession(
             alias,
             account["uid"],
             self.state.region,
-            Credentials(account["access_key_id"], account["access_key_secret"]),
+            Credentials(key["access_key_id"], key["access_key_secret"]),
             endpoint=endpoint or self.endpoint,
             **options,
         )
