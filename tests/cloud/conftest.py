@@ -48,7 +48,7 @@ def call_log() -> CallLog:
 def session_of(sandbox: RunningSandbox, call_log: CallLog) -> Callable[..., CloudSession]:
     """``session_of("monitoring")``: a session as that account's root, on the sandbox."""
 
-    def make(alias: str, **kwargs: object) -> CloudSession:
+    def make(alias: str, **kwargs: Any) -> CloudSession:
         kwargs.setdefault("retry", FAST_RETRY)
         return sandbox.session(alias, call_log=call_log, **kwargs)
 

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -113,7 +114,7 @@ def relay(sandbox: RunningSandbox) -> Iterator[CountingRelay]:
 def via(sandbox: RunningSandbox) -> Callable[..., CloudSession]:
     """``via(relay)``: a session as the monitoring account's root, reaching the sandbox through the relay."""
 
-    def make(relay: CountingRelay, **kwargs: object) -> CloudSession:
+    def make(relay: CountingRelay, **kwargs: Any) -> CloudSession:
         kwargs.setdefault("retry", FAST_RETRY)
         return sandbox.session("monitoring", endpoint=relay.endpoint, **kwargs)
 

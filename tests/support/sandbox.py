@@ -27,7 +27,7 @@ class RunningSandbox:
         return self.server.endpoint
 
     def uid(self, alias: str) -> str:
-        return self.accounts[alias]["uid"]
+        return str(self.accounts[alias]["uid"])
 
     def write_description(self, directory: Path) -> Path:
         """Write ``sandbox.json`` for this sandbox into ``directory`` (as `sandbox serve` does)."""
@@ -66,7 +66,7 @@ class RunningSandbox:
         from alibabacloud_cs20151215 import models as cs
 
         listed = self.client("cs", alias).describe_clusters_v1(cs.DescribeClustersV1Request())
-        return next(c.cluster_id for c in listed.body.clusters if c.name == name)
+        return str(next(c.cluster_id for c in listed.body.clusters if c.name == name))
 
     def user_key(self, alias: str, name: str, *policies: str | tuple[str, str]) -> dict[str, str]:
         """A new RAM user ``name`` of ``alias`` with ``policies`` attached (a name: a system
