@@ -10,7 +10,6 @@ import json
 import resource
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -77,33 +76,20 @@ async def bare() -> dict:
 async def app(sources: str, clusters: str) -> dict:
     from armstui.accounts import open_sandbox_workspace
     from armstui.flows.setup import Setup
+    from armstui.sandbox.process import serve_until_listening
     from armstui.tui.app import ArmsTui
 
     with tempfile.TemporaryDirectory() as tmp:
         state = Path(tmp) / "state"
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "armstui",
-                "sandbox",
-                "serve",
-                "--state",
-                str(state),
-                "--port",
-                "0",
-                "--world",
-                f"large:sources={sources},clusters={clusters},instances=0",
-                "--faults",
-                "latency=50ms",
-                "--speed",
-                "100",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+        server = serve_until_listening(
+            state,
+            "--world",
+            f"large:sources={sources},clusters={clusters},instances=0",
+            "--faults",
+            "latency=50ms",
+            "--speed",
+            "100",
         )
-        server.stdout.readline()
         try:
             tui = ArmsTui(workspace_factory=lambda: open_sandbox_workspace(state / "sandbox.json"))
             async with tui.run_test(size=(120, 40)) as pilot:

@@ -11,7 +11,6 @@ import asyncio
 import json
 import resource
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,41 +20,18 @@ LATENCY = "latency=50ms"
 SPEED = "100"
 
 
-def _serve(state: Path, world: str) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "armstui",
-            "sandbox",
-            "serve",
-            "--state",
-            str(state),
-            "--port",
-            "0",
-            "--world",
-            world,
-            "--faults",
-            LATENCY,
-            "--speed",
-            SPEED,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    server.stdout.readline()  # "sandbox listening on ..." once sandbox.json is written
-    return server
-
-
 def main() -> None:
     sources, clusters, instances = (int(a) for a in sys.argv[1:4])
     from armstui.accounts import open_sandbox_workspace
     from armstui.flows.setup import Setup
+    from armstui.sandbox.process import serve_until_listening
 
     with tempfile.TemporaryDirectory() as tmp:
         state = Path(tmp) / "state"
-        server = _serve(state, f"large:sources={sources},clusters={clusters},instances={instances}")
+        world = f"large:sources={sources},clusters={clusters},instances={instances}"
+        server = serve_until_listening(
+            state, "--world", world, "--faults", LATENCY, "--speed", SPEED
+        )
         try:
             workspace = open_sandbox_workspace(state / "sandbox.json")
             names = [a for a in workspace.accounts if a.startswith("source-")]

@@ -155,17 +155,11 @@ SANDBOX_SPEED = 200.0  # simulated durations run 200x faster in tests
 @pytest.fixture
 def sandbox() -> Iterator[RunningSandbox]:
     """A fresh sandbox (default world, in memory) serving on a loopback port."""
-    from armstui.sandbox.server import SandboxServer
     from armstui.sandbox.state import open_state
-    from armstui.sandbox.world import accounts_by_alias
+    from tests.support.sandbox import serving
 
-    state = open_state(None, speed=SANDBOX_SPEED)
-    server = SandboxServer(state)
-    server.start_in_thread()
-    try:
-        yield RunningSandbox(state, server, accounts_by_alias(state))
-    finally:
-        server.stop_thread()
+    with serving(open_state(None, speed=SANDBOX_SPEED)) as running:
+        yield running
 
 
 @pytest.fixture

@@ -54,54 +54,44 @@ if TYPE_CHECKING:
 
 _ALNUM = string.ascii_letters + string.digits
 
-SYSTEM_POLICIES: dict[str, dict[str, Any]] = {
-    "AdministratorAccess": {
-        "Description": "Full access to every service.",
-        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
-    },
-    "AliyunRAMFullAccess": {
-        "Description": "Full access to RAM.",
-        "Statement": [{"Effect": "Allow", "Action": "ram:*", "Resource": "*"}],
-    },
-    "AliyunRAMReadOnlyAccess": {
-        "Description": "Read-only access to RAM.",
-        "Statement": [{"Effect": "Allow", "Action": ["ram:Get*", "ram:List*"], "Resource": "*"}],
-    },
-    "AliyunSTSAssumeRoleAccess": {
-        "Description": "Call STS AssumeRole.",
-        "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
-    },
-    "AliyunARMSFullAccess": {
-        "Description": "Full access to ARMS.",
-        "Statement": [{"Effect": "Allow", "Action": "arms:*", "Resource": "*"}],
-    },
-    "AliyunARMSReadOnlyAccess": {
-        "Description": "Read-only access to ARMS.",
+
+def _allows_everywhere(description: str, *actions: str) -> dict[str, Any]:
+    """A system policy allowing ``actions`` on every resource (``Description`` is not part of
+    the document RAM returns)."""
+    return {
+        "Description": description,
         "Statement": [
             {
                 "Effect": "Allow",
-                "Action": [
-                    "arms:Get*",
-                    "arms:List*",
-                    "arms:Describe*",
-                    "arms:Search*",
-                    "arms:Query*",
-                ],
+                "Action": actions[0] if len(actions) == 1 else list(actions),
                 "Resource": "*",
             }
         ],
-    },
-    "AliyunCSFullAccess": {
-        "Description": "Full access to Container Service for Kubernetes.",
-        "Statement": [{"Effect": "Allow", "Action": "cs:*", "Resource": "*"}],
-    },
-    "AliyunECSFullAccess": {
-        "Description": "Full access to ECS.",
-        "Statement": [{"Effect": "Allow", "Action": "ecs:*", "Resource": "*"}],
-    },
+        "Version": "1",
+    }
+
+
+SYSTEM_POLICIES: dict[str, dict[str, Any]] = {
+    "AdministratorAccess": _allows_everywhere("Full access to every service.", "*"),
+    "AliyunRAMFullAccess": _allows_everywhere("Full access to RAM.", "ram:*"),
+    "AliyunRAMReadOnlyAccess": _allows_everywhere(
+        "Read-only access to RAM.", "ram:Get*", "ram:List*"
+    ),
+    "AliyunSTSAssumeRoleAccess": _allows_everywhere("Call STS AssumeRole.", "sts:AssumeRole"),
+    "AliyunARMSFullAccess": _allows_everywhere("Full access to ARMS.", "arms:*"),
+    "AliyunARMSReadOnlyAccess": _allows_everywhere(
+        "Read-only access to ARMS.",
+        "arms:Get*",
+        "arms:List*",
+        "arms:Describe*",
+        "arms:Search*",
+        "arms:Query*",
+    ),
+    "AliyunCSFullAccess": _allows_everywhere(
+        "Full access to Container Service for Kubernetes.", "cs:*"
+    ),
+    "AliyunECSFullAccess": _allows_everywhere("Full access to ECS.", "ecs:*"),
 }
-for _doc in SYSTEM_POLICIES.values():
-    _doc["Version"] = "1"
 
 
 @dataclass(frozen=True)

@@ -67,34 +67,28 @@ def _suffix(length: int) -> str:
 
 
 def _workloads(app_prefix: str, labelled: int, unlabelled: int = 1) -> list[dict[str, Any]]:
-    workloads = []
-    for n in range(labelled):
-        name = f"{app_prefix}-svc{n + 1}"
-        workloads.append(
-            {
-                "namespace": "default",
-                "name": name,
-                "kind": "Deployment",
-                "language": "java",
-                "labels": {
-                    "app": name,
-                    "armsPilotAutoEnable": "on",
-                    "armsPilotCreateAppName": name,
-                },
-            }
+    """``labelled`` Java Deployments in ``default`` that ask for the ARMS agent, and
+    ``unlabelled`` batch ones in ``jobs`` that do not."""
+    services = [f"{app_prefix}-svc{n + 1}" for n in range(labelled)]
+    batches = [f"{app_prefix}-batch{n + 1}" for n in range(unlabelled)]
+    return [
+        _java_deployment(
+            "default",
+            name,
+            {"app": name, "armsPilotAutoEnable": "on", "armsPilotCreateAppName": name},
         )
-    for n in range(unlabelled):
-        name = f"{app_prefix}-batch{n + 1}"
-        workloads.append(
-            {
-                "namespace": "jobs",
-                "name": name,
-                "kind": "Deployment",
-                "language": "java",
-                "labels": {"app": name},
-            }
-        )
-    return workloads
+        for name in services
+    ] + [_java_deployment("jobs", name, {"app": name}) for name in batches]
+
+
+def _java_deployment(namespace: str, name: str, labels: dict[str, str]) -> dict[str, Any]:
+    return {
+        "namespace": namespace,
+        "name": name,
+        "kind": "Deployment",
+        "language": "java",
+        "labels": labels,
+    }
 
 
 def create_cluster(

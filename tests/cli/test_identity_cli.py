@@ -13,25 +13,12 @@ from click.testing import CliRunner, Result
 
 from armstui.cli import main
 from armstui.cloud import ram
-from armstui.cloud.session import CloudSession
-from armstui.model import Credentials
 from armstui.sandbox_runtime import ensure_sandbox, running_endpoint
-from tests.support.sandbox import RunningSandbox
+from tests.support.sandbox import RunningSandbox, trusting
 
 
 def run(*args: str) -> Result:
     return CliRunner().invoke(main, list(args))
-
-
-def _root(sandbox: RunningSandbox, alias: str) -> CloudSession:
-    a = sandbox.accounts[alias]
-    return CloudSession(
-        alias,
-        a["uid"],
-        sandbox.state.region,
-        Credentials(a["access_key_id"], a["access_key_secret"]),
-        endpoint=sandbox.endpoint,
-    )
 
 
 def test_whoami_prints_account_type_and_arn(sandbox: RunningSandbox, state_dir: Path) -> None:
@@ -106,18 +93,8 @@ def test_switch_rejects_bad_input_before_any_call(
 
 def _trusting_role(sandbox: RunningSandbox, trusted: str) -> str:
     async def make() -> str:
-        a = _root(sandbox, "monitoring")
-        trust = {
-            "Version": "1",
-            "Statement": [
-                {
-                    "Action": "sts:AssumeRole",
-                    "Effect": "Allow",
-                    "Principal": {"RAM": [f"acs:ram::{sandbox.uid(trusted)}:root"]},
-                }
-            ],
-        }
-        role = await ram.create_role(a, "arms-admin", trust, "test")
+        a = sandbox.session("monitoring")
+        role = await ram.create_role(a, "arms-admin", trusting(sandbox.uid(trusted)), "test")
         await ram.attach_policy_to_role(a, "arms-admin", "AliyunARMSReadOnlyAccess", "System")
         return role.arn
 

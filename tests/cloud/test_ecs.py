@@ -1,4 +1,5 @@
-"""ECS calls through the SDK against the sandbox's default world: B has three instances."""
+"""ECS calls through the SDK against the sandbox's default world: B has four instances, one of
+them without Cloud Assistant."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ FINAL = {"Success", "Failed", "Error", "Timeout", "Cancelled", "Terminated", "In
 async def test_instances_and_a_command(session_of: Callable[..., CloudSession]) -> None:
     b = session_of("source")
     instances = await ecs.describe_instances(b)
-    assert len(instances) == 3 and all(i.instance_id.startswith("i-") for i in instances)
+    assert len(instances) == 4 and all(i.instance_id.startswith("i-") for i in instances)
     ids = [i.instance_id for i in instances]
     assert [i.instance_id for i in await ecs.describe_instances(b, ids[:2])] == ids[:2]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Callable
 
@@ -17,8 +16,8 @@ from armstui.cloud.errors import (
     hint_for,
 )
 from armstui.cloud.session import CloudSession, RetryPolicy
-from armstui.model import Credentials
 from armstui.secrets.redaction import redactor
+from tests.cloud.conftest import MADE_UP_SECRET, closed_endpoint, made_up_session
 from tests.support.sandbox import RunningSandbox
 
 NO_RETRY = RetryPolicy(max_attempts=1)
@@ -79,23 +78,12 @@ async def test_foreign_sts_token(session_of: Callable[..., CloudSession]) -> Non
 
 
 async def test_connection_refused_names_the_endpoint() -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # closed once the block ends: nothing listens there
-    secret = "C" * 30
-    session = CloudSession(
-        "monitoring",
-        None,
-        "cn-hangzhou",
-        Credentials("LTAI" + "c" * 20, secret),
-        endpoint=f"127.0.0.1:{port}",
-        retry=NO_RETRY,
-    )
-    error = await _fail(session)
+    endpoint = closed_endpoint()
+    error = await _fail(made_up_session(endpoint, retry=NO_RETRY))
     assert error.code == CONNECTION_ERROR and error.retryable
-    assert f"127.0.0.1:{port}" in (error.hint or "") and "sandbox" in (error.hint or "")
+    assert endpoint in (error.hint or "") and "sandbox" in (error.hint or "")
     assert error.request_id is None
-    _assert_clean(error, secret)
+    _assert_clean(error, MADE_UP_SECRET)
 
 
 def test_no_permission_names_the_action_and_the_granting_policy() -> None:

@@ -9,7 +9,6 @@ import pytest
 from armstui.cloud import resourcemanager
 from armstui.cloud.errors import CloudError
 from armstui.cloud.session import CloudSession
-from armstui.model import Credentials
 from tests.cloud.conftest import FAST_RETRY
 from tests.support.org import running_org
 from tests.support.sandbox import RunningSandbox
@@ -24,15 +23,7 @@ def org() -> Iterator[RunningSandbox]:
 
 
 def _session(org: RunningSandbox, alias: str) -> CloudSession:
-    account = org.accounts[alias]
-    return CloudSession(
-        alias,
-        account["uid"],
-        org.state.region,
-        Credentials(account["access_key_id"], account["access_key_secret"]),
-        endpoint=org.endpoint,
-        retry=FAST_RETRY,
-    )
+    return org.session(alias, retry=FAST_RETRY)
 
 
 async def test_every_member_over_several_pages(org: RunningSandbox) -> None:

@@ -7,7 +7,6 @@ armstui/sandbox/faults.py), so each failure crosses the real HTTP server and SDK
 from __future__ import annotations
 
 import random
-import socket
 from collections.abc import Callable
 
 import pytest
@@ -17,9 +16,9 @@ from armstui.cloud.calllog import CallLog
 from armstui.cloud.errors import CloudError
 from armstui.cloud.session import CloudSession, RetryPolicy
 from armstui.cloud.transport import pooled_connections
-from armstui.model import Credentials
 from armstui.sandbox.errors import ApiError
 from armstui.sandbox.faults import Dropped, Faults
+from tests.cloud.conftest import closed_endpoint, made_up_session
 from tests.support.sandbox import RunningSandbox
 
 
@@ -37,6 +36,15 @@ class FailFirst(Faults):
 
 def _outcomes(log: CallLog) -> list[tuple[int, str]]:
     return [(r.attempt, r.outcome) for r in log.records()]
+
+
+async def _whoami_as_if_mutating(session: CloudSession) -> object:
+    """GetCallerIdentity, declared mutating: the retry rules of a call that changes something."""
+
+    async def invoke(client, runtime):
+        return await client.get_caller_identity_with_options_async(runtime)
+
+    return await session.call("sts", "GetCallerIdentity", invoke, mutating=True)
 
 
 @pytest.mark.parametrize(
@@ -92,11 +100,8 @@ async def test_a_mutating_call_that_may_have_happened_is_never_retried(
 ) -> None:
     sandbox.state.faults = FailFirst(1, 503, "ServiceUnavailable")
 
-    async def invoke(client, runtime):
-        return await client.get_caller_identity_with_options_async(runtime)
-
     with pytest.raises(CloudError) as caught:
-        await session_of("monitoring").call("sts", "GetCallerIdentity", invoke, mutating=True)
+        await _whoami_as_if_mutating(session_of("monitoring"))
     assert caught.value.retryable  # the flow observes, then decides whether to apply again
     assert [(r.attempt, r.outcome, r.mutating) for r in call_log.records()] == [
         (1, "ServiceUnavailable", True)
@@ -109,11 +114,8 @@ async def test_a_throttled_mutating_call_is_repeated(
     # Throttling is refused at the gateway before the service acts: repeating cannot apply twice.
     sandbox.state.faults = FailFirst(1, 400, "Throttling.User")
 
-    async def invoke(client, runtime):
-        return await client.get_caller_identity_with_options_async(runtime)
-
-    await session_of("monitoring").call("sts", "GetCallerIdentity", invoke, mutating=True)
-    assert [(r.attempt, r.outcome) for r in call_log.records()] == [
+    await _whoami_as_if_mutating(session_of("monitoring"))
+    assert _outcomes(call_log) == [
         (1, "Throttling.User"),
         (2, "ok"),
     ]
@@ -130,15 +132,8 @@ async def test_a_permanent_error_is_not_retried(
 
 
 async def test_connection_errors_are_retried(call_log: CallLog) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    session = CloudSession(
-        "monitoring",
-        None,
-        "cn-hangzhou",
-        Credentials("LTAI" + "c" * 20, "C" * 30),
-        endpoint=f"127.0.0.1:{port}",
+    session = made_up_session(
+        closed_endpoint(),
         call_log=call_log,
         retry=RetryPolicy(max_attempts=3, base_delay=0.001),
     )

@@ -19,8 +19,8 @@ from armstui.cloud.session import (
     regional_endpoint,
     session_for,
 )
-from armstui.model import Credentials
 from armstui.profiles import sandbox_accounts
+from tests.cloud.conftest import MADE_UP_SECRET, made_up_session
 from tests.support.sandbox import RunningSandbox
 
 SDK_PREFIXES = ("alibabacloud_", "Tea", "darabonba")
@@ -42,13 +42,7 @@ def test_importing_the_cloud_layer_loads_no_sdk() -> None:
 
 
 def _session(region: str = "cn-hangzhou", endpoint: str | None = None) -> CloudSession:
-    return CloudSession(
-        "prod",
-        "1234567890123456",
-        region,
-        Credentials("LTAI" + "k" * 20, "s" * 30),
-        endpoint=endpoint,
-    )
+    return made_up_session(endpoint, "prod", region)
 
 
 @pytest.mark.parametrize("region", ["cn-hangzhou", "ap-southeast-1"])
@@ -93,7 +87,7 @@ def test_a_sandbox_session_sends_every_service_to_the_sandbox_over_http() -> Non
 
 def test_repr_shows_no_secret() -> None:
     session = _session()
-    assert "s" * 30 not in repr(session)
+    assert MADE_UP_SECRET not in repr(session)
     assert "prod" in repr(session)
 
 

@@ -11,20 +11,11 @@ from armstui.cloud import ram, sts
 from armstui.cloud.calllog import CallLog
 from armstui.cloud.errors import CloudError
 from armstui.cloud.session import CloudSession
-from tests.support.sandbox import RunningSandbox
+from tests.support.sandbox import RunningSandbox, trusting
 
 
 async def _role(sandbox: RunningSandbox, a: CloudSession, trusted: str) -> str:
-    trust = {
-        "Version": "1",
-        "Statement": [
-            {
-                "Action": "sts:AssumeRole",
-                "Effect": "Allow",
-                "Principal": {"RAM": [f"acs:ram::{sandbox.uid(trusted)}:root"]},
-            }
-        ],
-    }
+    trust = trusting(sandbox.uid(trusted))
     return (await ram.create_role(a, "arms-admin", trust, "ARMS for B")).arn
 
 
@@ -32,7 +23,7 @@ async def test_assume_a_trusting_role(
     sandbox: RunningSandbox, session_of: Callable[..., CloudSession], call_log: CallLog
 ) -> None:
     arn = await _role(sandbox, session_of("monitoring"), "source")
-    b = session_of("source")
+    b = session_of("source", user="admin")
     creds = await sts.assume_role(b, arn, "check", 900)
     assert creds.access_key_id.startswith("STS.") and creds.expiration
     for secret in (creds.access_key_secret, creds.security_token):
@@ -56,7 +47,7 @@ async def test_an_untrusted_account_is_refused(
 ) -> None:
     arn = await _role(sandbox, session_of("monitoring"), "source")
     with pytest.raises(CloudError) as caught:
-        await session_of("outsider").assume(arn, "intruder")
+        await session_of("outsider", user="admin").assume(arn, "intruder")
     assert caught.value.code == "NoPermission" and "sts:AssumeRole" in (caught.value.hint or "")
 
 
@@ -64,7 +55,7 @@ async def test_a_missing_role(
     sandbox: RunningSandbox, session_of: Callable[..., CloudSession]
 ) -> None:
     with pytest.raises(CloudError) as caught:
-        await session_of("source").assume(
+        await session_of("source", user="admin").assume(
             f"acs:ram::{sandbox.uid('monitoring')}:role/missing", "s1"
         )
     assert caught.value.code == "EntityNotExist.Role" and "ARN" in (caught.value.hint or "")
@@ -74,7 +65,7 @@ async def test_expired_sts_credentials_say_assume_again(
     sandbox: RunningSandbox, session_of: Callable[..., CloudSession]
 ) -> None:
     arn = await _role(sandbox, session_of("monitoring"), "source")
-    as_role = await session_of("source").assume(arn, "short", 900)
+    as_role = await session_of("source", user="admin").assume(arn, "short", 900)
     # Let the session's time pass (the sandbox keeps it in its store, armstui/sandbox/iam.py).
     store = sandbox.state.store
     with store.transaction():

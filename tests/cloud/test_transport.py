@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime
-import ipaddress
 import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,8 +28,8 @@ from armstui.cloud.transport import current_pool, pooled_connections
 from armstui.flows.context import FlowContext
 from armstui.flows.runner import Runner
 from armstui.flows.step import Observation, Step
-from armstui.model import Credentials
-from tests.cloud.conftest import FAST_RETRY
+from armstui.sandbox.tls import ensure_certificate
+from tests.cloud.conftest import FAST_RETRY, made_up_session
 from tests.support.sandbox import RunningSandbox
 
 
@@ -115,17 +114,9 @@ def relay(sandbox: RunningSandbox) -> Iterator[CountingRelay]:
 def via(sandbox: RunningSandbox) -> Callable[..., CloudSession]:
     """``via(relay)``: a session as the monitoring account's root, reaching the sandbox through the relay."""
 
-    def make(relay: CountingRelay, **kwargs: object) -> CloudSession:
-        account = sandbox.accounts["monitoring"]
+    def make(relay: CountingRelay, **kwargs: Any) -> CloudSession:
         kwargs.setdefault("retry", FAST_RETRY)
-        return CloudSession(
-            "monitoring",
-            account["uid"],
-            sandbox.state.region,
-            Credentials(account["access_key_id"], account["access_key_secret"]),
-            endpoint=relay.endpoint,
-            **kwargs,
-        )  # type: ignore[arg-type]
+        return sandbox.session("monitoring", endpoint=relay.endpoint, **kwargs)
 
     return make
 
@@ -335,51 +326,11 @@ async def test_failures_are_the_sdks_own(sandbox: RunningSandbox, via, pooled: b
 # --- HTTPS, as to the real endpoints -------------------------------------------------------
 
 
-def _self_signed(directory: Path) -> tuple[Path, Path]:
-    """A CA-flagged certificate for 127.0.0.1 and its key (PEM files)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "armstui test endpoint")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(hours=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = directory / "endpoint.pem", directory / "endpoint.key"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
-
-
 @pytest.fixture
 def tls_relay(sandbox: RunningSandbox, tmp_path: Path) -> Iterator[tuple[CountingRelay, Path]]:
-    cert, key = _self_signed(tmp_path)
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, key)
-    relay = CountingRelay(sandbox.endpoint, tls=context)
-    yield relay, cert
+    files = ensure_certificate(tmp_path)  # the sandbox's own: a self-signed CA for 127.0.0.1
+    relay = CountingRelay(sandbox.endpoint, tls=files.server_context())
+    yield relay, files.cert
     relay.stop()
 
 
@@ -484,14 +435,7 @@ ODD_ANSWERS = {
 
 async def test_odd_answers_fail_the_same_way_through_the_pool() -> None:
     server = FixedAnswer()
-    session = CloudSession(
-        "odd",
-        None,
-        "cn-hangzhou",
-        Credentials("LTAI" + "k" * 20, "s" * 30),
-        endpoint=server.endpoint,
-        retry=FAST_RETRY,
-    )
+    session = made_up_session(server.endpoint, "odd", retry=FAST_RETRY)
     try:
         for name, answer in ODD_ANSWERS.items():
             server.answer = answer
@@ -524,14 +468,8 @@ async def test_no_cookie_a_gateway_sets_is_sent_back() -> None:
     )
     server.extra_headers = {"Set-Cookie": "acw_tc=affinity-token; Path=/"}
     port = server.endpoint.rsplit(":", 1)[1]
-    session = CloudSession(
-        "cookies",
-        None,
-        "cn-hangzhou",
-        Credentials("LTAI" + "k" * 20, "s" * 30),
-        endpoint=f"localhost:{port}",
-        retry=FAST_RETRY,
-    )  # a host name: cookies for IPs are refused anyway
+    # a host name: cookies for IPs are refused anyway
+    session = made_up_session(f"localhost:{port}", "cookies", retry=FAST_RETRY)
     try:
         async with pooled_connections() as pool:
             for _ in range(3):

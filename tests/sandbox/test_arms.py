@@ -199,22 +199,12 @@ def test_items_carry_every_documented_field(sandbox: RunningSandbox) -> None:
 
 
 def test_arms_calls_need_arms_permissions(sandbox: RunningSandbox) -> None:
-    from alibabacloud_ram20150501 import models as ram
-
-    root = sandbox.client("ram", "source")
     keys = {}
     for user, policy in (
         ("viewer", "AliyunARMSReadOnlyAccess"),
         ("stranger", "AliyunRAMReadOnlyAccess"),
     ):
-        root.create_user(ram.CreateUserRequest(user_name=user))
-        root.attach_policy_to_user(
-            ram.AttachPolicyToUserRequest(user_name=user, policy_type="System", policy_name=policy)
-        )
-        key = root.create_access_key(ram.CreateAccessKeyRequest(user_name=user)).body.access_key
-        keys[user] = sandbox.client(
-            "arms", access_key_id=key.access_key_id, access_key_secret=key.access_key_secret
-        )
+        keys[user] = sandbox.client("arms", **sandbox.user_key("source", user, policy))
     listed = (
         keys["viewer"].list_trace_apps(arms.ListTraceAppsRequest(region_id=REGION)).body.trace_apps
     )

@@ -47,11 +47,7 @@ def _now_ms() -> int:
 
 def _uninstall_onepilot(sandbox: RunningSandbox) -> None:
     client = sandbox.client("cs", "source")
-    staging = next(
-        c.cluster_id
-        for c in client.describe_clusters_v1(cs.DescribeClustersV1Request()).body.clusters
-        if c.name == "shop-staging"
-    )
+    staging = sandbox.cluster_id("source", "shop-staging")
     client.un_install_cluster_addons(
         staging,
         cs.UnInstallClusterAddonsRequest(

@@ -63,26 +63,16 @@ def _live(sandbox: RunningSandbox, alias: str, wait: float = 360, window: float 
 
 
 def _staging(sandbox: RunningSandbox) -> str:
-    clusters = (
-        sandbox.client("cs", "source")
-        .describe_clusters_v1(cs.DescribeClustersV1Request())
-        .body.clusters
-    )
-    return next(c.cluster_id for c in clusters if c.name == "shop-staging")
+    return sandbox.cluster_id("source", "shop-staging")
 
 
 def _reporter_key(
     sandbox: RunningSandbox, policy: str = "AliyunARMSFullAccess", name: str = REPORTER
 ) -> dict[str, str]:
-    root = sandbox.client("ram", "monitoring")
-    root.create_user(ram.CreateUserRequest(user_name=name))
-    root.attach_policy_to_user(
-        ram.AttachPolicyToUserRequest(user_name=name, policy_type="System", policy_name=policy)
-    )
-    key = root.create_access_key(ram.CreateAccessKeyRequest(user_name=name)).body.access_key
+    key = sandbox.user_key("monitoring", name, policy)
     return {
-        "accessKey": key.access_key_id,
-        "accessKeySecret": key.access_key_secret,
+        "accessKey": key["access_key_id"],
+        "accessKeySecret": key["access_key_secret"],
         "uid": sandbox.uid("monitoring"),
     }
 
@@ -181,11 +171,7 @@ def test_just_below_the_threshold_is_not_enough(sandbox: RunningSandbox) -> None
 def test_a_fresh_install_with_the_key_reports_into_a(sandbox: RunningSandbox) -> None:
     _fast_clock(sandbox)
     client = sandbox.client("cs", "source")
-    prod = next(
-        c.cluster_id
-        for c in client.describe_clusters_v1(cs.DescribeClustersV1Request()).body.clusters
-        if c.name == "shop-prod"
-    )
+    prod = sandbox.cluster_id("source", "shop-prod")
     item = cs.InstallClusterAddonsRequestBody(
         name=ONEPILOT, version="5.2.1", config=json.dumps(_reporter_key(sandbox))
     )
@@ -241,21 +227,14 @@ def _read_only_user(sandbox: RunningSandbox, setup: dict[str, Any]) -> None:
 
 def _key_of_b(sandbox: RunningSandbox, setup: dict[str, Any]) -> None:
     """A valid ARMS key, but of B's user, with A's uid."""
-    root = sandbox.client("ram", "source")
-    root.create_user(ram.CreateUserRequest(user_name="b-reporter"))
-    root.attach_policy_to_user(
-        ram.AttachPolicyToUserRequest(
-            user_name="b-reporter", policy_type="System", policy_name="AliyunARMSFullAccess"
-        )
-    )
-    key = root.create_access_key(ram.CreateAccessKeyRequest(user_name="b-reporter")).body.access_key
+    key = sandbox.user_key("source", "b-reporter", "AliyunARMSFullAccess")
     _configure(
         sandbox,
         setup["cluster"],
         {
             **setup["config"],
-            "accessKey": key.access_key_id,
-            "accessKeySecret": key.access_key_secret,
+            "accessKey": key["access_key_id"],
+            "accessKeySecret": key["access_key_secret"],
         },
     )
 
@@ -503,11 +482,7 @@ def test_without_onepilot_labelled_workloads_report_nowhere(sandbox: RunningSand
 def test_an_install_still_in_progress_reports_nowhere_yet(sandbox: RunningSandbox) -> None:
     sandbox.state.clock.speed = 20  # the 60 s install lasts 3 s
     client = sandbox.client("cs", "source")
-    prod = next(
-        c.cluster_id
-        for c in client.describe_clusters_v1(cs.DescribeClustersV1Request()).body.clusters
-        if c.name == "shop-prod"
-    )
+    prod = sandbox.cluster_id("source", "shop-prod")
     client.install_cluster_addons(
         prod,
         cs.InstallClusterAddonsRequest(

@@ -61,6 +61,16 @@ def _install(
     ).body.task_id
 
 
+def _upgrade(client: Any, cluster_id: str, next_version: str, version: str | None = None) -> str:
+    """UpgradeClusterAddons for onepilot, from ``version`` to ``next_version``; the task id."""
+    item = cs.UpgradeClusterAddonsRequestBody(
+        component_name=ONEPILOT, version=version, next_version=next_version
+    )
+    return client.upgrade_cluster_addons(
+        cluster_id, cs.UpgradeClusterAddonsRequest(body=[item])
+    ).body.task_id
+
+
 def _wait_active(client: Any, cluster_id: str, timeout: float = 5.0) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -163,12 +173,7 @@ def test_install_a_named_old_version_then_upgrade(client: Any) -> None:
     )
 
     started = time.monotonic()
-    item = cs.UpgradeClusterAddonsRequestBody(
-        component_name=ONEPILOT, version="3.0.10", next_version="3.0.14"
-    )
-    task_id = client.upgrade_cluster_addons(
-        cluster, cs.UpgradeClusterAddonsRequest(body=[item])
-    ).body.task_id
+    task_id = _upgrade(client, cluster, "3.0.14", version="3.0.10")
     during = _addon(client, cluster)
     assert (during.state, during.version) == (
         "upgrading",
@@ -187,24 +192,10 @@ def test_install_a_named_old_version_then_upgrade(client: Any) -> None:
 
     newest = client.describe_cluster_addons_version(cluster).body[ONEPILOT]
     assert newest["next_version"] == RELEASES[-1]
-    item = cs.UpgradeClusterAddonsRequestBody(
-        component_name=ONEPILOT, version="3.0.14", next_version="3.0.13"
-    )
-    down = _error(
-        lambda: client.upgrade_cluster_addons(cluster, cs.UpgradeClusterAddonsRequest(body=[item]))
-    )
+    down = _error(lambda: _upgrade(client, cluster, "3.0.13", version="3.0.14"))
     assert down.code == "InvalidParameter.NextVersion"
-    stale = cs.UpgradeClusterAddonsRequestBody(
-        component_name=ONEPILOT, version="3.0.10", next_version=RELEASES[-1]
-    )
-    assert (
-        _error(
-            lambda: client.upgrade_cluster_addons(
-                cluster, cs.UpgradeClusterAddonsRequest(body=[stale])
-            )
-        ).code
-        == "InvalidParameter.Version"
-    )
+    stale = _error(lambda: _upgrade(client, cluster, RELEASES[-1], version="3.0.10"))
+    assert stale.code == "InvalidParameter.Version"
 
 
 def test_the_newest_release_has_nothing_to_upgrade_to(sandbox: RunningSandbox, client: Any) -> None:
@@ -301,17 +292,7 @@ def test_uninstall_passes_through_deleting(client: Any) -> None:
     assert client.list_cluster_addon_instances(cluster).body.addons == []
     gone = _error(lambda: client.un_install_cluster_addons(cluster, request))
     assert (gone.status_code, gone.code) == (404, "ErrorAddonNotFound")
-    not_installed = cs.UpgradeClusterAddonsRequestBody(
-        component_name=ONEPILOT, next_version=RELEASES[-1]
-    )
-    assert (
-        _error(
-            lambda: client.upgrade_cluster_addons(
-                cluster, cs.UpgradeClusterAddonsRequest(body=[not_installed])
-            )
-        ).code
-        == "ErrorAddonNotFound"
-    )
+    assert _error(lambda: _upgrade(client, cluster, RELEASES[-1])).code == "ErrorAddonNotFound"
 
 
 def test_tasks_are_scoped_per_account(sandbox: RunningSandbox, client: Any) -> None:
@@ -460,10 +441,7 @@ def test_states_seen_through_a_whole_lifecycle_are_documented(client: Any) -> No
     _install(client, cluster, version="3.0.14")
     seen.add(_addon(client, cluster).state)
     seen.add(_wait_active(client, cluster).state)
-    item = cs.UpgradeClusterAddonsRequestBody(
-        component_name=ONEPILOT, version="3.0.14", next_version="3.2.0"
-    )
-    client.upgrade_cluster_addons(cluster, cs.UpgradeClusterAddonsRequest(body=[item]))
+    _upgrade(client, cluster, "3.2.0", version="3.0.14")
     seen.add(_addon(client, cluster).state)
     _wait_active(client, cluster)
     client.un_install_cluster_addons(

@@ -13,7 +13,7 @@ from alibabacloud_ram20150501 import models as ram
 from Tea.exceptions import TeaException, UnretryableException
 
 from armstui.sandbox.faults import Faults
-from tests.support.sandbox import RunningSandbox
+from tests.support.sandbox import RunningSandbox, serving
 
 CALLS = 200
 
@@ -259,15 +259,10 @@ def test_from_spec_parses_every_key() -> None:
 
 def test_faults_at_startup_are_observed(tmp_path: Any) -> None:
     """``open_state(faults=...)`` is what ``sandbox serve --faults`` does."""
-    from armstui.sandbox.server import SandboxServer
     from armstui.sandbox.state import open_state
-    from armstui.sandbox.world import accounts_by_alias
 
     state = open_state(None, speed=200, faults=Faults.from_spec("throttle=1;only=ListUsers"))
-    server = SandboxServer(state)
-    server.start_in_thread()
-    try:
-        running = RunningSandbox(state, server, accounts_by_alias(state))
+    with serving(state) as running:
         with pytest.raises(TeaException) as info:
             running.client("ram", "monitoring").list_users(ram.ListUsersRequest())
         assert info.value.code == "Throttling.User"
@@ -275,8 +270,6 @@ def test_faults_at_startup_are_observed(tmp_path: Any) -> None:
             running.client("sts", "monitoring").get_caller_identity().body.identity_type
             == "Account"
         )
-    finally:
-        server.stop_thread()
 
 
 def test_apply_then_fail_as_drop_commits_then_closes_the_connection(
@@ -288,11 +281,7 @@ def test_apply_then_fail_as_drop_commits_then_closes_the_connection(
 
     sandbox.state.clock.speed = 100_000
     client = sandbox.client("cs", "source")
-    staging = next(
-        c.cluster_id
-        for c in client.describe_clusters_v1(cs.DescribeClustersV1Request()).body.clusters
-        if c.name == "shop-staging"
-    )
+    staging = sandbox.cluster_id("source", "shop-staging")
     assert (
         _faults(
             sandbox, {"apply-then-fail": "ModifyClusterAddon", "apply-then-fail-as": "drop"}

@@ -23,22 +23,6 @@ def _error(fn: Callable[..., Any], *args: Any) -> TeaException:
     return info.value
 
 
-def _user_with_key(
-    sandbox: RunningSandbox, alias: str, name: str, *policies: tuple[str, str]
-) -> dict[str, str]:
-    """A RAM user of ``alias`` with the given (type, name) policies and one AccessKey."""
-    root = sandbox.client("ram", alias)
-    root.create_user(ram.CreateUserRequest(user_name=name))
-    for policy_type, policy_name in policies:
-        root.attach_policy_to_user(
-            ram.AttachPolicyToUserRequest(
-                user_name=name, policy_type=policy_type, policy_name=policy_name
-            )
-        )
-    key = root.create_access_key(ram.CreateAccessKeyRequest(user_name=name)).body.access_key
-    return {"access_key_id": key.access_key_id, "access_key_secret": key.access_key_secret}
-
-
 def _as(sandbox: RunningSandbox, service: str, key: dict[str, str]) -> Any:
     return sandbox.client(service, **key)
 
@@ -54,7 +38,7 @@ def test_root_may_do_anything_in_its_account(sandbox: RunningSandbox) -> None:
 
 
 def test_a_user_without_policies_is_refused_naming_the_action(sandbox: RunningSandbox) -> None:
-    key = _user_with_key(sandbox, "monitoring", "nobody")
+    key = sandbox.user_key("monitoring", "nobody")
     client = _as(sandbox, "ram", key)
     err = _error(client.list_users, ram.ListUsersRequest())
     assert (err.status_code, err.code) == (403, "NoPermission")
@@ -71,7 +55,7 @@ def test_a_user_without_policies_is_refused_naming_the_action(sandbox: RunningSa
 
 
 def test_get_caller_identity_needs_no_permission(sandbox: RunningSandbox) -> None:
-    key = _user_with_key(sandbox, "monitoring", "nobody")
+    key = sandbox.user_key("monitoring", "nobody")
     who = _as(sandbox, "sts", key).get_caller_identity().body
     assert (who.identity_type, who.account_id) == ("RAMUser", sandbox.uid("monitoring"))
     assert who.arn == f"acs:ram::{sandbox.uid('monitoring')}:user/nobody"
@@ -82,7 +66,7 @@ def test_ram_read_only_lists_but_cannot_create(sandbox: RunningSandbox) -> None:
     client = _as(
         sandbox,
         "ram",
-        _user_with_key(sandbox, "monitoring", "auditor", ("System", "AliyunRAMReadOnlyAccess")),
+        sandbox.user_key("monitoring", "auditor", "AliyunRAMReadOnlyAccess"),
     )
     names = [u.user_name for u in client.list_users(ram.ListUsersRequest()).body.users.user]
     assert names == ["admin", "auditor"]  # admin: seeded in every account
@@ -106,7 +90,7 @@ def test_ram_full_access_may_create_users(sandbox: RunningSandbox) -> None:
     client = _as(
         sandbox,
         "ram",
-        _user_with_key(sandbox, "monitoring", "ram-admin", ("System", "AliyunRAMFullAccess")),
+        sandbox.user_key("monitoring", "ram-admin", "AliyunRAMFullAccess"),
     )
     client.create_user(ram.CreateUserRequest(user_name="made-by-admin"))
     assert (
@@ -114,7 +98,7 @@ def test_ram_full_access_may_create_users(sandbox: RunningSandbox) -> None:
             _as(
                 sandbox,
                 "arms",
-                _user_with_key(sandbox, "monitoring", "x", ("System", "AliyunRAMFullAccess")),
+                sandbox.user_key("monitoring", "x", "AliyunRAMFullAccess"),
             ).list_trace_apps,
             arms.ListTraceAppsRequest(region_id="cn-hangzhou"),
         ).code
@@ -126,7 +110,7 @@ def test_arms_read_only_and_full_access(sandbox: RunningSandbox) -> None:
     reader = _as(
         sandbox,
         "arms",
-        _user_with_key(sandbox, "monitoring", "viewer", ("System", "AliyunARMSReadOnlyAccess")),
+        sandbox.user_key("monitoring", "viewer", "AliyunARMSReadOnlyAccess"),
     )
     assert (
         reader.list_trace_apps(arms.ListTraceAppsRequest(region_id="cn-hangzhou")).body.success
@@ -135,31 +119,38 @@ def test_arms_read_only_and_full_access(sandbox: RunningSandbox) -> None:
     full = _as(
         sandbox,
         "arms",
-        _user_with_key(sandbox, "monitoring", "armsfull", ("System", "AliyunARMSFullAccess")),
+        sandbox.user_key("monitoring", "armsfull", "AliyunARMSFullAccess"),
     )
     assert full.describe_trace_license_key(
         arms.DescribeTraceLicenseKeyRequest(region_id="cn-hangzhou")
     ).body.license_key
 
 
-def _custom(
-    sandbox: RunningSandbox, alias: str, name: str, statements: list[dict[str, Any]]
-) -> tuple[str, str]:
+def _user_holding(
+    sandbox: RunningSandbox,
+    user: str,
+    policy: str,
+    statements: list[dict[str, Any]],
+    *system_policies: str,
+) -> Any:
+    """A RAM client of ``user``, a new user of monitoring holding ``system_policies`` and the
+    new custom policy ``policy`` made of ``statements``."""
     document = json.dumps({"Version": "1", "Statement": statements})
-    sandbox.client("ram", alias).create_policy(
-        ram.CreatePolicyRequest(policy_name=name, policy_document=document)
+    sandbox.client("ram", "monitoring").create_policy(
+        ram.CreatePolicyRequest(policy_name=policy, policy_document=document)
     )
-    return ("Custom", name)
+    return _as(
+        sandbox, "ram", sandbox.user_key("monitoring", user, *system_policies, ("Custom", policy))
+    )
 
 
 def test_custom_policy_with_wildcards(sandbox: RunningSandbox) -> None:
-    policy = _custom(
+    client = _user_holding(
         sandbox,
-        "monitoring",
+        "getter",
         "get-only",
         [{"Effect": "Allow", "Action": ["ram:Get*", "ram:listusers"], "Resource": "*"}],
     )  # actions compare case-insensitively
-    client = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "getter", policy))
     assert client.get_user(ram.GetUserRequest(user_name="getter")).body.user.user_name == "getter"
     assert client.list_users(ram.ListUsersRequest()).body.users.user
     assert (
@@ -171,16 +162,15 @@ def test_custom_policy_with_wildcards(sandbox: RunningSandbox) -> None:
 
 def test_custom_policy_resource_patterns_limit_which_users(sandbox: RunningSandbox) -> None:
     a = sandbox.uid("monitoring")
-    policy = _custom(
+    client = _user_holding(
         sandbox,
-        "monitoring",
+        "lead",
         "own-team",
         [{"Effect": "Allow", "Action": "ram:GetUser", "Resource": f"acs:ram:*:{a}:user/team-*"}],
     )
     root = sandbox.client("ram", "monitoring")
     for name in ("team-one", "other"):
         root.create_user(ram.CreateUserRequest(user_name=name))
-    client = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "lead", policy))
     assert (
         client.get_user(ram.GetUserRequest(user_name="team-one")).body.user.user_name == "team-one"
     )
@@ -188,16 +178,12 @@ def test_custom_policy_resource_patterns_limit_which_users(sandbox: RunningSandb
 
 
 def test_an_explicit_deny_wins(sandbox: RunningSandbox) -> None:
-    deny = _custom(
+    client = _user_holding(
         sandbox,
-        "monitoring",
+        "careful",
         "no-user-deletes",
         [{"Effect": "Deny", "Action": "ram:Delete*", "Resource": "*"}],
-    )
-    client = _as(
-        sandbox,
-        "ram",
-        _user_with_key(sandbox, "monitoring", "careful", ("System", "AdministratorAccess"), deny),
+        "AdministratorAccess",
     )
     client.create_user(ram.CreateUserRequest(user_name="victim"))
     err = _error(client.delete_user, ram.DeleteUserRequest(user_name="victim"))
@@ -209,7 +195,7 @@ def test_an_explicit_deny_wins(sandbox: RunningSandbox) -> None:
 
 
 def test_an_inactive_user_key_is_refused_and_can_be_reactivated(sandbox: RunningSandbox) -> None:
-    key = _user_with_key(sandbox, "monitoring", "sleeper", ("System", "AliyunRAMReadOnlyAccess"))
+    key = sandbox.user_key("monitoring", "sleeper", "AliyunRAMReadOnlyAccess")
     client = _as(sandbox, "ram", key)
     assert client.list_users(ram.ListUsersRequest()).body.users.user
     root = sandbox.client("ram", "monitoring")
@@ -232,7 +218,7 @@ def test_an_inactive_user_key_is_refused_and_can_be_reactivated(sandbox: Running
 
 
 def test_a_deleted_key_is_refused(sandbox: RunningSandbox) -> None:
-    key = _user_with_key(sandbox, "monitoring", "leaver", ("System", "AliyunRAMReadOnlyAccess"))
+    key = sandbox.user_key("monitoring", "leaver", "AliyunRAMReadOnlyAccess")
     sandbox.client("ram", "monitoring").delete_access_key(
         ram.DeleteAccessKeyRequest(user_name="leaver", user_access_key_id=key["access_key_id"])
     )
@@ -244,7 +230,7 @@ def test_detaching_a_policy_takes_effect_at_once(sandbox: RunningSandbox) -> Non
     client = _as(
         sandbox,
         "ram",
-        _user_with_key(sandbox, "monitoring", "temp", ("System", "AliyunRAMReadOnlyAccess")),
+        sandbox.user_key("monitoring", "temp", "AliyunRAMReadOnlyAccess"),
     )
     assert client.list_users(ram.ListUsersRequest()).body.users.user
     sandbox.client("ram", "monitoring").detach_policy_from_user(
@@ -256,7 +242,7 @@ def test_detaching_a_policy_takes_effect_at_once(sandbox: RunningSandbox) -> Non
 
 
 def test_a_user_with_admin_in_one_account_has_nothing_in_another(sandbox: RunningSandbox) -> None:
-    key = _user_with_key(sandbox, "source", "b-admin", ("System", "AdministratorAccess"))
+    key = sandbox.user_key("source", "b-admin", "AdministratorAccess")
     client = _as(sandbox, "ram", key)
     client.create_user(ram.CreateUserRequest(user_name="in-b"))
     # the same call lands in B, never in A: nothing of A is visible
@@ -282,23 +268,19 @@ def test_a_user_with_admin_in_one_account_has_nothing_in_another(sandbox: Runnin
 
 
 def test_an_explicit_deny_is_reported_as_one(sandbox: RunningSandbox) -> None:
-    deny = _custom(
+    client = _user_holding(
         sandbox,
-        "monitoring",
+        "denied",
         "no-lists",
         [{"Effect": "Deny", "Action": "ram:List*", "Resource": "*"}],
-    )
-    client = _as(
-        sandbox,
-        "ram",
-        _user_with_key(sandbox, "monitoring", "denied", ("System", "AdministratorAccess"), deny),
+        "AdministratorAccess",
     )
     explicit = _error(client.list_users, ram.ListUsersRequest()).data["AccessDeniedDetail"]
     assert (explicit["AuthAction"], explicit["NoPermissionType"]) == (
         "ram:ListUsers",
         "ExplicitDeny",
     )
-    bare = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "bare"))
+    bare = _as(sandbox, "ram", sandbox.user_key("monitoring", "bare"))
     assert (
         _error(bare.list_users, ram.ListUsersRequest()).data["AccessDeniedDetail"][
             "NoPermissionType"
@@ -309,37 +291,29 @@ def test_an_explicit_deny_is_reported_as_one(sandbox: RunningSandbox) -> None:
 
 def test_list_actions_check_the_collection_not_one_member(sandbox: RunningSandbox) -> None:
     a = sandbox.uid("monitoring")
-    one_user = _custom(
+    narrow = _user_holding(
         sandbox,
-        "monitoring",
+        "narrow",
         "one-user",
         [{"Effect": "Allow", "Action": "ram:*", "Resource": f"acs:ram:*:{a}:user/alice"}],
     )
-    narrow = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "narrow", one_user))
     assert (
         _error(narrow.list_users, ram.ListUsersRequest()).code == "NoPermission"
     )  # user/* is not user/alice
-    all_users = _custom(
+    wide = _user_holding(
         sandbox,
-        "monitoring",
+        "wide",
         "all-users",
         [{"Effect": "Allow", "Action": "ram:ListUsers", "Resource": f"acs:ram:*:{a}:user/*"}],
     )
-    wide = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "wide", all_users))
     assert len(wide.list_users(ram.ListUsersRequest()).body.users.user) == 3  # with admin
 
-    spare_alice = _custom(
+    admin = _user_holding(
         sandbox,
-        "monitoring",
+        "all-admin",
         "spare-alice",
         [{"Effect": "Deny", "Action": "ram:*", "Resource": f"acs:ram:*:{a}:user/alice"}],
-    )
-    admin = _as(
-        sandbox,
-        "ram",
-        _user_with_key(
-            sandbox, "monitoring", "all-admin", ("System", "AdministratorAccess"), spare_alice
-        ),
+        "AdministratorAccess",
     )
     assert (
         len(admin.list_users(ram.ListUsersRequest()).body.users.user) == 4
@@ -349,13 +323,12 @@ def test_list_actions_check_the_collection_not_one_member(sandbox: RunningSandbo
 
 
 def test_wildcards_are_star_and_question_mark_only(sandbox: RunningSandbox) -> None:
-    policy = _custom(
+    client = _user_holding(
         sandbox,
-        "monitoring",
+        "odd",
         "odd-patterns",
         [{"Effect": "Allow", "Action": ["ram:?etUser", "ram:List[R]oles"], "Resource": "*"}],
     )
-    client = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "odd", policy))
     assert client.get_user(ram.GetUserRequest(user_name="odd")).body.user.user_name == "odd"
     assert (
         _error(client.list_roles, ram.ListRolesRequest()).code == "NoPermission"
@@ -363,9 +336,9 @@ def test_wildcards_are_star_and_question_mark_only(sandbox: RunningSandbox) -> N
 
 
 def test_a_condition_the_sandbox_cannot_satisfy_grants_nothing(sandbox: RunningSandbox) -> None:
-    conditional = _custom(
+    client = _user_holding(
         sandbox,
-        "monitoring",
+        "remote",
         "from-the-office",
         [
             {
@@ -376,5 +349,4 @@ def test_a_condition_the_sandbox_cannot_satisfy_grants_nothing(sandbox: RunningS
             }
         ],
     )
-    client = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "remote", conditional))
     assert _error(client.list_users, ram.ListUsersRequest()).code == "NoPermission"

@@ -10,7 +10,7 @@ from alibabacloud_ram20150501 import models as ram
 
 from armstui.sandbox import iam
 from armstui.sandbox.errors import ApiError
-from tests.sandbox.test_iam import _as, _custom, _error, _user_with_key
+from tests.sandbox.test_iam import _error, _user_holding
 from tests.support.sandbox import RunningSandbox
 
 ALLOW_ALL = {"Effect": "Allow", "Action": "*", "Resource": "*"}
@@ -30,8 +30,7 @@ def _deny(condition: Any) -> dict[str, Any]:
 def test_a_deny_with_an_unevaluable_condition_denies_and_says_why(
     sandbox: RunningSandbox, condition: dict[str, Any]
 ) -> None:
-    policy = _custom(sandbox, "monitoring", "guarded", [ALLOW_ALL, _deny(condition)])
-    client = _as(sandbox, "ram", _user_with_key(sandbox, "monitoring", "guarded", policy))
+    client = _user_holding(sandbox, "guarded", "guarded", [ALLOW_ALL, _deny(condition)])
     err = _error(client.list_users, ram.ListUsersRequest())
     assert err.code == "NoPermission"
     assert err.data["AccessDeniedDetail"]["NoPermissionType"] == "ExplicitDeny"

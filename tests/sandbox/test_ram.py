@@ -11,7 +11,7 @@ import pytest
 from alibabacloud_ram20150501 import models as ram
 from Tea.exceptions import TeaException
 
-from tests.support.sandbox import RunningSandbox
+from tests.support.sandbox import RunningSandbox, trusting
 
 PASSWORD = "Sandbox-Passw0rd"
 READ_ONLY_DOC = json.dumps(
@@ -20,7 +20,6 @@ READ_ONLY_DOC = json.dumps(
         "Statement": [{"Effect": "Allow", "Action": ["ram:Get*", "ram:List*"], "Resource": "*"}],
     }
 )
-TRUST_SOURCE = '{{"Version": "1", "Statement": [{{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {{"RAM": ["acs:ram::{uid}:root"]}}}}]}}'
 
 
 def _error(fn: Callable[..., Any], *args: Any) -> TeaException:
@@ -43,6 +42,11 @@ def _user(client: Any, name: str) -> Any:
     return client.create_user(
         ram.CreateUserRequest(user_name=name, display_name=f"{name} shown")
     ).body.user
+
+
+def _key(client: Any, user: str) -> Any:
+    """A new AccessKey of ``user`` (with its secret, shown only here)."""
+    return client.create_access_key(ram.CreateAccessKeyRequest(user_name=user)).body.access_key
 
 
 # --- users ------------------------------------------------------------------------------------
@@ -139,7 +143,7 @@ def test_renaming_a_user_takes_its_keys_policies_and_login_along(
     sandbox: RunningSandbox, client: Any
 ) -> None:
     original = _user(client, "before")
-    key = client.create_access_key(ram.CreateAccessKeyRequest(user_name="before")).body.access_key
+    key = _key(client, "before")
     client.attach_policy_to_user(
         ram.AttachPolicyToUserRequest(
             user_name="before", policy_type="System", policy_name="AliyunRAMReadOnlyAccess"
@@ -225,12 +229,8 @@ def test_a_marker_that_did_not_come_from_the_service_is_refused(client: Any) -> 
 
 def test_access_keys_limit_status_and_delete(client: Any) -> None:
     _user(client, "keyholder")
-    first = client.create_access_key(
-        ram.CreateAccessKeyRequest(user_name="keyholder")
-    ).body.access_key
-    second = client.create_access_key(
-        ram.CreateAccessKeyRequest(user_name="keyholder")
-    ).body.access_key
+    first = _key(client, "keyholder")
+    second = _key(client, "keyholder")
     assert first.access_key_id.startswith("LTAI") and len(first.access_key_id) == 24
     assert first.access_key_secret and first.access_key_secret != second.access_key_secret
     assert first.status == "Active"
@@ -265,9 +265,7 @@ def test_access_keys_limit_status_and_delete(client: Any) -> None:
     client.delete_access_key(
         ram.DeleteAccessKeyRequest(user_name="keyholder", user_access_key_id=first.access_key_id)
     )
-    third = client.create_access_key(
-        ram.CreateAccessKeyRequest(user_name="keyholder")
-    ).body.access_key
+    third = _key(client, "keyholder")
     assert third.access_key_id not in (first.access_key_id, second.access_key_id)
     gone = ram.DeleteAccessKeyRequest(user_name="keyholder", user_access_key_id=first.access_key_id)
     assert _code(client.delete_access_key, gone)[0] == 404
@@ -276,7 +274,7 @@ def test_access_keys_limit_status_and_delete(client: Any) -> None:
 def test_a_key_of_another_user_is_not_theirs(client: Any) -> None:
     _user(client, "owner")
     _user(client, "other")
-    key = client.create_access_key(ram.CreateAccessKeyRequest(user_name="owner")).body.access_key
+    key = _key(client, "owner")
     wrong = ram.DeleteAccessKeyRequest(user_name="other", user_access_key_id=key.access_key_id)
     assert _code(client.delete_access_key, wrong)[0] == 404
     assert (
@@ -301,7 +299,7 @@ def test_access_keys_of_a_missing_user(client: Any) -> None:
 
 def test_delete_user_is_refused_while_it_has_keys_policies_or_a_login_profile(client: Any) -> None:
     _user(client, "busy")
-    key = client.create_access_key(ram.CreateAccessKeyRequest(user_name="busy")).body.access_key
+    key = _key(client, "busy")
     client.attach_policy_to_user(
         ram.AttachPolicyToUserRequest(
             user_name="busy", policy_type="System", policy_name="AliyunARMSFullAccess"
@@ -567,7 +565,7 @@ def test_attached_policies_are_limited_per_user_and_role(
     client.create_role(
         ram.CreateRoleRequest(
             role_name="collecting-role",
-            assume_role_policy_document=TRUST_SOURCE.format(uid=sandbox.uid("source")),
+            assume_role_policy_document=json.dumps(trusting(sandbox.uid("source"))),
         )
     )
     for n in range(11):
@@ -609,7 +607,7 @@ def test_role_lifecycle(sandbox: RunningSandbox, client: Any) -> None:
         ram.CreateRoleRequest(
             role_name="Arms-Admin",
             description="ops",
-            assume_role_policy_document=TRUST_SOURCE.format(uid=b),
+            assume_role_policy_document=json.dumps(trusting(b)),
         )
     ).body.role
     assert role.arn == f"acs:ram::{a}:role/arms-admin"
@@ -622,7 +620,7 @@ def test_role_lifecycle(sandbox: RunningSandbox, client: Any) -> None:
         "Arms-Admin"
     ]
     again = ram.CreateRoleRequest(
-        role_name="arms-admin", assume_role_policy_document=TRUST_SOURCE.format(uid=b)
+        role_name="arms-admin", assume_role_policy_document=json.dumps(trusting(b))
     )
     assert _code(client.create_role, again) == (409, "EntityAlreadyExists.Role")
 
@@ -631,7 +629,7 @@ def test_role_lifecycle(sandbox: RunningSandbox, client: Any) -> None:
         ram.UpdateRoleRequest(
             role_name="Arms-Admin",
             new_max_session_duration=7200,
-            new_assume_role_policy_document=TRUST_SOURCE.format(uid=c),
+            new_assume_role_policy_document=json.dumps(trusting(c)),
             new_description="changed",
         )
     ).body.role
@@ -692,7 +690,7 @@ def test_create_role_rules(
     request = ram.CreateRoleRequest(
         **{
             "role_name": "ok-role",
-            "assume_role_policy_document": TRUST_SOURCE.format(uid=sandbox.uid("source")),
+            "assume_role_policy_document": json.dumps(trusting(sandbox.uid("source"))),
             **kwargs,
         }
     )
@@ -711,7 +709,7 @@ def test_accounts_are_isolated(sandbox: RunningSandbox, client: Any) -> None:
     client.create_role(
         ram.CreateRoleRequest(
             role_name="a-role",
-            assume_role_policy_document=TRUST_SOURCE.format(uid=sandbox.uid("source")),
+            assume_role_policy_document=json.dumps(trusting(sandbox.uid("source"))),
         )
     )
     source = sandbox.client("ram", "source")

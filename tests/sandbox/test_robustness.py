@@ -19,10 +19,9 @@ from aiohttp.test_utils import make_mocked_request
 from Tea.exceptions import TeaException
 
 from armstui.sandbox import signing
-from armstui.sandbox.server import SandboxApp, SandboxServer
+from armstui.sandbox.server import SandboxApp
 from armstui.sandbox.state import open_state
-from armstui.sandbox.world import accounts_by_alias
-from tests.support.sandbox import RunningSandbox
+from tests.support.sandbox import RunningSandbox, serving
 
 # --- admin endpoints ----------------------------------------------------------------------
 
@@ -180,28 +179,22 @@ def test_a_cs_config_that_is_not_a_string_is_a_400(sandbox: RunningSandbox, conf
 
 def test_a_nonce_is_refused_after_a_restart(tmp_path: Path) -> None:
     state = open_state(tmp_path / "state")
-    server = SandboxServer(state)
-    server.start_in_thread()
-    running = RunningSandbox(state, server, accounts_by_alias(state))
-    headers = _v3(running, "GetCallerIdentity", "2015-04-01")
     try:
-        assert _send(running, headers, b"").status_code == 200
+        with serving(state) as running:
+            headers = _v3(running, "GetCallerIdentity", "2015-04-01")
+            assert _send(running, headers, b"").status_code == 200
     finally:
-        server.stop_thread()
         state.store.close()
     state = open_state(tmp_path / "state")
-    server = SandboxServer(state)
-    server.start_in_thread()
     try:
-        running = RunningSandbox(state, server, accounts_by_alias(state))
-        headers["host"] = running.endpoint  # the same signed request, replayed
-        replay = _v3(
-            running, "GetCallerIdentity", "2015-04-01", nonce=headers["x-acs-signature-nonce"]
-        )
-        answer = _send(running, replay, b"")
-        assert answer.json()["Code"] == "SignatureNonceUsed"
+        with serving(state) as running:
+            headers["host"] = running.endpoint  # the same signed request, replayed
+            replay = _v3(
+                running, "GetCallerIdentity", "2015-04-01", nonce=headers["x-acs-signature-nonce"]
+            )
+            answer = _send(running, replay, b"")
+            assert answer.json()["Code"] == "SignatureNonceUsed"
     finally:
-        server.stop_thread()
         state.store.close()
 
 
@@ -218,14 +211,10 @@ def test_old_nonces_are_pruned_and_recent_ones_kept(tmp_path: Path) -> None:
 
 
 def test_a_client_that_never_finishes_its_headers_is_disconnected() -> None:
-    server = SandboxServer(open_state(None), header_timeout=0.2)
-    server.start_in_thread()
-    try:
-        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+    with serving(open_state(None), header_timeout=0.2) as running:
+        with socket.create_connection(("127.0.0.1", running.server.port), timeout=10) as sock:
             sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nx-acs-action: Get")
             assert sock.recv(1024) == b""  # closed by the server, not by our 10 s timeout
-    finally:
-        server.stop_thread()
 
 
 def test_the_database_and_its_wal_and_shm_are_private(tmp_path: Path) -> None:
@@ -275,11 +264,7 @@ def test_the_call_log_keeps_the_last_n(monkeypatch: pytest.MonkeyPatch) -> None:
     from armstui.sandbox import server as server_module
 
     monkeypatch.setattr(server_module, "CALL_LOG_SIZE", 3)
-    state = open_state(None)
-    server = SandboxServer(state)
-    server.start_in_thread()
-    try:
-        running = RunningSandbox(state, server, accounts_by_alias(state))
+    with serving(open_state(None)) as running:
         for alias in ("monitoring", "monitoring", "source", "outsider", "source"):
             running.client("sts", alias).get_caller_identity()
         calls = requests.get(f"http://{running.endpoint}/__sandbox/calls", timeout=5).json()
@@ -288,8 +273,6 @@ def test_the_call_log_keeps_the_last_n(monkeypatch: pytest.MonkeyPatch) -> None:
             running.uid("outsider"),
             running.uid("source"),
         ]
-    finally:
-        server.stop_thread()
 
 
 def test_a_handler_bug_is_answered_in_the_real_shape(

@@ -25,11 +25,9 @@ from aliyunsdkcore.client import AcsClient
 from aliyunsdkcore.request import CommonRequest
 
 from armstui.sandbox import signing
-from armstui.sandbox.server import SandboxServer
 from armstui.sandbox.state import open_state
 from armstui.sandbox.tls import ensure_certificate
-from armstui.sandbox.world import accounts_by_alias
-from tests.support.sandbox import RunningSandbox
+from tests.support.sandbox import RunningSandbox, serving, trusting
 
 REGION = "cn-hangzhou"
 
@@ -184,27 +182,13 @@ def test_roa_v1_body_needs_its_content_md5(sandbox: RunningSandbox) -> None:
 @pytest.fixture
 def tls_sandbox(tmp_path: Path) -> Iterator[tuple[RunningSandbox, Path]]:
     files = ensure_certificate(tmp_path / "state")
-    state = open_state(None)
-    server = SandboxServer(state, tls=files.server_context())
-    server.start_in_thread()
-    try:
-        yield RunningSandbox(state, server, accounts_by_alias(state)), files.cert
-    finally:
-        server.stop_thread()
+    with serving(open_state(None), tls=files.server_context()) as running:
+        yield running, files.cert
 
 
 def _role_for_a_user_in_source(sandbox: RunningSandbox) -> tuple[str, dict[str, str]]:
     """A role in monitoring trusted by source, and a RAM user of source allowed AssumeRole."""
-    trust = {
-        "Version": "1",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Action": "sts:AssumeRole",
-                "Principal": {"RAM": [f"acs:ram::{sandbox.uid('source')}:root"]},
-            }
-        ],
-    }
+    trust = trusting(sandbox.uid("source"))
     arn = (
         sandbox.client("ram", "monitoring")
         .create_role(
@@ -214,18 +198,7 @@ def _role_for_a_user_in_source(sandbox: RunningSandbox) -> tuple[str, dict[str, 
         )
         .body.role.arn
     )
-    source = sandbox.client("ram", "source")
-    source.create_user(ram.CreateUserRequest(user_name="switcher"))
-    source.attach_policy_to_user(
-        ram.AttachPolicyToUserRequest(
-            user_name="switcher", policy_type="System", policy_name="AliyunSTSAssumeRoleAccess"
-        )
-    )
-    key = source.create_access_key(ram.CreateAccessKeyRequest(user_name="switcher")).body
-    return arn, {
-        "access_key_id": key.access_key.access_key_id,
-        "access_key_secret": key.access_key.access_key_secret,
-    }
+    return arn, sandbox.user_key("source", "switcher", "AliyunSTSAssumeRoleAccess")
 
 
 def test_ram_role_arn_provider_over_https_then_v1_with_the_token(

@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -21,27 +20,9 @@ from alibabacloud_sts20150401.client import Client as StsClient
 from alibabacloud_tea_openapi.models import Config
 from Tea.exceptions import TeaException
 
+from armstui.sandbox.process import serve_argv, start_serving
+
 STARTUP_TIMEOUT = 20.0
-
-
-def _serve(state: Path, *extra: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "armstui",
-            "sandbox",
-            "serve",
-            "--state",
-            str(state),
-            "--port",
-            "0",
-            *extra,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def _wait_description(proc: subprocess.Popen[str], path: Path) -> dict[str, Any]:
@@ -84,7 +65,7 @@ def _client(cls: Any, description: dict[str, Any], alias: str) -> Any:
 def test_serve_stop_and_restart_keep_the_state(tmp_path: Path) -> None:
     state = tmp_path / "state"
     path = state / "sandbox.json"
-    proc = _serve(state)
+    proc = start_serving(state)
     try:
         described = _wait_description(proc, path)
         assert (path.stat().st_mode & 0o777) == 0o600
@@ -121,7 +102,7 @@ def test_serve_stop_and_restart_keep_the_state(tmp_path: Path) -> None:
         assert account["access_key_secret"] not in first_line + output
 
     path.unlink()
-    again = _serve(state, "--faults", "throttle=1;only=ListUsers")
+    again = start_serving(state, "--faults", "throttle=1;only=ListUsers")
     try:
         restarted = _wait_description(again, path)
         assert restarted["accounts"] == described["accounts"]
@@ -144,20 +125,7 @@ def test_serve_stop_and_restart_keep_the_state(tmp_path: Path) -> None:
 )
 def test_bad_faults_are_a_usage_error(tmp_path: Path, faults: str, named: str) -> None:
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "armstui",
-            "sandbox",
-            "serve",
-            "--state",
-            str(tmp_path / "s"),
-            "--faults",
-            faults,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=30,
+        serve_argv(tmp_path / "s", "--faults", faults), capture_output=True, text=True, timeout=30
     )
     assert proc.returncode == 2
     assert "--faults" in proc.stderr and named in proc.stderr
@@ -172,17 +140,7 @@ def test_a_busy_port_is_a_usage_error(tmp_path: Path) -> None:
         taken.listen()
         port = taken.getsockname()[1]
         proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "armstui",
-                "sandbox",
-                "serve",
-                "--state",
-                str(tmp_path / "s"),
-                "--port",
-                str(port),
-            ],
+            serve_argv(tmp_path / "s", "--port", str(port)),
             capture_output=True,
             text=True,
             timeout=30,
@@ -193,7 +151,7 @@ def test_a_busy_port_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_serve_tls_names_its_https_endpoint_and_certificate(tmp_path: Path) -> None:
     state = tmp_path / "state"
-    proc = _serve(state, "--tls")
+    proc = start_serving(state, "--tls")
     try:
         described = _wait_description(proc, state / "sandbox.json")
         ca_cert = Path(described["ca_cert"])

@@ -16,7 +16,7 @@ from alibabacloud_ram20150501 import models as ram
 from alibabacloud_sts20150401 import models as sts
 from Tea.exceptions import TeaException
 
-from tests.support.sandbox import RunningSandbox
+from tests.support.sandbox import RunningSandbox, root_arn, trust_statement
 
 ROLE = "arms-admin"
 
@@ -28,18 +28,7 @@ def _error(fn: Callable[..., Any], *args: Any) -> TeaException:
 
 
 def _trust(*principals: str) -> str:
-    return json.dumps(
-        {
-            "Version": "1",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Action": "sts:AssumeRole",
-                    "Principal": {"RAM": list(principals)},
-                }
-            ],
-        }
-    )
+    return json.dumps({"Version": "1", "Statement": [trust_statement(*principals)]})
 
 
 def _role(
@@ -53,7 +42,7 @@ def _role(
     role = root.create_role(
         ram.CreateRoleRequest(
             role_name=ROLE,
-            assume_role_policy_document=_trust(f"acs:ram::{sandbox.uid(trusted_alias)}:root"),
+            assume_role_policy_document=_trust(root_arn(sandbox.uid(trusted_alias))),
             max_session_duration=max_session,
         )
     ).body.role
@@ -64,22 +53,11 @@ def _role(
     return role.arn
 
 
-def _user_key(sandbox: RunningSandbox, alias: str, name: str, *policies: str) -> dict[str, str]:
-    root = sandbox.client("ram", alias)
-    root.create_user(ram.CreateUserRequest(user_name=name))
-    for policy in policies:
-        root.attach_policy_to_user(
-            ram.AttachPolicyToUserRequest(user_name=name, policy_type="System", policy_name=policy)
-        )
-    key = root.create_access_key(ram.CreateAccessKeyRequest(user_name=name)).body.access_key
-    return {"access_key_id": key.access_key_id, "access_key_secret": key.access_key_secret}
-
-
 @pytest.fixture
 def operator(sandbox: RunningSandbox) -> Any:
     """STS client of B's user ``arms-operator`` with AliyunSTSAssumeRoleAccess."""
     return sandbox.client(
-        "sts", **_user_key(sandbox, "source", "arms-operator", "AliyunSTSAssumeRoleAccess")
+        "sts", **sandbox.user_key("source", "arms-operator", "AliyunSTSAssumeRoleAccess")
     )
 
 
@@ -227,7 +205,7 @@ def test_bad_session_policies(
 def test_an_outsider_is_refused_by_the_trust_policy(sandbox: RunningSandbox) -> None:
     arn = _role(sandbox)
     outsider = sandbox.client(
-        "sts", **_user_key(sandbox, "outsider", "stranger", "AliyunSTSAssumeRoleAccess")
+        "sts", **sandbox.user_key("outsider", "stranger", "AliyunSTSAssumeRoleAccess")
     )
     err = _error(lambda: _assume(outsider, arn))
     assert (err.status_code, err.code) == (403, "NoPermission")
@@ -247,10 +225,10 @@ def test_trust_may_name_a_single_user(sandbox: RunningSandbox) -> None:
     )
     arn = f"acs:ram::{sandbox.uid('monitoring')}:role/just-one"
     chosen = sandbox.client(
-        "sts", **_user_key(sandbox, "source", "chosen", "AliyunSTSAssumeRoleAccess")
+        "sts", **sandbox.user_key("source", "chosen", "AliyunSTSAssumeRoleAccess")
     )
     other = sandbox.client(
-        "sts", **_user_key(sandbox, "source", "other", "AliyunSTSAssumeRoleAccess")
+        "sts", **sandbox.user_key("source", "other", "AliyunSTSAssumeRoleAccess")
     )
     assert _assume(chosen, arn).credentials.security_token
     assert _error(lambda: _assume(other, arn)).code == "NoPermission"
@@ -258,7 +236,7 @@ def test_trust_may_name_a_single_user(sandbox: RunningSandbox) -> None:
 
 def test_a_caller_without_sts_assume_role_is_refused(sandbox: RunningSandbox) -> None:
     arn = _role(sandbox)
-    bare = sandbox.client("sts", **_user_key(sandbox, "source", "bare", "AliyunRAMReadOnlyAccess"))
+    bare = sandbox.client("sts", **sandbox.user_key("source", "bare", "AliyunRAMReadOnlyAccess"))
     err = _error(lambda: _assume(bare, arn))
     assert (err.status_code, err.code) == (403, "NoPermission")
     assert err.data["AccessDeniedDetail"]["AuthAction"] == "sts:AssumeRole"
@@ -442,9 +420,7 @@ def test_a_trust_policy_may_require_an_external_id(sandbox: RunningSandbox, oper
         sandbox,
         [
             {
-                "Effect": "Allow",
-                "Action": "sts:AssumeRole",
-                "Principal": {"RAM": [f"acs:ram::{b}:root"]},
+                **trust_statement(root_arn(b)),
                 "Condition": {"StringEquals": {"sts:ExternalId": "abcd-1234"}},
             }
         ],
@@ -464,11 +440,7 @@ def test_a_deny_in_the_trust_policy_wins(sandbox: RunningSandbox) -> None:
     arn = _conditional_role(
         sandbox,
         [
-            {
-                "Effect": "Allow",
-                "Action": "sts:AssumeRole",
-                "Principal": {"RAM": [f"acs:ram::{b}:root"]},
-            },
+            trust_statement(root_arn(b)),
             {
                 "Effect": "Deny",
                 "Action": "sts:*",
@@ -477,7 +449,7 @@ def test_a_deny_in_the_trust_policy_wins(sandbox: RunningSandbox) -> None:
         ],
     )
     banned = sandbox.client(
-        "sts", **_user_key(sandbox, "source", "banned", "AliyunSTSAssumeRoleAccess")
+        "sts", **sandbox.user_key("source", "banned", "AliyunSTSAssumeRoleAccess")
     )
     err = _error(lambda: _assume(banned, arn))
     assert (err.code, err.data["AccessDeniedDetail"]["NoPermissionType"]) == (
@@ -485,23 +457,14 @@ def test_a_deny_in_the_trust_policy_wins(sandbox: RunningSandbox) -> None:
         "ExplicitDeny",
     )
     welcome = sandbox.client(
-        "sts", **_user_key(sandbox, "source", "welcome", "AliyunSTSAssumeRoleAccess")
+        "sts", **sandbox.user_key("source", "welcome", "AliyunSTSAssumeRoleAccess")
     )
     assert _assume(welcome, arn).credentials.security_token
 
 
 def test_sts_assume_role_may_be_limited_to_one_role(sandbox: RunningSandbox) -> None:
     arn = _role(sandbox)
-    other = _conditional_role(
-        sandbox,
-        [
-            {
-                "Effect": "Allow",
-                "Action": "sts:AssumeRole",
-                "Principal": {"RAM": [f"acs:ram::{sandbox.uid('source')}:root"]},
-            }
-        ],
-    )
+    other = _conditional_role(sandbox, [trust_statement(root_arn(sandbox.uid("source")))])
     only_admin = json.dumps(
         {
             "Version": "1",
@@ -518,7 +481,7 @@ def test_sts_assume_role_may_be_limited_to_one_role(sandbox: RunningSandbox) -> 
     root_b.create_policy(
         ram.CreatePolicyRequest(policy_name="assume-arms-admin", policy_document=only_admin)
     )
-    key = _user_key(sandbox, "source", "limited")
+    key = sandbox.user_key("source", "limited")
     root_b.attach_policy_to_user(
         ram.AttachPolicyToUserRequest(
             user_name="limited", policy_type="Custom", policy_name="assume-arms-admin"

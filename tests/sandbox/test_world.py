@@ -10,6 +10,7 @@ import statistics
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alibabacloud_arms20190808 import models as arms
@@ -17,17 +18,27 @@ from alibabacloud_cs20151215 import models as cs
 from alibabacloud_ecs20140526 import models as ecs
 from alibabacloud_ram20150501 import models as ram
 
-from armstui.sandbox.server import SandboxServer
 from armstui.sandbox.services.arms.model import last_sync, reporting_apps, sync
 from armstui.sandbox.state import open_state
 from armstui.sandbox.world import accounts_by_alias, parse_world
-from tests.support.sandbox import RunningSandbox
+from tests.support.sandbox import RunningSandbox, serving
 
 REGION = "cn-hangzhou"
 
 
 def _v(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in text.split("."))
+
+
+def _clusters_and_instances(sandbox: RunningSandbox, alias: str) -> tuple[list[Any], list[Any]]:
+    """What ``alias`` owns in ACK and ECS, as DescribeClustersV1 and DescribeInstances list it."""
+    clusters = sandbox.client("cs", alias).describe_clusters_v1(cs.DescribeClustersV1Request()).body
+    instances = (
+        sandbox.client("ecs", alias)
+        .describe_instances(ecs.DescribeInstancesRequest(region_id=REGION))
+        .body
+    )
+    return clusters.clusters, instances.instances.instance
 
 
 def test_default_accounts(sandbox: RunningSandbox) -> None:
@@ -84,18 +95,7 @@ def test_monitoring_has_arms_activated_and_nothing_else(sandbox: RunningSandbox)
         .body.license_key
     )
     assert key == seeded["LicenseKey"]
-    assert (
-        sandbox.client("cs", "monitoring")
-        .describe_clusters_v1(cs.DescribeClustersV1Request())
-        .body.clusters
-        == []
-    )
-    assert (
-        sandbox.client("ecs", "monitoring")
-        .describe_instances(ecs.DescribeInstancesRequest(region_id=REGION))
-        .body.instances.instance
-        == []
-    )
+    assert _clusters_and_instances(sandbox, "monitoring") == ([], [])
 
 
 def test_source_has_two_clusters_one_bare_one_with_an_old_onepilot(sandbox: RunningSandbox) -> None:
@@ -137,18 +137,7 @@ def test_source_has_four_instances_with_java_apps_and_no_agent(sandbox: RunningS
 
 
 def test_outsider_owns_nothing(sandbox: RunningSandbox) -> None:
-    assert (
-        sandbox.client("cs", "outsider")
-        .describe_clusters_v1(cs.DescribeClustersV1Request())
-        .body.clusters
-        == []
-    )
-    assert (
-        sandbox.client("ecs", "outsider")
-        .describe_instances(ecs.DescribeInstancesRequest(region_id=REGION))
-        .body.instances.instance
-        == []
-    )
+    assert _clusters_and_instances(sandbox, "outsider") == ([], [])
 
 
 def test_an_unknown_world_is_refused() -> None:
@@ -161,12 +150,8 @@ def large() -> Iterator[tuple[RunningSandbox, float]]:
     started = time.perf_counter()
     state = open_state(None, world="large", speed=200)
     seeded = time.perf_counter() - started
-    server = SandboxServer(state)
-    server.start_in_thread()
-    try:
-        yield RunningSandbox(state, server, accounts_by_alias(state)), seeded
-    finally:
-        server.stop_thread()
+    with serving(state) as running:
+        yield running, seeded
 
 
 def test_large_world_sizes(large: tuple[RunningSandbox, float]) -> None:
@@ -279,20 +264,11 @@ def _report_everything_into_monitoring(sandbox: RunningSandbox) -> None:
     """Every cluster: onepilot 5.1.2 with a valid reporter key of A; every instance: its JVM with A's
     license key. Set up in the records (kinds ``cs.addon``, ``ecs.instance``) to keep the test fast;
     the RAM user and key go through the SDK."""
-    root = sandbox.client("ram", "monitoring")
-    root.create_user(ram.CreateUserRequest(user_name="bench-reporter"))
-    root.attach_policy_to_user(
-        ram.AttachPolicyToUserRequest(
-            user_name="bench-reporter", policy_type="System", policy_name="AliyunARMSFullAccess"
-        )
-    )
-    key = root.create_access_key(
-        ram.CreateAccessKeyRequest(user_name="bench-reporter")
-    ).body.access_key
+    key = sandbox.user_key("monitoring", "bench-reporter", "AliyunARMSFullAccess")
     config = json.dumps(
         {
-            "accessKey": key.access_key_id,
-            "accessKeySecret": key.access_key_secret,
+            "accessKey": key["access_key_id"],
+            "accessKeySecret": key["access_key_secret"],
             "uid": sandbox.uid("monitoring"),
         }
     )

@@ -5,23 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from tests.support.sandbox import RunningSandbox
+from tests.support.sandbox import RunningSandbox, serving
 
 
 @contextmanager
 def running_org(members: int = 8, regions: int = 3) -> Iterator[RunningSandbox]:
-    from armstui.sandbox.server import SandboxServer
     from armstui.sandbox.state import SandboxState
     from armstui.sandbox.store import Store
-    from armstui.sandbox.world import accounts_by_alias
     from armstui.sandbox.world_org import seed_org
 
     state = SandboxState(Store())
     with state.store.transaction():
         seed_org(state, members=members, regions=regions)
-    server = SandboxServer(state)
-    server.start_in_thread()
-    try:
-        yield RunningSandbox(state, server, accounts_by_alias(state))
-    finally:
-        server.stop_thread()
+    with serving(state) as running:
+        yield running

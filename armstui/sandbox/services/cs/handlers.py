@@ -15,9 +15,10 @@ minimum_cluster_version}``. Errors use lower-case
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
-from armstui.sandbox.api import Call, Service
+from armstui.sandbox.api import Call, Handler, Service
 from armstui.sandbox.errors import ApiError
 from armstui.sandbox.services.cs.model import (
     ADDON_CONFIG_SCHEMA,
@@ -56,6 +57,18 @@ def _cluster_arn(call: Call) -> str:
     return f"acs:cs:{call.state.region}:{call.account_id}:cluster/{call.path.get('ClusterId', '*')}"
 
 
+def _on_cluster(method: str, path: str, action: str) -> Callable[[Handler], Handler]:
+    """An operation on one cluster: ``/clusters/{ClusterId}<path>``, permission ``cs:<action>``
+    on that cluster."""
+    return api.roa(
+        method,
+        "/clusters/{ClusterId}" + path,
+        action,
+        permission=f"cs:{action}",
+        resource=_cluster_arn,
+    )
+
+
 def _view(cluster: dict[str, Any]) -> dict[str, Any]:
     return {f: cluster[f] for f in _CLUSTER_FIELDS if f in cluster}
 
@@ -90,24 +103,12 @@ def describe_clusters_v1(call: Call) -> dict[str, Any]:
     }
 
 
-@api.roa(
-    "GET",
-    "/clusters/{ClusterId}",
-    "DescribeClusterDetail",
-    permission="cs:DescribeClusterDetail",
-    resource=_cluster_arn,
-)
+@_on_cluster("GET", "", "DescribeClusterDetail")
 def describe_cluster_detail(call: Call) -> dict[str, Any]:
     return _view(_clusters(call).get(call.path["ClusterId"]))
 
 
-@api.roa(
-    "GET",
-    "/clusters/{ClusterId}/addon_instances",
-    "ListClusterAddonInstances",
-    permission="cs:ListClusterAddonInstances",
-    resource=_cluster_arn,
-)
+@_on_cluster("GET", "/addon_instances", "ListClusterAddonInstances")
 def list_cluster_addon_instances(call: Call) -> dict[str, Any]:
     addons = _clusters(call).addons(call.path["ClusterId"])
     return {
@@ -117,13 +118,7 @@ def list_cluster_addon_instances(call: Call) -> dict[str, Any]:
     }
 
 
-@api.roa(
-    "GET",
-    "/clusters/{ClusterId}/addon_instances/{AddonName}",
-    "GetClusterAddonInstance",
-    permission="cs:GetClusterAddonInstance",
-    resource=_cluster_arn,
-)
+@_on_cluster("GET", "/addon_instances/{AddonName}", "GetClusterAddonInstance")
 def get_cluster_addon_instance(call: Call) -> dict[str, Any]:
     return {
         **_addon_instance(call, "AddonNotFound"),
@@ -149,25 +144,13 @@ def _addon_instance(call: Call, not_found_code: str) -> dict[str, Any]:
     }
 
 
-@api.roa(
-    "GET",
-    "/clusters/{ClusterId}/components/{AddonName}/instance",
-    "DescribeClusterAddonInstance",
-    permission="cs:DescribeClusterAddonInstance",
-    resource=_cluster_arn,
-)
+@_on_cluster("GET", "/components/{AddonName}/instance", "DescribeClusterAddonInstance")
 def describe_cluster_addon_instance(call: Call) -> dict[str, Any]:
     """The deprecated sibling of GetClusterAddonInstance: the same fields, no logging."""
     return _addon_instance(call, "ErrorAddonNotFound")
 
 
-@api.roa(
-    "GET",
-    "/clusters/{ClusterId}/components/version",
-    "DescribeClusterAddonsVersion",
-    permission="cs:DescribeClusterAddonsVersion",
-    resource=_cluster_arn,
-)
+@_on_cluster("GET", "/components/version", "DescribeClusterAddonsVersion")
 def describe_cluster_addons_version(call: Call) -> dict[str, Any]:
     clusters = _clusters(call)
     out = {}
@@ -191,17 +174,19 @@ def describe_cluster_addons_version(call: Call) -> dict[str, Any]:
     return out
 
 
+def _one_addon(call: Call, name_field: str, message: str) -> dict[str, Any]:
+    """The one addon a body names under ``name_field``; else InvalidParameter with ``message``."""
+    items = _body_list(call)
+    if len(items) != 1 or not items[0].get(name_field):
+        raise ApiError(400, "InvalidParameter", message)
+    return items[0]
+
+
 def _task_answer(call: Call, task_id: str) -> dict[str, Any]:
     return {"cluster_id": call.path["ClusterId"], "request_id": call.request_id, "task_id": task_id}
 
 
-@api.roa(
-    "POST",
-    "/clusters/{ClusterId}/components/install",
-    "InstallClusterAddons",
-    permission="cs:InstallClusterAddons",
-    resource=_cluster_arn,
-)
+@_on_cluster("POST", "/components/install", "InstallClusterAddons")
 def install_cluster_addons(call: Call) -> dict[str, Any]:
     items = _body_list(call)
     if len(items) != 1:
@@ -215,20 +200,11 @@ def install_cluster_addons(call: Call) -> dict[str, Any]:
     return _task_answer(call, task)
 
 
-@api.roa(
-    "POST",
-    "/clusters/{ClusterId}/components/upgrade",
-    "UpgradeClusterAddons",
-    permission="cs:UpgradeClusterAddons",
-    resource=_cluster_arn,
-)
+@_on_cluster("POST", "/components/upgrade", "UpgradeClusterAddons")
 def upgrade_cluster_addons(call: Call) -> dict[str, Any]:
-    items = _body_list(call)
-    if len(items) != 1 or not items[0].get("component_name"):
-        raise ApiError(
-            400, "InvalidParameter", "Upgrade one addon per request, naming its component_name."
-        )
-    item = items[0]
+    item = _one_addon(
+        call, "component_name", "Upgrade one addon per request, naming its component_name."
+    )
     task = _clusters(call).upgrade(
         call.path["ClusterId"],
         item["component_name"],
@@ -239,27 +215,13 @@ def upgrade_cluster_addons(call: Call) -> dict[str, Any]:
     return _task_answer(call, task)
 
 
-@api.roa(
-    "POST",
-    "/clusters/{ClusterId}/components/uninstall",
-    "UnInstallClusterAddons",
-    permission="cs:UnInstallClusterAddons",
-    resource=_cluster_arn,
-)
+@_on_cluster("POST", "/components/uninstall", "UnInstallClusterAddons")
 def uninstall_cluster_addons(call: Call) -> dict[str, Any]:
-    items = _body_list(call)
-    if len(items) != 1 or not items[0].get("name"):
-        raise ApiError(400, "InvalidParameter", "Uninstall one addon per request, naming it.")
-    return _task_answer(call, _clusters(call).uninstall(call.path["ClusterId"], items[0]["name"]))
+    item = _one_addon(call, "name", "Uninstall one addon per request, naming it.")
+    return _task_answer(call, _clusters(call).uninstall(call.path["ClusterId"], item["name"]))
 
 
-@api.roa(
-    "POST",
-    "/clusters/{ClusterId}/components/{ComponentId}/config",
-    "ModifyClusterAddon",
-    permission="cs:ModifyClusterAddon",
-    resource=_cluster_arn,
-)
+@_on_cluster("POST", "/components/{ComponentId}/config", "ModifyClusterAddon")
 def modify_cluster_addon(call: Call) -> dict[str, Any]:
     if not isinstance(call.body, dict) or "config" not in call.body:
         raise ApiError(400, "InvalidParameter", 'The body must be {"config": "<json string>"}.')

@@ -179,12 +179,14 @@ class Instances:
         return self.store.list("ecs.instance", f"{self.uid}/")
 
     def get(self, instance_id: str) -> dict[str, Any]:
-        instance = self.store.get("ecs.instance", f"{self.uid}/{instance_id}")
-        if instance is None:
-            raise ApiError(
-                404, "InvalidInstanceId.NotFound", f"The instance {instance_id} does not exist."
-            )
-        return instance
+        return self._owned("ecs.instance", instance_id, "InvalidInstanceId", "instance")
+
+    def _owned(self, kind: str, item_id: str, code: str, noun: str) -> dict[str, Any]:
+        """This account's ``kind`` record ``item_id``; else 404 ``<code>.NotFound``."""
+        record = self.store.get(kind, f"{self.uid}/{item_id}")
+        if record is None:
+            raise ApiError(404, f"{code}.NotFound", f"The {noun} {item_id} does not exist.")
+        return record
 
     def run_command(
         self, instance_ids: list[str], command: dict[str, Any], known_license: Any, new_id: Any
@@ -256,12 +258,7 @@ class Instances:
         self.store.put("ecs.command", f"{self.uid}/{command['CommandId']}", command)
 
     def command(self, command_id: str) -> dict[str, Any]:
-        command = self.store.get("ecs.command", f"{self.uid}/{command_id}")
-        if command is None:
-            raise ApiError(
-                404, "InvalidCommandId.NotFound", f"The command {command_id} does not exist."
-            )
-        return command
+        return self._owned("ecs.command", command_id, "InvalidCommandId", "command")
 
     def invocation(self, invoke_id: str) -> dict[str, Any]:
         record = self.store.get("ecs.invocation", invoke_id)

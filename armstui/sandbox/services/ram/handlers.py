@@ -10,9 +10,11 @@ user neither grants nor denies ListUsers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from armstui.sandbox.api import Call, Service
+from armstui.sandbox.api import Call, ResourceOf, Service
 from armstui.sandbox.errors import invalid_parameter
 from armstui.sandbox.services.ram.model import Ram
 from armstui.sandbox.services.ram.usage import last_used
@@ -83,7 +85,7 @@ def _page(call: Call, items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]]
     return chunk, {"IsTruncated": more, **({"Marker": str(start + size)} if more else {})}
 
 
-# --- users -----------------------------------------------------------------------------------
+# --- users (Get, Delete, List and policy attachments: _principal_operations below) -------------
 
 
 @api.rpc("CreateUser", permission="ram:CreateUser", resource=_user_arn)
@@ -98,11 +100,6 @@ def create_user(call: Call) -> dict[str, Any]:
     return {"User": _pick(user, _USER_FIELDS)}
 
 
-@api.rpc("GetUser", permission="ram:GetUser", resource=_user_arn)
-def get_user(call: Call) -> dict[str, Any]:
-    return {"User": _pick(_ram(call).user(call.required("UserName")), _USER_FIELDS)}
-
-
 @api.rpc("UpdateUser", permission="ram:UpdateUser", resource=_user_arn)
 def update_user(call: Call) -> dict[str, Any]:
     user = _ram(call).update_user(
@@ -114,18 +111,6 @@ def update_user(call: Call) -> dict[str, Any]:
         call.param("NewMobilePhone"),
     )
     return {"User": _pick(user, _USER_FIELDS)}
-
-
-@api.rpc("DeleteUser", permission="ram:DeleteUser", resource=_user_arn)
-def delete_user(call: Call) -> dict[str, Any]:
-    _ram(call).delete_user(call.required("UserName"))
-    return {}
-
-
-@api.rpc("ListUsers", permission="ram:ListUsers", resource=_user_arn)
-def list_users(call: Call) -> dict[str, Any]:
-    users, paging = _page(call, _ram(call).users())
-    return {"Users": {"User": [_pick(u, _USER_FIELDS) for u in users]}, **paging}
 
 
 # --- AccessKeys --------------------------------------------------------------------------------
@@ -278,30 +263,7 @@ def _attachment_view(attachments: list[dict[str, Any]], ram: Ram) -> dict[str, A
     return {"Policies": {"Policy": items}}
 
 
-@api.rpc("AttachPolicyToUser", permission="ram:AttachPolicyToUser", resource=_user_arn)
-def attach_policy_to_user(call: Call) -> dict[str, Any]:
-    _ram(call).attach(
-        "User", call.required("UserName"), call.required("PolicyType"), call.required("PolicyName")
-    )
-    return {}
-
-
-@api.rpc("DetachPolicyFromUser", permission="ram:DetachPolicyFromUser", resource=_user_arn)
-def detach_policy_from_user(call: Call) -> dict[str, Any]:
-    _ram(call).detach(
-        "User", call.required("UserName"), call.required("PolicyType"), call.required("PolicyName")
-    )
-    return {}
-
-
-@api.rpc("ListPoliciesForUser", permission="ram:ListPoliciesForUser", resource=_user_arn)
-def list_policies_for_user(call: Call) -> dict[str, Any]:
-    ram = _ram(call)
-    name = ram.user(call.required("UserName"))["UserName"]
-    return _attachment_view(ram.attachments("User", name), ram)
-
-
-# --- roles --------------------------------------------------------------------------------------
+# --- roles (Get, Delete, List and policy attachments: _principal_operations below) -------------
 
 
 @api.rpc("CreateRole", permission="ram:CreateRole", resource=_role_arn)
@@ -315,11 +277,6 @@ def create_role(call: Call) -> dict[str, Any]:
     return {"Role": _pick(role, _ROLE_FIELDS)}
 
 
-@api.rpc("GetRole", permission="ram:GetRole", resource=_role_arn)
-def get_role(call: Call) -> dict[str, Any]:
-    return {"Role": _pick(_ram(call).role(call.required("RoleName")), _ROLE_FIELDS)}
-
-
 @api.rpc("UpdateRole", permission="ram:UpdateRole", resource=_role_arn)
 def update_role(call: Call) -> dict[str, Any]:
     role = _ram(call).update_role(
@@ -331,36 +288,84 @@ def update_role(call: Call) -> dict[str, Any]:
     return {"Role": _pick(role, _ROLE_FIELDS)}
 
 
-@api.rpc("DeleteRole", permission="ram:DeleteRole", resource=_role_arn)
-def delete_role(call: Call) -> dict[str, Any]:
-    _ram(call).delete_role(call.required("RoleName"))
-    return {}
+# --- what users and roles share ---------------------------------------------------------------
 
 
-@api.rpc("ListRoles", permission="ram:ListRoles", resource=_role_arn)
-def list_roles(call: Call) -> dict[str, Any]:
-    roles, paging = _page(call, _ram(call).roles())
-    return {"Roles": {"Role": [_pick(r, _ROLE_FIELDS) for r in roles]}, **paging}
+@dataclass(frozen=True)
+class _Principal:
+    """A user or a role: ``kind`` names its actions (``GetUser``, ``ListRoles``...), its
+    ``<kind>Name`` parameter, its response key and its policy attachments."""
+
+    kind: str
+    fields: tuple[str, ...]
+    resource: ResourceOf
+    find: Callable[[Ram, str], dict[str, Any]]
+    delete: Callable[[Ram, str], None]
+    every: Callable[[Ram], list[dict[str, Any]]]
+    holder: Callable[[dict[str, Any]], str]  # the name its attachments are stored under
 
 
-@api.rpc("AttachPolicyToRole", permission="ram:AttachPolicyToRole", resource=_role_arn)
-def attach_policy_to_role(call: Call) -> dict[str, Any]:
-    _ram(call).attach(
-        "Role", call.required("RoleName"), call.required("PolicyType"), call.required("PolicyName")
+def _principal_operations(p: _Principal) -> None:
+    """Get<kind>, Delete<kind>, List<kind>s, AttachPolicyTo<kind>, DetachPolicyFrom<kind> and
+    ListPoliciesFor<kind>: the same for users and roles."""
+    kind, name = p.kind, f"{p.kind}Name"
+
+    @api.rpc(f"Get{kind}", permission=f"ram:Get{kind}", resource=p.resource)
+    def get(call: Call) -> dict[str, Any]:
+        return {kind: _pick(p.find(_ram(call), call.required(name)), p.fields)}
+
+    @api.rpc(f"Delete{kind}", permission=f"ram:Delete{kind}", resource=p.resource)
+    def delete(call: Call) -> dict[str, Any]:
+        p.delete(_ram(call), call.required(name))
+        return {}
+
+    @api.rpc(f"List{kind}s", permission=f"ram:List{kind}s", resource=p.resource)
+    def list_all(call: Call) -> dict[str, Any]:
+        items, paging = _page(call, p.every(_ram(call)))
+        return {f"{kind}s": {kind: [_pick(i, p.fields) for i in items]}, **paging}
+
+    @api.rpc(f"AttachPolicyTo{kind}", permission=f"ram:AttachPolicyTo{kind}", resource=p.resource)
+    def attach(call: Call) -> dict[str, Any]:
+        _ram(call).attach(
+            kind, call.required(name), call.required("PolicyType"), call.required("PolicyName")
+        )
+        return {}
+
+    @api.rpc(
+        f"DetachPolicyFrom{kind}", permission=f"ram:DetachPolicyFrom{kind}", resource=p.resource
     )
-    return {}
+    def detach(call: Call) -> dict[str, Any]:
+        _ram(call).detach(
+            kind, call.required(name), call.required("PolicyType"), call.required("PolicyName")
+        )
+        return {}
+
+    @api.rpc(f"ListPoliciesFor{kind}", permission=f"ram:ListPoliciesFor{kind}", resource=p.resource)
+    def list_policies(call: Call) -> dict[str, Any]:
+        ram = _ram(call)
+        holder = p.holder(p.find(ram, call.required(name)))
+        return _attachment_view(ram.attachments(kind, holder), ram)
 
 
-@api.rpc("DetachPolicyFromRole", permission="ram:DetachPolicyFromRole", resource=_role_arn)
-def detach_policy_from_role(call: Call) -> dict[str, Any]:
-    _ram(call).detach(
-        "Role", call.required("RoleName"), call.required("PolicyType"), call.required("PolicyName")
+_principal_operations(
+    _Principal(
+        "User",
+        _USER_FIELDS,
+        _user_arn,
+        Ram.user,
+        Ram.delete_user,
+        Ram.users,
+        holder=lambda user: user["UserName"],
     )
-    return {}
-
-
-@api.rpc("ListPoliciesForRole", permission="ram:ListPoliciesForRole", resource=_role_arn)
-def list_policies_for_role(call: Call) -> dict[str, Any]:
-    ram = _ram(call)
-    name = ram.role(call.required("RoleName"))["RoleName"].lower()
-    return _attachment_view(ram.attachments("Role", name), ram)
+)
+_principal_operations(
+    _Principal(
+        "Role",
+        _ROLE_FIELDS,
+        _role_arn,
+        Ram.role,
+        Ram.delete_role,
+        Ram.roles,
+        holder=lambda role: role["RoleName"].lower(),
+    )
+)

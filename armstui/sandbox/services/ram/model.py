@@ -168,6 +168,21 @@ def hash_password(password: str, salt: str | None = None) -> dict[str, str]:
     return {"Salt": salt, "Hash": digest}
 
 
+def _refuse_another(kind: str, name: str, exists: bool, count: int, maximum: int) -> None:
+    """A new user or role (``kind``) ``name`` is refused when one of that name ``exists`` or
+    the account already has ``maximum``."""
+    if exists:
+        raise ApiError(
+            409, f"EntityAlreadyExists.{kind}", f"The {kind.lower()} already exists: {name}."
+        )
+    if count >= maximum:
+        raise ApiError(
+            409,
+            f"LimitExceeded.{kind}",
+            f"The account already has {maximum} {kind.lower()}s, the maximum.",
+        )
+
+
 class Ram:
     """One account's RAM, over the shared store."""
 
@@ -196,14 +211,8 @@ class Ram:
         check_name("UserName", name)
         check_text("DisplayName", display_name)
         check_text("Comments", comments)
-        if self.store.get("ram.user", self._user_key(name)) is not None:
-            raise ApiError(409, "EntityAlreadyExists.User", f"The user already exists: {name}.")
-        if len(self.users()) >= MAX_USERS:
-            raise ApiError(
-                409,
-                "LimitExceeded.User",
-                f"The account already has {MAX_USERS} users, the maximum.",
-            )
+        exists = self.store.get("ram.user", self._user_key(name)) is not None
+        _refuse_another("User", name, exists, len(self.users()), MAX_USERS)
         user = {
             "UserName": name,
             "UserId": iam.new_numeric_id(16),
@@ -550,14 +559,8 @@ class Ram:
         check_name("RoleName", name)
         check_text("Description", description)
         parse_policy_document(trust, "AssumeRolePolicyDocument")
-        if self.store.get("ram.role", f"{self.uid}/{name.lower()}") is not None:
-            raise ApiError(409, "EntityAlreadyExists.Role", f"The role already exists: {name}.")
-        if len(self.roles()) >= MAX_ROLES:
-            raise ApiError(
-                409,
-                "LimitExceeded.Role",
-                f"The account already has {MAX_ROLES} roles, the maximum.",
-            )
+        exists = self.store.get("ram.role", f"{self.uid}/{name.lower()}") is not None
+        _refuse_another("Role", name, exists, len(self.roles()), MAX_ROLES)
         duration = max_session if max_session is not None else 3600
         if not 3600 <= duration <= 43200:
             raise invalid_parameter("MaxSessionDuration", "must be 3600 to 43200 seconds")
