@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from pathlib import Path
 
 from armstui import paths
 from armstui.secrets.base import (
@@ -52,6 +51,7 @@ __all__ = [
 ]
 
 Passphrase = str | Callable[[], str | None] | None
+MAX_PASSPHRASE_FILE_BYTES = 4096
 
 
 def read_passphrase_file(env: dict[str, str] | None = None) -> str | None:
@@ -62,15 +62,28 @@ def read_passphrase_file(env: dict[str, str] | None = None) -> str | None:
     name = (os.environ if env is None else env).get(PASSPHRASE_FILE_ENV)
     if not name:
         return None
+    what = f"{PASSPHRASE_FILE_ENV}: {name}"
     try:
-        text = Path(name).read_text(encoding="utf-8")
+        # Read at most one byte past the limit: the variable may name /dev/zero or a huge file.
+        with open(name, "rb") as fh:
+            raw = fh.read(MAX_PASSPHRASE_FILE_BYTES + 1)
     except OSError as exc:
+        raise VaultUnavailable(f"{what}: cannot be read ({type(exc).__name__})") from None
+    if len(raw) > MAX_PASSPHRASE_FILE_BYTES:
         raise VaultUnavailable(
-            f"{PASSPHRASE_FILE_ENV}: cannot read {name} ({type(exc).__name__})"
-        ) from None
+            f"{what}: longer than {MAX_PASSPHRASE_FILE_BYTES} bytes, so not a passphrase "
+            "file; name a file that holds the passphrase on one line"
+        )
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise VaultUnavailable(f"{PASSPHRASE_FILE_ENV}: {name} is not UTF-8 text") from None
+        text = "\0"  # refused just below, like any other control character
     passphrase = text.rstrip("\r\n")
+    if not passphrase.isprintable():
+        raise VaultUnavailable(
+            f"{what}: not a line of text (it holds control characters or is not UTF-8); "
+            "name a file that holds the passphrase on one line"
+        )
     redactor.add(passphrase)
     return passphrase
 
