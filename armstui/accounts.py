@@ -71,7 +71,7 @@ def open_workspace(
       identity commands need no vault for an aliyun CLI profile).
     """
     if sandbox is not None and sandbox.enabled:
-        return _open_sandbox(sandbox.state_dir, start_sandbox)
+        return _open_sandbox(sandbox.state_dir, start_sandbox, passphrase)
     config = load_config()
     needs_vault = vault_for is None or _secret_in_vault(config.account(vault_for))
     vault = open_chosen_vault(vault_kind or config.vault, passphrase) if needs_vault else None
@@ -83,15 +83,25 @@ def open_workspace(
     )
 
 
-def open_sandbox_workspace(info: Path, *, runtime: Any = None) -> Workspace:
-    """The sandbox described by ``info`` (its sandbox.json): its seeded accounts, its own
-    vault and journal beside it, and its clock speed for our waits."""
+def open_sandbox_workspace(
+    info: Path, *, runtime: Any = None, passphrase: Passphrase = None
+) -> Workspace:
+    """The sandbox described by ``info`` (its sandbox.json): its seeded accounts and those
+    the operator added (:func:`sandbox_settings_path`), its own vault and journal beside it,
+    and its clock speed for our waits. ``passphrase``: for the encrypted file vault of the
+    added accounts, asked only when one of their secrets is read."""
     from armstui.sandbox_runtime import BadDescription, read_description
-    from armstui.secrets.sandbox_vault import open_sandbox_vault
+    from armstui.secrets.sandbox_vault import SandboxVaults, open_sandbox_vault
 
+    state_dir = info.parent
+    try:
+        saved = profiles.load(sandbox_settings_path(state_dir))
+    except profiles.ConfigError as exc:
+        raise WorkspaceError(str(exc)) from None
     try:
         described = read_description(info)
         accounts = {a.alias: a for a in profiles.sandbox_accounts(info)}
+        accounts.update({a.alias: a for a in saved.accounts if a.alias not in accounts})
         endpoint, speed = str(described["endpoint"]), float(described.get("speed", 1.0))
     except BadDescription as exc:
         raise WorkspaceError(f"--sandbox-state: {info.parent} cannot be used: {exc}") from None
@@ -101,10 +111,14 @@ def open_sandbox_workspace(info: Path, *, runtime: Any = None) -> Workspace:
             f"description ({type(exc).__name__}); start the sandbox again "
             f"(`armstui sandbox serve --state {info.parent}`)"
         ) from None
+    vault = SandboxVaults(
+        open_sandbox_vault(state_dir),
+        lambda: open_sandbox_account_vault(state_dir, saved.vault, passphrase),
+    )
     return Workspace(
         accounts,
-        open_sandbox_vault(info.parent),
-        _journal(info.parent / "journal.db"),
+        vault,
+        _journal(state_dir / "journal.db"),
         endpoint=endpoint,
         runtime=runtime,
         time_scale=speed,
@@ -119,7 +133,7 @@ def _journal(path: Path) -> Journal:
         raise WorkspaceError(str(exc), exit_code=1) from None
 
 
-def _open_sandbox(state_dir: Path | None, start: bool) -> Workspace:
+def _open_sandbox(state_dir: Path | None, start: bool, passphrase: Passphrase) -> Workspace:
     from armstui import sandbox_runtime
 
     where = state_dir or sandbox_runtime.default_state_dir()
@@ -137,7 +151,7 @@ def _open_sandbox(state_dir: Path | None, start: bool) -> Workspace:
             f"`armstui sandbox serve --state {where}`"
         )
     try:
-        return open_sandbox_workspace(info, runtime=runtime)
+        return open_sandbox_workspace(info, runtime=runtime, passphrase=passphrase)
     except BaseException:
         if runtime is not None:
             runtime.stop()
@@ -171,9 +185,54 @@ def open_chosen_vault(kind: str, passphrase: Passphrase = None) -> Vault:
         raise VaultNotOpened(str(exc)) from None
 
 
-def vault_file_exists() -> bool:
-    """Whether the encrypted file vault was created already (else its passphrase is new)."""
+def vault_file_exists(sandbox_state: Path | None = None) -> bool:
+    """Whether the encrypted file vault (of the sandbox in ``sandbox_state``, if given) was
+    created already (else its passphrase is new)."""
+    if sandbox_state is not None:
+        return (sandbox_state / "vault.enc").exists()
     return paths.vault_file_path().exists()
+
+
+# --- accounts the operator adds to a sandbox -----------------------------------------------
+
+
+def sandbox_state_dir(sandbox: SandboxChoice) -> Path:
+    """The state dir of the chosen sandbox (the default one unless --sandbox-state)."""
+    from armstui import sandbox_runtime
+
+    return sandbox.state_dir or sandbox_runtime.default_state_dir()
+
+
+def sandbox_settings_path(state_dir: Path) -> Path:
+    """The settings of the accounts the operator added to the sandbox in ``state_dir`` (for
+    RAM users they created there): config.toml's format, in the sandbox's own folder, so
+    they go with that sandbox and never mix with the real accounts."""
+    return Path(state_dir) / "config.toml"
+
+
+def open_sandbox_account_vault(state_dir: Path, kind: str, passphrase: Passphrase = None) -> Vault:
+    """The vault of kind ``kind`` for the sandbox's added accounts, or :class:`VaultNotOpened`."""
+    from armstui.vault import open_sandbox_account_vault as open_for_sandbox
+
+    try:
+        return open_for_sandbox(state_dir, kind, passphrase)
+    except (VaultUnavailable, InvalidInput) as exc:
+        raise VaultNotOpened(str(exc)) from None
+
+
+def seeded_sandbox_aliases(state_dir: Path) -> list[str]:
+    """The aliases the sandbox seeded (read-only), from its sandbox.json (WorkspaceError)."""
+    from armstui import sandbox_runtime
+
+    try:
+        return [
+            a.alias
+            for a in profiles.sandbox_accounts(Path(state_dir) / sandbox_runtime.SANDBOX_JSON)
+        ]
+    except profiles.ConfigError as exc:
+        raise WorkspaceError(
+            f"{exc}; start it first: armstui sandbox serve --state {state_dir}"
+        ) from None
 
 
 def _secret_in_vault(account: Account | None) -> bool:
@@ -449,3 +508,8 @@ def sandbox_account_list(state_dir: Path | None) -> list[Account]:
 
     where = state_dir or sandbox_runtime.default_state_dir()
     return profiles.sandbox_accounts(where / sandbox_runtime.SANDBOX_JSON)
+
+
+def sandbox_saved_accounts(state_dir: Path) -> profiles.Config:
+    """The settings of the accounts the operator added to the sandbox (ConfigError)."""
+    return profiles.load(sandbox_settings_path(state_dir))
