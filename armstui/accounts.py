@@ -131,6 +131,12 @@ def _journal(path: Path) -> Journal:
         return Journal(path)
     except JournalUnreadable as exc:
         raise WorkspaceError(str(exc), exit_code=1) from None
+    except OSError as exc:
+        raise WorkspaceError(
+            f"the journal {path} cannot be opened ({exc.strerror or type(exc).__name__}). "
+            f"Nothing was changed. Move it aside and run again: mv {path} {path}.broken",
+            exit_code=1,
+        ) from None
 
 
 def _open_sandbox(state_dir: Path | None, start: bool, passphrase: Passphrase) -> Workspace:

@@ -49,7 +49,11 @@ from armstui.model import (
 )
 from armstui.paths import CONFIG_ENV, config_path
 from armstui.secrets.base import VAULT_KINDS
-from armstui.secrets.private_files import ensure_private_dir, write_private_file
+from armstui.secrets.private_files import (
+    ensure_private_dir,
+    is_special_file,
+    write_private_file,
+)
 from armstui.secrets.redaction import redact, redactor
 
 SANDBOX_ALIASES = ("monitoring", "source", "outsider")
@@ -102,6 +106,8 @@ class Config:
 def load(path: Path | None = None) -> Config:
     """The saved settings; an empty Config when there is no file yet."""
     path = path or config_path()
+    if is_special_file(path):
+        raise ConfigError(f"{path}: not a regular file; move it aside (mv {path} {path}.broken)")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -22,6 +22,8 @@ from typing import Any
 
 import platformdirs
 
+from armstui.secrets.private_files import is_special_file
+
 SANDBOX_JSON = "sandbox.json"  # armstui.sandbox.describe.FILE_NAME, without importing the sandbox
 HEALTH_TIMEOUT = 0.5
 MAX_DESCRIPTION_BYTES = 16 * 1024 * 1024
@@ -78,6 +80,8 @@ class BadDescription(ValueError):
 def read_description(path: Path) -> dict[str, Any]:
     """sandbox.json as a dict whose ``endpoint`` is ``host:port``; FileNotFoundError when it
     is missing, :class:`BadDescription` when it is not a sandbox description."""
+    if is_special_file(path):
+        raise BadDescription(_bad(path, "not a regular file"))
     try:
         with open(path, "rb") as fh:
             raw = fh.read(MAX_DESCRIPTION_BYTES + 1)

@@ -24,6 +24,7 @@ import base64
 import contextlib
 import json
 import os
+import stat
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -174,6 +175,11 @@ class FileVault:
             mode = self.path.stat().st_mode
         except OSError:
             return  # reading it says what is wrong
+        if not stat.S_ISREG(mode):
+            raise VaultUnavailable(
+                f"The encrypted vault {self.path} is not a regular file: refusing to read it. "
+                f"Move it aside (`mv {self.path} {self.path}.broken`) and try again."
+            )
         if mode & 0o077:
             raise VaultUnavailable(
                 f"The encrypted vault {self.path} is readable or writable by others "

@@ -7,6 +7,8 @@ from __future__ import annotations
 import base64
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -274,3 +276,45 @@ def test_a_secret_written_into_config_toml_is_refused_and_named(
         assert str(config) in message and "vault" in message, message
         assert "S" * 30 not in result.output and "hunter2" not in result.output
     assert config.read_bytes() == before
+
+
+# --- a folder or a named pipe where a file should be ------------------------------------------
+
+
+def _cli(state_dir: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """A separate armstui process, so that a read that never ends fails the test by timeout
+    instead of hanging the test run."""
+    return subprocess.run(
+        [sys.executable, "-m", "armstui", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env, "PYTHONPATH": os.pathsep.join(sys.path)},
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dir"])
+@pytest.mark.parametrize("name", ["journal.db", "sandbox.json", "config.toml"])
+def test_a_pipe_or_folder_in_place_of_a_sandbox_file_is_refused_at_once(
+    sandbox: RunningSandbox, state_dir: Path, name: str, kind: str
+) -> None:
+    path = state_dir / name
+    path.unlink(missing_ok=True)
+    os.mkfifo(path) if kind == "fifo" else path.mkdir()
+    done = _cli(state_dir, "--sandbox-state", str(state_dir), "report", env={})
+    assert done.returncode in (1, 2), done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and str(path) in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dir"])
+def test_a_pipe_or_folder_in_place_of_the_vault_is_refused_at_once(
+    file_vault_account: dict[str, str], kind: str
+) -> None:
+    vault = paths.vault_file_path()
+    vault.unlink()
+    os.mkfifo(vault) if kind == "fifo" else vault.mkdir()
+    done = _cli(Path(), "whoami", "--account", "dev", env=file_vault_account)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and f"mv {vault} {vault}.broken" in done.stderr
