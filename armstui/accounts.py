@@ -111,9 +111,12 @@ def open_sandbox_workspace(
             f"description ({type(exc).__name__}); start the sandbox again "
             f"(`armstui sandbox serve --state {info.parent}`)"
         ) from None
+    from armstui.vault import open_sandbox_account_vault as open_accounts_vault
+
+    # Opened when an added account's secret is first read; VaultUnavailable says why not.
     vault = SandboxVaults(
         open_sandbox_vault(state_dir),
-        lambda: open_sandbox_account_vault(state_dir, saved.vault, passphrase),
+        lambda: open_accounts_vault(state_dir, saved.vault, passphrase),
     )
     return Workspace(
         accounts,

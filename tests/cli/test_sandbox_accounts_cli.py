@@ -173,6 +173,12 @@ def test_an_added_sandbox_account_survives_a_restart_and_can_be_removed(
     assert any(line.startswith("b-admin") for line in listed.stdout.splitlines())
     assert any(line.startswith("monitoring") for line in listed.stdout.splitlines())
 
+    locked = run(state_dir, "whoami", "--account", "b-admin")  # no passphrase, no terminal
+    assert locked.exit_code == 2 and "ARMSTUI_VAULT_PASSPHRASE_FILE" in locked.stderr
+    assert locked.exception is None or isinstance(locked.exception, SystemExit)
+    seeded = run(state_dir, "whoami", "--account", "source")  # needs no vault
+    assert seeded.exit_code == 0, seeded.output
+
     removed = run(state_dir, "accounts", "remove", "b-admin", env=file_vault_env)
     assert removed.exit_code == 0, removed.output
     assert "its secret was deleted from the file vault" in removed.stdout
