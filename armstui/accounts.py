@@ -11,7 +11,6 @@ thread workers.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any, Protocol
 
 from armstui import credentials as cred
 from armstui import paths, profiles
-from armstui.flows.journal import Journal
+from armstui.flows.journal import Journal, JournalUnreadable
 from armstui.flows.workspace import Workspace, WorkspaceError
 from armstui.model import (
     Account,
@@ -72,44 +71,78 @@ def open_workspace(
       identity commands need no vault for an aliyun CLI profile).
     """
     if sandbox is not None and sandbox.enabled:
-        return _open_sandbox(sandbox.state_dir, start_sandbox)
+        return _open_sandbox(sandbox.state_dir, start_sandbox, passphrase)
     config = load_config()
     needs_vault = vault_for is None or _secret_in_vault(config.account(vault_for))
     vault = open_chosen_vault(vault_kind or config.vault, passphrase) if needs_vault else None
     return Workspace(
         {a.alias: a for a in config.accounts},
         vault,
-        Journal(paths.journal_path()),
+        _journal(paths.journal_path()),
         saved_roles=(config.monitoring, list(config.sources)),
     )
 
 
-def open_sandbox_workspace(info: Path, *, runtime: Any = None) -> Workspace:
-    """The sandbox described by ``info`` (its sandbox.json): its seeded accounts, its own
-    vault and journal beside it, and its clock speed for our waits."""
-    from armstui.secrets.sandbox_vault import open_sandbox_vault
+def open_sandbox_workspace(
+    info: Path, *, runtime: Any = None, passphrase: Passphrase = None
+) -> Workspace:
+    """The sandbox described by ``info`` (its sandbox.json): its seeded accounts and those
+    the operator added (:func:`sandbox_settings_path`), its own vault and journal beside it,
+    and its clock speed for our waits. ``passphrase``: for the encrypted file vault of the
+    added accounts, asked only when one of their secrets is read."""
+    from armstui.sandbox_runtime import BadDescription, read_description
+    from armstui.secrets.sandbox_vault import SandboxVaults, open_sandbox_vault
 
+    state_dir = info.parent
     try:
-        described = json.loads(info.read_text(encoding="utf-8"))
+        saved = profiles.load(sandbox_settings_path(state_dir))
+    except profiles.ConfigError as exc:
+        raise WorkspaceError(str(exc)) from None
+    try:
+        described = read_description(info)
         accounts = {a.alias: a for a in profiles.sandbox_accounts(info)}
+        accounts.update({a.alias: a for a in saved.accounts if a.alias not in accounts})
         endpoint, speed = str(described["endpoint"]), float(described.get("speed", 1.0))
+    except BadDescription as exc:
+        raise WorkspaceError(f"--sandbox-state: {info.parent} cannot be used: {exc}") from None
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise WorkspaceError(
             f"--sandbox-state: {info.parent} cannot be used: its {info.name} is not a sandbox "
             f"description ({type(exc).__name__}); start the sandbox again "
             f"(`armstui sandbox serve --state {info.parent}`)"
         ) from None
+    from armstui.vault import open_sandbox_account_vault as open_accounts_vault
+
+    # Opened when an added account's secret is first read; VaultUnavailable says why not.
+    vault = SandboxVaults(
+        open_sandbox_vault(state_dir),
+        lambda: open_accounts_vault(state_dir, saved.vault, passphrase),
+    )
     return Workspace(
         accounts,
-        open_sandbox_vault(info.parent),
-        Journal(info.parent / "journal.db"),
+        vault,
+        _journal(state_dir / "journal.db"),
         endpoint=endpoint,
         runtime=runtime,
         time_scale=speed,
     )
 
 
-def _open_sandbox(state_dir: Path | None, start: bool) -> Workspace:
+def _journal(path: Path) -> Journal:
+    """The journal, or WorkspaceError (exit 1) naming it and how to move it aside."""
+    try:
+        return Journal(path)
+    except JournalUnreadable as exc:
+        raise WorkspaceError(str(exc), exit_code=1) from None
+    except OSError as exc:
+        raise WorkspaceError(
+            f"the journal {path} cannot be opened ({exc.strerror or type(exc).__name__}). "
+            f"Nothing was changed. Move it aside and run again: mv {path} {path}.broken",
+            exit_code=1,
+        ) from None
+
+
+def _open_sandbox(state_dir: Path | None, start: bool, passphrase: Passphrase) -> Workspace:
     from armstui import sandbox_runtime
 
     where = state_dir or sandbox_runtime.default_state_dir()
@@ -127,7 +160,7 @@ def _open_sandbox(state_dir: Path | None, start: bool) -> Workspace:
             f"`armstui sandbox serve --state {where}`"
         )
     try:
-        return open_sandbox_workspace(info, runtime=runtime)
+        return open_sandbox_workspace(info, runtime=runtime, passphrase=passphrase)
     except BaseException:
         if runtime is not None:
             runtime.stop()
@@ -142,9 +175,13 @@ def load_config() -> profiles.Config:
         raise WorkspaceError(str(exc)) from None
 
 
-def save_config(config: profiles.Config) -> None:
+def update_config(
+    change: Callable[[profiles.Config], None], path: Path | None = None
+) -> profiles.Config:
+    """Change the saved settings under their lock (see :func:`armstui.profiles.update`);
+    WorkspaceError naming the file when they cannot be read or written."""
     try:
-        profiles.save(config)
+        return profiles.update(change, path)
     except profiles.ConfigError as exc:
         raise WorkspaceError(str(exc)) from None
 
@@ -157,9 +194,54 @@ def open_chosen_vault(kind: str, passphrase: Passphrase = None) -> Vault:
         raise VaultNotOpened(str(exc)) from None
 
 
-def vault_file_exists() -> bool:
-    """Whether the encrypted file vault was created already (else its passphrase is new)."""
+def vault_file_exists(sandbox_state: Path | None = None) -> bool:
+    """Whether the encrypted file vault (of the sandbox in ``sandbox_state``, if given) was
+    created already (else its passphrase is new)."""
+    if sandbox_state is not None:
+        return (sandbox_state / "vault.enc").exists()
     return paths.vault_file_path().exists()
+
+
+# --- accounts the operator adds to a sandbox -----------------------------------------------
+
+
+def sandbox_state_dir(sandbox: SandboxChoice) -> Path:
+    """The state dir of the chosen sandbox (the default one unless --sandbox-state)."""
+    from armstui import sandbox_runtime
+
+    return sandbox.state_dir or sandbox_runtime.default_state_dir()
+
+
+def sandbox_settings_path(state_dir: Path) -> Path:
+    """The settings of the accounts the operator added to the sandbox in ``state_dir`` (for
+    RAM users they created there): config.toml's format, in the sandbox's own folder, so
+    they go with that sandbox and never mix with the real accounts."""
+    return Path(state_dir) / "config.toml"
+
+
+def open_sandbox_account_vault(state_dir: Path, kind: str, passphrase: Passphrase = None) -> Vault:
+    """The vault of kind ``kind`` for the sandbox's added accounts, or :class:`VaultNotOpened`."""
+    from armstui.vault import open_sandbox_account_vault as open_for_sandbox
+
+    try:
+        return open_for_sandbox(state_dir, kind, passphrase)
+    except (VaultUnavailable, InvalidInput) as exc:
+        raise VaultNotOpened(str(exc)) from None
+
+
+def seeded_sandbox_aliases(state_dir: Path) -> list[str]:
+    """The aliases the sandbox seeded (read-only), from its sandbox.json (WorkspaceError)."""
+    from armstui import sandbox_runtime
+
+    try:
+        return [
+            a.alias
+            for a in profiles.sandbox_accounts(Path(state_dir) / sandbox_runtime.SANDBOX_JSON)
+        ]
+    except profiles.ConfigError as exc:
+        raise WorkspaceError(
+            f"{exc}; start it first: armstui sandbox serve --state {state_dir}"
+        ) from None
 
 
 def _secret_in_vault(account: Account | None) -> bool:
@@ -218,10 +300,12 @@ def add_account(
     saved: bool = True,
     vault_kind: str | None = None,
     names: FieldNames = FieldNames(),
+    settings: Path | None = None,
 ) -> Account:
     """Check ``new``, store its secret in ``vault``, then save the account in config.toml
     (removing the secret again when saving fails). ``vault_kind`` is saved as the chosen
-    vault with it. ``saved=False`` (the sandbox): the account lasts for the session.
+    vault with it. ``saved=False``: the account lasts for the session. ``settings``: another
+    settings file than config.toml (a sandbox's own, :func:`sandbox_settings_path`).
 
     Raises InvalidInput (nothing stored), VaultUnavailable (nothing stored) or
     WorkspaceError (config.toml cannot be read or written; nothing stored).
@@ -234,12 +318,14 @@ def add_account(
     name = cred.vault_name(account.credential.access_key_id)  # type: ignore[union-attr]
     vault.store(name, new.secret)
     if saved:
-        try:
-            config = load_config()
+
+        def add(config: profiles.Config) -> None:
             config.add(account)
             if vault_kind is not None:
                 config.vault = vault_kind
-            save_config(config)
+
+        try:
+            update_config(add, settings)
         except BaseException:
             vault.delete(name)
             raise
@@ -284,10 +370,12 @@ def save_accounts(workspace: Workspace | None, accounts: Iterable[Account]) -> N
     """Add accounts whose credentials are not secret (aliyun CLI profiles, environment) to
     config.toml, all or none (InvalidInput for an alias in use, WorkspaceError)."""
     accounts = list(accounts)
-    config = load_config()
-    for account in accounts:
-        config.add(account)
-    save_config(config)
+
+    def add(config: profiles.Config) -> None:
+        for account in accounts:
+            config.add(account)
+
+    update_config(add)
     if workspace is not None:
         workspace.accounts.update({a.alias: a for a in accounts})
 
@@ -318,26 +406,33 @@ def remove_account(
     vault: Vault | Callable[[], Vault] | None = None,
     *,
     keep_secret: bool = False,
+    settings: Path | None = None,
 ) -> Removed:
-    """Remove the account from config.toml and its secret from the vault, unless another
-    account shares it or ``keep_secret``. ``vault`` (default: the workspace's) is opened
-    only when a secret is to be deleted, so it may be a callable that opens it.
+    """Remove the account from config.toml (or ``settings``) and its secret from the vault,
+    unless another account shares it or ``keep_secret``. ``vault`` (default: the
+    workspace's) is opened only when a secret is to be deleted, so it may be a callable
+    that opens it.
 
     InvalidInput for an unknown alias, VaultUnavailable (nothing removed), WorkspaceError.
     """
-    config = load_config()
     validate_alias(alias)
-    account = config.remove(alias)
-    ref = account.credential
-    removed = Removed(account)
-    shared = any(a.credential == ref for a in config.accounts)
-    if isinstance(ref, cred.VaultKey) and not keep_secret and not shared:
-        chosen = vault if vault is not None else getattr(workspace, "vault", None)
-        opened = chosen() if callable(chosen) else chosen
-        if opened is not None:
-            deleted = opened.delete(cred.vault_name(ref.access_key_id))
-            removed = Removed(account, opened.kind, deleted)
-    save_config(config)
+    outcome: list[Removed] = []
+
+    def remove(config: profiles.Config) -> None:
+        account = config.remove(alias)
+        ref = account.credential
+        removed = Removed(account)
+        shared = any(a.credential == ref for a in config.accounts)
+        if isinstance(ref, cred.VaultKey) and not keep_secret and not shared:
+            chosen = vault if vault is not None else getattr(workspace, "vault", None)
+            opened = chosen() if callable(chosen) else chosen
+            if opened is not None:
+                deleted = opened.delete(cred.vault_name(ref.access_key_id))
+                removed = Removed(account, opened.kind, deleted)
+        outcome.append(removed)
+
+    update_config(remove, settings)
+    removed = outcome[0]
     if workspace is not None:
         workspace.accounts.pop(alias, None)
     return removed
@@ -347,17 +442,21 @@ def set_production(workspace: Workspace, alias: str, production: bool, *, saved:
     """Mark an account as production or not; ``saved=False`` (the sandbox): for the session."""
     account = dataclasses.replace(workspace.accounts[alias], production=production)
     if saved:
-        config = load_config()
-        config.accounts = [account if a.alias == alias else a for a in config.accounts]
-        save_config(config)
+
+        def mark(config: profiles.Config) -> None:
+            config.accounts = [account if a.alias == alias else a for a in config.accounts]
+
+        update_config(mark)
     workspace.accounts[alias] = account
 
 
 def save_roles(monitoring: str | None, sources: list[str]) -> None:
     """Remember which account monitors and which are sources."""
-    config = load_config()
-    config.monitoring, config.sources = monitoring, list(sources)
-    save_config(config)
+
+    def remember(config: profiles.Config) -> None:
+        config.monitoring, config.sources = monitoring, list(sources)
+
+    update_config(remember)
 
 
 # --- listing ----------------------------------------------------------------------------
@@ -418,3 +517,8 @@ def sandbox_account_list(state_dir: Path | None) -> list[Account]:
 
     where = state_dir or sandbox_runtime.default_state_dir()
     return profiles.sandbox_accounts(where / sandbox_runtime.SANDBOX_JSON)
+
+
+def sandbox_saved_accounts(state_dir: Path) -> profiles.Config:
+    """The settings of the accounts the operator added to the sandbox (ConfigError)."""
+    return profiles.load(sandbox_settings_path(state_dir))

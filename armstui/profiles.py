@@ -14,7 +14,11 @@ written with ``tomli_w`` atomically (temp file + rename), mode 0600 in a 0700 fo
     production = true
     credential = { source = "vault", access_key_id = "LTAI..." }   # or "aliyun-cli", "env"
 
-It never holds a secret: :func:`save` refuses any text the vault's redactor knows.
+It never holds a secret: :func:`save` refuses any text the vault's redactor knows, and
+:func:`load` refuses an entry named like a secret (``access_key_secret``, ``password``…)
+written in by hand, saying where secrets go. Changes go through :func:`update`, which
+holds an ``flock`` on ``config.toml.lock`` while it reads, changes and writes, so two
+processes adding accounts at once do not lose either.
 Sandbox accounts come from the sandbox's ``sandbox.json`` (:func:`sandbox_accounts`) and
 are never written here. :func:`import_candidates` lists what can be imported from the
 aliyun CLI's ``~/.aliyun/config.json`` and the ``ALIBABA_CLOUD_*`` variables.
@@ -22,11 +26,12 @@ aliyun CLI's ``~/.aliyun/config.json`` and the ``ALIBABA_CLOUD_*`` variables.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,10 +49,21 @@ from armstui.model import (
 )
 from armstui.paths import CONFIG_ENV, config_path
 from armstui.secrets.base import VAULT_KINDS
-from armstui.secrets.private_files import ensure_private_dir, write_private_file
+from armstui.secrets.private_files import (
+    ensure_private_dir,
+    is_special_file,
+    write_private_file,
+)
 from armstui.secrets.redaction import redact, redactor
 
 SANDBOX_ALIASES = ("monitoring", "source", "outsider")
+# Names a hand-written secret would go by; such an entry is refused, never dropped quietly.
+_SECRET_NAMES = re.compile(r"secret|password|passphrase|token|private", re.IGNORECASE)
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no cross-process lock, still atomic
+    fcntl = None  # type: ignore[assignment]
 
 
 class ConfigError(ValueError):
@@ -90,6 +106,8 @@ class Config:
 def load(path: Path | None = None) -> Config:
     """The saved settings; an empty Config when there is no file yet."""
     path = path or config_path()
+    if is_special_file(path):
+        raise ConfigError(f"{path}: not a regular file; move it aside (mv {path} {path}.broken)")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -98,10 +116,61 @@ def load(path: Path | None = None) -> Config:
         raise ConfigError(f"{path}: {exc}") from None
     except RecursionError:  # nesting deeper than tomllib's recursion allows
         raise ConfigError(f"{path}: nested too deeply to be armstui's settings") from None
+    secret_entry = _secret_entry(data)
+    if secret_entry is not None:
+        raise ConfigError(
+            f"{path}: {secret_entry}: secrets do not belong in this file; delete that line and "
+            "store the secret in the vault (`armstui accounts add ALIAS --uid UID "
+            "--access-key-id ID` asks for it, hidden)"
+        )
     try:
         return _from_toml(data)
     except InvalidInput as exc:
         raise ConfigError(f"{path}: {exc}") from None
+
+
+def _secret_entry(data: Mapping[str, Any], where: str = "") -> str | None:
+    """The dotted name of the first entry named like a secret, if any (never its value)."""
+    for key, value in data.items():
+        name = f"{where}.{_table_name(str(key))}" if where else _table_name(str(key))
+        if _SECRET_NAMES.search(str(key)):
+            return name
+        if isinstance(value, dict):
+            found = _secret_entry(value, name)
+            if found is not None:
+                return found
+    return None
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path``'s lock file (released by the OS if we die)."""
+    lock_path = path.with_name(path.name + ".lock")
+    try:
+        if path != config_path() or not os.environ.get(CONFIG_ENV):
+            ensure_private_dir(lock_path.parent)  # $ARMSTUI_CONFIG's folder is the operator's
+        handle = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise ConfigError(
+            f"{path}: cannot be locked for writing ({exc.strerror or type(exc).__name__})"
+        ) from None
+    try:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)
+
+
+def update(change: Callable[[Config], None], path: Path | None = None) -> Config:
+    """Read the settings, apply ``change`` and write them back, all under the file's lock,
+    so concurrent changes are applied one after the other. Returns the saved settings."""
+    path = path or config_path()
+    with _locked(path):
+        config = load(path)
+        change(config)
+        save(config, path)
+    return config
 
 
 def _from_toml(data: Mapping[str, Any]) -> Config:

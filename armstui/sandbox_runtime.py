@@ -11,7 +11,9 @@ The default DIR is ``platformdirs.user_data_path("armstui") / "sandbox"``.
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -20,8 +22,11 @@ from typing import Any
 
 import platformdirs
 
+from armstui.secrets.private_files import is_special_file
+
 SANDBOX_JSON = "sandbox.json"  # armstui.sandbox.describe.FILE_NAME, without importing the sandbox
 HEALTH_TIMEOUT = 0.5
+MAX_DESCRIPTION_BYTES = 16 * 1024 * 1024
 # The embedded sandbox runs simulated durations 10x faster: an onepilot upgrade (90 s nominal)
 # takes 9 s, long enough to watch the checklist wait, short enough to rehearse.
 DEFAULT_SPEED = 10.0
@@ -67,15 +72,66 @@ def answers(endpoint: str, timeout: float = HEALTH_TIMEOUT) -> bool:
         return False
 
 
-def running_endpoint(state_dir: Path) -> str | None:
-    """The endpoint of the sandbox serving ``state_dir``, if one answers."""
+class BadDescription(ValueError):
+    """sandbox.json exists but is not a sandbox description; the text names the file,
+    what is wrong and what to do."""
+
+
+def read_description(path: Path) -> dict[str, Any]:
+    """sandbox.json as a dict whose ``endpoint`` is ``host:port``; FileNotFoundError when it
+    is missing, :class:`BadDescription` when it is not a sandbox description."""
+    if is_special_file(path):
+        raise BadDescription(_bad(path, "not a regular file"))
     try:
-        endpoint = json.loads((state_dir / SANDBOX_JSON).read_text(encoding="utf-8")).get(
-            "endpoint"
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_DESCRIPTION_BYTES + 1)
+        if len(raw) > MAX_DESCRIPTION_BYTES:
+            raise ValueError(f"larger than {MAX_DESCRIPTION_BYTES >> 20} MiB")
+        described = json.loads(raw.decode("utf-8"))
+        if not isinstance(described, dict):
+            raise ValueError("not a JSON object")
+        endpoint = described.get("endpoint")
+        if not isinstance(endpoint, str) or not _endpoint_shaped(endpoint):
+            raise ValueError("endpoint: must be host:port, such as 127.0.0.1:8080")
+    except FileNotFoundError:
+        raise
+    except RecursionError:
+        raise BadDescription(_bad(path, "nested too deeply")) from None
+    except (OSError, ValueError) as exc:
+        # The text of a JSON error quotes no content; the file holds (fake) secrets.
+        raise BadDescription(_bad(path, str(exc)[:120])) from None
+    return described
+
+
+def _bad(path: Path, why: str) -> str:
+    return (
+        f"{path} is not a sandbox description ({why}); start the sandbox again "
+        f"(`armstui sandbox serve --state {path.parent}`), which rewrites it"
+    )
+
+
+def _endpoint_shaped(endpoint: str) -> bool:
+    host, _, port = endpoint.rpartition(":")
+    if not port.isascii() or not port.isdigit() or not 0 < int(port[:6]) < 65536:
+        return False
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return (
+            re.fullmatch(r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?", host) is not None
         )
-    except (OSError, ValueError, AttributeError):
+
+
+def running_endpoint(state_dir: Path) -> str | None:
+    """The endpoint of the sandbox serving ``state_dir``, if one answers (None when there is
+    no sandbox.json; :class:`BadDescription` when it is not one)."""
+    try:
+        endpoint = str(read_description(state_dir / SANDBOX_JSON)["endpoint"])
+    except FileNotFoundError:
         return None
-    return endpoint if isinstance(endpoint, str) and answers(endpoint) else None
+    return endpoint if answers(endpoint) else None
 
 
 def ensure_sandbox(

@@ -8,8 +8,10 @@ of these vaults (:mod:`armstui.secrets`), all with ``kind``, ``store``, ``read``
 - :class:`FileVault` — one encrypted file when no secure keyring exists (typical over
   SSH): scrypt + AES-256-GCM;
 - :class:`MemoryVault` — session only, forgotten when the process exits;
-- :class:`SandboxVault` — the sandbox's fake keys in its state dir (mode 0600), so the
-  sandbox works on a machine without any keyring and never mixes with real accounts.
+- :class:`SandboxVault` — the secrets the flows generate on the sandbox (keys and passwords
+  of an emulator), in its state dir (mode 0600), so rehearsing needs no keyring;
+- the keys of accounts the operator added to a sandbox rest in the vault they chose for it
+  (:func:`open_sandbox_account_vault`), reached through :class:`SandboxVaults`.
 
 Plaintext storage of real secrets is never offered.
 """
@@ -29,10 +31,10 @@ from armstui.secrets.base import (
     VaultUnavailable,
     WrongPassphrase,
 )
-from armstui.secrets.keyring_vault import KeyringVault
+from armstui.secrets.keyring_vault import SERVICE, KeyringVault
 from armstui.secrets.memory_vault import MemoryVault, session_vault
 from armstui.secrets.redaction import redactor
-from armstui.secrets.sandbox_vault import SandboxVault, open_sandbox_vault
+from armstui.secrets.sandbox_vault import SandboxVault, SandboxVaults, open_sandbox_vault
 
 __all__ = [
     "PASSPHRASE_FILE_ENV",
@@ -42,9 +44,11 @@ __all__ = [
     "MemoryVault",
     "Passphrase",
     "SandboxVault",
+    "SandboxVaults",
     "Vault",
     "VaultUnavailable",
     "WrongPassphrase",
+    "open_sandbox_account_vault",
     "open_sandbox_vault",
     "open_vault",
     "read_passphrase_file",
@@ -52,6 +56,7 @@ __all__ = [
 ]
 
 Passphrase = str | Callable[[], str | None] | None
+MAX_PASSPHRASE_FILE_BYTES = 4096
 
 
 def read_passphrase_file(env: dict[str, str] | None = None) -> str | None:
@@ -62,15 +67,28 @@ def read_passphrase_file(env: dict[str, str] | None = None) -> str | None:
     name = (os.environ if env is None else env).get(PASSPHRASE_FILE_ENV)
     if not name:
         return None
+    what = f"{PASSPHRASE_FILE_ENV}: {name}"
     try:
-        text = Path(name).read_text(encoding="utf-8")
+        # Read at most one byte past the limit: the variable may name /dev/zero or a huge file.
+        with open(name, "rb") as fh:
+            raw = fh.read(MAX_PASSPHRASE_FILE_BYTES + 1)
     except OSError as exc:
+        raise VaultUnavailable(f"{what}: cannot be read ({type(exc).__name__})") from None
+    if len(raw) > MAX_PASSPHRASE_FILE_BYTES:
         raise VaultUnavailable(
-            f"{PASSPHRASE_FILE_ENV}: cannot read {name} ({type(exc).__name__})"
-        ) from None
+            f"{what}: longer than {MAX_PASSPHRASE_FILE_BYTES} bytes, so not a passphrase "
+            "file; name a file that holds the passphrase on one line"
+        )
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise VaultUnavailable(f"{PASSPHRASE_FILE_ENV}: {name} is not UTF-8 text") from None
+        text = "\0"  # refused just below, like any other control character
     passphrase = text.rstrip("\r\n")
+    if not passphrase.isprintable():
+        raise VaultUnavailable(
+            f"{what}: not a line of text (it holds control characters or is not UTF-8); "
+            "name a file that holds the passphrase on one line"
+        )
     redactor.add(passphrase)
     return passphrase
 
@@ -85,9 +103,24 @@ def open_vault(kind: str | None = None, passphrase: Passphrase = None) -> Vault:
       ``ARMSTUI_VAULT_PASSPHRASE_FILE``; without either, VaultUnavailable says so.
     - ``memory``: :func:`session_vault`.
     """
-    kind = kind or "keyring"
+    return _open(kind or "keyring", passphrase, paths.vault_file_path(), SERVICE)
+
+
+def open_sandbox_account_vault(
+    state_dir: Path, kind: str | None = None, passphrase: Passphrase = None
+) -> Vault:
+    """The vault the operator chose for the accounts they added to the sandbox in
+    ``state_dir``: the keyring under a service name of that sandbox's own, or the
+    encrypted file ``vault.enc`` in ``state_dir``; never a plaintext file, and never
+    mixed with the real accounts' secrets."""
+    state_dir = Path(state_dir)
+    service = f"{SERVICE}-sandbox {state_dir.resolve()}"
+    return _open(kind or "keyring", passphrase, state_dir / "vault.enc", service)
+
+
+def _open(kind: str, passphrase: Passphrase, file_path: Path, service: str) -> Vault:
     if kind == "keyring":
-        vault = KeyringVault()
+        vault = KeyringVault(service)
         _ = vault.backend  # fail now, with the remedy, rather than halfway through a flow
         return vault
     if kind == "memory":
@@ -96,7 +129,7 @@ def open_vault(kind: str | None = None, passphrase: Passphrase = None) -> Vault:
         # Loaded here: it imports cryptography, which the first frame need not pay for.
         from armstui.secrets.file_vault import FileVault
 
-        path = paths.vault_file_path()
+        path = file_path
         given = passphrase() if callable(passphrase) else passphrase
         given = given if given is not None else read_passphrase_file()
         if given is None:

@@ -103,7 +103,8 @@ def test_a_short_passphrase_is_refused_for_a_new_vault(tmp_path: Path) -> None:
 def test_not_a_vault_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "vault.enc"
     path.write_text("{}")
-    with pytest.raises(VaultUnavailable, match="cannot be read"):
+    path.chmod(0o600)
+    with pytest.raises(VaultUnavailable, match="cannot be used: not an armstui vault"):
         FileVault(path, PASSPHRASE)
 
 

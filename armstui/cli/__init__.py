@@ -32,6 +32,7 @@ SUBCOMMANDS = {
         "armstui.cli.identity:switch",
         "Assume a role and list the ARMS applications visible as that identity.",
     ),
+    "secret": ("armstui.cli.secret:secret", "Reveal a stored secret on this terminal, on request."),
     "report": ("armstui.cli.flows:report", "The last setup's checklist as Markdown or JSON."),
     "sandbox": (
         "armstui.cli.sandbox:sandbox",

@@ -4,7 +4,9 @@ Secrets are read from a hidden prompt, or from stdin's first line when stdin is 
 terminal; never from argv (there is no --secret option) and never echoed. The encrypted
 file vault's passphrase comes from a hidden prompt or from the file named by
 ``ARMSTUI_VAULT_PASSPHRASE_FILE``. Bad input exits 2 naming the field and the rule, with
-nothing stored. ``--sandbox`` shows the sandbox's seeded accounts, which are read-only.
+nothing stored. ``--sandbox``: the sandbox's seeded accounts (read-only) and the accounts
+of RAM users the operator created there, saved in the sandbox's state dir with their
+secrets in the vault chosen for that sandbox (keyring or encrypted file).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import dataclasses
 import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import click
 
@@ -47,9 +50,50 @@ def _refuse_sandbox(command: str, sandbox: SandboxOptions) -> None:
     if sandbox.enabled:
         raise _bad(
             command,
-            "the sandbox's accounts (monitoring, source, outsider) are read-only; "
-            "`armstui accounts list --sandbox` shows them",
+            "the sandbox's seeded accounts are in its sandbox.json already; to use a RAM "
+            "user you created there: `armstui --sandbox accounts add ALIAS --uid UID "
+            "--access-key-id ID`",
         )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Place:
+    """Where accounts are saved: config.toml and the operator's vault, or a sandbox's own
+    settings and the vault chosen for it."""
+
+    settings: Path | None = None  # None: config.toml
+    sandbox_state: Path | None = None
+    seeded: tuple[str, ...] = ()  # the sandbox's read-only aliases
+
+    @classmethod
+    def of(cls, command: str, sandbox: SandboxOptions) -> _Place:
+        if not sandbox.enabled:
+            return cls()
+        state = ops.sandbox_state_dir(sandbox)
+        try:
+            seeded = tuple(ops.seeded_sandbox_aliases(state))
+        except WorkspaceError as exc:
+            raise _bad(command, str(exc)) from None
+        return cls(ops.sandbox_settings_path(state), state, seeded)
+
+    def load(self, command: str) -> profiles.Config:
+        try:
+            return profiles.load(self.settings) if self.settings else ops.load_config()
+        except (profiles.ConfigError, WorkspaceError) as exc:
+            raise _bad(command, str(exc)) from None
+
+    def open_vault(self, command: str, kind: str) -> Vault:
+        if self.sandbox_state is None:
+            return _open(command, kind)
+        try:
+            passphrase = (
+                _passphrase(not ops.vault_file_exists(self.sandbox_state))
+                if kind == "file"
+                else None
+            )
+            return ops.open_sandbox_account_vault(self.sandbox_state, kind, passphrase)
+        except (WorkspaceError, VaultUnavailable) as exc:
+            raise _bad(command, str(exc)) from None
 
 
 def _passphrase(creating: bool) -> str | None:
@@ -88,8 +132,13 @@ def list_accounts(sandbox: SandboxOptions) -> None:
     if sandbox.enabled:
         try:
             rows = ops.account_rows(ops.sandbox_account_list(sandbox.state_dir), None)
+            state = ops.sandbox_state_dir(sandbox)
+            added = ops.sandbox_saved_accounts(state)
         except profiles.ConfigError as exc:
             raise _bad("list", str(exc)) from None
+        if added.accounts:
+            place = _Place(ops.sandbox_settings_path(state), state)
+            rows += ops.account_rows(added.accounts, _vault_for_list(added, place), added)
     else:
         config = _load_config("list")
         if not config.accounts:
@@ -111,16 +160,20 @@ def list_accounts(sandbox: SandboxOptions) -> None:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip())
 
 
-def _vault_for_list(config: profiles.Config) -> Vault | VaultUnavailable:
+def _vault_for_list(
+    config: profiles.Config, place: _Place | None = None
+) -> Vault | VaultUnavailable:
     """The vault, or why it could not be opened (said on stderr; the listing goes on)."""
     passphrase = None
-    if config.vault == "file":
-        passphrase = read_passphrase_file()
-        if passphrase is None and _stdin_is_terminal():
-            passphrase = click.prompt("Vault passphrase", hide_input=True, err=True)
     try:
+        if config.vault == "file":
+            passphrase = read_passphrase_file()
+            if passphrase is None and _stdin_is_terminal():
+                passphrase = click.prompt("Vault passphrase", hide_input=True, err=True)
+        if place is not None and place.sandbox_state is not None:
+            return ops.open_sandbox_account_vault(place.sandbox_state, config.vault, passphrase)
         return ops.open_chosen_vault(config.vault, passphrase)
-    except WorkspaceError as exc:
+    except (WorkspaceError, VaultUnavailable) as exc:
         click.echo(f"armstui accounts list: {redact(str(exc))}", err=True)
         return VaultUnavailable(str(exc))
 
@@ -163,14 +216,20 @@ def add(
 
     The secret is read from a hidden prompt, or from the first line of stdin when stdin
     is not a terminal: `armstui accounts add prod-a --uid ... --access-key-id ... < secret.txt`.
+    With --sandbox: an account of a RAM user you created in the sandbox, saved in the
+    sandbox's state dir, its secret in the vault you choose for that sandbox.
     """
-    _refuse_sandbox("add", sandbox)
     new = ops.NewAccount(alias, uid, region, access_key_id, production=production)
     try:
         new.validated(ops.CLI_FIELDS, with_secret=False)
     except InvalidInput as exc:
         raise _bad("add", str(exc)) from None
-    config = _load_config("add")
+    place = _Place.of("add", sandbox)
+    if alias in place.seeded:
+        raise _bad(
+            "add", f"alias: '{alias}' is one of the sandbox's seeded accounts; choose another"
+        )
+    config = place.load("add")
     if config.account(alias) is not None:
         raise _bad(
             "add",
@@ -191,7 +250,7 @@ def add(
             "--vault: the session-only vault forgets everything when this command exits; "
             "use it inside the app, or choose --vault file",
         )
-    vault = _open("add", kind)
+    vault = place.open_vault("add", kind)
     secret = _read_secret(f"{alias} ({short_key_id(access_key_id.strip())})")
     try:
         ops.add_account(
@@ -200,6 +259,7 @@ def add(
             vault,
             vault_kind=kind,
             names=ops.CLI_FIELDS,
+            settings=place.settings,
         )
     except VaultUnavailable as exc:
         raise _bad("add", f"{exc} Nothing was stored.") from None
@@ -419,11 +479,17 @@ def _account_for(
 @sandbox_options
 def remove(sandbox: SandboxOptions, alias: str, keep_secret: bool) -> None:
     """Remove an account and its secret from the vault."""
-    _refuse_sandbox("remove", sandbox)
-    config = _load_config("remove")
+    place = _Place.of("remove", sandbox)
+    if alias in place.seeded:
+        raise _bad("remove", f"'{alias}' is one of the sandbox's seeded accounts: read-only")
+    config = place.load("remove")
     try:
         removed = ops.remove_account(
-            None, alias, lambda: _open("remove", config.vault), keep_secret=keep_secret
+            None,
+            alias,
+            lambda: place.open_vault("remove", config.vault),
+            keep_secret=keep_secret,
+            settings=place.settings,
         )
     except InvalidInput as exc:
         known = ", ".join(a.alias for a in config.accounts) or "none"

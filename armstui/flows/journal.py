@@ -51,11 +51,39 @@ def actor() -> str:
     return f"{user}@{socket.gethostname()}"
 
 
+class JournalUnreadable(RuntimeError):
+    """The journal file is not a database we can use (truncated, overwritten, another
+    program's): the message names the file and how to move it aside."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(
+            f"the journal {path} cannot be used ({reason}). Nothing was changed. Move it "
+            f"aside and run again (a new journal is started; the old runs stay in the moved "
+            f"file): mv {path} {path}.broken"
+        )
+        self.path = path
+
+
 class Journal:
     def __init__(self, path: Path) -> None:
         create_private_file(path)
         self.path = path
+        try:
+            self._open(path)
+        except sqlite3.DatabaseError as exc:
+            db = getattr(self, "_db", None)
+            if db is not None:
+                db.close()
+            raise JournalUnreadable(path, str(exc)) from None
+        self._lock = threading.Lock()
+        self._actor = actor()
+
+    def _open(self, path: Path) -> None:
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        # A file that is not SQLite, or is cut short, fails here rather than mid-run.
+        problems = [row[0] for row in self._db.execute("PRAGMA quick_check")]
+        if problems != ["ok"]:
+            raise sqlite3.DatabaseError(f"damaged: {problems[0]}"[:200])
         self._db.execute("PRAGMA journal_mode=WAL")
         # In WAL mode NORMAL syncs at checkpoints, not at every commit: a crash of armstui
         # loses nothing (what is committed is in the WAL); a power cut may lose the last
@@ -66,8 +94,6 @@ class Journal:
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(created)")}
         if "actor" not in columns:  # journals written before teardown existed
             self._db.execute("ALTER TABLE created ADD COLUMN actor TEXT")
-        self._lock = threading.Lock()
-        self._actor = actor()
 
     def close(self) -> None:
         self._db.close()

@@ -24,6 +24,7 @@ import base64
 import contextlib
 import json
 import os
+import stat
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,6 +42,13 @@ from armstui.secrets.redaction import redactor
 FORMAT = "armstui-vault"
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1
 MIN_PASSPHRASE = 8
+# A file that claims other scrypt parameters is checked against these bounds before the KDF
+# runs: scrypt needs 128 * n * r bytes and n * r * p steps, so an altered header could
+# otherwise ask for gigabytes or hours. The bounds admit this module's own choice with room.
+MIN_N, MAX_N, MAX_R, MAX_P = 2**10, 2**20, 32, 16
+MAX_SCRYPT_MEMORY = 256 * 1024 * 1024
+SALT_BYTES = (16, 64)
+MAX_FILE_BYTES = 16 * 1024 * 1024  # a vault holds a few hundred short entries
 
 try:
     import fcntl
@@ -54,6 +62,25 @@ def _b64(data: bytes) -> str:
 
 def _unb64(text: Any) -> bytes:
     return base64.b64decode(str(text), validate=True)
+
+
+def _checked_kdf(kdf: Any) -> dict[str, Any]:
+    """``kdf`` if its scrypt parameters are within bounds, else ValueError naming the field."""
+    if not isinstance(kdf, dict) or kdf.get("name") != "scrypt":
+        raise ValueError("kdf: must be scrypt")
+    for name, low, high in (("n", MIN_N, MAX_N), ("r", 1, MAX_R), ("p", 1, MAX_P)):
+        value = kdf.get(name)
+        if type(value) is not int or not low <= value <= high:
+            raise ValueError(f"kdf.{name}: must be a whole number from {low} to {high}")
+    n, r = int(kdf["n"]), int(kdf["r"])
+    if n & (n - 1):
+        raise ValueError("kdf.n: must be a power of two")
+    if 128 * n * r > MAX_SCRYPT_MEMORY:
+        raise ValueError(f"kdf: n * r asks for more than {MAX_SCRYPT_MEMORY >> 20} MiB")
+    salt = _unb64(kdf.get("salt"))
+    if not SALT_BYTES[0] <= len(salt) <= SALT_BYTES[1]:
+        raise ValueError(f"kdf.salt: must be {SALT_BYTES[0]} to {SALT_BYTES[1]} bytes")
+    return kdf
 
 
 def _derive(passphrase: str, kdf: dict[str, Any]) -> bytes:
@@ -118,17 +145,47 @@ class FileVault:
             yield
 
     def _read_header(self) -> dict[str, Any]:
+        self._refuse_if_shared()
         try:
-            header: dict[str, Any] = json.loads(self.path.read_text(encoding="utf-8"))
+            with open(self.path, "rb") as fh:
+                raw = fh.read(MAX_FILE_BYTES + 1)
+            if len(raw) > MAX_FILE_BYTES:
+                raise ValueError(f"larger than {MAX_FILE_BYTES >> 20} MiB")
+            header: dict[str, Any] = json.loads(raw.decode("utf-8"))
+            if not isinstance(header, dict):
+                raise ValueError("not an armstui vault")
             if header.get("format") != FORMAT or header.get("version") != 1:
                 raise ValueError("not an armstui vault")
-            if header["kdf"].get("name") != "scrypt" or header.get("cipher") != "AES-256-GCM":
-                raise ValueError("unknown algorithms")
+            if header.get("cipher") != "AES-256-GCM":
+                raise ValueError("cipher: unknown")
+            _checked_kdf(header.get("kdf"))
             return header
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+            # ValueError covers JSON and UTF-8 errors; their text names no secret.
+            reason = str(exc) if isinstance(exc, ValueError) else type(exc).__name__
             raise VaultUnavailable(
-                f"The encrypted vault {self.path} cannot be read: {exc}"
+                f"The encrypted vault {self.path} cannot be used: {reason[:200]}. Nothing was "
+                f"read or changed; restore it from a backup, or move it aside "
+                f"(`mv {self.path} {self.path}.broken`) and add the accounts again."
             ) from None
+
+    def _refuse_if_shared(self) -> None:
+        """Refuse a vault file that others may read or write: someone changed its mode."""
+        try:
+            mode = self.path.stat().st_mode
+        except OSError:
+            return  # reading it says what is wrong
+        if not stat.S_ISREG(mode):
+            raise VaultUnavailable(
+                f"The encrypted vault {self.path} is not a regular file: refusing to read it. "
+                f"Move it aside (`mv {self.path} {self.path}.broken`) and try again."
+            )
+        if mode & 0o077:
+            raise VaultUnavailable(
+                f"The encrypted vault {self.path} is readable or writable by others "
+                f"(mode {mode & 0o777:o}): refusing to use it. Make it private with "
+                f"`chmod 600 {self.path}`, then try again."
+            )
 
     def _decrypt(self, header: dict[str, Any]) -> dict[str, str]:
         if header["kdf"] != self._kdf:

@@ -4,6 +4,7 @@ byte on, written atomically. The vault, the settings and the journal all use the
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -39,10 +40,27 @@ def write_private_file(path: Path, data: bytes) -> None:
 
 def create_private_file(path: Path) -> Path:
     """Make sure ``path`` exists with mode 0600 in a 0700 folder, keeping what it holds
-    (for files another library writes into, such as a SQLite database)."""
+    (for files another library writes into, such as a SQLite database). OSError when
+    ``path`` is something else than a regular file (a folder, a named pipe: opened without
+    blocking, so a pipe nobody reads fails at once instead of hanging)."""
     path = Path(path)
     ensure_private_dir(path.parent)
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # 0600 from the first byte on
+    # 0600 from the first byte on.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NONBLOCK, 0o600)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+    finally:
+        os.close(fd)
     if stat.S_IMODE(path.stat().st_mode) != 0o600:
         os.chmod(path, 0o600)
     return path
+
+
+def is_special_file(path: Path) -> bool:
+    """Whether ``path`` exists and is not a regular file (a folder, a pipe, a device):
+    reading one may never end, so callers refuse it first."""
+    try:
+        return not stat.S_ISREG(Path(path).stat().st_mode)
+    except OSError:
+        return False

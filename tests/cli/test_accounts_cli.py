@@ -507,7 +507,7 @@ def test_sandbox_accounts_are_listed_read_only(tmp_path: Path) -> None:
         assert entry["access_key_secret"] not in listed.output
     refused = run(
         "add",
-        "x",
+        "monitoring",
         "--uid",
         UID,
         "--access-key-id",
@@ -516,9 +516,10 @@ def test_sandbox_accounts_are_listed_read_only(tmp_path: Path) -> None:
         str(state),
         input="s3cret\n",
     )
-    assert refused.exit_code == 2 and "read-only" in refused.stderr
-    assert run("remove", "source", "--sandbox").exit_code == 2
-    assert not paths.config_path().exists()
+    assert refused.exit_code == 2 and "seeded" in refused.stderr
+    removed = run("remove", "source", "--sandbox-state", str(state))
+    assert removed.exit_code == 2 and "read-only" in removed.stderr
+    assert not paths.config_path().exists() and not (state / "config.toml").exists()
 
 
 def test_remove_an_unknown_alias() -> None:
