@@ -41,6 +41,14 @@ SUBCOMMANDS = {
         "armstui.cli.lifecycle:rotate",
         "Rotate the ACK reporting key in every cluster without a gap.",
     ),
+    "doctor": (
+        "armstui.cli.doctor:doctor",
+        "Check the accounts, the cloud and this machine before a flow runs; changes nothing.",
+    ),
+    "status": (
+        "armstui.cli.status:status",
+        "Whether every source, cluster and instance reports into A now; changes nothing.",
+    ),
     "teardown": (
         "armstui.cli.lifecycle:teardown",
         "Undo what armstui created for a setup, newest first.",
