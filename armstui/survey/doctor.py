@@ -230,9 +230,29 @@ async def clusters(role: Role, monitoring_region: str) -> list[Finding]:
     for cluster in found:
         where = f"{cluster.name} ({cluster.cluster_id})"
         addon = await cs.get_cluster_addon(session, cluster.cluster_id, cs.ONEPILOT)
-        release = await cs.describe_addon(session, cs.ONEPILOT, cluster.cluster_id)
-        newest = max(release.upgradable, key=cs.parse_version, default=release.version)
-        if release.config_keys is not None and not CROSS_ACCOUNT_KEYS <= release.config_keys:
+        unknown = ""
+        try:
+            release: cs.AddonRelease | None = await cs.describe_addon(
+                session, cs.ONEPILOT, cluster.cluster_id
+            )
+        except CloudError as error:  # a release the catalogue does not describe
+            release, unknown = None, error.code
+        newest = (
+            max(release.upgradable, key=cs.parse_version, default=release.version)
+            if release
+            else "the newest release"
+        )
+        if release is None:
+            out.append(
+                Finding(
+                    session.alias,
+                    "onepilot releases",
+                    Status.WARN,
+                    f"{where}: the release catalogue did not answer ({unknown})",
+                    "Check the upgradable releases in the ACK console (Add-ons).",
+                )
+            )
+        elif release.config_keys is not None and not CROSS_ACCOUNT_KEYS <= release.config_keys:
             out.append(
                 Finding(
                     session.alias,
