@@ -72,6 +72,11 @@ class InstanceHealth:
     app: AppHealth | None  # None: A has never seen the application
 
     @property
+    def monitored(self) -> bool:
+        """A has seen its application at least once (else nothing was set up for it)."""
+        return self.app is not None
+
+    @property
     def reporting_now(self) -> bool:
         return self.app is not None and self.app.reporting_now
 
@@ -132,7 +137,7 @@ class FleetReport:
                     out.append(f"{s.account}/{c.name}: not reporting now{since}")
                 out += [f"{s.account}/{c.name}: {d}" for d in c.drift]
             for i in s.instances:
-                if not i.reporting_now:
+                if i.monitored and not i.reporting_now:
                     since = f" (last data {i.last_data_at})" if i.last_data_at else ""
                     out.append(f"{s.account}/{i.name or i.instance_id}: not reporting now{since}")
         if self.two_key_window_open:
@@ -140,14 +145,23 @@ class FleetReport:
         return out
 
     def summary(self) -> str:
-        targets = self.targets()
+        targets = [t for t in self.targets() if not isinstance(t, InstanceHealth) or t.monitored]
+        unmonitored = len(self.targets()) - len(targets)
         reporting = sum(t.reporting_now for t in targets)
         ages = [k.age_days for k in self.keys if k.age_days is not None]
         oldest = f"oldest key {max(ages)} days" if ages else "no reporting key"
         todo = len(self.todo())
-        return f"{reporting} of {len(targets)} reporting now, {oldest}, " + (
+        aside = f" ({unmonitored} instances not monitored)" if unmonitored else ""
+        return f"{reporting} of {len(targets)} reporting now{aside}, {oldest}, " + (
             f"{todo} to do" if todo else "nothing to do"
         )
+
+    @property
+    def exit_code(self) -> int:
+        """0 everything reports, 3 something does not or drifted, 1 could not look."""
+        if not self.looked_everywhere:
+            return 1
+        return 0 if self.healthy else 3
 
     @property
     def looked_everywhere(self) -> bool:
@@ -174,6 +188,7 @@ class FleetReport:
                 "region": i.region,
                 "app_name": i.app_name,
                 "cloud_assistant": i.cloud_assistant,
+                "monitored": i.monitored,
                 "reporting_now": i.reporting_now,
                 "last_data_at": i.last_data_at,
             }
