@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _read_only_off_after() -> Iterator[None]:
+    """`--read-only` switches every session of the process; no test leaves it on."""
+    yield
+    from armstui.cloud.session import set_read_only_everywhere
+
+    set_read_only_everywhere(False)
