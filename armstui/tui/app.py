@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from armstui.cli.common import SandboxOptions
     from armstui.flows.setup import Setup
 
-SCREEN_NAMES = ("welcome", "accounts", *FLOW_NAMES, "checklist", "identity")
-NEEDS_WORKSPACE = ("accounts", *FLOW_NAMES, "identity")
+SCREEN_NAMES = ("welcome", "accounts", *FLOW_NAMES, "checklist", "identity", "fleet", "doctor")
+NEEDS_WORKSPACE = ("accounts", *FLOW_NAMES, "identity", "fleet", "doctor")
 
 _modules_at_freeze = 0
 
@@ -68,6 +68,8 @@ class ArmsTui(CloudWorkers, App[None]):
         ),
         Binding("c", "show('checklist')", "Checklist", id="checklist"),
         Binding("i", "show('identity')", "Identity", id="identity"),
+        Binding("f", "show('fleet')", "Fleet", id="fleet"),
+        Binding("D", "show('doctor')", "Doctor", show=False, id="doctor"),
         Binding("l", "toggle_call_log", "Calls", id="call-log"),
         Binding("escape", "show('welcome')", "Home", show=False, id="home"),
         Binding("q", "quit", "Quit", id="quit"),
@@ -470,6 +472,10 @@ def make_screen(name: str) -> Any:
         return checklist.ChecklistScreen()
     if name == "identity":
         return identity.IdentityScreen()
+    if name in ("fleet", "doctor"):
+        from armstui.tui.screens import doctor, fleet
+
+        return fleet.FleetScreen() if name == "fleet" else doctor.DoctorScreen()
     raise ValueError(f"screen: must be one of {', '.join(SCREEN_NAMES)}")
 
 

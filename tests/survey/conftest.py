@@ -4,6 +4,9 @@ from collections.abc import Iterator
 
 import pytest
 
+# The app on the test sandbox, as the app's own tests make it (pytest finds fixtures by name).
+from tests.tui.conftest import make_app, utc  # noqa: F401  (imported fixtures are used by name)
+
 
 @pytest.fixture(autouse=True)
 def _read_only_off_after() -> Iterator[None]:
