@@ -11,6 +11,7 @@ BENCHMARKS = (
     "fanout",
     "responsiveness",
     "throughput",
+    "fleet",
 )  # responsiveness also reports memory
 
 

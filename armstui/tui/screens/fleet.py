@@ -22,7 +22,19 @@ from textual.widgets import DataTable, Input, Label
 from armstui.tui.screens.base import ArmsScreen
 
 INTERVALS = (15.0, 30.0, 60.0, 120.0, 300.0)
-COLUMNS = ("", "account", "kind", "name", "region", "onepilot", "reporting", "last data", "note")
+# Fixed widths: the table never measures its cells, so a redraw costs the same for any size.
+COLUMNS = (
+    ("", 1),
+    ("account", 12),
+    ("kind", 8),
+    ("name", 24),
+    ("region", 14),
+    ("onepilot", 8),
+    ("reporting", 13),
+    ("last data", 20),
+    ("note", 60),
+)
+REDRAW_AFTER_S = 0.1  # keys and arriving sources within this are drawn once
 
 
 @dataclass(frozen=True)
@@ -100,6 +112,8 @@ class FleetScreen(ArmsScreen):
         self._timer: Timer | None = None
         self._paused = False
         self.summary = ""
+        self._redraw_pending = False
+        self._shown: list[Row] = []
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="fleet"):
@@ -112,7 +126,8 @@ class FleetScreen(ArmsScreen):
     def on_mount(self) -> None:
         super().on_mount()
         table = self.query_one("#fleet-table", DataTable)
-        table.add_columns(*COLUMNS)
+        for label, width in COLUMNS:
+            table.add_column(label, width=width)
         table.focus()  # the screen's keys first; "/" goes to the filter
         self._restart_timer()
         self.action_refresh_fleet()
@@ -189,7 +204,7 @@ class FleetScreen(ArmsScreen):
 
     def show_source(self, source: Any) -> None:
         self._rows[source.account] = rows_of(source)
-        self._redraw()
+        self._redraw_soon()
 
     def show_report(self, report: Any) -> None:
         self.summary = f"{report.checked_at}: {report.summary()}"
@@ -199,7 +214,14 @@ class FleetScreen(ArmsScreen):
 
     @on(Input.Changed, "#fleet-filter")
     def _filter_changed(self) -> None:
-        self._redraw()
+        self._redraw_soon()
+
+    def _redraw_soon(self) -> None:
+        """Redraw once the keys and sources of the next moment are in: a key press is
+        echoed at once and never waits for the table."""
+        if not self._redraw_pending:
+            self._redraw_pending = True
+            self.set_timer(REDRAW_AFTER_S, self._redraw)
 
     def visible_rows(self) -> list[Row]:
         text = self.query_one("#fleet-filter", Input).value.strip().lower()
@@ -207,7 +229,11 @@ class FleetScreen(ArmsScreen):
         return sorted(rows, key=lambda r: (r.rank, r.cells[1], r.cells[2], r.cells[3]))
 
     def _redraw(self) -> None:
+        self._redraw_pending = False
+        rows = self.visible_rows()
+        if rows == self._shown:  # a repaint of the table is the costly part: only on change
+            return
+        self._shown = rows
         table = self.query_one("#fleet-table", DataTable)
         table.clear()
-        for row in self.visible_rows():
-            table.add_row(*row.cells)
+        table.add_rows(row.cells for row in rows)
