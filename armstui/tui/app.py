@@ -68,7 +68,7 @@ class ArmsTui(CloudWorkers, App[None]):
         ),
         Binding("c", "show('checklist')", "Checklist", id="checklist"),
         Binding("i", "show('identity')", "Identity", id="identity"),
-        Binding("f", "show('fleet')", "Fleet", id="fleet"),
+        Binding("f", "show('fleet')", "Fleet", show=False, id="fleet"),
         Binding("D", "show('doctor')", "Doctor", show=False, id="doctor"),
         Binding("l", "toggle_call_log", "Calls", id="call-log"),
         Binding("escape", "show('welcome')", "Home", show=False, id="home"),
@@ -93,6 +93,10 @@ class ArmsTui(CloudWorkers, App[None]):
         self._records: list[Any] = []
         self.changed: Signal[msg.AppChange] = Signal(self, "armstui-changed")
         self.calls: Signal[Any] = Signal(self, "armstui-calls")
+        from armstui.survey import read_only
+
+        if read_only.everywhere():  # the badge: every screen's header says so
+            self.sub_title = f"READ-ONLY · {self.SUB_TITLE}"
 
     # --- start ----------------------------------------------------------------------------
 
@@ -248,6 +252,12 @@ class ArmsTui(CloudWorkers, App[None]):
                 f"{self.state.running} is still running; wait for it, or quit to stop it.",
                 severity="warning",
             )
+            return False
+        from armstui.survey.read_only import refusal
+
+        refused = refusal(self.state.accounts, (setup.monitoring, *setup.sources), mode)
+        if refused:
+            self.notify(refused, severity="warning")
             return False
         group = setup.flow if action == "setup" else action
         self.state.setups[group] = setup

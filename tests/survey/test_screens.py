@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from textual.widgets import DataTable
 
 from armstui.tui.app import ArmsTui
@@ -59,4 +60,46 @@ async def test_doctor_screen_lists_findings_and_opens_the_flow_of_a_step(
         table.move_cursor(row=row)
         await pilot.press("enter")
         await wait_for(pilot, lambda: getattr(app.screen, "name_id", None) == "ack")
+    assert mutating_calls(sandbox) == []
+
+
+async def test_read_only_app_shows_a_badge_and_refuses_apply_saying_why(
+    make_app: Callable[..., ArmsTui], sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from armstui.cloud.session import set_read_only_everywhere
+    from armstui.flows.setup import Setup
+
+    set_read_only_everywhere(True)
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await opened(pilot)
+        assert app.sub_title.startswith("READ-ONLY")
+        said: list[str] = []
+        monkeypatch.setattr(app, "notify", lambda message, **_: said.append(message))
+        setup = Setup("ack", "monitoring", ("source",))
+        assert app.start_run(setup, "apply") is False
+        assert app.start_run(setup, "apply", action="teardown") is False
+        assert any("Read-only mode (--read-only)" in m for m in said)
+        assert app.start_run(setup, "plan") is True
+        await wait_for(pilot, lambda: app.state.running is None, what="the plan")
+    assert mutating_calls(sandbox) == []
+
+
+async def test_an_account_marked_read_only_refuses_apply(
+    make_app: Callable[..., ArmsTui], sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    from armstui.flows.setup import Setup
+
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await opened(pilot)
+        accounts = app.state.workspace.accounts
+        accounts["source"] = dataclasses.replace(accounts["source"], read_only=True)
+        assert not app.sub_title.startswith("READ-ONLY")
+        said: list[str] = []
+        monkeypatch.setattr(app, "notify", lambda message, **_: said.append(message))
+        assert app.start_run(Setup("ack", "monitoring", ("source",)), "apply") is False
+        assert said == ["source marked read-only: nothing that changes it can run."]
     assert mutating_calls(sandbox) == []
