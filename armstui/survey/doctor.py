@@ -172,10 +172,15 @@ async def reporting_keys(
     keys = await ram.list_access_keys(session, user)
     held = [k for k in keys if await asyncio.to_thread(vault_has, k.access_key_id)]
     ages = [_age_days(k.create_date, now()) for k in keys if k.create_date]
+    used = await asyncio.gather(
+        *(ram.get_access_key_last_used(session, user, k.access_key_id) for k in keys)
+    )
     shown = ", ".join(
         f"{k.access_key_id[:4]}…{k.access_key_id[-4:]} {k.status}"
+        + (f", {_age_days(k.create_date, now()):.0f} days old" if k.create_date else "")
+        + f", last used {last or 'never'}"
         + (" (in the vault)" if k in held else "")
-        for k in keys
+        for k, last in zip(keys, used, strict=True)
     )
     if len(keys) >= KEY_LIMIT:
         return [

@@ -8,6 +8,7 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alibabacloud_ram20150501 import models as ram_models
@@ -113,6 +114,7 @@ def test_a_reporting_user_with_two_keys_is_at_the_limit(sandbox: RunningSandbox)
     ]
     none_held = found(doctor(sandbox), "monitoring", "reporting keys")[0]
     assert none_held.status is Status.FAIL and "has 2 keys, the limit" in none_held.detail
+    assert none_held.detail.count("0 days old, last used never") == 2
     one_held = found(doctor(sandbox, held=frozenset(keys[:1])), "monitoring", "reporting keys")[0]
     assert one_held.status is Status.WARN and "(in the vault)" in one_held.detail
 
@@ -199,3 +201,25 @@ def test_cli_doctor_text_and_bad_alias(state_dir: Path) -> None:
         main, ["--sandbox", "--sandbox-state", str(state_dir), "doctor", "--source", "nobody"]
     )
     assert bad.exit_code == 2 and "--source" in bad.output
+
+
+def test_checks_run_concurrently(sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counted, not timed: how many calls were in flight at once."""
+    from armstui.cloud.session import CloudSession
+
+    attempt = CloudSession._attempt
+    in_flight, most = [0], [0]
+
+    async def counted(self: CloudSession, *args: Any, **kw: Any) -> Any:
+        in_flight[0] += 1
+        most[0] = max(most[0], in_flight[0])
+        try:
+            return await attempt(self, *args, **kw)
+        finally:
+            in_flight[0] -= 1
+
+    monkeypatch.setattr(CloudSession, "_attempt", counted)
+    report = doctor(sandbox)
+    assert report.exit_code == 0
+    # identity, permissions and the account's own checks of both accounts start together
+    assert most[0] >= 6
