@@ -19,6 +19,18 @@ from armstui.flows.setup import Setup
 MARKS = {"ok": "✓", "warn": "!", "fail": "✗", "error": "?"}
 
 
+def passphrase() -> str | None:
+    """The encrypted file vault's passphrase: from its file, else asked at a terminal."""
+    import sys
+
+    from armstui.vault import read_passphrase_file
+
+    given = read_passphrase_file()
+    if given is None and sys.stdin.isatty():
+        given = click.prompt("Vault passphrase", hide_input=True, err=True)
+    return given
+
+
 def survey_options(fn: Any) -> Any:
     fn = click.option(
         "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
@@ -64,7 +76,7 @@ def doctor(
     from armstui.vault import VaultUnavailable
 
     try:
-        with open_workspace(sandbox) as ws:
+        with open_workspace(sandbox, passphrase=passphrase) as ws:
             chosen = chosen_accounts.choose(ws, monitoring, sources)
             aliases = [a for a in (chosen.monitoring, *chosen.sources) if a]
             local = [vault_finding(ws.vault)]

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from armstui.cli.common import SandboxOptions, sandbox_options
-from armstui.cli.doctor import survey_options
+from armstui.cli.doctor import passphrase, survey_options
 from armstui.cli.errors import BadInput, CliError, Failed
 from armstui.flows.setup import Setup
 
@@ -89,7 +89,7 @@ def watch_status(
     from armstui.vault import VaultUnavailable
 
     try:
-        with open_workspace(sandbox) as ws:
+        with open_workspace(sandbox, passphrase=passphrase) as ws:
             chosen = chosen_accounts.choose(ws, monitoring, sources)
             if chosen.monitoring is None:
                 raise InvalidInput("--monitoring", "is required: no monitoring account is saved")
