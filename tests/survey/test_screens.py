@@ -103,3 +103,32 @@ async def test_an_account_marked_read_only_refuses_apply(
         assert app.start_run(Setup("ack", "monitoring", ("source",)), "apply") is False
         assert said == ["source marked read-only: nothing that changes it can run."]
     assert mutating_calls(sandbox) == []
+
+
+async def test_a_fleet_row_opens_its_steps_and_their_calls(
+    make_app: Callable[..., ArmsTui], sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from armstui.flows.setup import Setup
+
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await opened(pilot)
+        assert app.start_run(Setup("ack", "monitoring", ("source",)), "verify")
+        await wait_for(pilot, lambda: app.state.running is None, what="the verify")
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(app.screen, FleetScreen) and app.screen.summary)
+        screen = app.screen
+        assert isinstance(screen, FleetScreen)
+        await pilot.pause(0.2)  # the coalesced redraw
+        said: list[str] = []
+        monkeypatch.setattr(screen, "notify", lambda message, **_: said.append(message))
+        table = screen.query_one("#fleet-table", DataTable)
+        row = next(i for i, r in enumerate(screen.visible_rows()) if r.cells[3] == "shop-staging")
+        table.move_cursor(row=row)
+        await pilot.press("enter")
+        await pilot.pause()
+        (detail,) = said
+        assert detail.startswith("source · cluster · shop-staging")
+        assert "ack-onepilot >= 3.0.14 in shop-staging" in detail
+        assert "cs.GetClusterAddonInstance ok" in detail
+    assert mutating_calls(sandbox) == []

@@ -43,6 +43,7 @@ class Row:
 
     rank: int  # 0 could not look, 1 not reporting or drifted, 2 not monitored, 3 fine
     cells: tuple[str, ...]
+    key: str = ""  # the cluster or instance ID: what the checklist's step IDs name
 
     def matches(self, text: str) -> bool:
         return not text or any(text in cell.lower() for cell in self.cells)
@@ -72,6 +73,7 @@ def rows_of(source: Any) -> list[Row]:
                     c.last_data_at or "",
                     "; ".join(c.drift),
                 ),
+                c.cluster_id,
             )
         )
     for i in source.instances:
@@ -90,6 +92,7 @@ def rows_of(source: Any) -> list[Row]:
                     i.last_data_at or "",
                     f"app {i.app_name}" + ("" if i.cloud_assistant else ", no Cloud Assistant"),
                 ),
+                i.instance_id,
             )
         )
     return out
@@ -237,3 +240,28 @@ class FleetScreen(ArmsScreen):
         table = self.query_one("#fleet-table", DataTable)
         table.clear()
         table.add_rows(row.cells for row in rows)
+
+    # --- a row's detail ---------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#fleet-table")
+    def _row_chosen(self, event: DataTable.RowSelected) -> None:
+        if event.cursor_row < len(self._shown):
+            self.notify(row_detail(self._shown[event.cursor_row], self.app.state), timeout=15)
+
+
+def row_detail(row: Row, state: Any) -> str:
+    """What the fleet saw of one row, then its steps in the checklist with the calls behind
+    each one's last observation."""
+    lines = [" · ".join(c for c in row.cells[1:] if c)]
+    steps = [
+        s
+        for _flow, _action, states in state.checklist.groups()
+        for s in states
+        if row.key and row.key in s.step_id
+    ]
+    if not steps:
+        lines.append("No step of a setup on this screen's checklist names it yet.")
+    for step in steps:
+        lines.append(f"{step.outcome.value}: {step.title}")
+        lines += [f"  {c.service}.{c.action} {c.outcome} {c.request_id}" for c in step.calls]
+    return "\n".join(lines)
