@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from armstui.cloud import arms, cs, ecs, ram
 from armstui.cloud.errors import CloudError
+from armstui.flows.ecs import app_name_of
 
 if TYPE_CHECKING:
     from armstui.cloud.session import CloudSession
@@ -310,7 +311,7 @@ async def _source(
         by_name = {a.app_name: a for a in apps if not a.cluster_id}
         instance_health = []
         for instance in running:
-            name = dict(instance.tags).get("app") or instance.instance_name or instance.instance_id
+            name = app_name_of(instance)
             app = by_name.get(name)
             instance_health.append(
                 InstanceHealth(

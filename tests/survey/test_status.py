@@ -16,6 +16,8 @@ from alibabacloud_ram20150501 import models as ram
 from click.testing import CliRunner
 
 from armstui.cli import main
+from armstui.flows.setup import Setup
+from armstui.flows.workspace import Workspace
 from tests.support.sandbox import RunningSandbox
 from tests.survey.support import mutating_calls
 
@@ -134,8 +136,12 @@ def _set_key(sandbox: RunningSandbox, key_id: str, state: str) -> None:
 
 
 def test_status_follows_the_reporting_key(
-    sandbox: RunningSandbox, state_dir: Path, reporting: str
+    sandbox: RunningSandbox, state_dir: Path, workspace: Workspace, reporting: str
 ) -> None:
+    ecs = workspace.run_sync(Setup("ecs", "monitoring", ("source",)), "apply")
+    # legacy-reports-4 has no Cloud Assistant: the agent cannot be installed there
+    assert [s.outcome.value for s in ecs.states].count("ok") == 4, ecs.states
+    _advance(sandbox, 360)
     code, out = status(state_dir)
     (source,) = out["sources"]
     clusters = source["clusters"]
@@ -143,7 +149,13 @@ def test_status_follows_the_reporting_key(
     assert len(clusters) == 2 and all(c["reporting_now"] for c in clusters)
     assert all(c["onepilot_version"] == "3.0.14" and c["drift"] == [] for c in clusters)
     assert {"cluster_id", "region", "onepilot_newest", "last_data_at"} <= set(clusters[0])
-    assert all(not i["monitored"] for i in source["instances"])
+    instances = {i["app_name"]: i for i in source["instances"]}
+    assert {a for a, i in instances.items() if i["monitored"] and i["reporting_now"]} == {
+        "orders",
+        "billing",
+        "catalog",
+    }
+    assert not instances["reports"]["monitored"] and not instances["reports"]["cloud_assistant"]
     (key,) = out["keys"]
     assert key["key_id"] == reporting and key["user"] == REPORTER
     assert key["age_days"] == 0 and key["in_vault"] is False
@@ -156,6 +168,8 @@ def test_status_follows_the_reporting_key(
     assert code == 3
     stopped = out["sources"][0]["clusters"]
     assert all(not c["reporting_now"] and c["last_data_at"] for c in stopped)
+    # the instances report with A's license key, not the disabled AccessKey
+    assert sum(i["reporting_now"] for i in out["sources"][0]["instances"]) == 3
     assert any("not reporting now (last data" in t for t in out["todo"])
 
     _set_key(sandbox, reporting, "Active")
