@@ -231,79 +231,85 @@ async def clusters(role: Role, monitoring_region: str) -> list[Finding]:
                 "Look in another region (--region), or use the ECS flow.",
             )
         ]
+    per_cluster = await asyncio.gather(
+        *(_cluster(session, cluster, monitoring_region) for cluster in found)
+    )
+    return [f for findings in per_cluster for f in findings]
+
+
+async def _cluster(
+    session: CloudSession, cluster: cs.Cluster, monitoring_region: str
+) -> list[Finding]:
     out = []
-    for cluster in found:
-        where = f"{cluster.name} ({cluster.cluster_id})"
-        addon = await cs.get_cluster_addon(session, cluster.cluster_id, cs.ONEPILOT)
-        unknown = ""
-        try:
-            release: cs.AddonRelease | None = await cs.describe_addon(
-                session, cs.ONEPILOT, cluster.cluster_id
-            )
-        except CloudError as error:  # a release the catalogue does not describe
-            release, unknown = None, error.code
-        newest = (
-            max(release.upgradable, key=cs.parse_version, default=release.version)
-            if release
-            else "the newest release"
+    where = f"{cluster.name} ({cluster.cluster_id})"
+    addon = await cs.get_cluster_addon(session, cluster.cluster_id, cs.ONEPILOT)
+    unknown = ""
+    try:
+        release: cs.AddonRelease | None = await cs.describe_addon(
+            session, cs.ONEPILOT, cluster.cluster_id
         )
-        if release is None:
-            out.append(
-                Finding(
-                    session.alias,
-                    "onepilot releases",
-                    Status.WARN,
-                    f"{where}: the release catalogue did not answer ({unknown})",
-                    "Check the upgradable releases in the ACK console (Add-ons).",
-                )
+    except CloudError as error:  # a release the catalogue does not describe
+        release, unknown = None, error.code
+    newest = (
+        max(release.upgradable, key=cs.parse_version, default=release.version)
+        if release
+        else "the newest release"
+    )
+    if release is None:
+        out.append(
+            Finding(
+                session.alias,
+                "onepilot releases",
+                Status.WARN,
+                f"{where}: the release catalogue did not answer ({unknown})",
+                "Check the upgradable releases in the ACK console (Add-ons).",
             )
-        elif release.config_keys is not None and not CROSS_ACCOUNT_KEYS <= release.config_keys:
-            out.append(
-                Finding(
-                    session.alias,
-                    "onepilot schema",
-                    Status.FAIL,
-                    f"{where}: the addon's config schema lacks "
-                    + ", ".join(sorted(CROSS_ACCOUNT_KEYS - release.config_keys)),
-                    "This ack-onepilot cannot report across accounts: upgrade it in the ACK console.",
-                )
+        )
+    elif release.config_keys is not None and not CROSS_ACCOUNT_KEYS <= release.config_keys:
+        out.append(
+            Finding(
+                session.alias,
+                "onepilot schema",
+                Status.FAIL,
+                f"{where}: the addon's config schema lacks "
+                + ", ".join(sorted(CROSS_ACCOUNT_KEYS - release.config_keys)),
+                "This ack-onepilot cannot report across accounts: upgrade it in the ACK console.",
             )
-        if addon is None:
-            out.append(
-                Finding(
-                    session.alias,
-                    "ack-onepilot",
-                    Status.WARN,
-                    f"{where}: not installed (the ACK flow installs {newest})",
-                    "",
-                    step=f"ack/{session.alias}/{cluster.cluster_id}/onepilot",
-                )
+        )
+    if addon is None:
+        out.append(
+            Finding(
+                session.alias,
+                "ack-onepilot",
+                Status.WARN,
+                f"{where}: not installed (the ACK flow installs {newest})",
+                "",
+                step=f"ack/{session.alias}/{cluster.cluster_id}/onepilot",
             )
-        elif cs.parse_version(addon.version) < cs.MIN_CROSS_ACCOUNT_ONEPILOT:
-            out.append(
-                Finding(
-                    session.alias,
-                    "ack-onepilot",
-                    Status.WARN,
-                    f"{where}: {addon.version} is older than 3.0.14 (the ACK flow upgrades it to {newest})",
-                    "Upgrading restarts onepilot; pods are re-instrumented on their next restart.",
-                    step=f"ack/{session.alias}/{cluster.cluster_id}/onepilot",
-                )
+        )
+    elif cs.parse_version(addon.version) < cs.MIN_CROSS_ACCOUNT_ONEPILOT:
+        out.append(
+            Finding(
+                session.alias,
+                "ack-onepilot",
+                Status.WARN,
+                f"{where}: {addon.version} is older than 3.0.14 (the ACK flow upgrades it to {newest})",
+                "Upgrading restarts onepilot; pods are re-instrumented on their next restart.",
+                step=f"ack/{session.alias}/{cluster.cluster_id}/onepilot",
             )
-        else:
-            out.append(
-                Finding(session.alias, "ack-onepilot", Status.OK, f"{where}: {addon.version}")
+        )
+    else:
+        out.append(Finding(session.alias, "ack-onepilot", Status.OK, f"{where}: {addon.version}"))
+    if cluster.region_id and cluster.region_id != monitoring_region:
+        out.append(
+            Finding(
+                session.alias,
+                "region",
+                Status.WARN,
+                f"{where} is in {cluster.region_id}, A's ARMS in {monitoring_region}",
+                "Cross-region reporting needs ack-onepilot 3.3.0+ with ARMS_REPORT_REGION.",
             )
-        if cluster.region_id and cluster.region_id != monitoring_region:
-            out.append(
-                Finding(
-                    session.alias,
-                    "region",
-                    Status.WARN,
-                    f"{where} is in {cluster.region_id}, A's ARMS in {monitoring_region}",
-                    "Cross-region reporting needs ack-onepilot 3.3.0+ with ARMS_REPORT_REGION.",
-                )
-            )
+        )
     return out
 
 

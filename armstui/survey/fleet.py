@@ -309,20 +309,20 @@ async def _source(
             *(_cluster(session, c, apps, data, monitoring_id) for c in clusters)
         )
         by_name = {a.app_name: a for a in apps if not a.cluster_id}
-        instance_health = []
-        for instance in running:
+
+        async def one(instance: ecs.Instance) -> InstanceHealth:
             name = app_name_of(instance)
             app = by_name.get(name)
-            instance_health.append(
-                InstanceHealth(
-                    instance.instance_id,
-                    instance.instance_name,
-                    instance.region_id,
-                    name,
-                    assistants[instance.instance_id].running,
-                    await data.of(app) if app else None,
-                )
+            return InstanceHealth(
+                instance.instance_id,
+                instance.instance_name,
+                instance.region_id,
+                name,
+                assistants[instance.instance_id].running,
+                await data.of(app) if app else None,
             )
+
+        instance_health = await asyncio.gather(*(one(i) for i in running))
         return SourceHealth(alias, session.uid or "", tuple(cluster_health), tuple(instance_health))
     except CloudError as error:
         return SourceHealth(alias, session.uid or "", error=_described(error))
