@@ -275,6 +275,7 @@ class Account:
     region: str = DEFAULT_REGION
     credential: CredentialRef | None = field(default=None)
     production: bool = False
+    read_only: bool = False  # no call that changes anything is sent as this account
 
     def __post_init__(self) -> None:
         validate_alias(self.alias)

@@ -12,6 +12,7 @@ written with ``tomli_w`` atomically (temp file + rename), mode 0600 in a 0700 fo
     uid = "1234567890123456"
     region = "cn-hangzhou"
     production = true
+    read_only = true             # armstui never changes anything in this account
     credential = { source = "vault", access_key_id = "LTAI..." }   # or "aliyun-cli", "env"
 
 It never holds a secret: :func:`save` refuses any text the vault's redactor knows, and
@@ -199,6 +200,9 @@ def _from_toml(data: Mapping[str, Any]) -> Config:
             production = entry.get("production", False)
             if not isinstance(production, bool):
                 raise InvalidInput("production", "must be true or false")
+            read_only = entry.get("read_only", False)
+            if not isinstance(read_only, bool):
+                raise InvalidInput("read_only", "must be true or false")
             accounts.append(
                 Account(
                     alias,
@@ -206,6 +210,7 @@ def _from_toml(data: Mapping[str, Any]) -> Config:
                     entry.get("region", DEFAULT_REGION),
                     credential,
                     production,
+                    read_only,
                 )
             )
         except InvalidInput as exc:
@@ -238,6 +243,8 @@ def to_toml(config: Config) -> str:
             "region": account.region,
             "production": account.production,
         }
+        if account.read_only:
+            entry["read_only"] = True
         if account.credential is not None:
             entry["credential"] = cred.to_config(account.credential)
         accounts[account.alias] = entry

@@ -12,6 +12,7 @@ BENCHMARKS = (
     "responsiveness",
     "throughput",
     "faults",
+    "fleet",
 )  # responsiveness also reports memory
 
 

@@ -8,6 +8,7 @@ Each group of subcommands lives in its own module beside this one.
 from __future__ import annotations
 
 import importlib
+import sys
 
 import click
 
@@ -42,11 +43,23 @@ SUBCOMMANDS = {
         "armstui.cli.lifecycle:rotate",
         "Rotate the ACK reporting key in every cluster without a gap.",
     ),
+    "doctor": (
+        "armstui.cli.doctor:doctor",
+        "Check the accounts, the cloud and this machine before a flow runs; changes nothing.",
+    ),
+    "status": (
+        "armstui.cli.status:status",
+        "Whether every source, cluster and instance reports into A now; changes nothing.",
+    ),
     "teardown": (
         "armstui.cli.lifecycle:teardown",
         "Undo what armstui created for a setup, newest first.",
     ),
 }
+
+
+# The subcommands that change the cloud: refused up front under --read-only.
+MUTATING_COMMANDS = frozenset({"apply", "rotate", "teardown"})
 
 
 class LazyGroup(click.Group):
@@ -86,13 +99,25 @@ def _not_implemented(name: str, help_text: str) -> click.Command:
 )
 @click.version_option(__version__, prog_name="armstui")
 @sandbox_options
+@click.option(
+    "--read-only",
+    is_flag=True,
+    help="Change nothing: status, verify, plan, doctor and switch work; apply, rotate, "
+    "teardown and every other change are refused.",
+)
 @click.pass_context
-def main(ctx: click.Context, sandbox: SandboxOptions) -> None:
+def main(ctx: click.Context, sandbox: SandboxOptions, read_only: bool) -> None:
     """Set up Alibaba Cloud ARMS cross-account monitoring, step by step.
 
     Without a subcommand, opens the terminal app (on the sandbox with --sandbox).
     """
     ctx.obj = sandbox
+    _set_read_only(read_only)
+    if read_only and ctx.invoked_subcommand in MUTATING_COMMANDS:
+        raise BadInput(
+            f"armstui {ctx.invoked_subcommand}: refused in read-only mode (--read-only): it "
+            "changes the cloud. Nothing was sent; run `armstui plan` to see what it would do."
+        )
     if ctx.invoked_subcommand is None:
         import gc
 
@@ -102,3 +127,13 @@ def main(ctx: click.Context, sandbox: SandboxOptions) -> None:
         from armstui.tui.app import run_app
 
         run_app(sandbox)
+
+
+def _set_read_only(on: bool) -> None:
+    """Every cloud session of this process refuses changes under --read-only (the sessions
+    enforce it). The session module loads only when needed: the TUI's first frame must not
+    pay for it."""
+    if on or "armstui.cloud.session" in sys.modules:
+        from armstui.cloud.session import set_read_only_everywhere
+
+        set_read_only_everywhere(on)

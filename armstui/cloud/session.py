@@ -63,6 +63,23 @@ THROTTLED = ("Throttling", "Rejected.Throttling")
 
 Invoke = Callable[[Any, Any], Awaitable[Any]]  # (sdk client, RuntimeOptions) -> SDK response
 
+READ_ONLY = "ReadOnly"
+_read_only_everywhere = False
+
+
+def set_read_only_everywhere(on: bool) -> None:
+    """``armstui --read-only``: every session of this process refuses calls that change."""
+    global _read_only_everywhere
+    _read_only_everywhere = on
+
+
+def read_only_everywhere() -> bool:
+    return _read_only_everywhere
+
+
+class ReadOnly(CloudError):
+    """A call that would change something, refused before it was sent (read-only mode)."""
+
 
 @dataclass(frozen=True)
 class ServiceLimits:
@@ -138,8 +155,10 @@ class CloudSession:
         retry: RetryPolicy | None = None,
         role_arn: str | None = None,
         expiration: str | None = None,
+        read_only: bool = False,
     ) -> None:
         self.alias = alias
+        self.read_only = read_only  # the account is marked read-only (see also --read-only)
         self.uid = uid
         self.region = region
         self.credentials = credentials
@@ -208,7 +227,19 @@ class CloudSession:
 
     async def call(self, service: str, action: str, invoke: Invoke, *, mutating: bool) -> Any:
         """Run ``invoke(client, runtime)``: limited, logged, mapped to CloudError, retried
-        (reads only) while the error is retryable and the policy allows."""
+        (reads only) while the error is retryable and the policy allows. In read-only mode
+        a mutating call raises :class:`ReadOnly` and nothing is sent."""
+        if mutating and (self.read_only or _read_only_everywhere):
+            why = "--read-only" if _read_only_everywhere else f"account {self.alias} is read-only"
+            raise ReadOnly(
+                READ_ONLY,
+                f"{service.upper()} {action} changes the account: refused in read-only mode ({why})",
+                service=service,
+                action=action,
+                account=self.alias,
+                hint="Run without --read-only, or clear the account's read-only mark, to change it.",
+                retryable=False,
+            )
         client = self.client(service)
         began = time.monotonic()
         attempt = 0
@@ -346,6 +377,7 @@ class CloudSession:
             call_log=self.call_log,
             limits=self.limits,
             retry=self.retry,
+            read_only=self.read_only,
         )
 
     async def assume(
@@ -417,6 +449,7 @@ async def session_for(
         call_log=call_log,
         limits=limits,
         retry=retry,
+        read_only=account.read_only,
     )
     if resolved.assume_role_arn:
         assumed = await session.assume(resolved.assume_role_arn, resolved.session_name or "armstui")
@@ -425,4 +458,13 @@ async def session_for(
     return session
 
 
-__all__ = ["CloudSession", "RetryPolicy", "ServiceLimits", "regional_endpoint", "session_for"]
+__all__ = [
+    "CloudSession",
+    "ReadOnly",
+    "RetryPolicy",
+    "ServiceLimits",
+    "read_only_everywhere",
+    "regional_endpoint",
+    "session_for",
+    "set_read_only_everywhere",
+]

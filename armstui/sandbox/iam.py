@@ -37,16 +37,25 @@ CreatePolicy does (MalformedPolicyDocument).
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-import re
 import secrets
 import string
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from armstui.policy import (
+    Unevaluable,
+    as_list,
+    as_list_of_dicts,
+    condition_outcome,
+    condition_problem,
+    decide,
+    matches,
+)
+from armstui.policy import (
+    evaluate as evaluate,  # re-exported: callers name it iam.evaluate
+)
 from armstui.sandbox.errors import ApiError, no_permission
 
 if TYPE_CHECKING:
@@ -243,174 +252,14 @@ def documents_of(store: Store, principal: Principal) -> list[dict[str, Any]]:
     return docs
 
 
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, (list, tuple)):
-        return [str(v) for v in value]
-    return [str(value)]
-
-
-@functools.lru_cache(maxsize=1024)
-def _pattern(glob: str, *, ignore_case: bool = True) -> re.Pattern[str]:
-    parts = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in glob)
-    return re.compile("".join(parts), (re.IGNORECASE if ignore_case else 0) | re.DOTALL)
-
-
-def matches(patterns: list[str], value: str) -> bool:
-    """Does ``value`` fit any of the RAM wildcard ``patterns`` (``*``, ``?``; case-insensitive)?"""
-    return any(_pattern(p).fullmatch(value) for p in patterns)
-
-
-def _like(wanted: list[str], actual: str) -> bool:
-    return any(_pattern(w, ignore_case=False).fullmatch(actual) for w in wanted)
-
-
-_CONDITION_OPERATORS: dict[str, Callable[[list[str], str], bool]] = {
-    "StringEquals": lambda wanted, actual: actual in wanted,
-    "StringNotEquals": lambda wanted, actual: actual not in wanted,
-    "StringEqualsIgnoreCase": lambda wanted, actual: actual.lower() in {w.lower() for w in wanted},
-    "StringNotEqualsIgnoreCase": lambda wanted, actual: (
-        actual.lower() not in {w.lower() for w in wanted}
-    ),
-    "StringLike": _like,
-    "StringNotLike": lambda wanted, actual: not _like(wanted, actual),
-    "Bool": lambda wanted, actual: actual.lower() in {w.lower() for w in wanted},
-}
-# Every operator RAM's policy grammar has ("Policy elements"); the sandbox evaluates a subset.
-RAM_CONDITION_OPERATORS = frozenset(
-    {
-        *_CONDITION_OPERATORS,
-        "NumericEquals",
-        "NumericNotEquals",
-        "NumericLessThan",
-        "NumericLessThanEquals",
-        "NumericGreaterThan",
-        "NumericGreaterThanEquals",
-        "DateEquals",
-        "DateNotEquals",
-        "DateLessThan",
-        "DateLessThanEquals",
-        "DateGreaterThan",
-        "DateGreaterThanEquals",
-        "IpAddress",
-        "NotIpAddress",
-    }
-)
-EVALUATED_CONDITION_KEYS = frozenset({"sts:externalid"})
-
-
-def condition_problem(condition: Any) -> str | None:
-    """Why a statement's Condition is malformed (as RAM's CreatePolicy would refuse it), or
-    None when it is well formed (or absent)."""
-    if condition is None:
-        return None
-    if not isinstance(condition, dict):
-        return "a Condition must be an object of operators"
-    for operator, keys in condition.items():
-        if operator not in RAM_CONDITION_OPERATORS:
-            return f"the Condition operator {operator!r} is not one RAM knows"
-        if not isinstance(keys, dict) or not keys:
-            return f"the Condition operator {operator} must map condition keys to values"
-        for key, wanted in keys.items():
-            values = wanted if isinstance(wanted, list) else [wanted]
-            if not values or not all(
-                isinstance(v, (str, int, float, bool)) and v is not None for v in values
-            ):
-                return (
-                    f"the Condition key {key!r} under {operator} needs a value or a list of values"
-                )
-    return None
-
-
 def check_policy_conditions(document: Any, field: str = "PolicyDocument") -> None:
     """Raise MalformedPolicyDocument when any statement of ``document`` has a malformed
     Condition (see :func:`condition_problem`)."""
     statements = document.get("Statement") if isinstance(document, dict) else None
-    for statement in _as_list_of_dicts(statements):
+    for statement in as_list_of_dicts(statements):
         problem = condition_problem(statement.get("Condition"))
         if problem:
             raise ApiError(400, "MalformedPolicyDocument", f"The {field} is malformed: {problem}.")
-
-
-class _Unevaluable(str):
-    """Why a Condition could not be evaluated (it neither holds nor fails)."""
-
-
-def _condition(condition: Any, context: dict[str, str]) -> bool | _Unevaluable:
-    """True or False, or why the sandbox cannot tell (see the module notes)."""
-    if not condition:
-        return True
-    problem = condition_problem(condition)
-    if problem:
-        return _Unevaluable(problem)
-    result = True
-    for operator, keys in condition.items():
-        test = _CONDITION_OPERATORS.get(operator)
-        if test is None:
-            return _Unevaluable(f"the sandbox does not evaluate the operator {operator}")
-        for key, wanted in keys.items():
-            if str(key).lower() not in EVALUATED_CONDITION_KEYS:
-                return _Unevaluable(f"the sandbox does not evaluate the condition key {key}")
-            actual = next((v for k, v in context.items() if k.lower() == str(key).lower()), None)
-            if actual is None or not test(_as_list(wanted), actual):
-                result = False
-    return result
-
-
-def condition_holds(condition: Any, context: dict[str, str]) -> bool:
-    """Does a statement's Condition block hold for the request? Unevaluable ones do not."""
-    return _condition(condition, context) is True
-
-
-def decide(
-    documents: list[dict[str, Any]],
-    action: str,
-    resource: str = "*",
-    context: dict[str, str] | None = None,
-) -> tuple[str, str]:
-    """``("Allow" | "Deny" | "ImplicitDeny", why)``; ``why`` is empty unless a Deny holds
-    because its Condition could not be evaluated (it fails closed)."""
-    allowed = False
-    for doc in documents:
-        for statement in _as_list_of_dicts(doc.get("Statement")):
-            if not matches(_as_list(statement.get("Action")), action):
-                continue
-            if resource != "*" and not matches(
-                _as_list(statement.get("Resource")) or ["*"], resource
-            ):
-                continue
-            holds = _condition(statement.get("Condition"), context or {})
-            if statement.get("Effect") == "Deny":
-                if isinstance(holds, _Unevaluable):
-                    return (
-                        "Deny",
-                        f"a Deny statement's Condition cannot be evaluated ({holds}), so it denies",
-                    )
-                if holds:
-                    return "Deny", ""
-            elif statement.get("Effect") == "Allow" and holds is True:
-                allowed = True
-    return ("Allow" if allowed else "ImplicitDeny"), ""
-
-
-def evaluate(
-    documents: list[dict[str, Any]],
-    action: str,
-    resource: str = "*",
-    context: dict[str, str] | None = None,
-) -> str:
-    """``"Allow"``, ``"Deny"`` (explicit) or ``"ImplicitDeny"``.
-
-    ``resource`` "*" means the operation names no resource, so a statement's Resource does
-    not narrow it (the operation's own permission check is all there is)."""
-    return decide(documents, action, resource, context)[0]
-
-
-def _as_list_of_dicts(value: Any) -> list[dict[str, Any]]:
-    if isinstance(value, dict):
-        return [value]
-    return [s for s in (value or []) if isinstance(s, dict)]
 
 
 def verdict_and_reason(
@@ -472,16 +321,16 @@ def trust_admits(
     Condition holds (e.g. ``{"StringEquals": {"sts:ExternalId": "..."}}``)."""
     candidates = {c.lower() for c in trust_candidates(caller)}
     admitted = False
-    for statement in _as_list_of_dicts(trust.get("Statement")):
-        if not matches(_as_list(statement.get("Action")), "sts:AssumeRole"):
+    for statement in as_list_of_dicts(trust.get("Statement")):
+        if not matches(as_list(statement.get("Action")), "sts:AssumeRole"):
             continue
         principal = statement.get("Principal")
-        named = _as_list(principal.get("RAM")) if isinstance(principal, dict) else []
+        named = as_list(principal.get("RAM")) if isinstance(principal, dict) else []
         if not any(n.lower() in candidates for n in named):
             continue
-        holds = _condition(statement.get("Condition"), context or {})
+        holds = condition_outcome(statement.get("Condition"), context or {})
         if statement.get("Effect") == "Deny":
-            if holds is True or isinstance(holds, _Unevaluable):
+            if holds is True or isinstance(holds, Unevaluable):
                 return "Deny"
             continue
         admitted = admitted or (statement.get("Effect") == "Allow" and holds is True)

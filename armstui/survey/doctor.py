@@ -12,10 +12,12 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from enum import Enum
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from armstui import policy
 from armstui.cloud import arms, cs, ecs, ram, sts
 from armstui.cloud.errors import CloudError
 
@@ -149,7 +151,14 @@ async def arms_activated(role: Role) -> list[Finding]:
     return [Finding(session.alias, "ARMS activated", Status.OK, f"license key in {session.region}")]
 
 
-async def reporting_keys(role: Role, user: str, vault_has: Callable[[str], bool]) -> list[Finding]:
+def _age_days(create_date: str, now: float) -> float:
+    created = datetime.fromisoformat(create_date.replace("Z", "+00:00"))
+    return (now - created.timestamp()) / 86400
+
+
+async def reporting_keys(
+    role: Role, user: str, vault_has: Callable[[str], bool], now: Callable[[], float]
+) -> list[Finding]:
     session = role.session
     if await ram.get_user(session, user) is None:
         return [
@@ -162,15 +171,16 @@ async def reporting_keys(role: Role, user: str, vault_has: Callable[[str], bool]
         ]
     keys = await ram.list_access_keys(session, user)
     held = [k for k in keys if await asyncio.to_thread(vault_has, k.access_key_id)]
-    ages = []
-    for key in keys:
-        if key.create_date:
-            created = time.mktime(time.strptime(key.create_date[:19], "%Y-%m-%dT%H:%M:%S"))
-            ages.append((time.time() - created) / 86400)
+    ages = [_age_days(k.create_date, now()) for k in keys if k.create_date]
+    used = await asyncio.gather(
+        *(ram.get_access_key_last_used(session, user, k.access_key_id) for k in keys)
+    )
     shown = ", ".join(
         f"{k.access_key_id[:4]}…{k.access_key_id[-4:]} {k.status}"
+        + (f", {_age_days(k.create_date, now()):.0f} days old" if k.create_date else "")
+        + f", last used {last or 'never'}"
         + (" (in the vault)" if k in held else "")
-        for k in keys
+        for k, last in zip(keys, used, strict=True)
     )
     if len(keys) >= KEY_LIMIT:
         return [
@@ -181,7 +191,7 @@ async def reporting_keys(role: Role, user: str, vault_has: Callable[[str], bool]
                 f"{user} has {len(keys)} keys, the limit: {shown}",
                 "Delete the key no cluster uses (armstui rotate finishes an open rotation), "
                 "else a new key cannot be created.",
-                step="ack/monitoring/access-key",
+                step=f"ack/{session.alias}/user/{user}/key",
             )
         ]
     if keys and not held:
@@ -192,7 +202,7 @@ async def reporting_keys(role: Role, user: str, vault_has: Callable[[str], bool]
                 Status.WARN,
                 f"{user}'s key is not in this machine's vault: {shown}",
                 "apply with --replace-orphan-key makes a new one (its secret is not recoverable).",
-                step="ack/monitoring/access-key",
+                step=f"ack/{session.alias}/user/{user}/key",
             )
         ]
     if ages and max(ages) > OLD_KEY_DAYS:
@@ -221,59 +231,85 @@ async def clusters(role: Role, monitoring_region: str) -> list[Finding]:
                 "Look in another region (--region), or use the ECS flow.",
             )
         ]
+    per_cluster = await asyncio.gather(
+        *(_cluster(session, cluster, monitoring_region) for cluster in found)
+    )
+    return [f for findings in per_cluster for f in findings]
+
+
+async def _cluster(
+    session: CloudSession, cluster: cs.Cluster, monitoring_region: str
+) -> list[Finding]:
     out = []
-    for cluster in found:
-        where = f"{cluster.name} ({cluster.cluster_id})"
-        addon = await cs.get_cluster_addon(session, cluster.cluster_id, cs.ONEPILOT)
-        release = await cs.describe_addon(session, cs.ONEPILOT, cluster.cluster_id)
-        newest = max(release.upgradable, key=cs.parse_version, default=release.version)
-        if release.config_keys is not None and not CROSS_ACCOUNT_KEYS <= release.config_keys:
-            out.append(
-                Finding(
-                    session.alias,
-                    "onepilot schema",
-                    Status.FAIL,
-                    f"{where}: the addon's config schema lacks "
-                    + ", ".join(sorted(CROSS_ACCOUNT_KEYS - release.config_keys)),
-                    "This ack-onepilot cannot report across accounts: upgrade it in the ACK console.",
-                )
+    where = f"{cluster.name} ({cluster.cluster_id})"
+    addon = await cs.get_cluster_addon(session, cluster.cluster_id, cs.ONEPILOT)
+    unknown = ""
+    try:
+        release: cs.AddonRelease | None = await cs.describe_addon(
+            session, cs.ONEPILOT, cluster.cluster_id
+        )
+    except CloudError as error:  # a release the catalogue does not describe
+        release, unknown = None, error.code
+    newest = (
+        max(release.upgradable, key=cs.parse_version, default=release.version)
+        if release
+        else "the newest release"
+    )
+    if release is None:
+        out.append(
+            Finding(
+                session.alias,
+                "onepilot releases",
+                Status.WARN,
+                f"{where}: the release catalogue did not answer ({unknown})",
+                "Check the upgradable releases in the ACK console (Add-ons).",
             )
-        if addon is None:
-            out.append(
-                Finding(
-                    session.alias,
-                    "ack-onepilot",
-                    Status.WARN,
-                    f"{where}: not installed (the ACK flow installs {newest})",
-                    "",
-                    step=f"ack/{session.alias}/{cluster.cluster_id}/onepilot",
-                )
+        )
+    elif release.config_keys is not None and not CROSS_ACCOUNT_KEYS <= release.config_keys:
+        out.append(
+            Finding(
+                session.alias,
+                "onepilot schema",
+                Status.FAIL,
+                f"{where}: the addon's config schema lacks "
+                + ", ".join(sorted(CROSS_ACCOUNT_KEYS - release.config_keys)),
+                "This ack-onepilot cannot report across accounts: upgrade it in the ACK console.",
             )
-        elif cs.parse_version(addon.version) < cs.MIN_CROSS_ACCOUNT_ONEPILOT:
-            out.append(
-                Finding(
-                    session.alias,
-                    "ack-onepilot",
-                    Status.WARN,
-                    f"{where}: {addon.version} is older than 3.0.14 (the ACK flow upgrades it to {newest})",
-                    "Upgrading restarts onepilot; pods are re-instrumented on their next restart.",
-                    step=f"ack/{session.alias}/{cluster.cluster_id}/onepilot",
-                )
+        )
+    if addon is None:
+        out.append(
+            Finding(
+                session.alias,
+                "ack-onepilot",
+                Status.WARN,
+                f"{where}: not installed (the ACK flow installs {newest})",
+                "",
+                step=f"ack/{session.alias}/{cluster.cluster_id}/onepilot",
             )
-        else:
-            out.append(
-                Finding(session.alias, "ack-onepilot", Status.OK, f"{where}: {addon.version}")
+        )
+    elif cs.parse_version(addon.version) < cs.MIN_CROSS_ACCOUNT_ONEPILOT:
+        out.append(
+            Finding(
+                session.alias,
+                "ack-onepilot",
+                Status.WARN,
+                f"{where}: {addon.version} is older than 3.0.14 (the ACK flow upgrades it to {newest})",
+                "Upgrading restarts onepilot; pods are re-instrumented on their next restart.",
+                step=f"ack/{session.alias}/{cluster.cluster_id}/onepilot",
             )
-        if cluster.region_id and cluster.region_id != monitoring_region:
-            out.append(
-                Finding(
-                    session.alias,
-                    "region",
-                    Status.WARN,
-                    f"{where} is in {cluster.region_id}, A's ARMS in {monitoring_region}",
-                    "Cross-region reporting needs ack-onepilot 3.3.0+ with ARMS_REPORT_REGION.",
-                )
+        )
+    else:
+        out.append(Finding(session.alias, "ack-onepilot", Status.OK, f"{where}: {addon.version}"))
+    if cluster.region_id and cluster.region_id != monitoring_region:
+        out.append(
+            Finding(
+                session.alias,
+                "region",
+                Status.WARN,
+                f"{where} is in {cluster.region_id}, A's ARMS in {monitoring_region}",
+                "Cross-region reporting needs ack-onepilot 3.3.0+ with ARMS_REPORT_REGION.",
             )
+        )
     return out
 
 
@@ -308,6 +344,121 @@ async def instances(role: Role) -> list[Finding]:
             "instances the manual commands.",
         )
     ]
+
+
+# The actions each flow calls, per side: a caller whose policies leave one out stops there.
+MONITORING_ACTIONS: dict[str, tuple[str, ...]] = {
+    "ack": (
+        "ram:GetUser",
+        "ram:CreateUser",
+        "ram:AttachPolicyToUser",
+        "ram:ListPoliciesForUser",
+        "ram:ListAccessKeys",
+        "ram:CreateAccessKey",
+        "arms:ListTraceApps",
+        "arms:SearchTracesByPage",
+    ),
+    "ecs": (
+        "arms:DescribeTraceLicenseKey",
+        "arms:GetAgentDownloadUrl",
+        "arms:ListTraceApps",
+        "arms:SearchTracesByPage",
+    ),
+    "role": (
+        "ram:GetRole",
+        "ram:CreateRole",
+        "ram:UpdateRole",
+        "ram:GetPolicy",
+        "ram:CreatePolicy",
+        "ram:AttachPolicyToRole",
+        "ram:ListPoliciesForRole",
+    ),
+}
+SOURCE_ACTIONS: dict[str, tuple[str, ...]] = {
+    "ack": (
+        "cs:DescribeClustersV1",
+        "cs:GetClusterAddonInstance",
+        "cs:DescribeAddon",
+        "cs:InstallClusterAddons",
+        "cs:ModifyClusterAddon",
+        "cs:UpgradeClusterAddons",
+    ),
+    "ecs": (
+        "ecs:DescribeInstances",
+        "ecs:DescribeCloudAssistantStatus",
+        "ecs:RunCommand",
+        "ecs:DescribeInvocations",
+        "ecs:DescribeInvocationResults",
+    ),
+    "role": (
+        "ram:GetUser",
+        "ram:CreateUser",
+        "ram:AttachPolicyToUser",
+        "ram:CreateAccessKey",
+        "ram:CreateLoginProfile",
+    ),
+}
+
+
+async def _own_policies(session: CloudSession, who: sts.CallerIdentity) -> list[dict[str, Any]]:
+    """The documents of the policies attached to the caller (a RAM user or a role)."""
+    name = who.arn.rsplit(":", 1)[-1]
+    if who.identity_type == "RAMUser":
+        attached = await ram.list_policies_for_user(session, name.split("/", 1)[1])
+    else:  # an assumed role: acs:ram::<uid>:assumed-role/<role>/<session>
+        attached = await ram.list_policies_for_role(session, name.split("/")[1])
+    found = await asyncio.gather(
+        *(ram.get_policy(session, p.policy_name, p.policy_type) for p in attached)
+    )
+    return [p.document for p in found if p is not None]
+
+
+async def permissions(role: Role) -> list[Finding]:
+    """Evaluate the caller's own policies against the actions each flow calls, where the
+    caller may read them (ListPoliciesForUser / ListPoliciesForRole and GetPolicy)."""
+    session = role.session
+    who = await sts.get_caller_identity(session)
+    if who.identity_type == "Account":
+        return [Finding(session.alias, "permissions", Status.OK, "root may do anything")]
+    try:
+        documents = await _own_policies(session, who)
+    except CloudError as error:
+        if not error.code.startswith(("NoPermission", "Forbidden")):
+            raise
+        return [
+            Finding(
+                session.alias,
+                "permissions",
+                Status.WARN,
+                f"{who.arn} may not read its own policies ({error.code}): not evaluated",
+                "Allow ram:ListPoliciesForUser and ram:GetPolicy so doctor can check them, "
+                "or compare the flows' actions with the policies in the RAM console.",
+            )
+        ]
+    out = []
+    for flow, actions in (MONITORING_ACTIONS if role.monitoring else SOURCE_ACTIONS).items():
+        missing = [a for a in actions if policy.evaluate(documents, a) != "Allow"]
+        if missing:
+            out.append(
+                Finding(
+                    session.alias,
+                    f"permissions ({flow})",
+                    Status.FAIL,
+                    f"{who.arn} may not: {', '.join(missing)}",
+                    f"Attach a policy allowing {', '.join(missing)} to {who.arn} "
+                    "(RAM console > Users > Permissions), or AdministratorAccess.",
+                )
+            )
+        else:
+            out.append(
+                Finding(
+                    session.alias,
+                    f"permissions ({flow})",
+                    Status.OK,
+                    f"the {flow} flow's {len(actions)} actions are allowed",
+                )
+            )
+    return out
 
 
 def clock(skews: Sequence[float]) -> list[Finding]:
@@ -350,11 +501,14 @@ async def run_doctor(
     for role in roles:
         alias = role.session.alias
         checks.append(_guarded(alias, "identity", partial(identity, role, now, skews)))
+        checks.append(_guarded(alias, "permissions", partial(permissions, role)))
         if role.monitoring:
             checks.append(_guarded(alias, "ARMS activated", partial(arms_activated, role)))
             checks.append(
                 _guarded(
-                    alias, "reporting keys", partial(reporting_keys, role, reporter_user, vault_has)
+                    alias,
+                    "reporting keys",
+                    partial(reporting_keys, role, reporter_user, vault_has, now),
                 )
             )
         else:

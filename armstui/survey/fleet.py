@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from armstui.cloud import arms, cs, ecs, ram
 from armstui.cloud.errors import CloudError
+from armstui.flows.ecs import app_name_of
 
 if TYPE_CHECKING:
     from armstui.cloud.session import CloudSession
@@ -70,6 +71,11 @@ class InstanceHealth:
     app_name: str
     cloud_assistant: bool
     app: AppHealth | None  # None: A has never seen the application
+
+    @property
+    def monitored(self) -> bool:
+        """A has seen its application at least once (else nothing was set up for it)."""
+        return self.app is not None
 
     @property
     def reporting_now(self) -> bool:
@@ -132,7 +138,7 @@ class FleetReport:
                     out.append(f"{s.account}/{c.name}: not reporting now{since}")
                 out += [f"{s.account}/{c.name}: {d}" for d in c.drift]
             for i in s.instances:
-                if not i.reporting_now:
+                if i.monitored and not i.reporting_now:
                     since = f" (last data {i.last_data_at})" if i.last_data_at else ""
                     out.append(f"{s.account}/{i.name or i.instance_id}: not reporting now{since}")
         if self.two_key_window_open:
@@ -140,14 +146,23 @@ class FleetReport:
         return out
 
     def summary(self) -> str:
-        targets = self.targets()
+        targets = [t for t in self.targets() if not isinstance(t, InstanceHealth) or t.monitored]
+        unmonitored = len(self.targets()) - len(targets)
         reporting = sum(t.reporting_now for t in targets)
         ages = [k.age_days for k in self.keys if k.age_days is not None]
         oldest = f"oldest key {max(ages)} days" if ages else "no reporting key"
         todo = len(self.todo())
-        return f"{reporting} of {len(targets)} reporting now, {oldest}, " + (
+        aside = f" ({unmonitored} instances not monitored)" if unmonitored else ""
+        return f"{reporting} of {len(targets)} reporting now{aside}, {oldest}, " + (
             f"{todo} to do" if todo else "nothing to do"
         )
+
+    @property
+    def exit_code(self) -> int:
+        """0 everything reports, 3 something does not or drifted, 1 could not look."""
+        if not self.looked_everywhere:
+            return 1
+        return 0 if self.healthy else 3
 
     @property
     def looked_everywhere(self) -> bool:
@@ -174,6 +189,7 @@ class FleetReport:
                 "region": i.region,
                 "app_name": i.app_name,
                 "cloud_assistant": i.cloud_assistant,
+                "monitored": i.monitored,
                 "reporting_now": i.reporting_now,
                 "last_data_at": i.last_data_at,
             }
@@ -293,20 +309,20 @@ async def _source(
             *(_cluster(session, c, apps, data, monitoring_id) for c in clusters)
         )
         by_name = {a.app_name: a for a in apps if not a.cluster_id}
-        instance_health = []
-        for instance in running:
-            name = dict(instance.tags).get("app") or instance.instance_name or instance.instance_id
+
+        async def one(instance: ecs.Instance) -> InstanceHealth:
+            name = app_name_of(instance)
             app = by_name.get(name)
-            instance_health.append(
-                InstanceHealth(
-                    instance.instance_id,
-                    instance.instance_name,
-                    instance.region_id,
-                    name,
-                    assistants[instance.instance_id].running,
-                    await data.of(app) if app else None,
-                )
+            return InstanceHealth(
+                instance.instance_id,
+                instance.instance_name,
+                instance.region_id,
+                name,
+                assistants[instance.instance_id].running,
+                await data.of(app) if app else None,
             )
+
+        instance_health = await asyncio.gather(*(one(i) for i in running))
         return SourceHealth(alias, session.uid or "", tuple(cluster_health), tuple(instance_health))
     except CloudError as error:
         return SourceHealth(alias, session.uid or "", error=_described(error))

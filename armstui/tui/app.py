@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from armstui.cli.common import SandboxOptions
     from armstui.flows.setup import Setup
 
-SCREEN_NAMES = ("welcome", "accounts", *FLOW_NAMES, "checklist", "identity")
-NEEDS_WORKSPACE = ("accounts", *FLOW_NAMES, "identity")
+SCREEN_NAMES = ("welcome", "accounts", *FLOW_NAMES, "checklist", "identity", "fleet", "doctor")
+NEEDS_WORKSPACE = ("accounts", *FLOW_NAMES, "identity", "fleet", "doctor")
 
 _modules_at_freeze = 0
 
@@ -68,6 +68,8 @@ class ArmsTui(CloudWorkers, App[None]):
         ),
         Binding("c", "show('checklist')", "Checklist", id="checklist"),
         Binding("i", "show('identity')", "Identity", id="identity"),
+        Binding("f", "show('fleet')", "Fleet", show=False, id="fleet"),
+        Binding("D", "show('doctor')", "Doctor", show=False, id="doctor"),
         Binding("l", "toggle_call_log", "Calls", id="call-log"),
         Binding("escape", "show('welcome')", "Home", show=False, id="home"),
         Binding("q", "quit", "Quit", id="quit"),
@@ -91,6 +93,10 @@ class ArmsTui(CloudWorkers, App[None]):
         self._records: list[Any] = []
         self.changed: Signal[msg.AppChange] = Signal(self, "armstui-changed")
         self.calls: Signal[Any] = Signal(self, "armstui-calls")
+        from armstui.survey import read_only
+
+        if read_only.everywhere():  # the badge: every screen's header says so
+            self.sub_title = f"READ-ONLY · {self.SUB_TITLE}"
 
     # --- start ----------------------------------------------------------------------------
 
@@ -246,6 +252,12 @@ class ArmsTui(CloudWorkers, App[None]):
                 f"{self.state.running} is still running; wait for it, or quit to stop it.",
                 severity="warning",
             )
+            return False
+        from armstui.survey.read_only import refusal
+
+        refused = refusal(self.state.accounts, (setup.monitoring, *setup.sources), mode)
+        if refused:
+            self.notify(refused, severity="warning")
             return False
         group = setup.flow if action == "setup" else action
         self.state.setups[group] = setup
@@ -470,6 +482,10 @@ def make_screen(name: str) -> Any:
         return checklist.ChecklistScreen()
     if name == "identity":
         return identity.IdentityScreen()
+    if name in ("fleet", "doctor"):
+        from armstui.tui.screens import doctor, fleet
+
+        return fleet.FleetScreen() if name == "fleet" else doctor.DoctorScreen()
     raise ValueError(f"screen: must be one of {', '.join(SCREEN_NAMES)}")
 
 

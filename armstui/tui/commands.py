@@ -27,6 +27,16 @@ def _commands(app: ArmsTui) -> list[tuple[str, str, Callable[[], object]]]:
         ),
         ("Checklist", "every step, live, with its API calls", lambda: app.action_show("checklist")),
         ("Identity", "who am I, assume a role, list apps", lambda: app.action_show("identity")),
+        (
+            "Fleet",
+            "what reports into A now, per cluster and instance",
+            lambda: app.action_show("fleet"),
+        ),
+        (
+            "Doctor",
+            "read-only preflight: what a flow will trip over",
+            lambda: app.action_show("doctor"),
+        ),
         ("Toggle call log", "every cloud call, live, redacted", app.action_toggle_call_log),
         ("Who am I (all accounts)", "GetCallerIdentity per account", app.refresh_identities),
     ]

@@ -27,6 +27,8 @@ DESTINATIONS = [
     *((f.name, f.menu_key, f.title, f.menu_text) for f in ALL_FLOWS),
     ("checklist", "c", "Checklist", "every step, live, with the API calls behind it"),
     ("identity", "i", "Identity", "who am I; assume a role; list apps as that identity"),
+    ("fleet", "f", "Fleet", "what reports into A now, per cluster and instance"),
+    ("doctor", "D", "Doctor", "a read-only preflight: what a flow will trip over"),
 ]
 
 
