@@ -26,7 +26,11 @@ from armstui.flows.context import FlowContext
 from armstui.flows.ecs import FINAL_STATES
 from armstui.flows.facts import StillInCloud
 from armstui.flows.ram_steps import attached_or_none, delete_key_then_secret, key_and_secret_gone
-from armstui.flows.role import operator_key_vault_name, password_vault_name
+from armstui.flows.role import (
+    check_key_vault_name,
+    operator_key_vault_name,
+    password_vault_name,
+)
 from armstui.flows.setup import Setup
 from armstui.flows.step import Observation, Step
 from armstui.model import short_key_id
@@ -420,10 +424,11 @@ class UserDeleted(EntityDeleted):
             await ram.delete_access_key(session, self.name, key_id)
         if await ram.list_access_keys(session, self.name):
             return  # not gone yet: the runner observes again; the secrets stay
-        for key_id in keys:  # a reporting key's or a kept switch-check key's secret
+        for key_id in keys:  # a reporting key's, a kept or a left-over switch-check key's secret
             for name in (
                 reporter_vault_name(self.uid, self.name, key_id),
                 operator_key_vault_name(self.uid, self.name, key_id),
+                check_key_vault_name(self.uid, self.name, key_id),
             ):
                 await asyncio.to_thread(ctx.vault.delete, name)
         await detach_all(session, "user-policy", self.name)
