@@ -5,6 +5,7 @@ from __future__ import annotations
 from alibabacloud_arms20190808 import models as arms_models
 from alibabacloud_ecs20140526 import models as ecs_models
 
+from armstui.flows.ecs_scripts import uninstall_script
 from armstui.flows.setup import Setup
 from armstui.flows.step import Outcome
 from armstui.flows.workspace import Workspace
@@ -124,3 +125,31 @@ def test_a_source_without_running_instances_gets_a_row(
     result = workspace.run_sync(Setup("ecs", "monitoring", ("source", "outsider")), "plan")
     row = next(s for s in result.states if s.step_id == "ecs/outsider/instances")
     assert row.detail == "skipped: no instance is running in outsider, region cn-hangzhou"
+
+
+def test_a_listed_but_silent_app_is_not_ok_and_says_what_to_check(
+    workspace: Workspace, sandbox: RunningSandbox
+) -> None:
+    first = _with_assistant(sandbox)[0][0]
+    setup = Setup("ecs", "monitoring", ("source",), instances=(first.instance_id,))
+    assert workspace.run_sync(setup, "apply").exit_code == 0
+    # Someone takes the agent off by hand (Cloud Assistant, as any operator could).
+    service = next(t.tag_value for t in first.tags.tag if t.tag_key == "service")
+    sandbox.client("ecs", "source").run_command(
+        ecs_models.RunCommandRequest(
+            region_id="cn-hangzhou",
+            type="RunShellScript",
+            command_content=uninstall_script(service),
+            instance_id=[first.instance_id],
+        )
+    )
+    sandbox.state.clock.advance(60)  # the run finishes
+    _instances(sandbox)  # the sandbox settles what finished
+    sandbox.state.clock.advance(6 * 60)
+    assert _apps_in_a(sandbox)  # ARMS still lists it
+    result = workspace.run_sync(setup, "verify")
+    assert result.exit_code == 3
+    agent = next(s for s in result.states if s.step_id.endswith("/agent"))
+    assert agent.outcome is Outcome.DRIFT
+    assert "sent no data in the last 5 min (last data: 20" in agent.detail
+    assert "journalctl -u" in agent.detail and "agent's logs" in agent.detail
