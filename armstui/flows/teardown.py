@@ -549,8 +549,16 @@ async def build_steps(
     present = await asyncio.gather(*(_present(u, ctx) for u in lookers))
     wanted = [w for w, u, there in zip(wanted, lookers, present) if u.record is not None or there]
     kept: dict[str, str] = {}
+    others = sorted(
+        {_role_of(kind, name) for _, kind, name in records if _other_role(setup, kind, name)}
+    )
     for account, kind, name in wanted:
-        if records.get((account, kind, name)) is None and not setup.include_adopted:
+        if others and kind in SHARED_BY_ROLES:
+            kept[undo_id(account, kind, name)] = (
+                f"kept: role {', '.join(others)} of this setup still uses it; the teardown "
+                "of the last role removes it"
+            )
+        elif records.get((account, kind, name)) is None and not setup.include_adopted:
             kept[undo_id(account, kind, name)] = (
                 "adopted (armstui did not create it): kept; --include-adopted removes it"
             )
@@ -573,13 +581,20 @@ async def build_steps(
     return undo, kept
 
 
+# What every role of a role setup shares: kept while another of its roles remains.
+SHARED_BY_ROLES = ("custom-policy", "ram-user", "login-profile", "user-policy", "access-key")
+
+
+def _role_of(kind: str, name: str) -> str:
+    return name if kind == "ram-role" else name.split(":", 1)[0]
+
+
 def _other_role(setup: Setup, kind: str, name: str) -> bool:
     """A role (or a policy on one) that the journal holds for this setup under another name:
     a role setup's teardown removes only the role it names (RAM role names ignore case)."""
     if setup.flow != "role" or kind not in ("ram-role", "role-policy"):
         return False
-    role = name if kind == "ram-role" else name.split(":", 1)[0]
-    return role.lower() != setup.role_name.lower()
+    return _role_of(kind, name).lower() != setup.role_name.lower()
 
 
 async def _present(step: Undo, ctx: FlowContext) -> bool:

@@ -9,6 +9,7 @@ from alibabacloud_ecs20140526 import models as ecs_models
 from alibabacloud_ram20150501 import models as ram_models
 
 from armstui.flows.setup import Setup
+from armstui.flows.step import Outcome
 from armstui.flows.workspace import Workspace
 from tests.support.sandbox import RunningSandbox
 
@@ -64,10 +65,16 @@ def _roles(sandbox: RunningSandbox) -> set[str]:
     return {r.role_name for r in ram.list_roles(ram_models.ListRolesRequest()).body.roles.role}
 
 
+def _operator(sandbox: RunningSandbox) -> bool:
+    ram = sandbox.client("ram", "source")
+    users = ram.list_users(ram_models.ListUsersRequest()).body.users.user or []
+    return any(u.user_name == "arms-operator" for u in users)
+
+
 def test_teardown_with_a_role_name_deletes_only_that_role(
     workspace: Workspace, sandbox: RunningSandbox
 ) -> None:
-    first = Setup("role", "monitoring", ("source",))
+    first = Setup("role", "monitoring", ("source",), role_policy="custom")
     second = replace(first, role_name="arms-second")
     assert first.key == second.key  # one journal entry for both: the names must tell them apart
     for setup in (first, second):
@@ -78,3 +85,11 @@ def test_teardown_with_a_role_name_deletes_only_that_role(
     assert result.exit_code == 0, [(s.title, s.outcome.value, s.detail) for s in result.states]
     assert "arms-second" not in _roles(sandbox) and "arms-admin" in _roles(sandbox)
     assert not any("arms-admin" in s.title for s in result.states)
+    # What both roles use stays, and says why; the first role still works.
+    assert _operator(sandbox)
+    kept = [s for s in result.states if s.outcome is Outcome.SKIPPED]
+    assert kept and all("role arms-admin of this setup still uses it" in s.detail for s in kept)
+    assert workspace.run_sync(first, "verify").exit_code == 0
+    # The last role's teardown takes the rest.
+    assert workspace.run_sync(first, "apply", action="teardown").exit_code == 0
+    assert not {"arms-admin", "arms-second"} & _roles(sandbox) and not _operator(sandbox)
