@@ -23,7 +23,9 @@ from armstui.cloud import arms, ecs
 from armstui.flows.context import FlowContext
 from armstui.flows.ecs_scripts import (
     KEY_VARIABLE,
+    LICENSE_KEY,
     AgentTarget,
+    Paths,
     UnsafeValue,
     install_cloud_assistant,
     install_script,
@@ -35,6 +37,7 @@ from armstui.flows.setup import Setup
 from armstui.flows.step import Managed, Observation, Step
 
 INSTALL_TIMEOUT = 600  # seconds Cloud Assistant lets the script run
+AGENT_LOGS = f"{Paths().agent_dir}/AliyunJavaAgent/logs"
 LAST_DATA_LOOKBACK_MINUTES = 7 * 24 * 60  # how far back "last data" is looked for
 FINAL_STATES = {
     "Success",
@@ -67,6 +70,16 @@ class LicenseKey(Step):
                 needs_you=(
                     f"Activate ARMS Application Monitoring in {self.account}, region "
                     f"{session.region}, then run again."
+                ),
+            )
+        if not LICENSE_KEY.fullmatch(key):
+            return Observation(
+                False,
+                "ARMS returned a license key in an unexpected form",
+                needs_you=(
+                    f"ARMS in {self.account}, region {session.region}, returned a license key "
+                    "armstui will not put into a root script. Install the agent by hand with "
+                    "the key from the ARMS console (Settings)."
                 ),
             )
         return Observation(
@@ -283,9 +296,6 @@ class AgentReports(Step):
         if not self.can_install:
             return []
         return [Managed("arms-agent", f"{self.instance.instance_id}:{self.service}")]
-
-
-AGENT_LOGS = "/opt/arms/AliyunJavaAgent/logs"
 
 
 async def _assistants(ctx: FlowContext, source: str, ids: list[str]) -> dict[str, bool]:

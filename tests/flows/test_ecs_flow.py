@@ -153,3 +153,24 @@ def test_a_listed_but_silent_app_is_not_ok_and_says_what_to_check(
     assert agent.outcome is Outcome.DRIFT
     assert "sent no data in the last 5 min (last data: 20" in agent.detail
     assert "journalctl -u" in agent.detail and "agent's logs" in agent.detail
+
+
+def test_a_hostile_tag_is_needs_you_naming_the_instance_and_the_tag(
+    workspace: Workspace, sandbox: RunningSandbox
+) -> None:
+    first = _with_assistant(sandbox)[0][0]
+    sandbox.client("ecs", "source").tag_resources(
+        ecs_models.TagResourcesRequest(
+            region_id="cn-hangzhou",
+            resource_type="instance",
+            resource_id=[first.instance_id],
+            tag=[ecs_models.TagResourcesRequestTag(key="service", value="orders; reboot")],
+        )
+    )
+    setup = Setup("ecs", "monitoring", ("source",), instances=(first.instance_id,))
+    result = workspace.run_sync(setup, "apply")
+    assert result.exit_code == 3
+    agent = next(s for s in result.states if s.step_id.endswith("/agent"))
+    assert agent.outcome is Outcome.NEEDS_YOU
+    assert f"tag 'service' of {first.instance_id}" in agent.needs_you
+    assert "ecs.RunCommand" not in mutating_calls(workspace)
