@@ -187,9 +187,10 @@ class AgentReports(Step):
 
     def _manual(self) -> str:
         return (
-            f"On {self.instance.instance_id}, as root, set {KEY_VARIABLE} to "
-            f"{self.monitoring}'s ARMS license key (ARMS console > Settings; armstui never "
-            f"prints it): read -rs {KEY_VARIABLE}; then run:\n"
+            f"On {self.instance.instance_id}, as root: read {self.monitoring}'s ARMS license key "
+            f"(ARMS console > Settings; armstui never prints it) into {KEY_VARIABLE} with "
+            f"`read -rs {KEY_VARIABLE} && export {KEY_VARIABLE}`, save these lines as "
+            "install-arms-agent.sh and run `bash install-arms-agent.sh`:\n"
             + install_script(self.target, self.region, None, vpc=self.vpc)
         )
 

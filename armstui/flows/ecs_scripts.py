@@ -35,6 +35,7 @@ INSTALL_CLOUD_ASSISTANT = (
     "curl -fsSL --proto =https -o aliyun_assist_latest.rpm "
     "https://aliyun-client-assist-{region}.oss-{region}.aliyuncs.com/linux/aliyun_assist_latest.rpm"
     " && rpm -ivh --force aliyun_assist_latest.rpm"
+    " (on Debian or Ubuntu: aliyun_assist_latest.deb and dpkg -i)"
 )
 
 
