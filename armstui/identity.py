@@ -13,27 +13,41 @@ from armstui.cloud.errors import CloudError
 from armstui.model import role_arn_uid
 
 SWITCH_SESSION_NAME = "armstui-switch"
+ROOT_HINT = (
+    "STS refuses AssumeRole with an account's root AccessKey (\"Roles may not be assumed by "
+    'root accounts."): switch with the AccessKey of a RAM user of that account that may call '
+    "sts:AssumeRole (AliyunSTSAssumeRoleAccess), e.g. the role flow's arms-operator."
+)
 
 
 class SwitchFailed(CloudError):
     """The cloud error on the way to a role (same code, request ID and hint), with the one
     line that says what it meant: ``headline``."""
 
-    def __init__(self, error: CloudError, headline: str) -> None:
-        super().__init__(
-            error.code,
-            error.message,
-            request_id=error.request_id,
-            http_status=error.http_status,
-            hint=error.hint,
-            service=error.service,
-            action=error.action,
-            account=error.account,
-            retryable=error.retryable,
-            missing_action=error.missing_action,
-            access_denied=error.access_denied,
-        )
+    def __init__(self, error: CloudError, headline: str, hint: str | None = None) -> None:
+        if hint is not None:  # the service's generic hint would point the wrong way
+            error = _rehinted(error, hint)
+        super().__init__(*_fields(error)[0], **_fields(error)[1])
         self.error, self.headline = error, headline
+
+
+def _fields(error: CloudError) -> tuple[tuple[str, str], dict[str, Any]]:
+    return (error.code, error.message), {
+        "request_id": error.request_id,
+        "http_status": error.http_status,
+        "hint": error.hint,
+        "service": error.service,
+        "action": error.action,
+        "account": error.account,
+        "retryable": error.retryable,
+        "missing_action": error.missing_action,
+        "access_denied": error.access_denied,
+    }
+
+
+def _rehinted(error: CloudError, hint: str) -> CloudError:
+    args, fields = _fields(error)
+    return CloudError(*args, **{**fields, "hint": hint})
 
 
 @dataclass(frozen=True)
@@ -71,7 +85,9 @@ async def switch_role(
                 caller = await caller_identity(session)
             except CloudError:
                 pass
-        raise SwitchFailed(error, assume_role_failure(error, caller, role_arn)) from None
+        headline = assume_role_failure(error, caller, role_arn)
+        root = headline.startswith("root account:")
+        raise SwitchFailed(error, headline, ROOT_HINT if root else None) from None
     identity = await caller_identity(assumed)
     try:
         apps = await arms.list_trace_apps(assumed)
@@ -86,11 +102,12 @@ def assume_role_failure(error: CloudError, caller: Any, role_arn: str) -> str:
     """One line that says precisely why AssumeRole failed.
 
     AssumeRole answers ``NoPermission`` both when the caller lacks ``sts:AssumeRole`` and
-    when the role's trust policy does not admit it, and also when the caller is an
-    account's root identity: "Roles may not be assumed by root accounts." (Alibaba Cloud's
-    STS common errors; RAM FAQ: AssumeRole must be called by a RAM user or role). To say
-    which, a refusal is followed by one GetCallerIdentity; AccessDeniedDetail's
-    ``PolicyType`` (when the service names the trust policy) settles it for RAM users.
+    when the role's trust policy does not admit it, and also — always — when the caller is
+    an account's root identity: "Roles may not be assumed by root accounts." (Alibaba
+    Cloud's STS common errors; RAM FAQ: AssumeRole must be called by a RAM user or role).
+    To say which, a refusal is followed by one GetCallerIdentity (an ``Account`` caller is
+    root); AccessDeniedDetail's ``PolicyType`` (when the service names the trust policy)
+    settles the rest for RAM users.
     """
     role_account = role_arn_uid(role_arn)
     if error.code == "EntityNotExist.Role":
@@ -101,7 +118,9 @@ def assume_role_failure(error: CloudError, caller: Any, role_arn: str) -> str:
         return "--duration exceeds the role's maximum session duration (MaxSessionDuration)"
     if not error.code.startswith(("NoPermission", "Forbidden")):
         return f"AssumeRole of {role_arn} failed"
-    if "root account" in (error.message or "").lower():
+    if "root account" in (error.message or "").lower() or (
+        caller is not None and caller.identity_type == "Account"
+    ):
         account = caller.account_id if caller else "the account"
         return (
             f"root account: roles may not be assumed with account {account}'s own AccessKey; "
@@ -115,7 +134,7 @@ def assume_role_failure(error: CloudError, caller: Any, role_arn: str) -> str:
         or "trust" in (error.message or "").lower()
     )
     who = caller.arn if caller else "the caller"
-    if names_trust or (caller is not None and caller.identity_type == "Account"):
+    if names_trust:
         account = caller.account_id if caller else "the caller's account"
         return (
             f"not trusted: the trust policy of {role_arn} does not admit {who} "

@@ -7,9 +7,8 @@ prints who we became and the applications visible (:mod:`armstui.identity` says 
 refusal happened). The STS credentials stay in memory.
 
 Exit codes: 0 ok; 1 a cloud error (code, request ID and hint on stderr); 2 bad input,
-naming the flag and the rule, before any call is made. The sandbox lets a root key assume
-a trusting role (a known difference from the cloud, kept so its seeded accounts can
-rehearse).
+naming the flag and the rule, before any call is made. STS refuses AssumeRole with an
+account's root AccessKey: switch from an account configured with a RAM user's key.
 """
 
 from __future__ import annotations

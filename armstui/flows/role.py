@@ -7,18 +7,29 @@ Steps:
    the generated read-only policy;
 2. in B, RAM user ``arms-operator`` with a console login profile (generated password, kept
    in the vault) and AliyunSTSAssumeRoleAccess;
-3. proof (the identity-switch check): as that user, AssumeRole and list A's applications.
+3. proof (the identity-switch check): as that user, AssumeRole and list A's applications
+   (STS refuses AssumeRole with an account's root key, so the proof signs as the RAM user).
    The proof needs the user's own AccessKey: a short-lived one is created for it and deleted
    right after, unless the operator keeps it.
+
+The short-lived key must not outlive the run, even a killed one. Before CreateAccessKey a
+marker in the vault lists the user's keys; right after, the new key's secret goes to the
+vault under the check-key name and the marker goes. A later check deletes every key whose
+secret sits under that name, and any key that appeared while a marker was left (a run killed
+between the answer and the vault). The delete is retried; what it cannot delete now stays
+recognisable for the next run, which also frees the user's two-key limit this way.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import secrets
 import string
 from typing import Any
 
 from armstui.cloud import arms, ram, sts
+from armstui.cloud.errors import CloudError
 from armstui.flows.context import FlowContext
 from armstui.flows.facts import AppsReporting, Existence
 from armstui.flows.ram_steps import (
@@ -84,6 +95,90 @@ def password_vault_name(uid: str, user: str) -> str:
 def operator_key_vault_name(uid: str, user: str, key_id: str) -> str:
     """Where a kept switch-check key's secret rests (``--keep-check-key``)."""
     return f"operator/{uid}/{user}/{key_id}"
+
+
+def check_key_vault_name(uid: str, user: str, key_id: str) -> str:
+    """Where a short-lived switch-check key's secret rests until the key is deleted."""
+    return f"switch-check/{uid}/{user}/{key_id}"
+
+
+def check_key_marker_name(uid: str, user: str) -> str:
+    """Set while a check key is being created: the user's key IDs before it (JSON)."""
+    return f"switch-check/{uid}/{user}/creating"
+
+
+MAX_KEYS_PER_USER = 2  # RAM's limit of AccessKeys per user
+DELETE_ATTEMPTS = 5
+GONE_CODES = ("EntityNotExist.User.AccessKey", "EntityNotExist.User")
+
+
+class TwoKeyLimit(Exception):
+    """The user already holds RAM's two AccessKeys, neither of them a check key of ours."""
+
+
+async def delete_with_retries(
+    ctx: FlowContext, session: Any, user: str, key_id: str, *, attempts: int = DELETE_ATTEMPTS
+) -> bool:
+    """Delete the key, retrying retryable failures with a growing pause; True once RAM no
+    longer has it. A key already gone counts as deleted."""
+    for attempt in range(1, attempts + 1):
+        try:
+            await ram.delete_access_key(session, user, key_id)
+            return True
+        except CloudError as error:
+            if error.code in GONE_CODES:
+                return True
+            if not error.retryable or attempt == attempts:
+                return False
+        except OSError:
+            if attempt == attempts:
+                return False
+        await ctx.sleep(2.0 * attempt)
+    return False
+
+
+async def remove_leftover_check_keys(
+    ctx: FlowContext, session: Any, uid: str, user: str
+) -> list[ram.AccessKey]:
+    """Delete the check keys earlier runs left behind; the user's keys that remain."""
+    keys = await ram.list_access_keys(session, user)
+    marker = await ctx.read_secret(check_key_marker_name(uid, user))
+    try:
+        before = set(json.loads(marker)) if marker else None
+    except ValueError:
+        before = None
+    kept = []
+    for key in keys:
+        held_as_check = await ctx.read_secret(check_key_vault_name(uid, user, key.access_key_id))
+        held_as_kept = await ctx.read_secret(operator_key_vault_name(uid, user, key.access_key_id))
+        orphan = before is not None and key.access_key_id not in before and not held_as_kept
+        if (held_as_check or orphan) and await delete_with_retries(
+            ctx, session, user, key.access_key_id
+        ):
+            await asyncio.to_thread(
+                ctx.vault.delete, check_key_vault_name(uid, user, key.access_key_id)
+            )
+            continue
+        kept.append(key)
+    if marker is not None:
+        await asyncio.to_thread(ctx.vault.delete, check_key_marker_name(uid, user))
+    return kept
+
+
+async def new_check_key(
+    ctx: FlowContext, session: Any, uid: str, user: str, keep: bool
+) -> ram.NewAccessKey:
+    """A new key for the check, its secret in the vault before anything else uses it."""
+    keys = await remove_leftover_check_keys(ctx, session, uid, user)
+    if len(keys) >= MAX_KEYS_PER_USER:
+        raise TwoKeyLimit(", ".join(k.access_key_id for k in keys))
+    marker = check_key_marker_name(uid, user)
+    await ctx.store_secret(marker, json.dumps(sorted(k.access_key_id for k in keys)))
+    key = await ram.create_access_key(session, user)
+    name = operator_key_vault_name if keep else check_key_vault_name
+    await ctx.store_secret(name(uid, user, key.access_key_id), key.secret)
+    await asyncio.to_thread(ctx.vault.delete, marker)
+    return key
 
 
 def exists(seen: Observation | None) -> bool:
@@ -232,16 +327,31 @@ class SwitchCheck(Step):
                 )
                 if secret and kept.status == "Active":
                     return kept.access_key_id, secret, False
-        key = await ram.create_access_key(session, self.user)
-        if self.keep_key:
-            await ctx.store_secret(
-                operator_key_vault_name(self.source_uid, self.user, key.access_key_id), key.secret
-            )
+        key = await new_check_key(ctx, session, self.source_uid, self.user, self.keep_key)
         return key.access_key_id, key.secret, True
+
+    async def _drop(self, ctx: FlowContext, session: Any, key_id: str) -> None:
+        """Delete the short-lived key, then its secret; a key RAM still has after the retries
+        keeps its vault entry, so the next check removes it."""
+        if await delete_with_retries(ctx, session, self.user, key_id):
+            await asyncio.to_thread(
+                ctx.vault.delete, check_key_vault_name(self.source_uid, self.user, key_id)
+            )
 
     async def observe(self, ctx: FlowContext) -> Observation:
         session = ctx.session(self.account)
-        key_id, secret, made = await self._key(ctx, session)
+        try:
+            key_id, secret, made = await self._key(ctx, session)
+        except TwoKeyLimit as full:
+            return Observation(
+                False,
+                f"{self.user} already has two AccessKeys ({full}) that armstui did not make",
+                needs_you=(
+                    f"RAM allows two AccessKeys per user and {self.user} in {self.account} has "
+                    f"two that armstui did not make ({full}). Delete one you no longer use "
+                    "(RAM console > Users > AccessKey), then run again."
+                ),
+            )
         try:
             as_user = session.with_credentials(key_id, secret)
             as_role = await as_user.assume(self.arn, "armstui-switch-check")
@@ -249,7 +359,7 @@ class SwitchCheck(Step):
             apps = await arms.list_trace_apps(as_role)
         finally:
             if made and not self.keep_key:
-                await ram.delete_access_key(session, self.user, key_id)
+                await asyncio.shield(self._drop(ctx, session, key_id))
         handover = (
             f"console: sign in as {self.user} at {CONSOLE_LOGIN_URL.format(uid=self.source_uid)}, "
             f"then Switch Role ({SWITCH_ROLE_URL}) with account {self.monitoring_uid} and role {self.role}"

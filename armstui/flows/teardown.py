@@ -17,16 +17,20 @@ from __future__ import annotations
 
 import asyncio
 import datetime
-import time
 from typing import Any
 
 from armstui.cloud import cs, ecs, ram
+from armstui.flows import ecs_scripts
 from armstui.flows.ack import ONEPILOT, TRANSITIONAL_STATES, ReporterKey, reporter_vault_name
 from armstui.flows.context import FlowContext
 from armstui.flows.ecs import FINAL_STATES
 from armstui.flows.facts import StillInCloud
 from armstui.flows.ram_steps import attached_or_none, delete_key_then_secret, key_and_secret_gone
-from armstui.flows.role import operator_key_vault_name, password_vault_name
+from armstui.flows.role import (
+    check_key_vault_name,
+    operator_key_vault_name,
+    password_vault_name,
+)
 from armstui.flows.setup import Setup
 from armstui.flows.step import Observation, Step
 from armstui.model import short_key_id
@@ -170,32 +174,20 @@ class OnepilotUninstalled(Undo):
         return [f"CS.UnInstallClusterAddons (ack-onepilot in {self.name})"]
 
 
-def uninstall_script(service: str) -> str:
-    """Undo the ECS flow's install (flows/ecs.py): drop the systemd drop-in that adds the
-    agent to JAVA_TOOL_OPTIONS, and restart the application without it."""
-    return "\n".join(
-        [
-            "set -e",
-            f"rm -f /etc/systemd/system/{service}.service.d/arms.conf",
-            "systemctl daemon-reload",
-            f"systemctl restart {service}",
-        ]
-    )
-
-
 class AgentRemoved(Undo):
-    """The instance's application no longer reports into A (the agent is off its JVM)."""
+    """The ARMS agent is off the instance's application: its unit's drop-in and environment
+    file removed and the application restarted without them (through Cloud Assistant)."""
 
     kind = "arms-agent"
     verb = "remove the ARMS agent from"
     settle_timeout = 900.0
     expected_seconds = 20.0
 
-    def __init__(self, *args: Any, monitoring: str, **kw: Any) -> None:
+    def __init__(self, *args: Any, monitoring: str, window_minutes: int, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.monitoring = monitoring
+        self.window = window_minutes
         self._invoke_id: str | None = None
-        self._restarted_at = 0.0
 
     def parse_name(self) -> None:
         self.instance_id, _, self.service = self.name.partition(":")
@@ -203,11 +195,26 @@ class AgentRemoved(Undo):
     def what(self) -> str:
         return f"{self.service} on {self.instance_id}"
 
+    def _script(self) -> str | None:
+        try:
+            return ecs_scripts.uninstall_script(self.service)
+        except ValueError:
+            return None
+
     async def look(self, ctx: FlowContext) -> Observation:
-        if self._invoke_id:
-            results = await ecs.describe_invocation_results(
-                ctx.session(self.account), self._invoke_id
+        if self._script() is None:
+            return Observation(
+                False,
+                f"{self.service!r} is not a systemd unit name",
+                needs_you=(
+                    f"The journal names unit {self.service!r} on {self.instance_id}, which "
+                    "armstui will not put into a root script. Remove the ARMS drop-in of the "
+                    "application's unit on the instance by hand, then run again."
+                ),
             )
+        session = ctx.session(self.account)
+        if self._invoke_id:
+            results = await ecs.describe_invocation_results(session, self._invoke_id)
             mine = [r for r in results if r.instance_id == self.instance_id]
             if mine and mine[0].status not in FINAL_STATES:
                 return Observation(
@@ -215,24 +222,49 @@ class AgentRemoved(Undo):
                 )
             if mine and mine[0].status != "Success":
                 return Observation(False, f"removal {mine[0].status} (exit {mine[0].exit_code})")
-            self._restarted_at = time.monotonic()
-        apps = await ctx.trace_apps(self.monitoring, newer_than=self._restarted_at)
-        if any(
-            f"instanceId={self.instance_id}" in a.labels and a.workload_name in (None, self.service)
-            for a in apps
-        ):
             return Observation(
-                False, f"{self.service} on {self.instance_id} reports into {self.monitoring}"
+                True, f"{self.service} on {self.instance_id} restarted without the ARMS agent"
             )
+        apps = [
+            a
+            for a in await ctx.trace_apps(self.monitoring)
+            if f"instanceId={self.instance_id}" in a.labels
+            and a.workload_name in (None, self.service)
+        ]
+        windows = await asyncio.gather(
+            *(ctx.recent_data(self.monitoring, a.pid, self.window) for a in apps)
+        )
+        if any(w.reporting for w in windows):
+            sending = (
+                f"{self.service} on {self.instance_id} sent data into {self.monitoring} "
+                f"in the last {self.window} min"
+            )
+            assistant = await ecs.describe_cloud_assistant_status(session, [self.instance_id])
+            if not assistant[self.instance_id].running:
+                return Observation(
+                    False,
+                    sending,
+                    needs_you=(
+                        f"Cloud Assistant is not running on {self.instance_id}, so armstui "
+                        f"cannot remove the agent there. As root on it, run:\n{self._script()}"
+                    ),
+                )
+            return Observation(False, sending)
         return Observation(
-            True, f"{self.service} on {self.instance_id} does not report into {self.monitoring}"
+            True,
+            f"{self.service} on {self.instance_id} sent no data into {self.monitoring} "
+            f"in the last {self.window} min",
         )
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
+        script = self._script()
+        if script is None:
+            return
+        session = ctx.session(self.account)
         invocations = await ecs.run_command(
-            ctx.session(self.account),
+            session,
             [self.instance_id],
-            uninstall_script(self.service),
+            script,
             name="armstui-remove-arms-agent",
             timeout=600,
         )
@@ -392,10 +424,11 @@ class UserDeleted(EntityDeleted):
             await ram.delete_access_key(session, self.name, key_id)
         if await ram.list_access_keys(session, self.name):
             return  # not gone yet: the runner observes again; the secrets stay
-        for key_id in keys:  # a reporting key's or a kept switch-check key's secret
+        for key_id in keys:  # a reporting key's, a kept or a left-over switch-check key's secret
             for name in (
                 reporter_vault_name(self.uid, self.name, key_id),
                 operator_key_vault_name(self.uid, self.name, key_id),
+                check_key_vault_name(self.uid, self.name, key_id),
             ):
                 await asyncio.to_thread(ctx.vault.delete, name)
         await detach_all(session, "user-policy", self.name)
@@ -469,6 +502,7 @@ def _undo(
         extra["kind"] = kind
     if kind == "arms-agent":
         extra["monitoring"] = setup.monitoring
+        extra["window_minutes"] = setup.data_window_minutes
     return UNDO[kind](setup, account, name, record, uids, journal, depends_on, **extra)
 
 
@@ -505,7 +539,7 @@ async def build_steps(
     wanted = [
         (account, kind, name)
         for account, kind, name in dict.fromkeys([*records, *await managed(flow_steps, ctx)])
-        if kind in UNDO
+        if kind in UNDO and not _other_role(setup, kind, name)
     ]
     # Adopted things that are not there are not worth a line.
     lookers = [
@@ -515,8 +549,16 @@ async def build_steps(
     present = await asyncio.gather(*(_present(u, ctx) for u in lookers))
     wanted = [w for w, u, there in zip(wanted, lookers, present) if u.record is not None or there]
     kept: dict[str, str] = {}
+    others = sorted(
+        {_role_of(kind, name) for _, kind, name in records if _other_role(setup, kind, name)}
+    )
     for account, kind, name in wanted:
-        if records.get((account, kind, name)) is None and not setup.include_adopted:
+        if others and kind in SHARED_BY_ROLES:
+            kept[undo_id(account, kind, name)] = (
+                f"kept: role {', '.join(others)} of this setup still uses it; the teardown "
+                "of the last role removes it"
+            )
+        elif records.get((account, kind, name)) is None and not setup.include_adopted:
             kept[undo_id(account, kind, name)] = (
                 "adopted (armstui did not create it): kept; --include-adopted removes it"
             )
@@ -537,6 +579,22 @@ async def build_steps(
         undo += this
         before += [u.id for u in this if u.id not in kept]
     return undo, kept
+
+
+# What every role of a role setup shares: kept while another of its roles remains.
+SHARED_BY_ROLES = ("custom-policy", "ram-user", "login-profile", "user-policy", "access-key")
+
+
+def _role_of(kind: str, name: str) -> str:
+    return name if kind == "ram-role" else name.split(":", 1)[0]
+
+
+def _other_role(setup: Setup, kind: str, name: str) -> bool:
+    """A role (or a policy on one) that the journal holds for this setup under another name:
+    a role setup's teardown removes only the role it names (RAM role names ignore case)."""
+    if setup.flow != "role" or kind not in ("ram-role", "role-policy"):
+        return False
+    return _role_of(kind, name).lower() != setup.role_name.lower()
 
 
 async def _present(step: Undo, ctx: FlowContext) -> bool:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from armstui.cloud import arms, cs, ecs, ram
 from armstui.cloud.errors import CloudError
-from armstui.flows.ecs import app_name_of
+from armstui.flows.ecs_scripts import UnsafeValue, target_of
 
 if TYPE_CHECKING:
     from armstui.cloud.session import CloudSession
@@ -311,7 +311,10 @@ async def _source(
         by_name = {a.app_name: a for a in apps if not a.cluster_id}
 
         async def one(instance: ecs.Instance) -> InstanceHealth:
-            name = app_name_of(instance)
+            try:
+                name = target_of(instance).app_name
+            except UnsafeValue:  # a name no agent could have been installed under
+                name = instance.instance_id
             app = by_name.get(name)
             return InstanceHealth(
                 instance.instance_id,

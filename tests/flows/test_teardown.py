@@ -197,16 +197,3 @@ def test_role_teardown_removes_role_users_logins_and_passwords(
     assert _user(sandbox, "source", "arms-operator") is None
     assert workspace.vault.read(password) is None
     _applied(workspace, setup)  # and back
-
-
-def test_ecs_teardown_takes_the_agent_off_every_instance(
-    workspace: Workspace, sandbox: RunningSandbox
-) -> None:
-    setup = Setup("ecs", "monitoring", ("source",))
-    _applied(workspace, setup)
-    assert any(a.source == "ECS" for a in _apps_from_b(sandbox))
-    result = workspace.run_sync(setup, "apply", action="teardown")
-    assert result.exit_code == 0, [(s.title, s.outcome.value, s.detail) for s in result.states]
-    assert not any(a.source == "ECS" for a in _apps_from_b(sandbox))
-    _applied(workspace, setup)
-    assert any(a.source == "ECS" for a in _apps_from_b(sandbox))

@@ -55,15 +55,30 @@ def test_the_role_trusts_b_only_and_an_outsider_is_refused(
     import asyncio
 
     from armstui.cloud.errors import CloudError
+    from armstui.cloud.session import CloudSession
+    from armstui.identity import switch_role
+    from armstui.model import Credentials
 
     setup = Setup("role", "monitoring", ("source",), role_policy="custom")
     assert workspace.run_sync(setup, "apply").exit_code == 0
     arn = f"acs:ram::{sandbox.uid('monitoring')}:role/arms-admin"
-    identity, apps = asyncio.run(workspace.switch("source", arn))
+
+    def as_admin(alias: str) -> CloudSession:
+        """The account's seeded RAM user ``admin``: STS refuses AssumeRole with a root key."""
+        user = sandbox.accounts[alias]["users"]["admin"]
+        return CloudSession(
+            alias,
+            sandbox.uid(alias),
+            sandbox.state.region,
+            Credentials(user["access_key_id"], user["access_key_secret"]),
+            endpoint=sandbox.endpoint,
+        )
+
+    identity, apps = asyncio.run(switch_role(as_admin("source"), arn))
     assert identity.identity_type == "AssumedRoleUser" and identity.account_id == sandbox.uid(
         "monitoring"
     )
     with pytest.raises(CloudError) as refused:
-        asyncio.run(workspace.switch("outsider", arn))
+        asyncio.run(switch_role(as_admin("outsider"), arn))
     assert refused.value.code == "NoPermission"
     assert "trust policy" in str(refused.value)
