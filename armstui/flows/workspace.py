@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from armstui.identity import Switched
 
 
+SITE_MARK = "@"  # "member-001@cn-shanghai": an account acting in another region
+
+
 class WorkspaceError(Exception):
     """Something the operator must fix before anything can run; carries the exit code."""
 
@@ -71,6 +74,8 @@ class Workspace:
     # --- checking what the operator chose ----------------------------------------------
 
     def account(self, alias: str, field: str = "account") -> Any:
+        """The account ``alias`` names; for a site (``alias@region``), its account."""
+        alias = alias.partition(SITE_MARK)[0]
         try:
             return self.accounts[alias]
         except KeyError:
@@ -113,6 +118,11 @@ class Workspace:
     # --- running ---------------------------------------------------------------------------
 
     async def session(self, alias: str) -> Any:
+        """The session of an account, or of a site (``alias@region``: the same identity in
+        another region)."""
+        account, _, region = alias.partition(SITE_MARK)
+        if region:
+            return (await self.session(account)).in_region(region)
         if alias in self._members and alias not in self._sessions:
             member = self._members[alias]
             management = await self.session(self.enrolment.management if self.enrolment else "")
@@ -145,7 +155,7 @@ class Workspace:
 
         wanted = [s for s in setup.sources if directory.is_directory_source(s)]
         if not wanted:
-            return setup
+            return await self._sites(setup)
         plain = [s for s in setup.sources if s not in wanted]
         candidates = {}
         for alias in self.accounts:
@@ -181,7 +191,27 @@ class Workspace:
             new=[a for a in now if before is not None and a not in covered_before],
             left=sorted(a for a in covered_before - set(now) - {setup.monitoring, *plain} if a),
         )
-        return replace(setup, sources=tuple(plain + now), journal_key=setup.key)
+        return await self._sites(replace(setup, sources=tuple(plain + now), journal_key=setup.key))
+
+    async def _sites(self, setup: Setup) -> Setup:
+        """With --region or --all-regions, each source in each region to look in, named
+        ``alias@region`` beyond the account's own region; the setup as it is otherwise."""
+        from dataclasses import replace
+
+        from armstui.cloud.errors import CloudError
+        from armstui.flows.regions import discovery_regions
+
+        if not (setup.regions or setup.all_regions):
+            return setup
+        sites: list[str] = []
+        for source in setup.sources:
+            session = await self.session(source)
+            try:
+                regions = await discovery_regions(setup, session)
+            except CloudError as error:
+                raise WorkspaceError(f"cannot list {source}'s regions: {error}", 1) from None
+            sites += [source if r == session.region else f"{source}{SITE_MARK}{r}" for r in regions]
+        return replace(setup, sources=tuple(sites), journal_key=setup.key)
 
     async def steps(self, setup: Setup) -> tuple[list[Step], FlowContext]:
         from armstui.cloud.errors import CloudError

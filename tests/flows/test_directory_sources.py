@@ -118,3 +118,21 @@ async def test_an_unknown_folder_is_named(org: tuple[Workspace, RunningSandbox])
             Setup(flow="ack", monitoring="monitoring", sources=("rd:folder/nope",)), "plan"
         )
     assert "rd:folder/nope: no such folder" in str(refused.value)
+
+
+async def test_every_region_finds_each_members_cluster_where_it_runs(
+    org: tuple[Workspace, RunningSandbox],
+) -> None:
+    ws, sandbox = org
+    setup = Setup(flow="ack", monitoring="monitoring", sources=("rd:all",), all_regions=True)
+    result = await ws.run(setup, "plan")
+    where = {
+        c["cluster_id"]: c["region_id"]
+        for c in sandbox.state.store.list("cs.cluster")
+        if c["account_id"] in set(_members(sandbox).values())
+    }
+    planned = {s.step_id for s in result.states}
+    for cluster_id in where:
+        assert any(cluster_id in step_id for step_id in planned), cluster_id
+    regions_acted_in = {s.account.partition("@")[2] or "cn-hangzhou" for s in result.states}
+    assert regions_acted_in == set(where.values()) | {"cn-hangzhou"}
