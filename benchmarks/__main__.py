@@ -13,6 +13,7 @@ BENCHMARKS = (
     "throughput",
     "faults",
     "fleet",
+    "org",
 )  # responsiveness also reports memory
 
 
