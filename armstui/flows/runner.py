@@ -195,7 +195,7 @@ class Runner:
                 return
             if mode != "plan":  # a plan looks at every step, whatever its dependencies show
                 blockers = [d for d in step.depends_on if not self.states[d].outcome.succeeded]
-                if blockers:
+                if blockers and not (mode == "verify" and step.observe_when_blocked):
                     self._finish(
                         state,
                         Outcome.BLOCKED,
@@ -226,6 +226,9 @@ class Runner:
             self._finish(state, Outcome.PLANNED, f"will check: {step.title}")
             return
         seen = await self._observe_settled(step, state)
+        if seen.skipped is not None:
+            self._finish(state, Outcome.SKIPPED, seen.skipped)
+            return
         if mode == "plan":
             state.planned = [] if seen.holds else step.planned_calls(seen)
             if seen.holds:
