@@ -461,8 +461,11 @@ class ClusterReports(Step):
         config_step: str,
         flow: str = "ack",
         force: bool = False,
+        since_change: bool = False,
     ) -> None:
-        """``force`` (a forced rotation): a silent cluster is let through, saying the risk."""
+        """``force`` (a forced rotation): a silent cluster is let through, saying the risk.
+        ``since_change`` (a rotation): only data sent after this run's config change counts;
+        data in the window may have been sent with the key being replaced."""
         super().__init__(
             id=f"{flow}/{source}/{cluster_id}/reports",
             title=f"apps of {cluster_name} report into {setup.monitoring}",
@@ -475,6 +478,7 @@ class ClusterReports(Step):
         self.monitoring = setup.monitoring
         self.window_minutes = setup.data_window_minutes
         self.force = force
+        self.since_change = since_change
         self._looked = False
 
     def _waiting_until(self, ctx: FlowContext) -> float | None:
@@ -510,16 +514,26 @@ class ClusterReports(Step):
                 f"the labels {ARMS_LABELS} to the pod template of each Java workload to "
                 "monitor, restart its pods, then run verify.",
             )
-        windows = await asyncio.gather(
-            *(ctx.recent_data(self.monitoring, a.pid, self.window_minutes) for a in apps)
-        )
+        changed = ctx.applied_at.get(self.depends_on[0])
+        if self.since_change and changed is not None:
+            # Nominal seconds: the sandbox shows an instant d simulated seconds ago as d
+            # seconds before the real now (time_scale is 1 on the real cloud).
+            since = time.time() - ctx.nominal_since(changed)
+            windows = await asyncio.gather(
+                *(ctx.data_since(self.monitoring, a.pid, since) for a in apps)
+            )
+            when = f"since the change at {clock_time(since)}"
+        else:
+            windows = await asyncio.gather(
+                *(ctx.recent_data(self.monitoring, a.pid, self.window_minutes) for a in apps)
+            )
+            when = f"in the last {self.window_minutes} min"
         silent = [a for a, w in zip(apps, windows) if not w.reporting]
         names = ", ".join(sorted(a.app_name for a in apps))
         if not silent:
             return Observation(
                 True,
-                f"{len(apps)} app(s) sent data into {self.monitoring} in the last "
-                f"{self.window_minutes} min: {names}",
+                f"{len(apps)} app(s) sent data into {self.monitoring} {when}: {names}",
                 fact=AppsReporting(tuple(a.app_name for a in apps)),
             )
         if deadline is not None:
@@ -529,23 +543,22 @@ class ClusterReports(Step):
                 f"{', '.join(sorted(a.app_name for a in silent))} (until {clock_time(deadline)})",
                 pending=True,
             )
-        since = time.time() - self.look_back_hours * 3600
+        look_from = time.time() - self.look_back_hours * 3600
         history = await asyncio.gather(
-            *(ctx.data_since(self.monitoring, a.pid, since) for a in silent)
+            *(ctx.data_since(self.monitoring, a.pid, look_from) for a in silent)
         )
         lasts = []
         for app, past in zip(silent, history):
-            when = (
+            last = (
                 f"last data {clock_time(past.newest_ms / 1000)}"
                 if past.newest_ms
                 else f"no data in {self.look_back_hours} h"
             )
-            lasts.append(f"{app.app_name} ({when})")
+            lasts.append(f"{app.app_name} ({last})")
         return self._silent(
-            f"stopped: no data in the last {self.window_minutes} min from {', '.join(lasts)}",
+            f"stopped: no data {when} from {', '.join(lasts)}",
             f"Cluster {self.cluster_name} ({self.cluster_id}): {', '.join(lasts)} listed in "
-            f"{self.monitoring}'s ARMS but sent no data in the last {self.window_minutes} "
-            f"minutes. Check that the reporting key is active, that the pod templates carry "
+            f"{self.monitoring}'s ARMS but sent no data {when}. Check that the reporting key is active, that the pod templates carry "
             f"{ARMS_LABELS}, restart the pods after a onepilot config change (kubectl rollout "
             "restart), and read onepilot's logs (namespace ack-onepilot). An app whose "
             "workload was removed stays listed: delete it in the ARMS console.",
