@@ -85,8 +85,14 @@ class ReporterKey(Step):
             (held if secret else orphans).append(key)
         orphan_note = (
             (
-                f"; {len(orphans)} key(s) whose secret armstui does not hold: "
+                f"; {len(orphans)} orphan key(s) whose secret armstui never stored (an "
+                "interrupted run, or made outside armstui): "
                 + ", ".join(k.access_key_id for k in orphans)
+                + (
+                    " — left alone; teardown deletes them with the user it created"
+                    if len(orphans) < 2 or self.replace_orphan
+                    else ""
+                )
             )
             if orphans
             else ""
@@ -110,7 +116,7 @@ class ReporterKey(Step):
         if len(keys) >= 2 and not self.replace_orphan:
             return Observation(
                 False,
-                f"{self.user} has two keys and armstui holds neither secret",
+                f"{self.user} has two orphan keys (armstui holds neither secret)",
                 needs_you=(
                     f"{self.user} in {self.account} already has the maximum of two AccessKeys "
                     f"({', '.join(k.access_key_id for k in orphans)}) and armstui holds neither secret. "
@@ -146,7 +152,7 @@ class ReporterKey(Step):
         calls = []
         if len(keys.orphans) >= 2:
             calls.append(
-                f"Ram.DeleteAccessKey ({keys.orphans[0]}, whose secret armstui does not hold)"
+                f"Ram.DeleteAccessKey ({keys.orphans[0]}, an orphan: armstui never stored its secret)"
             )
         return calls + [f"Ram.CreateAccessKey ({self.user}; the secret goes to the vault)"]
 
@@ -483,7 +489,7 @@ class ClusterReports(Step):
 
     def _waiting_until(self, ctx: FlowContext) -> float | None:
         """While the first data after this run's change may still come: the deadline."""
-        changed = ctx.applied_at.get(self.depends_on[0])
+        changed = ctx.applied_at.get(self.depends_on[0], ctx.resumed_at)
         if changed is None:
             return None
         left = self.first_data_timeout - ctx.nominal_since(changed)

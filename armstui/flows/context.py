@@ -23,6 +23,7 @@ class FlowContext:
     applied_at: dict[str, float] = field(
         default_factory=dict
     )  # step id -> when its change was seen in place (monotonic)
+    resumed_at: float | None = None  # monotonic: this apply continues an interrupted one
     _apps: dict[str, tuple[float, list[Any]]] = field(
         default_factory=dict
     )  # alias -> (fetched at, apps)
