@@ -96,7 +96,7 @@ def test_teardown_plan_shows_who_created_what_then_removes_it(
         .list_users(ram_models.ListUsersRequest())
         .body.users.user
     )
-    assert users == []
+    assert [u.user_name for u in users] == ["admin"]  # the seeded user only
     assert json.loads(run(state_dir, "report", "--format", "json").output)["mode"] == "teardown"
 
 
