@@ -249,6 +249,12 @@ class OldKeyUnused(Step):
         r = self.rotation
         if r.switched_at is None:
             r.switched_at = time.time()
+        keys = await attached_or_none(ram.list_access_keys(ctx.session(self.account), r.user))
+        old = next((k for k in keys if k.access_key_id == r.old_key), None)
+        if old is None or old.status != "Active":
+            # An earlier run of this rotation got past this check and disabled or deleted it.
+            state = "gone" if old is None else old.status
+            return Observation(True, f"old key {r.old_key} is already {state}")
         if time.time() < int(r.switched_at) + self.margin:
             return Observation(False, "waiting for RAM to date the keys' use", pending=True)
         used = await ctx.key_last_used(self.account, r.user, r.old_key)
