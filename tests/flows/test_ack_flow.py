@@ -226,3 +226,67 @@ def test_unknown_accounts_and_malformed_ids_name_their_flag(workspace: Workspace
         workspace.validate(Setup("ack", "monitoring", ("source",), clusters=("not-a-cluster",)))
     with pytest.raises(InvalidInput, match="--instance"):
         workspace.validate(Setup("ecs", "monitoring", ("source",), instances=("i-",)))
+
+
+def test_an_operator_chosen_onepilot_release_is_installed_and_its_config_read_back(
+    workspace: Workspace, sandbox: RunningSandbox
+) -> None:
+    """--onepilot-version 3.0.20: installed and upgraded to exactly that release, which
+    shows the AccessKey pair when read back, so the config is compared as read."""
+    setup = Setup("ack", "monitoring", ("source",), onepilot_version="3.0.20")
+    result = workspace.run_sync(setup, "apply")
+    assert result.exit_code == 0, [(s.title, s.outcome.value, s.detail) for s in result.states]
+    installs = [
+        r
+        for r in workspace.call_log.records()
+        if r.action in ("InstallClusterAddons", "UpgradeClusterAddons")
+    ]
+    assert len(installs) == 2
+    for cluster in _clusters(sandbox):
+        addon = _onepilot(sandbox, cluster.cluster_id)
+        assert addon.version == "3.0.20"
+        config = json.loads(addon.config)
+        assert config["accessKey"].startswith("LTAI") and config["accessKeySecret"] != "******"
+    before = len(mutating_calls(workspace))
+    assert workspace.run_sync(setup, "apply").exit_code == 0
+    assert mutating_calls(workspace)[before:] == []
+
+
+def test_a_release_not_offered_is_needs_you_and_nothing_is_installed(
+    workspace: Workspace,
+) -> None:
+    setup = Setup("ack", "monitoring", ("source",), onepilot_version="3.0.12")
+    result = workspace.run_sync(setup, "apply")
+    assert result.exit_code == 3
+    rows = [s for s in result.states if s.step_id.endswith("/onepilot")]
+    assert rows and all(s.outcome is Outcome.NEEDS_YOU for s in rows)
+    assert all("--onepilot-version" in (s.needs_you or "") for s in rows)
+    assert not any(
+        c in ("cs.InstallClusterAddons", "cs.UpgradeClusterAddons")
+        for c in mutating_calls(workspace)
+    )
+
+
+def test_a_schema_without_the_cross_account_keys_blocks_the_config_step(
+    workspace: Workspace, sandbox: RunningSandbox, monkeypatch
+) -> None:
+    """A release whose config_schema (DescribeAddon) has no accessKey/accessKeySecret/uid:
+    nothing is written, and the step shows the keys the schema has."""
+    from armstui.sandbox.services.cs import model
+
+    schema = model.ADDON_CONFIG_SCHEMA["ack-onepilot"]
+    renamed = {
+        **schema,
+        "properties": {
+            k: v
+            for k, v in schema["properties"].items()
+            if k not in ("accessKey", "accessKeySecret", "uid")
+        },
+    }
+    monkeypatch.setitem(model.ADDON_CONFIG_SCHEMA, "ack-onepilot", renamed)
+    result = workspace.run_sync(SETUP, "apply")
+    assert result.exit_code == 3
+    rows = [s for s in result.states if s.step_id.endswith("/onepilot-config")]
+    assert rows and all(s.outcome is Outcome.NEEDS_YOU for s in rows)
+    assert all("logLevel" in (s.needs_you or "") and "accessKey" in s.detail for s in rows)
+    assert "cs.ModifyClusterAddon" not in mutating_calls(workspace)
