@@ -12,9 +12,9 @@ arguments separately plus ``headers`` and ``runtime``. Facts relied on:
   JSON array body and answer ``{cluster_id, request_id, task_id}``;
 - ``ModifyClusterAddon`` posts ``{"config": "<json string>"}`` to ``.../components/{name}/config``
   and answers with no body (body_type ``none``);
-- ``DescribeClusterAddonsVersion`` (deprecated: decide upgrades from ``DescribeAddon``'s
-  ``newer_versions[].upgradable``) is an untyped dict keyed by addon name with
-  ``{component_name, version, next_version, can_upgrade, exist, ...}``;
+- ``DescribeAddon`` with ``cluster_id`` answers ``newer_versions[]{version, upgradable}``
+  and the ``config_schema``: upgrades are decided from it (DescribeClusterAddonsVersion is
+  deprecated and not used);
 - ``InstallClusterAddons`` requires each addon's ``version``;
 - ``DescribeTaskInfo`` (``GET /tasks/{id}``) answers ``{task_id, state, task_type, error, ...}``.
 - not found: ``ErrorClusterNotFound`` (404) for a cluster.
@@ -71,15 +71,6 @@ class ClusterAddon:
         return f"ClusterAddon(name={self.name!r}, version={self.version!r}, state={self.state!r}, config={shown!r})"
 
     __str__ = __repr__
-
-
-@dataclass(frozen=True)
-class AddonVersion:
-    name: str
-    version: str | None  # installed version ("" or None when not installed)
-    next_version: str | None
-    can_upgrade: bool = False
-    exists: bool = False
 
 
 @dataclass(frozen=True)
@@ -277,34 +268,6 @@ async def get_cluster_addon(
     if body is None or not body.name or body.state == "deleted":
         return None
     return ClusterAddon(body.name, body.version or "", body.state or "", parse_config(body.config))
-
-
-async def describe_addon_versions(
-    session: CloudSession, cluster_id: str
-) -> dict[str, AddonVersion]:
-    """Per addon: installed version, the version an upgrade would go to, whether it can."""
-    body = (
-        await _roa(
-            session,
-            "DescribeClusterAddonsVersion",
-            "describe_cluster_addons_version_with_options_async",
-            cluster_id,
-            mutating=False,
-        )
-    ).body or {}
-    out = {}
-    for key, item in body.items():
-        if not isinstance(item, dict):
-            continue
-        name = item.get("component_name") or key
-        out[name] = AddonVersion(
-            name,
-            item.get("version") or None,
-            item.get("next_version") or None,
-            bool(item.get("can_upgrade")),
-            bool(item.get("exist", bool(item.get("version")))),
-        )
-    return out
 
 
 def _schema_keys(schema: Any) -> frozenset[str] | None:
