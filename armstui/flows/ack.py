@@ -35,14 +35,7 @@ TRANSITIONAL_STATES = {"initial", "installing", "upgrading", "updating", "modify
 ARMS_LABELS = 'armsPilotAutoEnable: "on" and armsPilotCreateAppName: "<app name>"'
 
 
-def parse_version(text: str) -> tuple[int, ...]:
-    """``3.0.14`` -> (3, 0, 14); a leading ``v`` and suffixes like ``-aliyun.1`` are ignored."""
-    core = text.strip().lstrip("vV").split("-")[0].split("+")[0]
-    parts = []
-    for piece in core.split("."):
-        digits = "".join(ch for ch in piece if ch.isdigit())
-        parts.append(int(digits) if digits else 0)
-    return tuple(parts)
+parse_version = cs.parse_version  # "3.0.14" -> (3, 0, 14)
 
 
 def reporter_vault_name(uid: str, user: str, key_id: str) -> str:
