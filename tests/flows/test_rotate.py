@@ -291,8 +291,16 @@ def test_a_silent_cluster_stops_the_rotation_before_the_delete_unless_forced(org
     (old,) = _keys(sandbox)
     cluster_id, name = _silence(sandbox, setup.sources[1])
 
-    stopped = ws.run_sync(setup, "apply", action="rotate")
+    waiting: list[str] = []
+
+    def listen(state) -> None:
+        if state.step_id.endswith(f"{cluster_id}/reports"):
+            waiting.append(state.detail)
+
+    stopped = ws.run_sync(setup, "apply", action="rotate", listener=listen)
     assert stopped.exit_code == 3
+    # while its first data after the change could still come, the step said so, with a deadline
+    assert any("waiting" in d and "(until " in d and "UTC)" in d for d in waiting), waiting
     silent = next(s for s in stopped.states if s.step_id.endswith(f"{cluster_id}/reports"))
     assert silent.outcome is Outcome.NEEDS_YOU and cluster_id in (silent.needs_you or "")
     assert name in silent.title and "last data" in silent.detail
