@@ -127,7 +127,8 @@ def _ask_about_a_stale_key(setup: Setup, plan: Any) -> Setup:
 @click.option(
     "--include-adopted",
     is_flag=True,
-    help="Also remove what the setup uses but armstui did not create.",
+    help="Also remove what the setup uses but armstui did not create, and orphan keys "
+    "on a user armstui did not create.",
 )
 @click.option(
     "--uninstall-addon",
@@ -157,7 +158,9 @@ def teardown(
     Removes onepilot's reporting config (the addon only with --uninstall-addon), ECS agents,
     AccessKeys (in RAM first, then the vault), login profiles, policy attachments, users,
     roles and custom policies that the journal says armstui created. Anything it only
-    adopted is kept unless --include-adopted."""
+    adopted is kept unless --include-adopted. An orphan key (armstui never stored its
+    secret: an interrupted run, or made outside armstui) is named as such: deleted with a
+    user armstui created, else kept unless --include-adopted."""
     from dataclasses import replace
 
     setup = replace(_setup(kw), include_adopted=include_adopted, uninstall_addon=uninstall_addon)
