@@ -93,7 +93,8 @@ def flow_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--replace-orphan-key",
             is_flag=True,
-            help="ACK: replace a key whose secret armstui does not hold.",
+            help="ACK: when the reporting user has two orphan keys (secrets armstui never "
+            "stored), delete the older to make room for a new one.",
         ),
         click.option(
             "--keep-check-key",

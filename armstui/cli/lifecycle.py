@@ -44,6 +44,21 @@ from armstui.flows.setup import Setup
     help="Delete a second key whose secret armstui does not hold, to make room.",
 )
 @click.option(
+    "--force",
+    is_flag=True,
+    help="Delete the old key even where a cluster shows no data with the new one: a cluster "
+    "that still reports with the old key is cut off.",
+)
+@click.option(
+    "--window",
+    "data_window_minutes",
+    type=click.IntRange(1, 1440),
+    default=Setup.data_window_minutes,
+    show_default=True,
+    metavar="MINUTES",
+    help="Proofs: an app reports when A has data from it this recent.",
+)
+@click.option(
     "--plan", "plan_only", is_flag=True, help="Only show the steps and the calls they would make."
 )
 @click.option("--yes", is_flag=True, help="Rotate without asking (for scripts).")
@@ -56,23 +71,36 @@ def rotate(
     sources: tuple[str, ...],
     reporter_user: str,
     replace_stale_key: bool,
+    force: bool,
+    data_window_minutes: int,
     plan_only: bool,
     yes: bool,
     non_interactive: bool,
 ) -> None:
-    """Rotate the reporting AccessKey in every cluster without a gap in reporting.
+    """Rotate the reporting AccessKey in every cluster without cutting one off.
 
     A second key is created and stored in the vault, written into every cluster's onepilot
-    config, proven in use in A; then the old key is disabled (and enabled again at once if
-    any cluster stops reporting), and deleted with its vault entry. Run it again to
-    continue a rotation that stopped."""
+    config; each cluster must show data sent after its change, RAM the new key in use and
+    the old one unused since. Then the old key is disabled (and enabled again at once if a
+    cluster stops sending data), and deleted with its vault entry. A silent cluster stops
+    the rotation before the delete (exit 3, naming it) unless --force. The report says
+    when the two-key window opened and closed. Run it again to continue a rotation that
+    stopped."""
     setup = Setup(
         flow,
         monitoring,
         tuple(dict.fromkeys(sources)),
         reporter_user=reporter_user,
         replace_stale_key=replace_stale_key,
+        force=force,
+        data_window_minutes=data_window_minutes,
     )
+    if force:
+        click.echo(
+            "--force: the old key is deleted even where a cluster shows no data with the new "
+            "one; a cluster still reporting with the old key is cut off.",
+            err=True,
+        )
     _run(
         sandbox, setup, "rotate", plan_only, yes, non_interactive, after_plan=_ask_about_a_stale_key
     )
@@ -99,7 +127,8 @@ def _ask_about_a_stale_key(setup: Setup, plan: Any) -> Setup:
 @click.option(
     "--include-adopted",
     is_flag=True,
-    help="Also remove what the setup uses but armstui did not create.",
+    help="Also remove what the setup uses but armstui did not create, and orphan keys "
+    "on a user armstui did not create.",
 )
 @click.option(
     "--uninstall-addon",
@@ -129,7 +158,9 @@ def teardown(
     Removes onepilot's reporting config (the addon only with --uninstall-addon), ECS agents,
     AccessKeys (in RAM first, then the vault), login profiles, policy attachments, users,
     roles and custom policies that the journal says armstui created. Anything it only
-    adopted is kept unless --include-adopted."""
+    adopted is kept unless --include-adopted. An orphan key (armstui never stored its
+    secret: an interrupted run, or made outside armstui) is named as such: deleted with a
+    user armstui created, else kept unless --include-adopted."""
     from dataclasses import replace
 
     setup = replace(_setup(kw), include_adopted=include_adopted, uninstall_addon=uninstall_addon)

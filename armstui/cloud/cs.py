@@ -12,8 +12,10 @@ arguments separately plus ``headers`` and ``runtime``. Facts relied on:
   JSON array body and answer ``{cluster_id, request_id, task_id}``;
 - ``ModifyClusterAddon`` posts ``{"config": "<json string>"}`` to ``.../components/{name}/config``
   and answers with no body (body_type ``none``);
-- ``DescribeClusterAddonsVersion`` is an untyped dict keyed by addon name with
-  ``{component_name, version, next_version, can_upgrade, exist, ...}``;
+- ``DescribeAddon`` with ``cluster_id`` answers ``newer_versions[]{version, upgradable}``
+  and the ``config_schema``: upgrades are decided from it (DescribeClusterAddonsVersion is
+  deprecated and not used);
+- ``InstallClusterAddons`` requires each addon's ``version``;
 - ``DescribeTaskInfo`` (``GET /tasks/{id}``) answers ``{task_id, state, task_type, error, ...}``.
 - not found: ``ErrorClusterNotFound`` (404) for a cluster.
 
@@ -69,15 +71,6 @@ class ClusterAddon:
         return f"ClusterAddon(name={self.name!r}, version={self.version!r}, state={self.state!r}, config={shown!r})"
 
     __str__ = __repr__
-
-
-@dataclass(frozen=True)
-class AddonVersion:
-    name: str
-    version: str | None  # installed version ("" or None when not installed)
-    next_version: str | None
-    can_upgrade: bool = False
-    exists: bool = False
 
 
 @dataclass(frozen=True)
@@ -277,34 +270,6 @@ async def get_cluster_addon(
     return ClusterAddon(body.name, body.version or "", body.state or "", parse_config(body.config))
 
 
-async def describe_addon_versions(
-    session: CloudSession, cluster_id: str
-) -> dict[str, AddonVersion]:
-    """Per addon: installed version, the version an upgrade would go to, whether it can."""
-    body = (
-        await _roa(
-            session,
-            "DescribeClusterAddonsVersion",
-            "describe_cluster_addons_version_with_options_async",
-            cluster_id,
-            mutating=False,
-        )
-    ).body or {}
-    out = {}
-    for key, item in body.items():
-        if not isinstance(item, dict):
-            continue
-        name = item.get("component_name") or key
-        out[name] = AddonVersion(
-            name,
-            item.get("version") or None,
-            item.get("next_version") or None,
-            bool(item.get("can_upgrade")),
-            bool(item.get("exist", bool(item.get("version")))),
-        )
-    return out
-
-
 def _schema_keys(schema: Any) -> frozenset[str] | None:
     """Every property name anywhere in a JSON schema (given as text or parsed)."""
     if isinstance(schema, str):
@@ -330,9 +295,12 @@ def _schema_keys(schema: Any) -> frozenset[str] | None:
     return frozenset(keys)
 
 
-async def describe_addon(session: CloudSession, name: str, cluster_id: str) -> AddonRelease:
-    """``DescribeAddon`` with ``cluster_id``: the releases this cluster can have. Upgrades are
-    decided from ``newer_versions[].upgradable`` (DescribeClusterAddonsVersion is deprecated)."""
+async def describe_addon(
+    session: CloudSession, name: str, cluster_id: str, version: str | None = None
+) -> AddonRelease:
+    """``DescribeAddon`` with ``cluster_id``: the releases this cluster can have after
+    ``version`` (default: the one installed there, else the newest). Upgrades are decided
+    from ``newer_versions[].upgradable`` (DescribeClusterAddonsVersion is deprecated)."""
     m = _models()
     body = (
         await _roa(
@@ -340,7 +308,9 @@ async def describe_addon(session: CloudSession, name: str, cluster_id: str) -> A
             "DescribeAddon",
             "describe_addon_with_options_async",
             name,
-            m.DescribeAddonRequest(cluster_id=cluster_id, region_id=session.region),
+            m.DescribeAddonRequest(
+                cluster_id=cluster_id, region_id=session.region, version=version
+            ),
             mutating=False,
         )
     ).body
@@ -358,11 +328,10 @@ async def install_addon(
     session: CloudSession,
     cluster_id: str,
     name: str,
-    version: str | None = None,
+    version: str,
     config: dict[str, Any] | None = None,
 ) -> str:
-    """Start installing; returns the task ID. Without ``version`` the service's default is
-    installed (the newest in the sandbox; UNCONFIRMED for the real service)."""
+    """Start installing ``version`` (InstallClusterAddons requires it); returns the task ID."""
     m = _models()
     item = m.InstallClusterAddonsRequestBody(
         name=name, version=version, config=_config_text(config)
@@ -385,25 +354,22 @@ async def upgrade_addon(
     cluster_id: str,
     name: str,
     current_version: str,
-    next_version: str | None = None,
+    next_version: str,
     config: dict[str, Any] | None = None,
 ) -> str:
-    """Start upgrading from ``current_version``; returns the task ID. Without ``next_version``
-    it is looked up with DescribeClusterAddonsVersion (one more read)."""
+    """Start upgrading from ``current_version`` to ``next_version`` (pick it from
+    ``describe_addon``'s upgradable releases); returns the task ID. Asking for the version
+    already there is refused here, so an upgrade can never loop on one version."""
     m = _models()
-    if next_version is None:
-        versions = await describe_addon_versions(session, cluster_id)
-        found = versions.get(name)
-        if found is None or not found.next_version:
-            raise CloudError(
-                "AddonNoNewerVersion",
-                f"{name} in {cluster_id} has no newer version to upgrade to",
-                service="cs",
-                action="UpgradeClusterAddons",
-                account=session.alias,
-                retryable=False,
-            )
-        next_version = found.next_version
+    if parse_version(next_version) <= parse_version(current_version):
+        raise CloudError(
+            "AddonNoNewerVersion",
+            f"{name} in {cluster_id} is at {current_version}; {next_version} is not newer",
+            service="cs",
+            action="UpgradeClusterAddons",
+            account=session.alias,
+            retryable=False,
+        )
     item = m.UpgradeClusterAddonsRequestBody(
         component_name=name,
         version=current_version,

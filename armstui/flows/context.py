@@ -23,6 +23,7 @@ class FlowContext:
     applied_at: dict[str, float] = field(
         default_factory=dict
     )  # step id -> when its change was seen in place (monotonic)
+    resumed_at: float | None = None  # monotonic: this apply continues an interrupted one
     _apps: dict[str, tuple[float, list[Any]]] = field(
         default_factory=dict
     )  # alias -> (fetched at, apps)
@@ -82,6 +83,31 @@ class FlowContext:
         now_ms = int(time.time() * 1000)
         start_ms = now_ms - int(window_minutes * 60_000)
         return await arms.search_traces(self.session(alias), pid, start_ms, now_ms)
+
+    async def data_since(self, alias: str, pid: str, start: float) -> Any:
+        """What A (``alias``) holds from application ``pid`` since ``start`` (epoch seconds):
+        an ``armstui.cloud.arms.DataWindow``, whose ``newest_ms`` is the last data time."""
+        from armstui.cloud import arms
+
+        now_ms = int(time.time() * 1000)
+        return await arms.search_traces(self.session(alias), pid, int(start * 1000), now_ms)
+
+    async def key_last_used(self, alias: str, user: str, key_id: str) -> float | None:
+        """When RAM says AccessKey ``key_id`` of ``user`` in ``alias`` was last used (epoch
+        seconds, whole seconds as RAM answers them), or None if never."""
+        import calendar
+
+        from armstui.cloud import ram
+
+        text = await ram.get_access_key_last_used(self.session(alias), user, key_id)
+        if not text:
+            return None
+        return float(calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ")))
+
+    def nominal_since(self, monotonic_start: float) -> float:
+        """Nominal seconds since ``monotonic_start`` (time.monotonic()): real seconds times
+        ``time_scale``, the same scale ``sleep`` divides by."""
+        return (time.monotonic() - monotonic_start) * self.time_scale
 
     async def read_secret(self, name: str) -> str | None:
         """Keyring calls block (and may time out): keep them off the event loop."""

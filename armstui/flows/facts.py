@@ -38,7 +38,8 @@ class Addon(Fact):
     """ack-onepilot in one cluster: what apply has to do, and the version there now."""
 
     action: Literal["install", "upgrade"] | None = None
-    version: str | None = None
+    version: str | None = None  # installed now (None when not installed)
+    target: str | None = None  # the release apply installs or upgrades to
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS created (
     removed_at REAL, actor TEXT);
 CREATE TABLE IF NOT EXISTS rotations (
     id INTEGER PRIMARY KEY AUTOINCREMENT, setup_key TEXT NOT NULL, old_key TEXT NOT NULL,
-    new_key TEXT, started_at REAL NOT NULL, finished_at REAL);
+    new_key TEXT, started_at REAL NOT NULL, finished_at REAL, new_key_at REAL,
+    old_key_gone_at REAL);
 """
 
 
@@ -94,6 +95,10 @@ class Journal:
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(created)")}
         if "actor" not in columns:  # journals written before teardown existed
             self._db.execute("ALTER TABLE created ADD COLUMN actor TEXT")
+        rotation_columns = {row[1] for row in self._db.execute("PRAGMA table_info(rotations)")}
+        for column in ("new_key_at", "old_key_gone_at"):  # the two-key window, added later
+            if column not in rotation_columns:
+                self._db.execute(f"ALTER TABLE rotations ADD COLUMN {column} REAL")
 
     def close(self) -> None:
         self._db.close()
@@ -212,11 +217,32 @@ class Journal:
         """The rotation of this setup's reporting key that has not finished, if any."""
         with self._lock:
             row = self._db.execute(
-                "SELECT id, old_key, new_key, started_at FROM rotations WHERE setup_key = ? AND finished_at IS NULL "
+                "SELECT id, old_key, new_key, started_at, new_key_at, old_key_gone_at "
+                "FROM rotations WHERE setup_key = ? AND finished_at IS NULL "
                 "ORDER BY id DESC LIMIT 1",
                 (setup_key,),
             ).fetchone()
-        return dict(zip(("id", "old_key", "new_key", "started_at"), row)) if row else None
+        fields = ("id", "old_key", "new_key", "started_at", "new_key_at", "old_key_gone_at")
+        return dict(zip(fields, row)) if row else None
+
+    def last_rotation(self, setup_key: str) -> dict[str, Any] | None:
+        """The newest rotation of this setup, finished or not, with its two-key window."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id, old_key, new_key, started_at, finished_at, new_key_at, "
+                "old_key_gone_at FROM rotations WHERE setup_key = ? ORDER BY id DESC LIMIT 1",
+                (setup_key,),
+            ).fetchone()
+        fields = (
+            "id",
+            "old_key",
+            "new_key",
+            "started_at",
+            "finished_at",
+            "new_key_at",
+            "old_key_gone_at",
+        )
+        return dict(zip(fields, row)) if row else None
 
     def start_rotation(self, setup_key: str, old_key: str) -> dict[str, Any]:
         with self._lock:
@@ -231,10 +257,21 @@ class Journal:
             "started_at": time.time(),
         }
 
-    def set_rotation_key(self, rotation_id: int, new_key: str) -> None:
+    def set_rotation_key(self, rotation_id: int, new_key: str, at: float | None = None) -> None:
+        """The rotation's new key; ``at``: when it was created (the two-key window opens)."""
         with self._lock:
             self._db.execute(
-                "UPDATE rotations SET new_key = ? WHERE id = ?", (new_key, rotation_id)
+                "UPDATE rotations SET new_key = ?, new_key_at = COALESCE(new_key_at, ?) "
+                "WHERE id = ?",
+                (new_key, at, rotation_id),
+            )
+
+    def close_two_key_window(self, rotation_id: int, at: float) -> None:
+        """The old key is gone: the user has one key again."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE rotations SET old_key_gone_at = COALESCE(old_key_gone_at, ?) WHERE id = ?",
+                (at, rotation_id),
             )
 
     def finish_rotation(self, rotation_id: int) -> None:

@@ -1,24 +1,30 @@
-"""Rotate the ACK flow's reporting AccessKey without a gap in reporting.
+"""Rotate the ACK flow's reporting AccessKey without cutting off a cluster.
 
 Every source cluster's onepilot config holds A's reporting key. The rotation, as steps:
 
-1. a second key of the reporting user (RAM allows two), its secret in the vault first;
-2. per cluster: onepilot's config holds the new key (other settings kept), then the proof
-   that the cluster's apps report into A, seen in A after the change landed;
-3. in A, RAM shows the new key in use (GetAccessKeyLastUsed);
-4. the old key disabled, then the proof that every cluster still reports — if one does not,
-   the old key is enabled again at once and the rotation stops there;
-5. the old key deleted, then its vault entry (never the other way round).
+1. a second key of the reporting user (RAM allows two), its secret in the vault first; the
+   two-key window opens;
+2. per cluster: onepilot's config holds the new key (written in this run: onepilot 5.1.1+
+   masks the pair, so a config cannot be read to tell which key it holds), then the proof
+   that A holds recent data from every app of the cluster;
+3. in A, RAM shows the new key in use, and the old key unused since the switch (the moment
+   every cluster's new config had landed);
+4. the old key disabled, then the proof that every cluster sent data since — if one did
+   not, the old key is enabled again at once and the rotation stops there, naming it;
+5. the old key deleted, then its vault entry (never the other way round); the two-key
+   window closes.
 
-While the old key is active every cluster reports with one key or the other (onepilot keeps
-its running config until a change lands), so no step leaves a gap; a failure stops the
-rotation before the next step, in a state where every cluster still reports. The journal
-keeps the rotation (old key, new key) so a re-run continues it instead of starting another.
+A silent cluster stops the rotation before anything is disabled or deleted (needs-you
+naming it); ``Setup.force`` lets it through, saying what that risks. While the old key is
+active every cluster reports with one key or the other (onepilot keeps its running config
+until a change lands). The journal keeps the rotation (old key, new key, when the window
+opened and closed) so a re-run continues it instead of starting another.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +33,9 @@ from armstui.flows.ack import (
     ONEPILOT,
     ClusterReports,
     OnepilotConfig,
+    clock_time,
     created_key,
+    is_masked,
     reporter_vault_name,
 )
 from armstui.flows.context import FlowContext
@@ -63,6 +71,10 @@ class Rotation:
     new_key: str | None
     journal: Any
     rotation_id: int | None = None  # the journal's row, once a change is about to be made
+    new_key_at: float | None = None  # when the new key was created: the two-key window opens
+    old_key_gone_at: float | None = None  # when the old key was deleted: the window closes
+    switched_at: float | None = None  # every cluster's new config had landed (this run)
+    disabled_at: float | None = None  # the old key was seen disabled (this run; monotonic)
 
     def vault_name(self, key_id: str) -> str:
         return reporter_vault_name(self.uid, self.user, key_id)
@@ -72,10 +84,30 @@ class Rotation:
         if self.rotation_id is None and self.journal is not None:
             self.rotation_id = self.journal.start_rotation(self.setup_key, self.old_key)["id"]
 
-    def set_new_key(self, key_id: str) -> None:
+    def set_new_key(self, key_id: str, created_at: float | None = None) -> None:
         self.new_key = key_id
+        if created_at is not None:
+            self.new_key_at = created_at
         if self.journal is not None and self.rotation_id is not None:
-            self.journal.set_rotation_key(self.rotation_id, key_id)
+            self.journal.set_rotation_key(self.rotation_id, key_id, created_at)
+
+    def close_window(self, at: float) -> None:
+        self.old_key_gone_at = self.old_key_gone_at or at
+        if self.journal is not None and self.rotation_id is not None:
+            self.journal.close_two_key_window(self.rotation_id, self.old_key_gone_at)
+
+    def window_text(self) -> str:
+        """The two-key window as the report shows it."""
+        if self.new_key_at is None:
+            return "two-key window: opening time unknown"
+        opened = clock_time(self.new_key_at)
+        if self.old_key_gone_at is None:
+            return f"two-key window open since {opened}"
+        length = self.old_key_gone_at - self.new_key_at
+        return (
+            f"two-key window opened {opened}, closed {clock_time(self.old_key_gone_at)} "
+            f"({length:.0f} s)"
+        )
 
     def finish(self) -> None:
         if self.journal is not None and self.rotation_id is not None:
@@ -144,9 +176,10 @@ class NewKey(Step):
         if keys.stale:
             await ram.delete_access_key(session, r.user, keys.stale)
         new = await ram.create_access_key(session, r.user)
+        created_at = time.time()
         # The secret exists only in this answer: keep it before anything else can fail.
         await ctx.store_secret(r.vault_name(new.access_key_id), new.secret)
-        r.set_new_key(new.access_key_id)
+        r.set_new_key(new.access_key_id, created_at)
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
         calls = []
@@ -182,10 +215,71 @@ class NewKeyInUse(Step):
         r = self.rotation
         if not r.new_key:
             return Observation(False, "no new key yet")
-        used = await ram.get_access_key_last_used(ctx.session(self.account), r.user, r.new_key)
-        if used:
-            return Observation(True, f"key {r.new_key} last used {used}")
+        # Every cluster's proof (which waits for its config to land) came before this step.
+        if r.switched_at is None:
+            r.switched_at = time.time()
+        used = await ctx.key_last_used(self.account, r.user, r.new_key)
+        if used is not None and (r.new_key_at is None or used >= int(r.new_key_at)):
+            return Observation(True, f"key {r.new_key} last used {clock_time(used)}")
         return Observation(False, f"key {r.new_key} has not been used yet", pending=True)
+
+
+class OldKeyUnused(Step):
+    """Proof in A: RAM shows the old key unused since the switch, so no cluster still
+    reports with it. RAM answers whole seconds: the step looks two seconds after the
+    switch, when a key still in use shows a later second than the switch's."""
+
+    settle_timeout = 900.0
+    poll_interval = 30.0
+    proof = True
+    margin = 2.0  # real seconds after the switch before RAM's date can tell
+
+    def __init__(self, setup: Setup, rotation: Rotation, depends_on: tuple[str, ...]) -> None:
+        super().__init__(
+            id=f"rotate/{setup.monitoring}/user/{rotation.user}/old-key-unused",
+            title=f"old key {short_key_id(rotation.old_key)} unused since the switch",
+            flow="rotate",
+            account=setup.monitoring,
+            depends_on=depends_on,
+        )
+        self.rotation = rotation
+        self.force = setup.force
+
+    async def observe(self, ctx: FlowContext) -> Observation:
+        r = self.rotation
+        if r.switched_at is None:
+            r.switched_at = time.time()
+        keys = await attached_or_none(ram.list_access_keys(ctx.session(self.account), r.user))
+        old = next((k for k in keys if k.access_key_id == r.old_key), None)
+        if old is None or old.status != "Active":
+            # An earlier run of this rotation got past this check and disabled or deleted it.
+            state = "gone" if old is None else old.status
+            return Observation(True, f"old key {r.old_key} is already {state}")
+        if time.time() < int(r.switched_at) + self.margin:
+            return Observation(False, "waiting for RAM to date the keys' use", pending=True)
+        used = await ctx.key_last_used(self.account, r.user, r.old_key)
+        switch = clock_time(r.switched_at)
+        if used is None or used <= int(r.switched_at):
+            seen = f"last used {clock_time(used)}" if used else "never used"
+            return Observation(True, f"old key {r.old_key} {seen}; switch at {switch}")
+        detail = f"old key {r.old_key} used at {clock_time(used)}, after the switch at {switch}"
+        if self.force:
+            return Observation(
+                True,
+                f"FORCED: {detail}; a cluster that still reports with it is cut off when it "
+                "is deleted",
+            )
+        return Observation(
+            False,
+            detail,
+            needs_you=(
+                f"A cluster still reports with the old key {r.old_key} (RAM saw it used at "
+                f"{clock_time(used)}, after every config held the new key at {switch}). "
+                "onepilot masks its config, so RAM cannot say which cluster: check who changed "
+                "a onepilot config, then run the rotation again (it rewrites every config). "
+                "The old key stays active. --force deletes it anyway and cuts that cluster off."
+            ),
+        )
 
 
 class OldKeyDisabled(Step):
@@ -206,6 +300,8 @@ class OldKeyDisabled(Step):
         if old is None:
             return Observation(True, f"old key {r.old_key} is gone")
         if old.status != "Active":
+            # Disabled by an earlier run: only data from now on counts as "since".
+            r.disabled_at = r.disabled_at or time.monotonic()
             return Observation(True, f"old key {r.old_key} is {old.status}")
         return Observation(False, f"old key {r.old_key} is still active")
 
@@ -213,22 +309,31 @@ class OldKeyDisabled(Step):
         await ram.update_access_key(
             ctx.session(self.account), self.rotation.user, self.rotation.old_key, "Inactive"
         )
+        self.rotation.disabled_at = time.monotonic()
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
         return [f"Ram.UpdateAccessKey ({short_key_id(self.rotation.old_key)} -> Inactive)"]
 
 
 class StillReporting(Step):
-    """Proof after the old key is disabled: every cluster still reports into A.
+    """Proof after the old key is disabled: every cluster sent data into A since.
 
-    If one does not, "applying" this step enables the old key again and stops the rotation:
+    If one did not, "applying" this step enables the old key again and stops the rotation:
     that cluster still needs the old key, and reporting matters more than the rotation."""
 
     proof = True
+    settle_timeout = 900.0
+    poll_interval = 15.0
+    quiet = 60.0  # nominal seconds of reports to wait for after the disable
 
     def __init__(
-        self, setup: Setup, rotation: Rotation, clusters: list[str], disabled_step: str
+        self,
+        setup: Setup,
+        rotation: Rotation,
+        clusters: list[tuple[str, str]],
+        disabled_step: str,
     ) -> None:
+        """``clusters``: (cluster ID, name) of every cluster the rotation switched."""
         super().__init__(
             id=f"rotate/{setup.monitoring}/still-reporting",
             title=f"every cluster still reports into {setup.monitoring} without the old key",
@@ -238,18 +343,43 @@ class StillReporting(Step):
         )
         self.rotation = rotation
         self.clusters = clusters
+        self.force = setup.force
 
     async def observe(self, ctx: FlowContext) -> Observation:
-        apps = await ctx.trace_apps(
-            self.account, newer_than=ctx.applied_at.get(self.depends_on[0], 0.0)
-        )
-        reporting = {a.cluster_id for a in apps}
-        silent = [c for c in self.clusters if c not in reporting]
+        r = self.rotation
+        if r.disabled_at is None:
+            r.disabled_at = time.monotonic()
+        # Nominal seconds: the sandbox shows an instant d simulated seconds ago as d seconds
+        # before the real now (time_scale is 1 on the real cloud).
+        since = time.time() - ctx.nominal_since(r.disabled_at)
+        if ctx.nominal_since(r.disabled_at) < self.quiet:
+            return Observation(
+                False, f"waiting for data sent since {clock_time(since)}", pending=True
+            )
+        apps = await ctx.trace_apps(self.account, newer_than=r.disabled_at)
+        by_cluster: dict[str, list[Any]] = {}
+        for app in apps:
+            by_cluster.setdefault(app.cluster_id or "", []).append(app)
+        wanted = [a for cid, _ in self.clusters for a in by_cluster.get(cid, [])]
+        data = await asyncio.gather(*(ctx.data_since(self.account, a.pid, since) for a in wanted))
+        sent = {a.cluster_id for a, d in zip(wanted, data) if d.reporting}
+        silent = [(cid, name) for cid, name in self.clusters if cid not in sent]
+        if silent and not self.force:
+            names = tuple(f"{name} ({cid})" for cid, name in silent)
+            return Observation(
+                False,
+                f"no data since {clock_time(since)} from: {', '.join(names)}",
+                fact=SilentClusters(names),
+            )
         if silent:
             return Observation(
-                False, f"not reporting: {', '.join(silent)}", fact=SilentClusters(tuple(silent))
+                True,
+                f"FORCED: {len(silent)} cluster(s) sent no data since the old key was disabled "
+                f"({', '.join(name for _, name in silent)}); deleting it may cut them off",
             )
-        return Observation(True, f"all {len(self.clusters)} cluster(s) report with the new key")
+        return Observation(
+            True, f"all {len(self.clusters)} cluster(s) sent data since {clock_time(since)}"
+        )
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
         r = self.rotation
@@ -282,9 +412,13 @@ class OldKeyDeleted(Step):
 
     async def observe(self, ctx: FlowContext) -> Observation:
         r = self.rotation
-        return await key_and_secret_gone(
+        seen = await key_and_secret_gone(
             ctx, self.account, r.user, r.old_key, r.vault_name(r.old_key)
         )
+        if seen.holds:
+            r.close_window(time.time())
+            seen.detail = f"{seen.detail}; {r.window_text()}"
+        return seen
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
         r = self.rotation
@@ -333,14 +467,18 @@ async def _current_key(ctx: FlowContext, setup: Setup, uid: str) -> str:
 
 
 async def _clusters_using(
-    ctx: FlowContext, setup: Setup, key_ids: set[str]
+    ctx: FlowContext, setup: Setup, uid: str, key_ids: set[str]
 ) -> list[tuple[str, Any]]:
-    """(source alias, cluster) for every cluster of the sources whose onepilot reports with one of these keys."""
+    """(source alias, cluster) for every cluster of the sources whose onepilot reports into
+    A (``uid``) with one of these keys. Where onepilot masks the key, a config that reports
+    into A counts: it can only hold a key of A's, and the rotation rewrites it."""
     found = []
 
     async def check(source: str, cluster: Any) -> None:
         addon = await cs.get_cluster_addon(ctx.session(source), cluster.cluster_id, ONEPILOT)
-        if addon is not None and (addon.config or {}).get("accessKey") in key_ids:
+        config = addon.config if addon is not None else {}
+        key = config.get("accessKey")
+        if str(config.get("uid", "")) == uid and (key in key_ids or is_masked(key)):
             found.append((source, cluster))
 
     listings = await asyncio.gather(
@@ -376,8 +514,11 @@ async def build_steps(
         )
         if begin:
             rotation.begin()
+    if open_rotation:
+        rotation.new_key_at = open_rotation.get("new_key_at")
+        rotation.old_key_gone_at = open_rotation.get("old_key_gone_at")
     clusters = await _clusters_using(
-        ctx, setup, {rotation.old_key, *([rotation.new_key] if rotation.new_key else [])}
+        ctx, setup, uid, {rotation.old_key, *([rotation.new_key] if rotation.new_key else [])}
     )
     new = NewKey(setup, rotation)
     steps: list[Step] = [new]
@@ -393,17 +534,29 @@ async def build_steps(
             new.id,
             (new.id,),
             flow="rotate",
+            trust_recent_use=False,
         )
         reports = ClusterReports(
-            setup, source, cluster.cluster_id, cluster.name, config.id, flow="rotate"
+            setup,
+            source,
+            cluster.cluster_id,
+            cluster.name,
+            config.id,
+            flow="rotate",
+            force=setup.force,
+            since_change=True,
         )
         steps += [config, reports]
         proofs.append(reports.id)
     if proofs:  # a key no cluster reports with shows no use to wait for
         in_use = NewKeyInUse(setup, rotation, tuple(proofs))
         steps.append(in_use)
-    disabled = OldKeyDisabled(setup, rotation, (steps[-1].id,))
-    still = StillReporting(setup, rotation, [c.cluster_id for _, c in clusters], disabled.id)
+    unused = OldKeyUnused(setup, rotation, (steps[-1].id,))
+    steps.append(unused)
+    disabled = OldKeyDisabled(setup, rotation, (unused.id,))
+    still = StillReporting(
+        setup, rotation, [(c.cluster_id, c.name) for _, c in clusters], disabled.id
+    )
     deleted = OldKeyDeleted(setup, rotation, (still.id,))
     return steps + [disabled, still, deleted]
 

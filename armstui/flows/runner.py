@@ -157,6 +157,10 @@ class Runner:
     async def run(self, mode: str = "apply") -> RunResult:
         if mode not in MODES:
             raise ValueError(f"mode: must be one of {', '.join(MODES)}")
+        if mode == "apply" and self.journal is not None:
+            if self.journal.interrupted_run(self.setup_key) is not None:
+                # Changes the killed run made may land only now: proofs wait for first data.
+                self.ctx.resumed_at = time.monotonic()
         run_id = (
             self.journal.start_run(self.setup_key, self.journal_mode or mode, self.steps)
             if self.journal
@@ -195,7 +199,7 @@ class Runner:
                 return
             if mode != "plan":  # a plan looks at every step, whatever its dependencies show
                 blockers = [d for d in step.depends_on if not self.states[d].outcome.succeeded]
-                if blockers:
+                if blockers and not (mode == "verify" and step.observe_when_blocked):
                     self._finish(
                         state,
                         Outcome.BLOCKED,
@@ -226,6 +230,9 @@ class Runner:
             self._finish(state, Outcome.PLANNED, f"will check: {step.title}")
             return
         seen = await self._observe_settled(step, state)
+        if seen.skipped is not None:
+            self._finish(state, Outcome.SKIPPED, seen.skipped)
+            return
         if mode == "plan":
             state.planned = [] if seen.holds else step.planned_calls(seen)
             if seen.holds:
@@ -296,11 +303,16 @@ class Runner:
         """Observe; while a change is in progress, wait and look again (bounded)."""
         seen = await step.observe(self.ctx)
         waited = 0.0
+        was_pending = seen.pending
         while seen.pending and waited < step.settle_timeout:
             self._set(state, Outcome.RUNNING, f"waiting: {seen.detail}")
             await self.ctx.sleep(step.poll_interval)
             waited += step.poll_interval
             seen = await step.observe(self.ctx)
+        if was_pending and seen.holds:
+            # A change landed during this run (perhaps one an interrupted run made): proofs
+            # that depend on it look only at what came after, and wait for first data.
+            self.ctx.applied_at[step.id] = time.monotonic()
         if seen.pending:
             seen = Observation(
                 False, f"still in progress after {step.settle_timeout:g} s: {seen.detail}"

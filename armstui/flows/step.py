@@ -60,6 +60,7 @@ class Observation:
     pending: bool = False  # a change is still in progress (e.g. an addon upgrading): look again
     needs_you: str | None = None  # the goal cannot be applied by us: exactly what to do
     fact: Fact | None = None  # for apply, the plan and dependent steps
+    skipped: str | None = None  # nothing to do here, and why (the run shows it as skipped)
 
     def fact_of(self, kind: type[FactT]) -> FactT | None:
         return self.fact if isinstance(self.fact, kind) else None
@@ -81,6 +82,9 @@ class Step:
     settle_timeout: float = 600.0  # nominal seconds to wait for a pending change
     poll_interval: float = 5.0  # nominal seconds between observations while pending
     expected_seconds: float = 0.0  # how long apply's change usually takes: the first look waits
+    # verify: observe even when a step it depends on does not hold (a proof that names what
+    # stopped is worth more than "blocked")
+    observe_when_blocked: bool = False
 
     def __init__(
         self,

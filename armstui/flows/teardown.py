@@ -17,11 +17,18 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from armstui.cloud import cs, ecs, ram
 from armstui.flows import ecs_scripts
-from armstui.flows.ack import ONEPILOT, TRANSITIONAL_STATES, ReporterKey, reporter_vault_name
+from armstui.flows.ack import (
+    ONEPILOT,
+    TRANSITIONAL_STATES,
+    ReporterKey,
+    is_masked,
+    reporter_vault_name,
+)
 from armstui.flows.context import FlowContext
 from armstui.flows.ecs import FINAL_STATES
 from armstui.flows.facts import StillInCloud
@@ -131,23 +138,29 @@ class OnepilotConfigRemoved(Undo):
             return Observation(False, f"ack-onepilot is {addon.state}", pending=True)
         if str((addon.config or {}).get("uid", "")) != self.monitoring_uid:
             return Observation(True, "onepilot holds no reporting key of the monitoring account")
-        return Observation(
-            False, f"onepilot reports with key {(addon.config or {}).get('accessKey')}"
-        )
+        key = (addon.config or {}).get("accessKey")
+        shown = "a key onepilot masks" if is_masked(key) else f"key {key}"
+        return Observation(False, f"onepilot reports into the monitoring account with {shown}")
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
         session = ctx.session(self.account)
         addon = await cs.get_cluster_addon(session, self.name, ONEPILOT)
         if addon is None:
             return
-        kept = {
-            k: v for k, v in (addon.config or {}).items() if k not in REPORTING_KEYS
-        }  # other settings stay
-        await cs.modify_addon_config(session, self.name, ONEPILOT, kept)
+        # Other settings stay (masked values read back as asterisks are not written back).
+        # The reporting keys are set to empty values explicitly: whether ModifyClusterAddon
+        # merges or replaces the config is not documented, so leaving them out proves nothing.
+        config = {
+            k: v
+            for k, v in (addon.config or {}).items()
+            if k not in REPORTING_KEYS and not is_masked(v)
+        }
+        config.update(dict.fromkeys(REPORTING_KEYS, ""))
+        await cs.modify_addon_config(session, self.name, ONEPILOT, config)
 
     def calls(self) -> list[str]:
         return [
-            f"CS.ModifyClusterAddon (ack-onepilot in {self.name}: remove accessKey, accessKeySecret, uid; other settings kept)"
+            f"CS.ModifyClusterAddon (ack-onepilot in {self.name}: accessKey, accessKeySecret, uid set empty; other settings kept)"
         ]
 
 
@@ -281,12 +294,25 @@ class KeyDeleted(Undo):
 
     kind = "access-key"
     verb = "delete"
+    # Set by the teardown plan for a key the journal does not know and whose secret the
+    # vault lacks: an orphan (an interrupted run created it and died before storing the
+    # secret, or someone made it outside armstui). Says what happens to it.
+    orphan_fate: str | None = None
 
     def parse_name(self) -> None:
         self.user, _, self.key_id = self.name.partition(":")
 
     def what(self) -> str:
         return f"AccessKey {short_key_id(self.key_id)} of {self.user}"
+
+    def mark_orphan(self, fate: str) -> None:
+        self.orphan_fate = fate
+        self.title = f"delete orphan AccessKey {short_key_id(self.key_id)} of {self.user}"
+
+    def planned_calls(self, seen: Observation | None) -> list[str]:
+        if self.orphan_fate is None:
+            return super().planned_calls(seen)
+        return [f"{call} — {self.orphan_fate}" for call in self.calls()]
 
     def _vault_name(self) -> str:
         return reporter_vault_name(self.uid, self.user, self.key_id)
@@ -548,6 +574,7 @@ async def build_steps(
     ]
     present = await asyncio.gather(*(_present(u, ctx) for u in lookers))
     wanted = [w for w, u, there in zip(wanted, lookers, present) if u.record is not None or there]
+    orphans = await _orphan_fates(setup, wanted, records, ctx, uids)
     kept: dict[str, str] = {}
     others = sorted(
         {_role_of(kind, name) for _, kind, name in records if _other_role(setup, kind, name)}
@@ -558,6 +585,12 @@ async def build_steps(
                 f"kept: role {', '.join(others)} of this setup still uses it; the teardown "
                 "of the last role removes it"
             )
+            continue
+        fate = orphans.get((account, name)) if kind == "access-key" else None
+        if fate is not None and fate.kept and not setup.include_adopted:
+            kept[undo_id(account, kind, name)] = fate.text
+        elif fate is not None:
+            continue
         elif records.get((account, kind, name)) is None and not setup.include_adopted:
             kept[undo_id(account, kind, name)] = (
                 "adopted (armstui did not create it): kept; --include-adopted removes it"
@@ -576,6 +609,11 @@ async def build_steps(
             for a, kind, name in wanted
             if kind == rank
         ]
+        for step in this:
+            if isinstance(step, KeyDeleted):
+                fate = orphans.get((step.account, step.name))
+                if fate is not None:
+                    step.mark_orphan(fate.text)
         undo += this
         before += [u.id for u in this if u.id not in kept]
     return undo, kept
@@ -595,6 +633,46 @@ def _other_role(setup: Setup, kind: str, name: str) -> bool:
     if setup.flow != "role" or kind not in ("ram-role", "role-policy"):
         return False
     return _role_of(kind, name).lower() != setup.role_name.lower()
+
+
+@dataclass(frozen=True)
+class OrphanFate:
+    text: str  # what the plan, the checklist and the report say about the key
+    kept: bool  # kept unless --include-adopted
+
+
+async def _orphan_fates(
+    setup: Setup,
+    wanted: list[tuple[str, str, str]],
+    records: dict[tuple[str, str, str], dict[str, Any]],
+    ctx: FlowContext,
+    uids: dict[str, str],
+) -> dict[tuple[str, str], OrphanFate]:
+    """(account, "user:key") -> what happens to each orphan key: one the journal does not
+    know and whose secret the vault lacks. A key of a user armstui created goes with that
+    user (most likely an interrupted run made it); on a user armstui found, it is kept
+    (it may be someone else's) unless --include-adopted."""
+    fates: dict[tuple[str, str], OrphanFate] = {}
+    for account, kind, name in wanted:
+        if kind != "access-key" or (account, kind, name) in records:
+            continue
+        user, _, key_id = name.partition(":")
+        if await ctx.read_secret(reporter_vault_name(uids[account], user, key_id)):
+            continue  # armstui holds its secret: armstui made it, the record was lost
+        ours = (account, "ram-user", user) in records
+        fates[(account, name)] = OrphanFate(
+            (
+                f"orphan: armstui never stored its secret (an interrupted run, or made "
+                f"outside armstui); deleted, as {user}, whom armstui created, goes too"
+            )
+            if ours
+            else (
+                f"orphan: armstui never stored its secret and did not create {user}; kept "
+                "(it may be someone else's); --include-adopted deletes it"
+            ),
+            kept=not ours,
+        )
+    return fates
 
 
 async def _present(step: Undo, ctx: FlowContext) -> bool:

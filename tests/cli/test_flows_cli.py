@@ -25,13 +25,14 @@ def test_plan_lists_the_calls_and_changes_nothing(state_dir: Path, sandbox: Runn
     result = run(state_dir, "plan", *ACK)
     assert result.exit_code == 0, result.output
     assert "+ Ram.CreateUser (armstui-reporter in monitoring)" in result.output
-    assert "CS.UpgradeClusterAddons (ack-onepilot 3.0.12 -> newest" in result.output
+    # the release comes from DescribeAddon: the newest the cluster is offered
+    assert "CS.UpgradeClusterAddons (ack-onepilot 3.0.12 -> 5.2.1" in result.output
     users = (
         sandbox.client("ram", "monitoring")
         .list_users(ram_models.ListUsersRequest())
         .body.users.user
     )
-    assert users == []
+    assert [u.user_name for u in users] == ["admin"]  # the seeded user only
 
 
 def test_apply_needs_yes_without_a_terminal(state_dir: Path) -> None:
@@ -106,4 +107,40 @@ def test_a_role_plan_mutates_nothing(state_dir: Path, sandbox: RunningSandbox) -
     assert result.exit_code == 0, result.output
     assert "will check: arms-operator in source switches into arms-admin" in result.output
     assert sandbox.state.store.list("ram.accesskey") == before
-    assert sandbox.state.store.list("ram.user") == []
+    # only the seeded user of each account
+    assert {u["UserName"] for u in sandbox.state.store.list("ram.user")} == {"admin"}
+
+
+def _reporting_key(sandbox: RunningSandbox, status: str) -> None:
+    """As A's admin, set the reporting key's status."""
+    ram = sandbox.client("ram", "monitoring")
+    key = ram.list_access_keys(
+        ram_models.ListAccessKeysRequest(user_name="armstui-reporter")
+    ).body.access_keys.access_key[0]
+    ram.update_access_key(
+        ram_models.UpdateAccessKeyRequest(
+            user_name="armstui-reporter", user_access_key_id=key.access_key_id, status=status
+        )
+    )
+
+
+def test_verify_exits_3_naming_each_cluster_that_stopped_and_0_once_the_key_is_back(
+    state_dir: Path, sandbox: RunningSandbox
+) -> None:
+    assert run(state_dir, "apply", "--yes", *ACK).exit_code == 0
+    clusters = sandbox.state.store.list("cs.cluster", f"{sandbox.uid('source')}/")
+    assert len(clusters) >= 2
+    _reporting_key(sandbox, "Inactive")
+    sandbox.state.clock.advance(6 * 60)  # past the 5-minute window: the last data ages out
+
+    stopped = run(state_dir, "verify", *ACK)
+    assert stopped.exit_code == 3, stopped.output
+    for cluster in clusters:
+        assert f"apps of {cluster['name']} report into monitoring" in stopped.output
+        assert cluster["cluster_id"] in stopped.output  # what to do names the cluster
+    assert stopped.output.count("stopped: no data in the last 5 min") == len(clusters)
+
+    _reporting_key(sandbox, "Active")
+    sandbox.state.clock.advance(30)  # a couple of reports with the key back
+    back = run(state_dir, "verify", *ACK)
+    assert back.exit_code == 0, back.output

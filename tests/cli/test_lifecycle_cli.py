@@ -96,7 +96,7 @@ def test_teardown_plan_shows_who_created_what_then_removes_it(
         .list_users(ram_models.ListUsersRequest())
         .body.users.user
     )
-    assert users == []
+    assert [u.user_name for u in users] == ["admin"]  # the seeded user only
     assert json.loads(run(state_dir, "report", "--format", "json").output)["mode"] == "teardown"
 
 
@@ -125,3 +125,16 @@ def test_at_a_terminal_a_stale_key_is_asked_about(
     done = run(state_dir, "rotate", *ACK, stdin="y\ny\n")
     assert done.exit_code == 0, done.output
     assert stale.access_key_id not in _keys(sandbox) and len(_keys(sandbox)) == 1
+
+
+def test_rotate_force_says_what_it_risks_and_the_report_shows_the_two_key_window(
+    state_dir: Path, sandbox: RunningSandbox
+) -> None:
+    assert run(state_dir, "apply", "--yes", *ACK).exit_code == 0
+    forced = run(state_dir, "rotate", "--force", "--yes", *ACK)
+    assert forced.exit_code == 0, forced.output
+    assert "--force: the old key is deleted even where a cluster shows no data" in forced.output
+    assert "is cut off" in forced.output
+    report = run(state_dir, "report")
+    assert "two-key window opened" in report.output and "closed" in report.output
+    assert len(_keys(sandbox)) == 1

@@ -56,8 +56,8 @@ async def test_install_configure_upgrade_uninstall(session_of: Callable[..., Clo
     clusters = await cs.describe_clusters(b)
     addons = {c.cluster_id: await cs.get_cluster_addon(b, c.cluster_id, ONEPILOT) for c in clusters}
     bare = next(cluster_id for cluster_id, addon in addons.items() if addon is None)
-    # InstallClusterAddons needs a version; one before 5.1.1, which masks the keys on read-back
-    task = await cs.install_addon(b, bare, ONEPILOT, version="3.0.14")
+    # 3.0.20: a release from before onepilot masked the AccessKey pair on read-back
+    task = await cs.install_addon(b, bare, ONEPILOT, "3.0.20")
     assert (await _wait_task(b, task)).state == "success"
     installed = await _settled(b, bare)
     assert installed is not None and _version(installed.version) >= (3, 0, 14)
@@ -81,15 +81,15 @@ async def test_install_configure_upgrade_uninstall(session_of: Callable[..., Clo
     old_cluster = next(c.cluster_id for c in clusters if c.cluster_id != bare)
     old = await cs.get_cluster_addon(b, old_cluster, ONEPILOT)
     assert old is not None
-    versions = await cs.describe_addon_versions(b, old_cluster)
-    assert versions[ONEPILOT].next_version and _version(versions[ONEPILOT].next_version) >= (
-        3,
-        0,
-        14,
-    )
-    await _wait_task(b, await cs.upgrade_addon(b, old_cluster, ONEPILOT, old.version))
+    release = await cs.describe_addon(b, ONEPILOT, old_cluster)
+    target = max(release.upgradable, key=_version)
+    assert _version(target) >= (3, 0, 14)
+    with pytest.raises(CloudError) as same:  # never an "upgrade" to the version there
+        await cs.upgrade_addon(b, old_cluster, ONEPILOT, old.version, old.version)
+    assert same.value.code == "AddonNoNewerVersion"
+    await _wait_task(b, await cs.upgrade_addon(b, old_cluster, ONEPILOT, old.version, target))
     upgraded = await _settled(b, old_cluster)
-    assert upgraded is not None and _version(upgraded.version) >= (3, 0, 14)
+    assert upgraded is not None and upgraded.version == target
 
     await _wait_task(b, await cs.uninstall_addon(b, bare, ONEPILOT))
     assert await _settled(b, bare) is None

@@ -27,7 +27,7 @@ def test_policies_what_was_missing_or_all_of_them() -> None:
 
 
 def test_an_addon_or_a_role_already_there_is_not_created() -> None:
-    addon = OnepilotRunning("source", "c-1", "prod")
+    addon = OnepilotRunning(SETUP, "source", "c-1", "prod")
     assert addon.manages(None) == [Managed("onepilot-addon", "c-1")]
     assert addon.manages(Observation(False, "", fact=Addon("upgrade", "3.0.1"))) == []
     role = RoleTrusted(Setup("role", "monitoring", ("source",)), {"source": "1"})

@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-from alibabacloud_arms20190808 import models as arms_models
 from alibabacloud_cs20151215 import models as cs_models
 from alibabacloud_ram20150501 import models as ram_models
 
@@ -36,22 +35,23 @@ def org(tmp_path: Path):
 
 
 class ReportingMonitor:
-    """Lists A's apps through the SDK, over and over, while a rotation runs: every answer
-    must show every cluster that reported before it began."""
+    """Asks the emulator, over and over while a rotation runs, which clusters report into A
+    at that moment (its ground truth: ARMS keeps apps listed after they stop, so a listing
+    would show no gap): every answer must show every cluster that reported before."""
 
     def __init__(self, sandbox: RunningSandbox) -> None:
-        self.client = sandbox.client("arms", "monitoring")
-        self.region = sandbox.state.region
+        self.state = sandbox.state
+        self.uid = sandbox.uid("monitoring")
         self.expected = self.clusters()
         self.polls: list[set[str]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
     def clusters(self) -> set[str]:
-        apps = self.client.list_trace_apps(
-            arms_models.ListTraceAppsRequest(region_id=self.region)
-        ).body.trace_apps
-        return {a.cluster_id for a in apps if a.cluster_id}
+        from armstui.sandbox.services.arms.model import reporters
+
+        now = reporters(self.state.store, self.state.clock, self.state.clock.sim_now())
+        return {r["ClusterId"] for r in now.values() if r["UserId"] == self.uid and r["ClusterId"]}
 
     def _loop(self) -> None:
         # A listing every few milliseconds: far finer than any step of a rotation (a config
@@ -82,13 +82,20 @@ def _keys(sandbox: RunningSandbox) -> list:
 
 
 def _configs(sandbox: RunningSandbox, ws: Workspace, setup: Setup) -> dict[str, dict]:
+    """Each cluster's onepilot config as it runs: onepilot masks the AccessKey pair when read
+    back through the API, so the values come from the emulator's own record; the uid read
+    back through the API must agree with it."""
     configs = {}
     for source in setup.sources:
         cs = sandbox.client("cs", source)
         for cluster in cs.describe_clusters_v1(cs_models.DescribeClustersV1Request()).body.clusters:
-            configs[cluster.cluster_id] = json.loads(
+            read_back = json.loads(
                 cs.get_cluster_addon_instance(cluster.cluster_id, "ack-onepilot").body.config
             )
+            record = sandbox.state.store.get("cs.addon", f"{cluster.cluster_id}/ack-onepilot")
+            config = json.loads(record["config"])
+            assert read_back["uid"] == config["uid"] and read_back["accessKey"] == "******"
+            configs[cluster.cluster_id] = config
     return configs
 
 
@@ -163,46 +170,54 @@ def test_rotation_under_faults_keeps_reporting_and_changes_each_thing_once(org) 
     assert len(ok_creates) == 2  # the setup's key, then exactly one for the rotation
 
 
-def test_a_cluster_that_still_needs_the_old_key_stops_the_rotation_with_the_old_key_active(
-    org, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    ws, sandbox, setup = org
-    (old,) = _keys(sandbox)
-    # someone puts the old key back into one cluster right after armstui wrote the new one
-    target_source = setup.sources[0]
-    cs = sandbox.client("cs", target_source)
+def _put_back_after_the_switch(
+    sandbox: RunningSandbox, setup: Setup, monkeypatch: pytest.MonkeyPatch, config: str
+) -> tuple[str, list[bool]]:
+    """Someone writes ``config`` ("old": the old key, as it ran; "read-back": what the API
+    shows, masked) into one cluster right after A's RAM first shows the new key in use."""
+    cs = sandbox.client("cs", setup.sources[0])
     cluster_id = (
         cs.describe_clusters_v1(cs_models.DescribeClustersV1Request()).body.clusters[0].cluster_id
     )
-    original = json.loads(cs.get_cluster_addon_instance(cluster_id, "ack-onepilot").body.config)
+    if config == "old":
+        original = sandbox.state.store.get("cs.addon", f"{cluster_id}/ack-onepilot")["config"]
+    else:
+        original = cs.get_cluster_addon_instance(cluster_id, "ack-onepilot").body.config
 
     def put_back() -> None:  # blocking SDK calls: run off the event loop
         cs.modify_cluster_addon(
-            cluster_id,
-            "ack-onepilot",
-            cs_models.ModifyClusterAddonRequest(config=json.dumps(original)),
+            cluster_id, "ack-onepilot", cs_models.ModifyClusterAddonRequest(config=original)
         )
         for _ in range(200):  # until the change has landed (a nominal 20 s, 0.1 s here)
             if cs.get_cluster_addon_instance(cluster_id, "ack-onepilot").body.state == "active":
                 return
             time.sleep(0.01)
 
-    # Right after A's RAM first shows the new key in use, before the old key is disabled.
     observe = NewKeyInUse.observe
-    put_back_done = False
+    done: list[bool] = []
 
     async def observe_then_put_back(self: NewKeyInUse, ctx: FlowContext) -> Observation:
-        nonlocal put_back_done
         seen = await observe(self, ctx)
-        if seen.holds and not put_back_done:
-            put_back_done = True
+        if seen.holds and not done:
+            done.append(True)
             await asyncio.to_thread(put_back)
         return seen
 
     monkeypatch.setattr(NewKeyInUse, "observe", observe_then_put_back)
+    return cluster_id, done
+
+
+def test_a_cluster_broken_after_the_switch_is_named_and_the_old_key_enabled_again(
+    org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The masked read-back written back is no valid key: the cluster falls silent, which
+    only disabling the old key shows; it is enabled again at once and the cluster named."""
+    ws, sandbox, setup = org
+    (old,) = _keys(sandbox)
+    cluster_id, done = _put_back_after_the_switch(sandbox, setup, monkeypatch, "read-back")
     result = ws.run_sync(setup, "apply", action="rotate")
     monkeypatch.undo()
-    assert put_back_done
+    assert done
     assert result.exit_code == 1
     stopped = next(s for s in result.states if s.outcome == Outcome.FAILED)
     assert stopped.error_code == "RotationStopped" and cluster_id in stopped.detail and stopped.hint
@@ -211,15 +226,102 @@ def test_a_cluster_that_still_needs_the_old_key_stops_the_rotation_with_the_old_
     ]
     keys = {k.access_key_id: k.status for k in _keys(sandbox)}
     assert keys[old.access_key_id] == "Active" and len(keys) == 2
+    result = ws.run_sync(setup, "apply", action="rotate")
+    assert result.exit_code == 0, [(s.title, s.outcome.value, s.detail) for s in result.states]
+    assert old.access_key_id not in {k.access_key_id for k in _keys(sandbox)}
+
+
+def test_a_cluster_that_still_needs_the_old_key_stops_the_rotation_with_the_old_key_active(
+    org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws, sandbox, setup = org
+    (old,) = _keys(sandbox)
+    cluster_id, done = _put_back_after_the_switch(sandbox, setup, monkeypatch, "old")
+    result = ws.run_sync(setup, "apply", action="rotate")
+    monkeypatch.undo()
+    assert done
+    # RAM shows the old key still in use after the switch: the rotation stops before it
+    # disables or deletes anything, so that cluster is never cut off.
+    assert result.exit_code == 3, [
+        (s.title, s.outcome.value, s.detail) for s in result.states if not s.outcome.succeeded
+    ]
+    unused = next(s for s in result.states if s.step_id.endswith("old-key-unused"))
+    assert unused.outcome is Outcome.NEEDS_YOU and old.access_key_id in (unused.needs_you or "")
+    assert "--force" in (unused.needs_you or "")
+    assert [s.outcome for s in result.states if s.step_id.endswith("old-key-deleted")] == [
+        Outcome.BLOCKED
+    ]
+    assert not any(r.action == "UpdateAccessKey" for r in ws.call_log.records() if r.mutating), (
+        "the old key was never disabled"
+    )
+    keys = {k.access_key_id: k.status for k in _keys(sandbox)}
+    assert keys[old.access_key_id] == "Active" and len(keys) == 2
     assert ws.journal.open_rotation(setup.key)["old_key"] == old.access_key_id
 
-    # the operator fixes the cluster (armstui writes the new key again) and re-runs: it continues
+    # the operator re-runs: every config is written again, and the rotation finishes
     result = ws.run_sync(setup, "apply", action="rotate")
     assert result.exit_code == 0, [(s.title, s.outcome.value, s.detail) for s in result.states]
     assert [k.access_key_id for k in _keys(sandbox)] == [
         next(k for k in keys if k != old.access_key_id)
     ]
     assert ws.journal.open_rotation(setup.key) is None
+    assert (
+        json.loads(sandbox.state.store.get("cs.addon", f"{cluster_id}/ack-onepilot")["config"])[
+            "accessKey"
+        ]
+        != old.access_key_id
+    )
+
+
+def _silence(sandbox: RunningSandbox, source: str) -> tuple[str, str]:
+    """Takes the ARMS labels off every workload of one cluster of ``source``: its apps stay
+    listed in A and send nothing more. Returns (cluster ID, name)."""
+    uid = sandbox.uid(source)
+    cluster = sandbox.state.store.list("cs.cluster", f"{uid}/")[0]
+    for workload in cluster["workloads"]:
+        workload["labels"] = {}
+    sandbox.state.store.put("cs.cluster", f"{uid}/{cluster['cluster_id']}", cluster)
+    return cluster["cluster_id"], cluster["name"]
+
+
+def test_a_silent_cluster_stops_the_rotation_before_the_delete_unless_forced(org) -> None:
+    from dataclasses import replace
+
+    ws, sandbox, setup = org
+    (old,) = _keys(sandbox)
+    cluster_id, name = _silence(sandbox, setup.sources[1])
+
+    waiting: list[str] = []
+
+    def listen(state) -> None:
+        if state.step_id.endswith(f"{cluster_id}/reports"):
+            waiting.append(state.detail)
+
+    stopped = ws.run_sync(setup, "apply", action="rotate", listener=listen)
+    assert stopped.exit_code == 3
+    # while its first data after the change could still come, the step said so, with a deadline
+    assert any("waiting" in d and "(until " in d and "UTC)" in d for d in waiting), waiting
+    silent = next(s for s in stopped.states if s.step_id.endswith(f"{cluster_id}/reports"))
+    assert silent.outcome is Outcome.NEEDS_YOU and cluster_id in (silent.needs_you or "")
+    assert name in silent.title and "last data" in silent.detail
+    assert old.access_key_id in {k.access_key_id for k in _keys(sandbox)}
+    assert {k.status for k in _keys(sandbox)} == {"Active"}
+
+    forced = ws.run_sync(replace(setup, force=True), "apply", action="rotate")
+    assert forced.exit_code == 0, [(s.title, s.outcome.value, s.detail) for s in forced.states]
+    risk = next(s for s in forced.states if s.step_id.endswith(f"{cluster_id}/reports"))
+    assert "FORCED" in risk.detail and "cuts it off" in risk.detail
+    assert old.access_key_id not in {k.access_key_id for k in _keys(sandbox)}
+
+
+def test_the_two_key_window_is_measured(org) -> None:
+    ws, sandbox, setup = org
+    result = ws.run_sync(setup, "apply", action="rotate")
+    assert result.exit_code == 0
+    rotation = ws.journal.last_rotation(setup.key)
+    assert rotation["new_key_at"] <= rotation["old_key_gone_at"] <= rotation["finished_at"]
+    deleted = next(s for s in result.states if s.step_id.endswith("old-key-deleted"))
+    assert "two-key window opened" in deleted.detail and "closed" in deleted.detail
 
 
 def test_an_interrupted_rotation_is_continued_not_restarted(org) -> None:

@@ -216,3 +216,27 @@ async def test_an_interrupted_run_is_found_for_resume(tmp_path: Path) -> None:
     assert journal.interrupted_run("k")["id"] == run_id
     journal.finish_run(run_id, 0)
     assert journal.interrupted_run("k") is None
+
+
+async def test_a_change_that_lands_during_the_run_counts_as_this_runs_change(
+    tmp_path: Path,
+) -> None:
+    """A resumed apply finds the killed run's change still landing: once it lands, proofs
+    that depend on it must treat it as just made (wait for first data), not as old news,
+    or they call the operator for data that is simply not there yet. And an apply after an
+    interrupted one says so to the proofs."""
+    world: dict = {"a": "settling"}  # the killed run's change, still landing
+    landing = Thing("a", world, settle_polls=2)
+    flow_ctx = ctx()
+    journal = Journal(tmp_path / "journal.db")
+    journal.start_run("setup", "apply", [landing])  # the interrupted run: never finished
+    result = await Runner([landing], flow_ctx, journal=journal, setup_key="setup").run("apply")
+    assert result.by_id("a").outcome is Outcome.ALREADY and landing.applies == 0
+    assert "a" in flow_ctx.applied_at
+    assert flow_ctx.resumed_at is not None
+
+    settled_ctx = ctx()
+    await Runner([Thing("b", {"b": True})], settled_ctx, journal=journal, setup_key="s2").run(
+        "apply"
+    )
+    assert settled_ctx.applied_at == {} and settled_ctx.resumed_at is None

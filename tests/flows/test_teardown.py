@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from alibabacloud_arms20190808 import models as arms_models
 from alibabacloud_cs20151215 import models as cs_models
 from alibabacloud_ram20150501 import models as ram_models
 
@@ -47,17 +46,15 @@ def _addons(sandbox: RunningSandbox) -> dict[str, object]:
 
 
 def _apps_from_b(sandbox: RunningSandbox) -> list:
-    arms = sandbox.client("arms", "monitoring")
-    apps = (
-        arms.list_trace_apps(
-            arms_models.ListTraceAppsRequest(region_id=sandbox.state.region)
-        ).body.trace_apps
-        or []
-    )
+    """The apps of B that report into A right now, as the emulator knows it (ARMS keeps an
+    app listed after it stops, so a listing cannot show that reporting ended)."""
+    from armstui.sandbox.services.arms.model import reporting_apps
+
+    state = sandbox.state
     return [
         a
-        for a in apps
-        if a.cluster_id or any(label.startswith("instanceId=") for label in (a.labels or []))
+        for a in reporting_apps(state.store, state.clock, sandbox.uid("monitoring"), state.region)
+        if a["ClusterId"] or any(label.startswith("instanceId=") for label in a["Labels"])
     ]
 
 
@@ -109,7 +106,10 @@ def test_ack_teardown_removes_what_armstui_created_and_a_new_apply_works(
     for cluster_id, addon in _addons(sandbox).items():
         assert addon is not None  # ack-onepilot stays unless asked
         config = json.loads(addon.config or "{}")
-        assert not {"accessKey", "accessKeySecret", "uid"} & set(config)
+        # cleared explicitly, with empty values
+        assert {k: config.get(k) for k in ("accessKey", "accessKeySecret", "uid")} == dict.fromkeys(
+            ("accessKey", "accessKeySecret", "uid"), ""
+        )
         for name, value in (before[cluster_id] or {}).items():
             if name not in ("accessKey", "accessKeySecret", "uid"):
                 assert config[name] == value
@@ -197,3 +197,31 @@ def test_role_teardown_removes_role_users_logins_and_passwords(
     assert _user(sandbox, "source", "arms-operator") is None
     assert workspace.vault.read(password) is None
     _applied(workspace, setup)  # and back
+
+
+def test_an_orphan_key_is_named_an_orphan_and_its_fate_is_said(
+    workspace: Workspace, sandbox: RunningSandbox
+) -> None:
+    """A run killed right after CreateAccessKey leaves a key whose secret was never stored:
+    the apply's checklist, the teardown plan and the teardown itself call it an orphan and
+    say what happens to it (deleted with the user armstui created), never "adopted"."""
+    assert workspace.run_sync(ACK, "apply").exit_code == 0
+    ram = sandbox.client("ram", "monitoring")
+    orphan = ram.create_access_key(
+        ram_models.CreateAccessKeyRequest(user_name="armstui-reporter")
+    ).body.access_key.access_key_id
+
+    again = workspace.run_sync(ACK, "apply")
+    key_row = again.by_id("ack/monitoring/user/armstui-reporter/key")
+    assert "orphan key(s)" in key_row.detail and orphan in key_row.detail
+
+    plan = workspace.run_sync(ACK, "plan", action="teardown")
+    (row,) = [s for s in plan.states if s.step_id.endswith(orphan)]
+    assert row.title.startswith("delete orphan AccessKey")
+    assert row.outcome is Outcome.PLANNED, (row.outcome, row.detail)
+    assert any("orphan" in c and "goes too" in c for c in row.planned)
+    assert not any("adopted" in c for c in row.planned) and "adopted" not in row.detail
+
+    done = workspace.run_sync(ACK, "apply", action="teardown")
+    assert done.exit_code == 0, [(s.title, s.outcome.value, s.detail) for s in done.states]
+    assert orphan not in {k["AccessKeyId"] for k in sandbox.state.store.list("ram.accesskey")}

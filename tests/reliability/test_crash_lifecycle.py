@@ -117,4 +117,5 @@ def test_killed_then_run_again(
         assert armstui(state_dir, "verify", *ACK).returncode == 0
     else:
         assert keys == [] and not [name for name in vault if name.startswith("reporter/")]
-        assert [u for u in sandbox.state.store.list("ram.user", f"{a}/")] == []
+        users = sandbox.state.store.list("ram.user", f"{a}/")
+        assert [u["UserName"] for u in users] == ["admin"]  # the seeded user only
