@@ -208,11 +208,14 @@ class FakeWorkspace:
     endpoint = "127.0.0.1:1"
 
     def __init__(
-        self, *, production: tuple[str, ...] = (), runs: dict[str, dict[str, Any]] | None = None
+        self,
+        *,
+        production: tuple[str, ...] = (),
+        runs: dict[str, dict[str, Any]] | None = None,
+        aliases: tuple[str, ...] = tuple(UIDS),
     ) -> None:
         self.accounts = {
-            alias: Account(alias, uid, production=alias in production)
-            for alias, uid in UIDS.items()
+            alias: Account(alias, UIDS[alias], production=alias in production) for alias in aliases
         }
         self.vault = MemoryVault()
         self.saved_roles: tuple[str | None, list[str]] = (None, [])
