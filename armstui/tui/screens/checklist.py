@@ -26,7 +26,7 @@ from armstui.flows.step import Outcome
 from armstui.secrets.redaction import redact
 from armstui.tui.messages import AppChange
 from armstui.tui.screens.base import ArmsScreen
-from armstui.tui.state import format_elapsed
+from armstui.tui.state import format_elapsed, shown_outcome
 from armstui.tui.widgets.step_list import ICONS, OUTCOME_STYLES, StepList
 
 # Outcomes a retry can change: the rest hold, or are still running.
@@ -34,15 +34,18 @@ RETRYABLE = (Outcome.FAILED, Outcome.BLOCKED, Outcome.DRIFT, Outcome.NEEDS_YOU, 
 
 
 def detail_text(state: StepState, now: float, skipped: bool) -> Text:
-    style = OUTCOME_STYLES.get(state.outcome.value, "")
+    outcome = shown_outcome(state)
+    style = OUTCOME_STYLES.get(outcome, "")
     text = Text()
-    text.append(f"{ICONS.get(state.outcome.value, '?')} {state.outcome.value}", style=style)
+    text.append(f"{ICONS.get(outcome, '?')} {outcome}", style=style)
     elapsed = format_elapsed(state, now)
     text.append(f"  {elapsed}" if elapsed else "", style="dim")
     text.append(f"  in {state.account}\n", style="dim")
     text.append(f"{state.title}\n", style="bold")
     if skipped:
         text.append("marked to skip on the next run (s toggles)\n", style="yellow")
+    if outcome == "stopped":
+        text.append("the run was stopped here; t resumes it\n", style="yellow")
     if state.detail:  # the runner redacts detail, needs_you and hint (runner.py _set)
         text.append(f"{redact(state.detail)}\n")
     if state.needs_you:
@@ -94,6 +97,7 @@ class ChecklistScreen(ArmsScreen):
         Binding("y", "copy", "Copy", id="copy"),
         Binding("o", "rotate", "Rotate key", id="rotate"),
         Binding("d", "teardown", "Teardown", id="teardown"),
+        Binding("z", "app.stop_run", "Stop", id="stop-run"),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -109,7 +113,16 @@ class ChecklistScreen(ArmsScreen):
         self.set_interval(1.0, self._tick)
         self.query_one(StepList).focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "app.stop_run":
+            return self.app.state.running is not None  # shown only while something runs
+        return True
+
     def on_app_changed(self, what: AppChange) -> None:
+        if what == AppChange.RUN:
+            self.refresh_bindings()
+            if self.app.state.running:
+                self.query_one(StepList).moved_by_operator = False
         # "steps" comes at most every ArmsTui.STEPS_EVERY however many steps changed, and a
         # rebuild costs what is on screen (StepList), so keys stay quick during large runs.
         if what in (AppChange.STEPS, AppChange.RUN, AppChange.RESUME, AppChange.WORKSPACE):
@@ -118,8 +131,27 @@ class ChecklistScreen(ArmsScreen):
     def _rebuild(self) -> None:
         steps = self.query_one(StepList)
         steps.show(self.app.state.checklist, self.app.clock())
+        self._follow_the_run(steps)
         self._summary()
         self._detail()
+
+    def _follow_the_run(self, steps: StepList) -> None:
+        """While a run fills a group the cursor is not in, the cursor goes to that group's
+        running step, until the operator moves it (a verify of the cursor's own group leaves
+        it where it is)."""
+        state = self.app.state
+        group = state.running_group
+        if group is None or steps.moved_by_operator:
+            return
+        selected = self.selected()
+        if selected is not None and selected.flow == group:
+            return
+        for flow, _account, states in state.checklist.groups():
+            if flow == group:
+                running = [s for s in states if s.outcome is Outcome.RUNNING]
+                target = (running or states)[0]
+                steps.move_to_step(target.step_id)
+                return
 
     def _tick(self) -> None:
         """Running steps' elapsed time moves every second."""
@@ -141,7 +173,11 @@ class ChecklistScreen(ArmsScreen):
             text = "No steps yet: plan and apply a flow (k ACK, e ECS, r role)."
         else:
             text = "  ".join(f"{ICONS.get(o, '?')} {n} {o}" for o, n in counts.items())
-            modes = ", ".join(f"{f.upper()} {m}" for f, m in state.checklist.modes.items())
+            modes = ", ".join(
+                f"{f.upper()} {'stopped: t resumes' if f in state.stopped else m}"
+                + (" STALE" if f in state.checklist.stale else "")
+                for f, m in state.checklist.modes.items()
+            )
             text += f"   ({state.running + ' running…' if state.running else modes})"
         if (
             text != self._shown_summary
@@ -208,6 +244,10 @@ class ChecklistScreen(ArmsScreen):
 
     def action_retry(self) -> None:
         state = self.selected()
+        stopped = self.app.state.stopped
+        if state is not None and state.flow in stopped:
+            self.app.resume(state.flow)
+            return
         setup = self._setup_of(state)
         if setup is None:
             return
