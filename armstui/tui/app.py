@@ -204,7 +204,13 @@ class ArmsTui(CloudWorkers, App[None]):
                     self.start_run(setup, "apply")
 
             self.push_screen(
-                ConfirmScreen("Resume the interrupted run?", text, yes="Resume", no="Not now"),
+                ConfirmScreen(
+                    "Resume the interrupted run?",
+                    text,
+                    yes="Resume",
+                    no="Not now",
+                    guard=self.production_guard(setup),
+                ),
                 resume,
             )
             return
@@ -371,12 +377,41 @@ class ArmsTui(CloudWorkers, App[None]):
             stop,
         )
 
+    def production_guard(self, setup: Setup) -> str | None:
+        """The production aliases a run of ``setup`` may change, to be typed before it goes
+        (space-separated), or None."""
+        aliases = [a for a in (setup.monitoring, *setup.sources) if self.state.production(a)]
+        return " ".join(dict.fromkeys(aliases)) or None
+
+    def apply_guarded(self, setup: Setup, action: str = "setup") -> None:
+        """Apply ``setup`` now, or, if it may change a production account, once its alias is
+        typed in a question whose focus starts on Cancel."""
+        guard = self.production_guard(setup)
+        if guard is None:
+            self.start_run(setup, "apply", action)
+            return
+        from armstui.tui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.start_run(setup, "apply", action)
+
+        self.push_screen(
+            ConfirmScreen(
+                f"Run {setup.flow.upper()} {'apply' if action == 'setup' else action} again?",
+                f"This changes production: {guard}.",
+                yes="Run",
+                guard=guard,
+            ),
+            answered,
+        )
+
     def resume(self, group: str) -> None:
         """Run a stopped apply again: what holds shows as already, the rest acts."""
         found = self.state.stopped.get(group)
         if found is not None:
             setup, action = found
-            self.start_run(setup, "apply", action)
+            self.apply_guarded(setup, action)
 
     def _reverify_after(self, group: str) -> None:
         """A rotation or a teardown changed the cloud under the setup's rows: mark them stale
@@ -443,6 +478,7 @@ class ArmsTui(CloudWorkers, App[None]):
                 f"{stale.detail}. Delete it and go on with the rotation?",
                 yes="Delete and rotate",
                 danger=True,
+                guard=self.production_guard(setup),
             ),
             answered,
         )

@@ -255,7 +255,7 @@ class ChecklistScreen(ArmsScreen):
             self.notify(
                 "This step holds; retry runs its flow again all the same.", severity="information"
             )
-        self.app.start_run(setup, "apply", self._action_of(state))
+        self.app.apply_guarded(setup, self._action_of(state))
 
     def action_rotate(self) -> None:
         """Plan a rotation of the reporting key (the ACK flow's: the one flow the registry

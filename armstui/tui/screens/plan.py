@@ -70,8 +70,9 @@ class PlanScreen(DialogScreen["bool | dict[str, bool]"]):
     def __init__(
         self, setup: Setup, states: list[StepState], state: Any, action: str = "setup"
     ) -> None:
-        super().__init__(danger=action == "teardown")
         self.setup, self.states, self.app_state, self.action = setup, states, state, action
+        production = self.production
+        super().__init__(danger=action == "teardown", guard=" ".join(production) or None)
 
     @property
     def changes(self) -> int:
