@@ -8,13 +8,18 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import threading
+from pathlib import Path
 from typing import Any
+
+import pytest
+from textual.widgets import Input
 
 from armstui.flows.runner import RunResult
 from armstui.flows.step import Outcome
 from armstui.tui.app import ArmsTui
 from armstui.tui.screens.checklist import ChecklistScreen
 from armstui.tui.screens.confirm import ConfirmScreen
+from armstui.tui.screens.export import ExportScreen
 from armstui.tui.state import STOPPED_DETAIL
 from armstui.tui.widgets.step_list import StepList, group_line, step_line
 from tests.tui.conftest import wait_for
@@ -165,3 +170,73 @@ async def test_the_cursor_follows_a_new_run_and_verify_keeps_it() -> None:
         await wait_for(pilot, lambda: app.state.running is None and len(fake.started) >= 3)
         await pilot.pause(0.2)
         assert steps.highlighted_id == where
+
+
+async def test_export_asks_for_the_folder_with_the_working_directory_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    elsewhere = tmp_path / "reports"
+    elsewhere.mkdir()
+    app, _fake = paced_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_the_checklist(pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen)
+        folder = app.screen.query_one("#folder", Input)
+        assert folder.value == str(tmp_path)
+        assert app.focused is folder
+        folder.value = str(tmp_path / "missing")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen), "a folder that is not there is refused"
+        assert "not an existing folder" in str(app.screen.query_one("#folder-error").render())
+        folder.value = str(elsewhere)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ChecklistScreen)
+        assert sorted(p.name for p in elsewhere.iterdir()) == [
+            "armstui-ack-report.md",
+            "armstui-ecs-report.md",
+        ]
+        assert not list(tmp_path.glob("*.md")), "nothing lands in the working directory"
+
+
+async def test_the_palette_offers_every_action_the_keys_do() -> None:
+    from armstui.tui.commands import add_commands, commands
+
+    app, _fake = paced_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_the_checklist(pilot)
+        titles = {title for title, _help, _run in commands(app)}
+        for wanted in (
+            "Accounts",
+            "Checklist",
+            "Identity",
+            "Plan ACK",
+            "Plan ECS",
+            "Verify ACK",
+            "Rotate key",
+            "Teardown",
+            "Retry",
+            "Export report",
+            "Toggle call log",
+        ):
+            assert wanted in titles, wanted
+
+        seen: list[str] = []
+        add_commands(lambda app: [("Doctor", "checks", lambda: seen.append("doctor"))])
+        try:
+            doctor = [run for title, _h, run in commands(app) if title == "Doctor"]
+            doctor[0]()
+            assert seen == ["doctor"]
+        finally:
+            from armstui.tui import commands as module
+
+            module.PALETTE.pop()
+
+        rotate = next(run for title, _h, run in commands(app) if title == "Rotate key")
+        rotate()
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "PlanScreen", what="the plan")
+        assert app.screen.action == "rotate"

@@ -308,18 +308,36 @@ class ChecklistScreen(ArmsScreen):
         self._detail()
 
     def action_export(self) -> None:
+        """Ask for the folder (the working directory by default), then write one report per
+        flow there."""
+        from armstui.tui.screens.export import ExportScreen
+
+        checklist = self.app.state.checklist
+        flows = list(dict.fromkeys(s.flow for _f, _a, states in checklist.groups() for s in states))
+        if not flows:
+            self.notify("Nothing to export yet.", severity="warning")
+            return
+        self.app.push_screen(
+            ExportScreen(flows, Path.cwd()),
+            lambda folder: self._export(flows, folder) if folder else None,
+        )
+
+    def _export(self, flows: list[str], folder: Path) -> None:
+        from armstui.tui.screens.export import report_name
+
         checklist = self.app.state.checklist
         written = []
-        for flow in dict.fromkeys(s.flow for _f, _a, states in checklist.groups() for s in states):
+        for flow in flows:
             setup = self.app.state.setups.get(flow)
             run = checklist.as_run(flow, setup.key if setup else flow)
-            path = Path.cwd() / f"armstui-{flow}-report.md"
-            path.write_text(to_markdown(run), encoding="utf-8")
+            path = folder / report_name(flow)
+            try:
+                path.write_text(to_markdown(run), encoding="utf-8")
+            except OSError as exc:
+                self.notify(f"{path}: {exc.strerror}", title="Not exported", severity="error")
+                return
             written.append(path.name)
-        if written:
-            self.notify(f"Wrote {', '.join(written)} in {Path.cwd()}", title="Report exported")
-        else:
-            self.notify("Nothing to export yet.", severity="warning")
+        self.notify(f"Wrote {', '.join(written)} in {folder}", title="Report exported")
 
     def action_copy(self) -> None:
         state = self.selected()

@@ -15,6 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label
 
 ResultT = TypeVar("ResultT")
@@ -67,7 +68,11 @@ class DialogScreen(ModalScreen[ResultT]):
                 yield Button(self.no_label(), id="no", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#no" if self.guard else "#yes", Button).focus()
+        self.first_focus().focus()
+
+    def first_focus(self) -> Widget:
+        """Where the focus starts: "yes", or "no" when the question is guarded."""
+        return self.query_one("#no" if self.guard else "#yes", Button)
 
     @property
     def unlocked(self) -> bool:
