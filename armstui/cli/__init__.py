@@ -85,8 +85,13 @@ def _not_implemented(name: str, help_text: str) -> click.Command:
 )
 @click.version_option(__version__, prog_name="armstui")
 @sandbox_options
+@click.option(
+    "--no-mouse",
+    is_flag=True,
+    help="The app ignores the mouse, so the terminal selects text as usual.",
+)
 @click.pass_context
-def main(ctx: click.Context, sandbox: SandboxOptions) -> None:
+def main(ctx: click.Context, sandbox: SandboxOptions, no_mouse: bool) -> None:
     """Set up Alibaba Cloud ARMS cross-account monitoring, step by step.
 
     Without a subcommand, opens the terminal app (on the sandbox with --sandbox).
@@ -100,4 +105,4 @@ def main(ctx: click.Context, sandbox: SandboxOptions) -> None:
         gc.disable()
         from armstui.tui.app import run_app
 
-        run_app(sandbox)
+        run_app(sandbox, mouse=not no_mouse)

@@ -582,8 +582,9 @@ def make_screen(name: str) -> Any:
     raise ValueError(f"screen: must be one of {', '.join(SCREEN_NAMES)}")
 
 
-def run_app(sandbox: SandboxOptions | None = None) -> None:
+def run_app(sandbox: SandboxOptions | None = None, *, mouse: bool = True) -> None:
+    """``mouse=False``: no mouse reporting, so the terminal's own text selection works."""
     try:
-        ArmsTui(sandbox).run()
+        ArmsTui(sandbox).run(mouse=mouse)
     finally:
         gc.enable()  # if the app ended before its first frame

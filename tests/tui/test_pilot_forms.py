@@ -155,3 +155,52 @@ async def test_ticked_and_unticked_differ_without_colour() -> None:
         lines = [sources.render_line(y).text for y in range(3)]
         ticked = [line[:3] for line in lines]
         assert ticked[1] == "▐X▌" and ticked[0] == "▐ ▌" and ticked[2] == "▐ ▌"
+
+
+async def test_the_welcome_menu_has_the_focus_at_start() -> None:
+    from textual.widgets import OptionList
+
+    for aliases in ((), ("monitoring", "source")):
+        app = fake_app(aliases=aliases)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settled(pilot)
+            await pilot.pause()
+            menu = app.screen.query_one("#menu", OptionList)
+            assert app.focused is menu and menu.option_count > 0
+            if aliases:  # (with none, the first entry would start a sandbox)
+                await pilot.press("enter")  # the first entry, at once
+                await pilot.pause()
+                assert getattr(app.screen, "name_id", None) == "accounts"
+
+
+def test_no_mouse_runs_the_app_without_mouse_reporting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from armstui import cli
+    from armstui.tui import app as tui_app
+
+    ran: list[bool] = []
+    monkeypatch.setattr(ArmsTui, "run", lambda self, **kw: ran.append(kw["mouse"]))
+    for args in (["--no-mouse"], []):
+        result = CliRunner().invoke(cli.main, args)
+        assert result.exit_code == 0, result.output
+    assert ran == [False, True]
+    assert "--no-mouse" in CliRunner().invoke(cli.main, ["--help"]).output
+    assert tui_app.run_app.__kwdefaults__ == {"mouse": True}
+
+
+async def test_without_a_keyring_the_app_says_so_in_two_lines_and_offers_the_choices() -> None:
+    from armstui.secrets.keyring_vault import REMEDY
+    from armstui.tui.screens.vault_choice import VaultChoiceScreen
+
+    reason = f"No secure keyring backend is available. {REMEDY}"
+    app = fake_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        app.push_screen(VaultChoiceScreen(reason))
+        await pilot.pause()
+        said = text_of(app.screen, "#vault-reason") + "\n" + text_of(app.screen, "#vault-offer")
+        assert said.startswith("No secure keyring backend is available.")
+        assert len(said) < 200 and REMEDY not in said
+        assert {b.id for b in app.screen.query("Button")} == {"file", "memory", "quit"}
+        assert app.screen.query_one("#vault-reason").size.height == 1

@@ -82,6 +82,8 @@ class WelcomeScreen(ArmsScreen):
                 ]
             )
         menu.highlighted = 0
+        if not isinstance(self.focused, OptionList):
+            menu.focus()  # the arrows and enter work at once
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
