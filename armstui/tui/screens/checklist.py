@@ -95,9 +95,9 @@ class ChecklistScreen(ArmsScreen):
         Binding("s", "skip", "Skip", id="skip"),
         Binding("x", "export", "Export", id="export"),
         Binding("y", "copy", "Copy", id="copy"),
-        Binding("o", "rotate", "Rotate key", id="rotate"),
+        Binding("o", "rotate", "Rotate", id="rotate"),
         Binding("d", "teardown", "Teardown", id="teardown"),
-        Binding("z", "app.stop_run", "Stop", id="stop-run"),
+        Binding("z", "stop_run", "Stop", id="stop-run"),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -114,9 +114,12 @@ class ChecklistScreen(ArmsScreen):
         self.query_one(StepList).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "app.stop_run":
+        if action == "stop_run":
             return self.app.state.running is not None  # shown only while something runs
         return True
+
+    def action_stop_run(self) -> None:
+        self.app.action_stop_run()
 
     def on_app_changed(self, what: AppChange) -> None:
         if what == AppChange.RUN:
@@ -172,7 +175,7 @@ class ChecklistScreen(ArmsScreen):
         if not counts:
             text = "No steps yet: plan and apply a flow (k ACK, e ECS, r role)."
         else:
-            text = "  ".join(f"{ICONS.get(o, '?')} {n} {o}" for o, n in counts.items())
+            text = " ".join(f"{ICONS.get(o, '?')}{n} {o}" for o, n in counts.items())
             modes = ", ".join(
                 f"{f.upper()} {'stopped: t resumes' if f in state.stopped else m}"
                 + (" STALE" if f in state.checklist.stale else "")
