@@ -99,6 +99,12 @@ def _runs(app: ArmsTui) -> Iterable[Command]:
             "write each flow's report as Markdown",
             on_screen(app, "checklist", "export"),
         )
+    if "role" in state.setups:
+        yield (
+            "Reveal console password",
+            "the role flow's password for B's user; masked until asked",
+            on_screen(app, "checklist", "reveal_password"),
+        )
     for group in state.stopped:
         yield (
             f"Resume {group.upper()}",

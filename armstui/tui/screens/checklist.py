@@ -97,6 +97,7 @@ class ChecklistScreen(ArmsScreen):
         Binding("y", "copy", "Copy", id="copy"),
         Binding("o", "rotate", "Rotate", id="rotate"),
         Binding("d", "teardown", "Teardown", id="teardown"),
+        Binding("w", "reveal_password", "Reveal", id="reveal-password"),
         Binding("z", "stop_run", "Stop", id="stop-run"),
     ]
 
@@ -116,7 +117,40 @@ class ChecklistScreen(ArmsScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop_run":
             return self.app.state.running is not None  # shown only while something runs
+        if action == "reveal_password":
+            return self._login_step() is not None  # shown once the role flow made a login
         return True
+
+    def _login_step(self) -> tuple[str, str] | None:
+        """(account, user) of the selected console-login step, else of the first one."""
+        from armstui.tui.screens.reveal import login_step
+
+        selected = self.selected()
+        found = login_step(selected.step_id) if selected is not None else None
+        if found is not None:
+            return found
+        for _flow, _account, states in self.app.state.checklist.groups():
+            for state in states:
+                found = login_step(state.step_id)
+                if found is not None:
+                    return found
+        return None
+
+    def action_reveal_password(self) -> None:
+        """The role flow's console password for B's user: masked, shown on request."""
+        from armstui.flows.role import password_vault_name
+        from armstui.tui.screens.reveal import RevealScreen
+
+        found = self._login_step()
+        account = self.app.state.accounts.get(found[0]) if found else None
+        if found is None or account is None:
+            self.notify("No console login yet: apply the role flow first.", severity="warning")
+            return
+        alias, user = found
+        vault = self.app.state.workspace.vault
+        self.app.push_screen(
+            RevealScreen(vault, password_vault_name(account.uid, user), user, alias)
+        )
 
     def action_stop_run(self) -> None:
         self.app.action_stop_run()
@@ -130,6 +164,8 @@ class ChecklistScreen(ArmsScreen):
         # rebuild costs what is on screen (StepList), so keys stay quick during large runs.
         if what in (AppChange.STEPS, AppChange.RUN, AppChange.RESUME, AppChange.WORKSPACE):
             self._rebuild()
+            if what != AppChange.STEPS:  # whether a login exists changes with a run's end
+                self.refresh_bindings()
 
     def _rebuild(self) -> None:
         steps = self.query_one(StepList)
