@@ -240,3 +240,29 @@ async def test_the_palette_offers_every_action_the_keys_do() -> None:
         rotate()
         await wait_for(pilot, lambda: type(app.screen).__name__ == "PlanScreen", what="the plan")
         assert app.screen.action == "rotate"
+
+
+def test_a_plan_lists_its_steps_in_the_order_they_run() -> None:
+    from armstui.tui.screens.plan import plan_text
+    from tests.tui.fakes import step
+
+    states = [
+        step("rotate/a/new-key", "a new key for the reporter", "monitoring", "rotate", "planned"),
+        step("rotate/b/config", "onepilot in c1 uses the new key", "source", "rotate", "planned"),
+        step(
+            "rotate/a/old-key",
+            "the old key disabled, then deleted",
+            "monitoring",
+            "rotate",
+            "planned",
+        ),
+    ]
+    lines = plan_text(states).plain.splitlines()
+    assert [line.strip() for line in lines if line.startswith("in ")] == [
+        "in monitoring",
+        "in source",
+        "in monitoring",
+    ]
+    titles = [line for line in lines if not line.startswith("in ")]
+    assert [t.split(".", 1)[0].strip() for t in titles] == ["1", "2", "3"]
+    assert "new key" in titles[0] and "c1" in titles[1] and "old key" in titles[2]

@@ -25,22 +25,26 @@ from armstui.tui.widgets.step_list import ICONS, OUTCOME_STYLES
 
 
 def plan_text(states: list[StepState]) -> Text:
+    """The steps in the order they will run (a rotation goes A, B, then A again), numbered,
+    with the account named each time it changes."""
     text = Text()
-    for account in dict.fromkeys(s.account for s in states):
-        text.append(f"in {account}\n", style="bold underline")
-        for s in (s for s in states if s.account == account):
-            style = OUTCOME_STYLES.get(s.outcome.value, "")
-            text.append(f" {ICONS.get(s.outcome.value, '?')} ", style=style)
-            text.append(f"{s.title}", style="bold" if s.planned else "")
-            text.append(f"  {s.outcome.value}\n", style=style)
-            for call in s.planned:
-                text.append(f"     + {call}\n", style="cyan")
-            if s.needs_you:
-                text.append(f"     to do: {s.needs_you}\n", style="yellow")
-            if s.outcome is Outcome.SKIPPED and s.detail:
-                text.append(f"     {s.detail}\n", style="dim")
-            if s.error_code:
-                text.append(f"     {s.detail}\n", style="red")
+    account = None
+    for number, s in enumerate(states, 1):
+        if s.account != account:
+            account = s.account
+            text.append(f"in {account}\n", style="bold underline")
+        style = OUTCOME_STYLES.get(s.outcome.value, "")
+        text.append(f"{number:>2}.{ICONS.get(s.outcome.value, '?')} ", style=style)
+        text.append(f"{s.title}", style="bold" if s.planned else "")
+        text.append(f"  {s.outcome.value}\n", style=style)
+        for call in s.planned:
+            text.append(f"     + {call}\n", style="cyan")
+        if s.needs_you:
+            text.append(f"     to do: {s.needs_you}\n", style="yellow")
+        if s.outcome is Outcome.SKIPPED and s.detail:
+            text.append(f"     {s.detail}\n", style="dim")
+        if s.error_code:
+            text.append(f"     {s.detail}\n", style="red")
     return text
 
 
