@@ -34,7 +34,7 @@ def plan_text(states: list[StepState]) -> Text:
             account = s.account
             text.append(f"in {account}\n", style="bold underline")
         style = OUTCOME_STYLES.get(s.outcome.value, "")
-        text.append(f"{number:>2}.{ICONS.get(s.outcome.value, '?')} ", style=style)
+        text.append(f"{number:>2}. {ICONS.get(s.outcome.value, '?')} ", style=style)
         text.append(f"{s.title}", style="bold" if s.planned else "")
         text.append(f"  {s.outcome.value}\n", style=style)
         for call in s.planned:
