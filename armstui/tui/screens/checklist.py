@@ -27,15 +27,15 @@ from armstui.secrets.redaction import redact
 from armstui.tui.messages import AppChange
 from armstui.tui.screens.base import ArmsScreen
 from armstui.tui.state import format_elapsed, shown_outcome
-from armstui.tui.widgets.step_list import ICONS, OUTCOME_STYLES, StepList
+from armstui.tui.widgets.step_list import ICONS, StepList, outcome_style
 
 # Outcomes a retry can change: the rest hold, or are still running.
 RETRYABLE = (Outcome.FAILED, Outcome.BLOCKED, Outcome.DRIFT, Outcome.NEEDS_YOU, Outcome.SKIPPED)
 
 
-def detail_text(state: StepState, now: float, skipped: bool) -> Text:
+def detail_text(state: StepState, now: float, skipped: bool, mono: bool = False) -> Text:
     outcome = shown_outcome(state)
-    style = OUTCOME_STYLES.get(outcome, "")
+    style = outcome_style(outcome, mono)
     text = Text()
     text.append(f"{ICONS.get(outcome, '?')} {outcome}", style=style)
     elapsed = format_elapsed(state, now)
@@ -52,7 +52,7 @@ def detail_text(state: StepState, now: float, skipped: bool) -> Text:
         text.append("\nWhat you need to do (y copies it):\n", style="bold yellow")
         text.append(f"{state.needs_you}\n")
     if state.error_code:
-        text.append(f"\nerror {state.error_code}", style="bold red")
+        text.append(f"\nerror {state.error_code}", style=outcome_style("failed", mono))
         text.append(f"  request ID {state.request_id or '-'}\n")
         if state.hint:
             text.append(f"hint: {state.hint}\n", style="yellow")
@@ -69,7 +69,7 @@ def detail_text(state: StepState, now: float, skipped: bool) -> Text:
             )
             text.append(
                 f"{call.outcome} {call.duration_ms:.0f}ms ",
-                style="green" if call.outcome == "ok" else "red",
+                style=outcome_style("ok" if call.outcome == "ok" else "failed", mono),
             )
             text.append(f"{call.request_id}\n", style="dim")
     return text
@@ -248,7 +248,7 @@ class ChecklistScreen(ArmsScreen):
         ):
             return
         self._shown_detail = shown
-        text = detail_text(state, now, skipped)
+        text = detail_text(state, now, skipped, self.app.no_color)
         widget = self.query_one("#detail-text", Static)
         # Lay the screen out again only if the text's height changes: a layout repaints every
         # widget, the cost of a key press in the list. (Static.update lays out by default.)

@@ -21,10 +21,10 @@ from armstui.flows.runner import StepState
 from armstui.flows.setup import Setup
 from armstui.flows.step import Outcome
 from armstui.tui.screens.dialog import DialogScreen
-from armstui.tui.widgets.step_list import ICONS, OUTCOME_STYLES
+from armstui.tui.widgets.step_list import ICONS, outcome_style
 
 
-def plan_text(states: list[StepState]) -> Text:
+def plan_text(states: list[StepState], mono: bool = False) -> Text:
     """The steps in the order they will run (a rotation goes A, B, then A again), numbered,
     with the account named each time it changes."""
     text = Text()
@@ -33,7 +33,7 @@ def plan_text(states: list[StepState]) -> Text:
         if s.account != account:
             account = s.account
             text.append(f"in {account}\n", style="bold underline")
-        style = OUTCOME_STYLES.get(s.outcome.value, "")
+        style = outcome_style(s.outcome.value, mono)
         text.append(f"{number:>2}. {ICONS.get(s.outcome.value, '?')} ", style=style)
         text.append(f"{s.title}", style="bold" if s.planned else "")
         text.append(f"  {s.outcome.value}\n", style=style)
@@ -113,7 +113,7 @@ class PlanScreen(DialogScreen["bool | dict[str, bool]"]):
             )
             yield Static(options, id="plan-options", markup=False)
         with VerticalScroll(id="plan-steps"):
-            yield Static(plan_text(self.states))
+            yield Static(plan_text(self.states, self.app.no_color))
 
     def yes_label(self) -> str:
         label = self.BUTTONS[self.action]

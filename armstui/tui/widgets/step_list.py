@@ -45,6 +45,30 @@ OUTCOME_STYLES = {
     "planned": "cyan",
     "stopped": "bold yellow",
 }
+# Without colour (NO_COLOR, which Textual honours by drawing in greys) a red word on a dark
+# background turns nearly black: there the outcomes that need the eye are reversed or
+# underlined instead, and the icons differ in shape either way.
+MONO_OUTCOME_STYLES = {
+    "ok": "",
+    "already": "",
+    "failed": "bold reverse",
+    "blocked": "reverse",
+    "needs-you": "bold reverse",
+    "drift": "bold underline",
+    "skipped": "",
+    "pending": "",
+    "running": "bold",
+    "planned": "italic",
+    "stopped": "bold underline",
+}
+
+
+def outcome_style(outcome: str, mono: bool = False) -> str:
+    """``mono``: the app draws without colour (``App.no_color``)."""
+    styles = MONO_OUTCOME_STYLES if mono else OUTCOME_STYLES
+    return styles.get(outcome, "")
+
+
 FLOW_TITLES = {**{spec.name: spec.title for spec in ALL_FLOWS}, **RUN_TITLES}
 # The report's icons, except one: its needs-you hand is a wide emoji that many terminal
 # fonts lack; the list keeps one narrow cell per icon.
@@ -52,10 +76,10 @@ ICONS = {**REPORT_ICONS, "needs-you": "!", "stopped": "■"}
 OUTCOME_WIDTH, ELAPSED_WIDTH = 10, 7
 
 
-def step_line(state: StepState, now: float, width: int) -> Text:
+def step_line(state: StepState, now: float, width: int, mono: bool = False) -> Text:
     """``icon title…  outcome elapsed`` in exactly ``width`` cells."""
     outcome = shown_outcome(state)
-    style = OUTCOME_STYLES.get(outcome, "")
+    style = outcome_style(outcome, mono)
     title = Text(state.title)
     title.truncate(max(1, width - 2 - OUTCOME_WIDTH - ELAPSED_WIDTH), overflow="ellipsis", pad=True)
     line = Text.assemble(
@@ -292,7 +316,7 @@ class StepList(ScrollView, can_focus=True):
         else:
             if cursor:
                 style += self.get_component_rich_style("step-list--cursor")
-            text = step_line(row, self._now, width)
+            text = step_line(row, self._now, width, self.app.no_color)
         segments = Segment.apply_style(text.render(self.app.console), style)
         strip = Strip(segments).adjust_cell_length(width, style)
         self._lines[row_id] = (row, look, strip)
