@@ -17,14 +17,16 @@ TICKED, UNTICKED, CHOSEN = "X", " ", "●"
 
 
 class MarkedCheckbox(Checkbox):
-    @property  # type: ignore[override]  # a class constant upstream, read through self
-    def BUTTON_INNER(self) -> str:  # noqa: N802  # the upstream attribute's name
+    # A class constant upstream, read through self when the button is drawn (ToggleButton.
+    # _button): a property answers per value. Never assigned, so read-only is enough.
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802  # see above
         return TICKED if self.value else UNTICKED
 
 
 class MarkedRadioButton(RadioButton):
-    @property  # type: ignore[override]  # a class constant upstream, read through self
-    def BUTTON_INNER(self) -> str:  # noqa: N802  # the upstream attribute's name
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802  # as MarkedCheckbox
         return CHOSEN if self.value else UNTICKED
 
 
