@@ -54,14 +54,23 @@ async def test_a_flow_opens_with_no_accounts_and_says_what_to_do(key: str) -> No
     assert app.return_code in (None, 0) and app._exception is None
 
 
-@pytest.mark.parametrize("key", ["a", "c", "i"])
-async def test_other_screens_open_with_no_accounts(key: str) -> None:
+@pytest.mark.parametrize(
+    ("key", "where", "says"),
+    [
+        ("a", "#accounts-help", "No accounts yet"),
+        ("c", "#summary", "No accounts yet"),
+        ("i", "", ""),
+    ],
+)
+async def test_other_screens_open_with_no_accounts(key: str, where: str, says: str) -> None:
     app = fake_app(aliases=())
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(pilot)
         await pilot.press(key)
         await pilot.pause()
         assert getattr(app.screen, "name_id", None) != "welcome"
+        if where:
+            assert says in text_of(app.screen, where)
     assert app._exception is None
 
 

@@ -208,7 +208,9 @@ class ChecklistScreen(ArmsScreen):
     def _summary(self) -> None:
         state = self.app.state
         counts = state.checklist.counts()
-        if not counts:
+        if not counts and not state.accounts:
+            text = "No accounts yet: a (Accounts) adds one; or Home (esc), s for the sandbox."
+        elif not counts:
             text = "No steps yet: plan and apply a flow (k ACK, e ECS, r role)."
         else:
             text = " ".join(f"{ICONS.get(o, '?')}{n} {o}" for o, n in counts.items())
