@@ -258,7 +258,7 @@ class ArmsTui(CloudWorkers, App[None]):
         group = setup.flow if action == "setup" else action
         self.state.setups[group] = setup
         self.state.actions[group] = action
-        self.state.running_group = group
+        self.state.running_group, self.state.running_mode = group, mode
         if mode == "apply":
             self.state.stopped.pop(group, None)
         self.state.running = (
@@ -266,8 +266,10 @@ class ArmsTui(CloudWorkers, App[None]):
             if action == "setup"
             else f"{setup.flow.upper()} {action} {mode}"
         )
-        if mode != "plan":
+        if mode == "apply":
             self.state.checklist.replace_flow(group, [], mode)
+        # A verify keeps the rows it re-observes, each updated as its step comes back (and
+        # any STALE mark until it ends), so the cursor and the picture stay put.
         self.changed.publish(msg.AppChange.RUN)
         self.run_setup(setup, mode, frozenset(self.state.skip), action)
         return True
@@ -302,7 +304,7 @@ class ArmsTui(CloudWorkers, App[None]):
 
     def on_run_finished(self, message: msg.RunFinished) -> None:
         self.state.running = None
-        self.state.running_group = None
+        self.state.running_group = self.state.running_mode = None
         self.job = None
         if message.mode != "plan" and message.states:
             self.state.checklist.replace_flow(message.flow, message.states, message.mode)

@@ -171,6 +171,7 @@ class AppState:
     skip: set[str] = field(default_factory=set)  # step IDs the operator chose to skip
     running: str | None = None  # "ack apply" while a run is in progress
     running_group: str | None = None  # the checklist group that run fills
+    running_mode: str | None = None  # and its mode ("apply", "verify", "plan")
     stopped: dict[str, tuple[Setup, str]] = field(
         default_factory=dict
     )  # group -> (setup, action) of an apply the operator stopped: it can resume

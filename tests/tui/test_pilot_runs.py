@@ -21,7 +21,7 @@ from armstui.tui.screens.checklist import ChecklistScreen
 from armstui.tui.screens.confirm import ConfirmScreen
 from armstui.tui.screens.export import ExportScreen
 from armstui.tui.state import STOPPED_DETAIL
-from armstui.tui.widgets.step_list import StepList, group_line, step_line
+from armstui.tui.widgets.step_list import StepList, step_line
 from tests.tui.conftest import wait_for
 from tests.tui.fakes import NOW, FakeWorkspace, ack_states, ecs_states, journal_run
 
@@ -35,6 +35,7 @@ class PacedWorkspace(FakeWorkspace):
         self.started: list[tuple[str, str, str]] = []
         self.gate = threading.Event()
         self.gate.set()
+        self.hold: set[str] = set()  # modes that wait however the gate stands
 
     async def run(
         self, setup: Any, mode: str, *, listener: Any = None, skip: Any = (), action: str = "setup"
@@ -45,7 +46,7 @@ class PacedWorkspace(FakeWorkspace):
         if listener:
             listener(first)
         try:
-            while not self.gate.is_set():
+            while not self.gate.is_set() or mode in self.hold:
                 await asyncio.sleep(0.01)
         except asyncio.CancelledError:
             if listener:
@@ -97,16 +98,22 @@ async def test_a_rotation_reverifies_the_rows_it_changed_without_a_key_press() -
 async def test_a_teardown_marks_its_rows_stale_until_they_are_verified_again() -> None:
     app, fake = paced_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await on_the_checklist(pilot)
+        screen = await on_the_checklist(pilot)
+        steps = screen.query_one(StepList)
+        fake.hold = {"verify"}  # the verify that follows the teardown waits
         app.start_run(app.state.setups["ack"], "apply", "teardown")
-        await wait_for(pilot, lambda: app.state.running is None, what="the teardown")
-        fake.gate.clear()  # the verify that follows waits
         await wait_for(pilot, lambda: ("ack", "verify", "setup") in fake.started)
-        app.state.checklist.stale.add("ack")  # as between the teardown and the verify
-        assert "STALE" in group_line("ack", "monitoring", "ack" in app.state.checklist.stale).plain
-        fake.gate.set()
+        await pilot.pause(0.2)
+        assert app.state.running is not None, "the verify is under way"
+        assert "ack" in app.state.checklist.stale
+        header = steps.get_option_index("ack/monitoring/user/armstui-reporter") - 1
+        drawn = "".join(s.text for s in steps.render_line(header - steps.scroll_offset.y))
+        assert "STALE" in drawn, drawn
+        assert "STALE" in str(screen.query_one("#summary").render())
+        fake.hold.clear()
         await wait_for(pilot, lambda: app.state.running is None, what="the verify")
         assert app.state.checklist.modes["ack"] == "verify"
+        assert not app.state.checklist.stale
 
 
 async def test_a_stopped_run_shows_as_stopped_and_resumes() -> None:

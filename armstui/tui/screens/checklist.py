@@ -175,12 +175,12 @@ class ChecklistScreen(ArmsScreen):
         self._detail()
 
     def _follow_the_run(self, steps: StepList) -> None:
-        """While a run fills a group the cursor is not in, the cursor goes to that group's
-        running step, until the operator moves it (a verify of the cursor's own group leaves
-        it where it is)."""
+        """While an apply fills a group the cursor is not in, the cursor goes to that group's
+        running step, until the operator moves it (a verify updates rows in place and
+        leaves the cursor where it is)."""
         state = self.app.state
         group = state.running_group
-        if group is None or steps.moved_by_operator:
+        if group is None or state.running_mode != "apply" or steps.moved_by_operator:
             return
         selected = self.selected()
         if selected is not None and selected.flow == group:
@@ -216,9 +216,10 @@ class ChecklistScreen(ArmsScreen):
             text = " ".join(f"{ICONS.get(o, '?')}{n} {o}" for o, n in counts.items())
             modes = ", ".join(
                 f"{f.upper()} {'stopped: t resumes' if f in state.stopped else m}"
-                + (" STALE" if f in state.checklist.stale else "")
                 for f, m in state.checklist.modes.items()
             )
+            stale = ", ".join(f.upper() for f in sorted(state.checklist.stale))
+            text = (f"STALE {stale}: verifying again. " if stale else "") + text
             text += f"   ({state.running + ' running…' if state.running else modes})"
         if (
             text != self._shown_summary
