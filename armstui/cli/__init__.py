@@ -105,8 +105,13 @@ def _not_implemented(name: str, help_text: str) -> click.Command:
     help="Change nothing: status, verify, plan, doctor and switch work; apply, rotate, "
     "teardown and every other change are refused.",
 )
+@click.option(
+    "--no-mouse",
+    is_flag=True,
+    help="The app ignores the mouse, so the terminal selects text as usual.",
+)
 @click.pass_context
-def main(ctx: click.Context, sandbox: SandboxOptions, read_only: bool) -> None:
+def main(ctx: click.Context, sandbox: SandboxOptions, read_only: bool, no_mouse: bool) -> None:
     """Set up Alibaba Cloud ARMS cross-account monitoring, step by step.
 
     Without a subcommand, opens the terminal app (on the sandbox with --sandbox).
@@ -126,7 +131,7 @@ def main(ctx: click.Context, sandbox: SandboxOptions, read_only: bool) -> None:
         gc.disable()
         from armstui.tui.app import run_app
 
-        run_app(sandbox)
+        run_app(sandbox, mouse=not no_mouse)
 
 
 def _set_read_only(on: bool) -> None:

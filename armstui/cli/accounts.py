@@ -128,7 +128,8 @@ def accounts() -> None:
 @accounts.command("list")
 @sandbox_options
 def list_accounts(sandbox: SandboxOptions) -> None:
-    """Show each account, where its credentials come from, and whether they are reachable."""
+    """Show each account, where its credentials come from, and whether they can be read
+    here (READABLE: a local check; nothing is sent to the cloud)."""
     if sandbox.enabled:
         try:
             rows = ops.account_rows(ops.sandbox_account_list(sandbox.state_dir), None)
@@ -151,7 +152,7 @@ def list_accounts(sandbox: SandboxOptions) -> None:
         rows = ops.account_rows(
             config.accounts, _vault_for_list(config) if needs_vault else None, config
         )
-    table = [("ALIAS", "UID", "REGION", "CREDENTIALS", "REACHABLE", "NOTES")]
+    table = [("ALIAS", "UID", "REGION", "CREDENTIALS", "READABLE", "NOTES")]
     for row in rows:
         a = row.account
         table.append((a.alias, a.uid, a.region, row.credentials, row.reachable, row.notes))

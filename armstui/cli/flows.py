@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -229,9 +230,25 @@ def _line(state: StepState) -> str:
     return f"{ICONS.get(outcome, '?')} {outcome:<9} {state.title} [{state.account}]"
 
 
+def _one_terminal() -> bool:
+    """Both streams go to the same terminal: the live line would repeat the summary."""
+    return sys.stdout.isatty() and sys.stderr.isatty()
+
+
 def _progress(state: StepState) -> None:
-    if state.outcome.final:
+    """Each finished step as it finishes, on stderr. On a terminal that also shows the
+    summary, the line is rewritten in place (and cleared before the summary), so every
+    step is printed once."""
+    if not state.outcome.final:
+        return
+    if _one_terminal():
+        width = shutil.get_terminal_size().columns - 1
+        click.echo(CLEAR_LINE + _line(state)[:width], err=True, nl=False, color=True)
+    else:
         click.echo(_line(state), err=True)
+
+
+CLEAR_LINE = "\r\x1b[2K"  # back to the line's start, then erase it (ECMA-48 EL 2)
 
 
 def _print_result(result: RunResult) -> None:
@@ -284,7 +301,8 @@ def run_action(
                 if after_plan is not None:
                     setup = after_plan(setup, plan)
                 if not click.confirm("Apply these changes?", default=False, err=True):
-                    raise BadInput("Nothing was changed.")
+                    click.echo("Nothing applied: you declined.", err=True)
+                    click.get_current_context().exit(0)
             result = asyncio.run(ws.run(setup, mode, listener=_progress, action=action))
             if ws.enrolment is not None:
                 click.echo(ws.enrolment.summary())
@@ -292,6 +310,8 @@ def run_action(
         raise BadInput(f"armstui {command}: {exc}") from None
     except WorkspaceError as exc:
         raise CliError(f"armstui {command}: {exc}", exit_code=exc.exit_code) from None
+    if _one_terminal():
+        click.echo(CLEAR_LINE, err=True, nl=False, color=True)
     _print_result(result)
     click.get_current_context().exit(result.exit_code)
 

@@ -26,7 +26,7 @@ from armstui import __version__
 from armstui.flows.registry import ALL_FLOWS, FLOW_NAMES
 from armstui.tui import messages as msg
 from armstui.tui.commands import ArmsCommands
-from armstui.tui.state import AppState
+from armstui.tui.state import STOPPED_DETAIL, AppState
 from armstui.tui.workers import CloudWorkers
 
 if TYPE_CHECKING:
@@ -194,10 +194,12 @@ class ArmsTui(CloudWorkers, App[None]):
                 continue
             setup = setup_from_key(run["setup_key"])
             done = sum(1 for s in run["steps"] if s["outcome"] in ("ok", "already"))
+            stopped = any(s.get("detail") == STOPPED_DETAIL for s in run["steps"])
+            ended = "was stopped and did not finish" if stopped else "did not finish"
             started = time.strftime("%Y-%m-%d %H:%M", time.localtime(run["started_at"]))
             text = (
                 f"The {flow.upper()} apply for {setup.monitoring} ← {', '.join(setup.sources)} started "
-                f"{started} did not finish ({done} of {run['step_count']} steps held). Steps are "
+                f"{started} {ended} ({done} of {run['step_count']} steps held). Steps are "
                 f"idempotent: resuming runs it again, and what holds shows as 'already'."
             )
 
@@ -208,7 +210,13 @@ class ArmsTui(CloudWorkers, App[None]):
                     self.start_run(setup, "apply")
 
             self.push_screen(
-                ConfirmScreen("Resume the interrupted run?", text, yes="Resume", no="Not now"),
+                ConfirmScreen(
+                    "Resume the interrupted run?",
+                    text,
+                    yes="Resume",
+                    no="Not now",
+                    guard=self.production_guard(setup),
+                ),
                 resume,
             )
             return
@@ -262,13 +270,18 @@ class ArmsTui(CloudWorkers, App[None]):
         group = setup.flow if action == "setup" else action
         self.state.setups[group] = setup
         self.state.actions[group] = action
+        self.state.running_group, self.state.running_mode = group, mode
+        if mode == "apply":
+            self.state.stopped.pop(group, None)
         self.state.running = (
             f"{setup.flow.upper()} {mode}"
             if action == "setup"
             else f"{setup.flow.upper()} {action} {mode}"
         )
-        if mode != "plan":
+        if mode == "apply":
             self.state.checklist.replace_flow(group, [], mode)
+        # A verify keeps the rows it re-observes, each updated as its step comes back (and
+        # any STALE mark until it ends), so the cursor and the picture stay put.
         self.changed.publish(msg.AppChange.RUN)
         self.run_setup(setup, mode, frozenset(self.state.skip), action)
         return True
@@ -303,9 +316,13 @@ class ArmsTui(CloudWorkers, App[None]):
 
     def on_run_finished(self, message: msg.RunFinished) -> None:
         self.state.running = None
+        self.state.running_group = self.state.running_mode = None
         self.job = None
         if message.mode != "plan" and message.states:
             self.state.checklist.replace_flow(message.flow, message.states, message.mode)
+        if message.stopped:
+            self._stopped(message)
+            return
         self.changed.publish(msg.AppChange.RUN)
         if message.error:
             self.notify(
@@ -332,8 +349,97 @@ class ArmsTui(CloudWorkers, App[None]):
         self.notify(
             summary, title=f"{message.flow.upper()} {message.mode} finished", severity=severity
         )
-        if message.flow == "rotate":
-            self._offer_stale_key_removal(message)
+        offered = message.flow == "rotate" and self._offer_stale_key_removal(message)
+        if message.mode == "apply" and not offered:
+            self._reverify_after(message.flow)
+
+    def _stopped(self, message: msg.RunFinished) -> None:
+        """The operator stopped the run: what finished stays done; an apply can resume."""
+        group = message.flow
+        setup = self.state.setups.get(group)
+        resumable = message.mode == "apply" and setup is not None
+        if resumable and setup is not None:
+            self.state.stopped[group] = (setup, self.state.actions.get(group, "setup"))
+        self.changed.publish(msg.AppChange.RUN)
+        self.notify(
+            "Steps that finished stay done."
+            + (" Resume: t in the checklist, or ctrl+p Resume." if resumable else ""),
+            title=f"{group.upper()} {message.mode} stopped",
+            severity="warning",
+            timeout=10,
+        )
+
+    def action_stop_run(self) -> None:
+        """Ask, then stop the run in progress (the app stays open; an apply can resume)."""
+        if self.job is None or self.state.running is None:
+            self.notify("Nothing is running.", severity="information")
+            return
+        from armstui.tui.screens.confirm import ConfirmScreen
+
+        async def stop(yes: bool | None) -> None:
+            if yes:
+                await self.stop_run()
+
+        self.push_screen(
+            ConfirmScreen(
+                "Stop the run?",
+                f"Stop {self.state.running}? Steps that finished stay done; the rest show as "
+                "stopped, and the run can resume (steps are idempotent).",
+                yes="Stop",
+                no="Keep running",
+            ),
+            stop,
+        )
+
+    def production_guard(self, setup: Setup) -> str | None:
+        """The production aliases a run of ``setup`` may change, to be typed before it goes
+        (space-separated), or None."""
+        aliases = [a for a in (setup.monitoring, *setup.sources) if self.state.production(a)]
+        return " ".join(dict.fromkeys(aliases)) or None
+
+    def apply_guarded(self, setup: Setup, action: str = "setup") -> None:
+        """Apply ``setup`` now, or, if it may change a production account, once its alias is
+        typed in a question whose focus starts on Cancel."""
+        guard = self.production_guard(setup)
+        if guard is None:
+            self.start_run(setup, "apply", action)
+            return
+        from armstui.tui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.start_run(setup, "apply", action)
+
+        self.push_screen(
+            ConfirmScreen(
+                f"Run {setup.flow.upper()} {'apply' if action == 'setup' else action} again?",
+                f"This changes production: {guard}.",
+                yes="Run",
+                guard=guard,
+            ),
+            answered,
+        )
+
+    def resume(self, group: str) -> None:
+        """Run a stopped apply again: what holds shows as already, the rest acts."""
+        found = self.state.stopped.get(group)
+        if found is not None:
+            setup, action = found
+            self.apply_guarded(setup, action)
+
+    def _reverify_after(self, group: str) -> None:
+        """A rotation or a teardown changed the cloud under the setup's rows: mark them stale
+        and verify them again at once, without waiting for a key press."""
+        action = self.state.actions.get(group, "setup")
+        setup = self.state.setups.get(group)
+        if action == "setup" or setup is None:
+            return
+        affected = setup.flow
+        if affected not in self.state.checklist.modes:
+            return
+        self.state.checklist.stale.add(affected)
+        self.changed.publish(msg.AppChange.STEPS)
+        self.start_run(self.state.setups.get(affected, setup), "verify")
 
     def _show_plan(self, message: msg.RunFinished) -> None:
         from armstui.tui.screens.plan import PlanScreen
@@ -357,8 +463,9 @@ class ArmsTui(CloudWorkers, App[None]):
 
         self.push_screen(PlanScreen(setup, message.states, self.state, action), confirmed)
 
-    def _offer_stale_key_removal(self, message: msg.RunFinished) -> None:
-        """A second key armstui does not hold blocks a rotation: ask, then rotate with it deleted."""
+    def _offer_stale_key_removal(self, message: msg.RunFinished) -> bool:
+        """A second key armstui does not hold blocks a rotation: ask, then rotate with it
+        deleted (the rows are verified again once answered). True if asked."""
         import dataclasses
 
         from armstui.tui.screens.confirm import ConfirmScreen
@@ -369,13 +476,15 @@ class ArmsTui(CloudWorkers, App[None]):
         )
         setup = self.state.setups.get("rotate")
         if stale is None or setup is None or setup.replace_stale_key:
-            return
+            return False
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self.start_run(
                     dataclasses.replace(setup, replace_stale_key=True), "apply", "rotate"
                 )
+            else:
+                self._reverify_after("rotate")
 
         self.push_screen(
             ConfirmScreen(
@@ -383,9 +492,11 @@ class ArmsTui(CloudWorkers, App[None]):
                 f"{stale.detail}. Delete it and go on with the rotation?",
                 yes="Delete and rotate",
                 danger=True,
+                guard=self.production_guard(setup),
             ),
             answered,
         )
+        return True
 
     # --- identity ---------------------------------------------------------------------------
 
@@ -489,8 +600,9 @@ def make_screen(name: str) -> Any:
     raise ValueError(f"screen: must be one of {', '.join(SCREEN_NAMES)}")
 
 
-def run_app(sandbox: SandboxOptions | None = None) -> None:
+def run_app(sandbox: SandboxOptions | None = None, *, mouse: bool = True) -> None:
+    """``mouse=False``: no mouse reporting, so the terminal's own text selection works."""
     try:
-        ArmsTui(sandbox).run()
+        ArmsTui(sandbox).run(mouse=mouse)
     finally:
         gc.enable()  # if the app ended before its first frame

@@ -76,6 +76,7 @@ class RunFinished(Message):
     states: list[StepState]
     exit_code: int | None  # None when stopped or failed before the end
     error: str | None = None
+    stopped: bool = False  # the operator stopped it: not a failure, and it can resume
 
 
 @dataclass

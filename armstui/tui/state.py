@@ -34,6 +34,20 @@ class Identity:
         return self.error is None and self.arn is not None
 
 
+# What the runner writes on a step a stop cut short (armstui/flows/runner.py): the app
+# shows such a step as stopped, not failed, since a resume takes it up again.
+STOPPED_DETAIL = "stopped before it finished"
+
+
+def shown_outcome(state: StepState) -> str:
+    """The word the app shows for a step: its outcome, or ``stopped``."""
+    from armstui.flows.step import Outcome
+
+    if state.outcome is Outcome.FAILED and state.detail == STOPPED_DETAIL:
+        return "stopped"
+    return state.outcome.value
+
+
 def snapshot(state: StepState) -> StepState:
     """A copy the UI may keep while the runner goes on mutating the original."""
     return dataclasses.replace(state, planned=list(state.planned), calls=list(state.calls))
@@ -78,9 +92,10 @@ class Checklist:
 
     def __init__(self) -> None:
         self._steps: dict[str, StepState] = {}
-        self.modes: dict[
-            str, str
-        ] = {}  # flow -> the mode of the run shown ("apply", "verify", "plan")
+        self.modes: dict[str, str] = {}  # flow -> the mode of the run shown ("apply", ...)
+        # Groups whose rows a later run may have made untrue (a rotation or a teardown
+        # changed the cloud under them) until they are verified again.
+        self.stale: set[str] = set()
 
     def update(self, state: StepState) -> None:
         self._steps[state.step_id] = state
@@ -91,6 +106,7 @@ class Checklist:
         for state in states:
             self._steps[state.step_id] = state
         self.modes[flow] = mode
+        self.stale.discard(flow)
 
     def load_run(self, run: dict[str, Any]) -> None:
         flow = run["setup_key"].split(":", 1)[0]
@@ -118,7 +134,8 @@ class Checklist:
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for state in self._steps.values():
-            counts[state.outcome.value] = counts.get(state.outcome.value, 0) + 1
+            shown = shown_outcome(state)
+            counts[shown] = counts.get(shown, 0) + 1
         return counts
 
     def as_run(self, flow: str, setup_key: str = "") -> dict[str, Any]:
@@ -153,6 +170,11 @@ class AppState:
     )  # checklist group -> "setup", "rotate" or "teardown"
     skip: set[str] = field(default_factory=set)  # step IDs the operator chose to skip
     running: str | None = None  # "ack apply" while a run is in progress
+    running_group: str | None = None  # the checklist group that run fills
+    running_mode: str | None = None  # and its mode ("apply", "verify", "plan")
+    stopped: dict[str, tuple[Setup, str]] = field(
+        default_factory=dict
+    )  # group -> (setup, action) of an apply the operator stopped: it can resume
 
     @property
     def accounts(self) -> dict[str, Any]:

@@ -101,7 +101,7 @@ class CloudWorkers:
                 lambda: workspace.run(setup, mode, listener=listener, skip=skip, action=action)
             )
         except asyncio.CancelledError:
-            self.post_message(RunFinished(group, mode, [], None, "stopped by the operator"))
+            self.post_message(RunFinished(group, mode, [], None, stopped=True))
         except Exception as exc:
             self.post_message(RunFinished(group, mode, [], None, describe_error(exc)))
         else:

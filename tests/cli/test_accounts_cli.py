@@ -91,7 +91,7 @@ def test_add_from_stdin_goes_to_the_secret_service_only(
         "UID": UID,
         "REGION": "cn-hangzhou",
         "CREDENTIALS": f"key {key_id[:4]}…{key_id[-4:]} in the vault",
-        "REACHABLE": "yes",
+        "READABLE": "yes",
         "NOTES": "production",
     }
     assert key_id not in listed.output  # shown shortened
@@ -124,7 +124,7 @@ def test_a_removed_vault_secret_shows_as_unreachable(secret_service: str) -> Non
     )
     KeyringVault("armstui").delete(vault_name(key_id))
     listed = run("list")
-    assert rows(listed.stdout)["a"]["REACHABLE"].startswith(
+    assert rows(listed.stdout)["a"]["READABLE"].startswith(
         f"no: no secret for key {key_id[:4]}…{key_id[-4:]} in the vault"
     )
 
@@ -293,7 +293,7 @@ def test_add_into_the_encrypted_file(cheap_kdf: None, isolated_home: Path, tmp_p
     assert "secret in the file vault" in added.output
     assert profiles.load().vault == "file"
     listed = run("list", env=env)
-    assert rows(listed.stdout)["a"]["REACHABLE"] == "yes"
+    assert rows(listed.stdout)["a"]["READABLE"] == "yes"
     assert_nowhere(secret, isolated_home, added, listed)
     assert_nowhere(passphrase, isolated_home, added, listed)
 
@@ -306,7 +306,7 @@ def test_add_into_the_encrypted_file(cheap_kdf: None, isolated_home: Path, tmp_p
 
     locked = run("list")  # no passphrase, no terminal
     assert (
-        rows(locked.stdout)["a"]["REACHABLE"] == "no: vault unavailable"
+        rows(locked.stdout)["a"]["READABLE"] == "no: vault unavailable"
         and "ARMSTUI_VAULT_PASSPHRASE_FILE" in locked.stderr
     )
 
@@ -394,7 +394,7 @@ def test_import_a_cli_profile(isolated_home: Path) -> None:
     assert [a.credential for a in config.accounts] == [CliProfile("default"), CliProfile("admin")]
     assert secret.encode() not in paths.config_path().read_bytes()
     listed = run("list")
-    assert [r["REACHABLE"] for r in rows(listed.stdout).values()] == ["yes", "yes"]
+    assert [r["READABLE"] for r in rows(listed.stdout).values()] == ["yes", "yes"]
     assert run("import", "--profile", "default", "--uid", UID).output.startswith(
         "aliyun CLI profile 'default': already imported as default"
     )
@@ -469,9 +469,9 @@ def test_import_from_the_environment(isolated_home: Path) -> None:
     account = profiles.load().account("ci")
     assert account.credential == EnvCredentials() and account.production
     reachable = run("list", env=env)
-    assert rows(reachable.stdout)["ci"]["REACHABLE"] == "yes"
+    assert rows(reachable.stdout)["ci"]["READABLE"] == "yes"
     unset = run("list")  # read at use time: without the variables it is unreachable
-    assert rows(unset.stdout)["ci"]["REACHABLE"] == "no: ALIBABA_CLOUD_ACCESS_KEY_ID is not set"
+    assert rows(unset.stdout)["ci"]["READABLE"] == "no: ALIBABA_CLOUD_ACCESS_KEY_ID is not set"
     assert_nowhere(secret, isolated_home, listed, done, reachable)
     assert_nowhere(token, isolated_home, listed, done, reachable)
 
@@ -501,7 +501,7 @@ def test_sandbox_accounts_are_listed_read_only(tmp_path: Path) -> None:
     assert listed.exit_code == 0
     table = rows(listed.stdout)
     assert list(table) == ["monitoring", "source", "outsider"]
-    assert {(r["REACHABLE"], r["NOTES"]) for r in table.values()} == {("yes", "read-only")}
+    assert {(r["READABLE"], r["NOTES"]) for r in table.values()} == {("yes", "read-only")}
     assert table["monitoring"]["CREDENTIALS"].startswith("sandbox key LTAI…")
     for entry in seeded.values():
         assert entry["access_key_secret"] not in listed.output

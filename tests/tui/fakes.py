@@ -4,6 +4,7 @@ times, so that pictures compare byte for byte. Behaviour is tested on the real s
 
 from __future__ import annotations
 
+import dataclasses
 from types import SimpleNamespace
 from typing import Any
 
@@ -208,11 +209,14 @@ class FakeWorkspace:
     endpoint = "127.0.0.1:1"
 
     def __init__(
-        self, *, production: tuple[str, ...] = (), runs: dict[str, dict[str, Any]] | None = None
+        self,
+        *,
+        production: tuple[str, ...] = (),
+        runs: dict[str, dict[str, Any]] | None = None,
+        aliases: tuple[str, ...] = tuple(UIDS),
     ) -> None:
         self.accounts = {
-            alias: Account(alias, uid, production=alias in production)
-            for alias, uid in UIDS.items()
+            alias: Account(alias, UIDS[alias], production=alias in production) for alias in aliases
         }
         self.vault = MemoryVault()
         self.saved_roles: tuple[str | None, list[str]] = (None, [])
@@ -251,6 +255,10 @@ class FakeWorkspace:
         self, setup: Any, mode: str, *, listener: Any = None, skip: Any = (), action: str = "setup"
     ) -> RunResult:
         states = self.results[mode]
+        if action != "setup":  # a rotation's or a teardown's steps are a group of their own
+            states = [
+                dataclasses.replace(s, step_id=f"{action}/{s.step_id}", flow=action) for s in states
+            ]
         for state in states:
             if listener:
                 listener(state)

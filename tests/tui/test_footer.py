@@ -54,13 +54,13 @@ async def test_the_footer_follows_the_keys_but_not_every_focus_move() -> None:
         await pilot.press("x")
         await pilot.pause()
         assert _shown(app) == ["Toggle", "Other", "palette"]
-        # As Footer draws them: its own keys follow Footer.compact (False), the palette's stays compact.
+        # Built in their final style: the app's footer is compact, and so is every key in it.
         styles = {
             key.description: (key.compact, key.has_class("-compact"))
             for key in app.query(FooterKey)
         }
         assert styles == {
-            "Toggle": (False, False),
-            "Other": (False, False),
+            "Toggle": (True, True),
+            "Other": (True, True),
             "palette": (True, True),
         }

@@ -136,7 +136,10 @@ async def test_needs_you_shows_the_manual_action_and_copy_sends_it(
         await pilot.press("y")
         assert app.clipboard == manual[0].needs_you
 
-        await pilot.press("x")
+        await pilot.press("x")  # asks for the folder, the working directory by default
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
         report = (tmp_path / "armstui-ecs-report.md").read_text()
         assert manual[0].title in report and "to do:" in report
         assert isinstance(app.screen, ChecklistScreen)

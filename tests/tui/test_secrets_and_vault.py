@@ -137,7 +137,7 @@ async def test_without_a_keyring_the_app_offers_session_only_and_encrypted_file(
             timeout=15,
             what="the vault choice",
         )
-        assert "Plaintext is never offered" in app.export_screenshot().replace("&#160;", " ")
+        assert "never in plain text" in app.export_screenshot().replace("&#160;", " ")
         await pilot.click("#memory")
         await wait_for(pilot, lambda: app.state.workspace is not None, what="the workspace")
         assert app.state.workspace.vault.kind == "memory"

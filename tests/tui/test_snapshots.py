@@ -173,3 +173,36 @@ def test_vault_choice(snap_compare, size) -> None:
         await pilot.pause()
 
     assert snap_compare(make(), terminal_size=size, run_before=steps(then=locked))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_flow_form_with_no_accounts(snap_compare, size) -> None:
+    fake = FakeWorkspace(aliases=())
+    app = ArmsTui(None, workspace_factory=lambda: fake, clock=lambda: NOW)
+    assert snap_compare(app, terminal_size=size, run_before=steps("k"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_flow_form_with_every_error_shown(snap_compare, size) -> None:
+    async def wrong(pilot: Any) -> None:
+        form = pilot.app.screen
+        form.query_one("#role-name", Input).value = "bad role!"
+        form.query_one("#operator-user", Input).value = "no spaces please"
+        form.action_plan()
+        await pilot.pause()
+
+    assert snap_compare(make(), terminal_size=size, run_before=steps("r", then=wrong))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_plan_guarded_for_production(snap_compare, size) -> None:
+    async def planned(pilot: Any) -> None:
+        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "PlanScreen", timeout=5)
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+
+    assert snap_compare(
+        make(production=("monitoring",)),
+        terminal_size=size,
+        run_before=steps("k", "p", then=planned),
+    )

@@ -29,7 +29,7 @@ def first_display(self, screen, renderable):  # every frame of the current scree
         self.set_interval(0.05, lambda: self.state.workspace is not None and self.exit())
 
 App._display = first_display
-App.run = lambda self, run=App.run: run(self, headless=True, size=(80, 24))
+App.run = lambda self, run=App.run, **kw: run(self, **{**kw, "headless": True, "size": (80, 24)})
 
 from armstui.cli import main
 main(["--sandbox", "--sandbox-state", sys.argv[1]], standalone_mode=False)

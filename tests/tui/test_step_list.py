@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
 from textual.app import App, ComposeResult
 
 from armstui.flows.step import Outcome
@@ -117,3 +118,39 @@ def test_a_batch_asks_for_one_message_until_the_ui_takes_what_it_holds() -> None
     assert batch.take() == []
     assert batch.add(4) is True
     assert batch.take() == [4]
+
+
+def test_without_colour_outcomes_differ_in_shape_and_weight() -> None:
+    from armstui.tui.widgets.step_list import ICONS, outcome_style
+
+    icons = {ICONS[o] for o in ("ok", "failed", "blocked", "needs-you", "drift", "stopped")}
+    assert len(icons) == 6, "each outcome that matters has its own icon"
+    assert "reverse" in outcome_style("failed", mono=True)
+    assert "reverse" not in outcome_style("ok", mono=True)
+    assert all(
+        not any(c in outcome_style(o, mono=True) for c in ("red", "green", "yellow", "cyan"))
+        for o in ICONS
+    ), "no colour names without colour"
+    assert "red" in outcome_style("failed")
+
+
+async def test_the_app_draws_outcomes_without_colour_under_no_color(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from armstui.tui.app import ArmsTui
+    from tests.tui.fakes import NOW, FakeWorkspace, ack_states, journal_run
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    fake = FakeWorkspace(runs={"ack": journal_run("ack", ack_states())})
+    app = ArmsTui(None, workspace_factory=lambda: fake, clock=lambda: NOW)
+    assert app.no_color
+    async with app.run_test(size=(120, 40)) as pilot:
+        while app.state.workspace is None:
+            await pilot.pause(0.02)
+        await pilot.press("c")
+        await pilot.pause()
+        steps = app.screen.query_one("#steps")
+        row = steps.get_option_index("ack/monitoring/user/armstui-reporter/key")
+        line = steps.render_line(row - steps.scroll_offset.y)
+        failed = [seg for seg in line if "failed" in seg.text]
+        assert failed and failed[0].style.reverse

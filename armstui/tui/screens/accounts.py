@@ -83,6 +83,11 @@ class AccountsScreen(ArmsScreen):
             if state.sandbox
             else "Secrets go straight into the vault; config.toml holds none."
         )
+        if not state.accounts:
+            where = (
+                "No accounts yet: [b]n[/] adds one (its secret goes to the vault), [b]o[/] "
+                "imports aliyun CLI profiles or ALIBABA_CLOUD_* variables. " + where
+            )
         self.query_one("#accounts-help", Static).update(
             f"{where} [b]m[/] makes the row the monitoring account (A), [b]s[/] toggles it as a source (B)."
         )

@@ -14,9 +14,32 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from armstui import accounts as ops
-from armstui.model import DEFAULT_REGION, InvalidInput
+from armstui.model import (
+    DEFAULT_REGION,
+    InvalidInput,
+    validate_access_key_id,
+    validate_access_key_secret,
+    validate_alias,
+    validate_region,
+    validate_uid,
+)
 from armstui.secrets.redaction import redact
+from armstui.tui.widgets.form_errors import collect, field_error, show_errors
 from armstui.tui.widgets.secret_field import SecretField
+from armstui.tui.widgets.toggles import MarkedCheckbox
+
+
+def field_errors(new: ops.NewAccount) -> dict[str, str]:
+    """Every field of the form that breaks a rule, each under its own name."""
+    return collect(
+        [
+            ("alias", "alias", lambda: validate_alias(new.alias)),
+            ("uid", "account ID", lambda: validate_uid(new.uid)),
+            ("region", "region", lambda: validate_region(new.region)),
+            ("key-id", "AccessKey ID", lambda: validate_access_key_id(new.access_key_id)),
+            ("secret", "AccessKey secret", lambda: validate_access_key_secret(new.secret)),
+        ]
+    )
 
 
 class AddAccountScreen(ModalScreen[Any]):
@@ -34,6 +57,7 @@ class AddAccountScreen(ModalScreen[Any]):
             yield Label("Add an account", id="dialog-title")
             yield Label("Alias (a-z, 0-9, - and _)", classes="field-label")
             yield Input(placeholder="prod-a", id="alias", compact=True)
+            yield field_error("alias")
             yield Label("Account ID (16 digits)", classes="field-label")
             yield Input(
                 placeholder="1234567890123456",
@@ -42,13 +66,17 @@ class AddAccountScreen(ModalScreen[Any]):
                 max_length=16,
                 compact=True,
             )
+            yield field_error("uid")
             yield Label("Region", classes="field-label")
             yield Input(DEFAULT_REGION, id="region", compact=True)
+            yield field_error("region")
             yield Label("AccessKey ID", classes="field-label")
             yield Input(placeholder="LTAI…", id="key-id", compact=True)
+            yield field_error("key-id")
             yield Label("AccessKey secret (hidden; ctrl+r shows it for 5 s)", classes="field-label")
             yield SecretField(id="secret", compact=True)
-            yield Checkbox(
+            yield field_error("secret")
+            yield MarkedCheckbox(
                 "Production account (shown in red; asks before changes)",
                 id="production",
                 compact=True,
@@ -83,9 +111,14 @@ class AddAccountScreen(ModalScreen[Any]):
             secret=self.query_one("#secret", SecretField).value,
             production=self.query_one("#production", Checkbox).value,
         )
+        errors = field_errors(new)
+        show_errors(self, errors)
+        if errors:
+            self._error(f"Nothing was saved: {len(errors)} field(s) to fix, marked above.")
+            return
         try:
             new.validated()
-        except InvalidInput as exc:
+        except InvalidInput as exc:  # every field passed on its own; a rule across them
             self._error(str(exc))
             return
         self.query_one("#save", Button).disabled = True

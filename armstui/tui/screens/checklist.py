@@ -26,30 +26,33 @@ from armstui.flows.step import Outcome
 from armstui.secrets.redaction import redact
 from armstui.tui.messages import AppChange
 from armstui.tui.screens.base import ArmsScreen
-from armstui.tui.state import format_elapsed
-from armstui.tui.widgets.step_list import ICONS, OUTCOME_STYLES, StepList
+from armstui.tui.state import format_elapsed, shown_outcome
+from armstui.tui.widgets.step_list import ICONS, StepList, outcome_style
 
 # Outcomes a retry can change: the rest hold, or are still running.
 RETRYABLE = (Outcome.FAILED, Outcome.BLOCKED, Outcome.DRIFT, Outcome.NEEDS_YOU, Outcome.SKIPPED)
 
 
-def detail_text(state: StepState, now: float, skipped: bool) -> Text:
-    style = OUTCOME_STYLES.get(state.outcome.value, "")
+def detail_text(state: StepState, now: float, skipped: bool, mono: bool = False) -> Text:
+    outcome = shown_outcome(state)
+    style = outcome_style(outcome, mono)
     text = Text()
-    text.append(f"{ICONS.get(state.outcome.value, '?')} {state.outcome.value}", style=style)
+    text.append(f"{ICONS.get(outcome, '?')} {outcome}", style=style)
     elapsed = format_elapsed(state, now)
     text.append(f"  {elapsed}" if elapsed else "", style="dim")
     text.append(f"  in {state.account}\n", style="dim")
     text.append(f"{state.title}\n", style="bold")
     if skipped:
         text.append("marked to skip on the next run (s toggles)\n", style="yellow")
+    if outcome == "stopped":
+        text.append("the run was stopped here; t resumes it\n", style="yellow")
     if state.detail:  # the runner redacts detail, needs_you and hint (runner.py _set)
         text.append(f"{redact(state.detail)}\n")
     if state.needs_you:
         text.append("\nWhat you need to do (y copies it):\n", style="bold yellow")
         text.append(f"{state.needs_you}\n")
     if state.error_code:
-        text.append(f"\nerror {state.error_code}", style="bold red")
+        text.append(f"\nerror {state.error_code}", style=outcome_style("failed", mono))
         text.append(f"  request ID {state.request_id or '-'}\n")
         if state.hint:
             text.append(f"hint: {state.hint}\n", style="yellow")
@@ -66,7 +69,7 @@ def detail_text(state: StepState, now: float, skipped: bool) -> Text:
             )
             text.append(
                 f"{call.outcome} {call.duration_ms:.0f}ms ",
-                style="green" if call.outcome == "ok" else "red",
+                style=outcome_style("ok" if call.outcome == "ok" else "failed", mono),
             )
             text.append(f"{call.request_id}\n", style="dim")
     return text
@@ -92,8 +95,10 @@ class ChecklistScreen(ArmsScreen):
         Binding("s", "skip", "Skip", id="skip"),
         Binding("x", "export", "Export", id="export"),
         Binding("y", "copy", "Copy", id="copy"),
-        Binding("o", "rotate", "Rotate key", id="rotate"),
+        Binding("o", "rotate", "Rotate", id="rotate"),
         Binding("d", "teardown", "Teardown", id="teardown"),
+        Binding("w", "reveal_password", "Reveal", id="reveal-password"),
+        Binding("z", "stop_run", "Stop", id="stop-run"),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -109,17 +114,83 @@ class ChecklistScreen(ArmsScreen):
         self.set_interval(1.0, self._tick)
         self.query_one(StepList).focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop_run":
+            return self.app.state.running is not None  # shown only while something runs
+        if action == "reveal_password":
+            return self._login_step() is not None  # shown once the role flow made a login
+        return True
+
+    def _login_step(self) -> tuple[str, str] | None:
+        """(account, user) of the selected console-login step, else of the first one."""
+        from armstui.tui.screens.reveal import login_step
+
+        selected = self.selected()
+        found = login_step(selected.step_id) if selected is not None else None
+        if found is not None:
+            return found
+        for _flow, _account, states in self.app.state.checklist.groups():
+            for state in states:
+                found = login_step(state.step_id)
+                if found is not None:
+                    return found
+        return None
+
+    def action_reveal_password(self) -> None:
+        """The role flow's console password for B's user: masked, shown on request."""
+        from armstui.flows.role import password_vault_name
+        from armstui.tui.screens.reveal import RevealScreen
+
+        found = self._login_step()
+        account = self.app.state.accounts.get(found[0]) if found else None
+        if found is None or account is None:
+            self.notify("No console login yet: apply the role flow first.", severity="warning")
+            return
+        alias, user = found
+        vault = self.app.state.workspace.vault
+        self.app.push_screen(
+            RevealScreen(vault, password_vault_name(account.uid, user), user, alias)
+        )
+
+    def action_stop_run(self) -> None:
+        self.app.action_stop_run()
+
     def on_app_changed(self, what: AppChange) -> None:
+        if what == AppChange.RUN:
+            self.refresh_bindings()
+            if self.app.state.running:
+                self.query_one(StepList).moved_by_operator = False
         # "steps" comes at most every ArmsTui.STEPS_EVERY however many steps changed, and a
         # rebuild costs what is on screen (StepList), so keys stay quick during large runs.
         if what in (AppChange.STEPS, AppChange.RUN, AppChange.RESUME, AppChange.WORKSPACE):
             self._rebuild()
+            if what != AppChange.STEPS:  # whether a login exists changes with a run's end
+                self.refresh_bindings()
 
     def _rebuild(self) -> None:
         steps = self.query_one(StepList)
         steps.show(self.app.state.checklist, self.app.clock())
+        self._follow_the_run(steps)
         self._summary()
         self._detail()
+
+    def _follow_the_run(self, steps: StepList) -> None:
+        """While an apply fills a group the cursor is not in, the cursor goes to that group's
+        running step, until the operator moves it (a verify updates rows in place and
+        leaves the cursor where it is)."""
+        state = self.app.state
+        group = state.running_group
+        if group is None or state.running_mode != "apply" or steps.moved_by_operator:
+            return
+        selected = self.selected()
+        if selected is not None and selected.flow == group:
+            return
+        for flow, _account, states in state.checklist.groups():
+            if flow == group:
+                running = [s for s in states if s.outcome is Outcome.RUNNING]
+                target = (running or states)[0]
+                steps.move_to_step(target.step_id)
+                return
 
     def _tick(self) -> None:
         """Running steps' elapsed time moves every second."""
@@ -137,11 +208,18 @@ class ChecklistScreen(ArmsScreen):
     def _summary(self) -> None:
         state = self.app.state
         counts = state.checklist.counts()
-        if not counts:
+        if not counts and not state.accounts:
+            text = "No accounts yet: a (Accounts) adds one; or Home (esc), s for the sandbox."
+        elif not counts:
             text = "No steps yet: plan and apply a flow (k ACK, e ECS, r role)."
         else:
-            text = "  ".join(f"{ICONS.get(o, '?')} {n} {o}" for o, n in counts.items())
-            modes = ", ".join(f"{f.upper()} {m}" for f, m in state.checklist.modes.items())
+            text = " ".join(f"{ICONS.get(o, '?')}{n} {o}" for o, n in counts.items())
+            modes = ", ".join(
+                f"{f.upper()} {'stopped: t resumes' if f in state.stopped else m}"
+                for f, m in state.checklist.modes.items()
+            )
+            stale = ", ".join(f.upper() for f in sorted(state.checklist.stale))
+            text = (f"STALE {stale}: verifying again. " if stale else "") + text
             text += f"   ({state.running + ' running…' if state.running else modes})"
         if (
             text != self._shown_summary
@@ -173,7 +251,7 @@ class ChecklistScreen(ArmsScreen):
         ):
             return
         self._shown_detail = shown
-        text = detail_text(state, now, skipped)
+        text = detail_text(state, now, skipped, self.app.no_color)
         widget = self.query_one("#detail-text", Static)
         # Lay the screen out again only if the text's height changes: a layout repaints every
         # widget, the cost of a key press in the list. (Static.update lays out by default.)
@@ -208,6 +286,10 @@ class ChecklistScreen(ArmsScreen):
 
     def action_retry(self) -> None:
         state = self.selected()
+        stopped = self.app.state.stopped
+        if state is not None and state.flow in stopped:
+            self.app.resume(state.flow)
+            return
         setup = self._setup_of(state)
         if setup is None:
             return
@@ -215,7 +297,7 @@ class ChecklistScreen(ArmsScreen):
             self.notify(
                 "This step holds; retry runs its flow again all the same.", severity="information"
             )
-        self.app.start_run(setup, "apply", self._action_of(state))
+        self.app.apply_guarded(setup, self._action_of(state))
 
     def action_rotate(self) -> None:
         """Plan a rotation of the reporting key (the ACK flow's: the one flow the registry
@@ -268,18 +350,36 @@ class ChecklistScreen(ArmsScreen):
         self._detail()
 
     def action_export(self) -> None:
+        """Ask for the folder (the working directory by default), then write one report per
+        flow there."""
+        from armstui.tui.screens.export import ExportScreen
+
+        checklist = self.app.state.checklist
+        flows = list(dict.fromkeys(s.flow for _f, _a, states in checklist.groups() for s in states))
+        if not flows:
+            self.notify("Nothing to export yet.", severity="warning")
+            return
+        self.app.push_screen(
+            ExportScreen(flows, Path.cwd()),
+            lambda folder: self._export(flows, folder) if folder else None,
+        )
+
+    def _export(self, flows: list[str], folder: Path) -> None:
+        from armstui.tui.screens.export import report_name
+
         checklist = self.app.state.checklist
         written = []
-        for flow in dict.fromkeys(s.flow for _f, _a, states in checklist.groups() for s in states):
+        for flow in flows:
             setup = self.app.state.setups.get(flow)
             run = checklist.as_run(flow, setup.key if setup else flow)
-            path = Path.cwd() / f"armstui-{flow}-report.md"
-            path.write_text(to_markdown(run), encoding="utf-8")
+            path = folder / report_name(flow)
+            try:
+                path.write_text(to_markdown(run), encoding="utf-8")
+            except OSError as exc:
+                self.notify(f"{path}: {exc.strerror}", title="Not exported", severity="error")
+                return
             written.append(path.name)
-        if written:
-            self.notify(f"Wrote {', '.join(written)} in {Path.cwd()}", title="Report exported")
-        else:
-            self.notify("Nothing to export yet.", severity="warning")
+        self.notify(f"Wrote {', '.join(written)} in {folder}", title="Report exported")
 
     def action_copy(self) -> None:
         state = self.selected()

@@ -16,9 +16,16 @@ class ConfirmScreen(DialogScreen[bool]):
     ]
 
     def __init__(
-        self, title: str, text: str, *, yes: str = "Yes", no: str = "Cancel", danger: bool = False
+        self,
+        title: str,
+        text: str,
+        *,
+        yes: str = "Yes",
+        no: str = "Cancel",
+        danger: bool = False,
+        guard: str | None = None,
     ) -> None:
-        super().__init__(danger=danger)
+        super().__init__(danger=danger, guard=guard)
         self.title_text, self.text, self.yes, self.no = title, text, yes, no
 
     def dialog_title(self) -> str:

@@ -9,22 +9,26 @@ preview from :data:`armstui.flows.ram_steps.ARMS_READ_ONLY_POLICY`.
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Checkbox, Input, Label, RadioSet, Static
 
 from armstui.flows.registry import Field, Targets, flow_spec
 from armstui.flows.setup import ACCESS_APPROACHES, Setup
-from armstui.model import InvalidInput, validate_cluster_id, validate_instance_id
+from armstui.model import validate_cluster_id, validate_instance_id
 from armstui.secrets.redaction import redact
 from armstui.tui.messages import AppChange
 from armstui.tui.screens.base import ArmsScreen
 from armstui.tui.widgets.account_picker import AccountPicker
+from armstui.tui.widgets.form_errors import collect, field_error, show_errors
+from armstui.tui.widgets.toggles import MarkedCheckbox, MarkedRadioButton
 
 ROLE_POLICIES = {
     "full": "AliyunARMSFullAccess (system policy)",
@@ -36,6 +40,16 @@ def policy_preview() -> str:
     from armstui.flows.ram_steps import ARMS_READ_ONLY_POLICY
 
     return json.dumps(ARMS_READ_ONLY_POLICY, indent=1)
+
+
+# What the form calls each field in its messages (the CLI names its flags instead).
+FIELD_NAMES = {
+    "targets": "IDs",
+    "reporter-user": "reporting user",
+    "people-user": "user for people",
+    "role-name": "role",
+    "operator-user": "user in B",
+}
 
 
 def split_ids(text: str) -> tuple[str, ...]:
@@ -62,6 +76,7 @@ class FlowScreen(ArmsScreen):
         with VerticalScroll(id="form", classes="form"):
             yield Static(self.spec.plan_text, id="about", markup=False)
             yield AccountPicker(state.accounts, state.monitoring, state.sources, id="picker")
+            yield field_error("picker")
             if self.spec.targets is Targets.CLUSTERS:
                 yield Label(
                     "Clusters (IDs, comma-separated; empty = all of B's in the region)",
@@ -70,11 +85,13 @@ class FlowScreen(ArmsScreen):
                 yield Input(
                     ",".join(setup.clusters), placeholder="all clusters", id="targets", compact=True
                 )
+                yield field_error("targets")
             if Field.REPORTER_USER in fields:
                 yield Label("Reporting RAM user in A", classes="field-label")
                 yield Input(setup.reporter_user, id="reporter-user", compact=True)
+                yield field_error("reporter-user")
             if Field.REPLACE_ORPHAN_KEY in fields:
-                yield Checkbox(
+                yield MarkedCheckbox(
                     "Replace a reporting key whose secret armstui lacks",
                     setup.replace_orphan_key,
                     id="replace-orphan-key",
@@ -90,8 +107,9 @@ class FlowScreen(ArmsScreen):
                     id="targets",
                     compact=True,
                 )
+                yield field_error("targets")
             if Field.INSTALL_AGENT in fields:
-                yield Checkbox(
+                yield MarkedCheckbox(
                     "Install the agent through Cloud Assistant (else: the commands to run)",
                     setup.install_agent,
                     id="install-agent",
@@ -101,17 +119,20 @@ class FlowScreen(ArmsScreen):
                 yield Label("How people in A get to the data", classes="field-label")
                 with RadioSet(id="access", compact=True):
                     for key, text in ACCESS_APPROACHES.items():
-                        yield RadioButton(text, value=key == setup.access, name=key)
+                        yield MarkedRadioButton(text, value=key == setup.access, name=key)
                 yield Label("RAM user for people in A", classes="field-label people")
                 yield Input(setup.people_user, id="people-user", classes="people", compact=True)
+                yield field_error("people-user", "people")
             yield Label("Role in A", classes="field-label role")
             yield Input(setup.role_name, id="role-name", classes="role", compact=True)
+            yield field_error("role-name", "role")
             yield Label("RAM user in B who switches into it", classes="field-label role")
             yield Input(setup.operator_user, id="operator-user", classes="role", compact=True)
+            yield field_error("operator-user", "role")
             yield Label("The role's permission", classes="field-label role")
             with RadioSet(id="role-policy", classes="role", compact=True):
                 for key, text in ROLE_POLICIES.items():
-                    yield RadioButton(text, value=key == setup.role_policy, name=key)
+                    yield MarkedRadioButton(text, value=key == setup.role_policy, name=key)
             yield Label(
                 "Custom policy (read-only ARMS), created in A:", classes="field-label policy"
             )
@@ -140,10 +161,12 @@ class FlowScreen(ArmsScreen):
         policy = access == "dedicated-custom" or (
             role and self._radio("#role-policy", "full") == "custom"
         )
-        for widget in self.query(".role"):
-            widget.display = role
-        for widget in self.query(".people"):
-            widget.display = access in ("dedicated-full", "dedicated-custom")
+        people = access in ("dedicated-full", "dedicated-custom")
+        for widget in self.query(".role, .people"):
+            if not widget.has_class("field-error"):
+                widget.display = role if widget.has_class("role") else people
+        for error in self.query(".field-error"):  # a hidden field's error goes with it
+            error.display = error.display and self._shown(error.id or "")
         for widget in self.query(".policy"):
             widget.display = policy
 
@@ -159,52 +182,92 @@ class FlowScreen(ArmsScreen):
     def _verify_pressed(self) -> None:
         self.action_verify()
 
-    def setup(self) -> Setup:
-        """The Setup the form describes; InvalidInput naming the field when it breaks a rule."""
+    def _shown(self, error_id: str) -> bool:
+        """Whether the field an error belongs to is on the form now."""
+        found = self.query(f"#{error_id.removesuffix('-error')}")
+        return bool(found) and found.first().display
+
+    def _value(self, selector: str, default: str) -> str:
+        found = self.query(selector)
+        return found.first(Input).value.strip() if found else default
+
+    def form_errors(self) -> dict[str, str]:
+        """Every field that breaks a rule, by the field's id, each message in the form's
+        own words: the form shows them all at once, each under its field."""
+        from armstui.model import validate_role_name, validate_user_name
+
+        errors: dict[str, str] = {}
         picker = self.query_one(AccountPicker)
-        if not picker.monitoring:
-            raise InvalidInput("monitoring account", "choose one")
-        if not picker.sources:
-            raise InvalidInput("source accounts", "choose at least one (space toggles)")
+        if not picker.accounts:
+            errors["picker"] = "Add an account first (a: Accounts), or use the sandbox."
+        elif not picker.monitoring:
+            errors["picker"] = "Choose the monitoring account (A)."
+        elif not picker.sources:
+            errors["picker"] = "Tick at least one source account (B): space ticks the row."
+        check_target = (
+            validate_cluster_id if self.spec.targets is Targets.CLUSTERS else validate_instance_id
+        )
+        checks: list[tuple[str, str, Callable[[], object]]] = [
+            (
+                "targets",
+                FIELD_NAMES["targets"],
+                lambda: [check_target(t, "ID") for t in split_ids(self._value("#targets", ""))],
+            ),
+            *(
+                (
+                    field,
+                    FIELD_NAMES[field],
+                    functools.partial(validate_user_name, self._value(f"#{field}", "x")),
+                )
+                for field in ("reporter-user", "people-user", "operator-user")
+            ),
+            (
+                "role-name",
+                FIELD_NAMES["role-name"],
+                lambda: validate_role_name(self._value("#role-name", "x")),
+            ),
+        ]
+        errors.update(collect(c for c in checks if self._shown(f"{c[0]}-error")))
+        return errors
 
-        def value(selector: str, default: str) -> str:
-            found = self.query(selector)
-            return found.first(Input).value.strip() if found else default
-
-        base = Setup(self.flow, picker.monitoring, tuple(picker.sources))
-        targets = split_ids(value("#targets", ""))
-        for target in targets:  # checked here: Workspace.validate does not look at them
-            if self.spec.targets is Targets.CLUSTERS:
-                validate_cluster_id(target, "clusters")
-            elif self.spec.targets is Targets.INSTANCES:
-                validate_instance_id(target, "instances")
+    def setup(self) -> Setup:
+        """The Setup the form describes (check :meth:`form_errors` first)."""
+        picker = self.query_one(AccountPicker)
+        base = Setup(self.flow, picker.monitoring or "", tuple(picker.sources))
+        targets = split_ids(self._value("#targets", ""))
         checks = {c.id: c.value for c in self.query(Checkbox)}
         return Setup(
             self.flow,
-            picker.monitoring,
+            picker.monitoring or "",
             tuple(picker.sources),
             clusters=targets if self.spec.targets is Targets.CLUSTERS else (),
             instances=targets if self.spec.targets is Targets.INSTANCES else (),
-            reporter_user=value("#reporter-user", base.reporter_user),
+            reporter_user=self._value("#reporter-user", base.reporter_user),
             access=self._radio("#access", "keep"),
-            people_user=value("#people-user", base.people_user),
-            role_name=value("#role-name", base.role_name),
+            people_user=self._value("#people-user", base.people_user),
+            role_name=self._value("#role-name", base.role_name),
             role_policy=self._radio("#role-policy", "full"),  # type: ignore[arg-type]
-            operator_user=value("#operator-user", base.operator_user),
+            operator_user=self._value("#operator-user", base.operator_user),
             install_agent=checks.get("install-agent", True),
             replace_orphan_key=checks.get("replace-orphan-key", False),
         )
 
     def _checked_setup(self) -> Setup | None:
-        error = self.query_one("#form-error", Static)
-        try:
-            setup = self.setup()
-            self.app.state.workspace.validate(setup)
-        except Exception as exc:  # InvalidInput or WorkspaceError: both name the field
-            error.update(Text(redact(str(exc))))  # plain text: a message may hold "[...]"
-            self.notify(redact(str(exc)), title="Check the form", severity="error")
+        errors = self.form_errors()
+        show_errors(self, errors)
+        general = self.query_one("#form-error", Static)
+        if errors:
+            general.update(Text(f"Check the form: {len(errors)} field(s) to fix, marked below."))
+            first = next(iter(errors))
+            self.query_one(f"#{first}").scroll_visible(animate=False)
             return None
-        error.update("")
+        setup = self.setup()
+        try:
+            self.app.state.workspace.validate(setup)
+        except Exception as exc:  # the accounts changed under the form: say so, plainly
+            general.update(Text(redact(str(exc))))
+            return None
+        general.update("")
         state = self.app.state
         state.monitoring, state.sources = setup.monitoring, list(setup.sources)
         self.app.changed.publish(AppChange.ACCOUNTS)

@@ -18,6 +18,7 @@ from armstui import accounts as ops
 from armstui.credentials import shown_name
 from armstui.model import short_key_id
 from armstui.secrets.redaction import redact
+from armstui.tui.widgets.toggles import MarkedCheckbox
 
 
 def candidate_label(c: Any) -> Text:
@@ -49,7 +50,7 @@ class ImportScreen(ModalScreen[Any]):
                 "Account ID (16 digits; RamRoleArn profiles know it)", classes="field-label"
             )
             yield Input(id="uid", restrict=r"[0-9]*", max_length=16, compact=True)
-            yield Checkbox("Production account", id="production", compact=True)
+            yield MarkedCheckbox("Production account", id="production", compact=True)
             yield Static("", id="form-error")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Import", variant="primary", id="import", compact=True)

@@ -21,26 +21,30 @@ from armstui.flows.runner import StepState
 from armstui.flows.setup import Setup
 from armstui.flows.step import Outcome
 from armstui.tui.screens.dialog import DialogScreen
-from armstui.tui.widgets.step_list import ICONS, OUTCOME_STYLES
+from armstui.tui.widgets.step_list import ICONS, outcome_style
 
 
-def plan_text(states: list[StepState]) -> Text:
+def plan_text(states: list[StepState], mono: bool = False) -> Text:
+    """The steps in the order they will run (a rotation goes A, B, then A again), numbered,
+    with the account named each time it changes."""
     text = Text()
-    for account in dict.fromkeys(s.account for s in states):
-        text.append(f"in {account}\n", style="bold underline")
-        for s in (s for s in states if s.account == account):
-            style = OUTCOME_STYLES.get(s.outcome.value, "")
-            text.append(f" {ICONS.get(s.outcome.value, '?')} ", style=style)
-            text.append(f"{s.title}", style="bold" if s.planned else "")
-            text.append(f"  {s.outcome.value}\n", style=style)
-            for call in s.planned:
-                text.append(f"     + {call}\n", style="cyan")
-            if s.needs_you:
-                text.append(f"     to do: {s.needs_you}\n", style="yellow")
-            if s.outcome is Outcome.SKIPPED and s.detail:
-                text.append(f"     {s.detail}\n", style="dim")
-            if s.error_code:
-                text.append(f"     {s.detail}\n", style="red")
+    account = None
+    for number, s in enumerate(states, 1):
+        if s.account != account:
+            account = s.account
+            text.append(f"in {account}\n", style="bold underline")
+        style = outcome_style(s.outcome.value, mono)
+        text.append(f"{number:>2}. {ICONS.get(s.outcome.value, '?')} ", style=style)
+        text.append(f"{s.title}", style="bold" if s.planned else "")
+        text.append(f"  {s.outcome.value}\n", style=style)
+        for call in s.planned:
+            text.append(f"     + {call}\n", style="cyan")
+        if s.needs_you:
+            text.append(f"     to do: {s.needs_you}\n", style="yellow")
+        if s.outcome is Outcome.SKIPPED and s.detail:
+            text.append(f"     {s.detail}\n", style="dim")
+        if s.error_code:
+            text.append(f"     {s.detail}\n", style="red")
     return text
 
 
@@ -70,8 +74,9 @@ class PlanScreen(DialogScreen["bool | dict[str, bool]"]):
     def __init__(
         self, setup: Setup, states: list[StepState], state: Any, action: str = "setup"
     ) -> None:
-        super().__init__(danger=action == "teardown")
         self.setup, self.states, self.app_state, self.action = setup, states, state, action
+        production = self.production
+        super().__init__(danger=action == "teardown", guard=" ".join(production) or None)
 
     @property
     def changes(self) -> int:
@@ -108,7 +113,7 @@ class PlanScreen(DialogScreen["bool | dict[str, bool]"]):
             )
             yield Static(options, id="plan-options", markup=False)
         with VerticalScroll(id="plan-steps"):
-            yield Static(plan_text(self.states))
+            yield Static(plan_text(self.states, self.app.no_color))
 
     def yes_label(self) -> str:
         label = self.BUTTONS[self.action]

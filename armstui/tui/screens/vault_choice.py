@@ -28,12 +28,11 @@ class VaultChoiceScreen(ModalScreen[tuple[str, str | None] | None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog", classes="form"):
             yield Label("No usable keyring", id="dialog-title")
+            yield Static(first_sentence(self.reason), id="vault-reason", markup=False)
             yield Static(
-                self.reason.split(" Start a Secret Service")[0], id="vault-reason", markup=False
-            )
-            yield Static(
-                "Choose where secrets rest for now. Plaintext is never offered.",
-                classes="field-label",
+                "Keep secrets in an encrypted file (type its passphrase) or for this session "
+                "only; never in plain text.",
+                id="vault-offer",
             )
             yield Label("Encrypted file: its passphrase (hidden)", classes="field-label")
             yield SecretField(id="passphrase", compact=True)
@@ -72,6 +71,12 @@ class VaultChoiceScreen(ModalScreen[tuple[str, str | None] | None]):
             self.query_one("#passphrase", SecretField).focus()
             return
         self.dismiss((kind, passphrase if kind == "file" else None))
+
+
+def first_sentence(reason: str, width: int = 140) -> str:
+    """The reason in one short line: its first sentence, cut to ``width`` characters."""
+    sentence = reason.split(". ", 1)[0].strip().rstrip(".") + "."
+    return sentence if len(sentence) <= width else sentence[: width - 1] + "…"
 
 
 def _encodable(text: str) -> bool:

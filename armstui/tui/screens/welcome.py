@@ -35,7 +35,7 @@ DESTINATIONS = [
 class WelcomeScreen(ArmsScreen):
     name_id = "welcome"
     BINDINGS = [
-        Binding("s", "app.use_sandbox", "Use sandbox", id="use-sandbox"),
+        Binding("s", "use_sandbox", "Use sandbox", id="use-sandbox"),
         Binding("n", "add_account", "Add account", id="welcome-add-account"),
     ]
 
@@ -84,10 +84,12 @@ class WelcomeScreen(ArmsScreen):
                 ]
             )
         menu.highlighted = 0
+        if not isinstance(self.focused, OptionList):
+            menu.focus()  # the arrows and enter work at once
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("app.use_sandbox", "use_sandbox", "add_account"):
+        if action in ("use_sandbox", "add_account"):
             state = self.app.state
             if action == "add_account":
                 return state.workspace is not None and not state.sandbox
@@ -102,6 +104,9 @@ class WelcomeScreen(ArmsScreen):
             self.action_add_account()
         elif event.option.id:
             self.app.action_show(event.option.id)
+
+    def action_use_sandbox(self) -> None:
+        self.app.action_use_sandbox()
 
     def action_add_account(self) -> None:
         self.app.action_show("accounts")

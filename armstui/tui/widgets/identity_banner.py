@@ -12,22 +12,28 @@ from textual.widgets import Static
 from armstui.tui.state import AppState
 
 
-def _side(label: str, alias: str, state: AppState) -> Content:
+def _side(label: str, alias: str, state: AppState, detail: int = 2) -> Content:
+    """``detail``: 2 the account ID and the principal, 1 the principal, 0 the alias alone."""
     who = state.identities.get(alias)
     if who is None:
         identity = "checking…"
     elif who.known:
-        identity = f"{who.account_id}/{_principal(who.arn or '')}"
+        principal = _principal(who.arn or "")
+        identity = f"{who.account_id}/{principal}" if detail == 2 else principal
     else:
         identity = "unknown identity"
+    identity = identity if detail else ""
     style = "bold $text-error" if state.production(alias) else "bold"
     prod = (
-        Content.styled(" PRODUCTION ", "bold reverse $error")
-        if state.production(alias)
-        else Content("")
+        Content.styled(" PROD ", "bold reverse $error") if state.production(alias) else Content("")
     )
     return Content.assemble(
-        (label, "$text-muted"), " ", (alias, style), " ", (identity, "$text-muted"), prod
+        (label, "$text-muted"),
+        " ",
+        (alias, style),
+        " " if identity else "",
+        (identity, "$text-muted"),
+        prod,
     )
 
 
@@ -36,7 +42,17 @@ def _principal(arn: str) -> str:
     return arn.rsplit(":", 1)[-1] if arn else ""
 
 
-def banner_content(state: AppState) -> Content:
+def banner_content(state: AppState, width: int = 1000) -> Content:
+    """One line in ``width`` cells: the account IDs go first when it is too narrow, then the
+    principals; the aliases, the SANDBOX badge and what is running always show."""
+    for detail in (2, 1, 0):
+        content = _banner(state, detail)
+        if content.cell_length <= width:
+            return content
+    return content
+
+
+def _banner(state: AppState, detail: int) -> Content:
     parts: list[Content] = []
     if state.sandbox:
         parts.append(Content.styled(" SANDBOX ", "bold reverse $accent"))
@@ -44,9 +60,9 @@ def banner_content(state: AppState) -> Content:
         parts.append(Content("no accounts open yet"))
         return Content(" ").join(parts)
     if state.monitoring:
-        parts.append(_side("A", state.monitoring, state))
+        parts.append(_side("A", state.monitoring, state, detail))
     for alias in state.sources:
-        parts.append(_side("B", alias, state))
+        parts.append(_side("B", alias, state, detail))
     if not state.monitoring and not state.sources:
         parts.append(Content("pick the monitoring and source accounts (a)"))
     if state.running:
@@ -56,11 +72,18 @@ def banner_content(state: AppState) -> Content:
 
 class IdentityBanner(Static):
     _shown: tuple[str, bool] | None = None
+    _state: AppState | None = None
+
+    def on_resize(self) -> None:
+        if self._state is not None:
+            self.refresh_banner(self._state)
 
     def refresh_banner(self, state: AppState) -> None:
         """Redraw if the text changed: every change of app state asks, steps ten times a second
         during a run, and a redraw lays out the screen again."""
-        content = banner_content(state)
+        self._state = state
+        width = (self.size.width or self.app.size.width) - 2  # the padding
+        content = banner_content(state, width)
         production = any(state.production(a) for a in [state.monitoring, *state.sources])
         if (content.plain, production) == self._shown:  # the styles follow the text and the flag
             return

@@ -26,7 +26,7 @@ from textual.strip import Strip
 
 from armstui.flows.registry import ALL_FLOWS, RUN_TITLES
 from armstui.flows.report import ICONS as REPORT_ICONS
-from armstui.tui.state import Checklist, format_elapsed
+from armstui.tui.state import Checklist, format_elapsed, shown_outcome
 
 if TYPE_CHECKING:
     from armstui.flows.runner import StepState
@@ -43,18 +43,43 @@ OUTCOME_STYLES = {
     "pending": "dim",
     "running": "bold cyan",
     "planned": "cyan",
+    "stopped": "bold yellow",
 }
+# Without colour (NO_COLOR, which Textual honours by drawing in greys) a red word on a dark
+# background turns nearly black: there the outcomes that need the eye are reversed or
+# underlined instead, and the icons differ in shape either way.
+MONO_OUTCOME_STYLES = {
+    "ok": "",
+    "already": "",
+    "failed": "bold reverse",
+    "blocked": "reverse",
+    "needs-you": "bold reverse",
+    "drift": "bold underline",
+    "skipped": "",
+    "pending": "",
+    "running": "bold",
+    "planned": "italic",
+    "stopped": "bold underline",
+}
+
+
+def outcome_style(outcome: str, mono: bool = False) -> str:
+    """``mono``: the app draws without colour (``App.no_color``)."""
+    styles = MONO_OUTCOME_STYLES if mono else OUTCOME_STYLES
+    return styles.get(outcome, "")
+
+
 FLOW_TITLES = {**{spec.name: spec.title for spec in ALL_FLOWS}, **RUN_TITLES}
 # The report's icons, except one: its needs-you hand is a wide emoji that many terminal
 # fonts lack; the list keeps one narrow cell per icon.
-ICONS = {**REPORT_ICONS, "needs-you": "!"}
+ICONS = {**REPORT_ICONS, "needs-you": "!", "stopped": "■"}
 OUTCOME_WIDTH, ELAPSED_WIDTH = 10, 7
 
 
-def step_line(state: StepState, now: float, width: int) -> Text:
+def step_line(state: StepState, now: float, width: int, mono: bool = False) -> Text:
     """``icon title…  outcome elapsed`` in exactly ``width`` cells."""
-    outcome = state.outcome.value
-    style = OUTCOME_STYLES.get(outcome, "")
+    outcome = shown_outcome(state)
+    style = outcome_style(outcome, mono)
     title = Text(state.title)
     title.truncate(max(1, width - 2 - OUTCOME_WIDTH - ELAPSED_WIDTH), overflow="ellipsis", pad=True)
     line = Text.assemble(
@@ -67,8 +92,15 @@ def step_line(state: StepState, now: float, width: int) -> Text:
     return line
 
 
-def group_line(flow: str, account: str) -> Text:
-    return Text.assemble((f"{FLOW_TITLES.get(flow, flow)} in ", "bold"), (account, "bold italic"))
+STALE_MARK = "  STALE: the cloud changed since; verifying again"
+
+
+def group_line(flow: str, account: str, stale: bool = False) -> Text:
+    return Text.assemble(
+        (f"{FLOW_TITLES.get(flow, flow)} in ", "bold"),
+        (account, "bold italic"),
+        (STALE_MARK if stale else "", "bold reverse yellow"),
+    )
 
 
 class StepList(ScrollView, can_focus=True):
@@ -130,19 +162,25 @@ class StepList(ScrollView, can_focus=True):
             str, tuple[Any, Any, Strip]
         ] = {}  # row ID -> (the row and look it was drawn for, line)
         self._now = 0.0
+        # The step the cursor was on when a new run emptied its group: the cursor returns to
+        # it when the step is back (verify keeps the cursor where it was).
+        self._wanted: str | None = None
+        self.moved_by_operator = False  # the cursor follows a run until the operator moves it
 
     # --- content ------------------------------------------------------------------------
 
     def show(self, checklist: Checklist, now: float) -> None:
         """Show the checklist's steps, keeping the highlighted step (or the first step)."""
-        highlighted = self.highlighted_id
+        highlighted = self._wanted or self.highlighted_id
         rows: list[tuple[str, Any]] = []
         for flow, account, states in checklist.groups():
-            rows.append((f"group:{flow}:{account}", (flow, account)))
+            rows.append((f"group:{flow}:{account}", (flow, account, flow in checklist.stale)))
             rows += [(s.step_id, s) for s in states]
         before, self._rows, self._now = self._rows, rows, now
         same_rows = [row_id for row_id, _ in before] == [row_id for row_id, _ in rows]
-        if same_rows:  # only steps changed (most batches late in a run): redraw just those rows
+        if (
+            same_rows and self._wanted is None
+        ):  # only steps changed (most batches late in a run): redraw just those rows
             for index, ((_, old), (_, new)) in enumerate(zip(before, rows)):
                 if old is not new:
                     self.refresh_line(index)
@@ -153,6 +191,7 @@ class StepList(ScrollView, can_focus=True):
         }
         self.virtual_size = Size(self.scrollable_content_region.width, len(rows))
         target = self._index.get(highlighted) if highlighted else None
+        self._wanted = highlighted if target is None else None
         self.set_reactive(StepList.highlighted, None)  # rows moved: compare by step, not index
         self.highlighted = target if target is not None else self._next_step(0, 1)
         self.refresh()
@@ -211,13 +250,22 @@ class StepList(ScrollView, can_focus=True):
             self.scroll_to_region(Region(0, new, 1, 1), animate=False, force=True, immediate=True)
         self.post_message(self.Highlighted(self, self.highlighted_id))
 
+    def move_to_step(self, step_id: str) -> None:
+        """Put the cursor on a step (a run the list follows)."""
+        index = self._index.get(step_id)
+        if index is not None:
+            self._wanted = None
+            self.highlighted = index
+
     def action_move(self, step: int) -> None:
+        self.moved_by_operator, self._wanted = True, None
         start = (self.highlighted if self.highlighted is not None else -1) + step
         found = self._next_step(start, step)
         if found is not None:
             self.highlighted = found
 
     def action_page(self, direction: int) -> None:
+        self.moved_by_operator, self._wanted = True, None
         start = (self.highlighted or 0) + direction * max(
             1, self.scrollable_content_region.height - 1
         )
@@ -227,6 +275,7 @@ class StepList(ScrollView, can_focus=True):
             self.highlighted = found
 
     def action_move_to(self, index: int) -> None:
+        self.moved_by_operator, self._wanted = True, None
         found = self._next_step(0, 1) if index == 0 else self._next_step(len(self._rows) - 1, -1)
         if found is not None:
             self.highlighted = found
@@ -234,6 +283,7 @@ class StepList(ScrollView, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         index = self.scroll_offset.y + event.y
         if self._is_step(index):
+            self.moved_by_operator, self._wanted = True, None
             self.highlighted = index
 
     # --- drawing ------------------------------------------------------------------------
@@ -266,7 +316,7 @@ class StepList(ScrollView, can_focus=True):
         else:
             if cursor:
                 style += self.get_component_rich_style("step-list--cursor")
-            text = step_line(row, self._now, width)
+            text = step_line(row, self._now, width, self.app.no_color)
         segments = Segment.apply_style(text.render(self.app.console), style)
         strip = Strip(segments).adjust_cell_length(width, style)
         self._lines[row_id] = (row, look, strip)
