@@ -14,25 +14,11 @@ from click.testing import CliRunner, Result
 from armstui.cli import main
 from armstui.cloud import ram
 from armstui.sandbox_runtime import ensure_sandbox, running_endpoint
-from tests.support.sandbox import RunningSandbox, trusting
+from tests.support.sandbox import RunningSandbox, add_admin_account, trusting
 
 
 def run(*args: str) -> Result:
     return CliRunner().invoke(main, list(args))
-
-
-def _admin(sandbox: RunningSandbox, state_dir: Path, alias: str) -> str:
-    """An account ``<alias>-admin`` in sandbox.json: the same cloud account, signing with its
-    seeded RAM user ``admin`` (STS refuses AssumeRole with a root key)."""
-    user = sandbox.accounts[alias]["users"]["admin"]
-    described = json.loads((state_dir / "sandbox.json").read_text())
-    described["accounts"][f"{alias}-admin"] = {
-        "uid": sandbox.uid(alias),
-        "access_key_id": user["access_key_id"],
-        "access_key_secret": user["access_key_secret"],
-    }
-    (state_dir / "sandbox.json").write_text(json.dumps(described))
-    return f"{alias}-admin"
 
 
 def _switch(state_dir: Path, alias: str, arn: str) -> Result:
@@ -132,7 +118,7 @@ def test_switch_prints_who_we_became_and_the_visible_apps(
     sandbox: RunningSandbox, state_dir: Path
 ) -> None:
     arn = _trusting_role(sandbox, "source")
-    result = _switch(state_dir, _admin(sandbox, state_dir, "source"), arn)
+    result = _switch(state_dir, add_admin_account(sandbox, state_dir, "source"), arn)
     assert result.exit_code == 0, result.stderr
     a = sandbox.uid("monitoring")
     assert f"account   {a}" in result.stdout
@@ -144,7 +130,7 @@ def test_switch_from_an_untrusted_account_says_not_trusted(
     sandbox: RunningSandbox, state_dir: Path
 ) -> None:
     arn = _trusting_role(sandbox, "source")
-    result = _switch(state_dir, _admin(sandbox, state_dir, "outsider"), arn)
+    result = _switch(state_dir, add_admin_account(sandbox, state_dir, "outsider"), arn)
     assert result.exit_code == 1
     assert (
         "not trusted" in result.stderr
@@ -157,7 +143,7 @@ def test_switch_into_a_missing_role_says_role_missing(
     sandbox: RunningSandbox, state_dir: Path
 ) -> None:
     arn = f"acs:ram::{sandbox.uid('monitoring')}:role/no-such-role"
-    result = _switch(state_dir, _admin(sandbox, state_dir, "source"), arn)
+    result = _switch(state_dir, add_admin_account(sandbox, state_dir, "source"), arn)
     assert result.exit_code == 1
     assert "role missing" in result.stderr and "EntityNotExist.Role" in result.stderr
 

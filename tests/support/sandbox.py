@@ -132,3 +132,20 @@ def trust_statement(*principals: str) -> dict[str, Any]:
 def trusting(trusted_uid: str) -> dict[str, Any]:
     """A role's trust policy (AssumeRolePolicyDocument) trusting account ``trusted_uid``."""
     return {"Version": "1", "Statement": [trust_statement(root_arn(trusted_uid))]}
+
+
+def add_admin_account(sandbox: RunningSandbox, state_dir: Path, alias: str) -> str:
+    """An account ``<alias>-admin`` in ``state_dir``'s sandbox.json: the same cloud account,
+    signing with its seeded RAM user ``admin`` (STS refuses AssumeRole with a root key).
+    Returns the new alias."""
+    import json
+
+    user = sandbox.accounts[alias]["users"]["admin"]
+    described = json.loads((state_dir / "sandbox.json").read_text())
+    described["accounts"][f"{alias}-admin"] = {
+        "uid": sandbox.uid(alias),
+        "access_key_id": user["access_key_id"],
+        "access_key_secret": user["access_key_secret"],
+    }
+    (state_dir / "sandbox.json").write_text(json.dumps(described))
+    return f"{alias}-admin"

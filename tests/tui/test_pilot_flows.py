@@ -4,15 +4,20 @@ the test sandbox at 80x24; the cloud is then checked through the official SDK cl
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from alibabacloud_arms20190808 import models as arms_models
 from alibabacloud_cs20151215 import models as cs_models
 from alibabacloud_ram20150501 import models as ram_models
+from textual.widgets import Select
 
+from armstui.credentials import SandboxKey
 from armstui.flows.step import Outcome
+from armstui.flows.workspace import Workspace
+from armstui.model import Account
 from armstui.tui.screens.checklist import ChecklistScreen
 from armstui.tui.screens.plan import PlanScreen
-from tests.support.sandbox import RunningSandbox
+from tests.support.sandbox import RunningSandbox, add_admin_account
 from tests.tui.conftest import opened, run_done, wait_for
 
 
@@ -80,8 +85,19 @@ async def test_ack_flow_from_the_screens(make_app, sandbox: RunningSandbox) -> N
 
 
 async def test_ecs_and_role_flows_then_the_identity_switch(
-    make_app, sandbox: RunningSandbox
+    make_app, sandbox: RunningSandbox, workspace: Workspace, state_dir: Path
 ) -> None:
+    # B's RAM user admin switches: roles may not be assumed with an account's root key
+    admin = add_admin_account(sandbox, state_dir, "source")
+    workspace.accounts[admin] = Account(
+        admin,
+        sandbox.uid("source"),
+        sandbox.state.region,
+        SandboxKey(
+            sandbox.accounts["source"]["users"]["admin"]["access_key_id"],
+            state_dir / "sandbox.json",
+        ),
+    )
     app = make_app()
     before = _apps_in_a(sandbox)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -102,7 +118,9 @@ async def test_ecs_and_role_flows_then_the_identity_switch(
         assert operator.body.user.user_name == "arms-operator"
 
         # The quick identity-switch check: three keystrokes.
-        await pilot.press("i", "s", "enter")
+        await pilot.press("i", "s")
+        app.screen.query_one("#switch-from", Select).value = admin
+        await pilot.press("enter")
         result = app.screen.query_one("#switch-result")
         await wait_for(pilot, lambda: "visible" in str(result.render()), what="the switch result")
         shown = str(result.render())

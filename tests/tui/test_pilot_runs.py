@@ -229,15 +229,17 @@ async def test_the_palette_offers_every_action_the_keys_do() -> None:
             "Retry",
             "Export report",
             "Toggle call log",
+            "Fleet",
+            "Doctor",
         ):
             assert wanted in titles, wanted
 
         seen: list[str] = []
-        add_commands(lambda app: [("Doctor", "checks", lambda: seen.append("doctor"))])
+        add_commands(lambda app: [("A new screen", "its own", lambda: seen.append("new"))])
         try:
-            doctor = [run for title, _h, run in commands(app) if title == "Doctor"]
-            doctor[0]()
-            assert seen == ["doctor"]
+            added = [run for title, _h, run in commands(app) if title == "A new screen"]
+            added[0]()
+            assert seen == ["new"]
         finally:
             from armstui.tui import commands as module
 
