@@ -303,7 +303,30 @@ class Workspace:
         action: str = "setup",
     ) -> RunResult:
         """``action``: ``setup`` (the flow's steps), ``rotate`` or ``teardown``; ``mode``:
-        apply, verify or plan. Rotations and teardowns are journaled under their own name."""
+        apply, verify or plan. Rotations and teardowns are journaled under their own name.
+
+        An apply (of a setup, a rotation or a teardown) holds the setup's run lock: a second
+        one on the same setup, from this process or another, is refused at once (exit 1)
+        naming the holder. Verify and plan only read, and take no lock."""
+        if mode != "apply":
+            return await self._run(setup, mode, listener=listener, skip=skip, action=action)
+        from armstui.run_lock import SetupBusy, hold
+
+        try:
+            with hold(self.journal.path.parent, setup.key):
+                return await self._run(setup, mode, listener=listener, skip=skip, action=action)
+        except SetupBusy as busy:
+            raise WorkspaceError(str(busy), exit_code=1) from None
+
+    async def _run(
+        self,
+        setup: Setup,
+        mode: str,
+        *,
+        listener: Listener | None,
+        skip: Iterable[str],
+        action: str,
+    ) -> RunResult:
         if action == "rotate":
             steps, ctx = await self.rotation_steps(setup, mode)
         elif action == "teardown":
