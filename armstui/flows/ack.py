@@ -30,6 +30,9 @@ ONEPILOT = "ack-onepilot"
 MIN_ONEPILOT = (3, 0, 14)
 MIN_VERSION_TEXT = "3.0.14"
 CROSS_ACCOUNT_KEYS = ("accessKey", "accessKeySecret", "uid")
+# A cluster outside A's ARMS region reports there with this key (ack-onepilot 3.3.0+).
+REPORT_REGION_KEY = "ARMS_REPORT_REGION"
+MIN_REPORT_REGION_ONEPILOT = (3, 3, 0)
 REPORTER_POLICIES = [("System", "AliyunARMSFullAccess"), ("System", "AliyunSTSAssumeRoleAccess")]
 TRANSITIONAL_STATES = {"initial", "installing", "upgrading", "updating", "modifying", "deleting"}
 ARMS_LABELS = 'armsPilotAutoEnable: "on" and armsPilotCreateAppName: "<app name>"'
@@ -355,6 +358,21 @@ class OnepilotConfig(Step):
         wrong = []
         if str(config.get("uid", "")) != self.monitoring_uid:
             wrong.append("uid")
+        report_region = self._report_region(ctx)
+        if report_region is not None:
+            if cs.parse_version(addon.version) < MIN_REPORT_REGION_ONEPILOT:
+                return Observation(
+                    False,
+                    f"the cluster is outside {report_region}, A's ARMS region",
+                    needs_you=(
+                        f"cluster {self.cluster_id} is in {ctx.session(self.account).region}, "
+                        f"A's ARMS in {report_region}: reporting there needs ack-onepilot 3.3.0 "
+                        f"or later (ARMS_REPORT_REGION); it runs {addon.version}. Run again "
+                        "with --onepilot-version 3.3.0 or later."
+                    ),
+                )
+            if config.get(REPORT_REGION_KEY) != report_region:
+                wrong.append(REPORT_REGION_KEY)
         masked = is_masked(config.get("accessKey")) or is_masked(config.get("accessKeySecret"))
         if not masked:
             if config.get("accessKey") != key_id:
@@ -366,6 +384,12 @@ class OnepilotConfig(Step):
         if not masked:
             return Observation(True, f"config holds key {key_id} and uid {self.monitoring_uid}")
         return await self._proven_by_use(ctx, key_id, addon.version)
+
+    def _report_region(self, ctx: FlowContext) -> str | None:
+        """A's ARMS region when the cluster runs in another one (onepilot then reports
+        there through ARMS_REPORT_REGION); None when they are the same."""
+        home = ctx.session(self.monitoring).region
+        return home if ctx.session(self.account).region != home else None
 
     async def _proven_by_use(
         self, ctx: FlowContext, key_id: str | None, version: str
@@ -438,6 +462,9 @@ class OnepilotConfig(Step):
         # asterisks and would be written as such); the pair is written in full below.
         merged = {k: v for k, v in (addon.config or {}).items() if not is_masked(v)}
         merged.update({"accessKey": key_id, "accessKeySecret": secret, "uid": self.monitoring_uid})
+        report_region = self._report_region(ctx)
+        if report_region is not None:
+            merged[REPORT_REGION_KEY] = report_region
         self.written_at = time.time()
         self._written_mono = time.monotonic()
         await cs.modify_addon_config(session, self.cluster_id, ONEPILOT, merged)

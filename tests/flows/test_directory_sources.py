@@ -136,3 +136,26 @@ async def test_every_region_finds_each_members_cluster_where_it_runs(
         assert any(cluster_id in step_id for step_id in planned), cluster_id
     regions_acted_in = {s.account.partition("@")[2] or "cn-hangzhou" for s in result.states}
     assert regions_acted_in == set(where.values()) | {"cn-hangzhou"}
+
+
+async def test_clusters_outside_as_region_report_there(
+    org: tuple[Workspace, RunningSandbox],
+) -> None:
+    """A member's cluster in another region gets ARMS_REPORT_REGION = A's ARMS region; one in
+    A's region does not need it."""
+    ws, sandbox = org
+    setup = Setup(flow="ack", monitoring="monitoring", sources=("rd:all",), all_regions=True)
+    result = await ws.run(setup, "apply")
+    assert result.exit_code == 0, [(s.title, s.outcome.value, s.detail) for s in result.states]
+    store = sandbox.state.store
+    members = set(_members(sandbox).values())
+    for cluster in store.list("cs.cluster"):
+        if cluster["account_id"] not in members:
+            continue
+        addon = store.get("cs.addon", f"{cluster['cluster_id']}/ack-onepilot")
+        assert addon is not None
+        config = json.loads(addon["config"])
+        if cluster["region_id"] == "cn-hangzhou":
+            assert "ARMS_REPORT_REGION" not in config
+        else:
+            assert config["ARMS_REPORT_REGION"] == "cn-hangzhou", cluster["region_id"]

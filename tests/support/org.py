@@ -10,12 +10,9 @@ from tests.support.sandbox import RunningSandbox, serving
 
 @contextmanager
 def running_org(members: int = 8, regions: int = 3) -> Iterator[RunningSandbox]:
-    from armstui.sandbox.state import SandboxState
-    from armstui.sandbox.store import Store
-    from armstui.sandbox.world_org import seed_org
+    from armstui.sandbox.state import open_state
 
-    state = SandboxState(Store())
-    with state.store.transaction():
-        seed_org(state, members=members, regions=regions)
+    # simulated durations run fast, as in every other test sandbox
+    state = open_state(None, world=f"org:members={members},regions={regions}", speed=200)
     with serving(state) as running:
         yield running
