@@ -301,14 +301,14 @@ class Runner:
 
     async def _observe_settled(self, step: Step, state: StepState) -> Observation:
         """Observe; while a change is in progress, wait and look again (bounded)."""
-        seen = await step.observe(self.ctx)
+        seen = await self._look(step)
         waited = 0.0
         was_pending = seen.pending
         while seen.pending and waited < step.settle_timeout:
             self._set(state, Outcome.RUNNING, f"waiting: {seen.detail}")
             await self.ctx.sleep(step.poll_interval)
             waited += step.poll_interval
-            seen = await step.observe(self.ctx)
+            seen = await self._look(step)
         if was_pending and seen.holds:
             # A change landed during this run (perhaps one an interrupted run made): proofs
             # that depend on it look only at what came after, and wait for first data.
@@ -319,6 +319,20 @@ class Runner:
             )
         self.ctx.facts[step.id] = seen.fact
         return seen
+
+    async def _look(self, step: Step) -> Observation:
+        """``step.observe``; a proof that makes a short-lived change to look (a check key)
+        is asked again when that change failed retryably, as apply would be (such a step
+        recognises what a lost attempt left behind)."""
+        for attempt in range(1, MAX_APPLY_ATTEMPTS + 1):
+            try:
+                return await step.observe(self.ctx)
+            except Exception as exc:
+                retry = step.observe_mutates and getattr(exc, "retryable", False)
+                if not retry or attempt == MAX_APPLY_ATTEMPTS:
+                    raise
+                await self.ctx.sleep(step.poll_interval * attempt)
+        raise AssertionError("unreachable")  # the loop returns or raises
 
     def _record_created(self, step: Step, before: Observation, after: Observation | None) -> None:
         if self.journal is not None:

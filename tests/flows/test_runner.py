@@ -240,3 +240,43 @@ async def test_a_change_that_lands_during_the_run_counts_as_this_runs_change(
         "apply"
     )
     assert settled_ctx.applied_at == {} and settled_ctx.resumed_at is None
+
+
+class CheckWithKey(Step):
+    """A proof that makes a short-lived change to look (as the role flow's switch check makes
+    a key): its first ``lost`` looks fail retryably."""
+
+    observe_mutates = True
+    proof = True
+
+    def __init__(self, lost: int, *, mutates: bool = True) -> None:
+        super().__init__(id="check", title="check", flow="test", account="a")
+        self.lost, self.looks = lost, 0
+        self.observe_mutates = mutates
+        self.poll_interval = 1.0
+
+    async def observe(self, ctx: FlowContext) -> Observation:
+        self.looks += 1
+        if self.looks <= self.lost:
+            raise Lost("the key's answer was lost")
+        return Observation(True, "switched")
+
+
+async def test_a_proof_that_changes_something_to_look_is_asked_again_on_a_lost_answer() -> None:
+    check = CheckWithKey(lost=2)
+    result = await Runner([check], ctx()).run("apply")
+    assert result.by_id("check").outcome is Outcome.OK and check.looks == 3
+
+
+async def test_a_plain_look_that_fails_is_not_repeated_by_the_runner() -> None:
+    """Reads are retried by the cloud session already; the runner does not add more."""
+    check = CheckWithKey(lost=1, mutates=False)
+    result = await Runner([check], ctx()).run("apply")
+    assert result.by_id("check").outcome is Outcome.FAILED and check.looks == 1
+
+
+async def test_a_proof_that_keeps_losing_answers_fails_after_the_bound() -> None:
+    check = CheckWithKey(lost=100)
+    result = await Runner([check], ctx()).run("apply")
+    assert result.by_id("check").outcome is Outcome.FAILED
+    assert check.looks == 4  # MAX_APPLY_ATTEMPTS
