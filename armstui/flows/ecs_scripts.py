@@ -8,11 +8,14 @@ and where the value came from, and no script is made.
 The install follows the ARMS documentation for Java on ECS: download ``AliyunJavaAgent.zip``
 over https from A's ARMS region (the ``-internal`` OSS host from inside a VPC), unzip it, and
 start the JVM with ``-javaagent:<dir>/AliyunJavaAgent/aliyun-java-agent.jar
--Darms.licenseKey=<key> -Darms.appName=<name>``. The flags go into ``JAVA_TOOL_OPTIONS`` in a
+-Darms.appName=<name>``, the license key given the documented other way: ``arms.licenseKey``
+in the agent's ``arms-agent.config``, made 0600 and owned by the unit's user before the key is
+written (ARMS "Manually install an agent": "add arms.licenseKey and arms.appName to the
+arms-agent.config file of the agent package"). The flags go into ``JAVA_TOOL_OPTIONS`` in a
 root-only (0600, in a 0700 directory) environment file that a systemd drop-in names as the
-unit's ``EnvironmentFile``: the key is in no world-readable file and in no process's argv
-(``printf`` is a bash builtin). The JVM still prints ``JAVA_TOOL_OPTIONS`` to the unit's
-stderr when it starts, so the unit's journal holds the key: keep that journal root-only.
+unit's ``EnvironmentFile``; the JVM echoes that variable into the unit's log when it starts,
+which is why the key is not in it. The key is in no world-readable file, no process's argv
+(``printf`` is a bash builtin) and no log.
 """
 
 from __future__ import annotations
@@ -68,6 +71,10 @@ class Paths:
 
     def agent_jar(self) -> str:
         return f"{self.agent_dir}/AliyunJavaAgent/aliyun-java-agent.jar"
+
+    def agent_config(self) -> str:
+        """The agent's own settings file (read by the JVM, as the unit's user)."""
+        return f"{self.agent_dir}/AliyunJavaAgent/arms-agent.config"
 
 
 @dataclass(frozen=True)
@@ -140,22 +147,36 @@ def render_install(
 ) -> str:
     """:func:`install_script` without the checks: every value is shell-quoted."""
     q, service = shlex.quote, target.service
-    head = f'JAVA_TOOL_OPTIONS="-javaagent:{paths.agent_jar()} -Darms.licenseKey='
-    tail = f' -Darms.appName={target.app_name}"'
+    options = q(
+        f'JAVA_TOOL_OPTIONS="-javaagent:{paths.agent_jar()} -Darms.appName={target.app_name}"'
+    )
     if license_key is not None:
-        options = q(head + license_key + tail)
+        key_line = q(f"arms.licenseKey={license_key}")
     else:
         # The key expands in the operator's shell, inside double quotes; the rest is quoted.
-        options = f'{q(head)}"${{{KEY_VARIABLE}:?set {KEY_VARIABLE} first}}"{q(tail)}'
+        key_line = f'"arms.licenseKey=${{{KEY_VARIABLE}:?set {KEY_VARIABLE} first}}"'
+    config = q(paths.agent_config())
     write_options = f"printf '%s\\n' {options} > {q(paths.env_file(service))}"
     unit_dir = f"{paths.unit_dir}/{service}.service.d"
+    # The commands shown by hand stop at once, before anything changes, without the key.
+    check = (
+        [] if license_key is not None else [f': "${{{KEY_VARIABLE}:?set {KEY_VARIABLE} first}}"']
+    )
     return "\n".join(
         [
             "set -eu",
+            *check,
             f"mkdir -p {q(paths.agent_dir)}",
             f"cd {q(paths.agent_dir)}",
             f"curl -fsSL --proto =https -o AliyunJavaAgent.zip {q(agent_url(region, vpc=vpc))}",
             "unzip -oq AliyunJavaAgent.zip",
+            # The key goes into the agent's own settings, readable by the unit's user only: a
+            # -D flag in JAVA_TOOL_OPTIONS would be echoed by the JVM into the unit's log.
+            f"owner=$(systemctl show -p User --value {q(service)})",
+            f"touch {config}",
+            f"chmod 600 {config}",
+            f'chown "${{owner:-root}}" {config}',
+            f"printf '%s\\n' {key_line} >> {config}",
             f"mkdir -p -m 700 {q(paths.env_dir)}",
             f"chmod 700 {q(paths.env_dir)}",
             # Made empty and 0600 first: the key is never in a file others can read.

@@ -83,10 +83,11 @@ def test_the_download_is_https_from_a_and_internal_with_vpc(
     assert len(scripts) == 1
     url = "https://arms-apm-cn-hangzhou.oss-cn-hangzhou-internal.aliyuncs.com/AliyunJavaAgent.zip"
     assert url in scripts[0]
-    # The key goes only into the root-only environment file, never into the unit's drop-in.
+    # The key goes only into the agent's own settings (made 0600 first), never into the
+    # environment the JVM echoes nor the unit's drop-in.
     license_key = sandbox.state.store.list("arms.license")[0]["LicenseKey"]
     with_key = [line for line in scripts[0].splitlines() if license_key in line]
-    assert len(with_key) == 1 and with_key[0].endswith(".env")
+    assert len(with_key) == 1 and with_key[0].endswith("/AliyunJavaAgent/arms-agent.config")
 
 
 def test_without_install_the_operator_gets_working_commands(

@@ -40,6 +40,7 @@ STUBS = """
 curl() { printf 'curl' >> "$LOG"; printf ' [%s]' "$@" >> "$LOG"; echo >> "$LOG"; : > AliyunJavaAgent.zip; }
 unzip() { printf 'unzip [%s]\\n' "$*" >> "$LOG"; mkdir -p AliyunJavaAgent; }
 systemctl() { printf 'systemctl' >> "$LOG"; printf ' [%s]' "$@" >> "$LOG"; echo >> "$LOG"; }
+chown() { printf 'chown [%s]\\n' "$1" >> "$LOG"; }
 """
 
 
@@ -116,10 +117,15 @@ def test_the_install_writes_a_root_only_environment_file_and_a_drop_in(tmp_path:
     env_file = Path(paths.env_file("orders"))
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
     assert stat.S_IMODE(Path(paths.env_dir).stat().st_mode) == 0o700
+    # JAVA_TOOL_OPTIONS, which the JVM echoes into the unit's log, holds no key ...
     assert env_file.read_text() == (
-        f'JAVA_TOOL_OPTIONS="-javaagent:{paths.agent_jar()} '
-        f'-Darms.licenseKey={KEY} -Darms.appName=orders"\n'
+        f'JAVA_TOOL_OPTIONS="-javaagent:{paths.agent_jar()} -Darms.appName=orders"\n'
     )
+    # ... the agent's own settings do, readable by the unit's user only
+    config = Path(paths.agent_config())
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+    assert config.read_text() == f"arms.licenseKey={KEY}\n"
+    assert "chown [root]" in log  # the stubbed unit has no User=: root runs it
     drop_in = Path(paths.drop_in("orders")).read_text()
     assert drop_in == f"[Service]\nEnvironmentFile={env_file}\n" and KEY not in drop_in
     assert KEY not in log  # no stubbed command saw the key in its arguments
@@ -141,10 +147,8 @@ def test_the_commands_shown_to_the_operator_make_a_working_unit(tmp_path: Path) 
     assert KEY not in script
     code, _ = _run(script, tmp_path, {"ARMS_LICENSE_KEY": KEY})
     assert code == 0
-    assert (
-        f"-Darms.licenseKey={KEY} -Darms.appName=orders"
-        in Path(paths.env_file("orders")).read_text()
-    )
+    assert "-Darms.appName=orders" in Path(paths.env_file("orders")).read_text()
+    assert Path(paths.agent_config()).read_text() == f"arms.licenseKey={KEY}\n"
     # Without the key set, the script stops before it touches the unit.
     Path(paths.env_file("orders")).unlink()
     Path(paths.drop_in("orders")).unlink()

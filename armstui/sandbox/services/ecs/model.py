@@ -28,7 +28,8 @@ documentation's install uses: download ``AliyunJavaAgent.zip`` from ``arms-apm-<
 [-internal].aliyuncs.com`` (wget/curl), ``unzip`` it, start the JVM with
 ``-javaagent:<dir>/AliyunJavaAgent/aliyun-java-agent.jar -Darms.licenseKey=<key>
 -Darms.appName=<name>`` (on a ``java`` line, or in ``JAVA_TOOL_OPTIONS`` — exported or in a
-systemd drop-in), and restart the application (``systemctl restart <service>``). A command it
+systemd drop-in; the key may instead be written as ``arms.licenseKey=<key>`` into the agent's
+``arms-agent.config``, the documented other way), and restart the application (``systemctl restart <service>``). A command it
 does not know fails with exit code 127 as bash would; an agent started with a license key ARMS
 does not know starts, logs an error, and reports nowhere.
 """
@@ -68,7 +69,13 @@ _HARMLESS = {
     "ln",
     "test",
     "[",
+    "chown",
+    "touch",
+    "grep",
 }
+# The agent's own settings file (the ARMS documentation's second way to give it the license
+# key and the application name, instead of -D flags): <dir>/AliyunJavaAgent/arms-agent.config.
+_AGENT_CONFIG_KEY = re.compile(r"arms\.licenseKey=([^\s\"'\\]+)")
 
 
 class ScriptResult:
@@ -83,6 +90,7 @@ def run_script(script: str, instance: dict[str, Any], known_license: Any) -> Scr
     says whether ARMS knows a license key."""
     result = ScriptResult()
     cwd, downloaded, unzipped_jar = "/root", False, None
+    config_key: str | None = None  # the license key written into the agent's own settings
     pending: dict[str, Any] | None = None  # agent flags set for the next (re)start
     services = {a["service"] for a in instance.get("java_apps", [])}
     region = instance["RegionId"]
@@ -95,8 +103,14 @@ def run_script(script: str, instance: dict[str, Any], known_license: Any) -> Scr
         except ValueError:
             return _fail(result, 2, f"bash: syntax error near: {line[:60]}")
         command = words[0]
+        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", command):  # NAME=value (or $(...))
+            continue
+        if "arms-agent.config" in line and "arms.licenseKey=" in line:
+            found = _AGENT_CONFIG_KEY.search(line)
+            config_key = found.group(1) if found else None
+            continue
         if "-javaagent:" in line:
-            pending = _agent_flags(line, unzipped_jar, result)
+            pending = _agent_flags(line, unzipped_jar, result, config_key)
             if pending is None:
                 return result
         if command == "cd":
@@ -144,10 +158,11 @@ def run_script(script: str, instance: dict[str, Any], known_license: Any) -> Scr
 
 
 def _agent_flags(
-    line: str, unzipped_jar: str | None, result: ScriptResult
+    line: str, unzipped_jar: str | None, result: ScriptResult, config_key: str | None = None
 ) -> dict[str, Any] | None:
     jar = _JAVAAGENT.search(line)
-    key, name = _LICENSE.search(line), _APP_NAME.search(line)
+    flag, name = _LICENSE.search(line), _APP_NAME.search(line)
+    key = flag.group(1) if flag else config_key
     if jar is None or jar.group(1) != unzipped_jar:
         _fail(
             result,
@@ -158,7 +173,7 @@ def _agent_flags(
     if key is None or name is None:
         _fail(result, 1, "[ARMS] -Darms.licenseKey and -Darms.appName are required")
         return None
-    return {"license_key": key.group(1), "app_name": name.group(1)}
+    return {"license_key": key, "app_name": name.group(1)}
 
 
 def _path(cwd: str, target: str) -> str:
