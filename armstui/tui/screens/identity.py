@@ -50,6 +50,9 @@ def switch_text(message: SwitchDone) -> Text:
     return text
 
 
+COLUMNS = (("alias", 14), ("account ID", 17), ("type", 15), ("identity (ARN)", None))
+
+
 class IdentityScreen(ArmsScreen):
     name_id = "identity"
     BINDINGS = [
@@ -85,8 +88,9 @@ class IdentityScreen(ArmsScreen):
     def on_mount(self) -> None:
         super().on_mount()
         table = self.query_one(DataTable)
-        for column in ("alias", "account ID", "type", "identity (ARN)"):
-            table.add_column(column, key=column)
+        # Fixed widths keep the columns apart at 80x24 (an ID cut short ends in "…").
+        for column, width in COLUMNS:
+            table.add_column(column, key=column, width=width)
         self._redraw()
 
     def on_app_changed(self, what: str) -> None:
