@@ -102,9 +102,8 @@ class NoInstances(Step):
 
     async def observe(self, ctx: FlowContext) -> Observation:
         which = "none of the chosen instances is" if self.wanted else "no instance is"
-        return Observation(
-            True, f"skipped: {which} running in {self.account}, region {self.region}"
-        )
+        why = f"{which} running in {self.account}, region {self.region}: nothing to set up"
+        return Observation(True, why, skipped=why)
 
 
 def _when(ms: int | None) -> str:

@@ -125,7 +125,8 @@ def test_a_source_without_running_instances_gets_a_row(
 ) -> None:
     result = workspace.run_sync(Setup("ecs", "monitoring", ("source", "outsider")), "plan")
     row = next(s for s in result.states if s.step_id == "ecs/outsider/instances")
-    assert row.detail == "skipped: no instance is running in outsider, region cn-hangzhou"
+    assert row.outcome is Outcome.SKIPPED
+    assert row.detail == "no instance is running in outsider, region cn-hangzhou: nothing to set up"
 
 
 def test_a_listed_but_silent_app_is_not_ok_and_says_what_to_check(
