@@ -11,8 +11,9 @@ dicts here; ``PolicyType`` is ``System`` or ``Custom``.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote
 
 from armstui.cloud.errors import CloudError, reading, required
@@ -20,6 +21,10 @@ from armstui.secrets.redaction import redactor
 
 if TYPE_CHECKING:
     from armstui.cloud.session import CloudSession
+
+
+HolderKind = Literal["user", "role"]
+"""Who a policy is attached to."""
 
 
 @dataclass(frozen=True)
@@ -194,58 +199,85 @@ def _attached(body: Any) -> list[AttachedPolicy]:
     ]
 
 
-async def list_policies_for_user(session: CloudSession, user_name: str) -> list[AttachedPolicy]:
-    request = _models().ListPoliciesForUserRequest(user_name=user_name)
-    return _attached(
-        await _rpc(
-            session, "ListPoliciesForUser", "list_policies_for_user", request, mutating=False
-        )
+async def _policy_rpc(
+    session: CloudSession,
+    action: str,
+    kind: HolderKind,
+    holder: str,
+    *,
+    mutating: bool,
+    **policy: str,
+) -> Any:
+    """One policy-attachment call for a user or a role.
+
+    ``action`` is the API name without its holder (``AttachPolicyTo``): the API adds
+    ``User``/``Role``, the SDK method is its snake_case form plus ``_user``/``_role``.
+    """
+    api = f"{action}{kind.capitalize()}"
+    method = re.sub(r"(?<!^)(?=[A-Z])", "_", action).lower() + f"_{kind}"
+    request = getattr(_models(), f"{api}Request")(**{f"{kind}_name": holder}, **policy)
+    return await _rpc(session, api, method, request, mutating=mutating)
+
+
+async def _list_attached(
+    session: CloudSession, kind: HolderKind, holder: str
+) -> list[AttachedPolicy]:
+    return _attached(await _policy_rpc(session, "ListPoliciesFor", kind, holder, mutating=False))
+
+
+async def _change_attachment(
+    session: CloudSession,
+    action: str,
+    kind: HolderKind,
+    holder: str,
+    policy_name: str,
+    policy_type: str,
+) -> None:
+    await _policy_rpc(
+        session,
+        action,
+        kind,
+        holder,
+        mutating=True,
+        policy_name=policy_name,
+        policy_type=policy_type,
     )
+
+
+async def list_policies_for_user(session: CloudSession, user_name: str) -> list[AttachedPolicy]:
+    return await _list_attached(session, "user", user_name)
+
+
+async def list_policies_for_role(session: CloudSession, role_name: str) -> list[AttachedPolicy]:
+    return await _list_attached(session, "role", role_name)
 
 
 async def attach_policy_to_user(
     session: CloudSession, user_name: str, policy_name: str, policy_type: str = "System"
 ) -> None:
-    request = _models().AttachPolicyToUserRequest(
-        user_name=user_name, policy_name=policy_name, policy_type=policy_type
-    )
-    await _rpc(session, "AttachPolicyToUser", "attach_policy_to_user", request, mutating=True)
+    await _change_attachment(session, "AttachPolicyTo", "user", user_name, policy_name, policy_type)
 
 
 async def detach_policy_from_user(
     session: CloudSession, user_name: str, policy_name: str, policy_type: str = "System"
 ) -> None:
-    request = _models().DetachPolicyFromUserRequest(
-        user_name=user_name, policy_name=policy_name, policy_type=policy_type
-    )
-    await _rpc(session, "DetachPolicyFromUser", "detach_policy_from_user", request, mutating=True)
-
-
-async def list_policies_for_role(session: CloudSession, role_name: str) -> list[AttachedPolicy]:
-    request = _models().ListPoliciesForRoleRequest(role_name=role_name)
-    return _attached(
-        await _rpc(
-            session, "ListPoliciesForRole", "list_policies_for_role", request, mutating=False
-        )
+    await _change_attachment(
+        session, "DetachPolicyFrom", "user", user_name, policy_name, policy_type
     )
 
 
 async def attach_policy_to_role(
     session: CloudSession, role_name: str, policy_name: str, policy_type: str = "System"
 ) -> None:
-    request = _models().AttachPolicyToRoleRequest(
-        role_name=role_name, policy_name=policy_name, policy_type=policy_type
-    )
-    await _rpc(session, "AttachPolicyToRole", "attach_policy_to_role", request, mutating=True)
+    await _change_attachment(session, "AttachPolicyTo", "role", role_name, policy_name, policy_type)
 
 
 async def detach_policy_from_role(
     session: CloudSession, role_name: str, policy_name: str, policy_type: str = "System"
 ) -> None:
-    request = _models().DetachPolicyFromRoleRequest(
-        role_name=role_name, policy_name=policy_name, policy_type=policy_type
+    await _change_attachment(
+        session, "DetachPolicyFrom", "role", role_name, policy_name, policy_type
     )
-    await _rpc(session, "DetachPolicyFromRole", "detach_policy_from_role", request, mutating=True)
 
 
 # --- access keys --------------------------------------------------------------------------
