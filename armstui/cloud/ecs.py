@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from armstui.cloud.errors import malformed, reading, required
+from armstui.cloud.rpc import service_rpc
 from armstui.inert import inert
 
 if TYPE_CHECKING:
@@ -72,13 +73,7 @@ def _models() -> Any:
     return models
 
 
-async def _rpc(
-    session: CloudSession, action: str, method: str, request: Any, *, mutating: bool
-) -> Any:
-    async def invoke(client: Any, runtime: Any) -> Any:
-        return await getattr(client, f"{method}_with_options_async")(request, runtime)
-
-    return (await session.call("ecs", action, invoke, mutating=mutating)).body
+_rpc = service_rpc("ecs")
 
 
 def _ips(holder: Any) -> tuple[str, ...]:

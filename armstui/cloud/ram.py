@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote
 
 from armstui.cloud.errors import CloudError, reading, required
+from armstui.cloud.rpc import service_rpc
 from armstui.secrets.redaction import redactor
 
 if TYPE_CHECKING:
@@ -102,13 +103,7 @@ def _models() -> Any:
     return models
 
 
-async def _rpc(
-    session: CloudSession, action: str, method: str, request: Any, *, mutating: bool
-) -> Any:
-    async def invoke(client: Any, runtime: Any) -> Any:
-        return await getattr(client, f"{method}_with_options_async")(request, runtime)
-
-    return (await session.call("ram", action, invoke, mutating=mutating)).body
+_rpc = service_rpc("ram")
 
 
 async def _or_none(call: Any, missing_code: str) -> Any:
