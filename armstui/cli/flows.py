@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from armstui.cli.common import EXIT_FAILED, SandboxOptions, sandbox_options
+from armstui.cli.common import (
+    EXIT_FAILED,
+    PROOF_WINDOW_HELP,
+    SandboxOptions,
+    reporter_user_option,
+    sandbox_options,
+    window_option,
+)
 from armstui.cli.errors import BadInput, CliError
 from armstui.flows.registry import FLOW_NAMES
 from armstui.flows.report import ICONS, to_json, to_markdown
@@ -49,9 +56,7 @@ def flow_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         _repeated(
             "--instance", "instances", "ID", "ECS: only these instances (default: all running)."
         ),
-        _defaulted(
-            "--reporter-user", Setup.reporter_user, "ACK/ECS: RAM user in A whose key reports."
-        ),
+        reporter_user_option("ACK/ECS: RAM user in A whose key reports."),
         _defaulted(
             "--access",
             "keep",
@@ -74,15 +79,7 @@ def flow_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             "stored), delete the older to make room for a new one.",
         ),
         _switch("--keep-check-key", "Role flow: keep the AccessKey used for the switch check."),
-        click.option(
-            "--window",
-            "data_window_minutes",
-            type=click.IntRange(1, 1440),
-            default=Setup.data_window_minutes,
-            show_default=True,
-            metavar="MINUTES",
-            help="Proofs: an app reports when A has data from it this recent.",
-        ),
+        window_option("data_window_minutes", PROOF_WINDOW_HELP),
         click.option(
             "--onepilot-version",
             default=None,
