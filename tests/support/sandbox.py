@@ -149,3 +149,19 @@ def add_admin_account(sandbox: RunningSandbox, state_dir: Path, alias: str) -> s
     }
     (state_dir / "sandbox.json").write_text(json.dumps(described))
     return f"{alias}-admin"
+
+
+def set_reporting_key_status(sandbox: RunningSandbox, status: str) -> None:
+    """As A's admin (``monitoring``), set the first key of the ACK flow's reporting user
+    ``armstui-reporter`` to ``Active`` or ``Inactive``."""
+    from alibabacloud_ram20150501 import models as ram_models
+
+    ram = sandbox.client("ram", "monitoring")
+    key = ram.list_access_keys(
+        ram_models.ListAccessKeysRequest(user_name="armstui-reporter")
+    ).body.access_keys.access_key[0]
+    ram.update_access_key(
+        ram_models.UpdateAccessKeyRequest(
+            user_name="armstui-reporter", user_access_key_id=key.access_key_id, status=status
+        )
+    )
