@@ -10,16 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from armstui.cloud import ram
 from armstui.cloud.session import CloudSession
 from armstui.model import Credentials
-from armstui.secrets import file_vault
 from tests.support.cli import add_account, apply_role_flow, sandbox_cli
 from tests.support.sandbox import RunningSandbox
-
-PASSPHRASE = "a sandbox passphrase"
 
 
 def _root(sandbox: RunningSandbox, alias: str) -> CloudSession:
@@ -42,15 +37,6 @@ def _operator_key(sandbox: RunningSandbox) -> tuple[str, str]:
         return key.access_key_id, key.secret
 
     return asyncio.run(make())
-
-
-@pytest.fixture
-def file_vault_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    monkeypatch.setattr(file_vault, "SCRYPT_N", 2**12)
-    pw = tmp_path / "pw"
-    pw.write_text(PASSPHRASE + "\n")
-    pw.chmod(0o600)
-    return {"ARMSTUI_VAULT_PASSPHRASE_FILE": str(pw)}
 
 
 def files_holding(root: Path, secret: str) -> list[Path]:

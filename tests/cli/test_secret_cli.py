@@ -8,7 +8,6 @@ import pytest
 
 import armstui.cli.secret
 from armstui.flows.role import password_vault_name
-from armstui.secrets import file_vault
 from armstui.secrets.sandbox_vault import open_sandbox_vault
 from tests.support.cli import add_account, apply_role_flow, sandbox_cli
 from tests.support.sandbox import RunningSandbox
@@ -72,13 +71,9 @@ def test_an_added_account_key_is_shown(
     terminal: None,
     sandbox: RunningSandbox,
     state_dir: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    file_vault_env: dict[str, str],
 ) -> None:
-    monkeypatch.setattr(file_vault, "SCRYPT_N", 2**12)
-    pw = tmp_path / "pw"
-    pw.write_text("a sandbox passphrase\n")
-    env = {"ARMSTUI_VAULT_PASSPHRASE_FILE": str(pw)}
+    env = file_vault_env
     admin = sandbox.accounts["source"]["users"]["admin"]  # type: ignore[index]
     added = add_account(
         state_dir,
