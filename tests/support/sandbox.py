@@ -165,3 +165,16 @@ def set_reporting_key_status(sandbox: RunningSandbox, status: str) -> None:
             user_name="armstui-reporter", user_access_key_id=key.access_key_id, status=status
         )
     )
+
+
+def apps_in_a(sandbox: RunningSandbox) -> set[str]:
+    """The names of the apps ARMS lists in the monitoring account (region cn-hangzhou)."""
+    from alibabacloud_arms20190808 import models as arms_models
+
+    arms = sandbox.client("arms", "monitoring")
+    return {
+        a.app_name
+        for a in arms.list_trace_apps(
+            arms_models.ListTraceAppsRequest(region_id="cn-hangzhou")
+        ).body.trace_apps
+    }
