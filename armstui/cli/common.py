@@ -106,6 +106,20 @@ def survey_options(fn: Any) -> Any:
     return fn
 
 
+def asking_options(doing: str) -> Decorator:
+    """``--yes`` (``doing`` without asking) and ``--non-interactive`` of a changing command."""
+
+    def add(fn: Callable[..., Any]) -> Callable[..., Any]:
+        fn = click.option(
+            "--non-interactive", is_flag=True, help="Never prompt; fail naming the missing flag."
+        )(fn)
+        return click.option("--yes", is_flag=True, help=f"{doing} without asking (for scripts).")(
+            fn
+        )
+
+    return add
+
+
 @contextmanager
 def workspace_errors(command: str) -> Iterator[None]:
     """Bad input exits 2, an unreadable credential or vault 1, a workspace error its own

@@ -14,6 +14,7 @@ from armstui.cli.common import (
     EXIT_FAILED,
     PROOF_WINDOW_HELP,
     SandboxOptions,
+    asking_options,
     reporter_user_option,
     sandbox_options,
     window_option,
@@ -306,8 +307,7 @@ def plan(sandbox: SandboxOptions, **kw: Any) -> None:
 
 @click.command()
 @flow_options
-@click.option("--yes", is_flag=True, help="Apply without asking (for scripts).")
-@click.option("--non-interactive", is_flag=True, help="Never prompt; fail naming the missing flag.")
+@asking_options("Apply")
 @sandbox_options
 def apply(sandbox: SandboxOptions, yes: bool, non_interactive: bool, **kw: Any) -> None:
     """Run the steps of a flow against the cloud, then show the checklist."""

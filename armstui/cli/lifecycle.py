@@ -13,6 +13,7 @@ import click
 from armstui.cli.common import (
     PROOF_WINDOW_HELP,
     SandboxOptions,
+    asking_options,
     reporter_user_option,
     sandbox_options,
     window_option,
@@ -54,8 +55,7 @@ from armstui.flows.setup import Setup
 @click.option(
     "--plan", "plan_only", is_flag=True, help="Only show the steps and the calls they would make."
 )
-@click.option("--yes", is_flag=True, help="Rotate without asking (for scripts).")
-@click.option("--non-interactive", is_flag=True, help="Never prompt; fail naming the missing flag.")
+@asking_options("Rotate")
 @sandbox_options
 def rotate(
     sandbox: SandboxOptions,
@@ -134,8 +134,7 @@ def _ask_about_a_stale_key(setup: Setup, plan: Any) -> Setup:
     is_flag=True,
     help="Only show what would be removed, and who created it when.",
 )
-@click.option("--yes", is_flag=True, help="Tear down without asking (for scripts).")
-@click.option("--non-interactive", is_flag=True, help="Never prompt; fail naming the missing flag.")
+@asking_options("Tear down")
 @sandbox_options
 def teardown(
     sandbox: SandboxOptions,
