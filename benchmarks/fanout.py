@@ -26,26 +26,12 @@ Figures:
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
+from benchmarks.harness import harness_json
 from benchmarks.result import Figure
-
-HARNESS = Path(__file__).with_name("fanout_harness.py")
 
 
 def _measure(sources: int, clusters: int, instances: int) -> dict:
-    out = subprocess.run(
-        [sys.executable, str(HARNESS), str(sources), str(clusters), str(instances)],
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    if out.returncode != 0:
-        raise RuntimeError(f"fanout harness failed: {out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return harness_json("fanout", str(sources), str(clusters), str(instances), timeout=900)
 
 
 RUNS = 3

@@ -11,24 +11,13 @@ filtered again. The baseline: the same keys once every row is in and nothing run
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
+from benchmarks.harness import harness_json
 from benchmarks.result import Figure
-
-HARNESS = Path(__file__).with_name("fleet_harness.py")
 
 
 def run(quick: bool) -> list[Figure]:
     sizes = ("4", "4", "40") if quick else ("10", "10", "200")
-    out = subprocess.run(
-        [sys.executable, str(HARNESS), *sizes], capture_output=True, text=True, timeout=900
-    )
-    if out.returncode != 0:
-        raise RuntimeError(f"fleet harness failed: {out.stderr[-3000:]}")
-    got = json.loads(out.stdout.strip().splitlines()[-1])
+    got = harness_json("fleet", *sizes, timeout=900)
     return [
         Figure(
             "fleet.p99",

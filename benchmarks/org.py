@@ -15,27 +15,14 @@ Figures:
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
+from benchmarks.harness import harness_json
 from benchmarks.result import Figure
 
-HARNESS = Path(__file__).with_name("org_harness.py")
 REGIONS = 3
 
 
 def _measure(members: int) -> dict:
-    out = subprocess.run(
-        [sys.executable, str(HARNESS), str(members), str(REGIONS)],
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    if out.returncode != 0:
-        raise RuntimeError(f"org harness failed: {out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return harness_json("org", str(members), str(REGIONS), timeout=1800)
 
 
 def run(quick: bool) -> list[Figure]:

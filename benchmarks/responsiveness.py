@@ -16,23 +16,12 @@ process's peak RSS.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
+from benchmarks.harness import harness_json
 from benchmarks.result import Figure
-
-HARNESS = Path(__file__).with_name("app_harness.py")
 
 
 def _run(*args: str) -> dict:
-    out = subprocess.run(
-        [sys.executable, str(HARNESS), *args], capture_output=True, text=True, timeout=900
-    )
-    if out.returncode != 0:
-        raise RuntimeError(f"app harness failed: {out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return harness_json("app", *args, timeout=900)
 
 
 def run(quick: bool) -> list[Figure]:

@@ -10,28 +10,19 @@ over several runs of each, interleaved so that noise hits both alike.
 from __future__ import annotations
 
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
 
+from benchmarks.harness import harness_line
 from benchmarks.result import Figure
-
-HARNESS = Path(__file__).with_name("startup_harness.py")
 
 
 def _once(kind: str, state_dir: str) -> float:
     started = time.time()
-    out = subprocess.run(
-        [sys.executable, str(HARNESS), kind, repr(started), state_dir],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    line = harness_line(
+        "startup", kind, repr(started), state_dir, timeout=120, label=f"startup harness ({kind})"
     )
-    if out.returncode != 0:
-        raise RuntimeError(f"startup harness ({kind}) failed: {out.stderr[-2000:]}")
-    return float(out.stdout.strip().splitlines()[-1])
+    return float(line)
 
 
 def run(quick: bool) -> list[Figure]:

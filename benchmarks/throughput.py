@@ -13,26 +13,14 @@ vs the SDK's own async path (a new aiohttp session and TCP connection per reques
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
+from benchmarks.harness import harness_line
 from benchmarks.result import Figure
-
-HARNESS = Path(__file__).with_name("throughput_harness.py")
 
 
 def _rps(kind: str, seconds: float) -> float:
     pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
-    out = subprocess.run(
-        [*pin, sys.executable, str(HARNESS), kind, str(seconds)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if out.returncode != 0:
-        raise RuntimeError(f"throughput harness failed: {out.stderr[-2000:]}")
-    return float(out.stdout.strip().splitlines()[-1])
+    return float(harness_line("throughput", kind, str(seconds), timeout=300, prefix=pin))
 
 
 def run(quick: bool) -> list[Figure]:

@@ -12,50 +12,21 @@ from typing import Any
 
 import click
 
-from armstui.cli.common import SandboxOptions, sandbox_options
-from armstui.cli.errors import BadInput, CliError, Failed
-from armstui.flows.setup import Setup
+from armstui.cli.common import (
+    SandboxOptions,
+    passphrase,
+    reporter_user_option,
+    sandbox_options,
+    survey_options,
+    workspace_errors,
+)
 
 MARKS = {"ok": "✓", "warn": "!", "fail": "✗", "error": "?"}
 
 
-def passphrase() -> str | None:
-    """The encrypted file vault's passphrase: from its file, else asked at a terminal."""
-    import sys
-
-    from armstui.vault import read_passphrase_file
-
-    given = read_passphrase_file()
-    if given is None and sys.stdin.isatty():
-        given = click.prompt("Vault passphrase", hide_input=True, err=True)
-    return given
-
-
-def survey_options(fn: Any) -> Any:
-    fn = click.option(
-        "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-    )(fn)
-    fn = click.option(
-        "--source",
-        "sources",
-        multiple=True,
-        metavar="ALIAS",
-        help="A source account (B); repeat for several (default: the saved ones, else all).",
-    )(fn)
-    fn = click.option(
-        "--monitoring", default=None, metavar="ALIAS", help="The monitoring account (A)."
-    )(fn)
-    return fn
-
-
 @click.command()
 @survey_options
-@click.option(
-    "--reporter-user",
-    default=Setup.reporter_user,
-    show_default=True,
-    help="The RAM user in A whose key reports.",
-)
+@reporter_user_option()
 @sandbox_options
 def doctor(
     sandbox: SandboxOptions,
@@ -67,15 +38,11 @@ def doctor(
     """Check the accounts, the cloud and this machine; changes nothing."""
     from armstui import paths
     from armstui.accounts import open_workspace
-    from armstui.credentials import CredentialError
-    from armstui.flows.workspace import WorkspaceError
-    from armstui.model import InvalidInput
     from armstui.survey import accounts as chosen_accounts
     from armstui.survey.doctor import Role, run_doctor
     from armstui.survey.local import file_modes_finding, vault_finding
-    from armstui.vault import VaultUnavailable
 
-    try:
+    with workspace_errors("doctor"):
         with open_workspace(sandbox, passphrase=passphrase) as ws:
             chosen = chosen_accounts.choose(ws, monitoring, sources)
             aliases = [a for a in (chosen.monitoring, *chosen.sources) if a]
@@ -102,12 +69,6 @@ def doctor(
                 )
 
             report = asyncio.run(run())
-    except InvalidInput as exc:
-        raise BadInput(f"armstui doctor: {exc}") from None
-    except (CredentialError, VaultUnavailable) as exc:
-        raise Failed(f"armstui doctor: {exc}") from None
-    except WorkspaceError as exc:
-        raise CliError(f"armstui doctor: {exc}", exit_code=exc.exit_code) from None
     if fmt == "json":
         click.echo(json.dumps(report.to_json(), indent=2))
     else:

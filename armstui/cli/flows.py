@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from armstui.cli.common import EXIT_FAILED, SandboxOptions, sandbox_options
+from armstui.cli.common import (
+    EXIT_FAILED,
+    PROOF_WINDOW_HELP,
+    SandboxOptions,
+    asking_options,
+    reporter_user_option,
+    sandbox_options,
+    window_option,
+)
 from armstui.cli.errors import BadInput, CliError
 from armstui.flows.registry import FLOW_NAMES
 from armstui.flows.report import ICONS, to_json, to_markdown
@@ -20,97 +28,59 @@ if TYPE_CHECKING:
     from armstui.flows.runner import RunResult, StepState
 
 
+def _repeated(flag: str, dest: str, metavar: str, help: str, **more: Any) -> Any:
+    return click.option(flag, dest, multiple=True, metavar=metavar, help=help, **more)
+
+
+def _defaulted(flag: str, default: Any, help: str, **more: Any) -> Any:
+    return click.option(flag, default=default, show_default=True, help=help, **more)
+
+
+def _switch(flag: str, help: str) -> Any:
+    return click.option(flag, is_flag=True, help=help)
+
+
 def flow_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--flow", type=click.Choice(FLOW_NAMES), required=True, help="Which flow."),
         click.option(
             "--monitoring", required=True, metavar="ALIAS", help="The monitoring account (A)."
         ),
-        click.option(
+        _repeated(
             "--source",
             "sources",
-            multiple=True,
+            "ALIAS",
+            "A source account (B); repeat for several.",
             required=True,
-            metavar="ALIAS",
-            help="A source account (B); repeat for several.",
         ),
-        click.option(
-            "--cluster",
-            "clusters",
-            multiple=True,
-            metavar="ID",
-            help="ACK: only these clusters (default: all).",
+        _repeated("--cluster", "clusters", "ID", "ACK: only these clusters (default: all)."),
+        _repeated(
+            "--instance", "instances", "ID", "ECS: only these instances (default: all running)."
         ),
-        click.option(
-            "--instance",
-            "instances",
-            multiple=True,
-            metavar="ID",
-            help="ECS: only these instances (default: all running).",
-        ),
-        click.option(
-            "--reporter-user",
-            default=Setup.reporter_user,
-            show_default=True,
-            help="ACK/ECS: RAM user in A whose key reports.",
-        ),
-        click.option(
+        reporter_user_option("ACK/ECS: RAM user in A whose key reports."),
+        _defaulted(
             "--access",
+            "keep",
+            "How people in A get to the data.",
             type=click.Choice(list(ACCESS_APPROACHES)),
-            default="keep",
-            show_default=True,
-            help="How people in A get to the data.",
         ),
-        click.option(
-            "--people-user",
-            default=Setup.people_user,
-            show_default=True,
-            help="Dedicated RAM user for people in A.",
-        ),
-        click.option(
-            "--role-name",
-            default=Setup.role_name,
-            show_default=True,
-            help="Role flow: the role in A.",
-        ),
-        click.option(
+        _defaulted("--people-user", Setup.people_user, "Dedicated RAM user for people in A."),
+        _defaulted("--role-name", Setup.role_name, "Role flow: the role in A."),
+        _defaulted(
             "--role-policy",
+            "full",
+            "Role flow: AliyunARMSFullAccess or a generated read-only policy.",
             type=click.Choice(["full", "custom"]),
-            default="full",
-            show_default=True,
-            help="Role flow: AliyunARMSFullAccess or a generated read-only policy.",
         ),
-        click.option(
-            "--operator-user",
-            default=Setup.operator_user,
-            show_default=True,
-            help="Role flow: the RAM user in B.",
-        ),
-        click.option(
-            "--no-install-agent",
-            is_flag=True,
-            help="ECS: print the install commands instead of running them.",
-        ),
-        click.option(
+        _defaulted("--operator-user", Setup.operator_user, "Role flow: the RAM user in B."),
+        _switch("--no-install-agent", "ECS: print the install commands instead of running them."),
+        _switch(
             "--replace-orphan-key",
-            is_flag=True,
-            help="ACK: when the reporting user has two orphan keys (secrets armstui never "
+            "ACK: when the reporting user has two orphan keys (secrets armstui never "
             "stored), delete the older to make room for a new one.",
         ),
-        click.option(
-            "--keep-check-key",
-            is_flag=True,
-            help="Role flow: keep the AccessKey used for the switch check.",
-        ),
-        click.option(
-            "--window",
-            "data_window_minutes",
-            type=click.IntRange(1, 1440),
-            default=Setup.data_window_minutes,
-            show_default=True,
-            metavar="MINUTES",
-            help="Proofs: an app reports when A has data from it this recent.",
-        ),
+        _switch("--keep-check-key", "Role flow: keep the AccessKey used for the switch check."),
+        window_option("data_window_minutes", PROOF_WINDOW_HELP),
         click.option(
             "--onepilot-version",
             default=None,
@@ -124,21 +94,19 @@ def flow_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             default="",
             help="Look for B's clusters and instances in these regions (default: the account's).",
         ),
-        click.option(
+        _switch(
             "--all-regions",
-            is_flag=True,
-            help="Look for B's clusters and instances in every region the account can use.",
+            "Look for B's clusters and instances in every region the account can use.",
         ),
-        click.option(
+        _repeated(
             "--exclude",
-            multiple=True,
-            metavar="ID|FOLDER",
-            help="With --source rd:…: leave out this member account ID or folder (repeat).",
+            "exclude",
+            "ID|FOLDER",
+            "With --source rd:…: leave out this member account ID or folder (repeat).",
         ),
-        click.option(
+        _switch(
             "--vpc",
-            is_flag=True,
-            help="ECS: download the agent from the region's internal OSS host (no public egress).",
+            "ECS: download the agent from the region's internal OSS host (no public egress).",
         ),
     ]
     for option in reversed(options):
@@ -339,8 +307,7 @@ def plan(sandbox: SandboxOptions, **kw: Any) -> None:
 
 @click.command()
 @flow_options
-@click.option("--yes", is_flag=True, help="Apply without asking (for scripts).")
-@click.option("--non-interactive", is_flag=True, help="Never prompt; fail naming the missing flag.")
+@asking_options("Apply")
 @sandbox_options
 def apply(sandbox: SandboxOptions, yes: bool, non_interactive: bool, **kw: Any) -> None:
     """Run the steps of a flow against the cloud, then show the checklist."""

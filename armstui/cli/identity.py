@@ -14,13 +14,12 @@ account's root AccessKey: switch from an account configured with a RAM user's ke
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import click
 
-from armstui.cli.common import SandboxOptions, sandbox_options
+from armstui.cli.common import SandboxOptions, passphrase, sandbox_options
 from armstui.cli.errors import BadInput, Failed
 from armstui.identity import SWITCH_SESSION_NAME, SwitchFailed
 from armstui.model import InvalidInput, validate_role_arn, validate_session_name
@@ -41,15 +40,6 @@ def _cloud_failure(command: str, error: Any, headline: str | None = None) -> Fai
     return Failed("\n".join(lines))
 
 
-def _passphrase() -> str | None:
-    from armstui.vault import read_passphrase_file
-
-    given = read_passphrase_file()
-    if given is None and sys.stdin.isatty():
-        given = click.prompt("Vault passphrase", hide_input=True, err=True)
-    return given
-
-
 def _as_account(
     command: str, alias: str, sandbox: SandboxOptions, call: Callable[[Any], Awaitable[T]]
 ) -> T:
@@ -61,7 +51,7 @@ def _as_account(
     from armstui.vault import VaultUnavailable
 
     try:
-        workspace = open_workspace(sandbox, passphrase=_passphrase, vault_for=alias)
+        workspace = open_workspace(sandbox, passphrase=passphrase, vault_for=alias)
     except WorkspaceError as exc:
         raise _usage(command, str(exc)) from None
     with workspace:

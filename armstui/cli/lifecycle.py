@@ -10,7 +10,14 @@ from typing import Any
 
 import click
 
-from armstui.cli.common import SandboxOptions, sandbox_options
+from armstui.cli.common import (
+    PROOF_WINDOW_HELP,
+    SandboxOptions,
+    asking_options,
+    reporter_user_option,
+    sandbox_options,
+    window_option,
+)
 from armstui.cli.flows import _setup, flow_options, interactive_or_yes, run_action
 from armstui.flows.registry import ALL_FLOWS
 from armstui.flows.setup import Setup
@@ -32,12 +39,7 @@ from armstui.flows.setup import Setup
     metavar="ALIAS",
     help="A source account (B) whose clusters report with the key; repeat for several.",
 )
-@click.option(
-    "--reporter-user",
-    default=Setup.reporter_user,
-    show_default=True,
-    help="The RAM user in A whose key reports.",
-)
+@reporter_user_option()
 @click.option(
     "--replace-stale-key",
     is_flag=True,
@@ -49,20 +51,11 @@ from armstui.flows.setup import Setup
     help="Delete the old key even where a cluster shows no data with the new one: a cluster "
     "that still reports with the old key is cut off.",
 )
-@click.option(
-    "--window",
-    "data_window_minutes",
-    type=click.IntRange(1, 1440),
-    default=Setup.data_window_minutes,
-    show_default=True,
-    metavar="MINUTES",
-    help="Proofs: an app reports when A has data from it this recent.",
-)
+@window_option("data_window_minutes", PROOF_WINDOW_HELP)
 @click.option(
     "--plan", "plan_only", is_flag=True, help="Only show the steps and the calls they would make."
 )
-@click.option("--yes", is_flag=True, help="Rotate without asking (for scripts).")
-@click.option("--non-interactive", is_flag=True, help="Never prompt; fail naming the missing flag.")
+@asking_options("Rotate")
 @sandbox_options
 def rotate(
     sandbox: SandboxOptions,
@@ -141,8 +134,7 @@ def _ask_about_a_stale_key(setup: Setup, plan: Any) -> Setup:
     is_flag=True,
     help="Only show what would be removed, and who created it when.",
 )
-@click.option("--yes", is_flag=True, help="Tear down without asking (for scripts).")
-@click.option("--non-interactive", is_flag=True, help="Never prompt; fail naming the missing flag.")
+@asking_options("Tear down")
 @sandbox_options
 def teardown(
     sandbox: SandboxOptions,

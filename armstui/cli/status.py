@@ -14,29 +14,21 @@ from typing import Any
 
 import click
 
-from armstui.cli.common import SandboxOptions, sandbox_options
-from armstui.cli.doctor import passphrase, survey_options
-from armstui.cli.errors import BadInput, CliError, Failed
-from armstui.flows.setup import Setup
+from armstui.cli.common import (
+    SandboxOptions,
+    passphrase,
+    reporter_user_option,
+    sandbox_options,
+    survey_options,
+    window_option,
+    workspace_errors,
+)
 
 
 @click.command()
 @survey_options
-@click.option(
-    "--reporter-user",
-    default=Setup.reporter_user,
-    show_default=True,
-    help="The RAM user in A whose key reports.",
-)
-@click.option(
-    "--window",
-    "window_minutes",
-    type=click.IntRange(1, 1440),
-    default=Setup.data_window_minutes,
-    show_default=True,
-    metavar="MINUTES",
-    help="An app reports now when A has data from it this recent.",
-)
+@reporter_user_option()
+@window_option("window_minutes", "An app reports now when A has data from it this recent.")
 @click.option(
     "--watch",
     type=click.FloatRange(min=1.0),
@@ -82,13 +74,10 @@ def watch_status(
     """Survey once (or every ``every`` seconds, ``rounds`` times when given), print each
     report; the last report's exit code."""
     from armstui.accounts import open_workspace
-    from armstui.credentials import CredentialError
-    from armstui.flows.workspace import WorkspaceError
     from armstui.model import InvalidInput
     from armstui.survey import accounts as chosen_accounts
-    from armstui.vault import VaultUnavailable
 
-    try:
+    with workspace_errors("status"):
         with open_workspace(sandbox, passphrase=passphrase) as ws:
             chosen = chosen_accounts.choose(ws, monitoring, sources)
             if chosen.monitoring is None:
@@ -105,12 +94,6 @@ def watch_status(
                 if every is None or (rounds is not None and done >= rounds):
                     return int(report.exit_code)
                 sleep(every)
-    except InvalidInput as exc:
-        raise BadInput(f"armstui status: {exc}") from None
-    except (CredentialError, VaultUnavailable) as exc:
-        raise Failed(f"armstui status: {exc}") from None
-    except WorkspaceError as exc:
-        raise CliError(f"armstui status: {exc}", exit_code=exc.exit_code) from None
 
 
 async def _survey(ws: Any, chosen: Any, reporter_user: str, window_minutes: int) -> Any:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from armstui.cloud.errors import CloudError, reading, required
+from armstui.cloud.rpc import service_rpc
 from armstui.secrets.redaction import redactor
 
 if TYPE_CHECKING:
@@ -48,11 +49,7 @@ def _models() -> Any:
     return models
 
 
-async def _rpc(session: CloudSession, action: str, method: str, request: Any) -> Any:
-    async def invoke(client: Any, runtime: Any) -> Any:
-        return await getattr(client, f"{method}_with_options_async")(request, runtime)
-
-    return (await session.call("arms", action, invoke, mutating=False)).body
+_rpc = service_rpc("arms")
 
 
 def _app(raw: Any) -> TraceApp:

@@ -324,6 +324,14 @@ async def describe_addon(
         return AddonRelease(body.name or name, version, newer, _schema_keys(body.config_schema))
 
 
+async def _addon_task(
+    session: CloudSession, action: str, method: str, cluster_id: str, request: Any
+) -> str:
+    """Send an addon install or upgrade; returns the ID of the task it started."""
+    body = (await _roa(session, action, method, cluster_id, request, mutating=True)).body
+    return str(body.task_id)
+
+
 async def install_addon(
     session: CloudSession,
     cluster_id: str,
@@ -336,17 +344,13 @@ async def install_addon(
     item = m.InstallClusterAddonsRequestBody(
         name=name, version=version, config=_config_text(config)
     )
-    body = (
-        await _roa(
-            session,
-            "InstallClusterAddons",
-            "install_cluster_addons_with_options_async",
-            cluster_id,
-            m.InstallClusterAddonsRequest(body=[item]),
-            mutating=True,
-        )
-    ).body
-    return str(body.task_id)
+    return await _addon_task(
+        session,
+        "InstallClusterAddons",
+        "install_cluster_addons_with_options_async",
+        cluster_id,
+        m.InstallClusterAddonsRequest(body=[item]),
+    )
 
 
 async def upgrade_addon(
@@ -376,17 +380,13 @@ async def upgrade_addon(
         next_version=next_version,
         config=_config_text(config),
     )
-    body = (
-        await _roa(
-            session,
-            "UpgradeClusterAddons",
-            "upgrade_cluster_addons_with_options_async",
-            cluster_id,
-            m.UpgradeClusterAddonsRequest(body=[item]),
-            mutating=True,
-        )
-    ).body
-    return str(body.task_id)
+    return await _addon_task(
+        session,
+        "UpgradeClusterAddons",
+        "upgrade_cluster_addons_with_options_async",
+        cluster_id,
+        m.UpgradeClusterAddonsRequest(body=[item]),
+    )
 
 
 async def modify_addon_config(

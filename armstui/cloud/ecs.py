@@ -18,10 +18,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from armstui.cloud.errors import malformed, reading, required
+from armstui.cloud.rpc import service_rpc
 from armstui.inert import inert
 
 if TYPE_CHECKING:
@@ -72,13 +74,7 @@ def _models() -> Any:
     return models
 
 
-async def _rpc(
-    session: CloudSession, action: str, method: str, request: Any, *, mutating: bool
-) -> Any:
-    async def invoke(client: Any, runtime: Any) -> Any:
-        return await getattr(client, f"{method}_with_options_async")(request, runtime)
-
-    return (await session.call("ecs", action, invoke, mutating=mutating)).body
+_rpc = service_rpc("ecs")
 
 
 def _ips(holder: Any) -> tuple[str, ...]:
@@ -115,18 +111,15 @@ async def describe_instances(
     found: list[Instance] = []
     for chunk in chunks:
         ids = json.dumps(chunk) if chunk != [None] else None
-        token: str | None = None
-        seen: set[str] = set()
-        while True:
-            request = m.DescribeInstancesRequest(
-                region_id=session.region,
-                instance_ids=ids,
-                max_results=DESCRIBE_INSTANCES_MAX,
-                next_token=token,
-            )
-            body = await _rpc(
-                session, "DescribeInstances", "describe_instances", request, mutating=False
-            )
+        async for body in _pages(
+            session,
+            "DescribeInstances",
+            "describe_instances",
+            m.DescribeInstancesRequest,
+            region_id=session.region,
+            instance_ids=ids,
+            max_results=DESCRIBE_INSTANCES_MAX,
+        ):
             with reading("ecs", "DescribeInstances", session.alias):
                 found += [
                     _instance(i)
@@ -136,9 +129,6 @@ async def describe_instances(
                         else []
                     )
                 ]
-            token = _next_token(body.next_token, seen, "DescribeInstances", session.alias)
-            if not token:
-                break
     return found
 
 
@@ -197,19 +187,15 @@ async def describe_cloud_assistant_status(
     found: dict[str, CloudAssistant] = {}
     for start in range(0, len(instance_ids), CLOUD_ASSISTANT_MAX_INSTANCES):
         chunk = list(instance_ids[start : start + CLOUD_ASSISTANT_MAX_INSTANCES])
-        token: str | None = None
-        seen: set[str] = set()
-        while True:
-            request = m.DescribeCloudAssistantStatusRequest(
-                region_id=session.region, instance_id=chunk, max_results=50, next_token=token
-            )
-            body = await _rpc(
-                session,
-                "DescribeCloudAssistantStatus",
-                "describe_cloud_assistant_status",
-                request,
-                mutating=False,
-            )
+        async for body in _pages(
+            session,
+            "DescribeCloudAssistantStatus",
+            "describe_cloud_assistant_status",
+            m.DescribeCloudAssistantStatusRequest,
+            region_id=session.region,
+            instance_id=chunk,
+            max_results=50,
+        ):
             with reading("ecs", "DescribeCloudAssistantStatus", session.alias):
                 holder = body.instance_cloud_assistant_status_set
                 for item in (holder.instance_cloud_assistant_status or []) if holder else []:
@@ -219,12 +205,30 @@ async def describe_cloud_assistant_status(
                             str(item.cloud_assistant_status).lower() == "true",
                             item.cloud_assistant_version or None,
                         )
-            token = _next_token(
-                body.next_token, seen, "DescribeCloudAssistantStatus", session.alias
-            )
-            if token is None:
-                break
     return {i: found.get(i, CloudAssistant(i, False)) for i in instance_ids}
+
+
+async def _pages(
+    session: CloudSession,
+    action: str,
+    method: str,
+    request_type: Any,
+    next_token: Callable[[Any], object] = lambda body: body.next_token,
+    **fields: Any,
+) -> AsyncIterator[Any]:
+    """Every page's body of a NextToken-paged read: ``request_type(**fields)`` with each
+    page's token; ``next_token`` reads the next one from a body."""
+    token: str | None = None
+    seen: set[str] = set()
+    while True:
+        request = request_type(**fields, next_token=token)
+        body = await _rpc(session, action, method, request, mutating=False)
+        yield body
+        with reading("ecs", action, session.alias):
+            following = next_token(body)
+        token = _next_token(following, seen, action, session.alias)
+        if token is None:
+            return
 
 
 def _next_token(token: object, seen: set[str], action: str, account: str) -> str | None:
@@ -253,24 +257,18 @@ async def describe_invocation_results(
 ) -> list[InvocationResult]:
     m = _models()
     results: list[InvocationResult] = []
-    token: str | None = None
-    seen: set[str] = set()
-    while True:
-        request = m.DescribeInvocationResultsRequest(
-            region_id=session.region,
-            invoke_id=invoke_id,
-            instance_id=instance_id,
-            content_encoding="Base64",
-            max_results=INVOCATION_RESULTS_MAX,
-            next_token=token,
-        )
-        body = await _rpc(
-            session,
-            "DescribeInvocationResults",
-            "describe_invocation_results",
-            request,
-            mutating=False,
-        )
+    async for body in _pages(
+        session,
+        "DescribeInvocationResults",
+        "describe_invocation_results",
+        m.DescribeInvocationResultsRequest,
+        lambda body: body.invocation.next_token if body.invocation else None,
+        region_id=session.region,
+        invoke_id=invoke_id,
+        instance_id=instance_id,
+        content_encoding="Base64",
+        max_results=INVOCATION_RESULTS_MAX,
+    ):
         with reading("ecs", "DescribeInvocationResults", session.alias):
             invocation = body.invocation
             holder = invocation.invocation_results if invocation else None
@@ -288,11 +286,4 @@ async def describe_invocation_results(
                         r.finished_time,
                     )
                 )
-            token = _next_token(
-                invocation.next_token if invocation else None,
-                seen,
-                "DescribeInvocationResults",
-                session.alias,
-            )
-        if not token:
-            return results
+    return results

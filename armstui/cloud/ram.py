@@ -11,15 +11,21 @@ dicts here; ``PolicyType`` is ``System`` or ``Custom``.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote
 
 from armstui.cloud.errors import CloudError, reading, required
+from armstui.cloud.rpc import service_rpc
 from armstui.secrets.redaction import redactor
 
 if TYPE_CHECKING:
     from armstui.cloud.session import CloudSession
+
+
+HolderKind = Literal["user", "role"]
+"""Who a policy is attached to."""
 
 
 @dataclass(frozen=True)
@@ -97,13 +103,16 @@ def _models() -> Any:
     return models
 
 
-async def _rpc(
-    session: CloudSession, action: str, method: str, request: Any, *, mutating: bool
-) -> Any:
-    async def invoke(client: Any, runtime: Any) -> Any:
-        return await getattr(client, f"{method}_with_options_async")(request, runtime)
+_rpc = service_rpc("ram")
 
-    return (await session.call("ram", action, invoke, mutating=mutating)).body
+
+async def _ram(session: CloudSession, action: str, *, mutating: bool, **fields: Any) -> Any:
+    """The RAM API ``action`` with a request of ``fields`` (the SDK's ``<action>Request``,
+    sent by its snake_case method); answers the body."""
+    method = re.sub(r"(?<!^)(?=[A-Z])", "_", action).lower()
+    return await _rpc(
+        session, action, method, getattr(_models(), f"{action}Request")(**fields), mutating=mutating
+    )
 
 
 async def _or_none(call: Any, missing_code: str) -> Any:
@@ -154,9 +163,8 @@ def _user(raw: Any) -> User:
 
 
 async def get_user(session: CloudSession, user_name: str) -> User | None:
-    m = _models()
     body = await _or_none(
-        _rpc(session, "GetUser", "get_user", m.GetUserRequest(user_name=user_name), mutating=False),
+        _ram(session, "GetUser", user_name=user_name, mutating=False),
         "EntityNotExist.User",
     )
     return _user(body.user) if body else None
@@ -168,19 +176,22 @@ async def create_user(
     display_name: str | None = None,
     comments: str | None = None,
 ) -> User:
-    m = _models()
-    request = m.CreateUserRequest(user_name=user_name, display_name=display_name, comments=comments)
-    return _user((await _rpc(session, "CreateUser", "create_user", request, mutating=True)).user)
+    return _user(
+        (
+            await _ram(
+                session,
+                "CreateUser",
+                user_name=user_name,
+                display_name=display_name,
+                comments=comments,
+                mutating=True,
+            )
+        ).user
+    )
 
 
 async def delete_user(session: CloudSession, user_name: str) -> None:
-    await _rpc(
-        session,
-        "DeleteUser",
-        "delete_user",
-        _models().DeleteUserRequest(user_name=user_name),
-        mutating=True,
-    )
+    await _ram(session, "DeleteUser", user_name=user_name, mutating=True)
 
 
 # --- policies attached to users and roles ----------------------------------------------
@@ -194,84 +205,96 @@ def _attached(body: Any) -> list[AttachedPolicy]:
     ]
 
 
-async def list_policies_for_user(session: CloudSession, user_name: str) -> list[AttachedPolicy]:
-    request = _models().ListPoliciesForUserRequest(user_name=user_name)
-    return _attached(
-        await _rpc(
-            session, "ListPoliciesForUser", "list_policies_for_user", request, mutating=False
-        )
+async def _policy_rpc(
+    session: CloudSession,
+    action: str,
+    kind: HolderKind,
+    holder: str,
+    *,
+    mutating: bool,
+    **policy: str,
+) -> Any:
+    """One policy-attachment call for a user or a role: ``action`` is the API name without
+    its holder (``AttachPolicyTo``), which adds ``User`` or ``Role``."""
+    holder_field = {f"{kind}_name": holder}
+    return await _ram(
+        session, action + kind.capitalize(), mutating=mutating, **holder_field, **policy
     )
+
+
+async def _list_attached(
+    session: CloudSession, kind: HolderKind, holder: str
+) -> list[AttachedPolicy]:
+    return _attached(await _policy_rpc(session, "ListPoliciesFor", kind, holder, mutating=False))
+
+
+async def _change_attachment(
+    session: CloudSession,
+    action: str,
+    kind: HolderKind,
+    holder: str,
+    policy_name: str,
+    policy_type: str,
+) -> None:
+    await _policy_rpc(
+        session,
+        action,
+        kind,
+        holder,
+        mutating=True,
+        policy_name=policy_name,
+        policy_type=policy_type,
+    )
+
+
+async def list_policies_for_user(session: CloudSession, user_name: str) -> list[AttachedPolicy]:
+    return await _list_attached(session, "user", user_name)
+
+
+async def list_policies_for_role(session: CloudSession, role_name: str) -> list[AttachedPolicy]:
+    return await _list_attached(session, "role", role_name)
 
 
 async def attach_policy_to_user(
     session: CloudSession, user_name: str, policy_name: str, policy_type: str = "System"
 ) -> None:
-    request = _models().AttachPolicyToUserRequest(
-        user_name=user_name, policy_name=policy_name, policy_type=policy_type
-    )
-    await _rpc(session, "AttachPolicyToUser", "attach_policy_to_user", request, mutating=True)
+    await _change_attachment(session, "AttachPolicyTo", "user", user_name, policy_name, policy_type)
 
 
 async def detach_policy_from_user(
     session: CloudSession, user_name: str, policy_name: str, policy_type: str = "System"
 ) -> None:
-    request = _models().DetachPolicyFromUserRequest(
-        user_name=user_name, policy_name=policy_name, policy_type=policy_type
-    )
-    await _rpc(session, "DetachPolicyFromUser", "detach_policy_from_user", request, mutating=True)
-
-
-async def list_policies_for_role(session: CloudSession, role_name: str) -> list[AttachedPolicy]:
-    request = _models().ListPoliciesForRoleRequest(role_name=role_name)
-    return _attached(
-        await _rpc(
-            session, "ListPoliciesForRole", "list_policies_for_role", request, mutating=False
-        )
+    await _change_attachment(
+        session, "DetachPolicyFrom", "user", user_name, policy_name, policy_type
     )
 
 
 async def attach_policy_to_role(
     session: CloudSession, role_name: str, policy_name: str, policy_type: str = "System"
 ) -> None:
-    request = _models().AttachPolicyToRoleRequest(
-        role_name=role_name, policy_name=policy_name, policy_type=policy_type
-    )
-    await _rpc(session, "AttachPolicyToRole", "attach_policy_to_role", request, mutating=True)
+    await _change_attachment(session, "AttachPolicyTo", "role", role_name, policy_name, policy_type)
 
 
 async def detach_policy_from_role(
     session: CloudSession, role_name: str, policy_name: str, policy_type: str = "System"
 ) -> None:
-    request = _models().DetachPolicyFromRoleRequest(
-        role_name=role_name, policy_name=policy_name, policy_type=policy_type
+    await _change_attachment(
+        session, "DetachPolicyFrom", "role", role_name, policy_name, policy_type
     )
-    await _rpc(session, "DetachPolicyFromRole", "detach_policy_from_role", request, mutating=True)
 
 
 # --- access keys --------------------------------------------------------------------------
 
 
 async def list_access_keys(session: CloudSession, user_name: str) -> list[AccessKey]:
-    body = await _rpc(
-        session,
-        "ListAccessKeys",
-        "list_access_keys",
-        _models().ListAccessKeysRequest(user_name=user_name),
-        mutating=False,
-    )
+    body = await _ram(session, "ListAccessKeys", user_name=user_name, mutating=False)
     items = body.access_keys.access_key if body.access_keys and body.access_keys.access_key else []
     return [AccessKey(k.access_key_id, k.status, k.create_date) for k in items]
 
 
 async def create_access_key(session: CloudSession, user_name: str) -> NewAccessKey:
     """The one non-idempotent call: store ``.secret`` before anything else can fail."""
-    body = await _rpc(
-        session,
-        "CreateAccessKey",
-        "create_access_key",
-        _models().CreateAccessKeyRequest(user_name=user_name),
-        mutating=True,
-    )
+    body = await _ram(session, "CreateAccessKey", user_name=user_name, mutating=True)
     key = body.access_key
     return NewAccessKey(
         key.access_key_id, key.access_key_secret, key.status or "Active", key.create_date
@@ -282,17 +305,24 @@ async def update_access_key(
     session: CloudSession, user_name: str, access_key_id: str, status: str
 ) -> None:
     """``status``: ``Active`` or ``Inactive``."""
-    request = _models().UpdateAccessKeyRequest(
-        user_name=user_name, user_access_key_id=access_key_id, status=status
+    await _ram(
+        session,
+        "UpdateAccessKey",
+        user_name=user_name,
+        user_access_key_id=access_key_id,
+        status=status,
+        mutating=True,
     )
-    await _rpc(session, "UpdateAccessKey", "update_access_key", request, mutating=True)
 
 
 async def delete_access_key(session: CloudSession, user_name: str, access_key_id: str) -> None:
-    request = _models().DeleteAccessKeyRequest(
-        user_name=user_name, user_access_key_id=access_key_id
+    await _ram(
+        session,
+        "DeleteAccessKey",
+        user_name=user_name,
+        user_access_key_id=access_key_id,
+        mutating=True,
     )
-    await _rpc(session, "DeleteAccessKey", "delete_access_key", request, mutating=True)
 
 
 async def get_access_key_last_used(
@@ -302,11 +332,12 @@ async def get_access_key_last_used(
 
     GetAccessKeyLastUsed (RAM 2015-05-01; SDK ``GetAccessKeyLastUsedResponseBody.
     AccessKeyLastUsed.LastUsedDate``). UNCONFIRMED: how soon RAM updates the date after use."""
-    request = _models().GetAccessKeyLastUsedRequest(
-        user_name=user_name, user_access_key_id=access_key_id
-    )
-    body = await _rpc(
-        session, "GetAccessKeyLastUsed", "get_access_key_last_used", request, mutating=False
+    body = await _ram(
+        session,
+        "GetAccessKeyLastUsed",
+        user_name=user_name,
+        user_access_key_id=access_key_id,
+        mutating=False,
     )
     used = body.access_key_last_used
     return (used.last_used_date or None) if used is not None else None
@@ -330,13 +361,7 @@ def _role(raw: Any) -> Role:
 
 async def get_role(session: CloudSession, role_name: str) -> Role | None:
     body = await _or_none(
-        _rpc(
-            session,
-            "GetRole",
-            "get_role",
-            _models().GetRoleRequest(role_name=role_name),
-            mutating=False,
-        ),
+        _ram(session, "GetRole", role_name=role_name, mutating=False),
         "EntityNotExist.Role",
     )
     return _role(body.role) if body else None
@@ -373,13 +398,7 @@ async def update_role(
 
 
 async def delete_role(session: CloudSession, role_name: str) -> None:
-    await _rpc(
-        session,
-        "DeleteRole",
-        "delete_role",
-        _models().DeleteRoleRequest(role_name=role_name),
-        mutating=True,
-    )
+    await _ram(session, "DeleteRole", role_name=role_name, mutating=True)
 
 
 # --- custom policies ------------------------------------------------------------------------
@@ -388,9 +407,11 @@ async def delete_role(session: CloudSession, role_name: str) -> None:
 async def get_policy(
     session: CloudSession, policy_name: str, policy_type: str = "Custom"
 ) -> Policy | None:
-    request = _models().GetPolicyRequest(policy_name=policy_name, policy_type=policy_type)
     body = await _or_none(
-        _rpc(session, "GetPolicy", "get_policy", request, mutating=False), "EntityNotExist.Policy"
+        _ram(
+            session, "GetPolicy", policy_name=policy_name, policy_type=policy_type, mutating=False
+        ),
+        "EntityNotExist.Policy",
     )
     if body is None:
         return None
@@ -424,13 +445,7 @@ async def create_policy(
 
 
 async def delete_policy(session: CloudSession, policy_name: str) -> None:
-    await _rpc(
-        session,
-        "DeletePolicy",
-        "delete_policy",
-        _models().DeletePolicyRequest(policy_name=policy_name),
-        mutating=True,
-    )
+    await _ram(session, "DeletePolicy", policy_name=policy_name, mutating=True)
 
 
 # --- console login ----------------------------------------------------------------------------
@@ -447,13 +462,7 @@ def _login(raw: Any) -> LoginProfile:
 
 async def get_login_profile(session: CloudSession, user_name: str) -> LoginProfile | None:
     body = await _or_none(
-        _rpc(
-            session,
-            "GetLoginProfile",
-            "get_login_profile",
-            _models().GetLoginProfileRequest(user_name=user_name),
-            mutating=False,
-        ),
+        _ram(session, "GetLoginProfile", user_name=user_name, mutating=False),
         "EntityNotExist.User.LoginProfile",
     )
     return _login(body.login_profile) if body else None
@@ -463,13 +472,15 @@ async def create_login_profile(
     session: CloudSession, user_name: str, password: str, password_reset_required: bool = False
 ) -> LoginProfile:
     redactor.add(password)
-    request = _models().CreateLoginProfileRequest(
-        user_name=user_name, password=password, password_reset_required=password_reset_required
-    )
     return _login(
         (
-            await _rpc(
-                session, "CreateLoginProfile", "create_login_profile", request, mutating=True
+            await _ram(
+                session,
+                "CreateLoginProfile",
+                user_name=user_name,
+                password=password,
+                password_reset_required=password_reset_required,
+                mutating=True,
             )
         ).login_profile
     )
@@ -479,17 +490,15 @@ async def update_login_profile(
     session: CloudSession, user_name: str, password: str, password_reset_required: bool = False
 ) -> None:
     redactor.add(password)
-    request = _models().UpdateLoginProfileRequest(
-        user_name=user_name, password=password, password_reset_required=password_reset_required
+    await _ram(
+        session,
+        "UpdateLoginProfile",
+        user_name=user_name,
+        password=password,
+        password_reset_required=password_reset_required,
+        mutating=True,
     )
-    await _rpc(session, "UpdateLoginProfile", "update_login_profile", request, mutating=True)
 
 
 async def delete_login_profile(session: CloudSession, user_name: str) -> None:
-    await _rpc(
-        session,
-        "DeleteLoginProfile",
-        "delete_login_profile",
-        _models().DeleteLoginProfileRequest(user_name=user_name),
-        mutating=True,
-    )
+    await _ram(session, "DeleteLoginProfile", user_name=user_name, mutating=True)

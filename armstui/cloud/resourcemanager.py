@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from armstui.cloud.errors import reading, required
+from armstui.cloud.rpc import service_rpc
 
 if TYPE_CHECKING:
     from armstui.cloud.session import CloudSession
@@ -54,12 +55,7 @@ def _models() -> Any:
     return models
 
 
-async def _rpc(session: CloudSession, action: str, method: str, request: Any = None) -> Any:
-    async def invoke(client: Any, runtime: Any) -> Any:
-        call = getattr(client, f"{method}_with_options_async")
-        return await (call(request, runtime) if request is not None else call(runtime))
-
-    return (await session.call("resourcemanager", action, invoke, mutating=False)).body
+_rpc = service_rpc("resourcemanager")
 
 
 async def get_resource_directory(session: CloudSession) -> Directory:

@@ -115,17 +115,34 @@ class Rotation:
             self.rotation_id = None
 
 
-class NewKey(Step):
+class _KeyStep(Step):
+    """A rotate step about one key of the reporting user, in the monitoring account."""
+
+    def __init__(
+        self,
+        setup: Setup,
+        rotation: Rotation,
+        name: str,
+        title: str,
+        depends_on: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(
+            id=f"rotate/{setup.monitoring}/user/{rotation.user}/{name}",
+            title=title,
+            flow="rotate",
+            account=setup.monitoring,
+            depends_on=depends_on,
+        )
+        self.rotation = rotation
+
+
+class NewKey(_KeyStep):
     """A second active key of the reporting user, its secret in the vault."""
 
     def __init__(self, setup: Setup, rotation: Rotation) -> None:
         super().__init__(
-            id=f"rotate/{setup.monitoring}/user/{rotation.user}/new-key",
-            title=f"a new AccessKey of {rotation.user}, secret in the vault",
-            flow="rotate",
-            account=setup.monitoring,
+            setup, rotation, "new-key", f"a new AccessKey of {rotation.user}, secret in the vault"
         )
-        self.rotation = rotation
         self.replace_stale = setup.replace_stale_key
 
     async def observe(self, ctx: FlowContext) -> Observation:
@@ -194,7 +211,7 @@ class NewKey(Step):
         return created_key(self.rotation.user, before, after)
 
 
-class NewKeyInUse(Step):
+class NewKeyInUse(_KeyStep):
     """Seen in A: RAM shows the new key in use (a key created by this rotation has no
     earlier use, so any date will do)."""
 
@@ -203,13 +220,8 @@ class NewKeyInUse(Step):
 
     def __init__(self, setup: Setup, rotation: Rotation, depends_on: tuple[str, ...]) -> None:
         super().__init__(
-            id=f"rotate/{setup.monitoring}/user/{rotation.user}/new-key-in-use",
-            title="A's RAM shows the new key in use",
-            flow="rotate",
-            account=setup.monitoring,
-            depends_on=depends_on,
+            setup, rotation, "new-key-in-use", "A's RAM shows the new key in use", depends_on
         )
-        self.rotation = rotation
 
     async def observe(self, ctx: FlowContext) -> Observation:
         r = self.rotation
@@ -224,7 +236,7 @@ class NewKeyInUse(Step):
         return Observation(False, f"key {r.new_key} has not been used yet", pending=True)
 
 
-class OldKeyUnused(Step):
+class OldKeyUnused(_KeyStep):
     """Proof in A: RAM shows the old key unused since the switch, so no cluster still
     reports with it. RAM answers whole seconds: the step looks two seconds after the
     switch, when a key still in use shows a later second than the switch's."""
@@ -236,13 +248,12 @@ class OldKeyUnused(Step):
 
     def __init__(self, setup: Setup, rotation: Rotation, depends_on: tuple[str, ...]) -> None:
         super().__init__(
-            id=f"rotate/{setup.monitoring}/user/{rotation.user}/old-key-unused",
-            title=f"old key {short_key_id(rotation.old_key)} unused since the switch",
-            flow="rotate",
-            account=setup.monitoring,
-            depends_on=depends_on,
+            setup,
+            rotation,
+            "old-key-unused",
+            f"old key {short_key_id(rotation.old_key)} unused since the switch",
+            depends_on,
         )
-        self.rotation = rotation
         self.force = setup.force
 
     async def observe(self, ctx: FlowContext) -> Observation:
@@ -282,16 +293,15 @@ class OldKeyUnused(Step):
         )
 
 
-class OldKeyDisabled(Step):
+class OldKeyDisabled(_KeyStep):
     def __init__(self, setup: Setup, rotation: Rotation, depends_on: tuple[str, ...]) -> None:
         super().__init__(
-            id=f"rotate/{setup.monitoring}/user/{rotation.user}/old-key-disabled",
-            title=f"old key {short_key_id(rotation.old_key)} disabled",
-            flow="rotate",
-            account=setup.monitoring,
-            depends_on=depends_on,
+            setup,
+            rotation,
+            "old-key-disabled",
+            f"old key {short_key_id(rotation.old_key)} disabled",
+            depends_on,
         )
-        self.rotation = rotation
 
     async def observe(self, ctx: FlowContext) -> Observation:
         r = self.rotation
@@ -397,18 +407,17 @@ class StillReporting(Step):
         return []
 
 
-class OldKeyDeleted(Step):
+class OldKeyDeleted(_KeyStep):
     """The old key is deleted in A, then dropped from the vault."""
 
     def __init__(self, setup: Setup, rotation: Rotation, depends_on: tuple[str, ...]) -> None:
         super().__init__(
-            id=f"rotate/{setup.monitoring}/user/{rotation.user}/old-key-deleted",
-            title=f"old key {short_key_id(rotation.old_key)} deleted, and its vault entry",
-            flow="rotate",
-            account=setup.monitoring,
-            depends_on=depends_on,
+            setup,
+            rotation,
+            "old-key-deleted",
+            f"old key {short_key_id(rotation.old_key)} deleted, and its vault entry",
+            depends_on,
         )
-        self.rotation = rotation
 
     async def observe(self, ctx: FlowContext) -> Observation:
         r = self.rotation

@@ -420,6 +420,8 @@ class EntityDeleted(Undo):
     """A RAM user, role or custom policy: gone when RAM no longer returns it."""
 
     label = ""
+    delete_call = ""  # the RAM API that deletes it
+    first = ""  # what apply removes before it, as the plan says it
 
     def what(self) -> str:
         return self.name
@@ -432,6 +434,9 @@ class EntityDeleted(Undo):
             return Observation(True, f"no {self.label} {self.name}")
         return Observation(False, f"{self.label} {self.name} exists")
 
+    def calls(self) -> list[str]:
+        return [f"Ram.{self.delete_call} ({self.name}{self.first})"]
+
 
 class UserDeleted(EntityDeleted):
     """The RAM user is deleted, with whatever still hangs off it (RAM refuses otherwise)."""
@@ -439,6 +444,8 @@ class UserDeleted(EntityDeleted):
     kind = "ram-user"
     verb = "delete RAM user"
     label = "RAM user"
+    delete_call = "DeleteUser"
+    first = ", after its remaining keys, policies and login"
 
     async def fetch(self, session: Any) -> Any:
         return await ram.get_user(session, self.name)
@@ -463,14 +470,13 @@ class UserDeleted(EntityDeleted):
         await asyncio.to_thread(ctx.vault.delete, password_vault_name(self.uid, self.name))
         await ram.delete_user(session, self.name)
 
-    def calls(self) -> list[str]:
-        return [f"Ram.DeleteUser ({self.name}, after its remaining keys, policies and login)"]
-
 
 class RoleDeleted(EntityDeleted):
     kind = "ram-role"
     verb = "delete role"
     label = "role"
+    delete_call = "DeleteRole"
+    first = ", after its policies"
 
     async def fetch(self, session: Any) -> Any:
         return await ram.get_role(session, self.name)
@@ -480,23 +486,18 @@ class RoleDeleted(EntityDeleted):
         await detach_all(session, "role-policy", self.name)
         await ram.delete_role(session, self.name)
 
-    def calls(self) -> list[str]:
-        return [f"Ram.DeleteRole ({self.name}, after its policies)"]
-
 
 class PolicyDeleted(EntityDeleted):
     kind = "custom-policy"
     verb = "delete custom policy"
     label = "custom policy"
+    delete_call = "DeletePolicy"
 
     async def fetch(self, session: Any) -> Any:
         return await ram.get_policy(session, self.name, "Custom")
 
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
         await ram.delete_policy(ctx.session(self.account), self.name)
-
-    def calls(self) -> list[str]:
-        return [f"Ram.DeletePolicy ({self.name})"]
 
 
 UNDO: dict[str, type[Undo]] = {

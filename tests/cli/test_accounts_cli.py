@@ -25,6 +25,13 @@ def run(*args: str, input: str | None = None, env: dict[str, str] | None = None)
     )
 
 
+def add(
+    alias: str, *args: str, input: str | None = None, env: dict[str, str] | None = None
+) -> Result:
+    """``accounts add ALIAS --uid UID --access-key-id ...``: ``args`` start with the key ID."""
+    return run("add", alias, "--uid", UID, "--access-key-id", *args, input=input, env=env)
+
+
 def new_key_id() -> str:
     return "LTAI" + secrets.token_hex(10)
 
@@ -118,10 +125,7 @@ def test_add_prompts_hidden_on_a_terminal(
 
 def test_a_removed_vault_secret_shows_as_unreachable(secret_service: str) -> None:
     key_id = new_key_id()
-    assert (
-        run("add", "a", "--uid", UID, "--access-key-id", key_id, input="some-secret-1\n").exit_code
-        == 0
-    )
+    assert add("a", key_id, input="some-secret-1\n").exit_code == 0
     KeyringVault("armstui").delete(vault_name(key_id))
     listed = run("list")
     assert rows(listed.stdout)["a"]["READABLE"].startswith(
@@ -175,18 +179,14 @@ def test_bad_alias_exits_2() -> None:
 
 def test_a_secret_pasted_as_the_key_id_is_not_echoed(isolated_home: Path) -> None:
     secret = secrets.token_urlsafe(22)
-    result = run("add", "a", "--uid", UID, "--access-key-id", secret, input="x\n")
+    result = add("a", secret, input="x\n")
     assert result.exit_code == 2 and "--access-key-id:" in result.stderr
     assert secret not in result.output
 
 
 def test_there_is_no_secret_option() -> None:
-    result = run(
-        "add",
+    result = add(
         "a",
-        "--uid",
-        UID,
-        "--access-key-id",
         "LTAI1234567890abcd",
         "--secret",
         "s3cret-value",
@@ -195,7 +195,7 @@ def test_there_is_no_secret_option() -> None:
 
 
 def test_an_empty_secret_is_refused(secret_service: str) -> None:
-    result = run("add", "a", "--uid", UID, "--access-key-id", new_key_id(), input="\n")
+    result = add("a", new_key_id(), input="\n")
     assert result.exit_code == 2
     assert (
         "secret: must be 1-128 printable characters without spaces (got nothing); nothing was stored"
@@ -211,12 +211,8 @@ def test_a_plaintext_keyring_is_refused(
 
     _install_fake_keyrings_alt(monkeypatch)
     secret = secrets.token_urlsafe(22)
-    result = run(
-        "add",
+    result = add(
         "a",
-        "--uid",
-        UID,
-        "--access-key-id",
         "LTAI1234567890abcd",
         input=secret + "\n",
         env={"PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring"},
@@ -234,31 +230,22 @@ def test_a_plaintext_keyring_is_refused(
 
 
 def test_no_keyring_at_all_offers_the_two_ways() -> None:
-    result = run(
-        "add", "a", "--uid", UID, "--access-key-id", "LTAI1234567890abcd", input="s3cret-value\n"
-    )
+    result = add("a", "LTAI1234567890abcd", input="s3cret-value\n")
     assert result.exit_code == 2
     assert "--vault file" in result.stderr and "session-only" in result.stderr
 
 
 def test_a_used_alias_is_refused(secret_service: str) -> None:
     key_id = new_key_id()
-    assert (
-        run("add", "a", "--uid", UID, "--access-key-id", key_id, input="first-secret\n").exit_code
-        == 0
-    )
-    again = run("add", "a", "--uid", UID, "--access-key-id", new_key_id(), input="second-secret\n")
+    assert add("a", key_id, input="first-secret\n").exit_code == 0
+    again = add("a", new_key_id(), input="second-secret\n")
     assert again.exit_code == 2 and "alias: 'a' is in use already" in again.stderr
     assert run("remove", "a").exit_code == 0
 
 
 def test_the_session_only_vault_makes_no_sense_for_a_command() -> None:
-    result = run(
-        "add",
+    result = add(
         "a",
-        "--uid",
-        UID,
-        "--access-key-id",
         "LTAI1234567890abcd",
         "--vault",
         "memory",
@@ -277,12 +264,8 @@ def test_add_into_the_encrypted_file(cheap_kdf: None, isolated_home: Path, tmp_p
     pw.write_text(passphrase + "\n")
     env = {"ARMSTUI_VAULT_PASSPHRASE_FILE": str(pw)}
     key_id, secret = new_key_id(), secrets.token_urlsafe(22)
-    added = run(
-        "add",
+    added = add(
         "a",
-        "--uid",
-        UID,
-        "--access-key-id",
         key_id,
         "--vault",
         "file",
@@ -298,9 +281,7 @@ def test_add_into_the_encrypted_file(cheap_kdf: None, isolated_home: Path, tmp_p
     assert_nowhere(passphrase, isolated_home, added, listed)
 
     pw.write_text("the wrong passphrase\n")
-    wrong = run(
-        "add", "b", "--uid", UID, "--access-key-id", new_key_id(), input="other-secret\n", env=env
-    )
+    wrong = add("b", new_key_id(), input="other-secret\n", env=env)
     assert wrong.exit_code == 2 and "Wrong passphrase for the encrypted vault" in wrong.stderr
     assert profiles.load().account("b") is None
 
@@ -312,12 +293,8 @@ def test_add_into_the_encrypted_file(cheap_kdf: None, isolated_home: Path, tmp_p
 
 
 def test_the_file_vault_needs_a_passphrase_source(cheap_kdf: None) -> None:
-    result = run(
-        "add",
+    result = add(
         "a",
-        "--uid",
-        UID,
-        "--access-key-id",
         "LTAI1234567890abcd",
         "--vault",
         "file",
@@ -505,12 +482,8 @@ def test_sandbox_accounts_are_listed_read_only(tmp_path: Path) -> None:
     assert table["monitoring"]["CREDENTIALS"].startswith("sandbox key LTAI…")
     for entry in seeded.values():
         assert entry["access_key_secret"] not in listed.output
-    refused = run(
-        "add",
+    refused = add(
         "monitoring",
-        "--uid",
-        UID,
-        "--access-key-id",
         new_key_id(),
         "--sandbox-state",
         str(state),

@@ -10,7 +10,7 @@ from alibabacloud_ram20150501 import models as ram_models
 from click.testing import CliRunner
 
 from armstui.cli import main
-from tests.support.sandbox import RunningSandbox
+from tests.support.sandbox import RunningSandbox, set_reporting_key_status
 
 
 def run(state_dir: Path, *args: str) -> object:
@@ -111,26 +111,13 @@ def test_a_role_plan_mutates_nothing(state_dir: Path, sandbox: RunningSandbox) -
     assert {u["UserName"] for u in sandbox.state.store.list("ram.user")} == {"admin"}
 
 
-def _reporting_key(sandbox: RunningSandbox, status: str) -> None:
-    """As A's admin, set the reporting key's status."""
-    ram = sandbox.client("ram", "monitoring")
-    key = ram.list_access_keys(
-        ram_models.ListAccessKeysRequest(user_name="armstui-reporter")
-    ).body.access_keys.access_key[0]
-    ram.update_access_key(
-        ram_models.UpdateAccessKeyRequest(
-            user_name="armstui-reporter", user_access_key_id=key.access_key_id, status=status
-        )
-    )
-
-
 def test_verify_exits_3_naming_each_cluster_that_stopped_and_0_once_the_key_is_back(
     state_dir: Path, sandbox: RunningSandbox
 ) -> None:
     assert run(state_dir, "apply", "--yes", *ACK).exit_code == 0
     clusters = sandbox.state.store.list("cs.cluster", f"{sandbox.uid('source')}/")
     assert len(clusters) >= 2
-    _reporting_key(sandbox, "Inactive")
+    set_reporting_key_status(sandbox, "Inactive")
     sandbox.state.clock.advance(6 * 60)  # past the 5-minute window: the last data ages out
 
     stopped = run(state_dir, "verify", *ACK)
@@ -140,7 +127,7 @@ def test_verify_exits_3_naming_each_cluster_that_stopped_and_0_once_the_key_is_b
         assert cluster["cluster_id"] in stopped.output  # what to do names the cluster
     assert stopped.output.count("stopped: no data in the last 5 min") == len(clusters)
 
-    _reporting_key(sandbox, "Active")
+    set_reporting_key_status(sandbox, "Active")
     sandbox.state.clock.advance(30)  # a couple of reports with the key back
     back = run(state_dir, "verify", *ACK)
     assert back.exit_code == 0, back.output

@@ -10,25 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner, Result
-
-from armstui.cli import main
 from armstui.cloud import ram
 from armstui.cloud.session import CloudSession
 from armstui.model import Credentials
-from armstui.secrets import file_vault
+from tests.support.cli import add_account, apply_role_flow, sandbox_cli
 from tests.support.sandbox import RunningSandbox
-
-PASSPHRASE = "a sandbox passphrase"
-
-
-def run(
-    state_dir: Path, *args: str, input: str | None = None, env: dict[str, str] | None = None
-) -> Result:
-    return CliRunner().invoke(
-        main, ["--sandbox-state", str(state_dir), *args], input=input, env=env
-    )
 
 
 def _root(sandbox: RunningSandbox, alias: str) -> CloudSession:
@@ -53,15 +39,6 @@ def _operator_key(sandbox: RunningSandbox) -> tuple[str, str]:
     return asyncio.run(make())
 
 
-@pytest.fixture
-def file_vault_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    monkeypatch.setattr(file_vault, "SCRYPT_N", 2**12)
-    pw = tmp_path / "pw"
-    pw.write_text(PASSPHRASE + "\n")
-    pw.chmod(0o600)
-    return {"ARMSTUI_VAULT_PASSPHRASE_FILE": str(pw)}
-
-
 def files_holding(root: Path, secret: str) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file() and secret.encode() in p.read_bytes()]
 
@@ -71,42 +48,20 @@ def test_the_readme_switch_runs_as_a_ram_user_of_b(
 ) -> None:
     a, b = sandbox.uid("monitoring"), sandbox.uid("source")
     # The README: the role flow makes A's role arms-admin and B's user arms-operator.
-    applied = run(
-        state_dir,
-        "apply",
-        "--flow",
-        "role",
-        "--monitoring",
-        "monitoring",
-        "--source",
-        "source",
-        "--yes",
-    )
-    assert applied.exit_code == 0, applied.output
+    apply_role_flow(state_dir)
     key_id, secret = _operator_key(sandbox)
 
-    added = run(
-        state_dir,
-        "accounts",
-        "add",
-        "b-operator",
-        "--uid",
-        b,
-        "--access-key-id",
-        key_id,
-        "--vault",
-        "file",
-        input=secret + "\n",
-        env=file_vault_env,
+    added = add_account(
+        state_dir, "b-operator", b, key_id, secret, "--vault", "file", env=file_vault_env
     )
     assert added.exit_code == 0, added.output
     assert "secret in the file vault" in added.stdout
 
-    me = run(state_dir, "whoami", "--account", "b-operator", env=file_vault_env)
+    me = sandbox_cli(state_dir, "whoami", "--account", "b-operator", env=file_vault_env)
     assert me.exit_code == 0, me.output
     assert f"arn       acs:ram::{b}:user/arms-operator" in me.stdout
 
-    switched = run(
+    switched = sandbox_cli(
         state_dir,
         "switch",
         "--account",
@@ -131,18 +86,14 @@ def test_an_added_sandbox_account_survives_a_restart_and_can_be_removed(
 ) -> None:
     admin = sandbox.accounts["source"]["users"]["admin"]  # type: ignore[index]
     b = sandbox.uid("source")
-    added = run(
+    added = add_account(
         state_dir,
-        "accounts",
-        "add",
         "b-admin",
-        "--uid",
         b,
-        "--access-key-id",
         admin["access_key_id"],
+        admin["access_key_secret"],
         "--vault",
         "file",
-        input=admin["access_key_secret"] + "\n",
         env=file_vault_env,
     )
     assert added.exit_code == 0, added.output
@@ -168,37 +119,29 @@ def test_an_added_sandbox_account_survives_a_restart_and_can_be_removed(
     assert again.returncode == 0, again.stderr
     assert f"acs:ram::{b}:user/admin" in again.stdout
 
-    listed = run(state_dir, "accounts", "list", env=file_vault_env)
+    listed = sandbox_cli(state_dir, "accounts", "list", env=file_vault_env)
     assert listed.exit_code == 0, listed.output
     assert any(line.startswith("b-admin") for line in listed.stdout.splitlines())
     assert any(line.startswith("monitoring") for line in listed.stdout.splitlines())
 
-    locked = run(state_dir, "whoami", "--account", "b-admin")  # no passphrase, no terminal
+    locked = sandbox_cli(state_dir, "whoami", "--account", "b-admin")  # no passphrase, no terminal
     assert locked.exit_code == 2 and "ARMSTUI_VAULT_PASSPHRASE_FILE" in locked.stderr
     assert locked.exception is None or isinstance(locked.exception, SystemExit)
-    seeded = run(state_dir, "whoami", "--account", "source")  # needs no vault
+    seeded = sandbox_cli(state_dir, "whoami", "--account", "source")  # needs no vault
     assert seeded.exit_code == 0, seeded.output
 
-    removed = run(state_dir, "accounts", "remove", "b-admin", env=file_vault_env)
+    removed = sandbox_cli(state_dir, "accounts", "remove", "b-admin", env=file_vault_env)
     assert removed.exit_code == 0, removed.output
     assert "its secret was deleted from the file vault" in removed.stdout
-    gone = run(state_dir, "whoami", "--account", "b-admin", env=file_vault_env)
+    gone = sandbox_cli(state_dir, "whoami", "--account", "b-admin", env=file_vault_env)
     assert gone.exit_code == 2 and "--account" in gone.stderr
 
 
 def test_a_seeded_sandbox_account_stays_read_only(sandbox: RunningSandbox, state_dir: Path) -> None:
-    removed = run(state_dir, "accounts", "remove", "source")
+    removed = sandbox_cli(state_dir, "accounts", "remove", "source")
     assert removed.exit_code == 2 and "seeded" in removed.stderr
-    added = run(
-        state_dir,
-        "accounts",
-        "add",
-        "monitoring",
-        "--uid",
-        sandbox.uid("monitoring"),
-        "--access-key-id",
-        "LTAI5tAbCdEfGhIjKlMn",
-        input="S" * 30 + "\n",
+    added = add_account(
+        state_dir, "monitoring", sandbox.uid("monitoring"), "LTAI5tAbCdEfGhIjKlMn", "S" * 30
     )
     assert added.exit_code == 2 and "seeded" in added.stderr
     assert json.loads((state_dir / "sandbox.json").read_text())["accounts"]["source"]
@@ -208,22 +151,18 @@ def test_sandbox_account_secrets_can_rest_in_the_keyring(
     sandbox: RunningSandbox, state_dir: Path, secret_service: str
 ) -> None:
     admin = sandbox.accounts["source"]["users"]["admin"]  # type: ignore[index]
-    added = run(
+    added = add_account(
         state_dir,
-        "accounts",
-        "add",
         "b-admin",
-        "--uid",
         sandbox.uid("source"),
-        "--access-key-id",
         admin["access_key_id"],
-        input=admin["access_key_secret"] + "\n",
+        admin["access_key_secret"],
     )
     assert added.exit_code == 0, added.output
     assert "secret in the keyring vault" in added.stdout
     assert files_holding(state_dir, admin["access_key_secret"]) == [state_dir / "sandbox.json"]
-    me = run(state_dir, "whoami", "--account", "b-admin")
+    me = sandbox_cli(state_dir, "whoami", "--account", "b-admin")
     assert me.exit_code == 0, me.output
     assert ":user/admin" in me.stdout
-    assert run(state_dir, "accounts", "remove", "b-admin").exit_code == 0
+    assert sandbox_cli(state_dir, "accounts", "remove", "b-admin").exit_code == 0
     assert "b-admin" not in (state_dir / "config.toml").read_text()

@@ -5,22 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
 import armstui.cli.secret
-from armstui.cli import main
 from armstui.flows.role import password_vault_name
-from armstui.secrets import file_vault
 from armstui.secrets.sandbox_vault import open_sandbox_vault
+from tests.support.cli import add_account, apply_role_flow, sandbox_cli
 from tests.support.sandbox import RunningSandbox
-
-
-def run(
-    state_dir: Path, *args: str, input: str | None = None, env: dict[str, str] | None = None
-) -> Result:
-    return CliRunner().invoke(
-        main, ["--sandbox-state", str(state_dir), *args], input=input, env=env
-    )
 
 
 @pytest.fixture
@@ -32,18 +22,7 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def operator_password(sandbox: RunningSandbox, state_dir: Path) -> str:
     """The console password the role flow generated for B's arms-operator."""
-    applied = run(
-        state_dir,
-        "apply",
-        "--flow",
-        "role",
-        "--monitoring",
-        "monitoring",
-        "--source",
-        "source",
-        "--yes",
-    )
-    assert applied.exit_code == 0, applied.output
+    apply_role_flow(state_dir)
     stored = open_sandbox_vault(state_dir).read(
         password_vault_name(sandbox.uid("source"), "arms-operator")
     )
@@ -54,7 +33,7 @@ def operator_password(sandbox: RunningSandbox, state_dir: Path) -> str:
 def test_the_operator_password_is_shown_on_a_terminal_after_yes(
     terminal: None, operator_password: str, state_dir: Path
 ) -> None:
-    shown = run(state_dir, "secret", "show", "login", "--account", "source", input="y\n")
+    shown = sandbox_cli(state_dir, "secret", "show", "login", "--account", "source", input="y\n")
     assert shown.exit_code == 0, shown.output
     assert shown.stdout.splitlines() == [operator_password]
     assert "console password of RAM user arms-operator" in shown.stderr
@@ -62,7 +41,7 @@ def test_the_operator_password_is_shown_on_a_terminal_after_yes(
 
 
 def test_declined_shows_nothing(terminal: None, operator_password: str, state_dir: Path) -> None:
-    declined = run(state_dir, "secret", "show", "login", "--account", "source", input="n\n")
+    declined = sandbox_cli(state_dir, "secret", "show", "login", "--account", "source", input="n\n")
     assert declined.exit_code == 0
     assert operator_password not in declined.output and "Not shown." in declined.stderr
 
@@ -72,7 +51,7 @@ def test_not_a_terminal_is_refused_before_anything_is_read(
 ) -> None:
     opened: list[object] = []
     monkeypatch.setattr(armstui.cli.secret, "_open", lambda *a: opened.append(a))
-    piped = run(state_dir, "secret", "show", "login", "--account", "source", input="y\n")
+    piped = sandbox_cli(state_dir, "secret", "show", "login", "--account", "source", input="y\n")
     assert piped.exit_code == 2
     assert "not a terminal" in piped.stderr and operator_password not in piped.output
     assert opened == []
@@ -81,7 +60,7 @@ def test_not_a_terminal_is_refused_before_anything_is_read(
 def test_a_secret_the_vault_does_not_hold_exits_1(
     terminal: None, sandbox: RunningSandbox, state_dir: Path
 ) -> None:
-    missing = run(
+    missing = sandbox_cli(
         state_dir, "secret", "show", "login", "--account", "source", "--user", "nobody", input="y\n"
     )
     assert missing.exit_code == 1
@@ -92,31 +71,25 @@ def test_an_added_account_key_is_shown(
     terminal: None,
     sandbox: RunningSandbox,
     state_dir: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    file_vault_env: dict[str, str],
 ) -> None:
-    monkeypatch.setattr(file_vault, "SCRYPT_N", 2**12)
-    pw = tmp_path / "pw"
-    pw.write_text("a sandbox passphrase\n")
-    env = {"ARMSTUI_VAULT_PASSPHRASE_FILE": str(pw)}
+    env = file_vault_env
     admin = sandbox.accounts["source"]["users"]["admin"]  # type: ignore[index]
-    added = run(
+    added = add_account(
         state_dir,
-        "accounts",
-        "add",
         "b-admin",
-        "--uid",
         sandbox.uid("source"),
-        "--access-key-id",
         admin["access_key_id"],
+        admin["access_key_secret"],
         "--vault",
         "file",
-        input=admin["access_key_secret"] + "\n",
         env=env,
     )
     assert added.exit_code == 0, added.output
-    shown = run(state_dir, "secret", "show", "key", "--account", "b-admin", input="y\n", env=env)
+    shown = sandbox_cli(
+        state_dir, "secret", "show", "key", "--account", "b-admin", input="y\n", env=env
+    )
     assert shown.exit_code == 0, shown.output
     assert shown.stdout.splitlines() == [admin["access_key_secret"]]
-    seeded = run(state_dir, "secret", "show", "key", "--account", "source", input="y\n")
+    seeded = sandbox_cli(state_dir, "secret", "show", "key", "--account", "source", input="y\n")
     assert seeded.exit_code == 2 and "not in the vault" in seeded.stderr

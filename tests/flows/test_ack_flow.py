@@ -13,7 +13,7 @@ from armstui.flows.setup import Setup
 from armstui.flows.step import Outcome
 from armstui.flows.workspace import Workspace
 from tests.flows.conftest import mutating_calls
-from tests.support.sandbox import RunningSandbox
+from tests.support.sandbox import RunningSandbox, set_reporting_key_status
 
 SETUP = Setup("ack", "monitoring", ("source",))
 
@@ -127,25 +127,12 @@ def test_plan_changes_nothing_and_lists_the_calls(
     assert any(c.startswith("CS.InstallClusterAddons (ack-onepilot 5.2.1") for c in planned)
 
 
-def _set_key_status(sandbox: RunningSandbox, status: str) -> None:
-    """As A's admin: enable or disable the reporting key."""
-    ram = sandbox.client("ram", "monitoring")
-    key = ram.list_access_keys(
-        ram_models.ListAccessKeysRequest(user_name="armstui-reporter")
-    ).body.access_keys.access_key[0]
-    ram.update_access_key(
-        ram_models.UpdateAccessKeyRequest(
-            user_name="armstui-reporter", user_access_key_id=key.access_key_id, status=status
-        )
-    )
-
-
 def test_verify_names_each_cluster_that_stopped_and_recovers_once_the_key_is_back(
     workspace: Workspace, sandbox: RunningSandbox
 ) -> None:
     assert workspace.run_sync(SETUP, "apply").exit_code == 0
     clusters = _clusters(sandbox)
-    _set_key_status(sandbox, "Inactive")
+    set_reporting_key_status(sandbox, "Inactive")
 
     # Right after, the data of the last minutes is still there: the proofs still hold.
     early = workspace.run_sync(SETUP, "verify")
@@ -163,7 +150,7 @@ def test_verify_names_each_cluster_that_stopped_and_recovers_once_the_key_is_bac
         assert "stopped" in reports.detail and "last data" in reports.detail
         assert cluster.cluster_id in (reports.needs_you or "")
 
-    _set_key_status(sandbox, "Active")
+    set_reporting_key_status(sandbox, "Active")
     sandbox.state.clock.advance(30)  # a report or two with the key back
     again = workspace.run_sync(SETUP, "verify")
     assert again.exit_code == 0, [(s.title, s.outcome.value, s.detail) for s in again.states]

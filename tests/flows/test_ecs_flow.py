@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from alibabacloud_arms20190808 import models as arms_models
 from alibabacloud_ecs20140526 import models as ecs_models
 
 from armstui.flows.ecs_scripts import uninstall_script
@@ -10,17 +9,7 @@ from armstui.flows.setup import Setup
 from armstui.flows.step import Outcome
 from armstui.flows.workspace import Workspace
 from tests.flows.conftest import mutating_calls
-from tests.support.sandbox import RunningSandbox
-
-
-def _apps_in_a(sandbox: RunningSandbox) -> set[str]:
-    arms = sandbox.client("arms", "monitoring")
-    return {
-        a.app_name
-        for a in arms.list_trace_apps(
-            arms_models.ListTraceAppsRequest(region_id="cn-hangzhou")
-        ).body.trace_apps
-    }
+from tests.support.sandbox import RunningSandbox, apps_in_a
 
 
 def _instances(sandbox: RunningSandbox) -> list:
@@ -50,7 +39,7 @@ def test_ecs_flow_installs_the_agent_and_proves_data(
     workspace: Workspace, sandbox: RunningSandbox
 ) -> None:
     reachable, unreachable = _with_assistant(sandbox)
-    assert len(reachable) == 3 and len(unreachable) == 1 and _apps_in_a(sandbox) == set()
+    assert len(reachable) == 3 and len(unreachable) == 1 and apps_in_a(sandbox) == set()
     setup = Setup("ecs", "monitoring", ("source",))
     result = workspace.run_sync(setup, "apply")
     assert result.exit_code == 3, [(s.title, s.outcome.value, s.detail) for s in result.states]
@@ -64,7 +53,7 @@ def test_ecs_flow_installs_the_agent_and_proves_data(
     assert "Cloud Assistant is not running" in lost.needs_you
     assert "aliyun_assist_latest.rpm" in lost.needs_you
     expected = {t.tag_value for i in reachable for t in i.tags.tag if t.tag_key == "app"}
-    assert _apps_in_a(sandbox) == expected
+    assert apps_in_a(sandbox) == expected
     runs = [c for c in mutating_calls(workspace) if c == "ecs.RunCommand"]
     assert len(runs) == 3
 
@@ -107,7 +96,7 @@ def test_without_install_the_operator_gets_working_commands(
         assert license_key not in state.needs_you
     calls = [f"{r.service}.{r.action}" for r in workspace.call_log.records()]
     assert "ecs.RunCommand" not in calls and "ecs.DescribeCloudAssistantStatus" not in calls
-    assert _apps_in_a(sandbox) == set()
+    assert apps_in_a(sandbox) == set()
 
 
 def test_only_the_chosen_instances(workspace: Workspace, sandbox: RunningSandbox) -> None:
@@ -117,7 +106,7 @@ def test_only_the_chosen_instances(workspace: Workspace, sandbox: RunningSandbox
     )
     assert result.exit_code == 0
     assert len([s for s in result.states if s.step_id.endswith("/agent")]) == 1
-    assert len(_apps_in_a(sandbox)) == 1
+    assert len(apps_in_a(sandbox)) == 1
 
 
 def test_a_source_without_running_instances_gets_a_row(
@@ -148,7 +137,7 @@ def test_a_listed_but_silent_app_is_not_ok_and_says_what_to_check(
     sandbox.state.clock.advance(60)  # the run finishes
     _instances(sandbox)  # the sandbox settles what finished
     sandbox.state.clock.advance(6 * 60)
-    assert _apps_in_a(sandbox)  # ARMS still lists it
+    assert apps_in_a(sandbox)  # ARMS still lists it
     result = workspace.run_sync(setup, "verify")
     assert result.exit_code == 3
     agent = next(s for s in result.states if s.step_id.endswith("/agent"))

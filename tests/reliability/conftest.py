@@ -10,8 +10,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, Phase, settings
 
 FULL = os.environ.get("ARMSTUI_RELIABILITY") == "full"
+
+
+def property_settings(examples: int, *, app: bool = False) -> settings:
+    """Hypothesis settings of a reliability property: ``examples`` inputs, no deadline, no
+    example database. ``app``: each example starts the app, so no shrinking (a failing
+    input already names the value)."""
+    phases = {"phases": (Phase.explicit, Phase.reuse, Phase.generate)} if app else {}
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        **phases,
+    )
 
 
 def armstui(

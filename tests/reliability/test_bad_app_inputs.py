@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from armstui import model
 from armstui.cli import accounts as accounts_cli
 from armstui.cli import main
-from tests.reliability.conftest import FULL, INPUTS_TRIED
+from tests.reliability.conftest import FULL, INPUTS_TRIED, property_settings
 from tests.support.sandbox import RunningSandbox
 
 pytestmark = pytest.mark.usefixtures("forget_seen_secrets", "forget_keyring_backends")
@@ -62,12 +62,7 @@ def _numbers_ok(answer: str) -> bool:
     )
 
 
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@property_settings(EXAMPLES)
 @given(answer=ANSWER.filter(lambda a: not _numbers_ok(a)))
 def test_the_import_choice_refuses_bad_numbers(
     sandbox: RunningSandbox, isolated_home: Path, monkeypatch: pytest.MonkeyPatch, answer: str
@@ -123,7 +118,6 @@ ARN_TEXT = st.one_of(
         ]
     ),
 )
-APP_PHASES = (Phase.explicit, Phase.reuse, Phase.generate)
 
 
 def _refused(value: str) -> model.InvalidInput | None:
@@ -183,13 +177,7 @@ async def _drive_identity(
     return tried
 
 
-@settings(
-    max_examples=10 if FULL else 2,
-    deadline=None,
-    database=None,
-    phases=APP_PHASES,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@property_settings(10 if FULL else 2, app=True)
 @given(values=st.lists(ARN_TEXT, min_size=15, max_size=15))
 def test_the_identity_screen_refuses_bad_role_arns(
     workspace, sandbox: RunningSandbox, tmp_path: Path, values: list[str]

@@ -17,23 +17,18 @@ from typing import Any
 import pytest
 import tomli_w
 from click.testing import CliRunner, Result
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import armstui.cloud.session
 from armstui.cli import main
-from tests.reliability.conftest import FULL, INPUTS_TRIED
+from tests.reliability.conftest import FULL, INPUTS_TRIED, property_settings
 from tests.support.sandbox import RunningSandbox
 
 pytestmark = pytest.mark.usefixtures("forget_seen_secrets", "forget_keyring_backends")
 
 EXAMPLES = 200 if FULL else 25
-PROPERTY = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+PROPERTY = property_settings(EXAMPLES)
 UID = "1234567890123456"
 
 

@@ -11,7 +11,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from textual.widgets import Button, Input, Static
 
@@ -23,15 +23,13 @@ from armstui.model import InvalidInput
 from armstui.tui.app import ArmsTui
 from armstui.tui.screens.add_account import AddAccountScreen
 from armstui.vault import MemoryVault
-from tests.reliability.conftest import FULL, INPUTS_TRIED
+from tests.reliability.conftest import FULL, INPUTS_TRIED, property_settings
 from tests.support.sandbox import RunningSandbox
 from tests.tui.conftest import wait_for
 
 pytestmark = pytest.mark.usefixtures("forget_seen_secrets", "forget_keyring_backends")
 
 FORMS_PER_APP = 25
-# No shrinking: each example starts the app, and a failing list already names the value.
-APP_PHASES = (Phase.explicit, Phase.reuse, Phase.generate)
 APPS = 10 if FULL else 2
 
 TEXT = st.one_of(
@@ -125,13 +123,7 @@ async def _drive(sandbox: RunningSandbox, tmp_path: Path, forms: list[dict[str, 
     return tried
 
 
-@settings(
-    max_examples=APPS,
-    deadline=None,
-    database=None,
-    phases=APP_PHASES,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@property_settings(APPS, app=True)
 @given(forms=st.lists(FORM, min_size=FORMS_PER_APP, max_size=FORMS_PER_APP))
 def test_the_add_account_form_refuses_bad_input(
     sandbox: RunningSandbox, tmp_path: Path, forms: list[dict[str, str]]
@@ -306,13 +298,7 @@ FLOW_VALUE = st.sampled_from([(f, i) for f, ids in FLOW_FIELDS.items() for i in 
 )
 
 
-@settings(
-    max_examples=APPS,
-    deadline=None,
-    database=None,
-    phases=APP_PHASES,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@property_settings(APPS, app=True)
 @given(values=st.lists(FLOW_VALUE, min_size=12, max_size=12))
 def test_the_flow_forms_refuse_bad_names_and_ids(
     workspace: Workspace,

@@ -17,22 +17,17 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from armstui.cli import main
-from tests.reliability.conftest import FULL, INPUTS_TRIED
+from tests.reliability.conftest import FULL, INPUTS_TRIED, property_settings
 from tests.support.sandbox import RunningSandbox
 
 pytestmark = pytest.mark.usefixtures("forget_seen_secrets", "forget_keyring_backends")
 
 EXAMPLES = 300 if FULL else 30
-PROPERTY = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+PROPERTY = property_settings(EXAMPLES)
 
 # Text as argv can carry it: any Unicode (no NUL: execve cannot pass one), plus bytes that
 # are not UTF-8, which Python hands over as lone surrogates (surrogateescape).

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from armstui.cli import main
@@ -31,18 +31,13 @@ from armstui.cloud import arms, cs, ecs, sts
 from armstui.cloud.errors import CloudError, from_sdk
 from armstui.cloud.session import CloudSession, RetryPolicy
 from armstui.model import Credentials
-from tests.reliability.conftest import FULL, INPUTS_TRIED
+from tests.reliability.conftest import FULL, INPUTS_TRIED, property_settings
 from tests.support.sandbox import RunningSandbox
 
 pytestmark = pytest.mark.usefixtures("forget_seen_secrets", "forget_keyring_backends")
 
 EXAMPLES = 300 if FULL else 40
-PROPERTY = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+PROPERTY = property_settings(EXAMPLES)
 KEY = Credentials("LTAIabcdefghijklmnop", "odd-answers-secret-value")
 
 

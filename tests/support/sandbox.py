@@ -149,3 +149,32 @@ def add_admin_account(sandbox: RunningSandbox, state_dir: Path, alias: str) -> s
     }
     (state_dir / "sandbox.json").write_text(json.dumps(described))
     return f"{alias}-admin"
+
+
+def set_reporting_key_status(sandbox: RunningSandbox, status: str) -> None:
+    """As A's admin (``monitoring``), set the first key of the ACK flow's reporting user
+    ``armstui-reporter`` to ``Active`` or ``Inactive``."""
+    from alibabacloud_ram20150501 import models as ram_models
+
+    ram = sandbox.client("ram", "monitoring")
+    key = ram.list_access_keys(
+        ram_models.ListAccessKeysRequest(user_name="armstui-reporter")
+    ).body.access_keys.access_key[0]
+    ram.update_access_key(
+        ram_models.UpdateAccessKeyRequest(
+            user_name="armstui-reporter", user_access_key_id=key.access_key_id, status=status
+        )
+    )
+
+
+def apps_in_a(sandbox: RunningSandbox) -> set[str]:
+    """The names of the apps ARMS lists in the monitoring account (region cn-hangzhou)."""
+    from alibabacloud_arms20190808 import models as arms_models
+
+    arms = sandbox.client("arms", "monitoring")
+    return {
+        a.app_name
+        for a in arms.list_trace_apps(
+            arms_models.ListTraceAppsRequest(region_id="cn-hangzhou")
+        ).body.trace_apps
+    }

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from alibabacloud_arms20190808 import models as arms_models
 from alibabacloud_cs20151215 import models as cs_models
 from alibabacloud_ram20150501 import models as ram_models
 from textual.widgets import Select
@@ -17,18 +16,8 @@ from armstui.flows.workspace import Workspace
 from armstui.model import Account
 from armstui.tui.screens.checklist import ChecklistScreen
 from armstui.tui.screens.plan import PlanScreen
-from tests.support.sandbox import RunningSandbox, add_admin_account
+from tests.support.sandbox import RunningSandbox, add_admin_account, apps_in_a
 from tests.tui.conftest import opened, run_done, wait_for
-
-
-def _apps_in_a(sandbox: RunningSandbox) -> set[str]:
-    arms = sandbox.client("arms", "monitoring")
-    return {
-        a.app_name
-        for a in arms.list_trace_apps(
-            arms_models.ListTraceAppsRequest(region_id="cn-hangzhou")
-        ).body.trace_apps
-    }
 
 
 async def _plan_and_apply(pilot, key: str, flow: str) -> None:
@@ -81,7 +70,7 @@ async def test_ack_flow_from_the_screens(make_app, sandbox: RunningSandbox) -> N
             cs.get_cluster_addon_instance(cluster.cluster_id, "ack-onepilot").body.config
         )
         assert config["uid"] == sandbox.uid("monitoring")
-    assert {"shop-svc1", "staging-svc1"} <= _apps_in_a(sandbox)
+    assert {"shop-svc1", "staging-svc1"} <= apps_in_a(sandbox)
 
 
 async def test_ecs_and_role_flows_then_the_identity_switch(
@@ -99,11 +88,11 @@ async def test_ecs_and_role_flows_then_the_identity_switch(
         ),
     )
     app = make_app()
-    before = _apps_in_a(sandbox)
+    before = apps_in_a(sandbox)
     async with app.run_test(size=(80, 24)) as pilot:
         await opened(pilot)
         await _plan_and_apply(pilot, "e", "ecs")
-        assert {"orders", "billing", "catalog"} <= _apps_in_a(sandbox) - before
+        assert {"orders", "billing", "catalog"} <= apps_in_a(sandbox) - before
         await _plan_and_apply(pilot, "r", "role")
         role = (
             sandbox.client("ram", "monitoring")
@@ -125,7 +114,7 @@ async def test_ecs_and_role_flows_then_the_identity_switch(
         await wait_for(pilot, lambda: "visible" in str(result.render()), what="the switch result")
         shown = str(result.render())
         assert f"acs:ram::{sandbox.uid('monitoring')}:assumed-role/arms-admin/" in shown
-        for name in _apps_in_a(sandbox):
+        for name in apps_in_a(sandbox):
             assert name in shown
         table = app.screen.query_one("#identities")
         assert str(table.get_row("source")[3]) == f"acs:ram::{sandbox.uid('source')}:root"

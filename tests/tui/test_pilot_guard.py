@@ -12,14 +12,20 @@ from tests.tui.fakes import ack_states, journal_run
 from tests.tui.test_pilot_forms import fake_app, settled
 
 
+async def _ack_plan(pilot) -> None:
+    """From the opened app: the ACK form, then its plan preview."""
+    app = pilot.app
+    await settled(pilot)
+    await pilot.press("k")
+    await pilot.pause()
+    app.screen.action_plan()
+    await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen), what="the plan")
+
+
 async def test_a_plan_that_changes_production_needs_the_alias_typed() -> None:
     app = fake_app(production=("monitoring",))
     async with app.run_test(size=(80, 24)) as pilot:
-        await settled(pilot)
-        await pilot.press("k")
-        await pilot.pause()
-        app.screen.action_plan()
-        await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen), what="the plan")
+        await _ack_plan(pilot)
         plan = app.screen
         assert plan.guard == "monitoring"
         assert app.focused is plan.query_one("#no", Button), "the focus starts on Cancel"
@@ -43,11 +49,7 @@ async def test_a_plan_that_changes_production_needs_the_alias_typed() -> None:
 async def test_a_plan_without_production_is_not_guarded() -> None:
     app = fake_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settled(pilot)
-        await pilot.press("k")
-        await pilot.pause()
-        app.screen.action_plan()
-        await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen), what="the plan")
+        await _ack_plan(pilot)
         assert not app.screen.query("#guard")
         assert app.focused is app.screen.query_one("#yes", Button)
 

@@ -40,19 +40,26 @@ def test_the_login_step_is_recognised() -> None:
     assert login_step("role/monitoring/role/arms-admin") is None
 
 
+async def _masked_reveal(pilot) -> RevealScreen:
+    """From the opened app: the checklist, then the reveal screen with the password masked."""
+    app = pilot.app
+    await wait_for(pilot, lambda: app.state.workspace is not None)
+    await pilot.press("c")
+    await pilot.pause()
+    await pilot.press("w")
+    await wait_for(pilot, lambda: isinstance(app.screen, RevealScreen), what="the reveal")
+    reveal = app.screen
+    await wait_for(pilot, lambda: MASK in str(reveal.query_one("#secret-value").render()))
+    return reveal
+
+
 async def test_the_password_is_masked_then_shown_on_request_then_hidden_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(RevealScreen, "SHOW_SECONDS", 0.3)
     app = role_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: app.state.workspace is not None)
-        await pilot.press("c")
-        await pilot.pause()
-        await pilot.press("w")
-        await wait_for(pilot, lambda: isinstance(app.screen, RevealScreen), what="the reveal")
-        reveal = app.screen
-        await wait_for(pilot, lambda: MASK in str(reveal.query_one("#secret-value").render()))
+        reveal = await _masked_reveal(pilot)
         assert PASSWORD not in drawn(app)
 
         await pilot.press("r")
@@ -78,12 +85,7 @@ async def test_the_password_is_masked_then_shown_on_request_then_hidden_again(
 async def test_copying_first_asks_too() -> None:
     app = role_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: app.state.workspace is not None)
-        await pilot.press("c")
-        await pilot.pause()
-        await pilot.press("w")
-        await wait_for(pilot, lambda: isinstance(app.screen, RevealScreen))
-        await wait_for(pilot, lambda: MASK in str(app.screen.query_one("#secret-value").render()))
+        await _masked_reveal(pilot)
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
         assert app.clipboard != PASSWORD

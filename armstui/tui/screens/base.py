@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
@@ -54,6 +56,20 @@ class ArmsScreen(Screen[None]):
 
     def on_app_changed(self, what: AppChange) -> None:
         """Something in app.state changed (see AppChange): screens redraw what depends on it."""
+
+    def survey_in_thread(
+        self, survey: Callable[[], Coroutine[Any, Any, Any]], show: Callable[[Any], None]
+    ) -> None:
+        """From a worker thread: run the read-only ``survey`` and hand its report to ``show``
+        on the app's thread. An error is shown as a notification, never ends the app."""
+        from armstui.tui.workers import describe_error
+
+        try:
+            report = asyncio.run(survey())
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, describe_error(exc), severity="error")
+            return
+        self.app.call_from_thread(show, report)
 
     def _on_call(self, record: Any) -> None:
         panel = self.query_one(CallLogPanel)

@@ -3,7 +3,6 @@ flow (enter on its row)."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from textual import on
@@ -63,7 +62,6 @@ class DoctorScreen(ArmsScreen):
         from armstui.survey import accounts as chosen
         from armstui.survey.doctor import Role, run_doctor
         from armstui.survey.local import vault_finding
-        from armstui.tui.workers import describe_error
 
         async def run() -> Any:
             sessions = await chosen.sessions(workspace, aliases)
@@ -76,12 +74,7 @@ class DoctorScreen(ArmsScreen):
                 local=[vault_finding(workspace.vault)],
             )
 
-        try:
-            report = asyncio.run(run())
-        except Exception as exc:  # shown, never ends the app
-            self.app.call_from_thread(self.notify, describe_error(exc), severity="error")
-            return
-        self.app.call_from_thread(self.show_report, report)
+        self.survey_in_thread(run, self.show_report)
 
     def show_report(self, report: Any) -> None:
         self.findings = sorted(report.findings, key=lambda f: ORDER[f.status.value])

@@ -8,7 +8,6 @@ change (``+``/``-``) or stop (``p``).
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -185,7 +184,6 @@ class FleetScreen(ArmsScreen):
         from armstui.flows.setup import Setup
         from armstui.survey import accounts as chosen
         from armstui.survey.fleet import survey_fleet
-        from armstui.tui.workers import describe_error
 
         async def run() -> Any:
             sessions = await chosen.sessions(workspace, [monitoring, *sources])
@@ -198,12 +196,7 @@ class FleetScreen(ArmsScreen):
                 on_source=lambda health: self.app.call_from_thread(self.show_source, health),
             )
 
-        try:
-            report = asyncio.run(run())
-        except Exception as exc:  # shown, never ends the app
-            self.app.call_from_thread(self.notify, describe_error(exc), severity="error")
-            return
-        self.app.call_from_thread(self.show_report, report)
+        self.survey_in_thread(run, self.show_report)
 
     def show_source(self, source: Any) -> None:
         self._rows[source.account] = rows_of(source)
