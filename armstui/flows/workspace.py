@@ -141,7 +141,9 @@ class Workspace:
         return self._sessions[alias]
 
     async def context(self, aliases: Iterable[str]) -> FlowContext:
-        sessions = {alias: await self.session(alias) for alias in dict.fromkeys(aliases)}
+        wanted = list(dict.fromkeys(aliases))
+        # At once: a directory member's session costs an AssumeRole.
+        sessions = dict(zip(wanted, await asyncio.gather(*map(self.session, wanted)), strict=True))
         return FlowContext(sessions=sessions, vault=self.vault, time_scale=self.time_scale)
 
     async def expand(self, setup: Setup) -> Setup:
@@ -203,15 +205,20 @@ class Workspace:
 
         if not (setup.regions or setup.all_regions):
             return setup
-        sites: list[str] = []
-        for source in setup.sources:
+
+        async def sites_of(source: str) -> list[str]:
             session = await self.session(source)
             try:
                 regions = await discovery_regions(setup, session)
             except CloudError as error:
                 raise WorkspaceError(f"cannot list {source}'s regions: {error}", 1) from None
-            sites += [source if r == session.region else f"{source}{SITE_MARK}{r}" for r in regions]
-        return replace(setup, sources=tuple(sites), journal_key=setup.key)
+            return [source if r == session.region else f"{source}{SITE_MARK}{r}" for r in regions]
+
+        # Every source at once (a directory's members each assume their role first).
+        found = await asyncio.gather(*(sites_of(s) for s in setup.sources))
+        return replace(
+            setup, sources=tuple(s for sites in found for s in sites), journal_key=setup.key
+        )
 
     async def steps(self, setup: Setup) -> tuple[list[Step], FlowContext]:
         from armstui.cloud.errors import CloudError

@@ -13,6 +13,7 @@ own table with the time they were first seen, so a restart opens no replay windo
 
 from __future__ import annotations
 
+import builtins
 import copy
 import json
 import os
@@ -82,6 +83,13 @@ class Store:
                 for k, d in self._cache.get(kind, {}).items()
                 if k.startswith(prefix)
             ]
+
+    def view(self, kind: str, prefix: str = "") -> builtins.list[Doc]:
+        """Like :meth:`list`, but the stored documents themselves, not copies: for readers
+        that change nothing (the reporting history reads the whole world after every
+        change, and copying it was most of that cost)."""
+        with self._lock:
+            return [d for k, d in self._cache.get(kind, {}).items() if k.startswith(prefix)]
 
     def count(self, kind: str, prefix: str = "") -> int:
         with self._lock:

@@ -72,7 +72,7 @@ def license_key(store: Store, account_id: str, region: str) -> str:
 
 def account_of_license(store: Store, key: str) -> str | None:
     return next(
-        (r["AccountId"] for r in store.list("arms.license") if r["LicenseKey"] == key), None
+        (r["AccountId"] for r in store.view("arms.license") if r["LicenseKey"] == key), None
     )
 
 
@@ -117,7 +117,7 @@ def reporters(store: Store, clock: Clock, at: float) -> dict[str, Reporter]:
     None (onepilot in its own account, or an ECS agent with a license key)."""
     real = clock.now()
     out: dict[str, Reporter] = {}
-    for cluster in store.list("cs.cluster"):
+    for cluster in store.view("cs.cluster"):
         onepilot = running_onepilot(store, clock, cluster["cluster_id"], at)
         if onepilot is None:
             continue
@@ -151,8 +151,8 @@ def reporters(store: Store, clock: Clock, at: float) -> dict[str, Reporter]:
                 "Tags": [{"Key": t["key"], "Value": t["value"]} for t in cluster.get("tags", [])],
                 "key_id": config.get("accessKey") if target else None,
             }
-    owners = {r["LicenseKey"]: r["AccountId"] for r in store.list("arms.license")}
-    for instance in store.list("ecs.instance"):
+    owners = {r["LicenseKey"]: r["AccountId"] for r in store.view("arms.license")}
+    for instance in store.view("ecs.instance"):
         for app in instance.get("java_apps", []):
             agent = app.get("agent")
             if not agent or clock.sim_at(agent.get("active_at", float("inf"))) > at:
@@ -187,10 +187,10 @@ def _pending_changes(store: Store, clock: Clock, after: float, until: float) -> 
     reporting by the passing of time alone: an addon change landing, a JVM (re)starting."""
     times = {
         a["op"]["ends_at"]
-        for a in store.list("cs.addon")
+        for a in store.view("cs.addon")
         if a.get("op") and after < a["op"]["ends_at"] <= until
     }
-    for instance in store.list("ecs.instance"):
+    for instance in store.view("ecs.instance"):
         for app in instance.get("java_apps", []):
             agent = app.get("agent")
             if agent and "active_at" in agent:
@@ -203,10 +203,10 @@ def _pending_changes(store: Store, clock: Clock, after: float, until: float) -> 
 def _next_changes(store: Store, clock: Clock, now: float) -> dict[str, float | None]:
     """When the passing of time alone next changes who reports: the earliest pending addon
     change (simulated seconds) and JVM (re)start (real seconds, as ECS keeps it)."""
-    ends = [a["op"]["ends_at"] for a in store.list("cs.addon") if a.get("op")]
+    ends = [a["op"]["ends_at"] for a in store.view("cs.addon") if a.get("op")]
     starts = [
         app["agent"]["active_at"]
-        for instance in store.list("ecs.instance")
+        for instance in store.view("ecs.instance")
         for app in instance.get("java_apps", [])
         if app.get("agent") and "active_at" in app["agent"]
     ]
@@ -249,16 +249,18 @@ def sync(store: Store, clock: Clock) -> None:
 
 
 def _record(store: Store, current: dict[str, Reporter], at: float) -> None:
-    for app in store.list("arms.app"):
-        key = f"{app['UserId']}/{app['Pid']}"
-        open_interval = app["intervals"][-1] if app["intervals"][-1][1] is None else None
+    for seen in store.view("arms.app"):
+        key = f"{seen['UserId']}/{seen['Pid']}"
+        open_interval = seen["intervals"][-1] if seen["intervals"][-1][1] is None else None
         reporter = current.get(key)
         if open_interval is None or (
             reporter is not None and reporter["key_id"] == open_interval[2]
         ):
             continue
-        open_interval[1] = at
-        store.put("arms.app", key, app)
+        app = store.get("arms.app", key)  # a copy to change: the view is the store's own
+        if app is not None:
+            app["intervals"][-1][1] = at
+            store.put("arms.app", key, app)
     for key, reporter in current.items():
         record = store.get("arms.app", key)
         key_id = reporter.pop("key_id")

@@ -1,8 +1,8 @@
-"""What every request leaves behind besides its own effect: the AccessKey it was signed
-with counts as used (RAM GetAccessKeyLastUsed), and the reporting history (services/arms/
-model.py ``sync``) is brought up to date before the request when time alone changed
-something, and recorded after a request that may have changed a cause of reporting, so an
-interval closes at the simulated instant the request changed it."""
+"""What every request leaves behind besides its own effect: the reporting history
+(services/arms/model.py ``sync``) is brought up to date before the request when time alone
+changed something, and recorded after a request that may have changed a cause of reporting,
+so an interval closes at the simulated instant the request changed it. (That the request's
+AccessKey counts as used is recorded by the server as soon as the request is authenticated.)"""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from typing import Any
 
 from armstui.sandbox.api import Call, Handler, Operation, Service
 from armstui.sandbox.services.arms.model import sync, sync_if_due
-from armstui.sandbox.services.ram.usage import record_signing
 
 # Changes that cannot alter who reports: STS sessions, and anything merely created (a new
 # user, key, role, policy or kept command is in no onepilot config or JVM yet).
@@ -41,7 +40,6 @@ def _wrap(op: Operation) -> Handler:
 
     def run(call: Call) -> Any:
         state = call.state
-        record_signing(state.store, state.clock, call.caller.access_key_id)
         sync_if_due(state.store, state.clock)
         result = handler(call)
         if sync_after:
