@@ -22,6 +22,10 @@ from armstui.accounts import open_sandbox_workspace
 from armstui.flows.workspace import Workspace
 from tests.support.sandbox import RunningSandbox
 
+# The count of inputs the bad-input properties tried, summed over xdist workers and printed
+# at the end of any run: a plugin, so the controller has all of its hooks.
+pytest_plugins = ["tests.reliability.inputs_report"]
+
 _CLEARED_PREFIXES = ("ALIBABA_CLOUD_", "ALIBABACLOUD_", "ALICLOUD_", "ARMSTUI_")
 
 
@@ -179,8 +183,3 @@ def workspace(state_dir: Path) -> Iterator[Workspace]:
         yield ws
     finally:
         ws.close()
-
-
-# The count of inputs the bad-input properties tried, printed at the end of any run
-# (tests/reliability/inputs_report.py); here so the xdist controller has the hooks too.
-from tests.reliability.inputs_report import pytest_terminal_summary  # noqa: E402,F401
