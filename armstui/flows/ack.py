@@ -30,7 +30,8 @@ ONEPILOT = "ack-onepilot"
 MIN_ONEPILOT = (3, 0, 14)
 MIN_VERSION_TEXT = "3.0.14"
 CROSS_ACCOUNT_KEYS = ("accessKey", "accessKeySecret", "uid")
-# A cluster outside A's ARMS region reports there with this key (ack-onepilot 3.3.0+).
+# A cluster outside A's ARMS region reports there with this setting (ack-onepilot 3.3.0+):
+# written where the addon's schema declares it, else set by hand on onepilot's Deployment.
 REPORT_REGION_KEY = "ARMS_REPORT_REGION"
 MIN_REPORT_REGION_ONEPILOT = (3, 3, 0)
 REPORTER_POLICIES = [("System", "AliyunARMSFullAccess"), ("System", "AliyunSTSAssumeRoleAccess")]
@@ -359,18 +360,7 @@ class OnepilotConfig(Step):
         if str(config.get("uid", "")) != self.monitoring_uid:
             wrong.append("uid")
         report_region = self._report_region(ctx)
-        if report_region is not None:
-            if cs.parse_version(addon.version) < MIN_REPORT_REGION_ONEPILOT:
-                return Observation(
-                    False,
-                    f"the cluster is outside {report_region}, A's ARMS region",
-                    needs_you=(
-                        f"cluster {self.cluster_id} is in {ctx.session(self.account).region}, "
-                        f"A's ARMS in {report_region}: reporting there needs ack-onepilot 3.3.0 "
-                        f"or later (ARMS_REPORT_REGION); it runs {addon.version}. Run again "
-                        "with --onepilot-version 3.3.0 or later."
-                    ),
-                )
+        if report_region is not None and REPORT_REGION_KEY in (release.config_keys or ()):
             if config.get(REPORT_REGION_KEY) != report_region:
                 wrong.append(REPORT_REGION_KEY)
         masked = is_masked(config.get("accessKey")) or is_masked(config.get("accessKeySecret"))
@@ -381,9 +371,35 @@ class OnepilotConfig(Step):
                 wrong.append("accessKeySecret")
         if wrong:
             return Observation(False, f"config differs in: {', '.join(wrong)}")
+        if report_region is not None and REPORT_REGION_KEY not in (release.config_keys or ()):
+            # the keys are in place; where the data goes is the operator's to set
+            return self._report_region_by_hand(ctx, addon.version, report_region)
         if not masked:
             return Observation(True, f"config holds key {key_id} and uid {self.monitoring_uid}")
         return await self._proven_by_use(ctx, key_id, addon.version)
+
+    def _report_region_by_hand(
+        self, ctx: FlowContext, version: str, report_region: str
+    ) -> Observation:
+        """A cluster outside A's ARMS region reports there only through the environment
+        variable ARMS_REPORT_REGION of onepilot's own Deployment (ack-onepilot 3.3.0+; ARMS
+        "How do I report ACK cluster data across regions?"): not an addon setting this API
+        can write, so the operator sets it."""
+        upgrade = (
+            f"upgrade ack-onepilot to 3.3.0 or later (it runs {version}; --onepilot-version), "
+            if cs.parse_version(version) < MIN_REPORT_REGION_ONEPILOT
+            else ""
+        )
+        return Observation(
+            False,
+            f"the cluster is in {ctx.session(self.account).region}, A's ARMS in {report_region}",
+            needs_you=(
+                f"Cluster {self.cluster_id} runs outside A's ARMS region {report_region}: "
+                f"{upgrade}add the environment variable ARMS_REPORT_REGION={report_region} to "
+                "the Deployment ack-onepilot-ack-onepilot in namespace ack-onepilot, restart the "
+                "applications, then run again."
+            ),
+        )
 
     def _report_region(self, ctx: FlowContext) -> str | None:
         """A's ARMS region when the cluster runs in another one (onepilot then reports
@@ -463,7 +479,8 @@ class OnepilotConfig(Step):
         merged = {k: v for k, v in (addon.config or {}).items() if not is_masked(v)}
         merged.update({"accessKey": key_id, "accessKeySecret": secret, "uid": self.monitoring_uid})
         report_region = self._report_region(ctx)
-        if report_region is not None:
+        release = await cs.describe_addon(session, ONEPILOT, self.cluster_id)
+        if report_region is not None and REPORT_REGION_KEY in (release.config_keys or ()):
             merged[REPORT_REGION_KEY] = report_region
         self.written_at = time.time()
         self._written_mono = time.monotonic()

@@ -138,15 +138,15 @@ async def test_every_region_finds_each_members_cluster_where_it_runs(
     assert regions_acted_in == set(where.values()) | {"cn-hangzhou"}
 
 
-async def test_clusters_outside_as_region_report_there(
+async def test_a_cluster_outside_as_region_is_told_how_to_report_there(
     org: tuple[Workspace, RunningSandbox],
 ) -> None:
-    """A member's cluster in another region gets ARMS_REPORT_REGION = A's ARMS region; one in
-    A's region does not need it."""
+    """Clusters in A's ARMS region report; one elsewhere gets its keys and uid, then needs the
+    operator: ARMS_REPORT_REGION is an environment variable of onepilot's own Deployment, not
+    an addon setting the API writes (so nothing of that name is written into the config)."""
     ws, sandbox = org
     setup = Setup(flow="ack", monitoring="monitoring", sources=("rd:all",), all_regions=True)
     result = await ws.run(setup, "apply")
-    assert result.exit_code == 0, [(s.title, s.outcome.value, s.detail) for s in result.states]
     store = sandbox.state.store
     members = set(_members(sandbox).values())
     for cluster in store.list("cs.cluster"):
@@ -155,7 +155,16 @@ async def test_clusters_outside_as_region_report_there(
         addon = store.get("cs.addon", f"{cluster['cluster_id']}/ack-onepilot")
         assert addon is not None
         config = json.loads(addon["config"])
+        assert config["uid"] == sandbox.uid("monitoring") and "ARMS_REPORT_REGION" not in config
+        (row,) = [
+            s
+            for s in result.states
+            if s.step_id.endswith(f"{cluster['cluster_id']}/onepilot-config")
+        ]
         if cluster["region_id"] == "cn-hangzhou":
-            assert "ARMS_REPORT_REGION" not in config
+            assert row.outcome.value == "ok", row.detail
         else:
-            assert config["ARMS_REPORT_REGION"] == "cn-hangzhou", cluster["region_id"]
+            assert row.outcome.value == "needs-you", row.detail
+            assert "ARMS_REPORT_REGION=cn-hangzhou" in (row.needs_you or "")
+            assert "ack-onepilot-ack-onepilot" in (row.needs_you or "")
+    assert result.exit_code == 3

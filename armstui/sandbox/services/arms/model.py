@@ -26,9 +26,11 @@ When the cause goes away (key disabled or deleted, policy detached, uid changed,
 removed, onepilot uninstalled) the application's interval in X closes: it stays listed in X
 with no new data (and, for ACK, reports into the cluster's own account from then on).
 
-Regions: an ACK application's data lands in its cluster's region, or, with onepilot
-3.3.0+ and ``ARMS_REPORT_REGION`` in its config, in that region (the ARMS guide for
-clusters outside the monitoring account's ARMS region).
+Regions: an ACK application's data lands in its cluster's region. The real way to send it
+elsewhere is the environment variable ARMS_REPORT_REGION on onepilot's own Deployment
+(ack-onepilot 3.3.0+; ARMS "How do I report ACK cluster data across regions?"), which no API
+here can set, so the sandbox offers no way: a setting of that name in the addon config
+changes nothing.
 
 Tags (the sandbox's model): an ACK application carries its cluster's tags, an ECS
 application its instance's tags, as ``[{Key, Value}]``; ListTraceApps' ``Tags.N.Key/Value``
@@ -50,7 +52,6 @@ from armstui.sandbox.services.cs.model import running_onepilot, version_tuple
 from armstui.sandbox.store import Store
 
 MIN_CROSS_ACCOUNT = (3, 0, 14)
-REPORT_REGION, MIN_REPORT_REGION = "ARMS_REPORT_REGION", (3, 3, 0)
 REPORT_ACTION = "arms:ReportData"
 LABEL_ENABLE, LABEL_APP_NAME = "armsPilotAutoEnable", "armsPilotCreateAppName"
 
@@ -127,11 +128,7 @@ def reporters(store: Store, clock: Clock, at: float) -> dict[str, Reporter]:
         )
         target = cross_account_target(store, real, config) if cross else None
         account_id = target or cluster["account_id"]
-        # Data goes to the cluster's own region unless onepilot (3.3.0+) is told another
-        # with ARMS_REPORT_REGION; an older one ignores the setting.
         region = cluster["region_id"]
-        if version_tuple(onepilot["version"]) >= MIN_REPORT_REGION and config.get(REPORT_REGION):
-            region = str(config[REPORT_REGION])
         for w in cluster.get("workloads", []):
             if w.get("labels", {}).get(LABEL_ENABLE) != "on":
                 continue

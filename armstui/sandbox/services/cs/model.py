@@ -20,8 +20,10 @@ with ``ErrorAddonInProgress`` (409; the real code is not documented).
 ack-onepilot's releases and config keys: versions are semver without a ``v``, the newest
 published is 5.2.1. Cross-account reporting needs 3.0.14 or later and the keys ``accessKey``,
 ``accessKeySecret``, ``uid`` (the names the ARMS cross-account guide uses);
-``ARMS_REPORT_REGION`` (cross-region, 3.3.0+), ``replicaCount`` and ``logLevel`` are accepted
-too; any other key is refused. From 5.1.1 the AccessKey pair is masked when the config is
+``replicaCount`` and ``logLevel`` are accepted too; any other key is refused. (Reporting into
+another region is set with the environment variable ARMS_REPORT_REGION on onepilot's own
+Deployment, ack-onepilot 3.3.0+, per ARMS "How do I report ACK cluster data across regions?":
+not an addon config key.) From 5.1.1 the AccessKey pair is masked when the config is
 read back (``masked_config``); the values set keep running.
 """
 
@@ -76,10 +78,6 @@ ADDON_CONFIG_SCHEMA: dict[str, dict[str, Any]] = {
                 "type": "string",
                 "pattern": "^[0-9]*$",
                 "description": "The account ID to report into",
-            },
-            "ARMS_REPORT_REGION": {
-                "type": "string",
-                "description": "Report into another region (3.3.0+)",
             },
             "replicaCount": {"type": "integer", "minimum": 1, "maximum": 10, "default": 2},
             "logLevel": {
