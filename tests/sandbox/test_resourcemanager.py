@@ -108,6 +108,12 @@ def test_outside_accounts_and_members_cannot_list_the_directory(org: RunningSand
     with pytest.raises(TeaException) as outside:
         org.client("resourcemanager", "monitoring").list_accounts(rm.ListAccountsRequest())
     assert (outside.value.statusCode, outside.value.code) == (404, "NotExists.ResourceDirectory")
+    with pytest.raises(TeaException) as no_directory:
+        org.client("resourcemanager", "monitoring").get_resource_directory()
+    assert (no_directory.value.statusCode, no_directory.value.code) == (
+        404,
+        "ResourceDirectoryNotInUse",
+    )
     with pytest.raises(TeaException) as unknown:
         org.client("resourcemanager", "management").get_account(
             rm.GetAccountRequest(account_id="1" * 16)

@@ -39,7 +39,15 @@ def _keyword(call: Call, items: list[dict[str, Any]], *fields: str) -> list[dict
 
 @api.rpc("GetResourceDirectory", permission="resourcemanager:GetResourceDirectory")
 def get_resource_directory(call: Call) -> dict[str, Any]:
-    directory, _ = rd.directory_of(call.state.store, call.account_id)
+    directory, _ = rd.directory_of(
+        call.state.store,
+        call.account_id,
+        (
+            "ResourceDirectoryNotInUse",
+            "The specified account is not an Alibaba Cloud account or a member account of the "
+            "resource directory.",
+        ),
+    )
     return {"ResourceDirectory": directory}
 
 

@@ -7,8 +7,10 @@ the management account and holding AdministratorAccess, as Alibaba Cloud creates
 members made inside a directory ("Access a member by assuming its access role", Resource
 Management docs); the management account reaches members through it, with no keys of theirs.
 
-Error codes as the Resource Management API documents them: ``NotExists.ResourceDirectory``
-(404) when the caller's account has no directory, ``NoPermission.ResourceDirectory.MemberAccount``
+Error codes as the Resource Management API documents them (alibabacloud.com/help, Resource
+Management API reference: GetResourceDirectory, and the Resource Center calls' error table):
+``ResourceDirectoryNotInUse`` (404) from GetResourceDirectory for an account in no directory,
+``NotExists.ResourceDirectory`` (404) from the listings then, ``NoPermission.ResourceDirectory.MemberAccount``
 (409) when a member calls what only the management account may, ``EntityNotExists.Folder``
 and ``EntityNotExists.Account`` (404) for unknown IDs.
 """
@@ -48,8 +50,11 @@ def enable(store: Store, management_uid: str, now: str) -> dict[str, Any]:
     return directory
 
 
-def directory_of(store: Store, account_id: str) -> tuple[dict[str, Any], bool]:
-    """(the directory, whether ``account_id`` manages it); 404 when it belongs to none."""
+def directory_of(
+    store: Store, account_id: str, missing: tuple[str, str] | None = None
+) -> tuple[dict[str, Any], bool]:
+    """(the directory, whether ``account_id`` manages it); 404 when it belongs to none, with
+    ``missing`` (code, message) where the calling API documents its own."""
     managed = store.get("rm.directory", account_id)
     if managed is not None:
         return managed, True
@@ -58,9 +63,11 @@ def directory_of(store: Store, account_id: str) -> tuple[dict[str, Any], bool]:
             found = store.get("rm.directory", member["_management"])
             if found is not None:
                 return found, False
-    raise ApiError(
-        404, "NotExists.ResourceDirectory", "The resource directory for the account is not enabled."
+    code, message = missing or (
+        "NotExists.ResourceDirectory",
+        "The resource directory for the account is not enabled.",
     )
+    raise ApiError(404, code, message)
 
 
 def managed_directory(store: Store, account_id: str) -> dict[str, Any]:
