@@ -49,6 +49,14 @@ def _key(client: Any, user: str) -> Any:
     return client.create_access_key(ram.CreateAccessKeyRequest(user_name=user)).body.access_key
 
 
+def _attach(client: Any, kind: str, holder: str, policy: str, policy_type: str = "Custom") -> Any:
+    """AttachPolicyTo<kind> (``User`` or ``Role``): ``policy`` to ``holder``."""
+    request = getattr(ram, f"AttachPolicyTo{kind}Request")(
+        **{f"{kind.lower()}_name": holder}, policy_type=policy_type, policy_name=policy
+    )
+    return getattr(client, f"attach_policy_to_{kind.lower()}")(request)
+
+
 # --- users ------------------------------------------------------------------------------------
 
 
@@ -499,11 +507,7 @@ def test_attachments_to_users(client: Any) -> None:
         user_name="reader", policy_type="Custom", policy_name="ram-read"
     )
     client.attach_policy_to_user(attach)
-    client.attach_policy_to_user(
-        ram.AttachPolicyToUserRequest(
-            user_name="reader", policy_type="System", policy_name="AliyunARMSReadOnlyAccess"
-        )
-    )
+    _attach(client, "User", "reader", "AliyunARMSReadOnlyAccess", "System")
     listed = client.list_policies_for_user(
         ram.ListPoliciesForUserRequest(user_name="reader")
     ).body.policies.policy
@@ -566,14 +570,6 @@ def test_policy_type_is_checked_everywhere(client: Any) -> None:
         (client.list_policies, ram.ListPoliciesRequest(policy_type="Managed")),
     ]:
         assert _code(call, request) == (400, "InvalidParameter.PolicyType")
-
-
-def _attach(client: Any, kind: str, holder: str, policy: str, policy_type: str = "Custom") -> Any:
-    """AttachPolicyTo<kind> (``User`` or ``Role``): ``policy`` to ``holder``."""
-    request = getattr(ram, f"AttachPolicyTo{kind}Request")(
-        **{f"{kind.lower()}_name": holder}, policy_type=policy_type, policy_name=policy
-    )
-    return getattr(client, f"attach_policy_to_{kind.lower()}")(request)
 
 
 def test_attached_policies_are_limited_per_user_and_role(
@@ -641,11 +637,7 @@ def test_role_lifecycle(sandbox: RunningSandbox, client: Any) -> None:
     too_long = ram.UpdateRoleRequest(role_name="Arms-Admin", new_max_session_duration=43201)
     assert _code(client.update_role, too_long) == (400, "InvalidParameter.NewMaxSessionDuration")
 
-    client.attach_policy_to_role(
-        ram.AttachPolicyToRoleRequest(
-            role_name="Arms-Admin", policy_type="System", policy_name="AliyunARMSReadOnlyAccess"
-        )
-    )
+    _attach(client, "Role", "Arms-Admin", "AliyunARMSReadOnlyAccess", "System")
     attached = client.list_policies_for_role(
         ram.ListPoliciesForRoleRequest(role_name="Arms-Admin")
     ).body.policies.policy
