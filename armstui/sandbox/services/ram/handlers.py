@@ -134,6 +134,7 @@ def _operation(
 
 # --- users (Get, Delete, List and policy attachments: _principal_operations below) -------------
 
+# CreateUser takes these; UpdateUser takes each with "New" before it, and NewUserName
 _USER_DETAILS = ("DisplayName", "Comments", "Email", "MobilePhone")
 _user_view = _view("User", _USER_FIELDS)
 
@@ -201,12 +202,9 @@ _operation("DeleteAccessKey", _user_arn, Ram.delete_key, _required("UserName", "
 # --- login profiles ------------------------------------------------------------------------------
 
 
-def _login_view(profile: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "LoginProfile": _pick(
-            profile, ("UserName", "PasswordResetRequired", "MFABindRequired", "CreateDate")
-        )
-    }
+_login_view = _view(
+    "LoginProfile", ("UserName", "PasswordResetRequired", "MFABindRequired", "CreateDate")
+)
 
 
 _LOGIN_PARAMS = (
