@@ -206,7 +206,7 @@ def vault_file_exists(sandbox_state: Path | None = None) -> bool:
     return paths.vault_file_path().exists()
 
 
-# --- accounts the operator adds to a sandbox -----------------------------------------------
+# --- a sandbox: its vault, and the accounts the operator adds to it ---------------------------
 
 
 def sandbox_state_dir(sandbox: SandboxChoice) -> Path:

@@ -242,7 +242,7 @@ def test_plaintext_secrets_of_an_older_version_move_into_the_chosen_vault_once(
 
 def test_plaintext_secrets_are_not_moved_into_a_session_only_vault(tmp_path: Path) -> None:
     legacy = _older_sandbox(tmp_path / "state")
-    with pytest.raises(VaultUnavailable, match="session-only vault would forget them"):
+    with pytest.raises(VaultUnavailable, match="session-only vault would forget the secrets"):
         vault.open_sandbox_vault(tmp_path / "state", "memory")
     assert json.loads(legacy.read_text()) == PLAINTEXT  # untouched
 

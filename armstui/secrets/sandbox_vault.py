@@ -77,10 +77,9 @@ def move_plaintext_entries(state_dir: Path, vault: Vault) -> int:
         entries = _entries(fh.read(MAX_PLAINTEXT_BYTES + 1), path)
         if entries and vault.kind == "memory":
             raise VaultUnavailable(
-                f"The sandbox in {path.parent} has secrets from an older armstui in the "
-                f"plaintext file {path}; a session-only vault would forget them when armstui "
-                "exits. Choose the keyring or the encrypted file: they move into it, and the "
-                "plaintext file goes."
+                "A session-only vault would forget the secrets an older armstui left in this "
+                "sandbox's plaintext vault.json. Choose the keyring or the encrypted file: "
+                f"they move into it, and {path} goes."
             )
         for name, secret in entries.items():
             vault.store(name, secret)

@@ -397,6 +397,7 @@ def odd_state(odd: OddServer, sandbox: RunningSandbox, tmp_path: Path) -> Path:
     described = json.loads((directory / "sandbox.json").read_text())
     described["endpoint"] = odd.endpoint
     (directory / "sandbox.json").write_text(json.dumps(described))
+    (directory / "config.toml").write_text('vault = "memory"\n')  # its secrets: this session's
     return directory
 
 
