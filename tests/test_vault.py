@@ -384,3 +384,16 @@ def test_a_passphrase_file_that_is_not_text_is_named(tmp_path) -> None:
     path.write_bytes(b"\xff\xfe\x00secret")
     with pytest.raises(VaultUnavailable, match="not a line of text"):
         vault.read_passphrase_file({vault.PASSPHRASE_FILE_ENV: str(path)})
+
+
+def test_an_older_sandbox_s_plaintext_secrets_move_when_it_is_opened(state_dir: Path) -> None:
+    from armstui.accounts import open_sandbox_workspace
+    from tests.conftest import sandbox_secrets
+
+    legacy = state_dir / "vault.json"
+    legacy.write_text(json.dumps(PLAINTEXT))
+    with open_sandbox_workspace(state_dir / "sandbox.json") as workspace:
+        assert workspace.vault.kind == "file"
+        assert workspace.vault.read("login/1/op") == "old-password-1"
+    assert not legacy.exists()
+    assert sandbox_secrets(state_dir) == PLAINTEXT

@@ -174,6 +174,13 @@ def test_without_a_vault_a_flow_is_refused_before_it_creates_anything(
     assert sorted(p.name for p in bare_state_dir.iterdir()) == ["sandbox.json"]
 
 
+def test_a_seeded_account_needs_no_vault(sandbox: RunningSandbox, bare_state_dir: Path) -> None:
+    me = sandbox_cli(bare_state_dir, "whoami", "--account", "source")
+    assert me.exit_code == 0, me.output
+    assert f"acs:ram::{sandbox.uid('source')}:root" in me.stdout
+    assert sorted(p.name for p in bare_state_dir.iterdir() if "vault" in p.name) == []
+
+
 def test_a_passphrase_file_chooses_the_encrypted_file_for_the_sandbox(
     sandbox: RunningSandbox, bare_state_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
