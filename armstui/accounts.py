@@ -244,7 +244,7 @@ def sandbox_vault(state_dir: Path, kind: str | None = None, passphrase: Passphra
     :class:`VaultNotOpened` says why none opened and how to choose one."""
     settings = sandbox_settings_path(state_dir)
     saved = load_config_at(settings).vault if settings.exists() else None
-    chosen = kind or saved or _default_sandbox_vault(state_dir)
+    chosen = kind or saved or default_sandbox_vault(state_dir)
     vault = open_sandbox_vault(state_dir, chosen, passphrase)
     if saved is None and chosen != "memory":
 
@@ -255,7 +255,10 @@ def sandbox_vault(state_dir: Path, kind: str | None = None, passphrase: Passphra
     return vault
 
 
-def _default_sandbox_vault(state_dir: Path) -> str:
+def default_sandbox_vault(state_dir: Path) -> str:
+    """The vault kind a sandbox with no saved choice takes: the keyring when a secure one
+    exists, else the encrypted file when ``ARMSTUI_VAULT_PASSPHRASE_FILE`` is set; else
+    :class:`VaultNotOpened` saying how to choose."""
     from armstui.vault import keyring_problem
 
     problem = keyring_problem()

@@ -83,6 +83,20 @@ class _Place:
         except (profiles.ConfigError, WorkspaceError) as exc:
             raise _bad(command, str(exc)) from None
 
+    @property
+    def sandbox_vault_saved(self) -> bool:
+        """Whether the sandbox has its vault chosen (its settings say which)."""
+        return self.settings is not None and self.settings.exists()
+
+    def vault_kind(self, command: str, config: profiles.Config) -> str:
+        """The vault chosen here: the saved one; for a sandbox with none yet, the one it takes."""
+        if self.sandbox_state is None or self.sandbox_vault_saved:
+            return config.vault
+        try:
+            return ops.default_sandbox_vault(self.sandbox_state)
+        except WorkspaceError as exc:
+            raise _bad(command, str(exc)) from None
+
     def open_vault(self, command: str, kind: str) -> Vault:
         if self.sandbox_state is None:
             return _open(command, kind)
@@ -237,9 +251,9 @@ def add(
             "add",
             f"alias: '{alias}' is in use already (remove it first: armstui accounts remove {alias})",
         )
-    kind = vault_kind or config.vault
+    kind = vault_kind or place.vault_kind("add", config)
     # A sandbox's saved choice holds the secrets its flows created too: it stays.
-    chosen = place.settings is not None and place.settings.exists()
+    chosen = place.sandbox_vault_saved
     if kind != config.vault and (
         chosen or any(isinstance(a.credential, cred.VaultKey) for a in config.accounts)
     ):

@@ -197,6 +197,23 @@ def test_a_passphrase_file_chooses_the_encrypted_file_for_the_sandbox(
     assert (bare_state_dir / "vault.enc").exists()
 
 
+def test_adding_to_a_sandbox_with_no_vault_chosen_takes_the_one_it_would(
+    sandbox: RunningSandbox, bare_state_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refused = add_source_admin(bare_state_dir, sandbox)  # no keyring, no passphrase file
+    assert refused.exit_code == 2 and "ARMSTUI_VAULT_PASSPHRASE_FILE" in refused.stderr
+    assert not (bare_state_dir / "config.toml").exists()
+    monkeypatch.setattr(file_vault, "SCRYPT_N", 2**12)
+    pw = tmp_path / "pw"
+    pw.write_text("a sandbox passphrase\n")
+    added = add_source_admin(
+        bare_state_dir, sandbox, env={"ARMSTUI_VAULT_PASSPHRASE_FILE": str(pw)}
+    )
+    assert added.exit_code == 0, added.output
+    assert "secret in the file vault" in added.stdout
+    assert 'vault = "file"' in (bare_state_dir / "config.toml").read_text()
+
+
 def test_the_sandbox_s_vault_is_not_switched_by_adding_an_account(
     sandbox: RunningSandbox, state_dir: Path
 ) -> None:
