@@ -88,7 +88,11 @@ async def fleet(sources: str, clusters: str, instances: str) -> dict:
         )
         server.stdout.readline()
         try:
-            tui = ArmsTui(workspace_factory=lambda: open_sandbox_workspace(state / "sandbox.json"))
+            tui = ArmsTui(
+                workspace_factory=lambda: open_sandbox_workspace(
+                    state / "sandbox.json", vault_kind="memory"
+                )
+            )
             async with tui.run_test(size=(160, 45)) as pilot:
                 accounts = (await _opened_workspace(pilot)).accounts
                 tui.state.monitoring = "monitoring"

@@ -44,7 +44,7 @@ def main() -> None:
                 {k: management["users"]["admin"][k] for k in ("access_key_id", "access_key_secret")}
             )
             info.write_text(json.dumps(described))
-            workspace = open_sandbox_workspace(info)
+            workspace = open_sandbox_workspace(info, vault_kind="memory")
             setup = Setup("ack", "monitoring", ("rd:all",), all_regions=True)
             started = time.perf_counter()
             result = asyncio.run(workspace.run(setup, "apply"))
