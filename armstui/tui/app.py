@@ -104,7 +104,7 @@ class ArmsTui(CloudWorkers, App[None]):
         """Welcome is the bottom of the stack (Textual builds it first; no blank screen under it)."""
         from armstui.tui.screens.welcome import WelcomeScreen
 
-        return WelcomeScreen()
+        return WelcomeScreen(name="welcome")
 
     def on_mount(self) -> None:
         # Open the workspace (and with --sandbox start the sandbox) once the first frame is
@@ -227,6 +227,7 @@ class ArmsTui(CloudWorkers, App[None]):
     # --- navigation -----------------------------------------------------------------------
 
     def action_show(self, name: str) -> None:
+        """Go to the screen called ``name`` (one of SCREEN_NAMES): a new one, on welcome."""
         if isinstance(self.screen, ModalScreen):
             return
         if name in NEEDS_WORKSPACE and self.state.workspace is None:
@@ -234,8 +235,7 @@ class ArmsTui(CloudWorkers, App[None]):
                 "No accounts open yet: use the sandbox or add an account first.", severity="warning"
             )
             return
-        current = getattr(self.screen, "name_id", None)
-        if current == name:
+        if self.screen.name == name:
             return
         while len(self.screen_stack) > 1:  # back to welcome, at the bottom of the stack
             self.pop_screen()
@@ -585,22 +585,26 @@ def setup_from_key(key: str) -> Setup:
     return Setup(flow, monitoring, tuple(s for s in sources.split(",") if s))
 
 
-def make_screen(name: str) -> Any:
+def make_screen(name: str) -> Screen[Any]:
+    """A new screen for ``name`` (one of SCREEN_NAMES but welcome, which stays at the bottom
+    of the stack), carrying it as its Textual ``name``: navigation compares
+    ``App.screen.name``. Each visit builds the screen afresh, from the app's state."""
     from armstui.tui.screens import accounts, checklist, flow, identity
 
-    if name == "accounts":
-        return accounts.AccountsScreen()
     if name in FLOW_NAMES:
         return flow.FlowScreen(name)
-    if name == "checklist":
-        return checklist.ChecklistScreen()
-    if name == "identity":
-        return identity.IdentityScreen()
     if name in ("fleet", "doctor"):
         from armstui.tui.screens import doctor, fleet
 
-        return fleet.FleetScreen() if name == "fleet" else doctor.DoctorScreen()
-    raise ValueError(f"screen: must be one of {', '.join(SCREEN_NAMES)}")
+        return (fleet.FleetScreen if name == "fleet" else doctor.DoctorScreen)(name=name)
+    screens: dict[str, type[Screen[Any]]] = {
+        "accounts": accounts.AccountsScreen,
+        "checklist": checklist.ChecklistScreen,
+        "identity": identity.IdentityScreen,
+    }
+    if name not in screens:
+        raise ValueError(f"screen: must be one of {', '.join(SCREEN_NAMES[1:])}")
+    return screens[name](name=name)
 
 
 def run_app(sandbox: SandboxOptions | None = None, *, mouse: bool = True) -> None:

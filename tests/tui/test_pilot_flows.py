@@ -23,9 +23,7 @@ from tests.tui.conftest import opened, run_done, wait_for
 async def _plan_and_apply(pilot, key: str, flow: str) -> None:
     app = pilot.app
     await pilot.press(key)
-    await wait_for(
-        pilot, lambda: getattr(app.screen, "name_id", None) == flow, what=f"the {flow} screen"
-    )
+    await wait_for(pilot, lambda: app.screen.name == flow, what=f"the {flow} screen")
     await pilot.press("p")
     await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen), what="the plan preview")
     await pilot.press("enter")  # Apply has the focus
@@ -38,7 +36,7 @@ async def test_ack_flow_from_the_screens(make_app, sandbox: RunningSandbox) -> N
     async with app.run_test(size=(80, 24)) as pilot:
         await opened(pilot)
         await pilot.press("k")
-        await wait_for(pilot, lambda: getattr(app.screen, "name_id", None) == "ack")
+        await wait_for(pilot, lambda: app.screen.name == "ack")
         await pilot.press("p")
         await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen), what="the plan preview")
         plan = {s.step_id: s for s in app.screen.states}

@@ -68,7 +68,7 @@ async def test_other_screens_open_with_no_accounts(key: str, where: str, says: s
         await settled(pilot)
         await pilot.press(key)
         await pilot.pause()
-        assert getattr(app.screen, "name_id", None) != "welcome"
+        assert app.screen.name != "welcome"
         if where:
             assert says in text_of(app.screen, where)
     assert app._exception is None
@@ -179,7 +179,7 @@ async def test_the_welcome_menu_has_the_focus_at_start() -> None:
             if aliases:  # (with none, the first entry would start a sandbox)
                 await pilot.press("enter")  # the first entry, at once
                 await pilot.pause()
-                assert getattr(app.screen, "name_id", None) == "accounts"
+                assert app.screen.name == "accounts"
 
 
 def test_no_mouse_runs_the_app_without_mouse_reporting(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,13 +15,12 @@ from textual.widgets import DataTable, Static
 from armstui import accounts as ops
 from armstui.secrets.redaction import redact
 from armstui.tui.messages import AppChange
-from armstui.tui.screens.base import ArmsScreen
+from armstui.tui.screens.base import ArmsScreen, row_table
 
 COLUMNS = ("alias", "A/B", "account ID", "region", "credential", "secret")
 
 
 class AccountsScreen(ArmsScreen):
-    name_id = "accounts"
     BINDINGS = [
         Binding("m", "make_monitoring", "Monitoring", id="make-monitoring"),
         Binding("s", "toggle_source", "Source", id="toggle-source"),
@@ -33,13 +32,10 @@ class AccountsScreen(ArmsScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="accounts-help")
-        yield DataTable(id="accounts", cursor_type="row", zebra_stripes=True)
+        yield row_table("accounts", COLUMNS)
 
     def on_mount(self) -> None:
         super().on_mount()
-        table = self.query_one(DataTable)
-        for column in COLUMNS:
-            table.add_column(column, key=column)
         self._redraw()
         if self.app.state.workspace is not None:
             self.app.check_reachability()

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Header
+from textual.widgets import DataTable, Header
 
 from armstui.tui.messages import AppChange
 from armstui.tui.widgets.call_log import CallLogPanel
@@ -17,6 +17,17 @@ from armstui.tui.widgets.identity_banner import IdentityBanner
 
 if TYPE_CHECKING:
     from armstui.tui.app import ArmsTui
+
+
+def row_table(table_id: str, columns: Iterable[str | tuple[str, int | None]]) -> DataTable[Any]:
+    """A table read a row at a time (the cursor on whole rows, zebra stripes) with its
+    columns, each keyed by its label: a label alone, or with its width (None: as wide as
+    its content)."""
+    table: DataTable[Any] = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
+    for column in columns:
+        label, width = (column, None) if isinstance(column, str) else column
+        table.add_column(label, key=label, width=width)
+    return table
 
 
 class ArmsScreen(Screen[None]):

@@ -63,10 +63,9 @@ class FlowScreen(ArmsScreen):
     ]
 
     def __init__(self, flow: str) -> None:
-        super().__init__()
+        super().__init__(name=flow)
         self.flow = flow
         self.spec = flow_spec(flow)
-        self.name_id = flow
 
     def compose_body(self) -> ComposeResult:
         state = self.app.state

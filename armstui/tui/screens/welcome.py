@@ -33,7 +33,6 @@ DESTINATIONS = [
 
 
 class WelcomeScreen(ArmsScreen):
-    name_id = "welcome"
     BINDINGS = [
         Binding("s", "use_sandbox", "Use sandbox", id="use-sandbox"),
         Binding("n", "add_account", "Add account", id="welcome-add-account"),
