@@ -103,12 +103,13 @@ class IdentityScreen(ArmsScreen):
             )
             if who is None:
                 table.add_row(name, Text(account.uid), "…", "checking…", key=alias)
-            elif who.known:
+            elif who.caller is not None:
+                caller = who.caller
                 table.add_row(
                     name,
-                    Text(who.account_id or ""),
-                    Text(who.identity_type or ""),
-                    Text(who.arn or ""),
+                    Text(caller.account_id),
+                    Text(caller.identity_type),
+                    Text(caller.arn),
                     key=alias,
                 )
             else:
