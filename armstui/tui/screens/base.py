@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.app import ComposeResult
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import DataTable, Header
 
 from armstui.tui.messages import AppChange
@@ -17,6 +18,32 @@ from armstui.tui.widgets.identity_banner import IdentityBanner
 
 if TYPE_CHECKING:
     from armstui.tui.app import ArmsTui
+
+
+T = TypeVar("T")
+
+
+def in_thread(
+    node: Widget | Screen[Any],
+    work: Callable[[], T],
+    then: Callable[[T], object],
+    failed: Callable[[Exception], object],
+    *,
+    exclusive: bool = False,
+) -> None:
+    """Run ``work`` in a thread worker of ``node`` (a keyring, a file or the config may
+    block), then on the app's thread hand what it returned to ``then``, or what it raised to
+    ``failed``: an error never ends the app."""
+
+    def run() -> None:
+        try:
+            result = work()
+        except Exception as exc:
+            node.app.call_from_thread(failed, exc)
+            return
+        node.app.call_from_thread(then, result)
+
+    node.run_worker(run, thread=True, exclusive=exclusive, exit_on_error=False)
 
 
 def row_table(table_id: str, columns: Iterable[str | tuple[str, int | None]]) -> DataTable[Any]:

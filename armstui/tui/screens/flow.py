@@ -138,8 +138,10 @@ class FlowScreen(ArmsScreen):
             yield Static(policy_preview(), id="policy-preview", classes="policy", markup=False)
             yield Static("", id="form-error")
             with Horizontal(id="form-buttons"):
-                yield Button("Plan…", variant="primary", id="plan", compact=True)
-                yield Button("Verify", id="verify", compact=True)
+                yield Button(
+                    "Plan…", variant="primary", id="plan", compact=True, action="screen.plan"
+                )
+                yield Button("Verify", id="verify", compact=True, action="screen.verify")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -172,14 +174,6 @@ class FlowScreen(ArmsScreen):
     @on(RadioSet.Changed)
     def _choice_changed(self) -> None:
         self._sync_visibility()
-
-    @on(Button.Pressed, "#plan")
-    def _plan_pressed(self) -> None:
-        self.action_plan()
-
-    @on(Button.Pressed, "#verify")
-    def _verify_pressed(self) -> None:
-        self.action_verify()
 
     def _shown(self, error_id: str) -> bool:
         """Whether the field an error belongs to is on the form now."""
