@@ -22,7 +22,7 @@ from armstui.model import (
 )
 from armstui.tui.screens.base import in_thread
 from armstui.tui.screens.dialog import FormDialog
-from armstui.tui.widgets.form_errors import collect, field_error, show_errors
+from armstui.tui.widgets.form_errors import collect, field_error, show_errors, text_field
 from armstui.tui.widgets.secret_field import SecretField
 from armstui.tui.widgets.toggles import MarkedCheckbox
 
@@ -53,24 +53,16 @@ class AddAccountScreen(FormDialog[Any]):
         self.workspace, self.sandbox = workspace, sandbox
 
     def compose_fields(self) -> ComposeResult:
-        yield Label("Alias (a-z, 0-9, - and _)", classes="field-label")
-        yield Input(placeholder="prod-a", id="alias", compact=True)
-        yield field_error("alias")
-        yield Label("Account ID (16 digits)", classes="field-label")
-        yield Input(
+        yield from text_field("Alias (a-z, 0-9, - and _)", "alias", placeholder="prod-a")
+        yield from text_field(
+            "Account ID (16 digits)",
+            "uid",
             placeholder="1234567890123456",
-            id="uid",
             restrict=r"[0-9]*",
             max_length=16,
-            compact=True,
         )
-        yield field_error("uid")
-        yield Label("Region", classes="field-label")
-        yield Input(DEFAULT_REGION, id="region", compact=True)
-        yield field_error("region")
-        yield Label("AccessKey ID", classes="field-label")
-        yield Input(placeholder="LTAI…", id="key-id", compact=True)
-        yield field_error("key-id")
+        yield from text_field("Region", "region", DEFAULT_REGION)
+        yield from text_field("AccessKey ID", "key-id", placeholder="LTAI…")
         yield Label("AccessKey secret (hidden; ctrl+r shows it for 5 s)", classes="field-label")
         yield SecretField(id="secret", compact=True)
         yield field_error("secret")
