@@ -18,7 +18,7 @@ from armstui.tui.screens.accounts import AccountsScreen
 from armstui.tui.screens.confirm import ConfirmScreen
 from armstui.vault import MemoryVault
 from tests.support.sandbox import RunningSandbox
-from tests.tui.conftest import opened, wait_for
+from tests.tui.conftest import running, wait_for
 
 
 async def test_the_accounts_keys_change_what_config_toml_saves(
@@ -37,8 +37,7 @@ async def test_the_accounts_keys_change_what_config_toml_saves(
         )
         ops.add_account(workspace, new, vault, saved=True)
     app = ArmsTui(workspace_factory=lambda: workspace)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await opened(pilot)
+    async with running(app, size=(120, 40)) as pilot:
         state = app.state
         assert (state.monitoring, state.sources) == ("mon-a", ["src-b"])  # the defaults
         assert profiles.load().monitoring is None  # nothing chosen is saved yet

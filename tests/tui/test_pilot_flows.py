@@ -17,7 +17,7 @@ from armstui.model import Account
 from armstui.tui.screens.checklist import ChecklistScreen
 from armstui.tui.screens.plan import PlanScreen
 from tests.support.sandbox import RunningSandbox, add_admin_account, apps_in_a, reporter_policies
-from tests.tui.conftest import opened, run_done, wait_for
+from tests.tui.conftest import run_done, running, wait_for
 
 
 async def _plan_and_apply(pilot, key: str, flow: str) -> None:
@@ -33,8 +33,7 @@ async def _plan_and_apply(pilot, key: str, flow: str) -> None:
 
 async def test_ack_flow_from_the_screens(make_app, sandbox: RunningSandbox) -> None:
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await opened(pilot)
+    async with running(app) as pilot:
         await pilot.press("k")
         await wait_for(pilot, lambda: app.screen.name == "ack")
         await pilot.press("p")
@@ -81,8 +80,7 @@ async def test_ecs_and_role_flows_then_the_identity_switch(
     )
     app = make_app()
     before = apps_in_a(sandbox)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await opened(pilot)
+    async with running(app) as pilot:
         await _plan_and_apply(pilot, "e", "ecs")
         assert {"orders", "billing", "catalog"} <= apps_in_a(sandbox) - before
         await _plan_and_apply(pilot, "r", "role")
