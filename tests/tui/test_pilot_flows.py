@@ -17,7 +17,7 @@ from armstui.model import Account
 from armstui.tui.screens.checklist import ChecklistScreen
 from armstui.tui.screens.plan import PlanScreen
 from tests.support.sandbox import RunningSandbox, add_admin_account, apps_in_a, reporter_policies
-from tests.tui.conftest import run_done, running, wait_for
+from tests.tui.conftest import ram_users, run_done, running, wait_for
 
 
 async def _plan_and_apply(pilot, key: str, flow: str) -> None:
@@ -45,9 +45,7 @@ async def test_ack_flow_from_the_screens(make_app, sandbox: RunningSandbox) -> N
         assert "change(s) in monitoring, source" in str(
             app.screen.query_one("#plan-summary").render()
         )
-        ram = sandbox.client("ram", "monitoring")
-        users = ram.list_users(ram_models.ListUsersRequest()).body.users.user
-        assert "armstui-reporter" not in {u.user_name for u in users}, "planning changed the cloud"
+        assert "armstui-reporter" not in ram_users(sandbox), "planning changed the cloud"
         await pilot.press("enter")
         await wait_for(pilot, lambda: run_done(app, "ack"), timeout=30, what="the ACK apply")
         outcomes = {s.outcome for _f, _a, ss in app.state.checklist.groups() for s in ss}
