@@ -179,3 +179,33 @@ async def test_without_a_keyring_the_app_says_so_in_two_lines_and_offers_the_cho
         assert len(said) < 200 and REMEDY not in said
         assert {b.id for b in app.screen.query("Button")} == {"file", "memory", "quit"}
         assert app.screen.query_one("#vault-reason").size.height == 1
+
+
+@pytest.mark.parametrize(
+    ("dialog", "first"),
+    [
+        ("add", "alias"),
+        ("import", "candidates"),
+        ("vault", "passphrase"),
+        ("reveal", "close"),
+    ],
+)
+async def test_each_dialog_opens_with_the_focus_where_its_first_answer_goes(
+    dialog: str, first: str
+) -> None:
+    from armstui.tui.screens.import_accounts import ImportScreen
+    from armstui.tui.screens.reveal import RevealScreen
+    from armstui.tui.screens.vault_choice import VaultChoiceScreen
+
+    app = fake_app()
+    async with running(app) as pilot:
+        workspace = app.state.workspace
+        made = {
+            "add": lambda: AddAccountScreen(workspace, sandbox=False),
+            "import": lambda: ImportScreen(workspace),
+            "vault": lambda: VaultChoiceScreen("No secure keyring backend is available."),
+            "reveal": lambda: RevealScreen(workspace.vault, "nothing", "arms-operator", "source"),
+        }
+        app.push_screen(made[dialog]())
+        await wait_for(pilot, lambda: app.focused is not None and app.screen.is_modal)
+        assert app.focused is app.screen.query_one(f"#{first}")
