@@ -209,3 +209,40 @@ async def test_each_dialog_opens_with_the_focus_where_its_first_answer_goes(
         app.push_screen(made[dialog]())
         await wait_for(pilot, lambda: app.focused is not None and app.screen.is_modal)
         assert app.focused is app.screen.query_one(f"#{first}")
+
+
+async def test_the_buttons_do_what_their_keys_do() -> None:
+    from textual.widgets import Button
+
+    from armstui.tui.screens.plan import PlanScreen
+    from armstui.tui.screens.reveal import RevealScreen
+
+    def press(button_id: str) -> None:
+        app.screen.query_one(f"#{button_id}", Button).press()
+
+    app = fake_app()
+    async with running(app, "k", size=(120, 40)) as pilot:
+        press("plan")  # the flow form's Plan…, as p
+        await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen), what="the plan")
+        press("no")  # the question's Cancel, as escape
+        await wait_for(pilot, lambda: isinstance(app.screen, FlowScreen), what="the form")
+        assert app.state.checklist.modes.get("ack") is None
+        press("verify")  # the form's Verify, as v: the checklist, where it runs
+        await wait_for(pilot, lambda: app.screen.name == "checklist", what="the checklist")
+        await wait_for(pilot, lambda: app.state.checklist.modes.get("ack") == "verify")
+
+        app.push_screen(AddAccountScreen(app.state.workspace, sandbox=False))
+        await pilot.pause()
+        press("save")  # Save, as ctrl+s: every empty field is marked
+        await pilot.pause()
+        assert "field(s) to fix" in text_of(app.screen, "#form-error")
+        press("cancel")  # Cancel, as escape
+        await wait_for(pilot, lambda: app.screen.name == "checklist", what="the add form gone")
+
+        app.push_screen(RevealScreen(app.state.workspace.vault, "none", "arms-operator", "source"))
+        await pilot.pause()
+        press("reveal")  # Reveal, as r: nothing in the vault, nothing to show
+        await pilot.pause()
+        assert isinstance(app.screen, RevealScreen)
+        press("close")  # Close, as escape
+        await wait_for(pilot, lambda: app.screen.name == "checklist", what="the reveal gone")
