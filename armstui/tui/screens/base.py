@@ -24,7 +24,7 @@ T = TypeVar("T")
 
 
 def in_thread(
-    node: Widget | Screen[Any],
+    node: Widget,
     work: Callable[[], T],
     then: Callable[[T], object],
     failed: Callable[[Exception], object],
