@@ -4,15 +4,19 @@ this registry instead of naming flows themselves.
 A flow is one module with an async ``build_steps(setup, ctx, uids)`` and one
 :class:`FlowSpec` registered in :data:`ALL_FLOWS`. The spec says what the operator sees
 (titles, descriptions, the plan text), which choices of :class:`~armstui.flows.setup.Setup`
-the flow reads (its form fields and command-line options), and how its steps are built.
+the flow reads (its command-line options, and the form fields they show as), and how its
+steps are built. Adding an option to a flow is one :class:`FlowOption` in its spec.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from armstui.flows.options import FlowOption, OptionKind
+from armstui.flows.setup import ACCESS_APPROACHES
 
 if TYPE_CHECKING:
     from armstui.flows.context import FlowContext
@@ -50,13 +54,32 @@ class FlowSpec:
     plan_text: str  # what the flow does, step by step, above its form
     build_steps: BuildSteps
     targets: Targets = Targets.NONE
-    fields: frozenset[Field] = frozenset()
+    options: tuple[FlowOption, ...] = ()  # the command-line options only this flow reads
     rotates_key: bool = False  # reports with an AccessKey that `armstui rotate` can replace
 
     @property
     def short(self) -> str:
         """``ACK``: the key binding's label and the palette's verify command."""
         return self.name.upper()
+
+    @property
+    def fields(self) -> frozenset[Field]:
+        """The choices the flow's form shows (beyond accounts, targets and the role)."""
+        return frozenset(o.form for o in self.options if o.form is not None)
+
+
+FLAG, TEXT, CHOICE, REPEATED = OptionKind
+# How people in A get to the data: the ACK and ECS flows offer it.
+ACCESS_OPTIONS = (
+    FlowOption(
+        "--access",
+        CHOICE,
+        "How people in A get to the data.",
+        form=Field.ACCESS,
+        choices=tuple(ACCESS_APPROACHES),
+    ),
+    FlowOption("--people-user", TEXT, "Dedicated RAM user for people in A."),
+)
 
 
 async def _ack(setup: Setup, ctx: FlowContext, uids: dict[str, str]) -> list[Step]:
@@ -88,7 +111,28 @@ ACK = FlowSpec(
     "account ID; then proof that B's apps appear in A.",
     build_steps=_ack,
     targets=Targets.CLUSTERS,
-    fields=frozenset({Field.REPORTER_USER, Field.REPLACE_ORPHAN_KEY, Field.ACCESS}),
+    options=(
+        FlowOption(
+            "--cluster", REPEATED, "Only these clusters (default: all).", "clusters", metavar="ID"
+        ),
+        FlowOption(
+            "--reporter-user", TEXT, "RAM user in A whose key reports.", form=Field.REPORTER_USER
+        ),
+        FlowOption(
+            "--replace-orphan-key",
+            FLAG,
+            "When the reporting user has two orphan keys (secrets armstui never stored), "
+            "delete the older to make room for a new one.",
+            form=Field.REPLACE_ORPHAN_KEY,
+        ),
+        FlowOption(
+            "--onepilot-version",
+            TEXT,
+            "Install or upgrade ack-onepilot to this release (default: the newest).",
+            metavar="VERSION",
+        ),
+        *ACCESS_OPTIONS,
+    ),
     rotates_key=True,
 )
 ECS = FlowSpec(
@@ -102,7 +146,28 @@ ECS = FlowSpec(
     "in A.",
     build_steps=_ecs,
     targets=Targets.INSTANCES,
-    fields=frozenset({Field.INSTALL_AGENT, Field.ACCESS}),
+    options=(
+        FlowOption(
+            "--instance",
+            REPEATED,
+            "Only these instances (default: all running).",
+            "instances",
+            metavar="ID",
+        ),
+        FlowOption(
+            "--no-install-agent",
+            FLAG,
+            "Print the install commands instead of running them.",
+            "install_agent",
+            form=Field.INSTALL_AGENT,
+        ),
+        FlowOption(
+            "--vpc",
+            FLAG,
+            "Download the agent from the region's internal OSS host (no public egress).",
+        ),
+        *ACCESS_OPTIONS,
+    ),
 )
 ROLE = FlowSpec(
     name="role",
@@ -114,6 +179,17 @@ ROLE = FlowSpec(
     "to switch into it (console login, password into the vault); then a real switch as "
     "proof.",
     build_steps=_role,
+    options=(
+        FlowOption("--role-name", TEXT, "The role in A."),
+        FlowOption(
+            "--role-policy",
+            CHOICE,
+            "AliyunARMSFullAccess or a generated read-only policy.",
+            choices=("full", "custom"),
+        ),
+        FlowOption("--operator-user", TEXT, "The RAM user in B."),
+        FlowOption("--keep-check-key", FLAG, "Keep the AccessKey used for the switch check."),
+    ),
 )
 
 ALL_FLOWS: tuple[FlowSpec, ...] = (ACK, ECS, ROLE)
@@ -129,6 +205,44 @@ def flow_spec(name: str) -> FlowSpec:
         if spec.name == name:
             return spec
     raise LookupError(f"flow: must be one of {', '.join(FLOW_NAMES)} (not {name!r})")
+
+
+def flows_run(flow: str, access: str = "keep") -> tuple[FlowSpec, ...]:
+    """The flows whose steps a setup runs: its own, and the role flow's with ``--access role``
+    (B's users switch into a role in A to see the data)."""
+    spec = flow_spec(flow)
+    return (spec, ROLE) if access == "role" and spec is not ROLE else (spec,)
+
+
+def option_scope(option: FlowOption) -> str:
+    """Which ``--flow`` values read ``option``: ``ack, ecs``; ``role, or --access role``."""
+    names = ", ".join(spec.name for spec in ALL_FLOWS if option in spec.options)
+    return f"{names}, or --access role" if option in ROLE.options else names
+
+
+def every_option() -> tuple[FlowOption, ...]:
+    """Every flow's options once each, grouped by flow in registry order."""
+    return tuple(dict.fromkeys(o for spec in ALL_FLOWS for o in spec.options))
+
+
+def with_options(setup: Setup, given: Mapping[str, Any]) -> Setup:
+    """``setup`` with the fields that the flow options ``given`` (flag → parsed value) set.
+
+    An option that none of the flows the setup runs reads is refused (InvalidInput naming
+    it and the flows it belongs to) rather than silently ignored."""
+    from dataclasses import replace
+
+    from armstui.model import InvalidInput
+
+    access = given.get("--access", setup.access)
+    read = {o.flag: o for spec in flows_run(setup.flow, access) for o in spec.options}
+    for flag in given:
+        if flag not in read:
+            option = next(o for o in every_option() if o.flag == flag)
+            raise InvalidInput(
+                flag, f"not read by --flow {setup.flow} (only by --flow {option_scope(option)})"
+            )
+    return replace(setup, **{read[flag].field: read[flag].value(v) for flag, v in given.items()})
 
 
 def group_title(flow: str) -> str:
