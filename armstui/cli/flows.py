@@ -275,12 +275,24 @@ def interactive_or_yes(
     return interactive
 
 
-@click.command()
-@flow_options
-@sandbox_options
-def plan(sandbox: SandboxOptions, **kw: Any) -> None:
-    """Show every step of a flow and the calls apply would make; changes nothing."""
-    _run(sandbox, kw, "plan")
+def _observing(mode: str, help: str) -> click.Command:
+    """``plan`` or ``verify``: a flow's options, nothing to confirm."""
+
+    @click.command(name=mode, help=help)
+    @flow_options
+    @sandbox_options
+    def command(sandbox: SandboxOptions, **kw: Any) -> None:
+        _run(sandbox, kw, mode)
+
+    return command
+
+
+plan = _observing(
+    "plan", "Show every step of a flow and the calls apply would make; changes nothing."
+)
+verify = _observing(
+    "verify", "Observe only: does every step of a flow still hold? Exit 3 names what drifted."
+)
 
 
 @click.command()
@@ -290,14 +302,6 @@ def plan(sandbox: SandboxOptions, **kw: Any) -> None:
 def apply(sandbox: SandboxOptions, yes: bool, non_interactive: bool, **kw: Any) -> None:
     """Run the steps of a flow against the cloud, then show the checklist."""
     _run(sandbox, kw, "apply", confirm=interactive_or_yes("apply", yes, non_interactive))
-
-
-@click.command()
-@flow_options
-@sandbox_options
-def verify(sandbox: SandboxOptions, **kw: Any) -> None:
-    """Observe only: does every step of a flow still hold? Exit 3 names what drifted."""
-    _run(sandbox, kw, "verify")
 
 
 @click.command()

@@ -10,6 +10,7 @@ steps are built. Adding an option to a flow is one :class:`FlowOption` in its sp
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -82,22 +83,16 @@ ACCESS_OPTIONS = (
 )
 
 
-async def _ack(setup: Setup, ctx: FlowContext, uids: dict[str, str]) -> list[Step]:
-    from armstui.flows import ack
+def _steps_of(module: str) -> BuildSteps:
+    """``armstui.flows.<module>.build_steps``, imported when the flow first runs: the app's
+    first frame does not pay for the flows' imports."""
 
-    return await ack.build_steps(setup, ctx, uids)
+    async def build(setup: Setup, ctx: FlowContext, uids: dict[str, str]) -> list[Step]:
+        flow = importlib.import_module(f"armstui.flows.{module}")
+        steps: list[Step] = await flow.build_steps(setup, ctx, uids)
+        return steps
 
-
-async def _ecs(setup: Setup, ctx: FlowContext, uids: dict[str, str]) -> list[Step]:
-    from armstui.flows import ecs
-
-    return await ecs.build_steps(setup, ctx, uids)
-
-
-async def _role(setup: Setup, ctx: FlowContext, uids: dict[str, str]) -> list[Step]:
-    from armstui.flows import role
-
-    return role.build_steps(setup, uids)
+    return build
 
 
 ACK = FlowSpec(
@@ -109,7 +104,7 @@ ACK = FlowSpec(
     plan_text="ACK: a RAM user in A with ARMS permission and an AccessKey (secret into the "
     "vault); ack-onepilot >= 3.0.14 in each of B's clusters, configured with that key and A's "
     "account ID; then proof that B's apps appear in A.",
-    build_steps=_ack,
+    build_steps=_steps_of("ack"),
     targets=Targets.CLUSTERS,
     options=(
         FlowOption(
@@ -144,7 +139,7 @@ ECS = FlowSpec(
     plan_text="ECS: A's ARMS license key; the ARMS Java agent on each of B's instances with "
     "that key (through Cloud Assistant, or the exact commands for you to run); then proof "
     "in A.",
-    build_steps=_ecs,
+    build_steps=_steps_of("ecs"),
     targets=Targets.INSTANCES,
     options=(
         FlowOption(
@@ -178,7 +173,7 @@ ROLE = FlowSpec(
     plan_text="Role: a role in A trusted by B, with ARMS permission; a RAM user in B allowed "
     "to switch into it (console login, password into the vault); then a real switch as "
     "proof.",
-    build_steps=_role,
+    build_steps=_steps_of("role"),
     options=(
         FlowOption("--role-name", TEXT, "The role in A."),
         FlowOption(

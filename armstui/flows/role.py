@@ -380,7 +380,8 @@ class SwitchCheck(Step):
         )
 
 
-def build_steps(setup: Setup, uids: dict[str, str]) -> list[Step]:
+async def build_steps(setup: Setup, ctx: FlowContext, uids: dict[str, str]) -> list[Step]:
+    """The role flow's steps (nothing to list first: ``ctx`` goes unused)."""
     a = setup.monitoring
     role = RoleTrusted(setup, uids)
     steps: list[Step] = [role]
