@@ -22,7 +22,12 @@ from typing import Any, Literal
 from armstui.cloud import cs, ram
 from armstui.flows.context import FlowContext
 from armstui.flows.facts import AccessKeys, Addon, AppsReporting
-from armstui.flows.ram_steps import UserExists, access_steps, attached_or_none, user_policies
+from armstui.flows.ram_steps import (
+    AttachedPolicies,
+    UserExists,
+    access_steps,
+    attached_or_none,
+)
 from armstui.flows.setup import Setup
 from armstui.flows.step import Managed, NothingToSetUp, Observation, Step
 
@@ -636,7 +641,9 @@ async def build_steps(setup: Setup, ctx: FlowContext, uids: dict[str, str]) -> l
     """The ACK flow's steps. Lists B's clusters first (read-only) so each gets its own steps."""
     a = setup.monitoring
     user = UserExists("ack", a, setup.reporter_user, "reporting")
-    policies = user_policies("ack", a, setup.reporter_user, REPORTER_POLICIES, (user.id,))
+    policies = AttachedPolicies(
+        "ack", a, "user", setup.reporter_user, REPORTER_POLICIES, (user.id,)
+    )
     key = ReporterKey(setup, uids[a], (user.id, policies.id))
     steps: list[Step] = [user, policies, key]
     listings = await asyncio.gather(
