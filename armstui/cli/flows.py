@@ -20,8 +20,14 @@ from armstui.cli.common import (
     window_option,
 )
 from armstui.cli.errors import BadInput, CliError
-from armstui.flows.options import FlowOption, OptionKind
-from armstui.flows.registry import FLOW_NAMES, every_option, option_scope, with_options
+from armstui.flows.registry import (
+    FLOW_NAMES,
+    FlowOption,
+    OptionKind,
+    every_option,
+    option_scope,
+    with_options,
+)
 from armstui.flows.report import ICONS, to_json, to_markdown
 from armstui.flows.setup import Setup
 

@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from enum import Enum
 from typing import TYPE_CHECKING, Any
-
-from armstui.flows.options import FlowOption, OptionKind
-from armstui.flows.setup import ACCESS_APPROACHES
 
 if TYPE_CHECKING:
     from armstui.flows.context import FlowContext
@@ -25,6 +22,15 @@ if TYPE_CHECKING:
     from armstui.flows.step import Step
 
 BuildSteps = Callable[["Setup", "FlowContext", dict[str, str]], Awaitable[list["Step"]]]
+
+
+# How people in the monitoring account get to the data (the ACK and ECS flows' --access).
+ACCESS_APPROACHES = {
+    "keep": "keep the reporting user only",
+    "dedicated-full": "a dedicated RAM user for people, with AliyunARMSFullAccess",
+    "dedicated-custom": "a dedicated RAM user for people, with a generated least-privilege policy (read-only ARMS)",
+    "role": "the role flow: B's users switch into a role in A",
+}
 
 
 class Targets(Enum):
@@ -43,6 +49,58 @@ class Field(Enum):
     INSTALL_AGENT = "install-agent"
     ACCESS = "access"  # how people in A get to the data (and the people user)
     ROLE = "role"  # role name, operator user, role policy: always shown
+
+
+class OptionKind(Enum):
+    FLAG = "flag"  # given: the field takes the opposite of its default
+    TEXT = "text"
+    CHOICE = "choice"  # one of ``choices``
+    REPEATED = "repeated"  # given once per value; the field holds them all, in order
+
+
+@dataclass(frozen=True)
+class FlowOption:
+    """A command-line option a flow reads: ``flag`` sets the Setup field ``field`` (by
+    default the flag's name: ``--role-name`` sets ``role_name``), whose default is its own."""
+
+    flag: str
+    kind: OptionKind
+    help: str
+    field: str = ""
+    choices: tuple[str, ...] = ()
+    metavar: str | None = None
+    form: Field | None = None  # the flow screen's field that shows the same choice
+
+    def __post_init__(self) -> None:
+        if not self.field:
+            object.__setattr__(self, "field", self.dest)
+        if (self.kind is OptionKind.CHOICE) != bool(self.choices):
+            raise ValueError(f"{self.flag}: choices go with a choice, and only there")
+
+    @property
+    def dest(self) -> str:
+        """The parameter's name on the command line's side: ``--no-install-agent`` →
+        ``no_install_agent``."""
+        return self.flag.lstrip("-").replace("-", "_")
+
+    @property
+    def default(self) -> Any:
+        """The Setup field's default (the setup module loads here, not with the registry: the
+        app's first frame reads flow names and titles only)."""
+        from armstui.flows.setup import Setup
+
+        found = {f.name: f.default for f in fields(Setup) if f.default is not MISSING}
+        if self.field not in found:
+            raise LookupError(f"{self.flag}: Setup has no field {self.field!r} with a default")
+        return found[self.field]
+
+    def value(self, given: Any) -> Any:
+        """The field's value for what the command line parsed."""
+        if self.kind is OptionKind.FLAG:
+            return (not self.default) if given else self.default
+        if self.kind is OptionKind.REPEATED:
+            return tuple(given)
+        return given
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,12 @@ import pytest
 
 from armstui.cli.flows import apply, plan, report, verify
 from armstui.cli.lifecycle import rotate, teardown
-from armstui.flows.options import FlowOption, OptionKind
 from armstui.flows.registry import (
     ALL_FLOWS,
     FLOW_NAMES,
     Field,
+    FlowOption,
+    OptionKind,
     Targets,
     every_option,
     flow_spec,
@@ -94,8 +95,11 @@ def test_with_options_refuses_an_option_the_flow_does_not_read() -> None:
     assert [s.name for s in flows_run("role", "role")] == ["role"]
 
 
-def test_an_option_must_name_a_setup_field_with_a_default() -> None:
-    with pytest.raises(ValueError, match="--no-such: Setup has no field 'no_such'"):
-        FlowOption("--no-such", OptionKind.TEXT, "x")
+def test_every_option_sets_a_setup_field_with_a_default() -> None:
+    defaults = {o.flag: o.default for o in every_option()}
+    assert defaults["--reporter-user"] == Setup.reporter_user == "armstui-reporter"
+    assert defaults["--cluster"] == () and defaults["--no-install-agent"] is True
+    with pytest.raises(LookupError, match="--no-such: Setup has no field 'no_such'"):
+        _ = FlowOption("--no-such", OptionKind.TEXT, "x").default
     with pytest.raises(ValueError, match="--access: choices go with a choice"):
         FlowOption("--access", OptionKind.TEXT, "x", choices=("keep",))
