@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from armstui.flows.context import FlowContext
 from armstui.flows.journal import Journal
 from armstui.flows.report import to_json, to_markdown
-from armstui.flows.runner import Runner
+from armstui.flows.runner import Runner, StepState
 from armstui.flows.step import Observation, Outcome, Step
 from armstui.secrets.redaction import redactor
 
@@ -70,14 +71,30 @@ def ctx() -> FlowContext:
     return FlowContext(sessions={}, vault=None, time_scale=1000.0)
 
 
-async def test_applies_what_does_not_hold_and_verifies() -> None:
+async def apply_one(**behaviour: Any) -> tuple[Thing, StepState]:
+    """Apply one step ``a`` that behaves so; the step and its state after the run."""
+    step = Thing("a", {}, **behaviour)
+    return step, (await Runner([step], ctx()).run("apply")).by_id("a")
+
+
+@pytest.mark.parametrize(
+    ("mode", "outcomes", "applies", "exit_code"),
+    [
+        # apply changes what does not hold, then sees it hold
+        ("apply", (Outcome.OK, Outcome.ALREADY), (1, 0), 0),
+        # verify changes nothing: what does not hold is drift
+        ("verify", (Outcome.DRIFT, Outcome.OK), (0, 0), 3),
+    ],
+)
+async def test_apply_changes_what_does_not_hold_and_verify_reports_it(
+    mode: str, outcomes: tuple[Outcome, Outcome], applies: tuple[int, int], exit_code: int
+) -> None:
     world = {"b": True}
     a, b = Thing("a", world), Thing("b", world)
-    result = await Runner([a, b], ctx()).run("apply")
-    assert result.by_id("a").outcome is Outcome.OK
-    assert result.by_id("b").outcome is Outcome.ALREADY
-    assert (a.applies, b.applies) == (1, 0)
-    assert result.exit_code == 0
+    result = await Runner([a, b], ctx()).run(mode)
+    assert (result.by_id("a").outcome, result.by_id("b").outcome) == outcomes
+    assert (a.applies, b.applies) == applies
+    assert result.exit_code == exit_code
 
 
 async def test_a_second_run_changes_nothing() -> None:
@@ -102,19 +119,15 @@ async def test_failure_blocks_dependents_and_exits_1() -> None:
 
 
 async def test_a_lost_answer_is_observed_before_any_retry() -> None:
-    world: dict = {}
-    step = Thing("a", world, lose_answers=1)
-    result = await Runner([step], ctx()).run("apply")
+    step, state = await apply_one(lose_answers=1)
     # The change happened; the runner looked, saw it, and did not apply a second time.
-    assert result.by_id("a").outcome is Outcome.OK
+    assert state.outcome is Outcome.OK
     assert step.applies == 1
 
 
 async def test_pending_changes_are_waited_for() -> None:
-    world: dict = {}
-    step = Thing("a", world, settle_polls=3)
-    result = await Runner([step], ctx()).run("apply")
-    assert result.by_id("a").outcome is Outcome.OK
+    step, state = await apply_one(settle_polls=3)
+    assert state.outcome is Outcome.OK and step.applies == 1
 
 
 async def test_needs_you_is_reported_with_the_action_and_exits_3() -> None:
@@ -123,16 +136,6 @@ async def test_needs_you_is_reported_with_the_action_and_exits_3() -> None:
     state = result.by_id("a")
     assert state.outcome is Outcome.NEEDS_YOU
     assert state.needs_you == "add label armsPilotAutoEnable=on"
-    assert result.exit_code == 3
-
-
-async def test_verify_reports_drift_and_changes_nothing() -> None:
-    world = {"a": True}
-    a, b = Thing("a", world), Thing("b", world)
-    result = await Runner([a, b], ctx()).run("verify")
-    assert result.by_id("a").outcome is Outcome.OK
-    assert result.by_id("b").outcome is Outcome.DRIFT
-    assert (a.applies, b.applies) == (0, 0)
     assert result.exit_code == 3
 
 
