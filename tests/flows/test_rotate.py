@@ -8,6 +8,7 @@ import json
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alibabacloud_cs20151215 import models as cs_models
@@ -170,11 +171,14 @@ def test_rotation_under_faults_keeps_reporting_and_changes_each_thing_once(org) 
     assert len(ok_creates) == 2  # the setup's key, then exactly one for the rotation
 
 
-def _put_back_after_the_switch(
-    sandbox: RunningSandbox, setup: Setup, monkeypatch: pytest.MonkeyPatch, config: str
-) -> tuple[str, list[bool]]:
-    """Someone writes ``config`` ("old": the old key, as it ran; "read-back": what the API
-    shows, masked) into one cluster right after A's RAM first shows the new key in use."""
+def _rotate_with_a_put_back(
+    org: Any, monkeypatch: pytest.MonkeyPatch, config: str
+) -> tuple[Any, Any, str]:
+    """A rotation during which someone writes ``config`` ("old": the old key, as it ran;
+    "read-back": what the API shows, masked) into one cluster right after A's RAM first shows
+    the new key in use. The run's result, the old key and that cluster's ID."""
+    ws, sandbox, setup = org
+    (old,) = _keys(sandbox)
     cs = sandbox.client("cs", setup.sources[0])
     cluster_id = (
         cs.describe_clusters_v1(cs_models.DescribeClustersV1Request()).body.clusters[0].cluster_id
@@ -204,7 +208,10 @@ def _put_back_after_the_switch(
         return seen
 
     monkeypatch.setattr(NewKeyInUse, "observe", observe_then_put_back)
-    return cluster_id, done
+    result = ws.run_sync(setup, "apply", action="rotate")
+    monkeypatch.undo()
+    assert done
+    return result, old, cluster_id
 
 
 def test_a_cluster_broken_after_the_switch_is_named_and_the_old_key_enabled_again(
@@ -213,11 +220,7 @@ def test_a_cluster_broken_after_the_switch_is_named_and_the_old_key_enabled_agai
     """The masked read-back written back is no valid key: the cluster falls silent, which
     only disabling the old key shows; it is enabled again at once and the cluster named."""
     ws, sandbox, setup = org
-    (old,) = _keys(sandbox)
-    cluster_id, done = _put_back_after_the_switch(sandbox, setup, monkeypatch, "read-back")
-    result = ws.run_sync(setup, "apply", action="rotate")
-    monkeypatch.undo()
-    assert done
+    result, old, cluster_id = _rotate_with_a_put_back(org, monkeypatch, "read-back")
     assert result.exit_code == 1
     stopped = next(s for s in result.states if s.outcome == Outcome.FAILED)
     assert stopped.error_code == "RotationStopped" and cluster_id in stopped.detail and stopped.hint
@@ -235,11 +238,7 @@ def test_a_cluster_that_still_needs_the_old_key_stops_the_rotation_with_the_old_
     org, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ws, sandbox, setup = org
-    (old,) = _keys(sandbox)
-    cluster_id, done = _put_back_after_the_switch(sandbox, setup, monkeypatch, "old")
-    result = ws.run_sync(setup, "apply", action="rotate")
-    monkeypatch.undo()
-    assert done
+    result, old, cluster_id = _rotate_with_a_put_back(org, monkeypatch, "old")
     # RAM shows the old key still in use after the switch: the rotation stops before it
     # disables or deletes anything, so that cluster is never cut off.
     assert result.exit_code == 3, [
