@@ -85,7 +85,6 @@ class CliProfile:
 
 @dataclass(frozen=True)
 class EnvCredentials:
-
     def describe(self) -> str:
         return "ALIBABA_CLOUD_* environment variables"
 
