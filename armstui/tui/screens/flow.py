@@ -27,6 +27,7 @@ from armstui.secrets.redaction import redact
 from armstui.tui.messages import AppChange
 from armstui.tui.screens.base import ArmsScreen
 from armstui.tui.widgets.account_picker import AccountPicker
+from armstui.tui.widgets.directory_tree import DirectorySources
 from armstui.tui.widgets.form_errors import collect, field_error, show_errors
 from armstui.tui.widgets.toggles import MarkedCheckbox, MarkedRadioButton
 
@@ -49,6 +50,7 @@ FIELD_NAMES = {
     "people-user": "user for people",
     "role-name": "role",
     "operator-user": "user in B",
+    "regions": "regions",
 }
 
 
@@ -76,7 +78,12 @@ class FlowScreen(ArmsScreen):
         with VerticalScroll(id="form", classes="form"):
             yield Static(self.spec.plan_text, id="about", markup=False)
             yield AccountPicker(state.accounts, state.monitoring, state.sources, id="picker")
+            yield DirectorySources(
+                state.accounts, setup.sources, setup.exclude, id="directory-sources"
+            )
             yield field_error("picker")
+            if self.spec.targets is not Targets.NONE:
+                yield from self._compose_regions(setup)
             if self.spec.targets is Targets.CLUSTERS:
                 yield Label(
                     "Clusters (IDs, comma-separated; empty = all of B's in the region)",
@@ -142,6 +149,18 @@ class FlowScreen(ArmsScreen):
                 yield Button("Plan…", variant="primary", id="plan", compact=True)
                 yield Button("Verify", id="verify", compact=True)
 
+    def _compose_regions(self, setup: Setup) -> ComposeResult:
+        """Where to look for B's clusters or instances."""
+        yield Label(
+            "Regions to look in (comma-separated; empty = each source's own)",
+            classes="field-label",
+        )
+        yield Input(",".join(setup.regions), placeholder="its own", id="regions", compact=True)
+        yield field_error("regions")
+        yield MarkedCheckbox(
+            "Every region each source can use", setup.all_regions, id="all-regions", compact=True
+        )
+
     def on_mount(self) -> None:
         super().on_mount()
         self.sub_title = f"{self.spec.short} flow"
@@ -194,7 +213,7 @@ class FlowScreen(ArmsScreen):
     def form_errors(self) -> dict[str, str]:
         """Every field that breaks a rule, by the field's id, each message in the form's
         own words: the form shows them all at once, each under its field."""
-        from armstui.model import validate_role_name, validate_user_name
+        from armstui.model import validate_region, validate_role_name, validate_user_name
 
         errors: dict[str, str] = {}
         picker = self.query_one(AccountPicker)
@@ -202,8 +221,11 @@ class FlowScreen(ArmsScreen):
             errors["picker"] = "Add an account first (a: Accounts), or use the sandbox."
         elif not picker.monitoring:
             errors["picker"] = "Choose the monitoring account (A)."
-        elif not picker.sources:
+        elif not (picker.sources or self.query_one(DirectorySources).sources):
             errors["picker"] = "Tick at least one source account (B): space ticks the row."
+        regions = split_ids(self._value("#regions", ""))
+        if regions and self.query("#all-regions").first(Checkbox).value:
+            errors["regions"] = "Name regions or tick every region, not both."
         check_target = (
             validate_cluster_id if self.spec.targets is Targets.CLUSTERS else validate_instance_id
         )
@@ -226,6 +248,11 @@ class FlowScreen(ArmsScreen):
                 FIELD_NAMES["role-name"],
                 lambda: validate_role_name(self._value("#role-name", "x")),
             ),
+            (
+                "regions",
+                FIELD_NAMES["regions"],
+                lambda: [validate_region(r, "region") for r in regions],
+            ),
         ]
         errors.update(collect(c for c in checks if self._shown(f"{c[0]}-error")))
         return errors
@@ -233,13 +260,18 @@ class FlowScreen(ArmsScreen):
     def setup(self) -> Setup:
         """The Setup the form describes (check :meth:`form_errors` first)."""
         picker = self.query_one(AccountPicker)
-        base = Setup(self.flow, picker.monitoring or "", tuple(picker.sources))
+        directory = self.query_one(DirectorySources)
+        sources = (*picker.sources, *directory.sources)
+        base = Setup(self.flow, picker.monitoring or "", sources)
         targets = split_ids(self._value("#targets", ""))
         checks = {c.id: c.value for c in self.query(Checkbox)}
         return Setup(
             self.flow,
             picker.monitoring or "",
-            tuple(picker.sources),
+            sources,
+            exclude=directory.exclude,
+            regions=split_ids(self._value("#regions", "")),
+            all_regions=checks.get("all-regions", False),
             clusters=targets if self.spec.targets is Targets.CLUSTERS else (),
             instances=targets if self.spec.targets is Targets.INSTANCES else (),
             reporter_user=self._value("#reporter-user", base.reporter_user),

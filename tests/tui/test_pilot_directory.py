@@ -1,0 +1,171 @@
+"""The flow form offers a Resource Directory as a tree of checkboxes, listed by the saved
+account that manages it, on the org world served by the test sandbox: what is ticked is
+what the plan covers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alibabacloud_ram20150501 import models as ram_models
+from textual.widgets import Checkbox, Input
+
+from armstui.accounts import open_sandbox_workspace
+from armstui.cli.common import SandboxOptions
+from armstui.flows.directory import FolderNode
+from armstui.tui.app import ArmsTui
+from armstui.tui.screens.plan import PlanScreen
+from armstui.tui.widgets.directory_choice import folders_under
+from armstui.tui.widgets.directory_tree import CheckTree, DirectorySources
+from tests.support.org import running_org, signing_as_admin
+from tests.support.sandbox import RunningSandbox
+from tests.tui.conftest import opened, wait_for
+
+MEMBERS = 12  # staging: member-001, -005 and -009
+
+
+@pytest.fixture
+def org() -> Iterator[RunningSandbox]:
+    with running_org(MEMBERS) as sandbox:
+        yield sandbox
+
+
+def app_on(description: Path, tmp_path: Path) -> ArmsTui:
+    app = ArmsTui(
+        SandboxOptions(True, tmp_path / "sandbox-state"),
+        workspace_factory=lambda: open_sandbox_workspace(description),
+    )
+    return app
+
+
+async def the_ack_form(pilot) -> None:
+    app = pilot.app
+    await opened(pilot)
+    app.state.sources = []  # nothing ticked in the plain list: the directory alone
+    await pilot.press("k")
+    await wait_for(pilot, lambda: getattr(app.screen, "name_id", None) == "ack", what="the form")
+
+
+async def the_tree(pilot) -> CheckTree:
+    screen = pilot.app.screen
+    await wait_for(pilot, lambda: screen.query(CheckTree), what="the directory tree")
+    return screen.query_one(CheckTree)
+
+
+def folder(tree: CheckTree, name: str) -> FolderNode:
+    return next(f for f in folders_under(tree.choice.root) if f.name == name)
+
+
+def node_of(tree: CheckTree, data: object):
+    return next(n for n in tree._tree_nodes.values() if n.data is data)
+
+
+async def test_a_ticked_folder_less_one_member_is_what_the_plan_covers(
+    org: RunningSandbox, tmp_path: Path
+) -> None:
+    app = app_on(signing_as_admin(org, tmp_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await the_ack_form(pilot)
+        tree = await the_tree(pilot)
+        staging = folder(tree, "staging")
+        names = {m.display_name: m.account_id for m in staging.members}
+        assert set(names) == {"member-001", "member-005", "member-009"}
+        tree.focus()
+        tree.move_cursor(node_of(tree, staging))
+        await pilot.press("space")
+        assert str(tree.choice.folder_mark(staging)) == "☑"
+        left_out = next(m for m in staging.members if m.display_name == "member-005")
+        tree.move_cursor(node_of(tree, left_out))
+        await pilot.press("enter")
+        assert str(tree.choice.folder_mark(staging)) == "▣"
+        assert str(tree.choice.folder_mark(tree.choice.root)) == "▣"
+
+        setup = app.screen.setup()
+        assert setup.sources == (f"rd:folder/{staging.folder_id}",)
+        assert setup.exclude == (left_out.account_id,)
+
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen), what="the plan")
+        covered = {s.account for s in app.screen.states} - {"monitoring"}
+        assert covered == {"member-001", "member-009"}
+        assert app.state.setups["ack"].exclude == (left_out.account_id,)
+
+
+async def test_the_root_ticks_everything_and_a_click_unticks_a_folder(
+    org: RunningSandbox, tmp_path: Path
+) -> None:
+    app = app_on(signing_as_admin(org, tmp_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await the_ack_form(pilot)
+        tree = await the_tree(pilot)
+        tree.focus()
+        tree.move_cursor(tree.root)
+        await pilot.press("space")
+        assert app.screen.query_one(DirectorySources).sources == ("rd:all",)
+        dev = folder(tree, "dev")
+        line = node_of(tree, dev).line
+        tree.scroll_to_line(line, animate=False)
+        await pilot.pause()
+        await pilot.click(CheckTree, offset=(8, line - round(tree.scroll_offset.y)))
+        setup = app.screen.setup()
+        assert setup.sources == ("rd:all",)
+        assert setup.exclude == (dev.folder_id,)
+        app.screen.query_one("#all-regions", Checkbox).value = True
+        assert app.screen.setup().all_regions is True
+
+
+async def test_the_footer_names_the_tick_key(org: RunningSandbox, tmp_path: Path) -> None:
+    app = app_on(signing_as_admin(org, tmp_path), tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await the_ack_form(pilot)
+        tree = await the_tree(pilot)
+        tree.focus()
+        await pilot.pause()
+        shown = {b.description for _k, (_n, b, _e, _t) in app.screen.active_bindings.items()}
+        assert "Tick" in shown
+
+
+async def test_a_directory_that_cannot_be_listed_says_why_and_the_accounts_still_work(
+    org: RunningSandbox, tmp_path: Path
+) -> None:
+    ram = org.client("ram", "management")
+    only_get = {
+        "Version": "1",
+        "Statement": [
+            {"Effect": "Allow", "Action": "resourcemanager:GetResourceDirectory", "Resource": "*"}
+        ],
+    }
+    ram.create_policy(
+        ram_models.CreatePolicyRequest(policy_name="rd-get", policy_document=json.dumps(only_get))
+    )
+    key = org.user_key("management", "looker", ("Custom", "rd-get"))
+    app = app_on(signing_as_admin(org, tmp_path, key), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await the_ack_form(pilot)
+        screen = app.screen
+        status = screen.query_one("#directory-status")
+        await wait_for(pilot, lambda: status.has_class("directory-error"), what="the error")
+        text = str(status.render())
+        assert "could not be listed" in text and "NoPermission" in text
+        assert "request ID" in text and "hint:" in text
+        assert not screen.query(CheckTree)
+        screen.query_one("#sources").select("outsider")
+        assert screen.setup().sources == ("outsider",)
+
+
+async def test_regions_named_and_every_region_are_one_or_the_other(
+    org: RunningSandbox, tmp_path: Path
+) -> None:
+    app = app_on(signing_as_admin(org, tmp_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await the_ack_form(pilot)
+        screen = app.screen
+        screen.query_one("#regions", Input).value = "cn-shanghai, cn-beijing"
+        assert screen.setup().regions == ("cn-shanghai", "cn-beijing")
+        screen.query_one("#all-regions", Checkbox).value = True
+        assert "regions" in screen.form_errors()
+        screen.query_one("#regions", Input).value = "not a region!"
+        screen.query_one("#all-regions", Checkbox).value = False
+        assert "regions" in screen.form_errors()
