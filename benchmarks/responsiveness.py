@@ -17,7 +17,7 @@ process's peak RSS.
 from __future__ import annotations
 
 from benchmarks.harness import harness_json
-from benchmarks.result import Figure
+from benchmarks.result import Figure, key_latency
 
 
 def _run(*args: str) -> dict:
@@ -29,14 +29,11 @@ def run(quick: bool) -> list[Figure]:
     busy = _run("app", *sizes)
     bare = _run("bare")
     return [
-        Figure(
+        key_latency(
             "responsiveness.p99",
-            busy["p99_ms"],
-            "ms",
-            busy["idle_p99_ms"],
-            target=100,
-            absolute=True,
-            note=f"{busy['presses']} presses during the run, median {busy['median_ms']:.1f} ms; baseline: idle",
+            busy,
+            f"{busy['presses']} presses during the run, median {busy['median_ms']:.1f} ms; "
+            "baseline: idle",
         ),
         Figure(
             "memory.peak_rss",

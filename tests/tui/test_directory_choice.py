@@ -3,6 +3,8 @@ ticked members, a ticked folder as a folder source (so newcomers to it are cover
 
 from __future__ import annotations
 
+import pytest
+
 from armstui.cloud.resourcemanager import Member
 from armstui.flows.directory import FolderNode
 from armstui.tui.widgets.directory_choice import DirectoryChoice, Mark
@@ -18,49 +20,48 @@ DEV = FolderNode("fd-dev", "dev", (), (member("31", "fd-dev"), member("32", "fd-
 ROOT = FolderNode("r-root", "rd-1", (PROD, DEV), (member("41", "r-root"),))
 
 
-def test_the_root_ticked_is_every_member_and_what_is_unticked_under_it_is_excluded() -> None:
+def ticked(*toggles: FolderNode | str) -> DirectoryChoice:
+    """A choice after the operator toggled these folders and members, in order."""
     choice = DirectoryChoice(ROOT)
-    choice.toggle_folder(ROOT)
-    assert choice.sources_and_exclude() == (("rd:all",), ())
-    choice.toggle_folder(PAYMENTS)
-    choice.toggle_member("31")
-    assert choice.sources_and_exclude() == (("rd:all",), ("fd-pay", "31"))
-    assert choice.folder_mark(ROOT) is Mark.PARTIAL
-    assert choice.folder_mark(PAYMENTS) is Mark.OFF
-    assert choice.folder_mark(PROD) is Mark.PARTIAL
+    for toggle in toggles:
+        if isinstance(toggle, FolderNode):
+            choice.toggle_folder(toggle)
+        else:
+            choice.toggle_member(toggle)
+    return choice
 
 
-def test_a_ticked_folder_is_a_folder_source_and_its_subfolders_come_with_it() -> None:
-    choice = DirectoryChoice(ROOT)
-    choice.toggle_folder(PROD)
-    choice.toggle_folder(DEV)
-    assert choice.sources_and_exclude() == (("rd:folder/fd-prod", "rd:folder/fd-dev"), ())
-    assert choice.folder_mark(ROOT) is Mark.PARTIAL
-    choice.toggle_folder(DEV)
-    assert choice.folder_mark(DEV) is Mark.OFF
-    assert choice.sources_and_exclude() == (("rd:folder/fd-prod",), ())
+@pytest.mark.parametrize(
+    ("toggles", "sources", "exclude"),
+    [
+        ((ROOT,), ("rd:all",), ()),
+        ((ROOT, PAYMENTS, "31"), ("rd:all",), ("fd-pay", "31")),
+        ((PROD, DEV), ("rd:folder/fd-prod", "rd:folder/fd-dev"), ()),
+        ((PROD, DEV, DEV), ("rd:folder/fd-prod",), ()),
+        # a member alone: its folder is the source, less the rest of it
+        (("12",), ("rd:folder/fd-pay",), ("11",)),
+        (("12", "21"), ("rd:folder/fd-prod",), ("11",)),
+        (("12", "21", "12", "21"), (), ()),
+        # a folder ticked again after one of its members went: whole again
+        ((DEV, "32", DEV), ("rd:folder/fd-dev",), ()),
+    ],
+)
+def test_what_is_ticked_is_exactly_the_sources_less_the_exclusions(
+    toggles: tuple[FolderNode | str, ...], sources: tuple[str, ...], exclude: tuple[str, ...]
+) -> None:
+    assert ticked(*toggles).sources_and_exclude() == (sources, exclude)
 
 
-def test_a_member_ticked_alone_makes_its_folder_the_source_less_the_rest() -> None:
-    choice = DirectoryChoice(ROOT)
-    choice.toggle_member("12")
-    assert choice.sources_and_exclude() == (("rd:folder/fd-pay",), ("11",))
-    choice.toggle_member("21")  # prod holds payments: prod is the source now
-    assert choice.sources_and_exclude() == (("rd:folder/fd-prod",), ("11",))
-    choice.toggle_member("12")
-    choice.toggle_member("21")
-    assert choice.sources_and_exclude() == ((), ())
-    assert choice.folder_mark(ROOT) is Mark.OFF
-
-
-def test_a_folder_ticked_again_after_a_member_went_ticks_it_whole() -> None:
-    choice = DirectoryChoice(ROOT)
-    choice.toggle_folder(DEV)
-    choice.toggle_member("32")
-    assert choice.folder_mark(DEV) is Mark.PARTIAL
-    choice.toggle_folder(DEV)
-    assert choice.folder_mark(DEV) is Mark.ON
-    assert choice.sources_and_exclude() == (("rd:folder/fd-dev",), ())
+def test_a_folder_shows_whether_all_some_or_none_of_it_is_ticked() -> None:
+    choice = ticked(ROOT, PAYMENTS, "31")
+    assert [choice.folder_mark(f) for f in (ROOT, PROD, PAYMENTS, DEV)] == [
+        Mark.PARTIAL,
+        Mark.PARTIAL,
+        Mark.OFF,
+        Mark.PARTIAL,
+    ]
+    assert ticked(DEV, "32", DEV).folder_mark(DEV) is Mark.ON
+    assert ticked().folder_mark(ROOT) is Mark.OFF
 
 
 def test_a_setups_sources_and_exclusions_tick_the_same_again() -> None:

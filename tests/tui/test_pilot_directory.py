@@ -5,12 +5,16 @@ what the plan covers."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 from alibabacloud_ram20150501 import models as ram_models
+from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input
+from textual.widgets._footer import FooterKey
+from textual.widgets.tree import TreeNode
 
 from armstui.accounts import open_sandbox_workspace
 from armstui.cli.common import SandboxOptions
@@ -32,47 +36,53 @@ def org() -> Iterator[RunningSandbox]:
         yield sandbox
 
 
-def app_on(description: Path, tmp_path: Path) -> ArmsTui:
+@asynccontextmanager
+async def the_ack_form(
+    org: RunningSandbox, tmp_path: Path, size: tuple[int, int], key: dict[str, str] | None = None
+) -> AsyncIterator[Pilot]:
+    """The app on the org world with the ACK form shown, nothing ticked in the plain list."""
+    description = signing_as_admin(org, tmp_path, key)
     app = ArmsTui(
         SandboxOptions(True, tmp_path / "sandbox-state"),
         workspace_factory=lambda: open_sandbox_workspace(description),
     )
-    return app
+    async with app.run_test(size=size) as pilot:
+        await opened(pilot)
+        app.state.sources = []  # the directory alone
+        await pilot.press("k")
+        await wait_for(pilot, lambda: getattr(app.screen, "name_id", None) == "ack")
+        yield pilot
 
 
-async def the_ack_form(pilot) -> None:
-    app = pilot.app
-    await opened(pilot)
-    app.state.sources = []  # nothing ticked in the plain list: the directory alone
-    await pilot.press("k")
-    await wait_for(pilot, lambda: getattr(app.screen, "name_id", None) == "ack", what="the form")
-
-
-async def the_tree(pilot) -> CheckTree:
+async def the_tree(pilot: Pilot) -> CheckTree:
+    """The directory tree once listed, with the focus."""
     screen = pilot.app.screen
     await wait_for(pilot, lambda: screen.query(CheckTree), what="the directory tree")
-    return screen.query_one(CheckTree)
+    tree = screen.query_one(CheckTree)
+    tree.focus()
+    return tree
 
 
 def folder(tree: CheckTree, name: str) -> FolderNode:
     return next(f for f in folders_under(tree.choice.root) if f.name == name)
 
 
-def node_of(tree: CheckTree, data: object):
-    return next(n for n in tree._tree_nodes.values() if n.data is data)
+def node_of(tree: CheckTree, data: object) -> TreeNode:
+    nodes = [tree.root]
+    while nodes[0].data is not data:
+        nodes = [*nodes[1:], *nodes[0].children]
+    return nodes[0]
 
 
 async def test_a_ticked_folder_less_one_member_is_what_the_plan_covers(
     org: RunningSandbox, tmp_path: Path
 ) -> None:
-    app = app_on(signing_as_admin(org, tmp_path), tmp_path)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await the_ack_form(pilot)
+    async with the_ack_form(org, tmp_path, (120, 40)) as pilot:
+        app = pilot.app
         tree = await the_tree(pilot)
         staging = folder(tree, "staging")
         names = {m.display_name: m.account_id for m in staging.members}
         assert set(names) == {"member-001", "member-005", "member-009"}
-        tree.focus()
         tree.move_cursor(node_of(tree, staging))
         await pilot.press("space")
         assert str(tree.choice.folder_mark(staging)) == "☑"
@@ -93,38 +103,30 @@ async def test_a_ticked_folder_less_one_member_is_what_the_plan_covers(
         assert app.state.setups["ack"].exclude == (left_out.account_id,)
 
 
-async def test_the_root_ticks_everything_and_a_click_unticks_a_folder(
+async def test_the_root_ticks_everything_and_a_click_unticks_a_folder_at_80x24(
     org: RunningSandbox, tmp_path: Path
 ) -> None:
-    app = app_on(signing_as_admin(org, tmp_path), tmp_path)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await the_ack_form(pilot)
+    async with the_ack_form(org, tmp_path, (80, 24)) as pilot:
+        screen = pilot.app.screen
         tree = await the_tree(pilot)
-        tree.focus()
+        await wait_for(
+            pilot,
+            lambda: "Tick" in {k.description for k in screen.query(FooterKey)},
+            what="the footer naming the tick key",
+        )
         tree.move_cursor(tree.root)
         await pilot.press("space")
-        assert app.screen.query_one(DirectorySources).sources == ("rd:all",)
+        assert screen.query_one(DirectorySources).sources == ("rd:all",)
         dev = folder(tree, "dev")
         line = node_of(tree, dev).line
         tree.scroll_to_line(line, animate=False)
         await pilot.pause()
         await pilot.click(CheckTree, offset=(8, line - round(tree.scroll_offset.y)))
-        setup = app.screen.setup()
+        setup = screen.setup()
         assert setup.sources == ("rd:all",)
         assert setup.exclude == (dev.folder_id,)
-        app.screen.query_one("#all-regions", Checkbox).value = True
-        assert app.screen.setup().all_regions is True
-
-
-async def test_the_footer_names_the_tick_key(org: RunningSandbox, tmp_path: Path) -> None:
-    app = app_on(signing_as_admin(org, tmp_path), tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await the_ack_form(pilot)
-        tree = await the_tree(pilot)
-        tree.focus()
-        await pilot.pause()
-        shown = {b.description for _k, (_n, b, _e, _t) in app.screen.active_bindings.items()}
-        assert "Tick" in shown
+        screen.query_one("#all-regions", Checkbox).value = True
+        assert screen.setup().all_regions is True
 
 
 async def test_a_directory_that_cannot_be_listed_says_why_and_the_accounts_still_work(
@@ -141,10 +143,8 @@ async def test_a_directory_that_cannot_be_listed_says_why_and_the_accounts_still
         ram_models.CreatePolicyRequest(policy_name="rd-get", policy_document=json.dumps(only_get))
     )
     key = org.user_key("management", "looker", ("Custom", "rd-get"))
-    app = app_on(signing_as_admin(org, tmp_path, key), tmp_path)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await the_ack_form(pilot)
-        screen = app.screen
+    async with the_ack_form(org, tmp_path, (120, 40), key) as pilot:
+        screen = pilot.app.screen
         status = screen.query_one("#directory-status")
         await wait_for(pilot, lambda: status.has_class("directory-error"), what="the error")
         text = str(status.render())
@@ -158,10 +158,8 @@ async def test_a_directory_that_cannot_be_listed_says_why_and_the_accounts_still
 async def test_regions_named_and_every_region_are_one_or_the_other(
     org: RunningSandbox, tmp_path: Path
 ) -> None:
-    app = app_on(signing_as_admin(org, tmp_path), tmp_path)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await the_ack_form(pilot)
-        screen = app.screen
+    async with the_ack_form(org, tmp_path, (120, 40)) as pilot:
+        screen = pilot.app.screen
         screen.query_one("#regions", Input).value = "cn-shanghai, cn-beijing"
         assert screen.setup().regions == ("cn-shanghai", "cn-beijing")
         screen.query_one("#all-regions", Checkbox).value = True
