@@ -74,6 +74,13 @@ def node_of(tree: CheckTree, data: object) -> TreeNode:
     return nodes[0]
 
 
+def shown(tree: CheckTree, data: object) -> str:
+    """The row of ``data`` as the tree draws it now."""
+    node = node_of(tree, data)
+    tree.scroll_to_node(node, animate=False)
+    return tree.render_line(node.line - round(tree.scroll_offset.y)).text
+
+
 async def test_a_ticked_folder_less_one_member_is_what_the_plan_covers(
     org: RunningSandbox, tmp_path: Path
 ) -> None:
@@ -85,12 +92,14 @@ async def test_a_ticked_folder_less_one_member_is_what_the_plan_covers(
         assert set(names) == {"member-001", "member-005", "member-009"}
         tree.move_cursor(node_of(tree, staging))
         await pilot.press("space")
-        assert str(tree.choice.folder_mark(staging)) == "☑"
+        assert "☑ ▼ staging/" in shown(tree, staging)
         left_out = next(m for m in staging.members if m.display_name == "member-005")
         tree.move_cursor(node_of(tree, left_out))
         await pilot.press("enter")
-        assert str(tree.choice.folder_mark(staging)) == "▣"
-        assert str(tree.choice.folder_mark(tree.choice.root)) == "▣"
+        await pilot.pause()
+        assert "▣ ▼ staging/" in shown(tree, staging)
+        assert "☐ member-005" in shown(tree, left_out)
+        assert shown(tree, tree.choice.root).startswith("▣ ▼ Whole directory")
 
         setup = app.screen.setup()
         assert setup.sources == (f"rd:folder/{staging.folder_id}",)

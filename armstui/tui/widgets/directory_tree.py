@@ -86,11 +86,19 @@ class CheckTree(Tree[FolderNode | Member]):
             self.choice.toggle_folder(data)
         elif isinstance(data, Member):
             self.choice.toggle_member(data.account_id)
-        self._refresh_nodes()
+        self._refresh_marks(event.node)
         self.post_message(DirectorySources.Changed())
 
-    def _refresh_nodes(self) -> None:
-        self._invalidate()  # every line: a tick changes its folders' marks as well
+    def _refresh_marks(self, node: TreeNode[FolderNode | Member]) -> None:
+        """Redraw what a tick on ``node`` may have changed: it, all under it, its folders."""
+        under = [node]
+        while under:
+            under[-1].refresh()
+            under.extend(under.pop().children)
+        parent = node.parent
+        while parent is not None:
+            parent.refresh()
+            parent = parent.parent
 
     def action_open(self) -> None:
         node = self.cursor_node
