@@ -183,7 +183,10 @@ class DirectorySources(Vertical):
         self.query_one("#directory-label", Label).update("Resource Directory")
         status = self.query_one("#directory-status", Static)
         status.update(
-            Text(f"The directory could not be listed: {text}. The accounts above still work.")
+            Text(
+                f"The directory could not be listed: {text.rstrip('.')}. "
+                "The accounts above still work."
+            )
         )
         status.add_class("directory-error")
 
