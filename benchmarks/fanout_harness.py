@@ -33,7 +33,7 @@ def main() -> None:
             state, "--world", world, "--faults", LATENCY, "--speed", SPEED
         )
         try:
-            workspace = open_sandbox_workspace(state / "sandbox.json")
+            workspace = open_sandbox_workspace(state / "sandbox.json", vault_kind="memory")
             names = [a for a in workspace.accounts if a.startswith("source-")]
             ack = Setup("ack", "monitoring", tuple(names))
             ecs = Setup("ecs", "monitoring", tuple(names))

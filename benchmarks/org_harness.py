@@ -51,7 +51,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         server, info = serve_org(Path(tmp) / "state", members, regions)
         try:
-            workspace = open_sandbox_workspace(info)
+            workspace = open_sandbox_workspace(info, vault_kind="memory")
             setup = Setup("ack", "monitoring", ("rd:all",), all_regions=True)
             started = time.perf_counter()
             result = asyncio.run(workspace.run(setup, "apply"))

@@ -31,7 +31,9 @@ async def org_tui(members: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         server, info = serve_org(Path(tmp) / "state", members, REGIONS)
         try:
-            tui = ArmsTui(workspace_factory=lambda: open_sandbox_workspace(info))
+            tui = ArmsTui(
+                workspace_factory=lambda: open_sandbox_workspace(info, vault_kind="memory")
+            )
             async with tui.run_test(size=(120, 40)) as pilot:
                 await opened(pilot)
                 setup = Setup("ack", "monitoring", ("rd:all",), all_regions=True)

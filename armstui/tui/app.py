@@ -165,16 +165,19 @@ class ArmsTui(CloudWorkers, App[None]):
     def _vault_chosen(self, choice: tuple[str, str | None] | None) -> None:
         if choice is None:
             self.notify(
-                "No vault: accounts whose secrets are in the vault cannot be used. "
-                "The sandbox works without one (ctrl+p, Use the sandbox).",
+                "No vault: the sandbox's flows cannot keep the keys they create "
+                "(ctrl+p, Use the sandbox, asks again)."
+                if self.state.sandbox
+                else "No vault: accounts whose secrets are in the vault cannot be used.",
                 severity="warning",
             )
             return
         from armstui.accounts import open_workspace
 
         kind, passphrase = choice
+        sandbox = self.sandbox if self.state.sandbox else None
         self.open_workspace(
-            functools.partial(open_workspace, vault_kind=kind, passphrase=passphrase)
+            functools.partial(open_workspace, sandbox, vault_kind=kind, passphrase=passphrase)
         )
 
     def _load_journal(self) -> None:

@@ -4,32 +4,13 @@ refuses AssumeRole with root keys, whatever the role's trust policy says."""
 from __future__ import annotations
 
 from armstui.cloud import ram
-from armstui.cloud.session import CloudSession
-from armstui.model import Credentials
-from tests.support.sandbox import RunningSandbox
+from tests.support.sandbox import RunningSandbox, trusting
 from tests.tui.conftest import opened, wait_for
 
 
 async def _role_trusting_source(sandbox: RunningSandbox) -> None:
-    a = sandbox.accounts["monitoring"]
-    session = CloudSession(
-        "monitoring",
-        a["uid"],
-        sandbox.state.region,
-        Credentials(a["access_key_id"], a["access_key_secret"]),
-        endpoint=sandbox.endpoint,
-    )
-    trust = {
-        "Version": "1",
-        "Statement": [
-            {
-                "Action": "sts:AssumeRole",
-                "Effect": "Allow",
-                "Principal": {"RAM": [f"acs:ram::{sandbox.uid('source')}:root"]},
-            }
-        ],
-    }
-    await ram.create_role(session, "arms-admin", trust, "test")
+    trust = trusting(sandbox.uid("source"))
+    await ram.create_role(sandbox.session("monitoring"), "arms-admin", trust, "test")
 
 
 async def test_a_switch_from_a_root_key_is_explained_as_such(

@@ -44,7 +44,7 @@ async def the_ack_form(
     description = signing_as_admin(org, tmp_path, key)
     app = ArmsTui(
         SandboxOptions(True, tmp_path / "sandbox-state"),
-        workspace_factory=lambda: open_sandbox_workspace(description),
+        workspace_factory=lambda: open_sandbox_workspace(description, vault_kind="memory"),
     )
     async with app.run_test(size=size) as pilot:
         await opened(pilot)

@@ -16,7 +16,7 @@ from armstui.flows.workspace import Workspace
 from armstui.model import Account
 from armstui.tui.screens.checklist import ChecklistScreen
 from armstui.tui.screens.plan import PlanScreen
-from tests.support.sandbox import RunningSandbox, add_admin_account, apps_in_a
+from tests.support.sandbox import RunningSandbox, add_admin_account, apps_in_a, reporter_policies
 from tests.tui.conftest import opened, run_done, wait_for
 
 
@@ -56,13 +56,7 @@ async def test_ack_flow_from_the_screens(make_app, sandbox: RunningSandbox) -> N
         outcomes = {s.outcome for _f, _a, ss in app.state.checklist.groups() for s in ss}
         assert outcomes == {Outcome.OK}
 
-    policies = ram.list_policies_for_user(
-        ram_models.ListPoliciesForUserRequest(user_name="armstui-reporter")
-    ).body
-    assert {p.policy_name for p in policies.policies.policy} == {
-        "AliyunARMSFullAccess",
-        "AliyunSTSAssumeRoleAccess",
-    }
+    assert reporter_policies(sandbox) == {"AliyunARMSFullAccess", "AliyunSTSAssumeRoleAccess"}
     cs = sandbox.client("cs", "source")
     clusters = cs.describe_clusters_v1(cs_models.DescribeClustersV1Request()).body.clusters
     for cluster in clusters:

@@ -66,6 +66,8 @@ LATER = (
 def test_armstui_sandbox_paints_its_first_frame_before_loading_the_sandbox_flows_or_sdks(
     tmp_path: Path,
 ) -> None:
+    (tmp_path / "state").mkdir()
+    (tmp_path / "state" / "config.toml").write_text('vault = "memory"\n')  # nothing to ask
     out = subprocess.run(
         [sys.executable, "-c", FIRST_FRAME, str(tmp_path / "state")],
         capture_output=True,
