@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from alibabacloud_ram20150501 import models as ram_models
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input
+from textual.widgets import Checkbox, Input, Select
 from textual.widgets._footer import FooterKey
 from textual.widgets.tree import TreeNode
 
@@ -136,6 +136,22 @@ async def test_the_root_ticks_everything_and_a_click_unticks_a_folder_at_80x24(
         assert setup.exclude == (dev.folder_id,)
         screen.query_one("#all-regions", Checkbox).value = True
         assert screen.setup().all_regions is True
+
+
+async def test_the_management_account_as_a_lists_and_plans_every_member(
+    org: RunningSandbox, tmp_path: Path
+) -> None:
+    async with the_ack_form(org, tmp_path, (120, 40)) as pilot:
+        screen = pilot.app.screen
+        screen.query_one("#monitoring", Select).value = "management"
+        tree = await the_tree(pilot)
+        tree.move_cursor(tree.root)
+        await pilot.press("space")
+        assert screen.setup().monitoring == "management"
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, PlanScreen), what="the plan")
+        covered = {s.account for s in pilot.app.screen.states}
+        assert covered == {"management", *(f"member-{n:03d}" for n in range(1, MEMBERS + 1))}
 
 
 async def test_a_directory_that_cannot_be_listed_says_why_and_the_accounts_still_work(
