@@ -20,7 +20,9 @@ from armstui.accounts import open_sandbox_workspace
 from armstui.cli.common import SandboxOptions
 from armstui.flows.directory import FolderNode
 from armstui.tui.app import ArmsTui
+from armstui.tui.screens.flow import FlowScreen
 from armstui.tui.screens.plan import PlanScreen
+from armstui.tui.widgets.account_picker import AccountPicker
 from armstui.tui.widgets.directory_choice import folders_under
 from armstui.tui.widgets.directory_tree import CheckTree, DirectorySources
 from tests.support.org import running_org, signing_as_admin
@@ -39,7 +41,7 @@ def org() -> Iterator[RunningSandbox]:
 @asynccontextmanager
 async def the_ack_form(
     org: RunningSandbox, tmp_path: Path, size: tuple[int, int], key: dict[str, str] | None = None
-) -> AsyncIterator[Pilot]:
+) -> AsyncIterator[tuple[Pilot, FlowScreen]]:
     """The app on the org world with the ACK form shown, nothing ticked in the plain list."""
     description = signing_as_admin(org, tmp_path, key)
     app = ArmsTui(
@@ -51,7 +53,8 @@ async def the_ack_form(
         app.state.sources = []  # the directory alone
         await pilot.press("k")
         await wait_for(pilot, lambda: getattr(app.screen, "name_id", None) == "ack")
-        yield pilot
+        assert isinstance(app.screen, FlowScreen)
+        yield pilot, app.screen
 
 
 async def the_tree(pilot: Pilot) -> CheckTree:
@@ -84,7 +87,7 @@ def shown(tree: CheckTree, data: object) -> str:
 async def test_a_ticked_folder_less_one_member_is_what_the_plan_covers(
     org: RunningSandbox, tmp_path: Path
 ) -> None:
-    async with the_ack_form(org, tmp_path, (120, 40)) as pilot:
+    async with the_ack_form(org, tmp_path, (120, 40)) as (pilot, _form):
         app = pilot.app
         tree = await the_tree(pilot)
         staging = folder(tree, "staging")
@@ -111,12 +114,25 @@ async def test_a_ticked_folder_less_one_member_is_what_the_plan_covers(
         assert covered == {"member-001", "member-009"}
         assert app.state.setups["ack"].exclude == (left_out.account_id,)
 
+        await pilot.press("escape")  # no apply: back to the form, then open it again
+        await wait_for(pilot, lambda: not isinstance(app.screen, PlanScreen))
+        app.action_show("welcome")
+        await pilot.press("k")
+        await wait_for(pilot, lambda: getattr(app.screen, "name_id", None) == "ack")
+        assert set(app.screen.query_one(AccountPicker).accounts) == {
+            "management",
+            "monitoring",
+            "outsider",
+        }, "the members the plan expanded into are in the tree, not in the plain list"
+        tree = await the_tree(pilot)
+        assert app.screen.setup().sources == (f"rd:folder/{staging.folder_id}",)
+        assert app.screen.setup().exclude == (left_out.account_id,)
+
 
 async def test_the_root_ticks_everything_and_a_click_unticks_a_folder_at_80x24(
     org: RunningSandbox, tmp_path: Path
 ) -> None:
-    async with the_ack_form(org, tmp_path, (80, 24)) as pilot:
-        screen = pilot.app.screen
+    async with the_ack_form(org, tmp_path, (80, 24)) as (pilot, screen):
         tree = await the_tree(pilot)
         await wait_for(
             pilot,
@@ -141,8 +157,7 @@ async def test_the_root_ticks_everything_and_a_click_unticks_a_folder_at_80x24(
 async def test_the_management_account_as_a_lists_and_plans_every_member(
     org: RunningSandbox, tmp_path: Path
 ) -> None:
-    async with the_ack_form(org, tmp_path, (120, 40)) as pilot:
-        screen = pilot.app.screen
+    async with the_ack_form(org, tmp_path, (120, 40)) as (pilot, screen):
         screen.query_one("#monitoring", Select).value = "management"
         tree = await the_tree(pilot)
         tree.move_cursor(tree.root)
@@ -168,8 +183,7 @@ async def test_a_directory_that_cannot_be_listed_says_why_and_the_accounts_still
         ram_models.CreatePolicyRequest(policy_name="rd-get", policy_document=json.dumps(only_get))
     )
     key = org.user_key("management", "looker", ("Custom", "rd-get"))
-    async with the_ack_form(org, tmp_path, (120, 40), key) as pilot:
-        screen = pilot.app.screen
+    async with the_ack_form(org, tmp_path, (120, 40), key) as (pilot, screen):
         status = screen.query_one("#directory-status")
         await wait_for(pilot, lambda: status.has_class("directory-error"), what="the error")
         text = str(status.render())
@@ -183,8 +197,7 @@ async def test_a_directory_that_cannot_be_listed_says_why_and_the_accounts_still
 async def test_regions_named_and_every_region_are_one_or_the_other(
     org: RunningSandbox, tmp_path: Path
 ) -> None:
-    async with the_ack_form(org, tmp_path, (120, 40)) as pilot:
-        screen = pilot.app.screen
+    async with the_ack_form(org, tmp_path, (120, 40)) as (pilot, screen):
         screen.query_one("#regions", Input).value = "cn-shanghai, cn-beijing"
         assert screen.setup().regions == ("cn-shanghai", "cn-beijing")
         screen.query_one("#all-regions", Checkbox).value = True

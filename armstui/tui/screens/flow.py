@@ -75,12 +75,14 @@ class FlowScreen(ArmsScreen):
         last = state.setups.get(self.flow)
         setup = last or Setup(self.flow, state.monitoring or "", tuple(state.sources))
         fields = self.spec.fields
+        # Directory members a run expanded rd:… into are in the tree, not in the plain list.
+        enrolment = getattr(state.workspace, "enrolment", None)
+        members = {m.alias for m in enrolment.members} if enrolment else set()
+        accounts = {a: x for a, x in state.accounts.items() if a not in members}
         with VerticalScroll(id="form", classes="form"):
             yield Static(self.spec.plan_text, id="about", markup=False)
-            yield AccountPicker(state.accounts, state.monitoring, state.sources, id="picker")
-            yield DirectorySources(
-                state.accounts, setup.sources, setup.exclude, id="directory-sources"
-            )
+            yield AccountPicker(accounts, state.monitoring, state.sources, id="picker")
+            yield DirectorySources(accounts, setup.sources, setup.exclude, id="directory-sources")
             yield field_error("picker")
             if self.spec.targets is not Targets.NONE:
                 yield from self._compose_regions(setup)
