@@ -454,7 +454,7 @@ async def test_the_app_shows_odd_answers_without_a_traceback(
         screen = app.export_screenshot().replace("&#160;", " ")
         assert "MalformedAnswer" in screen
         assert all(
-            not who.known and "request ID" in who.error and "hint:" in who.error
+            who.caller is None and "request ID" in who.error and "hint:" in who.error
             for who in app.state.identities.values()
         )
     assert app.return_code in (None, 0)

@@ -81,7 +81,7 @@ async def test_doctor_screen_lists_findings_and_opens_the_flow_of_a_step(
         table.focus()
         table.move_cursor(row=row)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: getattr(app.screen, "name_id", None) == "ack")
+        await wait_for(pilot, lambda: app.screen.name == "ack")
 
 
 async def test_read_only_app_shows_a_badge_and_refuses_apply_saying_why(

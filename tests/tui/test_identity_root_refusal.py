@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from armstui.cloud import ram
 from tests.support.sandbox import RunningSandbox, trusting
-from tests.tui.conftest import opened, wait_for
+from tests.tui.conftest import running, wait_for
 
 
 async def _role_trusting_source(sandbox: RunningSandbox) -> None:
@@ -18,8 +18,7 @@ async def test_a_switch_from_a_root_key_is_explained_as_such(
 ) -> None:
     await _role_trusting_source(sandbox)  # the trust policy admits B: only root is in the way
     app = make_app()
-    async with app.run_test(size=(100, 30)) as pilot:
-        await opened(pilot)
+    async with running(app, size=(100, 30)) as pilot:
         await pilot.press("i", "s", "enter")
         result = app.screen.query_one("#switch-result")
         await wait_for(

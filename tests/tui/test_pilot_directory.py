@@ -52,7 +52,7 @@ async def the_ack_form(
         await opened(pilot)
         app.state.sources = []  # the directory alone
         await pilot.press("k")
-        await wait_for(pilot, lambda: getattr(app.screen, "name_id", None) == "ack")
+        await wait_for(pilot, lambda: app.screen.name == "ack")
         assert isinstance(app.screen, FlowScreen)
         yield pilot, app.screen
 
@@ -118,7 +118,7 @@ async def test_a_ticked_folder_less_one_member_is_what_the_plan_covers(
         await wait_for(pilot, lambda: not isinstance(app.screen, PlanScreen))
         app.action_show("welcome")
         await pilot.press("k")
-        await wait_for(pilot, lambda: getattr(app.screen, "name_id", None) == "ack")
+        await wait_for(pilot, lambda: app.screen.name == "ack")
         assert set(app.screen.query_one(AccountPicker).accounts) == {
             "management",
             "monitoring",
