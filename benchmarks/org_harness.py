@@ -12,6 +12,7 @@ import asyncio
 import json
 import resource
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -20,30 +21,36 @@ from pathlib import Path
 from armstui.sandbox.process import serve_until_listening
 
 
+def serve_org(state: Path, members: int, regions: int) -> tuple[subprocess.Popen[str], Path]:
+    """The org world served from ``state`` in a process of its own, and its sandbox.json,
+    whose ``management`` account signs as its RAM user ``admin``."""
+    server = serve_until_listening(
+        state,
+        "--world",
+        f"org:members={members},regions={regions}",
+        "--faults",
+        "latency=50ms",
+        "--speed",
+        "100",
+    )
+    info = state / "sandbox.json"
+    described = json.loads(info.read_text())
+    management = described["accounts"]["management"]
+    management.update(
+        {k: management["users"]["admin"][k] for k in ("access_key_id", "access_key_secret")}
+    )
+    info.write_text(json.dumps(described))
+    return server, info
+
+
 def main() -> None:
     members, regions = (int(a) for a in sys.argv[1:3])
     from armstui.accounts import open_sandbox_workspace
     from armstui.flows.setup import Setup
 
     with tempfile.TemporaryDirectory() as tmp:
-        state = Path(tmp) / "state"
-        server = serve_until_listening(
-            state,
-            "--world",
-            f"org:members={members},regions={regions}",
-            "--faults",
-            "latency=50ms",
-            "--speed",
-            "100",
-        )
+        server, info = serve_org(Path(tmp) / "state", members, regions)
         try:
-            info = state / "sandbox.json"
-            described = json.loads(info.read_text())
-            management = described["accounts"]["management"]
-            management.update(
-                {k: management["users"]["admin"][k] for k in ("access_key_id", "access_key_secret")}
-            )
-            info.write_text(json.dumps(described))
             workspace = open_sandbox_workspace(info, vault_kind="memory")
             setup = Setup("ack", "monitoring", ("rd:all",), all_regions=True)
             started = time.perf_counter()

@@ -161,7 +161,7 @@ class Workspace:
         plain = [s for s in setup.sources if s not in wanted]
         candidates = {}
         for alias in self.accounts:
-            if alias == setup.monitoring or alias in self._members:
+            if alias in self._members:  # A may manage the directory too
                 continue
             try:
                 candidates[alias] = await self.session(alias)
@@ -173,7 +173,8 @@ class Workspace:
                 management,
                 candidates[management],
                 wanted,
-                exclude=setup.exclude,
+                # A is never its own source, should A manage the directory and be listed in it.
+                exclude=(*setup.exclude, self.account(setup.monitoring).uid),
                 taken=[a for a in self.accounts if a not in self._members],
             )
         except CloudError as error:
