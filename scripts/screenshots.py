@@ -4,8 +4,9 @@
 
 Drives armstui with Textual's Pilot (App.run_test) exactly as an operator would: the
 welcome screen, accounts, the three flows (form, plan, run), the finished checklist,
-the identity switch, the call log, a key rotation (plan, then the checklist) and a
-teardown's plan. One SVG per screen and size (App.save_screenshot),
+the identity switch, the call log, the fleet, the doctor, a key rotation (plan, then the
+checklist) and a teardown's plan; then, on the ``org`` world, the ACK form's Resource
+Directory tree with a folder ticked and one member left out. One SVG per screen and size (App.save_screenshot),
 named ``<screen>-<COLUMNS>x<ROWS>.svg``; with ``--no-color`` as a monochrome terminal
 draws it (``NO_COLOR``), named ``<screen>-<COLUMNS>x<ROWS>-no-color.svg``.
 """
@@ -20,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from armstui.cli.common import SandboxOptions
 from armstui.tui.app import ArmsTui
@@ -99,14 +101,23 @@ async def shoot(out: Path, size: tuple[int, int], suffix: str = "") -> list[Path
         await pilot.press("i", "s", "enter")
         await wait_for(
             pilot,
-            lambda: "visible" in str(app.screen.query_one("#switch-result").render()),
+            lambda: any(  # a root key is refused, as on the real cloud: that is shown too
+                said in str(app.screen.query_one("#switch-result").render())
+                for said in ("visible", "could not switch")
+            ),
             timeout=20,
         )
         save("identity")
         await pilot.press("l")
         await pilot.pause(0.3)
         save("call-log")
-        await pilot.press("l", "c")
+        await pilot.press("l", "f")
+        await wait_for(pilot, lambda: _fleet_loaded(app))
+        save("fleet")
+        await pilot.press("D")
+        await wait_for(pilot, lambda: _doctor_done(app))
+        save("doctor")
+        await pilot.press("c")
         await pilot.pause(0.3)
         await pilot.press("o")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "PlanScreen")
@@ -129,6 +140,70 @@ async def shoot(out: Path, size: tuple[int, int], suffix: str = "") -> list[Path
     return written
 
 
+def _fleet_loaded(app: ArmsTui) -> bool:
+    from textual.widgets import DataTable
+
+    return app.screen.name == "fleet" and any(t.row_count for t in app.screen.query(DataTable))
+
+
+def _doctor_done(app: ArmsTui) -> bool:
+    from textual.widgets import DataTable
+
+    return app.screen.name == "doctor" and any(t.row_count for t in app.screen.query(DataTable))
+
+
+async def shoot_directory(out: Path, size: tuple[int, int], suffix: str = "") -> Path:
+    """The ACK form on the ``org`` world: its management account signs as its RAM user
+    ``admin`` (a root key cannot assume the members' access roles); the staging folder is
+    ticked and one of its members left out."""
+    from armstui.accounts import open_sandbox_workspace
+    from armstui.sandbox.state import open_state
+    from armstui.tui.widgets.directory_choice import folders_under
+    from armstui.tui.widgets.directory_tree import CheckTree
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' helpers
+    from tests.support.org import signing_as_admin
+    from tests.support.sandbox import serving
+
+    state_dir = Path(tempfile.mkdtemp(prefix="armstui-screens-org-"))
+    with serving(open_state(None, world="org:members=12,regions=3", speed=SPEED)) as org:
+        description = signing_as_admin(org, state_dir)
+        app = ArmsTui(
+            SandboxOptions(True, state_dir),
+            workspace_factory=lambda: open_sandbox_workspace(description, vault_kind="memory"),
+        )
+        async with app.run_test(size=size) as pilot:
+            state = app.state
+            await wait_for(
+                pilot,
+                lambda: (
+                    state.workspace is not None and len(state.identities) == len(state.accounts)
+                ),
+            )
+            state.sources = []  # the directory alone
+            await pilot.press("k")
+            await wait_for(pilot, lambda: bool(app.screen.query(CheckTree)))
+            tree = app.screen.query_one(CheckTree)
+            tree.focus()
+            staging = next(f for f in folders_under(tree.choice.root) if f.name == "staging")
+            for wanted in (staging, staging.members[1]):
+                node = next(n for n in _nodes(tree.root) if n.data is wanted)
+                tree.move_cursor(node)
+                await pilot.press("space")
+            await pilot.pause(0.3)
+            name = f"directory-{size[0]}x{size[1]}{suffix}.svg"
+            return Path(app.save_screenshot(name, str(out)))
+
+
+def _nodes(root: Any) -> list[Any]:
+    found, queue = [], [root]
+    while queue:
+        node = queue.pop(0)
+        found.append(node)
+        queue.extend(node.children)
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -144,6 +219,7 @@ def main() -> None:
         suffix = "-no-color" if args.no_color else ""
         for path in asyncio.run(shoot(args.out, (columns, rows), suffix)):
             print(path)
+        print(asyncio.run(shoot_directory(args.out, (columns, rows), suffix)))
 
 
 if __name__ == "__main__":

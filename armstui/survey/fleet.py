@@ -152,7 +152,8 @@ class FleetReport:
         ages = [k.age_days for k in self.keys if k.age_days is not None]
         oldest = f"oldest key {max(ages)} days" if ages else "no reporting key"
         todo = len(self.todo())
-        aside = f" ({unmonitored} instances not monitored)" if unmonitored else ""
+        plural = "instance" if unmonitored == 1 else "instances"
+        aside = f" ({unmonitored} {plural} not monitored)" if unmonitored else ""
         return f"{reporting} of {len(targets)} reporting now{aside}, {oldest}, " + (
             f"{todo} to do" if todo else "nothing to do"
         )

@@ -31,6 +31,8 @@ from armstui.tui.state import STOPPED_DETAIL, AppState
 from armstui.tui.workers import CloudWorkers
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from armstui.cli.common import SandboxOptions
     from armstui.flows.setup import Setup
 
@@ -223,6 +225,21 @@ class ArmsTui(CloudWorkers, App[None]):
                 resume,
             )
             return
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """App.notify, always as plain text (``markup`` is ignored: Widget.notify passes
+        True, and armstui writes no markup into a notification). What the app tells mostly
+        comes from the cloud, where an ARN (``acs:ram::…``) holds what Rich reads as an emoji
+        code and a ``[…]`` would be read as a style."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     # --- navigation -----------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -79,7 +80,9 @@ class DoctorScreen(ArmsScreen):
         table.clear()
         for f in self.findings:
             status = f.status.value
-            table.add_row(MARKS[status], f.account, f.check, f.detail, f.fix, f.step)
+            # Text, not str: a DataTable reads a str as markup, and cloud text such as an
+            # ARN ("acs:ram::…") holds what Rich takes for an emoji code.
+            table.add_row(*map(Text, (MARKS[status], f.account, f.check, f.detail, f.fix, f.step)))
         counts = {s: sum(f.status.value == s for f in report.findings) for s in ORDER}
         told = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
         self.query_one("#doctor-summary", Label).update(

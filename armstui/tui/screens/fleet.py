@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -229,7 +230,7 @@ class FleetScreen(ArmsScreen):
         self._shown = rows
         table = self.query_one("#fleet-table", DataTable)
         table.clear()
-        table.add_rows(row.cells for row in rows)
+        table.add_rows([Text(cell) for cell in row.cells] for row in rows)  # never markup
 
     # --- a row's detail ---------------------------------------------------------------
 
