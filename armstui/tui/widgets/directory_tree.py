@@ -32,13 +32,14 @@ from armstui.tui.widgets.directory_choice import DirectoryChoice
 LISTING = "Looking for a Resource Directory among the saved accounts…"
 
 
-def member_label(member: Member) -> str:
-    return f"{inert(member.display_name)}  {member.account_id}"
+def member_label(member: Member) -> Text:
+    """As Text: a Tree reads a str label as markup, and names come from the cloud."""
+    return Text(f"{inert(member.display_name)}  {member.account_id}")
 
 
-def folder_label(node: FolderNode, is_root: bool) -> str:
+def folder_label(node: FolderNode, is_root: bool) -> Text:
     name = f"Whole directory {inert(node.name)}" if is_root else f"{inert(node.name)}/"
-    return f"{name}  {node.folder_id}"
+    return Text(f"{name}  {node.folder_id}")
 
 
 class CheckTree(Tree[FolderNode | Member]):
