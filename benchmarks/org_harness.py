@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import resource
 import signal
 import sys
@@ -18,6 +19,12 @@ import time
 from pathlib import Path
 
 from armstui.sandbox.process import serve_until_listening
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) the process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -46,9 +53,10 @@ def main() -> None:
             info.write_text(json.dumps(described))
             workspace = open_sandbox_workspace(info)
             setup = Setup("ack", "monitoring", ("rd:all",), all_regions=True)
-            started = time.perf_counter()
+            cpu_before, started = _cpu_seconds(server.pid), time.perf_counter()
             result = asyncio.run(workspace.run(setup, "apply"))
             wall = time.perf_counter() - started
+            sandbox_cpu = _cpu_seconds(server.pid) - cpu_before
             records = workspace.call_log.records()
             print(
                 json.dumps(
@@ -59,6 +67,7 @@ def main() -> None:
                         "members": len(workspace.enrolment.members) if workspace.enrolment else 0,
                         "calls": len(records),
                         "throttled": sum(r.outcome.startswith("Throttling") for r in records),
+                        "sandbox_cpu": sandbox_cpu,
                         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                     }
                 )
