@@ -70,12 +70,20 @@ class Store:
         self._heads: dict[str, dict[str, dict[str, _Entry]]] = {}
         self._seq = 0  # counts every change of the cache (rollbacks included)
         self._kind_seq: dict[str, int] = {}  # kind -> self._seq at its last change
+        # kind -> key -> self._seq at the key's last change, least recently changed first
+        self._changed: dict[str, dict[str, int]] = {}
         for kind, key, text in self._db.execute("SELECT kind, key, doc FROM docs ORDER BY rowid"):
             self._set(kind, key, json.loads(text), text)
 
-    def _set(self, kind: str, key: str, doc: Doc, text: str) -> None:
+    def _changing(self, kind: str, key: str) -> None:
         self._seq += 1
         self._kind_seq[kind] = self._seq
+        changed = self._changed.setdefault(kind, {})
+        changed.pop(key, None)
+        changed[key] = self._seq
+
+    def _set(self, kind: str, key: str, doc: Doc, text: str) -> None:
+        self._changing(kind, key)
         entry = _Entry(doc, text, self._seq)
         self._cache.setdefault(kind, {})[key] = entry
         head = _head(key)
@@ -85,8 +93,7 @@ class Store:
     def _drop(self, kind: str, key: str) -> bool:
         if self._cache.get(kind, {}).pop(key, None) is None:
             return False
-        self._seq += 1
-        self._kind_seq[kind] = self._seq
+        self._changing(kind, key)
         head = _head(key)
         if head is not None:
             self._heads[kind][head].pop(key, None)
@@ -128,6 +135,22 @@ class Store:
         with self._lock:
             entry = self._cache.get(kind, {}).get(key)
             return entry.stamp if entry is not None else 0
+
+    def sequence(self) -> int:
+        """A number that grows with every write or deletion (rollbacks included)."""
+        with self._lock:
+            return self._seq
+
+    def changed_since(self, kind: str, sequence: int) -> builtins.list[str]:
+        """The keys of ``kind`` written or deleted since :meth:`sequence` answered
+        ``sequence``, most recent first (reading only those)."""
+        with self._lock:
+            keys = []
+            for key, seq in reversed(self._changed.get(kind, {}).items()):
+                if seq <= sequence:
+                    break
+                keys.append(key)
+            return keys
 
     def generation(self, prefix: str, exclude: tuple[str, ...] = ()) -> int:
         """A number that grows whenever any document of a kind starting with ``prefix``

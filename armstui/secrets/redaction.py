@@ -8,7 +8,6 @@ Imports nothing from armstui, so that any module (the model included) may use it
 from __future__ import annotations
 
 import logging
-import re
 import threading
 
 MASK = "****"
@@ -18,13 +17,16 @@ class Redactor:
     """Remembers secrets and masks them in any text.
 
     Longer secrets are replaced first so that a secret containing another is masked whole.
+    Each secret is looked for on its own (a substring search): one regular expression of all
+    of them had to be compiled again after every new secret, and with a session per member of
+    a large directory that compiling cost more than the calls it logged.
     """
 
     MIN_LENGTH = 6  # shorter strings would mask ordinary words
 
     def __init__(self) -> None:
         self._secrets: set[str] = set()
-        self._pattern: re.Pattern[str] | None = None
+        self._longest_first: tuple[str, ...] = ()
         self._lock = threading.Lock()
 
     def add(self, secret: str | None) -> None:
@@ -33,17 +35,15 @@ class Redactor:
         with self._lock:
             if secret not in self._secrets:
                 self._secrets.add(secret)
-                self._pattern = None
+                self._longest_first = tuple(sorted(self._secrets, key=len, reverse=True))
 
     def redact(self, text: str) -> str:
         with self._lock:
-            if not self._secrets:
-                return text
-            if self._pattern is None:
-                ordered = sorted(self._secrets, key=len, reverse=True)
-                self._pattern = re.compile("|".join(re.escape(s) for s in ordered))
-            pattern = self._pattern
-        return pattern.sub(MASK, text)
+            ordered = self._longest_first
+        for secret in ordered:
+            if secret in text:
+                text = text.replace(secret, MASK)
+        return text
 
 
 redactor = Redactor()

@@ -32,6 +32,7 @@ a cluster's or an instance's applications again only when something they depend 
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 import string
 from typing import Any
@@ -195,62 +196,115 @@ def reporters(store: Store, clock: Clock, at: float) -> dict[str, Reporter]:
     return out
 
 
+Part = tuple[str, str]  # (kind, key) of the record a part of the answer comes from
+
+
 class Sources:
     """:func:`reporters` for one instant after another, remembering each cluster's and
-    instance's applications with what they were derived from: the cluster's (instance's)
-    record, its onepilot addon record and whether that addon's pending change has landed by
-    the instant, RAM's records (a key's validity), the license keys and which JVMs have
-    started by the instant. A part is derived again only when one of those changed; the
-    answer's dicts are shared between calls and must not be changed."""
+    instance's applications with what they were derived from (the *basis*): the cluster's
+    (instance's) record, its onepilot addon record and whether that addon's pending change
+    has landed by the instant (which JVMs have started by it). A part is derived again only
+    when its basis changed, and its basis is looked at again only when one of those records
+    was written since the last call (the store's change log) or it waits on time alone (a
+    pending change, a JVM not started yet). Everything is derived again when RAM's records
+    (a key's validity) or the license keys changed, or when asked about an earlier instant
+    than the last. The answer's dicts are shared between calls and must not be changed."""
 
     def __init__(self) -> None:
-        self._parts: dict[tuple[str, str], tuple[tuple[Any, ...], dict[str, Reporter]]] = {}
+        self._parts: dict[Part, tuple[tuple[Any, ...], dict[str, Reporter]]] = {}
+        self._waiting: set[Part] = set()  # parts whose basis may change with time alone
+        self._cluster_of: dict[str, str] = {}  # cluster ID -> its cs.cluster key
+        self._since, self._last_at, self._causes = -1, -math.inf, (-1, -1)
 
     def at(self, store: Store, clock: Clock, at: float) -> dict[str, Reporter]:
+        since, self._since = self._since, store.sequence()
+        causes = (
+            store.generation(KEY_KINDS, exclude=(KEY_USE_KIND,)),
+            store.generation("arms.license"),
+        )
+        if since < 0 or causes != self._causes or at < self._last_at:
+            self._parts.clear()
+            self._waiting.clear()
+            self._cluster_of.clear()
+        self._causes, self._last_at = causes, at
+        stale = self._waiting | self._changed(store, since)
         out: dict[str, Reporter] = {}
-        seen: set[tuple[str, str]] = set()
-        ram = store.generation(KEY_KINDS, exclude=(KEY_USE_KIND,))
         for key, cluster in store.view_items("cs.cluster"):
             part = ("cs.cluster", key)
-            seen.add(part)
-            basis = self._cluster_basis(store, key, cluster, at, ram)
-            cached = self._parts.get(part)
-            if cached is None or cached[0] != basis:
-                apps = cluster_reporters(store, clock, cluster, at)
-                # deriving may have landed the addon's change: remember the record it left
-                self._parts[part] = cached = (
-                    self._cluster_basis(store, key, cluster, at, ram),
-                    apps,
-                )
-            out.update(cached[1])
-        licenses = store.generation("arms.license")
+            if part in stale or part not in self._parts:
+                self._cluster(store, clock, part, cluster, at)
+            out.update(self._parts[part][1])
         owners: dict[str, str] | None = None
         for key, instance in store.view_items("ecs.instance"):
             part = ("ecs.instance", key)
-            seen.add(part)
-            started = tuple(_agent_started(clock, a, at) for a in instance.get("java_apps", []))
-            basis = (store.stamp("ecs.instance", key), licenses, started)
-            cached = self._parts.get(part)
-            if cached is None or cached[0] != basis:
+            if part in stale or part not in self._parts:
                 owners = _owners(store) if owners is None else owners
-                self._parts[part] = cached = (
-                    basis,
-                    instance_reporters(owners, clock, instance, at),
-                )
-            out.update(cached[1])
-        for gone in set(self._parts) - seen:
-            del self._parts[gone]
+                self._instance(store, clock, part, instance, at, owners)
+            out.update(self._parts[part][1])
+        for kind, key in stale:
+            if store.peek(kind, key) is None:  # deleted
+                self._parts.pop((kind, key), None)
+                self._waiting.discard((kind, key))
         return out
+
+    def _changed(self, store: Store, since: int) -> set[Part]:
+        if since < 0:
+            return set()
+        changed = {("cs.cluster", k) for k in store.changed_since("cs.cluster", since)}
+        changed |= {("ecs.instance", k) for k in store.changed_since("ecs.instance", since)}
+        for key in store.changed_since("cs.addon", since):
+            cluster_id, _, name = key.partition("/")
+            if name == ONEPILOT and cluster_id in self._cluster_of:
+                changed.add(("cs.cluster", self._cluster_of[cluster_id]))
+        return changed
+
+    def _cluster(
+        self, store: Store, clock: Clock, part: Part, cluster: dict[str, Any], at: float
+    ) -> None:
+        self._cluster_of[cluster["cluster_id"]] = part[1]
+        basis, _ = self._cluster_basis(store, part[1], cluster, at)
+        cached = self._parts.get(part)
+        if cached is None or cached[0] != basis:
+            apps = cluster_reporters(store, clock, cluster, at)
+            # deriving may have landed the addon's change: remember the record it left
+            basis, _ = self._cluster_basis(store, part[1], cluster, at)
+            self._parts[part] = (basis, apps)
+        if self._cluster_basis(store, part[1], cluster, at)[1]:
+            self._waiting.add(part)
+        else:
+            self._waiting.discard(part)
 
     @staticmethod
     def _cluster_basis(
-        store: Store, key: str, cluster: dict[str, Any], at: float, ram: int
-    ) -> tuple[Any, ...]:
+        store: Store, key: str, cluster: dict[str, Any], at: float
+    ) -> tuple[tuple[Any, ...], bool]:
+        """The basis, and whether a change of onepilot is pending."""
         addon_key = f"{cluster['cluster_id']}/{ONEPILOT}"
         addon = store.peek("cs.addon", addon_key)
         op = addon.get("op") if addon else None
         landed = op is not None and at >= op["ends_at"]
-        return (store.stamp("cs.cluster", key), store.stamp("cs.addon", addon_key), landed, ram)
+        basis = (store.stamp("cs.cluster", key), store.stamp("cs.addon", addon_key), landed)
+        return basis, op is not None
+
+    def _instance(
+        self,
+        store: Store,
+        clock: Clock,
+        part: Part,
+        instance: dict[str, Any],
+        at: float,
+        owners: dict[str, str],
+    ) -> None:
+        apps = instance.get("java_apps", [])
+        started = tuple(_agent_started(clock, a, at) for a in apps)
+        basis = (store.stamp(*part), started)
+        cached = self._parts.get(part)
+        if cached is None or cached[0] != basis:
+            self._parts[part] = (basis, instance_reporters(owners, clock, instance, at))
+        if any("active_at" in (a.get("agent") or {}) for a, s in zip(apps, started) if not s):
+            self._waiting.add(part)
+        else:
+            self._waiting.discard(part)
 
 
 def pending_changes(store: Store, clock: Clock, after: float, until: float) -> list[float]:
