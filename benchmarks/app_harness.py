@@ -8,12 +8,9 @@ from __future__ import annotations
 import asyncio
 import json
 import resource
-import signal
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 
 def _p99(samples: list[float]) -> float:
@@ -53,6 +50,13 @@ async def _presses(pilot, count: int, gap: float) -> list[float]:
     return samples
 
 
+async def _until(pilot, done, seconds: float) -> None:
+    """Let the app run until ``done()`` holds, ``seconds`` at most."""
+    deadline = time.perf_counter() + seconds
+    while not done() and time.perf_counter() < deadline:
+        await pilot.pause(0.05)
+
+
 def _can_move(widget) -> bool:
     """The step list holds a step to move to: a group header and two steps at least."""
     return getattr(widget, "highlighted", None) is not None and widget.option_count >= 3
@@ -76,51 +80,38 @@ async def bare() -> dict:
 async def app(sources: str, clusters: str) -> dict:
     from armstui.accounts import open_sandbox_workspace
     from armstui.flows.setup import Setup
-    from armstui.sandbox.process import serve_until_listening
+    from armstui.sandbox.process import serving_in_process
     from armstui.tui.app import ArmsTui
 
-    with tempfile.TemporaryDirectory() as tmp:
-        state = Path(tmp) / "state"
-        server = serve_until_listening(
-            state,
-            "--world",
-            f"large:sources={sources},clusters={clusters},instances=0",
-            "--faults",
-            "latency=50ms",
-            "--speed",
-            "100",
-        )
-        try:
-            tui = ArmsTui(workspace_factory=lambda: open_sandbox_workspace(state / "sandbox.json"))
-            async with tui.run_test(size=(120, 40)) as pilot:
-                for _ in range(200):
+    world = f"large:sources={sources},clusters={clusters},instances=0"
+    with serving_in_process("--world", world, "--faults", "latency=50ms", "--speed", "100") as (
+        state,
+        _,
+    ):
+        tui = ArmsTui(workspace_factory=lambda: open_sandbox_workspace(state / "sandbox.json"))
+        async with tui.run_test(size=(120, 40)) as pilot:
+            await _until(pilot, lambda: tui.state.workspace is not None, 10)
+            names = tuple(a for a in tui.state.workspace.accounts if a.startswith("source-"))
+            tui.action_show("checklist")
+            await pilot.pause(0.2)
+            assert tui.start_run(Setup("ack", "monitoring", names), "apply")
+            busy: list[float] = []
+            while tui.state.running and len(busy) < 2000:
+                if _can_move(tui.focused):
+                    busy += await _presses(pilot, 1, 0.05)
+                else:  # no second step to move to yet: a key would have no effect to time
                     await pilot.pause(0.05)
-                    if tui.state.workspace is not None:
-                        break
-                names = tuple(a for a in tui.state.workspace.accounts if a.startswith("source-"))
-                tui.action_show("checklist")
-                await pilot.pause(0.2)
-                assert tui.start_run(Setup("ack", "monitoring", names), "apply")
-                busy: list[float] = []
-                while tui.state.running and len(busy) < 2000:
-                    if _can_move(tui.focused):
-                        busy += await _presses(pilot, 1, 0.05)
-                    else:  # no second step to move to yet: a key would have no effect to time
-                        await pilot.pause(0.05)
-                await pilot.pause(0.5)
-                steps = len(tui.state.checklist)
-                idle = await _presses(pilot, 40, 0.02)  # the same checklist, nothing running
-            return {
-                "p99_ms": _p99(busy),
-                "idle_p99_ms": _p99(idle),
-                "presses": len(busy),
-                "steps": steps,
-                "median_ms": statistics.median(busy) * 1000,
-                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            }
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(10)
+            await pilot.pause(0.5)
+            steps = len(tui.state.checklist)
+            idle = await _presses(pilot, 40, 0.02)  # the same checklist, nothing running
+        return {
+            "p99_ms": _p99(busy),
+            "idle_p99_ms": _p99(idle),
+            "presses": len(busy),
+            "steps": steps,
+            "median_ms": statistics.median(busy) * 1000,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
 
 
 def main() -> None:

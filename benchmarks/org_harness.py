@@ -3,7 +3,8 @@ org world; prints a JSON line.
 
 argv: members, regions. The sandbox serves in its own process with 50 ms added to every call
 and simulated durations at speed 100; this process is the client, signing as the management
-account's RAM user ``admin`` (root keys cannot assume the members' access roles).
+account's RAM user ``admin`` (root keys cannot assume the members' access roles). Besides the
+wall time it reports the CPU seconds each process used during the flow.
 """
 
 from __future__ import annotations
@@ -12,13 +13,12 @@ import asyncio
 import json
 import os
 import resource
-import signal
 import sys
-import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-from armstui.sandbox.process import serve_until_listening
+from armstui.sandbox.process import serving_in_process
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -27,56 +27,47 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def main() -> None:
-    members, regions = (int(a) for a in sys.argv[1:3])
+def _as_admin(info: Path) -> None:
+    """Make sandbox.json's management account sign as its RAM user ``admin``."""
+    described = json.loads(info.read_text())
+    management = described["accounts"]["management"]
+    management.update(
+        {k: management["users"]["admin"][k] for k in ("access_key_id", "access_key_secret")}
+    )
+    info.write_text(json.dumps(described))
+
+
+def measure(members: int, regions: int) -> dict[str, Any]:
     from armstui.accounts import open_sandbox_workspace
     from armstui.flows.setup import Setup
 
-    with tempfile.TemporaryDirectory() as tmp:
-        state = Path(tmp) / "state"
-        server = serve_until_listening(
-            state,
-            "--world",
-            f"org:members={members},regions={regions}",
-            "--faults",
-            "latency=50ms",
-            "--speed",
-            "100",
-        )
-        try:
-            info = state / "sandbox.json"
-            described = json.loads(info.read_text())
-            management = described["accounts"]["management"]
-            management.update(
-                {k: management["users"]["admin"][k] for k in ("access_key_id", "access_key_secret")}
-            )
-            info.write_text(json.dumps(described))
-            workspace = open_sandbox_workspace(info)
-            setup = Setup("ack", "monitoring", ("rd:all",), all_regions=True)
-            cpu_before, started = _cpu_seconds(server.pid), time.perf_counter()
-            result = asyncio.run(workspace.run(setup, "apply"))
-            wall = time.perf_counter() - started
-            sandbox_cpu = _cpu_seconds(server.pid) - cpu_before
-            records = workspace.call_log.records()
-            print(
-                json.dumps(
-                    {
-                        "wall": wall,
-                        "exit_code": result.exit_code,
-                        "steps": len(result.states),
-                        "members": len(workspace.enrolment.members) if workspace.enrolment else 0,
-                        "calls": len(records),
-                        "throttled": sum(r.outcome.startswith("Throttling") for r in records),
-                        "sandbox_cpu": sandbox_cpu,
-                        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                    }
-                )
-            )
-            workspace.close()
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(10)
+    world = f"org:members={members},regions={regions}"
+    with serving_in_process("--world", world, "--faults", "latency=50ms", "--speed", "100") as (
+        state,
+        server,
+    ):
+        _as_admin(state / "sandbox.json")
+        workspace = open_sandbox_workspace(state / "sandbox.json")
+        setup = Setup("ack", "monitoring", ("rd:all",), all_regions=True)
+        cpu = _cpu_seconds(server.pid), time.process_time()
+        started = time.perf_counter()
+        result = asyncio.run(workspace.run(setup, "apply"))
+        wall = time.perf_counter() - started
+        sandbox_cpu, client_cpu = _cpu_seconds(server.pid) - cpu[0], time.process_time() - cpu[1]
+        records = workspace.call_log.records()
+        workspace.close()
+    return {
+        "wall": wall,
+        "exit_code": result.exit_code,
+        "steps": len(result.states),
+        "members": len(workspace.enrolment.members) if workspace.enrolment else 0,
+        "calls": len(records),
+        "throttled": sum(r.outcome.startswith("Throttling") for r in records),
+        "sandbox_cpu": sandbox_cpu,
+        "client_cpu": client_cpu,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 if __name__ == "__main__":
-    main()
+    print(json.dumps(measure(*(int(a) for a in sys.argv[1:3]))))
