@@ -8,7 +8,10 @@ guards the rare calls from other threads (the admin endpoint, tests, seeding).
 
 The database and its ``-wal`` and ``-shm`` companions hold secrets, so they are created mode
 0600 (SQLite gives the companions the database file's mode). Signature nonces live in their
-own table with the time they were first seen, so a restart opens no replay window.
+own table with the time they were first seen, so a restart opens no replay window: a nonce is
+looked up in memory, and written with the next transaction (a handled request's own, so that
+it costs no commit of its own) or when the store closes. Only a killed sandbox can forget one:
+that of a request refused before it was handled, since the last request that was.
 """
 
 from __future__ import annotations
@@ -62,6 +65,11 @@ class Store:
             for companion in ("-wal", "-shm"):
                 _make_private(Path(f"{path}{companion}"))
         self._nonces_since_prune = 0
+        # the table read once; looked up here (the table is written through, for restarts)
+        self._nonces: dict[str, float] = dict(
+            self._db.execute("SELECT nonce, seen FROM nonces").fetchall()
+        )
+        self._unsaved_nonces: list[tuple[str, float]] = []
         self._lock = threading.RLock()
         self._undo: list[tuple[str, str, _Entry | None]] | None = None
         # kind -> key -> entry, oldest first; kind -> head -> key -> entry, in the same order
@@ -227,10 +235,14 @@ class Store:
                 return
             self._undo = []
             self._db.execute("BEGIN")
+            saving = self._unsaved_nonces
+            self._save_nonces()
             try:
                 yield
             except BaseException:
                 self._db.execute("ROLLBACK")
+                self._unsaved_nonces[:0] = saving  # used all the same
+                self._save_nonces()
                 for kind, key, old in reversed(self._undo):
                     if old is None:
                         self._drop(kind, key)
@@ -247,24 +259,35 @@ class Store:
         seconds. Nonces older than the window are pruned now and then (a request carrying one
         is refused by its timestamp anyway)."""
         with self._lock:
-            row = self._db.execute("SELECT seen FROM nonces WHERE nonce = ?", (nonce,)).fetchone()
-            if row is not None and now - row[0] <= window:
+            seen = self._nonces.get(nonce)
+            if seen is not None and now - seen <= window:
                 return False
-            self._db.execute(
-                "INSERT OR REPLACE INTO nonces (nonce, seen) VALUES (?, ?)", (nonce, now)
-            )
+            self._nonces[nonce] = now
+            self._unsaved_nonces.append((nonce, now))
             self._nonces_since_prune += 1
             if self._nonces_since_prune >= 1000:
                 self._nonces_since_prune = 0
+                self._save_nonces()
                 self._db.execute("DELETE FROM nonces WHERE seen < ?", (now - window,))
+                self._nonces = {n: t for n, t in self._nonces.items() if t >= now - window}
             return True
+
+    def _save_nonces(self) -> None:
+        """Write the nonces used since the last save (in the transaction open, if any)."""
+        if self._unsaved_nonces:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO nonces (nonce, seen) VALUES (?, ?)", self._unsaved_nonces
+            )
+            self._unsaved_nonces = []
 
     def nonce_count(self) -> int:
         with self._lock:
+            self._save_nonces()
             return int(self._db.execute("SELECT COUNT(*) FROM nonces").fetchone()[0])
 
     def close(self) -> None:
         with self._lock:
+            self._save_nonces()
             self._db.close()
 
 
