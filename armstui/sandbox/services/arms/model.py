@@ -91,12 +91,32 @@ class _History:
                 }
         self.generation = store.generation(APPS)
 
-    def record(self, store: Store, current: dict[str, Reporter], at: float) -> None:
-        """Close the intervals of the applications that stopped reporting (or now report
-        with another key) at ``at``, open one for each that started, and keep every record's
-        fields as its source now has them."""
-        self.check(store)
-        previous = self.current
+    def record(self, store: Store, clock: Clock, at: float) -> None:
+        """Bring the records to instant ``at``: close the intervals of the applications that
+        stopped reporting (or now report with another key), open one for each that started,
+        and keep every record's fields as its source now has them."""
+        changes = self.sources.at(store, clock, at)
+        if changes is None or store.generation(APPS) != self.generation:
+            self.check(store)
+            current = self.sources.current()
+            self._apply(store, self.current, current, at)
+            self.current = current
+        else:
+            for before, after in changes:
+                self._apply(store, before, after, at)
+                for key in before:
+                    self.current.pop(key, None)
+                self.current.update(after)
+        self.generation = store.generation(APPS)
+
+    def _apply(
+        self,
+        store: Store,
+        previous: dict[str, Reporter],
+        current: dict[str, Reporter],
+        at: float,
+    ) -> None:
+        """Record that ``previous`` (the open intervals) became ``current`` at ``at``."""
         for key, before in previous.items():
             now = current.get(key)
             if now is None or now["key_id"] != before["key_id"]:
@@ -107,8 +127,6 @@ class _History:
         for key, reporter in current.items():
             if previous.get(key) is not reporter:
                 self._update(store, key, reporter, at)
-        self.current = current
-        self.generation = store.generation(APPS)
 
     def _update(self, store: Store, key: str, reporter: Reporter, at: float) -> None:
         fields = {k: v for k, v in reporter.items() if k != "key_id"}
@@ -165,7 +183,7 @@ def sync(store: Store, clock: Clock) -> None:
         after = last["at"] if last else now
         history = _history(store)
         for at in [*pending_changes(store, clock, after, now), now]:
-            history.record(store, history.sources.at(store, clock, at), at)
+            history.record(store, clock, at)
         store.put("arms.sync", "last", {"at": now, **next_changes(store, clock, now)})
 
 

@@ -32,6 +32,7 @@ a cluster's or an instance's applications again only when something they depend 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
 import secrets
 import string
@@ -197,59 +198,91 @@ def reporters(store: Store, clock: Clock, at: float) -> dict[str, Reporter]:
 
 
 Part = tuple[str, str]  # (kind, key) of the record a part of the answer comes from
+Change = tuple[dict[str, Reporter], dict[str, Reporter]]  # a part's applications: before, after
 
 
 class Sources:
-    """:func:`reporters` for one instant after another, remembering each cluster's and
-    instance's applications with what they were derived from (the *basis*): the cluster's
-    (instance's) record, its onepilot addon record and whether that addon's pending change
-    has landed by the instant (which JVMs have started by it). A part is derived again only
-    when its basis changed, and its basis is looked at again only when one of those records
-    was written since the last call (the store's change log) or it waits on time alone (a
-    pending change, a JVM not started yet). Everything is derived again when RAM's records
-    (a key's validity) or the license keys changed, or when asked about an earlier instant
-    than the last. The answer's dicts are shared between calls and must not be changed."""
+    """:func:`reporters` for one instant after another, told as changes: each cluster's and
+    instance's applications (a *part*) are remembered with what they were derived from (the
+    *basis*): the cluster's (instance's) record, its onepilot addon record and whether that
+    addon's pending change has landed by the instant (which JVMs have started by it). A part
+    is looked at again only when one of those records was written since the last call (the
+    store's change log) or its pending change is due (a JVM waits to start), and derived
+    again only when its basis changed. Everything is derived again when RAM's records (a
+    key's validity) or the license keys changed, or when asked about an earlier instant than
+    the last. The dicts handed out are shared and must not be changed."""
 
     def __init__(self) -> None:
         self._parts: dict[Part, tuple[tuple[Any, ...], dict[str, Reporter]]] = {}
-        self._waiting: set[Part] = set()  # parts whose basis may change with time alone
+        self._rank: dict[Part, tuple[int, int]] = {}  # clusters, then instances; store order
+        self._due: list[tuple[float, Part]] = []  # (when a pending change lands, its cluster)
+        self._starting: set[Part] = set()  # instances with a JVM not started yet
         self._cluster_of: dict[str, str] = {}  # cluster ID -> its cs.cluster key
         self._since, self._last_at, self._causes = -1, -math.inf, (-1, -1)
 
-    def at(self, store: Store, clock: Clock, at: float) -> dict[str, Reporter]:
+    def current(self) -> dict[str, Reporter]:
+        """Every application that reports at the last instant asked about (as
+        :func:`reporters` has them, in the same order)."""
+        out: dict[str, Reporter] = {}
+        for part in sorted(self._parts, key=self._rank.__getitem__):
+            out.update(self._parts[part][1])
+        return out
+
+    def at(self, store: Store, clock: Clock, at: float) -> list[Change] | None:
+        """Bring the parts to instant ``at``: the changed ones as (before, after), in the
+        order :func:`reporters` has them; None when everything was derived again (see
+        :meth:`current`)."""
         since, self._since = self._since, store.sequence()
         causes = (
             store.generation(KEY_KINDS, exclude=(KEY_USE_KIND,)),
             store.generation("arms.license"),
         )
-        if since < 0 or causes != self._causes or at < self._last_at:
-            self._parts.clear()
-            self._waiting.clear()
-            self._cluster_of.clear()
+        everything = since < 0 or causes != self._causes or at < self._last_at
         self._causes, self._last_at = causes, at
-        stale = self._waiting | self._changed(store, since)
-        out: dict[str, Reporter] = {}
-        for key, cluster in store.view_items("cs.cluster"):
-            part = ("cs.cluster", key)
-            if part in stale or part not in self._parts:
-                self._cluster(store, clock, part, cluster, at)
-            out.update(self._parts[part][1])
+        if everything:
+            self._derive_all(store, clock, at)
+            return None
+        stale = self._changed(store, since) | self._starting
+        while self._due and self._due[0][0] <= at:
+            stale.add(heapq.heappop(self._due)[1])
+        changes = []
         owners: dict[str, str] | None = None
-        for key, instance in store.view_items("ecs.instance"):
-            part = ("ecs.instance", key)
-            if part in stale or part not in self._parts:
+        for part in sorted(stale, key=self._ranked):
+            before = self._parts.get(part, (None, {}))[1]
+            doc = store.peek(*part)
+            if doc is None:  # deleted
+                self._parts.pop(part, None)
+                self._starting.discard(part)
+            elif part[0] == "cs.cluster":
+                self._cluster(store, clock, part, doc, at)
+            else:
                 owners = _owners(store) if owners is None else owners
-                self._instance(store, clock, part, instance, at, owners)
-            out.update(self._parts[part][1])
-        for kind, key in stale:
-            if store.peek(kind, key) is None:  # deleted
-                self._parts.pop((kind, key), None)
-                self._waiting.discard((kind, key))
-        return out
+                self._instance(store, clock, part, doc, at, owners)
+            after = self._parts.get(part, (None, {}))[1]
+            if after is not before:
+                changes.append((before, after))
+        return changes
+
+    def _ranked(self, part: Part) -> tuple[int, int]:
+        if part not in self._rank:  # new: last in the store's order
+            self._rank[part] = (0 if part[0] == "cs.cluster" else 1, len(self._rank))
+        return self._rank[part]
+
+    def _derive_all(self, store: Store, clock: Clock, at: float) -> None:
+        self._parts.clear()
+        self._rank.clear()
+        self._due.clear()
+        self._starting.clear()
+        self._cluster_of.clear()
+        for key, cluster in store.view_items("cs.cluster"):
+            self._ranked(("cs.cluster", key))
+            self._cluster(store, clock, ("cs.cluster", key), cluster, at)
+        owners = _owners(store)
+        for key, instance in store.view_items("ecs.instance"):
+            self._ranked(("ecs.instance", key))
+            self._instance(store, clock, ("ecs.instance", key), instance, at, owners)
 
     def _changed(self, store: Store, since: int) -> set[Part]:
-        if since < 0:
-            return set()
         changed = {("cs.cluster", k) for k in store.changed_since("cs.cluster", since)}
         changed |= {("ecs.instance", k) for k in store.changed_since("ecs.instance", since)}
         for key in store.changed_since("cs.addon", since):
@@ -269,22 +302,21 @@ class Sources:
             # deriving may have landed the addon's change: remember the record it left
             basis, _ = self._cluster_basis(store, part[1], cluster, at)
             self._parts[part] = (basis, apps)
-        if self._cluster_basis(store, part[1], cluster, at)[1]:
-            self._waiting.add(part)
-        else:
-            self._waiting.discard(part)
+        _, lands = self._cluster_basis(store, part[1], cluster, at)
+        if lands is not None:
+            heapq.heappush(self._due, (lands, part))
 
     @staticmethod
     def _cluster_basis(
         store: Store, key: str, cluster: dict[str, Any], at: float
-    ) -> tuple[tuple[Any, ...], bool]:
-        """The basis, and whether a change of onepilot is pending."""
+    ) -> tuple[tuple[Any, ...], float | None]:
+        """The basis, and when onepilot's pending change lands (None: none pending)."""
         addon_key = f"{cluster['cluster_id']}/{ONEPILOT}"
         addon = store.peek("cs.addon", addon_key)
         op = addon.get("op") if addon else None
         landed = op is not None and at >= op["ends_at"]
         basis = (store.stamp("cs.cluster", key), store.stamp("cs.addon", addon_key), landed)
-        return basis, op is not None
+        return basis, (op["ends_at"] if op is not None else None)
 
     def _instance(
         self,
@@ -302,9 +334,9 @@ class Sources:
         if cached is None or cached[0] != basis:
             self._parts[part] = (basis, instance_reporters(owners, clock, instance, at))
         if any("active_at" in (a.get("agent") or {}) for a, s in zip(apps, started) if not s):
-            self._waiting.add(part)
+            self._starting.add(part)
         else:
-            self._waiting.discard(part)
+            self._starting.discard(part)
 
 
 def pending_changes(store: Store, clock: Clock, after: float, until: float) -> list[float]:
