@@ -237,8 +237,8 @@ def report_times(app: dict[str, Any], start: float, end: float, now: float) -> l
 
 def key_last_reported(store: Store, clock: Clock, key_id: str) -> float | None:
     """The simulated instant onepilot last reported with the AccessKey, or None."""
-    history = _history(store)
     with store.locked():  # the history and the records read together
+        history = _history(store)
         history.check(store)
         apps = [store.peek(APPS, key) for key in history.key_apps.get(key_id, ())]
     now, last = clock.sim_now(), None
