@@ -367,8 +367,10 @@ def next_changes(store: Store, clock: Clock, now: float) -> dict[str, float | No
         for app in instance.get("java_apps", [])
         if app.get("agent") and "active_at" in app["agent"]
     ]
-    real = clock.now()
+    # A start is still to come when it lies after this sync's simulated now, not after the
+    # real time read later: a JVM starting while the sync ran would otherwise be in neither
+    # this sync nor the next one, and its application would never begin to report.
     return {
         "next_sim": min((t for t in ends if t > now), default=None),
-        "next_real": min((t for t in starts if t > real), default=None),
+        "next_real": min((t for t in starts if clock.sim_at(t) > now), default=None),
     }
