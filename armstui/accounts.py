@@ -11,24 +11,18 @@ thread workers.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from armstui import credentials as cred
-from armstui import paths, profiles
+from armstui import model, paths, profiles
 from armstui.flows.journal import Journal, JournalUnreadable
 from armstui.flows.workspace import Workspace, WorkspaceError
-from armstui.model import (
-    Account,
-    InvalidInput,
-    validate_access_key_id,
-    validate_access_key_secret,
-    validate_alias,
-    validate_region,
-    validate_uid,
-)
+from armstui.model import Account, InvalidInput, validate_alias
+from armstui.secrets.base import PASSPHRASE_FILE_ENV
 from armstui.secrets.redaction import redact
 from armstui.vault import Passphrase, Vault, VaultUnavailable, open_vault
 
@@ -63,15 +57,22 @@ def open_workspace(
     what to fix, :class:`VaultNotOpened` when the vault is the problem.
 
     - ``sandbox`` enabled: the sandbox serving its state dir (started in this process
-      unless ``start_sandbox`` is False or one already answers), its seeded accounts, its
-      own vault and journal.
+      unless ``start_sandbox`` is False or one already answers), its seeded accounts and
+      those added to it, the vault chosen for it (:func:`sandbox_vault`) and its journal.
     - otherwise: the accounts saved in config.toml with the vault ``vault_kind`` (default:
       the configured one), unlocked with ``passphrase`` when it is the encrypted file.
-      ``vault_for``: open the vault only if that account's secret rests in it (the
-      identity commands need no vault for an aliyun CLI profile).
+
+    ``vault_for``: open the vault only if that account's secret rests in it (the identity
+    commands need no vault for an aliyun CLI profile or a sandbox's seeded key).
     """
     if sandbox is not None and sandbox.enabled:
-        return _open_sandbox(sandbox.state_dir, start_sandbox, passphrase)
+        return _open_sandbox(
+            sandbox.state_dir,
+            start_sandbox,
+            vault_kind=vault_kind,
+            passphrase=passphrase,
+            vault_for=vault_for,
+        )
     config = load_config()
     needs_vault = vault_for is None or _secret_in_vault(config.account(vault_for))
     vault = open_chosen_vault(vault_kind or config.vault, passphrase) if needs_vault else None
@@ -84,20 +85,21 @@ def open_workspace(
 
 
 def open_sandbox_workspace(
-    info: Path, *, runtime: Any = None, passphrase: Passphrase = None
+    info: Path,
+    *,
+    runtime: Any = None,
+    vault_kind: str | None = None,
+    passphrase: Passphrase = None,
+    vault_for: str | None = None,
 ) -> Workspace:
     """The sandbox described by ``info`` (its sandbox.json): its seeded accounts and those
-    the operator added (:func:`sandbox_settings_path`), its own vault and journal beside it,
-    and its clock speed for our waits. ``passphrase``: for the encrypted file vault of the
-    added accounts, asked only when one of their secrets is read."""
+    the operator added (:func:`sandbox_settings_path`), its vault (:func:`sandbox_vault`:
+    ``vault_kind``, else the one chosen for it; opened only if ``vault_for``'s secret
+    rests in it, when given) and its journal beside it, and its clock speed for our waits."""
     from armstui.sandbox_runtime import BadDescription, read_description
-    from armstui.secrets.sandbox_vault import SandboxVaults, open_sandbox_vault
 
     state_dir = info.parent
-    try:
-        saved = profiles.load(sandbox_settings_path(state_dir))
-    except profiles.ConfigError as exc:
-        raise WorkspaceError(str(exc)) from None
+    saved = load_config_at(sandbox_settings_path(state_dir))
     try:
         described = read_description(info)
         accounts = {a.alias: a for a in profiles.sandbox_accounts(info)}
@@ -111,13 +113,8 @@ def open_sandbox_workspace(
             f"description ({type(exc).__name__}); start the sandbox again "
             f"(`armstui sandbox serve --state {info.parent}`)"
         ) from None
-    from armstui.vault import open_sandbox_account_vault as open_accounts_vault
-
-    # Opened when an added account's secret is first read; VaultUnavailable says why not.
-    vault = SandboxVaults(
-        open_sandbox_vault(state_dir),
-        lambda: open_accounts_vault(state_dir, saved.vault, passphrase),
-    )
+    needs_vault = vault_for is None or _secret_in_vault(accounts.get(vault_for))
+    vault = sandbox_vault(state_dir, vault_kind, passphrase) if needs_vault else None
     return Workspace(
         accounts,
         vault,
@@ -142,7 +139,7 @@ def _journal(path: Path) -> Journal:
         ) from None
 
 
-def _open_sandbox(state_dir: Path | None, start: bool, passphrase: Passphrase) -> Workspace:
+def _open_sandbox(state_dir: Path | None, start: bool, **vault: Any) -> Workspace:
     from armstui import sandbox_runtime
 
     where = state_dir or sandbox_runtime.default_state_dir()
@@ -160,7 +157,7 @@ def _open_sandbox(state_dir: Path | None, start: bool, passphrase: Passphrase) -
             f"`armstui sandbox serve --state {where}`"
         )
     try:
-        return open_sandbox_workspace(info, runtime=runtime, passphrase=passphrase)
+        return open_sandbox_workspace(info, runtime=runtime, **vault)
     except BaseException:
         if runtime is not None:
             runtime.stop()
@@ -169,8 +166,13 @@ def _open_sandbox(state_dir: Path | None, start: bool, passphrase: Passphrase) -
 
 def load_config() -> profiles.Config:
     """The saved settings, or WorkspaceError naming the file and the entry."""
+    return load_config_at(None)
+
+
+def load_config_at(path: Path | None) -> profiles.Config:
+    """The settings in ``path`` (None: config.toml), or WorkspaceError naming the entry."""
     try:
-        return profiles.load()
+        return profiles.load(path)
     except profiles.ConfigError as exc:
         raise WorkspaceError(str(exc)) from None
 
@@ -198,11 +200,13 @@ def vault_file_exists(sandbox_state: Path | None = None) -> bool:
     """Whether the encrypted file vault (of the sandbox in ``sandbox_state``, if given) was
     created already (else its passphrase is new)."""
     if sandbox_state is not None:
-        return (sandbox_state / "vault.enc").exists()
+        from armstui.secrets.sandbox_vault import VAULT_FILE
+
+        return (sandbox_state / VAULT_FILE).exists()
     return paths.vault_file_path().exists()
 
 
-# --- accounts the operator adds to a sandbox -----------------------------------------------
+# --- a sandbox: its vault, and the accounts the operator adds to it ---------------------------
 
 
 def sandbox_state_dir(sandbox: SandboxChoice) -> Path:
@@ -219,14 +223,59 @@ def sandbox_settings_path(state_dir: Path) -> Path:
     return Path(state_dir) / "config.toml"
 
 
-def open_sandbox_account_vault(state_dir: Path, kind: str, passphrase: Passphrase = None) -> Vault:
-    """The vault of kind ``kind`` for the sandbox's added accounts, or :class:`VaultNotOpened`."""
-    from armstui.vault import open_sandbox_account_vault as open_for_sandbox
+def open_sandbox_vault(state_dir: Path, kind: str, passphrase: Passphrase = None) -> Vault:
+    """The sandbox's vault of kind ``kind`` (:func:`armstui.vault.open_sandbox_vault`), or
+    :class:`VaultNotOpened` saying why not."""
+    from armstui.vault import open_sandbox_vault as open_for_sandbox
 
     try:
         return open_for_sandbox(state_dir, kind, passphrase)
     except (VaultUnavailable, InvalidInput) as exc:
         raise VaultNotOpened(str(exc)) from None
+
+
+def sandbox_vault(state_dir: Path, kind: str | None = None, passphrase: Passphrase = None) -> Vault:
+    """The vault every secret of the sandbox in ``state_dir`` rests in (its seeded keys
+    aside, which stay in its sandbox.json): ``kind`` when given (the app's vault choice),
+    else the one saved in the sandbox's config.toml, else the keyring when a secure one
+    exists, else the encrypted file when ``ARMSTUI_VAULT_PASSPHRASE_FILE`` names its
+    passphrase. A choice made here is saved in that config.toml, so the sandbox's secrets
+    stay in one place; a session-only vault lasts for the session and is not saved.
+    :class:`VaultNotOpened` says why none opened and how to choose one."""
+    settings = sandbox_settings_path(state_dir)
+    saved = load_config_at(settings).vault if settings.exists() else None
+    chosen = kind or saved or default_sandbox_vault(state_dir)
+    vault = open_sandbox_vault(state_dir, chosen, passphrase)
+    if saved is None and chosen != "memory":
+
+        def remember(config: profiles.Config) -> None:
+            config.vault = chosen
+
+        update_config(remember, settings)
+    return vault
+
+
+def default_sandbox_vault(state_dir: Path) -> str:
+    """The vault kind a sandbox with no saved choice takes: the keyring when a secure one
+    exists, else the encrypted file when ``ARMSTUI_VAULT_PASSPHRASE_FILE`` is set; else
+    :class:`VaultNotOpened` saying how to choose."""
+    from armstui.vault import keyring_problem
+
+    problem = keyring_problem()
+    if problem is None:
+        return "keyring"
+    if os.environ.get(PASSPHRASE_FILE_ENV):
+        return "file"
+    from armstui.secrets.sandbox_vault import VAULT_FILE
+
+    why = problem.split(". ", 1)[0].rstrip(".")
+    raise VaultNotOpened(
+        "The sandbox needs a vault for the secrets its flows create, and this machine has no "
+        f"secure keyring. The keyring: {why}. Choose the encrypted file "
+        f"{Path(state_dir) / VAULT_FILE}: set {PASSPHRASE_FILE_ENV} to a file (mode 0600) that "
+        "holds its passphrase (8 characters or more), or run `armstui --sandbox` and choose "
+        "in the app (the encrypted file, or session only). Plaintext is never offered."
+    )
 
 
 def seeded_sandbox_aliases(state_dir: Path) -> list[str]:
@@ -282,12 +331,14 @@ class NewAccount:
         The secret is checked first, unless ``with_secret`` is False (the CLI checks its
         flags before it asks for the secret)."""
         if with_secret:
-            validate_access_key_secret(self.secret, names.secret)
+            model.validate_access_key_secret(self.secret, names.secret)
         return Account(
             validate_alias(self.alias, names.alias),
-            validate_uid(self.uid, names.uid),
-            validate_region(self.region, names.region),
-            cred.VaultKey(validate_access_key_id(self.access_key_id.strip(), names.access_key_id)),
+            model.validate_uid(self.uid, names.uid),
+            model.validate_region(self.region, names.region),
+            cred.VaultKey(
+                model.validate_access_key_id(self.access_key_id.strip(), names.access_key_id)
+            ),
             self.production,
         )
 
@@ -359,8 +410,8 @@ def account_for(
     """The account that uses ``candidate``'s credentials (InvalidInput naming the field)."""
     return Account(
         validate_alias(alias.strip(), names.alias),
-        validate_uid(uid.strip(), names.uid),
-        validate_region(region or candidate.region, names.region),
+        model.validate_uid(uid.strip(), names.uid),
+        model.validate_region(region or candidate.region, names.region),
         candidate.credential,
         production,
     )

@@ -7,13 +7,11 @@ of these vaults (:mod:`armstui.secrets`), all with ``kind``, ``store``, ``read``
 - :class:`KeyringVault` — the OS keyring (the default);
 - :class:`FileVault` — one encrypted file when no secure keyring exists (typical over
   SSH): scrypt + AES-256-GCM;
-- :class:`MemoryVault` — session only, forgotten when the process exits;
-- :class:`SandboxVault` — the secrets the flows generate on the sandbox (keys and passwords
-  of an emulator), in its state dir (mode 0600), so rehearsing needs no keyring;
-- the keys of accounts the operator added to a sandbox rest in the vault they chose for it
-  (:func:`open_sandbox_account_vault`), reached through :class:`SandboxVaults`.
+- :class:`MemoryVault` — session only, forgotten when the process exits.
 
-Plaintext storage of real secrets is never offered.
+A sandbox's secrets (the keys and passwords its flows generate, the keys of accounts added
+to it) rest in one of the same kinds chosen for that sandbox, apart from the real ones
+(:func:`open_sandbox_vault`). Plaintext storage is never offered.
 """
 
 from __future__ import annotations
@@ -34,7 +32,12 @@ from armstui.secrets.base import (
 from armstui.secrets.keyring_vault import SERVICE, KeyringVault
 from armstui.secrets.memory_vault import MemoryVault, session_vault
 from armstui.secrets.redaction import redactor
-from armstui.secrets.sandbox_vault import SandboxVault, SandboxVaults, open_sandbox_vault
+from armstui.secrets.sandbox_vault import (
+    VAULT_FILE,
+    keyring_service,
+    move_plaintext_entries,
+    session_vault_of,
+)
 
 __all__ = [
     "PASSPHRASE_FILE_ENV",
@@ -43,12 +46,10 @@ __all__ = [
     "KeyringVault",
     "MemoryVault",
     "Passphrase",
-    "SandboxVault",
-    "SandboxVaults",
     "Vault",
     "VaultUnavailable",
     "WrongPassphrase",
-    "open_sandbox_account_vault",
+    "keyring_problem",
     "open_sandbox_vault",
     "open_vault",
     "read_passphrase_file",
@@ -103,39 +104,59 @@ def open_vault(kind: str | None = None, passphrase: Passphrase = None) -> Vault:
       ``ARMSTUI_VAULT_PASSPHRASE_FILE``; without either, VaultUnavailable says so.
     - ``memory``: :func:`session_vault`.
     """
-    return _open(kind or "keyring", passphrase, paths.vault_file_path(), SERVICE)
+    return _open(kind or "keyring", passphrase, paths.vault_file_path(), SERVICE, session_vault)
 
 
-def open_sandbox_account_vault(
-    state_dir: Path, kind: str | None = None, passphrase: Passphrase = None
-) -> Vault:
-    """The vault the operator chose for the accounts they added to the sandbox in
-    ``state_dir``: the keyring under a service name of that sandbox's own, or the
-    encrypted file ``vault.enc`` in ``state_dir``; never a plaintext file, and never
-    mixed with the real accounts' secrets."""
+def open_sandbox_vault(state_dir: Path, kind: str, passphrase: Passphrase = None) -> Vault:
+    """The vault of kind ``kind`` for every secret of the sandbox in ``state_dir``: the
+    keyring under a service name of that sandbox's own, the encrypted file ``vault.enc``
+    in ``state_dir``, or a session-only vault of that sandbox's own; never mixed with the
+    real accounts' secrets. Secrets an older version left in the plaintext ``vault.json``
+    move into it now (VaultUnavailable when the vault is session-only)."""
     state_dir = Path(state_dir)
-    service = f"{SERVICE}-sandbox {state_dir.resolve()}"
-    return _open(kind or "keyring", passphrase, state_dir / "vault.enc", service)
+    vault = _open(
+        kind,
+        passphrase,
+        state_dir / VAULT_FILE,
+        keyring_service(state_dir),
+        lambda: session_vault_of(state_dir),
+    )
+    move_plaintext_entries(state_dir, vault)
+    return vault
 
 
-def _open(kind: str, passphrase: Passphrase, file_path: Path, service: str) -> Vault:
+def keyring_problem() -> str | None:
+    """Why no secure keyring can be used here (the refusal's message), or None."""
+    try:
+        _ = KeyringVault().backend
+    except VaultUnavailable as exc:
+        return str(exc)
+    return None
+
+
+def _open(
+    kind: str,
+    passphrase: Passphrase,
+    file_path: Path,
+    service: str,
+    memory: Callable[[], Vault],
+) -> Vault:
     if kind == "keyring":
         vault = KeyringVault(service)
         _ = vault.backend  # fail now, with the remedy, rather than halfway through a flow
         return vault
     if kind == "memory":
-        return session_vault()
+        return memory()
     if kind == "file":
         # Loaded here: it imports cryptography, which the first frame need not pay for.
         from armstui.secrets.file_vault import FileVault
 
-        path = file_path
         given = passphrase() if callable(passphrase) else passphrase
         given = given if given is not None else read_passphrase_file()
         if given is None:
             raise VaultUnavailable(
-                f"The encrypted vault {path} needs its passphrase: enter it when asked, or set "
-                f"{PASSPHRASE_FILE_ENV} to a file (mode 0600) that holds it."
+                f"The encrypted vault {file_path} needs its passphrase: enter it when asked, or "
+                f"set {PASSPHRASE_FILE_ENV} to a file (mode 0600) that holds it."
             )
-        return FileVault(path, given)
+        return FileVault(file_path, given)
     raise VaultUnavailable(f"vault: must be one of {', '.join(VAULT_KINDS)} (got {kind!r})")

@@ -88,7 +88,11 @@ async def app(sources: str, clusters: str) -> dict:
         state,
         _,
     ):
-        tui = ArmsTui(workspace_factory=lambda: open_sandbox_workspace(state / "sandbox.json"))
+        tui = ArmsTui(
+            workspace_factory=lambda: open_sandbox_workspace(
+                state / "sandbox.json", vault_kind="memory"
+            )
+        )
         async with tui.run_test(size=(120, 40)) as pilot:
             await _until(pilot, lambda: tui.state.workspace is not None, 10)
             names = tuple(a for a in tui.state.workspace.accounts if a.startswith("source-"))

@@ -25,7 +25,7 @@ def main() -> None:
 
     world = f"large:sources={sources},clusters={clusters},instances={instances}"
     with serving_in_process("--world", world, "--faults", LATENCY, "--speed", SPEED) as (state, _):
-        workspace = open_sandbox_workspace(state / "sandbox.json")
+        workspace = open_sandbox_workspace(state / "sandbox.json", vault_kind="memory")
         names = [a for a in workspace.accounts if a.startswith("source-")]
         ack = Setup("ack", "monitoring", tuple(names))
         ecs = Setup("ecs", "monitoring", tuple(names))

@@ -54,7 +54,7 @@ def _one(flow: str, seed: int) -> dict[str, int]:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             info = write_description(Path(tmp) / FILE_NAME, state, server.endpoint)
-            with open_sandbox_workspace(info) as ws:
+            with open_sandbox_workspace(info, vault_kind="memory") as ws:
                 setup = Setup(flow, "monitoring", ("source",))
 
                 def run(mode: str) -> int:

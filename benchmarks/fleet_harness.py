@@ -49,6 +49,16 @@ async def _typing(pilot, until, gap: float, limit: int) -> list[float]:
     return samples
 
 
+async def _opened_workspace(pilot, seconds: float = 20):
+    """The app's workspace once it has opened it; TimeoutError after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while pilot.app.state.workspace is None:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the app did not open its workspace in {seconds:.0f} s")
+        await pilot.pause(0.05)
+    return pilot.app.state.workspace
+
+
 async def fleet(sources: str, clusters: str, instances: str) -> dict:
     from armstui.accounts import open_sandbox_workspace
     from armstui.tui.app import ArmsTui
@@ -78,13 +88,13 @@ async def fleet(sources: str, clusters: str, instances: str) -> dict:
         )
         server.stdout.readline()
         try:
-            tui = ArmsTui(workspace_factory=lambda: open_sandbox_workspace(state / "sandbox.json"))
+            tui = ArmsTui(
+                workspace_factory=lambda: open_sandbox_workspace(
+                    state / "sandbox.json", vault_kind="memory"
+                )
+            )
             async with tui.run_test(size=(160, 45)) as pilot:
-                for _ in range(400):
-                    await pilot.pause(0.05)
-                    if tui.state.workspace is not None:
-                        break
-                accounts = tui.state.workspace.accounts
+                accounts = (await _opened_workspace(pilot)).accounts
                 tui.state.monitoring = "monitoring"
                 tui.state.sources = [a for a in accounts if a.startswith("source-")]
                 started = time.perf_counter()

@@ -47,7 +47,7 @@ def measure(members: int, regions: int) -> dict[str, Any]:
         server,
     ):
         _as_admin(state / "sandbox.json")
-        workspace = open_sandbox_workspace(state / "sandbox.json")
+        workspace = open_sandbox_workspace(state / "sandbox.json", vault_kind="memory")
         setup = Setup("ack", "monitoring", ("rd:all",), all_regions=True)
         cpu = _cpu_seconds(server.pid), time.process_time()
         started = time.perf_counter()

@@ -33,7 +33,7 @@ def sandbox_workspace(state_dir: Path) -> Callable[[], object]:
         from armstui.sandbox_runtime import ensure_sandbox
 
         runtime = ensure_sandbox(state_dir, speed=SPEED)
-        return open_sandbox_workspace(runtime.sandbox_json, runtime=runtime)
+        return open_sandbox_workspace(runtime.sandbox_json, runtime=runtime, vault_kind="memory")
 
     return open_
 

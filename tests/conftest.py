@@ -166,18 +166,60 @@ def sandbox() -> Iterator[RunningSandbox]:
         yield running
 
 
+SANDBOX_PASSPHRASE = "a sandbox passphrase"
+CHEAP_SCRYPT_N = 2**12  # the default (2**17) costs 0.3-0.7 s per open; this about 0.02 s
+
+
+def choose_file_vault(state_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The sandbox in ``state_dir`` keeps its secrets in its encrypted file vault, chosen in
+    its config.toml and unlocked through ``ARMSTUI_VAULT_PASSPHRASE_FILE`` (so every armstui
+    the test starts, in this process or another, opens it). The file is made here with a
+    cheap key derivation, which it records: other processes derive as cheaply."""
+    from armstui import profiles
+    from armstui.secrets import file_vault
+
+    passphrase_file = tmp_path / "pw"
+    passphrase_file.write_text(SANDBOX_PASSPHRASE + "\n")
+    passphrase_file.chmod(0o600)
+    monkeypatch.setenv("ARMSTUI_VAULT_PASSPHRASE_FILE", str(passphrase_file))
+    monkeypatch.setattr(file_vault, "SCRYPT_N", CHEAP_SCRYPT_N)
+    file_vault.FileVault(state_dir / "vault.enc", SANDBOX_PASSPHRASE)
+    profiles.save(profiles.Config(vault="file"), state_dir / "config.toml")
+    return passphrase_file
+
+
+def sandbox_secrets(state_dir: Path) -> dict[str, str]:
+    """Every secret the sandbox in ``state_dir`` holds in its encrypted file vault."""
+    from armstui.secrets.file_vault import FileVault
+
+    path = state_dir / "vault.enc"
+    if not path.exists():
+        return {}
+    return FileVault(path, SANDBOX_PASSPHRASE)._load()  # noqa: SLF001 (the test reads it all)
+
+
 @pytest.fixture
-def state_dir(sandbox: RunningSandbox, tmp_path: Path) -> Path:
-    """A sandbox state dir whose sandbox.json names the running test sandbox, so anything
-    opened with `--sandbox-state` on it (the CLI in- or out-of-process, the app) uses it."""
+def bare_state_dir(sandbox: RunningSandbox, tmp_path: Path) -> Path:
+    """A sandbox state dir whose sandbox.json names the running test sandbox and that has
+    no vault chosen yet, as a fresh `armstui --sandbox` finds it."""
     directory = tmp_path / "sandbox-state"
     sandbox.write_description(directory)
     return directory
 
 
 @pytest.fixture
+def state_dir(bare_state_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A sandbox state dir whose sandbox.json names the running test sandbox, so anything
+    opened with `--sandbox-state` on it (the CLI in- or out-of-process, the app) uses it;
+    its secrets rest in its encrypted file vault (:func:`choose_file_vault`)."""
+    choose_file_vault(bare_state_dir, tmp_path, monkeypatch)
+    return bare_state_dir
+
+
+@pytest.fixture
 def workspace(state_dir: Path) -> Iterator[Workspace]:
-    """A workspace on the test sandbox, exactly as `armstui --sandbox` opens one."""
+    """A workspace on the test sandbox, exactly as `armstui --sandbox` opens one: its
+    secrets in the vault chosen for it (the encrypted file, as other processes see it)."""
     ws = open_sandbox_workspace(state_dir / "sandbox.json")
     try:
         yield ws

@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 import armstui
 
 
@@ -178,33 +180,36 @@ def _write(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def test_the_detector_finds_a_module_level_cycle(tmp_path: Path) -> None:
-    root = _write(
-        tmp_path / "pkg",
-        {
-            "__init__.py": "",
-            "a.py": "from pkg import b\n",
-            "b.py": "import pkg.sub.c\n",
-            "sub/__init__.py": "",
-            "sub/c.py": "from ..a import thing\n",
-        },
-    )
+@pytest.mark.parametrize(
+    ("files", "members"),
+    [
+        pytest.param(
+            {
+                "a.py": "from pkg import b\n",
+                "b.py": "import pkg.sub.c\n",
+                "sub/__init__.py": "",
+                "sub/c.py": "from ..a import thing\n",
+            },
+            {"pkg.a", "pkg.b", "pkg.sub.c"},
+            id="module-level",
+        ),
+        pytest.param(
+            {
+                "a.py": "from pkg.sub.c import x\n",
+                "sub/__init__.py": "from pkg import a\n",
+                "sub/c.py": "",
+            },
+            {"pkg.a", "pkg.sub"},
+            id="through-a-package-init",
+        ),
+    ],
+)
+def test_the_detector_finds_a_cycle(
+    tmp_path: Path, files: dict[str, str], members: set[str]
+) -> None:
+    root = _write(tmp_path / "pkg", {"__init__.py": "", **files})
     cycle = find_cycle(import_graph(root, "pkg"))
-    assert cycle is not None and set(cycle) == {"pkg.a", "pkg.b", "pkg.sub.c"}
-
-
-def test_the_detector_finds_a_cycle_through_a_package_init(tmp_path: Path) -> None:
-    root = _write(
-        tmp_path / "pkg",
-        {
-            "__init__.py": "",
-            "a.py": "from pkg.sub.c import x\n",
-            "sub/__init__.py": "from pkg import a\n",
-            "sub/c.py": "",
-        },
-    )
-    cycle = find_cycle(import_graph(root, "pkg"))
-    assert cycle is not None and set(cycle) == {"pkg.a", "pkg.sub"}
+    assert cycle is not None and set(cycle) == members
 
 
 def test_the_detector_ignores_type_checking_and_function_imports(tmp_path: Path) -> None:

@@ -6,10 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from armstui.cli import main
 from armstui.inert import inert, make_inert
+from tests.support.cli import sandbox_cli
 from tests.support.sandbox import RunningSandbox
 
 OSC52 = "\x1b]52;c;ZWNobyBwd25lZA==\x07"  # writes the terminal's clipboard
@@ -66,20 +65,8 @@ def test_a_hostile_instance_name_reaches_the_plan_inert(
     state_dir: Path, sandbox: RunningSandbox
 ) -> None:
     _hostile_instance_name(sandbox)
-    result = CliRunner().invoke(
-        main,
-        [
-            "--sandbox",
-            "--sandbox-state",
-            str(state_dir),
-            "plan",
-            "--flow",
-            "ecs",
-            "--monitoring",
-            "monitoring",
-            "--source",
-            "source",
-        ],
+    result = sandbox_cli(
+        state_dir, "plan", "--flow", "ecs", "--monitoring", "monitoring", "--source", "source"
     )
     assert result.exit_code in (0, 3), result.output
     assert "legacy-orders" in result.output

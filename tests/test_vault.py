@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
+from pathlib import Path
 
 import pytest
 
 from armstui import vault
-from armstui.secrets import keyring_vault, redaction
+from armstui.secrets import file_vault, keyring_vault, redaction
 from armstui.vault import KeyringVault, VaultUnavailable
+from tests.conftest import CHEAP_SCRYPT_N, SANDBOX_PASSPHRASE
 
 
 def test_round_trip_uses_the_secret_service(secret_service: str) -> None:
@@ -180,18 +183,121 @@ def test_memory_vault_is_per_process_and_redacts() -> None:
     assert mem.delete("k") is True and mem.read("k") is None
 
 
-def test_sandbox_vault_lives_in_the_state_dir(tmp_path) -> None:
+def test_a_sandbox_vault_is_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import stat
 
-    state = tmp_path / "state"
-    sv = vault.open_sandbox_vault(state)
-    assert sv.kind == "sandbox"
-    sv.store("reporter/1/u/k", "sandbox-secret-1")
-    assert vault.open_sandbox_vault(state).read("reporter/1/u/k") == "sandbox-secret-1"
-    assert stat.S_IMODE((state / "vault.json").stat().st_mode) == 0o600
+    monkeypatch.setattr(file_vault, "SCRYPT_N", CHEAP_SCRYPT_N)
+    state, other = tmp_path / "state", tmp_path / "other"
+    sealed = vault.open_sandbox_vault(state, "file", SANDBOX_PASSPHRASE)
+    assert sealed.kind == "file"
+    sealed.store("reporter/1/u/k", "sandbox-secret-1")
+    again = vault.open_sandbox_vault(state, "file", SANDBOX_PASSPHRASE)
+    assert again.read("reporter/1/u/k") == "sandbox-secret-1"
+    assert b"sandbox-secret-1" not in (state / "vault.enc").read_bytes()
+    assert stat.S_IMODE((state / "vault.enc").stat().st_mode) == 0o600
     assert stat.S_IMODE(state.stat().st_mode) == 0o700
-    assert vault.open_sandbox_vault(tmp_path / "other").read("reporter/1/u/k") is None
-    assert sv.delete("reporter/1/u/k") is True and sv.delete("reporter/1/u/k") is False
+    # Session only: one per sandbox, apart from every other and from the real accounts'.
+    mine = vault.open_sandbox_vault(state, "memory")
+    mine.store("k", "session-secret-1")
+    assert vault.open_sandbox_vault(state, "memory").read("k") == "session-secret-1"
+    assert vault.open_sandbox_vault(other, "memory").read("k") is None
+    assert vault.session_vault().read("k") is None
+
+
+def test_a_sandbox_keyring_vault_has_a_service_of_its_own(
+    secret_service: str, tmp_path: Path
+) -> None:
+    opened = vault.open_sandbox_vault(tmp_path / "state", "keyring")
+    assert isinstance(opened, KeyringVault)
+    assert opened.service == f"armstui-sandbox {(tmp_path / 'state').resolve()}"
+
+
+PLAINTEXT = {"reporter/1/u/LTAI1": "old-reporter-secret-1", "login/1/op": "old-password-1"}
+
+
+def _older_sandbox(state: Path) -> Path:
+    """A state dir where an older armstui left its generated secrets in plaintext."""
+    state.mkdir(mode=0o700)
+    legacy = state / "vault.json"
+    legacy.write_text(json.dumps(PLAINTEXT))
+    legacy.chmod(0o600)
+    return legacy
+
+
+def test_plaintext_secrets_of_an_older_version_move_into_the_chosen_vault_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(file_vault, "SCRYPT_N", CHEAP_SCRYPT_N)
+    legacy = _older_sandbox(tmp_path / "state")
+    opened = vault.open_sandbox_vault(tmp_path / "state", "file", SANDBOX_PASSPHRASE)
+    assert not legacy.exists()
+    assert {name: opened.read(name) for name in PLAINTEXT} == PLAINTEXT
+    sealed = (tmp_path / "state" / "vault.enc").read_bytes()
+    assert not [s for s in PLAINTEXT.values() if s.encode() in sealed]
+    opened.delete("login/1/op")  # a later change is not undone by opening it again
+    reopened = vault.open_sandbox_vault(tmp_path / "state", "file", SANDBOX_PASSPHRASE)
+    assert reopened.read("login/1/op") is None
+    assert reopened.read("reporter/1/u/LTAI1") == "old-reporter-secret-1"
+
+
+def test_plaintext_secrets_are_not_moved_into_a_session_only_vault(tmp_path: Path) -> None:
+    legacy = _older_sandbox(tmp_path / "state")
+    with pytest.raises(VaultUnavailable, match="session-only vault would forget the secrets"):
+        vault.open_sandbox_vault(tmp_path / "state", "memory")
+    assert json.loads(legacy.read_text()) == PLAINTEXT  # untouched
+
+
+def test_an_unreadable_plaintext_vault_is_named_and_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(file_vault, "SCRYPT_N", CHEAP_SCRYPT_N)
+    legacy = _older_sandbox(tmp_path / "state")
+    legacy.write_text('{"reporter/1": "a-secret-cut-off')
+    with pytest.raises(VaultUnavailable) as info:
+        vault.open_sandbox_vault(tmp_path / "state", "file", SANDBOX_PASSPHRASE)
+    assert f"mv {legacy} {legacy}.broken" in str(info.value)
+    assert "a-secret-cut-off" not in str(info.value) and legacy.exists()
+
+
+def test_a_sandbox_without_a_choice_or_a_keyring_says_how_to_choose(tmp_path: Path) -> None:
+    from armstui.accounts import VaultNotOpened, sandbox_vault
+
+    with pytest.raises(VaultNotOpened) as info:
+        sandbox_vault(tmp_path / "state")
+    message = str(info.value)
+    assert "ARMSTUI_VAULT_PASSPHRASE_FILE" in message and "armstui --sandbox" in message
+    assert "Plaintext is never offered" in message and info.value.exit_code == 2
+    assert not (tmp_path / "state" / "config.toml").exists()
+    assert not (tmp_path / "state" / "vault.enc").exists()
+
+
+def test_a_passphrase_file_chooses_the_sandbox_s_encrypted_file_and_the_choice_is_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from armstui import profiles
+    from armstui.accounts import sandbox_vault
+
+    monkeypatch.setattr(file_vault, "SCRYPT_N", CHEAP_SCRYPT_N)
+    pw = tmp_path / "pw"
+    pw.write_text(SANDBOX_PASSPHRASE)
+    monkeypatch.setenv("ARMSTUI_VAULT_PASSPHRASE_FILE", str(pw))
+    state = tmp_path / "state"
+    assert sandbox_vault(state).kind == "file" and (state / "vault.enc").exists()
+    assert profiles.load(state / "config.toml").vault == "file"
+    # The app's session-only choice lasts the session: the saved choice stays.
+    assert sandbox_vault(state, "memory").kind == "memory"
+    assert profiles.load(state / "config.toml").vault == "file"
+
+
+def test_a_secure_keyring_is_the_sandbox_s_vault_when_none_was_chosen(
+    secret_service: str, tmp_path: Path
+) -> None:
+    from armstui import profiles
+    from armstui.accounts import sandbox_vault
+
+    opened = sandbox_vault(tmp_path / "state")
+    assert isinstance(opened, KeyringVault) and "armstui-sandbox" in opened.service
+    assert profiles.load(tmp_path / "state" / "config.toml").vault == "keyring"
 
 
 def test_open_vault_keyring_uses_the_secret_service(secret_service: str) -> None:
@@ -278,3 +384,16 @@ def test_a_passphrase_file_that_is_not_text_is_named(tmp_path) -> None:
     path.write_bytes(b"\xff\xfe\x00secret")
     with pytest.raises(VaultUnavailable, match="not a line of text"):
         vault.read_passphrase_file({vault.PASSPHRASE_FILE_ENV: str(path)})
+
+
+def test_an_older_sandbox_s_plaintext_secrets_move_when_it_is_opened(state_dir: Path) -> None:
+    from armstui.accounts import open_sandbox_workspace
+    from tests.conftest import sandbox_secrets
+
+    legacy = state_dir / "vault.json"
+    legacy.write_text(json.dumps(PLAINTEXT))
+    with open_sandbox_workspace(state_dir / "sandbox.json") as workspace:
+        assert workspace.vault.kind == "file"
+        assert workspace.vault.read("login/1/op") == "old-password-1"
+    assert not legacy.exists()
+    assert sandbox_secrets(state_dir) == PLAINTEXT

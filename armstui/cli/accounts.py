@@ -6,7 +6,8 @@ file vault's passphrase comes from a hidden prompt or from the file named by
 ``ARMSTUI_VAULT_PASSPHRASE_FILE``. Bad input exits 2 naming the field and the rule, with
 nothing stored. ``--sandbox``: the sandbox's seeded accounts (read-only) and the accounts
 of RAM users the operator created there, saved in the sandbox's state dir with their
-secrets in the vault chosen for that sandbox (keyring or encrypted file).
+secrets in the vault chosen for that sandbox (keyring or encrypted file), where the
+secrets its flows create rest too.
 """
 
 from __future__ import annotations
@@ -82,6 +83,20 @@ class _Place:
         except (profiles.ConfigError, WorkspaceError) as exc:
             raise _bad(command, str(exc)) from None
 
+    @property
+    def sandbox_vault_saved(self) -> bool:
+        """Whether the sandbox has its vault chosen (its settings say which)."""
+        return self.settings is not None and self.settings.exists()
+
+    def vault_kind(self, command: str, config: profiles.Config) -> str:
+        """The vault chosen here: the saved one; for a sandbox with none yet, the one it takes."""
+        if self.sandbox_state is None or self.sandbox_vault_saved:
+            return config.vault
+        try:
+            return ops.default_sandbox_vault(self.sandbox_state)
+        except WorkspaceError as exc:
+            raise _bad(command, str(exc)) from None
+
     def open_vault(self, command: str, kind: str) -> Vault:
         if self.sandbox_state is None:
             return _open(command, kind)
@@ -91,7 +106,7 @@ class _Place:
                 if kind == "file"
                 else None
             )
-            return ops.open_sandbox_account_vault(self.sandbox_state, kind, passphrase)
+            return ops.open_sandbox_vault(self.sandbox_state, kind, passphrase)
         except (WorkspaceError, VaultUnavailable) as exc:
             raise _bad(command, str(exc)) from None
 
@@ -172,7 +187,7 @@ def _vault_for_list(
             if passphrase is None and _stdin_is_terminal():
                 passphrase = click.prompt("Vault passphrase", hide_input=True, err=True)
         if place is not None and place.sandbox_state is not None:
-            return ops.open_sandbox_account_vault(place.sandbox_state, config.vault, passphrase)
+            return ops.open_sandbox_vault(place.sandbox_state, config.vault, passphrase)
         return ops.open_chosen_vault(config.vault, passphrase)
     except (WorkspaceError, VaultUnavailable) as exc:
         click.echo(f"armstui accounts list: {redact(str(exc))}", err=True)
@@ -236,14 +251,21 @@ def add(
             "add",
             f"alias: '{alias}' is in use already (remove it first: armstui accounts remove {alias})",
         )
-    kind = vault_kind or config.vault
-    if kind != config.vault and any(
-        isinstance(a.credential, cred.VaultKey) for a in config.accounts
+    kind = vault_kind or place.vault_kind("add", config)
+    # A sandbox's saved choice holds the secrets its flows created too: it stays.
+    chosen = place.sandbox_vault_saved
+    if kind != config.vault and (
+        chosen or any(isinstance(a.credential, cred.VaultKey) for a in config.accounts)
     ):
+        whose, how = (
+            ("the sandbox's", "start another with --sandbox-state DIR")
+            if chosen
+            else ("the accounts'", "remove them first")
+        )
         raise _bad(
             "add",
-            f"--vault: the accounts' secrets are in the {config.vault} vault; "
-            f"switching to {kind} would leave them behind (remove them first)",
+            f"--vault: {whose} secrets are in the {config.vault} vault; "
+            f"switching to {kind} would leave them behind ({how})",
         )
     if kind == "memory":
         raise _bad(

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import unquote
 
 from armstui.cloud.errors import CloudError, reading, required
@@ -23,6 +24,8 @@ from armstui.secrets.redaction import redactor
 if TYPE_CHECKING:
     from armstui.cloud.session import CloudSession
 
+
+T = TypeVar("T")
 
 HolderKind = Literal["user", "role"]
 """Who a policy is attached to."""
@@ -115,13 +118,25 @@ async def _ram(session: CloudSession, action: str, *, mutating: bool, **fields: 
     )
 
 
-async def _or_none(call: Any, missing_code: str) -> Any:
+async def _read_or_none(
+    session: CloudSession, action: str, missing_code: str, **fields: Any
+) -> Any:
+    """The body of the read ``action``, or None where RAM answers ``missing_code`` (404)."""
     try:
-        return await call
+        return await _ram(session, action, mutating=False, **fields)
     except CloudError as error:
         if error.code == missing_code:
             return None
         raise
+
+
+async def _get_entity(
+    session: CloudSession, kind: str, parse: Callable[[Any], T], **fields: Any
+) -> T | None:
+    """``Get<kind>``'s entity (under ``<kind>`` in the body) as ``parse`` reads it, or None
+    where RAM answers ``EntityNotExist.<kind>``."""
+    body = await _read_or_none(session, f"Get{kind}", f"EntityNotExist.{kind}", **fields)
+    return parse(getattr(body, kind.lower())) if body else None
 
 
 def _document(text: str | None) -> dict[str, Any]:
@@ -163,11 +178,7 @@ def _user(raw: Any) -> User:
 
 
 async def get_user(session: CloudSession, user_name: str) -> User | None:
-    body = await _or_none(
-        _ram(session, "GetUser", user_name=user_name, mutating=False),
-        "EntityNotExist.User",
-    )
-    return _user(body.user) if body else None
+    return await _get_entity(session, "User", _user, user_name=user_name)
 
 
 async def create_user(
@@ -176,18 +187,8 @@ async def create_user(
     display_name: str | None = None,
     comments: str | None = None,
 ) -> User:
-    return _user(
-        (
-            await _ram(
-                session,
-                "CreateUser",
-                user_name=user_name,
-                display_name=display_name,
-                comments=comments,
-                mutating=True,
-            )
-        ).user
-    )
+    fields = {"user_name": user_name, "display_name": display_name, "comments": comments}
+    return _user((await _ram(session, "CreateUser", mutating=True, **fields)).user)
 
 
 async def delete_user(session: CloudSession, user_name: str) -> None:
@@ -301,28 +302,29 @@ async def create_access_key(session: CloudSession, user_name: str) -> NewAccessK
     )
 
 
+async def _on_key(
+    session: CloudSession,
+    action: str,
+    user_name: str,
+    access_key_id: str,
+    *,
+    mutating: bool = True,
+    **more: str,
+) -> Any:
+    """The AccessKey ``action`` on ``user_name``'s key ``access_key_id``."""
+    key = {"user_name": user_name, "user_access_key_id": access_key_id}
+    return await _ram(session, action, mutating=mutating, **key, **more)
+
+
 async def update_access_key(
     session: CloudSession, user_name: str, access_key_id: str, status: str
 ) -> None:
     """``status``: ``Active`` or ``Inactive``."""
-    await _ram(
-        session,
-        "UpdateAccessKey",
-        user_name=user_name,
-        user_access_key_id=access_key_id,
-        status=status,
-        mutating=True,
-    )
+    await _on_key(session, "UpdateAccessKey", user_name, access_key_id, status=status)
 
 
 async def delete_access_key(session: CloudSession, user_name: str, access_key_id: str) -> None:
-    await _ram(
-        session,
-        "DeleteAccessKey",
-        user_name=user_name,
-        user_access_key_id=access_key_id,
-        mutating=True,
-    )
+    await _on_key(session, "DeleteAccessKey", user_name, access_key_id)
 
 
 async def get_access_key_last_used(
@@ -332,13 +334,7 @@ async def get_access_key_last_used(
 
     GetAccessKeyLastUsed (RAM 2015-05-01; SDK ``GetAccessKeyLastUsedResponseBody.
     AccessKeyLastUsed.LastUsedDate``). UNCONFIRMED: how soon RAM updates the date after use."""
-    body = await _ram(
-        session,
-        "GetAccessKeyLastUsed",
-        user_name=user_name,
-        user_access_key_id=access_key_id,
-        mutating=False,
-    )
+    body = await _on_key(session, "GetAccessKeyLastUsed", user_name, access_key_id, mutating=False)
     used = body.access_key_last_used
     return (used.last_used_date or None) if used is not None else None
 
@@ -360,11 +356,7 @@ def _role(raw: Any) -> Role:
 
 
 async def get_role(session: CloudSession, role_name: str) -> Role | None:
-    body = await _or_none(
-        _ram(session, "GetRole", role_name=role_name, mutating=False),
-        "EntityNotExist.Role",
-    )
-    return _role(body.role) if body else None
+    return await _get_entity(session, "Role", _role, role_name=role_name)
 
 
 async def create_role(
@@ -407,11 +399,12 @@ async def delete_role(session: CloudSession, role_name: str) -> None:
 async def get_policy(
     session: CloudSession, policy_name: str, policy_type: str = "Custom"
 ) -> Policy | None:
-    body = await _or_none(
-        _ram(
-            session, "GetPolicy", policy_name=policy_name, policy_type=policy_type, mutating=False
-        ),
+    body = await _read_or_none(
+        session,
+        "GetPolicy",
         "EntityNotExist.Policy",
+        policy_name=policy_name,
+        policy_type=policy_type,
     )
     if body is None:
         return None
@@ -461,43 +454,34 @@ def _login(raw: Any) -> LoginProfile:
 
 
 async def get_login_profile(session: CloudSession, user_name: str) -> LoginProfile | None:
-    body = await _or_none(
-        _ram(session, "GetLoginProfile", user_name=user_name, mutating=False),
-        "EntityNotExist.User.LoginProfile",
+    body = await _read_or_none(
+        session, "GetLoginProfile", "EntityNotExist.User.LoginProfile", user_name=user_name
     )
     return _login(body.login_profile) if body else None
+
+
+async def _set_password(
+    session: CloudSession, action: str, user_name: str, password: str, reset_required: bool
+) -> Any:
+    """Create or Update ``LoginProfile``: the password is handed to the redactor first."""
+    redactor.add(password)
+    login = {"password": password, "password_reset_required": reset_required}
+    return await _ram(session, action, mutating=True, user_name=user_name, **login)
 
 
 async def create_login_profile(
     session: CloudSession, user_name: str, password: str, password_reset_required: bool = False
 ) -> LoginProfile:
-    redactor.add(password)
-    return _login(
-        (
-            await _ram(
-                session,
-                "CreateLoginProfile",
-                user_name=user_name,
-                password=password,
-                password_reset_required=password_reset_required,
-                mutating=True,
-            )
-        ).login_profile
+    body = await _set_password(
+        session, "CreateLoginProfile", user_name, password, password_reset_required
     )
+    return _login(body.login_profile)
 
 
 async def update_login_profile(
     session: CloudSession, user_name: str, password: str, password_reset_required: bool = False
 ) -> None:
-    redactor.add(password)
-    await _ram(
-        session,
-        "UpdateLoginProfile",
-        user_name=user_name,
-        password=password,
-        password_reset_required=password_reset_required,
-        mutating=True,
-    )
+    await _set_password(session, "UpdateLoginProfile", user_name, password, password_reset_required)
 
 
 async def delete_login_profile(session: CloudSession, user_name: str) -> None:

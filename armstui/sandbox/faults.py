@@ -101,6 +101,14 @@ def _latency(text: str) -> tuple[float, float]:
     return lo / 1000, hi / 1000
 
 
+def _count(text: Any) -> int:
+    """``text`` as a whole number; 0 (never a valid count) when it is not one."""
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return 0
+
+
 def _apply_then_fail(value: Any) -> dict[str, int]:
     items = value if isinstance(value, list) else str(value).split(",")
     out = {}
@@ -108,10 +116,7 @@ def _apply_then_fail(value: Any) -> dict[str, int]:
         if not item:
             continue
         action, _, times = item.partition(":")
-        try:
-            count = int(times) if times else 1
-        except ValueError:
-            count = 0
+        count = _count(times) if times else 1
         if count < 1:
             raise FaultSpecError(
                 "apply-then-fail",
@@ -149,10 +154,7 @@ def _rates(value: Any) -> dict[str, int]:
     )
     out = {}
     for service, limit in items:
-        try:
-            count = int(limit)
-        except (TypeError, ValueError):
-            count = 0
+        count = _count(limit)
         if count < 1:
             raise FaultSpecError(
                 "rate",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-VAULT_KINDS = ("keyring", "file", "memory")  # what an operator may choose; the sandbox has its own
+VAULT_KINDS = ("keyring", "file", "memory")  # for the real accounts, and for each sandbox
 PASSPHRASE_FILE_ENV = "ARMSTUI_VAULT_PASSPHRASE_FILE"
 
 REMEDY = (

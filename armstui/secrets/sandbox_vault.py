@@ -1,103 +1,111 @@
-"""The sandbox's vaults: the secrets the flows generate there (fake keys and passwords of an
-emulator) as JSON in its state dir, and, for the accounts the operator added to the
-sandbox, the vault they chose (keyring or encrypted file), apart from every real one."""
+"""Where a sandbox's secrets rest: every one of them (the keys and passwords its flows
+generate, the keys of the accounts the operator added to it) in the vault chosen for that
+sandbox, apart from every real one — the keyring under a service name of the sandbox's
+own (:func:`keyring_service`), the encrypted file ``vault.enc`` in its state dir, or a
+session-only vault of its own (:func:`session_vault_of`). Never a plaintext file: only its
+seeded keys stay in its ``sandbox.json``.
+
+Older versions kept the generated secrets in a plaintext ``vault.json`` in the state dir;
+:func:`move_plaintext_entries` moves them into the chosen vault once and deletes that file.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
-from armstui.secrets.base import Vault, VaultUnavailable, check_entry
-from armstui.secrets.private_files import ensure_private_dir, write_private_file
+from armstui.secrets.base import Vault, VaultUnavailable
+from armstui.secrets.keyring_vault import SERVICE
+from armstui.secrets.memory_vault import MemoryVault
+from armstui.secrets.private_files import is_special_file
 from armstui.secrets.redaction import redactor
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no cross-process lock
+    fcntl = None  # type: ignore[assignment]
 
-class SandboxVault:
-    """The secrets the flows generate on the sandbox (fake keys of an emulator) as JSON in
-    its state dir, mode 0600.
+VAULT_FILE = "vault.enc"  # the encrypted file vault, in the sandbox's state dir
+PLAINTEXT_FILE = "vault.json"  # where older versions kept the generated secrets
+MAX_PLAINTEXT_BYTES = 16 * 1024 * 1024
 
-    The sandbox must work on a fresh machine without any keyring, and its seeded keys
-    already rest in ``sandbox.json`` with the same mode. Never used for real accounts nor
-    for the keys of accounts the operator adds to the sandbox (:class:`SandboxVaults`).
+_session_vaults: dict[Path, MemoryVault] = {}
+_session_lock = threading.Lock()
+
+
+def keyring_service(state_dir: Path) -> str:
+    """The keyring service name of the sandbox in ``state_dir``: the real accounts' name
+    and the folder, so no entry mixes with a real one or another sandbox's."""
+    return f"{SERVICE}-sandbox {Path(state_dir).resolve()}"
+
+
+def session_vault_of(state_dir: Path) -> MemoryVault:
+    """The session-only vault of the sandbox in ``state_dir``: one per sandbox in this
+    process (opening the sandbox again keeps it), apart from the real accounts' one."""
+    where = Path(state_dir).resolve()
+    with _session_lock:
+        return _session_vaults.setdefault(where, MemoryVault())
+
+
+def move_plaintext_entries(state_dir: Path, vault: Vault) -> int:
+    """Move the secrets an older version left in ``state_dir``'s plaintext ``vault.json``
+    into ``vault``, then delete the file; how many moved. Under an ``flock`` on the file,
+    so two processes opening the sandbox at once move them once.
+
+    A session-only ``vault`` would forget them when this process exits: VaultUnavailable,
+    the file untouched. VaultUnavailable too when the file cannot be read (naming it).
     """
-
-    kind = "sandbox"
-
-    def __init__(self, state_dir: Path) -> None:
-        self.path = Path(state_dir) / "vault.json"
-        self._lock = threading.Lock()
-
-    def _load(self) -> dict[str, str]:
+    path = Path(state_dir) / PLAINTEXT_FILE
+    if is_special_file(path):
+        raise _unreadable(path, "not a regular file")
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - held open for its lock
+    except FileNotFoundError:
+        return 0
+    except OSError as exc:
+        raise _unreadable(path, exc.strerror or type(exc).__name__) from None
+    with fh:
+        if fcntl is not None:
+            fcntl.flock(fh, fcntl.LOCK_EX)
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if not os.path.samestat(os.fstat(fh.fileno()), os.stat(path)):
+                return 0  # another process moved it (and something new took the name)
         except FileNotFoundError:
-            return {}
-        except (OSError, ValueError) as exc:
+            return 0  # another process moved it while this one waited for the lock
+        entries = _entries(fh.read(MAX_PLAINTEXT_BYTES + 1), path)
+        if entries and vault.kind == "memory":
             raise VaultUnavailable(
-                f"cannot read the sandbox vault {self.path}: {type(exc).__name__}"
-            ) from None
-        return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+                "A session-only vault would forget the secrets an older armstui left in this "
+                "sandbox's plaintext vault.json. Choose the keyring or the encrypted file: "
+                f"they move into it, and {path} goes."
+            )
+        for name, secret in entries.items():
+            vault.store(name, secret)
+        os.unlink(path)
+    return len(entries)
 
-    def store(self, name: str, secret: str) -> None:
-        check_entry(name, secret)
+
+def _entries(raw: bytes, path: Path) -> dict[str, str]:
+    if len(raw) > MAX_PLAINTEXT_BYTES:
+        raise _unreadable(path, f"larger than {MAX_PLAINTEXT_BYTES >> 20} MiB")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):  # the error's text would quote the content
+        raise _unreadable(path, "not JSON") from None
+    if not isinstance(data, dict):
+        raise _unreadable(path, "not a JSON object")
+    entries = {k: v for k, v in data.items() if isinstance(k, str) and k and isinstance(v, str)}
+    entries = {k: v for k, v in entries.items() if v}
+    for secret in entries.values():
         redactor.add(secret)
-        with self._lock:
-            entries = self._load()
-            entries[name] = secret
-            write_private_file(self.path, json.dumps(entries, indent=1).encode())
-
-    def read(self, name: str) -> str | None:
-        with self._lock:
-            secret = self._load().get(name)
-        redactor.add(secret)
-        return secret
-
-    def delete(self, name: str) -> bool:
-        with self._lock:
-            entries = self._load()
-            if entries.pop(name, None) is None:
-                return False
-            write_private_file(self.path, json.dumps(entries, indent=1).encode())
-            return True
+    return entries
 
 
-def open_sandbox_vault(state_dir: Path) -> SandboxVault:
-    """The sandbox's own vault, apart from every real one."""
-    return SandboxVault(ensure_private_dir(Path(state_dir)))
-
-
-ACCOUNT_KEY_PREFIX = "accesskey/"  # armstui.credentials.vault_name: an account's own key
-
-
-class SandboxVaults:
-    """The sandbox's vault as a workspace sees it: an account's own AccessKey secret
-    (entries ``accesskey/…``) in the vault the operator chose for the sandbox, opened on
-    first use with ``open_accounts`` (so commands that need none never ask for a
-    passphrase); everything else in the sandbox's :class:`SandboxVault`."""
-
-    kind = "sandbox"
-
-    def __init__(self, generated: SandboxVault, open_accounts: Callable[[], Vault]) -> None:
-        self.generated = generated
-        self._open_accounts = open_accounts
-        self._accounts: Vault | None = None
-        self._lock = threading.Lock()
-
-    def _for(self, name: str) -> Vault:
-        if not name.startswith(ACCOUNT_KEY_PREFIX):
-            return self.generated
-        with self._lock:
-            if self._accounts is None:
-                self._accounts = self._open_accounts()
-            return self._accounts
-
-    def store(self, name: str, secret: str) -> None:
-        self._for(name).store(name, secret)
-
-    def read(self, name: str) -> str | None:
-        return self._for(name).read(name)
-
-    def delete(self, name: str) -> bool:
-        return self._for(name).delete(name)
+def _unreadable(path: Path, why: str) -> VaultUnavailable:
+    return VaultUnavailable(
+        f"The sandbox's plaintext vault {path}, left by an older armstui, cannot be read "
+        f"({why}), so its secrets cannot move into the chosen vault. Nothing was changed; "
+        f"move it aside (`mv {path} {path}.broken`) and open the sandbox again."
+    )

@@ -12,7 +12,6 @@ LOCAL = "local"
 VAULT_NOTES = {
     "keyring": (Status.OK, "the OS keyring"),
     "file": (Status.OK, "the encrypted file (scrypt + AES-256-GCM)"),
-    "sandbox": (Status.OK, "the sandbox's own vault (fake keys only)"),
     "memory": (
         Status.WARN,
         "session only: secrets are forgotten when armstui exits",

@@ -23,8 +23,9 @@ from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 
 from armstui import __version__
-from armstui.flows.registry import ALL_FLOWS, FLOW_NAMES
+from armstui.flows.registry import FLOW_NAMES
 from armstui.tui import messages as msg
+from armstui.tui import navigation
 from armstui.tui.commands import ArmsCommands
 from armstui.tui.state import STOPPED_DETAIL, AppState
 from armstui.tui.workers import CloudWorkers
@@ -33,8 +34,6 @@ if TYPE_CHECKING:
     from armstui.cli.common import SandboxOptions
     from armstui.flows.setup import Setup
 
-SCREEN_NAMES = ("welcome", "accounts", *FLOW_NAMES, "checklist", "identity", "fleet", "doctor")
-NEEDS_WORKSPACE = ("accounts", *FLOW_NAMES, "identity", "fleet", "doctor")
 
 _modules_at_freeze = 0
 
@@ -61,15 +60,16 @@ class ArmsTui(CloudWorkers, App[None]):
     CSS_PATH = "armstui.tcss"
     COMMANDS = App.COMMANDS | {ArmsCommands}
     BINDINGS = [
-        Binding("a", "show('accounts')", "Accounts", id="accounts"),
         *(
-            Binding(f.menu_key, f"show('{f.name}')", f.short, show=False, id=f"flow-{f.name}")
-            for f in ALL_FLOWS
+            Binding(
+                d.key,
+                f"show('{d.name}')",
+                d.label or d.title,
+                show=d.in_footer,
+                id=d.binding_id or d.name,
+            )
+            for d in navigation.DESTINATIONS
         ),
-        Binding("c", "show('checklist')", "Checklist", id="checklist"),
-        Binding("i", "show('identity')", "Identity", id="identity"),
-        Binding("f", "show('fleet')", "Fleet", show=False, id="fleet"),
-        Binding("D", "show('doctor')", "Doctor", show=False, id="doctor"),
         Binding("l", "toggle_call_log", "Calls", id="call-log"),
         Binding("escape", "show('welcome')", "Home", show=False, id="home"),
         Binding("q", "quit", "Quit", id="quit"),
@@ -104,7 +104,7 @@ class ArmsTui(CloudWorkers, App[None]):
         """Welcome is the bottom of the stack (Textual builds it first; no blank screen under it)."""
         from armstui.tui.screens.welcome import WelcomeScreen
 
-        return WelcomeScreen()
+        return WelcomeScreen(name="welcome")
 
     def on_mount(self) -> None:
         # Open the workspace (and with --sandbox start the sandbox) once the first frame is
@@ -165,16 +165,19 @@ class ArmsTui(CloudWorkers, App[None]):
     def _vault_chosen(self, choice: tuple[str, str | None] | None) -> None:
         if choice is None:
             self.notify(
-                "No vault: accounts whose secrets are in the vault cannot be used. "
-                "The sandbox works without one (ctrl+p, Use the sandbox).",
+                "No vault: the sandbox's flows cannot keep the keys they create "
+                "(ctrl+p, Use the sandbox, asks again)."
+                if self.state.sandbox
+                else "No vault: accounts whose secrets are in the vault cannot be used.",
                 severity="warning",
             )
             return
         from armstui.accounts import open_workspace
 
         kind, passphrase = choice
+        sandbox = self.sandbox if self.state.sandbox else None
         self.open_workspace(
-            functools.partial(open_workspace, vault_kind=kind, passphrase=passphrase)
+            functools.partial(open_workspace, sandbox, vault_kind=kind, passphrase=passphrase)
         )
 
     def _load_journal(self) -> None:
@@ -224,20 +227,21 @@ class ArmsTui(CloudWorkers, App[None]):
     # --- navigation -----------------------------------------------------------------------
 
     def action_show(self, name: str) -> None:
+        """Go to the screen called ``name`` (a destination, or welcome): a new one, on
+        welcome."""
         if isinstance(self.screen, ModalScreen):
             return
-        if name in NEEDS_WORKSPACE and self.state.workspace is None:
+        if name in navigation.NEEDS_WORKSPACE and self.state.workspace is None:
             self.notify(
                 "No accounts open yet: use the sandbox or add an account first.", severity="warning"
             )
             return
-        current = getattr(self.screen, "name_id", None)
-        if current == name:
+        if self.screen.name == name:
             return
         while len(self.screen_stack) > 1:  # back to welcome, at the bottom of the stack
             self.pop_screen()
         if name != "welcome":
-            self.push_screen(make_screen(name))
+            self.push_screen(navigation.make_screen(name))
 
     def action_toggle_call_log(self) -> None:
         self.show_call_log = not self.show_call_log
@@ -580,24 +584,6 @@ def setup_from_key(key: str) -> Setup:
 
     flow, monitoring, sources = key.split(":", 2)
     return Setup(flow, monitoring, tuple(s for s in sources.split(",") if s))
-
-
-def make_screen(name: str) -> Any:
-    from armstui.tui.screens import accounts, checklist, flow, identity
-
-    if name == "accounts":
-        return accounts.AccountsScreen()
-    if name in FLOW_NAMES:
-        return flow.FlowScreen(name)
-    if name == "checklist":
-        return checklist.ChecklistScreen()
-    if name == "identity":
-        return identity.IdentityScreen()
-    if name in ("fleet", "doctor"):
-        from armstui.tui.screens import doctor, fleet
-
-        return fleet.FleetScreen() if name == "fleet" else doctor.DoctorScreen()
-    raise ValueError(f"screen: must be one of {', '.join(SCREEN_NAMES)}")
 
 
 def run_app(sandbox: SandboxOptions | None = None, *, mouse: bool = True) -> None:

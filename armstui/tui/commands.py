@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from armstui.flows.registry import ALL_FLOWS
+from armstui.tui.navigation import DESTINATIONS
 
 if TYPE_CHECKING:
     from armstui.tui.app import ArmsTui
@@ -32,45 +33,30 @@ def on_screen(app: ArmsTui, screen: str, action: str) -> Callable[[], object]:
     return run
 
 
+def keys_of(app: ArmsTui, screen: str, *keys: tuple[str, str, str]) -> Iterable[Command]:
+    """The commands that press keys of ``screen``, each given as (action, title, help)."""
+    for action, title, help_text in keys:
+        yield (title, help_text, on_screen(app, screen, action))
+
+
 def _screens(app: ArmsTui) -> Iterable[Command]:
-    yield (
-        "Accounts",
-        "list, add, import, remove; pick A and B",
-        lambda: app.action_show("accounts"),
-    )
-    for spec in ALL_FLOWS:
-        yield (spec.title, spec.palette_text, functools.partial(app.action_show, spec.name))
-    yield (
-        "Checklist",
-        "every step, live, with its API calls",
-        lambda: app.action_show("checklist"),
-    )
-    yield ("Identity", "who am I, assume a role, list apps", lambda: app.action_show("identity"))
-    yield (
-        "Fleet",
-        "what reports into A now, per cluster and instance",
-        lambda: app.action_show("fleet"),
-    )
-    yield (
-        "Doctor",
-        "read-only preflight: what a flow will trip over",
-        lambda: app.action_show("doctor"),
-    )
+    for d in DESTINATIONS:
+        yield (d.title, d.palette_text, functools.partial(app.action_show, d.name))
     yield ("Toggle call log", "every cloud call, live, redacted", app.action_toggle_call_log)
     yield ("Who am I (all accounts)", "GetCallerIdentity per account", app.refresh_identities)
 
 
 def _accounts(app: ArmsTui) -> Iterable[Command]:
     if app.state.workspace is not None and not app.state.sandbox:
-        yield (
-            "Add an account",
-            "its secret goes to the vault",
-            on_screen(app, "accounts", "add_account"),
-        )
-        yield (
-            "Import accounts",
-            "aliyun CLI profiles, ALIBABA_CLOUD_* variables",
-            on_screen(app, "accounts", "import_accounts"),
+        yield from keys_of(
+            app,
+            "accounts",
+            ("add_account", "Add an account", "its secret goes to the vault"),
+            (
+                "import_accounts",
+                "Import accounts",
+                "aliyun CLI profiles, ALIBABA_CLOUD_* variables",
+            ),
         )
     if app.state.workspace is None or (not app.state.sandbox and not app.state.accounts):
         yield ("Use the sandbox", "rehearse on the local emulator", app.action_use_sandbox)
@@ -79,11 +65,8 @@ def _accounts(app: ArmsTui) -> Iterable[Command]:
 def _runs(app: ArmsTui) -> Iterable[Command]:
     state = app.state
     for spec in ALL_FLOWS:
-        yield (
-            f"Plan {spec.short}",
-            "what apply would change; nothing is changed",
-            on_screen(app, spec.name, "plan"),
-        )
+        plan = ("plan", f"Plan {spec.short}", "what apply would change; nothing is changed")
+        yield from keys_of(app, spec.name, plan)
     for group, setup in state.setups.items():
         action = state.actions.get(group, "setup")
         yield (
@@ -92,28 +75,26 @@ def _runs(app: ArmsTui) -> Iterable[Command]:
             functools.partial(app.start_run, setup, "verify", action),
         )
     if state.setups:
-        yield (
-            "Rotate key",
-            "plan a new reporting key, then swap it",
-            on_screen(app, "checklist", "rotate"),
+        yield from keys_of(
+            app,
+            "checklist",
+            ("rotate", "Rotate key", "plan a new reporting key, then swap it"),
+            ("teardown", "Teardown", "plan removing what a flow created"),
+            ("retry", "Retry", "run the selected step's flow again"),
         )
-        yield (
-            "Teardown",
-            "plan removing what a flow created",
-            on_screen(app, "checklist", "teardown"),
-        )
-        yield ("Retry", "run the selected step's flow again", on_screen(app, "checklist", "retry"))
     if len(state.checklist):
-        yield (
-            "Export report",
-            "write each flow's report as Markdown",
-            on_screen(app, "checklist", "export"),
+        yield from keys_of(
+            app, "checklist", ("export", "Export report", "write each flow's report as Markdown")
         )
     if "role" in state.setups:
-        yield (
-            "Reveal console password",
-            "the role flow's password for B's user; masked until asked",
-            on_screen(app, "checklist", "reveal_password"),
+        yield from keys_of(
+            app,
+            "checklist",
+            (
+                "reveal_password",
+                "Reveal console password",
+                "the role flow's password for B's user; masked until asked",
+            ),
         )
     for group in state.stopped:
         yield (

@@ -93,7 +93,7 @@ class IdentityFound(Message):
 class SwitchDone(Message):
     alias: str
     role_arn: str
-    identity: Any | None  # armstui.tui.state.Identity
+    identity: Any | None  # armstui.cloud.sts.CallerIdentity: who alias is in the role
     apps: list[Any]
     error: str | None = None
 

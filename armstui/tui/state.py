@@ -15,23 +15,19 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the flows load after the first frame (armstui/tui/app.py); they are needed
     # only once there are steps
+    from armstui.cloud.sts import CallerIdentity
     from armstui.flows.runner import StepState
     from armstui.flows.setup import Setup
 
 
 @dataclass(frozen=True)
 class Identity:
-    """The answer of GetCallerIdentity for one account, or why there is none."""
+    """Who one account's credentials are: the answer of GetCallerIdentity (``caller``), or
+    why there is none (``error``)."""
 
     alias: str
-    account_id: str | None = None
-    identity_type: str | None = None
-    arn: str | None = None
+    caller: CallerIdentity | None = None
     error: str | None = None
-
-    @property
-    def known(self) -> bool:
-        return self.error is None and self.arn is not None
 
 
 # What the runner writes on a step a stop cut short (armstui/flows/runner.py): the app

@@ -43,10 +43,6 @@ def describe_error(exc: BaseException) -> str:
     return redact(text)
 
 
-def identity_of(alias: str, caller: Any) -> Identity:
-    return Identity(alias, caller.account_id, caller.identity_type, caller.arn)
-
-
 class CloudWorkers:
     """Mixed into :class:`armstui.tui.app.ArmsTui`."""
 
@@ -117,7 +113,7 @@ class CloudWorkers:
 
         async def one(alias: str) -> Identity:
             try:
-                return identity_of(alias, await workspace.whoami(alias))
+                return Identity(alias, await workspace.whoami(alias))
             except Exception as exc:
                 return Identity(alias, error=describe_error(exc))
 
@@ -141,7 +137,7 @@ class CloudWorkers:
         except Exception as exc:
             self.post_message(SwitchDone(alias, role_arn, None, [], describe_error(exc)))
             return
-        self.post_message(SwitchDone(alias, role_arn, identity_of(alias, caller), list(apps)))
+        self.post_message(SwitchDone(alias, role_arn, caller, list(apps)))
 
     # --- accounts -------------------------------------------------------------------------
 

@@ -8,8 +8,8 @@ import pytest
 
 import armstui.cli.secret
 from armstui.flows.role import password_vault_name
-from armstui.secrets.sandbox_vault import open_sandbox_vault
-from tests.support.cli import add_account, apply_role_flow, sandbox_cli
+from tests.conftest import sandbox_secrets
+from tests.support.cli import add_source_admin, apply_role_flow, sandbox_cli
 from tests.support.sandbox import RunningSandbox
 
 
@@ -23,7 +23,7 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 def operator_password(sandbox: RunningSandbox, state_dir: Path) -> str:
     """The console password the role flow generated for B's arms-operator."""
     apply_role_flow(state_dir)
-    stored = open_sandbox_vault(state_dir).read(
+    stored = sandbox_secrets(state_dir).get(
         password_vault_name(sandbox.uid("source"), "arms-operator")
     )
     assert stored
@@ -68,28 +68,13 @@ def test_a_secret_the_vault_does_not_hold_exits_1(
 
 
 def test_an_added_account_key_is_shown(
-    terminal: None,
-    sandbox: RunningSandbox,
-    state_dir: Path,
-    file_vault_env: dict[str, str],
+    terminal: None, sandbox: RunningSandbox, state_dir: Path
 ) -> None:
-    env = file_vault_env
-    admin = sandbox.accounts["source"]["users"]["admin"]  # type: ignore[index]
-    added = add_account(
-        state_dir,
-        "b-admin",
-        sandbox.uid("source"),
-        admin["access_key_id"],
-        admin["access_key_secret"],
-        "--vault",
-        "file",
-        env=env,
-    )
+    added = add_source_admin(state_dir, sandbox)
     assert added.exit_code == 0, added.output
-    shown = sandbox_cli(
-        state_dir, "secret", "show", "key", "--account", "b-admin", input="y\n", env=env
-    )
+    shown = sandbox_cli(state_dir, "secret", "show", "key", "--account", "b-admin", input="y\n")
     assert shown.exit_code == 0, shown.output
+    admin = sandbox.accounts["source"]["users"]["admin"]  # type: ignore[index]
     assert shown.stdout.splitlines() == [admin["access_key_secret"]]
     seeded = sandbox_cli(state_dir, "secret", "show", "key", "--account", "source", input="y\n")
     assert seeded.exit_code == 2 and "not in the vault" in seeded.stderr

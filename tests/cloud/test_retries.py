@@ -34,6 +34,11 @@ class FailFirst(Faults):
             raise ApiError(self.status, self.code, "injected")
 
 
+class _AlwaysMax(random.Random):
+    def uniform(self, a: float, b: float) -> float:
+        return b
+
+
 def _outcomes(log: CallLog) -> list[tuple[int, str]]:
     return [(r.attempt, r.outcome) for r in log.records()]
 
@@ -64,35 +69,51 @@ async def test_a_read_is_retried_until_it_succeeds(
     assert _outcomes(call_log) == [(1, code), (2, code), (3, "ok")]
 
 
-async def test_retries_stop_after_max_attempts(
-    sandbox: RunningSandbox, session_of: Callable[..., CloudSession], call_log: CallLog
+@pytest.mark.parametrize(
+    ("status", "code", "retryable", "retry", "outcomes"),
+    [
+        pytest.param(
+            503,
+            "ServiceUnavailable",
+            True,
+            RetryPolicy(max_attempts=3, base_delay=0.001),
+            [(n, "ServiceUnavailable") for n in (1, 2, 3)],
+            id="after-max-attempts",
+        ),
+        # Every pause would be ~1 s; the budget of 0.5 s allows none of them.
+        pytest.param(
+            503,
+            "ServiceUnavailable",
+            True,
+            RetryPolicy(
+                max_attempts=10, base_delay=1.0, max_delay=1.0, max_total=0.5, rng=_AlwaysMax()
+            ),
+            [(1, "ServiceUnavailable")],
+            id="when-the-time-budget-is-spent",
+        ),
+        # a permanent error is not retried at all
+        pytest.param(
+            403, "NoPermission", False, None, [(1, "NoPermission")], id="at-a-permanent-error"
+        ),
+    ],
+)
+async def test_retries_of_a_read_that_keeps_failing_stop(
+    sandbox: RunningSandbox,
+    session_of: Callable[..., CloudSession],
+    call_log: CallLog,
+    status: int,
+    code: str,
+    retryable: bool,
+    retry: RetryPolicy | None,
+    outcomes: list[tuple[int, str]],
 ) -> None:
-    sandbox.state.faults = FailFirst(100, 503, "ServiceUnavailable")
-    session = session_of("monitoring", retry=RetryPolicy(max_attempts=3, base_delay=0.001))
+    sandbox.state.faults = FailFirst(100, status, code)
+    session = session_of("monitoring", **({"retry": retry} if retry else {}))
     with pytest.raises(CloudError) as caught:
         await sts.get_caller_identity(session)
-    assert caught.value.code == "ServiceUnavailable" and caught.value.retryable
-    assert _outcomes(call_log) == [
-        (1, "ServiceUnavailable"),
-        (2, "ServiceUnavailable"),
-        (3, "ServiceUnavailable"),
-    ]
-
-
-async def test_retries_stop_when_the_time_budget_is_spent(
-    sandbox: RunningSandbox, session_of: Callable[..., CloudSession], call_log: CallLog
-) -> None:
-    sandbox.state.faults = FailFirst(100, 503, "ServiceUnavailable")
-    # Every pause would be ~1 s; the budget of 0.5 s allows none of them.
-    session = session_of(
-        "monitoring",
-        retry=RetryPolicy(
-            max_attempts=10, base_delay=1.0, max_delay=1.0, max_total=0.5, rng=_AlwaysMax()
-        ),
-    )
-    with pytest.raises(CloudError):
-        await sts.get_caller_identity(session)
-    assert _outcomes(call_log) == [(1, "ServiceUnavailable")]
+    assert caught.value.code == code
+    assert caught.value.retryable is retryable
+    assert _outcomes(call_log) == outcomes
 
 
 async def test_a_mutating_call_that_may_have_happened_is_never_retried(
@@ -119,16 +140,6 @@ async def test_a_throttled_mutating_call_is_repeated(
         (1, "Throttling.User"),
         (2, "ok"),
     ]
-
-
-async def test_a_permanent_error_is_not_retried(
-    sandbox: RunningSandbox, session_of: Callable[..., CloudSession], call_log: CallLog
-) -> None:
-    sandbox.state.faults = FailFirst(5, 403, "NoPermission")
-    with pytest.raises(CloudError) as caught:
-        await sts.get_caller_identity(session_of("monitoring"))
-    assert not caught.value.retryable
-    assert _outcomes(call_log) == [(1, "NoPermission")]
 
 
 async def test_connection_errors_are_retried(call_log: CallLog) -> None:
@@ -170,11 +181,6 @@ async def test_a_read_whose_pooled_connection_dropped_is_retried_on_a_new_one(
     assert first == second
     assert _outcomes(call_log) == [(1, "ok"), (1, "ConnectionError"), (2, "ok")]
     assert pool.requests == 3
-
-
-class _AlwaysMax(random.Random):
-    def uniform(self, a: float, b: float) -> float:
-        return b
 
 
 def test_backoff_is_exponential_with_full_jitter_and_capped() -> None:

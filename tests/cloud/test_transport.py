@@ -384,6 +384,7 @@ class FixedAnswer:
 
     def __init__(self) -> None:
         from aiohttp import web
+        from aiohttp.test_utils import TestServer
 
         self.answer: tuple[int, str, bytes] = (200, "application/json", b"{}")
         self.extra_headers: dict[str, str] = {}
@@ -398,23 +399,21 @@ class FixedAnswer:
                 headers={"Content-Type": content_type, **self.extra_headers},
             )
 
-        async def start() -> web.AppRunner:
+        async def start() -> TestServer:
             app = web.Application()
             app.router.add_route("*", "/{tail:.*}", reply)
-            runner = web.AppRunner(app, access_log=None)
-            await runner.setup()
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            await site.start()
-            self.endpoint = f"127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
-            return runner
+            server = TestServer(app, host="127.0.0.1", access_log=None)  # on a free port
+            await server.start_server()
+            self.endpoint = f"127.0.0.1:{server.port}"
+            return server
 
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
-        self._runner = asyncio.run_coroutine_threadsafe(start(), self._loop).result(10)
+        self._server = asyncio.run_coroutine_threadsafe(start(), self._loop).result(10)
 
     def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
+        asyncio.run_coroutine_threadsafe(self._server.close(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
         self._loop.close()

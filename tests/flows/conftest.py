@@ -27,7 +27,9 @@ def org_sandbox(directory: Path, world: str) -> Iterator[tuple[Workspace, Runnin
     state = open_state(None, world=world, speed=200)
     server = SandboxServer(state)
     server.start_in_thread()
-    ws = open_sandbox_workspace(write_description(directory / FILE_NAME, state, server.endpoint))
+    ws = open_sandbox_workspace(
+        write_description(directory / FILE_NAME, state, server.endpoint), vault_kind="memory"
+    )
     try:
         yield ws, RunningSandbox(state, server, accounts_by_alias(state))
     finally:

@@ -34,7 +34,7 @@ def org(tmp_path: Path) -> Iterator[tuple[Workspace, RunningSandbox]]:
         management["access_key_id"] = admin["access_key_id"]
         management["access_key_secret"] = admin["access_key_secret"]
         path.write_text(json.dumps(described))
-        with open_sandbox_workspace(path) as ws:
+        with open_sandbox_workspace(path, vault_kind="memory") as ws:
             yield ws, sandbox
 
 

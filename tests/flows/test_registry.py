@@ -8,7 +8,7 @@ import pytest
 from armstui.cli.flows import apply, plan, report, verify
 from armstui.cli.lifecycle import rotate, teardown
 from armstui.flows.registry import ALL_FLOWS, FLOW_NAMES, Targets, flow_spec, group_title
-from armstui.tui.screens.welcome import DESTINATIONS
+from armstui.tui.navigation import DESTINATIONS
 from armstui.tui.widgets.step_list import FLOW_TITLES
 
 
@@ -25,11 +25,11 @@ def test_every_command_offers_exactly_the_registered_flows() -> None:
 
 
 def test_the_welcome_menu_and_the_step_list_name_every_registered_flow() -> None:
-    menu = {name: (key, title) for name, key, title, _text in DESTINATIONS}
+    menu = {d.name: (d.key, d.title) for d in DESTINATIONS}
     for spec in ALL_FLOWS:
         assert menu[spec.name] == (spec.menu_key, spec.title)
         assert FLOW_TITLES[spec.name] == spec.title == group_title(spec.name)
-    keys = [key for _name, key, _title, _text in DESTINATIONS]
+    keys = [d.key for d in DESTINATIONS]
     assert len(keys) == len(set(keys))  # one key per destination
 
 

@@ -8,6 +8,7 @@ import json
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alibabacloud_cs20151215 import models as cs_models
@@ -16,6 +17,7 @@ from alibabacloud_ram20150501 import models as ram_models
 from armstui.flows.ack import reporter_vault_name
 from armstui.flows.context import FlowContext
 from armstui.flows.rotate import NewKeyInUse
+from armstui.flows.runner import RunResult
 from armstui.flows.setup import Setup
 from armstui.flows.step import Observation, Outcome
 from armstui.flows.workspace import Workspace, WorkspaceError
@@ -207,17 +209,27 @@ def _put_back_after_the_switch(
     return cluster_id, done
 
 
+def _rotated_with_a_put_back(
+    org: tuple[Workspace, RunningSandbox, Setup], monkeypatch: pytest.MonkeyPatch, config: str
+) -> tuple[Any, str, RunResult]:
+    """A rotation of ``org``'s setup during which ``config`` is put back into one cluster
+    (:func:`_put_back_after_the_switch`): the old key, that cluster's id and the result."""
+    ws, sandbox, setup = org
+    (old,) = _keys(sandbox)
+    cluster_id, done = _put_back_after_the_switch(sandbox, setup, monkeypatch, config)
+    result = ws.run_sync(setup, "apply", action="rotate")
+    monkeypatch.undo()
+    assert done
+    return old, cluster_id, result
+
+
 def test_a_cluster_broken_after_the_switch_is_named_and_the_old_key_enabled_again(
     org, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The masked read-back written back is no valid key: the cluster falls silent, which
     only disabling the old key shows; it is enabled again at once and the cluster named."""
     ws, sandbox, setup = org
-    (old,) = _keys(sandbox)
-    cluster_id, done = _put_back_after_the_switch(sandbox, setup, monkeypatch, "read-back")
-    result = ws.run_sync(setup, "apply", action="rotate")
-    monkeypatch.undo()
-    assert done
+    old, cluster_id, result = _rotated_with_a_put_back(org, monkeypatch, "read-back")
     assert result.exit_code == 1
     stopped = next(s for s in result.states if s.outcome == Outcome.FAILED)
     assert stopped.error_code == "RotationStopped" and cluster_id in stopped.detail and stopped.hint
@@ -235,11 +247,7 @@ def test_a_cluster_that_still_needs_the_old_key_stops_the_rotation_with_the_old_
     org, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ws, sandbox, setup = org
-    (old,) = _keys(sandbox)
-    cluster_id, done = _put_back_after_the_switch(sandbox, setup, monkeypatch, "old")
-    result = ws.run_sync(setup, "apply", action="rotate")
-    monkeypatch.undo()
-    assert done
+    old, cluster_id, result = _rotated_with_a_put_back(org, monkeypatch, "old")
     # RAM shows the old key still in use after the switch: the rotation stops before it
     # disables or deletes anything, so that cluster is never cut off.
     assert result.exit_code == 3, [

@@ -70,14 +70,25 @@ def ctx() -> FlowContext:
     return FlowContext(sessions={}, vault=None, time_scale=1000.0)
 
 
-async def test_applies_what_does_not_hold_and_verifies() -> None:
-    world = {"b": True}
+@pytest.mark.parametrize(
+    ("mode", "holding", "outcome_of_b", "applies", "exit_code"),
+    [
+        # apply makes a hold and verifies it; b already held and is left alone
+        ("apply", "b", Outcome.ALREADY, (1, 0), 0),
+        # verify reports b's drift and changes nothing
+        ("verify", "a", Outcome.DRIFT, (0, 0), 3),
+    ],
+)
+async def test_a_run_over_a_step_that_holds_and_one_that_does_not(
+    mode: str, holding: str, outcome_of_b: Outcome, applies: tuple[int, int], exit_code: int
+) -> None:
+    world = {holding: True}
     a, b = Thing("a", world), Thing("b", world)
-    result = await Runner([a, b], ctx()).run("apply")
+    result = await Runner([a, b], ctx()).run(mode)
     assert result.by_id("a").outcome is Outcome.OK
-    assert result.by_id("b").outcome is Outcome.ALREADY
-    assert (a.applies, b.applies) == (1, 0)
-    assert result.exit_code == 0
+    assert result.by_id("b").outcome is outcome_of_b
+    assert (a.applies, b.applies) == applies
+    assert result.exit_code == exit_code
 
 
 async def test_a_second_run_changes_nothing() -> None:
@@ -101,20 +112,21 @@ async def test_failure_blocks_dependents_and_exits_1() -> None:
     assert result.exit_code == 1
 
 
-async def test_a_lost_answer_is_observed_before_any_retry() -> None:
-    world: dict = {}
-    step = Thing("a", world, lose_answers=1)
+@pytest.mark.parametrize(
+    "trouble",
+    [
+        # the answer was lost, yet the change happened: the runner looks, sees it, and does
+        # not apply a second time
+        {"lose_answers": 1},
+        # the change takes three looks to settle: the runner waits for it
+        {"settle_polls": 3},
+    ],
+)
+async def test_a_change_is_applied_once_whatever_its_answer_does(trouble: dict[str, int]) -> None:
+    step = Thing("a", {}, **trouble)
     result = await Runner([step], ctx()).run("apply")
-    # The change happened; the runner looked, saw it, and did not apply a second time.
     assert result.by_id("a").outcome is Outcome.OK
     assert step.applies == 1
-
-
-async def test_pending_changes_are_waited_for() -> None:
-    world: dict = {}
-    step = Thing("a", world, settle_polls=3)
-    result = await Runner([step], ctx()).run("apply")
-    assert result.by_id("a").outcome is Outcome.OK
 
 
 async def test_needs_you_is_reported_with_the_action_and_exits_3() -> None:
@@ -123,16 +135,6 @@ async def test_needs_you_is_reported_with_the_action_and_exits_3() -> None:
     state = result.by_id("a")
     assert state.outcome is Outcome.NEEDS_YOU
     assert state.needs_you == "add label armsPilotAutoEnable=on"
-    assert result.exit_code == 3
-
-
-async def test_verify_reports_drift_and_changes_nothing() -> None:
-    world = {"a": True}
-    a, b = Thing("a", world), Thing("b", world)
-    result = await Runner([a, b], ctx()).run("verify")
-    assert result.by_id("a").outcome is Outcome.OK
-    assert result.by_id("b").outcome is Outcome.DRIFT
-    assert (a.applies, b.applies) == (0, 0)
     assert result.exit_code == 3
 
 

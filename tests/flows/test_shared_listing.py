@@ -7,31 +7,21 @@ import asyncio
 import time
 
 from armstui.cloud.calllog import CallLog
-from armstui.cloud.session import CloudSession
 from armstui.flows.context import FlowContext
-from armstui.model import Credentials
 from tests.support.sandbox import RunningSandbox
 
 
-def _context(sandbox: RunningSandbox, log: CallLog) -> FlowContext:
-    account = sandbox.accounts["monitoring"]
-    session = CloudSession(
-        "monitoring",
-        account["uid"],
-        sandbox.state.region,
-        Credentials(account["access_key_id"], account["access_key_secret"]),
-        endpoint=sandbox.endpoint,
-        call_log=log,
-    )
-    return FlowContext({"monitoring": session}, vault=None)
+def _context(sandbox: RunningSandbox, latency: str) -> tuple[FlowContext, CallLog]:
+    """A context as monitoring's root on a sandbox answering after ``latency``, and its log."""
+    sandbox.state.faults.configure({"latency": latency})
+    log = CallLog()
+    return FlowContext({"monitoring": sandbox.session("monitoring", call_log=log)}, vault=None), log
 
 
 async def test_askers_after_a_listing_started_wait_for_it_and_share_the_next(
     sandbox: RunningSandbox,
 ) -> None:
-    sandbox.state.faults.configure({"latency": "300ms"})
-    log = CallLog()
-    ctx = _context(sandbox, log)
+    ctx, log = _context(sandbox, "300ms")
     first = asyncio.ensure_future(ctx.trace_apps("monitoring", newer_than=time.monotonic()))
     # One turn of the loop: trace_apps starts its listing before its first await.
     await asyncio.sleep(0)
@@ -56,9 +46,7 @@ async def test_askers_after_a_listing_started_wait_for_it_and_share_the_next(
 async def test_a_listing_started_after_the_change_is_shared_at_once(
     sandbox: RunningSandbox,
 ) -> None:
-    sandbox.state.faults.configure({"latency": "200ms"})
-    log = CallLog()
-    ctx = _context(sandbox, log)
+    ctx, log = _context(sandbox, "200ms")
     changed = time.monotonic()
     seen = await asyncio.gather(
         *(ctx.trace_apps("monitoring", newer_than=changed) for _ in range(10))

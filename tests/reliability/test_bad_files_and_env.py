@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 import armstui.cloud.session
 from armstui.cli import main
 from tests.reliability.conftest import FULL, INPUTS_TRIED, property_settings
+from tests.support.bad_inputs import os_text
 from tests.support.sandbox import RunningSandbox
 
 pytestmark = pytest.mark.usefixtures("forget_seen_secrets", "forget_keyring_backends")
@@ -82,15 +83,22 @@ GOODISH = {
     "ram_session_name": st.sampled_from(["s", "armstui", "bad name!", "x" * 80]),
 }
 PROFILE = st.fixed_dictionaries({}, optional={k: st.one_of(v, ODD) for k, v in GOODISH.items()})
-CLI_CONFIG = st.one_of(
-    st.binary(max_size=200),  # not JSON, not UTF-8
-    st.recursive(
+
+
+def _nested(max_leaves: int) -> st.SearchStrategy[bytes]:
+    """JSON documents of ODD values nested in lists and objects, encoded."""
+    return st.recursive(
         ODD,
         lambda inner: st.one_of(
             st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)
         ),
-        max_leaves=10,
-    ).map(lambda v: json.dumps(v).encode()),
+        max_leaves=max_leaves,
+    ).map(lambda v: json.dumps(v).encode())
+
+
+CLI_CONFIG = st.one_of(
+    st.binary(max_size=200),  # not JSON, not UTF-8
+    _nested(10),
     st.fixed_dictionaries(
         {"profiles": st.one_of(st.lists(st.one_of(PROFILE, ODD), max_size=4), ODD)},
         optional={"current": st.one_of(GOODISH["name"], ODD)},
@@ -357,8 +365,7 @@ def test_an_unwritable_armstui_config_is_named_and_nothing_is_stored(
 # --- environment variables ---------------------------------------------------------------------
 
 ENV_TEXT = st.one_of(
-    st.text(st.characters(exclude_characters="\x00"), max_size=60),
-    st.binary(max_size=30).map(lambda b: b.decode("utf-8", "surrogateescape").replace("\x00", "")),
+    os_text(60, 30),
     st.sampled_from(
         [
             "LTAIabcdefghijklmnop",
@@ -487,13 +494,7 @@ def test_python_keyring_backend(
 
 SANDBOX_JSON = st.one_of(
     st.binary(max_size=100),
-    st.recursive(
-        ODD,
-        lambda inner: st.one_of(
-            st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)
-        ),
-        max_leaves=8,
-    ).map(lambda v: json.dumps(v).encode()),
+    _nested(8),
     st.fixed_dictionaries(
         {},
         optional={

@@ -24,6 +24,7 @@ from armstui.tui.app import ArmsTui
 from armstui.tui.screens.add_account import AddAccountScreen
 from armstui.vault import MemoryVault
 from tests.reliability.conftest import FULL, INPUTS_TRIED, property_settings
+from tests.support.bad_inputs import app_on
 from tests.support.sandbox import RunningSandbox
 from tests.tui.conftest import wait_for
 
@@ -243,17 +244,10 @@ async def _drive_flow_form(
     tmp_path: Path,
     values: list[tuple[str, str, str]],
 ) -> int:
-    from armstui.cli.common import SandboxOptions
     from armstui.tui.screens.flow import FlowScreen
 
-    app = ArmsTui(
-        SandboxOptions(True, tmp_path / "sandbox-state"), workspace_factory=lambda: workspace
-    )
     tried = 0
-    async with app.run_test(size=(100, 40)) as pilot:
-        await wait_for(
-            pilot, lambda: app.state.workspace is not None and app.state.monitoring is not None
-        )
+    async with app_on(workspace, tmp_path) as (app, pilot):
         for flow, field_id, value in values:
             expected = _flow_error(flow, field_id, value)
             if expected is None:
@@ -280,7 +274,6 @@ async def _drive_flow_form(
             assert expected.rule in shown, (shown, str(expected))  # next to its own field
             assert app.state.running is None
             assert sandbox.server.app.request_count == before
-    assert app.return_code in (None, 0)
     return tried
 
 

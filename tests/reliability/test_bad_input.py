@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from armstui.cli import main
 from tests.reliability.conftest import FULL, INPUTS_TRIED, property_settings
+from tests.support.bad_inputs import os_text, write_aliyun_config
 from tests.support.sandbox import RunningSandbox
 
 pytestmark = pytest.mark.usefixtures("forget_seen_secrets", "forget_keyring_backends")
@@ -29,11 +30,8 @@ pytestmark = pytest.mark.usefixtures("forget_seen_secrets", "forget_keyring_back
 EXAMPLES = 300 if FULL else 30
 PROPERTY = property_settings(EXAMPLES)
 
-# Text as argv can carry it: any Unicode (no NUL: execve cannot pass one), plus bytes that
-# are not UTF-8, which Python hands over as lone surrogates (surrogateescape).
 ARG = st.one_of(
-    st.text(st.characters(exclude_characters="\x00"), max_size=80),
-    st.binary(max_size=40).map(lambda b: b.decode("utf-8", "surrogateescape").replace("\x00", "")),
+    os_text(80, 40),
     st.sampled_from(
         [
             "",
@@ -368,26 +366,7 @@ def test_accounts_alias_argument(sandbox: RunningSandbox, command: str, value: s
 def test_accounts_import_flags(
     sandbox: RunningSandbox, isolated_home: Path, flag: str, data: st.DataObject
 ) -> None:
-    import json
-
-    aliyun = isolated_home / ".aliyun"
-    aliyun.mkdir(exist_ok=True)
-    (aliyun / "config.json").write_text(
-        json.dumps(
-            {
-                "current": "dev",
-                "profiles": [
-                    {
-                        "name": "dev",
-                        "mode": "AK",
-                        "access_key_id": "LTAIabcdefghijklmnop",
-                        "access_key_secret": "S3cret-Value-xyz",
-                        "region_id": "cn-hangzhou",
-                    }
-                ],
-            }
-        )
-    )
+    write_aliyun_config(isolated_home, ["dev"], "S3cret-Value-xyz")
     # the value is refused when this is true (an empty --alias or --region means "the profile's")
     # an empty --alias or --region means "the profile's"
     refused = {

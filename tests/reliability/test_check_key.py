@@ -4,7 +4,6 @@ that fill the user's two-key limit are removed instead of blocking the check."""
 
 from __future__ import annotations
 
-import json
 import signal
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from armstui.flows.role import check_key_vault_name
 from armstui.flows.setup import Setup
 from armstui.flows.step import Outcome
 from armstui.flows.workspace import Workspace
+from tests.conftest import sandbox_secrets
 from tests.reliability.conftest import armstui
 from tests.support.sandbox import RunningSandbox
 
@@ -45,7 +45,7 @@ def test_a_check_key_left_by_a_killed_run_is_removed_by_the_next(
     again = armstui(state_dir, "apply", "--yes", *ARGS)
     assert again.returncode == 0, again.stdout + again.stderr
     assert _operator_keys(sandbox) == []
-    vault = json.loads((state_dir / "vault.json").read_text())
+    vault = sandbox_secrets(state_dir)
     assert _check_entries(vault) == []
 
 

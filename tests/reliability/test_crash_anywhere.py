@@ -16,6 +16,7 @@ import pytest
 
 from armstui.flows.ack import reporter_vault_name
 from armstui.flows.journal import Journal
+from tests.conftest import sandbox_secrets
 from tests.reliability.conftest import FULL, armstui
 from tests.support.sandbox import RunningSandbox
 
@@ -71,7 +72,7 @@ def test_killed_then_run_again(
         users = [u["UserName"] for u in store.list("ram.user", f"{a}/")]
         assert sorted(users) == ["admin", "armstui-reporter"]  # the seeded admin, and ours
         keys = [k for k in store.list("ram.accesskey") if k.get("UserName") == "armstui-reporter"]
-        vault = json.loads((state_dir / "vault.json").read_text())
+        vault = sandbox_secrets(state_dir)
         held = [
             k for k in keys if reporter_vault_name(a, "armstui-reporter", k["AccessKeyId"]) in vault
         ]

@@ -9,7 +9,6 @@ and right after every change.
 
 from __future__ import annotations
 
-import json
 import signal
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from armstui.cli import main
 from armstui.flows.ack import reporter_vault_name
 from armstui.flows.journal import Journal
 from armstui.sandbox.services.arms.model import reporting_apps
+from tests.conftest import sandbox_secrets
 from tests.reliability.conftest import FULL, armstui
 from tests.support.sandbox import RunningSandbox
 
@@ -54,8 +54,7 @@ def _keys_and_vault(state_dir: Path, sandbox: RunningSandbox) -> tuple[list[dict
         for k in sandbox.state.store.list("ram.accesskey")
         if k.get("UserName") == "armstui-reporter"
     ]
-    vault_file = state_dir / "vault.json"
-    return keys, json.loads(vault_file.read_text()) if vault_file.exists() else {}
+    return keys, sandbox_secrets(state_dir)
 
 
 @pytest.mark.parametrize("action", sorted(CHANGES))

@@ -397,6 +397,7 @@ def odd_state(odd: OddServer, sandbox: RunningSandbox, tmp_path: Path) -> Path:
     described = json.loads((directory / "sandbox.json").read_text())
     described["endpoint"] = odd.endpoint
     (directory / "sandbox.json").write_text(json.dumps(described))
+    (directory / "config.toml").write_text('vault = "memory"\n')  # its secrets: this session's
     return directory
 
 
@@ -437,7 +438,7 @@ async def test_the_app_shows_odd_answers_without_a_traceback(
     from tests.tui.conftest import wait_for
 
     odd.answer = Answer(502, "text/html", b"<html><body><h1>502 Bad Gateway</h1></body></html>")
-    workspace = open_sandbox_workspace(odd_state / "sandbox.json")
+    workspace = open_sandbox_workspace(odd_state / "sandbox.json", vault_kind="memory")
     app = ArmsTui(workspace_factory=lambda: workspace)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(
@@ -453,7 +454,7 @@ async def test_the_app_shows_odd_answers_without_a_traceback(
         screen = app.export_screenshot().replace("&#160;", " ")
         assert "MalformedAnswer" in screen
         assert all(
-            not who.known and "request ID" in who.error and "hint:" in who.error
+            who.caller is None and "request ID" in who.error and "hint:" in who.error
             for who in app.state.identities.values()
         )
     assert app.return_code in (None, 0)

@@ -4,26 +4,26 @@ Files the tool writes are 0600 in 0700 directories."""
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
+from armstui.flows.ack import reporter_vault_name
 from armstui.flows.registry import FLOW_NAMES, flow_spec
+from armstui.flows.role import password_vault_name
+from tests.conftest import sandbox_secrets
 from tests.reliability.conftest import armstui
+from tests.support.cli import sandbox_cli
 from tests.support.sandbox import RunningSandbox
 
-# The sandbox's own state legitimately holds its fake keys, mode 0600.
-SANDBOX_OWN = {"sandbox.json", "sandbox.db", "sandbox.db-wal", "sandbox.db-shm", "vault.json"}
+# The emulated cloud's own state legitimately holds its keys (sandbox.json: the seeded ones).
+SANDBOX_OWN = {"sandbox.json", "sandbox.db", "sandbox.db-wal", "sandbox.db-shm"}
 
 
 def _secrets(sandbox: RunningSandbox, state_dir: Path) -> set[str]:
     store = sandbox.state.store
     found = {k["AccessKeySecret"] for k in store.list("ram.accesskey")}
     found |= {r["LicenseKey"] for r in store.list("arms.license")}
-    vault = state_dir / "vault.json"
-    found |= (
-        set(json.loads(vault.read_text()).values()) if vault.exists() else set()
-    )  # reporting key, password
+    found |= set(sandbox_secrets(state_dir).values())  # reporting key, password
     return {s for s in found if s}
 
 
@@ -81,10 +81,40 @@ def test_no_secret_anywhere_after_every_flow(
     assert leaks == []
     assert (state_dir / "journal.db").exists()
 
-    for path in [state_dir / "journal.db", state_dir / "vault.json", state_dir / "sandbox.json"]:
+    for path in [state_dir / "journal.db", state_dir / "vault.enc", state_dir / "sandbox.json"]:
         assert (path.stat().st_mode & 0o777) == 0o600, path
     assert (state_dir.stat().st_mode & 0o777) == 0o700
     assert all("Traceback" not in text for text in outputs)
+
+
+def test_the_secrets_a_sandbox_run_creates_rest_only_in_its_vault(
+    sandbox: RunningSandbox, state_dir: Path
+) -> None:
+    """After an ACK and a role apply on the sandbox, no file in its state dir holds a secret
+    they created in clear: the reporting key and the console password are in the encrypted
+    vault only (the seeded keys stay in sandbox.json)."""
+    for flow in ("ack", "role"):
+        applied = sandbox_cli(
+            state_dir, "apply", "--yes", "--flow", flow,
+            "--monitoring", "monitoring", "--source", "source",
+        )  # fmt: skip
+        assert applied.exit_code == 0, applied.output
+    a, b = sandbox.uid("monitoring"), sandbox.uid("source")
+    store = sandbox.state.store
+    (reporter,) = [k for k in store.list("ram.accesskey") if k["UserName"] == "armstui-reporter"]
+    held = sandbox_secrets(state_dir)
+    created = {
+        held[reporter_vault_name(a, "armstui-reporter", reporter["AccessKeyId"])],
+        held[password_vault_name(b, "arms-operator")],
+    }
+    assert reporter["AccessKeySecret"] in created
+    files = [p for p in state_dir.rglob("*") if p.is_file()]
+    assert {"vault.enc", "journal.db", "sandbox.json"} <= {p.name for p in files}
+    assert not (state_dir / "vault.json").exists()
+    in_clear = [
+        f"{p.name}: {s[:4]}" for p in files for s in created if s.encode() in p.read_bytes()
+    ]
+    assert in_clear == []
 
 
 def test_no_secret_in_process_arguments(state_dir: Path) -> None:

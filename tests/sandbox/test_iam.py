@@ -144,12 +144,19 @@ def _user_holding(
     )
 
 
+def _allow(action: str | list[str], resource: str = "*") -> list[dict[str, Any]]:
+    """A policy's statements: one that allows ``action`` on ``resource``."""
+    return [{"Effect": "Allow", "Action": action, "Resource": resource}]
+
+
+def _deny(action: str, resource: str = "*") -> list[dict[str, Any]]:
+    """A policy's statements: one that denies ``action`` on ``resource``."""
+    return [{"Effect": "Deny", "Action": action, "Resource": resource}]
+
+
 def test_custom_policy_with_wildcards(sandbox: RunningSandbox) -> None:
     client = _user_holding(
-        sandbox,
-        "getter",
-        "get-only",
-        [{"Effect": "Allow", "Action": ["ram:Get*", "ram:listusers"], "Resource": "*"}],
+        sandbox, "getter", "get-only", _allow(["ram:Get*", "ram:listusers"])
     )  # actions compare case-insensitively
     assert client.get_user(ram.GetUserRequest(user_name="getter")).body.user.user_name == "getter"
     assert client.list_users(ram.ListUsersRequest()).body.users.user
@@ -163,10 +170,7 @@ def test_custom_policy_with_wildcards(sandbox: RunningSandbox) -> None:
 def test_custom_policy_resource_patterns_limit_which_users(sandbox: RunningSandbox) -> None:
     a = sandbox.uid("monitoring")
     client = _user_holding(
-        sandbox,
-        "lead",
-        "own-team",
-        [{"Effect": "Allow", "Action": "ram:GetUser", "Resource": f"acs:ram:*:{a}:user/team-*"}],
+        sandbox, "lead", "own-team", _allow("ram:GetUser", f"acs:ram:*:{a}:user/team-*")
     )
     root = sandbox.client("ram", "monitoring")
     for name in ("team-one", "other"):
@@ -179,11 +183,7 @@ def test_custom_policy_resource_patterns_limit_which_users(sandbox: RunningSandb
 
 def test_an_explicit_deny_wins(sandbox: RunningSandbox) -> None:
     client = _user_holding(
-        sandbox,
-        "careful",
-        "no-user-deletes",
-        [{"Effect": "Deny", "Action": "ram:Delete*", "Resource": "*"}],
-        "AdministratorAccess",
+        sandbox, "careful", "no-user-deletes", _deny("ram:Delete*"), "AdministratorAccess"
     )
     client.create_user(ram.CreateUserRequest(user_name="victim"))
     err = _error(client.delete_user, ram.DeleteUserRequest(user_name="victim"))
@@ -268,13 +268,7 @@ def test_a_user_with_admin_in_one_account_has_nothing_in_another(sandbox: Runnin
 
 
 def test_an_explicit_deny_is_reported_as_one(sandbox: RunningSandbox) -> None:
-    client = _user_holding(
-        sandbox,
-        "denied",
-        "no-lists",
-        [{"Effect": "Deny", "Action": "ram:List*", "Resource": "*"}],
-        "AdministratorAccess",
-    )
+    client = _user_holding(sandbox, "denied", "no-lists", _deny("ram:List*"), "AdministratorAccess")
     explicit = _error(client.list_users, ram.ListUsersRequest()).data["AccessDeniedDetail"]
     assert (explicit["AuthAction"], explicit["NoPermissionType"]) == (
         "ram:ListUsers",
@@ -292,19 +286,13 @@ def test_an_explicit_deny_is_reported_as_one(sandbox: RunningSandbox) -> None:
 def test_list_actions_check_the_collection_not_one_member(sandbox: RunningSandbox) -> None:
     a = sandbox.uid("monitoring")
     narrow = _user_holding(
-        sandbox,
-        "narrow",
-        "one-user",
-        [{"Effect": "Allow", "Action": "ram:*", "Resource": f"acs:ram:*:{a}:user/alice"}],
+        sandbox, "narrow", "one-user", _allow("ram:*", f"acs:ram:*:{a}:user/alice")
     )
     assert (
         _error(narrow.list_users, ram.ListUsersRequest()).code == "NoPermission"
     )  # user/* is not user/alice
     wide = _user_holding(
-        sandbox,
-        "wide",
-        "all-users",
-        [{"Effect": "Allow", "Action": "ram:ListUsers", "Resource": f"acs:ram:*:{a}:user/*"}],
+        sandbox, "wide", "all-users", _allow("ram:ListUsers", f"acs:ram:*:{a}:user/*")
     )
     assert len(wide.list_users(ram.ListUsersRequest()).body.users.user) == 3  # with admin
 
@@ -312,7 +300,7 @@ def test_list_actions_check_the_collection_not_one_member(sandbox: RunningSandbo
         sandbox,
         "all-admin",
         "spare-alice",
-        [{"Effect": "Deny", "Action": "ram:*", "Resource": f"acs:ram:*:{a}:user/alice"}],
+        _deny("ram:*", f"acs:ram:*:{a}:user/alice"),
         "AdministratorAccess",
     )
     assert (
@@ -324,10 +312,7 @@ def test_list_actions_check_the_collection_not_one_member(sandbox: RunningSandbo
 
 def test_wildcards_are_star_and_question_mark_only(sandbox: RunningSandbox) -> None:
     client = _user_holding(
-        sandbox,
-        "odd",
-        "odd-patterns",
-        [{"Effect": "Allow", "Action": ["ram:?etUser", "ram:List[R]oles"], "Resource": "*"}],
+        sandbox, "odd", "odd-patterns", _allow(["ram:?etUser", "ram:List[R]oles"])
     )
     assert client.get_user(ram.GetUserRequest(user_name="odd")).body.user.user_name == "odd"
     assert (

@@ -49,6 +49,14 @@ def _key(client: Any, user: str) -> Any:
     return client.create_access_key(ram.CreateAccessKeyRequest(user_name=user)).body.access_key
 
 
+def _attach(client: Any, kind: str, holder: str, policy: str, policy_type: str = "Custom") -> Any:
+    """AttachPolicyTo<kind> (``User`` or ``Role``): ``policy`` to ``holder``."""
+    request = getattr(ram, f"AttachPolicyTo{kind}Request")(
+        **{f"{kind.lower()}_name": holder}, policy_type=policy_type, policy_name=policy
+    )
+    return getattr(client, f"attach_policy_to_{kind.lower()}")(request)
+
+
 # --- users ------------------------------------------------------------------------------------
 
 
@@ -113,9 +121,33 @@ def test_user_name_rules_accept_the_allowed_characters(client: Any) -> None:
     assert _user(client, name).user_name == name
 
 
-def test_a_missing_user_name_is_named(client: Any) -> None:
-    err = _error(client.create_user, ram.CreateUserRequest())
-    assert (err.status_code, err.code) == (400, "MissingParameter.UserName")
+@pytest.mark.parametrize(
+    ("method", "asked", "answer"),
+    [
+        pytest.param(
+            "create_user",
+            ram.CreateUserRequest(),
+            (400, "MissingParameter.UserName"),
+            id="a-missing-user-name-is-named",
+        ),
+        pytest.param(
+            "list_users",
+            ram.ListUsersRequest(marker="not-ours"),
+            (400, "InvalidParameter.Marker"),
+            id="a-marker-that-did-not-come-from-the-service",
+        ),
+        pytest.param(
+            "create_access_key",
+            ram.CreateAccessKeyRequest(user_name="ghost"),
+            (404, "EntityNotExist.User"),
+            id="access-keys-of-a-missing-user",
+        ),
+    ],
+)
+def test_a_refused_request_answers_the_status_and_code(
+    client: Any, method: str, asked: Any, answer: tuple[int, str]
+) -> None:
+    assert _code(getattr(client, method), asked) == answer
 
 
 def test_list_users_pages_with_max_items_and_marker(client: Any) -> None:
@@ -217,13 +249,6 @@ def test_contact_fields_and_text_lengths(client: Any) -> None:
     )
 
 
-def test_a_marker_that_did_not_come_from_the_service_is_refused(client: Any) -> None:
-    assert _code(client.list_users, ram.ListUsersRequest(marker="not-ours")) == (
-        400,
-        "InvalidParameter.Marker",
-    )
-
-
 # --- AccessKeys ---------------------------------------------------------------------------------
 
 
@@ -284,13 +309,6 @@ def test_a_key_of_another_user_is_not_theirs(client: Any) -> None:
             ).body.access_keys.access_key
         )
         == 1
-    )
-
-
-def test_access_keys_of_a_missing_user(client: Any) -> None:
-    assert _code(client.create_access_key, ram.CreateAccessKeyRequest(user_name="ghost")) == (
-        404,
-        "EntityNotExist.User",
     )
 
 
@@ -489,11 +507,7 @@ def test_attachments_to_users(client: Any) -> None:
         user_name="reader", policy_type="Custom", policy_name="ram-read"
     )
     client.attach_policy_to_user(attach)
-    client.attach_policy_to_user(
-        ram.AttachPolicyToUserRequest(
-            user_name="reader", policy_type="System", policy_name="AliyunARMSReadOnlyAccess"
-        )
-    )
+    _attach(client, "User", "reader", "AliyunARMSReadOnlyAccess", "System")
     listed = client.list_policies_for_user(
         ram.ListPoliciesForUserRequest(user_name="reader")
     ).body.policies.policy
@@ -572,30 +586,15 @@ def test_attached_policies_are_limited_per_user_and_role(
         client.create_policy(
             ram.CreatePolicyRequest(policy_name=f"p{n}", policy_document=READ_ONLY_DOC)
         )
-    for n in range(10):  # RAM Limits page: 10 custom policies per user, 5 per role
-        client.attach_policy_to_user(
-            ram.AttachPolicyToUserRequest(
-                user_name="collector", policy_type="Custom", policy_name=f"p{n}"
-            )
+    # RAM Limits page: 10 custom policies per user, 5 per role; system policies count separately
+    for kind, holder, limit in (("User", "collector", 10), ("Role", "collecting-role", 5)):
+        for n in range(limit):
+            _attach(client, kind, holder, f"p{n}")
+        assert _code(_attach, client, kind, holder, f"p{limit}") == (
+            409,
+            f"LimitExceeded.{kind}.Policy",
         )
-    eleventh = ram.AttachPolicyToUserRequest(
-        user_name="collector", policy_type="Custom", policy_name="p10"
-    )
-    assert _code(client.attach_policy_to_user, eleventh) == (409, "LimitExceeded.User.Policy")
-    system = ram.AttachPolicyToUserRequest(
-        user_name="collector", policy_type="System", policy_name="AliyunCSFullAccess"
-    )
-    client.attach_policy_to_user(system)  # system policies count separately
-    for n in range(5):
-        client.attach_policy_to_role(
-            ram.AttachPolicyToRoleRequest(
-                role_name="collecting-role", policy_type="Custom", policy_name=f"p{n}"
-            )
-        )
-    sixth = ram.AttachPolicyToRoleRequest(
-        role_name="collecting-role", policy_type="Custom", policy_name="p5"
-    )
-    assert _code(client.attach_policy_to_role, sixth) == (409, "LimitExceeded.Role.Policy")
+        _attach(client, kind, holder, "AliyunCSFullAccess", "System")
 
 
 # --- roles ---------------------------------------------------------------------------------------------
@@ -638,11 +637,7 @@ def test_role_lifecycle(sandbox: RunningSandbox, client: Any) -> None:
     too_long = ram.UpdateRoleRequest(role_name="Arms-Admin", new_max_session_duration=43201)
     assert _code(client.update_role, too_long) == (400, "InvalidParameter.NewMaxSessionDuration")
 
-    client.attach_policy_to_role(
-        ram.AttachPolicyToRoleRequest(
-            role_name="Arms-Admin", policy_type="System", policy_name="AliyunARMSReadOnlyAccess"
-        )
-    )
+    _attach(client, "Role", "Arms-Admin", "AliyunARMSReadOnlyAccess", "System")
     attached = client.list_policies_for_role(
         ram.ListPoliciesForRoleRequest(role_name="Arms-Admin")
     ).body.policies.policy

@@ -7,6 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from armstui.cli import main
+from tests.support.sandbox import RunningSandbox
 
 
 def sandbox_cli(
@@ -39,6 +40,23 @@ def add_account(
         key_id,
         *more,
         input=secret + "\n",
+        env=env,
+    )
+
+
+def add_source_admin(
+    state_dir: Path, sandbox: RunningSandbox, *more: str, env: dict[str, str] | None = None
+) -> Result:
+    """``accounts add b-admin`` for the seeded source account's RAM user ``admin``, its
+    secret into the sandbox's vault; ``more``: further options."""
+    admin = sandbox.accounts["source"]["users"]["admin"]
+    return add_account(
+        state_dir,
+        "b-admin",
+        sandbox.uid("source"),
+        admin["access_key_id"],
+        admin["access_key_secret"],
+        *more,
         env=env,
     )
 

@@ -167,6 +167,19 @@ def set_reporting_key_status(sandbox: RunningSandbox, status: str) -> None:
     )
 
 
+def reporter_policies(sandbox: RunningSandbox) -> set[str]:
+    """The names of the policies attached to the ACK flow's reporting user
+    ``armstui-reporter`` in A (``monitoring``)."""
+    from alibabacloud_ram20150501 import models as ram_models
+
+    listed = (
+        sandbox.client("ram", "monitoring")
+        .list_policies_for_user(ram_models.ListPoliciesForUserRequest(user_name="armstui-reporter"))
+        .body.policies
+    )
+    return {p.policy_name for p in listed.policy}
+
+
 def apps_in_a(sandbox: RunningSandbox) -> set[str]:
     """The names of the apps ARMS lists in the monitoring account (region cn-hangzhou)."""
     from alibabacloud_arms20190808 import models as arms_models

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,8 @@ import pytest
 from armstui.cli.common import SandboxOptions
 from armstui.flows.workspace import Workspace
 from armstui.tui.app import ArmsTui
+from tests.support.sandbox import RunningSandbox
+from tests.tui.fakes import NOW, FakeWorkspace
 
 
 @pytest.fixture(autouse=True)
@@ -31,6 +34,13 @@ def make_app(workspace: Workspace, tmp_path: Path) -> Callable[..., ArmsTui]:
         )
 
     return make
+
+
+def fake_app(workspace: Any = None, **kw: Any) -> ArmsTui:
+    """The app on the fixed FakeWorkspace: ``workspace``, else one made with ``kw``; its
+    clock stopped at NOW."""
+    fake = FakeWorkspace(**kw) if workspace is None else workspace
+    return ArmsTui(None, workspace_factory=lambda: fake, clock=lambda: NOW)
 
 
 async def wait_for(
@@ -67,12 +77,36 @@ async def opened(pilot: Any) -> None:
     )
 
 
-async def applied_in_the_checklist(pilot: Any, setup: Any) -> None:
-    """Open the app's checklist and apply ``setup`` there, until every step is final."""
-    app = pilot.app
-    await opened(pilot)
-    app.action_show("checklist")
-    app.start_run(setup, "apply")
-    await wait_for(
-        pilot, lambda: run_done(app, setup.flow), timeout=30, what=f"the {setup.flow} apply"
-    )
+@asynccontextmanager
+async def running(
+    app: ArmsTui, *keys: str, size: tuple[int, int] = (80, 24), **options: Any
+) -> AsyncIterator[Any]:
+    """The pilot of ``app`` run headless (``options`` go to App.run_test), once its
+    workspace is open and every whoami is back, and ``keys`` are pressed."""
+    async with app.run_test(size=size, **options) as pilot:
+        await opened(pilot)
+        if keys:
+            await pilot.press(*keys)
+            await pilot.pause()
+        yield pilot
+
+
+def ram_users(sandbox: RunningSandbox, alias: str = "monitoring") -> set[str]:
+    """The RAM users of the sandbox account ``alias``, by name."""
+    from alibabacloud_ram20150501 import models as ram_models
+
+    found = sandbox.client("ram", alias).list_users(ram_models.ListUsersRequest())
+    return {u.user_name for u in found.body.users.user}
+
+
+@asynccontextmanager
+async def applied(app: ArmsTui, setup: Any, **options: Any) -> AsyncIterator[Any]:
+    """The pilot of ``app`` running (``options`` as for :func:`running`), once ``setup`` is
+    applied in its checklist and every step is final."""
+    async with running(app, **options) as pilot:
+        app.action_show("checklist")
+        app.start_run(setup, "apply")
+        await wait_for(
+            pilot, lambda: run_done(app, setup.flow), timeout=30, what=f"the {setup.flow} apply"
+        )
+        yield pilot

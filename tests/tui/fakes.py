@@ -49,6 +49,23 @@ def step(
     )
 
 
+# The ACK steps the fixed apply and plan share: (step ID, title, account, flow).
+REPORTER = (
+    "ack/monitoring/user/armstui-reporter",
+    "RAM user armstui-reporter (reporting)",
+    "monitoring",
+    "ack",
+)
+POLICIES = (
+    "ack/monitoring/user/armstui-reporter/policies",
+    "armstui-reporter has AliyunARMSFullAccess",
+    "monitoring",
+    "ack",
+)
+ONEPILOT = ("ack/source/c1/onepilot", "ack-onepilot >= 3.0.14 in shop-prod", "source", "ack")
+REPORTS = ("ack/source/c1/reports", "apps of shop-prod report into monitoring", "source", "ack")
+
+
 def ack_states(mode: str = "apply") -> list[StepState]:
     calls = [
         CallSummary(
@@ -63,23 +80,8 @@ def ack_states(mode: str = "apply") -> list[StepState]:
         CallSummary("ram", "GetUser", "ok", "9514D2ED-2FA4-4372-8389-F6827B90DC47", 14, False),
     ]
     return [
-        step(
-            "ack/monitoring/user/armstui-reporter",
-            "RAM user armstui-reporter (reporting)",
-            "monitoring",
-            "ack",
-            "ok",
-            detail="RAM user armstui-reporter exists",
-            calls=calls,
-        ),
-        step(
-            "ack/monitoring/user/armstui-reporter/policies",
-            "armstui-reporter has AliyunARMSFullAccess",
-            "monitoring",
-            "ack",
-            "already",
-            detail="attached: AliyunARMSFullAccess",
-        ),
+        step(*REPORTER, "ok", detail="RAM user armstui-reporter exists", calls=calls),
+        step(*POLICIES, "already", detail="attached: AliyunARMSFullAccess"),
         step(
             "ack/monitoring/user/armstui-reporter/key",
             "AccessKey of armstui-reporter, secret in the vault",
@@ -91,14 +93,7 @@ def ack_states(mode: str = "apply") -> list[StepState]:
             request_id="0C1D2E3F-4A5B-6C7D-8E9F-A0B1C2D3E4F5",
             hint="Too many calls: wait a minute, then retry (t).",
         ),
-        step(
-            "ack/source/c1/onepilot",
-            "ack-onepilot >= 3.0.14 in shop-prod",
-            "source",
-            "ack",
-            "running",
-            detail="waiting: ack-onepilot 3.0.10 -> 5.1.2 upgrading",
-        ),
+        step(*ONEPILOT, "running", detail="waiting: ack-onepilot 3.0.10 -> 5.1.2 upgrading"),
         step(
             "ack/source/c1/onepilot-config",
             "onepilot in shop-prod reports with A's key",
@@ -107,13 +102,7 @@ def ack_states(mode: str = "apply") -> list[StepState]:
             "blocked",
             detail="waits for: AccessKey of armstui-reporter, secret in the vault",
         ),
-        step(
-            "ack/source/c1/reports",
-            "apps of shop-prod report into monitoring",
-            "source",
-            "ack",
-            "pending",
-        ),
+        step(*REPORTS, "pending"),
     ]
 
 
@@ -150,53 +139,28 @@ def ecs_states() -> list[StepState]:
 
 def plan_states() -> list[StepState]:
     return [
+        step(*REPORTER, "planned", planned=["Ram.CreateUser (armstui-reporter in monitoring)"]),
         step(
-            "ack/monitoring/user/armstui-reporter",
-            "RAM user armstui-reporter (reporting)",
-            "monitoring",
-            "ack",
-            "planned",
-            planned=["Ram.CreateUser (armstui-reporter in monitoring)"],
-        ),
-        step(
-            "ack/monitoring/user/armstui-reporter/policies",
-            "armstui-reporter has AliyunARMSFullAccess",
-            "monitoring",
-            "ack",
+            *POLICIES,
             "planned",
             planned=["Ram.AttachPolicyToUser (AliyunARMSFullAccess to armstui-reporter)"],
         ),
-        step(
-            "ack/source/c1/onepilot",
-            "ack-onepilot >= 3.0.14 in shop-prod",
-            "source",
-            "ack",
-            "already",
-            detail="ack-onepilot 5.1.2 is active",
-        ),
-        step(
-            "ack/source/c1/reports",
-            "apps of shop-prod report into monitoring",
-            "source",
-            "ack",
-            "planned",
-            detail="will check",
-        ),
+        step(*ONEPILOT, "already", detail="ack-onepilot 5.1.2 is active"),
+        step(*REPORTS, "planned", detail="will check"),
     ]
 
 
 class FakeJournal:
+    """Answers the one question the app asks the journal (Journal.last_run by flow): the
+    run given for the flow, if it is of one of ``modes``."""
+
     def __init__(self, runs: dict[str, dict[str, Any]] | None = None) -> None:
         self.runs = runs or {}
 
     def last_run(
-        self,
-        setup_key: str | None = None,
-        *,
-        flow: str | None = None,
-        modes: tuple[str, ...] = ("apply", "verify"),
+        self, *, flow: str, modes: tuple[str, ...] = ("apply", "verify")
     ) -> dict[str, Any] | None:
-        run = self.runs.get(flow or "")
+        run = self.runs.get(flow)
         return run if run and run["mode"] in modes else None
 
     def close(self) -> None:

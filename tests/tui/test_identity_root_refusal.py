@@ -4,32 +4,13 @@ refuses AssumeRole with root keys, whatever the role's trust policy says."""
 from __future__ import annotations
 
 from armstui.cloud import ram
-from armstui.cloud.session import CloudSession
-from armstui.model import Credentials
-from tests.support.sandbox import RunningSandbox
-from tests.tui.conftest import opened, wait_for
+from tests.support.sandbox import RunningSandbox, trusting
+from tests.tui.conftest import running, wait_for
 
 
 async def _role_trusting_source(sandbox: RunningSandbox) -> None:
-    a = sandbox.accounts["monitoring"]
-    session = CloudSession(
-        "monitoring",
-        a["uid"],
-        sandbox.state.region,
-        Credentials(a["access_key_id"], a["access_key_secret"]),
-        endpoint=sandbox.endpoint,
-    )
-    trust = {
-        "Version": "1",
-        "Statement": [
-            {
-                "Action": "sts:AssumeRole",
-                "Effect": "Allow",
-                "Principal": {"RAM": [f"acs:ram::{sandbox.uid('source')}:root"]},
-            }
-        ],
-    }
-    await ram.create_role(session, "arms-admin", trust, "test")
+    trust = trusting(sandbox.uid("source"))
+    await ram.create_role(sandbox.session("monitoring"), "arms-admin", trust, "test")
 
 
 async def test_a_switch_from_a_root_key_is_explained_as_such(
@@ -37,8 +18,7 @@ async def test_a_switch_from_a_root_key_is_explained_as_such(
 ) -> None:
     await _role_trusting_source(sandbox)  # the trust policy admits B: only root is in the way
     app = make_app()
-    async with app.run_test(size=(100, 30)) as pilot:
-        await opened(pilot)
+    async with running(app, size=(100, 30)) as pilot:
         await pilot.press("i", "s", "enter")
         result = app.screen.query_one("#switch-result")
         await wait_for(

@@ -24,10 +24,10 @@ async def test_screens_stack_on_welcome_and_escape_comes_back() -> None:
         assert [type(s) for s in app.screen_stack] == [WelcomeScreen]
         await pilot.press("c")
         await pilot.pause()
-        assert [getattr(s, "name_id", None) for s in app.screen_stack] == ["welcome", "checklist"]
+        assert [s.name for s in app.screen_stack] == ["welcome", "checklist"]
         await pilot.press("a")
         await pilot.pause()
-        assert [getattr(s, "name_id", None) for s in app.screen_stack] == ["welcome", "accounts"]
+        assert [s.name for s in app.screen_stack] == ["welcome", "accounts"]
         await pilot.press("escape")
         await pilot.pause()
         assert [type(s) for s in app.screen_stack] == [WelcomeScreen]

@@ -13,7 +13,7 @@ from armstui.flows.step import Outcome
 from armstui.tui.screens.checklist import ChecklistScreen
 from armstui.tui.screens.confirm import ConfirmScreen
 from tests.support.sandbox import RunningSandbox
-from tests.tui.conftest import applied_in_the_checklist, opened, run_done, wait_for
+from tests.tui.conftest import applied, ram_users, run_done, running, wait_for
 
 ACK = Setup("ack", "monitoring", ("source",))
 POLICIES = "ack/monitoring/user/armstui-reporter/policies"
@@ -50,8 +50,7 @@ async def test_a_failed_step_shows_code_request_id_and_hint_then_retry_fixes_it(
 ) -> None:
     _weak_monitoring_account(workspace, sandbox)
     app = make_app()
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await applied_in_the_checklist(pilot, ACK)
+    async with applied(app, ACK, notifications=True) as pilot:
         user = app.state.checklist.get("ack/monitoring/user/armstui-reporter")
         assert user.outcome is Outcome.FAILED and user.error_code.startswith("NoPermission")
         assert app.state.checklist.get(POLICIES).outcome is Outcome.BLOCKED
@@ -71,20 +70,14 @@ async def test_a_failed_step_shows_code_request_id_and_hint_then_retry_fixes_it(
         await pilot.press("t")
         await wait_for(pilot, lambda: run_done(app, "ack"), timeout=30)
         assert app.state.checklist.get(user.step_id).outcome is Outcome.OK
-    users = (
-        sandbox.client("ram", "monitoring")
-        .list_users(ram_models.ListUsersRequest())
-        .body.users.user
-    )
-    assert "armstui-reporter" in {u.user_name for u in users}
+    assert "armstui-reporter" in ram_users(sandbox)
 
 
 async def test_verify_shows_drift_and_skip_blocks_dependents(
     make_app, sandbox: RunningSandbox
 ) -> None:
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await applied_in_the_checklist(pilot, ACK)
+    async with applied(app, ACK) as pilot:
         sandbox.client("ram", "monitoring").detach_policy_from_user(
             ram_models.DetachPolicyFromUserRequest(
                 policy_type="System",
@@ -119,8 +112,7 @@ async def test_needs_you_shows_the_manual_action_and_copy_sends_it(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await opened(pilot)
+    async with running(app) as pilot:
         app.action_show("checklist")
         app.start_run(Setup("ecs", "monitoring", ("source",), install_agent=False), "apply")
         await wait_for(pilot, lambda: run_done(app, "ecs"), timeout=30)
@@ -150,8 +142,7 @@ async def test_quitting_mid_run_leaves_the_journal_consistent_and_the_next_start
 ) -> None:
     sandbox.state.faults.configure({"latency": "150ms"})
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await opened(pilot)
+    async with running(app) as pilot:
         app.action_show("checklist")
         app.start_run(ACK, "apply")
         await wait_for(
@@ -175,7 +166,7 @@ async def test_quitting_mid_run_leaves_the_journal_consistent_and_the_next_start
 
     sandbox.state.faults.configure({})
     again = make_app()
-    async with again.run_test(size=(80, 24)) as pilot:
+    async with again.run_test() as pilot:
         await wait_for(
             pilot, lambda: isinstance(again.screen, ConfirmScreen), what="the resume offer"
         )

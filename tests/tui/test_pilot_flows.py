@@ -16,16 +16,14 @@ from armstui.flows.workspace import Workspace
 from armstui.model import Account
 from armstui.tui.screens.checklist import ChecklistScreen
 from armstui.tui.screens.plan import PlanScreen
-from tests.support.sandbox import RunningSandbox, add_admin_account, apps_in_a
-from tests.tui.conftest import opened, run_done, wait_for
+from tests.support.sandbox import RunningSandbox, add_admin_account, apps_in_a, reporter_policies
+from tests.tui.conftest import ram_users, run_done, running, wait_for
 
 
 async def _plan_and_apply(pilot, key: str, flow: str) -> None:
     app = pilot.app
     await pilot.press(key)
-    await wait_for(
-        pilot, lambda: getattr(app.screen, "name_id", None) == flow, what=f"the {flow} screen"
-    )
+    await wait_for(pilot, lambda: app.screen.name == flow, what=f"the {flow} screen")
     await pilot.press("p")
     await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen), what="the plan preview")
     await pilot.press("enter")  # Apply has the focus
@@ -35,10 +33,9 @@ async def _plan_and_apply(pilot, key: str, flow: str) -> None:
 
 async def test_ack_flow_from_the_screens(make_app, sandbox: RunningSandbox) -> None:
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await opened(pilot)
+    async with running(app) as pilot:
         await pilot.press("k")
-        await wait_for(pilot, lambda: getattr(app.screen, "name_id", None) == "ack")
+        await wait_for(pilot, lambda: app.screen.name == "ack")
         await pilot.press("p")
         await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen), what="the plan preview")
         plan = {s.step_id: s for s in app.screen.states}
@@ -48,21 +45,13 @@ async def test_ack_flow_from_the_screens(make_app, sandbox: RunningSandbox) -> N
         assert "change(s) in monitoring, source" in str(
             app.screen.query_one("#plan-summary").render()
         )
-        ram = sandbox.client("ram", "monitoring")
-        users = ram.list_users(ram_models.ListUsersRequest()).body.users.user
-        assert "armstui-reporter" not in {u.user_name for u in users}, "planning changed the cloud"
+        assert "armstui-reporter" not in ram_users(sandbox), "planning changed the cloud"
         await pilot.press("enter")
         await wait_for(pilot, lambda: run_done(app, "ack"), timeout=30, what="the ACK apply")
         outcomes = {s.outcome for _f, _a, ss in app.state.checklist.groups() for s in ss}
         assert outcomes == {Outcome.OK}
 
-    policies = ram.list_policies_for_user(
-        ram_models.ListPoliciesForUserRequest(user_name="armstui-reporter")
-    ).body
-    assert {p.policy_name for p in policies.policies.policy} == {
-        "AliyunARMSFullAccess",
-        "AliyunSTSAssumeRoleAccess",
-    }
+    assert reporter_policies(sandbox) == {"AliyunARMSFullAccess", "AliyunSTSAssumeRoleAccess"}
     cs = sandbox.client("cs", "source")
     clusters = cs.describe_clusters_v1(cs_models.DescribeClustersV1Request()).body.clusters
     for cluster in clusters:
@@ -89,8 +78,7 @@ async def test_ecs_and_role_flows_then_the_identity_switch(
     )
     app = make_app()
     before = apps_in_a(sandbox)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await opened(pilot)
+    async with running(app) as pilot:
         await _plan_and_apply(pilot, "e", "ecs")
         assert {"orders", "billing", "catalog"} <= apps_in_a(sandbox) - before
         await _plan_and_apply(pilot, "r", "role")

@@ -14,23 +14,7 @@ from armstui.tui.app import ArmsTui
 from armstui.tui.screens.add_account import AddAccountScreen
 from armstui.tui.screens.flow import FlowScreen
 from armstui.tui.widgets.toggles import MarkedCheckbox, MarkedRadioButton, MarkedSelectionList
-from tests.tui.conftest import wait_for
-from tests.tui.fakes import NOW, FakeWorkspace
-
-
-def fake_app(**kw: Any) -> ArmsTui:
-    fake = FakeWorkspace(**kw)
-    return ArmsTui(None, workspace_factory=lambda: fake, clock=lambda: NOW)
-
-
-async def settled(pilot: Any) -> None:
-    app = pilot.app
-    await wait_for(
-        pilot,
-        lambda: (
-            app.state.workspace is not None and len(app.state.identities) == len(app.state.accounts)
-        ),
-    )
+from tests.tui.conftest import fake_app, running, wait_for
 
 
 def text_of(screen: Any, selector: str) -> str:
@@ -40,10 +24,7 @@ def text_of(screen: Any, selector: str) -> str:
 @pytest.mark.parametrize("key", ["k", "e", "r"])
 async def test_a_flow_opens_with_no_accounts_and_says_what_to_do(key: str) -> None:
     app = fake_app(aliases=())
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settled(pilot)
-        await pilot.press(key)
-        await pilot.pause()
+    async with running(app, key) as pilot:
         assert isinstance(app.screen, FlowScreen)
         assert "No accounts yet" in text_of(app.screen, "#no-accounts")
         assert not app.screen.query(Select)
@@ -64,11 +45,8 @@ async def test_a_flow_opens_with_no_accounts_and_says_what_to_do(key: str) -> No
 )
 async def test_other_screens_open_with_no_accounts(key: str, where: str, says: str) -> None:
     app = fake_app(aliases=())
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settled(pilot)
-        await pilot.press(key)
-        await pilot.pause()
-        assert getattr(app.screen, "name_id", None) != "welcome"
+    async with running(app, key):
+        assert app.screen.name != "welcome"
         if where:
             assert says in text_of(app.screen, where)
     assert app._exception is None
@@ -76,10 +54,7 @@ async def test_other_screens_open_with_no_accounts(key: str, where: str, says: s
 
 async def test_the_monitoring_account_is_never_its_own_source() -> None:
     app = fake_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settled(pilot)
-        await pilot.press("k")
-        await pilot.pause()
+    async with running(app, "k", size=(120, 40)) as pilot:
         sources = app.screen.query_one("#sources", SelectionList)
         row = sources.get_option_at_index(0)
         assert row.value == "monitoring" and row.disabled
@@ -97,10 +72,7 @@ async def test_the_monitoring_account_is_never_its_own_source() -> None:
 
 async def test_the_flow_form_shows_every_error_at_once_in_its_own_words() -> None:
     app = fake_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settled(pilot)
-        await pilot.press("r")
-        await pilot.pause()
+    async with running(app, "r", size=(120, 40)) as pilot:
         form = app.screen
         form.query_one("#role-name", Input).value = "bad role!"
         form.query_one("#operator-user", Input).value = "no spaces please"
@@ -125,8 +97,7 @@ async def test_the_flow_form_shows_every_error_at_once_in_its_own_words() -> Non
 
 async def test_the_add_account_form_shows_every_error_at_once() -> None:
     app = fake_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settled(pilot)
+    async with running(app) as pilot:
         app.push_screen(AddAccountScreen(app.state.workspace, sandbox=False))
         await pilot.pause()
         form = app.screen
@@ -147,10 +118,7 @@ async def test_the_add_account_form_shows_every_error_at_once() -> None:
 
 async def test_ticked_and_unticked_differ_without_colour() -> None:
     app = fake_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settled(pilot)
-        await pilot.press("k")
-        await pilot.pause()
+    async with running(app, "k", size=(120, 40)):
         boxes = list(app.screen.query(MarkedCheckbox))
         assert boxes
         box = boxes[0]
@@ -171,15 +139,14 @@ async def test_the_welcome_menu_has_the_focus_at_start() -> None:
 
     for aliases in ((), ("monitoring", "source")):
         app = fake_app(aliases=aliases)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settled(pilot)
+        async with running(app) as pilot:
             await pilot.pause()
             menu = app.screen.query_one("#menu", OptionList)
             assert app.focused is menu and menu.option_count > 0
             if aliases:  # (with none, the first entry would start a sandbox)
                 await pilot.press("enter")  # the first entry, at once
                 await pilot.pause()
-                assert getattr(app.screen, "name_id", None) == "accounts"
+                assert app.screen.name == "accounts"
 
 
 def test_no_mouse_runs_the_app_without_mouse_reporting(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -204,8 +171,7 @@ async def test_without_a_keyring_the_app_says_so_in_two_lines_and_offers_the_cho
 
     reason = f"No secure keyring backend is available. {REMEDY}"
     app = fake_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settled(pilot)
+    async with running(app) as pilot:
         app.push_screen(VaultChoiceScreen(reason))
         await pilot.pause()
         said = text_of(app.screen, "#vault-reason") + "\n" + text_of(app.screen, "#vault-offer")
@@ -213,3 +179,70 @@ async def test_without_a_keyring_the_app_says_so_in_two_lines_and_offers_the_cho
         assert len(said) < 200 and REMEDY not in said
         assert {b.id for b in app.screen.query("Button")} == {"file", "memory", "quit"}
         assert app.screen.query_one("#vault-reason").size.height == 1
+
+
+@pytest.mark.parametrize(
+    ("dialog", "first"),
+    [
+        ("add", "alias"),
+        ("import", "candidates"),
+        ("vault", "passphrase"),
+        ("reveal", "close"),
+    ],
+)
+async def test_each_dialog_opens_with_the_focus_where_its_first_answer_goes(
+    dialog: str, first: str
+) -> None:
+    from armstui.tui.screens.import_accounts import ImportScreen
+    from armstui.tui.screens.reveal import RevealScreen
+    from armstui.tui.screens.vault_choice import VaultChoiceScreen
+
+    app = fake_app()
+    async with running(app) as pilot:
+        workspace = app.state.workspace
+        made = {
+            "add": lambda: AddAccountScreen(workspace, sandbox=False),
+            "import": lambda: ImportScreen(workspace),
+            "vault": lambda: VaultChoiceScreen("No secure keyring backend is available."),
+            "reveal": lambda: RevealScreen(workspace.vault, "nothing", "arms-operator", "source"),
+        }
+        app.push_screen(made[dialog]())
+        await wait_for(pilot, lambda: app.focused is not None and app.screen.is_modal)
+        assert app.focused is app.screen.query_one(f"#{first}")
+
+
+async def test_the_buttons_do_what_their_keys_do() -> None:
+    from textual.widgets import Button
+
+    from armstui.tui.screens.plan import PlanScreen
+    from armstui.tui.screens.reveal import RevealScreen
+
+    def press(button_id: str) -> None:
+        app.screen.query_one(f"#{button_id}", Button).press()
+
+    app = fake_app()
+    async with running(app, "k", size=(120, 40)) as pilot:
+        press("plan")  # the flow form's Plan…, as p
+        await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen), what="the plan")
+        press("no")  # the question's Cancel, as escape
+        await wait_for(pilot, lambda: isinstance(app.screen, FlowScreen), what="the form")
+        assert app.state.checklist.modes.get("ack") is None
+        press("verify")  # the form's Verify, as v: the checklist, where it runs
+        await wait_for(pilot, lambda: app.screen.name == "checklist", what="the checklist")
+        await wait_for(pilot, lambda: app.state.checklist.modes.get("ack") == "verify")
+
+        app.push_screen(AddAccountScreen(app.state.workspace, sandbox=False))
+        await pilot.pause()
+        press("save")  # Save, as ctrl+s: every empty field is marked
+        await pilot.pause()
+        assert "field(s) to fix" in text_of(app.screen, "#form-error")
+        press("cancel")  # Cancel, as escape
+        await wait_for(pilot, lambda: app.screen.name == "checklist", what="the add form gone")
+
+        app.push_screen(RevealScreen(app.state.workspace.vault, "none", "arms-operator", "source"))
+        await pilot.pause()
+        press("reveal")  # Reveal, as r: nothing in the vault, nothing to show
+        await pilot.pause()
+        assert isinstance(app.screen, RevealScreen)
+        press("close")  # Close, as escape
+        await wait_for(pilot, lambda: app.screen.name == "checklist", what="the reveal gone")

@@ -7,24 +7,20 @@ from textual.widgets import Button, Input
 
 from armstui.tui.screens.confirm import ConfirmScreen
 from armstui.tui.screens.plan import PlanScreen
-from tests.tui.conftest import wait_for
+from tests.tui.conftest import fake_app, running, wait_for
 from tests.tui.fakes import ack_states, journal_run
-from tests.tui.test_pilot_forms import fake_app, settled
 
 
 async def _ack_plan(pilot) -> None:
-    """From the opened app: the ACK form, then its plan preview."""
+    """From the ACK form: its plan preview."""
     app = pilot.app
-    await settled(pilot)
-    await pilot.press("k")
-    await pilot.pause()
     app.screen.action_plan()
     await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen), what="the plan")
 
 
 async def test_a_plan_that_changes_production_needs_the_alias_typed() -> None:
     app = fake_app(production=("monitoring",))
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(app, "k") as pilot:
         await _ack_plan(pilot)
         plan = app.screen
         assert plan.guard == "monitoring"
@@ -48,7 +44,7 @@ async def test_a_plan_that_changes_production_needs_the_alias_typed() -> None:
 
 async def test_a_plan_without_production_is_not_guarded() -> None:
     app = fake_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(app, "k") as pilot:
         await _ack_plan(pilot)
         assert not app.screen.query("#guard")
         assert app.focused is app.screen.query_one("#yes", Button)
@@ -56,10 +52,7 @@ async def test_a_plan_without_production_is_not_guarded() -> None:
 
 async def test_retrying_on_production_asks_for_the_alias() -> None:
     app = fake_app(production=("source",), runs={"ack": journal_run("ack", ack_states())})
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settled(pilot)
-        await pilot.press("c")
-        await pilot.pause()
+    async with running(app, "c", size=(120, 40)) as pilot:
         await pilot.press("t")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
         assert app.screen.guard == "source"

@@ -11,7 +11,7 @@ from armstui.tui.screens.checklist import ChecklistScreen
 from armstui.tui.screens.confirm import ConfirmScreen
 from armstui.tui.screens.plan import PlanScreen
 from tests.support.sandbox import RunningSandbox
-from tests.tui.conftest import applied_in_the_checklist, opened, run_done, wait_for
+from tests.tui.conftest import applied, ram_users, run_done, running, wait_for
 
 ACK = Setup("ack", "monitoring", ("source",))
 
@@ -34,8 +34,7 @@ async def _plan_then_confirm(pilot, key: str, title: str) -> PlanScreen:
 
 async def test_rotate_then_tear_down_from_the_checklist(make_app, sandbox: RunningSandbox) -> None:
     app = make_app()
-    async with app.run_test(size=(100, 30)) as pilot:
-        await applied_in_the_checklist(pilot, ACK)
+    async with applied(app, ACK, size=(100, 30)) as pilot:
         (old,) = _keys(sandbox)
 
         plan = await _plan_then_confirm(pilot, "o", "Rotate the ACK reporting key")
@@ -62,20 +61,14 @@ async def test_rotate_then_tear_down_from_the_checklist(make_app, sandbox: Runni
         assert teardown and all(
             s.outcome in (Outcome.OK, Outcome.ALREADY, Outcome.SKIPPED) for s in teardown
         )
-    users = (
-        sandbox.client("ram", "monitoring")
-        .list_users(ram_models.ListUsersRequest())
-        .body.users.user
-    )
-    assert "armstui-reporter" not in {u.user_name for u in users}
+    assert "armstui-reporter" not in ram_users(sandbox)
 
 
 async def test_a_stale_second_key_is_asked_about_in_the_app(
     make_app, sandbox: RunningSandbox
 ) -> None:
     app = make_app()
-    async with app.run_test(size=(100, 30)) as pilot:
-        await applied_in_the_checklist(pilot, ACK)
+    async with applied(app, ACK, size=(100, 30)) as pilot:
         ram = sandbox.client("ram", "monitoring")
         stale = ram.create_access_key(
             ram_models.CreateAccessKeyRequest(user_name="armstui-reporter")
@@ -102,8 +95,7 @@ async def test_a_stale_second_key_is_asked_about_in_the_app(
 
 async def test_rotate_before_any_ack_setup_says_what_to_do(make_app) -> None:
     app = make_app()
-    async with app.run_test(size=(100, 30), notifications=True) as pilot:
-        await opened(pilot)
+    async with running(app, size=(100, 30), notifications=True) as pilot:
         app.action_show("checklist")
         await pilot.pause()
         await pilot.press("o")
@@ -120,8 +112,7 @@ async def test_teardown_options_are_planned_again_when_flipped(
         ram_models.CreateUserRequest(user_name="armstui-reporter")
     )  # made by hand earlier: adopted
     app = make_app()
-    async with app.run_test(size=(100, 30)) as pilot:
-        await applied_in_the_checklist(pilot, ACK)
+    async with applied(app, ACK, size=(100, 30)) as pilot:
         plan = await _plan_then_confirm(pilot, "d", "Tear down: ACK flow")
         kept = [
             s for s in plan.states if s.outcome is Outcome.SKIPPED and "armstui-reporter" in s.title

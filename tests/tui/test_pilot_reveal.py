@@ -12,8 +12,8 @@ from armstui.flows.role import password_vault_name
 from armstui.tui.app import ArmsTui
 from armstui.tui.screens.confirm import ConfirmScreen
 from armstui.tui.screens.reveal import MASK, RevealScreen, login_step
-from tests.tui.conftest import wait_for
-from tests.tui.fakes import NOW, UIDS, FakeWorkspace, journal_run, step
+from tests.tui.conftest import fake_app, wait_for
+from tests.tui.fakes import UIDS, FakeWorkspace, journal_run, step
 
 PASSWORD = "Xy7!generated-Pw"
 
@@ -28,7 +28,7 @@ def role_app() -> ArmsTui:
     )
     fake = FakeWorkspace(runs={"role": journal_run("role", [login])})
     fake.vault.store(password_vault_name(UIDS["source"], "arms-operator"), PASSWORD)
-    return ArmsTui(None, workspace_factory=lambda: fake, clock=lambda: NOW)
+    return fake_app(fake)
 
 
 def drawn(app: ArmsTui) -> str:

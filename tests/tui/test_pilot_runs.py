@@ -1,13 +1,15 @@
 """How the checklist tells the truth about runs, on a FakeWorkspace whose runs the test
-paces: a rotation's end re-verifies the rows it changed without a key press, a stopped
-run shows as stopped and resumes, the cursor follows a new run's group and stays put
-through a verify of its own group."""
+paces: a rotation's or a teardown's end marks the rows it changed stale and verifies them
+again without a key press, a stopped run shows as stopped and resumes, the cursor follows
+a new run's group and stays put through a verify of its own group."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,7 @@ from armstui.tui.screens.confirm import ConfirmScreen
 from armstui.tui.screens.export import ExportScreen
 from armstui.tui.state import STOPPED_DETAIL
 from armstui.tui.widgets.step_list import StepList, step_line
-from tests.tui.conftest import wait_for
+from tests.tui.conftest import fake_app, running, wait_for
 from tests.tui.fakes import NOW, FakeWorkspace, ack_states, ecs_states, journal_run
 
 
@@ -58,50 +60,29 @@ class PacedWorkspace(FakeWorkspace):
         return done
 
 
-def paced_app() -> tuple[ArmsTui, PacedWorkspace]:
+@asynccontextmanager
+async def on_the_checklist(
+    size: tuple[int, int] = (120, 40),
+) -> AsyncIterator[tuple[ArmsTui, PacedWorkspace, Any, ChecklistScreen]]:
+    """The app on a PacedWorkspace with an ACK and an ECS run, open on the checklist."""
     fake = PacedWorkspace(
         runs={"ack": journal_run("ack", ack_states()), "ecs": journal_run("ecs", ecs_states())}
     )
-    return ArmsTui(None, workspace_factory=lambda: fake, clock=lambda: NOW), fake
+    app = fake_app(fake)
+    async with running(app, "c", size=size) as pilot:
+        assert isinstance(app.screen, ChecklistScreen)
+        yield app, fake, pilot, app.screen
 
 
-async def on_the_checklist(pilot: Any) -> ChecklistScreen:
-    app = pilot.app
-    await wait_for(
-        pilot,
-        lambda: (
-            app.state.workspace is not None and len(app.state.identities) == len(app.state.accounts)
-        ),
-    )
-    await pilot.press("c")
-    await pilot.pause()
-    assert isinstance(app.screen, ChecklistScreen)
-    return app.screen
-
-
-async def test_a_rotation_reverifies_the_rows_it_changed_without_a_key_press() -> None:
-    app, fake = paced_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await on_the_checklist(pilot)
+@pytest.mark.parametrize("action", ["rotate", "teardown"])
+async def test_a_change_marks_its_rows_stale_and_verifies_them_without_a_key_press(
+    action: str,
+) -> None:
+    async with on_the_checklist() as (app, fake, pilot, screen):
         assert app.state.checklist.modes["ack"] == "apply"
-        app.start_run(app.state.setups["ack"], "apply", "rotate")
-        await wait_for(
-            pilot,
-            lambda: ("ack", "verify", "setup") in fake.started and app.state.running is None,
-            what="the verify after the rotation",
-        )
-        assert fake.started == [("ack", "apply", "rotate"), ("ack", "verify", "setup")]
-        assert app.state.checklist.modes["ack"] == "verify"
-        assert not app.state.checklist.stale
-
-
-async def test_a_teardown_marks_its_rows_stale_until_they_are_verified_again() -> None:
-    app, fake = paced_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = await on_the_checklist(pilot)
         steps = screen.query_one(StepList)
-        fake.hold = {"verify"}  # the verify that follows the teardown waits
-        app.start_run(app.state.setups["ack"], "apply", "teardown")
+        fake.hold = {"verify"}  # the verify that follows the change waits
+        app.start_run(app.state.setups["ack"], "apply", action)
         await wait_for(pilot, lambda: ("ack", "verify", "setup") in fake.started)
         await pilot.pause(0.2)
         assert app.state.running is not None, "the verify is under way"
@@ -112,14 +93,13 @@ async def test_a_teardown_marks_its_rows_stale_until_they_are_verified_again() -
         assert "STALE" in str(screen.query_one("#summary").render())
         fake.hold.clear()
         await wait_for(pilot, lambda: app.state.running is None, what="the verify")
+        assert fake.started == [("ack", "apply", action), ("ack", "verify", "setup")]
         assert app.state.checklist.modes["ack"] == "verify"
         assert not app.state.checklist.stale
 
 
 async def test_a_stopped_run_shows_as_stopped_and_resumes() -> None:
-    app, fake = paced_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = await on_the_checklist(pilot)
+    async with on_the_checklist() as (app, fake, pilot, screen):
         fake.gate.clear()
         app.start_run(app.state.setups["ack"], "apply")
         await wait_for(pilot, lambda: app.job is not None and fake.started, what="the run")
@@ -154,9 +134,7 @@ async def test_a_stopped_run_shows_as_stopped_and_resumes() -> None:
 
 
 async def test_the_cursor_follows_a_new_run_and_verify_keeps_it() -> None:
-    app, fake = paced_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = await on_the_checklist(pilot)
+    async with on_the_checklist() as (app, fake, pilot, screen):
         steps = screen.query_one(StepList)
         chosen = "ack/monitoring/user/armstui-reporter/key"
         steps.move_to_step(chosen)
@@ -185,9 +163,7 @@ async def test_export_asks_for_the_folder_with_the_working_directory_shown(
     monkeypatch.chdir(tmp_path)
     elsewhere = tmp_path / "reports"
     elsewhere.mkdir()
-    app, _fake = paced_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await on_the_checklist(pilot)
+    async with on_the_checklist(size=(80, 24)) as (app, _fake, pilot, _screen):
         await pilot.press("x")
         await pilot.pause()
         assert isinstance(app.screen, ExportScreen)
@@ -213,9 +189,7 @@ async def test_export_asks_for_the_folder_with_the_working_directory_shown(
 async def test_the_palette_offers_every_action_the_keys_do() -> None:
     from armstui.tui.commands import add_commands, commands
 
-    app, _fake = paced_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await on_the_checklist(pilot)
+    async with on_the_checklist(size=(80, 24)) as (app, _fake, pilot, _screen):
         titles = {title for title, _help, _run in commands(app)}
         for wanted in (
             "Accounts",

@@ -69,7 +69,7 @@ async def test_a_typed_secret_goes_to_the_vault_and_is_never_drawn(
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: "src-b" in app.state.accounts, what="the account to be added")
         await wait_for(pilot, lambda: app.state.identities.get("src-b") is not None, what="whoami")
-        assert app.state.identities["src-b"].account_id == source["uid"]
+        assert app.state.identities["src-b"].caller.account_id == source["uid"]
         await pilot.press("l")  # the call log too
         await pilot.pause()
         screenshots.append(app.export_screenshot())

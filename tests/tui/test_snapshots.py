@@ -13,7 +13,7 @@ from textual.widgets import Input, RadioSet
 from armstui.cli.common import SandboxOptions
 from armstui.tui.app import ArmsTui
 from armstui.tui.screens.vault_choice import VaultChoiceScreen
-from tests.tui.conftest import wait_for
+from tests.tui.conftest import fake_app, opened, wait_for
 from tests.tui.fakes import NOW, FakeWorkspace, ack_states, ecs_states, journal_run
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -38,14 +38,7 @@ def steps(*keys: str, then: Any = None):
 
     async def run_before(pilot: Any) -> None:
         app = pilot.app
-        await wait_for(
-            pilot,
-            lambda: (
-                app.state.workspace is not None
-                and len(app.state.identities) == len(app.state.accounts)
-            ),
-            timeout=5,
-        )
+        await opened(pilot)
         for key in keys:
             await pilot.press(key)
             await pilot.pause()
@@ -177,9 +170,7 @@ def test_vault_choice(snap_compare, size) -> None:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_flow_form_with_no_accounts(snap_compare, size) -> None:
-    fake = FakeWorkspace(aliases=())
-    app = ArmsTui(None, workspace_factory=lambda: fake, clock=lambda: NOW)
-    assert snap_compare(app, terminal_size=size, run_before=steps("k"))
+    assert snap_compare(fake_app(aliases=()), terminal_size=size, run_before=steps("k"))
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from armstui.flows.setup import Setup
-from tests.tui.conftest import opened, run_done, wait_for
+from tests.tui.conftest import run_done, running, wait_for
 
 FIRST_FRAME = """
 import gc
@@ -66,6 +66,8 @@ LATER = (
 def test_armstui_sandbox_paints_its_first_frame_before_loading_the_sandbox_flows_or_sdks(
     tmp_path: Path,
 ) -> None:
+    (tmp_path / "state").mkdir()
+    (tmp_path / "state" / "config.toml").write_text('vault = "memory"\n')  # nothing to ask
     out = subprocess.run(
         [sys.executable, "-c", FIRST_FRAME, str(tmp_path / "state")],
         capture_output=True,
@@ -86,8 +88,7 @@ def test_armstui_sandbox_paints_its_first_frame_before_loading_the_sandbox_flows
 async def test_the_ui_answers_while_a_flow_runs(make_app, sandbox) -> None:
     sandbox.state.faults.configure({"latency": "20ms"})
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await opened(pilot)
+    async with running(app) as pilot:
         app.start_run(Setup("ack", "monitoring", ("source",)), "apply")
         gaps, last = [], time.perf_counter()
         while not run_done(app, "ack"):

@@ -137,12 +137,11 @@ def test_without_colour_outcomes_differ_in_shape_and_weight() -> None:
 async def test_the_app_draws_outcomes_without_colour_under_no_color(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from armstui.tui.app import ArmsTui
-    from tests.tui.fakes import NOW, FakeWorkspace, ack_states, journal_run
+    from tests.tui.conftest import fake_app
+    from tests.tui.fakes import ack_states, journal_run
 
     monkeypatch.setenv("NO_COLOR", "1")
-    fake = FakeWorkspace(runs={"ack": journal_run("ack", ack_states())})
-    app = ArmsTui(None, workspace_factory=lambda: fake, clock=lambda: NOW)
+    app = fake_app(runs={"ack": journal_run("ack", ack_states())})
     assert app.no_color
     async with app.run_test(size=(120, 40)) as pilot:
         while app.state.workspace is None:

@@ -4,10 +4,10 @@ CLI profiles, ALIBABA_CLOUD_* variables), remove, pick A and the Bs, mark produc
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
@@ -15,13 +15,12 @@ from textual.widgets import DataTable, Static
 from armstui import accounts as ops
 from armstui.secrets.redaction import redact
 from armstui.tui.messages import AppChange
-from armstui.tui.screens.base import ArmsScreen
+from armstui.tui.screens.base import ArmsScreen, in_thread, row_table
 
 COLUMNS = ("alias", "A/B", "account ID", "region", "credential", "secret")
 
 
 class AccountsScreen(ArmsScreen):
-    name_id = "accounts"
     BINDINGS = [
         Binding("m", "make_monitoring", "Monitoring", id="make-monitoring"),
         Binding("s", "toggle_source", "Source", id="toggle-source"),
@@ -33,13 +32,10 @@ class AccountsScreen(ArmsScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="accounts-help")
-        yield DataTable(id="accounts", cursor_type="row", zebra_stripes=True)
+        yield row_table("accounts", COLUMNS)
 
     def on_mount(self) -> None:
         super().on_mount()
-        table = self.query_one(DataTable)
-        for column in COLUMNS:
-            table.add_column(column, key=column)
         self._redraw()
         if self.app.state.workspace is not None:
             self.app.check_reachability()
@@ -131,37 +127,30 @@ class AccountsScreen(ArmsScreen):
     def _roles_changed(self) -> None:
         state = self.app.state
         if not state.sandbox:
-            self._save_roles(state.monitoring, list(state.sources))
+            monitoring, sources = state.monitoring, list(state.sources)
+            in_thread(
+                self,
+                lambda: ops.save_roles(monitoring, sources),
+                lambda _: None,
+                functools.partial(self._failed, "Not saved"),
+            )
         self.app.changed.publish(AppChange.ACCOUNTS)
 
-    @work(thread=True, exit_on_error=False)
-    def _save_roles(self, monitoring: str | None, sources: list[str]) -> None:
-        try:
-            ops.save_roles(monitoring, sources)
-        except Exception as exc:
-            self.app.call_from_thread(
-                self.notify, redact(str(exc)), title="Not saved", severity="error"
-            )
+    def _failed(self, title: str, exc: Exception) -> None:
+        self.notify(redact(str(exc)), title=title, severity="error")
 
     def action_toggle_production(self) -> None:
         alias = self.selected_alias
         if alias is None:
             return
-        account = self.app.state.accounts[alias]
-        self._set_production(alias, not account.production)
-
-    @work(thread=True, exit_on_error=False)
-    def _set_production(self, alias: str, production: bool) -> None:
-        try:
-            ops.set_production(
-                self.app.state.workspace, alias, production, saved=not self.app.state.sandbox
-            )
-        except Exception as exc:
-            self.app.call_from_thread(
-                self.notify, redact(str(exc)), title="Not saved", severity="error"
-            )
-            return
-        self.app.call_from_thread(self.app.changed.publish, AppChange.ACCOUNTS)
+        state = self.app.state
+        production = not state.accounts[alias].production
+        in_thread(
+            self,
+            lambda: ops.set_production(state.workspace, alias, production, saved=not state.sandbox),
+            lambda _: self.app.changed.publish(AppChange.ACCOUNTS),
+            functools.partial(self._failed, "Not saved"),
+        )
 
     # --- add, import, remove --------------------------------------------------------------------
 
@@ -208,7 +197,12 @@ class AccountsScreen(ArmsScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._remove(alias)
+                in_thread(
+                    self,
+                    lambda: ops.remove_account(self.app.state.workspace, alias).describe(),
+                    functools.partial(self._removed, alias),
+                    functools.partial(self._failed, "Not removed"),
+                )
 
         self.app.push_screen(
             ConfirmScreen(
@@ -221,18 +215,10 @@ class AccountsScreen(ArmsScreen):
             answered,
         )
 
-    @work(thread=True, exit_on_error=False)
-    def _remove(self, alias: str) -> None:
-        try:
-            text = ops.remove_account(self.app.state.workspace, alias).describe()
-        except Exception as exc:
-            self.app.call_from_thread(
-                self.notify, redact(str(exc)), title="Not removed", severity="error"
-            )
-            return
+    def _removed(self, alias: str, text: str) -> None:
         state = self.app.state
         if state.monitoring == alias:
             state.monitoring = None
         state.sources = [s for s in state.sources if s != alias]
-        self.app.call_from_thread(self.notify, text)
-        self.app.call_from_thread(self.app.changed.publish, AppChange.ACCOUNTS)
+        self.notify(text)
+        self.app.changed.publish(AppChange.ACCOUNTS)

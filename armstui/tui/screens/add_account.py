@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Static
+from textual.widgets import Button, Checkbox, Input, Label
 
 from armstui import accounts as ops
 from armstui.model import (
@@ -23,8 +20,9 @@ from armstui.model import (
     validate_region,
     validate_uid,
 )
-from armstui.secrets.redaction import redact
-from armstui.tui.widgets.form_errors import collect, field_error, show_errors
+from armstui.tui.screens.base import in_thread
+from armstui.tui.screens.dialog import FormDialog
+from armstui.tui.widgets.form_errors import collect, field_error, show_errors, text_field
 from armstui.tui.widgets.secret_field import SecretField
 from armstui.tui.widgets.toggles import MarkedCheckbox
 
@@ -42,61 +40,41 @@ def field_errors(new: ops.NewAccount) -> dict[str, str]:
     )
 
 
-class AddAccountScreen(ModalScreen[Any]):
+class AddAccountScreen(FormDialog[Any]):
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel", id="cancel-add"),
         Binding("ctrl+s", "save", "Save", id="save-account"),
     ]
+    AUTO_FOCUS = "#alias"
+    form_title, action_label, action_id = "Add an account", "Save", "save"
 
     def __init__(self, workspace: Any, *, sandbox: bool) -> None:
         super().__init__()
         self.workspace, self.sandbox = workspace, sandbox
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="dialog", classes="form"):
-            yield Label("Add an account", id="dialog-title")
-            yield Label("Alias (a-z, 0-9, - and _)", classes="field-label")
-            yield Input(placeholder="prod-a", id="alias", compact=True)
-            yield field_error("alias")
-            yield Label("Account ID (16 digits)", classes="field-label")
-            yield Input(
-                placeholder="1234567890123456",
-                id="uid",
-                restrict=r"[0-9]*",
-                max_length=16,
-                compact=True,
-            )
-            yield field_error("uid")
-            yield Label("Region", classes="field-label")
-            yield Input(DEFAULT_REGION, id="region", compact=True)
-            yield field_error("region")
-            yield Label("AccessKey ID", classes="field-label")
-            yield Input(placeholder="LTAI…", id="key-id", compact=True)
-            yield field_error("key-id")
-            yield Label("AccessKey secret (hidden; ctrl+r shows it for 5 s)", classes="field-label")
-            yield SecretField(id="secret", compact=True)
-            yield field_error("secret")
-            yield MarkedCheckbox(
-                "Production account (shown in red; asks before changes)",
-                id="production",
-                compact=True,
-            )
-            yield Static("", id="form-error")
-            with Horizontal(id="dialog-buttons"):
-                yield Button("Save", variant="primary", id="save", compact=True)
-                yield Button("Cancel", id="cancel", compact=True)
+    def compose_fields(self) -> ComposeResult:
+        yield from text_field("Alias (a-z, 0-9, - and _)", "alias", placeholder="prod-a")
+        yield from text_field(
+            "Account ID (16 digits)",
+            "uid",
+            placeholder="1234567890123456",
+            restrict=r"[0-9]*",
+            max_length=16,
+        )
+        yield from text_field("Region", "region", DEFAULT_REGION)
+        yield from text_field("AccessKey ID", "key-id", placeholder="LTAI…")
+        yield Label("AccessKey secret (hidden; ctrl+r shows it for 5 s)", classes="field-label")
+        yield SecretField(id="secret", compact=True)
+        yield field_error("secret")
+        yield MarkedCheckbox(
+            "Production account (shown in red; asks before changes)",
+            id="production",
+            compact=True,
+        )
 
-    def on_mount(self) -> None:
-        self.query_one("#alias", Input).focus()
-
-    @on(Button.Pressed, "#save")
     @on(Input.Submitted, "#secret")
     def _save_pressed(self) -> None:
         self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.dismiss(None)
 
     @on(Input.Submitted, "#alias, #uid, #region, #key-id")
     def _next_field(self) -> None:
@@ -114,29 +92,24 @@ class AddAccountScreen(ModalScreen[Any]):
         errors = field_errors(new)
         show_errors(self, errors)
         if errors:
-            self._error(f"Nothing was saved: {len(errors)} field(s) to fix, marked above.")
+            self.show_error(f"Nothing was saved: {len(errors)} field(s) to fix, marked above.")
             return
         try:
             new.validated()
         except InvalidInput as exc:  # every field passed on its own; a rule across them
-            self._error(str(exc))
+            self.show_error(str(exc))
             return
         self.query_one("#save", Button).disabled = True
-        self._store(new)
-
-    def _error(self, text: str) -> None:
-        self.query_one("#form-error", Static).update(
-            Text(redact(text))
-        )  # plain text: a message may hold "[...]"
-        self.query_one("#save", Button).disabled = False
-
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def _store(self, new: ops.NewAccount) -> None:
-        try:
-            account = ops.add_account(
+        in_thread(
+            self,
+            lambda: ops.add_account(
                 self.workspace, new, self.workspace.vault, saved=not self.sandbox
-            )
-        except Exception as exc:
-            self.app.call_from_thread(self._error, f"Nothing was saved: {exc}")
-            return
-        self.app.call_from_thread(self.dismiss, account)
+            ),
+            self.dismiss,
+            lambda exc: self.show_error(f"Nothing was saved: {exc}"),
+            exclusive=True,
+        )
+
+    def show_error(self, text: str) -> None:
+        super().show_error(text)
+        self.query_one("#save", Button).disabled = False

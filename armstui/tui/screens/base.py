@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Coroutine, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Header
+from textual.widget import Widget
+from textual.widgets import DataTable, Header
 
 from armstui.tui.messages import AppChange
 from armstui.tui.widgets.call_log import CallLogPanel
@@ -17,6 +18,43 @@ from armstui.tui.widgets.identity_banner import IdentityBanner
 
 if TYPE_CHECKING:
     from armstui.tui.app import ArmsTui
+
+
+T = TypeVar("T")
+
+
+def in_thread(
+    node: Widget,
+    work: Callable[[], T],
+    then: Callable[[T], object],
+    failed: Callable[[Exception], object],
+    *,
+    exclusive: bool = False,
+) -> None:
+    """Run ``work`` in a thread worker of ``node`` (a keyring, a file or the config may
+    block), then on the app's thread hand what it returned to ``then``, or what it raised to
+    ``failed``: an error never ends the app."""
+
+    def run() -> None:
+        try:
+            result = work()
+        except Exception as exc:
+            node.app.call_from_thread(failed, exc)
+            return
+        node.app.call_from_thread(then, result)
+
+    node.run_worker(run, thread=True, exclusive=exclusive, exit_on_error=False)
+
+
+def row_table(table_id: str, columns: Iterable[str | tuple[str, int | None]]) -> DataTable[Any]:
+    """A table read a row at a time (the cursor on whole rows, zebra stripes) with its
+    columns, each keyed by its label: a label alone, or with its width (None: as wide as
+    its content)."""
+    table: DataTable[Any] = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
+    for column in columns:
+        label, width = (column, None) if isinstance(column, str) else column
+        table.add_column(label, key=label, width=width)
+    return table
 
 
 class ArmsScreen(Screen[None]):

@@ -85,7 +85,6 @@ def copy_value(state: StepState) -> tuple[str, str]:
 
 
 class ChecklistScreen(ArmsScreen):
-    name_id = "checklist"
     # -wide puts the details beside the list (armstui.tcss). Only this screen has breakpoints:
     # on the others the class would restyle the whole screen at every resize for nothing.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]

@@ -1,24 +1,38 @@
-"""The one modal dialog every question uses: a title, a body, a "yes" and a "no" button.
+"""The modal dialogs' shared parts: the row of buttons at their foot (``dialog_buttons``);
+the one dialog every question uses (``DialogScreen``); the one every form uses
+(``FormDialog``).
 
-Subclasses give the body (``compose_body``) and the buttons' labels; the answer is what
-``answer_for(yes)`` makes of the button pressed (or of the key bound to ``answer``).
+A question has a title, a body, a "yes" and a "no" button. Subclasses give the body
+(``compose_body``) and the buttons' labels; the answer is what ``answer_for(yes)`` makes of
+the button pressed (or of the key bound to ``answer``). A question that changes a
+production account is guarded: the focus starts on the "no" button, and "yes" stays
+disabled until the account's alias is typed.
 
-A question that changes a production account is guarded: the focus starts on the "no"
-button, and "yes" stays disabled until the account's alias is typed.
+A form has a title, its fields (``compose_fields``), a line saying what is wrong with it
+(``show_error``), then the button of its one action and Cancel, which dismisses it with
+None.
 """
 
 from __future__ import annotations
 
 from typing import TypeVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label
+from textual.widgets import Button, Input, Label, Static
+
+from armstui.secrets.redaction import redact
 
 ResultT = TypeVar("ResultT")
+
+
+def dialog_buttons(*buttons: Button) -> Horizontal:
+    """The row of buttons at the foot of a dialog."""
+    return Horizontal(*buttons, id="dialog-buttons")
 
 
 class DialogScreen(ModalScreen[ResultT]):
@@ -57,15 +71,17 @@ class DialogScreen(ModalScreen[ResultT]):
                     markup=False,
                 )
                 yield Input(placeholder=self.guard, id="guard", compact=True)
-            with Horizontal(id="dialog-buttons"):
-                yield Button(
+            yield dialog_buttons(
+                Button(
                     self.yes_label(),
                     variant="error" if self.yes_is_dangerous() else "primary",
                     id="yes",
                     compact=True,
                     disabled=bool(self.guard),
-                )
-                yield Button(self.no_label(), id="no", compact=True)
+                    action="screen.answer(True)",
+                ),
+                Button(self.no_label(), id="no", compact=True, action="screen.answer(False)"),
+            )
 
     def on_mount(self) -> None:
         self.first_focus().focus()
@@ -89,16 +105,37 @@ class DialogScreen(ModalScreen[ResultT]):
         if self.unlocked:
             self.action_answer(True)
 
-    @on(Button.Pressed, "#yes")
-    def _yes_pressed(self) -> None:
-        self.action_answer(True)
-
-    @on(Button.Pressed, "#no")
-    def _no_pressed(self) -> None:
-        self.action_answer(False)
-
     def action_answer(self, yes: bool) -> None:
         if yes and not self.unlocked:
             self.notify(f"Type {self.guard} first: it changes a production account.")
             return
         self.dismiss(self.answer_for(yes))
+
+
+class FormDialog(ModalScreen[ResultT]):
+    form_title = ""
+    action_label = ""  # the label of the button that does the form's action
+    action_id = ""  # its id, and the name of the screen's action it runs
+
+    def compose_fields(self) -> ComposeResult:
+        yield from ()
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dialog", classes="form"):
+            yield Label(self.form_title, id="dialog-title")
+            yield from self.compose_fields()
+            yield Static("", id="form-error")
+            yield dialog_buttons(
+                Button(
+                    self.action_label,
+                    variant="primary",
+                    id=self.action_id,
+                    compact=True,
+                    action=f"screen.{self.action_id}",
+                ),
+                Button("Cancel", id="cancel", compact=True, action="screen.dismiss(None)"),
+            )
+
+    def show_error(self, text: str) -> None:
+        """What is wrong, redacted, as plain text: a message may hold "[...]"."""
+        self.query_one("#form-error", Static).update(Text(redact(text)))

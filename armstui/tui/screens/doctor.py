@@ -12,10 +12,11 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 
 from armstui.flows.registry import FLOW_NAMES
-from armstui.tui.screens.base import ArmsScreen
+from armstui.tui.screens.base import ArmsScreen, row_table
 
 MARKS = {"ok": "✓", "warn": "!", "fail": "✗", "error": "?"}
 ORDER = {"error": 0, "fail": 1, "warn": 2, "ok": 3}
+COLUMNS = ("", "account", "check", "seen", "fix", "step")
 
 
 def flow_of(step: str) -> str | None:
@@ -25,23 +26,19 @@ def flow_of(step: str) -> str | None:
 
 
 class DoctorScreen(ArmsScreen):
-    name_id = "doctor"
     BINDINGS = [Binding("r", "run_doctor", "Run again", id="doctor-run")]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, name: str | None = None) -> None:
+        super().__init__(name=name)
         self.findings: list[Any] = []
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="doctor"):
-            yield DataTable(id="doctor-table", cursor_type="row", zebra_stripes=True)
+            yield row_table("doctor-table", COLUMNS)
             yield Label("Checking…", id="doctor-summary")
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#doctor-table", DataTable).add_columns(
-            "", "account", "check", "seen", "fix", "step"
-        )
         self.action_run_doctor()
 
     def action_run_doctor(self) -> None:

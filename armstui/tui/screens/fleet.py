@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label
 
-from armstui.tui.screens.base import ArmsScreen
+from armstui.tui.screens.base import ArmsScreen, row_table
 
 INTERVALS = (15.0, 30.0, 60.0, 120.0, 300.0)
 # Fixed widths: the table never measures its cells, so a redraw costs the same for any size.
@@ -98,7 +98,6 @@ def rows_of(source: Any) -> list[Row]:
 
 
 class FleetScreen(ArmsScreen):
-    name_id = "fleet"
     BINDINGS = [
         Binding("r", "refresh_fleet", "Refresh", id="fleet-refresh"),
         Binding("p", "pause", "Pause/resume timer", id="fleet-pause"),
@@ -107,8 +106,8 @@ class FleetScreen(ArmsScreen):
         Binding("slash", "focus_filter", "Filter", id="fleet-filter"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, name: str | None = None) -> None:
+        super().__init__(name=name)
         self._rows: dict[str, list[Row]] = {}  # source alias -> its rows
         self._interval = INTERVALS[1]
         self._timer: Timer | None = None
@@ -122,15 +121,13 @@ class FleetScreen(ArmsScreen):
             with Horizontal(id="fleet-bar"):
                 yield Input(placeholder="filter: type to narrow the rows", id="fleet-filter")
                 yield Label("", id="fleet-timer")
-            yield DataTable(id="fleet-table", cursor_type="row", zebra_stripes=True)
+            yield row_table("fleet-table", COLUMNS)
             yield Label("Looking at the fleet…", id="fleet-summary")
 
     def on_mount(self) -> None:
         super().on_mount()
-        table = self.query_one("#fleet-table", DataTable)
-        for label, width in COLUMNS:
-            table.add_column(label, width=width)
-        table.focus()  # the screen's keys first; "/" goes to the filter
+        # The screen's keys first; "/" goes to the filter.
+        self.query_one("#fleet-table", DataTable).focus()
         self._restart_timer()
         self.action_refresh_fleet()
 

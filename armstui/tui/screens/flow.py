@@ -27,7 +27,7 @@ from armstui.secrets.redaction import redact
 from armstui.tui.messages import AppChange
 from armstui.tui.screens.base import ArmsScreen
 from armstui.tui.widgets.account_picker import AccountPicker
-from armstui.tui.widgets.form_errors import collect, field_error, show_errors
+from armstui.tui.widgets.form_errors import collect, field_error, show_errors, text_field
 from armstui.tui.widgets.toggles import MarkedCheckbox, MarkedRadioButton
 
 ROLE_POLICIES = {
@@ -41,6 +41,18 @@ def policy_preview() -> str:
 
     return json.dumps(ARMS_READ_ONLY_POLICY, indent=1)
 
+
+# The targets field's label and placeholder, by what the flow covers.
+TARGET_FIELDS = {
+    Targets.CLUSTERS: (
+        "Clusters (IDs, comma-separated; empty = all of B's in the region)",
+        "all clusters",
+    ),
+    Targets.INSTANCES: (
+        "Instances (IDs, comma-separated; empty = all running)",
+        "all running instances",
+    ),
+}
 
 # What the form calls each field in its messages (the CLI names its flags instead).
 FIELD_NAMES = {
@@ -63,10 +75,9 @@ class FlowScreen(ArmsScreen):
     ]
 
     def __init__(self, flow: str) -> None:
-        super().__init__()
+        super().__init__(name=flow)
         self.flow = flow
         self.spec = flow_spec(flow)
-        self.name_id = flow
 
     def compose_body(self) -> ComposeResult:
         state = self.app.state
@@ -77,58 +88,34 @@ class FlowScreen(ArmsScreen):
             yield Static(self.spec.plan_text, id="about", markup=False)
             yield AccountPicker(state.accounts, state.monitoring, state.sources, id="picker")
             yield field_error("picker")
-            if self.spec.targets is Targets.CLUSTERS:
-                yield Label(
-                    "Clusters (IDs, comma-separated; empty = all of B's in the region)",
-                    classes="field-label",
-                )
-                yield Input(
-                    ",".join(setup.clusters), placeholder="all clusters", id="targets", compact=True
-                )
-                yield field_error("targets")
+            yield from self._targets(Targets.CLUSTERS, setup.clusters)
             if Field.REPORTER_USER in fields:
-                yield Label("Reporting RAM user in A", classes="field-label")
-                yield Input(setup.reporter_user, id="reporter-user", compact=True)
-                yield field_error("reporter-user")
-            if Field.REPLACE_ORPHAN_KEY in fields:
-                yield MarkedCheckbox(
-                    "Replace a reporting key whose secret armstui lacks",
-                    setup.replace_orphan_key,
-                    id="replace-orphan-key",
-                    compact=True,
+                yield from text_field(
+                    "Reporting RAM user in A", "reporter-user", setup.reporter_user
                 )
-            if self.spec.targets is Targets.INSTANCES:
-                yield Label(
-                    "Instances (IDs, comma-separated; empty = all running)", classes="field-label"
-                )
-                yield Input(
-                    ",".join(setup.instances),
-                    placeholder="all running instances",
-                    id="targets",
-                    compact=True,
-                )
-                yield field_error("targets")
-            if Field.INSTALL_AGENT in fields:
-                yield MarkedCheckbox(
-                    "Install the agent through Cloud Assistant (else: the commands to run)",
-                    setup.install_agent,
-                    id="install-agent",
-                    compact=True,
-                )
+            yield from self._checkbox(
+                Field.REPLACE_ORPHAN_KEY,
+                "Replace a reporting key whose secret armstui lacks",
+                setup.replace_orphan_key,
+            )
+            yield from self._targets(Targets.INSTANCES, setup.instances)
+            yield from self._checkbox(
+                Field.INSTALL_AGENT,
+                "Install the agent through Cloud Assistant (else: the commands to run)",
+                setup.install_agent,
+            )
             if Field.ACCESS in fields:
                 yield Label("How people in A get to the data", classes="field-label")
                 with RadioSet(id="access", compact=True):
                     for key, text in ACCESS_APPROACHES.items():
                         yield MarkedRadioButton(text, value=key == setup.access, name=key)
-                yield Label("RAM user for people in A", classes="field-label people")
-                yield Input(setup.people_user, id="people-user", classes="people", compact=True)
-                yield field_error("people-user", "people")
-            yield Label("Role in A", classes="field-label role")
-            yield Input(setup.role_name, id="role-name", classes="role", compact=True)
-            yield field_error("role-name", "role")
-            yield Label("RAM user in B who switches into it", classes="field-label role")
-            yield Input(setup.operator_user, id="operator-user", classes="role", compact=True)
-            yield field_error("operator-user", "role")
+                yield from text_field(
+                    "RAM user for people in A", "people-user", setup.people_user, "people"
+                )
+            yield from text_field("Role in A", "role-name", setup.role_name, "role")
+            yield from text_field(
+                "RAM user in B who switches into it", "operator-user", setup.operator_user, "role"
+            )
             yield Label("The role's permission", classes="field-label role")
             with RadioSet(id="role-policy", classes="role", compact=True):
                 for key, text in ROLE_POLICIES.items():
@@ -139,8 +126,21 @@ class FlowScreen(ArmsScreen):
             yield Static(policy_preview(), id="policy-preview", classes="policy", markup=False)
             yield Static("", id="form-error")
             with Horizontal(id="form-buttons"):
-                yield Button("Plan…", variant="primary", id="plan", compact=True)
-                yield Button("Verify", id="verify", compact=True)
+                yield Button(
+                    "Plan…", variant="primary", id="plan", compact=True, action="screen.plan"
+                )
+                yield Button("Verify", id="verify", compact=True, action="screen.verify")
+
+    def _targets(self, targets: Targets, ids: tuple[str, ...]) -> ComposeResult:
+        """The field of the IDs the flow covers, if they are ``targets``."""
+        if self.spec.targets is targets:
+            label, placeholder = TARGET_FIELDS[targets]
+            yield from text_field(label, "targets", ",".join(ids), placeholder=placeholder)
+
+    def _checkbox(self, field: Field, label: str, value: bool) -> ComposeResult:
+        """The field's checkbox (its id the field's), if this flow offers the field."""
+        if field in self.spec.fields:
+            yield MarkedCheckbox(label, value, id=field.value, compact=True)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -173,14 +173,6 @@ class FlowScreen(ArmsScreen):
     @on(RadioSet.Changed)
     def _choice_changed(self) -> None:
         self._sync_visibility()
-
-    @on(Button.Pressed, "#plan")
-    def _plan_pressed(self) -> None:
-        self.action_plan()
-
-    @on(Button.Pressed, "#verify")
-    def _verify_pressed(self) -> None:
-        self.action_verify()
 
     def _shown(self, error_id: str) -> bool:
         """Whether the field an error belongs to is on the form now."""

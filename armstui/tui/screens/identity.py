@@ -20,7 +20,7 @@ from armstui.flows.setup import DEFAULT_ROLE
 from armstui.model import InvalidInput, validate_role_arn
 from armstui.secrets.redaction import redact
 from armstui.tui.messages import SwitchDone
-from armstui.tui.screens.base import ArmsScreen
+from armstui.tui.screens.base import ArmsScreen, row_table
 
 if TYPE_CHECKING:
     from armstui.tui.state import AppState
@@ -50,23 +50,21 @@ def switch_text(message: SwitchDone) -> Text:
     return text
 
 
+# Fixed widths keep the columns apart at 80x24 (an ID cut short ends in "…").
 COLUMNS = (("alias", 14), ("account ID", 17), ("type", 15), ("identity (ARN)", None))
 
 
 class IdentityScreen(ArmsScreen):
-    name_id = "identity"
     BINDINGS = [
         Binding("s", "switch", "Switch role", id="switch-role"),
         Binding("w", "whoami", "Who am I", id="whoami"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._switch_aliases: list[str] = []
+    _switch_aliases: list[str]  # the accounts the picker offers (set as it is composed)
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="identity"):
-            yield DataTable(id="identities", cursor_type="row", zebra_stripes=True)
+            yield row_table("identities", COLUMNS)
             yield Label("Assume a role: as", classes="field-label")
             with Horizontal(id="switch-row"):
                 state = self.app.state
@@ -87,10 +85,6 @@ class IdentityScreen(ArmsScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        table = self.query_one(DataTable)
-        # Fixed widths keep the columns apart at 80x24 (an ID cut short ends in "…").
-        for column, width in COLUMNS:
-            table.add_column(column, key=column, width=width)
         self._redraw()
 
     def on_app_changed(self, what: str) -> None:
@@ -109,12 +103,13 @@ class IdentityScreen(ArmsScreen):
             )
             if who is None:
                 table.add_row(name, Text(account.uid), "…", "checking…", key=alias)
-            elif who.known:
+            elif who.caller is not None:
+                caller = who.caller
                 table.add_row(
                     name,
-                    Text(who.account_id or ""),
-                    Text(who.identity_type or ""),
-                    Text(who.arn or ""),
+                    Text(caller.account_id),
+                    Text(caller.identity_type),
+                    Text(caller.arn),
                     key=alias,
                 )
             else:

@@ -6,18 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, OptionList, Static
+from textual.widgets import Checkbox, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from armstui import accounts as ops
 from armstui.credentials import shown_name
 from armstui.model import short_key_id
-from armstui.secrets.redaction import redact
+from armstui.tui.screens.base import in_thread
+from armstui.tui.screens.dialog import FormDialog
 from armstui.tui.widgets.toggles import MarkedCheckbox
 
 
@@ -32,42 +30,31 @@ def candidate_label(c: Any) -> Text:
     )
 
 
-class ImportScreen(ModalScreen[Any]):
+class ImportScreen(FormDialog[Any]):
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="cancel-import")]
+    AUTO_FOCUS = "#candidates"
+    form_title, action_label, action_id = "Import an account", "Import", "import"
 
     def __init__(self, workspace: Any) -> None:
         super().__init__()
         self.workspace = workspace
         self.candidates: list[Any] = []
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="dialog", classes="form"):
-            yield Label("Import an account", id="dialog-title")
-            yield OptionList(id="candidates")
-            yield Label("Alias", classes="field-label")
-            yield Input(id="alias", compact=True)
-            yield Label(
-                "Account ID (16 digits; RamRoleArn profiles know it)", classes="field-label"
-            )
-            yield Input(id="uid", restrict=r"[0-9]*", max_length=16, compact=True)
-            yield MarkedCheckbox("Production account", id="production", compact=True)
-            yield Static("", id="form-error")
-            with Horizontal(id="dialog-buttons"):
-                yield Button("Import", variant="primary", id="import", compact=True)
-                yield Button("Cancel", id="cancel", compact=True)
+    def compose_fields(self) -> ComposeResult:
+        yield OptionList(id="candidates")
+        yield Label("Alias", classes="field-label")
+        yield Input(id="alias", compact=True)
+        yield Label("Account ID (16 digits; RamRoleArn profiles know it)", classes="field-label")
+        yield Input(id="uid", restrict=r"[0-9]*", max_length=16, compact=True)
+        yield MarkedCheckbox("Production account", id="production", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#candidates", OptionList).focus()
-        self._load()
-
-    @work(thread=True, exit_on_error=False)
-    def _load(self) -> None:
-        try:
-            found = ops.import_candidates()
-        except Exception as exc:
-            self.app.call_from_thread(self._error, f"Cannot read the aliyun CLI profiles: {exc}")
-            return
-        self.app.call_from_thread(self._show, found)
+        in_thread(
+            self,
+            ops.import_candidates,
+            self._show,
+            lambda exc: self.show_error(f"Cannot read the aliyun CLI profiles: {exc}"),
+        )
 
     def _show(self, found: list[Any]) -> None:
         self.candidates = found
@@ -79,7 +66,7 @@ class ImportScreen(ModalScreen[Any]):
             ]
         )
         if not found:
-            self._error(
+            self.show_error(
                 "Nothing to import: no ~/.aliyun/config.json profiles and no ALIBABA_CLOUD_ACCESS_KEY_ID."
             )
 
@@ -88,35 +75,23 @@ class ImportScreen(ModalScreen[Any]):
         self.query_one("#alias", Input).value = candidate.alias
         self.query_one("#uid", Input).value = candidate.uid or ""
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#import")
-    def _import_pressed(self) -> None:
+    def action_import(self) -> None:
         options = self.query_one("#candidates", OptionList)
         if options.highlighted is None:
-            self._error("Choose a profile first.")
+            self.show_error("Choose a profile first.")
             return
         candidate = self.candidates[int(options.get_option_at_index(options.highlighted).id or 0)]
-        self._import(
-            candidate,
-            self.query_one("#alias", Input).value.strip(),
-            self.query_one("#uid", Input).value.strip(),
-            self.query_one("#production", Checkbox).value,
+        alias = self.query_one("#alias", Input).value.strip()
+        uid = self.query_one("#uid", Input).value.strip()
+        production = self.query_one("#production", Checkbox).value
+        in_thread(
+            self,
+            lambda: self._import(candidate, alias, uid, production),
+            self.dismiss,
+            lambda exc: self.show_error(str(exc)),
         )
 
-    def _error(self, text: str) -> None:
-        self.query_one("#form-error", Static).update(
-            Text(redact(text))
-        )  # plain text: a message may hold "[...]"
-
-    @work(thread=True, exit_on_error=False)
-    def _import(self, candidate: Any, alias: str, uid: str, production: bool) -> None:
-        try:
-            account = ops.account_for(candidate, alias, uid, production=production)
-            ops.save_accounts(self.workspace, [account])
-        except Exception as exc:
-            self.app.call_from_thread(self._error, str(exc))
-            return
-        self.app.call_from_thread(self.dismiss, account)
+    def _import(self, candidate: Any, alias: str, uid: str, production: bool) -> Any:
+        account = ops.account_for(candidate, alias, uid, production=production)
+        ops.save_accounts(self.workspace, [account])
+        return account

@@ -5,14 +5,15 @@ SSH) asks the same question first."""
 
 from __future__ import annotations
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from armstui.tui.screens.base import in_thread
 from armstui.tui.screens.confirm import ConfirmScreen
+from armstui.tui.screens.dialog import dialog_buttons
 
 MASK = "•" * 12
 
@@ -28,6 +29,7 @@ def login_step(step_id: str) -> tuple[str, str] | None:
 
 class RevealScreen(ModalScreen[None]):
     SHOW_SECONDS = 15.0
+    AUTO_FOCUS = "#close"
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Close", id="close-reveal"),
         Binding("r", "reveal", "Reveal", id="reveal"),
@@ -49,24 +51,26 @@ class RevealScreen(ModalScreen[None]):
                 f"r shows it for {self.SHOW_SECONDS:g} s (asks first); c copies it over OSC 52.",
                 classes="field-label",
             )
-            with Horizontal(id="dialog-buttons"):
-                yield Button("Reveal", id="reveal", compact=True)
-                yield Button("Copy", id="copy", compact=True)
-                yield Button("Close", variant="primary", id="close", compact=True)
+            yield dialog_buttons(
+                Button("Reveal", id="reveal", compact=True, action="screen.reveal"),
+                Button("Copy", id="copy", compact=True, action="screen.copy"),
+                Button(
+                    "Close",
+                    variant="primary",
+                    id="close",
+                    compact=True,
+                    action="screen.dismiss(None)",
+                ),
+            )
 
     def on_mount(self) -> None:
-        self.query_one("#close", Button).focus()
-        self._read()
-
-    @work(thread=True, exit_on_error=False)
-    def _read(self) -> None:
-        """A keyring may block: read off the UI thread."""
-        try:
-            secret = self.vault.read(self.vault_name)  # type: ignore[attr-defined]
-        except Exception as exc:  # VaultUnavailable: its message says what to do
-            self.app.call_from_thread(self._show_text, f"cannot read the vault: {exc}")
-            return
-        self.app.call_from_thread(self._loaded, secret)
+        in_thread(  # a keyring may block
+            self,
+            lambda: self.vault.read(self.vault_name),  # type: ignore[attr-defined]
+            self._loaded,
+            # VaultUnavailable: its message says what to do
+            lambda exc: self._show_text(f"cannot read the vault: {exc}"),
+        )
 
     def _loaded(self, secret: str | None) -> None:
         self._secret = secret
@@ -74,14 +78,6 @@ class RevealScreen(ModalScreen[None]):
 
     def _show_text(self, text: str) -> None:
         self.query_one("#secret-value", Static).update(text)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "close":
-            self.dismiss(None)
-        elif event.button.id == "reveal":
-            self.action_reveal()
-        elif event.button.id == "copy":
-            self.action_copy()
 
     def _confirm(self, then: str) -> None:
         if self._secret is None:

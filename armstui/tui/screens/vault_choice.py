@@ -11,15 +11,17 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from armstui.tui.screens.dialog import dialog_buttons
 from armstui.tui.widgets.secret_field import SecretField
 
 
 class VaultChoiceScreen(ModalScreen[tuple[str, str | None] | None]):
     BINDINGS = [Binding("escape", "dismiss(None)", "Without a vault", id="no-vault")]
+    AUTO_FOCUS = "#passphrase"
 
     def __init__(self, reason: str) -> None:
         super().__init__()
@@ -36,13 +38,11 @@ class VaultChoiceScreen(ModalScreen[tuple[str, str | None] | None]):
             )
             yield Label("Encrypted file: its passphrase (hidden)", classes="field-label")
             yield SecretField(id="passphrase", compact=True)
-            with Horizontal(id="dialog-buttons"):
-                yield Button("Encrypted file", variant="primary", id="file", compact=True)
-                yield Button("Session only", id="memory", compact=True)
-                yield Button("Quit", id="quit", compact=True)
-
-    def on_mount(self) -> None:
-        self.query_one("#passphrase", SecretField).focus()
+            yield dialog_buttons(
+                Button("Encrypted file", variant="primary", id="file", compact=True),
+                Button("Session only", id="memory", compact=True),
+                Button("Quit", id="quit", compact=True),
+            )
 
     @on(Input.Submitted, "#passphrase")
     @on(Button.Pressed, "#file")

@@ -9,8 +9,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from armstui.flows.registry import ALL_FLOWS
 from armstui.tui.messages import AppChange
+from armstui.tui.navigation import DESTINATIONS
 from armstui.tui.screens.base import ArmsScreen
 
 INTRO = (
@@ -22,18 +22,9 @@ CAUTION = (
     "Cross-account monitoring adds operational overhead; managing each account on its "
     "own is simpler for most teams."
 )
-DESTINATIONS = [
-    ("accounts", "a", "Accounts", "pick the monitoring (A) and source (B) accounts"),
-    *((f.name, f.menu_key, f.title, f.menu_text) for f in ALL_FLOWS),
-    ("checklist", "c", "Checklist", "every step, live, with the API calls behind it"),
-    ("identity", "i", "Identity", "who am I; assume a role; list apps as that identity"),
-    ("fleet", "f", "Fleet", "what reports into A now, per cluster and instance"),
-    ("doctor", "D", "Doctor", "a read-only preflight: what a flow will trip over"),
-]
 
 
 class WelcomeScreen(ArmsScreen):
-    name_id = "welcome"
     BINDINGS = [
         Binding("s", "use_sandbox", "Use sandbox", id="use-sandbox"),
         Binding("n", "add_account", "Add account", id="welcome-add-account"),
@@ -78,10 +69,7 @@ class WelcomeScreen(ArmsScreen):
             where = "the sandbox" if state.sandbox else "Alibaba Cloud"
             status.update(f"{len(aliases)} account(s) on {where}: {', '.join(aliases)}.")
             menu.set_options(
-                [
-                    Option(f"{key}  {title:<10} {text}", id=name)
-                    for name, key, title, text in DESTINATIONS
-                ]
+                [Option(f"{d.key}  {d.title:<10} {d.menu_text}", id=d.name) for d in DESTINATIONS]
             )
         menu.highlighted = 0
         if not isinstance(self.focused, OptionList):

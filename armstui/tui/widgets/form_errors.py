@@ -6,11 +6,13 @@ room while the field is fine.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from rich.text import Text
 from textual.dom import DOMNode
-from textual.widgets import Static
+from textual.widget import Widget
+from textual.widgets import Input, Label, Static
 
 from armstui.model import InvalidInput
 from armstui.secrets.redaction import redact
@@ -18,6 +20,17 @@ from armstui.secrets.redaction import redact
 
 def field_error(field_id: str, classes: str = "") -> Static:
     return Static("", id=f"{field_id}-error", classes=f"field-error {classes}".strip())
+
+
+def text_field(
+    label: str, field_id: str, value: str = "", classes: str = "", **options: Any
+) -> Iterator[Widget]:
+    """A labelled one-line field, then the line its error shows on; ``classes`` go on all
+    three (a form shows or hides them together), ``options`` to the Input (placeholder,
+    restrict, max_length)."""
+    yield Label(label, classes=f"field-label {classes}".strip())
+    yield Input(value, id=field_id, classes=classes, compact=True, **options)
+    yield field_error(field_id, classes)
 
 
 def collect(checks: Iterable[tuple[str, str, Callable[[], object]]]) -> dict[str, str]:

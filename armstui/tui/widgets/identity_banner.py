@@ -17,9 +17,9 @@ def _side(label: str, alias: str, state: AppState, detail: int = 2) -> Content:
     who = state.identities.get(alias)
     if who is None:
         identity = "checking…"
-    elif who.known:
-        principal = _principal(who.arn or "")
-        identity = f"{who.account_id}/{principal}" if detail == 2 else principal
+    elif who.caller is not None:
+        principal = _principal(who.caller.arn)
+        identity = f"{who.caller.account_id}/{principal}" if detail == 2 else principal
     else:
         identity = "unknown identity"
     identity = identity if detail else ""

@@ -49,10 +49,6 @@ _CLUSTER_FIELDS = (
 )
 
 
-def _clusters(call: Call) -> Clusters:
-    return Clusters(call.state.store, call.state.clock, call.account_id)
-
-
 def _cluster_arn(call: Call) -> str:
     return f"acs:cs:{call.state.region}:{call.account_id}:cluster/{call.path.get('ClusterId', '*')}"
 
@@ -87,7 +83,7 @@ def _body_list(call: Call) -> list[dict[str, Any]]:
 
 @api.roa("GET", "/api/v1/clusters", "DescribeClustersV1", permission="cs:DescribeClustersV1")
 def describe_clusters_v1(call: Call) -> dict[str, Any]:
-    clusters = _clusters(call).all()
+    clusters = Clusters.of(call).all()
     if call.param("region_id"):
         clusters = [c for c in clusters if c["region_id"] == call.param("region_id")]
     if call.param("name"):
@@ -105,12 +101,12 @@ def describe_clusters_v1(call: Call) -> dict[str, Any]:
 
 @_on_cluster("GET", "", "DescribeClusterDetail")
 def describe_cluster_detail(call: Call) -> dict[str, Any]:
-    return _view(_clusters(call).get(call.path["ClusterId"]))
+    return _view(Clusters.of(call).get(call.path["ClusterId"]))
 
 
 @_on_cluster("GET", "/addon_instances", "ListClusterAddonInstances")
 def list_cluster_addon_instances(call: Call) -> dict[str, Any]:
-    addons = _clusters(call).addons(call.path["ClusterId"])
+    addons = Clusters.of(call).addons(call.path["ClusterId"])
     return {
         "addons": [
             {"name": a["name"], "version": a["version"], "state": a["state"]} for a in addons
@@ -129,7 +125,7 @@ def get_cluster_addon_instance(call: Call) -> dict[str, Any]:
 def _addon_instance(call: Call, not_found_code: str) -> dict[str, Any]:
     """``{name, version, state, config}`` with the config as the addon reads it back."""
     name = call.path["AddonName"]
-    addon = _clusters(call).addon(call.path["ClusterId"], name)
+    addon = Clusters.of(call).addon(call.path["ClusterId"], name)
     if addon is None:
         raise ApiError(
             404,
@@ -152,7 +148,7 @@ def describe_cluster_addon_instance(call: Call) -> dict[str, Any]:
 
 @_on_cluster("GET", "/components/version", "DescribeClusterAddonsVersion")
 def describe_cluster_addons_version(call: Call) -> dict[str, Any]:
-    clusters = _clusters(call)
+    clusters = Clusters.of(call)
     out = {}
     for name, releases in ADDON_RELEASES.items():
         addon = clusters.addon(call.path["ClusterId"], name)
@@ -194,7 +190,7 @@ def install_cluster_addons(call: Call) -> dict[str, Any]:
     item = items[0]
     if not item.get("name"):
         raise ApiError(400, "InvalidParameter", "Each addon needs a name.")
-    task = _clusters(call).install(
+    task = Clusters.of(call).install(
         call.path["ClusterId"], item["name"], item.get("version") or None, item.get("config")
     )
     return _task_answer(call, task)
@@ -205,7 +201,7 @@ def upgrade_cluster_addons(call: Call) -> dict[str, Any]:
     item = _one_addon(
         call, "component_name", "Upgrade one addon per request, naming its component_name."
     )
-    task = _clusters(call).upgrade(
+    task = Clusters.of(call).upgrade(
         call.path["ClusterId"],
         item["component_name"],
         item.get("version") or None,
@@ -218,14 +214,14 @@ def upgrade_cluster_addons(call: Call) -> dict[str, Any]:
 @_on_cluster("POST", "/components/uninstall", "UnInstallClusterAddons")
 def uninstall_cluster_addons(call: Call) -> dict[str, Any]:
     item = _one_addon(call, "name", "Uninstall one addon per request, naming it.")
-    return _task_answer(call, _clusters(call).uninstall(call.path["ClusterId"], item["name"]))
+    return _task_answer(call, Clusters.of(call).uninstall(call.path["ClusterId"], item["name"]))
 
 
 @_on_cluster("POST", "/components/{ComponentId}/config", "ModifyClusterAddon")
 def modify_cluster_addon(call: Call) -> dict[str, Any]:
     if not isinstance(call.body, dict) or "config" not in call.body:
         raise ApiError(400, "InvalidParameter", 'The body must be {"config": "<json string>"}.')
-    task = _clusters(call).modify(
+    task = Clusters.of(call).modify(
         call.path["ClusterId"], call.path["ComponentId"], call.body["config"]
     )
     return _task_answer(call, task)
@@ -233,7 +229,7 @@ def modify_cluster_addon(call: Call) -> dict[str, Any]:
 
 @api.roa("GET", "/tasks/{TaskId}", "DescribeTaskInfo", permission="cs:DescribeTaskInfo")
 def describe_task_info(call: Call) -> dict[str, Any]:
-    task = _clusters(call).task(call.path["TaskId"])
+    task = Clusters.of(call).task(call.path["TaskId"])
     return {
         "task_id": task["task_id"],
         "cluster_id": task["cluster_id"],
@@ -263,7 +259,7 @@ def _catalog_cluster(call: Call) -> dict[str, Any] | None:
     """ListAddons/DescribeAddon want ``cluster_id`` (one of the caller's) or ``region_id``;
     the cluster when one is named."""
     if call.param("cluster_id"):
-        return _clusters(call).get(call.required("cluster_id"))
+        return Clusters.of(call).get(call.required("cluster_id"))
     if not call.param("region_id"):
         raise ApiError(
             400,
@@ -297,7 +293,7 @@ def _newer_versions(
 def _installed_version(call: Call, cluster: dict[str, Any] | None, name: str) -> str | None:
     if cluster is None:
         return None
-    addon = _clusters(call).addon(cluster["cluster_id"], name)
+    addon = Clusters.of(call).addon(cluster["cluster_id"], name)
     return addon["version"] if addon else None
 
 

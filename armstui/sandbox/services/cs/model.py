@@ -37,6 +37,7 @@ from typing import Any
 
 from armstui.sandbox.clock import Clock
 from armstui.sandbox.errors import ApiError
+from armstui.sandbox.records import AccountRecords
 from armstui.sandbox.store import Store
 
 ONEPILOT = "ack-onepilot"
@@ -187,19 +188,15 @@ def _schema_violation(rule: dict[str, Any] | None, value: Any) -> str | None:
     return None
 
 
-class Clusters:
+class Clusters(AccountRecords):
     """The clusters one account owns."""
 
-    def __init__(self, store: Store, clock: Clock, account_id: str) -> None:
-        self.store, self.clock, self.uid = store, clock, account_id
+    kind = "cs.cluster"
 
     # --- clusters -------------------------------------------------------------------------
 
-    def all(self) -> list[dict[str, Any]]:
-        return self.store.list("cs.cluster", f"{self.uid}/")
-
     def get(self, cluster_id: str) -> dict[str, Any]:
-        cluster = self.store.get("cs.cluster", f"{self.uid}/{cluster_id}")
+        cluster = self.owned(cluster_id)
         if cluster is None:
             raise cluster_not_found(cluster_id)
         return cluster
@@ -344,7 +341,7 @@ class Clusters:
 
     def task(self, task_id: str) -> dict[str, Any]:
         task = self.store.get("cs.task", task_id)
-        if task is None or self.store.get("cs.cluster", f"{self.uid}/{task['cluster_id']}") is None:
+        if task is None or self.owned(task["cluster_id"]) is None:
             raise ApiError(404, "ErrorTaskNotFound", f"The task {task_id} was not found.")
         settle(self.store, self.clock, task["cluster_id"], task["addon"])
         done = self.clock.sim_now() >= task["ends_at"]

@@ -44,10 +44,6 @@ _INSTANCE_FIELDS = (
 )
 
 
-def _instances(call: Call) -> Instances:
-    return Instances(call.state.store, call.state.clock, call.account_id)
-
-
 def _new_id(prefix: str) -> str:
     return prefix + "".join(
         secrets.choice(string.ascii_lowercase + string.digits) for _ in range(20)
@@ -96,7 +92,7 @@ def describe_regions(call: Call) -> dict[str, Any]:
 def describe_instances(call: Call) -> dict[str, Any]:
     instances = [
         i
-        for i in _instances(call).all()
+        for i in Instances.of(call).all()
         if i["RegionId"] == (call.param("RegionId") or call.state.region)
     ]
     wanted = call.list_param("InstanceIds")
@@ -149,7 +145,7 @@ def _timeout(call: Call, default: int) -> int:
 @api.rpc("RunCommand", permission="ecs:RunCommand")
 def run_command(call: Call) -> dict[str, Any]:
     command = _new_command(call, "PlainText")
-    instances = _instances(call)
+    instances = Instances.of(call)
     invoke_id = instances.run_command(
         call.list_param("InstanceId"), command, _known_license(call), _new_id
     )
@@ -162,13 +158,13 @@ def run_command(call: Call) -> dict[str, Any]:
 def create_command(call: Call) -> dict[str, Any]:
     call.required("Name")
     command = _new_command(call, "Base64")
-    _instances(call).keep_command(command)
+    Instances.of(call).keep_command(command)
     return {"CommandId": command["CommandId"]}
 
 
 @api.rpc("InvokeCommand", permission="ecs:InvokeCommand")
 def invoke_command(call: Call) -> dict[str, Any]:
-    instances = _instances(call)
+    instances = Instances.of(call)
     command = instances.command(call.required("CommandId"))
     command["Timeout"] = _timeout(call, command["Timeout"])
     return {
@@ -186,7 +182,7 @@ def _encode(call: Call, text: str) -> str:
 
 @api.rpc("DescribeInvocationResults", permission="ecs:DescribeInvocationResults")
 def describe_invocation_results(call: Call) -> dict[str, Any]:
-    results = _instances(call).results(call.required("InvokeId"))
+    results = Instances.of(call).results(call.required("InvokeId"))
     if call.param("InstanceId"):
         results = [r for r in results if r["InstanceId"] == call.param("InstanceId")]
     page, paging = _page(call, results, 50)
@@ -209,7 +205,7 @@ def describe_invocations(call: Call) -> dict[str, Any]:
     """By ``InvokeId``, or every invocation that ran on ``InstanceId`` (newest first), as the
     real API allows either; ``CommandContent`` and ``Output`` follow ``ContentEncoding``
     (default Base64)."""
-    instances = _instances(call)
+    instances = Instances.of(call)
     invoke_id, instance_id = call.param("InvokeId"), call.param("InstanceId")
     if invoke_id:
         records = [instances.invocation(invoke_id)]
@@ -266,7 +262,7 @@ def _invocation(call: Call, instances: Instances, record: dict[str, Any]) -> dic
 def describe_cloud_assistant_status(call: Call) -> dict[str, Any]:
     """Per instance: ``CloudAssistantStatus`` "true" with the client's version when its client
     runs, "false" with an empty version when it does not."""
-    instances = _instances(call)
+    instances = Instances.of(call)
     chosen = [instances.get(i) for i in call.list_param("InstanceId")] or instances.all()
     if call.param("OSType"):
         chosen = [
@@ -317,7 +313,7 @@ def _tag_targets(call: Call) -> list[dict[str, Any]]:
         raise missing_parameter("ResourceId")
     if len(ids) > MAX_TAGGED_RESOURCES:
         raise invalid_parameter("ResourceId", f"at most {MAX_TAGGED_RESOURCES} resources")
-    instances = _instances(call)
+    instances = Instances.of(call)
     return [instances.get(i) for i in ids]
 
 
@@ -396,7 +392,7 @@ def list_tag_resources(call: Call) -> dict[str, Any]:
     if ids:
         instances = _tag_targets(call)
     elif call.required("ResourceType").lower() == "instance":
-        instances = _instances(call).all()
+        instances = Instances.of(call).all()
     else:
         raise invalid_parameter("ResourceType", "this sandbox tags instances only")
     rows: list[dict[str, str]] = []

@@ -40,9 +40,8 @@ import re
 import shlex
 from typing import Any
 
-from armstui.sandbox.clock import Clock
 from armstui.sandbox.errors import ApiError
-from armstui.sandbox.store import Store
+from armstui.sandbox.records import AccountRecords
 
 NOMINAL_RUN_SECONDS = 20.0
 NOMINAL_PENDING_SECONDS = 2.0
@@ -186,19 +185,17 @@ def _fail(result: ScriptResult, code: int, message: str) -> ScriptResult:
     return result
 
 
-class Instances:
-    def __init__(self, store: Store, clock: Clock, account_id: str) -> None:
-        self.store, self.clock, self.uid = store, clock, account_id
+class Instances(AccountRecords):
+    """The instances one account owns, and the commands it ran on them."""
 
-    def all(self) -> list[dict[str, Any]]:
-        return self.store.list("ecs.instance", f"{self.uid}/")
+    kind = "ecs.instance"
 
     def get(self, instance_id: str) -> dict[str, Any]:
         return self._owned("ecs.instance", instance_id, "InvalidInstanceId", "instance")
 
     def _owned(self, kind: str, item_id: str, code: str, noun: str) -> dict[str, Any]:
         """This account's ``kind`` record ``item_id``; else 404 ``<code>.NotFound``."""
-        record = self.store.get(kind, f"{self.uid}/{item_id}")
+        record = self.owned(item_id, kind)
         if record is None:
             raise ApiError(404, f"{code}.NotFound", f"The {noun} {item_id} does not exist.")
         return record

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from armstui.sandbox.api import Call, ResourceOf, Service
@@ -85,41 +86,84 @@ def _page(call: Call, items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]]
     return chunk, {"IsTruncated": more, **({"Marker": str(start + size)} if more else {})}
 
 
+# --- operations: one model call with the request's parameters ---------------------------------
+
+Read = Callable[[Call], Any]
+"""One request parameter, read (and checked) as a model method takes it."""
+
+
+def _required(*names: str) -> tuple[Read, ...]:
+    return tuple(partial(Call.required, name=name) for name in names)
+
+
+def _optional(*names: str) -> tuple[Read, ...]:
+    return tuple(partial(Call.param, name=name) for name in names)
+
+
+def _integer(name: str) -> Read:
+    return partial(Call.int_param, name=name)
+
+
+def _flag(name: str) -> Read:
+    """A boolean parameter, or None where the request leaves it out."""
+    return lambda call: None if call.param(name) is None else call.bool_param(name)
+
+
+def _view(key: str, fields: tuple[str, ...]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The answer ``{key: the record's fields}``."""
+    return lambda record: {key: _pick(record, fields)}
+
+
+def _operation(
+    action: str,
+    resource: ResourceOf,
+    call: Callable[..., Any],
+    params: tuple[Read, ...],
+    view: Callable[[Any], dict[str, Any]] | None = None,
+    **options: Any,
+) -> None:
+    """Register the RAM API ``action``: ``call`` of the caller's account's model with
+    ``params`` read from the request in order, and ``options``; it answers ``view`` of what
+    ``call`` returns, or nothing."""
+
+    @api.rpc(action, permission=f"ram:{action}", resource=resource)
+    def handle(request: Call) -> dict[str, Any]:
+        done = call(_ram(request), *(read(request) for read in params), **options)
+        return view(done) if view else {}
+
+
 # --- users (Get, Delete, List and policy attachments: _principal_operations below) -------------
 
+# CreateUser takes these; UpdateUser takes each with "New" before it, and NewUserName
+_USER_DETAILS = ("DisplayName", "Comments", "Email", "MobilePhone")
+_user_view = _view("User", _USER_FIELDS)
 
-@api.rpc("CreateUser", permission="ram:CreateUser", resource=_user_arn)
-def create_user(call: Call) -> dict[str, Any]:
-    user = _ram(call).create_user(
-        call.required("UserName"),
-        call.param("DisplayName"),
-        call.param("Comments"),
-        call.param("Email"),
-        call.param("MobilePhone"),
-    )
-    return {"User": _pick(user, _USER_FIELDS)}
-
-
-@api.rpc("UpdateUser", permission="ram:UpdateUser", resource=_user_arn)
-def update_user(call: Call) -> dict[str, Any]:
-    user = _ram(call).update_user(
-        call.required("UserName"),
-        call.param("NewUserName"),
-        call.param("NewDisplayName"),
-        call.param("NewComments"),
-        call.param("NewEmail"),
-        call.param("NewMobilePhone"),
-    )
-    return {"User": _pick(user, _USER_FIELDS)}
+_operation(
+    "CreateUser",
+    _user_arn,
+    Ram.create_user,
+    (*_required("UserName"), *_optional(*_USER_DETAILS)),
+    _user_view,
+)
+_operation(
+    "UpdateUser",
+    _user_arn,
+    Ram.update_user,
+    (*_required("UserName"), *_optional(*(f"New{f}" for f in ("UserName", *_USER_DETAILS)))),
+    _user_view,
+)
 
 
 # --- AccessKeys --------------------------------------------------------------------------------
 
 
-@api.rpc("CreateAccessKey", permission="ram:CreateAccessKey", resource=_user_arn)
-def create_access_key(call: Call) -> dict[str, Any]:
-    key = _ram(call).create_key(call.required("UserName"))
-    return {"AccessKey": _pick(key, ("AccessKeyId", "AccessKeySecret", "Status", "CreateDate"))}
+_operation(
+    "CreateAccessKey",
+    _user_arn,
+    Ram.create_key,
+    _required("UserName"),
+    _view("AccessKey", ("AccessKeyId", "AccessKeySecret", "Status", "CreateDate")),
+)
 
 
 @api.rpc("ListAccessKeys", permission="ram:ListAccessKeys", resource=_user_arn)
@@ -132,12 +176,12 @@ def list_access_keys(call: Call) -> dict[str, Any]:
     }
 
 
-@api.rpc("UpdateAccessKey", permission="ram:UpdateAccessKey", resource=_user_arn)
-def update_access_key(call: Call) -> dict[str, Any]:
-    _ram(call).update_key(
-        call.required("UserName"), call.required("UserAccessKeyId"), call.required("Status")
-    )
-    return {}
+_operation(
+    "UpdateAccessKey",
+    _user_arn,
+    Ram.update_key,
+    _required("UserName", "UserAccessKeyId", "Status"),
+)
 
 
 @api.rpc("GetAccessKeyLastUsed", permission="ram:GetAccessKeyLastUsed", resource=_user_arn)
@@ -152,72 +196,39 @@ def get_access_key_last_used(call: Call) -> dict[str, Any]:
     return {"AccessKeyLastUsed": {"LastUsedDate": clock.iso(clock.present(at)) if at else ""}}
 
 
-@api.rpc("DeleteAccessKey", permission="ram:DeleteAccessKey", resource=_user_arn)
-def delete_access_key(call: Call) -> dict[str, Any]:
-    _ram(call).delete_key(call.required("UserName"), call.required("UserAccessKeyId"))
-    return {}
+_operation("DeleteAccessKey", _user_arn, Ram.delete_key, _required("UserName", "UserAccessKeyId"))
 
 
 # --- login profiles ------------------------------------------------------------------------------
 
 
-def _login_view(profile: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "LoginProfile": _pick(
-            profile, ("UserName", "PasswordResetRequired", "MFABindRequired", "CreateDate")
-        )
-    }
+_login_view = _view(
+    "LoginProfile", ("UserName", "PasswordResetRequired", "MFABindRequired", "CreateDate")
+)
 
 
-def _flag(call: Call, name: str) -> bool | None:
-    return None if call.param(name) is None else call.bool_param(name)
-
-
-@api.rpc("CreateLoginProfile", permission="ram:CreateLoginProfile", resource=_user_arn)
-def create_login_profile(call: Call) -> dict[str, Any]:
-    return _login_view(
-        _ram(call).set_login(
-            call.required("UserName"),
-            call.param("Password"),
-            _flag(call, "PasswordResetRequired"),
-            _flag(call, "MFABindRequired"),
-            create=True,
-        )
-    )
-
-
-@api.rpc("GetLoginProfile", permission="ram:GetLoginProfile", resource=_user_arn)
-def get_login_profile(call: Call) -> dict[str, Any]:
-    return _login_view(_ram(call).login(call.required("UserName")))
-
-
-@api.rpc("UpdateLoginProfile", permission="ram:UpdateLoginProfile", resource=_user_arn)
-def update_login_profile(call: Call) -> dict[str, Any]:
-    _ram(call).set_login(
-        call.required("UserName"),
-        call.param("Password"),
-        _flag(call, "PasswordResetRequired"),
-        _flag(call, "MFABindRequired"),
-        create=False,
-    )
-    return {}
-
-
-@api.rpc("DeleteLoginProfile", permission="ram:DeleteLoginProfile", resource=_user_arn)
-def delete_login_profile(call: Call) -> dict[str, Any]:
-    _ram(call).delete_login(call.required("UserName"))
-    return {}
+_LOGIN_PARAMS = (
+    *_required("UserName"),
+    *_optional("Password"),
+    _flag("PasswordResetRequired"),
+    _flag("MFABindRequired"),
+)
+_operation("CreateLoginProfile", _user_arn, Ram.set_login, _LOGIN_PARAMS, _login_view, create=True)
+_operation("GetLoginProfile", _user_arn, Ram.login, _required("UserName"), _login_view)
+_operation("UpdateLoginProfile", _user_arn, Ram.set_login, _LOGIN_PARAMS, create=False)
+_operation("DeleteLoginProfile", _user_arn, Ram.delete_login, _required("UserName"))
 
 
 # --- policies -----------------------------------------------------------------------------------
 
 
-@api.rpc("CreatePolicy", permission="ram:CreatePolicy", resource=_policy_arn)
-def create_policy(call: Call) -> dict[str, Any]:
-    policy = _ram(call).create_policy(
-        call.required("PolicyName"), call.required("PolicyDocument"), call.param("Description")
-    )
-    return {"Policy": _pick(policy, _POLICY_FIELDS)}
+_operation(
+    "CreatePolicy",
+    _policy_arn,
+    Ram.create_policy,
+    (*_required("PolicyName", "PolicyDocument"), *_optional("Description")),
+    _view("Policy", _POLICY_FIELDS),
+)
 
 
 @api.rpc("GetPolicy", permission="ram:GetPolicy", resource=_policy_arn)
@@ -241,10 +252,7 @@ def list_policies(call: Call) -> dict[str, Any]:
     return {"Policies": {"Policy": [_pick(p, _POLICY_FIELDS) for p in policies]}, **paging}
 
 
-@api.rpc("DeletePolicy", permission="ram:DeletePolicy", resource=_policy_arn)
-def delete_policy(call: Call) -> dict[str, Any]:
-    _ram(call).delete_policy(call.required("PolicyName"))
-    return {}
+_operation("DeletePolicy", _policy_arn, Ram.delete_policy, _required("PolicyName"))
 
 
 def _attachment_view(attachments: list[dict[str, Any]], ram: Ram) -> dict[str, Any]:
@@ -266,26 +274,29 @@ def _attachment_view(attachments: list[dict[str, Any]], ram: Ram) -> dict[str, A
 # --- roles (Get, Delete, List and policy attachments: _principal_operations below) -------------
 
 
-@api.rpc("CreateRole", permission="ram:CreateRole", resource=_role_arn)
-def create_role(call: Call) -> dict[str, Any]:
-    role = _ram(call).create_role(
-        call.required("RoleName"),
-        call.required("AssumeRolePolicyDocument"),
-        call.param("Description"),
-        call.int_param("MaxSessionDuration"),
-    )
-    return {"Role": _pick(role, _ROLE_FIELDS)}
-
-
-@api.rpc("UpdateRole", permission="ram:UpdateRole", resource=_role_arn)
-def update_role(call: Call) -> dict[str, Any]:
-    role = _ram(call).update_role(
-        call.required("RoleName"),
-        call.param("NewAssumeRolePolicyDocument"),
-        call.int_param("NewMaxSessionDuration"),
-        call.param("NewDescription"),
-    )
-    return {"Role": _pick(role, _ROLE_FIELDS)}
+_role_view = _view("Role", _ROLE_FIELDS)
+_operation(
+    "CreateRole",
+    _role_arn,
+    Ram.create_role,
+    (
+        *_required("RoleName", "AssumeRolePolicyDocument"),
+        *_optional("Description"),
+        _integer("MaxSessionDuration"),
+    ),
+    _role_view,
+)
+_operation(
+    "UpdateRole",
+    _role_arn,
+    Ram.update_role,
+    (
+        *_required("RoleName"),
+        *_optional("NewAssumeRolePolicyDocument", "NewDescription"),
+        _integer("NewMaxSessionDuration"),
+    ),
+    _role_view,
+)
 
 
 # --- what users and roles share ---------------------------------------------------------------
@@ -310,35 +321,17 @@ def _principal_operations(p: _Principal) -> None:
     ListPoliciesFor<kind>: the same for users and roles."""
     kind, name = p.kind, f"{p.kind}Name"
 
-    @api.rpc(f"Get{kind}", permission=f"ram:Get{kind}", resource=p.resource)
-    def get(call: Call) -> dict[str, Any]:
-        return {kind: _pick(p.find(_ram(call), call.required(name)), p.fields)}
-
-    @api.rpc(f"Delete{kind}", permission=f"ram:Delete{kind}", resource=p.resource)
-    def delete(call: Call) -> dict[str, Any]:
-        p.delete(_ram(call), call.required(name))
-        return {}
+    _operation(f"Get{kind}", p.resource, p.find, _required(name), _view(kind, p.fields))
+    _operation(f"Delete{kind}", p.resource, p.delete, _required(name))
 
     @api.rpc(f"List{kind}s", permission=f"ram:List{kind}s", resource=p.resource)
     def list_all(call: Call) -> dict[str, Any]:
         items, paging = _page(call, p.every(_ram(call)))
         return {f"{kind}s": {kind: [_pick(i, p.fields) for i in items]}, **paging}
 
-    @api.rpc(f"AttachPolicyTo{kind}", permission=f"ram:AttachPolicyTo{kind}", resource=p.resource)
-    def attach(call: Call) -> dict[str, Any]:
-        _ram(call).attach(
-            kind, call.required(name), call.required("PolicyType"), call.required("PolicyName")
-        )
-        return {}
-
-    @api.rpc(
-        f"DetachPolicyFrom{kind}", permission=f"ram:DetachPolicyFrom{kind}", resource=p.resource
-    )
-    def detach(call: Call) -> dict[str, Any]:
-        _ram(call).detach(
-            kind, call.required(name), call.required("PolicyType"), call.required("PolicyName")
-        )
-        return {}
+    attachment = (lambda _call: kind, *_required(name, "PolicyType", "PolicyName"))
+    for verb, change in (("AttachPolicyTo", Ram.attach), ("DetachPolicyFrom", Ram.detach)):
+        _operation(f"{verb}{kind}", p.resource, change, attachment)
 
     @api.rpc(f"ListPoliciesFor{kind}", permission=f"ram:ListPoliciesFor{kind}", resource=p.resource)
     def list_policies(call: Call) -> dict[str, Any]:

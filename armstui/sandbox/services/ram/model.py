@@ -580,7 +580,7 @@ class Ram:
         return role
 
     def update_role(
-        self, name: str, trust: str | None, max_session: int | None, description: str | None
+        self, name: str, trust: str | None, description: str | None, max_session: int | None
     ) -> dict[str, Any]:
         role = self.role(name)
         check_text("Description", description)

@@ -116,11 +116,18 @@ def create_folder(
     return record
 
 
+def _listed(
+    store: Store, directory: dict[str, Any], kind: str, **where: str | None
+) -> list[dict[str, Any]]:
+    """The directory's ``kind`` records whose fields hold ``where`` (None there: any value)."""
+    found = store.list(kind, directory["ResourceDirectoryId"] + "/")
+    return [r for r in found if all(v is None or r[k] == v for k, v in where.items())]
+
+
 def folders(
     store: Store, directory: dict[str, Any], parent_id: str | None = None
 ) -> list[dict[str, Any]]:
-    found = store.list("rm.folder", directory["ResourceDirectoryId"] + "/")
-    return [f for f in found if parent_id is None or f["ParentFolderId"] == parent_id]
+    return _listed(store, directory, "rm.folder", ParentFolderId=parent_id)
 
 
 def _path(store: Store, directory: dict[str, Any], folder_id: str) -> str:
@@ -176,8 +183,7 @@ def add_member(
 def members(
     store: Store, directory: dict[str, Any], folder_id: str | None = None
 ) -> list[dict[str, Any]]:
-    found = store.list("rm.member", directory["ResourceDirectoryId"] + "/")
-    return [m for m in found if folder_id is None or m["FolderId"] == folder_id]
+    return _listed(store, directory, "rm.member", FolderId=folder_id)
 
 
 def member(store: Store, directory: dict[str, Any], account_id: str) -> dict[str, Any]:
