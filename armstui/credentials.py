@@ -70,7 +70,6 @@ def vault_name(access_key_id: str) -> str:
 @dataclass(frozen=True)
 class VaultKey:
     access_key_id: str
-    kind = "vault"
 
     def describe(self) -> str:
         return f"key {short_key_id(self.access_key_id)} in the vault"
@@ -79,7 +78,6 @@ class VaultKey:
 @dataclass(frozen=True)
 class CliProfile:
     name: str
-    kind = "aliyun-cli"
 
     def describe(self) -> str:
         return f"aliyun CLI profile {shown_name(self.name)}"
@@ -87,8 +85,6 @@ class CliProfile:
 
 @dataclass(frozen=True)
 class EnvCredentials:
-    kind = "env"
-
     def describe(self) -> str:
         return "ALIBABA_CLOUD_* environment variables"
 
@@ -100,7 +96,6 @@ class StsSession:
     credentials: Credentials
     role_arn: str | None = None
     expiration: str | None = None
-    kind = "sts"
 
     def describe(self) -> str:
         role = f" of {self.role_arn}" if self.role_arn else ""
@@ -111,7 +106,6 @@ class StsSession:
 class SandboxKey:
     access_key_id: str
     sandbox_json: Path
-    kind = "sandbox"
 
     def describe(self) -> str:
         return f"sandbox key {short_key_id(self.access_key_id)}"

@@ -112,51 +112,72 @@ def describe(value: object, allowed: str | None = None) -> str:
     return text
 
 
-def _check(value: object, pattern: str, field: str, rule: str, allowed: str | None) -> str:
-    if isinstance(value, str) and re.fullmatch(pattern, value, flags=re.ASCII):
-        return value
-    raise InvalidInput(field, rule, describe(value, allowed))
+@dataclass(frozen=True)
+class Rule:
+    """A value's shape: ``pattern`` matching the whole value (ASCII), the rule as a refusal
+    words it, and the characters it allows (to point at the first one out of place).
+    Called as a validator: the value when it fits, else InvalidInput naming ``field`` (by
+    default ``name``)."""
+
+    name: str
+    pattern: str
+    rule: str
+    allowed: str
+
+    def __call__(self, value: str, field: str | None = None) -> str:
+        if isinstance(value, str) and re.fullmatch(self.pattern, value, flags=re.ASCII):
+            return value
+        raise InvalidInput(field or self.name, self.rule, describe(value, self.allowed))
 
 
-def validate_uid(value: str, field: str = "uid") -> str:
-    return _check(value, r"[0-9]{16}", field, "must be 16 digits", "0-9")
-
-
-def validate_alias(value: str, field: str = "alias") -> str:
-    return _check(
-        value,
-        r"[a-z][a-z0-9_-]{0,31}",
-        field,
-        "must be 1-32 of a-z, 0-9, '-', '_', starting with a letter",
-        "a-z0-9_-",
-    )
-
-
-def validate_user_name(value: str, field: str = "user name") -> str:
-    return _check(
-        value,
-        r"[A-Za-z0-9._-]{1,64}",
-        field,
-        "must be 1-64 of letters, digits, '.', '_', '-'",
-        "A-Za-z0-9._-",
-    )
-
-
-def validate_role_name(value: str, field: str = "role name") -> str:
-    return _check(
-        value, r"[A-Za-z0-9-]{1,64}", field, "must be 1-64 of letters, digits, '-'", "A-Za-z0-9-"
-    )
-
-
-def validate_session_name(value: str, field: str = "session name") -> str:
-    return _check(
-        value,
-        r"[A-Za-z0-9.@_-]{2,64}",
-        field,
-        "must be 2-64 of letters, digits, '.', '@', '-', '_'",
-        "A-Za-z0-9.@_-",
-    )
-
+_NAME = "must be 1-64 of letters, digits, "
+validate_uid = Rule("uid", r"[0-9]{16}", "must be 16 digits", "0-9")
+validate_alias = Rule(
+    "alias",
+    r"[a-z][a-z0-9_-]{0,31}",
+    "must be 1-32 of a-z, 0-9, '-', '_', starting with a letter",
+    "a-z0-9_-",
+)
+validate_user_name = Rule(
+    "user name", r"[A-Za-z0-9._-]{1,64}", _NAME + "'.', '_', '-'", "A-Za-z0-9._-"
+)
+validate_role_name = Rule("role name", r"[A-Za-z0-9-]{1,64}", _NAME + "'-'", "A-Za-z0-9-")
+validate_session_name = Rule(
+    "session name",
+    r"[A-Za-z0-9.@_-]{2,64}",
+    "must be 2-64 of letters, digits, '.', '@', '-', '_'",
+    "A-Za-z0-9.@_-",
+)
+# ``LTAI`` + 12-28 alphanumerics (real and sandbox keys), or an STS key ``STS.…``.
+validate_access_key_id = Rule(
+    "access key ID",
+    r"LTAI[A-Za-z0-9]{12,28}|STS\.[A-Za-z0-9]{8,128}",
+    "must be 'LTAI' followed by 12-28 letters or digits",
+    "A-Za-z0-9",
+)
+# Loose on purpose (the format is not documented): printable, no whitespace. An STS token
+# is long and opaque (base64-like; real ones are about 1,000 characters).
+_PRINTABLE = "printable characters without spaces"
+validate_access_key_secret = Rule("secret", r"[!-~]{1,128}", f"must be 1-128 {_PRINTABLE}", "!-~")
+validate_security_token = Rule(
+    "security token", r"[!-~]{1,8192}", f"must be 1-8192 {_PRINTABLE}", "!-~"
+)
+# ACK cluster IDs are ``c`` + 32 lower-case letters and digits (CS DescribeClustersV1's
+# ``cluster_id``); a little slack either way for older clusters.
+validate_cluster_id = Rule(
+    "cluster ID", r"c[a-z0-9]{16,40}", "must be 'c' followed by 16-40 of a-z, 0-9", "a-z0-9"
+)
+# ECS instance IDs are ``i-`` + lower-case letters and digits (ECS DescribeInstances'
+# ``InstanceId``, e.g. ``i-bp67acfmxazb4p****``).
+validate_instance_id = Rule(
+    "instance ID", r"i-[a-z0-9]{8,32}", "must be 'i-' followed by 8-32 of a-z, 0-9", "a-z0-9-"
+)
+validate_role_arn = Rule(
+    "role ARN",
+    r"acs:ram::[0-9]{16}:role/[A-Za-z0-9-]{1,64}",
+    "must be acs:ram::<16-digit account ID>:role/<role name>",
+    "a-z0-9:/A-Z-",
+)
 
 _REGION_SHAPE = r"[a-z]{2,}(-[a-z]{2,})+(-[0-9]{1,2})?"
 
@@ -170,64 +191,6 @@ def validate_region(value: str, field: str = "region") -> str:
         field,
         "must be a region ID such as cn-hangzhou or ap-southeast-1",
         describe(value, "a-z0-9-"),
-    )
-
-
-def validate_access_key_id(value: str, field: str = "access key ID") -> str:
-    """``LTAI`` + 12-28 alphanumerics (real and sandbox keys), or an STS key ``STS.…``."""
-    if isinstance(value, str) and re.fullmatch(
-        r"LTAI[A-Za-z0-9]{12,28}|STS\.[A-Za-z0-9]{8,128}", value, flags=re.ASCII
-    ):
-        return value
-    raise InvalidInput(
-        field, "must be 'LTAI' followed by 12-28 letters or digits", describe(value, "A-Za-z0-9")
-    )
-
-
-def validate_access_key_secret(value: str, field: str = "secret") -> str:
-    """Loose on purpose (the format is not documented): 1-128 printable, no whitespace."""
-    if isinstance(value, str) and re.fullmatch(r"[!-~]{1,128}", value, flags=re.ASCII):
-        return value
-    raise InvalidInput(
-        field, "must be 1-128 printable characters without spaces", describe(value, "!-~")
-    )
-
-
-def validate_security_token(value: str, field: str = "security token") -> str:
-    """An STS token: long and opaque (base64-like), so only its shape is checked: 1-8192
-    printable ASCII characters without spaces (real ones are about 1,000)."""
-    if isinstance(value, str) and re.fullmatch(r"[!-~]{1,8192}", value, flags=re.ASCII):
-        return value
-    raise InvalidInput(
-        field, "must be 1-8192 printable characters without spaces", describe(value, "!-~")
-    )
-
-
-def validate_cluster_id(value: str, field: str = "cluster ID") -> str:
-    """ACK cluster IDs are ``c`` + 32 lower-case letters and digits (CS DescribeClustersV1's
-    ``cluster_id``); a little slack either way for older clusters."""
-    return _check(
-        value, r"c[a-z0-9]{16,40}", field, "must be 'c' followed by 16-40 of a-z, 0-9", "a-z0-9"
-    )
-
-
-def validate_instance_id(value: str, field: str = "instance ID") -> str:
-    """ECS instance IDs are ``i-`` + lower-case letters and digits (ECS DescribeInstances'
-    ``InstanceId``, e.g. ``i-bp67acfmxazb4p****``)."""
-    return _check(
-        value, r"i-[a-z0-9]{8,32}", field, "must be 'i-' followed by 8-32 of a-z, 0-9", "a-z0-9-"
-    )
-
-
-def validate_role_arn(value: str, field: str = "role ARN") -> str:
-    if isinstance(value, str) and re.fullmatch(
-        r"acs:ram::[0-9]{16}:role/[A-Za-z0-9-]{1,64}", value, flags=re.ASCII
-    ):
-        return value
-    raise InvalidInput(
-        field,
-        "must be acs:ram::<16-digit account ID>:role/<role name>",
-        describe(value, "a-z0-9:/A-Z-"),
     )
 
 

@@ -14,6 +14,7 @@ BENCHMARKS = (
     "faults",
     "fleet",
     "org",
+    "org_tui",
 )  # responsiveness also reports memory
 
 

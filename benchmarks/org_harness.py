@@ -13,12 +13,34 @@ import asyncio
 import json
 import os
 import resource
+import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from armstui.sandbox.process import serving_in_process
+
+
+@contextmanager
+def serving_org(members: int, regions: int) -> Iterator[tuple[subprocess.Popen[str], Path]]:
+    """The org world served in a process of its own for the block, and its sandbox.json,
+    whose ``management`` account signs as its RAM user ``admin``."""
+    world = f"org:members={members},regions={regions}"
+    with serving_in_process("--world", world, "--faults", "latency=50ms", "--speed", "100") as (
+        state,
+        server,
+    ):
+        info = state / "sandbox.json"
+        described = json.loads(info.read_text())
+        management = described["accounts"]["management"]
+        management.update(
+            {k: management["users"]["admin"][k] for k in ("access_key_id", "access_key_secret")}
+        )
+        info.write_text(json.dumps(described))
+        yield server, info
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -27,27 +49,12 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _as_admin(info: Path) -> None:
-    """Make sandbox.json's management account sign as its RAM user ``admin``."""
-    described = json.loads(info.read_text())
-    management = described["accounts"]["management"]
-    management.update(
-        {k: management["users"]["admin"][k] for k in ("access_key_id", "access_key_secret")}
-    )
-    info.write_text(json.dumps(described))
-
-
 def measure(members: int, regions: int) -> dict[str, Any]:
     from armstui.accounts import open_sandbox_workspace
     from armstui.flows.setup import Setup
 
-    world = f"org:members={members},regions={regions}"
-    with serving_in_process("--world", world, "--faults", "latency=50ms", "--speed", "100") as (
-        state,
-        server,
-    ):
-        _as_admin(state / "sandbox.json")
-        workspace = open_sandbox_workspace(state / "sandbox.json", vault_kind="memory")
+    with serving_org(members, regions) as (server, info):
+        workspace = open_sandbox_workspace(info, vault_kind="memory")
         setup = Setup("ack", "monitoring", ("rd:all",), all_regions=True)
         cpu = _cpu_seconds(server.pid), time.process_time()
         started = time.perf_counter()

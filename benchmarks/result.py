@@ -40,3 +40,20 @@ class Figure:
         data["ratio"] = None if self.ratio is None else round(self.ratio, 3)
         data["ok"] = self.ok
         return json.dumps(data)
+
+
+KEY_TARGET_MS = 100  # a key's effect on screen: p99 at most this long
+
+
+def key_latency(name: str, measured: dict, note: str) -> Figure:
+    """The p99 of timed key presses during some work (``measured["p99_ms"]``) against the
+    same presses idle (``measured["idle_p99_ms"]``); the target is for the p99 itself."""
+    return Figure(
+        name,
+        measured["p99_ms"],
+        "ms",
+        measured["idle_p99_ms"],
+        target=KEY_TARGET_MS,
+        absolute=True,
+        note=note,
+    )

@@ -135,6 +135,19 @@ def test_redact_masks_every_known_secret() -> None:
     assert out == "key=**** other ******** end"
 
 
+def test_redact_is_one_pass_even_with_hundreds_of_secrets() -> None:
+    """What was masked is never matched again (a masked value read back, all stars, may be
+    a known secret too), the longest secret at a place wins, and hundreds of secrets (an
+    organisation's assumed roles) are all masked."""
+    redactor = redaction.Redactor()
+    many = [secrets.token_hex(8 + n % 40) for n in range(400)]
+    for secret in [*many, "******", "abcdefgh", "cdefghijkl"]:
+        redactor.add(secret)
+    assert redactor.redact(f"{many[0]}{many[1]} and {many[399]}") == "******** and ****"
+    assert redactor.redact("xabcdefghijkl") == "x****ijkl"
+    assert redactor.redact("********") == "******"
+
+
 def test_short_strings_are_not_treated_as_secrets() -> None:
     redaction.redactor.add("abc")
     assert redaction.redact("abc def") == "abc def"

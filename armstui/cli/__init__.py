@@ -17,44 +17,21 @@ from armstui.cli.common import SandboxOptions, sandbox_options
 from armstui.cli.errors import BadInput
 
 # Subcommands load only when used: the TUI's first frame must not pay for their imports.
+# Each is the attribute of its name in the module armstui.cli.<module>.
 SUBCOMMANDS = {
-    "accounts": ("armstui.cli.accounts:accounts", "Manage accounts: list, add, import, remove."),
-    "plan": (
-        "armstui.cli.flows:plan",
-        "Show the steps of a flow and the calls they would make; changes nothing.",
-    ),
-    "apply": ("armstui.cli.flows:apply", "Run the steps of a flow against the cloud."),
-    "verify": ("armstui.cli.flows:verify", "Observe only: does every step of a flow still hold?"),
-    "whoami": (
-        "armstui.cli.identity:whoami",
-        "The caller identity behind an account's credentials.",
-    ),
-    "switch": (
-        "armstui.cli.identity:switch",
-        "Assume a role and list the ARMS applications visible as that identity.",
-    ),
-    "secret": ("armstui.cli.secret:secret", "Reveal a stored secret on this terminal, on request."),
-    "report": ("armstui.cli.flows:report", "The last setup's checklist as Markdown or JSON."),
-    "sandbox": (
-        "armstui.cli.sandbox:sandbox",
-        "The local emulator of the Alibaba Cloud APIs armstui uses.",
-    ),
-    "rotate": (
-        "armstui.cli.lifecycle:rotate",
-        "Rotate the ACK reporting key in every cluster without a gap.",
-    ),
-    "doctor": (
-        "armstui.cli.doctor:doctor",
-        "Check the accounts, the cloud and this machine before a flow runs; changes nothing.",
-    ),
-    "status": (
-        "armstui.cli.status:status",
-        "Whether every source, cluster and instance reports into A now; changes nothing.",
-    ),
-    "teardown": (
-        "armstui.cli.lifecycle:teardown",
-        "Undo what armstui created for a setup, newest first.",
-    ),
+    "accounts": "accounts",
+    "plan": "flows",
+    "apply": "flows",
+    "verify": "flows",
+    "report": "flows",
+    "whoami": "identity",
+    "switch": "identity",
+    "secret": "secret",
+    "sandbox": "sandbox",
+    "rotate": "lifecycle",
+    "teardown": "lifecycle",
+    "doctor": "doctor",
+    "status": "status",
 }
 
 
@@ -71,25 +48,9 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in SUBCOMMANDS:
             return None
-        target, help_text = SUBCOMMANDS[name]
-        module_name, attr = target.split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            return _not_implemented(name, help_text)
-        command: click.Command = getattr(module, attr)
+        module = importlib.import_module(f"armstui.cli.{SUBCOMMANDS[name]}")
+        command: click.Command = getattr(module, name)
         return command
-
-
-def _not_implemented(name: str, help_text: str) -> click.Command:
-    @click.command(name=name, help=help_text, context_settings={"ignore_unknown_options": True})
-    @click.argument("args", nargs=-1, type=click.UNPROCESSED)
-    def command(args: tuple[str, ...]) -> None:
-        raise BadInput(f"armstui {name}: not implemented yet")
-
-    return command
 
 
 @click.group(

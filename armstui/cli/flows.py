@@ -9,20 +9,27 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import click
+from click.core import ParameterSource
 
 from armstui.cli.common import (
     EXIT_FAILED,
     PROOF_WINDOW_HELP,
     SandboxOptions,
     asking_options,
-    reporter_user_option,
     sandbox_options,
     window_option,
 )
 from armstui.cli.errors import BadInput, CliError
-from armstui.flows.registry import FLOW_NAMES
+from armstui.flows.registry import (
+    FLOW_NAMES,
+    FlowOption,
+    OptionKind,
+    every_option,
+    option_scope,
+    with_options,
+)
 from armstui.flows.report import ICONS, to_json, to_markdown
-from armstui.flows.setup import ACCESS_APPROACHES, Setup
+from armstui.flows.setup import Setup
 
 if TYPE_CHECKING:
     from armstui.flows.runner import RunResult, StepState
@@ -32,15 +39,32 @@ def _repeated(flag: str, dest: str, metavar: str, help: str, **more: Any) -> Any
     return click.option(flag, dest, multiple=True, metavar=metavar, help=help, **more)
 
 
-def _defaulted(flag: str, default: Any, help: str, **more: Any) -> Any:
-    return click.option(flag, default=default, show_default=True, help=help, **more)
-
-
 def _switch(flag: str, help: str) -> Any:
     return click.option(flag, is_flag=True, help=help)
 
 
+def _click_option(option: FlowOption) -> Any:
+    """The click option for a flow's option; its help starts with the flows that read it."""
+    help = f"[{option_scope(option)}] {option.help}"
+    if option.kind is OptionKind.FLAG:
+        return _switch(option.flag, help)
+    if option.kind is OptionKind.REPEATED:
+        return _repeated(option.flag, option.dest, option.metavar or "VALUE", help)
+    more: dict[str, Any] = {"type": click.Choice(option.choices)} if option.choices else {}
+    return click.option(
+        option.flag,
+        option.dest,
+        default=option.default,
+        show_default=option.default is not None,
+        metavar=option.metavar,
+        help=help,
+        **more,
+    )
+
+
 def flow_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--flow, the accounts, where to look and the proof window, then every flow's own
+    options (a flow declares them in its FlowSpec), grouped by flow."""
     options = [
         click.option("--flow", type=click.Choice(FLOW_NAMES), required=True, help="Which flow."),
         click.option(
@@ -53,40 +77,8 @@ def flow_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             "A source account (B); repeat for several.",
             required=True,
         ),
-        _repeated("--cluster", "clusters", "ID", "ACK: only these clusters (default: all)."),
-        _repeated(
-            "--instance", "instances", "ID", "ECS: only these instances (default: all running)."
-        ),
-        reporter_user_option("ACK/ECS: RAM user in A whose key reports."),
-        _defaulted(
-            "--access",
-            "keep",
-            "How people in A get to the data.",
-            type=click.Choice(list(ACCESS_APPROACHES)),
-        ),
-        _defaulted("--people-user", Setup.people_user, "Dedicated RAM user for people in A."),
-        _defaulted("--role-name", Setup.role_name, "Role flow: the role in A."),
-        _defaulted(
-            "--role-policy",
-            "full",
-            "Role flow: AliyunARMSFullAccess or a generated read-only policy.",
-            type=click.Choice(["full", "custom"]),
-        ),
-        _defaulted("--operator-user", Setup.operator_user, "Role flow: the RAM user in B."),
-        _switch("--no-install-agent", "ECS: print the install commands instead of running them."),
-        _switch(
-            "--replace-orphan-key",
-            "ACK: when the reporting user has two orphan keys (secrets armstui never "
-            "stored), delete the older to make room for a new one.",
-        ),
-        _switch("--keep-check-key", "Role flow: keep the AccessKey used for the switch check."),
+        *(_click_option(option) for option in every_option()),
         window_option("data_window_minutes", PROOF_WINDOW_HELP),
-        click.option(
-            "--onepilot-version",
-            default=None,
-            metavar="VERSION",
-            help="ACK: install or upgrade ack-onepilot to this release (default: the newest).",
-        ),
         click.option(
             "--region",
             "regions",
@@ -103,10 +95,6 @@ def flow_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             "exclude",
             "ID|FOLDER",
             "With --source rd:…: leave out this member account ID or folder (repeat).",
-        ),
-        _switch(
-            "--vpc",
-            "ECS: download the agent from the region's internal OSS host (no public egress).",
         ),
     ]
     for option in reversed(options):
@@ -125,29 +113,25 @@ def _check_ids(setup: Setup) -> None:
         validate_instance_id(instance, "--instance")
 
 
+def _given(option: FlowOption) -> bool:
+    """The operator gave ``option`` (a default does not count)."""
+    source = click.get_current_context().get_parameter_source(option.dest)
+    return source not in (None, ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP)
+
+
 def _setup(kw: dict[str, Any]) -> Setup:
-    return Setup(
+    """The Setup of the options given; InvalidInput for an option the flow does not read."""
+    given = {o.flag: kw[o.dest] for o in every_option() if _given(o)}
+    setup = Setup(
         flow=kw["flow"],
         monitoring=kw["monitoring"],
         sources=tuple(dict.fromkeys(kw["sources"])),
-        clusters=tuple(kw["clusters"]),
-        instances=tuple(kw["instances"]),
-        reporter_user=kw["reporter_user"],
-        access=kw["access"],
-        people_user=kw["people_user"],
-        role_name=kw["role_name"],
-        role_policy=kw["role_policy"],
-        operator_user=kw["operator_user"],
-        install_agent=not kw["no_install_agent"],
-        replace_orphan_key=kw["replace_orphan_key"],
-        keep_check_key=kw["keep_check_key"],
         data_window_minutes=kw["data_window_minutes"],
-        onepilot_version=kw["onepilot_version"],
-        vpc=kw["vpc"],
         exclude=tuple(kw["exclude"]),
         regions=tuple(r.strip() for r in kw["regions"].split(",") if r.strip()),
         all_regions=kw["all_regions"],
     )
+    return with_options(setup, given)
 
 
 def _check_accounts(accounts: dict[str, Any], setup: Setup) -> None:
@@ -297,12 +281,24 @@ def interactive_or_yes(
     return interactive
 
 
-@click.command()
-@flow_options
-@sandbox_options
-def plan(sandbox: SandboxOptions, **kw: Any) -> None:
-    """Show every step of a flow and the calls apply would make; changes nothing."""
-    _run(sandbox, kw, "plan")
+def _observing(mode: str, help: str) -> click.Command:
+    """``plan`` or ``verify``: a flow's options, nothing to confirm."""
+
+    @click.command(name=mode, help=help)
+    @flow_options
+    @sandbox_options
+    def command(sandbox: SandboxOptions, **kw: Any) -> None:
+        _run(sandbox, kw, mode)
+
+    return command
+
+
+plan = _observing(
+    "plan", "Show every step of a flow and the calls apply would make; changes nothing."
+)
+verify = _observing(
+    "verify", "Observe only: does every step of a flow still hold? Exit 3 names what drifted."
+)
 
 
 @click.command()
@@ -312,14 +308,6 @@ def plan(sandbox: SandboxOptions, **kw: Any) -> None:
 def apply(sandbox: SandboxOptions, yes: bool, non_interactive: bool, **kw: Any) -> None:
     """Run the steps of a flow against the cloud, then show the checklist."""
     _run(sandbox, kw, "apply", confirm=interactive_or_yes("apply", yes, non_interactive))
-
-
-@click.command()
-@flow_options
-@sandbox_options
-def verify(sandbox: SandboxOptions, **kw: Any) -> None:
-    """Observe only: does every step of a flow still hold? Exit 3 names what drifted."""
-    _run(sandbox, kw, "verify")
 
 
 @click.command()

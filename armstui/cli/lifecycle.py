@@ -6,6 +6,7 @@ Both show the plan and ask first when a person is at the terminal; scripts pass 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -95,7 +96,13 @@ def rotate(
             err=True,
         )
     _run(
-        sandbox, setup, "rotate", plan_only, yes, non_interactive, after_plan=_ask_about_a_stale_key
+        sandbox,
+        lambda: setup,
+        "rotate",
+        plan_only,
+        yes,
+        non_interactive,
+        after_plan=_ask_about_a_stale_key,
     )
 
 
@@ -155,13 +162,15 @@ def teardown(
     user armstui created, else kept unless --include-adopted."""
     from dataclasses import replace
 
-    setup = replace(_setup(kw), include_adopted=include_adopted, uninstall_addon=uninstall_addon)
-    _run(sandbox, setup, "teardown", plan_only, yes, non_interactive)
+    def make_setup() -> Setup:
+        return replace(_setup(kw), include_adopted=include_adopted, uninstall_addon=uninstall_addon)
+
+    _run(sandbox, make_setup, "teardown", plan_only, yes, non_interactive)
 
 
 def _run(
     sandbox: SandboxOptions,
-    setup: Setup,
+    make_setup: Callable[[], Setup],
     command: str,
     plan_only: bool,
     yes: bool,
@@ -169,13 +178,13 @@ def _run(
     after_plan: Any = None,
 ) -> None:
     if plan_only:
-        run_action(sandbox, lambda: setup, "plan", action=command, command=command)
+        run_action(sandbox, make_setup, "plan", action=command, command=command)
     confirm = interactive_or_yes(
         command, yes, non_interactive, plan_command=f"armstui {command} --plan"
     )
     run_action(
         sandbox,
-        lambda: setup,
+        make_setup,
         "apply",
         confirm=confirm,
         action=command,

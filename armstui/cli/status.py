@@ -37,26 +37,9 @@ from armstui.cli.common import (
     help="Print a fresh table every SECONDS until interrupted (for a tmux pane).",
 )
 @sandbox_options
-def status(
-    sandbox: SandboxOptions,
-    monitoring: str | None,
-    sources: tuple[str, ...],
-    fmt: str,
-    reporter_user: str,
-    window_minutes: int,
-    watch: float | None,
-) -> None:
+def status(sandbox: SandboxOptions, watch: float | None, **survey: Any) -> None:
     """Every source's clusters and instances: reporting into A now? Changes nothing."""
-    code = watch_status(
-        sandbox,
-        monitoring,
-        sources,
-        fmt=fmt,
-        reporter_user=reporter_user,
-        window_minutes=window_minutes,
-        every=watch,
-    )
-    click.get_current_context().exit(code)
+    click.get_current_context().exit(watch_status(sandbox, every=watch, **survey))
 
 
 def watch_status(

@@ -22,9 +22,14 @@ from typing import Any, Literal
 from armstui.cloud import cs, ram
 from armstui.flows.context import FlowContext
 from armstui.flows.facts import AccessKeys, Addon, AppsReporting
-from armstui.flows.ram_steps import UserExists, access_steps, attached_or_none, user_policies
+from armstui.flows.ram_steps import (
+    AttachedPolicies,
+    UserExists,
+    access_steps,
+    attached_or_none,
+)
 from armstui.flows.setup import Setup
-from armstui.flows.step import Managed, Observation, Step
+from armstui.flows.step import Managed, NothingToSetUp, Observation, Step
 
 ONEPILOT = "ack-onepilot"
 MIN_ONEPILOT = (3, 0, 14)
@@ -632,33 +637,13 @@ class ClusterReports(Step):
         return Observation(False, detail, needs_you=what_to_do)
 
 
-class NoClusters(Step):
-    """A source with no cluster in the region: a row that says so, and where it looked."""
-
-    def __init__(self, source: str, region: str, chosen: tuple[str, ...]) -> None:
-        super().__init__(
-            id=f"ack/{source}/no-clusters",
-            title=f"ACK clusters of {source}",
-            flow="ack",
-            account=source,
-        )
-        self.region = region
-        self.chosen = chosen
-
-    async def observe(self, ctx: FlowContext) -> Observation:
-        which = f"none of {', '.join(self.chosen)}" if self.chosen else "no ACK cluster"
-        why = f"{which} in {self.source_region_text()}: nothing to set up"
-        return Observation(True, why, skipped=why)
-
-    def source_region_text(self) -> str:
-        return f"{self.account}, region {self.region}"
-
-
 async def build_steps(setup: Setup, ctx: FlowContext, uids: dict[str, str]) -> list[Step]:
     """The ACK flow's steps. Lists B's clusters first (read-only) so each gets its own steps."""
     a = setup.monitoring
     user = UserExists("ack", a, setup.reporter_user, "reporting")
-    policies = user_policies("ack", a, setup.reporter_user, REPORTER_POLICIES, (user.id,))
+    policies = AttachedPolicies(
+        "ack", a, "user", setup.reporter_user, REPORTER_POLICIES, (user.id,)
+    )
     key = ReporterKey(setup, uids[a], (user.id, policies.id))
     steps: list[Step] = [user, policies, key]
     listings = await asyncio.gather(
@@ -668,7 +653,11 @@ async def build_steps(setup: Setup, ctx: FlowContext, uids: dict[str, str]) -> l
         if setup.clusters:
             clusters = [c for c in clusters if c.cluster_id in setup.clusters]
         if not clusters:
-            steps.append(NoClusters(source, ctx.session(source).region, setup.clusters))
+            which = f"none of {', '.join(setup.clusters)}" if setup.clusters else "no ACK cluster"
+            where = f"{which} in {source}, region {ctx.session(source).region}"
+            steps.append(
+                NothingToSetUp("ack", source, "no-clusters", f"ACK clusters of {source}", where)
+            )
         for cluster in clusters:
             running = OnepilotRunning(setup, source, cluster.cluster_id, cluster.name)
             config = OnepilotConfig(

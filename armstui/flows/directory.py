@@ -144,3 +144,40 @@ async def resolve(
         for m in sorted(chosen.values(), key=lambda m: m.display_name)
         if m.account_id not in excluded and m.folder_id not in excluded_folders
     ]
+
+
+@dataclass(frozen=True)
+class FolderNode:
+    """A folder of the directory (the root too): the folders and members directly in it."""
+
+    folder_id: str
+    name: str
+    folders: tuple[FolderNode, ...] = ()
+    members: tuple[rm.Member, ...] = ()
+
+
+async def list_tree(session: Any) -> tuple[rm.Directory, FolderNode]:
+    """The whole directory as its management account sees it, from the root folder down
+    (each level's folders asked for at once); members sorted by name."""
+    directory = await rm.get_resource_directory(session)
+    members = sorted(await rm.list_members(session), key=lambda m: (m.display_name, m.account_id))
+    listed: set[str] = set()
+
+    async def folder(folder_id: str, name: str, is_root: bool = False) -> FolderNode:
+        listed.add(folder_id)
+        subs = await rm.list_folders(session, None if is_root else folder_id)
+        found = await asyncio.gather(*(folder(f.folder_id, f.name) for f in subs))
+        return FolderNode(folder_id, name, tuple(found))
+
+    bare = await folder(directory.root_folder_id, directory.directory_id, is_root=True)
+
+    def filled(node: FolderNode) -> FolderNode:
+        own = tuple(
+            m
+            for m in members
+            if m.folder_id == node.folder_id
+            or (node.folder_id == directory.root_folder_id and m.folder_id not in listed)
+        )
+        return FolderNode(node.folder_id, node.name, tuple(map(filled, node.folders)), own)
+
+    return directory, filled(bare)

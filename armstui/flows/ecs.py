@@ -34,7 +34,7 @@ from armstui.flows.ecs_scripts import (
 from armstui.flows.facts import LicenseKeyFound
 from armstui.flows.ram_steps import access_steps
 from armstui.flows.setup import Setup
-from armstui.flows.step import Managed, Observation, Step
+from armstui.flows.step import Managed, NothingToSetUp, Observation, Step
 
 INSTALL_TIMEOUT = 600  # seconds Cloud Assistant lets the script run
 AGENT_LOGS = f"{Paths().agent_dir}/AliyunJavaAgent/logs"
@@ -85,25 +85,6 @@ class LicenseKey(Step):
         return Observation(
             True, "license key found (kept in memory only)", fact=LicenseKeyFound(key)
         )
-
-
-class NoInstances(Step):
-    """A source with no running instance: a row that says so, and where it looked."""
-
-    def __init__(self, setup: Setup, source: str, region: str, wanted: bool) -> None:
-        super().__init__(
-            id=f"ecs/{source}/instances",
-            title=f"ECS instances of {source}",
-            flow="ecs",
-            account=source,
-        )
-        self.region = region
-        self.wanted = wanted
-
-    async def observe(self, ctx: FlowContext) -> Observation:
-        which = "none of the chosen instances is" if self.wanted else "no instance is"
-        why = f"{which} running in {self.account}, region {self.region}: nothing to set up"
-        return Observation(True, why, skipped=why)
 
 
 def _when(ms: int | None) -> str:
@@ -326,7 +307,11 @@ async def build_steps(setup: Setup, ctx: FlowContext, uids: dict[str, str]) -> l
     )
     for source, found, assistant in zip(setup.sources, running, assistants):
         if not found:
-            steps.append(NoInstances(setup, source, ctx.session(source).region, bool(wanted)))
+            which = "none of the chosen instances is" if wanted else "no instance is"
+            where = f"{which} running in {source}, region {ctx.session(source).region}"
+            steps.append(
+                NothingToSetUp("ecs", source, "instances", f"ECS instances of {source}", where)
+            )
         for instance in found:
             steps.append(
                 AgentReports(

@@ -131,21 +131,12 @@ def install_script(
 ) -> str:
     """The script that installs the agent and restarts the unit with it. With no
     ``license_key`` the script reads it from ``$ARMS_LICENSE_KEY`` (the commands shown to an
-    operator, who sets it first)."""
+    operator, who sets it first).
+
+    The target's names are checked by :func:`target_of`; here every value is shell-quoted
+    all the same."""
     if license_key is not None and not LICENSE_KEY.fullmatch(license_key):
         raise ValueError("the ARMS license key is not in the expected form")
-    return render_install(target, region, license_key, vpc=vpc, paths=paths)
-
-
-def render_install(
-    target: AgentTarget,
-    region: str,
-    license_key: str | None,
-    *,
-    vpc: bool = False,
-    paths: Paths = Paths(),
-) -> str:
-    """:func:`install_script` without the checks: every value is shell-quoted."""
     q, service = shlex.quote, target.service
     options = q(
         f'JAVA_TOOL_OPTIONS="-javaagent:{paths.agent_jar()} -Darms.appName={target.app_name}"'

@@ -168,26 +168,6 @@ class AttachedPolicies(Step):
         ]
 
 
-def user_policies(
-    flow: str,
-    account: str,
-    user: str,
-    policies: list[tuple[str, str]],
-    depends_on: tuple[str, ...],
-) -> AttachedPolicies:
-    return AttachedPolicies(flow, account, "user", user, policies, depends_on)
-
-
-def role_policies(
-    flow: str,
-    account: str,
-    role: str,
-    policies: list[tuple[str, str]],
-    depends_on: tuple[str, ...],
-) -> AttachedPolicies:
-    return AttachedPolicies(flow, account, "role", role, policies, depends_on)
-
-
 class CustomPolicy(Step):
     """A custom policy with exactly this document exists."""
 
@@ -238,8 +218,8 @@ def access_steps(flow: str, setup: Setup) -> list[Step]:
         user = UserExists(flow, a, setup.people_user, "people, full ARMS")
         return [
             user,
-            user_policies(
-                flow, a, setup.people_user, [("System", "AliyunARMSFullAccess")], (user.id,)
+            AttachedPolicies(
+                flow, a, "user", setup.people_user, [("System", "AliyunARMSFullAccess")], (user.id,)
             ),
         ]
     if setup.access == "dedicated-custom":
@@ -247,8 +227,13 @@ def access_steps(flow: str, setup: Setup) -> list[Step]:
             flow, a, setup.custom_policy, ARMS_READ_ONLY_POLICY, "armstui: read-only ARMS"
         )
         user = UserExists(flow, a, setup.people_user, "people, read-only ARMS")
-        attach = user_policies(
-            flow, a, setup.people_user, [("Custom", setup.custom_policy)], (user.id, policy.id)
+        attach = AttachedPolicies(
+            flow,
+            a,
+            "user",
+            setup.people_user,
+            [("Custom", setup.custom_policy)],
+            (user.id, policy.id),
         )
         return [policy, user, attach]
     return []

@@ -34,11 +34,10 @@ from armstui.flows.context import FlowContext
 from armstui.flows.facts import AppsReporting, Existence
 from armstui.flows.ram_steps import (
     ARMS_READ_ONLY_POLICY,
+    AttachedPolicies,
     CustomPolicy,
     UserExists,
     attached_or_none,
-    role_policies,
-    user_policies,
 )
 from armstui.flows.setup import Setup
 from armstui.flows.step import Managed, Observation, Step
@@ -380,7 +379,8 @@ class SwitchCheck(Step):
         )
 
 
-def build_steps(setup: Setup, uids: dict[str, str]) -> list[Step]:
+async def build_steps(setup: Setup, ctx: FlowContext, uids: dict[str, str]) -> list[Step]:
+    """The role flow's steps (nothing to list first: ``ctx`` goes unused)."""
     a = setup.monitoring
     role = RoleTrusted(setup, uids)
     steps: list[Step] = [role]
@@ -390,23 +390,29 @@ def build_steps(setup: Setup, uids: dict[str, str]) -> list[Step]:
         )
         steps += [
             policy,
-            role_policies(
-                "role", a, setup.role_name, [("Custom", setup.custom_policy)], (role.id, policy.id)
+            AttachedPolicies(
+                "role",
+                a,
+                "role",
+                setup.role_name,
+                [("Custom", setup.custom_policy)],
+                (role.id, policy.id),
             ),
         ]
     else:
         steps.append(
-            role_policies(
-                "role", a, setup.role_name, [("System", "AliyunARMSFullAccess")], (role.id,)
+            AttachedPolicies(
+                "role", a, "role", setup.role_name, [("System", "AliyunARMSFullAccess")], (role.id,)
             )
         )
     role_ready = tuple(s.id for s in steps)
     for source in setup.sources:
         user = UserExists("role", source, setup.operator_user, "switches into A's role")
         login = LoginProfile(source, uids[source], setup.operator_user, (user.id,))
-        allowed = user_policies(
+        allowed = AttachedPolicies(
             "role",
             source,
+            "user",
             setup.operator_user,
             [("System", "AliyunSTSAssumeRoleAccess")],
             (user.id,),

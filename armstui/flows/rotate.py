@@ -118,17 +118,13 @@ class Rotation:
 class _KeyStep(Step):
     """A rotate step about one key of the reporting user, in the monitoring account."""
 
-    def __init__(
-        self,
-        setup: Setup,
-        rotation: Rotation,
-        name: str,
-        title: str,
-        depends_on: tuple[str, ...] = (),
-    ) -> None:
+    slug = ""  # the end of the step's id
+    heading = ""  # its title; {user}: the reporting user, {old}: the old key, shortened
+
+    def __init__(self, setup: Setup, rotation: Rotation, depends_on: tuple[str, ...] = ()) -> None:
         super().__init__(
-            id=f"rotate/{setup.monitoring}/user/{rotation.user}/{name}",
-            title=title,
+            id=f"rotate/{setup.monitoring}/user/{rotation.user}/{self.slug}",
+            title=self.heading.format(user=rotation.user, old=short_key_id(rotation.old_key)),
             flow="rotate",
             account=setup.monitoring,
             depends_on=depends_on,
@@ -139,10 +135,11 @@ class _KeyStep(Step):
 class NewKey(_KeyStep):
     """A second active key of the reporting user, its secret in the vault."""
 
+    slug = "new-key"
+    heading = "a new AccessKey of {user}, secret in the vault"
+
     def __init__(self, setup: Setup, rotation: Rotation) -> None:
-        super().__init__(
-            setup, rotation, "new-key", f"a new AccessKey of {rotation.user}, secret in the vault"
-        )
+        super().__init__(setup, rotation)
         self.replace_stale = setup.replace_stale_key
 
     async def observe(self, ctx: FlowContext) -> Observation:
@@ -217,11 +214,8 @@ class NewKeyInUse(_KeyStep):
 
     settle_timeout = 900.0
     poll_interval = 30.0
-
-    def __init__(self, setup: Setup, rotation: Rotation, depends_on: tuple[str, ...]) -> None:
-        super().__init__(
-            setup, rotation, "new-key-in-use", "A's RAM shows the new key in use", depends_on
-        )
+    slug = "new-key-in-use"
+    heading = "A's RAM shows the new key in use"
 
     async def observe(self, ctx: FlowContext) -> Observation:
         r = self.rotation
@@ -245,15 +239,11 @@ class OldKeyUnused(_KeyStep):
     poll_interval = 30.0
     proof = True
     margin = 2.0  # real seconds after the switch before RAM's date can tell
+    slug = "old-key-unused"
+    heading = "old key {old} unused since the switch"
 
     def __init__(self, setup: Setup, rotation: Rotation, depends_on: tuple[str, ...]) -> None:
-        super().__init__(
-            setup,
-            rotation,
-            "old-key-unused",
-            f"old key {short_key_id(rotation.old_key)} unused since the switch",
-            depends_on,
-        )
+        super().__init__(setup, rotation, depends_on)
         self.force = setup.force
 
     async def observe(self, ctx: FlowContext) -> Observation:
@@ -294,14 +284,8 @@ class OldKeyUnused(_KeyStep):
 
 
 class OldKeyDisabled(_KeyStep):
-    def __init__(self, setup: Setup, rotation: Rotation, depends_on: tuple[str, ...]) -> None:
-        super().__init__(
-            setup,
-            rotation,
-            "old-key-disabled",
-            f"old key {short_key_id(rotation.old_key)} disabled",
-            depends_on,
-        )
+    slug = "old-key-disabled"
+    heading = "old key {old} disabled"
 
     async def observe(self, ctx: FlowContext) -> Observation:
         r = self.rotation
@@ -410,14 +394,8 @@ class StillReporting(Step):
 class OldKeyDeleted(_KeyStep):
     """The old key is deleted in A, then dropped from the vault."""
 
-    def __init__(self, setup: Setup, rotation: Rotation, depends_on: tuple[str, ...]) -> None:
-        super().__init__(
-            setup,
-            rotation,
-            "old-key-deleted",
-            f"old key {short_key_id(rotation.old_key)} deleted, and its vault entry",
-            depends_on,
-        )
+    slug = "old-key-deleted"
+    heading = "old key {old} deleted, and its vault entry"
 
     async def observe(self, ctx: FlowContext) -> Observation:
         r = self.rotation

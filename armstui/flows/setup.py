@@ -5,13 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-# How people in the monitoring account get to the data.
-ACCESS_APPROACHES = {
-    "keep": "keep the reporting user only",
-    "dedicated-full": "a dedicated RAM user for people, with AliyunARMSFullAccess",
-    "dedicated-custom": "a dedicated RAM user for people, with a generated least-privilege policy (read-only ARMS)",
-    "role": "the role flow: B's users switch into a role in A",
-}
+# How people in A get to the data: the --access option's choices, kept with it.
+from armstui.flows.registry import ACCESS_APPROACHES as ACCESS_APPROACHES
 
 DEFAULT_REPORTER_USER = "armstui-reporter"
 DEFAULT_PEOPLE_USER = "armstui-viewer"

@@ -127,3 +127,15 @@ class Step:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.id}>"
+
+
+class NothingToSetUp(Step):
+    """A source where the flow finds nothing to cover (no cluster, no running instance): a
+    skipped row that says what it looked for and where."""
+
+    def __init__(self, flow: str, account: str, what: str, title: str, why: str) -> None:
+        super().__init__(id=f"{flow}/{account}/{what}", title=title, flow=flow, account=account)
+        self.why = f"{why}: nothing to set up"
+
+    async def observe(self, ctx: FlowContext) -> Observation:
+        return Observation(True, self.why, skipped=self.why)

@@ -68,11 +68,27 @@ def provenance(record: dict[str, Any] | None) -> str:
     )
 
 
+class _Fields(dict[str, Any]):
+    """A step's attributes by name, for ``str.format_map``."""
+
+    def __init__(self, step: object) -> None:
+        super().__init__()
+        self.step = step
+
+    def __missing__(self, name: str) -> Any:
+        return getattr(self.step, name)
+
+
 class Undo(Step):
-    """Remove one resource. ``observe`` holds when it is gone."""
+    """Remove one resource. ``observe`` holds when it is gone.
+
+    ``what`` (in the title, after ``verb``) and ``call`` (apply's call, for the plan) are
+    templates filled with the step's attributes: ``{name}``, and what ``parse_name`` sets."""
 
     kind = ""
     verb = "remove"
+    what = "{kind} {name}"
+    call = ""
 
     def __init__(
         self,
@@ -94,7 +110,7 @@ class Undo(Step):
         super().__init__(
             id=undo_id(account, self.kind, name),
             # No account in the title: the checklist and the plan group steps by account.
-            title=f"{self.verb} {self.what()}",
+            title=f"{self.verb} {self.what.format_map(_Fields(self))}",
             flow="teardown",
             account=account,
             depends_on=depends_on,
@@ -102,9 +118,6 @@ class Undo(Step):
 
     def parse_name(self) -> None:
         """Subclasses split ``name`` (e.g. ``user:key-id``) into their fields."""
-
-    def what(self) -> str:
-        return f"{self.kind} {self.name}"
 
     async def observe(self, ctx: FlowContext) -> Observation:
         seen = await self.look(ctx)
@@ -116,7 +129,7 @@ class Undo(Step):
         raise NotImplementedError
 
     def calls(self) -> list[str]:
-        return []
+        return [self.call.format_map(_Fields(self))]
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
         return [f"{call} — {provenance(self.record)}" for call in self.calls()]
@@ -125,10 +138,12 @@ class Undo(Step):
 class OnepilotConfigRemoved(Undo):
     kind = "onepilot-config"
     verb = "take A's reporting key out of"
+    what = "onepilot in {name}"
+    call = (
+        "CS.ModifyClusterAddon (ack-onepilot in {name}: accessKey, accessKeySecret, uid set "
+        "empty; other settings kept)"
+    )
     expected_seconds = 20.0  # onepilot restarts with the new config
-
-    def what(self) -> str:
-        return f"onepilot in {self.name}"
 
     async def look(self, ctx: FlowContext) -> Observation:
         addon = await cs.get_cluster_addon(ctx.session(self.account), self.name, ONEPILOT)
@@ -158,19 +173,13 @@ class OnepilotConfigRemoved(Undo):
         config.update(dict.fromkeys(REPORTING_KEYS, ""))
         await cs.modify_addon_config(session, self.name, ONEPILOT, config)
 
-    def calls(self) -> list[str]:
-        return [
-            f"CS.ModifyClusterAddon (ack-onepilot in {self.name}: accessKey, accessKeySecret, uid set empty; other settings kept)"
-        ]
-
 
 class OnepilotUninstalled(Undo):
     kind = "onepilot-addon"
     verb = "uninstall"
+    what = "ack-onepilot from {name}"
+    call = "CS.UnInstallClusterAddons (ack-onepilot in {name})"
     expected_seconds = 30.0
-
-    def what(self) -> str:
-        return f"ack-onepilot from {self.name}"
 
     async def look(self, ctx: FlowContext) -> Observation:
         addon = await cs.get_cluster_addon(ctx.session(self.account), self.name, ONEPILOT)
@@ -183,9 +192,6 @@ class OnepilotUninstalled(Undo):
     async def apply(self, ctx: FlowContext, seen: Observation) -> None:
         await cs.uninstall_addon(ctx.session(self.account), self.name, ONEPILOT)
 
-    def calls(self) -> list[str]:
-        return [f"CS.UnInstallClusterAddons (ack-onepilot in {self.name})"]
-
 
 class AgentRemoved(Undo):
     """The ARMS agent is off the instance's application: its unit's drop-in and environment
@@ -193,6 +199,8 @@ class AgentRemoved(Undo):
 
     kind = "arms-agent"
     verb = "remove the ARMS agent from"
+    what = "{service} on {instance_id}"
+    call = "ECS.RunCommand (remove the ARMS agent from {service} on {instance_id} and restart it)"
     settle_timeout = 900.0
     expected_seconds = 20.0
 
@@ -204,9 +212,6 @@ class AgentRemoved(Undo):
 
     def parse_name(self) -> None:
         self.instance_id, _, self.service = self.name.partition(":")
-
-    def what(self) -> str:
-        return f"{self.service} on {self.instance_id}"
 
     def _script(self) -> str | None:
         try:
@@ -283,17 +288,14 @@ class AgentRemoved(Undo):
         )
         self._invoke_id = invocations[0].invoke_id
 
-    def calls(self) -> list[str]:
-        return [
-            f"ECS.RunCommand (remove the ARMS agent from {self.service} on {self.instance_id} and restart it)"
-        ]
-
 
 class KeyDeleted(Undo):
     """The AccessKey is deleted in RAM, then its secret dropped from the vault."""
 
     kind = "access-key"
     verb = "delete"
+    what = "AccessKey {short_id} of {user}"
+    call = "Ram.DeleteAccessKey ({short_id} of {user}), then its vault entry"
     # Set by the teardown plan for a key the journal does not know and whose secret the
     # vault lacks: an orphan (an interrupted run created it and died before storing the
     # secret, or someone made it outside armstui). Says what happens to it.
@@ -301,13 +303,11 @@ class KeyDeleted(Undo):
 
     def parse_name(self) -> None:
         self.user, _, self.key_id = self.name.partition(":")
-
-    def what(self) -> str:
-        return f"AccessKey {short_key_id(self.key_id)} of {self.user}"
+        self.short_id = short_key_id(self.key_id)
 
     def mark_orphan(self, fate: str) -> None:
         self.orphan_fate = fate
-        self.title = f"delete orphan AccessKey {short_key_id(self.key_id)} of {self.user}"
+        self.title = f"delete orphan AccessKey {self.short_id} of {self.user}"
 
     def planned_calls(self, seen: Observation | None) -> list[str]:
         if self.orphan_fate is None:
@@ -332,18 +332,12 @@ class KeyDeleted(Undo):
             in_cloud=seen.fact_of(StillInCloud) is not None,
         )
 
-    def calls(self) -> list[str]:
-        return [
-            f"Ram.DeleteAccessKey ({short_key_id(self.key_id)} of {self.user}), then its vault entry"
-        ]
-
 
 class LoginRemoved(Undo):
     kind = "login-profile"
     verb = "remove the console login of"
-
-    def what(self) -> str:
-        return self.name
+    what = "{name}"
+    call = "Ram.DeleteLoginProfile ({name}), then its password in the vault"
 
     async def look(self, ctx: FlowContext) -> Observation:
         try:
@@ -363,12 +357,11 @@ class LoginRemoved(Undo):
             await ram.delete_login_profile(ctx.session(self.account), self.name)
         await asyncio.to_thread(ctx.vault.delete, password_vault_name(self.uid, self.name))
 
-    def calls(self) -> list[str]:
-        return [f"Ram.DeleteLoginProfile ({self.name}), then its password in the vault"]
-
 
 class PolicyDetached(Undo):
     verb = "detach"
+    what = "{policy} from {holder}"
+    call = "{detach_call} ({policy} from {holder})"
     _calls = {
         "user-policy": (
             ram.list_policies_for_user,
@@ -388,9 +381,7 @@ class PolicyDetached(Undo):
 
     def parse_name(self) -> None:
         self.holder, self.policy_type, self.policy = self.name.split(":", 2)
-
-    def what(self) -> str:
-        return f"{self.policy} from {self.holder}"
+        self.detach_call = self._calls[self.kind][2]
 
     async def look(self, ctx: FlowContext) -> Observation:
         attached = await attached_or_none(
@@ -405,9 +396,6 @@ class PolicyDetached(Undo):
             ctx.session(self.account), self.holder, self.policy, self.policy_type
         )
 
-    def calls(self) -> list[str]:
-        return [f"{self._calls[self.kind][2]} ({self.policy} from {self.holder})"]
-
 
 async def detach_all(session: Any, kind: str, holder: str) -> None:
     """Detach every policy from a user (``user-policy``) or a role (``role-policy``)."""
@@ -420,11 +408,7 @@ class EntityDeleted(Undo):
     """A RAM user, role or custom policy: gone when RAM no longer returns it."""
 
     label = ""
-    delete_call = ""  # the RAM API that deletes it
-    first = ""  # what apply removes before it, as the plan says it
-
-    def what(self) -> str:
-        return self.name
+    what = "{name}"
 
     async def fetch(self, session: Any) -> Any:
         raise NotImplementedError
@@ -434,9 +418,6 @@ class EntityDeleted(Undo):
             return Observation(True, f"no {self.label} {self.name}")
         return Observation(False, f"{self.label} {self.name} exists")
 
-    def calls(self) -> list[str]:
-        return [f"Ram.{self.delete_call} ({self.name}{self.first})"]
-
 
 class UserDeleted(EntityDeleted):
     """The RAM user is deleted, with whatever still hangs off it (RAM refuses otherwise)."""
@@ -444,8 +425,7 @@ class UserDeleted(EntityDeleted):
     kind = "ram-user"
     verb = "delete RAM user"
     label = "RAM user"
-    delete_call = "DeleteUser"
-    first = ", after its remaining keys, policies and login"
+    call = "Ram.DeleteUser ({name}, after its remaining keys, policies and login)"
 
     async def fetch(self, session: Any) -> Any:
         return await ram.get_user(session, self.name)
@@ -475,8 +455,7 @@ class RoleDeleted(EntityDeleted):
     kind = "ram-role"
     verb = "delete role"
     label = "role"
-    delete_call = "DeleteRole"
-    first = ", after its policies"
+    call = "Ram.DeleteRole ({name}, after its policies)"
 
     async def fetch(self, session: Any) -> Any:
         return await ram.get_role(session, self.name)
@@ -491,7 +470,7 @@ class PolicyDeleted(EntityDeleted):
     kind = "custom-policy"
     verb = "delete custom policy"
     label = "custom policy"
-    delete_call = "DeletePolicy"
+    call = "Ram.DeletePolicy ({name})"
 
     async def fetch(self, session: Any) -> Any:
         return await ram.get_policy(session, self.name, "Custom")

@@ -161,7 +161,7 @@ class Workspace:
         plain = [s for s in setup.sources if s not in wanted]
         candidates = {}
         for alias in self.accounts:
-            if alias == setup.monitoring or alias in self._members:
+            if alias in self._members:  # A may manage the directory too
                 continue
             try:
                 candidates[alias] = await self.session(alias)
@@ -173,7 +173,8 @@ class Workspace:
                 management,
                 candidates[management],
                 wanted,
-                exclude=setup.exclude,
+                # A is never its own source, should A manage the directory and be listed in it.
+                exclude=(*setup.exclude, self.account(setup.monitoring).uid),
                 taken=[a for a in self.accounts if a not in self._members],
             )
         except CloudError as error:
@@ -222,21 +223,21 @@ class Workspace:
 
     async def steps(self, setup: Setup) -> tuple[list[Step], FlowContext]:
         from armstui.cloud.errors import CloudError
-        from armstui.flows import role
-        from armstui.flows.registry import flow_spec
+        from armstui.flows.registry import flows_run
 
         setup = await self.expand(setup)
         ctx = await self.context([setup.monitoring, *setup.sources])
         uids = {alias: self.account(alias).uid for alias in [setup.monitoring, *setup.sources]}
+        flow, *also = flows_run(setup.flow, setup.access)
         try:
-            steps = await flow_spec(setup.flow).build_steps(setup, ctx, uids)
+            steps = await flow.build_steps(setup, ctx, uids)
         except CloudError as error:  # listing B's clusters or instances failed: nothing ran
             raise WorkspaceError(
                 f"cannot list what the {setup.flow} flow covers: {error}", exit_code=1
             ) from None
         self._all_found(setup, steps)
-        if setup.access == "role" and setup.flow != "role":
-            steps += role.build_steps(setup, uids)
+        for other in also:  # the role flow's steps, with --access role
+            steps += await other.build_steps(setup, ctx, uids)
         return steps, ctx
 
     @staticmethod

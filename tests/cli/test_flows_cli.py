@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -71,20 +72,75 @@ def test_verify_names_what_drifted_and_exits_3(state_dir: Path, sandbox: Running
 
 
 @pytest.mark.parametrize(
-    ("args", "named"),
+    ("flow", "args", "named"),
     [
-        (("--reporter-user", "bad name!"), "--reporter-user"),
-        (("--role-name", "x" * 65), "--role-name"),
+        (ACK, ("--reporter-user", "bad name!"), "--reporter-user: must be 1-64"),
+        (ROLE, ("--role-name", "x" * 65), "--role-name: must be 1-64"),
     ],
 )
 def test_bad_input_names_the_flag_and_sends_nothing(
-    state_dir: Path, sandbox: RunningSandbox, args: tuple, named: str
+    state_dir: Path, sandbox: RunningSandbox, flow: tuple, args: tuple, named: str
 ) -> None:
     before = sandbox.server.app.request_count
-    result = run(state_dir, "apply", "--yes", *ACK, *args)
+    result = run(state_dir, "apply", "--yes", *flow, *args)
     assert result.exit_code == 2
     assert named in result.output
     assert sandbox.server.app.request_count == before
+
+
+ECS = ("--flow", "ecs", "--monitoring", "monitoring", "--source", "source")
+
+
+@pytest.mark.parametrize(
+    ("command", "flow", "option", "owners"),
+    [
+        (("plan",), ACK, ("--role-name", "viewers"), "--flow role, or --access role"),
+        (("apply", "--yes"), ACK, ("--instance", "i-bp1a2b3c4d"), "--flow ecs"),
+        (("verify",), ROLE, ("--cluster", "c0123456789abcdef"), "--flow ack"),
+        (("plan",), ROLE, ("--access", "keep"), "--flow ack, ecs"),  # given, even as the default
+        (("plan",), ECS, ("--reporter-user", "armstui-reporter"), "--flow ack"),
+        (("plan",), ACK, ("--no-install-agent",), "--flow ecs"),
+        (("teardown", "--yes"), ECS, ("--keep-check-key",), "--flow role, or --access role"),
+    ],
+)
+def test_an_option_the_flow_does_not_read_is_refused_before_any_call(
+    state_dir: Path,
+    sandbox: RunningSandbox,
+    command: tuple[str, ...],
+    flow: tuple[str, ...],
+    option: tuple[str, ...],
+    owners: str,
+) -> None:
+    """Exit 2 naming the option, the flow and the flows that read it: not silently ignored."""
+    before = sandbox.server.app.request_count
+    result = run(state_dir, *command, *flow, *option)
+    assert result.exit_code == 2, result.output
+    assert f"armstui {command[0]}: {option[0]}: not read by --flow {flow[1]} " in result.stderr
+    assert f"(only by {owners})" in result.stderr
+    assert sandbox.server.app.request_count == before
+
+
+def test_access_role_brings_the_role_flows_options(state_dir: Path) -> None:
+    result = run(
+        state_dir, "plan", *ACK, "--access", "role", "--role-name", "viewers", "--keep-check-key"
+    )
+    assert result.exit_code == 0, result.output
+    assert "will check: arms-operator in source switches into viewers" in result.output
+
+
+def test_plan_help_lists_every_flows_options_labelled_with_the_flows() -> None:
+    from armstui.flows.registry import ALL_FLOWS
+
+    result = CliRunner().invoke(main, ["plan", "--help"])
+    assert result.exit_code == 0
+    entries = result.output.split("\n  --")[1:]  # each option with its help, unwrapped
+    lines = {"--" + e.split()[0]: " ".join(e.split()) for e in entries}
+    for spec in ALL_FLOWS:
+        for option in spec.options:
+            label = re.search(r"\[([a-z, -]+)\] [A-Z]", lines[option.flag])  # [ack, ecs] How
+            assert label and spec.name in label[1].split(", "), lines[option.flag]
+    assert "] The role in A." in lines["--role-name"]
+    assert "[ack, ecs] How people in A get to the data." in lines["--access"]
 
 
 def test_an_unknown_account_is_named(state_dir: Path) -> None:

@@ -60,17 +60,7 @@ def test_rotate_needs_a_setup_then_yes_then_swaps_the_key(
 
 
 def test_rotate_is_for_the_ack_flow_only(state_dir: Path) -> None:
-    result = run(
-        state_dir,
-        "rotate",
-        "--yes",
-        "--flow",
-        "ecs",
-        "--monitoring",
-        "monitoring",
-        "--source",
-        "source",
-    )
+    result = run(state_dir, "rotate", "--yes", "--flow", "ecs", *ACK[2:])
     assert result.exit_code == 2 and "--flow" in result.output
 
 

@@ -18,7 +18,6 @@ from armstui.flows.ecs_scripts import (
     Paths,
     UnsafeValue,
     install_script,
-    render_install,
     render_uninstall,
     target_of,
     uninstall_script,
@@ -100,7 +99,7 @@ def test_even_unchecked_values_are_quoted_so_nothing_injected_runs(
     value = pattern.format(canary=canary)
     target = AgentTarget("i-abc", value, value)
     for script in (
-        render_install(target, "cn-hangzhou", KEY, paths=_paths(tmp_path)),
+        install_script(target, "cn-hangzhou", KEY, paths=_paths(tmp_path)),
         render_uninstall(value, paths=_paths(tmp_path)),
     ):
         _, log = _run(script, tmp_path)

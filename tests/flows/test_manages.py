@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from armstui.flows.ack import OnepilotRunning, ReporterKey
 from armstui.flows.facts import AccessKeys, Addon, Existence, PoliciesMissing
-from armstui.flows.ram_steps import user_policies
+from armstui.flows.ram_steps import AttachedPolicies
 from armstui.flows.role import RoleTrusted
 from armstui.flows.setup import Setup
 from armstui.flows.step import Managed, Observation
@@ -15,7 +15,7 @@ POLICIES = [("System", "AliyunARMSFullAccess"), ("System", "AliyunSTSAssumeRoleA
 
 
 def test_policies_what_was_missing_or_all_of_them() -> None:
-    step = user_policies("ack", "monitoring", "reporter", POLICIES, ())
+    step = AttachedPolicies("ack", "monitoring", "user", "reporter", POLICIES, ())
     assert step.manages(None) == [
         Managed("user-policy", "reporter:System:AliyunARMSFullAccess"),
         Managed("user-policy", "reporter:System:AliyunSTSAssumeRoleAccess"),

@@ -17,7 +17,6 @@ from alibabacloud_ram20150501 import models as ram_models
 from armstui.flows.ack import reporter_vault_name
 from armstui.flows.context import FlowContext
 from armstui.flows.rotate import NewKeyInUse
-from armstui.flows.runner import RunResult
 from armstui.flows.setup import Setup
 from armstui.flows.step import Observation, Outcome
 from armstui.flows.workspace import Workspace, WorkspaceError
@@ -172,11 +171,14 @@ def test_rotation_under_faults_keeps_reporting_and_changes_each_thing_once(org) 
     assert len(ok_creates) == 2  # the setup's key, then exactly one for the rotation
 
 
-def _put_back_after_the_switch(
-    sandbox: RunningSandbox, setup: Setup, monkeypatch: pytest.MonkeyPatch, config: str
-) -> tuple[str, list[bool]]:
-    """Someone writes ``config`` ("old": the old key, as it ran; "read-back": what the API
-    shows, masked) into one cluster right after A's RAM first shows the new key in use."""
+def _rotate_with_a_put_back(
+    org: Any, monkeypatch: pytest.MonkeyPatch, config: str
+) -> tuple[Any, Any, str]:
+    """A rotation during which someone writes ``config`` ("old": the old key, as it ran;
+    "read-back": what the API shows, masked) into one cluster right after A's RAM first shows
+    the new key in use. The run's result, the old key and that cluster's ID."""
+    ws, sandbox, setup = org
+    (old,) = _keys(sandbox)
     cs = sandbox.client("cs", setup.sources[0])
     cluster_id = (
         cs.describe_clusters_v1(cs_models.DescribeClustersV1Request()).body.clusters[0].cluster_id
@@ -206,21 +208,10 @@ def _put_back_after_the_switch(
         return seen
 
     monkeypatch.setattr(NewKeyInUse, "observe", observe_then_put_back)
-    return cluster_id, done
-
-
-def _rotated_with_a_put_back(
-    org: tuple[Workspace, RunningSandbox, Setup], monkeypatch: pytest.MonkeyPatch, config: str
-) -> tuple[Any, str, RunResult]:
-    """A rotation of ``org``'s setup during which ``config`` is put back into one cluster
-    (:func:`_put_back_after_the_switch`): the old key, that cluster's id and the result."""
-    ws, sandbox, setup = org
-    (old,) = _keys(sandbox)
-    cluster_id, done = _put_back_after_the_switch(sandbox, setup, monkeypatch, config)
     result = ws.run_sync(setup, "apply", action="rotate")
     monkeypatch.undo()
     assert done
-    return old, cluster_id, result
+    return result, old, cluster_id
 
 
 def test_a_cluster_broken_after_the_switch_is_named_and_the_old_key_enabled_again(
@@ -229,7 +220,7 @@ def test_a_cluster_broken_after_the_switch_is_named_and_the_old_key_enabled_agai
     """The masked read-back written back is no valid key: the cluster falls silent, which
     only disabling the old key shows; it is enabled again at once and the cluster named."""
     ws, sandbox, setup = org
-    old, cluster_id, result = _rotated_with_a_put_back(org, monkeypatch, "read-back")
+    result, old, cluster_id = _rotate_with_a_put_back(org, monkeypatch, "read-back")
     assert result.exit_code == 1
     stopped = next(s for s in result.states if s.outcome == Outcome.FAILED)
     assert stopped.error_code == "RotationStopped" and cluster_id in stopped.detail and stopped.hint
@@ -247,7 +238,7 @@ def test_a_cluster_that_still_needs_the_old_key_stops_the_rotation_with_the_old_
     org, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ws, sandbox, setup = org
-    old, cluster_id, result = _rotated_with_a_put_back(org, monkeypatch, "old")
+    result, old, cluster_id = _rotate_with_a_put_back(org, monkeypatch, "old")
     # RAM shows the old key still in use after the switch: the rotation stops before it
     # disables or deletes anything, so that cluster is never cut off.
     assert result.exit_code == 3, [

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from armstui.flows.context import FlowContext
 from armstui.flows.journal import Journal
 from armstui.flows.report import to_json, to_markdown
-from armstui.flows.runner import Runner
+from armstui.flows.runner import Runner, StepState
 from armstui.flows.step import Observation, Outcome, Step
 from armstui.secrets.redaction import redactor
 
@@ -70,23 +71,28 @@ def ctx() -> FlowContext:
     return FlowContext(sessions={}, vault=None, time_scale=1000.0)
 
 
+async def apply_one(**behaviour: Any) -> tuple[Thing, StepState]:
+    """Apply one step ``a`` that behaves so; the step and its state after the run."""
+    step = Thing("a", {}, **behaviour)
+    return step, (await Runner([step], ctx()).run("apply")).by_id("a")
+
+
 @pytest.mark.parametrize(
-    ("mode", "holding", "outcome_of_b", "applies", "exit_code"),
+    ("mode", "outcomes", "applies", "exit_code"),
     [
-        # apply makes a hold and verifies it; b already held and is left alone
-        ("apply", "b", Outcome.ALREADY, (1, 0), 0),
-        # verify reports b's drift and changes nothing
-        ("verify", "a", Outcome.DRIFT, (0, 0), 3),
+        # apply changes what does not hold, then sees it hold
+        ("apply", (Outcome.OK, Outcome.ALREADY), (1, 0), 0),
+        # verify changes nothing: what does not hold is drift
+        ("verify", (Outcome.DRIFT, Outcome.OK), (0, 0), 3),
     ],
 )
-async def test_a_run_over_a_step_that_holds_and_one_that_does_not(
-    mode: str, holding: str, outcome_of_b: Outcome, applies: tuple[int, int], exit_code: int
+async def test_apply_changes_what_does_not_hold_and_verify_reports_it(
+    mode: str, outcomes: tuple[Outcome, Outcome], applies: tuple[int, int], exit_code: int
 ) -> None:
-    world = {holding: True}
+    world = {"b": True}
     a, b = Thing("a", world), Thing("b", world)
     result = await Runner([a, b], ctx()).run(mode)
-    assert result.by_id("a").outcome is Outcome.OK
-    assert result.by_id("b").outcome is outcome_of_b
+    assert (result.by_id("a").outcome, result.by_id("b").outcome) == outcomes
     assert (a.applies, b.applies) == applies
     assert result.exit_code == exit_code
 
@@ -112,21 +118,16 @@ async def test_failure_blocks_dependents_and_exits_1() -> None:
     assert result.exit_code == 1
 
 
-@pytest.mark.parametrize(
-    "trouble",
-    [
-        # the answer was lost, yet the change happened: the runner looks, sees it, and does
-        # not apply a second time
-        {"lose_answers": 1},
-        # the change takes three looks to settle: the runner waits for it
-        {"settle_polls": 3},
-    ],
-)
-async def test_a_change_is_applied_once_whatever_its_answer_does(trouble: dict[str, int]) -> None:
-    step = Thing("a", {}, **trouble)
-    result = await Runner([step], ctx()).run("apply")
-    assert result.by_id("a").outcome is Outcome.OK
+async def test_a_lost_answer_is_observed_before_any_retry() -> None:
+    step, state = await apply_one(lose_answers=1)
+    # The change happened; the runner looked, saw it, and did not apply a second time.
+    assert state.outcome is Outcome.OK
     assert step.applies == 1
+
+
+async def test_pending_changes_are_waited_for() -> None:
+    step, state = await apply_one(settle_polls=3)
+    assert state.outcome is Outcome.OK and step.applies == 1
 
 
 async def test_needs_you_is_reported_with_the_action_and_exits_3() -> None:

@@ -123,7 +123,10 @@ def test_flow_names_and_ids(
         flag = "--reporter-user"  # rotate takes the ACK reporting user's flags only
     good, rule, forbidden, longest = FLOW_NAMES[flag]
     value = data.draw(broken(good, forbidden, longest), label=flag)
-    args = [f"{k}={v}" for k, v in BASE.items()] + [f"{flag}={value}"]
+    flow = {"--instance": "ecs", "--role-name": "role", "--operator-user": "role"}.get(flag, "ack")
+    if command == "rotate":
+        flow = "ack"  # the one flow with a key to rotate
+    args = [f"{k}={v}" for k, v in dict(BASE, **{"--flow": flow}).items()] + [f"{flag}={value}"]
     before = sandbox.server.app.request_count
     result = run(state_dir, command, *args, *FLOW_COMMANDS[command])
     assert_refused(result, sandbox, before, flag, rule, "flow flags")

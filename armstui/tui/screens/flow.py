@@ -27,6 +27,7 @@ from armstui.secrets.redaction import redact
 from armstui.tui.messages import AppChange
 from armstui.tui.screens.base import ArmsScreen
 from armstui.tui.widgets.account_picker import AccountPicker
+from armstui.tui.widgets.directory_tree import DirectorySources
 from armstui.tui.widgets.form_errors import collect, field_error, show_errors, text_field
 from armstui.tui.widgets.toggles import MarkedCheckbox, MarkedRadioButton
 
@@ -61,6 +62,7 @@ FIELD_NAMES = {
     "people-user": "user for people",
     "role-name": "role",
     "operator-user": "user in B",
+    "regions": "regions",
 }
 
 
@@ -84,10 +86,17 @@ class FlowScreen(ArmsScreen):
         last = state.setups.get(self.flow)
         setup = last or Setup(self.flow, state.monitoring or "", tuple(state.sources))
         fields = self.spec.fields
+        # Directory members a run expanded rd:… into are in the tree, not in the plain list.
+        enrolment = getattr(state.workspace, "enrolment", None)
+        members = {m.alias for m in enrolment.members} if enrolment else set()
+        accounts = {a: x for a, x in state.accounts.items() if a not in members}
         with VerticalScroll(id="form", classes="form"):
             yield Static(self.spec.plan_text, id="about", markup=False)
-            yield AccountPicker(state.accounts, state.monitoring, state.sources, id="picker")
+            yield AccountPicker(accounts, state.monitoring, state.sources, id="picker")
+            yield DirectorySources(accounts, setup.sources, setup.exclude, id="directory-sources")
             yield field_error("picker")
+            if self.spec.targets is not Targets.NONE:
+                yield from self._compose_regions(setup)
             yield from self._targets(Targets.CLUSTERS, setup.clusters)
             if Field.REPORTER_USER in fields:
                 yield from text_field(
@@ -142,6 +151,18 @@ class FlowScreen(ArmsScreen):
         if field in self.spec.fields:
             yield MarkedCheckbox(label, value, id=field.value, compact=True)
 
+    def _compose_regions(self, setup: Setup) -> ComposeResult:
+        """Where to look for B's clusters or instances."""
+        yield from text_field(
+            "Regions to look in (comma-separated; empty = each source's own)",
+            "regions",
+            ",".join(setup.regions),
+            placeholder="its own",
+        )
+        yield MarkedCheckbox(
+            "Every region each source can use", setup.all_regions, id="all-regions", compact=True
+        )
+
     def on_mount(self) -> None:
         super().on_mount()
         self.sub_title = f"{self.spec.short} flow"
@@ -186,7 +207,7 @@ class FlowScreen(ArmsScreen):
     def form_errors(self) -> dict[str, str]:
         """Every field that breaks a rule, by the field's id, each message in the form's
         own words: the form shows them all at once, each under its field."""
-        from armstui.model import validate_role_name, validate_user_name
+        from armstui.model import validate_region, validate_role_name, validate_user_name
 
         errors: dict[str, str] = {}
         picker = self.query_one(AccountPicker)
@@ -194,8 +215,11 @@ class FlowScreen(ArmsScreen):
             errors["picker"] = "Add an account first (a: Accounts), or use the sandbox."
         elif not picker.monitoring:
             errors["picker"] = "Choose the monitoring account (A)."
-        elif not picker.sources:
+        elif not (picker.sources or self.query_one(DirectorySources).sources):
             errors["picker"] = "Tick at least one source account (B): space ticks the row."
+        regions = split_ids(self._value("#regions", ""))
+        if regions and self.query("#all-regions").first(Checkbox).value:
+            errors["regions"] = "Name regions or tick every region, not both."
         check_target = (
             validate_cluster_id if self.spec.targets is Targets.CLUSTERS else validate_instance_id
         )
@@ -218,6 +242,11 @@ class FlowScreen(ArmsScreen):
                 FIELD_NAMES["role-name"],
                 lambda: validate_role_name(self._value("#role-name", "x")),
             ),
+            (
+                "regions",
+                FIELD_NAMES["regions"],
+                lambda: [validate_region(r, "region") for r in regions],
+            ),
         ]
         errors.update(collect(c for c in checks if self._shown(f"{c[0]}-error")))
         return errors
@@ -225,13 +254,18 @@ class FlowScreen(ArmsScreen):
     def setup(self) -> Setup:
         """The Setup the form describes (check :meth:`form_errors` first)."""
         picker = self.query_one(AccountPicker)
-        base = Setup(self.flow, picker.monitoring or "", tuple(picker.sources))
+        directory = self.query_one(DirectorySources)
+        sources = (*picker.sources, *directory.sources)
+        base = Setup(self.flow, picker.monitoring or "", sources)
         targets = split_ids(self._value("#targets", ""))
         checks = {c.id: c.value for c in self.query(Checkbox)}
         return Setup(
             self.flow,
             picker.monitoring or "",
-            tuple(picker.sources),
+            sources,
+            exclude=directory.exclude,
+            regions=split_ids(self._value("#regions", "")),
+            all_regions=checks.get("all-regions", False),
             clusters=targets if self.spec.targets is Targets.CLUSTERS else (),
             instances=targets if self.spec.targets is Targets.INSTANCES else (),
             reporter_user=self._value("#reporter-user", base.reporter_user),

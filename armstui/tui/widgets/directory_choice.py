@@ -1,0 +1,115 @@
+"""Which members of a Resource Directory the operator ticked, as ``rd:…`` sources and
+exclusions (no Textual here: the tree widget draws it, tests drive it directly).
+
+Ticking a folder (the root too) ticks everything under it and makes it a source: the root
+is ``rd:all``, a folder ``rd:folder/<id>``, so members that join it later are covered by the
+next run. What is then unticked under it is excluded, a whole folder by its ID, a member by
+its account ID. A member ticked on its own makes its folder the source and excludes the
+rest of that folder: a source is always a folder (``--source`` names no single member).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from enum import StrEnum
+
+from armstui.flows.directory import FolderNode
+
+
+class Mark(StrEnum):
+    ON = "☑"
+    OFF = "☐"
+    PARTIAL = "▣"  # some of what is under it
+
+
+def members_under(node: FolderNode) -> Iterator[str]:
+    yield from (m.account_id for m in node.members)
+    for folder in node.folders:
+        yield from members_under(folder)
+
+
+def folders_under(node: FolderNode) -> Iterator[FolderNode]:
+    yield node
+    for folder in node.folders:
+        yield from folders_under(folder)
+
+
+class DirectoryChoice:
+    def __init__(self, root: FolderNode) -> None:
+        self.root = root
+        self.ticked: set[str] = set()  # member account IDs
+        self.anchors: set[str] = set()  # folder IDs ticked as a whole: the sources
+
+    # --- ticking ------------------------------------------------------------------------
+
+    def folder_mark(self, node: FolderNode) -> Mark:
+        under = list(members_under(node))
+        ticked = sum(m in self.ticked for m in under)
+        if under and ticked == len(under):
+            return Mark.ON
+        if ticked == 0:
+            return Mark.ON if node.folder_id in self.anchors and not under else Mark.OFF
+        return Mark.PARTIAL
+
+    def member_mark(self, account_id: str) -> Mark:
+        return Mark.ON if account_id in self.ticked else Mark.OFF
+
+    def toggle_folder(self, node: FolderNode) -> None:
+        inside = {f.folder_id for f in folders_under(node)}
+        self.anchors -= inside
+        if self.folder_mark(node) is Mark.ON:
+            self.ticked -= set(members_under(node))
+        else:
+            self.ticked |= set(members_under(node))
+            self.anchors.add(node.folder_id)
+
+    def toggle_member(self, account_id: str) -> None:
+        self.ticked ^= {account_id}
+
+    # --- what it means ------------------------------------------------------------------
+
+    def source_of(self, node: FolderNode) -> str:
+        return "rd:all" if node is self.root else f"rd:folder/{node.folder_id}"
+
+    def sources_and_exclude(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """``--source`` values and ``--exclude`` values that cover exactly the ticked
+        members (and whoever later joins a ticked folder)."""
+        sources: list[str] = []
+        exclude: list[str] = []
+
+        def walk(node: FolderNode, covered: bool) -> None:
+            any_ticked = any(m in self.ticked for m in members_under(node))
+            if covered and not any_ticked:
+                exclude.append(node.folder_id)
+                return
+            if not covered:
+                direct = any(m.account_id in self.ticked for m in node.members)
+                if not any_ticked or not (direct or node.folder_id in self.anchors):
+                    for folder in node.folders:
+                        walk(folder, False)
+                    return
+                sources.append(self.source_of(node))
+            exclude.extend(m.account_id for m in node.members if m.account_id not in self.ticked)
+            for folder in node.folders:
+                walk(folder, True)
+
+        walk(self.root, False)
+        return tuple(sources), tuple(exclude)
+
+    def restore(self, sources: Iterable[str], exclude: Iterable[str]) -> None:
+        """Tick what ``sources`` and ``exclude`` (a setup's, by ID or folder name) cover."""
+        folders = list(folders_under(self.root))
+        for source in sources:
+            wanted = source.removeprefix("rd:folder/")
+            for node in folders:
+                if (source == "rd:all" and node is self.root) or wanted in (
+                    node.folder_id,
+                    node.name,
+                ):
+                    self.anchors.add(node.folder_id)
+                    self.ticked |= set(members_under(node))
+        for item in exclude:
+            self.ticked.discard(item)
+            for node in folders:
+                if item in (node.folder_id, node.name):
+                    self.ticked -= set(members_under(node))
