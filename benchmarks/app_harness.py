@@ -8,12 +8,9 @@ from __future__ import annotations
 import asyncio
 import json
 import resource
-import signal
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 
 def _p99(samples: list[float]) -> float:
@@ -76,33 +73,23 @@ async def bare() -> dict:
 async def app(sources: str, clusters: str) -> dict:
     from armstui.accounts import open_sandbox_workspace
     from armstui.flows.setup import Setup
-    from armstui.sandbox.process import serve_until_listening
+    from armstui.sandbox.process import serving_in_process
     from armstui.tui.app import ArmsTui
 
-    with tempfile.TemporaryDirectory() as tmp:
-        state = Path(tmp) / "state"
-        server = serve_until_listening(
-            state,
-            "--world",
-            f"large:sources={sources},clusters={clusters},instances=0",
-            "--faults",
-            "latency=50ms",
-            "--speed",
-            "100",
-        )
-        try:
-            tui = ArmsTui(
-                workspace_factory=lambda: open_sandbox_workspace(
-                    state / "sandbox.json", vault_kind="memory"
-                )
+    world = f"large:sources={sources},clusters={clusters},instances=0"
+    with serving_in_process("--world", world, "--faults", "latency=50ms", "--speed", "100") as (
+        state,
+        _,
+    ):
+        tui = ArmsTui(
+            workspace_factory=lambda: open_sandbox_workspace(
+                state / "sandbox.json", vault_kind="memory"
             )
-            async with tui.run_test(size=(120, 40)) as pilot:
-                await opened(pilot)
-                names = tuple(a for a in tui.state.workspace.accounts if a.startswith("source-"))
-                return await keys_during_apply(pilot, Setup("ack", "monitoring", names))
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(10)
+        )
+        async with tui.run_test(size=(120, 40)) as pilot:
+            await opened(pilot)
+            names = tuple(a for a in tui.state.workspace.accounts if a.startswith("source-"))
+            return await keys_during_apply(pilot, Setup("ack", "monitoring", names))
 
 
 async def opened(pilot, tries: int = 200) -> None:

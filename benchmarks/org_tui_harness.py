@@ -2,7 +2,7 @@
 line of what was measured.
 
 argv: MEMBERS. The org world (3 regions) is served in its own process with 50 ms on every
-call (benchmarks/org_harness.py ``serve_org``); the app applies ``--source rd:all
+call (benchmarks/org_harness.py ``serving_org``); the app applies ``--source rd:all
 --all-regions`` from its checklist while keys are pressed and timed, then the same keys on
 the same checklist with nothing running (benchmarks/app_harness.py ``keys_during_apply``).
 """
@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import signal
 import sys
-import tempfile
 from collections import Counter
-from pathlib import Path
 
 from app_harness import keys_during_apply, opened
-from org_harness import serve_org
+from org_harness import serving_org
 
 REGIONS = 3
 
@@ -28,29 +25,22 @@ async def org_tui(members: int) -> dict:
     from armstui.flows.setup import Setup
     from armstui.tui.app import ArmsTui
 
-    with tempfile.TemporaryDirectory() as tmp:
-        server, info = serve_org(Path(tmp) / "state", members, REGIONS)
-        try:
-            tui = ArmsTui(
-                workspace_factory=lambda: open_sandbox_workspace(info, vault_kind="memory")
-            )
-            async with tui.run_test(size=(120, 40)) as pilot:
-                await opened(pilot)
-                setup = Setup("ack", "monitoring", ("rd:all",), all_regions=True)
-                measured = await keys_during_apply(pilot, setup)
-                workspace = tui.state.workspace
-                measured["members"] = len(workspace.enrolment.members) if workspace.enrolment else 0
-                measured["outcomes"] = dict(
-                    Counter(
-                        str(s.outcome)
-                        for _f, _a, states in tui.state.checklist.groups()
-                        for s in states
-                    )
+    with serving_org(members, REGIONS) as (_, info):
+        tui = ArmsTui(workspace_factory=lambda: open_sandbox_workspace(info, vault_kind="memory"))
+        async with tui.run_test(size=(120, 40)) as pilot:
+            await opened(pilot)
+            setup = Setup("ack", "monitoring", ("rd:all",), all_regions=True)
+            measured = await keys_during_apply(pilot, setup)
+            workspace = tui.state.workspace
+            measured["members"] = len(workspace.enrolment.members) if workspace.enrolment else 0
+            measured["outcomes"] = dict(
+                Counter(
+                    str(s.outcome)
+                    for _f, _a, states in tui.state.checklist.groups()
+                    for s in states
                 )
-            return measured
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(10)
+            )
+        return measured
 
 
 def main() -> None:

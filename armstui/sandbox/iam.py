@@ -37,6 +37,7 @@ CreatePolicy does (MalformedPolicyDocument).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import secrets
@@ -164,7 +165,7 @@ def authenticate(
     signature with. Raises the real errors for unknown, inactive or expired credentials."""
     if access_key_id.startswith("STS."):
         return _authenticate_sts(store, access_key_id, security_token, now)
-    key = store.get("ram.accesskey", access_key_id)
+    key = store.peek("ram.accesskey", access_key_id)  # read only
     if key is None:
         raise ApiError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
     if key["Status"] != "Active":
@@ -173,7 +174,7 @@ def authenticate(
         return Principal(
             key["AccountId"], "Account", principal_id=key["AccountId"], access_key_id=access_key_id
         ), key["AccessKeySecret"]
-    user = store.get("ram.user", f"{key['AccountId']}/{key['UserName']}")
+    user = store.peek("ram.user", f"{key['AccountId']}/{key['UserName']}")
     if user is None:  # a key outliving its user cannot happen through RAM; be strict anyway
         raise ApiError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
     principal = Principal(
@@ -189,7 +190,7 @@ def authenticate(
 def _authenticate_sts(
     store: Store, access_key_id: str, token: str | None, now: float
 ) -> tuple[Principal, str]:
-    session = store.get("sts.session", access_key_id)
+    session = store.peek("sts.session", access_key_id)  # read only
     if not token:
         raise ApiError(400, "MissingSecurityToken", "SecurityToken is mandatory for this action.")
     if session is None:
@@ -213,7 +214,7 @@ def _authenticate_sts(
         role_id=session["RoleId"],
         session_name=session["RoleSessionName"],
         access_key_id=access_key_id,
-        session_policy=session.get("Policy"),
+        session_policy=copy.deepcopy(session.get("Policy")),
     )
     return principal, session["AccessKeySecret"]
 
@@ -226,7 +227,7 @@ def policy_document(
 ) -> dict[str, Any] | None:
     if policy_type == "System":
         return SYSTEM_POLICIES.get(policy_name)
-    custom = store.get("ram.policy", f"{account_id}/{policy_name}")
+    custom = store.peek("ram.policy", f"{account_id}/{policy_name}")  # read only
     return json.loads(custom["PolicyDocument"]) if custom else None
 
 
@@ -245,7 +246,8 @@ def documents_of(store: Store, principal: Principal) -> list[dict[str, Any]]:
     else:
         return []
     docs = []
-    for att in attached_policies(store, principal.account_id, *holder):
+    kind, name = holder
+    for att in store.view("ram.attachment", f"{principal.account_id}/{kind}/{name}/"):
         doc = policy_document(store, principal.account_id, att["PolicyType"], att["PolicyName"])
         if doc is not None:
             docs.append(doc)

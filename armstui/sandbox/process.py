@@ -3,8 +3,12 @@ and tests that must not share the client's process (or its GIL) with the sandbox
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -31,3 +35,17 @@ def serve_until_listening(state: Path, *options: str) -> subprocess.Popen[str]:
     assert server.stdout is not None
     server.stdout.readline()
     return server
+
+
+@contextmanager
+def serving_in_process(*options: str) -> Iterator[tuple[Path, subprocess.Popen[str]]]:
+    """:func:`serve_until_listening` on a fresh state dir for the block: yields the state dir
+    (its sandbox.json written) and the process, which gets SIGTERM when the block ends."""
+    with tempfile.TemporaryDirectory() as tmp:
+        state = Path(tmp) / "state"
+        server = serve_until_listening(state, *options)
+        try:
+            yield state, server
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(10)

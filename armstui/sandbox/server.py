@@ -108,7 +108,8 @@ class SandboxApp:
         call: Call | None = None
         try:
             try:
-                body = await asyncio.wait_for(request.read(), BODY_TIMEOUT_SECONDS)
+                async with asyncio.timeout(BODY_TIMEOUT_SECONDS):  # no task of its own
+                    body = await request.read()
             except TimeoutError:
                 raise ApiError(
                     408, "RequestTimeout", "The request body was not received in time."

@@ -19,6 +19,7 @@ no replay window). The schemes (see :mod:`armstui.sandbox.signing`):
 from __future__ import annotations
 
 import calendar
+import functools
 import json
 import time
 from email.utils import parsedate_to_datetime
@@ -83,6 +84,7 @@ def parse_body(request: web.Request, body: bytes) -> tuple[Params, Any]:
     return params, None
 
 
+@functools.lru_cache(maxsize=64)  # requests signed in the same second share their date
 def parse_acs_date(value: str) -> float:
     try:
         return calendar.timegm(time.strptime(value, "%Y-%m-%dT%H:%M:%SZ"))

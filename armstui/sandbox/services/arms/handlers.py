@@ -119,12 +119,13 @@ def _window(call: Call) -> tuple[float, float]:
 
 
 def _records(call: Call, pids: list[str] | None) -> list[dict[str, Any]]:
-    """The caller's application records (with their intervals), optionally only ``pids``."""
+    """The caller's application records (with their intervals), optionally only ``pids``:
+    the stored documents, to read only."""
     sync_if_due(call.state.store, call.state.clock)
     region = _region(call)
     return [
         r
-        for r in call.state.store.list("arms.app", f"{call.account_id}/")
+        for r in call.state.store.view("arms.app", f"{call.account_id}/")
         if r["RegionId"] == region and (pids is None or r["Pid"] in pids)
     ]
 

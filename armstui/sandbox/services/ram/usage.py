@@ -16,7 +16,7 @@ def record_signing(store: Store, clock: Clock, access_key_id: str) -> None:
     if not access_key_id or access_key_id.startswith("STS."):
         return
     now = clock.sim_now()
-    seen = store.get("ram.keyuse", access_key_id)
+    seen = store.peek("ram.keyuse", access_key_id)
     if seen is None or int(seen["at"]) != int(now):  # one write per key per second at most
         store.put("ram.keyuse", access_key_id, {"at": now})
 
@@ -26,7 +26,7 @@ def last_used(store: Store, clock: Clock, access_key_id: str) -> float | None:
     from armstui.sandbox.services.arms.model import key_last_reported, sync_if_due
 
     sync_if_due(store, clock)
-    signed = store.get("ram.keyuse", access_key_id)
+    signed = store.peek("ram.keyuse", access_key_id)
     times = [
         t for t in (signed and signed["at"], key_last_reported(store, clock, access_key_id)) if t
     ]
