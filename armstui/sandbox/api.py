@@ -21,6 +21,7 @@ a list for ROA array bodies, or None for an empty body) or raises ``ApiError``.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -35,6 +36,14 @@ if TYPE_CHECKING:
 
 Handler = Callable[["Call"], Any]
 ResourceOf = Callable[["Call"], str]
+
+
+@functools.cache
+def _path_pattern(template: str) -> re.Pattern[str]:
+    """An ROA path template (``/clusters/{ClusterId}/addons``) as a pattern naming its
+    parameters; made once per template, as every ROA request tries several."""
+    named = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template))
+    return re.compile(f"^{named}/?$")
 
 
 @dataclass(frozen=True)
@@ -56,8 +65,7 @@ class Operation:
     def match_path(self, raw_path: str) -> dict[str, str] | None:
         """Path parameters if ``raw_path`` fits this ROA template, else None."""
         assert self.path is not None
-        pattern = "^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path)) + "/?$"
-        m = re.match(pattern, raw_path)
+        m = _path_pattern(self.path).match(raw_path)
         if m is None:
             return None
         from urllib.parse import unquote

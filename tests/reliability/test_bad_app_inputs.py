@@ -30,7 +30,8 @@ SECRET = "S3cret-Value-xyz"
 # --- accounts import: the numbered choice --------------------------------------------------------
 
 ANSWER = st.one_of(
-    st.text(st.characters(exclude_characters="\x00\r\n"), max_size=40),
+    # No lone surrogates: stdin carries bytes, and CliRunner cannot encode one to feed it.
+    st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00\r\n"), max_size=40),
     st.integers().map(str),
     st.sampled_from(
         [

@@ -71,7 +71,7 @@ def _page(call: Call, items: list[Any], limit: int) -> tuple[list[Any], dict[str
 @api.rpc("DescribeRegions", permission="ecs:DescribeRegions")
 def describe_regions(call: Call) -> dict[str, Any]:
     regions = sorted(
-        {call.state.region} | {i["RegionId"] for i in call.state.store.list("ecs.instance")}
+        {call.state.region} | {i["RegionId"] for i in call.state.store.view("ecs.instance")}
     )
     return {
         "Regions": {
