@@ -17,7 +17,8 @@ def member(account_id: str, folder_id: str) -> Member:
 PAYMENTS = FolderNode("fd-pay", "payments", (), (member("11", "fd-pay"), member("12", "fd-pay")))
 PROD = FolderNode("fd-prod", "prod", (PAYMENTS,), (member("21", "fd-prod"),))
 DEV = FolderNode("fd-dev", "dev", (), (member("31", "fd-dev"), member("32", "fd-dev")))
-ROOT = FolderNode("r-root", "rd-1", (PROD, DEV), (member("41", "r-root"),))
+NEW = FolderNode("fd-new", "new", (), ())  # no member yet
+ROOT = FolderNode("r-root", "rd-1", (PROD, DEV, NEW), (member("41", "r-root"),))
 
 
 def ticked(*toggles: FolderNode | str) -> DirectoryChoice:
@@ -44,6 +45,12 @@ def ticked(*toggles: FolderNode | str) -> DirectoryChoice:
         (("12", "21", "12", "21"), (), ()),
         # a folder ticked again after one of its members went: whole again
         ((DEV, "32", DEV), ("rd:folder/fd-dev",), ()),
+        # a folder with no member yet: ticked, it is a source for those who join it
+        ((NEW,), ("rd:folder/fd-new",), ()),
+        ((NEW, NEW), (), ()),
+        # under a ticked root it is covered, unless unticked on its own
+        ((ROOT, NEW), ("rd:all",), ("fd-new",)),
+        ((ROOT, NEW, NEW), ("rd:all",), ()),
     ],
 )
 def test_what_is_ticked_is_exactly_the_sources_less_the_exclusions(
@@ -62,12 +69,21 @@ def test_a_folder_shows_whether_all_some_or_none_of_it_is_ticked() -> None:
     ]
     assert ticked(DEV, "32", DEV).folder_mark(DEV) is Mark.ON
     assert ticked().folder_mark(ROOT) is Mark.OFF
+    assert [ticked(*t).folder_mark(NEW) for t in ((), (NEW,), (ROOT,), (ROOT, NEW))] == [
+        Mark.OFF,
+        Mark.ON,
+        Mark.ON,
+        Mark.OFF,
+    ]
 
 
 def test_a_setups_sources_and_exclusions_tick_the_same_again() -> None:
     choice = DirectoryChoice(ROOT)
     choice.restore(["rd:all"], ["payments", "31"])
     assert choice.sources_and_exclude() == (("rd:all",), ("fd-pay", "31"))
+    again = DirectoryChoice(ROOT)
+    again.restore(["rd:all"], ["fd-new"])
+    assert again.sources_and_exclude() == (("rd:all",), ("fd-new",))
     again = DirectoryChoice(ROOT)
     again.restore(["rd:folder/prod"], ["11"])
     assert again.sources_and_exclude() == (("rd:folder/fd-prod",), ("11",))

@@ -39,27 +39,56 @@ class DirectoryChoice:
         self.root = root
         self.ticked: set[str] = set()  # member account IDs
         self.anchors: set[str] = set()  # folder IDs ticked as a whole: the sources
+        # Folders with no member yet hold nothing to tick, only the promise of who joins:
+        # one under a ticked folder is covered unless unticked on its own (kept here).
+        self.dropped: set[str] = set()
+        self._parent = {c.folder_id: f for f in folders_under(root) for c in f.folders}
 
     # --- ticking ------------------------------------------------------------------------
 
+    def _covered(self, node: FolderNode) -> bool:
+        """Whether ``node`` or a folder above it is ticked as a whole."""
+        at: FolderNode | None = node
+        while at is not None:
+            if at.folder_id in self.anchors:
+                return True
+            at = self._parent.get(at.folder_id)
+        return False
+
+    def _empty_on(self, node: FolderNode) -> bool:
+        return self._covered(node) and node.folder_id not in self.dropped
+
+    def _chosen(self, node: FolderNode) -> bool:
+        """Whether anything under ``node`` is ticked: a member, or a ticked empty folder."""
+        return any(m in self.ticked for m in members_under(node)) or any(
+            not any(members_under(f)) and self._empty_on(f) for f in folders_under(node)
+        )
+
     def folder_mark(self, node: FolderNode) -> Mark:
         under = list(members_under(node))
+        if not under:
+            return Mark.ON if self._empty_on(node) else Mark.OFF
         ticked = sum(m in self.ticked for m in under)
-        if under and ticked == len(under):
+        if ticked == len(under):
             return Mark.ON
-        if ticked == 0:
-            return Mark.ON if node.folder_id in self.anchors and not under else Mark.OFF
-        return Mark.PARTIAL
+        return Mark.PARTIAL if ticked else Mark.OFF
 
     def member_mark(self, account_id: str) -> Mark:
         return Mark.ON if account_id in self.ticked else Mark.OFF
 
     def toggle_folder(self, node: FolderNode) -> None:
         inside = {f.folder_id for f in folders_under(node)}
-        self.anchors -= inside
         if self.folder_mark(node) is Mark.ON:
+            self.anchors -= inside
             self.ticked -= set(members_under(node))
+            self.dropped |= {
+                f.folder_id
+                for f in folders_under(node)
+                if not any(members_under(f)) and self._covered(f)
+            }
         else:
+            self.anchors -= inside
+            self.dropped -= inside
             self.ticked |= set(members_under(node))
             self.anchors.add(node.folder_id)
 
@@ -78,7 +107,7 @@ class DirectoryChoice:
         exclude: list[str] = []
 
         def walk(node: FolderNode, covered: bool) -> None:
-            any_ticked = any(m in self.ticked for m in members_under(node))
+            any_ticked = self._chosen(node)
             if covered and not any_ticked:
                 exclude.append(node.folder_id)
                 return
@@ -113,3 +142,4 @@ class DirectoryChoice:
             for node in folders:
                 if item in (node.folder_id, node.name):
                     self.ticked -= set(members_under(node))
+                    self.dropped |= {f.folder_id for f in folders_under(node)}
