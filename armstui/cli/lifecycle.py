@@ -20,8 +20,9 @@ from armstui.cli.common import (
     window_option,
 )
 from armstui.cli.flows import _setup, flow_options, interactive_or_yes, run_action
-from armstui.flows.registry import ALL_FLOWS
+from armstui.flows.registry import ALL_FLOWS, Targets, flow_spec
 from armstui.flows.setup import Setup
+from armstui.model import InvalidInput
 
 
 @click.command()
@@ -163,7 +164,12 @@ def teardown(
     from dataclasses import replace
 
     def make_setup() -> Setup:
-        return replace(_setup(kw), include_adopted=include_adopted, uninstall_addon=uninstall_addon)
+        setup = _setup(kw)
+        if uninstall_addon and flow_spec(setup.flow).targets is not Targets.CLUSTERS:
+            raise InvalidInput(
+                "--uninstall-addon", f"not read by --flow {setup.flow} (only by --flow ack)"
+            )
+        return replace(setup, include_adopted=include_adopted, uninstall_addon=uninstall_addon)
 
     _run(sandbox, make_setup, "teardown", plan_only, yes, non_interactive)
 

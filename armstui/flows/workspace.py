@@ -73,6 +73,12 @@ class Workspace:
 
     # --- checking what the operator chose ----------------------------------------------
 
+    @property
+    def directory_members(self) -> frozenset[str]:
+        """The aliases of every directory member a run expanded ``rd:…`` sources into (they
+        are acted in through their access role, and hold no key of their own)."""
+        return frozenset(self._members)
+
     def account(self, alias: str, field: str = "account") -> Any:
         """The account ``alias`` names; for a site (``alias@region``), its account."""
         alias = alias.partition(SITE_MARK)[0]
@@ -161,7 +167,7 @@ class Workspace:
         plain = [s for s in setup.sources if s not in wanted]
         candidates = {}
         for alias in self.accounts:
-            if alias in self._members:  # A may manage the directory too
+            if alias in self._members:  # a member manages no directory; A still may
                 continue
             try:
                 candidates[alias] = await self.session(alias)

@@ -199,8 +199,8 @@ class Store:
 
     def view(self, kind: str, prefix: str = "") -> builtins.list[Doc]:
         """Like :meth:`list`, but the stored documents themselves, not copies: for readers
-        that change nothing (the reporting history reads the whole world after every
-        change, and copying it was most of that cost)."""
+        that change nothing and read many documents, where copying them would be most of
+        the cost."""
         with self._lock:
             return [e.doc for e in self._entries(kind, prefix)]
 

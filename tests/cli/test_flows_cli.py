@@ -101,6 +101,8 @@ ECS = ("--flow", "ecs", "--monitoring", "monitoring", "--source", "source")
         (("plan",), ECS, ("--reporter-user", "armstui-reporter"), "--flow ack"),
         (("plan",), ACK, ("--no-install-agent",), "--flow ecs"),
         (("teardown", "--yes"), ECS, ("--keep-check-key",), "--flow role, or --access role"),
+        (("teardown", "--yes"), ECS, ("--uninstall-addon",), "--flow ack"),
+        (("teardown", "--plan"), ROLE, ("--uninstall-addon",), "--flow ack"),
     ],
 )
 def test_an_option_the_flow_does_not_read_is_refused_before_any_call(

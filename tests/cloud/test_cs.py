@@ -1,5 +1,5 @@
 """CS (ACK) calls through the SDK against the sandbox's default world: B has two clusters, one
-without ack-onepilot and one with a release older than 3.0.14 (DESIGN.md)."""
+without ack-onepilot and one with a release older than 3.0.14, the least the ACK flow accepts."""
 
 from __future__ import annotations
 

@@ -100,6 +100,20 @@ async def test_a_folder_and_an_exclusion_narrow_the_members(
     assert {s.account for s in narrowed.states} - {"monitoring"} == in_prod - {left_out}
 
 
+async def test_the_workspace_knows_every_member_any_run_expanded_into(
+    org: tuple[Workspace, RunningSandbox],
+) -> None:
+    """What the app keeps out of its plain account list: members of every run so far, not
+    only of the last one."""
+    ws, _sandbox = org
+    covered = set()
+    for folder in ("prod", "staging"):
+        setup = Setup(flow="ack", monitoring="monitoring", sources=(f"rd:folder/{folder}",))
+        covered |= {s.account for s in (await ws.run(setup, "plan")).states} - {"monitoring"}
+    assert covered and ws.directory_members == covered
+    assert ws.directory_members.isdisjoint({"monitoring", "source", "management"})
+
+
 def test_a_malformed_directory_source_is_refused_before_anything_is_sent(
     org: tuple[Workspace, RunningSandbox],
 ) -> None:

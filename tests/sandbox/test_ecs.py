@@ -1,4 +1,4 @@
-"""ECS 2014-05-26 in the sandbox (issue 4), through the official SDK client: instances, regions,
+"""ECS 2014-05-26 in the sandbox, through the official SDK client: instances, regions,
 Cloud Assistant's RunCommand and its results over time, and the ARMS agent install that makes an
 instance's Java app report into the account whose license key it starts with. Scripts run for a
 nominal 20 s (Pending for the first 2 s), 0.1 s at the fixture's clock speed."""

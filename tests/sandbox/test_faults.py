@@ -1,4 +1,4 @@
-"""Injected faults (issue 4; armstui/sandbox/faults.py), as an official SDK client observes them:
+"""Injected faults (armstui/sandbox/faults.py), as an official SDK client observes them:
 throttling and 5xx at their configured rates (seeded, so a run replays exactly), dropped
 connections, added latency, apply-then-fail, ``only=``; and bad specs refused naming the key."""
 

@@ -1,4 +1,4 @@
-"""`armstui sandbox serve` as a separate process (DESIGN.md's command-line contract): it writes
+"""`armstui sandbox serve` as a separate process (the command-line contract in docs/architecture.md): it writes
 STATE/sandbox.json (mode 0600) once it listens, any SDK client works with the credentials in it,
 SIGTERM stops it with exit 0, and a restart on the same state finds everything as it was."""
 

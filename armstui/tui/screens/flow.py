@@ -86,9 +86,8 @@ class FlowScreen(ArmsScreen):
         last = state.setups.get(self.flow)
         setup = last or Setup(self.flow, state.monitoring or "", tuple(state.sources))
         fields = self.spec.fields
-        # Directory members a run expanded rd:… into are in the tree, not in the plain list.
-        enrolment = getattr(state.workspace, "enrolment", None)
-        members = {m.alias for m in enrolment.members} if enrolment else set()
+        # Directory members runs expanded rd:… into are in the tree, not in the plain list.
+        members: frozenset[str] = getattr(state.workspace, "directory_members", frozenset())
         accounts = {a: x for a, x in state.accounts.items() if a not in members}
         with VerticalScroll(id="form", classes="form"):
             yield Static(self.spec.plan_text, id="about", markup=False)
