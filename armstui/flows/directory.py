@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,24 +95,6 @@ def _alias_for(member: rm.Member, taken: set[str]) -> str:
     return alias
 
 
-async def _folder_ids(session: Any, wanted: str) -> set[str]:
-    """The folder named or numbered ``wanted`` and every folder under it."""
-    found: set[str] = set()
-    queue: list[str | None] = [None]
-    match: str | None = None
-    while queue:
-        parent = queue.pop()
-        for folder in await rm.list_folders(session, parent):
-            if match is None and wanted in (folder.folder_id, folder.name):
-                match = folder.folder_id
-            queue.append(folder.folder_id)
-            if match is not None and (folder.folder_id == match or parent in found):
-                found.add(folder.folder_id)
-    if match is None:
-        raise DirectoryError(f"--source rd:folder/{wanted}: no such folder in the directory")
-    return found
-
-
 async def resolve(
     management_alias: str,
     session: Any,
@@ -121,28 +103,34 @@ async def resolve(
     exclude: Iterable[str] = (),
     taken: Iterable[str] = (),
 ) -> list[Member]:
-    """The members the ``rd:`` sources cover, less those excluded by account ID or folder."""
-    members = await rm.list_members(session)
+    """The members the ``rd:`` sources cover, less those excluded by account ID or folder
+    (the directory listed once, however many folders are named)."""
+    _, root = await list_tree(session)
+
+    def folder(wanted: str) -> FolderNode:
+        found = next((f for f in folders_under(root) if wanted in (f.folder_id, f.name)), None)
+        if found is None:
+            raise DirectoryError(f"--source rd:folder/{wanted}: no such folder in the directory")
+        return found
+
     chosen: dict[str, rm.Member] = {}
     for source in sources:
         if source == "rd:all":
-            chosen.update((m.account_id, m) for m in members)
+            chosen.update((m.account_id, m) for m in members_under(root))
             continue
         match = _FOLDER.fullmatch(source)
         if match is None:
             raise DirectoryError(f"--source {source}: must be rd:all or rd:folder/<id or name>")
-        folders = await _folder_ids(session, match["folder"])
-        chosen.update((m.account_id, m) for m in members if m.folder_id in folders)
+        chosen.update((m.account_id, m) for m in members_under(folder(match["folder"])))
     excluded = set(exclude)
-    excluded_folders: set[str] = set()
-    for item in excluded:
+    for item in exclude:
         if not item.isdigit():
-            excluded_folders |= await _folder_ids(session, item)
+            excluded |= {m.account_id for m in members_under(folder(item))}
     used = set(taken)
     return [
         Member(_alias_for(m, used), m.account_id, m.access_role_arn())
         for m in sorted(chosen.values(), key=lambda m: m.display_name)
-        if m.account_id not in excluded and m.folder_id not in excluded_folders
+        if m.account_id not in excluded
     ]
 
 
@@ -181,3 +169,17 @@ async def list_tree(session: Any) -> tuple[rm.Directory, FolderNode]:
         return FolderNode(node.folder_id, node.name, tuple(map(filled, node.folders)), own)
 
     return directory, filled(bare)
+
+
+def folders_under(node: FolderNode) -> Iterator[FolderNode]:
+    """``node`` and every folder under it, depth first."""
+    yield node
+    for folder in node.folders:
+        yield from folders_under(folder)
+
+
+def members_under(node: FolderNode) -> Iterator[rm.Member]:
+    """The members in ``node`` and in every folder under it."""
+    yield from node.members
+    for folder in node.folders:
+        yield from members_under(folder)

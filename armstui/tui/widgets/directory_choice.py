@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from enum import StrEnum
 
-from armstui.flows.directory import FolderNode
+from armstui.flows.directory import FolderNode, folders_under, members_under
 
 
 class Mark(StrEnum):
@@ -22,16 +22,9 @@ class Mark(StrEnum):
     PARTIAL = "▣"  # some of what is under it
 
 
-def members_under(node: FolderNode) -> Iterator[str]:
-    yield from (m.account_id for m in node.members)
-    for folder in node.folders:
-        yield from members_under(folder)
-
-
-def folders_under(node: FolderNode) -> Iterator[FolderNode]:
-    yield node
-    for folder in node.folders:
-        yield from folders_under(folder)
+def member_ids(node: FolderNode) -> Iterator[str]:
+    """The account IDs of the members in ``node`` and every folder under it."""
+    return (m.account_id for m in members_under(node))
 
 
 class DirectoryChoice:
@@ -60,12 +53,12 @@ class DirectoryChoice:
 
     def _chosen(self, node: FolderNode) -> bool:
         """Whether anything under ``node`` is ticked: a member, or a ticked empty folder."""
-        return any(m in self.ticked for m in members_under(node)) or any(
-            not any(members_under(f)) and self._empty_on(f) for f in folders_under(node)
+        return any(m in self.ticked for m in member_ids(node)) or any(
+            not any(member_ids(f)) and self._empty_on(f) for f in folders_under(node)
         )
 
     def folder_mark(self, node: FolderNode) -> Mark:
-        under = list(members_under(node))
+        under = list(member_ids(node))
         if not under:
             return Mark.ON if self._empty_on(node) else Mark.OFF
         ticked = sum(m in self.ticked for m in under)
@@ -80,16 +73,16 @@ class DirectoryChoice:
         inside = {f.folder_id for f in folders_under(node)}
         if self.folder_mark(node) is Mark.ON:
             self.anchors -= inside
-            self.ticked -= set(members_under(node))
+            self.ticked -= set(member_ids(node))
             self.dropped |= {
                 f.folder_id
                 for f in folders_under(node)
-                if not any(members_under(f)) and self._covered(f)
+                if not any(member_ids(f)) and self._covered(f)
             }
         else:
             self.anchors -= inside
             self.dropped -= inside
-            self.ticked |= set(members_under(node))
+            self.ticked |= set(member_ids(node))
             self.anchors.add(node.folder_id)
 
     def toggle_member(self, account_id: str) -> None:
@@ -136,10 +129,10 @@ class DirectoryChoice:
                     node.name,
                 ):
                     self.anchors.add(node.folder_id)
-                    self.ticked |= set(members_under(node))
+                    self.ticked |= set(member_ids(node))
         for item in exclude:
             self.ticked.discard(item)
             for node in folders:
                 if item in (node.folder_id, node.name):
-                    self.ticked -= set(members_under(node))
+                    self.ticked -= set(member_ids(node))
                     self.dropped |= {f.folder_id for f in folders_under(node)}
