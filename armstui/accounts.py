@@ -259,7 +259,9 @@ def sandbox_vault(state_dir: Path, kind: str | None = None, passphrase: Passphra
         def remember(config: profiles.Config) -> None:
             # Under the settings' lock: another process may have chosen since we read.
             if settings.exists() and config.vault != chosen:
-                raise VaultNotOpened(_switch_refused(state_dir, config.vault, chosen))
+                raise VaultNotOpened(
+                    _switch_refused(state_dir, config.vault, chosen), needs=config.vault
+                )
             config.vault = chosen
 
         update_config(remember, settings)

@@ -478,3 +478,25 @@ def test_an_older_sandbox_s_plaintext_secrets_move_when_it_is_opened(state_dir: 
         assert workspace.vault.read("login/1/op") == "old-password-1"
     assert not legacy.exists()
     assert sandbox_secrets(state_dir) == PLAINTEXT
+
+
+def test_a_vault_another_process_chose_meanwhile_is_not_overwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two first openings at once: the choice saved first stands; the other is refused."""
+    from armstui import profiles
+    from armstui.accounts import VaultNotOpened, sandbox_vault
+
+    monkeypatch.setattr(file_vault, "SCRYPT_N", CHEAP_SCRYPT_N)
+    state = tmp_path / "state"
+    opener = vault.open_sandbox_vault
+
+    def open_while_another_chooses(*args: object) -> vault.Vault:
+        profiles.save(profiles.Config(vault="keyring"), state / "config.toml")
+        return opener(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(vault, "open_sandbox_vault", open_while_another_chooses)
+    with pytest.raises(VaultNotOpened, match="are in the keyring vault, so the file vault") as info:
+        sandbox_vault(state, "file", SANDBOX_PASSPHRASE)
+    assert info.value.needs == "keyring"
+    assert profiles.load(state / "config.toml").vault == "keyring"
