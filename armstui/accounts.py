@@ -39,7 +39,13 @@ class SandboxChoice(Protocol):
 
 class VaultNotOpened(WorkspaceError):
     """The chosen vault did not open (no usable keyring, a missing, wrong or too short
-    passphrase): the message says why and what to do; the app offers the other vaults."""
+    passphrase): the message says why and what to do. ``needs``: the vault kind a sandbox
+    saved as its choice, the only one it opens (the app then asks only for that one); None:
+    the app offers the other vaults."""
+
+    def __init__(self, message: str, needs: str | None = None) -> None:
+        super().__init__(message)
+        self.needs = needs
 
 
 # --- opening the workspace --------------------------------------------------------------
@@ -223,36 +229,61 @@ def sandbox_settings_path(state_dir: Path) -> Path:
     return Path(state_dir) / "config.toml"
 
 
-def open_sandbox_vault(state_dir: Path, kind: str, passphrase: Passphrase = None) -> Vault:
-    """The sandbox's vault of kind ``kind`` (:func:`armstui.vault.open_sandbox_vault`), or
-    :class:`VaultNotOpened` saying why not."""
-    from armstui.vault import open_sandbox_vault as open_for_sandbox
-
-    try:
-        return open_for_sandbox(state_dir, kind, passphrase)
-    except (VaultUnavailable, InvalidInput) as exc:
-        raise VaultNotOpened(str(exc)) from None
-
-
 def sandbox_vault(state_dir: Path, kind: str | None = None, passphrase: Passphrase = None) -> Vault:
     """The vault every secret of the sandbox in ``state_dir`` rests in (its seeded keys
-    aside, which stay in its sandbox.json): ``kind`` when given (the app's vault choice),
-    else the one saved in the sandbox's config.toml, else the keyring when a secure one
+    aside, which stay in its sandbox.json): the one saved in the sandbox's config.toml,
+    else ``kind`` (the app's or ``--vault``'s choice), else the keyring when a secure one
     exists, else the encrypted file when ``ARMSTUI_VAULT_PASSPHRASE_FILE`` names its
-    passphrase. A choice made here is saved in that config.toml, so the sandbox's secrets
-    stay in one place; a session-only vault lasts for the session and is not saved.
-    :class:`VaultNotOpened` says why none opened and how to choose one."""
+    passphrase. A choice made here is saved in that config.toml before anything moves into
+    it, so the sandbox's secrets stay in one place; a session-only vault lasts for the
+    session and is not saved. Then the secrets an older version left in the plaintext
+    ``vault.json`` move into it (:func:`armstui.vault.move_plaintext_entries`).
+
+    :class:`VaultNotOpened` says why none opened and how to choose one; with a saved
+    choice it names that vault (``needs``) and refuses any other ``kind``, session-only
+    too: the secrets already in the saved vault would be out of sight and new ones would
+    rest where the next session does not look."""
+    from armstui.vault import move_plaintext_entries, open_sandbox_vault
+
     settings = sandbox_settings_path(state_dir)
     saved = load_config_at(settings).vault if settings.exists() else None
-    chosen = kind or saved or default_sandbox_vault(state_dir)
-    vault = open_sandbox_vault(state_dir, chosen, passphrase)
+    if saved is not None and kind is not None and kind != saved:
+        raise VaultNotOpened(_switch_refused(state_dir, saved, kind), needs=saved)
+    chosen = saved or kind or default_sandbox_vault(state_dir)
+    try:
+        vault = open_sandbox_vault(state_dir, chosen, passphrase)
+    except (VaultUnavailable, InvalidInput) as exc:  # InvalidInput: a too short passphrase
+        raise VaultNotOpened(str(exc), needs=saved) from None
     if saved is None and chosen != "memory":
 
         def remember(config: profiles.Config) -> None:
+            # Under the settings' lock: another process may have chosen since we read.
+            if settings.exists() and config.vault != chosen:
+                raise VaultNotOpened(
+                    _switch_refused(state_dir, config.vault, chosen), needs=config.vault
+                )
             config.vault = chosen
 
         update_config(remember, settings)
+    try:
+        move_plaintext_entries(Path(state_dir), vault)
+    except VaultUnavailable as exc:
+        raise VaultNotOpened(str(exc), needs=saved) from None
     return vault
+
+
+def _switch_refused(state_dir: Path, saved: str, kind: str) -> str:
+    """Why the sandbox's saved vault is not swapped for ``kind``, and what opens it."""
+    how = {
+        "keyring": "unlock the keyring and open the sandbox again",
+        "file": f"give its passphrase (when asked, or in a file named by {PASSPHRASE_FILE_ENV})",
+    }.get(saved, f"choose the {saved} vault")
+    return (
+        f"The sandbox's secrets are in the {saved} vault, so the {kind} vault is refused: "
+        f"{how}. That choice is saved in {sandbox_settings_path(state_dir)}; another vault "
+        "would hide the secrets kept there, and those created now would be lost to the next "
+        "session (to start afresh, use another sandbox: --sandbox-state DIR)."
+    )
 
 
 def default_sandbox_vault(state_dir: Path) -> str:

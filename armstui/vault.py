@@ -50,6 +50,7 @@ __all__ = [
     "VaultUnavailable",
     "WrongPassphrase",
     "keyring_problem",
+    "move_plaintext_entries",
     "open_sandbox_vault",
     "open_vault",
     "read_passphrase_file",
@@ -111,18 +112,17 @@ def open_sandbox_vault(state_dir: Path, kind: str, passphrase: Passphrase = None
     """The vault of kind ``kind`` for every secret of the sandbox in ``state_dir``: the
     keyring under a service name of that sandbox's own, the encrypted file ``vault.enc``
     in ``state_dir``, or a session-only vault of that sandbox's own; never mixed with the
-    real accounts' secrets. Secrets an older version left in the plaintext ``vault.json``
-    move into it now (VaultUnavailable when the vault is session-only)."""
+    real accounts' secrets. Only opened: which kind the sandbox uses, and moving what an
+    older version left in its plaintext ``vault.json`` (:func:`move_plaintext_entries`),
+    are :func:`armstui.accounts.sandbox_vault`'s."""
     state_dir = Path(state_dir)
-    vault = _open(
+    return _open(
         kind,
         passphrase,
         state_dir / VAULT_FILE,
         keyring_service(state_dir),
         lambda: session_vault_of(state_dir),
     )
-    move_plaintext_entries(state_dir, vault)
-    return vault
 
 
 def keyring_problem() -> str | None:

@@ -240,34 +240,55 @@ def _older_sandbox(state: Path) -> Path:
 def test_plaintext_secrets_of_an_older_version_move_into_the_chosen_vault_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from armstui import profiles
+    from armstui.accounts import sandbox_vault
+
     monkeypatch.setattr(file_vault, "SCRYPT_N", CHEAP_SCRYPT_N)
-    legacy = _older_sandbox(tmp_path / "state")
-    opened = vault.open_sandbox_vault(tmp_path / "state", "file", SANDBOX_PASSPHRASE)
-    assert not legacy.exists()
+    state = tmp_path / "state"
+    legacy = _older_sandbox(state)
+    opened = sandbox_vault(state, "file", SANDBOX_PASSPHRASE)
+    assert not legacy.exists() and profiles.load(state / "config.toml").vault == "file"
     assert {name: opened.read(name) for name in PLAINTEXT} == PLAINTEXT
-    sealed = (tmp_path / "state" / "vault.enc").read_bytes()
+    sealed = (state / "vault.enc").read_bytes()
     assert not [s for s in PLAINTEXT.values() if s.encode() in sealed]
     opened.delete("login/1/op")  # a later change is not undone by opening it again
-    reopened = vault.open_sandbox_vault(tmp_path / "state", "file", SANDBOX_PASSPHRASE)
+    reopened = sandbox_vault(state, "file", SANDBOX_PASSPHRASE)
     assert reopened.read("login/1/op") is None
     assert reopened.read("reporter/1/u/LTAI1") == "old-reporter-secret-1"
 
 
-def test_plaintext_secrets_are_not_moved_into_a_session_only_vault(tmp_path: Path) -> None:
+def test_opening_a_sandbox_s_vault_alone_moves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only choosing the vault (and saving that choice) moves the plaintext secrets: a
+    caller that opens one and then gives up leaves them where the next choice finds them."""
+    monkeypatch.setattr(file_vault, "SCRYPT_N", CHEAP_SCRYPT_N)
     legacy = _older_sandbox(tmp_path / "state")
-    with pytest.raises(VaultUnavailable, match="session-only vault would forget the secrets"):
-        vault.open_sandbox_vault(tmp_path / "state", "memory")
+    opened = vault.open_sandbox_vault(tmp_path / "state", "file", SANDBOX_PASSPHRASE)
+    assert json.loads(legacy.read_text()) == PLAINTEXT
+    assert [opened.read(name) for name in PLAINTEXT] == [None, None]
+
+
+def test_plaintext_secrets_are_not_moved_into_a_session_only_vault(tmp_path: Path) -> None:
+    from armstui.accounts import VaultNotOpened, sandbox_vault
+
+    legacy = _older_sandbox(tmp_path / "state")
+    with pytest.raises(VaultNotOpened, match="session-only vault would forget the secrets"):
+        sandbox_vault(tmp_path / "state", "memory")
     assert json.loads(legacy.read_text()) == PLAINTEXT  # untouched
+    assert not (tmp_path / "state" / "config.toml").exists()
 
 
 def test_an_unreadable_plaintext_vault_is_named_and_left_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from armstui.accounts import VaultNotOpened, sandbox_vault
+
     monkeypatch.setattr(file_vault, "SCRYPT_N", CHEAP_SCRYPT_N)
     legacy = _older_sandbox(tmp_path / "state")
     legacy.write_text('{"reporter/1": "a-secret-cut-off')
-    with pytest.raises(VaultUnavailable) as info:
-        vault.open_sandbox_vault(tmp_path / "state", "file", SANDBOX_PASSPHRASE)
+    with pytest.raises(VaultNotOpened) as info:
+        sandbox_vault(tmp_path / "state", "file", SANDBOX_PASSPHRASE)
     assert f"mv {legacy} {legacy}.broken" in str(info.value)
     assert "a-secret-cut-off" not in str(info.value) and legacy.exists()
 
@@ -297,9 +318,29 @@ def test_a_passphrase_file_chooses_the_sandbox_s_encrypted_file_and_the_choice_i
     state = tmp_path / "state"
     assert sandbox_vault(state).kind == "file" and (state / "vault.enc").exists()
     assert profiles.load(state / "config.toml").vault == "file"
-    # The app's session-only choice lasts the session: the saved choice stays.
-    assert sandbox_vault(state, "memory").kind == "memory"
+    assert sandbox_vault(state, "file").kind == "file"  # the saved one, asked for by name
+
+
+@pytest.mark.parametrize("other", ["keyring", "memory"])
+def test_a_sandbox_s_saved_file_vault_is_not_swapped_for_another(
+    other: str, secret_service: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another vault, even for this session only, would hide the secrets in the file and
+    keep new ones where the next session does not look: refused, naming what opens it."""
+    from armstui import profiles
+    from armstui.accounts import VaultNotOpened, sandbox_vault
+
+    monkeypatch.setattr(file_vault, "SCRYPT_N", CHEAP_SCRYPT_N)
+    state = tmp_path / "state"
+    sandbox_vault(state, "file", SANDBOX_PASSPHRASE).store("login/1/op", "kept-password-1")
+    with pytest.raises(VaultNotOpened) as info:
+        sandbox_vault(state, other)
+    message = str(info.value)
+    assert message.startswith(f"The sandbox's secrets are in the file vault, so the {other} ")
+    assert "its passphrase" in message and str(state / "config.toml") in message
+    assert info.value.needs == "file" and info.value.exit_code == 2
     assert profiles.load(state / "config.toml").vault == "file"
+    assert sandbox_vault(state, None, SANDBOX_PASSPHRASE).read("login/1/op") == "kept-password-1"
 
 
 def test_a_secure_keyring_is_the_sandbox_s_vault_when_none_was_chosen(
@@ -311,6 +352,33 @@ def test_a_secure_keyring_is_the_sandbox_s_vault_when_none_was_chosen(
     opened = sandbox_vault(tmp_path / "state")
     assert isinstance(opened, KeyringVault) and "armstui-sandbox" in opened.service
     assert profiles.load(tmp_path / "state" / "config.toml").vault == "keyring"
+
+
+def test_a_sandbox_s_locked_keyring_is_not_swapped_for_an_empty_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The keyring was chosen; this time it does not open (the test HOME has no Secret
+    Service) and the operator offers the encrypted file's passphrase: refused, naming the
+    keyring; no vault.enc is made, the choice stays."""
+    from armstui import profiles
+    from armstui.accounts import VaultNotOpened, sandbox_vault
+
+    state = tmp_path / "state"
+    state.mkdir(mode=0o700)
+    profiles.save(profiles.Config(vault="keyring"), state / "config.toml")
+    for kind, passphrase in (("file", SANDBOX_PASSPHRASE), ("memory", None)):
+        with pytest.raises(VaultNotOpened) as info:
+            sandbox_vault(state, kind, passphrase)
+        assert str(info.value).startswith(
+            f"The sandbox's secrets are in the keyring vault, so the {kind} vault is refused: "
+            "unlock the keyring and open the sandbox again."
+        )
+        assert info.value.needs == "keyring"
+    assert not (state / "vault.enc").exists()
+    with pytest.raises(VaultNotOpened) as chosen_before:
+        sandbox_vault(state)
+    assert chosen_before.value.needs == "keyring"  # the app asks only to try it again
+    assert profiles.load(state / "config.toml").vault == "keyring"
 
 
 def test_open_vault_keyring_uses_the_secret_service(secret_service: str) -> None:
@@ -410,3 +478,25 @@ def test_an_older_sandbox_s_plaintext_secrets_move_when_it_is_opened(state_dir: 
         assert workspace.vault.read("login/1/op") == "old-password-1"
     assert not legacy.exists()
     assert sandbox_secrets(state_dir) == PLAINTEXT
+
+
+def test_a_vault_another_process_chose_meanwhile_is_not_overwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two first openings at once: the choice saved first stands; the other is refused."""
+    from armstui import profiles
+    from armstui.accounts import VaultNotOpened, sandbox_vault
+
+    monkeypatch.setattr(file_vault, "SCRYPT_N", CHEAP_SCRYPT_N)
+    state = tmp_path / "state"
+    opener = vault.open_sandbox_vault
+
+    def open_while_another_chooses(*args: object) -> vault.Vault:
+        profiles.save(profiles.Config(vault="keyring"), state / "config.toml")
+        return opener(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(vault, "open_sandbox_vault", open_while_another_chooses)
+    with pytest.raises(VaultNotOpened, match="are in the keyring vault, so the file vault") as info:
+        sandbox_vault(state, "file", SANDBOX_PASSPHRASE)
+    assert info.value.needs == "keyring"
+    assert profiles.load(state / "config.toml").vault == "keyring"

@@ -83,31 +83,18 @@ class _Place:
         except (profiles.ConfigError, WorkspaceError) as exc:
             raise _bad(command, str(exc)) from None
 
-    @property
-    def sandbox_vault_saved(self) -> bool:
-        """Whether the sandbox has its vault chosen (its settings say which)."""
-        return self.settings is not None and self.settings.exists()
-
-    def vault_kind(self, command: str, config: profiles.Config) -> str:
-        """The vault chosen here: the saved one; for a sandbox with none yet, the one it takes."""
-        if self.sandbox_state is None or self.sandbox_vault_saved:
-            return config.vault
-        try:
-            return ops.default_sandbox_vault(self.sandbox_state)
-        except WorkspaceError as exc:
-            raise _bad(command, str(exc)) from None
-
-    def open_vault(self, command: str, kind: str) -> Vault:
+    def open_vault(self, command: str, kind: str | None) -> Vault:
+        """The vault of ``kind``; a sandbox's is :func:`armstui.accounts.sandbox_vault`
+        (its saved choice, which ``kind`` must match, else ``kind``, else the one it takes;
+        the choice saved, an older version's plaintext secrets moved in)."""
         if self.sandbox_state is None:
-            return _open(command, kind)
+            return _open(command, kind or "keyring")
+        state = self.sandbox_state
         try:
-            passphrase = (
-                _passphrase(not ops.vault_file_exists(self.sandbox_state))
-                if kind == "file"
-                else None
+            return ops.sandbox_vault(
+                state, kind, lambda: _passphrase(not ops.vault_file_exists(state))
             )
-            return ops.open_sandbox_vault(self.sandbox_state, kind, passphrase)
-        except (WorkspaceError, VaultUnavailable) as exc:
+        except WorkspaceError as exc:
             raise _bad(command, str(exc)) from None
 
 
@@ -187,7 +174,7 @@ def _vault_for_list(
             if passphrase is None and _stdin_is_terminal():
                 passphrase = click.prompt("Vault passphrase", hide_input=True, err=True)
         if place is not None and place.sandbox_state is not None:
-            return ops.open_sandbox_vault(place.sandbox_state, config.vault, passphrase)
+            return ops.sandbox_vault(place.sandbox_state, config.vault, passphrase)
         return ops.open_chosen_vault(config.vault, passphrase)
     except (WorkspaceError, VaultUnavailable) as exc:
         click.echo(f"armstui accounts list: {redact(str(exc))}", err=True)
@@ -251,36 +238,23 @@ def add(
             "add",
             f"alias: '{alias}' is in use already (remove it first: armstui accounts remove {alias})",
         )
-    kind = vault_kind or place.vault_kind("add", config)
-    # A sandbox's saved choice holds the secrets its flows created too: it stays.
-    chosen = place.sandbox_vault_saved
-    if kind != config.vault and (
-        chosen or any(isinstance(a.credential, cred.VaultKey) for a in config.accounts)
-    ):
-        whose, how = (
-            ("the sandbox's", "start another with --sandbox-state DIR")
-            if chosen
-            else ("the accounts'", "remove them first")
-        )
-        raise _bad(
-            "add",
-            f"--vault: {whose} secrets are in the {config.vault} vault; "
-            f"switching to {kind} would leave them behind ({how})",
-        )
-    if kind == "memory":
-        raise _bad(
-            "add",
-            "--vault: the session-only vault forgets everything when this command exits; "
-            "use it inside the app, or choose --vault file",
-        )
-    vault = place.open_vault("add", kind)
+    kind = vault_kind
+    if place.sandbox_state is None:  # a sandbox's: ops.sandbox_vault refuses a switch itself
+        kind = vault_kind or config.vault
+        _refuse_vault_switch(kind, config)
     secret = _read_secret(f"{alias} ({short_key_id(access_key_id.strip())})")
+    try:
+        account = dataclasses.replace(new, secret=secret)
+        account.validated(ops.CLI_FIELDS)  # before the vault opens: nothing moves for nothing
+    except InvalidInput as exc:
+        raise _bad("add", f"{exc}; nothing was stored") from None
+    vault = place.open_vault("add", kind)
     try:
         ops.add_account(
             None,
-            dataclasses.replace(new, secret=secret),
+            account,
             vault,
-            vault_kind=kind,
+            vault_kind=vault.kind,
             names=ops.CLI_FIELDS,
             settings=place.settings,
         )
@@ -289,8 +263,27 @@ def add(
     except (InvalidInput, WorkspaceError) as exc:
         raise _bad("add", f"{exc}; nothing was stored") from None
     click.echo(
-        f"Added {alias} ({uid}, {region}): key {short_key_id(access_key_id)}, secret in the {kind} vault."
+        f"Added {alias} ({uid}, {region}): key {short_key_id(access_key_id)}, "
+        f"secret in the {vault.kind} vault."
     )
+
+
+def _refuse_vault_switch(kind: str, config: profiles.Config) -> None:
+    """The accounts' secrets stay in the configured vault; none rest in a session-only one."""
+    if kind != config.vault and any(
+        isinstance(a.credential, cred.VaultKey) for a in config.accounts
+    ):
+        raise _bad(
+            "add",
+            f"--vault: the accounts' secrets are in the {config.vault} vault; "
+            f"switching to {kind} would leave them behind (remove them first)",
+        )
+    if kind == "memory":
+        raise _bad(
+            "add",
+            "--vault: the session-only vault forgets everything when this command exits; "
+            "use it inside the app, or choose --vault file",
+        )
 
 
 def _read_secret(label: str) -> str:

@@ -6,7 +6,8 @@ session-only vault of its own (:func:`session_vault_of`). Never a plaintext file
 seeded keys stay in its ``sandbox.json``.
 
 Older versions kept the generated secrets in a plaintext ``vault.json`` in the state dir;
-:func:`move_plaintext_entries` moves them into the chosen vault once and deletes that file.
+:func:`move_plaintext_entries` moves them into the chosen vault once and deletes that file
+(called once that choice is saved: :func:`armstui.accounts.sandbox_vault`).
 """
 
 from __future__ import annotations

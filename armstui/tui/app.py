@@ -159,7 +159,9 @@ class ArmsTui(CloudWorkers, App[None]):
         if message.vault_unavailable:
             from armstui.tui.screens.vault_choice import VaultChoiceScreen
 
-            self.push_screen(VaultChoiceScreen(message.text), self._vault_chosen)
+            self.push_screen(
+                VaultChoiceScreen(message.text, message.vault_needed), self._vault_chosen
+            )
             return
         self.notify(message.text, title="Cannot open the workspace", severity="error", timeout=15)
         self.changed.publish(msg.AppChange.WORKSPACE)

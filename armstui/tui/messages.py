@@ -38,6 +38,7 @@ class WorkspaceOpened(Message):
 class WorkspaceFailed(Message):
     text: str
     vault_unavailable: bool = False
+    vault_needed: str | None = None  # the one vault kind a sandbox's saved choice opens
 
 
 class Batch:

@@ -65,7 +65,7 @@ class CloudWorkers:
         try:
             workspace = factory()
         except VaultNotOpened as exc:
-            self.post_message(WorkspaceFailed(redact(str(exc)), vault_unavailable=True))
+            self.post_message(WorkspaceFailed(redact(str(exc)), True, exc.needs))
             return
         except Exception as exc:
             self.post_message(WorkspaceFailed(describe_error(exc)))

@@ -14,6 +14,7 @@ import pytest
 
 from armstui.cloud import ram
 from armstui.cloud.session import CloudSession
+from armstui.credentials import vault_name
 from armstui.model import Credentials
 from armstui.secrets import file_vault
 from tests.support.cli import add_account, add_source_admin, apply_role_flow, sandbox_cli
@@ -219,5 +220,38 @@ def test_the_sandbox_s_vault_is_not_switched_by_adding_an_account(
 ) -> None:
     switched = add_source_admin(state_dir, sandbox, "--vault", "keyring")
     assert switched.exit_code == 2
-    assert "the sandbox's secrets are in the file vault" in switched.stderr
+    assert "The sandbox's secrets are in the file vault, so the keyring vault is refused" in (
+        switched.stderr
+    )
     assert "b-admin" not in (state_dir / "config.toml").read_text()
+
+
+def test_a_refused_secret_leaves_an_older_sandbox_s_plaintext_secrets_where_they_were(
+    sandbox: RunningSandbox, bare_state_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The secret is checked before the vault is chosen: a refused one moves nothing, so
+    the vault.json an older armstui left goes, later, into the vault then saved as chosen."""
+    from tests.conftest import SANDBOX_PASSPHRASE, sandbox_secrets
+
+    plaintext = {"login/1/op": "old-password-1"}
+    legacy = bare_state_dir / "vault.json"
+    legacy.write_text(json.dumps(plaintext))
+    monkeypatch.setattr(file_vault, "SCRYPT_N", 2**12)
+    pw = tmp_path / "pw"
+    pw.write_text(SANDBOX_PASSPHRASE + "\n")
+    env = {"ARMSTUI_VAULT_PASSPHRASE_FILE": str(pw)}
+    admin = sandbox.accounts["source"]["users"]["admin"]  # type: ignore[index]
+    b, key_id = sandbox.uid("source"), admin["access_key_id"]
+    refused = add_account(bare_state_dir, "b-admin", b, key_id, "not a secret", env=env)
+    assert refused.exit_code == 2 and "nothing was stored" in refused.stderr
+    assert json.loads(legacy.read_text()) == plaintext
+    assert sorted(p.name for p in bare_state_dir.iterdir()) == ["sandbox.json", "vault.json"]
+
+    added = add_source_admin(bare_state_dir, sandbox, env=env)
+    assert added.exit_code == 0, added.output
+    assert 'vault = "file"' in (bare_state_dir / "config.toml").read_text()
+    assert not legacy.exists()
+    assert sandbox_secrets(bare_state_dir) == {
+        **plaintext,
+        vault_name(key_id): admin["access_key_secret"],
+    }
