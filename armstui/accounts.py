@@ -39,9 +39,9 @@ class SandboxChoice(Protocol):
 
 class VaultNotOpened(WorkspaceError):
     """The chosen vault did not open (no usable keyring, a missing, wrong or too short
-    passphrase): the message says why and what to do. ``needs``: the vault kind a sandbox
-    saved as its choice, the only one it opens (the app then asks only for that one); None:
-    the app offers the other vaults."""
+    passphrase): the message says why and what to do. ``needs``: the vault kind that holds
+    the secrets already (a sandbox's saved choice, or the saved accounts' vault), the only
+    one opened (the app then asks only for that one); None: the app offers the others."""
 
     def __init__(self, message: str, needs: str | None = None) -> None:
         super().__init__(message)
@@ -81,7 +81,7 @@ def open_workspace(
         )
     config = load_config()
     needs_vault = vault_for is None or _secret_in_vault(config.account(vault_for))
-    vault = open_chosen_vault(vault_kind or config.vault, passphrase) if needs_vault else None
+    vault = _saved_accounts_vault(config, vault_kind, passphrase) if needs_vault else None
     return Workspace(
         {a.alias: a for a in config.accounts},
         vault,
@@ -192,6 +192,27 @@ def update_config(
         return profiles.update(change, path)
     except profiles.ConfigError as exc:
         raise WorkspaceError(str(exc)) from None
+
+
+def _saved_accounts_vault(
+    config: profiles.Config, kind: str | None, passphrase: Passphrase
+) -> Vault:
+    """The vault of the saved accounts: ``kind`` (the app's choice) or the configured one.
+    Once an account's secret rests in the configured vault, that is the only one opened:
+    another would hide those secrets and keep what flows create apart from them."""
+    holds = any(_secret_in_vault(a) for a in config.accounts)
+    chosen = kind or config.vault
+    if holds and chosen != config.vault:
+        raise VaultNotOpened(
+            f"The saved accounts' secrets are in the {config.vault} vault; the {chosen} vault "
+            f"would leave them behind. Open the {config.vault} vault (unlock the keyring, or "
+            "give the encrypted file's passphrase).",
+            needs=config.vault,
+        )
+    try:
+        return open_chosen_vault(chosen, passphrase)
+    except VaultNotOpened as exc:
+        raise VaultNotOpened(str(exc), needs=config.vault if holds else None) from None
 
 
 def open_chosen_vault(kind: str, passphrase: Passphrase = None) -> Vault:

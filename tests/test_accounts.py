@@ -50,6 +50,24 @@ def test_an_account_outside_the_vault_needs_no_vault() -> None:
         ops.open_workspace(vault_for="k")  # its secret rests in the (unavailable) keyring
 
 
+@pytest.mark.parametrize("other", ["file", "memory"])
+def test_the_vault_holding_the_accounts_secrets_is_not_swapped_for_another(other: str) -> None:
+    _save(Account("k", UID, credential=VaultKey(KEY_ID)), vault="keyring")
+    with pytest.raises(ops.VaultNotOpened, match="secrets are in the keyring vault") as info:
+        ops.open_workspace(vault_kind=other, passphrase="a long passphrase")
+    assert info.value.needs == "keyring"
+    assert not paths.vault_file_path().exists()
+    with pytest.raises(ops.VaultNotOpened) as locked:  # the keyring itself cannot open here
+        ops.open_workspace()
+    assert locked.value.needs == "keyring"  # so the app asks for that one only
+
+
+def test_with_no_secret_saved_yet_another_vault_may_be_chosen() -> None:
+    _save(Account("dev", UID, credential=CliProfile("dev")), vault="keyring")
+    with ops.open_workspace(vault_kind="memory") as workspace:
+        assert workspace.vault.kind == "memory"
+
+
 def test_saved_roles_come_with_the_workspace() -> None:
     config = profiles.Config(vault="memory")
     config.add(Account("a", UID, credential=CliProfile("a")))
