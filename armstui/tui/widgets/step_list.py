@@ -182,7 +182,8 @@ class StepList(ScrollView, can_focus=True):
             same_rows and self._wanted is None
         ):  # only steps changed (most batches late in a run): redraw just those rows
             for index, ((_, old), (_, new)) in enumerate(zip(before, rows)):
-                if old is not new:
+                # A step is a new snapshot once it changed; a header, a new equal tuple.
+                if old is not new and old != new:
                     self.refresh_line(index)
             return
         self._index = {row_id: n for n, (row_id, _) in enumerate(rows)}
