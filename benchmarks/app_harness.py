@@ -107,12 +107,15 @@ async def keys_during_apply(pilot, setup) -> dict:
     tui.action_show("checklist")
     await pilot.pause(0.2)
     assert tui.start_run(setup, "apply")
+    started, first_press = time.perf_counter(), None
     busy: list[float] = []
     while tui.state.running and len(busy) < 2000:
         if _can_move(tui.focused):
+            first_press = first_press or time.perf_counter()
             busy += await _presses(pilot, 1, 0.05)
         else:  # no second step to move to yet: a key would have no effect to time
             await pilot.pause(0.05)
+    ended = time.perf_counter()
     await pilot.pause(0.5)
     steps = len(tui.state.checklist)
     idle = await _presses(pilot, 40, 0.02)  # the same checklist, nothing running
@@ -120,6 +123,8 @@ async def keys_during_apply(pilot, setup) -> dict:
         "p99_ms": _p99(busy),
         "idle_p99_ms": _p99(idle),
         "presses": len(busy),
+        "run_s": ended - started,  # the run, from the apply to its end seen by the harness
+        "pressing_s": ended - (first_press or ended),  # of which keys were pressed
         "steps": steps,
         "median_ms": statistics.median(busy) * 1000,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

@@ -100,6 +100,20 @@ class ArmsTui(CloudWorkers, App[None]):
         if read_only.everywhere():  # the badge: every screen's header says so
             self.sub_title = f"READ-ONLY · {self.SUB_TITLE}"
 
+    @property
+    def _background_screens(self) -> list[Screen[Any]]:
+        """The screens that show through the top one: none through an opaque one.
+
+        Textual counts the screen right below the top one whatever the top one's background
+        (``App._background_screens``, textual/app.py), and a screen it counts marks itself
+        for a full repaint each time it passes its own repaint up to the top screen, which
+        then repaints in full too (``Screen._compositor_refresh``, textual/screen.py): the
+        welcome screen under the checklist made every redraw of a large run a full one."""
+        stack = self._screen_stack
+        if stack and stack[-1].styles.background.a == 1:
+            return []
+        return super()._background_screens
+
     # --- start ----------------------------------------------------------------------------
 
     def get_default_screen(self) -> Screen[Any]:

@@ -31,3 +31,27 @@ async def test_screens_stack_on_welcome_and_escape_comes_back() -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert [type(s) for s in app.screen_stack] == [WelcomeScreen]
+
+
+async def test_only_a_translucent_screen_lets_the_one_under_it_show() -> None:
+    """An opaque screen hides the welcome screen under it (so the welcome screen is not
+    repainted, nor the top screen in full with it, while the top one changes); a dialog,
+    translucent, still shows the screen it covers."""
+    from textual.app import ComposeResult
+    from textual.screen import ModalScreen
+    from textual.widgets import Static
+
+    class Dialog(ModalScreen[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("a dialog")
+
+    app = ArmsTui(workspace_factory=lambda: FakeWorkspace(), clock=lambda: NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.state.workspace is not None, timeout=5)
+        await pilot.press("c")
+        await pilot.pause()
+        checklist = app.screen
+        assert checklist.name == "checklist" and app._background_screens == []
+        app.push_screen(Dialog())
+        await pilot.pause()
+        assert app._background_screens == [checklist]

@@ -99,6 +99,27 @@ async def test_the_highlighted_step_stays_as_steps_arrive_and_changed_steps_are_
         assert steps.highlighted_id == later[1].step_id
 
 
+async def test_a_list_that_grows_past_the_screen_scrolls_to_every_step() -> None:
+    many = [step(f"ack/source/s{n:02d}", f"step {n}", "source", "ack", "ok") for n in range(30)]
+    app = Steps(_checklist(many[:10]))  # taller than the 6 rows: it scrolls from the start
+    async with app.run_test(size=(60, 6)) as pilot:
+        steps = app.query_one(StepList)
+        for count in (20, 30):  # steps arrive while the list already scrolls
+            steps.show(_checklist(many[:count]), NOW)
+            await pilot.pause()
+            assert steps.virtual_size.height == count + 1  # and the group header
+            assert steps.vertical_scrollbar.window_virtual_size == count + 1
+            assert steps.max_scroll_y == count + 1 - steps.scrollable_content_region.height
+        await pilot.press("end")
+        await pilot.pause()
+        assert steps.highlighted_id == many[-1].step_id
+        assert "step 29" in _line(steps, many[-1].step_id)
+        assert steps.scroll_offset.y == steps.max_scroll_y
+        steps.show(_checklist(many[:3]), NOW)  # a new run: fewer steps, no scrolling
+        await pilot.pause()
+        assert steps.virtual_size.height == 4 and steps.max_scroll_y == 0
+
+
 async def test_a_long_title_is_cut_and_the_outcome_stays_in_its_column() -> None:
     long = step("ack/monitoring/long", "a title " * 20, "monitoring", "ack", "failed")
     app = Steps(_checklist([long]))

@@ -182,19 +182,35 @@ class StepList(ScrollView, can_focus=True):
             same_rows and self._wanted is None
         ):  # only steps changed (most batches late in a run): redraw just those rows
             for index, ((_, old), (_, new)) in enumerate(zip(before, rows)):
-                if old is not new:
+                # A step is a new snapshot once it changed; a header, a new equal tuple.
+                if old is not new and old != new:
                     self.refresh_line(index)
             return
         self._index = {row_id: n for n, (row_id, _) in enumerate(rows)}
         self._lines = {
             row_id: line for row_id, line in self._lines.items() if row_id in self._index
         }
-        self.virtual_size = Size(self.scrollable_content_region.width, len(rows))
+        self._grow_to(Size(self.scrollable_content_region.width, len(rows)))
         target = self._index.get(highlighted) if highlighted else None
         self._wanted = highlighted if target is None else None
         self.set_reactive(StepList.highlighted, None)  # rows moved: compare by step, not index
         self.highlighted = target if target is not None else self._next_step(0, 1)
         self.refresh()
+
+    def _grow_to(self, size: Size) -> None:
+        """Take a new virtual size: a list that only grew and already scrolls just moves its
+        scrollbar's thumb. (Setting ``virtual_size`` lays the whole screen out again, the
+        cost of a few key presses; steps arrive by the hundred during a large run.)"""
+        old, room = self.virtual_size, self.scrollable_content_region.height
+        if (
+            size.width == old.width
+            and room < old.height <= size.height
+            and self.show_vertical_scrollbar
+        ):
+            self.set_reactive(StepList.virtual_size, size)
+            self.vertical_scrollbar.window_virtual_size = size.height
+        else:
+            self.virtual_size = size
 
     def update_step(self, state: StepState, now: float) -> bool:
         """Redraw one step in place; False if the list does not hold it yet."""
