@@ -30,6 +30,7 @@ from armstui.flows.ram_steps import (
 )
 from armstui.flows.setup import Setup
 from armstui.flows.step import Managed, NothingToSetUp, Observation, Step
+from armstui.model import short_key_id
 
 ONEPILOT = "ack-onepilot"
 MIN_ONEPILOT = (3, 0, 14)
@@ -103,7 +104,7 @@ class ReporterKey(Step):
         if active:
             return Observation(
                 True,
-                f"key {active[0].access_key_id} is active and in the vault{orphan_note}",
+                f"key {short_key_id(active[0].access_key_id)} is active and in the vault{orphan_note}",
                 fact=AccessKeys(
                     key_id=active[0].access_key_id,
                     orphans=tuple(k.access_key_id for k in orphans),
@@ -112,7 +113,7 @@ class ReporterKey(Step):
         if held:
             return Observation(
                 False,
-                f"key {held[0].access_key_id} is in the vault but inactive{orphan_note}",
+                f"key {short_key_id(held[0].access_key_id)} is in the vault but inactive{orphan_note}",
                 fact=AccessKeys(activate=held[0].access_key_id),
             )
         if len(keys) >= 2 and not self.replace_orphan:

@@ -154,12 +154,12 @@ class NewKey(_KeyStep):
             if key.status != "Active":
                 return Observation(
                     False,
-                    f"new key {key.access_key_id} is inactive",
+                    f"new key {short_key_id(key.access_key_id)} is inactive",
                     fact=AccessKeys(activate=key.access_key_id),
                 )
             return Observation(
                 True,
-                f"new key {key.access_key_id} is active and in the vault",
+                f"new key {short_key_id(key.access_key_id)} is active and in the vault",
                 fact=AccessKeys(key_id=key.access_key_id),
             )
         if others:  # a second key whose secret armstui does not hold: someone else's, or lost

@@ -12,6 +12,7 @@ from armstui.flows.ack import parse_version, reporter_vault_name
 from armstui.flows.setup import Setup
 from armstui.flows.step import Outcome
 from armstui.flows.workspace import Workspace
+from armstui.model import short_key_id
 from tests.flows.conftest import mutating_calls
 from tests.support.sandbox import RunningSandbox, set_reporting_key_status
 
@@ -53,6 +54,9 @@ def test_ack_flow_makes_b_report_into_a(workspace: Workspace, sandbox: RunningSa
         reporter_vault_name(sandbox.uid("monitoring"), "armstui-reporter", key_id)
     )
     assert secret
+    # The checklist names the key as the rest of armstui does (LTAI…abcd), never whole.
+    detail = result.by_id("ack/monitoring/user/armstui-reporter/key").detail
+    assert short_key_id(key_id) in detail and key_id not in detail
 
     for cluster in clusters:
         addon = _onepilot(sandbox, cluster.cluster_id)
