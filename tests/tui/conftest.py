@@ -110,3 +110,18 @@ async def applied(app: ArmsTui, setup: Any, **options: Any) -> AsyncIterator[Any
             pilot, lambda: run_done(app, setup.flow), timeout=30, what=f"the {setup.flow} apply"
         )
         yield pilot
+
+
+def held_timers(node: Any, monkeypatch: pytest.MonkeyPatch) -> list[tuple[float, Any]]:
+    """The timers ``node`` sets from now on, each (delay, callback), held instead of run: a
+    test fires a callback when it wants, so a slow host cannot fire it before the test looks
+    (no wall clock in the test)."""
+    timers: list[tuple[float, Any]] = []
+    real_set_timer = node.set_timer
+
+    def held(delay: float, callback: Any, **kw: Any) -> Any:
+        timers.append((delay, callback))
+        return real_set_timer(3600, lambda: None)
+
+    monkeypatch.setattr(node, "set_timer", held)
+    return timers

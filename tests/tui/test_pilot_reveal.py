@@ -12,7 +12,7 @@ from armstui.flows.role import password_vault_name
 from armstui.tui.app import ArmsTui
 from armstui.tui.screens.confirm import ConfirmScreen
 from armstui.tui.screens.reveal import MASK, RevealScreen, login_step
-from tests.tui.conftest import fake_app, wait_for
+from tests.tui.conftest import fake_app, held_timers, wait_for
 from tests.tui.fakes import UIDS, FakeWorkspace, journal_run, step
 
 PASSWORD = "Xy7!generated-Pw"
@@ -56,11 +56,11 @@ async def _masked_reveal(pilot) -> RevealScreen:
 async def test_the_password_is_masked_then_shown_on_request_then_hidden_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(RevealScreen, "SHOW_SECONDS", 0.3)
     app = role_app()
     async with app.run_test(size=(80, 24)) as pilot:
         reveal = await _masked_reveal(pilot)
         assert PASSWORD not in drawn(app)
+        timers = held_timers(reveal, monkeypatch)  # fired below, when the test says
 
         await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
@@ -73,8 +73,10 @@ async def test_the_password_is_masked_then_shown_on_request_then_hidden_again(
         await pilot.press("enter")
         await pilot.pause()
         assert reveal.shown and PASSWORD in drawn(app)
-        await wait_for(pilot, lambda: not reveal.shown, what="hidden again")
-        assert PASSWORD not in drawn(app)
+        assert [delay for delay, _ in timers] == [RevealScreen.SHOW_SECONDS]
+        timers[0][1]()  # its time is up
+        await pilot.pause()
+        assert not reveal.shown and PASSWORD not in drawn(app)
 
         await pilot.press("c")  # confirmed once on this screen: copies at once
         await pilot.pause()

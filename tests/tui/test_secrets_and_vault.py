@@ -19,9 +19,10 @@ from armstui.tui.app import ArmsTui
 from armstui.tui.screens.add_account import AddAccountScreen
 from armstui.tui.screens.vault_choice import VaultChoiceScreen
 from armstui.tui.widgets import secret_field
+from armstui.tui.widgets.secret_field import SecretField
 from armstui.vault import MemoryVault
 from tests.support.sandbox import RunningSandbox
-from tests.tui.conftest import wait_for
+from tests.tui.conftest import held_timers, wait_for
 
 
 def record_frames(app: ArmsTui) -> list[str]:
@@ -90,12 +91,10 @@ async def test_a_typed_secret_goes_to_the_vault_and_is_never_drawn(
 async def test_reveal_shows_the_secret_briefly_with_a_warning(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(secret_field, "REVEAL_SECONDS", 0.3)
     workspace = Workspace(
         {}, MemoryVault(), Journal(tmp_path / "journal.db"), endpoint="127.0.0.1:9"
     )
     app = ArmsTui(workspace_factory=lambda: workspace)
-    # Recorded as they are raised: a 0.3 s toast may be gone before the test looks on a busy host.
     warnings: list[str] = []
     notify = app.notify
 
@@ -109,9 +108,10 @@ async def test_reveal_shows_the_secret_briefly_with_a_warning(
         await wait_for(pilot, lambda: app.state.workspace is not None)
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, AddAccountScreen))
-        field = app.screen.query_one("#secret")
+        field = app.screen.query_one("#secret", SecretField)
         field.focus()
         await pilot.press(*"hunter2-xyz")
+        timers = held_timers(field, monkeypatch)  # fired below, when the test says
 
         def drawn() -> str:  # the field's own line (the warning toast may cover it on screen)
             return field.render_line(0).text
@@ -121,11 +121,10 @@ async def test_reveal_shows_the_secret_briefly_with_a_warning(
         await pilot.pause()
         assert not field.password and "hunter2-xyz" in drawn()
         assert any("visible" in w for w in warnings)
-        await wait_for(
-            pilot, lambda: field.password, timeout=3, what="the secret to be hidden again"
-        )
+        assert [delay for delay, _ in timers] == [secret_field.REVEAL_SECONDS]
+        timers[0][1]()  # the reveal's time is up
         await pilot.pause()
-        assert "hunter2-xyz" not in drawn()
+        assert field.password and "hunter2-xyz" not in drawn()
 
 
 async def test_without_a_keyring_the_app_offers_session_only_and_encrypted_file() -> None:
