@@ -204,9 +204,9 @@ def _saved_accounts_vault(
     chosen = kind or config.vault
     if holds and chosen != config.vault:
         raise VaultNotOpened(
-            f"The saved accounts' secrets are in the {config.vault} vault; the {chosen} vault "
-            f"would leave them behind. Open the {config.vault} vault (unlock the keyring, or "
-            "give the encrypted file's passphrase).",
+            f"The saved accounts' secrets are in the {config.vault} vault, so the {chosen} "
+            "vault is refused (it would leave them behind): "
+            f"{_opens(config.vault, 'armstui')}.",
             needs=config.vault,
         )
     try:
@@ -293,16 +293,21 @@ def sandbox_vault(state_dir: Path, kind: str | None = None, passphrase: Passphra
     return vault
 
 
-def _switch_refused(state_dir: Path, saved: str, kind: str) -> str:
-    """Why the sandbox's saved vault is not swapped for ``kind``, and what opens it."""
-    how = {
-        "keyring": "unlock the keyring and open the sandbox again",
+def _opens(saved: str, again: str) -> str:
+    """What opens the vault of kind ``saved`` that holds the secrets already (``again``:
+    what to open again once the keyring is unlocked)."""
+    return {
+        "keyring": f"unlock the keyring and open {again} again",
         "file": f"give its passphrase (when asked, or in a file named by {PASSPHRASE_FILE_ENV})",
     }.get(saved, f"choose the {saved} vault")
+
+
+def _switch_refused(state_dir: Path, saved: str, kind: str) -> str:
+    """Why the sandbox's saved vault is not swapped for ``kind``, and what opens it."""
     return (
         f"The sandbox's secrets are in the {saved} vault, so the {kind} vault is refused: "
-        f"{how}. That choice is saved in {sandbox_settings_path(state_dir)}; another vault "
-        "would hide the secrets kept there, and those created now would be lost to the next "
+        f"{_opens(saved, 'the sandbox')}. That choice is saved in "
+        f"{sandbox_settings_path(state_dir)}; another vault would hide the secrets kept there, and those created now would be lost to the next "
         "session (to start afresh, use another sandbox: --sandbox-state DIR)."
     )
 
